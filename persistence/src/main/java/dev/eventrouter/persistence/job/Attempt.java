@@ -1,0 +1,25 @@
+package dev.eventrouter.persistence.job;
+
+import java.time.Instant;
+
+/**
+ * One delivery attempt: the executing span of a job, carried by the event that ends it. There is
+ * no separate "executing" event: persisting one would double the journal writes per delivery and
+ * would not help after a crash, since nobody can tell whether a request in flight reached the
+ * destination; the job is simply attempted again (at-least-once).
+ *
+ * @param number 1 for the first attempt
+ * @param httpStatus the response status, or 0 when no response came
+ * @param error the failure class when no usable response came (e.g. {@code timeout}, {@code
+ *     connection-refused}), or null
+ */
+public record Attempt(int number, Instant startedAt, Instant finishedAt, int httpStatus, String error) {
+
+  public static Attempt responded(int number, Instant startedAt, Instant finishedAt, int status) {
+    return new Attempt(number, startedAt, finishedAt, status, null);
+  }
+
+  public static Attempt failed(int number, Instant startedAt, Instant finishedAt, String error) {
+    return new Attempt(number, startedAt, finishedAt, 0, error);
+  }
+}

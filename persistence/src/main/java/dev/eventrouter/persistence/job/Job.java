@@ -1,0 +1,65 @@
+package dev.eventrouter.persistence.job;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The unit of delivery: one event for one destination. Immutable; its life is told by the
+ * {@link JobEvent}s that follow its {@link JobEvent.AwaitingScheduling}.
+ *
+ * @param id derived from (source, messageId, destination) and the Kafka record's time
+ * @param messageId the event's own id, kept for tracing and the delivery audit
+ * @param endpoint where the payload is POSTed, fixed when the job is created
+ * @param payload the bytes to send, as received
+ * @param headers request headers for the destination (never secrets: those are resolved at send
+ *     time)
+ * @param expireAt when an undelivered job stops being retried and is archived
+ */
+public record Job(
+    Ksuid id,
+    PairId pair,
+    String messageId,
+    String endpoint,
+    byte[] payload,
+    Map<String, String> headers,
+    Instant createdAt,
+    Instant expireAt) {
+
+  public Job {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(pair, "pair");
+    Objects.requireNonNull(messageId, "messageId");
+    Objects.requireNonNull(endpoint, "endpoint");
+    Objects.requireNonNull(payload, "payload");
+    headers = Map.copyOf(headers);
+    Objects.requireNonNull(createdAt, "createdAt");
+    Objects.requireNonNull(expireAt, "expireAt");
+  }
+
+  // A record compares arrays by identity; a job is equal to another with the same bytes.
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Job j
+        && id.equals(j.id)
+        && pair.equals(j.pair)
+        && messageId.equals(j.messageId)
+        && endpoint.equals(j.endpoint)
+        && Arrays.equals(payload, j.payload)
+        && headers.equals(j.headers)
+        && createdAt.equals(j.createdAt)
+        && expireAt.equals(j.expireAt);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    // never the payload: it is customer data and can be large
+    return "Job[" + id + " " + pair + " messageId=" + messageId + " " + payload.length + " bytes]";
+  }
+}

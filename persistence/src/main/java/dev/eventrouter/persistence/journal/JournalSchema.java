@@ -1,0 +1,51 @@
+package dev.eventrouter.persistence.journal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Creates the journal's tables when they are missing. It runs before the actor system uses the
+ * journal, over a plain JDBC connection, and fails loudly: a router that cannot write its journal
+ * must not start consuming.
+ */
+public final class JournalSchema {
+
+  private JournalSchema() {}
+
+  public static void createIfMissing(JournalSettings settings) {
+    List<String> statements = statements(settings.database().schemaResource());
+    try (Connection connection =
+            DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+        Statement statement = connection.createStatement()) {
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot create the journal tables in " + settings + ": " + e.getMessage(), e);
+    }
+  }
+
+  static List<String> statements(String resource) {
+    try (InputStream in = JournalSchema.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing schema script " + resource);
+      }
+      String script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      String withoutComments = script.replaceAll("(?m)^\\s*--.*$", "");
+      return Arrays.stream(withoutComments.split(";"))
+          .map(String::strip)
+          .filter(s -> !s.isEmpty())
+          .toList();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read schema script " + resource, e);
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package dev.eventrouter.persistence.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import dev.eventrouter.persistence.job.Attempt;
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.serialization.JobEventSerializer;
+import dev.eventrouter.persistence.testing.JobFixtures;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One suite, every journal database: what the virtual queues rely on. A subclass names the
+ * database by its actor-system configuration.
+ */
+abstract class JournalContract {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+  private final List<ActorTestKit> testKits = new ArrayList<>();
+
+  /** The configuration of an actor system journaling to the database under test. */
+  protected abstract Config journalConfig();
+
+  @AfterEach
+  void shutdown() {
+    testKits.forEach(ActorTestKit::shutdownTestKit);
+  }
+
+  @Test
+  void aBatchWrittenInOneCallIsRecoveredInOrderByANewActorSystem() {
+    String pid = uniquePersistenceId();
+    List<JobEvent> events = acceptedJobs(pid, 200, 1_024);
+    events.add(new JobEvent.Succeeded(events.get(0).jobId(), attempt(200)));
+    events.add(new JobEvent.AwaitingRetry(events.get(1).jobId(), attempt(503), Instant.now()));
+
+    ActorTestKit writer = startSystem();
+    assertThat(append(writer, pid, events)).isEqualTo(events.size());
+    writer.shutdownTestKit();
+
+    ActorTestKit reader = startSystem();
+    assertThat(read(reader, pid)).isEqualTo(events);
+  }
+
+  @Test
+  void payloadsAreReadBackBySequenceRange() {
+    String pid = uniquePersistenceId();
+    List<JobEvent> events = acceptedJobs(pid, 50, 512);
+    ActorTestKit testKit = startSystem();
+    append(testKit, pid, events);
+    Set<Ksuid> wanted = Set.of(events.get(3).jobId(), events.get(17).jobId(), events.get(49).jobId());
+
+    Map<Ksuid, Job> found = new JobPayloads(testKit.system())
+        .read(pid, 2, 50, wanted).toCompletableFuture().join();
+
+    assertThat(found).containsOnlyKeys(wanted);
+    wanted.forEach(id -> assertThat(found.get(id)).isEqualTo(jobOf(events, id)));
+    // sequence numbers start at 1: events 3 and 17 are at 4 and 18
+    assertThat(new JobPayloads(testKit.system()).read(pid, 4, 17, wanted).toCompletableFuture().join())
+        .containsOnlyKeys(events.get(3).jobId());
+  }
+
+  @Test
+  void aPayloadOfTheIngestMaximumFits() {
+    String pid = uniquePersistenceId();
+    List<JobEvent> events = acceptedJobs(pid, 2, 1024 * 1024);
+    ActorTestKit testKit = startSystem();
+    append(testKit, pid, events);
+    testKit.shutdownTestKit();
+
+    assertThat(read(startSystem(), pid)).isEqualTo(events);
+  }
+
+  @Test
+  void eventsAreStoredUnderTheirStableNames() throws Exception {
+    String pid = uniquePersistenceId();
+    List<JobEvent> events = acceptedJobs(pid, 1, 10);
+    events.add(new JobEvent.Discarded(events.get(0).jobId(), attempt(404), "HTTP 404"));
+    append(startSystem(), pid, events);
+
+    JournalSettings settings = JournalSettings.fromConfig(journalConfig());
+    try (Connection c = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+        PreparedStatement q = c.prepareStatement(
+            quote(settings, "SELECT %s, %s FROM %s WHERE %s = ? ORDER BY %s",
+                "event_ser_id", "event_ser_manifest", "event_journal", "persistence_id", "sequence_number"))) {
+      q.setString(1, pid);
+      List<String> rows = new ArrayList<>();
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          assertThat(rs.getInt(1)).isEqualTo(JobEventSerializer.IDENTIFIER);
+          rows.add(rs.getString(2));
+        }
+      }
+      assertThat(rows).containsExactly("job.awaiting-scheduling", "job.discarded");
+    }
+  }
+
+  @Test
+  void creatingTheSchemaAgainChangesNothing() {
+    String pid = uniquePersistenceId();
+    List<JobEvent> events = acceptedJobs(pid, 3, 10);
+    append(startSystem(), pid, events);
+
+    JournalSchema.createIfMissing(JournalSettings.fromConfig(journalConfig()));
+
+    assertThat(read(startSystem(), pid)).isEqualTo(events);
+  }
+
+  private ActorTestKit startSystem() {
+    ActorTestKit testKit = ActorTestKit.create(journalConfig());
+    testKits.add(testKit);
+    return testKit;
+  }
+
+  private static long append(ActorTestKit testKit, String pid, List<JobEvent> events) {
+    return ask(testKit, pid, replyTo -> new JobLog.Append(events, replyTo));
+  }
+
+  private static List<JobEvent> read(ActorTestKit testKit, String pid) {
+    return ask(testKit, pid, JobLog.Read::new);
+  }
+
+  private static <R> R ask(ActorTestKit testKit, String pid,
+      Function<ActorRef<R>, JobLog.Command> command) {
+    TestProbe<R> probe = testKit.createTestProbe();
+    testKit.spawn(JobLog.create(pid)).tell(command.apply(probe.ref()));
+    return probe.receiveMessage(TIMEOUT);
+  }
+
+  private static List<JobEvent> acceptedJobs(String pid, int count, int payloadBytes) {
+    Random random = new Random(count);
+    PairId pair = new PairId(pid.replace('|', '-'), "webhook");
+    List<JobEvent> events = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      byte[] payload = new byte[payloadBytes];
+      random.nextBytes(payload);
+      Job job = JobFixtures.job(pair, "m-" + i, "http://127.0.0.1:1/", Instant.now(), payload);
+      events.add(new JobEvent.AwaitingScheduling(job));
+    }
+    return events;
+  }
+
+  private static Job jobOf(List<JobEvent> events, Ksuid id) {
+    return events.stream().filter(e -> e.jobId().equals(id))
+        .map(e -> ((JobEvent.AwaitingScheduling) e).job()).findFirst().orElseThrow();
+  }
+
+  private static Attempt attempt(int status) {
+    Instant now = Instant.now();
+    return Attempt.responded(1, now, now.plusMillis(5), status);
+  }
+
+  private static String uniquePersistenceId() {
+    return "journal-suite-" + UUID.randomUUID();
+  }
+
+  /** H2's tables have quoted lower-case names; the others take them bare. */
+  private static String quote(JournalSettings settings, String sql, String... names) {
+    String q = settings.database() == JournalSettings.Database.H2 ? "\"" : "";
+    return String.format(sql, java.util.Arrays.stream(names).map(n -> q + n + q).toArray());
+  }
+}

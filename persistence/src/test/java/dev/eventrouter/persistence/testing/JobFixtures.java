@@ -1,0 +1,33 @@
+package dev.eventrouter.persistence.testing;
+
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.job.PairId;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/** Jobs as the router would build them, for tests. */
+public final class JobFixtures {
+
+  private JobFixtures() {}
+
+  public static Job job(PairId pair, String messageId, String endpoint, Instant time) {
+    byte[] payload = ("{\"type\":\"track\",\"messageId\":\"" + messageId + "\",\"event\":\"Order Completed\"}")
+        .getBytes(StandardCharsets.UTF_8);
+    return job(pair, messageId, endpoint, time, payload);
+  }
+
+  public static Job job(PairId pair, String messageId, String endpoint, Instant time, byte[] payload) {
+    return new Job(
+        Ksuid.derive(time, pair.source(), messageId, pair.destination()),
+        pair,
+        messageId,
+        endpoint,
+        payload,
+        Map.of("Content-Type", "application/json"),
+        time,
+        time.plus(Duration.ofHours(4)));
+  }
+}

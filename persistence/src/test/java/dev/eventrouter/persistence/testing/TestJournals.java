@@ -1,0 +1,82 @@
+package dev.eventrouter.persistence.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.persistence.journal.JournalSchema;
+import dev.eventrouter.persistence.journal.JournalSettings;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+
+/**
+ * The journal databases the suites run against: an H2 file in a temporary folder, and the
+ * PostgreSQL and MariaDB servers of the machine (127.0.0.1:5432 and :3306, database {@value
+ * #TEST_DATABASE}, created when missing). A server that is down fails the suite: CI starts them.
+ *
+ * <p>Each returns the configuration for an actor system whose journal is that database, with the
+ * tables created.
+ */
+public final class TestJournals {
+
+  public static final String TEST_DATABASE = "eventrouter_test";
+
+  private TestJournals() {}
+
+  public static Config h2(Path dataDir) {
+    return journal(Map.of(
+        "eventrouter.data-dir", dataDir.toString(),
+        "eventrouter.journal.database", "h2"));
+  }
+
+  public static Config postgres() {
+    String server = env("EVENTROUTER_TEST_POSTGRES", "jdbc:postgresql://127.0.0.1:5432/");
+    createDatabase(server + "postgres", "postgres", "CREATE DATABASE " + TEST_DATABASE,
+        "SELECT 1 FROM pg_database WHERE datname = '" + TEST_DATABASE + "'");
+    return journal(Map.of(
+        "eventrouter.journal.database", "postgres",
+        "eventrouter.journal.url", server + TEST_DATABASE + "?reWriteBatchedInserts=true",
+        "eventrouter.journal.user", "postgres"));
+  }
+
+  public static Config mariadb() {
+    String server = env("EVENTROUTER_TEST_MARIADB", "jdbc:mariadb://127.0.0.1:3306/");
+    createDatabase(server, "root", "CREATE DATABASE IF NOT EXISTS " + TEST_DATABASE, null);
+    return journal(Map.of(
+        "eventrouter.journal.database", "mariadb",
+        "eventrouter.journal.url", server + TEST_DATABASE,
+        "eventrouter.journal.user", "root"));
+  }
+
+  private static Config journal(Map<String, String> settings) {
+    Config config = ConfigFactory.parseMap(settings).withFallback(ConfigFactory.load()).resolve();
+    JournalSchema.createIfMissing(JournalSettings.fromConfig(config));
+    return JournalSettings.applyTo(config);
+  }
+
+  private static void createDatabase(String url, String user, String create, String exists) {
+    try (Connection c = DriverManager.getConnection(url, user, "");
+        Statement s = c.createStatement()) {
+      if (exists != null) {
+        try (ResultSet found = s.executeQuery(exists)) {
+          if (found.next()) {
+            return;
+          }
+        }
+      }
+      s.execute(create);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "the journal suite needs the database server at " + url + " (.ci/run starts it): "
+              + e.getMessage(), e);
+    }
+  }
+
+  private static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+}
