@@ -9,9 +9,10 @@ import java.util.regex.Pattern;
 public record PairId(String source, String destination) {
 
   /** What a source or destination id may look like: no separator, no spaces, bounded length. */
-  public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+  public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-  private static final char SEPARATOR = '|';
+  // not '|': Pekko reserves it in entity ids, where it separates persistence id parts
+  private static final char SEPARATOR = ':';
 
   public PairId {
     requireValidId("source", source);
@@ -21,7 +22,7 @@ public record PairId(String source, String destination) {
   public static PairId ofEntityId(String entityId) {
     int separator = entityId.indexOf(SEPARATOR);
     if (separator < 0) {
-      throw new IllegalArgumentException("not a pair id (source|destination): " + entityId);
+      throw new IllegalArgumentException("not a pair id (source:destination): " + entityId);
     }
     return new PairId(entityId.substring(0, separator), entityId.substring(separator + 1));
   }

@@ -1,18 +1,10 @@
 package dev.eventrouter.persistence.serialization;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.eventrouter.persistence.job.JobEvent;
-import dev.eventrouter.persistence.job.Ksuid;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.util.HashMap;
@@ -87,12 +79,9 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
   }
 
   private static ObjectMapper mapper() {
-    SimpleModule ids = new SimpleModule("eventrouter-ids");
-    ids.addSerializer(Ksuid.class, new KsuidWriter());
-    ids.addDeserializer(Ksuid.class, new KsuidReader());
     return CBORMapper.builder()
         .addModule(new JavaTimeModule())
-        .addModule(ids)
+        .addModule(new JobJacksonModule())
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .build();
   }
@@ -105,29 +94,5 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
       }
     });
     return Map.copyOf(inverted);
-  }
-
-  /** A KSUID as its 20 raw bytes: smaller than its 27-character text. */
-  private static final class KsuidWriter extends StdSerializer<Ksuid> {
-    KsuidWriter() {
-      super(Ksuid.class);
-    }
-
-    @Override
-    public void serialize(Ksuid id, JsonGenerator out, SerializerProvider provider)
-        throws IOException {
-      out.writeBinary(id.toBytes());
-    }
-  }
-
-  private static final class KsuidReader extends StdDeserializer<Ksuid> {
-    KsuidReader() {
-      super(Ksuid.class);
-    }
-
-    @Override
-    public Ksuid deserialize(JsonParser in, DeserializationContext context) throws IOException {
-      return Ksuid.fromBytes(in.getBinaryValue());
-    }
   }
 }

@@ -1,0 +1,24 @@
+package dev.eventrouter.queues;
+
+import dev.eventrouter.persistence.job.Ksuid;
+import java.util.Comparator;
+
+/**
+ * A live job in a queue's index: no payload, only what scheduling needs.
+ *
+ * @param payloadSequenceNr the journal sequence number of the event that carries the payload,
+ *     where it is read back from when it is not in memory
+ * @param attempts attempts made so far
+ * @param dueAtMillis when the next attempt is due (epoch millis); 0 for a job never attempted, so
+ *     new jobs go in id order, which is arrival order
+ */
+record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long dueAtMillis, long expireAtMillis) {
+
+  /** The order of the schedule: due first, then oldest id. */
+  static final Comparator<PendingJob> BY_DUE =
+      Comparator.comparingLong(PendingJob::dueAtMillis).thenComparing(PendingJob::id);
+
+  PendingJob retryAt(int attempts, long dueAtMillis) {
+    return new PendingJob(id, payloadSequenceNr, attempts, dueAtMillis, expireAtMillis);
+  }
+}

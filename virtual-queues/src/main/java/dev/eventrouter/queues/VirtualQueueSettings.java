@@ -1,0 +1,25 @@
+package dev.eventrouter.queues;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The settings under {@code eventrouter.virtual-queue}; reference.conf documents each. */
+public record VirtualQueueSettings(
+    Duration outcomeBatchDelay,
+    int outcomeBatchMax,
+    long payloadCacheBytes,
+    Duration passivateIdleAfter,
+    Duration busyRetryDelay,
+    Duration askTimeout) {
+
+  public static VirtualQueueSettings fromConfig(Config config) {
+    Config c = config.getConfig("eventrouter.virtual-queue");
+    return new VirtualQueueSettings(
+        c.getDuration("outcome-batch-delay"),
+        c.getInt("outcome-batch-max"),
+        c.getBytes("payload-cache-bytes"),
+        c.getDuration("passivate-idle-after"),
+        c.getDuration("busy-retry-delay"),
+        c.getDuration("ask-timeout"));
+  }
+}

@@ -1,0 +1,59 @@
+package dev.eventrouter.queues;
+
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.journal.JobPayloads;
+import dev.eventrouter.queues.delivery.DeliveryClient;
+import dev.eventrouter.queues.destination.Destinations;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.random.RandomGenerator;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+
+/**
+ * The virtual queues of this node's cluster: registers the sharded entity and is how the rest of
+ * the router talks to a pair's queue.
+ */
+public final class VirtualQueues {
+
+  private final ClusterSharding sharding;
+  private final Duration askTimeout;
+
+  private VirtualQueues(ClusterSharding sharding, Duration askTimeout) {
+    this.sharding = sharding;
+    this.askTimeout = askTimeout;
+  }
+
+  /** Starts sharding of the virtual queues on this node. */
+  public static VirtualQueues init(
+      ActorSystem<?> system, Destinations destinations, DeliveryClient deliveryClient) {
+    VirtualQueueSettings settings = VirtualQueueSettings.fromConfig(system.settings().config());
+    VirtualQueue.Dependencies dependencies = new VirtualQueue.Dependencies(
+        destinations, deliveryClient, new JobPayloads(system), settings, Clock.systemUTC(),
+        RandomGenerator.getDefault());
+    ClusterSharding sharding = ClusterSharding.get(system);
+    sharding.init(Entity.of(VirtualQueue.ENTITY_TYPE, entity -> VirtualQueue.create(
+            PairId.ofEntityId(entity.getEntityId()), entity.getShard(), dependencies))
+        .withStopMessage(VirtualQueue.Stop.INSTANCE)
+        .withSettings(ClusterShardingSettings.create(system)
+            .withRememberEntities(true)
+            .withRememberEntitiesStoreMode(ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$.MODULE$)));
+    return new VirtualQueues(sharding, settings.askTimeout());
+  }
+
+  /** Enqueues jobs of one pair; completes once they are durable (or fails: then retry). */
+  public CompletionStage<VirtualQueue.Accepted> enqueue(PairId pair, List<Job> jobs) {
+    return sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
+        .askWithStatus(replyTo -> new VirtualQueue.Enqueue(jobs, replyTo), askTimeout);
+  }
+
+  public CompletionStage<VirtualQueue.QueueStats> stats(PairId pair) {
+    return sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
+        .ask(VirtualQueue.GetStats::new, askTimeout);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.eventrouter.queues.delivery;
+
+import dev.eventrouter.persistence.job.Attempt;
+import dev.eventrouter.persistence.job.Ksuid;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What one attempt came to.
+ *
+ * @param status the HTTP status, or 0 when no response came
+ * @param error the failure class when no response came, else null
+ * @param retryAfter the destination's {@code Retry-After}, if it sent one
+ */
+public record DeliveryOutcome(
+    Ksuid jobId, int attempt, Instant startedAt, Instant finishedAt, int status, String error,
+    Optional<Duration> retryAfter) {
+
+  /** What the queue does with a job after this outcome. */
+  public enum Verdict {
+    SUCCEEDED,
+    /** Retrying cannot help: the destination refused this job (4xx other than 408 and 429). */
+    DISCARDED,
+    RETRY
+  }
+
+  public static DeliveryOutcome responded(
+      Ksuid jobId, int attempt, Instant startedAt, Instant finishedAt, int status,
+      Optional<Duration> retryAfter) {
+    return new DeliveryOutcome(jobId, attempt, startedAt, finishedAt, status, null, retryAfter);
+  }
+
+  public static DeliveryOutcome failed(
+      Ksuid jobId, int attempt, Instant startedAt, Instant finishedAt, String error) {
+    return new DeliveryOutcome(jobId, attempt, startedAt, finishedAt, 0, error, Optional.empty());
+  }
+
+  public Verdict verdict() {
+    if (status == 0) {
+      return Verdict.RETRY;
+    }
+    if (status >= 200 && status < 300) {
+      return Verdict.SUCCEEDED;
+    }
+    if (status == 408 || status == 429 || status >= 500) {
+      return Verdict.RETRY;
+    }
+    // 1xx never ends a request; 3xx is not followed (the redirect target is not checked)
+    return Verdict.DISCARDED;
+  }
+
+  public Attempt toAttempt() {
+    return new Attempt(attempt, startedAt, finishedAt, status, error);
+  }
+
+  /** Why a job was discarded, for its trace. */
+  public String discardReason() {
+    return "HTTP " + status;
+  }
+}

@@ -1,0 +1,216 @@
+package dev.eventrouter.queues.delivery;
+
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.queues.destination.DestinationSettings;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.event.Logging;
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
+import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
+import org.apache.pekko.http.scaladsl.HttpExt;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.AbruptStageTerminationException;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+import scala.util.Try;
+
+/**
+ * Delivers over Pekko HTTP's host connection pools: one long-lived pool per destination and host
+ * (keep-alive connections, bounded), fed by a bounded queue. A pool per destination, not per
+ * host: two destinations on one host must not share connections, or a slow one would take the
+ * other's. The per-request API is several times slower than a pooled flow (STACK.md), so no
+ * request goes through {@code singleRequest}.
+ *
+ * <p>Every request carries {@code Idempotency-Key} (the job id), {@code X-Message-Id} and {@code
+ * X-Delivery-Attempt}, so a destination can drop the duplicates that at-least-once delivery
+ * allows.
+ */
+public final class HttpDeliveryClient implements DeliveryClient {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpDeliveryClient.class);
+
+  /** Headers the HTTP layer writes itself; a job may not set them. */
+  private static final Set<String> MANAGED_HEADERS =
+      Set.of("content-type", "content-length", "host", "transfer-encoding", "connection");
+
+  private final ActorSystem<?> system;
+  private final Clock clock;
+  private final int queueSize;
+  private final Map<PoolKey, DestinationPool> pools = new ConcurrentHashMap<>();
+
+  /**
+   * @param queueSize requests a destination's pool may hold waiting for a connection; past it,
+   *     {@link #send} answers false
+   */
+  public HttpDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize) {
+    this.system = system;
+    this.clock = clock;
+    this.queueSize = queueSize;
+  }
+
+  @Override
+  public boolean send(DeliveryRequest request) {
+    URI endpoint = URI.create(request.job().endpoint());
+    PoolKey key = PoolKey.of(request.destination().id(), endpoint);
+    DestinationPool pool = pools.computeIfAbsent(key, k -> new DestinationPool(k, request.destination()));
+    return pool.offer(request, endpoint);
+  }
+
+  /** The pools are per (destination, scheme, host, port). */
+  private record PoolKey(String destination, boolean https, String host, int port) {
+    static PoolKey of(String destination, URI endpoint) {
+      boolean https = "https".equalsIgnoreCase(endpoint.getScheme());
+      int port = endpoint.getPort() >= 0 ? endpoint.getPort() : (https ? 443 : 80);
+      return new PoolKey(destination, https, endpoint.getHost(), port);
+    }
+  }
+
+  private record InFlight(DeliveryRequest request, Instant startedAt) {}
+
+  private final class DestinationPool {
+    private final PoolKey key;
+    private final BoundedSourceQueue<Pair<HttpRequest, InFlight>> queue;
+
+    DestinationPool(PoolKey key, DestinationSettings destination) {
+      this.key = key;
+      ConnectionPoolSettings settings = ConnectionPoolSettings.create(system.classicSystem())
+          .withMaxConnections(destination.maxConnections())
+          .withMaxOpenRequests(powerOfTwoAtLeast(destination.maxConnections()))
+          // a POST is not idempotent: the queue decides about retries, with backoff
+          .withMaxRetries(0)
+          .withConnectionSettings(ClientConnectionSettings.create(system.classicSystem())
+              // the request timeout: a connection that carries nothing for this long is closed
+              // and its request fails
+              .withIdleTimeout(destination.timeout())
+              .withConnectingTimeout(destination.timeout()));
+      var pair = Source.<Pair<HttpRequest, InFlight>>queue(queueSize)
+          .via(hostConnectionPool(key, settings))
+          .toMat(Sink.foreach(this::complete), Keep.both())
+          .run(system);
+      this.queue = pair.first();
+      pair.second().whenComplete((done, failure) -> {
+        pools.remove(key, this);
+        if (failure != null && !(failure instanceof AbruptStageTerminationException)) {
+          log.warn("delivery pool for {} stopped; the next request starts a new one", key, failure);
+        }
+      });
+    }
+
+    /**
+     * A new (not shared) pool for one host. Through the scaladsl: in Pekko HTTP 1.3.0 the
+     * javadsl's {@code newHostConnectionPool(ConnectHttp, ...)} applies the HTTPS context even
+     * to a plain-http host.
+     */
+    private Flow<Pair<HttpRequest, InFlight>, Pair<Try<HttpResponse>, InFlight>, NotUsed>
+        hostConnectionPool(PoolKey key, ConnectionPoolSettings settings) {
+      HttpExt http = org.apache.pekko.http.scaladsl.Http.apply(system.classicSystem());
+      var scalaSettings = (org.apache.pekko.http.scaladsl.settings.ConnectionPoolSettings) settings;
+      LoggingAdapter log = Logging.getLogger(system.classicSystem(), this);
+      Materializer materializer = Materializer.matFromSystem(system);
+      var pool = key.https()
+          ? http.<InFlight>newHostConnectionPoolHttps(key.host(), key.port(),
+              http.defaultClientHttpsContext(), scalaSettings, log, materializer)
+          : http.<InFlight>newHostConnectionPool(key.host(), key.port(), scalaSettings, log,
+              materializer);
+      return Flow.<Pair<HttpRequest, InFlight>>create()
+          .map(p -> Tuple2.apply((org.apache.pekko.http.scaladsl.model.HttpRequest) p.first(), p.second()))
+          .via(pool.asJava())
+          .map(result -> Pair.create(widen(result._1()), result._2()));
+    }
+
+    boolean offer(DeliveryRequest request, URI endpoint) {
+      InFlight inFlight = new InFlight(request, clock.instant());
+      QueueOfferResult result = queue.offer(Pair.create(httpRequest(request, endpoint), inFlight));
+      if (result == QueueOfferResult.enqueued()) {
+        return true;
+      }
+      if (result instanceof QueueOfferResult.Failure || result == QueueOfferResult.closed()) {
+        pools.remove(key, this);
+      }
+      return false;
+    }
+
+    private void complete(Pair<Try<HttpResponse>, InFlight> result) {
+      InFlight inFlight = result.second();
+      DeliveryRequest request = inFlight.request();
+      Instant finishedAt = clock.instant();
+      Try<HttpResponse> response = result.first();
+      DeliveryOutcome outcome;
+      if (response.isSuccess()) {
+        HttpResponse r = response.get();
+        r.discardEntityBytes(system);
+        Optional<String> retryAfter = r.getHeader("Retry-After").map(HttpHeader::value);
+        outcome = DeliveryOutcome.responded(request.job().id(), request.attempt(),
+            inFlight.startedAt(), finishedAt, r.status().intValue(),
+            retryAfter.flatMap(v -> RetryAfter.parse(v, finishedAt)));
+      } else {
+        outcome = DeliveryOutcome.failed(request.job().id(), request.attempt(),
+            inFlight.startedAt(), finishedAt, Failures.classify(response.failed().get()));
+      }
+      request.replyTo().tell(outcome);
+    }
+  }
+
+  private static HttpRequest httpRequest(DeliveryRequest request, URI endpoint) {
+    Job job = request.job();
+    List<HttpHeader> headers = new ArrayList<>(job.headers().size() + 3);
+    ContentType contentType = ContentTypes.APPLICATION_JSON;
+    for (Map.Entry<String, String> header : job.headers().entrySet()) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (name.equals("content-type")) {
+        contentType = contentType(header.getValue());
+      } else if (!MANAGED_HEADERS.contains(name)) {
+        headers.add(RawHeader.create(header.getKey(), header.getValue()));
+      }
+    }
+    headers.add(RawHeader.create("Idempotency-Key", job.id().toString()));
+    headers.add(RawHeader.create("X-Message-Id", job.messageId()));
+    headers.add(RawHeader.create("X-Delivery-Attempt", Integer.toString(request.attempt())));
+    String target = endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
+    if (endpoint.getRawQuery() != null) {
+      target = target + "?" + endpoint.getRawQuery();
+    }
+    return HttpRequest.POST(target).withEntity(contentType, job.payload()).addHeaders(headers);
+  }
+
+  private static ContentType contentType(String value) {
+    if (value.equalsIgnoreCase("application/json")) {
+      return ContentTypes.APPLICATION_JSON;
+    }
+    return ContentTypes.parse(value);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Try<HttpResponse> widen(Try<? extends HttpResponse> response) {
+    return (Try<HttpResponse>) response;
+  }
+
+  private static int powerOfTwoAtLeast(int n) {
+    return Integer.highestOneBit(Math.max(1, n - 1)) << 1;
+  }
+}

@@ -1,0 +1,53 @@
+package dev.eventrouter.queues.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.queues.delivery.DeliveryOutcome.Verdict;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DeliveryOutcomeTest {
+
+  @ParameterizedTest(name = "HTTP {0} -> {1}")
+  @CsvSource({
+      "200, SUCCEEDED", "201, SUCCEEDED", "204, SUCCEEDED", "299, SUCCEEDED",
+      "301, DISCARDED", "400, DISCARDED", "401, DISCARDED", "403, DISCARDED", "404, DISCARDED",
+      "413, DISCARDED", "422, DISCARDED",
+      "408, RETRY", "429, RETRY", "500, RETRY", "502, RETRY", "503, RETRY", "504, RETRY"})
+  void classifiesEveryStatus(int status, Verdict verdict) {
+    Instant now = Instant.now();
+    assertThat(DeliveryOutcome.responded(Ksuid.derive(now, "x"), 1, now, now, status,
+        Optional.empty()).verdict()).isEqualTo(verdict);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"timeout", "connection-refused", "dns", "connection-reset", "error"})
+  void retriesEveryFailureWithoutAResponse(String error) {
+    Instant now = Instant.now();
+    assertThat(DeliveryOutcome.failed(Ksuid.derive(now, "x"), 1, now, now, error).verdict())
+        .isEqualTo(Verdict.RETRY);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0, PT0S", "7, PT7S", "86400, PT24H"})
+  void readsRetryAfterSeconds(String header, Duration expected) {
+    assertThat(RetryAfter.parse(header, Instant.now())).contains(expected);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"'Wed, 21 Oct 2015 07:28:30 GMT', PT30S", "'Wed, 21 Oct 2015 07:27:00 GMT', PT0S"})
+  void readsRetryAfterDatesAgainstNow(String header, Duration expected) {
+    Instant now = Instant.parse("2015-10-21T07:28:00Z");
+    assertThat(RetryAfter.parse(header, now)).contains(expected);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"''", "soon", "-5", "1.5", "99999999999999999999999"})
+  void ignoresARetryAfterItCannotRead(String header) {
+    assertThat(RetryAfter.parse(header, Instant.now())).isEmpty();
+  }
+}

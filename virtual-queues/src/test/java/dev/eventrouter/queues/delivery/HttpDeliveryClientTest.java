@@ -1,0 +1,113 @@
+package dev.eventrouter.queues.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.testing.JobFixtures;
+import dev.eventrouter.queues.destination.DestinationSettings;
+import dev.eventrouter.queues.destination.RetryPolicy;
+import dev.eventrouter.queues.testing.ScriptedDestination;
+import dev.eventrouter.queues.testing.ScriptedDestination.Received;
+import dev.eventrouter.queues.testing.ScriptedDestination.Response;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class HttpDeliveryClientTest {
+
+  static final ActorTestKit testKit = ActorTestKit.create();
+  static final ScriptedDestination destination = new ScriptedDestination(testKit.system());
+  static final HttpDeliveryClient client =
+      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64);
+  static final DestinationSettings settings = new DestinationSettings("hooks", 4, 4,
+      Duration.ofMillis(800), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
+      Duration.ofHours(4));
+
+  @AfterAll
+  static void stop() {
+    destination.close();
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void postsThePayloadWithItsHeadersAndReportsTheStatus() {
+    Job job = job(destination.url("/hooks/ok?key=1"), Map.of("Content-Type", "application/json",
+        "X-Api-Key", "abc", "Host", "evil.example.com"));
+
+    DeliveryOutcome outcome = deliver(job, 3);
+
+    assertThat(outcome.status()).isEqualTo(200);
+    assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.SUCCEEDED);
+    assertThat(outcome.attempt()).isEqualTo(3);
+    assertThat(outcome.finishedAt()).isAfterOrEqualTo(outcome.startedAt());
+    Received received = destination.received("/hooks/ok").get(0);
+    assertThat(received.body()).isEqualTo(job.payload());
+    assertThat(received.header("Content-Type")).isEqualTo("application/json");
+    assertThat(received.header("X-Api-Key")).isEqualTo("abc");
+    assertThat(received.header("Host")).startsWith("127.0.0.1");
+    assertThat(received.header("Idempotency-Key")).isEqualTo(job.id().toString());
+    assertThat(received.header("X-Message-Id")).isEqualTo(job.messageId());
+    assertThat(received.header("X-Delivery-Attempt")).isEqualTo("3");
+  }
+
+  @Test
+  void readsRetryAfterInSecondsAndAsADate() {
+    destination.script("/hooks/busy", Response.status(429).withHeader("Retry-After", "120"));
+    destination.script("/hooks/down", Response.status(503)
+        .withHeader("Retry-After", "Wed, 21 Oct 2099 07:28:00 GMT"));
+
+    DeliveryOutcome busy = deliver(job(destination.url("/hooks/busy"), Map.of()), 1);
+    DeliveryOutcome down = deliver(job(destination.url("/hooks/down"), Map.of()), 1);
+
+    assertThat(busy.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
+    assertThat(busy.retryAfter()).contains(Duration.ofSeconds(120));
+    assertThat(down.retryAfter()).hasValueSatisfying(d ->
+        assertThat(d).isGreaterThan(Duration.ofDays(365 * 70)));
+  }
+
+  @Test
+  void namesAConnectionRefused() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+
+    DeliveryOutcome outcome = deliver(job("http://127.0.0.1:" + closedPort + "/x", Map.of()), 1);
+
+    assertThat(outcome.status()).isZero();
+    assertThat(outcome.error()).isEqualTo("connection-refused");
+    assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
+  }
+
+  @Test
+  void namesAResponseSlowerThanTheTimeout() {
+    destination.script("/hooks/slow", Response.status(200).after(Duration.ofSeconds(5)));
+
+    DeliveryOutcome outcome = deliver(job(destination.url("/hooks/slow"), Map.of()), 1);
+
+    assertThat(outcome.error()).isEqualTo("timeout");
+    assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
+  }
+
+  private static DeliveryOutcome deliver(Job job, int attempt) {
+    TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
+    assertThat(client.send(new DeliveryRequest(job, attempt, settings, probe.ref()))).isTrue();
+    DeliveryOutcome outcome = probe.receiveMessage(Duration.ofSeconds(15));
+    assertThat(outcome.jobId()).isEqualTo(job.id());
+    return outcome;
+  }
+
+  private static Job job(String endpoint, Map<String, String> headers) {
+    Job base = JobFixtures.job(new PairId("s1", "hooks"), "m-" + System.nanoTime(), endpoint,
+        Instant.now());
+    return new Job(base.id(), base.pair(), base.messageId(), endpoint, base.payload(), headers,
+        base.createdAt(), base.expireAt());
+  }
+}

@@ -1,0 +1,115 @@
+package dev.eventrouter.queues.testing;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.pattern.Patterns;
+
+/**
+ * An HTTP destination for tests that answers each path by a script: a list of responses used in
+ * order, the last one repeated. It records every request it receives.
+ */
+public final class ScriptedDestination implements AutoCloseable {
+
+  /** One scripted answer: a status, extra headers, and how long to wait before sending it. */
+  public record Response(int status, Map<String, String> headers, Duration delay) {
+    public static Response status(int status) {
+      return new Response(status, Map.of(), Duration.ZERO);
+    }
+
+    public Response withHeader(String name, String value) {
+      Map<String, String> all = new java.util.HashMap<>(headers);
+      all.put(name, value);
+      return new Response(status, Map.copyOf(all), delay);
+    }
+
+    public Response after(Duration delay) {
+      return new Response(status, headers, delay);
+    }
+  }
+
+  /** A request as received. */
+  public record Received(String path, Map<String, String> headers, byte[] body, Instant at) {
+    public String header(String name) {
+      return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+
+  private final ActorSystem<?> system;
+  private final ServerBinding binding;
+  private final Map<String, Deque<Response>> scripts = new ConcurrentHashMap<>();
+  private final List<Received> received = new CopyOnWriteArrayList<>();
+
+  public ScriptedDestination(ActorSystem<?> system) {
+    this.system = system;
+    this.binding = Http.get(system).newServerAt("127.0.0.1", 0)
+        .bind(this::handle).toCompletableFuture().join();
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + binding.localAddress().getPort() + path;
+  }
+
+  public ScriptedDestination script(String path, Response... responses) {
+    scripts.put(path, new ArrayDeque<>(List.of(responses)));
+    return this;
+  }
+
+  public List<Received> received() {
+    return List.copyOf(received);
+  }
+
+  public List<Received> received(String path) {
+    return received.stream().filter(r -> r.path().equals(path)).toList();
+  }
+
+  private CompletionStage<HttpResponse> handle(HttpRequest request) {
+    return request.entity().toStrict(10_000, system).thenCompose(entity -> {
+      String path = request.getUri().path();
+      Map<String, String> headers = StreamSupport.stream(request.getHeaders().spliterator(), false)
+          .collect(Collectors.toMap(HttpHeader::lowercaseName, HttpHeader::value, (a, b) -> a));
+      // the server models the content type on the entity, not as a header
+      headers.put("content-type", entity.getContentType().toString());
+      received.add(new Received(path, headers, entity.getData().toArray(), Instant.now()));
+      Response response = next(path);
+      HttpResponse http = HttpResponse.create().withStatus(StatusCodes.get(response.status()))
+          .addHeaders(response.headers().entrySet().stream()
+              .map(h -> (HttpHeader) RawHeader.create(h.getKey(), h.getValue())).toList());
+      if (response.delay().isZero()) {
+        return CompletableFuture.completedFuture(http);
+      }
+      return Patterns.after(response.delay(), system.classicSystem().scheduler(),
+          system.executionContext(), () -> CompletableFuture.completedFuture(http));
+    });
+  }
+
+  private synchronized Response next(String path) {
+    Deque<Response> script = scripts.get(path);
+    if (script == null || script.isEmpty()) {
+      return Response.status(200);
+    }
+    return script.size() > 1 ? script.pollFirst() : script.peekFirst();
+  }
+
+  @Override
+  public void close() {
+    binding.unbind().toCompletableFuture().join();
+  }
+}

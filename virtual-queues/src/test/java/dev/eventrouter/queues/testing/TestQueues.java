@@ -1,0 +1,69 @@
+package dev.eventrouter.queues.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.queues.VirtualQueues;
+import dev.eventrouter.queues.delivery.DeliveryClient;
+import dev.eventrouter.queues.destination.DestinationSettings;
+import dev.eventrouter.queues.destination.Destinations;
+import dev.eventrouter.queues.destination.RetryPolicy;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+/** A single-node cluster running the virtual queues over a given journal, for tests. */
+public final class TestQueues {
+
+  private TestQueues() {}
+
+  /** Cluster on an ephemeral port, messages checked for serializability. */
+  public static Config clusterConfig(Config journal) {
+    return ConfigFactory.parseString("""
+            pekko.actor.provider = cluster
+            pekko.remote.artery.canonical.hostname = 127.0.0.1
+            pekko.remote.artery.canonical.port = 0
+            pekko.actor.serialize-messages = on
+            pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+            pekko.coordinated-shutdown.exit-jvm = off
+            pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+            eventrouter.virtual-queue.passivate-idle-after = 10m
+            """)
+        .withFallback(journal);
+  }
+
+  /** Starts the test kit and joins the node to itself; returns once it is up. */
+  public static ActorTestKit startNode(Config journal) {
+    ActorTestKit testKit = ActorTestKit.create(clusterConfig(journal));
+    joinSelf(testKit);
+    return testKit;
+  }
+
+  public static void joinSelf(ActorTestKit testKit) {
+    Cluster cluster = Cluster.get(testKit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
+      if (cluster.selfMember().status() != MemberStatus.up()) {
+        throw new AssertionError("the node is not up yet: " + cluster.selfMember().status());
+      }
+      return null;
+    });
+  }
+
+  public static VirtualQueues queues(ActorTestKit testKit, Destinations destinations,
+      DeliveryClient client) {
+    return VirtualQueues.init(testKit.system(), destinations, client);
+  }
+
+  /** A destination with fast retries, so retry tests take milliseconds. */
+  public static DestinationSettings destination(String id) {
+    return new DestinationSettings(id, 8, 16, Duration.ofSeconds(5),
+        new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(200)), Duration.ofHours(4));
+  }
+
+  public static Destinations only(DestinationSettings destination) {
+    return id -> id.equals(destination.id()) ? Optional.of(destination) : Optional.empty();
+  }
+}
