@@ -29,14 +29,15 @@ public record RetryPolicy(Duration base, Duration cap) {
     if (retryAfter.isPresent()) {
       return now.plus(retryAfter.get());
     }
-    return now.plusMillis(delayMillis(attempt, random));
+    return now.plus(delay(attempt, random));
   }
 
-  long delayMillis(int attempt, RandomGenerator random) {
+  /** The wait before the retry of the given failed attempt (1 for the first). */
+  public Duration delay(int attempt, RandomGenerator random) {
     int doublings = Math.min(Math.max(attempt - 1, 0), 40);
     long exponential = base.toMillis() * (1L << Math.min(doublings, 30));
     long delay = doublings >= 30 ? cap.toMillis() : Math.min(cap.toMillis(), exponential);
     long half = delay / 2;
-    return half + random.nextLong(delay - half + 1);
+    return Duration.ofMillis(half + random.nextLong(delay - half + 1));
   }
 }

@@ -20,7 +20,7 @@ class RetryPolicyTest {
     for (int attempt = 1; attempt <= 8; attempt++) {
       long ceiling = 1000L << (attempt - 1);
       for (int draw = 0; draw < 200; draw++) {
-        assertThat(policy.delayMillis(attempt, random)).isBetween(ceiling / 2, ceiling);
+        assertThat(policy.delay(attempt, random).toMillis()).isBetween(ceiling / 2, ceiling);
       }
     }
   }
@@ -28,13 +28,13 @@ class RetryPolicyTest {
   @Test
   void neverWaitsLongerThanTheCap() {
     for (int attempt : new int[] {10, 20, 31, 64, Integer.MAX_VALUE}) {
-      assertThat(policy.delayMillis(attempt, random)).isBetween(150_000L, 300_000L);
+      assertThat(policy.delay(attempt, random).toMillis()).isBetween(150_000L, 300_000L);
     }
   }
 
   @Test
   void spreadsRetriesOfJobsThatFailedTogether() {
-    long distinct = IntStream.range(0, 100).mapToLong(i -> policy.delayMillis(5, random))
+    long distinct = IntStream.range(0, 100).mapToLong(i -> policy.delay(5, random).toMillis())
         .distinct().count();
     assertThat(distinct).isGreaterThan(50);
   }

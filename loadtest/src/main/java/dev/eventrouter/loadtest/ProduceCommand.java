@@ -1,0 +1,85 @@
+package dev.eventrouter.loadtest;
+
+import dev.eventrouter.loadtest.produce.DemoRegistry;
+import dev.eventrouter.loadtest.produce.EventProducer;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "produce",
+    description =
+        "Publish Segment-style events to Kafka, keyed by source id; exits 1 if any was"
+            + " not acknowledged.")
+final class ProduceCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--bootstrap",
+      defaultValue = "127.0.0.1:9092",
+      description = "Kafka bootstrap servers (${DEFAULT-VALUE}).")
+  String bootstrap;
+
+  @Option(names = "--topic", defaultValue = "events", description = "Topic (${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(
+      names = "--events",
+      defaultValue = "10000",
+      description = "Events to send (${DEFAULT-VALUE}).")
+  int events;
+
+  @Option(
+      names = "--sources",
+      defaultValue = "50",
+      description = "Sources source-1..N, used in turn (${DEFAULT-VALUE}).")
+  int sources;
+
+  @Option(
+      names = "--payload-bytes",
+      defaultValue = "1024",
+      description = "Approximate size of each event (${DEFAULT-VALUE}).")
+  int payloadBytes;
+
+  @Option(
+      names = "--rate",
+      defaultValue = "0",
+      description = "Events per second; 0 for as fast as possible (${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Reproduces the payloads (${DEFAULT-VALUE}).")
+  long seed;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    EventProducer.Result result = EventProducer.run(plan());
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        Locale.ROOT,
+        "sent=%d failed=%d took=%.3fs rate=%.0f/s%n",
+        result.sent(),
+        result.failed(),
+        result.took().toNanos() / 1e9,
+        result.eventsPerSecond());
+    out.flush();
+    return result.failed() > 0 ? 1 : 0;
+  }
+
+  private EventProducer.Plan plan() {
+    try {
+      return new EventProducer.Plan(
+          bootstrap, topic, events, DemoRegistry.sourceIds(sources), payloadBytes, rate, seed);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+}

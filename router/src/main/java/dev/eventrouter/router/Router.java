@@ -1,0 +1,151 @@
+package dev.eventrouter.router;
+
+import com.typesafe.config.Config;
+import dev.eventrouter.persistence.journal.JournalSchema;
+import dev.eventrouter.persistence.journal.JournalSettings;
+import dev.eventrouter.queues.VirtualQueues;
+import dev.eventrouter.queues.delivery.HttpDeliveryClient;
+import dev.eventrouter.router.http.HttpApi;
+import dev.eventrouter.router.ingest.Ingest;
+import dev.eventrouter.router.ingest.IngestSettings;
+import dev.eventrouter.router.kafka.EmbeddedKafka;
+import dev.eventrouter.router.kafka.Topics;
+import dev.eventrouter.router.metrics.RouterMetrics;
+import dev.eventrouter.router.registry.Registry;
+import dev.eventrouter.router.registry.RegistryLoader;
+import dev.eventrouter.router.registry.SettingsRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One router node, started in order: the registry, the journal's tables, the embedded broker
+ * (when no Kafka is configured), the topics, the actor system and its cluster, the virtual
+ * queues, the ingest stage, the HTTP endpoints. It stops in reverse through Pekko's coordinated
+ * shutdown (on SIGTERM, Ctrl-C, or {@link #close()}): HTTP unbinds, ingest drains and commits,
+ * the queues persist the outcomes they hold and stop, the broker stops last.
+ */
+public final class Router implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+  private final ActorSystem<Void> system;
+  private final String kafkaBootstrapServers;
+  private final ServerBinding binding;
+
+  private Router(ActorSystem<Void> system, String kafkaBootstrapServers, ServerBinding binding) {
+    this.system = system;
+    this.kafkaBootstrapServers = kafkaBootstrapServers;
+    this.binding = binding;
+  }
+
+  public static Router start(Config loaded) {
+    Config config = JournalSettings.applyTo(loaded);
+    Path dataDir = Path.of(config.getString("eventrouter.data-dir"));
+    Config kafka = config.getConfig("eventrouter.kafka");
+    // what can be wrong in the configuration fails first, before anything is started
+    SettingsRegistry registry = new SettingsRegistry(loadRegistry(config));
+    JournalSettings journal = JournalSettings.fromConfig(config);
+    if (journal.createSchema()) {
+      JournalSchema.createIfMissing(journal);
+    }
+
+    Optional<EmbeddedKafka> embedded = kafka.getString("bootstrap-servers").isBlank()
+        ? Optional.of(EmbeddedKafka.start(kafka.getConfig("embedded"), dataDir))
+        : Optional.empty();
+    String bootstrapServers = embedded.map(EmbeddedKafka::bootstrapServers)
+        .orElse(kafka.getString("bootstrap-servers"));
+    IngestSettings ingestSettings = IngestSettings.fromConfig(config, bootstrapServers);
+    if (kafka.getBoolean("create-topics")) {
+      short replication = (short) kafka.getInt("replication-factor");
+      long maxMessageBytes = kafka.getBytes("max-message-bytes");
+      Topics.createIfMissing(bootstrapServers, List.of(
+          new Topics.Spec(ingestSettings.topic(), kafka.getInt("partitions"), replication, maxMessageBytes),
+          new Topics.Spec(ingestSettings.deadLetterTopic(), kafka.getInt("partitions"), replication,
+              maxMessageBytes + 64 * 1024)));
+    }
+
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(),
+        config.getString("eventrouter.cluster.system-name"), config);
+    embedded.ifPresent(broker -> CoordinatedShutdown.get(system).addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-embedded-kafka",
+        () -> CompletableFuture.supplyAsync(() -> {
+          broker.close();
+          return Done.getInstance();
+        })));
+    Cluster cluster = Cluster.get(system);
+    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+
+    RouterMetrics metrics = new RouterMetrics();
+    VirtualQueues queues = VirtualQueues.init(system, registry,
+        new HttpDeliveryClient(system, Clock.systemUTC(),
+            config.getInt("eventrouter.virtual-queue.delivery-queue-size")));
+    Ingest ingest = Ingest.start(system, ingestSettings, registry, queues, metrics);
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(),
+        "drain-ingest", ingest::drainAndShutdown);
+
+    HttpApi api = new HttpApi(metrics, () -> {
+      Map<String, Boolean> checks = new LinkedHashMap<>();
+      checks.put("cluster-member-up", cluster.selfMember().status() == MemberStatus.up());
+      checks.put("ingest-running", ingest.isRunning());
+      return checks;
+    });
+    Config http = config.getConfig("eventrouter.http");
+    ServerBinding binding = Http.get(system)
+        .newServerAt(http.getString("host"), http.getInt("port"))
+        .bind(api.routes())
+        .toCompletableFuture().join()
+        .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+    log.info("router started: kafka {} topic {}, journal {}, http {}", bootstrapServers,
+        ingestSettings.topic(), journal, binding.localAddress());
+    return new Router(system, bootstrapServers, binding);
+  }
+
+  private static Registry loadRegistry(Config config) {
+    Config registry = config.getConfig("eventrouter.registry");
+    String file = registry.getString("file");
+    if (file.isBlank()) {
+      log.warn("no settings registry (eventrouter.registry.file / ROUTER_REGISTRY_FILE): no source"
+          + " is known, every record goes to the dead-letter topic");
+      return new Registry(Map.of(), Map.of());
+    }
+    return RegistryLoader.load(Path.of(file), registry.getConfig("destination-defaults"));
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public String kafkaBootstrapServers() {
+    return kafkaBootstrapServers;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  /** Runs the coordinated shutdown and waits for it. */
+  @Override
+  public void close() {
+    CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason())
+        .toCompletableFuture().join();
+  }
+}

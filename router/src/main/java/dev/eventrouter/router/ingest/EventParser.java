@@ -1,0 +1,83 @@
+package dev.eventrouter.router.ingest;
+
+import com.fasterxml.jackson.core.ErrorReportConfiguration;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.IOException;
+
+/**
+ * Checks that a record's value is one JSON object with a usable {@code messageId}, and returns
+ * that id. It streams over the bytes instead of building a tree (the router only needs the id),
+ * but reads them all: malformed JSON, invalid UTF-8 or trailing bytes anywhere reject the record.
+ */
+final class EventParser {
+
+  static final int MAX_MESSAGE_ID_LENGTH = 256;
+
+  private final JsonFactory json;
+
+  EventParser(int maxNestingDepth) {
+    this.json = JsonFactory.builder()
+        // error messages quote the input: keep those quotes short and without the raw content
+        .errorReportConfiguration(ErrorReportConfiguration.builder()
+            .maxErrorTokenLength(32)
+            .maxRawContentLength(0)
+            .build())
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxNestingDepth(maxNestingDepth)
+            .build())
+        .build();
+  }
+
+  /** The event's messageId, or the reason it has none. */
+  sealed interface Result {}
+
+  record Parsed(String messageId) implements Result {}
+
+  record Invalid(Rejection reason, String detail) implements Result {}
+
+  Result parse(byte[] value) {
+    try (JsonParser parser = json.createParser(value)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return new Invalid(Rejection.NOT_JSON, "the value is not a JSON object");
+      }
+      String messageId = null;
+      boolean messageIdSeen = false;
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken token = parser.nextToken();
+        if (field.equals("messageId") && !messageIdSeen) {
+          messageIdSeen = true;
+          messageId = token == JsonToken.VALUE_STRING ? parser.getText() : null;
+        }
+        parser.skipChildren();
+      }
+      if (parser.nextToken() != null) {
+        return new Invalid(Rejection.NOT_JSON, "bytes after the JSON object");
+      }
+      if (messageId == null || messageId.isBlank()) {
+        return new Invalid(Rejection.NO_MESSAGE_ID, messageIdSeen
+            ? "messageId must be a non-empty string" : "the event has no messageId");
+      }
+      if (messageId.length() > MAX_MESSAGE_ID_LENGTH) {
+        return new Invalid(Rejection.NO_MESSAGE_ID,
+            "messageId is longer than " + MAX_MESSAGE_ID_LENGTH + " characters");
+      }
+      return new Parsed(messageId);
+    } catch (IOException | RuntimeException e) {
+      return new Invalid(Rejection.NOT_JSON, firstLine(e.getMessage()));
+    }
+  }
+
+  /** Only the first line: Jackson adds the location, and payloads stay out of headers and logs. */
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "malformed JSON";
+    }
+    int newline = message.indexOf('\n');
+    String line = newline < 0 ? message : message.substring(0, newline);
+    return line.length() > 200 ? line.substring(0, 200) : line;
+  }
+}

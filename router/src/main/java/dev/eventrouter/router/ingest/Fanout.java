@@ -1,0 +1,43 @@
+package dev.eventrouter.router.ingest;
+
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.router.registry.Destination;
+import dev.eventrouter.router.registry.Route;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Turns one event into one job per enabled destination of its source. */
+final class Fanout {
+
+  private Fanout() {}
+
+  /**
+   * @param recordTime the Kafka record's timestamp: part of every job id, so that reading the
+   *     record again yields the same ids (the client's own event time can be anything)
+   * @param now the creation time of the jobs, from which they expire
+   */
+  static List<Job> jobs(String source, String messageId, byte[] payload, List<Route> routes,
+      Instant recordTime, Instant now) {
+    List<Job> jobs = new ArrayList<>(routes.size());
+    for (Route route : routes) {
+      Destination destination = route.destination();
+      Map<String, String> headers = new LinkedHashMap<>(destination.headers());
+      headers.putIfAbsent("Content-Type", "application/json");
+      jobs.add(new Job(
+          Ksuid.derive(recordTime, source, messageId, destination.id()),
+          new PairId(source, destination.id()),
+          messageId,
+          route.endpoint().toString(),
+          payload,
+          headers,
+          now,
+          now.plus(destination.delivery().expireAfter())));
+    }
+    return jobs;
+  }
+}

@@ -1,0 +1,229 @@
+package dev.eventrouter.router.ingest;
+
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.VirtualQueue;
+import dev.eventrouter.queues.VirtualQueues;
+import dev.eventrouter.queues.destination.RetryPolicy;
+import dev.eventrouter.router.metrics.RouterMetrics;
+import dev.eventrouter.router.registry.Route;
+import dev.eventrouter.router.registry.SettingsRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.kafka.CommitterSettings;
+import org.apache.pekko.kafka.ConsumerMessage;
+import org.apache.pekko.kafka.ConsumerMessage.CommittableMessage;
+import org.apache.pekko.kafka.ConsumerMessage.CommittableOffset;
+import org.apache.pekko.kafka.ConsumerSettings;
+import org.apache.pekko.kafka.Subscriptions;
+import org.apache.pekko.kafka.javadsl.Committer;
+import org.apache.pekko.kafka.javadsl.Consumer;
+import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka ingest stage, at-least-once: records become jobs, jobs are grouped per pair and
+ * enqueued in one write per pair, and a record's offset is committed only after every job made
+ * from it (or its dead letter) is durable, and every record before it too.
+ *
+ * <pre>
+ * committableSource -> route (parse, validate, fan out) -> groupedWithin
+ *   -> mapAsync: enqueue per pair + dead letters, retried until durable -> commit offsets
+ * </pre>
+ *
+ * A write that fails is retried with backoff, never skipped: while the journal is down, ingest
+ * waits and Kafka holds the backlog.
+ */
+public final class Ingest {
+
+  private static final Logger log = LoggerFactory.getLogger(Ingest.class);
+
+  private final ActorSystem<?> system;
+  private final IngestSettings settings;
+  private final SettingsRegistry registry;
+  private final VirtualQueues queues;
+  private final RouterMetrics metrics;
+  private final EventParser parser;
+  private final DeadLetters deadLetters;
+  private final RetryPolicy writeRetry;
+  private final AtomicReference<Consumer.Control> control =
+      new AtomicReference<>(Consumer.createNoopControl());
+  private volatile CompletionStage<Done> completion;
+
+  private Ingest(ActorSystem<?> system, IngestSettings settings, SettingsRegistry registry,
+      VirtualQueues queues, RouterMetrics metrics) {
+    this.system = system;
+    this.settings = settings;
+    this.registry = registry;
+    this.queues = queues;
+    this.metrics = metrics;
+    this.parser = new EventParser(settings.maxNestingDepth());
+    this.writeRetry = new RetryPolicy(settings.retryMinBackoff(), settings.retryMaxBackoff());
+    // a dead letter is the original record plus headers: allow for both
+    this.deadLetters = new DeadLetters(settings.bootstrapServers(), settings.deadLetterTopic(),
+        Math.max(settings.maxPayloadBytes() * 2, 16L * 1024 * 1024));
+  }
+
+  public static Ingest start(ActorSystem<?> system, IngestSettings settings,
+      SettingsRegistry registry, VirtualQueues queues, RouterMetrics metrics) {
+    Ingest ingest = new Ingest(system, settings, registry, queues, metrics);
+    ingest.run();
+    return ingest;
+  }
+
+  /** The consumer is restarted with backoff if the stream ever fails; it resumes from the last commit. */
+  private void run() {
+    ConsumerSettings<String, byte[]> consumer = ConsumerSettings
+        .create(system, new StringDeserializer(), new ByteArrayDeserializer())
+        .withBootstrapServers(settings.bootstrapServers())
+        .withGroupId(settings.groupId())
+        .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    CommitterSettings committer = CommitterSettings.create(system);
+    RestartSettings restart = RestartSettings.create(
+        settings.retryMinBackoff(), settings.retryMaxBackoff(), 0.2);
+    completion = RestartSource.onFailuresWithBackoff(restart, () ->
+            Consumer.committableSource(consumer, Subscriptions.topics(settings.topic()))
+                .mapMaterializedValue(c -> {
+                  control.set(c);
+                  return c;
+                })
+                .map(this::route)
+                .groupedWithin(settings.batchMaxRecords(), settings.batchMaxWait())
+                .mapAsync(settings.parallelism(), this::write)
+                .via(Committer.flow(committer)))
+        .runWith(Sink.ignore(), system);
+    completion.whenComplete((done, failure) -> {
+      if (failure != null) {
+        log.error("ingest stopped", failure);
+      }
+    });
+  }
+
+  /** True while the stream runs. */
+  public boolean isRunning() {
+    return !completion.toCompletableFuture().isDone();
+  }
+
+  /** Stops reading, lets the batches in flight finish and commit, then stops the consumer. */
+  public CompletionStage<Done> drainAndShutdown() {
+    return control.get().drainAndShutdown(completion, system.executionContext())
+        .whenComplete((done, failure) -> deadLetters.close());
+  }
+
+  // ---- per record ----
+
+  /** What became of one record. */
+  private sealed interface Routed {
+    CommittableOffset offset();
+  }
+
+  private record Jobs(CommittableOffset offset, List<Job> jobs) implements Routed {}
+
+  private record Rejected(CommittableOffset offset, ConsumerRecord<String, byte[]> record,
+      Rejection reason, String detail) implements Routed {}
+
+  private Routed route(CommittableMessage<String, byte[]> message) {
+    metrics.recordsConsumed.inc();
+    ConsumerRecord<String, byte[]> record = message.record();
+    CommittableOffset offset = message.committableOffset();
+    String source = record.key();
+    if (source == null || source.isBlank()) {
+      return new Rejected(offset, record, Rejection.NO_SOURCE_KEY, "the record has no key (the source id)");
+    }
+    byte[] value = record.value();
+    if (value == null) {
+      return new Rejected(offset, record, Rejection.NOT_JSON, "the record has no value");
+    }
+    if (value.length > settings.maxPayloadBytes()) {
+      return new Rejected(offset, record, Rejection.PAYLOAD_TOO_LARGE,
+          value.length + " bytes, over the maximum of " + settings.maxPayloadBytes());
+    }
+    var registryNow = registry.current();
+    if (!registryNow.knowsSource(source)) {
+      return new Rejected(offset, record, Rejection.UNKNOWN_SOURCE, "no source '" + printable(source) + "'");
+    }
+    EventParser.Result parsed = parser.parse(value);
+    if (parsed instanceof EventParser.Invalid invalid) {
+      return new Rejected(offset, record, invalid.reason(), invalid.detail());
+    }
+    String messageId = ((EventParser.Parsed) parsed).messageId();
+    List<Route> routes = registryNow.routesOf(source);
+    if (routes.isEmpty()) {
+      metrics.eventsWithoutDestination.inc();
+    }
+    Instant recordTime = record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now();
+    return new Jobs(offset, Fanout.jobs(source, messageId, value, routes, recordTime, Instant.now()));
+  }
+
+  // ---- per batch ----
+
+  private CompletionStage<ConsumerMessage.CommittableOffsetBatch> write(List<Routed> batch) {
+    Map<PairId, List<Job>> byPair = new LinkedHashMap<>();
+    List<CompletionStage<?>> writes = new ArrayList<>();
+    List<CommittableOffset> offsets = new ArrayList<>(batch.size());
+    for (Routed routed : batch) {
+      offsets.add(routed.offset());
+      if (routed instanceof Jobs jobs) {
+        for (Job job : jobs.jobs()) {
+          byPair.computeIfAbsent(job.pair(), p -> new ArrayList<>()).add(job);
+        }
+      } else if (routed instanceof Rejected rejected) {
+        writes.add(retrying("dead-letter", () -> deadLetters.send(rejected.record(), rejected.reason(), rejected.detail()))
+            .thenRun(() -> metrics.deadLetters.labelValues(rejected.reason().label()).inc()));
+      }
+    }
+    byPair.forEach((pair, jobs) -> writes.add(
+        retrying("enqueue", () -> queues.enqueue(pair, jobs)).thenAccept(this::count)));
+    return CompletableFuture.allOf(writes.stream().map(CompletionStage::toCompletableFuture)
+            .toArray(CompletableFuture[]::new))
+        .thenApply(done -> ConsumerMessage.createCommittableOffsetBatch(offsets));
+  }
+
+  private void count(VirtualQueue.Accepted accepted) {
+    metrics.jobsAccepted.inc(accepted.enqueued());
+    metrics.jobsDuplicated.inc(accepted.duplicates());
+  }
+
+  /** Retries until it succeeds: dropping a write would lose the record's jobs. */
+  private <T> CompletionStage<T> retrying(String target, Supplier<CompletionStage<T>> write) {
+    return attempt(target, write, 1);
+  }
+
+  private <T> CompletionStage<T> attempt(String target, Supplier<CompletionStage<T>> write, int attempt) {
+    return write.get().handle((value, failure) -> {
+      if (failure == null) {
+        return CompletableFuture.completedFuture(value);
+      }
+      metrics.ingestRetries.labelValues(target).inc();
+      Duration backoff = writeRetry.delay(attempt, ThreadLocalRandom.current());
+      log.warn("{} failed (attempt {}), ingest waits {} and tries again: {}", target, attempt, backoff,
+          failure.toString());
+      return Patterns.after(backoff, system.classicSystem().scheduler(), system.executionContext(),
+          () -> attempt(target, write, attempt + 1));
+    }).thenCompose(stage -> stage);
+  }
+
+  private static String printable(String text) {
+    String shortened = text.length() > 128 ? text.substring(0, 128) + "..." : text;
+    return shortened.replaceAll("[^\\x20-\\x7E]", "?");
+  }
+}

@@ -1,0 +1,37 @@
+package dev.eventrouter.router.ingest;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** {@code eventrouter.kafka} and {@code eventrouter.ingest}; reference.conf documents each. */
+public record IngestSettings(
+    String bootstrapServers,
+    String topic,
+    String deadLetterTopic,
+    String groupId,
+    long maxPayloadBytes,
+    int maxNestingDepth,
+    int batchMaxRecords,
+    Duration batchMaxWait,
+    int parallelism,
+    Duration retryMinBackoff,
+    Duration retryMaxBackoff) {
+
+  /** @param bootstrapServers the broker to read from (the embedded one's when none is configured) */
+  public static IngestSettings fromConfig(Config config, String bootstrapServers) {
+    Config kafka = config.getConfig("eventrouter.kafka");
+    Config ingest = config.getConfig("eventrouter.ingest");
+    return new IngestSettings(
+        bootstrapServers,
+        kafka.getString("topic"),
+        kafka.getString("dead-letter-topic"),
+        kafka.getString("group-id"),
+        ingest.getBytes("max-payload-bytes"),
+        ingest.getInt("max-nesting-depth"),
+        ingest.getInt("batch-max-records"),
+        ingest.getDuration("batch-max-wait"),
+        ingest.getInt("parallelism"),
+        ingest.getDuration("retry-min-backoff"),
+        ingest.getDuration("retry-max-backoff"));
+  }
+}

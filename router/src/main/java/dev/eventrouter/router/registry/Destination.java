@@ -1,0 +1,13 @@
+package dev.eventrouter.router.registry;
+
+import dev.eventrouter.queues.destination.DestinationSettings;
+import java.net.URI;
+import java.util.Map;
+
+/**
+ * A destination as configured: where its jobs go by default, whether it is on, the headers sent
+ * with every request, and how the virtual queues treat it.
+ */
+public record Destination(
+    String id, URI endpoint, boolean enabled, Map<String, String> headers,
+    DestinationSettings delivery) {}

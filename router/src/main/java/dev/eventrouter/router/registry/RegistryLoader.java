@@ -1,0 +1,192 @@
+package dev.eventrouter.router.registry;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.destination.DestinationSettings;
+import dev.eventrouter.queues.destination.RetryPolicy;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads a settings registry file (HOCON; the format is documented in the README and in
+ * {@code examples/registry.conf}). Every mistake is reported with its place in the file, and a
+ * registry with any mistake is refused as a whole.
+ */
+public final class RegistryLoader {
+
+  private RegistryLoader() {}
+
+  /**
+   * @param defaults {@code eventrouter.registry.destination-defaults}: what a destination that
+   *     does not say otherwise gets
+   */
+  public static Registry load(Path file, Config defaults) {
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidRegistryException("registry file " + file.toAbsolutePath() + " does not exist");
+    }
+    Config config;
+    try {
+      config = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
+          .resolve();
+    } catch (ConfigException e) {
+      throw new InvalidRegistryException("registry file " + file + ": " + e.getMessage(), e);
+    }
+    return parse(config, defaults);
+  }
+
+  public static Registry parse(Config config, Config defaults) {
+    List<String> errors = new ArrayList<>();
+    Map<String, Destination> destinations = new LinkedHashMap<>();
+    ConfigObject destinationsObject = objectAt(config, "destinations", errors);
+    if (destinationsObject != null) {
+      destinationsObject.forEach((id, value) -> {
+        Destination destination = destination(id, value, defaults, errors);
+        if (destination != null) {
+          destinations.put(id, destination);
+        }
+      });
+    }
+    Map<String, List<Route>> routes = new LinkedHashMap<>();
+    ConfigObject sourcesObject = objectAt(config, "sources", errors);
+    if (sourcesObject != null) {
+      sourcesObject.forEach((id, value) -> routes.put(id, routes(id, value, destinations, errors)));
+    }
+    if (!errors.isEmpty()) {
+      throw new InvalidRegistryException("invalid registry:\n  " + String.join("\n  ", errors));
+    }
+    return new Registry(destinations, routes);
+  }
+
+  private static Destination destination(String id, ConfigValue value, Config defaults,
+      List<String> errors) {
+    String where = "destinations." + id;
+    if (!validId(where, id, errors)) {
+      return null;
+    }
+    if (value.valueType() != ConfigValueType.OBJECT) {
+      errors.add(where + ": must be an object with at least an endpoint");
+      return null;
+    }
+    Config c = ((ConfigObject) value).toConfig().withFallback(defaults);
+    try {
+      URI endpoint = endpoint(where + ".endpoint", c.getString("endpoint"), errors);
+      Map<String, String> headers = new LinkedHashMap<>();
+      if (c.hasPath("headers")) {
+        c.getObject("headers").forEach((name, header) -> headers.put(name, String.valueOf(header.unwrapped())));
+      }
+      DestinationSettings delivery = new DestinationSettings(id,
+          c.getInt("max-in-flight-per-pair"),
+          c.getInt("max-connections"),
+          c.getDuration("timeout"),
+          new RetryPolicy(c.getDuration("retry.base"), c.getDuration("retry.cap")),
+          c.getDuration("expire-after"));
+      return endpoint == null ? null
+          : new Destination(id, endpoint, c.getBoolean("enabled"), headers, delivery);
+    } catch (ConfigException | IllegalArgumentException e) {
+      errors.add(where + ": " + e.getMessage());
+      return null;
+    }
+  }
+
+  private static List<Route> routes(String source, ConfigValue value,
+      Map<String, Destination> destinations, List<String> errors) {
+    String where = "sources." + source;
+    List<Route> routes = new ArrayList<>();
+    if (!validId(where, source, errors)) {
+      return routes;
+    }
+    if (value.valueType() != ConfigValueType.OBJECT
+        || !((ConfigObject) value).containsKey("destinations")
+        || ((ConfigObject) value).get("destinations").valueType() != ConfigValueType.LIST) {
+      errors.add(where + ": must have a list `destinations`");
+      return routes;
+    }
+    ConfigList list = (ConfigList) ((ConfigObject) value).get("destinations");
+    for (int i = 0; i < list.size(); i++) {
+      String at = where + ".destinations[" + i + "]";
+      ConfigValue entry = list.get(i);
+      String id;
+      URI endpoint = null;
+      boolean enabled = true;
+      if (entry.valueType() == ConfigValueType.STRING) {
+        id = (String) entry.unwrapped();
+      } else if (entry.valueType() == ConfigValueType.OBJECT) {
+        Config c = ((ConfigObject) entry).toConfig();
+        if (!c.hasPath("id")) {
+          errors.add(at + ": needs an `id`");
+          continue;
+        }
+        id = c.getString("id");
+        if (c.hasPath("endpoint")) {
+          endpoint = endpoint(at + ".endpoint", c.getString("endpoint"), errors);
+        }
+        enabled = !c.hasPath("enabled") || c.getBoolean("enabled");
+      } else {
+        errors.add(at + ": must be a destination id or an object with `id`");
+        continue;
+      }
+      Destination destination = destinations.get(id);
+      if (destination == null) {
+        errors.add(at + ": unknown destination '" + id + "'");
+        continue;
+      }
+      if (routes.stream().anyMatch(r -> r.destination().id().equals(id))) {
+        errors.add(at + ": destination '" + id + "' is listed twice");
+        continue;
+      }
+      if (enabled && destination.enabled()) {
+        routes.add(new Route(destination, endpoint != null ? endpoint : destination.endpoint()));
+      }
+    }
+    return List.copyOf(routes);
+  }
+
+  private static ConfigObject objectAt(Config config, String path, List<String> errors) {
+    if (!config.hasPath(path)) {
+      return null;
+    }
+    try {
+      return config.getObject(path);
+    } catch (ConfigException.WrongType e) {
+      errors.add(path + ": must be an object");
+      return null;
+    }
+  }
+
+  private static boolean validId(String where, String id, List<String> errors) {
+    if (!PairId.ID.matcher(id).matches()) {
+      errors.add(where + ": id must match " + PairId.ID.pattern());
+      return false;
+    }
+    return true;
+  }
+
+  private static URI endpoint(String where, String text, List<String> errors) {
+    try {
+      URI uri = new URI(text);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+        errors.add(where + ": must be an absolute http or https URL, got '" + text + "'");
+        return null;
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      errors.add(where + ": not a URL: " + e.getMessage());
+      return null;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.eventrouter.router.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RegistryLoaderTest {
+
+  private static final Config DEFAULTS =
+      ConfigFactory.load().getConfig("eventrouter.registry.destination-defaults");
+
+  @Test
+  void readsSourcesDestinationsAndTheirSettings() {
+    Registry registry = parse("""
+        destinations {
+          ga { endpoint = "https://www.google-analytics.com/collect", timeout = 3s,
+               retry { base = 2s }, headers { "X-Api-Key" = "k" } }
+          hook { endpoint = "http://hooks.example.com/in", max-in-flight-per-pair = 4 }
+          old { endpoint = "http://old.example.com", enabled = false }
+        }
+        sources {
+          s1 { destinations = [ga, { id = hook, endpoint = "https://customer.example.com/s1" }] }
+          s2 { destinations = [hook, old, { id = ga, enabled = false }] }
+          s3 { destinations = [] }
+        }
+        """);
+
+    assertThat(registry.routesOf("s1")).extracting(r -> r.destination().id(), r -> r.endpoint().toString())
+        .containsExactly(
+            tuple("ga", "https://www.google-analytics.com/collect"),
+            tuple("hook", "https://customer.example.com/s1"));
+    assertThat(registry.routesOf("s2")).extracting(r -> r.destination().id()).containsExactly("hook");
+    assertThat(registry.knowsSource("s3")).isTrue();
+    assertThat(registry.routesOf("s3")).isEmpty();
+    assertThat(registry.knowsSource("s4")).isFalse();
+
+    Destination ga = registry.destination("ga").orElseThrow();
+    assertThat(ga.delivery().timeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(ga.delivery().retry().base()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(ga.delivery().retry().cap()).isEqualTo(DEFAULTS.getDuration("retry.cap"));
+    assertThat(ga.delivery().maxInFlightPerPair()).isEqualTo(DEFAULTS.getInt("max-in-flight-per-pair"));
+    assertThat(ga.headers()).containsEntry("X-Api-Key", "k");
+    assertThat(registry.destination("hook").orElseThrow().delivery().maxInFlightPerPair()).isEqualTo(4);
+    assertThat(registry.destination("old")).isPresent();
+  }
+
+  @Test
+  void reportsEveryMistakeWithItsPlace() {
+    assertThatThrownBy(() -> parse("""
+        destinations {
+          nourl { timeout = 1s }
+          ftp { endpoint = "ftp://files.example.com" }
+          "bad|id" { endpoint = "http://x.example.com" }
+          slow { endpoint = "http://x.example.com", timeout = -1s }
+          ok { endpoint = "http://ok.example.com" }
+        }
+        sources {
+          s1 { destinations = [ghost, ftp] }
+          s2 { destinations = "ga" }
+          s3 { destinations = [ok, ok] }
+        }
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("destinations.nourl")
+        .hasMessageContaining("destinations.ftp.endpoint: must be an absolute http or https URL")
+        .hasMessageContaining("destinations.bad|id: id must match")
+        .hasMessageContaining("destinations.slow: destination slow: timeout must be positive")
+        .hasMessageContaining("sources.s1.destinations[0]: unknown destination 'ghost'")
+        .hasMessageContaining("sources.s2: must have a list `destinations`")
+        .hasMessageContaining("sources.s3.destinations[1]: destination 'ok' is listed twice");
+  }
+
+  @Test
+  void refusesAMissingFile(@TempDir Path dir) {
+    assertThatThrownBy(() -> RegistryLoader.load(dir.resolve("none.conf"), DEFAULTS))
+        .isInstanceOf(InvalidRegistryException.class).hasMessageContaining("does not exist");
+  }
+
+  @Test
+  void refusesAFileThatIsNotHocon(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("registry.conf");
+    Files.writeString(file, "destinations { a = { endpoint = ");
+
+    assertThatThrownBy(() -> RegistryLoader.load(file, DEFAULTS))
+        .isInstanceOf(InvalidRegistryException.class).hasMessageContaining("registry.conf");
+  }
+
+  @Test
+  void loadsTheShippedExample() {
+    Registry registry = RegistryLoader.load(Path.of("../examples/registry.conf"), DEFAULTS);
+
+    assertThat(registry.routes()).isNotEmpty();
+    registry.routes().values().forEach(routes -> assertThat(routes).isNotEmpty());
+  }
+
+  private static Registry parse(String hocon) {
+    return RegistryLoader.parse(ConfigFactory.parseString(hocon), DEFAULTS);
+  }
+}
