@@ -56,7 +56,7 @@ public final class Router implements AutoCloseable {
   }
 
   public static Router start(Config loaded) {
-    Config config = JournalSettings.applyTo(loaded);
+    Config config = VirtualQueues.applyTo(JournalSettings.applyTo(loaded));
     Path dataDir = Path.of(config.getString("eventrouter.data-dir"));
     Config kafka = config.getConfig("eventrouter.kafka");
     // what can be wrong in the configuration fails first, before anything is started

@@ -1,5 +1,7 @@
 package dev.eventrouter.queues;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.journal.JobPayloads;
@@ -27,6 +29,15 @@ public final class VirtualQueues {
   private VirtualQueues(ClusterSharding sharding, Duration askTimeout) {
     this.sharding = sharding;
     this.askTimeout = askTimeout;
+  }
+
+  /**
+   * {@code config} with what the virtual queues need changed in Pekko's settings ({@code
+   * eventrouter/virtual-queues.conf}); the actor system must be created from it.
+   */
+  public static Config applyTo(Config config) {
+    return ConfigFactory.parseResources(VirtualQueues.class, "/eventrouter/virtual-queues.conf")
+        .withFallback(config);
   }
 
   /** Starts sharding of the virtual queues on this node. */

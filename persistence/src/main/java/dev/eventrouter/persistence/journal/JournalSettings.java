@@ -72,11 +72,15 @@ public record JournalSettings(
   }
 
   /**
-   * {@code config} with the journal wired to this database; every actor system of the router
-   * (and of its tests) is created from this.
+   * {@code config} with the journal wired to this database ({@code eventrouter/journal.conf} and
+   * the chosen database's connection); every actor system of the router and of its tests is
+   * created from this.
    */
   public static Config applyTo(Config config) {
-    return fromConfig(config).pekkoConfig().withFallback(config);
+    return fromConfig(config).pekkoConfig()
+        .withFallback(ConfigFactory.parseResources(JournalSettings.class, "/eventrouter/journal.conf"))
+        .withFallback(config)
+        .resolve();
   }
 
   /** An embedded H2 file database; the options are the ones pekko-persistence-jdbc needs. */

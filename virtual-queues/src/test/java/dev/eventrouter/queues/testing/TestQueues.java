@@ -21,7 +21,7 @@ public final class TestQueues {
 
   /** Cluster on an ephemeral port, messages checked for serializability. */
   public static Config clusterConfig(Config journal) {
-    return ConfigFactory.parseString("""
+    return VirtualQueues.applyTo(ConfigFactory.parseString("""
             pekko.actor.provider = cluster
             pekko.remote.artery.canonical.hostname = 127.0.0.1
             pekko.remote.artery.canonical.port = 0
@@ -31,7 +31,7 @@ public final class TestQueues {
             pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
             eventrouter.virtual-queue.passivate-idle-after = 10m
             """)
-        .withFallback(journal);
+        .withFallback(journal));
   }
 
   /** Starts the test kit and joins the node to itself; returns once it is up. */
