@@ -3,6 +3,7 @@ package dev.eventrouter.router;
 import com.typesafe.config.Config;
 import dev.eventrouter.persistence.journal.JournalSchema;
 import dev.eventrouter.persistence.journal.JournalSettings;
+import dev.eventrouter.queues.VirtualQueueSettings;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
 import dev.eventrouter.router.http.HttpApi;
@@ -97,7 +98,7 @@ public final class Router implements AutoCloseable {
     RouterMetrics metrics = new RouterMetrics();
     VirtualQueues queues = VirtualQueues.init(system, registry,
         new HttpDeliveryClient(system, Clock.systemUTC(),
-            config.getInt("eventrouter.virtual-queue.delivery-queue-size")));
+            VirtualQueueSettings.fromConfig(config).deliveryQueueSize()));
     Ingest ingest = Ingest.start(system, ingestSettings, registry, queues, metrics);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(),
         "drain-ingest", ingest::drainAndShutdown);

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.random.RandomGenerator;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -101,8 +101,7 @@ public final class VirtualQueue
       DeliveryClient deliveryClient,
       JobPayloads payloads,
       VirtualQueueSettings settings,
-      Clock clock,
-      RandomGenerator random) {}
+      Clock clock) {}
 
   public static Behavior<Command> create(
       PairId pair, ActorRef<ClusterSharding.ShardCommand> shard, Dependencies dependencies) {
@@ -195,7 +194,7 @@ public final class VirtualQueue
   // ---- commands ----
 
   private ReplyEffect<JobEvent, QueueState> enqueue(QueueState state, Enqueue enqueue) {
-    List<JobEvent> fresh = new ArrayList<>(enqueue.jobs().size());
+    List<Job> fresh = new ArrayList<>(enqueue.jobs().size());
     Set<Ksuid> seen = new HashSet<>();
     for (Job job : enqueue.jobs()) {
       if (!job.pair().equals(pair)) {
@@ -203,18 +202,17 @@ public final class VirtualQueue
             StatusReply.error("job " + job.id() + " is for " + job.pair() + ", not " + pair));
       }
       if (!state.contains(job.id()) && seen.add(job.id())) {
-        fresh.add(new JobEvent.AwaitingScheduling(job));
+        fresh.add(job);
       }
     }
     Accepted accepted = new Accepted(fresh.size(), enqueue.jobs().size() - fresh.size());
     if (fresh.isEmpty()) {
       return Effect().reply(enqueue.replyTo(), StatusReply.success(accepted));
     }
-    return Effect().persist(fresh)
+    List<JobEvent> events = fresh.stream().<JobEvent>map(JobEvent.AwaitingScheduling::new).toList();
+    return Effect().persist(events)
         .thenRun(s -> {
-          for (JobEvent event : fresh) {
-            payloads.offer(((JobEvent.AwaitingScheduling) event).job());
-          }
+          fresh.forEach(payloads::offer);
           dispatch(s);
         })
         .thenReply(enqueue.replyTo(), s -> StatusReply.success(accepted));
@@ -278,7 +276,8 @@ public final class VirtualQueue
       return outcome.finishedAt().plus(Duration.ofMinutes(1));
     }
     return destination.get().retry()
-        .retryAt(outcome.attempt(), outcome.finishedAt(), outcome.retryAfter(), deps.random());
+        .retryAt(outcome.attempt(), outcome.finishedAt(), outcome.retryAfter(),
+            ThreadLocalRandom.current());
   }
 
   private ReplyEffect<JobEvent, QueueState> payloadsRead(QueueState state, PayloadsRead read) {

@@ -10,7 +10,8 @@ public record VirtualQueueSettings(
     long payloadCacheBytes,
     Duration passivateIdleAfter,
     Duration busyRetryDelay,
-    Duration askTimeout) {
+    Duration askTimeout,
+    int deliveryQueueSize) {
 
   public static VirtualQueueSettings fromConfig(Config config) {
     Config c = config.getConfig("eventrouter.virtual-queue");
@@ -20,6 +21,7 @@ public record VirtualQueueSettings(
         c.getBytes("payload-cache-bytes"),
         c.getDuration("passivate-idle-after"),
         c.getDuration("busy-retry-delay"),
-        c.getDuration("ask-timeout"));
+        c.getDuration("ask-timeout"),
+        c.getInt("delivery-queue-size"));
   }
 }

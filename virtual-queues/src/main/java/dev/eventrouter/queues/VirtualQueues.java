@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.random.RandomGenerator;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -45,8 +44,7 @@ public final class VirtualQueues {
       ActorSystem<?> system, Destinations destinations, DeliveryClient deliveryClient) {
     VirtualQueueSettings settings = VirtualQueueSettings.fromConfig(system.settings().config());
     VirtualQueue.Dependencies dependencies = new VirtualQueue.Dependencies(
-        destinations, deliveryClient, new JobPayloads(system), settings, Clock.systemUTC(),
-        RandomGenerator.getDefault());
+        destinations, deliveryClient, new JobPayloads(system), settings, Clock.systemUTC());
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(VirtualQueue.ENTITY_TYPE, entity -> VirtualQueue.create(
             PairId.ofEntityId(entity.getEntityId()), entity.getShard(), dependencies))

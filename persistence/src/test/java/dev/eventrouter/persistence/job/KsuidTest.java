@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -26,7 +27,7 @@ class KsuidTest {
   @Test
   void coversTheWholeRange() {
     byte[] max = new byte[Ksuid.BYTES];
-    java.util.Arrays.fill(max, (byte) 0xFF);
+    Arrays.fill(max, (byte) 0xFF);
 
     assertThat(Ksuid.fromBytes(new byte[Ksuid.BYTES]).toString()).isEqualTo("0".repeat(27));
     assertThat(Ksuid.fromBytes(max).toString()).isEqualTo("aWgEPTl1tmebfsQzFP4bxwgy80V");

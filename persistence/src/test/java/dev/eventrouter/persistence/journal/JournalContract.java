@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -176,6 +177,6 @@ abstract class JournalContract {
   /** H2's tables have quoted lower-case names; the others take them bare. */
   private static String quote(JournalSettings settings, String sql, String... names) {
     String q = settings.database() == JournalSettings.Database.H2 ? "\"" : "";
-    return String.format(sql, java.util.Arrays.stream(names).map(n -> q + n + q).toArray());
+    return String.format(sql, Arrays.stream(names).map(n -> q + n + q).toArray());
   }
 }

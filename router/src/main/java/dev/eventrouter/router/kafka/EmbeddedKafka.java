@@ -57,7 +57,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("transaction.state.log.min.isr", "1");
     props.put("group.initial.rebalance.delay.ms", "0");
     props.put("auto.create.topics.enable", "false");
-    props.put("num.partitions", embedded.getString("partitions"));
     props.put("message.max.bytes", Long.toString(embedded.getBytes("message-max-bytes")));
     // after a crash the broker waits this long for its old session: 9 s by default
     props.put("broker.session.timeout.ms", "2000");
