@@ -6,6 +6,7 @@ import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.VirtualQueueSettings;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
+import dev.eventrouter.router.archive.FileArchiveSink;
 import dev.eventrouter.router.http.HttpApi;
 import dev.eventrouter.router.ingest.Ingest;
 import dev.eventrouter.router.ingest.IngestSettings;
@@ -26,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -96,9 +98,14 @@ public final class Router implements AutoCloseable {
     }
 
     RouterMetrics metrics = new RouterMetrics();
+    String archiveDir = config.getString("eventrouter.archive.dir");
+    FileArchiveSink archive = new FileArchiveSink(
+        archiveDir.isBlank() ? dataDir.resolve("archive") : Path.of(archiveDir),
+        system.dispatchers().lookup(DispatcherSelector.blocking()));
     VirtualQueues queues = VirtualQueues.init(system, registry,
         new HttpDeliveryClient(system, Clock.systemUTC(),
-            VirtualQueueSettings.fromConfig(config).deliveryQueueSize()));
+            VirtualQueueSettings.fromConfig(config).deliveryQueueSize()),
+        archive);
     Ingest ingest = Ingest.start(system, ingestSettings, registry, queues, metrics);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(),
         "drain-ingest", ingest::drainAndShutdown);

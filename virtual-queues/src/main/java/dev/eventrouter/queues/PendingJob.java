@@ -11,14 +11,24 @@ import java.util.Comparator;
  * @param attempts attempts made so far
  * @param dueAtMillis when the next attempt is due (epoch millis); 0 for a job never attempted, so
  *     new jobs go in id order, which is arrival order
+ * @param archiving on its way to the archive: no longer scheduled
  */
-record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long dueAtMillis, long expireAtMillis) {
+record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long dueAtMillis,
+    long expireAtMillis, boolean archiving) {
 
   /** The order of the schedule: due first, then oldest id. */
   static final Comparator<PendingJob> BY_DUE =
       Comparator.comparingLong(PendingJob::dueAtMillis).thenComparing(PendingJob::id);
 
+  /** The order of expiry. */
+  static final Comparator<PendingJob> BY_EXPIRY =
+      Comparator.comparingLong(PendingJob::expireAtMillis).thenComparing(PendingJob::id);
+
   PendingJob retryAt(int attempts, long dueAtMillis) {
-    return new PendingJob(id, payloadSequenceNr, attempts, dueAtMillis, expireAtMillis);
+    return new PendingJob(id, payloadSequenceNr, attempts, dueAtMillis, expireAtMillis, false);
+  }
+
+  PendingJob toArchive() {
+    return new PendingJob(id, payloadSequenceNr, attempts, dueAtMillis, expireAtMillis, true);
   }
 }

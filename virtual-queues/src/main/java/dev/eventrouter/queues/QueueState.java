@@ -2,15 +2,23 @@ package dev.eventrouter.queues;
 
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The state of a virtual queue: a compact index of its live jobs (never payloads) and their
- * schedule. Mutable for speed, a queue may hold millions of jobs, and changed only by the event
- * handler, one method per event type.
+ * The state of a virtual queue: a compact index of its live jobs (never payloads), their
+ * schedule and expiry order, the jobs on their way to the archive, and the ids of jobs finished
+ * within the dedupe window. Mutable for speed (a queue may hold millions of jobs) and changed only
+ * by the event handler, one method per event type.
  *
  * <p>It counts the events applied, which is the sequence number of the last one: a job's index
  * entry records the sequence number of the event that carries its payload.
@@ -19,51 +27,123 @@ public final class QueueState {
 
   private final Map<Ksuid, PendingJob> jobs = new HashMap<>();
   private final NavigableSet<PendingJob> schedule = new TreeSet<>(PendingJob.BY_DUE);
+  private final NavigableSet<PendingJob> expiries = new TreeSet<>(PendingJob.BY_EXPIRY);
+  private final Set<Ksuid> archiving = new LinkedHashSet<>();
+  /** Finished job id to when it finished (epoch millis), oldest first. */
+  private final LinkedHashMap<Ksuid, Long> finished = new LinkedHashMap<>();
+  private final long dedupeWindowMillis;
+  private final int dedupeMaxEntries;
   private long sequenceNr;
+
+  QueueState(Duration dedupeWindow, int dedupeMaxEntries) {
+    this.dedupeWindowMillis = dedupeWindow.toMillis();
+    this.dedupeMaxEntries = dedupeMaxEntries;
+  }
+
+  // ---- the event handler's transitions ----
 
   QueueState awaitingScheduling(JobEvent.AwaitingScheduling event) {
     sequenceNr++;
     PendingJob job = new PendingJob(event.jobId(), sequenceNr, 0, 0L,
-        event.job().expireAt().toEpochMilli());
+        event.job().expireAt().toEpochMilli(), false);
     if (jobs.putIfAbsent(job.id(), job) == null) {
       schedule.add(job);
+      expiries.add(job);
     }
     return this;
   }
 
   QueueState awaitingRetry(JobEvent.AwaitingRetry event) {
     sequenceNr++;
-    PendingJob job = jobs.get(event.jobId());
-    if (job != null) {
-      schedule.remove(job);
+    PendingJob job = unschedule(event.jobId());
+    if (job != null && !job.archiving()) {
       PendingJob next = job.retryAt(event.attempt().number(), event.retryAt().toEpochMilli());
       jobs.put(next.id(), next);
       schedule.add(next);
+      expiries.add(next);
     }
     return this;
   }
 
-  /** Succeeded and discarded: the job leaves the index. */
-  QueueState finished(JobEvent event) {
+  QueueState archivingStarted(JobEvent.Archiving event) {
     sequenceNr++;
-    PendingJob job = jobs.remove(event.jobId());
+    PendingJob job = unschedule(event.jobId());
     if (job != null) {
-      schedule.remove(job);
+      jobs.put(job.id(), job.toArchive());
+      archiving.add(job.id());
     }
     return this;
   }
+
+  QueueState succeeded(JobEvent.Succeeded event) {
+    return finished(event.jobId(), event.attempt().finishedAt());
+  }
+
+  QueueState discarded(JobEvent.Discarded event) {
+    return finished(event.jobId(), event.attempt().finishedAt());
+  }
+
+  QueueState archived(JobEvent.Archived event) {
+    return finished(event.jobId(), event.at());
+  }
+
+  /** A terminal event: the job leaves the index and is remembered for the dedupe window. */
+  private QueueState finished(Ksuid id, Instant at) {
+    sequenceNr++;
+    unschedule(id);
+    jobs.remove(id);
+    archiving.remove(id);
+    long atMillis = at.toEpochMilli();
+    finished.put(id, atMillis);
+    // by event time, not the clock: replaying the journal gives the same window
+    Iterator<Map.Entry<Ksuid, Long>> oldest = finished.entrySet().iterator();
+    while (oldest.hasNext()) {
+      Map.Entry<Ksuid, Long> entry = oldest.next();
+      if (finished.size() <= dedupeMaxEntries && entry.getValue() >= atMillis - dedupeWindowMillis) {
+        break;
+      }
+      oldest.remove();
+    }
+    return this;
+  }
+
+  private PendingJob unschedule(Ksuid id) {
+    PendingJob job = jobs.get(id);
+    if (job != null && !job.archiving()) {
+      schedule.remove(job);
+      expiries.remove(job);
+    }
+    return job;
+  }
+
+  // ---- reads ----
 
   boolean contains(Ksuid id) {
     return jobs.containsKey(id);
+  }
+
+  /** Held now, or finished within the dedupe window: enqueuing it again would deliver it twice. */
+  boolean knows(Ksuid id) {
+    return jobs.containsKey(id) || finished.containsKey(id);
   }
 
   PendingJob get(Ksuid id) {
     return jobs.get(id);
   }
 
-  /** Live jobs in the order they are due. Read-only to callers. */
-  Iterable<PendingJob> schedule() {
+  /** Jobs to attempt, in the order they are due. Read-only to callers. */
+  NavigableSet<PendingJob> schedule() {
     return schedule;
+  }
+
+  /** Jobs to attempt, in the order they expire. Read-only to callers. */
+  NavigableSet<PendingJob> expiries() {
+    return expiries;
+  }
+
+  /** Jobs marked for the archive and not yet archived, in the order they were marked. */
+  Collection<Ksuid> archiving() {
+    return archiving;
   }
 
   int size() {

@@ -1,16 +1,21 @@
 package dev.eventrouter.queues;
 
+import dev.eventrouter.persistence.job.DiscardOrigin;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.persistence.serialization.CborSerializable;
+import dev.eventrouter.queues.archive.ArchiveSink;
+import dev.eventrouter.queues.breaker.DestinationBreakers;
 import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
+import dev.eventrouter.queues.rate.PairRate;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -44,13 +50,16 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * The virtual queue of one (source, destination) pair: a sharded, event-sourced actor whose
  * journal is the pair's durable mailbox.
  *
- * <p>It accepts jobs in batches and persists each batch in one write before it acknowledges it.
- * It then delivers them, at most {@code maxInFlightPerPair} at a time, and persists the outcomes,
- * collected for a few milliseconds so that one write carries many. Its state is a compact index;
- * payloads are held in a bounded cache and read back from the journal when missing.
+ * <p>It accepts jobs in batches and persists each batch in one write before it acknowledges it;
+ * a job it holds, or finished within the dedupe window, is acknowledged and not added again. It
+ * delivers due jobs while the pair has in-flight room and rate permits and the destination's
+ * circuit breaker lets requests through, and persists the outcomes, collected for a few
+ * milliseconds so that one write carries many. Jobs whose expiry passes go to the archive; they
+ * are archived only once the archive has them.
  *
- * <p>Delivery is at-least-once: an attempt whose outcome was not persisted before a crash is made
- * again after recovery.
+ * <p>Its state is a compact index; payloads are held in a bounded cache and read back from the
+ * journal when missing. Delivery is at-least-once: an attempt whose outcome was not persisted
+ * before a crash is made again after recovery.
  */
 public final class VirtualQueue
     extends EventSourcedBehaviorWithEnforcedReplies<VirtualQueue.Command, JobEvent, QueueState> {
@@ -63,8 +72,8 @@ public final class VirtualQueue
   public sealed interface Command {}
 
   /**
-   * Add jobs of this pair. The reply comes once they are in the journal; jobs the queue already
-   * holds count as duplicates and are not added again.
+   * Add jobs of this pair. The reply comes once they are in the journal; jobs the queue holds,
+   * or finished within the dedupe window, count as duplicates and are not added again.
    */
   public record Enqueue(List<Job> jobs, ActorRef<StatusReply<Accepted>> replyTo)
       implements Command, CborSerializable {}
@@ -74,11 +83,14 @@ public final class VirtualQueue
   public record GetStats(ActorRef<QueueStats> replyTo) implements Command, CborSerializable {}
 
   /**
-   * @param pending live jobs (never attempted, awaiting retry, or in flight)
+   * @param pending live jobs (never attempted, awaiting retry, in flight, or being archived)
+   * @param rateLimit the pair's current rate limit in requests per second; 0 for none
+   * @param breaker the state of the destination's circuit breaker on this node
    * @param cachedPayloads jobs whose payload is in memory
    */
-  public record QueueStats(int pending, int inFlight, int awaitingRetry, int cachedPayloads,
-      long lastSequenceNr) implements CborSerializable {}
+  public record QueueStats(int pending, int inFlight, int awaitingRetry, int archiving,
+      int rateLimit, String breaker, int cachedPayloads, long lastSequenceNr)
+      implements CborSerializable {}
 
   /** Sent by sharding to stop the queue (passivation, rebalancing, shutdown). */
   public enum Stop implements Command, CborSerializable { INSTANCE }
@@ -90,15 +102,27 @@ public final class VirtualQueue
 
   private enum Dispatch implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  private enum ArchiveExpired implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  private enum ArchiveNext implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
   private enum PassivateIfIdle implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
-  private record PayloadsRead(Map<Ksuid, Job> jobs, Set<Ksuid> wanted, Throwable failure)
+  /** Why payloads were read back. */
+  private enum Purpose { DISPATCH, ARCHIVE }
+
+  private record PayloadsRead(Purpose purpose, Map<Ksuid, Job> jobs, Set<Ksuid> wanted,
+      Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+
+  private record ArchiveStored(List<Ksuid> ids, String location, Throwable failure)
       implements Command, NoSerializationVerificationNeeded {}
 
   /** What a queue needs from its node. */
   public record Dependencies(
       Destinations destinations,
       DeliveryClient deliveryClient,
+      DestinationBreakers breakers,
+      ArchiveSink archive,
       JobPayloads payloads,
       VirtualQueueSettings settings,
       Clock clock) {}
@@ -117,8 +141,11 @@ public final class VirtualQueue
 
   private static final Object FLUSH_TIMER = "flush-outcomes";
   private static final Object DISPATCH_TIMER = "dispatch";
+  private static final Object EXPIRY_TIMER = "expiry";
+  private static final Object ARCHIVE_TIMER = "archive";
   private static final Object IDLE_TIMER = "idle";
   private static final Duration READ_BACK_RETRY = Duration.ofSeconds(1);
+  private static final Duration UNCONFIGURED_RETRY = Duration.ofMinutes(1);
 
   private final PairId pair;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
@@ -131,8 +158,12 @@ public final class VirtualQueue
   /** Job id to the attempt number in flight. */
   private final Map<Ksuid, Integer> inFlight = new HashMap<>();
   private final List<DeliveryOutcome> unpersistedOutcomes = new ArrayList<>();
-  private boolean readingPayloads;
+  private PairRate rate;
+  private final Set<Purpose> reading = new HashSet<>();
+  private boolean archiveInFlight;
+  private int archiveFailures;
   private long dispatchTimerAt = Long.MAX_VALUE;
+  private long expiryTimerAt = Long.MAX_VALUE;
 
   private VirtualQueue(PairId pair, ActorRef<ClusterSharding.ShardCommand> shard,
       Dependencies deps, ActorContext<Command> context, TimerScheduler<Command> timers) {
@@ -150,7 +181,7 @@ public final class VirtualQueue
 
   @Override
   public QueueState emptyState() {
-    return new QueueState();
+    return new QueueState(settings.dedupeWindow(), settings.dedupeMaxEntries());
   }
 
   @Override
@@ -158,16 +189,22 @@ public final class VirtualQueue
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Enqueue.class, this::enqueue)
         .onCommand(Delivered.class, this::delivered)
-        .onCommand(FlushOutcomes.class, (state, flush) -> flushOutcomes())
+        .onCommand(FlushOutcomes.class, (state, flush) -> flushOutcomes(state))
         .onCommand(Dispatch.class, (state, dispatch) -> {
           dispatchTimerAt = Long.MAX_VALUE;
           dispatch(state);
           return Effect().noReply();
         })
+        .onCommand(ArchiveExpired.class, (state, expired) -> archiveExpired(state))
+        .onCommand(ArchiveNext.class, (state, next) -> {
+          archiveNext(state);
+          return Effect().noReply();
+        })
+        .onCommand(ArchiveStored.class, this::archiveStored)
         .onCommand(PayloadsRead.class, this::payloadsRead)
         .onCommand(GetStats.class, (state, get) -> Effect().reply(get.replyTo(), stats(state)))
         .onCommand(PassivateIfIdle.class, this::passivateIfIdle)
-        .onCommand(Stop.class, (state, stop) -> stop())
+        .onCommand(Stop.class, (state, stop) -> stop(state))
         .build();
   }
 
@@ -176,8 +213,10 @@ public final class VirtualQueue
     return newEventHandlerBuilder().forAnyState()
         .onEvent(JobEvent.AwaitingScheduling.class, (state, e) -> state.awaitingScheduling(e))
         .onEvent(JobEvent.AwaitingRetry.class, (state, e) -> state.awaitingRetry(e))
-        .onEvent(JobEvent.Succeeded.class, (state, e) -> state.finished(e))
-        .onEvent(JobEvent.Discarded.class, (state, e) -> state.finished(e))
+        .onEvent(JobEvent.Succeeded.class, (state, e) -> state.succeeded(e))
+        .onEvent(JobEvent.Discarded.class, (state, e) -> state.discarded(e))
+        .onEvent(JobEvent.Archiving.class, (state, e) -> state.archivingStarted(e))
+        .onEvent(JobEvent.Archived.class, (state, e) -> state.archived(e))
         .build();
   }
 
@@ -185,13 +224,13 @@ public final class VirtualQueue
   public SignalHandler<QueueState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
-          dispatch(state);
-          idleCheckIfEmpty(state);
+          afterChange(state);
+          archiveNext(state);
         })
         .build();
   }
 
-  // ---- commands ----
+  // ---- accepting ----
 
   private ReplyEffect<JobEvent, QueueState> enqueue(QueueState state, Enqueue enqueue) {
     List<Job> fresh = new ArrayList<>(enqueue.jobs().size());
@@ -201,7 +240,7 @@ public final class VirtualQueue
         return Effect().reply(enqueue.replyTo(),
             StatusReply.error("job " + job.id() + " is for " + job.pair() + ", not " + pair));
       }
-      if (!state.contains(job.id()) && seen.add(job.id())) {
+      if (!state.knows(job.id()) && seen.add(job.id())) {
         fresh.add(job);
       }
     }
@@ -213,10 +252,12 @@ public final class VirtualQueue
     return Effect().persist(events)
         .thenRun(s -> {
           fresh.forEach(payloads::offer);
-          dispatch(s);
+          afterChange(s);
         })
         .thenReply(enqueue.replyTo(), s -> StatusReply.success(accepted));
   }
+
+  // ---- outcomes ----
 
   private ReplyEffect<JobEvent, QueueState> delivered(QueueState state, Delivered delivered) {
     DeliveryOutcome outcome = delivered.outcome();
@@ -225,9 +266,10 @@ public final class VirtualQueue
       // an outcome of an attempt this incarnation did not start: the job is retried anyway
       return Effect().noReply();
     }
+    report(outcome);
     unpersistedOutcomes.add(outcome);
     if (unpersistedOutcomes.size() >= settings.outcomeBatchMax()) {
-      return flushOutcomes();
+      return flushOutcomes(state);
     }
     if (!timers.isTimerActive(FLUSH_TIMER)) {
       timers.startSingleTimer(FLUSH_TIMER, FlushOutcomes.INSTANCE, settings.outcomeBatchDelay());
@@ -235,16 +277,35 @@ public final class VirtualQueue
     return Effect().noReply();
   }
 
-  private ReplyEffect<JobEvent, QueueState> flushOutcomes() {
+  /**
+   * Tells the destination's breaker and the pair's rate what happened. A 429 is about this
+   * tenant's rate, not the destination's health: it slows the pair and leaves the breaker alone.
+   */
+  private void report(DeliveryOutcome outcome) {
+    Optional<DestinationSettings> destination = deps.destinations().find(pair);
+    if (destination.isEmpty()) {
+      return;
+    }
+    CircuitBreaker breaker = deps.breakers().of(destination.get());
+    long took = Duration.between(outcome.startedAt(), outcome.finishedAt()).toNanos();
+    if (outcome.status() == 429) {
+      breaker.releasePermission();
+      rate().throttled();
+    } else if (outcome.verdict() == DeliveryOutcome.Verdict.RETRY) {
+      breaker.onError(took, TimeUnit.NANOSECONDS, new DeliveryFailure(outcome));
+    } else if (outcome.origin() == DiscardOrigin.SYSTEM) {
+      breaker.releasePermission();
+    } else {
+      breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private ReplyEffect<JobEvent, QueueState> flushOutcomes(QueueState state) {
     timers.cancel(FLUSH_TIMER);
     if (unpersistedOutcomes.isEmpty()) {
       return Effect().noReply();
     }
-    List<JobEvent> events = new ArrayList<>(unpersistedOutcomes.size());
-    for (DeliveryOutcome outcome : unpersistedOutcomes) {
-      events.add(transition(outcome));
-    }
-    unpersistedOutcomes.clear();
+    List<JobEvent> events = transitions(state);
     return Effect().persist(events)
         .thenRun(s -> {
           for (JobEvent event : events) {
@@ -253,86 +314,71 @@ public final class VirtualQueue
               payloads.remove(event.jobId());
             }
           }
-          dispatch(s);
-          idleCheckIfEmpty(s);
+          afterChange(s);
+          archiveNext(s);
         })
         .thenNoReply();
   }
 
-  private JobEvent transition(DeliveryOutcome outcome) {
+  /** The events for the outcomes received and not yet persisted; clears them. */
+  private List<JobEvent> transitions(QueueState state) {
+    List<JobEvent> events = new ArrayList<>(unpersistedOutcomes.size());
+    for (DeliveryOutcome outcome : unpersistedOutcomes) {
+      events.add(transition(state, outcome));
+    }
+    unpersistedOutcomes.clear();
+    return events;
+  }
+
+  private JobEvent transition(QueueState state, DeliveryOutcome outcome) {
     return switch (outcome.verdict()) {
       case SUCCEEDED -> new JobEvent.Succeeded(outcome.jobId(), outcome.toAttempt());
       case DISCARDED -> new JobEvent.Discarded(outcome.jobId(), outcome.toAttempt(),
-          outcome.discardReason());
-      case RETRY -> new JobEvent.AwaitingRetry(outcome.jobId(), outcome.toAttempt(),
-          retryAt(outcome));
+          outcome.discardReason(), outcome.origin());
+      case RETRY -> retryOrExpire(state, outcome);
     };
   }
 
+  /** A job whose expiry has passed is not attempted again: it goes to the archive. */
+  private JobEvent retryOrExpire(QueueState state, DeliveryOutcome outcome) {
+    PendingJob job = state.get(outcome.jobId());
+    if (job != null && outcome.finishedAt().toEpochMilli() >= job.expireAtMillis()) {
+      return new JobEvent.Archiving(outcome.jobId(), outcome.finishedAt(), JobEvent.Archiving.EXPIRED);
+    }
+    return new JobEvent.AwaitingRetry(outcome.jobId(), outcome.toAttempt(), retryAt(outcome));
+  }
+
   private Instant retryAt(DeliveryOutcome outcome) {
-    Optional<DestinationSettings> destination = deps.destinations().find(pair.destination());
+    Optional<DestinationSettings> destination = deps.destinations().find(pair);
     if (destination.isEmpty()) {
-      // the destination was removed meanwhile: hold the job, look again in a minute
-      return outcome.finishedAt().plus(Duration.ofMinutes(1));
+      // the destination was removed meanwhile: hold the job, look again later
+      return outcome.finishedAt().plus(UNCONFIGURED_RETRY);
     }
-    return destination.get().retry()
-        .retryAt(outcome.attempt(), outcome.finishedAt(), outcome.retryAfter(),
-            ThreadLocalRandom.current());
-  }
-
-  private ReplyEffect<JobEvent, QueueState> payloadsRead(QueueState state, PayloadsRead read) {
-    readingPayloads = false;
-    if (read.failure() != null) {
-      context.getLog().warn("reading payloads of {} back from the journal failed; trying again in {}",
-          pair, READ_BACK_RETRY, read.failure());
-      scheduleDispatch(deps.clock().millis() + READ_BACK_RETRY.toMillis());
-      return Effect().noReply();
-    }
-    read.jobs().values().forEach(payloads::put);
-    if (read.jobs().size() < read.wanted().size()) {
-      context.getLog().error("{} of {} payloads of {} are missing from the journal; trying again in {}",
-          read.wanted().size() - read.jobs().size(), read.wanted().size(), pair, READ_BACK_RETRY);
-      scheduleDispatch(deps.clock().millis() + READ_BACK_RETRY.toMillis());
-      return Effect().noReply();
-    }
-    dispatch(state);
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<JobEvent, QueueState> passivateIfIdle(QueueState state, PassivateIfIdle check) {
-    if (state.isEmpty() && inFlight.isEmpty() && unpersistedOutcomes.isEmpty()) {
-      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-    }
-    return Effect().noReply();
-  }
-
-  /** Outcomes already received are persisted first: an answered attempt is not made again. */
-  private ReplyEffect<JobEvent, QueueState> stop() {
-    if (unpersistedOutcomes.isEmpty()) {
-      return Effect().stop().thenNoReply();
-    }
-    List<JobEvent> events = unpersistedOutcomes.stream().map(this::transition).toList();
-    unpersistedOutcomes.clear();
-    return Effect().persist(events).thenStop().thenNoReply();
+    return destination.get().retry().retryAt(outcome.attempt(), outcome.finishedAt(),
+        outcome.retryAfter(), ThreadLocalRandom.current());
   }
 
   // ---- delivery ----
 
   /**
-   * Sends every job that is due, in schedule order, while the pair has in-flight room; reads back
-   * the payloads it does not hold; arms a timer for the next job due.
+   * Sends every job that is due, in schedule order, while the pair has in-flight room and rate
+   * permits and the breaker lets requests through; reads back the payloads it does not hold;
+   * arms a timer for when it can go on.
    */
   private void dispatch(QueueState state) {
-    Optional<DestinationSettings> found = deps.destinations().find(pair.destination());
+    Optional<DestinationSettings> found = deps.destinations().find(pair);
     if (found.isEmpty()) {
-      if (!state.isEmpty()) {
+      if (!state.schedule().isEmpty()) {
         context.getLog().warn("destination of {} is not configured; its {} jobs are held",
-            pair, state.size());
-        scheduleDispatch(deps.clock().millis() + Duration.ofMinutes(1).toMillis());
+            pair, state.schedule().size());
+        scheduleDispatch(deps.clock().millis() + UNCONFIGURED_RETRY.toMillis());
       }
       return;
     }
     DestinationSettings destination = found.get();
+    CircuitBreaker breaker = deps.breakers().of(destination);
+    PairRate rate = rate();
+    rate.configure(destination.ratePerSecond());
     int limit = destination.maxInFlightPerPair();
     long now = deps.clock().millis();
     List<PendingJob> unread = new ArrayList<>();
@@ -344,7 +390,8 @@ public final class VirtualQueue
         scheduleDispatch(job.dueAtMillis());
         break;
       }
-      if (inFlight.containsKey(job.id())) {
+      if (inFlight.containsKey(job.id()) || job.expireAtMillis() <= now) {
+        // an expired job waits for the expiry timer, which archives it
         continue;
       }
       Job payload = payloads.get(job.id());
@@ -352,23 +399,128 @@ public final class VirtualQueue
         unread.add(job);
         continue;
       }
+      if (!breaker.tryAcquirePermission()) {
+        // open: nothing leaves for the destination, and no job is charged an attempt
+        scheduleDispatch(now + breakerRetryMillis(destination));
+        break;
+      }
+      if (!rate.tryAcquire()) {
+        breaker.releasePermission();
+        scheduleDispatch(now + rate.untilNextPermit().toMillis());
+        break;
+      }
       int attempt = job.attempts() + 1;
       if (!deps.deliveryClient().send(new DeliveryRequest(payload, attempt, destination, outcomes))) {
+        breaker.releasePermission();
         scheduleDispatch(now + settings.busyRetryDelay().toMillis());
         break;
       }
       inFlight.put(job.id(), attempt);
     }
     if (!unread.isEmpty()) {
-      readBack(unread);
+      readBack(Purpose.DISPATCH, unread);
     }
   }
 
-  private void readBack(List<PendingJob> jobs) {
-    if (readingPayloads) {
+  /** While the breaker is open, queues look again at random within its open time. */
+  private long breakerRetryMillis(DestinationSettings destination) {
+    long open = destination.breaker().openFor().toMillis();
+    return open / 2 + ThreadLocalRandom.current().nextLong(open / 2 + 1);
+  }
+
+  private PairRate rate() {
+    if (rate == null) {
+      int configured = deps.destinations().find(pair).map(DestinationSettings::ratePerSecond).orElse(0);
+      rate = new PairRate(pair.entityId(), configured);
+    }
+    return rate;
+  }
+
+  // ---- expiry and archiving ----
+
+  /** Marks for the archive the jobs whose expiry has passed (none in flight). */
+  private ReplyEffect<JobEvent, QueueState> archiveExpired(QueueState state) {
+    expiryTimerAt = Long.MAX_VALUE;
+    long now = deps.clock().millis();
+    Instant at = deps.clock().instant();
+    List<JobEvent> events = new ArrayList<>();
+    for (PendingJob job : state.expiries()) {
+      if (job.expireAtMillis() > now || events.size() >= settings.archiveBatchMax()) {
+        break;
+      }
+      if (!inFlight.containsKey(job.id())) {
+        events.add(new JobEvent.Archiving(job.id(), at, JobEvent.Archiving.EXPIRED));
+      }
+    }
+    if (events.isEmpty()) {
+      scheduleExpiry(state);
+      return Effect().noReply();
+    }
+    return Effect().persist(events)
+        .thenRun(s -> {
+          afterChange(s);
+          archiveNext(s);
+        })
+        .thenNoReply();
+  }
+
+  /** Sends the next batch of jobs marked for the archive, once their payloads are at hand. */
+  private void archiveNext(QueueState state) {
+    if (archiveInFlight || state.archiving().isEmpty()) {
       return;
     }
-    readingPayloads = true;
+    List<Job> batch = new ArrayList<>();
+    List<PendingJob> unread = new ArrayList<>();
+    for (Ksuid id : state.archiving()) {
+      if (batch.size() + unread.size() >= settings.archiveBatchMax()) {
+        break;
+      }
+      Job job = payloads.get(id);
+      if (job != null) {
+        batch.add(job);
+      } else {
+        unread.add(state.get(id));
+      }
+    }
+    if (!unread.isEmpty()) {
+      readBack(Purpose.ARCHIVE, unread);
+      return;
+    }
+    archiveInFlight = true;
+    List<Ksuid> ids = batch.stream().map(Job::id).toList();
+    context.pipeToSelf(deps.archive().archive(pair, batch),
+        (location, failure) -> new ArchiveStored(ids, location, failure));
+  }
+
+  private ReplyEffect<JobEvent, QueueState> archiveStored(QueueState state, ArchiveStored stored) {
+    archiveInFlight = false;
+    if (stored.failure() != null) {
+      archiveFailures++;
+      Duration backoff = Duration.ofMillis(Math.min(30_000L, 500L << Math.min(archiveFailures, 6)));
+      context.getLog().warn("archiving {} jobs of {} failed (attempt {}), trying again in {}: {}",
+          stored.ids().size(), pair, archiveFailures, backoff, stored.failure().toString());
+      timers.startSingleTimer(ARCHIVE_TIMER, ArchiveNext.INSTANCE, backoff);
+      return Effect().noReply();
+    }
+    archiveFailures = 0;
+    Instant at = deps.clock().instant();
+    List<JobEvent> events = stored.ids().stream()
+        .<JobEvent>map(id -> new JobEvent.Archived(id, at, stored.location())).toList();
+    return Effect().persist(events)
+        .thenRun(s -> {
+          stored.ids().forEach(payloads::remove);
+          archiveNext(s);
+          idleCheckIfEmpty(s);
+        })
+        .thenNoReply();
+  }
+
+  // ---- reading payloads back ----
+
+  private void readBack(Purpose purpose, List<PendingJob> jobs) {
+    if (!reading.add(purpose)) {
+      return;
+    }
     long from = Long.MAX_VALUE;
     long to = 0;
     Set<Ksuid> wanted = new HashSet<>();
@@ -379,7 +531,44 @@ public final class VirtualQueue
     }
     context.pipeToSelf(
         deps.payloads().read(persistenceId().id(), from, to, wanted),
-        (found, failure) -> new PayloadsRead(found, wanted, failure));
+        (found, failure) -> new PayloadsRead(purpose, found, wanted, failure));
+  }
+
+  private ReplyEffect<JobEvent, QueueState> payloadsRead(QueueState state, PayloadsRead read) {
+    reading.remove(read.purpose());
+    Runnable next = read.purpose() == Purpose.DISPATCH ? () -> dispatch(state) : () -> archiveNext(state);
+    if (read.failure() != null) {
+      context.getLog().warn("reading payloads of {} back from the journal failed; trying again in {}",
+          pair, READ_BACK_RETRY, read.failure());
+      retryLater(read.purpose());
+      return Effect().noReply();
+    }
+    read.jobs().values().forEach(payloads::put);
+    if (read.jobs().size() < read.wanted().size()) {
+      context.getLog().error("{} of {} payloads of {} are missing from the journal; trying again in {}",
+          read.wanted().size() - read.jobs().size(), read.wanted().size(), pair, READ_BACK_RETRY);
+      retryLater(read.purpose());
+      return Effect().noReply();
+    }
+    next.run();
+    return Effect().noReply();
+  }
+
+  private void retryLater(Purpose purpose) {
+    if (purpose == Purpose.DISPATCH) {
+      scheduleDispatch(deps.clock().millis() + READ_BACK_RETRY.toMillis());
+    } else {
+      timers.startSingleTimer(ARCHIVE_TIMER, ArchiveNext.INSTANCE, READ_BACK_RETRY);
+    }
+  }
+
+  // ---- timers and lifecycle ----
+
+  /** After the index changed: send what can be sent, and watch the next expiry. */
+  private void afterChange(QueueState state) {
+    dispatch(state);
+    scheduleExpiry(state);
+    idleCheckIfEmpty(state);
   }
 
   private void scheduleDispatch(long atMillis) {
@@ -387,8 +576,23 @@ public final class VirtualQueue
       return;
     }
     dispatchTimerAt = atMillis;
-    long delay = Math.max(0, atMillis - deps.clock().millis());
-    timers.startSingleTimer(DISPATCH_TIMER, Dispatch.INSTANCE, Duration.ofMillis(delay));
+    timers.startSingleTimer(DISPATCH_TIMER, Dispatch.INSTANCE, delayUntil(atMillis));
+  }
+
+  private void scheduleExpiry(QueueState state) {
+    if (state.expiries().isEmpty()) {
+      return;
+    }
+    long at = state.expiries().first().expireAtMillis();
+    if (at >= expiryTimerAt && timers.isTimerActive(EXPIRY_TIMER)) {
+      return;
+    }
+    expiryTimerAt = at;
+    timers.startSingleTimer(EXPIRY_TIMER, ArchiveExpired.INSTANCE, delayUntil(at));
+  }
+
+  private Duration delayUntil(long atMillis) {
+    return Duration.ofMillis(Math.max(0, atMillis - deps.clock().millis()));
   }
 
   private void idleCheckIfEmpty(QueueState state) {
@@ -397,8 +601,32 @@ public final class VirtualQueue
     }
   }
 
+  private ReplyEffect<JobEvent, QueueState> passivateIfIdle(QueueState state, PassivateIfIdle check) {
+    if (state.isEmpty() && inFlight.isEmpty() && unpersistedOutcomes.isEmpty()) {
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    }
+    return Effect().noReply();
+  }
+
+  /** Outcomes already received are persisted first: an answered attempt is not made again. */
+  private ReplyEffect<JobEvent, QueueState> stop(QueueState state) {
+    if (unpersistedOutcomes.isEmpty()) {
+      return Effect().stop().thenNoReply();
+    }
+    return Effect().persist(transitions(state)).thenStop().thenNoReply();
+  }
+
   private QueueStats stats(QueueState state) {
-    return new QueueStats(state.size(), inFlight.size(), state.awaitingRetry(), payloads.size(),
-        state.sequenceNr());
+    String breaker = deps.destinations().find(pair)
+        .map(d -> deps.breakers().of(d).getState().name()).orElse("UNKNOWN");
+    return new QueueStats(state.size(), inFlight.size(), state.awaitingRetry(),
+        state.archiving().size(), rate().limit(), breaker, payloads.size(), state.sequenceNr());
+  }
+
+  /** What the breaker records for a failed attempt (it counts failures, the type is not used). */
+  private static final class DeliveryFailure extends RuntimeException {
+    DeliveryFailure(DeliveryOutcome outcome) {
+      super(outcome.status() == 0 ? outcome.error() : "HTTP " + outcome.status(), null, false, false);
+    }
   }
 }

@@ -11,7 +11,10 @@ public record VirtualQueueSettings(
     Duration passivateIdleAfter,
     Duration busyRetryDelay,
     Duration askTimeout,
-    int deliveryQueueSize) {
+    int deliveryQueueSize,
+    Duration dedupeWindow,
+    int dedupeMaxEntries,
+    int archiveBatchMax) {
 
   public static VirtualQueueSettings fromConfig(Config config) {
     Config c = config.getConfig("eventrouter.virtual-queue");
@@ -22,6 +25,9 @@ public record VirtualQueueSettings(
         c.getDuration("passivate-idle-after"),
         c.getDuration("busy-retry-delay"),
         c.getDuration("ask-timeout"),
-        c.getInt("delivery-queue-size"));
+        c.getInt("delivery-queue-size"),
+        c.getDuration("dedupe-window"),
+        c.getInt("dedupe-max-entries"),
+        c.getInt("archive-batch-max"));
   }
 }

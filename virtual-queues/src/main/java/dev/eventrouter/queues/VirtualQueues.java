@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.journal.JobPayloads;
+import dev.eventrouter.queues.archive.ArchiveSink;
+import dev.eventrouter.queues.breaker.DestinationBreakers;
 import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.destination.Destinations;
 import java.time.Clock;
@@ -40,11 +42,12 @@ public final class VirtualQueues {
   }
 
   /** Starts sharding of the virtual queues on this node. */
-  public static VirtualQueues init(
-      ActorSystem<?> system, Destinations destinations, DeliveryClient deliveryClient) {
+  public static VirtualQueues init(ActorSystem<?> system, Destinations destinations,
+      DeliveryClient deliveryClient, ArchiveSink archive) {
     VirtualQueueSettings settings = VirtualQueueSettings.fromConfig(system.settings().config());
     VirtualQueue.Dependencies dependencies = new VirtualQueue.Dependencies(
-        destinations, deliveryClient, new JobPayloads(system), settings, Clock.systemUTC());
+        destinations, deliveryClient, new DestinationBreakers(), archive, new JobPayloads(system),
+        settings, Clock.systemUTC());
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(VirtualQueue.ENTITY_TYPE, entity -> VirtualQueue.create(
             PairId.ofEntityId(entity.getEntityId()), entity.getShard(), dependencies))

@@ -9,6 +9,7 @@ import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
 import dev.eventrouter.queues.destination.DestinationSettings;
+import dev.eventrouter.queues.testing.RecordingArchive;
 import dev.eventrouter.queues.testing.ScriptedDestination;
 import dev.eventrouter.queues.testing.TestQueues;
 import java.time.Clock;
@@ -43,7 +44,8 @@ abstract class QueueRestartContract {
         .mapToObj(i -> JobFixtures.job(pair, source + "-" + i, destination.url(path), Instant.now()))
         .toList();
     // the first node only accepts: its delivery client swallows every request
-    VirtualQueues queues = TestQueues.queues(first, TestQueues.only(webhook), neverAnswered::add);
+    VirtualQueues queues = TestQueues.queues(first, TestQueues.only(webhook), neverAnswered::add,
+        new RecordingArchive());
     assertThat(queues.enqueue(pair, jobs).toCompletableFuture().join().enqueued()).isEqualTo(30);
     first.createTestProbe().awaitAssert(() -> assertThat(neverAnswered).hasSize(8));
     destination.close();
@@ -55,7 +57,7 @@ abstract class QueueRestartContract {
       // same jobs, new port: point them at the new server through a client that rewrites the port
       HttpDeliveryClient http = new HttpDeliveryClient(second.system(), Clock.systemUTC(), 1024);
       TestQueues.queues(second, TestQueues.only(webhook),
-          request -> http.send(retarget(request, restarted.url(path))));
+          request -> http.send(retarget(request, restarted.url(path))), new RecordingArchive());
 
       second.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
         assertThat(restarted.received(path)).extracting(r -> r.header("Idempotency-Key"))

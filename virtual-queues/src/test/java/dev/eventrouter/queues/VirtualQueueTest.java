@@ -3,198 +3,250 @@ package dev.eventrouter.queues;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.eventrouter.persistence.job.DiscardOrigin;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
-import dev.eventrouter.persistence.testing.JobFixtures;
-import dev.eventrouter.persistence.testing.TestJournals;
-import dev.eventrouter.queues.delivery.DeliveryRequest;
-import dev.eventrouter.queues.delivery.HttpDeliveryClient;
 import dev.eventrouter.queues.destination.DestinationSettings;
-import dev.eventrouter.queues.testing.ScriptedDestination;
+import dev.eventrouter.queues.testing.QueueFixture;
 import dev.eventrouter.queues.testing.ScriptedDestination.Received;
 import dev.eventrouter.queues.testing.ScriptedDestination.Response;
 import dev.eventrouter.queues.testing.TestQueues;
 import dev.eventrouter.queues.testing.Traces;
+import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The virtual queue's behaviour, through sharding, on the H2 journal, against real HTTP. */
+/**
+ * The virtual queue's transitions, one test each, through sharding, on the H2 journal, against a
+ * scriptable HTTP destination.
+ */
 class VirtualQueueTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(20);
-  private static final AtomicInteger sources = new AtomicInteger();
-
   @TempDir static Path dataDir;
-  static ActorTestKit testKit;
-  static ScriptedDestination destination;
-  static VirtualQueues queues;
-  static final Map<String, DestinationSettings> destinations = new ConcurrentHashMap<>();
-  /** Requests to destinations named "held-*": accepted and never answered. */
-  static final List<DeliveryRequest> held = new CopyOnWriteArrayList<>();
+  static QueueFixture fixture;
 
   @BeforeAll
   static void start() {
-    testKit = TestQueues.startNode(TestJournals.h2(dataDir));
-    destination = new ScriptedDestination(testKit.system());
-    HttpDeliveryClient http = new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 1024);
-    queues = TestQueues.queues(testKit,
-        id -> Optional.ofNullable(destinations.get(id)),
-        request -> request.destination().id().startsWith("held-") ? held.add(request) : http.send(request));
+    fixture = new QueueFixture(dataDir);
   }
 
   @AfterAll
   static void stop() {
-    destination.close();
-    testKit.shutdownTestKit();
+    fixture.close();
   }
 
   @Test
-  void deliversEachJobOnceAndPersistsItsSuccess() {
-    PairId pair = newPair("webhook");
-    List<Job> jobs = jobs(pair, 20);
+  void awaitingSchedulingToSucceeded() {
+    PairId pair = fixture.newPair("webhook");
+    List<Job> jobs = fixture.jobs(pair, 20);
 
-    VirtualQueue.Accepted accepted = enqueue(pair, jobs);
+    assertThat(fixture.enqueue(pair, jobs)).isEqualTo(new VirtualQueue.Accepted(20, 0));
 
-    assertThat(accepted).isEqualTo(new VirtualQueue.Accepted(20, 0));
-    awaitEmpty(pair);
-    List<Received> requests = destination.received(path(pair));
+    fixture.awaitEmpty(pair);
+    List<Received> requests = fixture.destination.received(QueueFixture.path(pair));
     assertThat(requests).extracting(r -> r.header("Idempotency-Key"))
         .containsExactlyInAnyOrderElementsOf(jobs.stream().map(j -> j.id().toString()).toList());
     assertThat(requests).allSatisfy(r -> assertThat(r.header("X-Delivery-Attempt")).isEqualTo("1"));
     assertThat(requests.get(0).body()).isEqualTo(jobOf(jobs, requests.get(0)).payload());
-    List<JobEvent> events = Traces.events(testKit.system(), pair);
-    assertThat(events).filteredOn(JobEvent.Succeeded.class::isInstance).hasSize(20);
+    List<JobEvent> events = Traces.events(fixture.testKit.system(), pair);
     assertThat(events).filteredOn(JobEvent.AwaitingScheduling.class::isInstance).hasSize(20);
+    assertThat(events).filteredOn(JobEvent.Succeeded.class::isInstance).hasSize(20)
+        .allSatisfy(e -> assertThat(((JobEvent.Succeeded) e).attempt().httpStatus()).isEqualTo(200));
   }
 
   @Test
-  void acknowledgesJobsItAlreadyHoldsWithoutAddingThemAgain() {
-    PairId pair = newPair("held-dedupe");
-    List<Job> jobs = jobs(pair, 5);
+  void executingToAwaitingRetryThreeTimesThenSucceeded() {
+    PairId pair = fixture.newPair("flaky");
+    fixture.destination.script(QueueFixture.path(pair), Response.status(500), Response.status(500),
+        Response.status(500), Response.status(200));
+    Job job = fixture.jobs(pair, 1).get(0);
 
-    assertThat(enqueue(pair, jobs)).isEqualTo(new VirtualQueue.Accepted(5, 0));
-    assertThat(enqueue(pair, jobs)).isEqualTo(new VirtualQueue.Accepted(0, 5));
-    List<Job> withRepeats = new ArrayList<>(jobs(pair, 7).subList(5, 7));
-    withRepeats.add(withRepeats.get(0));
-    assertThat(enqueue(pair, withRepeats)).isEqualTo(new VirtualQueue.Accepted(2, 1));
+    fixture.enqueue(pair, List.of(job));
 
-    assertThat(Traces.events(testKit.system(), pair)).hasSize(7);
+    fixture.awaitEmpty(pair);
+    assertThat(fixture.destination.received(QueueFixture.path(pair)))
+        .extracting(r -> r.header("X-Delivery-Attempt")).containsExactly("1", "2", "3", "4");
+    List<JobEvent> trace = Traces.trace(fixture.testKit.system(), pair, job.id());
+    assertThat(trace).extracting(e -> e.getClass().getSimpleName()).containsExactly(
+        "AwaitingScheduling", "AwaitingRetry", "AwaitingRetry", "AwaitingRetry", "Succeeded");
+    for (int i = 1; i <= 3; i++) {
+      JobEvent.AwaitingRetry retry = (JobEvent.AwaitingRetry) trace.get(i);
+      assertThat(retry.attempt().number()).isEqualTo(i);
+      assertThat(retry.attempt().httpStatus()).isEqualTo(500);
+      assertThat(retry.retryAt()).isAfterOrEqualTo(retry.attempt().finishedAt());
+    }
+    assertThat(((JobEvent.Succeeded) trace.get(4)).attempt().number()).isEqualTo(4);
   }
 
   @Test
-  void attemptsARetryableFailureAgainUntilItSucceeds() {
-    PairId pair = newPair("flaky");
-    destination.script(path(pair), Response.status(500), Response.status(503), Response.status(200));
-    Job job = jobs(pair, 1).get(0);
+  void executingToDiscardedByTheCustomer() {
+    PairId pair = fixture.newPair("strict");
+    fixture.destination.script(QueueFixture.path(pair), Response.status(400));
+    Job job = fixture.jobs(pair, 1).get(0);
 
-    enqueue(pair, List.of(job));
+    fixture.enqueue(pair, List.of(job));
 
-    awaitEmpty(pair);
-    assertThat(destination.received(path(pair))).extracting(r -> r.header("X-Delivery-Attempt"))
-        .containsExactly("1", "2", "3");
-    List<JobEvent> trace = Traces.trace(testKit.system(), pair, job.id());
-    assertThat(trace).extracting(e -> e.getClass().getSimpleName())
-        .containsExactly("AwaitingScheduling", "AwaitingRetry", "AwaitingRetry", "Succeeded");
-    JobEvent.AwaitingRetry firstRetry = (JobEvent.AwaitingRetry) trace.get(1);
-    assertThat(firstRetry.attempt().httpStatus()).isEqualTo(500);
-    assertThat(firstRetry.attempt().number()).isEqualTo(1);
-    assertThat(firstRetry.retryAt()).isAfterOrEqualTo(firstRetry.attempt().finishedAt());
-    assertThat(((JobEvent.Succeeded) trace.get(3)).attempt().number()).isEqualTo(3);
-  }
-
-  @Test
-  void discardsAJobTheDestinationRefusesWithItsStatus() {
-    PairId pair = newPair("strict");
-    destination.script(path(pair), Response.status(400));
-    Job job = jobs(pair, 1).get(0);
-
-    enqueue(pair, List.of(job));
-
-    awaitEmpty(pair);
-    assertThat(destination.received(path(pair))).hasSize(1);
-    assertThat(Traces.trace(testKit.system(), pair, job.id()).get(1))
+    fixture.awaitEmpty(pair);
+    assertThat(fixture.destination.received(QueueFixture.path(pair))).hasSize(1);
+    assertThat(Traces.trace(fixture.testKit.system(), pair, job.id()).get(1))
         .isInstanceOfSatisfying(JobEvent.Discarded.class, d -> {
           assertThat(d.attempt().httpStatus()).isEqualTo(400);
           assertThat(d.reason()).isEqualTo("HTTP 400");
+          assertThat(d.origin()).isEqualTo(DiscardOrigin.CUSTOMER);
         });
   }
 
   @Test
-  void waitsAsLongAsRetryAfterSays() {
-    PairId pair = newPair("limited");
-    destination.script(path(pair), Response.status(429).withHeader("Retry-After", "1"),
-        Response.status(200));
+  void executingToDiscardedByTheSystemWhenTheEndpointIsNoUrl() {
+    PairId pair = fixture.newPair("broken");
+    Job job = fixture.jobs(pair, 1, "http://bad host/with spaces", Instant.now()).get(0);
 
-    enqueue(pair, jobs(pair, 1));
+    fixture.enqueue(pair, List.of(job));
 
-    awaitEmpty(pair);
-    List<Received> requests = destination.received(path(pair));
+    fixture.awaitEmpty(pair);
+    assertThat(Traces.trace(fixture.testKit.system(), pair, job.id()).get(1))
+        .isInstanceOfSatisfying(JobEvent.Discarded.class, d -> {
+          assertThat(d.origin()).isEqualTo(DiscardOrigin.SYSTEM);
+          assertThat(d.reason()).isEqualTo("invalid-request");
+          assertThat(d.attempt().httpStatus()).isZero();
+        });
+  }
+
+  @Test
+  void waitsAsLongAsRetryAfterSaysInSeconds() {
+    PairId pair = fixture.newPair("limited");
+    fixture.destination.script(QueueFixture.path(pair),
+        Response.status(429).withHeader("Retry-After", "2"), Response.status(200));
+    Job job = fixture.jobs(pair, 1).get(0);
+
+    fixture.enqueue(pair, List.of(job));
+
+    fixture.awaitEmpty(pair);
+    List<Received> requests = fixture.destination.received(QueueFixture.path(pair));
     assertThat(requests).hasSize(2);
     assertThat(Duration.between(requests.get(0).at(), requests.get(1).at()))
-        .isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        .isGreaterThanOrEqualTo(Duration.ofMillis(1_950));
+    JobEvent.AwaitingRetry retry = (JobEvent.AwaitingRetry) Traces.trace(
+        fixture.testKit.system(), pair, job.id()).get(1);
+    assertThat(Duration.between(retry.attempt().finishedAt(), retry.retryAt()))
+        .isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void waitsUntilTheDateRetryAfterGives() {
+    PairId pair = fixture.newPair("limited-by-date");
+    Instant until = Instant.now().plusSeconds(3);
+    String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(until.atZone(ZoneOffset.UTC));
+    fixture.destination.script(QueueFixture.path(pair),
+        Response.status(503).withHeader("Retry-After", date), Response.status(200));
+
+    fixture.enqueue(pair, fixture.jobs(pair, 1));
+
+    fixture.awaitEmpty(pair);
+    List<Received> requests = fixture.destination.received(QueueFixture.path(pair));
+    assertThat(requests).hasSize(2);
+    // the date has whole seconds: the retry comes at or after its second began
+    assertThat(requests.get(1).at()).isAfterOrEqualTo(until.minusMillis(until.toEpochMilli() % 1000));
+  }
+
+  @Test
+  void aResponseSlowerThanTheTimeoutIsRetried() {
+    DestinationSettings impatient = withTimeout(TestQueues.destination("slow"), Duration.ofMillis(400));
+    PairId pair = fixture.newPair(impatient);
+    fixture.destination.script(QueueFixture.path(pair),
+        Response.status(200).after(Duration.ofSeconds(3)), Response.status(200));
+    Job job = fixture.jobs(pair, 1).get(0);
+
+    fixture.enqueue(pair, List.of(job));
+
+    fixture.awaitEmpty(pair);
+    JobEvent.AwaitingRetry retry =
+        (JobEvent.AwaitingRetry) Traces.trace(fixture.testKit.system(), pair, job.id()).get(1);
+    assertThat(retry.attempt().error()).isEqualTo("timeout");
+    assertThat(retry.attempt().httpStatus()).isZero();
+  }
+
+  @Test
+  void aRefusedConnectionIsRetriedAndNamed() throws Exception {
+    PairId pair = fixture.newPair("refusing");
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    Job job = fixture.jobs(pair, 1, "http://127.0.0.1:" + closedPort + "/x", Instant.now()).get(0);
+
+    fixture.enqueue(pair, List.of(job));
+
+    fixture.await(() -> assertThat(Traces.trace(fixture.testKit.system(), pair, job.id()))
+        .filteredOn(JobEvent.AwaitingRetry.class::isInstance).hasSizeGreaterThanOrEqualTo(2)
+        .allSatisfy(e -> assertThat(((JobEvent.AwaitingRetry) e).attempt().error())
+            .isEqualTo("connection-refused")));
+  }
+
+  @Test
+  void aNameThatDoesNotResolveIsRetriedAndNamed() {
+    PairId pair = fixture.newPair("unresolvable");
+    // .invalid never resolves (RFC 6761)
+    Job job = fixture.jobs(pair, 1, "http://no-such-host.invalid/x", Instant.now()).get(0);
+
+    fixture.enqueue(pair, List.of(job));
+
+    fixture.await(() -> assertThat(Traces.trace(fixture.testKit.system(), pair, job.id()))
+        .filteredOn(JobEvent.AwaitingRetry.class::isInstance).isNotEmpty()
+        .allSatisfy(e -> assertThat(((JobEvent.AwaitingRetry) e).attempt().error()).isEqualTo("dns")));
+  }
+
+  @Test
+  void acknowledgesJobsItHoldsOrFinishedWithoutAddingThemAgain() {
+    PairId held = fixture.newPair("held-dedupe");
+    List<Job> jobs = fixture.jobs(held, 5);
+    assertThat(fixture.enqueue(held, jobs)).isEqualTo(new VirtualQueue.Accepted(5, 0));
+    assertThat(fixture.enqueue(held, jobs)).isEqualTo(new VirtualQueue.Accepted(0, 5));
+    List<Job> withRepeats = new ArrayList<>(fixture.jobs(held, 2));
+    withRepeats.add(withRepeats.get(0));
+    assertThat(fixture.enqueue(held, withRepeats)).isEqualTo(new VirtualQueue.Accepted(2, 1));
+    assertThat(Traces.events(fixture.testKit.system(), held)).hasSize(7);
+
+    PairId delivered = fixture.newPair("dedupe");
+    List<Job> done = fixture.jobs(delivered, 3);
+    fixture.enqueue(delivered, done);
+    fixture.awaitEmpty(delivered);
+    assertThat(fixture.enqueue(delivered, done)).isEqualTo(new VirtualQueue.Accepted(0, 3));
+    assertThat(fixture.destination.received(QueueFixture.path(delivered))).hasSize(3);
   }
 
   @Test
   void keepsAtMostItsInFlightLimitOutstanding() {
-    PairId pair = newPair("held-bounded");
-    enqueue(pair, jobs(pair, 30));
+    PairId pair = fixture.newPair("held-bounded");
+    fixture.enqueue(pair, fixture.jobs(pair, 30));
 
-    TestProbe<Object> probe = testKit.createTestProbe();
-    probe.awaitAssert(WAIT, () -> assertThat(stats(pair).inFlight()).isEqualTo(8));
-    assertThat(held).filteredOn(r -> r.job().pair().equals(pair)).hasSize(8);
-    assertThat(stats(pair).pending()).isEqualTo(30);
+    fixture.await(() -> assertThat(fixture.stats(pair).inFlight()).isEqualTo(8));
+    assertThat(fixture.held(pair)).hasSize(8);
+    assertThat(fixture.stats(pair).pending()).isEqualTo(30);
   }
 
   @Test
   void refusesJobsOfAnotherPairAndPersistsNothing() {
-    PairId pair = newPair("held-mixed");
-    List<Job> batch = new ArrayList<>(jobs(pair, 2));
-    batch.addAll(jobs(newPair("held-other"), 1));
+    PairId pair = fixture.newPair("held-mixed");
+    List<Job> batch = new ArrayList<>(fixture.jobs(pair, 2));
+    batch.addAll(fixture.jobs(fixture.newPair("held-other"), 1));
 
-    assertThatThrownBy(() -> enqueue(pair, batch))
+    assertThatThrownBy(() -> fixture.enqueue(pair, batch))
         .isInstanceOf(CompletionException.class)
         .hasMessageContaining("is for");
-    assertThat(Traces.events(testKit.system(), pair)).isEmpty();
-  }
-
-  // ---- helpers ----
-
-  private static PairId newPair(String destinationId) {
-    PairId pair = new PairId("source-" + sources.incrementAndGet(), destinationId);
-    destinations.putIfAbsent(destinationId, TestQueues.destination(destinationId));
-    return pair;
-  }
-
-  private static String path(PairId pair) {
-    return "/" + pair.destination() + "/" + pair.source();
-  }
-
-  private static List<Job> jobs(PairId pair, int count) {
-    Instant now = Instant.now();
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    return IntStream.range(0, count)
-        .mapToObj(i -> JobFixtures.job(pair, run + "-" + i, destination.url(path(pair)), now))
-        .toList();
+    assertThat(Traces.events(fixture.testKit.system(), pair)).isEmpty();
   }
 
   private static Job jobOf(List<Job> jobs, Received request) {
@@ -202,20 +254,8 @@ class VirtualQueueTest {
     return jobs.stream().filter(j -> j.id().equals(id)).findFirst().orElseThrow();
   }
 
-  private static VirtualQueue.Accepted enqueue(PairId pair, List<Job> jobs) {
-    return queues.enqueue(pair, jobs).toCompletableFuture().join();
-  }
-
-  private static VirtualQueue.QueueStats stats(PairId pair) {
-    return queues.stats(pair).toCompletableFuture().join();
-  }
-
-  private static void awaitEmpty(PairId pair) {
-    testKit.createTestProbe().awaitAssert(WAIT, () -> {
-      VirtualQueue.QueueStats stats = stats(pair);
-      assertThat(stats.pending()).isZero();
-      assertThat(stats.inFlight()).isZero();
-      return stats;
-    });
+  static DestinationSettings withTimeout(DestinationSettings d, Duration timeout) {
+    return new DestinationSettings(d.id(), d.maxInFlightPerPair(), d.ratePerSecond(),
+        d.maxConnections(), timeout, d.retry(), d.expireAfter(), d.breaker());
   }
 }

@@ -11,6 +11,8 @@ import java.time.Instant;
  *                                  -> discarded       4xx other than 408/429: retrying cannot help
  *                                  -> awaiting_retry  5xx, 408, 429, timeout, connection error
  * awaiting_retry      -> (attempt at retryAt) -> ...
+ * awaiting_scheduling, awaiting_retry -> archiving (expire_at passed, or flushed by an operator)
+ * archiving           -> archived (the archive acknowledged it)
  * </pre>
  *
  * <p>Every type here has a stable serialized name in {@code JobEventSerializer}; adding a type
@@ -31,9 +33,32 @@ public sealed interface JobEvent {
   /** The destination answered 2xx. Terminal. */
   record Succeeded(Ksuid jobId, Attempt attempt) implements JobEvent {}
 
-  /** The destination refused the job for good (a 4xx other than 408 and 429). Terminal. */
-  record Discarded(Ksuid jobId, Attempt attempt, String reason) implements JobEvent {}
+  /**
+   * The job will never be delivered: the destination refused it for good (a 4xx other than 408
+   * and 429: {@link DiscardOrigin#CUSTOMER}), or the router cannot send it ({@link
+   * DiscardOrigin#SYSTEM}). Terminal.
+   */
+  record Discarded(Ksuid jobId, Attempt attempt, String reason, DiscardOrigin origin)
+      implements JobEvent {
+    public Discarded {
+      // events written before the origin existed were all refusals by the destination
+      origin = origin == null ? DiscardOrigin.CUSTOMER : origin;
+    }
+  }
 
   /** The attempt failed in a way that may pass; the job is attempted again at {@code retryAt}. */
   record AwaitingRetry(Ksuid jobId, Attempt attempt, Instant retryAt) implements JobEvent {}
+
+  /**
+   * The job is no longer attempted and is on its way to the archive.
+   *
+   * @param reason {@link #EXPIRED}, or {@link #FLUSHED} by an operator
+   */
+  record Archiving(Ksuid jobId, Instant at, String reason) implements JobEvent {
+    public static final String EXPIRED = "expired";
+    public static final String FLUSHED = "flushed";
+  }
+
+  /** The archive acknowledged the job, stored at {@code location}. Terminal. */
+  record Archived(Ksuid jobId, Instant at, String location) implements JobEvent {}
 }

@@ -30,7 +30,9 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
       JobEvent.AwaitingScheduling.class, "job.awaiting-scheduling",
       JobEvent.Succeeded.class, "job.succeeded",
       JobEvent.Discarded.class, "job.discarded",
-      JobEvent.AwaitingRetry.class, "job.awaiting-retry");
+      JobEvent.AwaitingRetry.class, "job.awaiting-retry",
+      JobEvent.Archiving.class, "job.archiving",
+      JobEvent.Archived.class, "job.archived");
 
   private static final Map<String, Class<?>> TYPES = invert(NAMES);
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import dev.eventrouter.persistence.job.Attempt;
+import dev.eventrouter.persistence.job.DiscardOrigin;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
@@ -95,7 +96,8 @@ abstract class JournalContract {
   void eventsAreStoredUnderTheirStableNames() throws Exception {
     String pid = uniquePersistenceId();
     List<JobEvent> events = acceptedJobs(pid, 1, 10);
-    events.add(new JobEvent.Discarded(events.get(0).jobId(), attempt(404), "HTTP 404"));
+    events.add(new JobEvent.Discarded(events.get(0).jobId(), attempt(404), "HTTP 404",
+        DiscardOrigin.CUSTOMER));
     append(startSystem(), pid, events);
 
     JournalSettings settings = JournalSettings.fromConfig(journalConfig());

@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * Reads a settings registry file (HOCON; the format is documented in the README and in
@@ -90,10 +92,17 @@ public final class RegistryLoader {
       }
       DestinationSettings delivery = new DestinationSettings(id,
           c.getInt("max-in-flight-per-pair"),
+          c.getInt("rate-per-pair"),
           c.getInt("max-connections"),
           c.getDuration("timeout"),
           new RetryPolicy(c.getDuration("retry.base"), c.getDuration("retry.cap")),
-          c.getDuration("expire-after"));
+          c.getDuration("expire-after"),
+          new BreakerSettings(
+              (float) c.getDouble("breaker.failure-rate-percent"),
+              c.getInt("breaker.sliding-window"),
+              c.getInt("breaker.minimum-calls"),
+              c.getDuration("breaker.open-for"),
+              c.getInt("breaker.half-open-probes")));
       return endpoint == null ? null
           : new Destination(id, endpoint, c.getBoolean("enabled"), headers, delivery);
     } catch (ConfigException | IllegalArgumentException e) {
@@ -122,6 +131,7 @@ public final class RegistryLoader {
       String id;
       URI endpoint = null;
       boolean enabled = true;
+      OptionalInt rate = OptionalInt.empty();
       if (entry.valueType() == ConfigValueType.STRING) {
         id = (String) entry.unwrapped();
       } else if (entry.valueType() == ConfigValueType.OBJECT) {
@@ -135,6 +145,13 @@ public final class RegistryLoader {
           endpoint = endpoint(at + ".endpoint", c.getString("endpoint"), errors);
         }
         enabled = !c.hasPath("enabled") || c.getBoolean("enabled");
+        if (c.hasPath("rate-per-pair")) {
+          rate = OptionalInt.of(c.getInt("rate-per-pair"));
+          if (rate.getAsInt() < 0) {
+            errors.add(at + ".rate-per-pair: must be 0 (none) or more");
+            continue;
+          }
+        }
       } else {
         errors.add(at + ": must be a destination id or an object with `id`");
         continue;
@@ -149,7 +166,7 @@ public final class RegistryLoader {
         continue;
       }
       if (enabled && destination.enabled()) {
-        routes.add(new Route(destination, endpoint != null ? endpoint : destination.endpoint()));
+        routes.add(new Route(destination, endpoint != null ? endpoint : destination.endpoint(), rate));
       }
     }
     return List.copyOf(routes);

@@ -1,5 +1,6 @@
 package dev.eventrouter.router.registry;
 
+import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
 import java.util.Optional;
@@ -20,9 +21,18 @@ public final class SettingsRegistry implements Destinations {
     return registry;
   }
 
-  /** A disabled destination stays known to its queues: jobs they already hold still need it. */
+  /**
+   * The pair's settings: its route's, with the pair's own rate. A destination the source no
+   * longer routes to, or that is disabled, stays known to its queue: jobs it already holds are
+   * still delivered.
+   */
   @Override
-  public Optional<DestinationSettings> find(String destinationId) {
-    return registry.destination(destinationId).map(Destination::delivery);
+  public Optional<DestinationSettings> find(PairId pair) {
+    for (Route route : registry.routesOf(pair.source())) {
+      if (route.destination().id().equals(pair.destination())) {
+        return Optional.of(route.delivery());
+      }
+    }
+    return registry.destination(pair.destination()).map(Destination::delivery);
   }
 }

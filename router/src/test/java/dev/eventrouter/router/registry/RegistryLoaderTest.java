@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.persistence.job.PairId;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +28,7 @@ class RegistryLoaderTest {
           old { endpoint = "http://old.example.com", enabled = false }
         }
         sources {
-          s1 { destinations = [ga, { id = hook, endpoint = "https://customer.example.com/s1" }] }
+          s1 { destinations = [ga, { id = hook, endpoint = "https://customer.example.com/s1", rate-per-pair = 7 }] }
           s2 { destinations = [hook, old, { id = ga, enabled = false }] }
           s3 { destinations = [] }
         }
@@ -50,6 +51,14 @@ class RegistryLoaderTest {
     assertThat(ga.headers()).containsEntry("X-Api-Key", "k");
     assertThat(registry.destination("hook").orElseThrow().delivery().maxInFlightPerPair()).isEqualTo(4);
     assertThat(registry.destination("old")).isPresent();
+
+    SettingsRegistry settings = new SettingsRegistry(registry);
+    assertThat(settings.find(new PairId("s1", "hook")).orElseThrow().ratePerSecond()).isEqualTo(7);
+    assertThat(settings.find(new PairId("s2", "hook")).orElseThrow().ratePerSecond())
+        .isEqualTo(DEFAULTS.getInt("rate-per-pair"));
+    assertThat(settings.find(new PairId("s2", "old"))).as("disabled, still known").isPresent();
+    assertThat(settings.find(new PairId("s2", "nowhere"))).isEmpty();
+    assertThat(ga.delivery().breaker().openFor()).isEqualTo(DEFAULTS.getDuration("breaker.open-for"));
   }
 
   @Test

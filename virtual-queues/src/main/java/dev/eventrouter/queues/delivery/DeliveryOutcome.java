@@ -1,6 +1,7 @@
 package dev.eventrouter.queues.delivery;
 
 import dev.eventrouter.persistence.job.Attempt;
+import dev.eventrouter.persistence.job.DiscardOrigin;
 import dev.eventrouter.persistence.job.Ksuid;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,9 +37,12 @@ public record DeliveryOutcome(
     return new DeliveryOutcome(jobId, attempt, startedAt, finishedAt, 0, error, Optional.empty());
   }
 
+  /** The request could not even be made (for example an endpoint that is not a URL). */
+  public static final String INVALID_REQUEST = "invalid-request";
+
   public Verdict verdict() {
     if (status == 0) {
-      return Verdict.RETRY;
+      return INVALID_REQUEST.equals(error) ? Verdict.DISCARDED : Verdict.RETRY;
     }
     if (status >= 200 && status < 300) {
       return Verdict.SUCCEEDED;
@@ -54,8 +58,13 @@ public record DeliveryOutcome(
     return new Attempt(attempt, startedAt, finishedAt, status, error);
   }
 
+  /** Who decided, when the verdict is {@link Verdict#DISCARDED}. */
+  public DiscardOrigin origin() {
+    return status == 0 ? DiscardOrigin.SYSTEM : DiscardOrigin.CUSTOMER;
+  }
+
   /** Why a job was discarded, for its trace. */
   public String discardReason() {
-    return "HTTP " + status;
+    return status == 0 ? error : "HTTP " + status;
   }
 }

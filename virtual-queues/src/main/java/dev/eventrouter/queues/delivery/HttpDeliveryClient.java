@@ -75,10 +75,21 @@ public final class HttpDeliveryClient implements DeliveryClient {
 
   @Override
   public boolean send(DeliveryRequest request) {
-    URI endpoint = URI.create(request.job().endpoint());
+    URI endpoint;
+    HttpRequest http;
+    try {
+      endpoint = URI.create(request.job().endpoint());
+      http = httpRequest(request, endpoint);
+    } catch (IllegalArgumentException e) {
+      // no attempt can ever succeed: the job is discarded, by the system, with the reason
+      Instant now = clock.instant();
+      request.replyTo().tell(DeliveryOutcome.failed(request.job().id(), request.attempt(), now, now,
+          DeliveryOutcome.INVALID_REQUEST));
+      return true;
+    }
     PoolKey key = PoolKey.of(request.destination().id(), endpoint);
     DestinationPool pool = pools.computeIfAbsent(key, k -> new DestinationPool(k, request.destination()));
-    return pool.offer(request, endpoint);
+    return pool.offer(request, http);
   }
 
   /** The pools are per (destination, scheme, host, port). */
@@ -143,9 +154,9 @@ public final class HttpDeliveryClient implements DeliveryClient {
           .map(result -> Pair.create(widen(result._1()), result._2()));
     }
 
-    boolean offer(DeliveryRequest request, URI endpoint) {
+    boolean offer(DeliveryRequest request, HttpRequest http) {
       InFlight inFlight = new InFlight(request, clock.instant());
-      QueueOfferResult result = queue.offer(Pair.create(httpRequest(request, endpoint), inFlight));
+      QueueOfferResult result = queue.offer(Pair.create(http, inFlight));
       if (result == QueueOfferResult.enqueued()) {
         return true;
       }

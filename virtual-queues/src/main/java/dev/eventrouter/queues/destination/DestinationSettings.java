@@ -3,12 +3,13 @@ package dev.eventrouter.queues.destination;
 import java.time.Duration;
 
 /**
- * How the virtual queues deliver to one destination. The router's settings registry builds these
- * from its file; a queue looks its destination up again for every dispatch, so a change applies to
- * the next request.
+ * How the virtual queues deliver to one destination, as seen by one pair (a pair may override
+ * the rate). The router's settings registry builds these; a queue looks its settings up again for
+ * every dispatch, so a change applies to the next request.
  *
  * @param maxInFlightPerPair requests one (source, destination) pair may have outstanding: one pair
  *     cannot take all of the destination's connections
+ * @param ratePerSecond requests per second one pair may send; 0 for no limit
  * @param maxConnections keep-alive connections to one host of this destination (per node)
  * @param timeout how long a request may go without a byte coming back before it counts as a timeout
  * @param expireAfter how long after its creation an undelivered job stops being retried
@@ -16,18 +17,32 @@ import java.time.Duration;
 public record DestinationSettings(
     String id,
     int maxInFlightPerPair,
+    int ratePerSecond,
     int maxConnections,
     Duration timeout,
     RetryPolicy retry,
-    Duration expireAfter) {
+    Duration expireAfter,
+    BreakerSettings breaker) {
 
   public DestinationSettings {
     if (maxInFlightPerPair < 1 || maxConnections < 1) {
       throw new IllegalArgumentException(
           "destination " + id + ": max-in-flight-per-pair and max-connections must be at least 1");
     }
+    if (ratePerSecond < 0) {
+      throw new IllegalArgumentException("destination " + id + ": rate-per-pair must be 0 (none) or more");
+    }
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("destination " + id + ": timeout must be positive");
     }
+    if (expireAfter.isNegative() || expireAfter.isZero()) {
+      throw new IllegalArgumentException("destination " + id + ": expire-after must be positive");
+    }
+  }
+
+  /** These settings with another rate for one pair. */
+  public DestinationSettings withRatePerSecond(int rate) {
+    return new DestinationSettings(id, maxInFlightPerPair, rate, maxConnections, timeout, retry,
+        expireAfter, breaker);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.testing.JobFixtures;
+import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import dev.eventrouter.queues.testing.ScriptedDestination;
@@ -26,9 +27,9 @@ class HttpDeliveryClientTest {
   static final ScriptedDestination destination = new ScriptedDestination(testKit.system());
   static final HttpDeliveryClient client =
       new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64);
-  static final DestinationSettings settings = new DestinationSettings("hooks", 4, 4,
+  static final DestinationSettings settings = new DestinationSettings("hooks", 4, 0, 4,
       Duration.ofMillis(800), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
-      Duration.ofHours(4));
+      Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
 
   @AfterAll
   static void stop() {

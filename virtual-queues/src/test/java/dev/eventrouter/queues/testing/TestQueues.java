@@ -3,7 +3,9 @@ package dev.eventrouter.queues.testing;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.queues.VirtualQueues;
+import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.delivery.DeliveryClient;
+import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
 import dev.eventrouter.queues.destination.RetryPolicy;
@@ -53,17 +55,22 @@ public final class TestQueues {
   }
 
   public static VirtualQueues queues(ActorTestKit testKit, Destinations destinations,
-      DeliveryClient client) {
-    return VirtualQueues.init(testKit.system(), destinations, client);
+      DeliveryClient client, ArchiveSink archive) {
+    return VirtualQueues.init(testKit.system(), destinations, client, archive);
   }
 
-  /** A destination with fast retries, so retry tests take milliseconds. */
+  /**
+   * A destination with fast retries (so retry tests take milliseconds), no rate limit, 8
+   * requests in flight per pair, and a breaker that opens at half of 10 attempts failing.
+   */
   public static DestinationSettings destination(String id) {
-    return new DestinationSettings(id, 8, 16, Duration.ofSeconds(5),
-        new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(200)), Duration.ofHours(4));
+    return new DestinationSettings(id, 8, 0, 16, Duration.ofSeconds(5),
+        new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(200)), Duration.ofHours(4),
+        new BreakerSettings(50, 10, 10, Duration.ofSeconds(1), 2));
   }
 
   public static Destinations only(DestinationSettings destination) {
-    return id -> id.equals(destination.id()) ? Optional.of(destination) : Optional.empty();
+    return pair -> pair.destination().equals(destination.id())
+        ? Optional.of(destination) : Optional.empty();
   }
 }

@@ -1,0 +1,18 @@
+package dev.eventrouter.queues.archive;
+
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.PairId;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where jobs go that were not delivered before they expired (or were flushed): a durable store
+ * from which they can be replayed. A job is marked archived only after the returned stage
+ * completes; a failed stage is retried with the same jobs, so writing a job twice must be safe.
+ */
+@FunctionalInterface
+public interface ArchiveSink {
+
+  /** Stores the jobs; completes with where they are (for their trace). */
+  CompletionStage<String> archive(PairId pair, List<Job> jobs);
+}

@@ -1,0 +1,46 @@
+package dev.eventrouter.queues.testing;
+
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.archive.ArchiveSink;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** An archive for tests: keeps what it is given, and can be told to fail for a while. */
+public final class RecordingArchive implements ArchiveSink {
+
+  private final List<Job> archived = new CopyOnWriteArrayList<>();
+  private final AtomicInteger failuresToCome = new AtomicInteger();
+  private final AtomicInteger calls = new AtomicInteger();
+
+  @Override
+  public CompletionStage<String> archive(PairId pair, List<Job> jobs) {
+    int call = calls.incrementAndGet();
+    if (failuresToCome.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return CompletableFuture.failedFuture(new IllegalStateException("archive unavailable (scripted)"));
+    }
+    archived.addAll(jobs);
+    return CompletableFuture.completedFuture("test://" + pair.entityId() + "/" + call);
+  }
+
+  /** The next {@code calls} archive calls fail. */
+  public void failNext(int calls) {
+    failuresToCome.set(calls);
+  }
+
+  public List<Job> archived() {
+    return List.copyOf(archived);
+  }
+
+  public List<Ksuid> archivedIds(PairId pair) {
+    return archived.stream().filter(j -> j.pair().equals(pair)).map(Job::id).toList();
+  }
+
+  public int calls() {
+    return calls.get();
+  }
+}
