@@ -8,7 +8,10 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
+import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.queues.destination.DestinationSettings;
+import dev.eventrouter.queues.destination.RetryPolicy;
+import dev.eventrouter.queues.testing.Traces;
 import dev.eventrouter.queues.testing.RecordingArchive;
 import dev.eventrouter.queues.testing.ScriptedDestination;
 import dev.eventrouter.queues.testing.TestQueues;
@@ -65,6 +68,58 @@ abstract class QueueRestartContract {
         return null;
       });
       restarted.close();
+    } finally {
+      second.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void aRetryScheduledBeforeAStopHappensAtItsTimeAfterTheRestart() {
+    String source = "retry-" + UUID.randomUUID().toString().substring(0, 8);
+    DestinationSettings base = TestQueues.destination("webhook");
+    // the retry comes 4 to 8 seconds after the failure: long enough to restart in between
+    DestinationSettings slowRetries = new DestinationSettings(base.id(), base.maxInFlightPerPair(),
+        base.ratePerSecond(), base.maxConnections(), base.timeout(),
+        new RetryPolicy(Duration.ofSeconds(8), Duration.ofSeconds(8)), base.expireAfter(), base.breaker());
+    PairId pair = new PairId(source, slowRetries.id());
+    String path = "/webhook/" + source;
+
+    ActorTestKit first = TestQueues.startNode(journalConfig());
+    ScriptedDestination failing = new ScriptedDestination(first.system())
+        .script(path, ScriptedDestination.Response.status(503));
+    Job job = JobFixtures.job(pair, source, failing.url(path), Instant.now());
+    HttpDeliveryClient firstHttp = new HttpDeliveryClient(first.system(), Clock.systemUTC(), 64);
+    VirtualQueues queues = TestQueues.queues(first, TestQueues.only(slowRetries), firstHttp::send,
+        new RecordingArchive());
+    queues.enqueue(pair, List.of(job)).toCompletableFuture().join();
+    JobEvent.AwaitingRetry[] scheduled = new JobEvent.AwaitingRetry[1];
+    first.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
+      List<JobEvent> trace = Traces.trace(first.system(), pair, job.id());
+      assertThat(trace).hasSize(2);
+      scheduled[0] = (JobEvent.AwaitingRetry) trace.get(1);
+      return null;
+    });
+    failing.close();
+    first.shutdownTestKit();
+    Instant retryAt = scheduled[0].retryAt();
+
+    ActorTestKit second = TestQueues.startNode(journalConfig());
+    try {
+      assertThat(Instant.now()).as("restarted before the retry was due").isBefore(retryAt);
+      ScriptedDestination recovered = new ScriptedDestination(second.system());
+      HttpDeliveryClient http = new HttpDeliveryClient(second.system(), Clock.systemUTC(), 64);
+      TestQueues.queues(second, TestQueues.only(slowRetries),
+          request -> http.send(retarget(request, recovered.url(path))), new RecordingArchive());
+
+      second.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
+        assertThat(recovered.received(path)).hasSize(1);
+        return null;
+      });
+      ScriptedDestination.Received retried = recovered.received(path).get(0);
+      assertThat(retried.header("X-Delivery-Attempt")).isEqualTo("2");
+      // timers have millisecond resolution; the attempt is not made before its time
+      assertThat(retried.at()).isAfterOrEqualTo(retryAt.minusMillis(5));
+      recovered.close();
     } finally {
       second.shutdownTestKit();
     }

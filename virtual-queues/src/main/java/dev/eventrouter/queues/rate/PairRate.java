@@ -66,7 +66,9 @@ public final class PairRate {
     follow(rate.limit());
   }
 
+  /** The current limit in requests per second, or {@link AdaptiveRate#UNLIMITED}. */
   public int limit() {
+    rate.tick(System.nanoTime());
     return rate.limit();
   }
 
