@@ -4,7 +4,8 @@ import dev.eventrouter.persistence.job.Ksuid;
 import java.util.Comparator;
 
 /**
- * A live job in a queue's index: no payload, only what scheduling needs.
+ * A live job in a queue's index: no payload, only what scheduling needs. Part of the queue's
+ * snapshot: field names are its stored format.
  *
  * @param payloadSequenceNr the journal sequence number of the event that carries the payload,
  *     where it is read back from when it is not in memory
@@ -13,7 +14,7 @@ import java.util.Comparator;
  *     new jobs go in id order, which is arrival order
  * @param archiving on its way to the archive: no longer scheduled
  */
-record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long dueAtMillis,
+public record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long dueAtMillis,
     long expireAtMillis, boolean archiving) {
 
   /** The order of the schedule: due first, then oldest id. */
@@ -26,6 +27,10 @@ record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long dueAtMill
 
   PendingJob retryAt(int attempts, long dueAtMillis) {
     return new PendingJob(id, payloadSequenceNr, attempts, dueAtMillis, expireAtMillis, false);
+  }
+
+  PendingJob carriedTo(long sequenceNr) {
+    return new PendingJob(id, sequenceNr, attempts, dueAtMillis, expireAtMillis, archiving);
   }
 
   PendingJob toArchive() {

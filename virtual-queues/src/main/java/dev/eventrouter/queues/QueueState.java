@@ -5,10 +5,12 @@ import dev.eventrouter.persistence.job.Ksuid;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Set;
@@ -75,6 +77,23 @@ public final class QueueState {
     return this;
   }
 
+  QueueState carriedForward(JobEvent.CarriedForward event) {
+    sequenceNr++;
+    PendingJob job = jobs.get(event.jobId());
+    if (job != null) {
+      // the schedule orders by due time and id only: the entry keeps its place
+      PendingJob moved = job.carriedTo(sequenceNr);
+      jobs.put(moved.id(), moved);
+      if (!job.archiving()) {
+        schedule.remove(job);
+        schedule.add(moved);
+        expiries.remove(job);
+        expiries.add(moved);
+      }
+    }
+    return this;
+  }
+
   QueueState succeeded(JobEvent.Succeeded event) {
     return finished(event.jobId(), event.attempt().finishedAt());
   }
@@ -114,6 +133,30 @@ public final class QueueState {
       expiries.remove(job);
     }
     return job;
+  }
+
+  // ---- snapshots ----
+
+  QueueSnapshot toSnapshot() {
+    return new QueueSnapshot(sequenceNr, List.copyOf(jobs.values()),
+        finished.entrySet().stream()
+            .map(e -> new QueueSnapshot.FinishedJob(e.getKey(), e.getValue())).toList());
+  }
+
+  static QueueState fromSnapshot(QueueSnapshot snapshot, Duration dedupeWindow, int dedupeMaxEntries) {
+    QueueState state = new QueueState(dedupeWindow, dedupeMaxEntries);
+    state.sequenceNr = snapshot.sequenceNr();
+    for (PendingJob job : snapshot.jobs()) {
+      state.jobs.put(job.id(), job);
+      if (job.archiving()) {
+        state.archiving.add(job.id());
+      } else {
+        state.schedule.add(job);
+        state.expiries.add(job);
+      }
+    }
+    snapshot.finished().forEach(f -> state.finished.put(f.id(), f.atMillis()));
+    return state;
   }
 
   // ---- reads ----
@@ -156,6 +199,27 @@ public final class QueueState {
 
   long sequenceNr() {
     return sequenceNr;
+  }
+
+  /**
+   * The oldest event a live job still needs (the one carrying its payload); the next sequence
+   * number when no job is live. Events below it may be deleted once a snapshot covers them.
+   */
+  long lowWatermark() {
+    long lowest = sequenceNr + 1;
+    for (PendingJob job : jobs.values()) {
+      lowest = Math.min(lowest, job.payloadSequenceNr());
+    }
+    return lowest;
+  }
+
+  /** Live jobs whose payload event is below {@code sequenceNr}, oldest payload first. */
+  List<PendingJob> payloadsBelow(long sequenceNr, int max) {
+    return jobs.values().stream()
+        .filter(job -> job.payloadSequenceNr() < sequenceNr)
+        .sorted(Comparator.comparingLong(PendingJob::payloadSequenceNr))
+        .limit(max)
+        .toList();
   }
 
   /** Jobs attempted at least once and waiting for their next attempt. */

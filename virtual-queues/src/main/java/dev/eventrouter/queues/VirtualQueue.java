@@ -6,6 +6,7 @@ import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.journal.JobPayloads;
+import dev.eventrouter.persistence.journal.JournalCompaction;
 import dev.eventrouter.persistence.serialization.CborSerializable;
 import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.breaker.DestinationBreakers;
@@ -19,6 +20,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +42,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -109,7 +113,13 @@ public final class VirtualQueue
   private enum PassivateIfIdle implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   /** Why payloads were read back. */
-  private enum Purpose { DISPATCH, ARCHIVE }
+  private enum Purpose { DISPATCH, ARCHIVE, CARRY_FORWARD }
+
+  private record CarryForward(List<Job> jobs)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  private record Compacted(long below, Throwable failure)
+      implements Command, NoSerializationVerificationNeeded {}
 
   private record PayloadsRead(Purpose purpose, Map<Ksuid, Job> jobs, Set<Ksuid> wanted,
       Throwable failure) implements Command, NoSerializationVerificationNeeded {}
@@ -124,6 +134,7 @@ public final class VirtualQueue
       DestinationBreakers breakers,
       ArchiveSink archive,
       JobPayloads payloads,
+      JournalCompaction compaction,
       VirtualQueueSettings settings,
       Clock clock) {}
 
@@ -164,6 +175,12 @@ public final class VirtualQueue
   private int archiveFailures;
   private long dispatchTimerAt = Long.MAX_VALUE;
   private long expiryTimerAt = Long.MAX_VALUE;
+  private long lastSnapshotSequenceNr;
+  private long compactedBelow;
+  private boolean compacting;
+  /** The jobs of the current carry-forward round, oldest payload first; empty between rounds. */
+  private final ArrayDeque<Ksuid> toCarry = new ArrayDeque<>();
+  private boolean carrying;
 
   private VirtualQueue(PairId pair, ActorRef<ClusterSharding.ShardCommand> shard,
       Dependencies deps, ActorContext<Command> context, TimerScheduler<Command> timers) {
@@ -202,6 +219,8 @@ public final class VirtualQueue
         })
         .onCommand(ArchiveStored.class, this::archiveStored)
         .onCommand(PayloadsRead.class, this::payloadsRead)
+        .onCommand(CarryForward.class, this::carryForward)
+        .onCommand(Compacted.class, (state, compacted) -> compacted(compacted))
         .onCommand(GetStats.class, (state, get) -> Effect().reply(get.replyTo(), stats(state)))
         .onCommand(PassivateIfIdle.class, this::passivateIfIdle)
         .onCommand(Stop.class, (state, stop) -> stop(state))
@@ -217,15 +236,51 @@ public final class VirtualQueue
         .onEvent(JobEvent.Discarded.class, (state, e) -> state.discarded(e))
         .onEvent(JobEvent.Archiving.class, (state, e) -> state.archivingStarted(e))
         .onEvent(JobEvent.Archived.class, (state, e) -> state.archived(e))
+        .onEvent(JobEvent.CarriedForward.class, (state, e) -> state.carriedForward(e))
         .build();
+  }
+
+  /** The snapshot holds the index only, copied on the actor's thread: the state is mutable. */
+  @Override
+  public SnapshotAdapter<QueueState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(QueueState state) {
+        return state.toSnapshot();
+      }
+
+      @Override
+      public QueueState fromJournal(Object from) {
+        return QueueState.fromSnapshot((QueueSnapshot) from, settings.dedupeWindow(),
+            settings.dedupeMaxEntries());
+      }
+    };
+  }
+
+  /**
+   * After snapshot-every events, or as many events as the queue holds jobs if that is more: a
+   * large backlog is not written out again after every thousand events.
+   */
+  @Override
+  public boolean shouldSnapshot(QueueState state, JobEvent event, long sequenceNr) {
+    if (sequenceNr - lastSnapshotSequenceNr < Math.max(settings.snapshotEvery(), state.size())) {
+      return false;
+    }
+    lastSnapshotSequenceNr = sequenceNr;
+    return true;
   }
 
   @Override
   public SignalHandler<QueueState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
+          lastSnapshotSequenceNr = state.sequenceNr();
           afterChange(state);
           archiveNext(state);
+        })
+        .onSignal(SnapshotCompleted.class, (state, completed) -> {
+          compact(state, completed.metadata().sequenceNr());
+          carryForwardNext(state);
         })
         .build();
   }
@@ -536,7 +591,11 @@ public final class VirtualQueue
 
   private ReplyEffect<JobEvent, QueueState> payloadsRead(QueueState state, PayloadsRead read) {
     reading.remove(read.purpose());
-    Runnable next = read.purpose() == Purpose.DISPATCH ? () -> dispatch(state) : () -> archiveNext(state);
+    Runnable next = switch (read.purpose()) {
+      case DISPATCH -> () -> dispatch(state);
+      case ARCHIVE -> () -> archiveNext(state);
+      case CARRY_FORWARD -> () -> carryForwardNext(state);
+    };
     if (read.failure() != null) {
       context.getLog().warn("reading payloads of {} back from the journal failed; trying again in {}",
           pair, READ_BACK_RETRY, read.failure());
@@ -555,11 +614,106 @@ public final class VirtualQueue
   }
 
   private void retryLater(Purpose purpose) {
-    if (purpose == Purpose.DISPATCH) {
-      scheduleDispatch(deps.clock().millis() + READ_BACK_RETRY.toMillis());
-    } else {
-      timers.startSingleTimer(ARCHIVE_TIMER, ArchiveNext.INSTANCE, READ_BACK_RETRY);
+    switch (purpose) {
+      case DISPATCH -> scheduleDispatch(deps.clock().millis() + READ_BACK_RETRY.toMillis());
+      case ARCHIVE -> timers.startSingleTimer(ARCHIVE_TIMER, ArchiveNext.INSTANCE, READ_BACK_RETRY);
+      // the next snapshot starts another round
+      case CARRY_FORWARD -> toCarry.clear();
     }
+  }
+
+  // ---- journal upkeep ----
+
+  /**
+   * Deletes what no live job needs any more: the events below both the low watermark and the
+   * snapshot just taken, and the older snapshots.
+   */
+  private void compact(QueueState state, long snapshotSequenceNr) {
+    long below = Math.min(state.lowWatermark(), snapshotSequenceNr);
+    if (compacting || below <= compactedBelow) {
+      return;
+    }
+    compacting = true;
+    context.pipeToSelf(deps.compaction().deleteBelow(persistenceId().id(), below, snapshotSequenceNr),
+        (deleted, failure) -> new Compacted(below, failure));
+  }
+
+  private ReplyEffect<JobEvent, QueueState> compacted(Compacted compacted) {
+    compacting = false;
+    if (compacted.failure() != null) {
+      context.getLog().warn("deleting the old journal rows of {} failed; the next snapshot tries again",
+          pair, compacted.failure());
+    } else {
+      compactedBelow = compacted.below();
+    }
+    return Effect().noReply();
+  }
+
+  /**
+   * Carries the oldest live payloads forward when they hold the low watermark far behind the
+   * head (more than carry-forward-lag, or twice the jobs held): a round takes the jobs whose
+   * payload lies more than half of that behind, a batch at a time.
+   */
+  private void carryForwardNext(QueueState state) {
+    if (carrying) {
+      return;
+    }
+    long lag = Math.max(settings.carryForwardLag(), 2L * state.size());
+    if (toCarry.isEmpty()) {
+      if (state.sequenceNr() - state.lowWatermark() <= lag) {
+        return;
+      }
+      state.payloadsBelow(state.sequenceNr() - lag / 2, Integer.MAX_VALUE)
+          .forEach(job -> toCarry.add(job.id()));
+    }
+    List<Job> batch = new ArrayList<>();
+    List<PendingJob> unread = new ArrayList<>();
+    for (Ksuid id : toCarry) {
+      if (batch.size() + unread.size() >= settings.carryForwardBatch()) {
+        break;
+      }
+      PendingJob job = state.get(id);
+      if (job == null) {
+        continue;
+      }
+      Job payload = payloads.get(id);
+      if (payload != null) {
+        batch.add(payload);
+      } else {
+        unread.add(job);
+      }
+    }
+    if (!unread.isEmpty()) {
+      readBack(Purpose.CARRY_FORWARD, unread);
+      return;
+    }
+    if (batch.isEmpty()) {
+      toCarry.clear();
+      return;
+    }
+    carrying = true;
+    context.getSelf().tell(new CarryForward(batch));
+  }
+
+  private ReplyEffect<JobEvent, QueueState> carryForward(QueueState state, CarryForward carry) {
+    List<JobEvent> events = carry.jobs().stream()
+        .filter(job -> state.contains(job.id()))
+        .<JobEvent>map(JobEvent.CarriedForward::new)
+        .toList();
+    Set<Ksuid> carried = new HashSet<>();
+    carry.jobs().forEach(job -> carried.add(job.id()));
+    if (events.isEmpty()) {
+      carried(state, carried);
+      return Effect().noReply();
+    }
+    return Effect().persist(events).thenRun(s -> carried(s, carried)).thenNoReply();
+  }
+
+  private void carried(QueueState state, Set<Ksuid> carried) {
+    carrying = false;
+    toCarry.removeIf(carried::contains);
+    carried.stream().filter(id -> !inFlight.containsKey(id)).forEach(payloads::remove);
+    carryForwardNext(state);
   }
 
   // ---- timers and lifecycle ----

@@ -14,7 +14,10 @@ public record VirtualQueueSettings(
     int deliveryQueueSize,
     Duration dedupeWindow,
     int dedupeMaxEntries,
-    int archiveBatchMax) {
+    int archiveBatchMax,
+    int snapshotEvery,
+    long carryForwardLag,
+    int carryForwardBatch) {
 
   public static VirtualQueueSettings fromConfig(Config config) {
     Config c = config.getConfig("eventrouter.virtual-queue");
@@ -28,6 +31,9 @@ public record VirtualQueueSettings(
         c.getInt("delivery-queue-size"),
         c.getDuration("dedupe-window"),
         c.getInt("dedupe-max-entries"),
-        c.getInt("archive-batch-max"));
+        c.getInt("archive-batch-max"),
+        c.getInt("snapshot-every"),
+        c.getLong("carry-forward-lag"),
+        c.getInt("carry-forward-batch"));
   }
 }

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.journal.JobPayloads;
+import dev.eventrouter.persistence.journal.JournalCompaction;
 import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.breaker.DestinationBreakers;
 import dev.eventrouter.queues.delivery.DeliveryClient;
@@ -47,7 +48,7 @@ public final class VirtualQueues {
     VirtualQueueSettings settings = VirtualQueueSettings.fromConfig(system.settings().config());
     VirtualQueue.Dependencies dependencies = new VirtualQueue.Dependencies(
         destinations, deliveryClient, new DestinationBreakers(), archive, new JobPayloads(system),
-        settings, Clock.systemUTC());
+        new JournalCompaction(system), settings, Clock.systemUTC());
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(VirtualQueue.ENTITY_TYPE, entity -> VirtualQueue.create(
             PairId.ofEntityId(entity.getEntityId()), entity.getShard(), dependencies))

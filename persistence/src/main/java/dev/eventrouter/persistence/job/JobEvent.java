@@ -22,8 +22,13 @@ public sealed interface JobEvent {
 
   Ksuid jobId();
 
-  /** The job was accepted into its pair's queue: the only event that carries the payload. */
-  record AwaitingScheduling(Job job) implements JobEvent {
+  /** An event that carries the whole job, payload included: where a payload is read back from. */
+  sealed interface WithPayload extends JobEvent {
+    Job job();
+  }
+
+  /** The job was accepted into its pair's queue, with its payload. */
+  record AwaitingScheduling(Job job) implements WithPayload {
     @Override
     public Ksuid jobId() {
       return job.id();
@@ -61,4 +66,16 @@ public sealed interface JobEvent {
 
   /** The archive acknowledged the job, stored at {@code location}. Terminal. */
   record Archived(Ksuid jobId, Instant at, String location) implements JobEvent {}
+
+  /**
+   * Journal upkeep, not a change of state: a live job's payload written again at the head of
+   * the journal, so that the events behind it can be deleted (Centrifuge's drainer, which moves
+   * retrying jobs into a fresh JobDB). The job keeps its attempts and its schedule.
+   */
+  record CarriedForward(Job job) implements WithPayload {
+    @Override
+    public Ksuid jobId() {
+      return job.id();
+    }
+  }
 }

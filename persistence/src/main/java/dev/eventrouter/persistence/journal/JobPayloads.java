@@ -16,7 +16,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 /**
  * Reads jobs back from the journal. A virtual queue keeps only a compact index in memory; the
  * payloads of jobs it still has to deliver are read here after a restart (or a cache miss), from
- * the {@link JobEvent.AwaitingScheduling} events that carry them.
+ * the events that carry them ({@link JobEvent.WithPayload}).
  */
 public final class JobPayloads {
 
@@ -35,9 +35,9 @@ public final class JobPayloads {
       String persistenceId, long fromSequenceNr, long toSequenceNr, Set<Ksuid> wanted) {
     return queries.currentEventsByPersistenceId(persistenceId, fromSequenceNr, toSequenceNr)
         .map(EventEnvelope::event)
-        .collectType(JobEvent.AwaitingScheduling.class)
-        .filter(accepted -> wanted.contains(accepted.jobId()))
-        .map(JobEvent.AwaitingScheduling::job)
+        .collectType(JobEvent.WithPayload.class)
+        .filter(event -> wanted.contains(event.jobId()))
+        .map(JobEvent.WithPayload::job)
         .runWith(Sink.fold(new HashMap<Ksuid, Job>(), (found, job) -> {
           found.put(job.id(), job);
           return found;

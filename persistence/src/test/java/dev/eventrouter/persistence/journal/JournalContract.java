@@ -128,6 +128,28 @@ abstract class JournalContract {
     assertThat(read(startSystem(), pid)).isEqualTo(events);
   }
 
+  @Test
+  void compactionDeletesTheOlderRowsAndTheSequenceGoesOn() {
+    String pid = uniquePersistenceId();
+    List<JobEvent> events = acceptedJobs(pid, 50, 64);
+    ActorTestKit testKit = startSystem();
+    append(testKit, pid, events);
+    JournalCompaction compaction = new JournalCompaction(testKit.system());
+
+    int deleted = compaction.deleteBelow(pid, 50, 50).toCompletableFuture().join();
+
+    assertThat(deleted).isEqualTo(49);
+    assertThat(compaction.eventRows(pid).toCompletableFuture().join()).isEqualTo(1);
+    testKit.shutdownTestKit();
+    ActorTestKit restarted = startSystem();
+    assertThat(read(restarted, pid)).containsExactly(events.get(49));
+    List<JobEvent> more = acceptedJobs(pid + "-more", 1, 64);
+    append(restarted, pid, more);
+    assertThat(new JobPayloads(restarted.system())
+        .read(pid, 51, 51, Set.of(more.get(0).jobId())).toCompletableFuture().join())
+        .as("the next event is number 51").containsOnlyKeys(more.get(0).jobId());
+  }
+
   private ActorTestKit startSystem() {
     ActorTestKit testKit = ActorTestKit.create(journalConfig());
     testKits.add(testKit);

@@ -2,6 +2,8 @@ package dev.eventrouter.queues.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.testing.JobFixtures;
@@ -44,7 +46,12 @@ public final class QueueFixture implements AutoCloseable {
   public final VirtualQueues queues;
 
   public QueueFixture(Path dataDir) {
-    testKit = TestQueues.startNode(TestJournals.h2(dataDir));
+    this(dataDir, ConfigFactory.empty());
+  }
+
+  /** @param overrides settings over the defaults, e.g. {@code eventrouter.virtual-queue.*} */
+  public QueueFixture(Path dataDir, Config overrides) {
+    testKit = TestQueues.startNode(overrides.withFallback(TestJournals.h2(dataDir)));
     destination = new ScriptedDestination(testKit.system());
     HttpDeliveryClient http = new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 1024);
     queues = TestQueues.queues(testKit,

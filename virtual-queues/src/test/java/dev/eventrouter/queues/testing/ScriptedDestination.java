@@ -58,8 +58,13 @@ public final class ScriptedDestination implements AutoCloseable {
   private final List<Received> received = new CopyOnWriteArrayList<>();
 
   public ScriptedDestination(ActorSystem<?> system) {
+    this(system, 0);
+  }
+
+  /** @param port 0 for any free port */
+  public ScriptedDestination(ActorSystem<?> system, int port) {
     this.system = system;
-    this.binding = Http.get(system).newServerAt("127.0.0.1", 0)
+    this.binding = Http.get(system).newServerAt("127.0.0.1", port)
         .bind(this::handle).toCompletableFuture().join();
   }
 

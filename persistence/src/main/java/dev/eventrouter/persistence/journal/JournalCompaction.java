@@ -1,0 +1,96 @@
+package dev.eventrouter.persistence.journal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.persistence.jdbc.db.SlickDatabase;
+import org.apache.pekko.persistence.jdbc.db.SlickExtension;
+import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
+
+/**
+ * Deletes the journal rows a virtual queue no longer needs: its events below the low watermark
+ * (the oldest event still carrying a live job's payload) that a snapshot already covers, and its
+ * older snapshots. Journal rows then track live jobs, not history (Centrifuge drops whole
+ * tables; a queue deletes its own prefix).
+ *
+ * <p>Pekko's own event deletion removes everything up to a snapshot, which would take the
+ * payloads of jobs still waiting with it; hence these statements, on the tables this project's
+ * DDL creates, through the journal's own connection pool. They never delete a queue's newest
+ * event, from which the journal continues its sequence numbers.
+ */
+public final class JournalCompaction {
+
+  private final SlickDatabase journal;
+  private final String deleteEvents;
+  private final String deleteSnapshots;
+  private final String countEvents;
+  private final Executor blocking;
+
+  public JournalCompaction(ActorSystem<?> system) {
+    this.journal = ((SlickExtensionImpl) SlickExtension.get(system.classicSystem()))
+        .database(system.settings().config().getConfig("jdbc-journal"));
+    String q = JournalSettings.fromConfig(system.settings().config()).database()
+        == JournalSettings.Database.H2 ? "\"" : "";
+    String events = q + "event_journal" + q;
+    String snapshots = q + "snapshot" + q;
+    String pid = q + "persistence_id" + q;
+    String seq = q + "sequence_number" + q;
+    this.deleteEvents = "DELETE FROM " + events + " WHERE " + pid + " = ? AND " + seq + " < ?";
+    this.deleteSnapshots = "DELETE FROM " + snapshots + " WHERE " + pid + " = ? AND " + seq + " < ?";
+    this.countEvents = "SELECT COUNT(*) FROM " + events + " WHERE " + pid + " = ?";
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+  }
+
+  /**
+   * Deletes the events below {@code eventsBelow} and the snapshots below {@code snapshotsBelow};
+   * completes with the number of events deleted.
+   *
+   * @param eventsBelow at most the sequence number of the newest event, which stays
+   */
+  public CompletionStage<Integer> deleteBelow(String persistenceId, long eventsBelow, long snapshotsBelow) {
+    return CompletableFuture.supplyAsync(() -> {
+      try (Connection c = journal.database().source().createConnection()) {
+        int deleted = update(c, deleteEvents, persistenceId, eventsBelow);
+        update(c, deleteSnapshots, persistenceId, snapshotsBelow);
+        return deleted;
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot compact the journal of " + persistenceId, e);
+      }
+    }, blocking);
+  }
+
+  /** How many journal rows a persistence id has: what compaction keeps small. */
+  public CompletionStage<Long> eventRows(String persistenceId) {
+    return CompletableFuture.supplyAsync(() -> {
+      try (Connection c = journal.database().source().createConnection();
+          PreparedStatement count = c.prepareStatement(countEvents)) {
+        count.setString(1, persistenceId);
+        try (ResultSet rs = count.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot count the journal rows of " + persistenceId, e);
+      }
+    }, blocking);
+  }
+
+  private static int update(Connection c, String sql, String persistenceId, long below)
+      throws SQLException {
+    try (PreparedStatement statement = c.prepareStatement(sql)) {
+      statement.setString(1, persistenceId);
+      statement.setLong(2, below);
+      int rows = statement.executeUpdate();
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+      return rows;
+    }
+  }
+}

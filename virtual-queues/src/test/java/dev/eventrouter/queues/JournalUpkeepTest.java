@@ -1,0 +1,98 @@
+package dev.eventrouter.queues;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.journal.JournalCompaction;
+import dev.eventrouter.queues.testing.QueueFixture;
+import dev.eventrouter.queues.testing.ScriptedDestination;
+import dev.eventrouter.queues.testing.ScriptedDestination.Response;
+import dev.eventrouter.queues.testing.Traces;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Journal rows track live jobs, not history: snapshots of the index, deletion below the low
+ * watermark, and live payloads carried forward past the rows being deleted.
+ */
+class JournalUpkeepTest {
+
+  private static final Config SMALL = ConfigFactory.parseString("""
+      eventrouter.virtual-queue {
+        snapshot-every = 100
+        carry-forward-lag = 400
+        carry-forward-batch = 50
+      }
+      """);
+
+  @TempDir Path dataDir;
+
+  @Test
+  void afterThousandsOfDeliveriesOnlyAFewRowsRemain() {
+    try (QueueFixture fixture = new QueueFixture(dataDir, SMALL)) {
+      PairId pair = fixture.newPair("busy");
+      for (int batch = 0; batch < 10; batch++) {
+        fixture.enqueue(pair, fixture.jobs(pair, 300));
+      }
+
+      fixture.awaitEmpty(pair);
+      JournalCompaction journal = new JournalCompaction(fixture.testKit.system());
+      String pid = VirtualQueue.persistenceId(pair).id();
+      // 3,000 jobs made 6,000 events; what stays is what came after the last snapshot, taken
+      // after at most as many events as the queue held jobs (here up to a few hundred)
+      fixture.await(() -> assertThat(journal.eventRows(pid).toCompletableFuture().join())
+          .isLessThanOrEqualTo(600));
+    }
+  }
+
+  @Test
+  void aLongRetryingJobIsCarriedForwardAndStillDeliveredAfterARestart() throws Exception {
+    int stuckPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      stuckPort = socket.getLocalPort();
+    }
+    PairId pair;
+    Job stuck;
+    try (QueueFixture fixture = new QueueFixture(dataDir, SMALL)) {
+      pair = fixture.newPair("mostly-fine");
+      ScriptedDestination failing = new ScriptedDestination(fixture.testKit.system(), stuckPort)
+          .script("/stuck", Response.status(503));
+      stuck = fixture.jobs(pair, 1, failing.url("/stuck"), Instant.now()).get(0);
+      fixture.enqueue(pair, List.of(stuck));
+      for (int batch = 0; batch < 10; batch++) {
+        fixture.enqueue(pair, fixture.jobs(pair, 200));
+      }
+
+      JournalCompaction journal = new JournalCompaction(fixture.testKit.system());
+      String pid = VirtualQueue.persistenceId(pair).id();
+      fixture.await(() -> {
+        VirtualQueue.QueueStats stats = fixture.stats(pair);
+        assertThat(stats.pending()).isEqualTo(1);
+        assertThat(Traces.trace(fixture.testKit.system(), pair, stuck.id()))
+            .anyMatch(JobEvent.CarriedForward.class::isInstance);
+        assertThat(journal.eventRows(pid).toCompletableFuture().join()).isLessThanOrEqualTo(1_000);
+      });
+      assertThat(Traces.trace(fixture.testKit.system(), pair, stuck.id()).get(0))
+          .as("its first events are gone").isNotInstanceOf(JobEvent.AwaitingScheduling.class);
+      failing.close();
+    }
+
+    try (QueueFixture restarted = new QueueFixture(dataDir, SMALL)) {
+      restarted.newPair("mostly-fine");
+      ScriptedDestination recovered = new ScriptedDestination(restarted.testKit.system(), stuckPort);
+      restarted.awaitEmpty(pair);
+      assertThat(recovered.received("/stuck")).extracting(r -> r.header("Idempotency-Key"))
+          .containsExactly(stuck.id().toString());
+      assertThat(recovered.received("/stuck").get(0).body()).isEqualTo(stuck.payload());
+      recovered.close();
+    }
+  }
+}
