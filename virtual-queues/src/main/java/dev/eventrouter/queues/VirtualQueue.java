@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -135,6 +136,7 @@ public final class VirtualQueue
       ArchiveSink archive,
       JobPayloads payloads,
       JournalCompaction compaction,
+      PayloadBudget payloadBudget,
       VirtualQueueSettings settings,
       Clock clock) {}
 
@@ -193,7 +195,7 @@ public final class VirtualQueue
     this.context = context;
     this.timers = timers;
     this.outcomes = context.messageAdapter(DeliveryOutcome.class, Delivered::new);
-    this.payloads = new PayloadCache(settings.payloadCacheBytes());
+    this.payloads = new PayloadCache(settings.payloadCacheBytes(), deps.payloadBudget());
   }
 
   @Override
@@ -278,6 +280,7 @@ public final class VirtualQueue
           afterChange(state);
           archiveNext(state);
         })
+        .onSignal(PostStop.instance(), state -> payloads.clear())
         .onSignal(SnapshotCompleted.class, (state, completed) -> {
           compact(state, completed.metadata().sequenceNr());
           carryForwardNext(state);
@@ -437,10 +440,9 @@ public final class VirtualQueue
     int limit = destination.maxInFlightPerPair();
     long now = deps.clock().millis();
     List<PendingJob> unread = new ArrayList<>();
+    boolean sending = true;
+    int looked = 0;
     for (PendingJob job : state.schedule()) {
-      if (inFlight.size() >= limit || unread.size() >= limit) {
-        break;
-      }
       if (job.dueAtMillis() > now) {
         scheduleDispatch(job.dueAtMillis());
         break;
@@ -449,28 +451,36 @@ public final class VirtualQueue
         // an expired job waits for the expiry timer, which archives it
         continue;
       }
+      // past the jobs it can send now it looks ahead, to read their payloads back in one go
+      if (++looked > Math.max(limit, settings.readBackBatch())) {
+        break;
+      }
       Job payload = payloads.get(job.id());
       if (payload == null) {
         unread.add(job);
         continue;
       }
-      if (!breaker.tryAcquirePermission()) {
+      if (!sending) {
+        continue;
+      }
+      if (inFlight.size() >= limit) {
+        sending = false;
+      } else if (!breaker.tryAcquirePermission()) {
         // open: nothing leaves for the destination, and no job is charged an attempt
         scheduleDispatch(now + breakerRetryMillis(destination));
-        break;
-      }
-      if (!rate.tryAcquire()) {
+        sending = false;
+      } else if (!rate.tryAcquire()) {
         breaker.releasePermission();
         scheduleDispatch(now + rate.untilNextPermit().toMillis());
-        break;
-      }
-      int attempt = job.attempts() + 1;
-      if (!deps.deliveryClient().send(new DeliveryRequest(payload, attempt, destination, outcomes))) {
+        sending = false;
+      } else if (!deps.deliveryClient().send(
+          new DeliveryRequest(payload, job.attempts() + 1, destination, outcomes))) {
         breaker.releasePermission();
         scheduleDispatch(now + settings.busyRetryDelay().toMillis());
-        break;
+        sending = false;
+      } else {
+        inFlight.put(job.id(), job.attempts() + 1);
       }
-      inFlight.put(job.id(), attempt);
     }
     if (!unread.isEmpty()) {
       readBack(Purpose.DISPATCH, unread);

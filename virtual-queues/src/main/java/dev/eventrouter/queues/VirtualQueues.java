@@ -48,7 +48,8 @@ public final class VirtualQueues {
     VirtualQueueSettings settings = VirtualQueueSettings.fromConfig(system.settings().config());
     VirtualQueue.Dependencies dependencies = new VirtualQueue.Dependencies(
         destinations, deliveryClient, new DestinationBreakers(), archive, new JobPayloads(system),
-        new JournalCompaction(system), settings, Clock.systemUTC());
+        new JournalCompaction(system), new PayloadBudget(settings.payloadMemoryBytes()), settings,
+        Clock.systemUTC());
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(VirtualQueue.ENTITY_TYPE, entity -> VirtualQueue.create(
             PairId.ofEntityId(entity.getEntityId()), entity.getShard(), dependencies))

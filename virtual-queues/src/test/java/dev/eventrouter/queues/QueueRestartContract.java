@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.testing.JobFixtures;
+import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
 import dev.eventrouter.persistence.job.JobEvent;
@@ -60,7 +61,7 @@ abstract class QueueRestartContract {
       // same jobs, new port: point them at the new server through a client that rewrites the port
       HttpDeliveryClient http = new HttpDeliveryClient(second.system(), Clock.systemUTC(), 1024);
       TestQueues.queues(second, TestQueues.only(webhook),
-          request -> http.send(retarget(request, restarted.url(path))), new RecordingArchive());
+          retargeting(http, pair, restarted.url(path)), new RecordingArchive());
 
       second.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
         assertThat(restarted.received(path)).extracting(r -> r.header("Idempotency-Key"))
@@ -109,7 +110,7 @@ abstract class QueueRestartContract {
       ScriptedDestination recovered = new ScriptedDestination(second.system());
       HttpDeliveryClient http = new HttpDeliveryClient(second.system(), Clock.systemUTC(), 64);
       TestQueues.queues(second, TestQueues.only(slowRetries),
-          request -> http.send(retarget(request, recovered.url(path))), new RecordingArchive());
+          retargeting(http, pair, recovered.url(path)), new RecordingArchive());
 
       second.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
         assertThat(recovered.received(path)).hasSize(1);
@@ -123,6 +124,14 @@ abstract class QueueRestartContract {
     } finally {
       second.shutdownTestKit();
     }
+  }
+
+  /**
+   * Sends the pair's requests to {@code endpoint} (the new server's port); any other queue's
+   * requests are taken and never answered: they are not this test's.
+   */
+  private static DeliveryClient retargeting(HttpDeliveryClient http, PairId pair, String endpoint) {
+    return request -> !request.job().pair().equals(pair) || http.send(retarget(request, endpoint));
   }
 
   private static DeliveryRequest retarget(DeliveryRequest request, String endpoint) {

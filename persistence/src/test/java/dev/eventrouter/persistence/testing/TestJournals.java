@@ -11,6 +11,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The journal databases the suites run against: an H2 file in a temporary folder, and the
@@ -18,11 +20,14 @@ import java.util.Map;
  * #TEST_DATABASE}, created when missing). A server that is down fails the suite: CI starts them.
  *
  * <p>Each returns the configuration for an actor system whose journal is that database, with the
- * tables created.
+ * tables created. The servers outlive a test run: the first use in a JVM empties the tables, so
+ * that no queue remembered by an earlier run starts again in this one.
  */
 public final class TestJournals {
 
   public static final String TEST_DATABASE = "eventrouter_test";
+
+  private static final Set<String> emptied = ConcurrentHashMap.newKeySet();
 
   private TestJournals() {}
 
@@ -36,25 +41,44 @@ public final class TestJournals {
     String server = env("EVENTROUTER_TEST_POSTGRES", "jdbc:postgresql://127.0.0.1:5432/");
     createDatabase(server + "postgres", "postgres", "CREATE DATABASE " + TEST_DATABASE,
         "SELECT 1 FROM pg_database WHERE datname = '" + TEST_DATABASE + "'");
-    return journal(Map.of(
+    Config config = journal(Map.of(
         "eventrouter.journal.database", "postgres",
         "eventrouter.journal.url", server + TEST_DATABASE + "?reWriteBatchedInserts=true",
         "eventrouter.journal.user", "postgres"));
+    emptyOnce(config, "TRUNCATE TABLE event_tag, event_journal, snapshot");
+    return config;
   }
 
   public static Config mariadb() {
     String server = env("EVENTROUTER_TEST_MARIADB", "jdbc:mariadb://127.0.0.1:3306/");
     createDatabase(server, "root", "CREATE DATABASE IF NOT EXISTS " + TEST_DATABASE, null);
-    return journal(Map.of(
+    Config config = journal(Map.of(
         "eventrouter.journal.database", "mariadb",
         "eventrouter.journal.url", server + TEST_DATABASE,
         "eventrouter.journal.user", "root"));
+    emptyOnce(config, "DELETE FROM event_tag", "DELETE FROM event_journal", "DELETE FROM snapshot");
+    return config;
   }
 
   private static Config journal(Map<String, String> settings) {
     Config config = ConfigFactory.parseMap(settings).withFallback(ConfigFactory.load()).resolve();
     JournalSchema.createIfMissing(JournalSettings.fromConfig(config));
     return JournalSettings.applyTo(config);
+  }
+
+  private static void emptyOnce(Config config, String... statements) {
+    JournalSettings settings = JournalSettings.fromConfig(config);
+    if (!emptied.add(settings.url())) {
+      return;
+    }
+    try (Connection c = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+        Statement s = c.createStatement()) {
+      for (String statement : statements) {
+        s.execute(statement);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot empty the test journal at " + settings.url(), e);
+    }
   }
 
   private static void createDatabase(String url, String user, String create, String exists) {
