@@ -2,20 +2,14 @@
 # End-to-end baseline: router on embedded defaults (in-process Kafka broker, H2 journal), the
 # black hole as every destination, the producer, all on this machine. Prints the deliveries per
 # second the black hole saw. Usage: loadtest/bench/e2e.sh [events] [payload-bytes]
-# Build first: mvn -q -DskipTests package
 set -euo pipefail
 EVENTS=${1:-200000}
 PAYLOAD=${2:-1024}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=$(mktemp -d)
-LOADTEST="java -jar $ROOT/loadtest/target/eventrouter-loadtest.jar"
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-cd "$WORK"
+source "$(dirname "$0")/lib.sh"
 
-$LOADTEST registry --sources 50 --blackhole http://127.0.0.1:9090 --seed 1 > registry.conf
-$LOADTEST blackhole --port 9090 > blackhole.log 2>&1 &
-ROUTER_REGISTRY_FILE=registry.conf java ${ROUTER_JAVA_OPTS:-} -jar "$ROOT/router/target/eventrouter.jar" > router.log 2>&1 &
-for _ in $(seq 1 60); do curl -sf localhost:8080/health/ready >/dev/null && break; sleep 1; done
+java -jar "$LOADTEST_JAR" registry --sources 50 --blackhole http://127.0.0.1:9090 --seed 1 > registry.conf
+start_blackhole
+start_router registry.conf ${ROUTER_JAVA_OPTS:-}
 
 # every event goes to 1-3 destinations: count what the black hole must receive
 EXPECTED=$(python3 - "$EVENTS" <<'PY'
@@ -26,13 +20,9 @@ print(sum(routes[i % len(routes)] for i in range(events)))
 PY
 )
 START=$(date +%s.%N)
-$LOADTEST produce --events "$EVENTS" --sources 50 --payload-bytes "$PAYLOAD" 2>/dev/null
+produce "$EVENTS" 50 "$PAYLOAD"
 PRODUCED=$(date +%s.%N)
-while :; do
-  RECEIVED=$(curl -s localhost:9090/stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["received"])')
-  [ "$RECEIVED" -ge "$EXPECTED" ] && break
-  sleep 0.5
-done
+while [ "$(received)" -lt "$EXPECTED" ]; do sleep 0.5; done
 END=$(date +%s.%N)
 python3 - "$START" "$PRODUCED" "$END" "$EVENTS" "$EXPECTED" <<'PY'
 import sys

@@ -1,5 +1,7 @@
 -- Journal and snapshot tables for pekko-persistence-jdbc 1.1 on H2 (quoted lower-case names:
 -- the JDBC URL needs DATABASE_TO_UPPER=false). Every statement is idempotent.
+-- Payloads are VARBINARY, not the plugin's BLOB: H2 keeps every BLOB a query returned alive for
+-- LOB_TIMEOUT (5 minutes), which fills the heap when a queue reads millions of payloads back.
 CREATE TABLE IF NOT EXISTS PUBLIC."event_journal" (
   "ordering" BIGINT UNIQUE NOT NULL AUTO_INCREMENT,
   "deleted" BOOLEAN DEFAULT false NOT NULL,
@@ -8,10 +10,10 @@ CREATE TABLE IF NOT EXISTS PUBLIC."event_journal" (
   "writer" VARCHAR NOT NULL,
   "write_timestamp" BIGINT NOT NULL,
   "adapter_manifest" VARCHAR NOT NULL,
-  "event_payload" BLOB NOT NULL,
+  "event_payload" VARBINARY NOT NULL,
   "event_ser_id" INTEGER NOT NULL,
   "event_ser_manifest" VARCHAR NOT NULL,
-  "meta_payload" BLOB,
+  "meta_payload" VARBINARY,
   "meta_ser_id" INTEGER,
   "meta_ser_manifest" VARCHAR,
   PRIMARY KEY("persistence_id", "sequence_number")
@@ -30,9 +32,9 @@ CREATE TABLE IF NOT EXISTS PUBLIC."snapshot" (
   "created" BIGINT NOT NULL,
   "snapshot_ser_id" INTEGER NOT NULL,
   "snapshot_ser_manifest" VARCHAR NOT NULL,
-  "snapshot_payload" BLOB NOT NULL,
+  "snapshot_payload" VARBINARY NOT NULL,
   "meta_ser_id" INTEGER,
   "meta_ser_manifest" VARCHAR,
-  "meta_payload" BLOB,
+  "meta_payload" VARBINARY,
   PRIMARY KEY("persistence_id", "sequence_number")
 );

@@ -11,15 +11,19 @@ import java.util.Comparator;
  *     where it is read back from when it is not in memory
  * @param attempts attempts made so far
  * @param dueAtMillis when the next attempt is due (epoch millis); 0 for a job never attempted, so
- *     new jobs go in id order, which is arrival order
+ *     new jobs go in arrival order
  * @param archiving on its way to the archive: no longer scheduled
  */
 public record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long dueAtMillis,
     long expireAtMillis, boolean archiving) {
 
-  /** The order of the schedule: due first, then oldest id. */
-  static final Comparator<PendingJob> BY_DUE =
-      Comparator.comparingLong(PendingJob::dueAtMillis).thenComparing(PendingJob::id);
+  /**
+   * The order of the schedule: due first, then by the payload's place in the journal, which for
+   * new jobs is their arrival order, so that payloads read back come from one stretch of it.
+   */
+  static final Comparator<PendingJob> BY_DUE = Comparator.comparingLong(PendingJob::dueAtMillis)
+      .thenComparingLong(PendingJob::payloadSequenceNr)
+      .thenComparing(PendingJob::id);
 
   /** The order of expiry. */
   static final Comparator<PendingJob> BY_EXPIRY =

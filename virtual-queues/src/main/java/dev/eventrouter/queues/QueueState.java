@@ -81,7 +81,6 @@ public final class QueueState {
     sequenceNr++;
     PendingJob job = jobs.get(event.jobId());
     if (job != null) {
-      // the schedule orders by due time and id only: the entry keeps its place
       PendingJob moved = job.carriedTo(sequenceNr);
       jobs.put(moved.id(), moved);
       if (!job.archiving()) {
