@@ -7,11 +7,13 @@ set -euo pipefail
 EVENTS=${1:-1000000}
 source "$(dirname "$0")/lib.sh"
 
+# one pair carries the whole backlog: its in-flight limit bounds how fast it drains
 cat > registry.conf <<CONF
-destinations { down { endpoint = "http://127.0.0.1:9090/down" } }
+destinations { down { endpoint = "http://127.0.0.1:9090/down", max-in-flight-per-pair = 128 } }
 sources { source-1 { destinations = [down] } }
 CONF
-start_router registry.conf -Xmx1g -XX:+ExitOnOutOfMemoryError
+start_router registry.conf -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:+HeapDumpOnOutOfMemoryError \
+  -XX:HeapDumpPath=/tmp/backlog-oom.hprof
 T0=$(date +%s)
 produce "$EVENTS" 1 1024 >/dev/null
 wait_until 3600 accepted_at_least "$EVENTS"

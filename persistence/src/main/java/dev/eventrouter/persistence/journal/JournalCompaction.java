@@ -26,7 +26,11 @@ import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
  */
 public final class JournalCompaction {
 
+  /** Rows deleted per statement and commit: one huge delete holds its undo log in memory. */
+  private static final long CHUNK = 5_000;
+
   private final SlickDatabase journal;
+  private final String oldestEvent;
   private final String deleteEvents;
   private final String deleteSnapshots;
   private final String countEvents;
@@ -41,7 +45,9 @@ public final class JournalCompaction {
     String snapshots = q + "snapshot" + q;
     String pid = q + "persistence_id" + q;
     String seq = q + "sequence_number" + q;
-    this.deleteEvents = "DELETE FROM " + events + " WHERE " + pid + " = ? AND " + seq + " < ?";
+    this.oldestEvent = "SELECT MIN(" + seq + ") FROM " + events + " WHERE " + pid + " = ?";
+    this.deleteEvents = "DELETE FROM " + events + " WHERE " + pid + " = ? AND " + seq + " >= ? AND "
+        + seq + " < ?";
     this.deleteSnapshots = "DELETE FROM " + snapshots + " WHERE " + pid + " = ? AND " + seq + " < ?";
     this.countEvents = "SELECT COUNT(*) FROM " + events + " WHERE " + pid + " = ?";
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
@@ -56,7 +62,10 @@ public final class JournalCompaction {
   public CompletionStage<Integer> deleteBelow(String persistenceId, long eventsBelow, long snapshotsBelow) {
     return CompletableFuture.supplyAsync(() -> {
       try (Connection c = journal.database().source().createConnection()) {
-        int deleted = update(c, deleteEvents, persistenceId, eventsBelow);
+        int deleted = 0;
+        for (long from = oldest(c, persistenceId); from < eventsBelow; from += CHUNK) {
+          deleted += update(c, deleteEvents, persistenceId, from, Math.min(from + CHUNK, eventsBelow));
+        }
         update(c, deleteSnapshots, persistenceId, snapshotsBelow);
         return deleted;
       } catch (SQLException e) {
@@ -81,11 +90,23 @@ public final class JournalCompaction {
     }, blocking);
   }
 
-  private static int update(Connection c, String sql, String persistenceId, long below)
+  private long oldest(Connection c, String persistenceId) throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(oldestEvent)) {
+      query.setString(1, persistenceId);
+      try (ResultSet rs = query.executeQuery()) {
+        long oldest = rs.next() ? rs.getLong(1) : 0;
+        return rs.wasNull() || oldest == 0 ? Long.MAX_VALUE : oldest;
+      }
+    }
+  }
+
+  private static int update(Connection c, String sql, String persistenceId, long... bounds)
       throws SQLException {
     try (PreparedStatement statement = c.prepareStatement(sql)) {
       statement.setString(1, persistenceId);
-      statement.setLong(2, below);
+      for (int i = 0; i < bounds.length; i++) {
+        statement.setLong(i + 2, bounds[i]);
+      }
       int rows = statement.executeUpdate();
       if (!c.getAutoCommit()) {
         c.commit();
