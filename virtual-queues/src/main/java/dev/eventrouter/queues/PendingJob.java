@@ -1,11 +1,14 @@
 package dev.eventrouter.queues;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.eventrouter.persistence.job.Ksuid;
 import java.util.Comparator;
 
 /**
  * A live job in a queue's index: no payload, only what scheduling needs. Part of the queue's
- * snapshot: field names are its stored format.
+ * snapshot, written as a CBOR array in this order (the stored format: append new fields only):
+ * a snapshot may hold a million of them, and field names would double its size.
  *
  * @param payloadSequenceNr the journal sequence number of the event that carries the payload,
  *     where it is read back from when it is not in memory
@@ -14,6 +17,8 @@ import java.util.Comparator;
  *     new jobs go in arrival order
  * @param archiving on its way to the archive: no longer scheduled
  */
+@JsonFormat(shape = JsonFormat.Shape.ARRAY)
+@JsonPropertyOrder({"id", "payloadSequenceNr", "attempts", "dueAtMillis", "expireAtMillis", "archiving"})
 public record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long dueAtMillis,
     long expireAtMillis, boolean archiving) {
 

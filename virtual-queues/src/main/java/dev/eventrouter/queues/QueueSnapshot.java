@@ -1,5 +1,7 @@
 package dev.eventrouter.queues;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.eventrouter.persistence.job.Ksuid;
 import java.util.List;
 
@@ -12,5 +14,7 @@ import java.util.List;
 public record QueueSnapshot(long sequenceNr, List<PendingJob> jobs, List<FinishedJob> finished) {
 
   /** A job finished at {@code atMillis} (epoch millis), remembered to drop a late duplicate. */
+  @JsonFormat(shape = JsonFormat.Shape.ARRAY)
+  @JsonPropertyOrder({"id", "atMillis"})
   public record FinishedJob(Ksuid id, long atMillis) {}
 }

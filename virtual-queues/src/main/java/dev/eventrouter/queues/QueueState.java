@@ -212,10 +212,13 @@ public final class QueueState {
     return lowest;
   }
 
-  /** Live jobs whose payload event is below {@code sequenceNr}, oldest payload first. */
-  List<PendingJob> payloadsBelow(long sequenceNr, int max) {
+  /**
+   * Jobs attempted before (retrying or on their way to the archive) whose payload event is below
+   * {@code sequenceNr}, oldest payload first.
+   */
+  List<PendingJob> attemptedWithPayloadsBelow(long sequenceNr, int max) {
     return jobs.values().stream()
-        .filter(job -> job.payloadSequenceNr() < sequenceNr)
+        .filter(job -> job.payloadSequenceNr() < sequenceNr && (job.attempts() > 0 || job.archiving()))
         .sorted(Comparator.comparingLong(PendingJob::payloadSequenceNr))
         .limit(max)
         .toList();

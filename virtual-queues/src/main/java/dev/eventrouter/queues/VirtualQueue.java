@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -113,6 +115,8 @@ public final class VirtualQueue
 
   private enum PassivateIfIdle implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  private enum Upkeep implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
   /** Why payloads were read back. */
   private enum Purpose { DISPATCH, ARCHIVE, CARRY_FORWARD }
 
@@ -157,6 +161,12 @@ public final class VirtualQueue
   private static final Object EXPIRY_TIMER = "expiry";
   private static final Object ARCHIVE_TIMER = "archive";
   private static final Object IDLE_TIMER = "idle";
+  private static final Object UPKEEP_TIMER = "upkeep";
+  /**
+   * How often a queue whose journal is not yet compacted up to its last snapshot looks again:
+   * the job holding the low watermark back may have finished without another snapshot coming.
+   */
+  private static final Duration UPKEEP_INTERVAL = Duration.ofSeconds(10);
   private static final Duration READ_BACK_RETRY = Duration.ofSeconds(1);
   private static final Duration UNCONFIGURED_RETRY = Duration.ofMinutes(1);
 
@@ -178,8 +188,10 @@ public final class VirtualQueue
   private long dispatchTimerAt = Long.MAX_VALUE;
   private long expiryTimerAt = Long.MAX_VALUE;
   private long lastSnapshotSequenceNr;
+  private long savedSnapshotSequenceNr;
   private long compactedBelow;
   private boolean compacting;
+  private boolean compactAgain;
   /** The jobs of the current carry-forward round, oldest payload first; empty between rounds. */
   private final ArrayDeque<Ksuid> toCarry = new ArrayDeque<>();
   private boolean carrying;
@@ -222,7 +234,11 @@ public final class VirtualQueue
         .onCommand(ArchiveStored.class, this::archiveStored)
         .onCommand(PayloadsRead.class, this::payloadsRead)
         .onCommand(CarryForward.class, this::carryForward)
-        .onCommand(Compacted.class, (state, compacted) -> compacted(compacted))
+        .onCommand(Compacted.class, this::compacted)
+        .onCommand(Upkeep.class, (state, upkeep) -> {
+          upkeep(state);
+          return Effect().noReply();
+        })
         .onCommand(GetStats.class, (state, get) -> Effect().reply(get.replyTo(), stats(state)))
         .onCommand(PassivateIfIdle.class, this::passivateIfIdle)
         .onCommand(Stop.class, (state, stop) -> stop(state))
@@ -282,8 +298,8 @@ public final class VirtualQueue
         })
         .onSignal(PostStop.instance(), state -> payloads.clear())
         .onSignal(SnapshotCompleted.class, (state, completed) -> {
-          compact(state, completed.metadata().sequenceNr());
-          carryForwardNext(state);
+          savedSnapshotSequenceNr = completed.metadata().sequenceNr();
+          upkeep(state);
         })
         .build();
   }
@@ -586,16 +602,14 @@ public final class VirtualQueue
     if (!reading.add(purpose)) {
       return;
     }
-    long from = Long.MAX_VALUE;
-    long to = 0;
+    SortedSet<Long> sequenceNrs = new TreeSet<>();
     Set<Ksuid> wanted = new HashSet<>();
     for (PendingJob job : jobs) {
-      from = Math.min(from, job.payloadSequenceNr());
-      to = Math.max(to, job.payloadSequenceNr());
+      sequenceNrs.add(job.payloadSequenceNr());
       wanted.add(job.id());
     }
     context.pipeToSelf(
-        deps.payloads().read(persistenceId().id(), from, to, wanted),
+        deps.payloads().read(persistenceId().id(), sequenceNrs, wanted),
         (found, failure) -> new PayloadsRead(purpose, found, wanted, failure));
   }
 
@@ -634,35 +648,55 @@ public final class VirtualQueue
 
   // ---- journal upkeep ----
 
+  /** Compacts up to the last snapshot and carries payloads forward; looks again until done. */
+  private void upkeep(QueueState state) {
+    compact(state);
+    carryForwardNext(state);
+    if (compactedBelow < savedSnapshotSequenceNr && !timers.isTimerActive(UPKEEP_TIMER)) {
+      timers.startSingleTimer(UPKEEP_TIMER, Upkeep.INSTANCE, UPKEEP_INTERVAL);
+    }
+  }
+
   /**
    * Deletes what no live job needs any more: the events below both the low watermark and the
-   * snapshot just taken, and the older snapshots.
+   * last snapshot, and the older snapshots. One deletion at a time; asked again meanwhile, it
+   * runs again when the first is done.
    */
-  private void compact(QueueState state, long snapshotSequenceNr) {
-    long below = Math.min(state.lowWatermark(), snapshotSequenceNr);
-    if (compacting || below <= compactedBelow) {
+  private void compact(QueueState state) {
+    long below = Math.min(state.lowWatermark(), savedSnapshotSequenceNr);
+    if (below <= compactedBelow) {
+      return;
+    }
+    if (compacting) {
+      compactAgain = true;
       return;
     }
     compacting = true;
-    context.pipeToSelf(deps.compaction().deleteBelow(persistenceId().id(), below, snapshotSequenceNr),
+    compactAgain = false;
+    context.pipeToSelf(
+        deps.compaction().deleteBelow(persistenceId().id(), below, savedSnapshotSequenceNr),
         (deleted, failure) -> new Compacted(below, failure));
   }
 
-  private ReplyEffect<JobEvent, QueueState> compacted(Compacted compacted) {
+  private ReplyEffect<JobEvent, QueueState> compacted(QueueState state, Compacted compacted) {
     compacting = false;
     if (compacted.failure() != null) {
-      context.getLog().warn("deleting the old journal rows of {} failed; the next snapshot tries again",
+      context.getLog().warn("deleting the old journal rows of {} failed; trying again later",
           pair, compacted.failure());
     } else {
       compactedBelow = compacted.below();
+    }
+    if (compactAgain) {
+      compact(state);
     }
     return Effect().noReply();
   }
 
   /**
-   * Carries the oldest live payloads forward when they hold the low watermark far behind the
-   * head (more than carry-forward-lag, or twice the jobs held): a round takes the jobs whose
-   * payload lies more than half of that behind, a batch at a time.
+   * Carries the oldest payloads of retrying jobs forward when they hold the low watermark far
+   * behind the head (more than carry-forward-lag, or twice the jobs held): a round takes the
+   * retrying jobs whose payload lies more than half of that behind, a batch at a time. Jobs never
+   * attempted are left where they are: they leave in arrival order, and the watermark with them.
    */
   private void carryForwardNext(QueueState state) {
     if (carrying) {
@@ -673,7 +707,7 @@ public final class VirtualQueue
       if (state.sequenceNr() - state.lowWatermark() <= lag) {
         return;
       }
-      state.payloadsBelow(state.sequenceNr() - lag / 2, Integer.MAX_VALUE)
+      state.attemptedWithPayloadsBelow(state.sequenceNr() - lag / 2, Integer.MAX_VALUE)
           .forEach(job -> toCarry.add(job.id()));
     }
     List<Job> batch = new ArrayList<>();
@@ -699,6 +733,7 @@ public final class VirtualQueue
     }
     if (batch.isEmpty()) {
       toCarry.clear();
+      compact(state);
       return;
     }
     carrying = true;

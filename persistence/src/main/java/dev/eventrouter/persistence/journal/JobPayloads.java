@@ -3,15 +3,20 @@ package dev.eventrouter.persistence.journal;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * Reads jobs back from the journal. A virtual queue keeps only a compact index in memory; the
@@ -19,6 +24,12 @@ import org.apache.pekko.stream.javadsl.Sink;
  * the events that carry them ({@link JobEvent.WithPayload}).
  */
 public final class JobPayloads {
+
+  /**
+   * Sequence numbers closer than this are read in one range query; farther apart, in separate
+   * ones, so that a few jobs far apart never make a query read everything between them.
+   */
+  static final long MAX_GAP = 64;
 
   private final CurrentEventsByPersistenceIdQuery queries;
   private final ActorSystem<?> system;
@@ -30,12 +41,40 @@ public final class JobPayloads {
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, plugin);
   }
 
-  /** The jobs among {@code wanted} accepted between the two sequence numbers (inclusive). */
+  /** The jobs among {@code wanted} whose payloads are at these sequence numbers. */
   public CompletionStage<Map<Ksuid, Job>> read(
-      String persistenceId, long fromSequenceNr, long toSequenceNr, Set<Ksuid> wanted) {
-    return queries.currentEventsByPersistenceId(persistenceId, fromSequenceNr, toSequenceNr)
+      String persistenceId, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
+    Source<JobEvent.WithPayload, NotUsed> events = Source.empty();
+    for (long[] range : ranges(sequenceNrs)) {
+      events = events.concat(events(persistenceId, range[0], range[1]));
+    }
+    return collect(events, wanted);
+  }
+
+  /** Runs of sequence numbers, split where two lie more than {@link #MAX_GAP} apart. */
+  static List<long[]> ranges(SortedSet<Long> sequenceNrs) {
+    List<long[]> ranges = new ArrayList<>();
+    long[] current = null;
+    for (long nr : sequenceNrs) {
+      if (current != null && nr - current[1] <= MAX_GAP) {
+        current[1] = nr;
+      } else {
+        current = new long[] {nr, nr};
+        ranges.add(current);
+      }
+    }
+    return ranges;
+  }
+
+  private Source<JobEvent.WithPayload, NotUsed> events(String persistenceId, long from, long to) {
+    return queries.currentEventsByPersistenceId(persistenceId, from, to)
         .map(EventEnvelope::event)
-        .collectType(JobEvent.WithPayload.class)
+        .collectType(JobEvent.WithPayload.class);
+  }
+
+  private CompletionStage<Map<Ksuid, Job>> collect(
+      Source<JobEvent.WithPayload, NotUsed> events, Set<Ksuid> wanted) {
+    return events
         .filter(event -> wanted.contains(event.jobId()))
         .map(JobEvent.WithPayload::job)
         .runWith(Sink.fold(new HashMap<Ksuid, Job>(), (found, job) -> {
