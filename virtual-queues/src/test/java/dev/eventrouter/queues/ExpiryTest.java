@@ -8,46 +8,32 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.testing.QueueFixture;
 import dev.eventrouter.queues.testing.ScriptedDestination.Response;
 import dev.eventrouter.queues.testing.Traces;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Jobs whose expiry passes leave through the archive, and only once the archive has them. */
 class ExpiryTest {
 
-  @TempDir static Path dataDir;
-  static QueueFixture fixture;
-
-  @BeforeAll
-  static void start() {
-    fixture = new QueueFixture(dataDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    fixture.close();
-  }
+  @RegisterExtension static final QueueFixture fixture = new QueueFixture();
 
   @Test
   void awaitingRetryToArchivingToArchivedWhenTheExpiryPasses() {
     PairId pair = fixture.newPair("down");
-    fixture.destination.script(QueueFixture.path(pair), Response.status(503));
+    fixture.destination().script(QueueFixture.path(pair), Response.status(503));
     // jobs live 4 hours from their creation: these were created 2 seconds short of that
     Instant created = Instant.now().minus(Duration.ofHours(4)).plusSeconds(2);
-    List<Job> jobs = fixture.jobs(pair, 3, fixture.destination.url(QueueFixture.path(pair)), created);
+    List<Job> jobs = fixture.jobs(pair, 3, fixture.destination().url(QueueFixture.path(pair)), created);
 
     fixture.enqueue(pair, jobs);
 
     fixture.awaitEmpty(pair);
-    assertThat(fixture.archive.archivedIds(pair))
+    assertThat(fixture.archive().archivedIds(pair))
         .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::id).toList());
     for (Job job : jobs) {
-      List<JobEvent> trace = Traces.trace(fixture.testKit.system(), pair, job.id());
+      List<JobEvent> trace = Traces.trace(fixture.testKit().system(), pair, job.id());
       assertThat(trace.get(0)).isInstanceOf(JobEvent.AwaitingScheduling.class);
       assertThat(trace.subList(1, trace.size() - 2))
           .isNotEmpty().allSatisfy(e -> assertThat(e).isInstanceOf(JobEvent.AwaitingRetry.class));
@@ -62,13 +48,13 @@ class ExpiryTest {
   void awaitingSchedulingToArchivingWithoutAnAttemptWhenAlreadyExpired() {
     PairId pair = fixture.newPair("late");
     Instant longAgo = Instant.now().minus(Duration.ofHours(5));
-    Job job = fixture.jobs(pair, 1, fixture.destination.url(QueueFixture.path(pair)), longAgo).get(0);
+    Job job = fixture.jobs(pair, 1, fixture.destination().url(QueueFixture.path(pair)), longAgo).get(0);
 
     fixture.enqueue(pair, List.of(job));
 
     fixture.awaitEmpty(pair);
-    assertThat(fixture.destination.received(QueueFixture.path(pair))).isEmpty();
-    assertThat(Traces.trace(fixture.testKit.system(), pair, job.id()))
+    assertThat(fixture.destination().received(QueueFixture.path(pair))).isEmpty();
+    assertThat(Traces.trace(fixture.testKit().system(), pair, job.id()))
         .extracting(e -> e.getClass().getSimpleName())
         .containsExactly("AwaitingScheduling", "Archiving", "Archived");
   }
@@ -77,15 +63,15 @@ class ExpiryTest {
   void keepsArchivingWhileTheArchiveFailsAndLosesNothing() {
     PairId pair = fixture.newPair("late-and-unlucky");
     Instant longAgo = Instant.now().minus(Duration.ofHours(5));
-    List<Job> jobs = fixture.jobs(pair, 4, fixture.destination.url(QueueFixture.path(pair)), longAgo);
-    int callsBefore = fixture.archive.calls();
-    fixture.archive.failNext(3);
+    List<Job> jobs = fixture.jobs(pair, 4, fixture.destination().url(QueueFixture.path(pair)), longAgo);
+    int callsBefore = fixture.archive().calls();
+    fixture.archive().failNext(3);
 
     fixture.enqueue(pair, jobs);
 
     fixture.awaitEmpty(pair);
-    assertThat(fixture.archive.calls() - callsBefore).isGreaterThanOrEqualTo(4);
-    assertThat(fixture.archive.archivedIds(pair))
+    assertThat(fixture.archive().calls() - callsBefore).isGreaterThanOrEqualTo(4);
+    assertThat(fixture.archive().archivedIds(pair))
         .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::id).toList());
   }
 }

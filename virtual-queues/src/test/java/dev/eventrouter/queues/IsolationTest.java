@@ -8,15 +8,12 @@ import dev.eventrouter.queues.testing.QueueFixture;
 import dev.eventrouter.queues.testing.ScriptedDestination.Received;
 import dev.eventrouter.queues.testing.ScriptedDestination.Response;
 import dev.eventrouter.queues.testing.TestQueues;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The property the design exists for: a destination that fails or hangs slows no other. The same
@@ -31,18 +28,7 @@ class IsolationTest {
   // the healthy destination's pace is set by its rate, not by how busy the machine is
   private static final int RATE = 50;
 
-  @TempDir static Path dataDir;
-  static QueueFixture fixture;
-
-  @BeforeAll
-  static void start() {
-    fixture = new QueueFixture(dataDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    fixture.close();
-  }
+  @RegisterExtension static final QueueFixture fixture = new QueueFixture();
 
   @Test
   void aHangingOrFailingDestinationDoesNotSlowTheHealthyOne() {
@@ -74,7 +60,7 @@ class IsolationTest {
       PairId toHealthy = fixture.newPair(healthy);
       PairId toOther = new PairId(toHealthy.source(), second.id());
       fixture.newPair(second);
-      fixture.destination.script(QueueFixture.path(toOther), other);
+      fixture.destination().script(QueueFixture.path(toOther), other);
       healthyPairs.add(toHealthy);
       otherPairs.add(toOther);
     }
@@ -87,14 +73,14 @@ class IsolationTest {
     fixture.await(() -> assertThat(received(healthyPairs)).isNotEmpty());
     Instant start = received(healthyPairs).stream().min(Instant::compareTo).orElseThrow();
     Instant end = start.plus(WINDOW);
-    fixture.testKit.createTestProbe()
+    fixture.testKit().createTestProbe()
         .expectNoMessage(Duration.between(Instant.now(), end).plusMillis(200));
     return received(healthyPairs).stream().filter(at -> at.isBefore(end)).count();
   }
 
   private static List<Instant> received(List<PairId> pairs) {
     return pairs.stream()
-        .flatMap(pair -> fixture.destination.received(QueueFixture.path(pair)).stream())
+        .flatMap(pair -> fixture.destination().received(QueueFixture.path(pair)).stream())
         .map(Received::at)
         .toList();
   }

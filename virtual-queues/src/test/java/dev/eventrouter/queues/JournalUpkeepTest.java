@@ -37,14 +37,14 @@ class JournalUpkeepTest {
 
   @Test
   void afterThousandsOfDeliveriesOnlyAFewRowsRemain() {
-    try (QueueFixture fixture = new QueueFixture(dataDir, SMALL)) {
+    try (QueueFixture fixture = QueueFixture.startOn(dataDir, SMALL)) {
       PairId pair = fixture.newPair("busy");
       for (int batch = 0; batch < 10; batch++) {
         fixture.enqueue(pair, fixture.jobs(pair, 300));
       }
 
       fixture.awaitEmpty(pair);
-      JournalCompaction journal = new JournalCompaction(fixture.testKit.system());
+      JournalCompaction journal = new JournalCompaction(fixture.testKit().system());
       String pid = VirtualQueue.persistenceId(pair).id();
       // 3,000 jobs made 6,000 events; what stays is what came after the last snapshot, taken
       // after at most as many events as the queue held jobs (here up to a few hundred)
@@ -61,9 +61,9 @@ class JournalUpkeepTest {
     }
     PairId pair;
     Job stuck;
-    try (QueueFixture fixture = new QueueFixture(dataDir, SMALL)) {
+    try (QueueFixture fixture = QueueFixture.startOn(dataDir, SMALL)) {
       pair = fixture.newPair("mostly-fine");
-      ScriptedDestination failing = new ScriptedDestination(fixture.testKit.system(), stuckPort)
+      ScriptedDestination failing = new ScriptedDestination(fixture.testKit().system(), stuckPort)
           .script("/stuck", Response.status(503));
       stuck = fixture.jobs(pair, 1, failing.url("/stuck"), Instant.now()).get(0);
       fixture.enqueue(pair, List.of(stuck));
@@ -71,23 +71,23 @@ class JournalUpkeepTest {
         fixture.enqueue(pair, fixture.jobs(pair, 200));
       }
 
-      JournalCompaction journal = new JournalCompaction(fixture.testKit.system());
+      JournalCompaction journal = new JournalCompaction(fixture.testKit().system());
       String pid = VirtualQueue.persistenceId(pair).id();
       fixture.await(() -> {
         VirtualQueue.QueueStats stats = fixture.stats(pair);
         assertThat(stats.pending()).isEqualTo(1);
-        assertThat(Traces.trace(fixture.testKit.system(), pair, stuck.id()))
+        assertThat(Traces.trace(fixture.testKit().system(), pair, stuck.id()))
             .anyMatch(JobEvent.CarriedForward.class::isInstance);
         assertThat(journal.eventRows(pid).toCompletableFuture().join()).isLessThanOrEqualTo(1_000);
       });
-      assertThat(Traces.trace(fixture.testKit.system(), pair, stuck.id()).get(0))
+      assertThat(Traces.trace(fixture.testKit().system(), pair, stuck.id()).get(0))
           .as("its first events are gone").isNotInstanceOf(JobEvent.AwaitingScheduling.class);
       failing.close();
     }
 
-    try (QueueFixture restarted = new QueueFixture(dataDir, SMALL)) {
+    try (QueueFixture restarted = QueueFixture.startOn(dataDir, SMALL)) {
       restarted.newPair("mostly-fine");
-      ScriptedDestination recovered = new ScriptedDestination(restarted.testKit.system(), stuckPort);
+      ScriptedDestination recovered = new ScriptedDestination(restarted.testKit().system(), stuckPort);
       restarted.awaitEmpty(pair);
       assertThat(recovered.received("/stuck")).extracting(r -> r.header("Idempotency-Key"))
           .containsExactly(stuck.id().toString());

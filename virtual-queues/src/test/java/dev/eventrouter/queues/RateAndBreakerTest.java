@@ -9,30 +9,16 @@ import dev.eventrouter.queues.testing.QueueFixture;
 import dev.eventrouter.queues.testing.ScriptedDestination.Received;
 import dev.eventrouter.queues.testing.ScriptedDestination.Response;
 import dev.eventrouter.queues.testing.TestQueues;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The pair's rate limit (and how 429s move it) and the destination's circuit breaker. */
 class RateAndBreakerTest {
 
-  @TempDir static Path dataDir;
-  static QueueFixture fixture;
-
-  @BeforeAll
-  static void start() {
-    fixture = new QueueFixture(dataDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    fixture.close();
-  }
+  @RegisterExtension static final QueueFixture fixture = new QueueFixture();
 
   @Test
   void aPairNeverSendsFasterThanItsRate() {
@@ -41,7 +27,7 @@ class RateAndBreakerTest {
     fixture.enqueue(pair, fixture.jobs(pair, 35));
 
     fixture.awaitEmpty(pair);
-    List<Instant> times = fixture.destination.received(QueueFixture.path(pair)).stream()
+    List<Instant> times = fixture.destination().received(QueueFixture.path(pair)).stream()
         .map(Received::at).sorted().toList();
     assertThat(times).hasSize(35);
     // a slow machine can only make it slower: the bound holds in any one-second window
@@ -56,7 +42,7 @@ class RateAndBreakerTest {
   @Test
   void a429HalvesThePairsRateWhichThenClimbsBack() {
     PairId pair = fixture.newPair(TestQueues.destination("throttling").withRatePerSecond(20));
-    fixture.destination.script(QueueFixture.path(pair), Response.status(429), Response.status(200));
+    fixture.destination().script(QueueFixture.path(pair), Response.status(429), Response.status(200));
 
     fixture.enqueue(pair, fixture.jobs(pair, 5));
 
@@ -71,8 +57,8 @@ class RateAndBreakerTest {
         new BreakerSettings(50, 10, 10, Duration.ofSeconds(1), 2));
     PairId first = fixture.newPair(failing);
     PairId second = fixture.newPair(failing);
-    fixture.destination.script(QueueFixture.path(first), Response.status(500));
-    fixture.destination.script(QueueFixture.path(second), Response.status(500));
+    fixture.destination().script(QueueFixture.path(first), Response.status(500));
+    fixture.destination().script(QueueFixture.path(second), Response.status(500));
 
     fixture.enqueue(first, fixture.jobs(first, 20));
     fixture.enqueue(second, fixture.jobs(second, 20));
@@ -81,12 +67,12 @@ class RateAndBreakerTest {
     int atOpen = requests(first, second);
     // observe for 2.5 breaker periods: what reaches the destination is what was already in
     // flight when it opened (at most 2 x 8) plus at most 2 probes per half-open period
-    fixture.testKit.createTestProbe().expectNoMessage(Duration.ofMillis(2_500));
+    fixture.testKit().createTestProbe().expectNoMessage(Duration.ofMillis(2_500));
     assertThat(requests(first, second) - atOpen).isLessThanOrEqualTo(2 * 8 + 3 * 2);
     assertThat(fixture.stats(first).pending()).isEqualTo(20);
 
-    fixture.destination.script(QueueFixture.path(first), Response.status(200));
-    fixture.destination.script(QueueFixture.path(second), Response.status(200));
+    fixture.destination().script(QueueFixture.path(first), Response.status(200));
+    fixture.destination().script(QueueFixture.path(second), Response.status(200));
 
     fixture.awaitEmpty(first);
     fixture.awaitEmpty(second);
@@ -96,7 +82,7 @@ class RateAndBreakerTest {
   private static int requests(PairId... pairs) {
     int count = 0;
     for (PairId pair : pairs) {
-      count += fixture.destination.received(QueueFixture.path(pair)).size();
+      count += fixture.destination().received(QueueFixture.path(pair)).size();
     }
     return count;
   }

@@ -15,7 +15,6 @@ import dev.eventrouter.queues.testing.ScriptedDestination.Response;
 import dev.eventrouter.queues.testing.TestQueues;
 import dev.eventrouter.queues.testing.Traces;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -23,10 +22,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The virtual queue's transitions, one test each, through sharding, on the H2 journal, against a
@@ -34,18 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class VirtualQueueTest {
 
-  @TempDir static Path dataDir;
-  static QueueFixture fixture;
-
-  @BeforeAll
-  static void start() {
-    fixture = new QueueFixture(dataDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    fixture.close();
-  }
+  @RegisterExtension static final QueueFixture fixture = new QueueFixture();
 
   @Test
   void awaitingSchedulingToSucceeded() {
@@ -55,12 +41,12 @@ class VirtualQueueTest {
     assertThat(fixture.enqueue(pair, jobs)).isEqualTo(new VirtualQueue.Accepted(20, 0));
 
     fixture.awaitEmpty(pair);
-    List<Received> requests = fixture.destination.received(QueueFixture.path(pair));
+    List<Received> requests = fixture.destination().received(QueueFixture.path(pair));
     assertThat(requests).extracting(r -> r.header("Idempotency-Key"))
         .containsExactlyInAnyOrderElementsOf(jobs.stream().map(j -> j.id().toString()).toList());
     assertThat(requests).allSatisfy(r -> assertThat(r.header("X-Delivery-Attempt")).isEqualTo("1"));
     assertThat(requests.get(0).body()).isEqualTo(jobOf(jobs, requests.get(0)).payload());
-    List<JobEvent> events = Traces.events(fixture.testKit.system(), pair);
+    List<JobEvent> events = Traces.events(fixture.testKit().system(), pair);
     assertThat(events).filteredOn(JobEvent.AwaitingScheduling.class::isInstance).hasSize(20);
     assertThat(events).filteredOn(JobEvent.Succeeded.class::isInstance).hasSize(20)
         .allSatisfy(e -> assertThat(((JobEvent.Succeeded) e).attempt().httpStatus()).isEqualTo(200));
@@ -69,16 +55,16 @@ class VirtualQueueTest {
   @Test
   void executingToAwaitingRetryThreeTimesThenSucceeded() {
     PairId pair = fixture.newPair("flaky");
-    fixture.destination.script(QueueFixture.path(pair), Response.status(500), Response.status(500),
+    fixture.destination().script(QueueFixture.path(pair), Response.status(500), Response.status(500),
         Response.status(500), Response.status(200));
     Job job = fixture.jobs(pair, 1).get(0);
 
     fixture.enqueue(pair, List.of(job));
 
     fixture.awaitEmpty(pair);
-    assertThat(fixture.destination.received(QueueFixture.path(pair)))
+    assertThat(fixture.destination().received(QueueFixture.path(pair)))
         .extracting(r -> r.header("X-Delivery-Attempt")).containsExactly("1", "2", "3", "4");
-    List<JobEvent> trace = Traces.trace(fixture.testKit.system(), pair, job.id());
+    List<JobEvent> trace = Traces.trace(fixture.testKit().system(), pair, job.id());
     assertThat(trace).extracting(e -> e.getClass().getSimpleName()).containsExactly(
         "AwaitingScheduling", "AwaitingRetry", "AwaitingRetry", "AwaitingRetry", "Succeeded");
     for (int i = 1; i <= 3; i++) {
@@ -93,14 +79,14 @@ class VirtualQueueTest {
   @Test
   void executingToDiscardedByTheCustomer() {
     PairId pair = fixture.newPair("strict");
-    fixture.destination.script(QueueFixture.path(pair), Response.status(400));
+    fixture.destination().script(QueueFixture.path(pair), Response.status(400));
     Job job = fixture.jobs(pair, 1).get(0);
 
     fixture.enqueue(pair, List.of(job));
 
     fixture.awaitEmpty(pair);
-    assertThat(fixture.destination.received(QueueFixture.path(pair))).hasSize(1);
-    assertThat(Traces.trace(fixture.testKit.system(), pair, job.id()).get(1))
+    assertThat(fixture.destination().received(QueueFixture.path(pair))).hasSize(1);
+    assertThat(Traces.trace(fixture.testKit().system(), pair, job.id()).get(1))
         .isInstanceOfSatisfying(JobEvent.Discarded.class, d -> {
           assertThat(d.attempt().httpStatus()).isEqualTo(400);
           assertThat(d.reason()).isEqualTo("HTTP 400");
@@ -116,7 +102,7 @@ class VirtualQueueTest {
     fixture.enqueue(pair, List.of(job));
 
     fixture.awaitEmpty(pair);
-    assertThat(Traces.trace(fixture.testKit.system(), pair, job.id()).get(1))
+    assertThat(Traces.trace(fixture.testKit().system(), pair, job.id()).get(1))
         .isInstanceOfSatisfying(JobEvent.Discarded.class, d -> {
           assertThat(d.origin()).isEqualTo(DiscardOrigin.SYSTEM);
           assertThat(d.reason()).isEqualTo("invalid-request");
@@ -127,19 +113,19 @@ class VirtualQueueTest {
   @Test
   void waitsAsLongAsRetryAfterSaysInSeconds() {
     PairId pair = fixture.newPair("limited");
-    fixture.destination.script(QueueFixture.path(pair),
+    fixture.destination().script(QueueFixture.path(pair),
         Response.status(429).withHeader("Retry-After", "2"), Response.status(200));
     Job job = fixture.jobs(pair, 1).get(0);
 
     fixture.enqueue(pair, List.of(job));
 
     fixture.awaitEmpty(pair);
-    List<Received> requests = fixture.destination.received(QueueFixture.path(pair));
+    List<Received> requests = fixture.destination().received(QueueFixture.path(pair));
     assertThat(requests).hasSize(2);
     assertThat(Duration.between(requests.get(0).at(), requests.get(1).at()))
         .isGreaterThanOrEqualTo(Duration.ofMillis(1_950));
     JobEvent.AwaitingRetry retry = (JobEvent.AwaitingRetry) Traces.trace(
-        fixture.testKit.system(), pair, job.id()).get(1);
+        fixture.testKit().system(), pair, job.id()).get(1);
     assertThat(Duration.between(retry.attempt().finishedAt(), retry.retryAt()))
         .isEqualTo(Duration.ofSeconds(2));
   }
@@ -149,13 +135,13 @@ class VirtualQueueTest {
     PairId pair = fixture.newPair("limited-by-date");
     Instant until = Instant.now().plusSeconds(3);
     String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(until.atZone(ZoneOffset.UTC));
-    fixture.destination.script(QueueFixture.path(pair),
+    fixture.destination().script(QueueFixture.path(pair),
         Response.status(503).withHeader("Retry-After", date), Response.status(200));
 
     fixture.enqueue(pair, fixture.jobs(pair, 1));
 
     fixture.awaitEmpty(pair);
-    List<Received> requests = fixture.destination.received(QueueFixture.path(pair));
+    List<Received> requests = fixture.destination().received(QueueFixture.path(pair));
     assertThat(requests).hasSize(2);
     // the date has whole seconds: the retry comes at or after its second began
     assertThat(requests.get(1).at()).isAfterOrEqualTo(until.minusMillis(until.toEpochMilli() % 1000));
@@ -165,7 +151,7 @@ class VirtualQueueTest {
   void aResponseSlowerThanTheTimeoutIsRetried() {
     DestinationSettings impatient = withTimeout(TestQueues.destination("slow"), Duration.ofMillis(400));
     PairId pair = fixture.newPair(impatient);
-    fixture.destination.script(QueueFixture.path(pair),
+    fixture.destination().script(QueueFixture.path(pair),
         Response.status(200).after(Duration.ofSeconds(3)), Response.status(200));
     Job job = fixture.jobs(pair, 1).get(0);
 
@@ -173,7 +159,7 @@ class VirtualQueueTest {
 
     fixture.awaitEmpty(pair);
     JobEvent.AwaitingRetry retry =
-        (JobEvent.AwaitingRetry) Traces.trace(fixture.testKit.system(), pair, job.id()).get(1);
+        (JobEvent.AwaitingRetry) Traces.trace(fixture.testKit().system(), pair, job.id()).get(1);
     assertThat(retry.attempt().error()).isEqualTo("timeout");
     assertThat(retry.attempt().httpStatus()).isZero();
   }
@@ -189,7 +175,7 @@ class VirtualQueueTest {
 
     fixture.enqueue(pair, List.of(job));
 
-    fixture.await(() -> assertThat(Traces.trace(fixture.testKit.system(), pair, job.id()))
+    fixture.await(() -> assertThat(Traces.trace(fixture.testKit().system(), pair, job.id()))
         .filteredOn(JobEvent.AwaitingRetry.class::isInstance).hasSizeGreaterThanOrEqualTo(2)
         .allSatisfy(e -> assertThat(((JobEvent.AwaitingRetry) e).attempt().error())
             .isEqualTo("connection-refused")));
@@ -203,7 +189,7 @@ class VirtualQueueTest {
 
     fixture.enqueue(pair, List.of(job));
 
-    fixture.await(() -> assertThat(Traces.trace(fixture.testKit.system(), pair, job.id()))
+    fixture.await(() -> assertThat(Traces.trace(fixture.testKit().system(), pair, job.id()))
         .filteredOn(JobEvent.AwaitingRetry.class::isInstance).isNotEmpty()
         .allSatisfy(e -> assertThat(((JobEvent.AwaitingRetry) e).attempt().error()).isEqualTo("dns")));
   }
@@ -217,14 +203,14 @@ class VirtualQueueTest {
     List<Job> withRepeats = new ArrayList<>(fixture.jobs(held, 2));
     withRepeats.add(withRepeats.get(0));
     assertThat(fixture.enqueue(held, withRepeats)).isEqualTo(new VirtualQueue.Accepted(2, 1));
-    assertThat(Traces.events(fixture.testKit.system(), held)).hasSize(7);
+    assertThat(Traces.events(fixture.testKit().system(), held)).hasSize(7);
 
     PairId delivered = fixture.newPair("dedupe");
     List<Job> done = fixture.jobs(delivered, 3);
     fixture.enqueue(delivered, done);
     fixture.awaitEmpty(delivered);
     assertThat(fixture.enqueue(delivered, done)).isEqualTo(new VirtualQueue.Accepted(0, 3));
-    assertThat(fixture.destination.received(QueueFixture.path(delivered))).hasSize(3);
+    assertThat(fixture.destination().received(QueueFixture.path(delivered))).hasSize(3);
   }
 
   @Test
@@ -246,7 +232,7 @@ class VirtualQueueTest {
     assertThatThrownBy(() -> fixture.enqueue(pair, batch))
         .isInstanceOf(CompletionException.class)
         .hasMessageContaining("is for");
-    assertThat(Traces.events(fixture.testKit.system(), pair)).isEmpty();
+    assertThat(Traces.events(fixture.testKit().system(), pair)).isEmpty();
   }
 
   private static Job jobOf(List<Job> jobs, Received request) {

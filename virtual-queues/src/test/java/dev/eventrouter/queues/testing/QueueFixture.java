@@ -13,10 +13,13 @@ import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
 import dev.eventrouter.queues.destination.DestinationSettings;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,31 +29,65 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A single-node cluster running the virtual queues on an H2 journal, delivering over real HTTP to
  * a {@link ScriptedDestination}, archiving to a {@link RecordingArchive}. Destinations are
  * registered per test; requests to a destination whose id starts with "held-" are accepted and
  * never answered.
+ *
+ * <p>As a JUnit extension ({@code @RegisterExtension static QueueFixture fixture = new
+ * QueueFixture()}) it runs for a whole test class over a temporary folder; {@link #startOn} runs
+ * one over a given journal folder, for tests that restart a node.
  */
-public final class QueueFixture implements AutoCloseable {
+public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
   public static final Duration WAIT = Duration.ofSeconds(30);
 
   private final AtomicInteger sources = new AtomicInteger();
   private final Map<String, DestinationSettings> destinations = new ConcurrentHashMap<>();
   private final List<DeliveryRequest> held = new CopyOnWriteArrayList<>();
-  public final ActorTestKit testKit;
-  public final ScriptedDestination destination;
-  public final RecordingArchive archive = new RecordingArchive();
-  public final VirtualQueues queues;
+  private final RecordingArchive archive = new RecordingArchive();
+  private final Config overrides;
+  private Path ownDataDir;
+  private ActorTestKit testKit;
+  private ScriptedDestination destination;
+  private VirtualQueues queues;
 
-  public QueueFixture(Path dataDir) {
-    this(dataDir, ConfigFactory.empty());
+  public QueueFixture() {
+    this(ConfigFactory.empty());
   }
 
   /** @param overrides settings over the defaults, e.g. {@code eventrouter.virtual-queue.*} */
-  public QueueFixture(Path dataDir, Config overrides) {
+  public QueueFixture(Config overrides) {
+    this.overrides = overrides;
+  }
+
+  /** A fixture running now over the journal in {@code dataDir}; close it when done. */
+  public static QueueFixture startOn(Path dataDir, Config overrides) {
+    QueueFixture fixture = new QueueFixture(overrides);
+    fixture.start(dataDir);
+    return fixture;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
+    ownDataDir = Files.createTempDirectory("queue-fixture");
+    start(ownDataDir);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws IOException {
+    close();
+    try (var files = Files.walk(ownDataDir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    }
+  }
+
+  private void start(Path dataDir) {
     testKit = TestQueues.startNode(overrides.withFallback(TestJournals.h2(dataDir)));
     destination = new ScriptedDestination(testKit.system());
     HttpDeliveryClient http = new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 1024);
@@ -58,6 +95,18 @@ public final class QueueFixture implements AutoCloseable {
         pair -> Optional.ofNullable(destinations.get(pair.destination())),
         request -> request.destination().id().startsWith("held-") ? held.add(request) : http.send(request),
         archive);
+  }
+
+  public ActorTestKit testKit() {
+    return testKit;
+  }
+
+  public ScriptedDestination destination() {
+    return destination;
+  }
+
+  public RecordingArchive archive() {
+    return archive;
   }
 
   /** A new source sending to a destination with {@link TestQueues#destination} settings. */
