@@ -97,6 +97,7 @@ public final class Router implements AutoCloseable {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
 
+
     RouterMetrics metrics = new RouterMetrics();
     String archiveDir = config.getString("eventrouter.archive.dir");
     FileArchiveSink archive = new FileArchiveSink(
@@ -105,7 +106,7 @@ public final class Router implements AutoCloseable {
     VirtualQueues queues = VirtualQueues.init(system, registry,
         new HttpDeliveryClient(system, Clock.systemUTC(),
             VirtualQueueSettings.fromConfig(config).deliveryQueueSize()),
-        archive);
+        archive, metrics.jobEvents());
     Ingest ingest = Ingest.start(system, ingestSettings, registry, queues, metrics);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(),
         "drain-ingest", ingest::drainAndShutdown);

@@ -75,6 +75,7 @@ class EndToEndTest {
         String metrics = TestRouter.get(router, "/metrics").body();
         assertThat(Metrics.value(metrics, "eventrouter_ingest_records_total")).isEqualTo(EVENTS);
         assertThat(Metrics.value(metrics, "eventrouter_jobs_accepted_total")).isEqualTo(expected);
+        assertThat(Metrics.value(metrics, "eventrouter_jobs_delivered_total")).isEqualTo(expected);
       }
     }
   }

@@ -141,6 +141,7 @@ public final class VirtualQueue
       JobPayloads payloads,
       JournalCompaction compaction,
       PayloadBudget payloadBudget,
+      JobEventListener listener,
       VirtualQueueSettings settings,
       Clock clock) {}
 
@@ -382,6 +383,7 @@ public final class VirtualQueue
     List<JobEvent> events = transitions(state);
     return Effect().persist(events)
         .thenRun(s -> {
+          deps.listener().persisted(pair, events);
           for (JobEvent event : events) {
             inFlight.remove(event.jobId());
             if (!s.contains(event.jobId())) {
@@ -539,6 +541,7 @@ public final class VirtualQueue
     }
     return Effect().persist(events)
         .thenRun(s -> {
+          deps.listener().persisted(pair, events);
           afterChange(s);
           archiveNext(s);
         })
@@ -589,6 +592,7 @@ public final class VirtualQueue
         .<JobEvent>map(id -> new JobEvent.Archived(id, at, stored.location())).toList();
     return Effect().persist(events)
         .thenRun(s -> {
+          deps.listener().persisted(pair, events);
           stored.ids().forEach(payloads::remove);
           archiveNext(s);
           idleCheckIfEmpty(s);

@@ -44,12 +44,12 @@ public final class VirtualQueues {
 
   /** Starts sharding of the virtual queues on this node. */
   public static VirtualQueues init(ActorSystem<?> system, Destinations destinations,
-      DeliveryClient deliveryClient, ArchiveSink archive) {
+      DeliveryClient deliveryClient, ArchiveSink archive, JobEventListener listener) {
     VirtualQueueSettings settings = VirtualQueueSettings.fromConfig(system.settings().config());
     VirtualQueue.Dependencies dependencies = new VirtualQueue.Dependencies(
         destinations, deliveryClient, new DestinationBreakers(), archive, new JobPayloads(system),
-        new JournalCompaction(system), new PayloadBudget(settings.payloadMemoryBytes()), settings,
-        Clock.systemUTC());
+        new JournalCompaction(system), new PayloadBudget(settings.payloadMemoryBytes()), listener,
+        settings, Clock.systemUTC());
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(VirtualQueue.ENTITY_TYPE, entity -> VirtualQueue.create(
             PairId.ofEntityId(entity.getEntityId()), entity.getShard(), dependencies))

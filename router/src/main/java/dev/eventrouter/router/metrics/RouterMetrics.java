@@ -1,11 +1,14 @@
 package dev.eventrouter.router.metrics;
 
+import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.queues.JobEventListener;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 
 /** The router's Prometheus metrics, served by {@code GET /metrics}. */
 public final class RouterMetrics {
@@ -39,6 +42,47 @@ public final class RouterMetrics {
       .help("Enqueue or dead-letter writes retried (journal or Kafka unavailable): ingest waits")
       .labelNames("target")
       .register(registry);
+
+  public final Counter delivered = Counter.builder()
+      .name("eventrouter_jobs_delivered")
+      .help("Jobs the destination accepted (2xx)")
+      .register(registry);
+  public final Counter retried = Counter.builder()
+      .name("eventrouter_jobs_retried")
+      .help("Attempts that failed and will be made again, by the number of the attempt that failed")
+      .labelNames("attempt")
+      .register(registry);
+  public final Counter discarded = Counter.builder()
+      .name("eventrouter_jobs_discarded")
+      .help("Jobs that will never be delivered, by who decided: customer (a 4xx) or system")
+      .labelNames("origin")
+      .register(registry);
+  public final Counter archived = Counter.builder()
+      .name("eventrouter_jobs_archived")
+      .help("Jobs not delivered before their expiry, stored in the archive")
+      .register(registry);
+
+  /** Counts what the virtual queues persisted. */
+  public JobEventListener jobEvents() {
+    return (pair, events) -> {
+      for (JobEvent event : events) {
+        if (event instanceof JobEvent.Succeeded) {
+          delivered.inc();
+        } else if (event instanceof JobEvent.AwaitingRetry retry) {
+          retried.labelValues(attemptLabel(retry.attempt().number())).inc();
+        } else if (event instanceof JobEvent.Discarded discard) {
+          discarded.labelValues(discard.origin().name().toLowerCase(Locale.ROOT)).inc();
+        } else if (event instanceof JobEvent.Archived) {
+          archived.inc();
+        }
+      }
+    };
+  }
+
+  /** Attempts 1 to 9 each, then one bucket: the label set stays small. */
+  static String attemptLabel(int attempt) {
+    return attempt < 10 ? Integer.toString(attempt) : "10+";
+  }
 
   public String contentType() {
     return writer.getContentType();

@@ -2,6 +2,7 @@ package dev.eventrouter.queues.testing;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.queues.JobEventListener;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.delivery.DeliveryClient;
@@ -56,7 +57,7 @@ public final class TestQueues {
 
   public static VirtualQueues queues(ActorTestKit testKit, Destinations destinations,
       DeliveryClient client, ArchiveSink archive) {
-    return VirtualQueues.init(testKit.system(), destinations, client, archive);
+    return VirtualQueues.init(testKit.system(), destinations, client, archive, JobEventListener.NONE);
   }
 
   /**
