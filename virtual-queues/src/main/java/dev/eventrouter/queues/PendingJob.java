@@ -3,7 +3,10 @@ package dev.eventrouter.queues;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.eventrouter.persistence.job.Ksuid;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * A live job in a queue's index: no payload, only what scheduling needs. Part of the queue's
@@ -16,11 +19,27 @@ import java.util.Comparator;
  * @param dueAtMillis when the next attempt is due (epoch millis); 0 for a job never attempted, so
  *     new jobs go in arrival order
  * @param archiving on its way to the archive: no longer scheduled
+ * @param traceSequenceNrs the sequence numbers of the job's transitions after its payload
+ *     event (retries, archiving): with the payload's, where its trace is read back from. A
+ *     few longs per job, and only for jobs attempted: the index stays compact.
  */
 @JsonFormat(shape = JsonFormat.Shape.ARRAY)
-@JsonPropertyOrder({"id", "payloadSequenceNr", "attempts", "dueAtMillis", "expireAtMillis", "archiving"})
+@JsonPropertyOrder({"id", "payloadSequenceNr", "attempts", "dueAtMillis", "expireAtMillis", "archiving",
+    "traceSequenceNrs"})
 public record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long dueAtMillis,
-    long expireAtMillis, boolean archiving) {
+    long expireAtMillis, boolean archiving, long[] traceSequenceNrs) {
+
+  private static final long[] NO_TRACE = new long[0];
+
+  public PendingJob {
+    // snapshots written before the trace was kept have none
+    traceSequenceNrs = traceSequenceNrs == null || traceSequenceNrs.length == 0
+        ? NO_TRACE : traceSequenceNrs;
+  }
+
+  static PendingJob accepted(Ksuid id, long payloadSequenceNr, long expireAtMillis) {
+    return new PendingJob(id, payloadSequenceNr, 0, 0L, expireAtMillis, false, NO_TRACE);
+  }
 
   /**
    * The order of the schedule: due first, then by the payload's place in the journal, which for
@@ -34,15 +53,54 @@ public record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long du
   static final Comparator<PendingJob> BY_EXPIRY =
       Comparator.comparingLong(PendingJob::expireAtMillis).thenComparing(PendingJob::id);
 
-  PendingJob retryAt(int attempts, long dueAtMillis) {
-    return new PendingJob(id, payloadSequenceNr, attempts, dueAtMillis, expireAtMillis, false);
+  /** Where its trace is: the payload event and the transitions after it, in journal order. */
+  SortedSet<Long> traceSequenceNrsWithPayload() {
+    SortedSet<Long> nrs = new TreeSet<>();
+    nrs.add(payloadSequenceNr);
+    for (long nr : traceSequenceNrs) {
+      nrs.add(nr);
+    }
+    return nrs;
   }
 
+  PendingJob retryAt(int attempts, long dueAtMillis, long eventSequenceNr) {
+    return new PendingJob(id, payloadSequenceNr, attempts, dueAtMillis, expireAtMillis, false,
+        traced(eventSequenceNr));
+  }
+
+  /** The carried event holds the earlier attempts: the trace starts again from it. */
   PendingJob carriedTo(long sequenceNr) {
-    return new PendingJob(id, sequenceNr, attempts, dueAtMillis, expireAtMillis, archiving);
+    return new PendingJob(id, sequenceNr, attempts, dueAtMillis, expireAtMillis, archiving, NO_TRACE);
   }
 
-  PendingJob toArchive() {
-    return new PendingJob(id, payloadSequenceNr, attempts, dueAtMillis, expireAtMillis, true);
+  PendingJob toArchive(long eventSequenceNr) {
+    return new PendingJob(id, payloadSequenceNr, attempts, dueAtMillis, expireAtMillis, true,
+        traced(eventSequenceNr));
+  }
+
+  private long[] traced(long eventSequenceNr) {
+    long[] nrs = Arrays.copyOf(traceSequenceNrs, traceSequenceNrs.length + 1);
+    nrs[traceSequenceNrs.length] = eventSequenceNr;
+    return nrs;
+  }
+
+  // a record compares arrays by identity; the index entries are compared by value in tests
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof PendingJob p && id.equals(p.id) && payloadSequenceNr == p.payloadSequenceNr
+        && attempts == p.attempts && dueAtMillis == p.dueAtMillis && expireAtMillis == p.expireAtMillis
+        && archiving == p.archiving && Arrays.equals(traceSequenceNrs, p.traceSequenceNrs);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "PendingJob[" + id + " payload@" + payloadSequenceNr + " attempts=" + attempts
+        + " due=" + dueAtMillis + " expire=" + expireAtMillis + (archiving ? " archiving" : "")
+        + " trace@" + Arrays.toString(traceSequenceNrs) + "]";
   }
 }

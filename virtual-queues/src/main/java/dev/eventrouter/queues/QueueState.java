@@ -46,8 +46,8 @@ public final class QueueState {
 
   QueueState awaitingScheduling(JobEvent.AwaitingScheduling event) {
     sequenceNr++;
-    PendingJob job = new PendingJob(event.jobId(), sequenceNr, 0, 0L,
-        event.job().expireAt().toEpochMilli(), false);
+    PendingJob job = PendingJob.accepted(event.jobId(), sequenceNr,
+        event.job().expireAt().toEpochMilli());
     if (jobs.putIfAbsent(job.id(), job) == null) {
       schedule.add(job);
       expiries.add(job);
@@ -59,7 +59,7 @@ public final class QueueState {
     sequenceNr++;
     PendingJob job = unschedule(event.jobId());
     if (job != null && !job.archiving()) {
-      PendingJob next = job.retryAt(event.attempt().number(), event.retryAt().toEpochMilli());
+      PendingJob next = job.retryAt(event.attempt().number(), event.retryAt().toEpochMilli(), sequenceNr);
       jobs.put(next.id(), next);
       schedule.add(next);
       expiries.add(next);
@@ -71,7 +71,7 @@ public final class QueueState {
     sequenceNr++;
     PendingJob job = unschedule(event.jobId());
     if (job != null) {
-      jobs.put(job.id(), job.toArchive());
+      jobs.put(job.id(), job.toArchive(sequenceNr));
       archiving.add(job.id());
     }
     return this;

@@ -1,14 +1,17 @@
 package dev.eventrouter.queues;
 
+import dev.eventrouter.persistence.job.Attempt;
 import dev.eventrouter.persistence.job.DiscardOrigin;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.Transition;
 import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.persistence.journal.JournalCompaction;
 import dev.eventrouter.persistence.serialization.CborSerializable;
 import dev.eventrouter.queues.archive.ArchiveSink;
+import dev.eventrouter.queues.archive.ArchivedJob;
 import dev.eventrouter.queues.breaker.DestinationBreakers;
 import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
@@ -22,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -30,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -99,6 +104,17 @@ public final class VirtualQueue
       int rateLimit, String breaker, int cachedPayloads, long lastSequenceNr)
       implements CborSerializable {}
 
+  /**
+   * The trace of one job of this pair: from the index and the journal while the job is live;
+   * once it finished, from what the journal still holds of it (compaction deletes it in time).
+   */
+  public record GetTrace(Ksuid jobId, ActorRef<StatusReply<JobTrace>> replyTo)
+      implements Command, CborSerializable {}
+
+  /** @param live the queue holds the job (it has not succeeded, been discarded or archived) */
+  public record JobTrace(Ksuid jobId, boolean live, List<Transition> steps)
+      implements CborSerializable {}
+
   /** Sent by sharding to stop the queue (passivation, rebalancing, shutdown). */
   public enum Stop implements Command, CborSerializable { INSTANCE }
 
@@ -120,14 +136,15 @@ public final class VirtualQueue
   /** Why payloads were read back. */
   private enum Purpose { DISPATCH, ARCHIVE, CARRY_FORWARD }
 
-  private record CarryForward(List<Job> jobs)
+  private record CarryForward(List<JobEvent.CarriedForward> events)
       implements Command, NoSerializationVerificationNeeded {}
 
   private record Compacted(long below, Throwable failure)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private record PayloadsRead(Purpose purpose, Map<Ksuid, Job> jobs, Set<Ksuid> wanted,
-      Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+  /** The events read back per job: for dispatch its payload event, else its whole trace. */
+  private record PayloadsRead(Purpose purpose, Map<Ksuid, List<JobEvent>> events,
+      Set<Ksuid> wanted, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
   private record ArchiveStored(List<Ksuid> ids, String location, Throwable failure)
       implements Command, NoSerializationVerificationNeeded {}
@@ -241,6 +258,7 @@ public final class VirtualQueue
           return Effect().noReply();
         })
         .onCommand(GetStats.class, (state, get) -> Effect().reply(get.replyTo(), stats(state)))
+        .onCommand(GetTrace.class, this::trace)
         .onCommand(PassivateIfIdle.class, this::passivateIfIdle)
         .onCommand(Stop.class, (state, stop) -> stop(state))
         .build();
@@ -548,32 +566,38 @@ public final class VirtualQueue
         .thenNoReply();
   }
 
-  /** Sends the next batch of jobs marked for the archive, once their payloads are at hand. */
+  /**
+   * Reads the next batch of jobs marked for the archive back from the journal, with their
+   * traces; {@link #archiveRead} hands them to the archive.
+   */
   private void archiveNext(QueueState state) {
     if (archiveInFlight || state.archiving().isEmpty()) {
       return;
     }
-    List<Job> batch = new ArrayList<>();
-    List<PendingJob> unread = new ArrayList<>();
-    for (Ksuid id : state.archiving()) {
-      if (batch.size() + unread.size() >= settings.archiveBatchMax()) {
-        break;
-      }
-      Job job = payloads.get(id);
-      if (job != null) {
-        batch.add(job);
-      } else {
-        unread.add(state.get(id));
-      }
-    }
-    if (!unread.isEmpty()) {
-      readBack(Purpose.ARCHIVE, unread);
-      return;
-    }
+    List<PendingJob> batch = state.archiving().stream()
+        .limit(settings.archiveBatchMax()).map(state::get).toList();
     archiveInFlight = true;
-    List<Ksuid> ids = batch.stream().map(Job::id).toList();
+    readBack(Purpose.ARCHIVE, batch);
+  }
+
+  private void archiveRead(Map<Ksuid, List<JobEvent>> traces) {
+    List<ArchivedJob> batch = new ArrayList<>(traces.size());
+    traces.forEach((id, trace) -> batch.add(new ArchivedJob(payloadOf(trace), trace)));
+    batch.sort(Comparator.comparing(archived -> archived.job().id()));
+    List<Ksuid> ids = batch.stream().map(archived -> archived.job().id()).toList();
     context.pipeToSelf(deps.archive().archive(pair, batch),
         (location, failure) -> new ArchiveStored(ids, location, failure));
+  }
+
+  /** The job as its latest payload event in a trace carries it. */
+  private static Job payloadOf(List<JobEvent> trace) {
+    Job job = null;
+    for (JobEvent event : trace) {
+      if (event instanceof JobEvent.WithPayload withPayload) {
+        job = withPayload.job();
+      }
+    }
+    return job;
   }
 
   private ReplyEffect<JobEvent, QueueState> archiveStored(QueueState state, ArchiveStored stored) {
@@ -602,6 +626,10 @@ public final class VirtualQueue
 
   // ---- reading payloads back ----
 
+  /**
+   * Reads jobs back from the journal: for dispatch only the events carrying their payloads, for
+   * the archive and for carrying forward their whole traces.
+   */
   private void readBack(Purpose purpose, List<PendingJob> jobs) {
     if (!reading.add(purpose)) {
       return;
@@ -609,44 +637,70 @@ public final class VirtualQueue
     SortedSet<Long> sequenceNrs = new TreeSet<>();
     Set<Ksuid> wanted = new HashSet<>();
     for (PendingJob job : jobs) {
-      sequenceNrs.add(job.payloadSequenceNr());
+      if (purpose == Purpose.DISPATCH) {
+        sequenceNrs.add(job.payloadSequenceNr());
+      } else {
+        sequenceNrs.addAll(job.traceSequenceNrsWithPayload());
+      }
       wanted.add(job.id());
     }
     context.pipeToSelf(
-        deps.payloads().read(persistenceId().id(), sequenceNrs, wanted),
+        deps.payloads().readEvents(persistenceId().id(), sequenceNrs, wanted),
         (found, failure) -> new PayloadsRead(purpose, found, wanted, failure));
   }
 
   private ReplyEffect<JobEvent, QueueState> payloadsRead(QueueState state, PayloadsRead read) {
     reading.remove(read.purpose());
-    Runnable next = switch (read.purpose()) {
-      case DISPATCH -> () -> dispatch(state);
-      case ARCHIVE -> () -> archiveNext(state);
-      case CARRY_FORWARD -> () -> carryForwardNext(state);
-    };
     if (read.failure() != null) {
-      context.getLog().warn("reading payloads of {} back from the journal failed; trying again in {}",
+      context.getLog().warn("reading jobs of {} back from the journal failed; trying again in {}",
           pair, READ_BACK_RETRY, read.failure());
       retryLater(read.purpose());
       return Effect().noReply();
     }
-    read.jobs().values().forEach(payloads::put);
-    if (read.jobs().size() < read.wanted().size()) {
+    // a job that finished meanwhile is not wanted any more; one that is still live must be there
+    Map<Ksuid, List<JobEvent>> live = new HashMap<>();
+    read.events().forEach((id, events) -> {
+      if (state.contains(id) && payloadOf(events) != null) {
+        live.put(id, events);
+      }
+    });
+    long missing = read.wanted().stream().filter(id -> state.contains(id) && !live.containsKey(id)).count();
+    if (missing > 0) {
       context.getLog().error("{} of {} payloads of {} are missing from the journal; trying again in {}",
-          read.wanted().size() - read.jobs().size(), read.wanted().size(), pair, READ_BACK_RETRY);
+          missing, read.wanted().size(), pair, READ_BACK_RETRY);
       retryLater(read.purpose());
       return Effect().noReply();
     }
-    next.run();
+    switch (read.purpose()) {
+      case DISPATCH -> {
+        live.values().forEach(events -> payloads.put(payloadOf(events)));
+        dispatch(state);
+      }
+      case ARCHIVE -> {
+        if (live.isEmpty()) {
+          archiveInFlight = false;
+          archiveNext(state);
+        } else {
+          archiveRead(live);
+        }
+      }
+      case CARRY_FORWARD -> carryForwardRead(state, live);
+    }
     return Effect().noReply();
   }
 
   private void retryLater(Purpose purpose) {
     switch (purpose) {
       case DISPATCH -> scheduleDispatch(deps.clock().millis() + READ_BACK_RETRY.toMillis());
-      case ARCHIVE -> timers.startSingleTimer(ARCHIVE_TIMER, ArchiveNext.INSTANCE, READ_BACK_RETRY);
+      case ARCHIVE -> {
+        archiveInFlight = false;
+        timers.startSingleTimer(ARCHIVE_TIMER, ArchiveNext.INSTANCE, READ_BACK_RETRY);
+      }
       // the next snapshot starts another round
-      case CARRY_FORWARD -> toCarry.clear();
+      case CARRY_FORWARD -> {
+        carrying = false;
+        toCarry.clear();
+      }
     }
   }
 
@@ -714,26 +768,15 @@ public final class VirtualQueue
       state.attemptedWithPayloadsBelow(state.sequenceNr() - lag / 2, Integer.MAX_VALUE)
           .forEach(job -> toCarry.add(job.id()));
     }
-    List<Job> batch = new ArrayList<>();
-    List<PendingJob> unread = new ArrayList<>();
+    List<PendingJob> batch = new ArrayList<>();
     for (Ksuid id : toCarry) {
-      if (batch.size() + unread.size() >= settings.carryForwardBatch()) {
+      if (batch.size() >= settings.carryForwardBatch()) {
         break;
       }
       PendingJob job = state.get(id);
-      if (job == null) {
-        continue;
+      if (job != null) {
+        batch.add(job);
       }
-      Job payload = payloads.get(id);
-      if (payload != null) {
-        batch.add(payload);
-      } else {
-        unread.add(job);
-      }
-    }
-    if (!unread.isEmpty()) {
-      readBack(Purpose.CARRY_FORWARD, unread);
-      return;
     }
     if (batch.isEmpty()) {
       toCarry.clear();
@@ -741,27 +784,42 @@ public final class VirtualQueue
       return;
     }
     carrying = true;
-    context.getSelf().tell(new CarryForward(batch));
+    batch.forEach(job -> toCarry.remove(job.id()));
+    readBack(Purpose.CARRY_FORWARD, batch);
+  }
+
+  /** Each job again, with the attempts its trace tells so far: those events may go now. */
+  private void carryForwardRead(QueueState state, Map<Ksuid, List<JobEvent>> traces) {
+    List<JobEvent.CarriedForward> events = new ArrayList<>(traces.size());
+    traces.forEach((id, trace) -> {
+      List<Attempt> attempts = new ArrayList<>();
+      for (JobEvent event : trace) {
+        if (event instanceof JobEvent.CarriedForward carried) {
+          attempts.addAll(carried.earlierAttempts());
+        } else if (event instanceof JobEvent.AwaitingRetry retry) {
+          attempts.add(retry.attempt());
+        }
+      }
+      events.add(new JobEvent.CarriedForward(payloadOf(trace), attempts));
+    });
+    events.sort(Comparator.comparing(JobEvent::jobId));
+    context.getSelf().tell(new CarryForward(events));
   }
 
   private ReplyEffect<JobEvent, QueueState> carryForward(QueueState state, CarryForward carry) {
-    List<JobEvent> events = carry.jobs().stream()
-        .filter(job -> state.contains(job.id()))
-        .<JobEvent>map(JobEvent.CarriedForward::new)
+    List<JobEvent> events = carry.events().stream()
+        .filter(event -> state.contains(event.jobId()))
+        .<JobEvent>map(event -> event)
         .toList();
-    Set<Ksuid> carried = new HashSet<>();
-    carry.jobs().forEach(job -> carried.add(job.id()));
     if (events.isEmpty()) {
-      carried(state, carried);
+      carried(state);
       return Effect().noReply();
     }
-    return Effect().persist(events).thenRun(s -> carried(s, carried)).thenNoReply();
+    return Effect().persist(events).thenRun(this::carried).thenNoReply();
   }
 
-  private void carried(QueueState state, Set<Ksuid> carried) {
+  private void carried(QueueState state) {
     carrying = false;
-    toCarry.removeIf(carried::contains);
-    carried.stream().filter(id -> !inFlight.containsKey(id)).forEach(payloads::remove);
     carryForwardNext(state);
   }
 
@@ -817,6 +875,21 @@ public final class VirtualQueue
       return Effect().stop().thenNoReply();
     }
     return Effect().persist(transitions(state)).thenStop().thenNoReply();
+  }
+
+  private ReplyEffect<JobEvent, QueueState> trace(QueueState state, GetTrace get) {
+    Ksuid id = get.jobId();
+    PendingJob job = state.get(id);
+    String persistenceId = persistenceId().id();
+    CompletionStage<List<JobEvent>> events = job != null
+        ? deps.payloads().readEvents(persistenceId, job.traceSequenceNrsWithPayload(), Set.of(id))
+            .thenApply(found -> found.getOrDefault(id, List.of()))
+        : deps.payloads().eventsOf(persistenceId,
+            Math.max(1, state.sequenceNr() - settings.traceScanEvents()), state.sequenceNr(), id);
+    events.whenComplete((found, failure) -> get.replyTo().tell(failure != null
+        ? StatusReply.error("reading the trace of " + id + " failed: " + failure.getMessage())
+        : StatusReply.success(new JobTrace(id, job != null, Transition.of(found)))));
+    return Effect().noReply();
   }
 
   private QueueStats stats(QueueState state) {

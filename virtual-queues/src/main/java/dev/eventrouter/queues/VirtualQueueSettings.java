@@ -19,7 +19,8 @@ public record VirtualQueueSettings(
     int archiveBatchMax,
     int snapshotEvery,
     long carryForwardLag,
-    int carryForwardBatch) {
+    int carryForwardBatch,
+    long traceScanEvents) {
 
   public static VirtualQueueSettings fromConfig(Config config) {
     Config c = config.getConfig("eventrouter.virtual-queue");
@@ -38,6 +39,7 @@ public record VirtualQueueSettings(
         c.getInt("archive-batch-max"),
         c.getInt("snapshot-every"),
         c.getLong("carry-forward-lag"),
-        c.getInt("carry-forward-batch"));
+        c.getInt("carry-forward-batch"),
+        c.getLong("trace-scan-events"));
   }
 }

@@ -3,6 +3,7 @@ package dev.eventrouter.queues;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.persistence.journal.JournalCompaction;
@@ -64,6 +65,12 @@ public final class VirtualQueues {
   public CompletionStage<VirtualQueue.Accepted> enqueue(PairId pair, List<Job> jobs) {
     return sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
         .askWithStatus(replyTo -> new VirtualQueue.Enqueue(jobs, replyTo), askTimeout);
+  }
+
+  /** The trace of one job of the pair; see {@link VirtualQueue.GetTrace}. */
+  public CompletionStage<VirtualQueue.JobTrace> trace(PairId pair, Ksuid id) {
+    return sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
+        .askWithStatus(replyTo -> new VirtualQueue.GetTrace(id, replyTo), askTimeout);
   }
 
   public CompletionStage<VirtualQueue.QueueStats> stats(PairId pair) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.Transition;
 import dev.eventrouter.queues.testing.QueueFixture;
 import dev.eventrouter.queues.testing.ScriptedDestination.Response;
 import dev.eventrouter.queues.testing.Traces;
@@ -41,7 +42,54 @@ class ExpiryTest {
           a -> assertThat(a.reason()).isEqualTo(JobEvent.Archiving.EXPIRED));
       assertThat(trace.get(trace.size() - 1)).isInstanceOfSatisfying(JobEvent.Archived.class,
           a -> assertThat(a.location()).startsWith("test://" + pair.entityId()));
+      // the archive got the job whole, with its trace up to the archiving
+      assertThat(fixture.archive().archived()).filteredOn(a -> a.job().id().equals(job.id()))
+          .singleElement().satisfies(archived -> {
+            assertThat(archived.job()).isEqualTo(job);
+            assertThat(archived.trace()).containsExactlyElementsOf(trace.subList(0, trace.size() - 1));
+          });
+      // and the queue still tells it, finished
+      VirtualQueue.JobTrace told = fixture.trace(pair, job.id());
+      assertThat(told.live()).isFalse();
+      assertThat(told.steps()).extracting(Transition::state)
+          .startsWith("awaiting_scheduling", "executing", "awaiting_retry")
+          .endsWith("archiving", "archived");
+      assertThat(told.steps()).filteredOn(step -> step.state().equals("awaiting_retry"))
+          .allSatisfy(step -> {
+            assertThat(step.httpStatus()).isEqualTo(503);
+            assertThat(step.retryAt()).isNotNull();
+          });
     }
+  }
+
+  @Test
+  void theTraceOfALiveJobShowsItsAttemptsSoFar() {
+    PairId pair = fixture.newPair("down-for-now");
+    fixture.destination().script(QueueFixture.path(pair), Response.status(500));
+    Job job = fixture.jobs(pair, 1).get(0);
+
+    fixture.enqueue(pair, List.of(job));
+
+    fixture.await(() -> assertThat(fixture.trace(pair, job.id()).steps())
+        .filteredOn(step -> step.state().equals("awaiting_retry")).hasSizeGreaterThanOrEqualTo(1));
+    VirtualQueue.JobTrace trace = fixture.trace(pair, job.id());
+    assertThat(trace.live()).isTrue();
+    assertThat(trace.steps().get(0).state()).isEqualTo("awaiting_scheduling");
+    assertThat(trace.steps().get(0).at()).isEqualTo(job.createdAt());
+    assertThat(trace.steps().get(1).state()).isEqualTo("executing");
+    assertThat(trace.steps().get(1).attempt()).isEqualTo(1);
+    assertThat(trace.steps().get(2).httpStatus()).isEqualTo(500);
+  }
+
+  @Test
+  void theTraceOfAJobTheQueueNeverHadIsEmpty() {
+    PairId pair = fixture.newPair("quiet");
+    Job job = fixture.jobs(pair, 1).get(0);
+
+    VirtualQueue.JobTrace trace = fixture.trace(pair, job.id());
+
+    assertThat(trace.live()).isFalse();
+    assertThat(trace.steps()).isEmpty();
   }
 
   @Test

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.persistence.job.Attempt;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.Transition;
 import dev.eventrouter.persistence.journal.JournalCompaction;
 import dev.eventrouter.queues.testing.QueueFixture;
 import dev.eventrouter.queues.testing.ScriptedDestination;
@@ -82,6 +84,17 @@ class JournalUpkeepTest {
       });
       assertThat(Traces.trace(fixture.testKit().system(), pair, stuck.id()).get(0))
           .as("its first events are gone").isNotInstanceOf(JobEvent.AwaitingScheduling.class);
+      // but not its first attempts: the carried event took them along
+      List<JobEvent> trace = Traces.trace(fixture.testKit().system(), pair, stuck.id());
+      JobEvent.CarriedForward carried = (JobEvent.CarriedForward) trace.stream()
+          .filter(JobEvent.CarriedForward.class::isInstance).findFirst().orElseThrow();
+      assertThat(carried.earlierAttempts()).isNotEmpty()
+          .allSatisfy(attempt -> assertThat(attempt.httpStatus()).isEqualTo(503));
+      assertThat(carried.earlierAttempts()).extracting(Attempt::number)
+          .startsWith(1).isSorted();
+      assertThat(fixture.trace(pair, stuck.id()).steps())
+          .filteredOn(step -> step.state().equals("executing")).extracting(Transition::attempt)
+          .startsWith(1);
       failing.close();
     }
 

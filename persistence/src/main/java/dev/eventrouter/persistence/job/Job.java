@@ -1,5 +1,6 @@
 package dev.eventrouter.persistence.job;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.Objects;
  * @param headers request headers for the destination (never secrets: those are resolved at send
  *     time)
  * @param expireAt when an undelivered job stops being retried and is archived
+ * @param replayOf the archived job this one delivers again, or null
  */
 public record Job(
     Ksuid id,
@@ -25,7 +27,8 @@ public record Job(
     byte[] payload,
     Map<String, String> headers,
     Instant createdAt,
-    Instant expireAt) {
+    Instant expireAt,
+    Ksuid replayOf) {
 
   public Job {
     Objects.requireNonNull(id, "id");
@@ -36,6 +39,21 @@ public record Job(
     headers = Map.copyOf(headers);
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(expireAt, "expireAt");
+  }
+
+  public Job(Ksuid id, PairId pair, String messageId, String endpoint, byte[] payload,
+      Map<String, String> headers, Instant createdAt, Instant expireAt) {
+    this(id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, null);
+  }
+
+  /**
+   * This job again, out of the archive: a new id derived from this one (so that replaying it
+   * twice makes the same job, which its queue then holds once), a fresh expiry.
+   */
+  public Job replay(Instant now, Duration expireAfter) {
+    Ksuid original = replayOf != null ? replayOf : id;
+    return new Job(Ksuid.derive(original.time(), "replay", original.toString()), pair, messageId,
+        endpoint, payload, headers, now, now.plus(expireAfter), original);
   }
 
   // A record compares arrays by identity; a job is equal to another with the same bytes.
@@ -49,7 +67,8 @@ public record Job(
         && Arrays.equals(payload, j.payload)
         && headers.equals(j.headers)
         && createdAt.equals(j.createdAt)
-        && expireAt.equals(j.expireAt);
+        && expireAt.equals(j.expireAt)
+        && Objects.equals(replayOf, j.replayOf);
   }
 
   @Override

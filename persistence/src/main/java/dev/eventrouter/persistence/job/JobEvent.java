@@ -1,6 +1,7 @@
 package dev.eventrouter.persistence.job;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The transitions of a job, named after the state each one enters (Centrifuge's job states).
@@ -71,8 +72,16 @@ public sealed interface JobEvent {
    * Journal upkeep, not a change of state: a live job's payload written again at the head of
    * the journal, so that the events behind it can be deleted (Centrifuge's drainer, which moves
    * retrying jobs into a fresh JobDB). The job keeps its attempts and its schedule.
+   *
+   * @param earlierAttempts the attempts made before, whose events may now be deleted: the trace
+   *     goes on from here
    */
-  record CarriedForward(Job job) implements WithPayload {
+  record CarriedForward(Job job, List<Attempt> earlierAttempts) implements WithPayload {
+    public CarriedForward {
+      // events written before the attempts were carried have none
+      earlierAttempts = earlierAttempts == null ? List.of() : List.copyOf(earlierAttempts);
+    }
+
     @Override
     public Ksuid jobId() {
       return job.id();

@@ -44,11 +44,48 @@ public final class JobPayloads {
   /** The jobs among {@code wanted} whose payloads are at these sequence numbers. */
   public CompletionStage<Map<Ksuid, Job>> read(
       String persistenceId, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
-    Source<JobEvent.WithPayload, NotUsed> events = Source.empty();
+    return readEvents(persistenceId, sequenceNrs, wanted).thenApply(events -> {
+      Map<Ksuid, Job> jobs = new HashMap<>();
+      events.forEach((id, trace) -> trace.stream()
+          .filter(JobEvent.WithPayload.class::isInstance)
+          .reduce((first, second) -> second)
+          .ifPresent(last -> jobs.put(id, ((JobEvent.WithPayload) last).job())));
+      return Map.copyOf(jobs);
+    });
+  }
+
+  /**
+   * The events of the jobs among {@code wanted} at these sequence numbers, per job in journal
+   * order: a job's payload and the transitions after it, its trace.
+   */
+  public CompletionStage<Map<Ksuid, List<JobEvent>>> readEvents(
+      String persistenceId, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
+    Source<EventEnvelope, NotUsed> envelopes = Source.empty();
     for (long[] range : ranges(sequenceNrs)) {
-      events = events.concat(events(persistenceId, range[0], range[1]));
+      envelopes = envelopes.concat(queries.currentEventsByPersistenceId(persistenceId, range[0], range[1]));
     }
-    return collect(events, wanted);
+    return envelopes
+        .filter(envelope -> sequenceNrs.contains(envelope.sequenceNr()))
+        .map(EventEnvelope::event)
+        .collectType(JobEvent.class)
+        .filter(event -> wanted.contains(event.jobId()))
+        .runWith(Sink.fold(new HashMap<Ksuid, List<JobEvent>>(), (found, event) -> {
+          found.computeIfAbsent(event.jobId(), id -> new ArrayList<>()).add(event);
+          return found;
+        }), system)
+        .thenApply(Map::copyOf);
+  }
+
+  /**
+   * The events of one job between two sequence numbers (inclusive), in journal order: the trace
+   * of a finished job, as far as the journal still holds it.
+   */
+  public CompletionStage<List<JobEvent>> eventsOf(String persistenceId, long from, long to, Ksuid id) {
+    return queries.currentEventsByPersistenceId(persistenceId, from, to)
+        .map(EventEnvelope::event)
+        .collectType(JobEvent.class)
+        .filter(event -> event.jobId().equals(id))
+        .runWith(Sink.seq(), system);
   }
 
   /** Runs of sequence numbers, split where two lie more than {@link #MAX_GAP} apart. */
@@ -64,23 +101,5 @@ public final class JobPayloads {
       }
     }
     return ranges;
-  }
-
-  private Source<JobEvent.WithPayload, NotUsed> events(String persistenceId, long from, long to) {
-    return queries.currentEventsByPersistenceId(persistenceId, from, to)
-        .map(EventEnvelope::event)
-        .collectType(JobEvent.WithPayload.class);
-  }
-
-  private CompletionStage<Map<Ksuid, Job>> collect(
-      Source<JobEvent.WithPayload, NotUsed> events, Set<Ksuid> wanted) {
-    return events
-        .filter(event -> wanted.contains(event.jobId()))
-        .map(JobEvent.WithPayload::job)
-        .runWith(Sink.fold(new HashMap<Ksuid, Job>(), (found, job) -> {
-          found.put(job.id(), job);
-          return found;
-        }), system)
-        .thenApply(Map::copyOf);
   }
 }

@@ -66,7 +66,13 @@ class JobEventSerializerTest {
         new JobEvent.Archiving(JOB.id(), T0.plusSeconds(14_400), JobEvent.Archiving.EXPIRED));
     samples.put("archived-1", new JobEvent.Archived(JOB.id(), T0.plusSeconds(14_401),
         "s3://archive/source-1/webhook/2026-11-26/14/batch.ndjson.gz"));
-    samples.put("carried-forward-1", new JobEvent.CarriedForward(JOB));
+    // written before a carried job took its earlier attempts along
+    samples.put("carried-forward-1", new JobEvent.CarriedForward(JOB, List.of()));
+    samples.put("carried-forward-2", new JobEvent.CarriedForward(JOB,
+        List.of(Attempt.failed(1, T0, T0.plusSeconds(10), "timeout"),
+            Attempt.responded(2, T0.plusSeconds(40), T0.plusSeconds(41), 503))));
+    samples.put("awaiting-scheduling-2", new JobEvent.AwaitingScheduling(
+        JOB.replay(T0.plusSeconds(86_400), java.time.Duration.ofHours(4))));
     return samples;
   }
 

@@ -1,6 +1,5 @@
 package dev.eventrouter.queues.archive;
 
-import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -13,6 +12,6 @@ import java.util.concurrent.CompletionStage;
 @FunctionalInterface
 public interface ArchiveSink {
 
-  /** Stores the jobs; completes with where they are (for their trace). */
-  CompletionStage<String> archive(PairId pair, List<Job> jobs);
+  /** Stores the jobs of one pair; completes with where they are (for their trace). */
+  CompletionStage<String> archive(PairId pair, List<ArchivedJob> jobs);
 }

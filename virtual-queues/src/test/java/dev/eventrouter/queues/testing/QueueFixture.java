@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.persistence.testing.TestJournals;
@@ -146,6 +147,10 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
 
   public VirtualQueue.QueueStats stats(PairId pair) {
     return queues.stats(pair).toCompletableFuture().join();
+  }
+
+  public VirtualQueue.JobTrace trace(PairId pair, Ksuid id) {
+    return queues.trace(pair, id).toCompletableFuture().join();
   }
 
   public void awaitEmpty(PairId pair) {

@@ -4,6 +4,7 @@ import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.archive.ArchiveSink;
+import dev.eventrouter.queues.archive.ArchivedJob;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -13,12 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** An archive for tests: keeps what it is given, and can be told to fail for a while. */
 public final class RecordingArchive implements ArchiveSink {
 
-  private final List<Job> archived = new CopyOnWriteArrayList<>();
+  private final List<ArchivedJob> archived = new CopyOnWriteArrayList<>();
   private final AtomicInteger failuresToCome = new AtomicInteger();
   private final AtomicInteger calls = new AtomicInteger();
 
   @Override
-  public CompletionStage<String> archive(PairId pair, List<Job> jobs) {
+  public CompletionStage<String> archive(PairId pair, List<ArchivedJob> jobs) {
     int call = calls.incrementAndGet();
     if (failuresToCome.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       return CompletableFuture.failedFuture(new IllegalStateException("archive unavailable (scripted)"));
@@ -32,12 +33,12 @@ public final class RecordingArchive implements ArchiveSink {
     failuresToCome.set(calls);
   }
 
-  public List<Job> archived() {
+  public List<ArchivedJob> archived() {
     return List.copyOf(archived);
   }
 
   public List<Ksuid> archivedIds(PairId pair) {
-    return archived.stream().filter(j -> j.pair().equals(pair)).map(Job::id).toList();
+    return archived.stream().map(ArchivedJob::job).filter(j -> j.pair().equals(pair)).map(Job::id).toList();
   }
 
   public int calls() {
