@@ -6,7 +6,12 @@ import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.VirtualQueueSettings;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
-import dev.eventrouter.router.archive.FileArchiveSink;
+import dev.eventrouter.router.archive.ArchiveKeys;
+import dev.eventrouter.router.archive.ArchiveSettings;
+import dev.eventrouter.router.archive.ArchiveStore;
+import dev.eventrouter.router.archive.Archiver;
+import dev.eventrouter.router.archive.EmbeddedS3;
+import dev.eventrouter.router.archive.S3ArchiveSink;
 import dev.eventrouter.router.http.HttpApi;
 import dev.eventrouter.router.ingest.Ingest;
 import dev.eventrouter.router.ingest.IngestSettings;
@@ -24,10 +29,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -38,7 +46,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One router node, started in order: the registry, the journal's tables, the embedded broker
+ * One router node, started in order: the registry, the journal's tables, the archive's store
+ * (the embedded S3-compatible server when no endpoint is configured), the embedded broker
  * (when no Kafka is configured), the topics, the actor system and its cluster, the virtual
  * queues, the ingest stage, the HTTP endpoints. It stops in reverse through Pekko's coordinated
  * shutdown (on SIGTERM, Ctrl-C, or {@link #close()}): HTTP unbinds, ingest drains and commits,
@@ -69,6 +78,13 @@ public final class Router implements AutoCloseable {
       JournalSchema.createIfMissing(journal);
     }
 
+    ArchiveSettings archiveSettings = ArchiveSettings.fromConfig(config, dataDir);
+    Optional<EmbeddedS3> embeddedS3 = archiveSettings.embedded()
+        ? Optional.of(EmbeddedS3.start(archiveSettings))
+        : Optional.empty();
+    ArchiveStore archiveStore = ArchiveStore.connect(archiveSettings,
+        embeddedS3.map(EmbeddedS3::endpoint).orElse(null));
+
     Optional<EmbeddedKafka> embedded = kafka.getString("bootstrap-servers").isBlank()
         ? Optional.of(EmbeddedKafka.start(kafka.getConfig("embedded"), dataDir))
         : Optional.empty();
@@ -92,6 +108,12 @@ public final class Router implements AutoCloseable {
           broker.close();
           return Done.getInstance();
         })));
+    CoordinatedShutdown.get(system).addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-archive", () -> {
+          archiveStore.close();
+          embeddedS3.ifPresent(EmbeddedS3::close);
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
     Cluster cluster = Cluster.get(system);
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -99,10 +121,13 @@ public final class Router implements AutoCloseable {
 
 
     RouterMetrics metrics = new RouterMetrics();
-    String archiveDir = config.getString("eventrouter.archive.dir");
-    FileArchiveSink archive = new FileArchiveSink(
-        archiveDir.isBlank() ? dataDir.resolve("archive") : Path.of(archiveDir),
-        system.dispatchers().lookup(DispatcherSelector.blocking()));
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    ActorRef<Archiver.Command> archiver = system.systemActorOf(
+        Archiver.create(archiveStore, new ArchiveKeys(archiveSettings.prefix()),
+            archiveSettings.maxConcurrentUploads(), blocking, metrics.archiveEvents()),
+        "archiver", Props.empty());
+    S3ArchiveSink archive = new S3ArchiveSink(archiver, system,
+        archiveSettings.requestTimeout().multipliedBy(2));
     VirtualQueues queues = VirtualQueues.init(system, registry,
         new HttpDeliveryClient(system, Clock.systemUTC(),
             VirtualQueueSettings.fromConfig(config).deliveryQueueSize()),

@@ -146,7 +146,7 @@ public final class VirtualQueue
   private record PayloadsRead(Purpose purpose, Map<Ksuid, List<JobEvent>> events,
       Set<Ksuid> wanted, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
-  private record ArchiveStored(List<Ksuid> ids, String location, Throwable failure)
+  private record ArchiveStored(List<Ksuid> ids, Map<Ksuid, String> locations, Throwable failure)
       implements Command, NoSerializationVerificationNeeded {}
 
   /** What a queue needs from its node. */
@@ -586,7 +586,7 @@ public final class VirtualQueue
     batch.sort(Comparator.comparing(archived -> archived.job().id()));
     List<Ksuid> ids = batch.stream().map(archived -> archived.job().id()).toList();
     context.pipeToSelf(deps.archive().archive(pair, batch),
-        (location, failure) -> new ArchiveStored(ids, location, failure));
+        (locations, failure) -> new ArchiveStored(ids, locations, failure));
   }
 
   /** The job as its latest payload event in a trace carries it. */
@@ -613,7 +613,8 @@ public final class VirtualQueue
     archiveFailures = 0;
     Instant at = deps.clock().instant();
     List<JobEvent> events = stored.ids().stream()
-        .<JobEvent>map(id -> new JobEvent.Archived(id, at, stored.location())).toList();
+        .<JobEvent>map(id -> new JobEvent.Archived(id, at, stored.locations().getOrDefault(id, "")))
+        .toList();
     return Effect().persist(events)
         .thenRun(s -> {
           deps.listener().persisted(pair, events);

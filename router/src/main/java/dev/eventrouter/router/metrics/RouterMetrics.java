@@ -2,6 +2,7 @@ package dev.eventrouter.router.metrics;
 
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.queues.JobEventListener;
+import dev.eventrouter.router.archive.Archiver;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -61,6 +62,35 @@ public final class RouterMetrics {
       .name("eventrouter_jobs_archived")
       .help("Jobs not delivered before their expiry, stored in the archive")
       .register(registry);
+
+  public final Counter archiveObjects = Counter.builder()
+      .name("eventrouter_archive_objects")
+      .help("Objects the archiver wrote to S3")
+      .register(registry);
+  public final Counter archiveBytes = Counter.builder()
+      .name("eventrouter_archive_bytes")
+      .help("Bytes (gzip) the archiver wrote to S3")
+      .register(registry);
+  public final Counter archiveFailures = Counter.builder()
+      .name("eventrouter_archive_failures")
+      .help("Archive batches S3 did not take (sent again later, with backoff)")
+      .register(registry);
+
+  /** Counts what the archiver wrote. */
+  public Archiver.Listener archiveEvents() {
+    return new Archiver.Listener() {
+      @Override
+      public void stored(int objects, long bytes) {
+        archiveObjects.inc(objects);
+        archiveBytes.inc(bytes);
+      }
+
+      @Override
+      public void failed() {
+        archiveFailures.inc();
+      }
+    };
+  }
 
   /** Counts what the virtual queues persisted. */
   public JobEventListener jobEvents() {

@@ -1,7 +1,9 @@
 package dev.eventrouter.queues.archive;
 
+import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -12,6 +14,9 @@ import java.util.concurrent.CompletionStage;
 @FunctionalInterface
 public interface ArchiveSink {
 
-  /** Stores the jobs of one pair; completes with where they are (for their trace). */
-  CompletionStage<String> archive(PairId pair, List<ArchivedJob> jobs);
+  /**
+   * Stores the jobs of one pair; completes with where each one is (for its trace), once all of
+   * them are stored.
+   */
+  CompletionStage<Map<Ksuid, String>> archive(PairId pair, List<ArchivedJob> jobs);
 }

@@ -5,7 +5,9 @@ import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.archive.ArchivedJob;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,13 +21,15 @@ public final class RecordingArchive implements ArchiveSink {
   private final AtomicInteger calls = new AtomicInteger();
 
   @Override
-  public CompletionStage<String> archive(PairId pair, List<ArchivedJob> jobs) {
+  public CompletionStage<Map<Ksuid, String>> archive(PairId pair, List<ArchivedJob> jobs) {
     int call = calls.incrementAndGet();
     if (failuresToCome.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       return CompletableFuture.failedFuture(new IllegalStateException("archive unavailable (scripted)"));
     }
     archived.addAll(jobs);
-    return CompletableFuture.completedFuture("test://" + pair.entityId() + "/" + call);
+    Map<Ksuid, String> locations = new HashMap<>();
+    jobs.forEach(job -> locations.put(job.job().id(), "test://" + pair.entityId() + "/" + call));
+    return CompletableFuture.completedFuture(locations);
   }
 
   /** The next {@code calls} archive calls fail. */

@@ -1,0 +1,72 @@
+package dev.eventrouter.router.archive;
+
+import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.job.PairId;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/**
+ * Where archived jobs are in the bucket:
+ * {@code <prefix>/<source>/<destination>/<yyyy>/<MM>/<dd>/<HH>/<first job id>-<jobs>.ndjson.gz},
+ * the hour (UTC) being the jobs' creation hour. A pair's archive is listed by its prefix, a time
+ * range by the hours in its keys; KSUIDs sort by time, so keys of one hour list in creation order.
+ * Markers of finished replays mirror the archive's keys under {@code <prefix>-replays/}.
+ */
+public final class ArchiveKeys {
+
+  private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy/MM/dd/HH");
+  private static final String SUFFIX = ".ndjson.gz";
+
+  private final String prefix;
+
+  /** @param prefix the archive's folder in the bucket, without slashes at either end */
+  public ArchiveKeys(String prefix) {
+    this.prefix = prefix.replaceAll("^/+|/+$", "");
+  }
+
+  public String object(PairId pair, Instant hour, Ksuid firstJob, int jobs) {
+    return pairPrefix(pair) + HOUR.format(hour.atZone(ZoneOffset.UTC)) + "/" + firstJob + "-" + jobs + SUFFIX;
+  }
+
+  /** The prefix every object of the pair has. */
+  public String pairPrefix(PairId pair) {
+    return root() + pair.source() + "/" + pair.destination() + "/";
+  }
+
+  /** The prefix of every archived object; its next segment is the source. */
+  public String root() {
+    return prefix.isEmpty() ? "" : prefix + "/";
+  }
+
+  /** Where the marker of a replayed object is. */
+  public String replayMarker(String objectKey) {
+    return (prefix.isEmpty() ? "archive" : prefix) + "-replays/" + objectKey;
+  }
+
+  /** The creation hour of the jobs in an object, read from its key; empty for other keys. */
+  public Optional<Instant> hourOf(String key) {
+    if (!key.endsWith(SUFFIX)) {
+      return Optional.empty();
+    }
+    String[] parts = key.split("/");
+    if (parts.length < 5) {
+      return Optional.empty();
+    }
+    int n = parts.length;
+    try {
+      return Optional.of(LocalDateTime.of(Integer.parseInt(parts[n - 5]), Integer.parseInt(parts[n - 4]),
+          Integer.parseInt(parts[n - 3]), Integer.parseInt(parts[n - 2]), 0).toInstant(ZoneOffset.UTC));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The hour an instant lies in. */
+  public static Instant hour(Instant at) {
+    return at.truncatedTo(ChronoUnit.HOURS);
+  }
+}

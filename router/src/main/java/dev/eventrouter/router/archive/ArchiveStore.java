@@ -1,0 +1,116 @@
+package dev.eventrouter.router.archive;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The archive's bucket, through the AWS SDK: any S3-compatible endpoint, or the embedded one.
+ * Blocking calls: callers run them on a blocking dispatcher.
+ */
+public final class ArchiveStore implements AutoCloseable {
+
+  private final S3Client s3;
+  private final String bucket;
+
+  public ArchiveStore(S3Client s3, String bucket) {
+    this.s3 = s3;
+    this.bucket = bucket;
+  }
+
+  /**
+   * A client for the settings' endpoint (or {@code embeddedEndpoint}). Credentials of a real
+   * endpoint are the configured ones, or else the SDK's default chain: environment variables
+   * ({@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, as a Kubernetes Secret provides
+   * them), web identity, instance profile. They are never logged.
+   */
+  public static ArchiveStore connect(ArchiveSettings settings, URI embeddedEndpoint) {
+    AwsCredentialsProvider credentials;
+    if (settings.embedded()) {
+      credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(
+          settings.embeddedAccessKeyId(), settings.embeddedSecretAccessKey()));
+    } else if (!settings.accessKeyId().isBlank() && !settings.secretAccessKey().isBlank()) {
+      credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(
+          settings.accessKeyId(), settings.secretAccessKey()));
+    } else {
+      credentials = DefaultCredentialsProvider.builder().build();
+    }
+    S3Client s3 = S3Client.builder()
+        .endpointOverride(settings.embedded() ? embeddedEndpoint : URI.create(settings.endpoint()))
+        .region(Region.of(settings.region()))
+        .forcePathStyle(settings.pathStyle())
+        .credentialsProvider(credentials)
+        .overrideConfiguration(c -> c.apiCallTimeout(settings.requestTimeout()))
+        .build();
+    ArchiveStore store = new ArchiveStore(s3, settings.bucket());
+    if (settings.createBucket()) {
+      store.createBucketIfMissing();
+    }
+    return store;
+  }
+
+  public void createBucketIfMissing() {
+    try {
+      s3.headBucket(b -> b.bucket(bucket));
+    } catch (NoSuchBucketException e) {
+      s3.createBucket(b -> b.bucket(bucket));
+    }
+  }
+
+  public void put(String key, byte[] bytes, String contentType) {
+    s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(bytes));
+  }
+
+  public byte[] get(String key) {
+    return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+  }
+
+  public boolean exists(String key) {
+    try {
+      s3.headObject(b -> b.bucket(bucket).key(key));
+      return true;
+    } catch (NoSuchKeyException e) {
+      return false;
+    }
+  }
+
+  /** The keys under a prefix, in key order. */
+  public List<String> keys(String prefix) {
+    List<String> keys = new ArrayList<>();
+    s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build())
+        .contents().stream().map(S3Object::key).forEach(keys::add);
+    return keys;
+  }
+
+  /** The next path segments under a prefix ("folders"), without the prefix or a slash. */
+  public List<String> folders(String prefix) {
+    List<String> folders = new ArrayList<>();
+    s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).delimiter("/").build())
+        .commonPrefixes().stream().map(CommonPrefix::prefix)
+        .map(p -> p.substring(prefix.length(), p.length() - 1))
+        .forEach(folders::add);
+    return folders;
+  }
+
+  /** How a key is shown in traces and reports. */
+  public String location(String key) {
+    return "s3://" + bucket + "/" + key;
+  }
+
+  @Override
+  public void close() {
+    s3.close();
+  }
+}

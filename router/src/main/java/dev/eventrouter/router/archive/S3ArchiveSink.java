@@ -1,0 +1,34 @@
+package dev.eventrouter.router.archive;
+
+import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.archive.ArchiveSink;
+import dev.eventrouter.queues.archive.ArchivedJob;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/** The virtual queues' archive: hands their batches to this node's {@link Archiver}. */
+public final class S3ArchiveSink implements ArchiveSink {
+
+  private final ActorRef<Archiver.Command> archiver;
+  private final ActorSystem<?> system;
+  private final Duration timeout;
+
+  /** @param timeout how long a batch may wait and upload before the queue tries again */
+  public S3ArchiveSink(ActorRef<Archiver.Command> archiver, ActorSystem<?> system, Duration timeout) {
+    this.archiver = archiver;
+    this.system = system;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public CompletionStage<Map<Ksuid, String>> archive(PairId pair, List<ArchivedJob> jobs) {
+    return AskPattern.askWithStatus(archiver,
+        replyTo -> new Archiver.Store(pair, jobs, replyTo), timeout, system.scheduler());
+  }
+}
