@@ -224,6 +224,17 @@ public final class QueueState {
         .toList();
   }
 
+  /** When the oldest job held arrived, from the time in its id; null when none is held. */
+  Instant oldestJobAt() {
+    Ksuid oldest = null;
+    for (Ksuid id : jobs.keySet()) {
+      if (oldest == null || id.compareTo(oldest) < 0) {
+        oldest = id;
+      }
+    }
+    return oldest == null ? null : oldest.time();
+  }
+
   /** Jobs attempted at least once and waiting for their next attempt. */
   int awaitingRetry() {
     // never-attempted jobs are due at 0, so they lead the schedule: count from its end

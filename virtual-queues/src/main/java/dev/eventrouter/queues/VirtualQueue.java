@@ -99,10 +99,22 @@ public final class VirtualQueue
    * @param rateLimit the pair's current rate limit in requests per second; 0 for none
    * @param breaker the state of the destination's circuit breaker on this node
    * @param cachedPayloads jobs whose payload is in memory
+   * @param paused held by an operator
+   * @param oldestJobAt when the oldest job held arrived (its Kafka record's time), or null
+   * @param lastError the last failed attempt's status or error class, and when, or null
    */
   public record QueueStats(int pending, int inFlight, int awaitingRetry, int archiving,
-      int rateLimit, String breaker, int cachedPayloads, long lastSequenceNr)
+      int rateLimit, String breaker, int cachedPayloads, long lastSequenceNr, boolean paused,
+      Instant oldestJobAt, String lastError, Instant lastErrorAt)
       implements CborSerializable {}
+
+  /**
+   * Send every job held now to the archive (the expire_at lever: an operator gives up on them,
+   * to replay later). Jobs in flight finish their attempt first. Replies how many were marked.
+   */
+  public record FlushToArchive(ActorRef<Flushed> replyTo) implements Command, CborSerializable {}
+
+  public record Flushed(int jobs) implements CborSerializable {}
 
   /**
    * The trace of one job of this pair: from the index and the journal while the job is live;
@@ -128,6 +140,10 @@ public final class VirtualQueue
   private enum ArchiveExpired implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   private enum ArchiveNext implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  /** Marks the next jobs of a flush for the archive, until none is left before {@code upTo}. */
+  private record FlushMore(long upToSequenceNr)
+      implements Command, NoSerializationVerificationNeeded {}
 
   private enum PassivateIfIdle implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -187,6 +203,10 @@ public final class VirtualQueue
   private static final Duration UPKEEP_INTERVAL = Duration.ofSeconds(10);
   private static final Duration READ_BACK_RETRY = Duration.ofSeconds(1);
   private static final Duration UNCONFIGURED_RETRY = Duration.ofMinutes(1);
+  /** How often a paused queue with jobs looks whether it was resumed. */
+  private static final Duration PAUSED_RECHECK = Duration.ofSeconds(1);
+  /** Jobs marked for the archive per journal write of a flush. */
+  private static final int FLUSH_BATCH = 5_000;
 
   private final PairId pair;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
@@ -213,6 +233,8 @@ public final class VirtualQueue
   /** The jobs of the current carry-forward round, oldest payload first; empty between rounds. */
   private final ArrayDeque<Ksuid> toCarry = new ArrayDeque<>();
   private boolean carrying;
+  private String lastError;
+  private Instant lastErrorAt;
 
   private VirtualQueue(PairId pair, ActorRef<ClusterSharding.ShardCommand> shard,
       Dependencies deps, ActorContext<Command> context, TimerScheduler<Command> timers) {
@@ -259,6 +281,8 @@ public final class VirtualQueue
         })
         .onCommand(GetStats.class, (state, get) -> Effect().reply(get.replyTo(), stats(state)))
         .onCommand(GetTrace.class, this::trace)
+        .onCommand(FlushToArchive.class, this::flushToArchive)
+        .onCommand(FlushMore.class, (state, more) -> flushMore(state, more.upToSequenceNr()))
         .onCommand(PassivateIfIdle.class, this::passivateIfIdle)
         .onCommand(Stop.class, (state, stop) -> stop(state))
         .build();
@@ -379,6 +403,10 @@ public final class VirtualQueue
     if (destination.isEmpty()) {
       return;
     }
+    if (outcome.verdict() != DeliveryOutcome.Verdict.SUCCEEDED) {
+      lastError = outcome.status() == 0 ? outcome.error() : "HTTP " + outcome.status();
+      lastErrorAt = outcome.finishedAt();
+    }
     CircuitBreaker breaker = deps.breakers().of(destination.get());
     long took = Duration.between(outcome.startedAt(), outcome.finishedAt()).toNanos();
     if (outcome.status() == 429) {
@@ -466,6 +494,12 @@ public final class VirtualQueue
         context.getLog().warn("destination of {} is not configured; its {} jobs are held",
             pair, state.schedule().size());
         scheduleDispatch(deps.clock().millis() + UNCONFIGURED_RETRY.toMillis());
+      }
+      return;
+    }
+    if (deps.destinations().paused(pair)) {
+      if (!state.schedule().isEmpty()) {
+        scheduleDispatch(deps.clock().millis() + PAUSED_RECHECK.toMillis());
       }
       return;
     }
@@ -893,11 +927,48 @@ public final class VirtualQueue
     return Effect().noReply();
   }
 
+  private ReplyEffect<JobEvent, QueueState> flushToArchive(QueueState state, FlushToArchive flush) {
+    int jobs = state.schedule().size();
+    context.getSelf().tell(new FlushMore(state.sequenceNr()));
+    return Effect().reply(flush.replyTo(), new Flushed(jobs));
+  }
+
+  /**
+   * Marks jobs held since the flush began for the archive, a batch per write. A job in flight is
+   * left to its attempt: it is delivered, or stays to be retried (and flushed again if wanted).
+   */
+  private ReplyEffect<JobEvent, QueueState> flushMore(QueueState state, long upToSequenceNr) {
+    Instant at = deps.clock().instant();
+    List<JobEvent> events = new ArrayList<>();
+    for (PendingJob job : state.schedule()) {
+      if (events.size() >= FLUSH_BATCH) {
+        break;
+      }
+      if (job.payloadSequenceNr() <= upToSequenceNr && !inFlight.containsKey(job.id())) {
+        events.add(new JobEvent.Archiving(job.id(), at, JobEvent.Archiving.FLUSHED));
+      }
+    }
+    if (events.isEmpty()) {
+      return Effect().noReply();
+    }
+    boolean more = events.size() >= FLUSH_BATCH;
+    return Effect().persist(events)
+        .thenRun(s -> {
+          deps.listener().persisted(pair, events);
+          archiveNext(s);
+          if (more) {
+            context.getSelf().tell(new FlushMore(upToSequenceNr));
+          }
+        })
+        .thenNoReply();
+  }
+
   private QueueStats stats(QueueState state) {
     String breaker = deps.destinations().find(pair)
         .map(d -> deps.breakers().of(d).getState().name()).orElse("UNKNOWN");
     return new QueueStats(state.size(), inFlight.size(), state.awaitingRetry(),
-        state.archiving().size(), rate().limit(), breaker, payloads.size(), state.sequenceNr());
+        state.archiving().size(), rate().limit(), breaker, payloads.size(), state.sequenceNr(),
+        deps.destinations().paused(pair), state.oldestJobAt(), lastError, lastErrorAt);
   }
 
   /** What the breaker records for a failed attempt (it counts failures, the type is not used). */

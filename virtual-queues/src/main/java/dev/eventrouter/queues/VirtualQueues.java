@@ -73,6 +73,12 @@ public final class VirtualQueues {
         .askWithStatus(replyTo -> new VirtualQueue.GetTrace(id, replyTo), askTimeout);
   }
 
+  /** Sends every job the pair holds to the archive; see {@link VirtualQueue.FlushToArchive}. */
+  public CompletionStage<VirtualQueue.Flushed> flushToArchive(PairId pair) {
+    return sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
+        .ask(VirtualQueue.FlushToArchive::new, askTimeout);
+  }
+
   public CompletionStage<VirtualQueue.QueueStats> stats(PairId pair) {
     return sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
         .ask(VirtualQueue.GetStats::new, askTimeout);

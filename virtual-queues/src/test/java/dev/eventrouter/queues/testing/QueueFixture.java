@@ -14,6 +14,7 @@ import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
 import dev.eventrouter.queues.destination.DestinationSettings;
+import dev.eventrouter.queues.destination.Destinations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +52,7 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
 
   private final AtomicInteger sources = new AtomicInteger();
   private final Map<String, DestinationSettings> destinations = new ConcurrentHashMap<>();
+  private final Set<PairId> paused = ConcurrentHashMap.newKeySet();
   private final List<DeliveryRequest> held = new CopyOnWriteArrayList<>();
   private final RecordingArchive archive = new RecordingArchive();
   private final Config overrides;
@@ -93,7 +96,17 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
     destination = new ScriptedDestination(testKit.system());
     HttpDeliveryClient http = new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 1024);
     queues = TestQueues.queues(testKit,
-        pair -> Optional.ofNullable(destinations.get(pair.destination())),
+        new Destinations() {
+          @Override
+          public Optional<DestinationSettings> find(PairId pair) {
+            return Optional.ofNullable(destinations.get(pair.destination()));
+          }
+
+          @Override
+          public boolean paused(PairId pair) {
+            return paused.contains(pair);
+          }
+        },
         request -> request.destination().id().startsWith("held-") ? held.add(request) : http.send(request),
         archive);
   }
@@ -147,6 +160,19 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
 
   public VirtualQueue.QueueStats stats(PairId pair) {
     return queues.stats(pair).toCompletableFuture().join();
+  }
+
+  /** Holds the pair's jobs, as an operator's pause does. */
+  public void pause(PairId pair) {
+    paused.add(pair);
+  }
+
+  public void resume(PairId pair) {
+    paused.remove(pair);
+  }
+
+  public VirtualQueue.Flushed flushToArchive(PairId pair) {
+    return queues.flushToArchive(pair).toCompletableFuture().join();
   }
 
   public VirtualQueue.JobTrace trace(PairId pair, Ksuid id) {

@@ -1,0 +1,65 @@
+package dev.eventrouter.queues;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.archive.ArchivedJob;
+import dev.eventrouter.queues.testing.QueueFixture;
+import dev.eventrouter.queues.testing.ScriptedDestination.Response;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** What an operator can do to a queue: pause and resume it, flush it to the archive, look. */
+class OperatorLeversTest {
+
+  @RegisterExtension static final QueueFixture fixture = new QueueFixture();
+
+  @Test
+  void aPausedPairHoldsItsJobsAndSendsThemOnResume() {
+    PairId pair = fixture.newPair("held-paused");
+    fixture.pause(pair);
+
+    // a queue sends what it can before it acknowledges: nothing left while paused
+    fixture.enqueue(pair, fixture.jobs(pair, 5));
+    assertThat(fixture.held(pair)).isEmpty();
+    VirtualQueue.QueueStats stats = fixture.stats(pair);
+    assertThat(stats.paused()).isTrue();
+    assertThat(stats.pending()).isEqualTo(5);
+    assertThat(stats.oldestJobAt()).isNotNull();
+
+    fixture.resume(pair);
+    fixture.await(() -> assertThat(fixture.held(pair)).hasSize(5));
+  }
+
+  @Test
+  void aFlushSendsEveryJobHeldToTheArchiveMarkedAsFlushed() {
+    PairId pair = fixture.newPair("flushed");
+    fixture.pause(pair);
+    List<Job> jobs = fixture.jobs(pair, 7);
+    fixture.enqueue(pair, jobs);
+
+    assertThat(fixture.flushToArchive(pair).jobs()).isEqualTo(7);
+
+    fixture.awaitEmpty(pair);
+    assertThat(fixture.archive().archived()).filteredOn(a -> a.job().pair().equals(pair))
+        .extracting(ArchivedJob::job).containsExactlyInAnyOrderElementsOf(jobs);
+    assertThat(fixture.archive().archived()).filteredOn(a -> a.job().pair().equals(pair))
+        .allSatisfy(a -> assertThat(a.trace().get(a.trace().size() - 1))
+            .isInstanceOfSatisfying(JobEvent.Archiving.class,
+                e -> assertThat(e.reason()).isEqualTo(JobEvent.Archiving.FLUSHED)));
+    assertThat(fixture.destination().received(QueueFixture.path(pair))).isEmpty();
+  }
+
+  @Test
+  void statsTellTheLastError() {
+    PairId pair = fixture.newPair("failing");
+    fixture.destination().script(QueueFixture.path(pair), Response.status(503));
+    fixture.enqueue(pair, fixture.jobs(pair, 1));
+
+    fixture.await(() -> assertThat(fixture.stats(pair).lastError()).isEqualTo("HTTP 503"));
+    assertThat(fixture.stats(pair).lastErrorAt()).isNotNull();
+  }
+}
