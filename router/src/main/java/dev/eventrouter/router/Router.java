@@ -6,11 +6,15 @@ import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.VirtualQueueSettings;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
+import dev.eventrouter.router.admin.AdminApi;
+import dev.eventrouter.router.admin.AdminTokens;
+import dev.eventrouter.router.admin.ControlsView;
 import dev.eventrouter.router.archive.ArchiveKeys;
 import dev.eventrouter.router.archive.ArchiveSettings;
 import dev.eventrouter.router.archive.ArchiveStore;
 import dev.eventrouter.router.archive.Archiver;
 import dev.eventrouter.router.archive.EmbeddedS3;
+import dev.eventrouter.router.archive.Replayer;
 import dev.eventrouter.router.archive.S3ArchiveSink;
 import dev.eventrouter.router.http.HttpApi;
 import dev.eventrouter.router.ingest.Ingest;
@@ -72,7 +76,9 @@ public final class Router implements AutoCloseable {
     Path dataDir = Path.of(config.getString("eventrouter.data-dir"));
     Config kafka = config.getConfig("eventrouter.kafka");
     // what can be wrong in the configuration fails first, before anything is started
-    SettingsRegistry registry = new SettingsRegistry(loadRegistry(config));
+    ControlsView controls = new ControlsView();
+    SettingsRegistry registry = new SettingsRegistry(loadRegistry(config), controls);
+    AdminTokens adminTokens = AdminTokens.fromConfig(config);
     JournalSettings journal = JournalSettings.fromConfig(config);
     if (journal.createSchema()) {
       JournalSchema.createIfMissing(journal);
@@ -120,6 +126,7 @@ public final class Router implements AutoCloseable {
     }
 
 
+    controls.connect(system);
     RouterMetrics metrics = new RouterMetrics();
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     ActorRef<Archiver.Command> archiver = system.systemActorOf(
@@ -136,7 +143,12 @@ public final class Router implements AutoCloseable {
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(),
         "drain-ingest", ingest::drainAndShutdown);
 
-    HttpApi api = new HttpApi(metrics, () -> {
+    Replayer replayer = new Replayer(archiveStore, new ArchiveKeys(archiveSettings.prefix()), queues,
+        registry, blocking, Clock.systemUTC(), metrics.replayed::inc);
+    Config adminConfig = config.getConfig("eventrouter.admin");
+    AdminApi admin = new AdminApi(adminTokens, registry, queues, controls, replayer,
+        adminConfig.getBytes("max-body"), adminConfig.getDuration("replay-timeout"));
+    HttpApi api = new HttpApi(metrics, admin.routes(), () -> {
       Map<String, Boolean> checks = new LinkedHashMap<>();
       checks.put("cluster-member-up", cluster.selfMember().status() == MemberStatus.up());
       checks.put("ingest-running", ingest.isRunning());

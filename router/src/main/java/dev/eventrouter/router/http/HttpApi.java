@@ -14,17 +14,22 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The router's own HTTP endpoints: liveness, readiness (for Kubernetes probes and load
- * balancers) and Prometheus metrics.
+ * The router's HTTP endpoints: liveness, readiness (for Kubernetes probes and load balancers),
+ * Prometheus metrics, and the operator API.
  */
 public final class HttpApi extends AllDirectives {
 
   private final RouterMetrics metrics;
+  private final Route admin;
   private final Supplier<Map<String, Boolean>> readiness;
 
-  /** @param readiness named checks; the router is ready when all are true */
-  public HttpApi(RouterMetrics metrics, Supplier<Map<String, Boolean>> readiness) {
+  /**
+   * @param admin the operator API's routes
+   * @param readiness named checks; the router is ready when all are true
+   */
+  public HttpApi(RouterMetrics metrics, Route admin, Supplier<Map<String, Boolean>> readiness) {
     this.metrics = metrics;
+    this.admin = admin;
     this.readiness = readiness;
   }
 
@@ -35,7 +40,8 @@ public final class HttpApi extends AllDirectives {
         path(segment("health").slash("ready"), () -> get(this::ready)),
         path("metrics", () -> get(() -> complete(HttpResponse.create()
             .withEntity(HttpEntities.create(
-                ContentTypes.parse(metrics.contentType()), metrics.scrape()))))));
+                ContentTypes.parse(metrics.contentType()), metrics.scrape()))))),
+        admin);
   }
 
   private Route ready() {

@@ -63,6 +63,10 @@ public final class RouterMetrics {
       .help("Jobs not delivered before their expiry, stored in the archive")
       .register(registry);
 
+  public final Counter replayed = Counter.builder()
+      .name("eventrouter_jobs_replayed")
+      .help("Archived jobs put back into their queues by a replay")
+      .register(registry);
   public final Counter archiveObjects = Counter.builder()
       .name("eventrouter_archive_objects")
       .help("Objects the archiver wrote to S3")

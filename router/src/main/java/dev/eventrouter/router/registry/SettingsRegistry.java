@@ -3,18 +3,27 @@ package dev.eventrouter.router.registry;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
+import dev.eventrouter.router.admin.ControlsView;
 import java.util.Optional;
 
 /**
- * The settings registry of this node, as loaded at start. Ingest routes records against it and
- * the virtual queues find their destination's delivery settings in it.
+ * The settings registry of this node, as loaded at start, with what operators paused. Ingest
+ * routes records against it and the virtual queues find their destination's delivery settings
+ * in it.
  */
 public final class SettingsRegistry implements Destinations {
 
   private final Registry registry;
+  private final ControlsView controls;
 
-  public SettingsRegistry(Registry registry) {
+  public SettingsRegistry(Registry registry, ControlsView controls) {
     this.registry = registry;
+    this.controls = controls;
+  }
+
+  @Override
+  public boolean paused(PairId pair) {
+    return controls.isPaused(pair);
   }
 
   public Registry current() {

@@ -1,0 +1,318 @@
+package dev.eventrouter.router.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventrouter.loadtest.blackhole.BlackHole;
+import dev.eventrouter.loadtest.produce.EventProducer;
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.router.Router;
+import dev.eventrouter.router.archive.ArchiveKeys;
+import dev.eventrouter.router.archive.ArchiveRecords;
+import dev.eventrouter.router.archive.ArchiveSettings;
+import dev.eventrouter.router.archive.ArchiveStore;
+import dev.eventrouter.router.testing.Metrics;
+import dev.eventrouter.router.testing.TestRouter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator API on a running router: every endpoint, with no token, a wrong one, the wrong
+ * scope and bad parameters; pause and resume; flush to the archive and replay from it.
+ */
+class AdminApiTest {
+
+  private static final String OPERATE = "operate-token-0123456789";
+  private static final String READ = "read-token-0123456789";
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir static Path dataDir;
+  static BlackHole blackHole;
+  static Router router;
+  static TestProbe<Object> probe;
+  static int s3Port;
+  static final ListAppender<ILoggingEvent> audit = new ListAppender<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    blackHole = BlackHole.start("127.0.0.1", 0);
+    Path registry = dataDir.resolve("registry.conf");
+    Files.writeString(registry, """
+        destinations {
+          hook { endpoint = "%s" }
+          held { endpoint = "%s" }
+          flushed { endpoint = "%s" }
+        }
+        sources {
+          shop { destinations = [hook, flushed] }
+          blog { destinations = [held] }
+        }
+        """.formatted(blackHole.url("hook"), blackHole.url("held"), blackHole.url("flushed")));
+    s3Port = TestRouter.freePort();
+    router = TestRouter.start(TestRouter.config(dataDir, registry, TestRouter.freePort(), Map.of(
+        "eventrouter.admin.operate-token", OPERATE,
+        "eventrouter.admin.read-token", READ,
+        "eventrouter.admin.max-body", "1KiB",
+        "eventrouter.archive.embedded.port", s3Port)));
+    probe = TestProbe.create(router.system());
+    audit.start();
+    ((Logger) LoggerFactory.getLogger("eventrouter.audit")).addAppender(audit);
+  }
+
+  @AfterAll
+  static void stop() {
+    ((Logger) LoggerFactory.getLogger("eventrouter.audit")).detachAppender(audit);
+    router.close();
+    blackHole.close();
+  }
+
+  // ---- authentication and scopes ----
+
+  @Test
+  void theOpenApiDocumentIsServedWithoutATokenAndNamesEveryEndpoint() throws Exception {
+    HttpResponse<String> response = call("GET", "/admin/openapi.json", null, null);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode paths = JSON.readTree(response.body()).get("paths");
+    List<String> names = new ArrayList<>();
+    paths.fieldNames().forEachRemaining(names::add);
+    assertThat(names).contains("/admin/pairs/{source}/{destination}", "/admin/replay",
+        "/admin/pairs/{source}/{destination}/jobs/{jobId}", "/admin/destinations/{destination}/pause");
+  }
+
+  @Test
+  void everyEndpointRefusesAMissingOrWrongToken() throws Exception {
+    for (String[] endpoint : endpoints()) {
+      HttpResponse<String> none = call(endpoint[0], endpoint[1], null, endpoint[2]);
+      assertThat(none.statusCode()).as("no token: " + endpoint[1]).isEqualTo(401);
+      assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+      assertThat(error(none)).contains("Bearer");
+      assertThat(call(endpoint[0], endpoint[1], "not-the-token-at-all", endpoint[2]).statusCode())
+          .as("wrong token: " + endpoint[1]).isEqualTo(401);
+    }
+  }
+
+  @Test
+  void aReadTokenMayLookButNotAct() throws Exception {
+    for (String[] endpoint : endpoints()) {
+      HttpResponse<String> response = call(endpoint[0], endpoint[1], READ, endpoint[2]);
+      if (endpoint[0].equals("GET")) {
+        assertThat(response.statusCode()).as(endpoint[1]).isIn(200, 404);
+      } else {
+        assertThat(response.statusCode()).as(endpoint[1]).isEqualTo(403);
+        assertThat(error(response)).contains("operate");
+      }
+    }
+    assertThat(audit.list).anySatisfy(event -> {
+      assertThat(event.getFormattedMessage()).contains("reader").contains("403");
+      assertThat(event.getFormattedMessage()).doesNotContain(READ);
+    });
+    assertThat(call("GET", "/admin/paused", READ, null).body()).doesNotContain("blog");
+  }
+
+  /** Method, path, body of every endpoint but the document. */
+  private static List<String[]> endpoints() {
+    String replay = "{\"destination\":\"hook\",\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-01-01T01:00:00Z\"}";
+    return List.of(
+        new String[] {"GET", "/admin/pairs/shop/hook", null},
+        new String[] {"GET", "/admin/pairs/shop/hook/jobs/0ujsswThIGTUYm2K8FjOOfXtY1K", null},
+        new String[] {"POST", "/admin/pairs/blog/held/pause", null},
+        new String[] {"POST", "/admin/pairs/blog/held/resume", null},
+        new String[] {"POST", "/admin/pairs/blog/held/flush", null},
+        new String[] {"GET", "/admin/destinations/held", null},
+        new String[] {"POST", "/admin/destinations/held/pause", null},
+        new String[] {"POST", "/admin/destinations/held/resume", null},
+        new String[] {"GET", "/admin/paused", null},
+        new String[] {"POST", "/admin/replay", replay});
+  }
+
+  // ---- bad parameters ----
+
+  @Test
+  void badParametersGetA4xxThatSaysWhatIsWrong() throws Exception {
+    assertThat(call("GET", "/admin/pairs/bad%7Cid/hook", READ, null))
+        .satisfies(r -> assertThat(r.statusCode()).isEqualTo(400))
+        .satisfies(r -> assertThat(error(r)).contains("source must match"));
+    assertThat(call("GET", "/admin/pairs/nobody/hook", READ, null))
+        .satisfies(r -> assertThat(r.statusCode()).isEqualTo(404))
+        .satisfies(r -> assertThat(error(r)).contains("unknown pair"));
+    assertThat(call("POST", "/admin/destinations/%27%3B%20DROP%20TABLE%20x/pause", OPERATE, null))
+        .satisfies(r -> assertThat(r.statusCode()).isEqualTo(400));
+    assertThat(call("GET", "/admin/pairs/shop/hook/jobs/not-a-ksuid", READ, null))
+        .satisfies(r -> assertThat(r.statusCode()).isEqualTo(400))
+        .satisfies(r -> assertThat(error(r)).contains("job id"));
+    assertThat(call("GET", "/admin/pairs/shop/hook/jobs/0ujsswThIGTUYm2K8FjOOfXtY1K", READ, null))
+        .satisfies(r -> assertThat(r.statusCode()).isEqualTo(404));
+    assertThat(call("GET", "/admin/nothing-here", READ, null).statusCode()).isEqualTo(404);
+
+    Map<String, String> replays = Map.of(
+        "not json", "the body is not JSON",
+        "[1,2]", "JSON object",
+        "{\"destination\":\"hook\",\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-01-01T01:00:00Z\",\"drop\":true}", "unknown field 'drop'",
+        "{\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-01-01T01:00:00Z\"}", "destination is required",
+        "{\"destination\":\"hook\",\"from\":\"yesterday\",\"to\":\"2026-01-01T01:00:00Z\"}", "from is not an ISO-8601 instant",
+        "{\"destination\":\"hook\",\"from\":\"2026-01-02T00:00:00Z\",\"to\":\"2026-01-01T01:00:00Z\"}", "from must be before to",
+        "{\"destination\":\"h/../x\",\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-01-01T01:00:00Z\"}", "destination must match",
+        "{\"destination\":\"hook\",\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-01-01T01:00:00Z\",\"force\":\"yes\"}", "force must be true or false");
+    for (Map.Entry<String, String> replay : replays.entrySet()) {
+      HttpResponse<String> response = call("POST", "/admin/replay", OPERATE, replay.getKey());
+      assertThat(response.statusCode()).as(replay.getKey()).isEqualTo(400);
+      assertThat(error(response)).as(replay.getKey()).contains(replay.getValue());
+    }
+    assertThat(call("POST", "/admin/replay", OPERATE,
+        "{\"destination\":\"nowhere\",\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-01-01T01:00:00Z\"}")
+        .statusCode()).isEqualTo(404);
+    HttpResponse<String> large = call("POST", "/admin/replay", OPERATE, "{\"destination\":\"" + "x".repeat(4096) + "\"}");
+    assertThat(large.statusCode()).as("a body over max-body: " + large.body()).isEqualTo(413);
+  }
+
+  // ---- pause, resume, stats ----
+
+  @Test
+  void jobsSentToAPausedDestinationAreHeldAndAllDeliveredOnResume() throws Exception {
+    assertThat(call("POST", "/admin/destinations/held/pause", OPERATE, null).statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(call("GET", "/admin/paused", READ, null).body()).get("paused").toString())
+        .contains("held");
+
+    List<String> sent = produce("blog", 40);
+    // accepted (committed) while paused: every job is in the journal, and none was sent
+    probe.awaitAssert(WAIT, Duration.ofMillis(200), () -> {
+      assertThat(JSON.readTree(call("GET", "/admin/pairs/blog/held", READ, null).body()).get("depth").asInt())
+          .isEqualTo(40);
+      return null;
+    });
+    assertThat(blackHole.deliveries().getOrDefault("held", Map.of())).isEmpty();
+    JsonNode stats = JSON.readTree(call("GET", "/admin/pairs/blog/held", READ, null).body());
+    assertThat(stats.get("paused").asBoolean()).isTrue();
+    assertThat(stats.get("oldestJobAgeSeconds").asLong()).isGreaterThanOrEqualTo(0);
+    JsonNode summary = JSON.readTree(call("GET", "/admin/destinations/held", READ, null).body());
+    assertThat(summary.get("depth").asInt()).isEqualTo(40);
+    assertThat(summary.get("largestBacklogs").get(0).get("source").asText()).isEqualTo("blog");
+
+    assertThat(call("POST", "/admin/destinations/held/resume", OPERATE, null).statusCode()).isEqualTo(200);
+    probe.awaitAssert(WAIT, Duration.ofMillis(200), () -> {
+      assertThat(blackHole.deliveries().getOrDefault("held", Map.of()).keySet())
+          .containsExactlyInAnyOrderElementsOf(sent);
+      return null;
+    });
+    assertThat(audit.list).anySatisfy(event ->
+        assertThat(event.getFormattedMessage()).contains("pause").contains("held").contains("admin"));
+  }
+
+  // ---- flush, archive, replay ----
+
+  @Test
+  void aFlushedPairIsArchivedAndAReplayDeliversEveryJobOnceEvenWhenAskedTwice() throws Exception {
+    Instant from = Instant.now().minus(Duration.ofMinutes(1));
+    assertThat(call("POST", "/admin/pairs/shop/flushed/pause", OPERATE, null).statusCode()).isEqualTo(200);
+    List<String> sent = produce("shop", 30);
+    probe.awaitAssert(WAIT, Duration.ofMillis(200), () -> {
+      assertThat(JSON.readTree(call("GET", "/admin/pairs/shop/flushed", READ, null).body()).get("depth").asInt())
+          .isEqualTo(30);
+      return null;
+    });
+
+    HttpResponse<String> flushed = call("POST", "/admin/pairs/shop/flushed/flush", OPERATE, null);
+    assertThat(flushed.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(flushed.body()).get("jobs").asInt()).isEqualTo(30);
+    probe.awaitAssert(WAIT, Duration.ofMillis(200), () -> {
+      assertThat(JSON.readTree(call("GET", "/admin/pairs/shop/flushed", READ, null).body()).get("depth").asInt())
+          .isZero();
+      return null;
+    });
+    assertThat(blackHole.deliveries().getOrDefault("flushed", Map.of())).isEmpty();
+    assertThat(call("POST", "/admin/pairs/shop/flushed/resume", OPERATE, null).statusCode()).isEqualTo(200);
+
+    String replay = "{\"source\":\"shop\",\"destination\":\"flushed\",\"from\":\"" + from
+        + "\",\"to\":\"" + Instant.now().plus(Duration.ofMinutes(1)) + "\"}";
+    HttpResponse<String> first = call("POST", "/admin/replay", OPERATE, replay);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    assertThat(JSON.readTree(first.body()).get("enqueued").asInt()).isEqualTo(30);
+    HttpResponse<String> again = call("POST", "/admin/replay", OPERATE, replay);
+    assertThat(JSON.readTree(again.body()).get("enqueued").asInt()).isZero();
+    HttpResponse<String> forced = call("POST", "/admin/replay", OPERATE,
+        replay.replace("}", ",\"force\":true}"));
+    assertThat(JSON.readTree(forced.body()).get("duplicates").asInt()).as("held once by its queue").isEqualTo(30);
+
+    probe.awaitAssert(WAIT, Duration.ofMillis(200), () -> {
+      assertThat(blackHole.deliveries().getOrDefault("flushed", Map.of()).keySet())
+          .containsExactlyInAnyOrderElementsOf(sent);
+      return null;
+    });
+    assertThat(blackHole.deliveries().get("flushed").values()).allSatisfy(n -> assertThat(n).isEqualTo(1));
+    assertThat(Metrics.value(TestRouter.get(router, "/metrics").body(), "eventrouter_jobs_replayed_total"))
+        .isEqualTo(30);
+
+    // the trace of a replayed job names the archived one and ends delivered
+    Job archived = archivedJobs(new PairId("shop", "flushed")).get(0);
+    Job replayed = archived.replay(Instant.now(), Duration.ofHours(1));
+    probe.awaitAssert(WAIT, Duration.ofMillis(200), () -> {
+      JsonNode trace = JSON.readTree(call("GET", "/admin/pairs/shop/flushed/jobs/" + replayed.id(), READ, null).body());
+      assertThat(trace.get("steps").get(0).get("state").asText()).isEqualTo("awaiting_scheduling");
+      assertThat(trace.get("steps").get(0).get("replayOf").asText()).isEqualTo(archived.id().toString());
+      assertThat(trace.get("steps").get(trace.get("steps").size() - 1).get("state").asText()).isEqualTo("succeeded");
+      return null;
+    });
+  }
+
+  private static List<Job> archivedJobs(PairId pair) {
+    ArchiveSettings settings = ArchiveSettings.fromConfig(router.system().settings().config(), dataDir);
+    try (ArchiveStore store = ArchiveStore.connect(settings, URI.create("http://127.0.0.1:" + s3Port))) {
+      ArchiveKeys keys = new ArchiveKeys(settings.prefix());
+      return store.keys(keys.pairPrefix(pair)).stream()
+          .flatMap(key -> ArchiveRecords.read(store.get(key)).stream())
+          .map(ArchiveRecords.Record::job).toList();
+    }
+  }
+
+  private static List<String> produce(String source, int events) {
+    EventProducer.Result produced = EventProducer.run(new EventProducer.Plan(
+        router.kafkaBootstrapServers(), "events", events, List.of(source), 200, 0, 5));
+    assertThat(produced.failed()).isZero();
+    Set<String> ids = produced.produced().stream().map(EventProducer.Produced::messageId)
+        .collect(Collectors.toSet());
+    return List.copyOf(ids);
+  }
+
+  private static HttpResponse<String> call(String method, String path, String token, String body)
+      throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + router.httpPort() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String error(HttpResponse<String> response) throws Exception {
+    return JSON.readTree(response.body()).get("error").asText();
+  }
+}
