@@ -34,6 +34,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -126,7 +129,25 @@ public final class Router implements AutoCloseable {
     }
 
 
-    controls.connect(system);
+    Config registryDefaults = config.getConfig("eventrouter.registry.destination-defaults");
+    controls.onRegistry(replaced -> {
+      try {
+        registry.replace(RegistryLoader.parseText(replaced.text(), registryDefaults));
+        log.info("settings registry version {} from {} in use", replaced.version(), replaced.changedAt());
+      } catch (RuntimeException e) {
+        log.error("settings registry version {} cannot be used; keeping the current one: {}",
+            replaced.version(), e.getMessage());
+      }
+    });
+    // a registry an operator replaced earlier is in use before the first record is routed
+    try {
+      controls.connect(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("the operator controls could not be read from the journal", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting", e);
+    }
     RouterMetrics metrics = new RouterMetrics();
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     ActorRef<Archiver.Command> archiver = system.systemActorOf(
@@ -146,8 +167,9 @@ public final class Router implements AutoCloseable {
     Replayer replayer = new Replayer(archiveStore, new ArchiveKeys(archiveSettings.prefix()), queues,
         registry, blocking, Clock.systemUTC(), metrics.replayed::inc);
     Config adminConfig = config.getConfig("eventrouter.admin");
-    AdminApi admin = new AdminApi(adminTokens, registry, queues, controls, replayer,
-        adminConfig.getBytes("max-body"), adminConfig.getDuration("replay-timeout"));
+    AdminApi admin = new AdminApi(adminTokens, registry, registryDefaults, queues, controls, replayer,
+        new AdminApi.Limits(adminConfig.getBytes("max-body"), adminConfig.getBytes("registry-max-body"),
+            adminConfig.getDuration("replay-timeout")));
     HttpApi api = new HttpApi(metrics, admin.routes(), () -> {
       Map<String, Boolean> checks = new LinkedHashMap<>();
       checks.put("cluster-member-up", cluster.selfMember().status() == MemberStatus.up());

@@ -67,6 +67,18 @@ public final class QueueState {
     return this;
   }
 
+  QueueState retryRequested(JobEvent.RetryRequested event) {
+    sequenceNr++;
+    PendingJob job = unschedule(event.jobId());
+    if (job != null && !job.archiving()) {
+      PendingJob next = job.retryAt(job.attempts(), event.at().toEpochMilli(), sequenceNr);
+      jobs.put(next.id(), next);
+      schedule.add(next);
+      expiries.add(next);
+    }
+    return this;
+  }
+
   QueueState archivingStarted(JobEvent.Archiving event) {
     sequenceNr++;
     PendingJob job = unschedule(event.jobId());

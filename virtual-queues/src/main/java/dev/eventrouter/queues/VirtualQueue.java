@@ -97,6 +97,7 @@ public final class VirtualQueue
   /**
    * @param pending live jobs (never attempted, awaiting retry, in flight, or being archived)
    * @param rateLimit the pair's current rate limit in requests per second; 0 for none
+   * @param maxInFlight the pair's in-flight limit; 0 when its destination is not configured
    * @param breaker the state of the destination's circuit breaker on this node
    * @param cachedPayloads jobs whose payload is in memory
    * @param paused held by an operator
@@ -104,7 +105,7 @@ public final class VirtualQueue
    * @param lastError the last failed attempt's status or error class, and when, or null
    */
   public record QueueStats(int pending, int inFlight, int awaitingRetry, int archiving,
-      int rateLimit, String breaker, int cachedPayloads, long lastSequenceNr, boolean paused,
+      int rateLimit, int maxInFlight, String breaker, int cachedPayloads, long lastSequenceNr, boolean paused,
       Instant oldestJobAt, String lastError, Instant lastErrorAt)
       implements CborSerializable {}
 
@@ -112,9 +113,17 @@ public final class VirtualQueue
    * Send every job held now to the archive (the expire_at lever: an operator gives up on them,
    * to replay later). Jobs in flight finish their attempt first. Replies how many were marked.
    */
-  public record FlushToArchive(ActorRef<Flushed> replyTo) implements Command, CborSerializable {}
+  public record FlushToArchive(ActorRef<LeverPulled> replyTo) implements Command, CborSerializable {}
 
-  public record Flushed(int jobs) implements CborSerializable {}
+  /**
+   * Attempt now every job awaiting a retry later (the destination is back: do not wait out the
+   * backoff). Replies how many jobs that is; they stay subject to the pair's rate, in-flight
+   * limit and the breaker.
+   */
+  public record RetryNow(ActorRef<LeverPulled> replyTo) implements Command, CborSerializable {}
+
+  /** @param jobs the jobs an operator's lever applies to */
+  public record LeverPulled(int jobs) implements CborSerializable {}
 
   /**
    * The trace of one job of this pair: from the index and the journal while the job is live;
@@ -141,8 +150,10 @@ public final class VirtualQueue
 
   private enum ArchiveNext implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
-  /** Marks the next jobs of a flush for the archive, until none is left before {@code upTo}. */
-  private record FlushMore(long upToSequenceNr)
+  private enum Lever { FLUSH, RETRY_NOW }
+
+  /** Applies a lever to the next batch of the jobs held when it was pulled. */
+  private record LeverMore(Lever lever, long upToSequenceNr)
       implements Command, NoSerializationVerificationNeeded {}
 
   private enum PassivateIfIdle implements Command, NoSerializationVerificationNeeded { INSTANCE }
@@ -205,8 +216,8 @@ public final class VirtualQueue
   private static final Duration UNCONFIGURED_RETRY = Duration.ofMinutes(1);
   /** How often a paused queue with jobs looks whether it was resumed. */
   private static final Duration PAUSED_RECHECK = Duration.ofSeconds(1);
-  /** Jobs marked for the archive per journal write of a flush. */
-  private static final int FLUSH_BATCH = 5_000;
+  /** Jobs an operator's lever changes per journal write. */
+  private static final int LEVER_BATCH = 5_000;
 
   private final PairId pair;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
@@ -281,8 +292,9 @@ public final class VirtualQueue
         })
         .onCommand(GetStats.class, (state, get) -> Effect().reply(get.replyTo(), stats(state)))
         .onCommand(GetTrace.class, this::trace)
-        .onCommand(FlushToArchive.class, this::flushToArchive)
-        .onCommand(FlushMore.class, (state, more) -> flushMore(state, more.upToSequenceNr()))
+        .onCommand(FlushToArchive.class, (state, flush) -> pull(state, Lever.FLUSH, flush.replyTo()))
+        .onCommand(RetryNow.class, (state, retry) -> pull(state, Lever.RETRY_NOW, retry.replyTo()))
+        .onCommand(LeverMore.class, this::leverMore)
         .onCommand(PassivateIfIdle.class, this::passivateIfIdle)
         .onCommand(Stop.class, (state, stop) -> stop(state))
         .build();
@@ -293,6 +305,7 @@ public final class VirtualQueue
     return newEventHandlerBuilder().forAnyState()
         .onEvent(JobEvent.AwaitingScheduling.class, (state, e) -> state.awaitingScheduling(e))
         .onEvent(JobEvent.AwaitingRetry.class, (state, e) -> state.awaitingRetry(e))
+        .onEvent(JobEvent.RetryRequested.class, (state, e) -> state.retryRequested(e))
         .onEvent(JobEvent.Succeeded.class, (state, e) -> state.succeeded(e))
         .onEvent(JobEvent.Discarded.class, (state, e) -> state.discarded(e))
         .onEvent(JobEvent.Archiving.class, (state, e) -> state.archivingStarted(e))
@@ -927,47 +940,60 @@ public final class VirtualQueue
     return Effect().noReply();
   }
 
-  private ReplyEffect<JobEvent, QueueState> flushToArchive(QueueState state, FlushToArchive flush) {
-    int jobs = state.schedule().size();
-    context.getSelf().tell(new FlushMore(state.sequenceNr()));
-    return Effect().reply(flush.replyTo(), new Flushed(jobs));
+  private ReplyEffect<JobEvent, QueueState> pull(QueueState state, Lever lever,
+      ActorRef<LeverPulled> replyTo) {
+    long now = deps.clock().millis();
+    int jobs = switch (lever) {
+      case FLUSH -> state.schedule().size();
+      case RETRY_NOW -> (int) state.schedule().stream().filter(job -> job.dueAtMillis() > now).count();
+    };
+    context.getSelf().tell(new LeverMore(lever, state.sequenceNr()));
+    return Effect().reply(replyTo, new LeverPulled(jobs));
   }
 
   /**
-   * Marks jobs held since the flush began for the archive, a batch per write. A job in flight is
-   * left to its attempt: it is delivered, or stays to be retried (and flushed again if wanted).
+   * Changes the next batch of the jobs held when the lever was pulled, one journal write per
+   * batch. A job in flight is left to its attempt: it is delivered, or stays to be retried.
    */
-  private ReplyEffect<JobEvent, QueueState> flushMore(QueueState state, long upToSequenceNr) {
+  private ReplyEffect<JobEvent, QueueState> leverMore(QueueState state, LeverMore more) {
     Instant at = deps.clock().instant();
     List<JobEvent> events = new ArrayList<>();
-    for (PendingJob job : state.schedule()) {
-      if (events.size() >= FLUSH_BATCH) {
+    // jobs due later are at the schedule's end: a retry-now walks back from there
+    Iterable<PendingJob> jobs = more.lever() == Lever.FLUSH ? state.schedule() : state.schedule().descendingSet();
+    for (PendingJob job : jobs) {
+      if (events.size() >= LEVER_BATCH
+          || more.lever() == Lever.RETRY_NOW && job.dueAtMillis() <= at.toEpochMilli()) {
         break;
       }
-      if (job.payloadSequenceNr() <= upToSequenceNr && !inFlight.containsKey(job.id())) {
-        events.add(new JobEvent.Archiving(job.id(), at, JobEvent.Archiving.FLUSHED));
+      if (job.payloadSequenceNr() <= more.upToSequenceNr() && !inFlight.containsKey(job.id())) {
+        events.add(more.lever() == Lever.FLUSH
+            ? new JobEvent.Archiving(job.id(), at, JobEvent.Archiving.FLUSHED)
+            : new JobEvent.RetryRequested(job.id(), at));
       }
     }
     if (events.isEmpty()) {
       return Effect().noReply();
     }
-    boolean more = events.size() >= FLUSH_BATCH;
+    boolean full = events.size() >= LEVER_BATCH;
     return Effect().persist(events)
         .thenRun(s -> {
           deps.listener().persisted(pair, events);
+          afterChange(s);
           archiveNext(s);
-          if (more) {
-            context.getSelf().tell(new FlushMore(upToSequenceNr));
+          if (full) {
+            context.getSelf().tell(more);
           }
         })
         .thenNoReply();
   }
 
   private QueueStats stats(QueueState state) {
-    String breaker = deps.destinations().find(pair)
-        .map(d -> deps.breakers().of(d).getState().name()).orElse("UNKNOWN");
+    Optional<DestinationSettings> destination = deps.destinations().find(pair);
+    destination.ifPresent(d -> rate().configure(d.ratePerSecond()));
+    String breaker = destination.map(d -> deps.breakers().of(d).getState().name()).orElse("UNKNOWN");
     return new QueueStats(state.size(), inFlight.size(), state.awaitingRetry(),
-        state.archiving().size(), rate().limit(), breaker, payloads.size(), state.sequenceNr(),
+        state.archiving().size(), rate().limit(),
+        destination.map(DestinationSettings::maxInFlightPerPair).orElse(0), breaker, payloads.size(), state.sequenceNr(),
         deps.destinations().paused(pair), state.oldestJobAt(), lastError, lastErrorAt);
   }
 

@@ -74,9 +74,15 @@ public final class VirtualQueues {
   }
 
   /** Sends every job the pair holds to the archive; see {@link VirtualQueue.FlushToArchive}. */
-  public CompletionStage<VirtualQueue.Flushed> flushToArchive(PairId pair) {
+  public CompletionStage<VirtualQueue.LeverPulled> flushToArchive(PairId pair) {
     return sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
         .ask(VirtualQueue.FlushToArchive::new, askTimeout);
+  }
+
+  /** Attempts now what the pair would retry later; see {@link VirtualQueue.RetryNow}. */
+  public CompletionStage<VirtualQueue.LeverPulled> retryNow(PairId pair) {
+    return sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
+        .ask(VirtualQueue.RetryNow::new, askTimeout);
   }
 
   public CompletionStage<VirtualQueue.QueueStats> stats(PairId pair) {

@@ -5,14 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.Transition;
 import dev.eventrouter.queues.archive.ArchivedJob;
+import dev.eventrouter.queues.destination.DestinationSettings;
+import dev.eventrouter.queues.destination.RetryPolicy;
 import dev.eventrouter.queues.testing.QueueFixture;
+import dev.eventrouter.queues.testing.TestQueues;
 import dev.eventrouter.queues.testing.ScriptedDestination.Response;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** What an operator can do to a queue: pause and resume it, flush it to the archive, look. */
+/** What an operator can do to a queue: pause and resume it, flush it, retry it now, look. */
 class OperatorLeversTest {
 
   @RegisterExtension static final QueueFixture fixture = new QueueFixture();
@@ -51,6 +56,27 @@ class OperatorLeversTest {
             .isInstanceOfSatisfying(JobEvent.Archiving.class,
                 e -> assertThat(e.reason()).isEqualTo(JobEvent.Archiving.FLUSHED)));
     assertThat(fixture.destination().received(QueueFixture.path(pair))).isEmpty();
+  }
+
+  @Test
+  void retryNowAttemptsAtOnceWhatWouldWaitOutItsBackoff() {
+    DestinationSettings slowRetry = TestQueues.destination("back-soon");
+    slowRetry = new DestinationSettings(slowRetry.id(), slowRetry.maxInFlightPerPair(), 0,
+        slowRetry.maxConnections(), slowRetry.timeout(),
+        new RetryPolicy(Duration.ofHours(1), Duration.ofHours(2)), slowRetry.expireAfter(), slowRetry.breaker());
+    PairId pair = fixture.newPair(slowRetry);
+    fixture.destination().script(QueueFixture.path(pair), Response.status(503), Response.status(200));
+    Job job = fixture.jobs(pair, 1).get(0);
+    fixture.enqueue(pair, List.of(job));
+    fixture.await(() -> assertThat(fixture.stats(pair).awaitingRetry()).isEqualTo(1));
+
+    assertThat(fixture.retryNow(pair).jobs()).isEqualTo(1);
+
+    fixture.awaitEmpty(pair);
+    assertThat(fixture.destination().received(QueueFixture.path(pair))).hasSize(2);
+    assertThat(fixture.trace(pair, job.id()).steps()).extracting(Transition::state).containsExactly(
+        "awaiting_scheduling", "executing", "awaiting_retry", "awaiting_retry", "executing", "succeeded");
+    assertThat(fixture.trace(pair, job.id()).steps().get(3).reason()).isEqualTo("retry-now");
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.util.List;
  *                                  -> discarded       4xx other than 408/429: retrying cannot help
  *                                  -> awaiting_retry  5xx, 408, 429, timeout, connection error
  * awaiting_retry      -> (attempt at retryAt) -> ...
+ * awaiting_retry      -> awaiting_retry (an operator's retry-now: due at once)
  * awaiting_scheduling, awaiting_retry -> archiving (expire_at passed, or flushed by an operator)
  * archiving           -> archived (the archive acknowledged it)
  * </pre>
@@ -54,6 +55,12 @@ public sealed interface JobEvent {
 
   /** The attempt failed in a way that may pass; the job is attempted again at {@code retryAt}. */
   record AwaitingRetry(Ksuid jobId, Attempt attempt, Instant retryAt) implements JobEvent {}
+
+  /**
+   * An operator asked for the job to be attempted now instead of at its {@code retryAt} (the
+   * destination is back, say). It stays awaiting retry, due at {@code at}.
+   */
+  record RetryRequested(Ksuid jobId, Instant at) implements JobEvent {}
 
   /**
    * The job is no longer attempted and is on its way to the archive.

@@ -48,6 +48,9 @@ public record Transition(String state, Instant at, Integer attempt, Integer http
       } else if (event instanceof JobEvent.Discarded e) {
         steps.add(executing(e.attempt()));
         steps.add(outcome("discarded", e.attempt(), null, e.reason(), e.origin()));
+      } else if (event instanceof JobEvent.RetryRequested e) {
+        steps.add(new Transition("awaiting_retry", e.at(), null, null, null, e.at(), "retry-now",
+            null, null, null));
       } else if (event instanceof JobEvent.Archiving e) {
         steps.add(new Transition("archiving", e.at(), null, null, null, null, e.reason(), null,
             null, null));

@@ -17,7 +17,8 @@ public final class JobEventSerializer extends StableNameSerializer {
       JobEvent.AwaitingRetry.class, "job.awaiting-retry",
       JobEvent.Archiving.class, "job.archiving",
       JobEvent.Archived.class, "job.archived",
-      JobEvent.CarriedForward.class, "job.carried-forward");
+      JobEvent.CarriedForward.class, "job.carried-forward",
+      JobEvent.RetryRequested.class, "job.retry-requested");
 
   public JobEventSerializer(ExtendedActorSystem system) {
     super(IDENTIFIER, NAMES);

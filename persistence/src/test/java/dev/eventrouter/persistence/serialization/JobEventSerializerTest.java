@@ -73,6 +73,7 @@ class JobEventSerializerTest {
             Attempt.responded(2, T0.plusSeconds(40), T0.plusSeconds(41), 503))));
     samples.put("awaiting-scheduling-2", new JobEvent.AwaitingScheduling(
         JOB.replay(T0.plusSeconds(86_400), java.time.Duration.ofHours(4))));
+    samples.put("retry-requested-1", new JobEvent.RetryRequested(JOB.id(), T0.plusSeconds(90)));
     return samples;
   }
 

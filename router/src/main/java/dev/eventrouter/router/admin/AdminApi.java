@@ -3,6 +3,7 @@ package dev.eventrouter.router.admin;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.typesafe.config.Config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,6 +18,8 @@ import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.router.archive.Replayer;
 import dev.eventrouter.router.registry.Registry;
+import dev.eventrouter.router.registry.InvalidRegistryException;
+import dev.eventrouter.router.registry.RegistryLoader;
 import dev.eventrouter.router.registry.SettingsRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,24 +71,29 @@ public final class AdminApi extends AllDirectives {
   private static final Duration BODY_TIMEOUT = Duration.ofSeconds(10);
   private static final Set<String> REPLAY_FIELDS = Set.of("source", "destination", "from", "to", "force");
 
+  private static final Set<String> LIMIT_FIELDS = Set.of("ratePerSecond", "maxInFlight");
+
+  /** @param maxBodyBytes of any body but a registry's */
+  public record Limits(long maxBodyBytes, long maxRegistryBytes, Duration replayTimeout) {}
+
   private final AdminTokens tokens;
   private final SettingsRegistry registry;
+  private final Config registryDefaults;
   private final VirtualQueues queues;
   private final ControlsView controls;
   private final Replayer replayer;
-  private final long maxBodyBytes;
-  private final Duration replayTimeout;
+  private final Limits limits;
   private final byte[] openApi;
 
-  public AdminApi(AdminTokens tokens, SettingsRegistry registry, VirtualQueues queues,
-      ControlsView controls, Replayer replayer, long maxBodyBytes, Duration replayTimeout) {
+  public AdminApi(AdminTokens tokens, SettingsRegistry registry, Config registryDefaults,
+      VirtualQueues queues, ControlsView controls, Replayer replayer, Limits limits) {
     this.tokens = tokens;
     this.registry = registry;
+    this.registryDefaults = registryDefaults;
     this.queues = queues;
     this.controls = controls;
     this.replayer = replayer;
-    this.maxBodyBytes = maxBodyBytes;
-    this.replayTimeout = replayTimeout;
+    this.limits = limits;
     this.openApi = resource("/eventrouter/openapi.json");
   }
 
@@ -100,8 +108,15 @@ public final class AdminApi extends AllDirectives {
                 destination(caller, destination)),
             path("paused", () -> get(() -> allowed(caller, AdminTokens.Scope.READ, "paused", null, () ->
                 CompletableFuture.completedFuture(ok(controls.state()))))),
-            path("replay", () -> post(() -> body(body -> withRequestTimeout(replayTimeout, () ->
-                allowed(caller, AdminTokens.Scope.OPERATE, "replay", body, () -> replay(body)))))),
+            path("replay", () -> post(() -> body(limits.maxBodyBytes(), body ->
+                withRequestTimeout(limits.replayTimeout(), () ->
+                    allowed(caller, AdminTokens.Scope.OPERATE, "replay", body, () -> replay(body)))))),
+            path("registry", () -> concat(
+                get(() -> allowed(caller, AdminTokens.Scope.READ, "registry", null, () ->
+                    controls.registry().thenApply(AdminApi::ok))),
+                put(() -> body(limits.maxRegistryBytes(), body ->
+                    allowed(caller, AdminTokens.Scope.OPERATE, "replace-registry",
+                        body.length() + " characters", () -> replaceRegistry(body)))))),
             complete(error(StatusCodes.NOT_FOUND, "no such admin endpoint; see /admin/openapi.json"))))));
   }
 
@@ -140,7 +155,55 @@ public final class AdminApi extends AllDirectives {
         path("resume", () -> post(() -> allowed(caller, AdminTokens.Scope.OPERATE, "resume", target, () ->
             controls.resume(OperatorControls.Target.pair(pair)).thenApply(AdminApi::ok)))),
         path("flush", () -> post(() -> allowed(caller, AdminTokens.Scope.OPERATE, "flush", target, () ->
-            queues.flushToArchive(pair).thenApply(AdminApi::ok)))));
+            queues.flushToArchive(pair).thenApply(AdminApi::ok)))),
+        path("retry-now", () -> post(() -> allowed(caller, AdminTokens.Scope.OPERATE, "retry-now", target, () ->
+            queues.retryNow(pair).thenApply(AdminApi::ok)))),
+        path("limits", () -> concat(
+            put(() -> body(limits.maxBodyBytes(), body ->
+                allowed(caller, AdminTokens.Scope.OPERATE, "set-limits", target + " " + body, () ->
+                    setLimits(pair, body)))),
+            delete(() -> allowed(caller, AdminTokens.Scope.OPERATE, "clear-limits", target, () ->
+                controls.setLimits(pair, new OperatorControls.PairLimits(null, null))
+                    .thenApply(state -> ok(Map.of("pair", target, "limits", Map.of()))))))));
+  }
+
+  private CompletionStage<HttpResponse> setLimits(PairId pair, String body) {
+    OperatorControls.PairLimits set;
+    try {
+      JsonNode json = object(body, LIMIT_FIELDS);
+      set = new OperatorControls.PairLimits(optionalInt(json, "ratePerSecond"), optionalInt(json, "maxInFlight"));
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(error(StatusCodes.BAD_REQUEST, e.getMessage()));
+    }
+    return controls.setLimits(pair, set).thenApply(state ->
+        ok(Map.of("pair", pair.entityId(), "limits", state.limitsOf(pair).map(l -> (Object) l).orElse(Map.of()))));
+  }
+
+  private static Integer optionalInt(JsonNode json, String field) {
+    JsonNode node = json.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.canConvertToInt() || !node.isIntegralNumber()) {
+      throw new IllegalArgumentException(field + " must be a whole number (or null for the destination's)");
+    }
+    return node.asInt();
+  }
+
+  // ---- the settings registry ----
+
+  /** Checks the text as the registry file is checked at start; stores it only if it is valid. */
+  private CompletionStage<HttpResponse> replaceRegistry(String text) {
+    Registry parsed;
+    try {
+      parsed = RegistryLoader.parseText(text, registryDefaults);
+    } catch (InvalidRegistryException e) {
+      return CompletableFuture.completedFuture(error(StatusCodes.BAD_REQUEST, e.getMessage()));
+    }
+    return controls.replaceRegistry(text).thenApply(state -> ok(Map.of(
+        "version", state.registryVersion(),
+        "destinations", parsed.destinations().size(),
+        "sources", parsed.routes().size())));
   }
 
   private static Map<String, Object> pairStats(PairId pair, VirtualQueue.QueueStats stats) {
@@ -154,6 +217,7 @@ public final class AdminApi extends AllDirectives {
     body.put("oldestJobAgeSeconds", stats.oldestJobAt() == null ? null
         : Duration.between(stats.oldestJobAt(), Instant.now()).toSeconds());
     body.put("ratePerSecond", stats.rateLimit());
+    body.put("maxInFlight", stats.maxInFlight());
     body.put("breaker", stats.breaker());
     body.put("paused", stats.paused());
     body.put("lastError", stats.lastError());
@@ -223,21 +287,7 @@ public final class AdminApi extends AllDirectives {
   }
 
   static Replayer.Request replayRequest(String body) {
-    JsonNode json;
-    try {
-      json = JSON.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage());
-    }
-    if (json == null || !json.isObject()) {
-      throw new IllegalArgumentException("the body must be a JSON object with destination, from and to");
-    }
-    for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!REPLAY_FIELDS.contains(name)) {
-        throw new IllegalArgumentException("unknown field '" + name + "'; known: " + REPLAY_FIELDS);
-      }
-    }
+    JsonNode json = object(body, REPLAY_FIELDS);
     String source = optionalText(json, "source");
     String destination = optionalText(json, "destination");
     if (destination == null) {
@@ -263,6 +313,26 @@ public final class AdminApi extends AllDirectives {
     return new Replayer.Request(source, destination, from, to, force != null && force.asBoolean());
   }
 
+  /** The body as a JSON object with only these fields. */
+  private static JsonNode object(String body, Set<String> fields) {
+    JsonNode json;
+    try {
+      json = JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage());
+    }
+    if (json == null || !json.isObject()) {
+      throw new IllegalArgumentException("the body must be a JSON object with the fields " + fields);
+    }
+    for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!fields.contains(name)) {
+        throw new IllegalArgumentException("unknown field '" + truncate(name) + "'; known: " + fields);
+      }
+    }
+    return json;
+  }
+
   private static String optionalText(JsonNode json, String field) {
     JsonNode node = json.get(field);
     if (node == null || node.isNull()) {
@@ -286,24 +356,24 @@ public final class AdminApi extends AllDirectives {
     }
   }
 
-  /** The request's body as text, at most max-body bytes of it (413 beyond). */
-  private Route body(Function<String, Route> inner) {
+  /** The request's body as text, at most {@code maxBodyBytes} of it (413 beyond). */
+  private Route body(long maxBodyBytes, Function<String, Route> inner) {
     return extractMaterializer(materializer -> extractRequestEntity(entity -> {
       if (entity.getContentLengthOption().orElse(0L) > maxBodyBytes) {
-        return complete(tooLarge());
+        return complete(tooLarge(maxBodyBytes));
       }
       return onComplete(entity.toStrict(BODY_TIMEOUT.toMillis(), maxBodyBytes, materializer), strict -> {
         if (strict.isSuccess()) {
           return inner.apply(strict.get().getData().utf8String());
         }
         Throwable failure = strict.failed().get();
-        return complete(tooLarge(failure) ? tooLarge()
+        return complete(tooLarge(failure) ? tooLarge(maxBodyBytes)
             : error(StatusCodes.BAD_REQUEST, "the body could not be read: " + failure.getMessage()));
       });
     }));
   }
 
-  private HttpResponse tooLarge() {
+  private static HttpResponse tooLarge(long maxBodyBytes) {
     return error(StatusCodes.PAYLOAD_TOO_LARGE, "the body is larger than " + maxBodyBytes + " bytes");
   }
 

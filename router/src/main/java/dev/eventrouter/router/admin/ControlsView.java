@@ -2,7 +2,12 @@ package dev.eventrouter.router.admin;
 
 import dev.eventrouter.persistence.job.PairId;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -13,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's copy of the {@link OperatorControls}: read on every dispatch of every queue, so it
  * is a plain volatile value, refreshed from the entity every second (a paused queue looks again
- * as often) and at once after a change made through this node.
+ * as often) and at once after a change made through this node. A registry replaced at run time
+ * is handed to {@link #onRegistry} when its version changes.
  */
 public final class ControlsView {
 
@@ -23,45 +29,86 @@ public final class ControlsView {
 
   private volatile OperatorControls.State state = OperatorControls.State.EMPTY;
   private volatile EntityRef<OperatorControls.Command> entity;
+  private volatile Consumer<OperatorControls.RegistryText> registryListener = text -> {};
+  private volatile long registryVersion;
 
   public boolean isPaused(PairId pair) {
     return state.isPaused(pair);
+  }
+
+  public Optional<OperatorControls.PairLimits> limitsOf(PairId pair) {
+    return state.limitsOf(pair);
   }
 
   public OperatorControls.State state() {
     return state;
   }
 
-  /** Starts the entity's sharding on this node and the refreshing of this copy. */
-  public void connect(ActorSystem<?> system) {
+  /** Told each registry that replaces the one in use; before {@link #connect}. */
+  public void onRegistry(Consumer<OperatorControls.RegistryText> listener) {
+    this.registryListener = listener;
+  }
+
+  /**
+   * Starts the entity's sharding on this node and the refreshing of this copy; completes once
+   * the first copy is here (so that a registry replaced earlier is in use before ingest starts).
+   */
+  public CompletionStage<Void> connect(ActorSystem<?> system) {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(OperatorControls.ENTITY_TYPE, context -> OperatorControls.create()));
     entity = sharding.entityRefFor(OperatorControls.ENTITY_TYPE, OperatorControls.ENTITY_ID);
-    system.scheduler().scheduleWithFixedDelay(Duration.ZERO, REFRESH, this::refresh, system.executionContext());
+    CompletionStage<Void> first = refresh();
+    system.scheduler().scheduleWithFixedDelay(REFRESH, REFRESH, () -> refresh().exceptionally(failure -> {
+      log.debug("refreshing the operator controls failed; keeping the last ones: {}", failure.toString());
+      return null;
+    }), system.executionContext());
+    return first;
   }
 
   public CompletionStage<OperatorControls.State> pause(OperatorControls.Target target) {
-    return entity.<OperatorControls.State>ask(replyTo -> new OperatorControls.Pause(target, replyTo),
-        ASK_TIMEOUT).thenApply(this::update);
+    return change(replyTo -> new OperatorControls.Pause(target, replyTo));
   }
 
   public CompletionStage<OperatorControls.State> resume(OperatorControls.Target target) {
-    return entity.<OperatorControls.State>ask(replyTo -> new OperatorControls.Resume(target, replyTo),
-        ASK_TIMEOUT).thenApply(this::update);
+    return change(replyTo -> new OperatorControls.Resume(target, replyTo));
   }
 
-  private void refresh() {
-    entity.ask(OperatorControls.Get::new, ASK_TIMEOUT).whenComplete((fresh, failure) -> {
-      if (failure != null) {
-        log.debug("refreshing the operator controls failed; keeping the last ones: {}", failure.toString());
-      } else {
-        state = fresh;
-      }
+  public CompletionStage<OperatorControls.State> setLimits(PairId pair, OperatorControls.PairLimits limits) {
+    return change(replyTo -> new OperatorControls.SetLimits(OperatorControls.Target.pair(pair), limits, replyTo));
+  }
+
+  /** Replaces the registry for every node; the text must have been checked. */
+  public CompletionStage<OperatorControls.State> replaceRegistry(String text) {
+    return change(replyTo -> new OperatorControls.ReplaceRegistry(text, replyTo))
+        .thenCompose(changed -> refresh().thenApply(done -> changed));
+  }
+
+  public CompletionStage<OperatorControls.RegistryText> registry() {
+    return entity.ask(OperatorControls.GetRegistry::new, ASK_TIMEOUT);
+  }
+
+  private CompletionStage<OperatorControls.State> change(
+      Function<ActorRef<OperatorControls.State>, OperatorControls.Command> command) {
+    return entity.ask(command::apply, ASK_TIMEOUT).thenApply(fresh -> {
+      state = fresh;
+      return fresh;
     });
   }
 
-  private OperatorControls.State update(OperatorControls.State fresh) {
-    state = fresh;
-    return fresh;
+  private CompletionStage<Void> refresh() {
+    return entity.ask(OperatorControls.Get::new, ASK_TIMEOUT).thenCompose(fresh -> {
+      state = fresh;
+      if (fresh.registryVersion() == registryVersion) {
+        return CompletableFuture.completedFuture(null);
+      }
+      return registry().thenAccept(this::registryChanged);
+    });
+  }
+
+  private synchronized void registryChanged(OperatorControls.RegistryText text) {
+    if (text.version() > registryVersion && text.text() != null) {
+      registryListener.accept(text);
+      registryVersion = text.version();
+    }
   }
 }

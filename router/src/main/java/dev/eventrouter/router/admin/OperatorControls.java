@@ -2,11 +2,15 @@ package dev.eventrouter.router.admin;
 
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.serialization.CborSerializable;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -19,9 +23,10 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
- * What operators paused, for the whole cluster: one sharded, event-sourced entity, so that a
- * pause survives restarts and every node reads the same. Nodes keep a copy ({@link
- * ControlsView}) that the virtual queues consult before they send.
+ * What operators changed, for the whole cluster: what is paused, the pairs' own limits, and the
+ * settings registry when it was replaced at run time. One sharded, event-sourced entity, so that
+ * a change survives restarts and every node reads the same; nodes keep a copy ({@link
+ * ControlsView}) that ingest and the virtual queues consult.
  */
 public final class OperatorControls
     extends EventSourcedBehaviorWithEnforcedReplies<OperatorControls.Command, OperatorControls.Event,
@@ -56,7 +61,43 @@ public final class OperatorControls
 
   public record Resume(Target target, ActorRef<State> replyTo) implements Command, CborSerializable {}
 
+  /** Set a pair's own limits (null: the destination's); both null clears them. */
+  public record SetLimits(Target pair, PairLimits limits, ActorRef<State> replyTo)
+      implements Command, CborSerializable {}
+
+  /** Replace the settings registry by this text (checked by the caller), for every node. */
+  public record ReplaceRegistry(String text, ActorRef<State> replyTo) implements Command, CborSerializable {}
+
+  /** The controls, without the registry's text (see {@link GetRegistry}). */
   public record Get(ActorRef<State> replyTo) implements Command, CborSerializable {}
+
+  public record GetRegistry(ActorRef<RegistryText> replyTo) implements Command, CborSerializable {}
+
+  /** @param version 0 while the registry is the file's; counts replacements */
+  public record RegistryText(long version, Instant changedAt, String text) implements CborSerializable {}
+
+  /**
+   * A pair's own limits, over its destination's.
+   *
+   * @param ratePerSecond requests per second; 0 for none; null for the destination's
+   * @param maxInFlight outstanding requests; null for the destination's
+   */
+  public record PairLimits(Integer ratePerSecond, Integer maxInFlight) implements CborSerializable {
+    public PairLimits {
+      if (ratePerSecond != null && ratePerSecond < 0) {
+        throw new IllegalArgumentException("ratePerSecond must be 0 (no limit) or more");
+      }
+      if (maxInFlight != null && maxInFlight < 1) {
+        throw new IllegalArgumentException("maxInFlight must be at least 1");
+      }
+    }
+
+    boolean isEmpty() {
+      return ratePerSecond == null && maxInFlight == null;
+    }
+  }
+
+  public record PairOverride(Target pair, PairLimits limits) implements CborSerializable {}
 
   public sealed interface Event extends CborSerializable {}
 
@@ -64,12 +105,49 @@ public final class OperatorControls
 
   public record Resumed(Target target) implements Event {}
 
-  /** @param paused what is paused, pairs and destinations */
-  public record State(List<Target> paused) implements CborSerializable {
-    public static final State EMPTY = new State(List.of());
+  public record LimitsSet(Target pair, PairLimits limits) implements Event {}
+
+  public record RegistryReplaced(String text, Instant at) implements Event {}
+
+  /**
+   * @param paused what is paused, pairs and destinations
+   * @param limits the pairs with their own limits
+   * @param registryVersion 0 while the registry is the file's
+   */
+  public record State(List<Target> paused, List<PairOverride> limits, long registryVersion,
+      @JsonIgnore RegistryText registry) implements CborSerializable {
+    public static final State EMPTY = new State(List.of(), List.of(), 0, null);
 
     public State {
       paused = List.copyOf(paused);
+      limits = List.copyOf(limits);
+    }
+
+    public Optional<PairLimits> limitsOf(PairId pair) {
+      for (PairOverride override : limits) {
+        if (override.pair().covers(pair)) {
+          return Optional.of(override.limits());
+        }
+      }
+      return Optional.empty();
+    }
+
+    /** Without the registry's text: what nodes ask for every second. */
+    State withoutText() {
+      return new State(paused, limits, registryVersion, null);
+    }
+
+    State withLimits(Target pair, PairLimits set) {
+      List<PairOverride> next = new ArrayList<>(limits);
+      next.removeIf(o -> o.pair().equals(pair));
+      if (!set.isEmpty()) {
+        next.add(new PairOverride(pair, set));
+      }
+      return new State(paused, next, registryVersion, registry);
+    }
+
+    State withRegistry(String text, Instant at) {
+      return new State(paused, limits, registryVersion + 1, new RegistryText(registryVersion + 1, at, text));
     }
 
     public boolean isPaused(PairId pair) {
@@ -84,19 +162,19 @@ public final class OperatorControls
     State with(Target target) {
       Set<Target> next = new HashSet<>(paused);
       next.add(target);
-      return sorted(next);
+      return withPaused(next);
     }
 
     State without(Target target) {
       Set<Target> next = new HashSet<>(paused);
       next.remove(target);
-      return sorted(next);
+      return withPaused(next);
     }
 
-    private static State sorted(Set<Target> targets) {
+    private State withPaused(Set<Target> targets) {
       Comparator<Target> order = Comparator.comparing(Target::destination);
       order = order.thenComparing(t -> t.source() == null ? "" : t.source());
-      return new State(targets.stream().sorted(order).toList());
+      return new State(targets.stream().sorted(order).toList(), limits, registryVersion, registry);
     }
   }
 
@@ -119,22 +197,29 @@ public final class OperatorControls
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Pause.class, this::pause)
         .onCommand(Resume.class, this::resume)
-        .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), state))
+        .onCommand(SetLimits.class, (state, set) -> Effect().persist(new LimitsSet(set.pair(), set.limits()))
+            .thenReply(set.replyTo(), State::withoutText))
+        .onCommand(ReplaceRegistry.class, (state, replace) ->
+            Effect().persist(new RegistryReplaced(replace.text(), Instant.now()))
+                .thenReply(replace.replyTo(), State::withoutText))
+        .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), state.withoutText()))
+        .onCommand(GetRegistry.class, (state, get) -> Effect().reply(get.replyTo(),
+            state.registry() == null ? new RegistryText(0, null, null) : state.registry()))
         .build();
   }
 
   private ReplyEffect<Event, State> pause(State state, Pause pause) {
     if (state.paused().contains(pause.target())) {
-      return Effect().reply(pause.replyTo(), state);
+      return Effect().reply(pause.replyTo(), state.withoutText());
     }
-    return Effect().persist(new Paused(pause.target())).thenReply(pause.replyTo(), s -> s);
+    return Effect().persist(new Paused(pause.target())).thenReply(pause.replyTo(), State::withoutText);
   }
 
   private ReplyEffect<Event, State> resume(State state, Resume resume) {
     if (!state.paused().contains(resume.target())) {
-      return Effect().reply(resume.replyTo(), state);
+      return Effect().reply(resume.replyTo(), state.withoutText());
     }
-    return Effect().persist(new Resumed(resume.target())).thenReply(resume.replyTo(), s -> s);
+    return Effect().persist(new Resumed(resume.target())).thenReply(resume.replyTo(), State::withoutText);
   }
 
   @Override
@@ -142,6 +227,8 @@ public final class OperatorControls
     return newEventHandlerBuilder().forAnyState()
         .onEvent(Paused.class, (state, paused) -> state.with(paused.target()))
         .onEvent(Resumed.class, (state, resumed) -> state.without(resumed.target()))
+        .onEvent(LimitsSet.class, (state, set) -> state.withLimits(set.pair(), set.limits()))
+        .onEvent(RegistryReplaced.class, (state, replaced) -> state.withRegistry(replaced.text(), replaced.at()))
         .build();
   }
 }

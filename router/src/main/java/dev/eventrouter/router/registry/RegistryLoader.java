@@ -3,9 +3,12 @@ package dev.eventrouter.router.registry;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigIncludeContext;
+import com.typesafe.config.ConfigIncluder;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.eventrouter.persistence.job.PairId;
@@ -48,6 +51,39 @@ public final class RegistryLoader {
       throw new InvalidRegistryException("registry file " + file + ": " + e.getMessage(), e);
     }
     return parse(config, defaults);
+  }
+
+  /**
+   * A registry sent as text (an operator's replacement): HOCON or JSON, on its own. It may not
+   * include other files or URLs, nor take values from the environment or system properties: a
+   * registry from the network must not read this machine's files or secrets into a destination's
+   * endpoint or headers.
+   */
+  public static Registry parseText(String text, Config defaults) {
+    Config config;
+    try {
+      config = ConfigFactory.parseString(text, ConfigParseOptions.defaults()
+              .setOriginDescription("registry").setIncluder(NoIncludes.INSTANCE))
+          .resolve(ConfigResolveOptions.noSystem());
+    } catch (ConfigException e) {
+      throw new InvalidRegistryException("invalid registry: " + e.getMessage(), e);
+    }
+    return parse(config, defaults);
+  }
+
+  /** Refuses every include. */
+  private enum NoIncludes implements ConfigIncluder {
+    INSTANCE;
+
+    @Override
+    public ConfigIncluder withFallback(ConfigIncluder fallback) {
+      return this;
+    }
+
+    @Override
+    public ConfigObject include(ConfigIncludeContext context, String what) {
+      throw new ConfigException.Generic("include is not allowed in a registry sent over the network: " + what);
+    }
   }
 
   public static Registry parse(Config config, Config defaults) {

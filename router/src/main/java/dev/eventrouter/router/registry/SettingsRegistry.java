@@ -13,12 +13,17 @@ import java.util.Optional;
  */
 public final class SettingsRegistry implements Destinations {
 
-  private final Registry registry;
+  private volatile Registry registry;
   private final ControlsView controls;
 
   public SettingsRegistry(Registry registry, ControlsView controls) {
     this.registry = registry;
     this.controls = controls;
+  }
+
+  /** From now on, this registry (an operator replaced it at run time). */
+  public void replace(Registry next) {
+    registry = next;
   }
 
   @Override
@@ -31,17 +36,32 @@ public final class SettingsRegistry implements Destinations {
   }
 
   /**
-   * The pair's settings: its route's, with the pair's own rate. A destination the source no
+   * The pair's settings: its route's, with the pair's own rate, and the limits an operator set
+   * for it. A destination the source no
    * longer routes to, or that is disabled, stays known to its queue: jobs it already holds are
    * still delivered.
    */
   @Override
   public Optional<DestinationSettings> find(PairId pair) {
-    for (Route route : registry.routesOf(pair.source())) {
+    return configured(pair).map(settings -> controls.limitsOf(pair).map(limits -> {
+      DestinationSettings limited = settings;
+      if (limits.ratePerSecond() != null) {
+        limited = limited.withRatePerSecond(limits.ratePerSecond());
+      }
+      if (limits.maxInFlight() != null) {
+        limited = limited.withMaxInFlightPerPair(limits.maxInFlight());
+      }
+      return limited;
+    }).orElse(settings));
+  }
+
+  private Optional<DestinationSettings> configured(PairId pair) {
+    Registry current = registry;
+    for (Route route : current.routesOf(pair.source())) {
       if (route.destination().id().equals(pair.destination())) {
         return Optional.of(route.delivery());
       }
     }
-    return registry.destination(pair.destination()).map(Destination::delivery);
+    return current.destination(pair.destination()).map(Destination::delivery);
   }
 }

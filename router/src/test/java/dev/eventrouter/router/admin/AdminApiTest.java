@@ -108,7 +108,7 @@ class AdminApiTest {
   void everyEndpointRefusesAMissingOrWrongToken() throws Exception {
     for (String[] endpoint : endpoints()) {
       HttpResponse<String> none = call(endpoint[0], endpoint[1], null, endpoint[2]);
-      assertThat(none.statusCode()).as("no token: " + endpoint[1]).isEqualTo(401);
+      assertThat(none.statusCode()).as("no token: " + endpoint[0] + " " + endpoint[1]).isEqualTo(401);
       assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
       assertThat(error(none)).contains("Bearer");
       assertThat(call(endpoint[0], endpoint[1], "not-the-token-at-all", endpoint[2]).statusCode())
@@ -121,9 +121,9 @@ class AdminApiTest {
     for (String[] endpoint : endpoints()) {
       HttpResponse<String> response = call(endpoint[0], endpoint[1], READ, endpoint[2]);
       if (endpoint[0].equals("GET")) {
-        assertThat(response.statusCode()).as(endpoint[1]).isIn(200, 404);
+        assertThat(response.statusCode()).as(endpoint[0] + " " + endpoint[1]).isIn(200, 404);
       } else {
-        assertThat(response.statusCode()).as(endpoint[1]).isEqualTo(403);
+        assertThat(response.statusCode()).as(endpoint[0] + " " + endpoint[1]).isEqualTo(403);
         assertThat(error(response)).contains("operate");
       }
     }
@@ -134,21 +134,33 @@ class AdminApiTest {
     assertThat(call("GET", "/admin/paused", READ, null).body()).doesNotContain("blog");
   }
 
-  /** Method, path, body of every endpoint but the document. */
-  private static List<String[]> endpoints() {
-    String replay = "{\"destination\":\"hook\",\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-01-01T01:00:00Z\"}";
-    return List.of(
-        new String[] {"GET", "/admin/pairs/shop/hook", null},
-        new String[] {"GET", "/admin/pairs/shop/hook/jobs/0ujsswThIGTUYm2K8FjOOfXtY1K", null},
-        new String[] {"POST", "/admin/pairs/blog/held/pause", null},
-        new String[] {"POST", "/admin/pairs/blog/held/resume", null},
-        new String[] {"POST", "/admin/pairs/blog/held/flush", null},
-        new String[] {"GET", "/admin/destinations/held", null},
-        new String[] {"POST", "/admin/destinations/held/pause", null},
-        new String[] {"POST", "/admin/destinations/held/resume", null},
-        new String[] {"GET", "/admin/paused", null},
-        new String[] {"POST", "/admin/replay", replay});
+  /**
+   * Method, path, body of every endpoint the OpenAPI document names but itself: what is
+   * documented exists and is protected.
+   */
+  private static List<String[]> endpoints() throws Exception {
+    JsonNode paths = JSON.readTree(call("GET", "/admin/openapi.json", null, null).body()).get("paths");
+    List<String[]> endpoints = new ArrayList<>();
+    paths.fields().forEachRemaining(path -> {
+      if (path.getKey().equals("/admin/openapi.json")) {
+        return;
+      }
+      String concrete = path.getKey().replace("{source}", "blog").replace("{destination}", "held")
+          .replace("{jobId}", "0ujsswThIGTUYm2K8FjOOfXtY1K");
+      path.getValue().fieldNames().forEachRemaining(method -> {
+        if (!method.equals("parameters")) {
+          endpoints.add(new String[] {method.toUpperCase(java.util.Locale.ROOT), concrete, BODIES.get(concrete)});
+        }
+      });
+    });
+    assertThat(endpoints).hasSizeGreaterThanOrEqualTo(15);
+    return endpoints;
   }
+
+  private static final Map<String, String> BODIES = Map.of(
+      "/admin/replay", "{\"destination\":\"held\",\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-01-01T01:00:00Z\"}",
+      "/admin/pairs/blog/held/limits", "{\"ratePerSecond\":5}",
+      "/admin/registry", "sources {}");
 
   // ---- bad parameters ----
 
@@ -188,6 +200,47 @@ class AdminApiTest {
         .statusCode()).isEqualTo(404);
     HttpResponse<String> large = call("POST", "/admin/replay", OPERATE, "{\"destination\":\"" + "x".repeat(4096) + "\"}");
     assertThat(large.statusCode()).as("a body over max-body: " + large.body()).isEqualTo(413);
+  }
+
+  // ---- limits and retry-now ----
+
+  @Test
+  void aPairsLimitsCanBeOverriddenAndCleared() throws Exception {
+    HttpResponse<String> set = call("PUT", "/admin/pairs/shop/hook/limits", OPERATE,
+        "{\"ratePerSecond\":5,\"maxInFlight\":2}");
+    assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+    JsonNode stats = JSON.readTree(call("GET", "/admin/pairs/shop/hook", READ, null).body());
+    assertThat(stats.get("ratePerSecond").asInt()).isEqualTo(5);
+    assertThat(stats.get("maxInFlight").asInt()).isEqualTo(2);
+    assertThat(JSON.readTree(call("GET", "/admin/paused", READ, null).body()).get("limits").toString())
+        .contains("shop").contains("\"ratePerSecond\":5");
+
+    assertThat(call("DELETE", "/admin/pairs/shop/hook/limits", OPERATE, null).statusCode()).isEqualTo(200);
+    stats = JSON.readTree(call("GET", "/admin/pairs/shop/hook", READ, null).body());
+    assertThat(stats.get("ratePerSecond").asInt()).isZero();
+    assertThat(stats.get("maxInFlight").asInt()).isEqualTo(32);
+
+    Map<String, String> bad = Map.of(
+        "{\"ratePerSecond\":-1}", "ratePerSecond must be 0",
+        "{\"maxInFlight\":0}", "maxInFlight must be at least 1",
+        "{\"maxInFlight\":\"many\"}", "maxInFlight must be a whole number",
+        "{\"ratePerSecond\":1.5}", "ratePerSecond must be a whole number",
+        "{\"burst\":3}", "unknown field 'burst'");
+    for (Map.Entry<String, String> body : bad.entrySet()) {
+      HttpResponse<String> response = call("PUT", "/admin/pairs/shop/hook/limits", OPERATE, body.getKey());
+      assertThat(response.statusCode()).as(body.getKey()).isEqualTo(400);
+      assertThat(error(response)).as(body.getKey()).contains(body.getValue());
+    }
+    assertThat(JSON.readTree(call("GET", "/admin/pairs/shop/hook", READ, null).body()).get("maxInFlight").asInt())
+        .as("nothing changed").isEqualTo(32);
+  }
+
+  @Test
+  void retryNowAnswersHowManyJobsItConcerns() throws Exception {
+    HttpResponse<String> response = call("POST", "/admin/pairs/shop/hook/retry-now", OPERATE, null);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(response.body()).get("jobs").asInt()).isZero();
   }
 
   // ---- pause, resume, stats ----

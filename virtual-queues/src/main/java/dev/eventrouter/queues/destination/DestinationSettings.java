@@ -40,6 +40,12 @@ public record DestinationSettings(
     }
   }
 
+  /** These settings with another in-flight limit for one pair. */
+  public DestinationSettings withMaxInFlightPerPair(int maxInFlight) {
+    return new DestinationSettings(id, maxInFlight, ratePerSecond, maxConnections, timeout, retry,
+        expireAfter, breaker);
+  }
+
   /** These settings with another rate for one pair. */
   public DestinationSettings withRatePerSecond(int rate) {
     return new DestinationSettings(id, maxInFlightPerPair, rate, maxConnections, timeout, retry,

@@ -171,8 +171,12 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
     paused.remove(pair);
   }
 
-  public VirtualQueue.Flushed flushToArchive(PairId pair) {
+  public VirtualQueue.LeverPulled flushToArchive(PairId pair) {
     return queues.flushToArchive(pair).toCompletableFuture().join();
+  }
+
+  public VirtualQueue.LeverPulled retryNow(PairId pair) {
+    return queues.retryNow(pair).toCompletableFuture().join();
   }
 
   public VirtualQueue.JobTrace trace(PairId pair, Ksuid id) {

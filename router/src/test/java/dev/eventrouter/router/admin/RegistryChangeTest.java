@@ -1,0 +1,105 @@
+package dev.eventrouter.router.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import dev.eventrouter.loadtest.blackhole.BlackHole;
+import dev.eventrouter.loadtest.produce.EventProducer;
+import dev.eventrouter.router.Router;
+import dev.eventrouter.router.testing.TestRouter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The settings registry replaced at run time: checked like the file, refused whole when wrong,
+ * in use at once for new records, and still in use after a restart.
+ */
+class RegistryChangeTest {
+
+  private static final String TOKEN = "operate-token-0123456789";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dataDir;
+
+  @Test
+  void aReplacedRegistryRoutesNewEventsAndOutlivesARestart() throws Exception {
+    try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
+      Path file = dataDir.resolve("registry.conf");
+      Files.writeString(file, """
+          destinations { old { endpoint = "%s" } }
+          sources { shop { destinations = [old] } }
+          """.formatted(blackHole.url("old")));
+      Config config = TestRouter.config(dataDir, file, TestRouter.freePort(),
+          Map.of("eventrouter.admin.operate-token", TOKEN));
+      String replacement = """
+          destinations {
+            old { endpoint = "%s" }
+            added { endpoint = "%s", max-in-flight-per-pair = 4 }
+          }
+          sources { shop { destinations = [old, added] } }
+          """.formatted(blackHole.url("old"), blackHole.url("added"));
+
+      try (Router router = TestRouter.start(config)) {
+        Map<String, String> refused = Map.of(
+            "destinations { a { endpoint = \"ftp://x\" } }\nsources { s { destinations = [nope] } }", "unknown destination 'nope'",
+            "include \"/etc/passwd\"\nsources {}", "include is not allowed",
+            "destinations { a { endpoint = ${HOME} } }\nsources {}", "HOME",
+            "destinations { a { endpoint = \"http://x\" ", "invalid registry");
+        for (Map.Entry<String, String> bad : refused.entrySet()) {
+          HttpResponse<String> response = put(router, bad.getKey());
+          assertThat(response.statusCode()).as(bad.getKey()).isEqualTo(400);
+          assertThat(JSON.readTree(response.body()).get("error").asText()).as(bad.getKey()).contains(bad.getValue());
+        }
+        assertThat(JSON.readTree(get(router).body()).get("version").asInt()).as("nothing changed").isZero();
+
+        HttpResponse<String> replaced = put(router, replacement);
+        assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+        assertThat(JSON.readTree(replaced.body()).get("version").asInt()).isEqualTo(1);
+
+        List<String> sent = produce(router, 20);
+        TestProbe.create(router.system()).awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
+          assertThat(blackHole.deliveries().getOrDefault("added", Map.of()).keySet()).containsAll(sent);
+          return null;
+        });
+      }
+
+      try (Router restarted = TestRouter.start(config)) {
+        assertThat(JSON.readTree(get(restarted).body()).get("text").asText()).isEqualTo(replacement);
+        List<String> sent = produce(restarted, 10);
+        TestProbe.create(restarted.system()).awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
+          assertThat(blackHole.deliveries().getOrDefault("added", Map.of()).keySet()).containsAll(sent);
+          return null;
+        });
+      }
+    }
+  }
+
+  private static List<String> produce(Router router, int events) {
+    return EventProducer.run(new EventProducer.Plan(router.kafkaBootstrapServers(), "events", events,
+        List.of("shop"), 100, 0, 3)).produced().stream().map(EventProducer.Produced::messageId).toList();
+  }
+
+  private static HttpResponse<String> put(Router router, String registry) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + router.httpPort() + "/admin/registry"))
+        .header("Authorization", "Bearer " + TOKEN)
+        .PUT(HttpRequest.BodyPublishers.ofString(registry)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> get(Router router) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + router.httpPort() + "/admin/registry"))
+        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
