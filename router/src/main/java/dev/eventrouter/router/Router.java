@@ -161,13 +161,16 @@ public final class Router implements AutoCloseable {
             VirtualQueueSettings.fromConfig(config).deliveryQueueSize()),
         archive, metrics.jobEvents());
     Ingest ingest = Ingest.start(system, ingestSettings, registry, queues, metrics);
+    metrics.watchBreakers(queues.breakers()::states);
+    metrics.watchConsumerLag(ingest::consumerLag);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(),
         "drain-ingest", ingest::drainAndShutdown);
 
     Replayer replayer = new Replayer(archiveStore, new ArchiveKeys(archiveSettings.prefix()), queues,
         registry, blocking, Clock.systemUTC(), metrics.replayed::inc);
     Config adminConfig = config.getConfig("eventrouter.admin");
-    AdminApi admin = new AdminApi(adminTokens, registry, registryDefaults, queues, controls, replayer,
+    AdminApi admin = new AdminApi(adminTokens, registry, registryDefaults, queues, metrics.backlogs(),
+        controls, replayer,
         new AdminApi.Limits(adminConfig.getBytes("max-body"), adminConfig.getBytes("registry-max-body"),
             adminConfig.getDuration("replay-timeout")));
     HttpApi api = new HttpApi(metrics, admin.routes(), () -> {

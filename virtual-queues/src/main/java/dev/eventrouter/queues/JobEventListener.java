@@ -5,8 +5,9 @@ import dev.eventrouter.persistence.job.PairId;
 import java.util.List;
 
 /**
- * Told of the transitions a queue persisted, once they are durable (for metrics). Called on the
- * queue's thread: it must be quick and must not block.
+ * Told what the queues do, for metrics: the transitions they persisted (once durable), how long
+ * their journal writes took, how many jobs each holds. Called on a queue's thread: it must be
+ * quick and must not block.
  */
 @FunctionalInterface
 public interface JobEventListener {
@@ -14,4 +15,10 @@ public interface JobEventListener {
   JobEventListener NONE = (pair, events) -> {};
 
   void persisted(PairId pair, List<JobEvent> events);
+
+  /** A journal write of {@code events} events took {@code nanos}. */
+  default void journalWrite(int events, long nanos) {}
+
+  /** The pair's queue on this node now holds {@code jobs} jobs (0 once it stopped here). */
+  default void depth(PairId pair, int jobs) {}
 }

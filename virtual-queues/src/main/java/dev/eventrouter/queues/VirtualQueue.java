@@ -244,6 +244,7 @@ public final class VirtualQueue
   /** The jobs of the current carry-forward round, oldest payload first; empty between rounds. */
   private final ArrayDeque<Ksuid> toCarry = new ArrayDeque<>();
   private boolean carrying;
+  private int reportedDepth;
   private String lastError;
   private Instant lastErrorAt;
 
@@ -352,7 +353,10 @@ public final class VirtualQueue
           afterChange(state);
           archiveNext(state);
         })
-        .onSignal(PostStop.instance(), state -> payloads.clear())
+        .onSignal(PostStop.instance(), state -> {
+          payloads.clear();
+          reportDepth(0);
+        })
         .onSignal(SnapshotCompleted.class, (state, completed) -> {
           savedSnapshotSequenceNr = completed.metadata().sequenceNr();
           upkeep(state);
@@ -379,8 +383,10 @@ public final class VirtualQueue
       return Effect().reply(enqueue.replyTo(), StatusReply.success(accepted));
     }
     List<JobEvent> events = fresh.stream().<JobEvent>map(JobEvent.AwaitingScheduling::new).toList();
+    long writing = System.nanoTime();
     return Effect().persist(events)
         .thenRun(s -> {
+          deps.listener().journalWrite(events.size(), System.nanoTime() - writing);
           fresh.forEach(payloads::offer);
           afterChange(s);
         })
@@ -440,8 +446,10 @@ public final class VirtualQueue
       return Effect().noReply();
     }
     List<JobEvent> events = transitions(state);
+    long writing = System.nanoTime();
     return Effect().persist(events)
         .thenRun(s -> {
+          deps.listener().journalWrite(events.size(), System.nanoTime() - writing);
           deps.listener().persisted(pair, events);
           for (JobEvent event : events) {
             inFlight.remove(event.jobId());
@@ -666,6 +674,7 @@ public final class VirtualQueue
         .thenRun(s -> {
           deps.listener().persisted(pair, events);
           stored.ids().forEach(payloads::remove);
+          reportDepth(s.size());
           archiveNext(s);
           idleCheckIfEmpty(s);
         })
@@ -875,9 +884,17 @@ public final class VirtualQueue
 
   /** After the index changed: send what can be sent, and watch the next expiry. */
   private void afterChange(QueueState state) {
+    reportDepth(state.size());
     dispatch(state);
     scheduleExpiry(state);
     idleCheckIfEmpty(state);
+  }
+
+  private void reportDepth(int jobs) {
+    if (jobs != reportedDepth) {
+      reportedDepth = jobs;
+      deps.listener().depth(pair, jobs);
+    }
   }
 
   private void scheduleDispatch(long atMillis) {

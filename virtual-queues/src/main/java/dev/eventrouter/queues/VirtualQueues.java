@@ -27,10 +27,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 public final class VirtualQueues {
 
   private final ClusterSharding sharding;
+  private final DestinationBreakers breakers;
   private final Duration askTimeout;
 
-  private VirtualQueues(ClusterSharding sharding, Duration askTimeout) {
+  private VirtualQueues(ClusterSharding sharding, DestinationBreakers breakers, Duration askTimeout) {
     this.sharding = sharding;
+    this.breakers = breakers;
     this.askTimeout = askTimeout;
   }
 
@@ -47,8 +49,9 @@ public final class VirtualQueues {
   public static VirtualQueues init(ActorSystem<?> system, Destinations destinations,
       DeliveryClient deliveryClient, ArchiveSink archive, JobEventListener listener) {
     VirtualQueueSettings settings = VirtualQueueSettings.fromConfig(system.settings().config());
+    DestinationBreakers breakers = new DestinationBreakers();
     VirtualQueue.Dependencies dependencies = new VirtualQueue.Dependencies(
-        destinations, deliveryClient, new DestinationBreakers(), archive, new JobPayloads(system),
+        destinations, deliveryClient, breakers, archive, new JobPayloads(system),
         new JournalCompaction(system), new PayloadBudget(settings.payloadMemoryBytes()), listener,
         settings, Clock.systemUTC());
     ClusterSharding sharding = ClusterSharding.get(system);
@@ -58,7 +61,12 @@ public final class VirtualQueues {
         .withSettings(ClusterShardingSettings.create(system)
             .withRememberEntities(true)
             .withRememberEntitiesStoreMode(ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$.MODULE$)));
-    return new VirtualQueues(sharding, settings.askTimeout());
+    return new VirtualQueues(sharding, breakers, settings.askTimeout());
+  }
+
+  /** This node's circuit breakers, one per destination. */
+  public DestinationBreakers breakers() {
+    return breakers;
   }
 
   /** Enqueues jobs of one pair; completes once they are durable (or fails: then retry). */

@@ -17,6 +17,7 @@ import dev.eventrouter.persistence.serialization.JobJacksonModule;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.router.archive.Replayer;
+import dev.eventrouter.router.metrics.Backlogs;
 import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.InvalidRegistryException;
 import dev.eventrouter.router.registry.RegistryLoader;
@@ -71,6 +72,8 @@ public final class AdminApi extends AllDirectives {
   private static final Duration BODY_TIMEOUT = Duration.ofSeconds(10);
   private static final Set<String> REPLAY_FIELDS = Set.of("source", "destination", "from", "to", "force");
 
+  private static final int TOP_DEFAULT = 10;
+  private static final int TOP_MAX = 1000;
   private static final Set<String> LIMIT_FIELDS = Set.of("ratePerSecond", "maxInFlight");
 
   /** @param maxBodyBytes of any body but a registry's */
@@ -80,13 +83,15 @@ public final class AdminApi extends AllDirectives {
   private final SettingsRegistry registry;
   private final Config registryDefaults;
   private final VirtualQueues queues;
+  private final Backlogs backlogs;
   private final ControlsView controls;
   private final Replayer replayer;
   private final Limits limits;
   private final byte[] openApi;
 
   public AdminApi(AdminTokens tokens, SettingsRegistry registry, Config registryDefaults,
-      VirtualQueues queues, ControlsView controls, Replayer replayer, Limits limits) {
+      VirtualQueues queues, Backlogs backlogs, ControlsView controls, Replayer replayer, Limits limits) {
+    this.backlogs = backlogs;
     this.tokens = tokens;
     this.registry = registry;
     this.registryDefaults = registryDefaults;
@@ -104,6 +109,7 @@ public final class AdminApi extends AllDirectives {
         authenticated(caller -> concat(
             pathPrefix(segment("pairs").slash(segment()).slash(segment()), (source, destination) ->
                 pair(caller, source, destination)),
+            path("pairs", () -> get(() -> largestBacklogs(caller))),
             pathPrefix(segment("destinations").slash(segment()), destination ->
                 destination(caller, destination)),
             path("paused", () -> get(() -> allowed(caller, AdminTokens.Scope.READ, "paused", null, () ->
@@ -245,28 +251,47 @@ public final class AdminApi extends AllDirectives {
             controls.resume(target).thenApply(AdminApi::ok)))));
   }
 
-  /** Its pairs' stats, largest backlog first, and their sums. */
+  /**
+   * Its pairs on this node: their summed depth and the largest backlogs, from what the queues
+   * report (no queue is woken to answer), with its breaker and whether it is paused.
+   */
   private CompletionStage<HttpResponse> summary(String destination) {
-    Registry current = registry.current();
-    List<PairId> pairs = current.routes().entrySet().stream()
-        .filter(e -> e.getValue().stream().anyMatch(r -> r.destination().id().equals(destination)))
-        .map(e -> new PairId(e.getKey(), destination))
-        .sorted((a, b) -> a.source().compareTo(b.source()))
-        .toList();
-    List<CompletableFuture<Map<String, Object>>> stats = pairs.stream()
-        .map(pair -> queues.stats(pair).thenApply(s -> pairStats(pair, s)).toCompletableFuture())
-        .toList();
-    return CompletableFuture.allOf(stats.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      List<Map<String, Object>> all = new ArrayList<>(stats.stream().map(CompletableFuture::join).toList());
-      all.sort((a, b) -> Integer.compare((int) b.get("depth"), (int) a.get("depth")));
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("destination", destination);
-      body.put("paused", controls.state().paused().contains(OperatorControls.Target.destination(destination)));
-      body.put("pairs", all.size());
-      body.put("depth", all.stream().mapToLong(s -> (int) s.get("depth")).sum());
-      body.put("inFlight", all.stream().mapToLong(s -> (int) s.get("inFlight")).sum());
-      body.put("largestBacklogs", all.subList(0, Math.min(10, all.size())));
-      return ok(body);
+    Map<PairId, Integer> pairs = backlogs.ofDestination(destination);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("destination", destination);
+    body.put("paused", controls.state().paused().contains(OperatorControls.Target.destination(destination)));
+    body.put("breaker", String.valueOf(queues.breakers().states().getOrDefault(destination, null)));
+    body.put("sources", registry.current().routes().values().stream()
+        .filter(routes -> routes.stream().anyMatch(r -> r.destination().id().equals(destination))).count());
+    body.put("pairsWithJobs", pairs.size());
+    body.put("depth", pairs.values().stream().mapToLong(Integer::longValue).sum());
+    body.put("largestBacklogs", pairs.entrySet().stream()
+        .sorted(Map.Entry.<PairId, Integer>comparingByValue().reversed())
+        .limit(TOP_DEFAULT)
+        .map(e -> new Backlog(e.getKey().source(), null, e.getValue()))
+        .toList());
+    return CompletableFuture.completedFuture(ok(body));
+  }
+
+  /** A pair's jobs held, as listed. */
+  record Backlog(String source, String destination, int depth) {}
+
+  /** The pairs on this node holding the most jobs. */
+  private Route largestBacklogs(AdminTokens.Caller caller) {
+    return parameterOptional("top", top -> {
+      int limit;
+      try {
+        limit = top.map(Integer::parseInt).orElse(TOP_DEFAULT);
+      } catch (NumberFormatException e) {
+        return complete(error(StatusCodes.BAD_REQUEST, "top must be a whole number from 1 to " + TOP_MAX));
+      }
+      if (limit < 1 || limit > TOP_MAX) {
+        return complete(error(StatusCodes.BAD_REQUEST, "top must be a whole number from 1 to " + TOP_MAX));
+      }
+      return allowed(caller, AdminTokens.Scope.READ, "largest-backlogs", null, () ->
+          CompletableFuture.completedFuture(ok(Map.of("pairs", backlogs.largest(limit).stream()
+              .map(e -> new Backlog(e.getKey().source(), e.getKey().destination(), e.getValue()))
+              .toList()))));
     });
   }
 

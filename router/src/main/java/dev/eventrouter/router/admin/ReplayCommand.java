@@ -5,6 +5,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Spec;
     description = {
         "Re-enqueues archived jobs of a destination (one source, or all) created in [from, to),",
         "with a fresh expiry. Objects replayed before are skipped unless --force; a job its queue",
-        "still holds is not added twice. Needs an operate token in ROUTER_ADMIN_TOKEN."})
+        "still holds is not added twice. Needs an operate token: in ROUTER_ADMIN_TOKEN, or in a",
+        "file given with --token-file."})
 public final class ReplayCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -47,6 +50,10 @@ public final class ReplayCommand implements Callable<Integer> {
       description = "The router's HTTP address (default: ${DEFAULT-VALUE}).")
   URI url;
 
+  @Option(names = "--token-file",
+      description = "A file holding the operate token (e.g. a mounted Kubernetes Secret); default: ROUTER_ADMIN_TOKEN.")
+  Path tokenFile;
+
   @Option(names = "--timeout", defaultValue = "PT10M", description = "How long to wait (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
@@ -54,9 +61,9 @@ public final class ReplayCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String token = System.getenv("ROUTER_ADMIN_TOKEN");
+    String token = tokenFile != null ? Files.readString(tokenFile).trim() : System.getenv("ROUTER_ADMIN_TOKEN");
     if (token == null || token.isBlank()) {
-      err.println("replay: set ROUTER_ADMIN_TOKEN to an operate token of the router");
+      err.println("replay: set ROUTER_ADMIN_TOKEN, or --token-file, to an operate token of the router");
       return 2;
     }
     String body = "{" + (source == null ? "" : "\"source\":" + quote(source) + ",")

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,14 +22,16 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.kafka.CommitterSettings;
-import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerMessage.CommittableMessage;
 import org.apache.pekko.kafka.ConsumerMessage.CommittableOffset;
+import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.Subscriptions;
 import org.apache.pekko.kafka.javadsl.Committer;
@@ -115,6 +118,26 @@ public final class Ingest {
       if (failure != null) {
         log.error("ingest stopped", failure);
       }
+    });
+  }
+
+  /**
+   * Records behind the end of the partitions this node consumes, as the consumer counts them;
+   * empty before its first fetch.
+   */
+  public CompletionStage<OptionalDouble> consumerLag() {
+    return control.get().getMetrics().thenApply(metrics -> {
+      double lag = 0;
+      boolean measured = false;
+      for (Map.Entry<MetricName, Metric> metric : metrics.entrySet()) {
+        MetricName name = metric.getKey();
+        if (name.name().equals("records-lag") && name.tags().containsKey("partition")
+            && metric.getValue().metricValue() instanceof Double value && !value.isNaN()) {
+          lag += value;
+          measured = true;
+        }
+      }
+      return measured ? OptionalDouble.of(lag) : OptionalDouble.empty();
     });
   }
 

@@ -1,15 +1,31 @@
 package dev.eventrouter.router.metrics;
 
+import dev.eventrouter.persistence.job.Attempt;
 import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.JobEventListener;
 import dev.eventrouter.router.archive.Archiver;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /** The router's Prometheus metrics, served by {@code GET /metrics}. */
 public final class RouterMetrics {
@@ -80,6 +96,92 @@ public final class RouterMetrics {
       .help("Archive batches S3 did not take (sent again later, with backoff)")
       .register(registry);
 
+  public final Histogram attemptSeconds = Histogram.builder()
+      .name("eventrouter_delivery_attempt_seconds")
+      .help("How long delivery attempts took, from request to answer or failure, by outcome")
+      .labelNames("outcome")
+      .classicOnly()
+      .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+      .register(registry);
+  public final Histogram deliveryLatency = Histogram.builder()
+      .name("eventrouter_delivery_latency_seconds")
+      .help("From the Kafka record's time to the destination's 2xx, retries included (whole"
+          + " seconds: the time a job id carries)")
+      .classicOnly()
+      .classicUpperBounds(1, 2, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400)
+      .register(registry);
+  public final Histogram journalWriteSeconds = Histogram.builder()
+      .name("eventrouter_journal_write_seconds")
+      .help("How long the queues' journal writes took (jobs accepted, outcomes)")
+      .classicOnly()
+      .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10)
+      .register(registry);
+  public final Histogram journalWriteEvents = Histogram.builder()
+      .name("eventrouter_journal_write_events")
+      .help("Events per journal write of the queues: how well writes are batched")
+      .classicOnly()
+      .classicUpperBounds(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
+      .register(registry);
+
+  private final Backlogs backlogs = new Backlogs();
+  private volatile Supplier<Map<String, CircuitBreaker.State>> breakers = Map::of;
+  private volatile Supplier<CompletionStage<OptionalDouble>> consumerLag =
+      () -> CompletableFuture.completedFuture(OptionalDouble.empty());
+
+  {
+    GaugeWithCallback.builder()
+        .name("eventrouter_backlog_jobs")
+        .help("Jobs held by this node's queues (waiting, retrying, in flight, archiving), by destination")
+        .labelNames("destination")
+        .callback(callback -> backlogs.byDestination().forEach((destination, jobs) ->
+            callback.call(jobs, destination)))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("eventrouter_breaker_state")
+        .help("Each destination's circuit breaker on this node: 0 closed, 1 half-open, 2 open")
+        .labelNames("destination")
+        .callback(callback -> breakers.get().forEach((destination, state) ->
+            callback.call(breakerValue(state), destination)))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("eventrouter_kafka_consumer_lag_records")
+        .help("Records behind the end of the partitions this node consumes (the consumer's own count)")
+        .callback(callback -> lag().ifPresent(callback::call))
+        .register(registry);
+  }
+
+  /** This node's queues' depths, by pair. */
+  public Backlogs backlogs() {
+    return backlogs;
+  }
+
+  public void watchBreakers(Supplier<Map<String, CircuitBreaker.State>> states) {
+    this.breakers = states;
+  }
+
+  public void watchConsumerLag(Supplier<CompletionStage<OptionalDouble>> lag) {
+    this.consumerLag = lag;
+  }
+
+  private OptionalDouble lag() {
+    try {
+      return consumerLag.get().toCompletableFuture().get(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OptionalDouble.empty();
+    } catch (ExecutionException | TimeoutException e) {
+      return OptionalDouble.empty();
+    }
+  }
+
+  static double breakerValue(CircuitBreaker.State state) {
+    return switch (state) {
+      case CLOSED, DISABLED, METRICS_ONLY -> 0;
+      case HALF_OPEN -> 1;
+      case OPEN, FORCED_OPEN -> 2;
+    };
+  }
+
   /** Counts what the archiver wrote. */
   public Archiver.Listener archiveEvents() {
     return new Archiver.Listener() {
@@ -96,21 +198,47 @@ public final class RouterMetrics {
     };
   }
 
-  /** Counts what the virtual queues persisted. */
+  /** Counts what the virtual queues persisted and wrote, and keeps their depths. */
   public JobEventListener jobEvents() {
-    return (pair, events) -> {
-      for (JobEvent event : events) {
-        if (event instanceof JobEvent.Succeeded) {
-          delivered.inc();
-        } else if (event instanceof JobEvent.AwaitingRetry retry) {
-          retried.labelValues(attemptLabel(retry.attempt().number())).inc();
-        } else if (event instanceof JobEvent.Discarded discard) {
-          discarded.labelValues(discard.origin().name().toLowerCase(Locale.ROOT)).inc();
-        } else if (event instanceof JobEvent.Archived) {
-          archived.inc();
+    return new JobEventListener() {
+      @Override
+      public void persisted(PairId pair, List<JobEvent> events) {
+        for (JobEvent event : events) {
+          if (event instanceof JobEvent.Succeeded success) {
+            delivered.inc();
+            observe(success.attempt(), "succeeded");
+            deliveryLatency.observe(seconds(success.jobId().time(), success.attempt().finishedAt()));
+          } else if (event instanceof JobEvent.AwaitingRetry retry) {
+            retried.labelValues(attemptLabel(retry.attempt().number())).inc();
+            observe(retry.attempt(), "retry");
+          } else if (event instanceof JobEvent.Discarded discard) {
+            discarded.labelValues(discard.origin().name().toLowerCase(Locale.ROOT)).inc();
+            observe(discard.attempt(), "discarded");
+          } else if (event instanceof JobEvent.Archived) {
+            archived.inc();
+          }
         }
       }
+
+      @Override
+      public void journalWrite(int events, long nanos) {
+        journalWriteSeconds.observe(nanos / 1e9);
+        journalWriteEvents.observe(events);
+      }
+
+      @Override
+      public void depth(PairId pair, int jobs) {
+        backlogs.set(pair, jobs);
+      }
     };
+  }
+
+  private void observe(Attempt attempt, String outcome) {
+    attemptSeconds.labelValues(outcome).observe(seconds(attempt.startedAt(), attempt.finishedAt()));
+  }
+
+  private static double seconds(Instant from, Instant to) {
+    return Math.max(0, Duration.between(from, to).toNanos() / 1e9);
   }
 
   /** Attempts 1 to 9 each, then one bucket: the label set stays small. */

@@ -11,6 +11,7 @@ import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.loadtest.produce.EventProducer;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.router.Main;
 import dev.eventrouter.router.Router;
 import dev.eventrouter.router.archive.ArchiveKeys;
 import dev.eventrouter.router.archive.ArchiveRecords;
@@ -18,6 +19,8 @@ import dev.eventrouter.router.archive.ArchiveSettings;
 import dev.eventrouter.router.archive.ArchiveStore;
 import dev.eventrouter.router.testing.Metrics;
 import dev.eventrouter.router.testing.TestRouter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,6 +40,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 
 /**
  * The operator API on a running router: every endpoint, with no token, a wrong one, the wrong
@@ -265,6 +269,14 @@ class AdminApiTest {
     JsonNode summary = JSON.readTree(call("GET", "/admin/destinations/held", READ, null).body());
     assertThat(summary.get("depth").asInt()).isEqualTo(40);
     assertThat(summary.get("largestBacklogs").get(0).get("source").asText()).isEqualTo("blog");
+    assertThat(JSON.readTree(call("GET", "/admin/pairs?top=3", READ, null).body()).get("pairs").toString())
+        .contains("{\"source\":\"blog\",\"destination\":\"held\",\"depth\":40}");
+    assertThat(call("GET", "/admin/pairs?top=0", READ, null).statusCode()).isEqualTo(400);
+    assertThat(call("GET", "/admin/pairs?top=lots", READ, null).statusCode()).isEqualTo(400);
+    String metrics = TestRouter.get(router, "/metrics").body();
+    assertThat(Metrics.value(metrics, "eventrouter_backlog_jobs{destination=\"held\"}")).isEqualTo(40);
+    assertThat(Metrics.value(metrics, "eventrouter_journal_write_events_count")).isPositive();
+    assertThat(Metrics.value(metrics, "eventrouter_kafka_consumer_lag_records")).isZero();
 
     assertThat(call("POST", "/admin/destinations/held/resume", OPERATE, null).statusCode()).isEqualTo(200);
     probe.awaitAssert(WAIT, Duration.ofMillis(200), () -> {
@@ -274,6 +286,12 @@ class AdminApiTest {
     });
     assertThat(audit.list).anySatisfy(event ->
         assertThat(event.getFormattedMessage()).contains("pause").contains("held").contains("admin"));
+    metrics = TestRouter.get(router, "/metrics").body();
+    assertThat(Metrics.value(metrics, "eventrouter_delivery_latency_seconds_count")).isGreaterThanOrEqualTo(40);
+    assertThat(Metrics.value(metrics, "eventrouter_delivery_attempt_seconds_count{outcome=\"succeeded\"}"))
+        .isGreaterThanOrEqualTo(40);
+    assertThat(Metrics.value(metrics, "eventrouter_breaker_state{destination=\"held\"}")).isZero();
+    assertThat(metrics).contains("eventrouter_breaker_state{destination=\"held\"}");
   }
 
   // ---- flush, archive, replay ----
@@ -305,8 +323,18 @@ class AdminApiTest {
     HttpResponse<String> first = call("POST", "/admin/replay", OPERATE, replay);
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
     assertThat(JSON.readTree(first.body()).get("enqueued").asInt()).isEqualTo(30);
-    HttpResponse<String> again = call("POST", "/admin/replay", OPERATE, replay);
-    assertThat(JSON.readTree(again.body()).get("enqueued").asInt()).isZero();
+    // again, from the command line: the objects replayed whole are skipped
+    Path tokenFile = Files.writeString(dataDir.resolve("operate.token"), OPERATE + "\n");
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new Main()).setOut(new PrintWriter(out));
+    int exit = cli.execute("replay", "--source", "shop", "--destination", "flushed",
+        "--from", from.toString(), "--to", Instant.now().plus(Duration.ofMinutes(1)).toString(),
+        "--url", "http://127.0.0.1:" + router.httpPort(), "--token-file", tokenFile.toString());
+    assertThat(exit).as(out.toString()).isZero();
+    assertThat(JSON.readTree(out.toString()).get("enqueued").asInt()).isZero();
+    assertThat(JSON.readTree(out.toString()).get("skipped").asInt()).isPositive();
+    assertThat(new CommandLine(new Main()).setErr(new PrintWriter(new StringWriter())).execute(
+        "replay", "--destination", "flushed", "--from", "yesterday", "--to", "now")).isEqualTo(2);
     HttpResponse<String> forced = call("POST", "/admin/replay", OPERATE,
         replay.replace("}", ",\"force\":true}"));
     assertThat(JSON.readTree(forced.body()).get("duplicates").asInt()).as("held once by its queue").isEqualTo(30);

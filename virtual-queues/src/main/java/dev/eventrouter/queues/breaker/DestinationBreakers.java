@@ -5,6 +5,8 @@ import dev.eventrouter.queues.destination.DestinationSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One circuit breaker per destination on this node, shared by all its pairs' queues: when a
@@ -16,6 +18,13 @@ public final class DestinationBreakers {
 
   public CircuitBreaker of(DestinationSettings destination) {
     return registry.circuitBreaker(destination.id(), () -> config(destination.breaker()));
+  }
+
+  /** The state of each destination's breaker on this node, by destination id. */
+  public Map<String, CircuitBreaker.State> states() {
+    Map<String, CircuitBreaker.State> states = new TreeMap<>();
+    registry.getAllCircuitBreakers().forEach(breaker -> states.put(breaker.getName(), breaker.getState()));
+    return states;
   }
 
   private static CircuitBreakerConfig config(BreakerSettings settings) {

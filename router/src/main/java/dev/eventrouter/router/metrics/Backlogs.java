@@ -1,0 +1,52 @@
+package dev.eventrouter.router.metrics;
+
+import dev.eventrouter.persistence.job.PairId;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * How many jobs each queue on this node holds, as the queues report it: the backlog by
+ * destination for metrics, and the largest backlogs for operators, without waking a queue.
+ */
+public final class Backlogs {
+
+  private final Map<PairId, Integer> depths = new ConcurrentHashMap<>();
+
+  void set(PairId pair, int jobs) {
+    if (jobs == 0) {
+      depths.remove(pair);
+    } else {
+      depths.put(pair, jobs);
+    }
+  }
+
+  public Map<String, Long> byDestination() {
+    Map<String, Long> sums = new TreeMap<>();
+    depths.forEach((pair, jobs) -> sums.merge(pair.destination(), (long) jobs, Long::sum));
+    return sums;
+  }
+
+  /** The {@code limit} pairs holding the most jobs, most first. */
+  public List<Map.Entry<PairId, Integer>> largest(int limit) {
+    return depths.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue()))
+        .sorted(Map.Entry.<PairId, Integer>comparingByValue().reversed()
+            .thenComparing(e -> e.getKey().entityId()))
+        .limit(limit)
+        .toList();
+  }
+
+  /** The pairs of one destination holding jobs. */
+  public Map<PairId, Integer> ofDestination(String destination) {
+    Map<PairId, Integer> pairs = new TreeMap<>(Comparator.comparing(PairId::entityId));
+    depths.forEach((pair, jobs) -> {
+      if (pair.destination().equals(destination)) {
+        pairs.put(pair, jobs);
+      }
+    });
+    return pairs;
+  }
+}
