@@ -3,16 +3,22 @@ package dev.eventrouter.router.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
+import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.loadtest.produce.EventProducer;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.Transition;
 import dev.eventrouter.router.Router;
 import dev.eventrouter.router.testing.Metrics;
 import dev.eventrouter.router.testing.TestRouter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,31 +30,36 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The archive on the real S3 API (S3Proxy, started here as an external endpoint so that it can
  * go away): jobs that expire reach S3 with their traces and only then become archived; while S3
- * is down they wait, and nothing is lost.
+ * is down they wait, and nothing is lost. Once the destination is back, a replay delivers every
+ * archived job once.
  */
 class S3ArchiveTest {
 
   private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final String TOKEN = "operate-token-0123456789";
 
   @TempDir Path dataDir;
 
   @Test
-  void expiredJobsReachS3WithTheirTracesAndNoneIsLostWhileS3IsDown() throws Exception {
+  void expiredJobsReachS3WithTheirTracesNoneIsLostWhileS3IsDownAndAReplayDeliversThemOnce()
+      throws Exception {
     int s3Port = TestRouter.freePort();
     ArchiveSettings server = new ArchiveSettings("", "us-east-1", "", "", "test-archive", true, true,
         "archive", 4, Duration.ofSeconds(10), "127.0.0.1", s3Port, dataDir.resolve("s3-server"),
         "tester", "tester-secret");
     Path registry = dataDir.resolve("registry.conf");
-    // nothing listens there: every attempt is refused
+    // nothing listens there yet: every attempt is refused
+    int destinationPort = TestRouter.freePort();
     Files.writeString(registry, """
         destinations { down { endpoint = "http://127.0.0.1:%d/down", expire-after = 3s } }
         sources { shop { destinations = [down] } }
-        """.formatted(TestRouter.freePort()));
+        """.formatted(destinationPort));
     Config config = TestRouter.config(dataDir, registry, TestRouter.freePort(), Map.of(
         "eventrouter.archive.s3.endpoint", "http://127.0.0.1:" + s3Port,
         "eventrouter.archive.s3.bucket", "test-archive",
         "eventrouter.archive.s3.access-key-id", "tester",
-        "eventrouter.archive.s3.secret-access-key", "tester-secret"));
+        "eventrouter.archive.s3.secret-access-key", "tester-secret",
+        "eventrouter.admin.operate-token", TOKEN));
 
     EmbeddedS3 s3 = EmbeddedS3.start(server);
     EventProducer.Result produced;
@@ -77,6 +88,27 @@ class S3ArchiveTest {
         assertThat(metric(router, "eventrouter_jobs_archived_total")).isEqualTo(120);
         return null;
       });
+
+      // the destination is back, and lets jobs live longer now: a replay delivers each job once
+      try (BlackHole destination = BlackHole.start("127.0.0.1", destinationPort)) {
+        assertThat(admin(router, "PUT", "/admin/registry", """
+            destinations { down { endpoint = "http://127.0.0.1:%d/down", expire-after = 1h } }
+            sources { shop { destinations = [down] } }
+            """.formatted(destinationPort)).statusCode()).isEqualTo(200);
+        HttpResponse<String> replay = admin(router, "POST", "/admin/replay",
+            "{\"destination\":\"down\",\"from\":\"" + Instant.now().minus(Duration.ofHours(1))
+                + "\",\"to\":\"" + Instant.now().plus(Duration.ofHours(1)) + "\"}");
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
+        assertThat(replay.body()).contains("\"enqueued\":120");
+        probe.awaitAssert(WAIT, Duration.ofMillis(500), () -> {
+          assertThat(destination.deliveries().getOrDefault("down", Map.of()).keySet())
+              .containsExactlyInAnyOrderElementsOf(
+                  produced.produced().stream().map(EventProducer.Produced::messageId).toList());
+          return null;
+        });
+        assertThat(destination.duplicates()).isZero();
+        assertThat(metric(router, "eventrouter_jobs_delivered_total")).isEqualTo(120);
+      }
     } finally {
       s3.close();
     }
@@ -107,6 +139,14 @@ class S3ArchiveTest {
     } finally {
       s3.close();
     }
+  }
+
+  private static HttpResponse<String> admin(Router router, String method, String path, String body)
+      throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + router.httpPort() + path))
+        .header("Authorization", "Bearer " + TOKEN)
+        .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static double metric(Router router, String series) throws Exception {
