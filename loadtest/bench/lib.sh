@@ -10,7 +10,7 @@ cd "$WORK"
 # start_router REGISTRY [java options...]: the router on embedded defaults, in the background
 start_router() {
   local registry=$1; shift
-  ROUTER_REGISTRY_FILE=$registry java "$@" -jar "$ROUTER_JAR" > router.log 2>&1 &
+  ROUTER_ALLOW_ADDRESSES=127.0.0.0/8 ROUTER_REGISTRY_FILE=$registry java "$@" -jar "$ROUTER_JAR" > router.log 2>&1 &
   ROUTER_PID=$!
   for _ in $(seq 1 90); do curl -sf localhost:8080/health/ready >/dev/null && return 0; sleep 1; done
   echo "the router did not get ready; see $WORK/router.log" >&2; tail -20 router.log >&2; exit 1

@@ -5,6 +5,7 @@ import dev.eventrouter.persistence.journal.JournalSchema;
 import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.VirtualQueueSettings;
 import dev.eventrouter.queues.VirtualQueues;
+import dev.eventrouter.queues.delivery.AddressPolicy;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
 import dev.eventrouter.router.admin.AdminApi;
 import dev.eventrouter.router.admin.AdminTokens;
@@ -82,6 +83,7 @@ public final class Router implements AutoCloseable {
     ControlsView controls = new ControlsView();
     SettingsRegistry registry = new SettingsRegistry(loadRegistry(config), controls);
     AdminTokens adminTokens = AdminTokens.fromConfig(config);
+    AddressPolicy addresses = AddressPolicy.allowing(config.getString("eventrouter.delivery.allow-addresses"));
     JournalSettings journal = JournalSettings.fromConfig(config);
     if (journal.createSchema()) {
       JournalSchema.createIfMissing(journal);
@@ -158,7 +160,7 @@ public final class Router implements AutoCloseable {
         archiveSettings.requestTimeout().multipliedBy(2));
     VirtualQueues queues = VirtualQueues.init(system, registry,
         new HttpDeliveryClient(system, Clock.systemUTC(),
-            VirtualQueueSettings.fromConfig(config).deliveryQueueSize()),
+            VirtualQueueSettings.fromConfig(config).deliveryQueueSize(), addresses),
         archive, metrics.jobEvents());
     Ingest ingest = Ingest.start(system, ingestSettings, registry, queues, metrics);
     metrics.watchBreakers(queues.breakers()::states);

@@ -56,7 +56,9 @@ class PackagedRouterIT {
           "ROUTER_HTTP_PORT", Integer.toString(httpPort),
           "ROUTER_KAFKA_PORT", Integer.toString(kafkaPort),
           "ROUTER_KAFKA_CONTROLLER_PORT", Integer.toString(TestRouter.freePort()),
-          "ROUTER_CLUSTER_PORT", Integer.toString(TestRouter.freePort())));
+          "ROUTER_CLUSTER_PORT", Integer.toString(TestRouter.freePort()),
+          "ROUTER_S3_EMBEDDED_PORT", Integer.toString(TestRouter.freePort()),
+          "ROUTER_ALLOW_ADDRESSES", "127.0.0.0/8"));
       Process router = builder.start();
       try {
         await("the router to be ready", Duration.ofSeconds(90), () -> status(httpPort, "/health/ready") == 200);

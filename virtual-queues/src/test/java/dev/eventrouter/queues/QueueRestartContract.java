@@ -59,7 +59,7 @@ abstract class QueueRestartContract {
     try {
       ScriptedDestination restarted = new ScriptedDestination(second.system());
       // same jobs, new port: point them at the new server through a client that rewrites the port
-      HttpDeliveryClient http = new HttpDeliveryClient(second.system(), Clock.systemUTC(), 1024);
+      HttpDeliveryClient http = new HttpDeliveryClient(second.system(), Clock.systemUTC(), 1024, TestQueues.LOOPBACK);
       TestQueues.queues(second, TestQueues.only(webhook),
           retargeting(http, pair, restarted.url(path)), new RecordingArchive());
 
@@ -89,7 +89,7 @@ abstract class QueueRestartContract {
     ScriptedDestination failing = new ScriptedDestination(first.system())
         .script(path, ScriptedDestination.Response.status(503));
     Job job = JobFixtures.job(pair, source, failing.url(path), Instant.now());
-    HttpDeliveryClient firstHttp = new HttpDeliveryClient(first.system(), Clock.systemUTC(), 64);
+    HttpDeliveryClient firstHttp = new HttpDeliveryClient(first.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK);
     VirtualQueues queues = TestQueues.queues(first, TestQueues.only(slowRetries), firstHttp::send,
         new RecordingArchive());
     queues.enqueue(pair, List.of(job)).toCompletableFuture().join();
@@ -108,7 +108,7 @@ abstract class QueueRestartContract {
     try {
       assertThat(Instant.now()).as("restarted before the retry was due").isBefore(retryAt);
       ScriptedDestination recovered = new ScriptedDestination(second.system());
-      HttpDeliveryClient http = new HttpDeliveryClient(second.system(), Clock.systemUTC(), 64);
+      HttpDeliveryClient http = new HttpDeliveryClient(second.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK);
       TestQueues.queues(second, TestQueues.only(slowRetries),
           retargeting(http, pair, recovered.url(path)), new RecordingArchive());
 

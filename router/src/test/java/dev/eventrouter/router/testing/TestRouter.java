@@ -41,6 +41,7 @@ public final class TestRouter {
     settings.put("eventrouter.http.host", "127.0.0.1");
     settings.put("eventrouter.http.port", 0);
     settings.put("eventrouter.archive.embedded.port", 0);
+    settings.put("eventrouter.delivery.allow-addresses", "127.0.0.0/8");
     settings.put("eventrouter.journal.database", "h2");
     settings.put("eventrouter.registry.destination-defaults.retry.base", "100ms");
     settings.put("eventrouter.registry.destination-defaults.retry.cap", "1s");

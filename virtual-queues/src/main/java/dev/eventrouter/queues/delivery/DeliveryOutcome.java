@@ -40,9 +40,15 @@ public record DeliveryOutcome(
   /** The request could not even be made (for example an endpoint that is not a URL). */
   public static final String INVALID_REQUEST = "invalid-request";
 
+  /**
+   * The endpoint resolved to an address deliveries may not reach (loopback, private, link-local,
+   * ...: see {@link AddressPolicy}). Retrying cannot help until the allowlist changes.
+   */
+  public static final String ADDRESS_REFUSED = "address-refused";
+
   public Verdict verdict() {
     if (status == 0) {
-      return INVALID_REQUEST.equals(error) ? Verdict.DISCARDED : Verdict.RETRY;
+      return INVALID_REQUEST.equals(error) || ADDRESS_REFUSED.equals(error) ? Verdict.DISCARDED : Verdict.RETRY;
     }
     if (status >= 200 && status < 300) {
       return Verdict.SUCCEEDED;

@@ -19,6 +19,9 @@ final class Failures {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
       String type = t.getClass().getSimpleName();
+      if (t instanceof AddressRefusedException || message.contains(DeliveryOutcome.ADDRESS_REFUSED + ":")) {
+        return DeliveryOutcome.ADDRESS_REFUSED;
+      }
       // not "unresolved": the client prints every address as "host/<unresolved>:port"
       if (t instanceof UnknownHostException || message.contains("unknownhostexception")) {
         return "dns";

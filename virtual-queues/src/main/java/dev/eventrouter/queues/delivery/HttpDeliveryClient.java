@@ -2,7 +2,10 @@ package dev.eventrouter.queues.delivery;
 
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.queues.destination.DestinationSettings;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,8 +14,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.http.javadsl.ClientTransport;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
@@ -61,16 +69,40 @@ public final class HttpDeliveryClient implements DeliveryClient {
   private final ActorSystem<?> system;
   private final Clock clock;
   private final int queueSize;
+  private final ClientTransport transport;
   private final Map<PoolKey, DestinationPool> pools = new ConcurrentHashMap<>();
 
   /**
    * @param queueSize requests a destination's pool may hold waiting for a connection; past it,
    *     {@link #send} answers false
+   * @param addresses where connections may go, checked on the resolved address of each new one
    */
-  public HttpDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize) {
+  public HttpDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses) {
     this.system = system;
     this.clock = clock;
     this.queueSize = queueSize;
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.transport = ClientTransport.withCustomResolver((host, port) ->
+        CompletableFuture.supplyAsync(() -> resolve(host, (Integer) port, addresses), blocking));
+  }
+
+  /**
+   * The first address of the host that the policy allows: the connection goes to exactly the
+   * address checked, so a name cannot resolve to a refused one between check and connect.
+   */
+  private static InetSocketAddress resolve(String host, int port, AddressPolicy addresses) {
+    InetAddress[] all;
+    try {
+      all = InetAddress.getAllByName(host);
+    } catch (UnknownHostException e) {
+      throw new CompletionException(e);
+    }
+    for (InetAddress address : all) {
+      if (addresses.refusal(address).isEmpty()) {
+        return new InetSocketAddress(address, port);
+      }
+    }
+    throw new AddressRefusedException(host, all[0], addresses.refusal(all[0]).orElse("refused"));
   }
 
   @Override
@@ -118,7 +150,8 @@ public final class HttpDeliveryClient implements DeliveryClient {
               // the request timeout: a connection that carries nothing for this long is closed
               // and its request fails
               .withIdleTimeout(destination.timeout())
-              .withConnectingTimeout(destination.timeout()));
+              .withConnectingTimeout(destination.timeout())
+              .withTransport(transport));
       var pair = Source.<Pair<HttpRequest, InFlight>>queue(queueSize)
           .via(hostConnectionPool(key, settings))
           .toMat(Sink.foreach(this::complete), Keep.both())

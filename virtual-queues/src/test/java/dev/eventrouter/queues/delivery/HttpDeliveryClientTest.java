@@ -9,6 +9,7 @@ import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import dev.eventrouter.queues.testing.ScriptedDestination;
+import dev.eventrouter.queues.testing.TestQueues;
 import dev.eventrouter.queues.testing.ScriptedDestination.Received;
 import dev.eventrouter.queues.testing.ScriptedDestination.Response;
 import java.net.ServerSocket;
@@ -26,7 +27,7 @@ class HttpDeliveryClientTest {
   static final ActorTestKit testKit = ActorTestKit.create();
   static final ScriptedDestination destination = new ScriptedDestination(testKit.system());
   static final HttpDeliveryClient client =
-      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64);
+      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK);
   static final DestinationSettings settings = new DestinationSettings("hooks", 4, 0, 4,
       Duration.ofMillis(800), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
       Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));

@@ -94,7 +94,7 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
   private void start(Path dataDir) {
     testKit = TestQueues.startNode(overrides.withFallback(TestJournals.h2(dataDir)));
     destination = new ScriptedDestination(testKit.system());
-    HttpDeliveryClient http = new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 1024);
+    HttpDeliveryClient http = new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 1024, TestQueues.LOOPBACK);
     queues = TestQueues.queues(testKit,
         new Destinations() {
           @Override

@@ -8,6 +8,7 @@ import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
+import dev.eventrouter.queues.delivery.AddressPolicy;
 import dev.eventrouter.queues.destination.Destinations;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import java.time.Duration;
@@ -64,6 +65,9 @@ public final class TestQueues {
    * A destination with fast retries (so retry tests take milliseconds), no rate limit, 8
    * requests in flight per pair, and a breaker that opens at half of 10 attempts failing.
    */
+  /** Test destinations listen on loopback, which deliveries refuse by default. */
+  public static final AddressPolicy LOOPBACK = AddressPolicy.allowing("127.0.0.0/8, ::1");
+
   public static DestinationSettings destination(String id) {
     return new DestinationSettings(id, 8, 0, 16, Duration.ofSeconds(5),
         new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(200)), Duration.ofHours(4),
