@@ -156,15 +156,15 @@ public final class Router implements AutoCloseable {
         Archiver.create(archiveStore, new ArchiveKeys(archiveSettings.prefix()),
             archiveSettings.maxConcurrentUploads(), blocking, metrics.archiveEvents()),
         "archiver", Props.empty());
-    S3ArchiveSink archive = new S3ArchiveSink(archiver, system,
-        archiveSettings.requestTimeout().multipliedBy(2));
+    S3ArchiveSink archive = new S3ArchiveSink(archiver, system, archiveSettings.batchTimeout());
     VirtualQueues queues = VirtualQueues.init(system, registry,
         new HttpDeliveryClient(system, Clock.systemUTC(),
             VirtualQueueSettings.fromConfig(config).deliveryQueueSize(), addresses),
         archive, metrics.jobEvents());
     Ingest ingest = Ingest.start(system, ingestSettings, registry, queues, metrics);
     metrics.watchBreakers(queues.breakers()::states);
-    metrics.watchConsumerLag(ingest::consumerLag);
+    metrics.watchConsumerLag(ingest::consumerLag, system.scheduler(), Duration.ofSeconds(5),
+        system.executionContext());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(),
         "drain-ingest", ingest::drainAndShutdown);
 
@@ -173,8 +173,7 @@ public final class Router implements AutoCloseable {
     Config adminConfig = config.getConfig("eventrouter.admin");
     AdminApi admin = new AdminApi(adminTokens, registry, registryDefaults, queues, metrics.backlogs(),
         controls, replayer,
-        new AdminApi.Limits(adminConfig.getBytes("max-body"), adminConfig.getBytes("registry-max-body"),
-            adminConfig.getDuration("replay-timeout")));
+        new AdminApi.Limits(adminConfig.getBytes("max-body"), adminConfig.getBytes("registry-max-body")));
     HttpApi api = new HttpApi(metrics, admin.routes(), () -> {
       Map<String, Boolean> checks = new LinkedHashMap<>();
       checks.put("cluster-member-up", cluster.selfMember().status() == MemberStatus.up());

@@ -56,22 +56,20 @@ public final class QueueState {
   }
 
   QueueState awaitingRetry(JobEvent.AwaitingRetry event) {
-    sequenceNr++;
-    PendingJob job = unschedule(event.jobId());
-    if (job != null && !job.archiving()) {
-      PendingJob next = job.retryAt(event.attempt().number(), event.retryAt().toEpochMilli(), sequenceNr);
-      jobs.put(next.id(), next);
-      schedule.add(next);
-      expiries.add(next);
-    }
-    return this;
+    return dueAgain(event.jobId(), event.attempt().number(), event.retryAt());
   }
 
   QueueState retryRequested(JobEvent.RetryRequested event) {
+    PendingJob job = jobs.get(event.jobId());
+    return dueAgain(event.jobId(), job == null ? 0 : job.attempts(), event.at());
+  }
+
+  /** The job, unless it is on its way to the archive, is due again at {@code at}. */
+  private QueueState dueAgain(Ksuid id, int attempts, Instant at) {
     sequenceNr++;
-    PendingJob job = unschedule(event.jobId());
+    PendingJob job = unschedule(id);
     if (job != null && !job.archiving()) {
-      PendingJob next = job.retryAt(job.attempts(), event.at().toEpochMilli(), sequenceNr);
+      PendingJob next = job.retryAt(attempts, at.toEpochMilli(), sequenceNr);
       jobs.put(next.id(), next);
       schedule.add(next);
       expiries.add(next);
@@ -225,12 +223,13 @@ public final class QueueState {
   }
 
   /**
-   * Jobs attempted before (retrying or on their way to the archive) whose payload event is below
-   * {@code sequenceNr}, oldest payload first.
+   * Jobs attempted before and waiting for a retry whose payload event is below {@code
+   * sequenceNr}, oldest payload first. Jobs on their way to the archive are not among them: they
+   * leave soon, and their archiving event belongs in their trace.
    */
   List<PendingJob> attemptedWithPayloadsBelow(long sequenceNr, int max) {
     return jobs.values().stream()
-        .filter(job -> job.payloadSequenceNr() < sequenceNr && (job.attempts() > 0 || job.archiving()))
+        .filter(job -> job.payloadSequenceNr() < sequenceNr && job.attempts() > 0 && !job.archiving())
         .sorted(Comparator.comparingLong(PendingJob::payloadSequenceNr))
         .limit(max)
         .toList();

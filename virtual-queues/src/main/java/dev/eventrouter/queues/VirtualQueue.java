@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
@@ -163,7 +164,8 @@ public final class VirtualQueue
   /** Why payloads were read back. */
   private enum Purpose { DISPATCH, ARCHIVE, CARRY_FORWARD }
 
-  private record CarryForward(List<JobEvent.CarriedForward> events)
+  /** @param readAs each job's index entry when it was read: a job that changed since is skipped */
+  private record CarryForward(List<JobEvent.CarriedForward> events, Map<Ksuid, PendingJob> readAs)
       implements Command, NoSerializationVerificationNeeded {}
 
   private record Compacted(long below, Throwable failure)
@@ -244,6 +246,13 @@ public final class VirtualQueue
   /** The jobs of the current carry-forward round, oldest payload first; empty between rounds. */
   private final ArrayDeque<Ksuid> toCarry = new ArrayDeque<>();
   private boolean carrying;
+  /**
+   * A lever's batches are under way: no carry-forward starts meanwhile, since carrying a job
+   * moves it past the lever's mark ({@code upToSequenceNr}) and the lever would miss it.
+   */
+  private int leversRunning;
+  /** Lever batches that wait for the carry-forward round under way. */
+  private final ArrayDeque<LeverMore> leversWaiting = new ArrayDeque<>();
   private int reportedDepth;
   private String lastError;
   private Instant lastErrorAt;
@@ -814,7 +823,7 @@ public final class VirtualQueue
    * attempted are left where they are: they leave in arrival order, and the watermark with them.
    */
   private void carryForwardNext(QueueState state) {
-    if (carrying) {
+    if (carrying || leversRunning > 0) {
       return;
     }
     long lag = Math.max(settings.carryForwardLag(), 2L * state.size());
@@ -860,12 +869,15 @@ public final class VirtualQueue
       events.add(new JobEvent.CarriedForward(payloadOf(trace), attempts));
     });
     events.sort(Comparator.comparing(JobEvent::jobId));
-    context.getSelf().tell(new CarryForward(events));
+    Map<Ksuid, PendingJob> readAs = new HashMap<>();
+    traces.keySet().forEach(id -> readAs.put(id, state.get(id)));
+    context.getSelf().tell(new CarryForward(events, readAs));
   }
 
   private ReplyEffect<JobEvent, QueueState> carryForward(QueueState state, CarryForward carry) {
+    // a job attempted (or archived) since it was read has events the carried one would hide
     List<JobEvent> events = carry.events().stream()
-        .filter(event -> state.contains(event.jobId()))
+        .filter(event -> Objects.equals(state.get(event.jobId()), carry.readAs().get(event.jobId())))
         .<JobEvent>map(event -> event)
         .toList();
     if (events.isEmpty()) {
@@ -877,6 +889,11 @@ public final class VirtualQueue
 
   private void carried(QueueState state) {
     carrying = false;
+    if (!leversWaiting.isEmpty()) {
+      leversWaiting.forEach(context.getSelf()::tell);
+      leversWaiting.clear();
+      return;
+    }
     carryForwardNext(state);
   }
 
@@ -964,6 +981,7 @@ public final class VirtualQueue
       case FLUSH -> state.schedule().size();
       case RETRY_NOW -> (int) state.schedule().stream().filter(job -> job.dueAtMillis() > now).count();
     };
+    leversRunning++;
     context.getSelf().tell(new LeverMore(lever, state.sequenceNr()));
     return Effect().reply(replyTo, new LeverPulled(jobs));
   }
@@ -973,6 +991,10 @@ public final class VirtualQueue
    * batch. A job in flight is left to its attempt: it is delivered, or stays to be retried.
    */
   private ReplyEffect<JobEvent, QueueState> leverMore(QueueState state, LeverMore more) {
+    if (carrying) {
+      leversWaiting.add(more);
+      return Effect().noReply();
+    }
     Instant at = deps.clock().instant();
     List<JobEvent> events = new ArrayList<>();
     // jobs due later are at the schedule's end: a retry-now walks back from there
@@ -989,6 +1011,7 @@ public final class VirtualQueue
       }
     }
     if (events.isEmpty()) {
+      leverDone(state);
       return Effect().noReply();
     }
     boolean full = events.size() >= LEVER_BATCH;
@@ -999,9 +1022,16 @@ public final class VirtualQueue
           archiveNext(s);
           if (full) {
             context.getSelf().tell(more);
+          } else {
+            leverDone(s);
           }
         })
         .thenNoReply();
+  }
+
+  private void leverDone(QueueState state) {
+    leversRunning--;
+    carryForwardNext(state);
   }
 
   private QueueStats stats(QueueState state) {

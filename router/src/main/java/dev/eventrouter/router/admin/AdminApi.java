@@ -77,7 +77,7 @@ public final class AdminApi extends AllDirectives {
   private static final Set<String> LIMIT_FIELDS = Set.of("ratePerSecond", "maxInFlight");
 
   /** @param maxBodyBytes of any body but a registry's */
-  public record Limits(long maxBodyBytes, long maxRegistryBytes, Duration replayTimeout) {}
+  public record Limits(long maxBodyBytes, long maxRegistryBytes) {}
 
   private final AdminTokens tokens;
   private final SettingsRegistry registry;
@@ -86,6 +86,7 @@ public final class AdminApi extends AllDirectives {
   private final Backlogs backlogs;
   private final ControlsView controls;
   private final Replayer replayer;
+  private final Replays replays = new Replays();
   private final Limits limits;
   private final byte[] openApi;
 
@@ -115,10 +116,15 @@ public final class AdminApi extends AllDirectives {
             path("paused", () -> get(() -> allowed(caller, AdminTokens.Scope.READ, "paused", null, () ->
                 CompletableFuture.completedFuture(ok(controls.state()))))),
             path("replay", () -> post(() -> body(limits.maxBodyBytes(), body ->
-                withRequestTimeout(limits.replayTimeout(), () ->
-                    allowed(caller, AdminTokens.Scope.OPERATE, "replay", body, () -> replay(body)))))),
+                allowed(caller, AdminTokens.Scope.OPERATE, "replay", body, () -> replay(body))))),
+            path(segment("replays").slash(segment()), id -> get(() ->
+                allowed(caller, AdminTokens.Scope.READ, "replay-status", null, () ->
+                    CompletableFuture.completedFuture(replays.get(id).map(AdminApi::ok)
+                        .orElseGet(() -> error(StatusCodes.NOT_FOUND, "no replay " + truncate(id)
+                            + " on this node (the latest " + Replays.KEPT + " are kept)")))))),
             path("registry", () -> concat(
-                get(() -> allowed(caller, AdminTokens.Scope.READ, "registry", null, () ->
+                // the text holds destinations' headers, credentials among them: operators only
+                get(() -> allowed(caller, AdminTokens.Scope.OPERATE, "read-registry", null, () ->
                     controls.registry().thenApply(AdminApi::ok))),
                 put(() -> body(limits.maxRegistryBytes(), body ->
                     allowed(caller, AdminTokens.Scope.OPERATE, "replace-registry",
@@ -308,7 +314,9 @@ public final class AdminApi extends AllDirectives {
       return CompletableFuture.completedFuture(
           error(StatusCodes.NOT_FOUND, "unknown destination " + request.destination()));
     }
-    return replayer.replay(request).thenApply(AdminApi::ok);
+    Replays.Replay started = replays.start(replayer, request);
+    return CompletableFuture.completedFuture(json(StatusCodes.ACCEPTED, started)
+        .addHeader(RawHeader.create("Location", "/admin/replays/" + started.id())));
   }
 
   static Replayer.Request replayRequest(String body) {

@@ -31,6 +31,7 @@ public final class ControlsView {
   private volatile EntityRef<OperatorControls.Command> entity;
   private volatile Consumer<OperatorControls.RegistryText> registryListener = text -> {};
   private volatile long registryVersion;
+  private volatile boolean failing;
 
   public boolean isPaused(PairId pair) {
     return state.isPaused(pair);
@@ -51,16 +52,26 @@ public final class ControlsView {
 
   /**
    * Starts the entity's sharding on this node and the refreshing of this copy; completes once
-   * the first copy is here (so that a registry replaced earlier is in use before ingest starts).
+   * the first copy is here (so that a registry replaced earlier is in use before ingest starts),
+   * trying again each second until it is.
    */
   public CompletionStage<Void> connect(ActorSystem<?> system) {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(OperatorControls.ENTITY_TYPE, context -> OperatorControls.create()));
     entity = sharding.entityRefFor(OperatorControls.ENTITY_TYPE, OperatorControls.ENTITY_ID);
-    CompletionStage<Void> first = refresh();
-    system.scheduler().scheduleWithFixedDelay(REFRESH, REFRESH, () -> refresh().exceptionally(failure -> {
-      log.debug("refreshing the operator controls failed; keeping the last ones: {}", failure.toString());
-      return null;
+    CompletableFuture<Void> first = new CompletableFuture<>();
+    system.scheduler().scheduleWithFixedDelay(Duration.ZERO, REFRESH, () -> refresh().whenComplete((done, failure) -> {
+      if (failure == null) {
+        first.complete(null);
+        if (failing) {
+          failing = false;
+          log.info("the operator controls can be read again");
+        }
+      } else if (!failing) {
+        failing = true;
+        log.warn("reading the operator controls failed; keeping the last ones until it works: {}",
+            failure.toString());
+      }
     }), system.executionContext());
     return first;
   }
@@ -89,20 +100,25 @@ public final class ControlsView {
 
   private CompletionStage<OperatorControls.State> change(
       Function<ActorRef<OperatorControls.State>, OperatorControls.Command> command) {
-    return entity.ask(command::apply, ASK_TIMEOUT).thenApply(fresh -> {
-      state = fresh;
-      return fresh;
-    });
+    return entity.ask(command::apply, ASK_TIMEOUT).thenApply(this::update);
   }
 
   private CompletionStage<Void> refresh() {
     return entity.ask(OperatorControls.Get::new, ASK_TIMEOUT).thenCompose(fresh -> {
-      state = fresh;
+      update(fresh);
       if (fresh.registryVersion() == registryVersion) {
         return CompletableFuture.completedFuture(null);
       }
       return registry().thenAccept(this::registryChanged);
     });
+  }
+
+  /** A copy older than the one held (a refresh answered before a change) is not taken. */
+  private synchronized OperatorControls.State update(OperatorControls.State fresh) {
+    if (fresh.version() >= state.version()) {
+      state = fresh;
+    }
+    return state;
   }
 
   private synchronized void registryChanged(OperatorControls.RegistryText text) {

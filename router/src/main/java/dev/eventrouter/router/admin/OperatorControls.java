@@ -113,10 +113,11 @@ public final class OperatorControls
    * @param paused what is paused, pairs and destinations
    * @param limits the pairs with their own limits
    * @param registryVersion 0 while the registry is the file's
+   * @param version counts the changes: a copy never replaces a newer one
    */
   public record State(List<Target> paused, List<PairOverride> limits, long registryVersion,
-      @JsonIgnore RegistryText registry) implements CborSerializable {
-    public static final State EMPTY = new State(List.of(), List.of(), 0, null);
+      long version, @JsonIgnore RegistryText registry) implements CborSerializable {
+    public static final State EMPTY = new State(List.of(), List.of(), 0, 0, null);
 
     public State {
       paused = List.copyOf(paused);
@@ -134,7 +135,7 @@ public final class OperatorControls
 
     /** Without the registry's text: what nodes ask for every second. */
     State withoutText() {
-      return new State(paused, limits, registryVersion, null);
+      return new State(paused, limits, registryVersion, version, null);
     }
 
     State withLimits(Target pair, PairLimits set) {
@@ -143,11 +144,12 @@ public final class OperatorControls
       if (!set.isEmpty()) {
         next.add(new PairOverride(pair, set));
       }
-      return new State(paused, next, registryVersion, registry);
+      return new State(paused, next, registryVersion, version + 1, registry);
     }
 
     State withRegistry(String text, Instant at) {
-      return new State(paused, limits, registryVersion + 1, new RegistryText(registryVersion + 1, at, text));
+      return new State(paused, limits, registryVersion + 1, version + 1,
+          new RegistryText(registryVersion + 1, at, text));
     }
 
     public boolean isPaused(PairId pair) {
@@ -174,7 +176,8 @@ public final class OperatorControls
     private State withPaused(Set<Target> targets) {
       Comparator<Target> order = Comparator.comparing(Target::destination);
       order = order.thenComparing(t -> t.source() == null ? "" : t.source());
-      return new State(targets.stream().sorted(order).toList(), limits, registryVersion, registry);
+      return new State(targets.stream().sorted(order).toList(), limits, registryVersion, version + 1,
+          registry);
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.eventrouter.router.admin;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,6 +31,9 @@ import picocli.CommandLine.Spec;
         "file given with --token-file."})
 public final class ReplayCommand implements Callable<Integer> {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration POLL = Duration.ofSeconds(1);
+
   @Spec CommandSpec spec;
 
   @Option(names = "--destination", required = true, description = "The destination's id.")
@@ -54,7 +59,8 @@ public final class ReplayCommand implements Callable<Integer> {
       description = "A file holding the operate token (e.g. a mounted Kubernetes Secret); default: ROUTER_ADMIN_TOKEN.")
   Path tokenFile;
 
-  @Option(names = "--timeout", defaultValue = "PT10M", description = "How long to wait (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--timeout", defaultValue = "PT1H",
+      description = "How long to wait for the replay to finish (default: ${DEFAULT-VALUE}; it goes on after).")
   Duration timeout;
 
   @Override
@@ -69,20 +75,36 @@ public final class ReplayCommand implements Callable<Integer> {
     String body = "{" + (source == null ? "" : "\"source\":" + quote(source) + ",")
         + "\"destination\":" + quote(destination) + ",\"from\":\"" + from + "\",\"to\":\"" + to
         + "\",\"force\":" + force + "}";
-    HttpRequest request = HttpRequest.newBuilder(url.resolve("/admin/replay"))
-        .timeout(timeout)
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    HttpResponse<String> started = http.send(HttpRequest.newBuilder(url.resolve("/admin/replay"))
+        .timeout(Duration.ofSeconds(30))
         .header("Authorization", "Bearer " + token)
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
-        .send(request, HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 200) {
-      err.println("replay: the router answered " + response.statusCode() + ": " + response.body());
+        .build(), HttpResponse.BodyHandlers.ofString());
+    if (started.statusCode() != 202) {
+      err.println("replay: the router answered " + started.statusCode() + ": " + started.body());
       return 1;
     }
-    out.println(response.body());
-    return 0;
+    URI status = url.resolve(started.headers().firstValue("Location").orElseThrow());
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      HttpResponse<String> replay = http.send(HttpRequest.newBuilder(status)
+          .timeout(Duration.ofSeconds(30))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode json = JSON.readTree(replay.body());
+      if (replay.statusCode() != 200) {
+        err.println("replay: asking about " + status + " the router answered " + replay.statusCode() + ": " + replay.body());
+        return 1;
+      }
+      if (!"RUNNING".equals(json.path("status").asText())) {
+        out.println(replay.body());
+        return "DONE".equals(json.path("status").asText()) ? 0 : 1;
+      }
+      Thread.sleep(POLL.toMillis());
+    }
+    err.println("replay: still running after " + timeout + "; ask " + status);
+    return 1;
   }
 
   /** A JSON string of an id (ids are checked by the router; quotes and backslashes escaped here). */

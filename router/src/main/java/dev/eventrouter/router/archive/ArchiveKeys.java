@@ -7,12 +7,18 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Where archived jobs are in the bucket:
- * {@code <prefix>/<source>/<destination>/<yyyy>/<MM>/<dd>/<HH>/<first job id>-<jobs>.ndjson.gz},
- * the hour (UTC) being the jobs' creation hour. A pair's archive is listed by its prefix, a time
+ * {@code <prefix>/<source>/<destination>/<yyyy>/<MM>/<dd>/<HH>/<first job id>-<jobs>-<digest>.ndjson.gz},
+ * the hour (UTC) being the jobs' creation hour and the digest a hash of all the object's job ids:
+ * writing the same jobs again replaces their object with the same content, and different jobs
+ * never replace another object. A pair's archive is listed by its prefix, a time
  * range by the hours in its keys; KSUIDs sort by time, so keys of one hour list in creation order.
  * Markers of finished replays mirror the archive's keys under {@code <prefix>-replays/}.
  */
@@ -28,8 +34,18 @@ public final class ArchiveKeys {
     this.prefix = prefix.replaceAll("^/+|/+$", "");
   }
 
-  public String object(PairId pair, Instant hour, Ksuid firstJob, int jobs) {
-    return pairPrefix(pair) + HOUR.format(hour.atZone(ZoneOffset.UTC)) + "/" + firstJob + "-" + jobs + SUFFIX;
+  /** @param jobs the object's job ids, in order */
+  public String object(PairId pair, Instant hour, List<Ksuid> jobs) {
+    MessageDigest sha256;
+    try {
+      sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+    jobs.forEach(id -> sha256.update(id.toBytes()));
+    String digest = HexFormat.of().formatHex(sha256.digest(), 0, 4);
+    return pairPrefix(pair) + HOUR.format(hour.atZone(ZoneOffset.UTC)) + "/" + jobs.get(0) + "-"
+        + jobs.size() + "-" + digest + SUFFIX;
   }
 
   /** The prefix every object of the pair has. */

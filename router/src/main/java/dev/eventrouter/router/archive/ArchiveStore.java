@@ -3,6 +3,7 @@ package dev.eventrouter.router.archive;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -77,12 +78,11 @@ public final class ArchiveStore implements AutoCloseable {
     return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
   }
 
-  public boolean exists(String key) {
+  public Optional<byte[]> getIfPresent(String key) {
     try {
-      s3.headObject(b -> b.bucket(bucket).key(key));
-      return true;
+      return Optional.of(get(key));
     } catch (NoSuchKeyException e) {
-      return false;
+      return Optional.empty();
     }
   }
 

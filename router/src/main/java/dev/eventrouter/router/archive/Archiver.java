@@ -36,8 +36,13 @@ public final class Archiver extends AbstractBehavior<Archiver.Command> {
 
   public sealed interface Command {}
 
-  /** Archive these jobs of one pair; the reply maps each job to its object's location. */
-  public record Store(PairId pair, List<ArchivedJob> jobs, ActorRef<StatusReply<Map<Ksuid, String>>> replyTo)
+  /**
+   * Archive these jobs of one pair; the reply maps each job to its object's location. A request
+   * still waiting at its deadline is dropped (the queue has given up on it and sends the batch
+   * again), so abandoned batches do not pile up behind a slow S3.
+   */
+  public record Store(PairId pair, List<ArchivedJob> jobs, Instant deadline,
+      ActorRef<StatusReply<Map<Ksuid, String>>> replyTo)
       implements Command, NoSerializationVerificationNeeded {}
 
   private record Stored(Store request, Map<Ksuid, String> locations, Throwable failure)
@@ -103,9 +108,13 @@ public final class Archiver extends AbstractBehavior<Archiver.Command> {
     } else {
       stored.request().replyTo().tell(StatusReply.success(stored.locations()));
     }
-    Store next = waiting.poll();
-    if (next != null) {
-      upload(next);
+    Store next;
+    while ((next = waiting.poll()) != null) {
+      if (Instant.now().isBefore(next.deadline())) {
+        upload(next);
+        break;
+      }
+      next.replyTo().tell(StatusReply.error("waited past its deadline for an upload slot"));
     }
     return this;
   }
@@ -124,7 +133,7 @@ public final class Archiver extends AbstractBehavior<Archiver.Command> {
     byHour.forEach((hour, jobs) -> {
       List<ArchivedJob> sorted = jobs.stream()
           .sorted(Comparator.comparing(job -> job.job().id())).toList();
-      String key = keys.object(request.pair(), hour, sorted.get(0).job().id(), sorted.size());
+      String key = keys.object(request.pair(), hour, sorted.stream().map(job -> job.job().id()).toList());
       byte[] object = ArchiveRecords.write(sorted);
       store.put(key, object, "application/x-ndjson");
       listener.stored(1, object.length);

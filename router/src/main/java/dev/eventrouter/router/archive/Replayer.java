@@ -7,13 +7,15 @@ import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import dev.eventrouter.persistence.job.Ksuid;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -27,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * derived from the archived one and names it ({@link Job#replayOf()}), so its trace shows the
  * replay and replaying it again makes the same job, which its queue holds only once.
  *
- * <p>An object replayed whole gets a marker; a later replay skips it unless forced, so that
- * replaying twice does not deliver twice even after the queue's dedupe window has passed.
+ * <p>Each object replayed from gets a marker naming the jobs replayed from it; a later replay
+ * skips those unless forced, so that replaying twice (or two ranges that share an hour) does not
+ * deliver twice even after the queue's dedupe window has passed.
  */
 public final class Replayer {
 
@@ -57,7 +60,7 @@ public final class Replayer {
    * What a replay did.
    *
    * @param objects archive objects read
-   * @param skipped objects left alone because they were replayed before
+   * @param skipped objects left alone because every job of theirs was replayed before
    * @param jobs archived jobs found in the range
    * @param enqueued jobs put back into their queues
    * @param duplicates jobs their queues already held (replayed before, within the dedupe window)
@@ -101,12 +104,17 @@ public final class Replayer {
     long enqueued = 0;
     long duplicates = 0;
     for (String source : sources) {
+      if (!PairId.ID.matcher(source).matches()) {
+        continue; // not a folder this router wrote
+      }
       PairId pair = new PairId(source, request.destination());
       List<String> pairKeys = store.keys(keys.pairPrefix(pair));
       if (pairKeys.isEmpty()) {
         continue;
       }
       pairs.add(pair.entityId());
+      // a job archived twice (its batch sent again after a crash) is in two objects: once here
+      Set<Ksuid> seen = new HashSet<>();
       for (String key : pairKeys) {
         Instant hour = keys.hourOf(key).orElse(null);
         if (hour == null || !hour.plus(Duration.ofHours(1)).isAfter(request.from())
@@ -114,23 +122,24 @@ public final class Replayer {
           continue;
         }
         String marker = keys.replayMarker(key);
-        if (!request.force() && store.exists(marker)) {
+        Set<String> replayedBefore = request.force() ? new HashSet<>() : ReplayMarker.read(store, marker);
+        List<ArchiveRecords.Record> records = ArchiveRecords.read(store.get(key));
+        if (!replayedBefore.isEmpty()
+            && records.stream().allMatch(r -> replayedBefore.contains(r.id().toString()))) {
           skipped++;
           continue;
         }
         objects++;
-        List<ArchiveRecords.Record> records = ArchiveRecords.read(store.get(key));
-        List<Job> inRange = records.stream().map(ArchiveRecords.Record::job)
+        List<Job> toReplay = records.stream().map(ArchiveRecords.Record::job)
             .filter(job -> !job.createdAt().isBefore(request.from()) && job.createdAt().isBefore(request.to()))
+            .filter(job -> !replayedBefore.contains(job.id().toString()) && seen.add(job.id()))
             .toList();
-        jobs += inRange.size();
-        VirtualQueue.Accepted accepted = enqueue(pair, inRange);
+        jobs += toReplay.size();
+        VirtualQueue.Accepted accepted = enqueue(pair, toReplay);
         enqueued += accepted.enqueued();
         duplicates += accepted.duplicates();
-        if (inRange.size() == records.size()) {
-          store.put(marker, ("{\"replayedAt\":\"" + clock.instant() + "\",\"jobs\":" + inRange.size() + "}")
-              .getBytes(StandardCharsets.UTF_8), "application/json");
-        }
+        toReplay.forEach(job -> replayedBefore.add(job.id().toString()));
+        ReplayMarker.write(store, marker, replayedBefore, clock.instant());
       }
     }
     replayed.accept(enqueued);

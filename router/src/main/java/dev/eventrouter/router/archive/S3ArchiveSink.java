@@ -5,6 +5,7 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.archive.ArchivedJob;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -28,7 +29,8 @@ public final class S3ArchiveSink implements ArchiveSink {
 
   @Override
   public CompletionStage<Map<Ksuid, String>> archive(PairId pair, List<ArchivedJob> jobs) {
+    Instant deadline = Instant.now().plus(timeout);
     return AskPattern.askWithStatus(archiver,
-        replyTo -> new Archiver.Store(pair, jobs, replyTo), timeout, system.scheduler());
+        replyTo -> new Archiver.Store(pair, jobs, deadline, replyTo), timeout, system.scheduler());
   }
 }

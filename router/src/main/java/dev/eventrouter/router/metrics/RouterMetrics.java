@@ -20,12 +20,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.Scheduler;
+import scala.concurrent.ExecutionContext;
 
 /** The router's Prometheus metrics, served by {@code GET /metrics}. */
 public final class RouterMetrics {
@@ -125,8 +123,8 @@ public final class RouterMetrics {
 
   private final Backlogs backlogs = new Backlogs();
   private volatile Supplier<Map<String, CircuitBreaker.State>> breakers = Map::of;
-  private volatile Supplier<CompletionStage<OptionalDouble>> consumerLag =
-      () -> CompletableFuture.completedFuture(OptionalDouble.empty());
+  /** The last lag the consumer told; refreshed in the background, never asked for on a scrape. */
+  private volatile OptionalDouble lastLag = OptionalDouble.empty();
 
   {
     GaugeWithCallback.builder()
@@ -146,7 +144,7 @@ public final class RouterMetrics {
     GaugeWithCallback.builder()
         .name("eventrouter_kafka_consumer_lag_records")
         .help("Records behind the end of the partitions this node consumes (the consumer's own count)")
-        .callback(callback -> lag().ifPresent(callback::call))
+        .callback(callback -> lastLag.ifPresent(callback::call))
         .register(registry);
   }
 
@@ -159,19 +157,14 @@ public final class RouterMetrics {
     this.breakers = states;
   }
 
-  public void watchConsumerLag(Supplier<CompletionStage<OptionalDouble>> lag) {
-    this.consumerLag = lag;
-  }
-
-  private OptionalDouble lag() {
-    try {
-      return consumerLag.get().toCompletableFuture().get(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return OptionalDouble.empty();
-    } catch (ExecutionException | TimeoutException e) {
-      return OptionalDouble.empty();
-    }
+  /** Asks the consumer for its lag every {@code interval}. */
+  public void watchConsumerLag(Supplier<CompletionStage<OptionalDouble>> lag, Scheduler scheduler,
+      Duration interval, ExecutionContext executor) {
+    scheduler.scheduleWithFixedDelay(interval, interval, () -> lag.get().whenComplete((measured, failure) -> {
+      if (failure == null) {
+        lastLag = measured;
+      }
+    }), executor);
   }
 
   static double breakerValue(CircuitBreaker.State state) {

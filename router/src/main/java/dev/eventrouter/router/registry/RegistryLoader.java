@@ -5,6 +5,9 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigIncludeContext;
 import com.typesafe.config.ConfigIncluder;
+import com.typesafe.config.ConfigIncluderClasspath;
+import com.typesafe.config.ConfigIncluderFile;
+import com.typesafe.config.ConfigIncluderURL;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
@@ -15,7 +18,9 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
+import java.io.File;
 import java.net.URI;
+import java.net.URL;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,8 +76,14 @@ public final class RegistryLoader {
     return parse(config, defaults);
   }
 
-  /** Refuses every include. */
-  private enum NoIncludes implements ConfigIncluder {
+  /**
+   * Refuses every include, in each of its forms: {@code include "x"}, {@code file(...)}, {@code
+   * url(...)}, {@code classpath(...)}, {@code required(...)}. An includer that does not implement
+   * the file, URL and classpath interfaces only sees the first; the others go to the default
+   * loaders.
+   */
+  private enum NoIncludes
+      implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderURL, ConfigIncluderClasspath {
     INSTANCE;
 
     @Override
@@ -82,7 +93,26 @@ public final class RegistryLoader {
 
     @Override
     public ConfigObject include(ConfigIncludeContext context, String what) {
-      throw new ConfigException.Generic("include is not allowed in a registry sent over the network: " + what);
+      throw refused(what);
+    }
+
+    @Override
+    public ConfigObject includeFile(ConfigIncludeContext context, File what) {
+      throw refused(what.toString());
+    }
+
+    @Override
+    public ConfigObject includeURL(ConfigIncludeContext context, URL what) {
+      throw refused(what.toString());
+    }
+
+    @Override
+    public ConfigObject includeResources(ConfigIncludeContext context, String what) {
+      throw refused(what);
+    }
+
+    private static ConfigException refused(String what) {
+      return new ConfigException.Generic("include is not allowed in a registry sent over the network: " + what);
     }
   }
 

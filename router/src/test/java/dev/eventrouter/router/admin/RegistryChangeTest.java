@@ -54,6 +54,10 @@ class RegistryChangeTest {
         Map<String, String> refused = Map.of(
             "destinations { a { endpoint = \"ftp://x\" } }\nsources { s { destinations = [nope] } }", "unknown destination 'nope'",
             "include \"/etc/passwd\"\nsources {}", "include is not allowed",
+            "include file(\"/etc/hostname\")\nsources {}", "include is not allowed",
+            "include required(file(\"/etc/hostname\"))\nsources {}", "include is not allowed",
+            "include url(\"http://169.254.169.254/latest/meta-data/\")\nsources {}", "include is not allowed",
+            "include classpath(\"application.conf\")\nsources {}", "include is not allowed",
             "destinations { a { endpoint = ${HOME} } }\nsources {}", "HOME",
             "destinations { a { endpoint = \"http://x\" ", "invalid registry");
         for (Map.Entry<String, String> bad : refused.entrySet()) {

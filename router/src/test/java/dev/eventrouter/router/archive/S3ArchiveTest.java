@@ -45,7 +45,7 @@ class S3ArchiveTest {
       throws Exception {
     int s3Port = TestRouter.freePort();
     ArchiveSettings server = new ArchiveSettings("", "us-east-1", "", "", "test-archive", true, true,
-        "archive", 4, Duration.ofSeconds(10), "127.0.0.1", s3Port, dataDir.resolve("s3-server"),
+        "archive", 4, Duration.ofSeconds(10), Duration.ofSeconds(30), "127.0.0.1", s3Port, dataDir.resolve("s3-server"),
         "tester", "tester-secret");
     Path registry = dataDir.resolve("registry.conf");
     // nothing listens there yet: every attempt is refused
@@ -98,8 +98,13 @@ class S3ArchiveTest {
         HttpResponse<String> replay = admin(router, "POST", "/admin/replay",
             "{\"destination\":\"down\",\"from\":\"" + Instant.now().minus(Duration.ofHours(1))
                 + "\",\"to\":\"" + Instant.now().plus(Duration.ofHours(1)) + "\"}");
-        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
-        assertThat(replay.body()).contains("\"enqueued\":120");
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(202);
+        String status = replay.headers().firstValue("Location").orElseThrow();
+        probe.awaitAssert(WAIT, Duration.ofMillis(200), () -> {
+          assertThat(admin(router, "GET", status, "").body()).contains("\"status\":\"DONE\"")
+              .contains("\"enqueued\":120");
+          return null;
+        });
         probe.awaitAssert(WAIT, Duration.ofMillis(500), () -> {
           assertThat(destination.deliveries().getOrDefault("down", Map.of()).keySet())
               .containsExactlyInAnyOrderElementsOf(
@@ -107,7 +112,11 @@ class S3ArchiveTest {
           return null;
         });
         assertThat(destination.duplicates()).isZero();
-        assertThat(metric(router, "eventrouter_jobs_delivered_total")).isEqualTo(120);
+        // the outcomes are persisted a moment after the destination answered
+        probe.awaitAssert(WAIT, Duration.ofMillis(200), () -> {
+          assertThat(metric(router, "eventrouter_jobs_delivered_total")).isEqualTo(120);
+          return null;
+        });
       }
     } finally {
       s3.close();
