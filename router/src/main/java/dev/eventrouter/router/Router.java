@@ -6,6 +6,7 @@ import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.VirtualQueueSettings;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.delivery.AddressPolicy;
+import dev.eventrouter.queues.delivery.EnvironmentSecrets;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
 import dev.eventrouter.router.admin.AdminApi;
 import dev.eventrouter.router.admin.AdminTokens;
@@ -84,6 +85,9 @@ public final class Router implements AutoCloseable {
     SettingsRegistry registry = new SettingsRegistry(loadRegistry(config), controls);
     AdminTokens adminTokens = AdminTokens.fromConfig(config);
     AddressPolicy addresses = AddressPolicy.allowing(config.getString("eventrouter.delivery.allow-addresses"));
+    String secretsDir = config.getString("eventrouter.secrets.dir");
+    EnvironmentSecrets secrets = new EnvironmentSecrets(
+        secretsDir.isBlank() ? Optional.empty() : Optional.of(Path.of(secretsDir)));
     JournalSettings journal = JournalSettings.fromConfig(config);
     if (journal.createSchema()) {
       JournalSchema.createIfMissing(journal);
@@ -159,7 +163,7 @@ public final class Router implements AutoCloseable {
     S3ArchiveSink archive = new S3ArchiveSink(archiver, system, archiveSettings.batchTimeout());
     VirtualQueues queues = VirtualQueues.init(system, registry,
         new HttpDeliveryClient(system, Clock.systemUTC(),
-            VirtualQueueSettings.fromConfig(config).deliveryQueueSize(), addresses),
+            VirtualQueueSettings.fromConfig(config).deliveryQueueSize(), addresses, secrets),
         archive, metrics.jobEvents());
     Ingest ingest = Ingest.start(system, ingestSettings, registry, queues, metrics);
     metrics.watchBreakers(queues.breakers()::states);

@@ -9,6 +9,7 @@ import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
+import dev.eventrouter.queues.delivery.Secrets;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
@@ -59,7 +60,7 @@ abstract class QueueRestartContract {
     try {
       ScriptedDestination restarted = new ScriptedDestination(second.system());
       // same jobs, new port: point them at the new server through a client that rewrites the port
-      HttpDeliveryClient http = new HttpDeliveryClient(second.system(), Clock.systemUTC(), 1024, TestQueues.LOOPBACK);
+      HttpDeliveryClient http = new HttpDeliveryClient(second.system(), Clock.systemUTC(), 1024, TestQueues.LOOPBACK, Secrets.NONE);
       TestQueues.queues(second, TestQueues.only(webhook),
           retargeting(http, pair, restarted.url(path)), new RecordingArchive());
 
@@ -89,7 +90,7 @@ abstract class QueueRestartContract {
     ScriptedDestination failing = new ScriptedDestination(first.system())
         .script(path, ScriptedDestination.Response.status(503));
     Job job = JobFixtures.job(pair, source, failing.url(path), Instant.now());
-    HttpDeliveryClient firstHttp = new HttpDeliveryClient(first.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK);
+    HttpDeliveryClient firstHttp = new HttpDeliveryClient(first.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
     VirtualQueues queues = TestQueues.queues(first, TestQueues.only(slowRetries), firstHttp::send,
         new RecordingArchive());
     queues.enqueue(pair, List.of(job)).toCompletableFuture().join();
@@ -108,7 +109,7 @@ abstract class QueueRestartContract {
     try {
       assertThat(Instant.now()).as("restarted before the retry was due").isBefore(retryAt);
       ScriptedDestination recovered = new ScriptedDestination(second.system());
-      HttpDeliveryClient http = new HttpDeliveryClient(second.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK);
+      HttpDeliveryClient http = new HttpDeliveryClient(second.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
       TestQueues.queues(second, TestQueues.only(slowRetries),
           retargeting(http, pair, recovered.url(path)), new RecordingArchive());
 

@@ -15,6 +15,7 @@ import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.delivery.Secrets;
 import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
@@ -152,10 +153,7 @@ public final class RegistryLoader {
     Config c = ((ConfigObject) value).toConfig().withFallback(defaults);
     try {
       URI endpoint = endpoint(where + ".endpoint", c.getString("endpoint"), errors);
-      Map<String, String> headers = new LinkedHashMap<>();
-      if (c.hasPath("headers")) {
-        c.getObject("headers").forEach((name, header) -> headers.put(name, String.valueOf(header.unwrapped())));
-      }
+      Map<String, String> headers = headers(where, c, errors);
       DestinationSettings delivery = new DestinationSettings(id,
           c.getInt("max-in-flight-per-pair"),
           c.getInt("rate-per-pair"),
@@ -175,6 +173,43 @@ public final class RegistryLoader {
       errors.add(where + ": " + e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * A destination's headers: a value as it is, or {@code { secret = NAME }} for a value looked up
+   * when each request is made (from the secrets folder or the environment), which the jobs then
+   * carry only as a reference.
+   */
+  private static Map<String, String> headers(String where, Config c, List<String> errors) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    if (!c.hasPath("headers")) {
+      return headers;
+    }
+    c.getObject("headers").forEach((name, value) -> {
+      String at = where + ".headers." + name;
+      if (value.valueType() == ConfigValueType.OBJECT) {
+        Config secret = ((ConfigObject) value).toConfig();
+        if (!secret.hasPath("secret") || secret.root().size() != 1) {
+          errors.add(at + ": a header is a value, or { secret = NAME }");
+        } else {
+          try {
+            headers.put(name, Secrets.reference(secret.getString("secret")));
+          } catch (IllegalArgumentException | ConfigException e) {
+            errors.add(at + ": " + e.getMessage());
+          }
+        }
+      } else if (value.valueType() == ConfigValueType.LIST || value.valueType() == ConfigValueType.NULL) {
+        errors.add(at + ": a header is a value, or { secret = NAME }");
+      } else {
+        String literal = String.valueOf(value.unwrapped());
+        if (Secrets.referenced(literal).isPresent()) {
+          errors.add(at + ": write a secret as { secret = NAME }");
+        } else {
+          headers.put(name, literal);
+        }
+      }
+    });
+    return headers;
   }
 
   private static List<Route> routes(String source, ConfigValue value,

@@ -46,6 +46,12 @@ public record DeliveryOutcome(
    */
   public static final String ADDRESS_REFUSED = "address-refused";
 
+  /**
+   * A header refers to a secret that is not set (yet): retried, so that the job goes once an
+   * operator provides it.
+   */
+  public static final String SECRET_MISSING = "secret-missing";
+
   public Verdict verdict() {
     if (status == 0) {
       return INVALID_REQUEST.equals(error) || ADDRESS_REFUSED.equals(error) ? Verdict.DISCARDED : Verdict.RETRY;

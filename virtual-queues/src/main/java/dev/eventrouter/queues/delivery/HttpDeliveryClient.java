@@ -70,15 +70,19 @@ public final class HttpDeliveryClient implements DeliveryClient {
   private final Clock clock;
   private final int queueSize;
   private final ClientTransport transport;
+  private final Secrets secrets;
   private final Map<PoolKey, DestinationPool> pools = new ConcurrentHashMap<>();
 
   /**
    * @param queueSize requests a destination's pool may hold waiting for a connection; past it,
    *     {@link #send} answers false
    * @param addresses where connections may go, checked on the resolved address of each new one
+   * @param secrets the values of the secret headers jobs refer to
    */
-  public HttpDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses) {
+  public HttpDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
+      Secrets secrets) {
     this.system = system;
+    this.secrets = secrets;
     this.clock = clock;
     this.queueSize = queueSize;
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
@@ -112,6 +116,12 @@ public final class HttpDeliveryClient implements DeliveryClient {
     try {
       endpoint = URI.create(request.job().endpoint());
       http = httpRequest(request, endpoint);
+    } catch (MissingSecretException e) {
+      // the operator may yet provide it: the job waits, retried with backoff
+      Instant now = clock.instant();
+      request.replyTo().tell(DeliveryOutcome.failed(request.job().id(), request.attempt(), now, now,
+          DeliveryOutcome.SECRET_MISSING));
+      return true;
     } catch (IllegalArgumentException e) {
       // no attempt can ever succeed: the job is discarded, by the system, with the reason
       Instant now = clock.instant();
@@ -220,7 +230,7 @@ public final class HttpDeliveryClient implements DeliveryClient {
     }
   }
 
-  private static HttpRequest httpRequest(DeliveryRequest request, URI endpoint) {
+  private HttpRequest httpRequest(DeliveryRequest request, URI endpoint) {
     Job job = request.job();
     List<HttpHeader> headers = new ArrayList<>(job.headers().size() + 3);
     ContentType contentType = ContentTypes.APPLICATION_JSON;
@@ -229,7 +239,7 @@ public final class HttpDeliveryClient implements DeliveryClient {
       if (name.equals("content-type")) {
         contentType = contentType(header.getValue());
       } else if (!MANAGED_HEADERS.contains(name)) {
-        headers.add(RawHeader.create(header.getKey(), header.getValue()));
+        headers.add(RawHeader.create(header.getKey(), resolve(header.getValue())));
       }
     }
     headers.add(RawHeader.create("Idempotency-Key", job.id().toString()));
@@ -240,6 +250,22 @@ public final class HttpDeliveryClient implements DeliveryClient {
       target = target + "?" + endpoint.getRawQuery();
     }
     return HttpRequest.POST(target).withEntity(contentType, job.payload()).addHeaders(headers);
+  }
+
+  /** A header's value, or the secret's it refers to, looked up now. */
+  private String resolve(String value) {
+    Optional<String> name = Secrets.referenced(value);
+    if (name.isEmpty()) {
+      return value;
+    }
+    return secrets.value(name.get()).orElseThrow(() -> new MissingSecretException(name.get()));
+  }
+
+  /** A job refers to a secret that is not there (yet): its name, never a value. */
+  private static final class MissingSecretException extends RuntimeException {
+    MissingSecretException(String name) {
+      super("secret " + name + " is not set", null, false, false);
+    }
   }
 
   private static ContentType contentType(String value) {

@@ -27,7 +27,7 @@ class HttpDeliveryClientTest {
   static final ActorTestKit testKit = ActorTestKit.create();
   static final ScriptedDestination destination = new ScriptedDestination(testKit.system());
   static final HttpDeliveryClient client =
-      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK);
+      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
   static final DestinationSettings settings = new DestinationSettings("hooks", 4, 0, 4,
       Duration.ofMillis(800), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
       Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
@@ -57,6 +57,25 @@ class HttpDeliveryClientTest {
     assertThat(received.header("Idempotency-Key")).isEqualTo(job.id().toString());
     assertThat(received.header("X-Message-Id")).isEqualTo(job.messageId());
     assertThat(received.header("X-Delivery-Attempt")).isEqualTo("3");
+  }
+
+  @Test
+  void aSecretHeaderIsLookedUpWhenTheRequestIsMadeAndAMissingOneIsRetried() {
+    Map<String, String> vault = new java.util.concurrent.ConcurrentHashMap<>();
+    HttpDeliveryClient withSecrets = new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64,
+        TestQueues.LOOPBACK, name -> java.util.Optional.ofNullable(vault.get(name)));
+    Job job = job(destination.url("/hooks/secret"), Map.of("Authorization", Secrets.reference("HOOK_TOKEN")));
+
+    DeliveryOutcome missing = deliver(withSecrets, job, 1);
+    vault.put("HOOK_TOKEN", "Bearer s3cr3t-value");
+    DeliveryOutcome sent = deliver(withSecrets, job, 2);
+
+    assertThat(missing.error()).isEqualTo(DeliveryOutcome.SECRET_MISSING);
+    assertThat(missing.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
+    assertThat(sent.status()).isEqualTo(200);
+    assertThat(destination.received("/hooks/secret")).singleElement()
+        .satisfies(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer s3cr3t-value"));
+    assertThat(job.headers().toString()).doesNotContain("s3cr3t");
   }
 
   @Test
@@ -99,6 +118,10 @@ class HttpDeliveryClientTest {
   }
 
   private static DeliveryOutcome deliver(Job job, int attempt) {
+    return deliver(client, job, attempt);
+  }
+
+  private static DeliveryOutcome deliver(HttpDeliveryClient client, Job job, int attempt) {
     TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
     assertThat(client.send(new DeliveryRequest(job, attempt, settings, probe.ref()))).isTrue();
     DeliveryOutcome outcome = probe.receiveMessage(Duration.ofSeconds(15));

@@ -30,9 +30,9 @@ class SsrfTest {
   static final ActorTestKit testKit = ActorTestKit.create();
   static final ScriptedDestination listening = new ScriptedDestination(testKit.system());
   static final HttpDeliveryClient guarded =
-      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64, AddressPolicy.PUBLIC_ONLY);
+      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64, AddressPolicy.PUBLIC_ONLY, Secrets.NONE);
   static final HttpDeliveryClient allowingLoopback =
-      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK);
+      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
   static final DestinationSettings settings = new DestinationSettings("tenant-hook", 4, 0, 4,
       Duration.ofSeconds(2), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
       Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));

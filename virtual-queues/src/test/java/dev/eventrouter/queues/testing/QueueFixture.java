@@ -13,6 +13,7 @@ import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
+import dev.eventrouter.queues.delivery.Secrets;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
 import java.io.IOException;
@@ -94,7 +95,7 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
   private void start(Path dataDir) {
     testKit = TestQueues.startNode(overrides.withFallback(TestJournals.h2(dataDir)));
     destination = new ScriptedDestination(testKit.system());
-    HttpDeliveryClient http = new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 1024, TestQueues.LOOPBACK);
+    HttpDeliveryClient http = new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 1024, TestQueues.LOOPBACK, Secrets.NONE);
     queues = TestQueues.queues(testKit,
         new Destinations() {
           @Override

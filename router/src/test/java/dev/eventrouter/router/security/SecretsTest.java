@@ -1,0 +1,149 @@
+package dev.eventrouter.router.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.sun.net.httpserver.HttpServer;
+import com.typesafe.config.Config;
+import dev.eventrouter.loadtest.produce.EventProducer;
+import dev.eventrouter.persistence.journal.JournalSettings;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.router.Router;
+import dev.eventrouter.router.archive.ArchiveKeys;
+import dev.eventrouter.router.archive.ArchiveSettings;
+import dev.eventrouter.router.archive.ArchiveStore;
+import dev.eventrouter.router.testing.Metrics;
+import dev.eventrouter.router.testing.TestRouter;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A destination's credential, named in the registry and kept in the secrets folder, reaches the
+ * destination and nowhere else: not the journal, the archive, a trace, the registry as the API
+ * shows it, the metrics or the logs.
+ */
+class SecretsTest {
+
+  private static final String SECRET = "Bearer s3cr3t-0f-the-h00k-9d2f";
+  private static final String TOKEN = "operate-token-0123456789";
+
+  @TempDir Path dataDir;
+
+  @Test
+  void aSecretHeaderIsSentAndFoundNowhereElse() throws Exception {
+    List<String> authorizations = new CopyOnWriteArrayList<>();
+    HttpServer failing = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    failing.createContext("/hook", exchange -> {
+      authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
+      exchange.getRequestBody().readAllBytes();
+      exchange.sendResponseHeaders(503, -1);
+      exchange.close();
+    });
+    failing.start();
+    Path secrets = Files.createDirectories(dataDir.resolve("secrets"));
+    Files.writeString(secrets.resolve("HOOK_TOKEN"), SECRET + "\n");
+    Path registry = dataDir.resolve("registry.conf");
+    Files.writeString(registry, """
+        destinations {
+          hook {
+            endpoint = "http://127.0.0.1:%d/hook"
+            expire-after = 2s
+            headers { Authorization { secret = HOOK_TOKEN } }
+          }
+        }
+        sources { shop { destinations = [hook] } }
+        """.formatted(failing.getAddress().getPort()));
+    int s3Port = TestRouter.freePort();
+    Config config = TestRouter.config(dataDir, registry, TestRouter.freePort(), Map.of(
+        "eventrouter.secrets.dir", secrets.toString(),
+        "eventrouter.archive.embedded.port", s3Port,
+        "eventrouter.admin.operate-token", TOKEN));
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.addAppender(logs);
+    try (Router router = TestRouter.start(config)) {
+      EventProducer.run(new EventProducer.Plan(router.kafkaBootstrapServers(), "events", 5,
+          List.of("shop"), 100, 0, 1));
+      TestProbe<Object> probe = TestProbe.create(router.system());
+      probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
+        assertThat(Metrics.value(get(router, "/metrics"), "eventrouter_jobs_archived_total")).isEqualTo(5);
+        return null;
+      });
+
+      // sent: every attempt carried the secret's value
+      assertThat(authorizations).isNotEmpty().allSatisfy(a -> assertThat(a).isEqualTo(SECRET));
+      // the journal holds the reference, never the value
+      List<String> payloads = journalPayloads(config);
+      assertThat(payloads).anySatisfy(p -> assertThat(p).contains("{{secret:HOOK_TOKEN}}"));
+      assertThat(payloads).noneSatisfy(p -> assertThat(p).contains("s3cr3t"));
+      // the archive too
+      List<String> archived = archived(config, s3Port);
+      assertThat(archived).isNotEmpty().allSatisfy(o -> assertThat(o).contains("{{secret:HOOK_TOKEN}}")
+          .doesNotContain("s3cr3t"));
+      // the operator API, the metrics
+      String jobId = archived.get(0).replaceAll("(?s).*?\"id\":\"([^\"]+)\".*", "$1");
+      assertThat(get(router, "/admin/pairs/shop/hook/jobs/" + jobId)).contains("archived").doesNotContain("s3cr3t");
+      assertThat(get(router, "/admin/pairs/shop/hook")).doesNotContain("s3cr3t");
+      assertThat(get(router, "/metrics")).doesNotContain("s3cr3t");
+    } finally {
+      root.detachAppender(logs);
+      failing.stop(0);
+    }
+    // and the logs, from start to stop
+    assertThat(logs.list).isNotEmpty().noneSatisfy(line ->
+        assertThat(line.getFormattedMessage() + line.getThrowableProxy()).contains("s3cr3t"));
+  }
+
+  private static List<String> journalPayloads(Config config) throws Exception {
+    JournalSettings journal = JournalSettings.fromConfig(config);
+    List<String> payloads = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(journal.url(), journal.user(), journal.password());
+        ResultSet rows = c.createStatement().executeQuery("SELECT event_payload FROM event_journal")) {
+      while (rows.next()) {
+        payloads.add(new String(rows.getBytes(1), StandardCharsets.ISO_8859_1));
+      }
+    }
+    return payloads;
+  }
+
+  private static List<String> archived(Config config, int s3Port) throws Exception {
+    ArchiveSettings settings = ArchiveSettings.fromConfig(config, Path.of(config.getString("eventrouter.data-dir")));
+    try (ArchiveStore store = ArchiveStore.connect(settings, URI.create("http://127.0.0.1:" + s3Port))) {
+      ArchiveKeys keys = new ArchiveKeys(settings.prefix());
+      List<String> objects = new ArrayList<>();
+      for (String key : store.keys(keys.pairPrefix(new PairId("shop", "hook")))) {
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(store.get(key)))) {
+          objects.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+      }
+      return objects;
+    }
+  }
+
+  private static String get(Router router, String path) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + router.httpPort() + path))
+        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+}
