@@ -65,6 +65,10 @@ final class EventParser {
         return new Invalid(Rejection.NO_MESSAGE_ID,
             "messageId is longer than " + MAX_MESSAGE_ID_LENGTH + " characters");
       }
+      // it travels in a request header (X-Message-Id): no line breaks or other control characters
+      if (messageId.chars().anyMatch(Character::isISOControl)) {
+        return new Invalid(Rejection.NO_MESSAGE_ID, "messageId has control characters");
+      }
       return new Parsed(messageId);
     } catch (IOException | RuntimeException e) {
       return new Invalid(Rejection.NOT_JSON, firstLine(e.getMessage()));

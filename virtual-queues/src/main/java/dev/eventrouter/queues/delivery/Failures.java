@@ -6,6 +6,7 @@ import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 
 /**
  * Names the failure of a request that got no response, for the job's trace and the metrics. The
@@ -25,6 +26,10 @@ final class Failures {
       // not "unresolved": the client prints every address as "host/<unresolved>:port"
       if (t instanceof UnknownHostException || message.contains("unknownhostexception")) {
         return "dns";
+      }
+      if (t instanceof SSLException || message.contains("sslexception") || message.contains("ssl handshake")
+          || message.contains("sslhandshake")) {
+        return "tls";
       }
       if (t instanceof ConnectException || message.contains("connection refused")) {
         return "connection-refused";

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.ClientTransport;
@@ -61,6 +63,9 @@ import scala.util.Try;
 public final class HttpDeliveryClient implements DeliveryClient {
 
   private static final Logger log = LoggerFactory.getLogger(HttpDeliveryClient.class);
+
+  /** Response body bytes read (and dropped) before the connection is given up. */
+  static final long MAX_RESPONSE_BYTES = 64 * 1024;
 
   /** Headers the HTTP layer writes itself; a job may not set them. */
   private static final Set<String> MANAGED_HEADERS =
@@ -143,7 +148,15 @@ public final class HttpDeliveryClient implements DeliveryClient {
     }
   }
 
-  private record InFlight(DeliveryRequest request, Instant startedAt) {}
+  /**
+   * A request on its way; answered once, by its response or by its deadline, whichever comes
+   * first.
+   */
+  private record InFlight(DeliveryRequest request, Instant startedAt, AtomicBoolean answered) {
+    boolean answer() {
+      return answered.compareAndSet(false, true);
+    }
+  }
 
   private final class DestinationPool {
     private final PoolKey key;
@@ -198,9 +211,16 @@ public final class HttpDeliveryClient implements DeliveryClient {
     }
 
     boolean offer(DeliveryRequest request, HttpRequest http) {
-      InFlight inFlight = new InFlight(request, clock.instant());
+      InFlight inFlight = new InFlight(request, clock.instant(), new AtomicBoolean());
       QueueOfferResult result = queue.offer(Pair.create(http, inFlight));
       if (result == QueueOfferResult.enqueued()) {
+        // the idle timeout ends a silent connection, not one that drips a byte at a time
+        system.scheduler().scheduleOnce(deadline(request.destination()), () -> {
+          if (inFlight.answer()) {
+            request.replyTo().tell(DeliveryOutcome.failed(request.job().id(), request.attempt(),
+                inFlight.startedAt(), clock.instant(), "timeout"));
+          }
+        }, system.executionContext());
         return true;
       }
       if (result instanceof QueueOfferResult.Failure || result == QueueOfferResult.closed()) {
@@ -214,10 +234,15 @@ public final class HttpDeliveryClient implements DeliveryClient {
       DeliveryRequest request = inFlight.request();
       Instant finishedAt = clock.instant();
       Try<HttpResponse> response = result.first();
+      if (response.isSuccess()) {
+        drain(response.get(), request.destination());
+      }
+      if (!inFlight.answer()) {
+        return; // its deadline passed: the queue has its outcome already
+      }
       DeliveryOutcome outcome;
       if (response.isSuccess()) {
         HttpResponse r = response.get();
-        r.discardEntityBytes(system);
         Optional<String> retryAfter = r.getHeader("Retry-After").map(HttpHeader::value);
         outcome = DeliveryOutcome.responded(request.job().id(), request.attempt(),
             inFlight.startedAt(), finishedAt, r.status().intValue(),
@@ -250,6 +275,27 @@ public final class HttpDeliveryClient implements DeliveryClient {
       target = target + "?" + endpoint.getRawQuery();
     }
     return HttpRequest.POST(target).withEntity(contentType, job.payload()).addHeaders(headers);
+  }
+
+  /** How long a request may take in all, however its bytes come: twice the idle timeout. */
+  private static Duration deadline(DestinationSettings destination) {
+    return destination.timeout().multipliedBy(2);
+  }
+
+  /**
+   * Reads the response's body away, so the connection can carry the next request: at most
+   * {@link #MAX_RESPONSE_BYTES} and within the destination's timeout; past either the stream
+   * fails and the connection is closed. A destination answering with an endless or huge body
+   * costs one connection, not a stuck one.
+   */
+  private void drain(HttpResponse response, DestinationSettings destination) {
+    if (response.entity().isStrict()) {
+      return;
+    }
+    response.entity().withoutSizeLimit().getDataBytes()
+        .limitWeighted(MAX_RESPONSE_BYTES, bytes -> (long) bytes.size())
+        .completionTimeout(destination.timeout())
+        .runWith(Sink.ignore(), system);
   }
 
   /** A header's value, or the secret's it refers to, looked up now. */

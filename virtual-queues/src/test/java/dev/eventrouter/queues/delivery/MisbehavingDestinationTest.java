@@ -1,0 +1,199 @@
+package dev.eventrouter.queues.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.testing.JobFixtures;
+import dev.eventrouter.queues.destination.BreakerSettings;
+import dev.eventrouter.queues.destination.DestinationSettings;
+import dev.eventrouter.queues.destination.RetryPolicy;
+import dev.eventrouter.queues.testing.ScriptedDestination;
+import dev.eventrouter.queues.testing.TestQueues;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Destinations that misbehave on purpose, on raw sockets: an endless body, a huge body, headers
+ * dripped a byte at a time, a redirect, TLS to a plain port. Each attempt ends within its bounds
+ * with the right class, and the destination's next request still goes through.
+ */
+class MisbehavingDestinationTest {
+
+  static final ActorTestKit testKit = ActorTestKit.create();
+  static final HttpDeliveryClient client =
+      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
+  static final DestinationSettings settings = new DestinationSettings("rogue", 2, 0, 1,
+      Duration.ofMillis(1500), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
+      Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
+  static final ExecutorService serverThreads = Executors.newCachedThreadPool();
+
+  @AfterAll
+  static void stop() {
+    serverThreads.shutdownNow();
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void anEndlessBodyCostsTheConnectionNotTheAttemptNorTheNextRequest() throws Exception {
+    int port = serve(out -> {
+      out.write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      byte[] chunk = ("400\r\n" + "x".repeat(1024) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+      while (true) {
+        out.write(chunk);
+      }
+    });
+
+    assertThat(deliver("http://127.0.0.1:" + port + "/endless").status()).isEqualTo(200);
+    // one connection for the destination: were it stuck reading, nothing more would be sent
+    assertGoesThrough("http://127.0.0.1:" + port + "/endless");
+  }
+
+  @Test
+  void aHugeDeclaredBodyIsNotReadWhole() throws Exception {
+    int port = serve(out -> {
+      out.write(("HTTP/1.1 200 OK\r\nContent-Length: 10000000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      byte[] block = new byte[64 * 1024];
+      while (true) {
+        out.write(block);
+      }
+    });
+
+    assertThat(deliver("http://127.0.0.1:" + port + "/huge").status()).isEqualTo(200);
+    assertGoesThrough("http://127.0.0.1:" + port + "/huge");
+  }
+
+  @Test
+  void headersDrippedAByteAtATimeEndAsATimeout() throws Exception {
+    int port = serve(out -> {
+      for (byte b : "HTTP/1.1 200 OK\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII)) {
+        out.write(b);
+        out.flush();
+        sleep(400);
+      }
+      while (true) {
+        out.write('a');
+        out.flush();
+        sleep(400);
+      }
+    });
+
+    DeliveryOutcome outcome = deliver("http://127.0.0.1:" + port + "/drip");
+
+    assertThat(outcome.error()).isEqualTo("timeout");
+    assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
+    assertThat(Duration.between(outcome.startedAt(), outcome.finishedAt()))
+        .isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aRedirectIsNotFollowed() throws Exception {
+    int port = serve(out -> out.write(("HTTP/1.1 302 Found\r\nLocation: http://169.254.169.254/\r\n"
+        + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+
+    DeliveryOutcome outcome = deliver("http://127.0.0.1:" + port + "/moved");
+
+    assertThat(outcome.status()).isEqualTo(302);
+    assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.DISCARDED);
+  }
+
+  @Test
+  void tlsToAPlainPortIsATlsFailure() {
+    ScriptedDestination plain = new ScriptedDestination(testKit.system());
+    try {
+      DeliveryOutcome outcome = deliver(plain.url("/hook").replace("http://", "https://"));
+
+      assertThat(outcome.error()).isEqualTo("tls");
+      assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
+    } finally {
+      plain.close();
+    }
+  }
+
+  /**
+   * The destination's next request is answered: at once, or, when it was already waiting for
+   * the connection that was given up (it fails as connection-closed, retried like any), by the
+   * one after it on a new connection.
+   */
+  private static void assertGoesThrough(String endpoint) {
+    DeliveryOutcome next = deliver(endpoint);
+    if (next.status() == 0) {
+      assertThat(next.verdict()).as(next.error()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
+      next = deliver(endpoint);
+    }
+    assertThat(next.status()).isEqualTo(200);
+  }
+
+  /** A server answering every connection with what {@code answer} writes. */
+  private static int serve(Answer answer) throws IOException {
+    ServerSocket server = new ServerSocket(0);
+    serverThreads.submit(() -> {
+      while (!server.isClosed()) {
+        Socket socket = server.accept();
+        serverThreads.submit(() -> {
+          try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+            readRequest(in);
+            answer.write(out);
+            out.flush();
+          } catch (IOException e) {
+            // the client hung up: what a bounded client does to a rogue server
+          }
+        });
+      }
+      return null;
+    });
+    return server.getLocalPort();
+  }
+
+  /** Reads the request head and a Content-Length body. */
+  private static void readRequest(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        return;
+      }
+      head.append((char) b);
+    }
+    String lower = head.toString().toLowerCase();
+    int at = lower.indexOf("content-length:");
+    if (at >= 0) {
+      int length = Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim());
+      in.readNBytes(length);
+    }
+  }
+
+  private static void sleep(long millis) throws IOException {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  private interface Answer {
+    void write(OutputStream out) throws IOException;
+  }
+
+  private static DeliveryOutcome deliver(String endpoint) {
+    Job job = JobFixtures.job(new PairId("tenant", "rogue"), "m-" + System.nanoTime(), endpoint, Instant.now());
+    TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
+    assertThat(client.send(new DeliveryRequest(job, 1, settings, probe.ref()))).isTrue();
+    return probe.receiveMessage(Duration.ofSeconds(20));
+  }
+}
