@@ -42,7 +42,6 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -259,8 +258,11 @@ public final class VirtualQueue
 
   private VirtualQueue(PairId pair, ActorRef<ClusterSharding.ShardCommand> shard,
       Dependencies deps, ActorContext<Command> context, TimerScheduler<Command> timers) {
-    super(persistenceId(pair),
-        SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+    // No restart in place on a journal failure: the persistence behaviour would start again from
+    // the state object it was first given, and this one is mutable (it would hold the events
+    // applied before the failure, and replay them a second time). The queue stops instead, and
+    // sharding starts a new one, with a new state, that recovers from the journal.
+    super(persistenceId(pair));
     this.pair = pair;
     this.shard = shard;
     this.deps = deps;

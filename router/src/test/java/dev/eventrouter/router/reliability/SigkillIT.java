@@ -2,20 +2,16 @@ package dev.eventrouter.router.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.loadtest.produce.EventProducer;
+import dev.eventrouter.router.testing.DeliveryAudit;
 import dev.eventrouter.router.testing.RouterProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -61,6 +57,7 @@ class SigkillIT {
           long deliveredBefore = kill * 1_000L;
           RouterProcess.await(deliveredBefore + " deliveries", Duration.ofSeconds(120),
               () -> blackHole.received() >= deliveredBefore);
+          Map<String, Object> figures = DeliveryAudit.fault("SIGKILL " + kill, started);
           long killedAt = System.nanoTime();
           long receivedAtKill = blackHole.received();
           router.kill();
@@ -69,8 +66,6 @@ class SigkillIT {
           long readyAt = System.nanoTime();
           RouterProcess.await("deliveries after restart " + kill, Duration.ofSeconds(120),
               () -> blackHole.received() > receivedAtKill);
-          Map<String, Object> figures = new LinkedHashMap<>();
-          figures.put("kill", kill);
           figures.put("deliveredBeforeKill", receivedAtKill);
           figures.put("secondsToReady", (readyAt - killedAt) / 1e9);
           figures.put("secondsToFirstDelivery", (System.nanoTime() - killedAt) / 1e9);
@@ -78,51 +73,12 @@ class SigkillIT {
         }
 
         EventProducer.Result produced = producing.get();
-        Map<String, Set<String>> expected = new LinkedHashMap<>();
-        for (EventProducer.Produced event : produced.produced()) {
-          expected.computeIfAbsent("hook", d -> new HashSet<>()).add(event.messageId());
-          if (event.source().equals("source-1") || event.source().equals("source-2")) {
-            expected.computeIfAbsent("crm", d -> new HashSet<>()).add(event.messageId());
-          }
-        }
-        long jobs = expected.values().stream().mapToLong(Set::size).sum();
-        try {
-          RouterProcess.await("every acknowledged event delivered", Duration.ofSeconds(180), () ->
-              expected.entrySet().stream().allMatch(e ->
-                  blackHole.deliveries().getOrDefault(e.getKey(), Map.of()).keySet().containsAll(e.getValue())));
-        } catch (AssertionError timedOut) {
-          // fall through to the audit, which names what is missing
-        }
-        long lost = 0;
-        List<String> missing = new ArrayList<>();
-        for (Map.Entry<String, Set<String>> destination : expected.entrySet()) {
-          Set<String> delivered = blackHole.deliveries().getOrDefault(destination.getKey(), Map.of()).keySet();
-          for (String messageId : destination.getValue()) {
-            if (!delivered.contains(messageId)) {
-              lost++;
-              if (missing.size() < 20) {
-                missing.add(destination.getKey() + "/" + messageId);
-              }
-            }
-          }
-        }
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("produced", produced.sent());
-        report.put("producerFailures", produced.failed());
-        report.put("jobs", jobs);
-        report.put("delivered", jobs - lost);
-        report.put("duplicates", blackHole.duplicates());
-        report.put("lost", lost);
-        report.put("missing", missing);
-        report.put("seconds", (System.nanoTime() - started) / 1e9);
-        report.put("kills", kills);
-        Path out = Path.of("target", "reliability", "sigkill.json");
-        Files.createDirectories(out.getParent());
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
-        System.out.println("SIGKILL audit: " + report);
+        DeliveryAudit.Report report = DeliveryAudit.audit("sigkill", produced,
+            source -> source.equals("source-1") || source.equals("source-2") ? List.of("hook", "crm") : List.of("hook"),
+            blackHole::deliveries, Duration.ofSeconds(180), started, kills);
 
         assertThat(produced.failed()).as("the producer lost nothing either").isZero();
-        assertThat(lost).as("lost jobs, first of them: " + missing).isZero();
+        assertThat(report.lost()).as("lost jobs, first of them: " + report.missing()).isZero();
       }
     }
   }

@@ -1,0 +1,131 @@
+package dev.eventrouter.router.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.loadtest.blackhole.BlackHole;
+import dev.eventrouter.loadtest.produce.EventProducer;
+import dev.eventrouter.router.Router;
+import dev.eventrouter.router.kafka.EmbeddedKafka;
+import dev.eventrouter.router.testing.DeliveryAudit;
+import dev.eventrouter.router.testing.RouterProcess;
+import dev.eventrouter.router.testing.TestRouter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults injected under load, each audited: every acknowledged event delivered, lost 0. The
+ * figures go to {@code target/reliability/} and RELIABILITY.md.
+ */
+class FaultsUnderLoadTest {
+
+  private static final List<String> SOURCES = List.of("source-1", "source-2", "source-3", "source-4");
+
+  @TempDir Path dir;
+
+  /** A destination that is up for two seconds, then answers 503 for two, and so on. */
+  @Test
+  void aDestinationFlappingEveryTwoSecondsGetsEverything() throws Exception {
+    Map<String, Map<String, Integer>> delivered = new ConcurrentHashMap<>();
+    AtomicLong refused = new AtomicLong();
+    long epoch = System.nanoTime();
+    HttpServer flapping = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    flapping.createContext("/flapping", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      boolean up = ((System.nanoTime() - epoch) / 2_000_000_000L) % 2 == 0;
+      if (up) {
+        delivered.computeIfAbsent("flapping", d -> new ConcurrentHashMap<>())
+            .merge(exchange.getRequestHeaders().getFirst("X-Message-Id"), 1, Integer::sum);
+      } else {
+        refused.incrementAndGet();
+      }
+      exchange.sendResponseHeaders(up ? 200 : 503, -1);
+      exchange.close();
+    });
+    flapping.start();
+    Path registry = registry("flapping { endpoint = \"http://127.0.0.1:" + flapping.getAddress().getPort()
+        + "/flapping\", breaker.open-for = 1s }");
+    try (Router router = TestRouter.start(TestRouter.config(dir, registry, TestRouter.freePort(), Map.of()))) {
+      long started = System.nanoTime();
+      Map<String, Object> fault = DeliveryAudit.fault("destination flapping every 2 s, from the start", started);
+      EventProducer.Result produced = EventProducer.run(new EventProducer.Plan(
+          router.kafkaBootstrapServers(), "events", 2_000, SOURCES, 256, 250, 7));
+      fault.put("answeredWith503WhileProducing", refused.get());
+
+      DeliveryAudit.Report report = DeliveryAudit.audit("flapping-destination", produced,
+          source -> List.of("flapping"), () -> delivered, Duration.ofSeconds(120), started, List.of(fault));
+
+      assertThat(refused.get()).as("the destination did fail").isPositive();
+      assertThat(report.lost()).as("lost, first of them: " + report.missing()).isZero();
+    } finally {
+      flapping.stop(0);
+    }
+  }
+
+  /** The Kafka broker (not embedded in the router) stopped for five seconds mid-run. */
+  @Test
+  void aKafkaBrokerRestartUnderLoadLosesNothing() throws Exception {
+    Config brokerConfig = ConfigFactory.parseMap(Map.of(
+        "host", "127.0.0.1",
+        "port", TestRouter.freePort(),
+        "controller-port", TestRouter.freePort(),
+        "message-max-bytes", "8MiB"));
+    Path brokerDir = dir.resolve("broker");
+    EmbeddedKafka broker = EmbeddedKafka.start(brokerConfig, brokerDir);
+    String bootstrap = broker.bootstrapServers();
+    try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
+      Path registry = registry("hook { endpoint = \"" + blackHole.url("hook") + "\" }");
+      try (Router router = TestRouter.start(TestRouter.config(dir.resolve("router"), registry,
+          TestRouter.freePort(), Map.of("eventrouter.kafka.bootstrap-servers", bootstrap)))) {
+        long started = System.nanoTime();
+        CompletableFuture<EventProducer.Result> producing = CompletableFuture.supplyAsync(() ->
+            EventProducer.run(new EventProducer.Plan(bootstrap, "events", 3_000, SOURCES,
+                256, 200, 11)));
+        RouterProcess.await("1,000 deliveries", Duration.ofSeconds(60), () -> blackHole.received() >= 1_000);
+
+        List<Map<String, Object>> faults = new ArrayList<>();
+        Map<String, Object> stop = DeliveryAudit.fault("broker stopped", started);
+        stop.put("deliveredBefore", blackHole.received());
+        faults.add(stop);
+        broker.close();
+        // the outage: what the router and the producer have to ride out
+        Thread.sleep(5_000);
+        broker = EmbeddedKafka.start(brokerConfig, brokerDir);
+        faults.add(DeliveryAudit.fault("broker started again", started));
+        long receivedAtRestart = blackHole.received();
+        RouterProcess.await("deliveries after the broker restart", Duration.ofSeconds(120),
+            () -> blackHole.received() > receivedAtRestart);
+        faults.add(DeliveryAudit.fault("first delivery after the restart", started));
+
+        DeliveryAudit.Report report = DeliveryAudit.audit("kafka-restart", producing.get(),
+            source -> List.of("hook"), blackHole::deliveries, Duration.ofSeconds(120), started, faults);
+
+        assertThat(report.producerFailures()).isZero();
+        assertThat(report.lost()).as("lost, first of them: " + report.missing()).isZero();
+      }
+    } finally {
+      broker.close();
+    }
+  }
+
+  private Path registry(String destination) throws Exception {
+    Path registry = dir.resolve("registry-" + System.nanoTime() + ".conf");
+    String name = destination.substring(0, destination.indexOf(' '));
+    StringBuilder sources = new StringBuilder();
+    SOURCES.forEach(s -> sources.append(s).append(" { destinations = [").append(name).append("] }\n"));
+    Files.writeString(registry, "destinations { " + destination + " }\nsources {\n" + sources + "}\n");
+    return registry;
+  }
+}
