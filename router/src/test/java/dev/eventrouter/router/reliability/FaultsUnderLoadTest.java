@@ -8,8 +8,15 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.loadtest.produce.EventProducer;
 import dev.eventrouter.router.Router;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.router.archive.ArchiveKeys;
+import dev.eventrouter.router.archive.ArchiveRecords;
+import dev.eventrouter.router.archive.ArchiveSettings;
+import dev.eventrouter.router.archive.ArchiveStore;
+import dev.eventrouter.router.archive.EmbeddedS3;
 import dev.eventrouter.router.kafka.EmbeddedKafka;
 import dev.eventrouter.router.testing.DeliveryAudit;
+import dev.eventrouter.router.testing.Metrics;
 import dev.eventrouter.router.testing.RouterProcess;
 import dev.eventrouter.router.testing.TestRouter;
 import java.net.InetSocketAddress;
@@ -17,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -118,6 +126,69 @@ class FaultsUnderLoadTest {
     } finally {
       broker.close();
     }
+  }
+
+  /** S3 down while jobs for a dead destination expire under load; nothing is lost. */
+  @Test
+  void s3DownWhileJobsExpireUnderLoadLosesNothing() throws Exception {
+    int s3Port = TestRouter.freePort();
+    ArchiveSettings server = new ArchiveSettings("", "us-east-1", "", "", "outage-archive", true, true,
+        "archive", 4, Duration.ofSeconds(10), Duration.ofSeconds(30), "127.0.0.1", s3Port,
+        dir.resolve("s3-server"), "tester", "tester-secret");
+    Path registry = registry("gone { endpoint = \"http://127.0.0.1:" + TestRouter.freePort()
+        + "/gone\", expire-after = 3s }");
+    EmbeddedS3 s3 = EmbeddedS3.start(server);
+    try (Router router = TestRouter.start(TestRouter.config(dir.resolve("router"), registry, TestRouter.freePort(),
+        Map.of("eventrouter.archive.s3.endpoint", "http://127.0.0.1:" + s3Port,
+            "eventrouter.archive.s3.bucket", "outage-archive",
+            "eventrouter.archive.s3.access-key-id", "tester",
+            "eventrouter.archive.s3.secret-access-key", "tester-secret")))) {
+      long started = System.nanoTime();
+      List<Map<String, Object>> faults = new ArrayList<>();
+      faults.add(DeliveryAudit.fault("S3 stopped; the destination is down", started));
+      s3.close();
+      EventProducer.Result produced = EventProducer.run(new EventProducer.Plan(
+          router.kafkaBootstrapServers(), "events", 1_000, SOURCES, 256, 200, 17));
+      RouterProcess.await("archiving to fail", Duration.ofSeconds(60), () ->
+          metric(router, "eventrouter_archive_failures_total") > 0);
+      s3 = EmbeddedS3.start(server);
+      faults.add(DeliveryAudit.fault("S3 started again", started));
+
+      Map<String, Map<String, Integer>> archived = new ConcurrentHashMap<>();
+      EmbeddedS3 running = s3;
+      DeliveryAudit.Report report = DeliveryAudit.audit("s3-outage", produced, source -> List.of("gone"),
+          () -> {
+            archived.put("gone", archivedMessageIds(server, running));
+            return archived;
+          }, Duration.ofSeconds(120), started, faults);
+
+      assertThat(report.lost()).as("neither delivered nor archived, first of them: " + report.missing()).isZero();
+      assertThat(metric(router, "eventrouter_jobs_archived_total")).isEqualTo(1_000);
+    } finally {
+      s3.close();
+    }
+  }
+
+  private static double metric(Router router, String series) {
+    try {
+      return Metrics.value(TestRouter.get(router, "/metrics").body(), series);
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  /** messageId -> times archived, from every object of the destination's pairs. */
+  private static Map<String, Integer> archivedMessageIds(ArchiveSettings settings, EmbeddedS3 s3) {
+    Map<String, Integer> counts = new HashMap<>();
+    try (ArchiveStore store = ArchiveStore.connect(settings, s3.endpoint())) {
+      ArchiveKeys keys = new ArchiveKeys(settings.prefix());
+      for (String source : SOURCES) {
+        for (String key : store.keys(keys.pairPrefix(new PairId(source, "gone")))) {
+          ArchiveRecords.read(store.get(key)).forEach(r -> counts.merge(r.messageId(), 1, Integer::sum));
+        }
+      }
+    }
+    return counts;
   }
 
   private Path registry(String destination) throws Exception {
