@@ -72,10 +72,14 @@ class EndToEndTest {
           return progress;
         });
         assertThat(TestRouter.get(router, "/health/ready").statusCode()).isEqualTo(200);
-        String metrics = TestRouter.get(router, "/metrics").body();
-        assertThat(Metrics.value(metrics, "eventrouter_ingest_records_total")).isEqualTo(EVENTS);
-        assertThat(Metrics.value(metrics, "eventrouter_jobs_accepted_total")).isEqualTo(expected);
-        assertThat(Metrics.value(metrics, "eventrouter_jobs_delivered_total")).isEqualTo(expected);
+        // outcomes are persisted, and counted, a moment after the destination answered
+        probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
+          String metrics = TestRouter.get(router, "/metrics").body();
+          assertThat(Metrics.value(metrics, "eventrouter_ingest_records_total")).isEqualTo(EVENTS);
+          assertThat(Metrics.value(metrics, "eventrouter_jobs_accepted_total")).isEqualTo(expected);
+          assertThat(Metrics.value(metrics, "eventrouter_jobs_delivered_total")).isEqualTo(expected);
+          return null;
+        });
       }
     }
   }
