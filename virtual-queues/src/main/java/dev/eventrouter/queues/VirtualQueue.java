@@ -648,22 +648,11 @@ public final class VirtualQueue
 
   private void archiveRead(Map<Ksuid, List<JobEvent>> traces) {
     List<ArchivedJob> batch = new ArrayList<>(traces.size());
-    traces.forEach((id, trace) -> batch.add(new ArchivedJob(payloadOf(trace), trace)));
+    traces.forEach((id, trace) -> batch.add(new ArchivedJob(JobPayloads.payloadOf(trace), trace)));
     batch.sort(Comparator.comparing(archived -> archived.job().id()));
     List<Ksuid> ids = batch.stream().map(archived -> archived.job().id()).toList();
     context.pipeToSelf(deps.archive().archive(pair, batch),
         (locations, failure) -> new ArchiveStored(ids, locations, failure));
-  }
-
-  /** The job as its latest payload event in a trace carries it. */
-  private static Job payloadOf(List<JobEvent> trace) {
-    Job job = null;
-    for (JobEvent event : trace) {
-      if (event instanceof JobEvent.WithPayload withPayload) {
-        job = withPayload.job();
-      }
-    }
-    return job;
   }
 
   private ReplyEffect<JobEvent, QueueState> archiveStored(QueueState state, ArchiveStored stored) {
@@ -728,7 +717,7 @@ public final class VirtualQueue
     // a job that finished meanwhile is not wanted any more; one that is still live must be there
     Map<Ksuid, List<JobEvent>> live = new HashMap<>();
     read.events().forEach((id, events) -> {
-      if (state.contains(id) && payloadOf(events) != null) {
+      if (state.contains(id) && JobPayloads.payloadOf(events) != null) {
         live.put(id, events);
       }
     });
@@ -741,7 +730,7 @@ public final class VirtualQueue
     }
     switch (read.purpose()) {
       case DISPATCH -> {
-        live.values().forEach(events -> payloads.put(payloadOf(events)));
+        live.values().forEach(events -> payloads.put(JobPayloads.payloadOf(events)));
         dispatch(state);
       }
       case ARCHIVE -> {
@@ -868,7 +857,7 @@ public final class VirtualQueue
           attempts.add(retry.attempt());
         }
       }
-      events.add(new JobEvent.CarriedForward(payloadOf(trace), attempts));
+      events.add(new JobEvent.CarriedForward(JobPayloads.payloadOf(trace), attempts));
     });
     events.sort(Comparator.comparing(JobEvent::jobId));
     Map<Ksuid, PendingJob> readAs = new HashMap<>();

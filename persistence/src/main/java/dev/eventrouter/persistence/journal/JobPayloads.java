@@ -46,12 +46,25 @@ public final class JobPayloads {
       String persistenceId, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
     return readEvents(persistenceId, sequenceNrs, wanted).thenApply(events -> {
       Map<Ksuid, Job> jobs = new HashMap<>();
-      events.forEach((id, trace) -> trace.stream()
-          .filter(JobEvent.WithPayload.class::isInstance)
-          .reduce((first, second) -> second)
-          .ifPresent(last -> jobs.put(id, ((JobEvent.WithPayload) last).job())));
+      events.forEach((id, trace) -> {
+        Job job = payloadOf(trace);
+        if (job != null) {
+          jobs.put(id, job);
+        }
+      });
       return Map.copyOf(jobs);
     });
+  }
+
+  /** The job as the latest payload event of a trace carries it; null when it has none. */
+  public static Job payloadOf(List<JobEvent> trace) {
+    Job job = null;
+    for (JobEvent event : trace) {
+      if (event instanceof JobEvent.WithPayload withPayload) {
+        job = withPayload.job();
+      }
+    }
+    return job;
   }
 
   /**
