@@ -1,7 +1,10 @@
 package dev.eventrouter.loadtest;
 
+import com.typesafe.config.ConfigException;
+import dev.eventrouter.loadtest.blackhole.Behaviours;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -36,6 +40,13 @@ final class BlackHoleCommand implements Callable<Integer> {
   @Option(names = "--workers", description = "Event-loop threads (default: one per processor).")
   Integer workers;
 
+  @Option(
+      names = "--behaviours",
+      description =
+          "A HOCON file of per-destination behaviours: latency, error, reject and reset rates,"
+              + " per-source rate limits, outage windows (default: answer 200 at once).")
+  Path behaviours;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -44,7 +55,11 @@ final class BlackHoleCommand implements Callable<Integer> {
     BlackHole blackHole =
         BlackHole.start(
             new BlackHole.Options(
-                host, port, workerThreads, BlackHole.Options.DEFAULT_MAX_CONTENT_BYTES));
+                host,
+                port,
+                workerThreads,
+                BlackHole.Options.DEFAULT_MAX_CONTENT_BYTES,
+                behaviours(behaviours)));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(blackHole, stopped), "stop"));
     log.info("listening: POST {}, GET {}", blackHole.url("<destination>"), blackHole.url("stats"));
@@ -62,6 +77,17 @@ final class BlackHoleCommand implements Callable<Integer> {
       lastTime = now;
     }
     return 0;
+  }
+
+  private Behaviours behaviours(Path file) {
+    if (file == null) {
+      return Behaviours.acceptAll();
+    }
+    try {
+      return Behaviours.load(file);
+    } catch (IllegalArgumentException | ConfigException e) {
+      throw new ParameterException(spec.commandLine(), "--behaviours: " + e.getMessage());
+    }
   }
 
   private static void stop(BlackHole blackHole, CountDownLatch stopped) {

@@ -46,6 +46,21 @@ final class ProduceCommand implements Callable<Integer> {
   int payloadBytes;
 
   @Option(
+      names = "--max-payload-bytes",
+      description =
+          "When above --payload-bytes, sizes are log-normal with --payload-bytes as the median,"
+              + " capped here (default: every event of --payload-bytes).")
+  Integer maxPayloadBytes;
+
+  @Option(
+      names = "--skew",
+      defaultValue = "0",
+      description =
+          "Power-law exponent of source sizes: source k sends a share proportional to 1/k^skew;"
+              + " 0 sends from each source in turn (${DEFAULT-VALUE}).")
+  double skew;
+
+  @Option(
       names = "--rate",
       defaultValue = "0",
       description = "Events per second; 0 for as fast as possible (${DEFAULT-VALUE}).")
@@ -76,8 +91,8 @@ final class ProduceCommand implements Callable<Integer> {
 
   private EventProducer.Plan plan() {
     try {
-      return new EventProducer.Plan(
-          bootstrap, topic, events, DemoRegistry.sourceIds(sources), payloadBytes, rate, seed);
+      return new EventProducer.Plan(bootstrap, topic, events, DemoRegistry.sourceIds(sources), skew,
+          payloadBytes, maxPayloadBytes == null ? payloadBytes : maxPayloadBytes, rate, seed);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

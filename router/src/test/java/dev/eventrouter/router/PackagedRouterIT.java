@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.loadtest.produce.EventProducer;
-import dev.eventrouter.router.testing.RouterProcess;
+import dev.eventrouter.loadtest.run.RouterProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -14,14 +14,16 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A destination that accepts everything: every {@code POST /<destination>[/...]} is answered {@code
- * 200} with an empty body and counted per (destination, messageId), so a test can tell what was
- * delivered, how often, and at which attempt. {@code GET /stats} answers the totals as JSON: {@code
+ * A destination that accepts everything, or behaves as told per destination ({@link Behaviours}):
+ * every {@code POST /<destination>[/...]} is answered (by default {@code 200} with an empty body at
+ * once) and counted per (destination, messageId), so a test can tell what was delivered, how often,
+ * and at which attempt. {@code GET /stats} answers the totals as JSON: {@code
  * {"received":N,"duplicates":D,"destinations":{"<dest>":{"messages":M,"requests":R}}}}.
  *
  * <p>The messageId is the {@code X-Message-Id} header the router sends, else the body's top-level
@@ -34,8 +36,10 @@ public final class BlackHole implements AutoCloseable {
    * @param port 0 for an ephemeral port
    * @param workerThreads event loops that serve connections
    * @param maxContentBytes larger request bodies are answered 413 and not counted
+   * @param behaviours how each destination answers
    */
-  public record Options(String host, int port, int workerThreads, int maxContentBytes) {
+  public record Options(String host, int port, int workerThreads, int maxContentBytes,
+      Behaviours behaviours) {
 
     public static final int DEFAULT_MAX_CONTENT_BYTES = 16 * 1024 * 1024;
 
@@ -51,6 +55,12 @@ public final class BlackHole implements AutoCloseable {
       if (maxContentBytes < 0) {
         throw new IllegalArgumentException("maxContentBytes must not be negative");
       }
+      Objects.requireNonNull(behaviours, "behaviours");
+    }
+
+    /** Every destination answered 200 at once. */
+    public Options(String host, int port, int workerThreads, int maxContentBytes) {
+      this(host, port, workerThreads, maxContentBytes, Behaviours.acceptAll());
     }
 
     /** One worker per processor, bodies up to 16 MiB. */
@@ -66,6 +76,7 @@ public final class BlackHole implements AutoCloseable {
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
   private final DeliveryCounts counts;
+  private final Behaviours behaviours;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private BlackHole(
@@ -73,13 +84,15 @@ public final class BlackHole implements AutoCloseable {
       Channel server,
       EventLoopGroup acceptor,
       EventLoopGroup workers,
-      DeliveryCounts counts) {
+      DeliveryCounts counts,
+      Behaviours behaviours) {
     this.host = host;
     this.port = ((InetSocketAddress) server.localAddress()).getPort();
     this.server = server;
     this.acceptor = acceptor;
     this.workers = workers;
     this.counts = counts;
+    this.behaviours = behaviours;
   }
 
   /** Listens on {@code host:port} (port 0: an ephemeral one) and returns once bound. */
@@ -98,7 +111,7 @@ public final class BlackHole implements AutoCloseable {
         new NioEventLoopGroup(
             options.workerThreads(), new DefaultThreadFactory("blackhole-worker", true));
     DeliveryCounts counts = new DeliveryCounts();
-    BlackHoleHandler handler = new BlackHoleHandler(counts);
+    BlackHoleHandler handler = new BlackHoleHandler(counts, options.behaviours());
     ChannelFuture bound =
         new ServerBootstrap()
             .group(acceptor, workers)
@@ -126,7 +139,7 @@ public final class BlackHole implements AutoCloseable {
       throw new IllegalStateException(
           "black hole cannot listen on " + options.host() + ":" + options.port(), bound.cause());
     }
-    return new BlackHole(options.host(), bound.channel(), acceptor, workers, counts);
+    return new BlackHole(options.host(), bound.channel(), acceptor, workers, counts, options.behaviours());
   }
 
   public int port() {
@@ -157,6 +170,31 @@ public final class BlackHole implements AutoCloseable {
   /** The highest {@code X-Delivery-Attempt} seen for the message at the destination, 0 if none. */
   public int maxAttempt(String destination, String messageId) {
     return counts.maxAttempt(destination, messageId);
+  }
+
+  /**
+   * Per destination, the histogram ({@link dev.eventrouter.loadtest.report.LatencyHistogram}) of
+   * first deliveries' latencies, from the event's sentAt to the 200.
+   */
+  public Map<String, long[]> latencySnapshots() {
+    return counts.latencySnapshots();
+  }
+
+  /**
+   * Per destination: requests answered 2xx, then those refused with an error (503), as rate
+   * limited (429), rejected (400), reset and held (never answered).
+   */
+  public Map<String, long[]> requestCounts() {
+    return counts.requestCounts();
+  }
+
+  /** destination -> messageIds answered 400 (which the router discards) and never delivered. */
+  public Map<String, Set<String>> rejected() {
+    return counts.rejected();
+  }
+
+  public Behaviours behaviours() {
+    return behaviours;
   }
 
   /** Stops listening, closes every connection and releases the port; returns when done. */

@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -21,29 +22,100 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AsciiString;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Answers every delivery with an empty 200 and counts it; {@code GET /stats} tells the counts. One
- * instance serves every connection: it keeps no state of its own.
+ * Answers each delivery as its destination's {@link Behaviour} says (by default an empty 200 at
+ * once) and counts it; {@code GET /stats} tells the counts. One instance serves every connection.
  */
 @Sharable
 final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private static final AsciiString MESSAGE_ID = AsciiString.cached("x-message-id");
   private static final AsciiString DELIVERY_ATTEMPT = AsciiString.cached("x-delivery-attempt");
+  private static final AsciiString SOURCE_ID = AsciiString.cached("x-source-id");
   private static final AsciiString ALLOWED = AsciiString.cached("GET, POST");
   private static final String STATS_PATH = "/stats";
   private static final JsonFactory JSON = new JsonFactory();
 
   private final DeliveryCounts counts;
+  private final Behaviours behaviours;
 
-  BlackHoleHandler(DeliveryCounts counts) {
+  BlackHoleHandler(DeliveryCounts counts, Behaviours behaviours) {
     this.counts = counts;
+    this.behaviours = behaviours;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-    FullHttpResponse response = respond(request);
+    if (request.decoderResult().isSuccess() && HttpMethod.POST.equals(request.method())) {
+      String destination = firstSegment(path(request.uri()));
+      if (!destination.isEmpty()) {
+        deliver(ctx, request, destination);
+        return;
+      }
+    }
+    write(ctx, request, respond(request));
+  }
+
+  private void deliver(ChannelHandlerContext ctx, FullHttpRequest request, String destination) {
+    long now = System.nanoTime();
+    Behaviour behaviour = behaviours.of(destination);
+    String source = request.headers().get(SOURCE_ID, "");
+    boolean overRate = behaviour.rateLimit() != null
+        && behaviours.overRate(destination, source, behaviour.rateLimit().perSecond(), now);
+    Behaviour.Answer answer = behaviour.answer(behaviours.elapsedNanos(now), overRate, ThreadLocalRandom.current());
+    Body body = Body.of(request.content());
+    String messageId = request.headers().get(MESSAGE_ID, body.messageId());
+    int attempt = attempt(request);
+    if (answer instanceof Behaviour.Accept accept) {
+      later(ctx, accept.delayNanos(), () -> {
+        long latency = body.sentAtMillis() < 0 ? -1 : Math.max(0, System.currentTimeMillis() - body.sentAtMillis());
+        counts.record(destination, messageId, attempt, latency);
+        write(ctx, request, empty(request, HttpResponseStatus.OK));
+      });
+    } else if (answer instanceof Behaviour.Refuse refuse) {
+      later(ctx, refuse.delayNanos(), () -> {
+        counts.refuse(destination, messageId, refusal(refuse.status()));
+        FullHttpResponse response = empty(request, HttpResponseStatus.valueOf(refuse.status()));
+        if (refuse.retryAfter() != null) {
+          response.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, refuse.retryAfter().toSeconds()));
+        }
+        write(ctx, request, response);
+      });
+    } else if (answer instanceof Behaviour.Hold) {
+      counts.refuse(destination, messageId, DeliveryCounts.Refusal.HELD);
+    } else {
+      counts.refuse(destination, messageId, DeliveryCounts.Refusal.RESET);
+      ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+      ctx.close();
+    }
+  }
+
+  private static DeliveryCounts.Refusal refusal(int status) {
+    return switch (status) {
+      case 429 -> DeliveryCounts.Refusal.RATE_LIMITED;
+      case 400 -> DeliveryCounts.Refusal.REJECTED;
+      default -> DeliveryCounts.Refusal.ERROR;
+    };
+  }
+
+  /** At once when there is no delay; else on the connection's event loop, then flushed. */
+  private static void later(ChannelHandlerContext ctx, long delayNanos, Runnable answer) {
+    if (delayNanos <= 0) {
+      answer.run();
+    } else {
+      ctx.executor().schedule(() -> {
+        answer.run();
+        ctx.flush();
+      }, delayNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private static void write(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
     boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
     HttpUtil.setKeepAlive(response, keepAlive);
     // written now, flushed once per read in channelReadComplete: pipelined requests share a flush
@@ -71,12 +143,7 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
     }
     String path = path(request.uri());
     if (HttpMethod.POST.equals(request.method())) {
-      String destination = firstSegment(path);
-      if (destination.isEmpty()) {
-        return empty(request, HttpResponseStatus.NOT_FOUND);
-      }
-      counts.record(destination, messageId(request), attempt(request));
-      return empty(request, HttpResponseStatus.OK);
+      return empty(request, HttpResponseStatus.NOT_FOUND);
     }
     if (HttpMethod.GET.equals(request.method())) {
       return path.equals(STATS_PATH)
@@ -108,33 +175,46 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
     return response;
   }
 
-  /** The message id the router sends as a header, else the event's own top-level one, else "". */
-  private static String messageId(FullHttpRequest request) {
-    String header = request.headers().get(MESSAGE_ID);
-    return header != null ? header : messageIdInBody(request.content());
-  }
+  /**
+   * The event's own top-level messageId ("" if none: the router's header is used first) and sentAt
+   * (-1 if none), read until both are found, so an event that writes them first costs little.
+   */
+  record Body(String messageId, long sentAtMillis) {
 
-  static String messageIdInBody(ByteBuf body) {
-    if (!body.isReadable()) {
-      return "";
-    }
-    try (JsonParser json =
-        JSON.createParser((InputStream) new ByteBufInputStream(body.duplicate()))) {
-      if (json.nextToken() != JsonToken.START_OBJECT) {
-        return "";
+    static Body of(ByteBuf body) {
+      String messageId = "";
+      long sentAt = -1;
+      if (!body.isReadable()) {
+        return new Body(messageId, sentAt);
       }
-      while (json.nextToken() == JsonToken.FIELD_NAME) {
-        String field = json.currentName();
-        JsonToken value = json.nextToken();
-        if (field.equals("messageId") && value == JsonToken.VALUE_STRING) {
-          return json.getText();
+      try (JsonParser json =
+          JSON.createParser((InputStream) new ByteBufInputStream(body.duplicate()))) {
+        if (json.nextToken() != JsonToken.START_OBJECT) {
+          return new Body(messageId, sentAt);
         }
-        json.skipChildren();
+        while (json.nextToken() == JsonToken.FIELD_NAME && (messageId.isEmpty() || sentAt < 0)) {
+          String field = json.currentName();
+          JsonToken value = json.nextToken();
+          if (field.equals("messageId") && value == JsonToken.VALUE_STRING) {
+            messageId = json.getText();
+          } else if (field.equals("sentAt") && value == JsonToken.VALUE_STRING) {
+            sentAt = millis(json.getText());
+          }
+          json.skipChildren();
+        }
+      } catch (IOException notJson) {
+        // counted under "", as for a body without a messageId
       }
-    } catch (IOException notJson) {
-      // counted under "", as for a body without a messageId
+      return new Body(messageId, sentAt);
     }
-    return "";
+
+    private static long millis(String iso) {
+      try {
+        return Instant.parse(iso).toEpochMilli();
+      } catch (DateTimeParseException e) {
+        return -1;
+      }
+    }
   }
 
   private static int attempt(FullHttpRequest request) {

@@ -2,13 +2,17 @@ package dev.eventrouter.loadtest.blackhole;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.eventrouter.loadtest.report.LatencyHistogram;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -24,14 +28,65 @@ final class DeliveryCounts {
   private final LongAdder received = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
 
+  /** How a request was refused; counted per destination. */
+  enum Refusal { ERROR, RATE_LIMITED, REJECTED, RESET, HELD }
+
   /**
+   * A request answered 2xx.
+   *
    * @param attempt the request's delivery attempt, 0 when it did not say
+   * @param latencyMillis from the event's sentAt to now, negative when the event had none; recorded
+   *     for a message's first delivery only
    */
-  void record(String destination, String messageId, int attempt) {
-    if (destination(destination).record(messageId, attempt) > 1) {
+  void record(String destination, String messageId, int attempt, long latencyMillis) {
+    Destination d = destination(destination);
+    int times = d.record(messageId, attempt);
+    if (times > 1) {
       duplicates.increment();
+    } else if (latencyMillis >= 0) {
+      d.latency.recordMillis(latencyMillis);
     }
     received.increment();
+  }
+
+  /** A request the black hole refused; a rejection (400) is remembered per message. */
+  void refuse(String destination, String messageId, Refusal refusal) {
+    Destination d = destination(destination);
+    d.refused[refusal.ordinal()].increment();
+    if (refusal == Refusal.REJECTED) {
+      d.message(messageId).rejected = true;
+    }
+  }
+
+  Map<String, long[]> latencySnapshots() {
+    Map<String, long[]> snapshots = new HashMap<>();
+    destinations.forEach((name, d) -> snapshots.put(name, d.latency.snapshot()));
+    return snapshots;
+  }
+
+  /** Per destination: requests answered 2xx, then refusals in {@link Refusal} order. */
+  Map<String, long[]> requestCounts() {
+    Map<String, long[]> counts = new HashMap<>();
+    destinations.forEach((name, d) -> {
+      long[] row = new long[1 + Refusal.values().length];
+      row[0] = d.requests.sum();
+      for (Refusal r : Refusal.values()) {
+        row[1 + r.ordinal()] = d.refused[r.ordinal()].sum();
+      }
+      counts.put(name, row);
+    });
+    return counts;
+  }
+
+  /** Messages that were refused as permanent failures (400) and never delivered. */
+  Map<String, Set<String>> rejected() {
+    Map<String, Set<String>> rejected = new HashMap<>();
+    destinations.forEach((name, d) -> d.messages.forEach((messageId, count) -> {
+      if (count.rejected && count.times == 0) {
+        rejected.computeIfAbsent(name, n -> new HashSet<>()).add(messageId);
+      }
+    }));
+    return rejected;
   }
 
   long received() {
@@ -53,8 +108,14 @@ final class DeliveryCounts {
     destinations.forEach(
         (name, d) -> {
           Map<String, Integer> messages = new HashMap<>();
-          d.messages.forEach((messageId, count) -> messages.put(messageId, count.times));
-          snapshot.put(name, Map.copyOf(messages));
+          d.messages.forEach((messageId, count) -> {
+            if (count.times > 0) {
+              messages.put(messageId, count.times);
+            }
+          });
+          if (!messages.isEmpty()) {
+            snapshot.put(name, Map.copyOf(messages));
+          }
         });
     return Map.copyOf(snapshot);
   }
@@ -71,6 +132,9 @@ final class DeliveryCounts {
         json.writeObjectFieldStart(d.getKey());
         json.writeNumberField("messages", d.getValue().messages.mappingCount());
         json.writeNumberField("requests", d.getValue().requests.sum());
+        for (Refusal r : Refusal.values()) {
+          json.writeNumberField(r.name().toLowerCase(Locale.ROOT), d.getValue().refused[r.ordinal()].sum());
+        }
         json.writeEndObject();
       }
       json.writeEndObject();
@@ -90,17 +154,26 @@ final class DeliveryCounts {
   private static final class Destination {
     final ConcurrentHashMap<String, MessageCount> messages = new ConcurrentHashMap<>();
     final LongAdder requests = new LongAdder();
+    final LongAdder[] refused = new LongAdder[Refusal.values().length];
+    final LatencyHistogram latency = new LatencyHistogram();
+
+    Destination() {
+      for (int i = 0; i < refused.length; i++) {
+        refused[i] = new LongAdder();
+      }
+    }
 
     /**
      * @return how many times this message has now been received here
      */
     int record(String messageId, int attempt) {
       requests.increment();
+      return message(messageId).add(attempt);
+    }
+
+    MessageCount message(String messageId) {
       MessageCount count = messages.get(messageId);
-      if (count == null) {
-        count = messages.computeIfAbsent(messageId, m -> new MessageCount());
-      }
-      return count.add(attempt);
+      return count != null ? count : messages.computeIfAbsent(messageId, m -> new MessageCount());
     }
   }
 
@@ -121,6 +194,8 @@ final class DeliveryCounts {
 
     volatile int times;
     volatile int maxAttempt;
+    /** Answered 400 at least once: what the router discards. */
+    volatile boolean rejected;
 
     int add(int attempt) {
       int seen = maxAttempt;

@@ -30,8 +30,12 @@ public final class EventProducer {
   private static final Logger log = LoggerFactory.getLogger(EventProducer.class);
 
   /**
-   * @param sources the record keys, used in turn
-   * @param payloadBytes the approximate size of each event's JSON
+   * @param sources the record keys: used in turn when {@code sourceSkew} is 0, else drawn with
+   *     a power law, the k-th source's share proportional to 1 / k^sourceSkew (a few big
+   *     tenants and a long tail)
+   * @param payloadBytes the size of each event's JSON, or the median size when {@code
+   *     maxPayloadBytes} is larger: sizes are then log-normal (a tenth of events over 5x the
+   *     median), capped at the maximum
    * @param ratePerSecond events per second; 0 or less means as fast as the broker takes them
    * @param seed reproduces the payloads; message ids differ per run anyway (see {@link #run})
    */
@@ -40,7 +44,9 @@ public final class EventProducer {
       String topic,
       int events,
       List<String> sources,
+      double sourceSkew,
       int payloadBytes,
+      int maxPayloadBytes,
       double ratePerSecond,
       long seed) {
 
@@ -55,6 +61,19 @@ public final class EventProducer {
         throw new IllegalArgumentException("at least one source is needed");
       }
       sources = List.copyOf(sources);
+      if (sourceSkew < 0) {
+        throw new IllegalArgumentException("sourceSkew must not be negative, not " + sourceSkew);
+      }
+      if (maxPayloadBytes < payloadBytes) {
+        throw new IllegalArgumentException("maxPayloadBytes " + maxPayloadBytes
+            + " is under payloadBytes " + payloadBytes);
+      }
+    }
+
+    /** Sources in turn, every event of the same size. */
+    public Plan(String bootstrapServers, String topic, int events, List<String> sources,
+        int payloadBytes, double ratePerSecond, long seed) {
+      this(bootstrapServers, topic, events, sources, 0, payloadBytes, payloadBytes, ratePerSecond, seed);
     }
   }
 
@@ -88,13 +107,26 @@ public final class EventProducer {
    * (max.block.ms) and fail too.
    */
   public static Result run(Plan plan) {
+    return run(plan, new LongAdder());
+  }
+
+  /**
+   * As {@link #run(Plan)}, counting acknowledged events in {@code acknowledgedSoFar} as they are,
+   * for a progress line.
+   */
+  public static Result run(Plan plan, LongAdder acknowledgedSoFar) {
     try (Producer<String, byte[]> producer =
         new KafkaProducer<>(config(plan), new StringSerializer(), new ByteArraySerializer())) {
-      return publish(plan, newRunId(), producer);
+      return publish(plan, newRunId(), producer, acknowledgedSoFar);
     }
   }
 
   static Result publish(Plan plan, String runId, Producer<String, byte[]> producer) {
+    return publish(plan, runId, producer, new LongAdder());
+  }
+
+  static Result publish(Plan plan, String runId, Producer<String, byte[]> producer,
+      LongAdder acknowledgedSoFar) {
     log.info(
         "producing {} events of about {} bytes from {} sources to topic {}, rate {}",
         plan.events(),
@@ -113,16 +145,18 @@ public final class EventProducer {
         throw new InterruptException(
             "interrupted after " + attempted + " of " + plan.events() + " events");
       }
+      // paced before the event is made: its sentAt is when it leaves
+      pacer.await();
       PlannedEvents.Event event = events.next();
       Produced produced = new Produced(event.source(), event.messageId());
       int index = attempted++;
-      pacer.await();
       try {
         producer.send(
             new ProducerRecord<>(plan.topic(), event.source(), event.value()),
             (metadata, error) -> {
               if (error == null) {
                 acknowledged.set(index, produced);
+                acknowledgedSoFar.increment();
               } else {
                 failures.add(error);
               }
@@ -164,7 +198,10 @@ public final class EventProducer {
         ProducerConfig.LINGER_MS_CONFIG,
         5,
         ProducerConfig.COMPRESSION_TYPE_CONFIG,
-        "none");
+        "none",
+        // room for the largest event and its record overhead
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        Math.max(1024 * 1024, plan.maxPayloadBytes() + 64 * 1024));
   }
 
   static String newRunId() {

@@ -12,9 +12,10 @@ import java.util.UUID;
 import java.util.random.RandomGenerator;
 
 /**
- * Segment-style events ({@code type}, {@code messageId}, {@code userId} or {@code anonymousId},
- * {@code event}, {@code context}, {@code timestamp}, {@code properties}), every choice drawn from
- * the given generator, so that one seed reproduces a run byte for byte.
+ * Segment-style events ({@code type}, {@code messageId}, {@code sentAt}, {@code userId} or {@code
+ * anonymousId}, {@code event}, {@code context}, {@code timestamp}, {@code properties}), every
+ * choice drawn from the given generator, so that one seed reproduces a run's events but for their
+ * sentAt.
  *
  * <p>Written in one streaming pass with the padding last: its length follows from the bytes already
  * written, so no tree is built and nothing is written twice (the producer's main thread makes every
@@ -55,15 +56,18 @@ public final class SegmentEvents {
    * approximateBytes}; an event that is larger without padding is left unpadded.
    *
    * @param sourceId the tenant: user ids are drawn per source, as real users belong to one
+   * @param sentAt written second, after the messageId, so that the black hole finds it cheaply and
+   *     measures each delivery's latency from it
    */
   public static byte[] event(
-      String sourceId, String messageId, int approximateBytes, RandomGenerator random) {
+      String sourceId, String messageId, Instant sentAt, int approximateBytes, RandomGenerator random) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(256, approximateBytes));
     try (JsonGenerator json = JSON.createGenerator(bytes)) {
       String type = type(random);
       json.writeStartObject();
       json.writeStringField("type", type);
       json.writeStringField("messageId", messageId);
+      json.writeStringField("sentAt", sentAt.toString());
       if (type.equals("identify") || random.nextInt(10) < 7) {
         json.writeStringField("userId", sourceId + "-user-" + random.nextInt(10_000));
       } else {

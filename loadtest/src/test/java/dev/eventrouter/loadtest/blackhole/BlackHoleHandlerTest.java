@@ -34,6 +34,6 @@ class BlackHoleHandlerTest {
   }
 
   private static String messageIdIn(String body) {
-    return BlackHoleHandler.messageIdInBody(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+    return BlackHoleHandler.Body.of(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)).messageId();
   }
 }

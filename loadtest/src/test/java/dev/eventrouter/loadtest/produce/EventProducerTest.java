@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventrouter.loadtest.produce.EventProducer.Plan;
 import dev.eventrouter.loadtest.produce.EventProducer.Produced;
 import dev.eventrouter.loadtest.produce.EventProducer.Result;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -127,8 +130,34 @@ class EventProducerTest {
     EventProducer.publish(plan(20), "run1", again);
 
     assertThat(again.history())
-        .extracting(ProducerRecord::value)
-        .containsExactlyElementsOf(first.history().stream().map(ProducerRecord::value).toList());
+        .extracting(r -> withoutSentAt(r.value()))
+        .containsExactlyElementsOf(
+            first.history().stream().map(r -> withoutSentAt(r.value())).toList());
+  }
+
+  @Test
+  void drawsSourcesWithAPowerLawAndSizesAroundTheMedian() {
+    MockProducer<String, byte[]> producer = new MockProducer<>(true, strings(), bytes());
+    List<String> sources = List.of("s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10");
+
+    EventProducer.publish(
+        new Plan("unused:9092", "events", 5_000, sources, 1.0, 2048, 65_536, 0, 7), "run1", producer);
+
+    Map<String, Long> bySource =
+        producer.history().stream()
+            .collect(Collectors.groupingBy(ProducerRecord::key, Collectors.counting()));
+    // 1/k: the first source sends ten times what the tenth does (1/H(10) = 34 %)
+    assertThat(bySource.get("s1")).isBetween(1_550L, 1_850L);
+    assertThat(bySource.get("s10")).isBetween(120L, 220L);
+    List<Integer> sizes =
+        producer.history().stream().map(r -> r.value().length).sorted().toList();
+    assertThat(sizes.get(sizes.size() / 2)).isBetween(1_800, 2_300);
+    assertThat(sizes.get(sizes.size() - 1)).isLessThanOrEqualTo(65_536).isGreaterThan(20_000);
+  }
+
+  /** The payload but for its sentAt, the one field not drawn from the seed. */
+  private static String withoutSentAt(byte[] value) {
+    return new String(value, StandardCharsets.UTF_8).replaceFirst("\"sentAt\":\"[^\"]*\"", "");
   }
 
   @Test

@@ -15,18 +15,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SegmentEventsTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Instant SENT_AT = Instant.parse("2026-11-26T12:00:00.123Z");
 
   @Test
   void writesSegmentStyleEvents() throws Exception {
     SplittableRandom random = new SplittableRandom(42);
     Set<String> types = new HashSet<>();
     for (int n = 0; n < 200; n++) {
-      JsonNode event = JSON.readTree(SegmentEvents.event("source-7", "m-" + n, 512, random));
+      JsonNode event = JSON.readTree(SegmentEvents.event("source-7", "m-" + n, SENT_AT, 512, random));
 
       String type = event.get("type").asText();
       types.add(type);
       assertThat(type).isIn("track", "identify", "page");
       assertThat(event.get("messageId").asText()).isEqualTo("m-" + n);
+      assertThat(Instant.parse(event.get("sentAt").asText())).isEqualTo(SENT_AT);
       assertThat(event.has("userId") ^ event.has("anonymousId")).isTrue();
       assertThat(event.has("event")).isEqualTo(type.equals("track"));
       if (type.equals("identify")) {
@@ -40,11 +42,11 @@ class SegmentEventsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {300, 1024, 64 * 1024})
+  @ValueSource(ints = {400, 1024, 64 * 1024})
   void padsToTheRequestedSize(int bytes) throws Exception {
     SplittableRandom random = new SplittableRandom(1);
     for (int n = 0; n < 20; n++) {
-      byte[] event = SegmentEvents.event("source-1", "message-\"" + n, bytes, random);
+      byte[] event = SegmentEvents.event("source-1", "message-\"" + n, SENT_AT, bytes, random);
 
       assertThat(event).hasSize(bytes);
       assertThat(JSON.readTree(event).get("messageId").asText()).isEqualTo("message-\"" + n);
@@ -53,7 +55,7 @@ class SegmentEventsTest {
 
   @Test
   void staysAWholeEventWhenAskedForLessThanThat() throws Exception {
-    JsonNode event = JSON.readTree(SegmentEvents.event("s", "m", 10, new SplittableRandom(3)));
+    JsonNode event = JSON.readTree(SegmentEvents.event("s", "m", SENT_AT, 10, new SplittableRandom(3)));
 
     assertThat(event.get("messageId").asText()).isEqualTo("m");
     assertThat(event.get("properties").get("padding").asText()).isEmpty();
@@ -66,10 +68,10 @@ class SegmentEventsTest {
     SplittableRandom other = new SplittableRandom(10);
 
     for (int n = 0; n < 50; n++) {
-      byte[] event = SegmentEvents.event("source-1", "m-" + n, 1024, first);
+      byte[] event = SegmentEvents.event("source-1", "m-" + n, SENT_AT, 1024, first);
 
-      assertThat(SegmentEvents.event("source-1", "m-" + n, 1024, again)).isEqualTo(event);
-      assertThat(SegmentEvents.event("source-1", "m-" + n, 1024, other)).isNotEqualTo(event);
+      assertThat(SegmentEvents.event("source-1", "m-" + n, SENT_AT, 1024, again)).isEqualTo(event);
+      assertThat(SegmentEvents.event("source-1", "m-" + n, SENT_AT, 1024, other)).isNotEqualTo(event);
     }
   }
 }

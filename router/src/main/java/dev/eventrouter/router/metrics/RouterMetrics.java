@@ -10,6 +10,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,6 +31,11 @@ public final class RouterMetrics {
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+  {
+    // heap, GC, threads: what an operator sizes a node by, and the load test's heap high-water
+    JvmMetrics.builder().register(registry);
+  }
 
   public final Counter recordsConsumed = Counter.builder()
       .name("eventrouter_ingest_records")

@@ -17,7 +17,7 @@ import dev.eventrouter.router.archive.EmbeddedS3;
 import dev.eventrouter.router.kafka.EmbeddedKafka;
 import dev.eventrouter.router.testing.DeliveryAudit;
 import dev.eventrouter.router.testing.Metrics;
-import dev.eventrouter.router.testing.RouterProcess;
+import dev.eventrouter.loadtest.run.RouterProcess;
 import dev.eventrouter.router.testing.TestRouter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import dev.eventrouter.loadtest.produce.EventProducer;
 import dev.eventrouter.persistence.testing.TestJournals;
 import dev.eventrouter.router.Router;
 import dev.eventrouter.router.testing.DeliveryAudit;
-import dev.eventrouter.router.testing.RouterProcess;
+import dev.eventrouter.loadtest.run.RouterProcess;
 import dev.eventrouter.router.testing.TestRouter;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.loadtest.produce.EventProducer;
 import dev.eventrouter.router.testing.DeliveryAudit;
-import dev.eventrouter.router.testing.RouterProcess;
+import dev.eventrouter.loadtest.run.RouterProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.eventrouter.router.testing;
 
+import dev.eventrouter.loadtest.run.RouterProcess;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.eventrouter.loadtest.produce.EventProducer;

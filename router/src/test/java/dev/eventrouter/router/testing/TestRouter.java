@@ -2,9 +2,9 @@ package dev.eventrouter.router.testing;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.loadtest.run.RouterProcess;
 import dev.eventrouter.router.Router;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,9 +65,7 @@ public final class TestRouter {
   }
 
   public static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return RouterProcess.freePort();
   }
 
   /** Committed offsets of the router's group and end offsets of the topic, summed. */

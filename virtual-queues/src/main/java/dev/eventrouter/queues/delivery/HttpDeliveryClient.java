@@ -257,7 +257,7 @@ public final class HttpDeliveryClient implements DeliveryClient {
 
   private HttpRequest httpRequest(DeliveryRequest request, URI endpoint) {
     Job job = request.job();
-    List<HttpHeader> headers = new ArrayList<>(job.headers().size() + 3);
+    List<HttpHeader> headers = new ArrayList<>(job.headers().size() + 4);
     ContentType contentType = ContentTypes.APPLICATION_JSON;
     for (Map.Entry<String, String> header : job.headers().entrySet()) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
@@ -270,6 +270,8 @@ public final class HttpDeliveryClient implements DeliveryClient {
     headers.add(RawHeader.create("Idempotency-Key", job.id().toString()));
     headers.add(RawHeader.create("X-Message-Id", job.messageId()));
     headers.add(RawHeader.create("X-Delivery-Attempt", Integer.toString(request.attempt())));
+    // lets a destination rate-limit or account per tenant, as Segment's destinations can
+    headers.add(RawHeader.create("X-Source-Id", job.pair().source()));
     String target = endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
     if (endpoint.getRawQuery() != null) {
       target = target + "?" + endpoint.getRawQuery();

@@ -57,6 +57,7 @@ class HttpDeliveryClientTest {
     assertThat(received.header("Idempotency-Key")).isEqualTo(job.id().toString());
     assertThat(received.header("X-Message-Id")).isEqualTo(job.messageId());
     assertThat(received.header("X-Delivery-Attempt")).isEqualTo("3");
+    assertThat(received.header("X-Source-Id")).isEqualTo(job.pair().source());
   }
 
   @Test

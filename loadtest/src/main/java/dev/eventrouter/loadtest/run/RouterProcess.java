@@ -1,13 +1,16 @@
-package dev.eventrouter.router.testing;
+package dev.eventrouter.loadtest.run;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -22,8 +25,10 @@ public final class RouterProcess implements AutoCloseable {
   private final Path jar;
   private final Path dir;
   private final Map<String, String> environment;
+  private final String heap;
   private final int httpPort;
   private final int kafkaPort;
+  private final int s3Port;
   private Process process;
   private int starts;
 
@@ -32,17 +37,30 @@ public final class RouterProcess implements AutoCloseable {
    *     folder this gives it
    */
   public RouterProcess(Path jar, Path dir, Map<String, String> environment) throws IOException {
-    this.jar = jar;
+    this(jar, dir, environment, "512m");
+  }
+
+  /**
+   * @param heap the JVM's -Xmx
+   */
+  public RouterProcess(Path jar, Path dir, Map<String, String> environment, String heap) throws IOException {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalArgumentException("no router jar at " + jar.toAbsolutePath()
+          + " (build it with: mvn -pl router -am package -DskipTests)");
+    }
+    this.jar = jar.toAbsolutePath();
     this.dir = dir;
-    this.httpPort = TestRouter.freePort();
-    this.kafkaPort = TestRouter.freePort();
+    this.heap = heap;
+    this.httpPort = freePort();
+    this.kafkaPort = freePort();
+    this.s3Port = freePort();
     this.environment = new HashMap<>(Map.of(
         "ROUTER_DATA_DIR", dir.resolve("data").toString(),
         "ROUTER_HTTP_PORT", Integer.toString(httpPort),
         "ROUTER_KAFKA_PORT", Integer.toString(kafkaPort),
-        "ROUTER_KAFKA_CONTROLLER_PORT", Integer.toString(TestRouter.freePort()),
-        "ROUTER_CLUSTER_PORT", Integer.toString(TestRouter.freePort()),
-        "ROUTER_S3_EMBEDDED_PORT", Integer.toString(TestRouter.freePort()),
+        "ROUTER_KAFKA_CONTROLLER_PORT", Integer.toString(freePort()),
+        "ROUTER_CLUSTER_PORT", Integer.toString(freePort()),
+        "ROUTER_S3_EMBEDDED_PORT", Integer.toString(s3Port),
         "ROUTER_ALLOW_ADDRESSES", "127.0.0.0/8"));
     this.environment.putAll(environment);
   }
@@ -50,7 +68,7 @@ public final class RouterProcess implements AutoCloseable {
   /** Starts the JVM; its log goes to {@code router-<n>.log}, n counting the starts from 1. */
   public RouterProcess start() throws IOException {
     starts++;
-    ProcessBuilder builder = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.toString())
+    ProcessBuilder builder = new ProcessBuilder("java", "-Xmx" + heap, "-jar", jar.toString())
         .directory(dir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(log().toFile());
@@ -71,12 +89,39 @@ public final class RouterProcess implements AutoCloseable {
     return httpPort;
   }
 
+  /** The embedded S3-compatible server's endpoint, where the archive is. */
+  public String s3Endpoint() {
+    return "http://127.0.0.1:" + s3Port;
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
   public boolean ready() {
     return status("/health/ready") == 200;
   }
 
+  /** Waits until it answers ready; fails at once, with its last log lines, if it exits first. */
   public void awaitReady(Duration timeout) throws InterruptedException {
-    await("the router to be ready", timeout, this::ready);
+    await("the router to be ready", timeout, () -> {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the router exited (" + process.exitValue() + ") before it was ready; "
+            + "the end of its log, " + log() + ":\n" + tail(log(), 20));
+      }
+      return ready();
+    });
+  }
+
+  private static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.readAllLines(file);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(unreadable: " + e.getMessage() + ")";
+    }
   }
 
   /** SIGKILL: no shutdown hook, nothing flushed. */

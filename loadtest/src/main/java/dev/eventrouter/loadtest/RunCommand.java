@@ -1,0 +1,42 @@
+package dev.eventrouter.loadtest;
+
+import dev.eventrouter.loadtest.run.Scenario;
+import dev.eventrouter.loadtest.run.ScenarioRunner;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(
+    name = "run",
+    description =
+        "Run a scenario end to end (black hole, router, producer), audit every job and write"
+            + " summary.json and report.html; exits 1 if any job was lost.")
+final class RunCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "SCENARIO", description = "The scenario file (HOCON), e.g. loadtest/scenarios/steady-state.conf.")
+  Path scenarioFile;
+
+  @Option(names = "--out", description = "Folder for the report, the summary and the router's data (default: target/loadtest/<scenario>).")
+  Path out;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    Scenario scenario;
+    try {
+      scenario = Scenario.load(scenarioFile);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    Path folder = out != null ? out : Path.of("target", "loadtest", scenario.name());
+    ScenarioRunner.Summary summary =
+        new ScenarioRunner(scenario, folder, spec.commandLine().getOut()).run();
+    return summary.passed() ? 0 : 1;
+  }
+}

@@ -1,0 +1,391 @@
+package dev.eventrouter.loadtest.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.eventrouter.loadtest.audit.ArchiveReader;
+import dev.eventrouter.loadtest.audit.Audit;
+import dev.eventrouter.loadtest.blackhole.Behaviour;
+import dev.eventrouter.loadtest.blackhole.BlackHole;
+import dev.eventrouter.loadtest.produce.EventProducer;
+import dev.eventrouter.loadtest.report.HtmlReport;
+import dev.eventrouter.loadtest.report.LatencyHistogram;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Runs a scenario end to end: starts the black hole with the scenario's behaviours, starts (or
+ * reconfigures) the router, produces for the scenario's duration while printing a progress line
+ * each second, waits for every job to be delivered, discarded or archived, then audits and writes
+ * {@code summary.json} and {@code report.html} to the output folder.
+ */
+public final class ScenarioRunner {
+
+  /** What the summary holds. */
+  public record Summary(String scenario, String description, String machine, String started,
+      double producingSeconds, double totalSeconds, double targetRate, Audit.Result audit,
+      Map<String, Double> retriesByAttempt, List<OutageFigures> outages, double heapHighWaterBytes,
+      List<Sample> samples, boolean passed) {}
+
+  /**
+   * How the destinations without an outage fared during one, against before it.
+   *
+   * @param healthyThroughputRatio their delivered/s during the outage over before it
+   * @param healthyP99Ratio their p99 latency during over before
+   * @param secondsToDrain from the outage's end until the backlog was back to its level before
+   *     the outage; -1 if it never was
+   */
+  public record OutageFigures(String destination, double startSeconds, double endSeconds,
+      double successRate, double healthyDeliveredPerSecondBefore, double healthyDeliveredPerSecondDuring,
+      double healthyThroughputRatio, double healthyP99MillisBefore, double healthyP99MillisDuring,
+      double healthyP99Ratio, double secondsToDrain) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Scenario scenario;
+  private final Path out;
+  private final PrintWriter console;
+
+  public ScenarioRunner(Scenario scenario, Path out, PrintWriter console) {
+    this.scenario = scenario;
+    this.out = out;
+    this.console = console;
+  }
+
+  public Summary run() throws IOException, InterruptedException {
+    Files.createDirectories(out);
+    Instant started = Instant.now();
+    long start = System.nanoTime();
+    try (Resources resources = new Resources()) {
+      BlackHole blackHole = resources.blackHole = startBlackHole();
+      List<String> urls;
+      String bootstrap;
+      String topic = "events";
+      Scenario.ArchiveLocation archive;
+      if (scenario.target() instanceof Scenario.Embedded embedded) {
+        Path registry = out.resolve("registry.conf");
+        Files.writeString(registry, scenario.registry(blackHole.url("")));
+        Map<String, String> environment = new HashMap<>(embedded.environment());
+        environment.put("ROUTER_REGISTRY_FILE", registry.toAbsolutePath().toString());
+        Path dir = out.resolve("router");
+        Files.createDirectories(dir);
+        RouterProcess router = resources.router = new RouterProcess(embedded.jar(), dir, environment, embedded.heap());
+        router.start();
+        console.println("started the router (" + embedded.jar() + "), its log in " + router.log());
+        router.awaitReady(Duration.ofMinutes(3));
+        urls = List.of("http://127.0.0.1:" + router.httpPort());
+        bootstrap = router.kafkaBootstrapServers();
+        archive = new Scenario.ArchiveLocation(router.s3Endpoint(), "us-east-1", "eventrouter-archive",
+            "archive", "eventrouter", "eventrouter-local");
+      } else {
+        Scenario.External external = (Scenario.External) scenario.target();
+        urls = external.routerUrls();
+        bootstrap = external.bootstrapServers();
+        topic = external.topic();
+        archive = external.s3();
+        replaceRegistry(external, scenario.registry(external.blackHoleUrl()));
+      }
+
+      Map<String, List<String>> routes = scenario.routes();
+      LongAdder acknowledged = new LongAdder();
+      EventProducer.Plan plan = new EventProducer.Plan(bootstrap, topic, scenario.events(),
+          scenario.sourceIds(), scenario.sourceSkew(), scenario.payloadMedianBytes(),
+          scenario.payloadMaxBytes(), scenario.rate(), scenario.seed());
+      console.printf(Locale.ROOT, "scenario %s: %d events at %.0f/s from %d sources to %s%n",
+          scenario.name(), plan.events(), plan.ratePerSecond(), scenario.sources(),
+          scenario.destinations().stream().map(Scenario.DestinationPlan::name).toList());
+      blackHole.behaviours().restartClock();
+      long producingStart = System.nanoTime();
+      CompletableFuture<EventProducer.Result> producing =
+          CompletableFuture.supplyAsync(() -> EventProducer.run(plan, acknowledged));
+
+      Sampler sampler = new Sampler(blackHole, urls, acknowledged, producingStart);
+      EventProducer.Result produced = null;
+      double producingSeconds = 0;
+      long drainDeadline = Long.MAX_VALUE;
+      Audit.Result result = null;
+      while (true) {
+        Thread.sleep(1_000);
+        Sample sample = sampler.next();
+        console.println(progressLine(sample));
+        console.flush();
+        if (produced == null && producing.isDone()) {
+          produced = producing.join();
+          producingSeconds = (System.nanoTime() - producingStart) / 1e9;
+          drainDeadline = System.nanoTime() + scenario.drainTimeout().toNanos();
+          console.printf(Locale.ROOT, "produced %d events (%d failed) in %.1f s; draining%n",
+              produced.sent(), produced.failed(), producingSeconds);
+        }
+        if (produced != null && (((int) sample.seconds()) % 3 == 0 || System.nanoTime() > drainDeadline)) {
+          result = accountFor(produced, routes, blackHole, archive, sampler.lastMetrics());
+          if (result.total().lost() == 0 || System.nanoTime() > drainDeadline) {
+            break;
+          }
+        }
+      }
+
+      Summary summary = new Summary(scenario.name(), scenario.description(), machine(), started.toString(),
+          producingSeconds, (System.nanoTime() - start) / 1e9, scenario.rate(), result,
+          sampler.lastMetrics().retriedByAttempt(), outageFigures(sampler),
+          sampler.heapHighWater(), sampler.samples(), result.passed());
+      JSON.writeValue(out.resolve("summary.json").toFile(), summary);
+      Files.writeString(out.resolve("report.html"), HtmlReport.render(summary, scenario), StandardCharsets.UTF_8);
+      printResult(summary);
+      return summary;
+    }
+  }
+
+  private BlackHole startBlackHole() {
+    String host = "127.0.0.1";
+    int port = 0;
+    if (scenario.target() instanceof Scenario.External external) {
+      host = external.blackHoleHost();
+      port = external.blackHolePort();
+    }
+    return BlackHole.start(new BlackHole.Options(host, port, Runtime.getRuntime().availableProcessors(),
+        BlackHole.Options.DEFAULT_MAX_CONTENT_BYTES, scenario.behaviours()));
+  }
+
+  /**
+   * The black hole's word first; the archive is read only when that leaves jobs unaccounted for
+   * and the routers hold nothing more (no backlog, no lag), as reading it lists every object.
+   */
+  private static Audit.Result accountFor(EventProducer.Result produced, Map<String, List<String>> routes,
+      BlackHole blackHole, Scenario.ArchiveLocation archive, RouterMetrics metrics) {
+    Audit.Evidence withoutArchive = new Audit.Evidence(blackHole.deliveries(), blackHole.rejected(), Map.of());
+    Audit.Result result = Audit.audit(produced, routes::get, withoutArchive);
+    if (result.total().lost() == 0 || archive == null || metrics.backlog() > 0 || metrics.consumerLag() > 0) {
+      return result;
+    }
+    return Audit.audit(produced, routes::get, new Audit.Evidence(withoutArchive.delivered(),
+        withoutArchive.rejected(), ArchiveReader.archived(archive)));
+  }
+
+  private static void replaceRegistry(Scenario.External external, String registry) throws IOException, InterruptedException {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(external.routerUrls().get(0) + "/admin/registry"))
+        .header("Authorization", "Bearer " + external.adminToken())
+        .header("Content-Type", "text/plain")
+        .PUT(HttpRequest.BodyPublishers.ofString(registry)).build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() / 100 != 2) {
+      throw new IllegalStateException("the router refused the scenario's registry: "
+          + response.statusCode() + " " + response.body());
+    }
+  }
+
+  private static String progressLine(Sample s) {
+    double delivered = s.deliveredPerSecond().values().stream().mapToDouble(Double::doubleValue).sum();
+    return String.format(Locale.ROOT,
+        "t=%4.0fs produced/s=%6.0f delivered/s=%6.0f retries/s=%5.0f backlog=%7.0f p50=%6.0fms p99=%6.0fms",
+        s.seconds(), s.producedPerSecond(), delivered, s.retriesPerSecond(), s.backlog(),
+        s.p50Millis().getOrDefault("all", 0.0), s.p99Millis().getOrDefault("all", 0.0));
+  }
+
+  private void printResult(Summary summary) {
+    Audit.Accounting t = summary.audit().total();
+    console.printf(Locale.ROOT, "audit: produced=%d jobs=%d delivered=%d duplicates=%d discarded=%d archived=%d lost=%d%n",
+        summary.audit().produced(), t.jobs(), t.delivered(), t.duplicates(), t.discarded(), t.archived(), t.lost());
+    if (!summary.audit().lostSample().isEmpty()) {
+      console.println("lost (first " + summary.audit().lostSample().size() + "):");
+      summary.audit().lostSample().forEach(lost -> console.println("  " + lost));
+    }
+    if (summary.audit().producerFailures() > 0) {
+      console.println("the producer failed to send " + summary.audit().producerFailures() + " events");
+    }
+    console.println((summary.passed() ? "PASSED" : "FAILED") + "; report: " + out.resolve("report.html"));
+    console.flush();
+  }
+
+  private List<OutageFigures> outageFigures(Sampler sampler) {
+    List<OutageFigures> figures = new ArrayList<>();
+    List<String> healthy = scenario.destinations().stream()
+        .filter(d -> d.behaviour().outages().isEmpty()).map(Scenario.DestinationPlan::name).toList();
+    for (Scenario.DestinationPlan d : scenario.destinations()) {
+      for (Behaviour.Outage outage : d.behaviour().outages()) {
+        double from = outage.start().toNanos() / 1e9;
+        double to = outage.start().plus(outage.length()).toNanos() / 1e9;
+        // the first seconds warm the JVMs up: "before" starts after them
+        double warm = Math.min(5, from / 2);
+        double before = sampler.delivered(healthy, warm, from);
+        double during = sampler.delivered(healthy, from, to);
+        double p99Before = sampler.p99(healthy, warm, from);
+        double p99During = sampler.p99(healthy, from, to);
+        figures.add(new OutageFigures(d.name(), from, to, outage.successRate(), before, during,
+            before == 0 ? 0 : during / before, p99Before, p99During,
+            p99Before == 0 ? 0 : p99During / p99Before, sampler.secondsToDrain(from, to)));
+      }
+    }
+    return figures;
+  }
+
+  private static String machine() {
+    return Runtime.getRuntime().availableProcessors() + " cores, "
+        + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", Java "
+        + System.getProperty("java.version");
+  }
+
+  /** Samples each second; keeps cumulative latency histograms to compute windows' quantiles. */
+  private static final class Sampler {
+    private final BlackHole blackHole;
+    private final List<String> urls;
+    private final LongAdder acknowledged;
+    private final long startNanos;
+    private final List<Sample> samples = new ArrayList<>();
+    private final List<Map<String, long[]>> latencies = new ArrayList<>();
+    private long lastNanos;
+    private long lastProduced;
+    private Map<String, long[]> lastCounts = Map.of();
+    private Map<String, long[]> lastLatency = Map.of();
+    private RouterMetrics lastMetrics = RouterMetrics.scrape(List.of());
+    private double heapHighWater;
+
+    Sampler(BlackHole blackHole, List<String> urls, LongAdder acknowledged, long startNanos) {
+      this.blackHole = blackHole;
+      this.urls = urls;
+      this.acknowledged = acknowledged;
+      this.startNanos = startNanos;
+      this.lastNanos = startNanos;
+    }
+
+    Sample next() {
+      long now = System.nanoTime();
+      double interval = (now - lastNanos) / 1e9;
+      long produced = acknowledged.sum();
+      Map<String, long[]> counts = blackHole.requestCounts();
+      Map<String, long[]> latency = blackHole.latencySnapshots();
+      RouterMetrics metrics = RouterMetrics.scrape(urls);
+      Map<String, Double> delivered = new LinkedHashMap<>();
+      Map<String, Double> refused = new LinkedHashMap<>();
+      counts.forEach((destination, row) -> {
+        long[] before = lastCounts.getOrDefault(destination, new long[row.length]);
+        delivered.put(destination, (row[0] - before[0]) / interval);
+        long refusedNow = 0;
+        for (int i = 1; i < row.length; i++) {
+          refusedNow += row[i] - before[i];
+        }
+        refused.put(destination, refusedNow / interval);
+      });
+      Map<String, Double> p50 = new LinkedHashMap<>();
+      Map<String, Double> p99 = new LinkedHashMap<>();
+      long[] all = new long[LatencyHistogram.BUCKETS];
+      latency.forEach((destination, histogram) -> {
+        long[] window = LatencyHistogram.minus(histogram, lastLatency.getOrDefault(destination, new long[histogram.length]));
+        p50.put(destination, LatencyHistogram.quantileMillis(window, 0.5));
+        p99.put(destination, LatencyHistogram.quantileMillis(window, 0.99));
+        for (int i = 0; i < window.length; i++) {
+          all[i] += window[i];
+        }
+      });
+      p50.put("all", LatencyHistogram.quantileMillis(all, 0.5));
+      p99.put("all", LatencyHistogram.quantileMillis(all, 0.99));
+      Sample sample = new Sample((now - startNanos) / 1e9, (produced - lastProduced) / interval,
+          delivered, refused, Math.max(0, (metrics.retried() - lastMetrics.retried()) / interval),
+          metrics.backlog(), p50, p99, metrics.heapUsedBytes());
+      heapHighWater = Math.max(heapHighWater, metrics.heapUsedBytes());
+      samples.add(sample);
+      latencies.add(latency);
+      lastNanos = now;
+      lastProduced = produced;
+      lastCounts = counts;
+      lastLatency = latency;
+      lastMetrics = metrics;
+      return sample;
+    }
+
+    List<Sample> samples() {
+      return List.copyOf(samples);
+    }
+
+    RouterMetrics lastMetrics() {
+      return lastMetrics;
+    }
+
+    double heapHighWater() {
+      return heapHighWater;
+    }
+
+    /** Average delivered/s of the destinations over samples in [from, to) seconds. */
+    double delivered(List<String> destinations, double from, double to) {
+      List<Sample> window = samples.stream().filter(s -> s.seconds() >= from && s.seconds() < to).toList();
+      return window.stream().mapToDouble(s -> destinations.stream()
+          .mapToDouble(d -> s.deliveredPerSecond().getOrDefault(d, 0.0)).sum()).average().orElse(0);
+    }
+
+    /** The p99 latency of the destinations' first deliveries over [from, to) seconds. */
+    double p99(List<String> destinations, double from, double to) {
+      int first = -1;
+      int last = -1;
+      for (int i = 0; i < samples.size(); i++) {
+        if (samples.get(i).seconds() < from) {
+          first = i;
+        }
+        if (samples.get(i).seconds() < to) {
+          last = i;
+        }
+      }
+      if (last < 0) {
+        return 0;
+      }
+      long[] window = null;
+      for (String d : destinations) {
+        long[] end = latencies.get(last).get(d);
+        if (end == null) {
+          continue;
+        }
+        long[] begin = first < 0 ? new long[end.length] : latencies.get(first).getOrDefault(d, new long[end.length]);
+        long[] part = LatencyHistogram.minus(end, begin);
+        if (window == null) {
+          window = part;
+        } else {
+          for (int i = 0; i < part.length; i++) {
+            window[i] += part[i];
+          }
+        }
+      }
+      return window == null ? 0 : LatencyHistogram.quantileMillis(window, 0.99);
+    }
+
+    /** From {@code to} until the backlog is at most its highest before {@code from}; -1 if never. */
+    double secondsToDrain(double from, double to) {
+      double before = samples.stream().filter(s -> s.seconds() < from)
+          .mapToDouble(Sample::backlog).max().orElse(0);
+      return samples.stream().filter(s -> s.seconds() >= to && s.backlog() <= before)
+          .mapToDouble(s -> s.seconds() - to).findFirst().orElse(-1);
+    }
+  }
+
+  /** What a run started, stopped whatever happens. */
+  private static final class Resources implements AutoCloseable {
+    BlackHole blackHole;
+    RouterProcess router;
+
+    @Override
+    public void close() throws InterruptedException {
+      if (router != null) {
+        router.terminate(Duration.ofSeconds(60));
+        router.close();
+      }
+      if (blackHole != null) {
+        blackHole.close();
+      }
+    }
+  }
+}
