@@ -18,6 +18,7 @@ import dev.eventrouter.router.archive.Archiver;
 import dev.eventrouter.router.archive.EmbeddedS3;
 import dev.eventrouter.router.archive.Replayer;
 import dev.eventrouter.router.archive.S3ArchiveSink;
+import dev.eventrouter.router.cluster.ClusterFormation;
 import dev.eventrouter.router.http.HttpApi;
 import dev.eventrouter.router.ingest.Ingest;
 import dev.eventrouter.router.ingest.IngestSettings;
@@ -48,7 +49,6 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
@@ -57,8 +57,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One router node, started in order: the registry, the journal's tables, the archive's store
  * (the embedded S3-compatible server when no endpoint is configured), the embedded broker
- * (when no Kafka is configured), the topics, the actor system and its cluster, the virtual
- * queues, the ingest stage, the HTTP endpoints. It stops in reverse through Pekko's coordinated
+ * (when no Kafka is configured), the topics, the actor system and its cluster (with the
+ * management server and cluster bootstrap when configured), the virtual queues, the ingest
+ * stage, the HTTP endpoints. It stops in reverse through Pekko's coordinated
  * shutdown (on SIGTERM, Ctrl-C, or {@link #close()}): HTTP unbinds, ingest drains and commits,
  * the queues persist the outcomes they hold and stop, the broker stops last.
  */
@@ -84,6 +85,7 @@ public final class Router implements AutoCloseable {
     ControlsView controls = new ControlsView();
     SettingsRegistry registry = new SettingsRegistry(loadRegistry(config), controls);
     AdminTokens adminTokens = AdminTokens.fromConfig(config);
+    ClusterFormation.Settings clusterFormation = ClusterFormation.Settings.fromConfig(config);
     AddressPolicy addresses = AddressPolicy.allowing(config.getString("eventrouter.delivery.allow-addresses"));
     String secretsDir = config.getString("eventrouter.secrets.dir");
     EnvironmentSecrets secrets = new EnvironmentSecrets(
@@ -129,11 +131,8 @@ public final class Router implements AutoCloseable {
           embeddedS3.ifPresent(EmbeddedS3::close);
           return CompletableFuture.completedFuture(Done.getInstance());
         });
+    ClusterFormation.join(system, clusterFormation);
     Cluster cluster = Cluster.get(system);
-    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    }
-
 
     Config registryDefaults = config.getConfig("eventrouter.registry.destination-defaults");
     controls.onRegistry(replaced -> {
