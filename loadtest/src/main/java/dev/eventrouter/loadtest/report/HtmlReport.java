@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -90,10 +91,10 @@ public final class HtmlReport {
     lineChart(html, xs, Map.of("jobs waiting", series(samples, Sample::backlog)), "jobs", outages);
 
     Map<String, List<Double>> latency = new LinkedHashMap<>();
-    latency.put("p50 (all)", samples.stream().map(s -> s.p50Millis().getOrDefault("all", 0.0)).toList());
-    latency.put("p99 (all)", samples.stream().map(s -> s.p99Millis().getOrDefault("all", 0.0)).toList());
+    latency.put("p50 (all)", samples.stream().map(s -> s.p50Millis().get("all")).toList());
+    latency.put("p99 (all)", samples.stream().map(s -> s.p99Millis().get("all")).toList());
     for (String d : destinations) {
-      latency.put("p99 " + d, samples.stream().map(s -> s.p99Millis().getOrDefault(d, 0.0)).toList());
+      latency.put("p99 " + d, samples.stream().map(s -> s.p99Millis().get(d)).toList());
     }
     html.append("<h2>Delivery latency, from the event's sentAt to the first 2xx</h2>\n");
     lineChart(html, xs, latency, "ms", outages);
@@ -156,7 +157,7 @@ public final class HtmlReport {
       String yLabel, List<Window> windows) {
     double xMax = xs.isEmpty() ? 1 : Math.max(1, xs.get(xs.size() - 1));
     double yMax = niceCeiling(series.values().stream().flatMap(List::stream)
-        .mapToDouble(Double::doubleValue).max().orElse(1));
+        .filter(Objects::nonNull).mapToDouble(Double::doubleValue).max().orElse(1));
     int plotWidth = WIDTH - LEFT - RIGHT;
     int plotHeight = HEIGHT - TOP - BOTTOM;
     Function<Double, Double> x = v -> LEFT + v / xMax * plotWidth;
@@ -174,11 +175,26 @@ public final class HtmlReport {
     int colour = 0;
     for (Map.Entry<String, List<Double>> s : series.entrySet()) {
       String stroke = COLOURS[colour % COLOURS.length];
-      html.append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"").append(stroke).append("\" points=\"");
+      // one polyline per run of known values: a second without a value is a gap, not a zero
+      boolean open = false;
       for (int i = 0; i < Math.min(xs.size(), s.getValue().size()); i++) {
-        html.append(String.format(Locale.ROOT, "%.1f,%.1f ", x.apply(xs.get(i)), y.apply(s.getValue().get(i))));
+        Double value = s.getValue().get(i);
+        if (value == null) {
+          if (open) {
+            html.append("\"/>");
+            open = false;
+          }
+          continue;
+        }
+        if (!open) {
+          html.append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"").append(stroke).append("\" points=\"");
+          open = true;
+        }
+        html.append(String.format(Locale.ROOT, "%.1f,%.1f ", x.apply(xs.get(i)), y.apply(value)));
       }
-      html.append("\"/>");
+      if (open) {
+        html.append("\"/>");
+      }
       int legendY = TOP + 12 + colour * 16;
       html.append(String.format(Locale.ROOT,
           "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>",

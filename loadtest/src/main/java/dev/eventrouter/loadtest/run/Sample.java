@@ -12,7 +12,7 @@ import java.util.Map;
  * @param retriesPerSecond retries the routers scheduled in this second
  * @param backlog jobs waiting in the routers' queues
  * @param p50Millis latency of this second's first deliveries, from the event's sentAt, per
- *     destination and under "all"
+ *     destination and under "all"; absent where there were none
  * @param heapUsedBytes the routers' heap in use
  */
 public record Sample(double seconds, double producedPerSecond, Map<String, Double> deliveredPerSecond,

@@ -196,7 +196,7 @@ public final class ScenarioRunner {
     return String.format(Locale.ROOT,
         "t=%4.0fs produced/s=%6.0f delivered/s=%6.0f retries/s=%5.0f backlog=%7.0f p50=%6.0fms p99=%6.0fms",
         s.seconds(), s.producedPerSecond(), delivered, s.retriesPerSecond(), s.backlog(),
-        s.p50Millis().getOrDefault("all", 0.0), s.p99Millis().getOrDefault("all", 0.0));
+        s.p50Millis().getOrDefault("all", Double.NaN), s.p99Millis().getOrDefault("all", Double.NaN));
   }
 
   private void printResult(Summary summary) {
@@ -288,14 +288,19 @@ public final class ScenarioRunner {
       long[] all = new long[LatencyHistogram.BUCKETS];
       latency.forEach((destination, histogram) -> {
         long[] window = LatencyHistogram.minus(histogram, lastLatency.getOrDefault(destination, new long[histogram.length]));
-        p50.put(destination, LatencyHistogram.quantileMillis(window, 0.5));
-        p99.put(destination, LatencyHistogram.quantileMillis(window, 0.99));
+        // a second without first deliveries has no latency, rather than a latency of 0
+        if (LatencyHistogram.total(window) > 0) {
+          p50.put(destination, LatencyHistogram.quantileMillis(window, 0.5));
+          p99.put(destination, LatencyHistogram.quantileMillis(window, 0.99));
+        }
         for (int i = 0; i < window.length; i++) {
           all[i] += window[i];
         }
       });
-      p50.put("all", LatencyHistogram.quantileMillis(all, 0.5));
-      p99.put("all", LatencyHistogram.quantileMillis(all, 0.99));
+      if (LatencyHistogram.total(all) > 0) {
+        p50.put("all", LatencyHistogram.quantileMillis(all, 0.5));
+        p99.put("all", LatencyHistogram.quantileMillis(all, 0.99));
+      }
       Sample sample = new Sample((now - startNanos) / 1e9, (produced - lastProduced) / interval,
           delivered, refused, Math.max(0, (metrics.retried() - lastMetrics.retried()) / interval),
           metrics.backlog(), p50, p99, metrics.heapUsedBytes());
