@@ -5,26 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.loadtest.audit.ArchiveReader;
+import dev.eventrouter.loadtest.audit.Audit;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.loadtest.produce.EventProducer;
+import dev.eventrouter.loadtest.run.RouterProcess;
+import dev.eventrouter.loadtest.run.Scenario;
 import dev.eventrouter.router.Router;
-import dev.eventrouter.persistence.job.PairId;
-import dev.eventrouter.router.archive.ArchiveKeys;
-import dev.eventrouter.router.archive.ArchiveRecords;
 import dev.eventrouter.router.archive.ArchiveSettings;
-import dev.eventrouter.router.archive.ArchiveStore;
 import dev.eventrouter.router.archive.EmbeddedS3;
 import dev.eventrouter.router.kafka.EmbeddedKafka;
 import dev.eventrouter.router.testing.DeliveryAudit;
 import dev.eventrouter.router.testing.Metrics;
-import dev.eventrouter.loadtest.run.RouterProcess;
 import dev.eventrouter.router.testing.TestRouter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -73,7 +71,7 @@ class FaultsUnderLoadTest {
       fault.put("answeredWith503WhileProducing", refused.get());
 
       DeliveryAudit.Report report = DeliveryAudit.audit("flapping-destination", produced,
-          source -> List.of("flapping"), () -> delivered, Duration.ofSeconds(120), started, List.of(fault));
+          source -> List.of("flapping"), DeliveryAudit.delivered(() -> delivered), Duration.ofSeconds(120), started, List.of(fault));
 
       assertThat(refused.get()).as("the destination did fail").isPositive();
       assertThat(report.lost()).as("lost, first of them: " + report.missing()).isZero();
@@ -118,7 +116,7 @@ class FaultsUnderLoadTest {
         faults.add(DeliveryAudit.fault("first delivery after the restart", started));
 
         DeliveryAudit.Report report = DeliveryAudit.audit("kafka-restart", producing.get(),
-            source -> List.of("hook"), blackHole::deliveries, Duration.ofSeconds(120), started, faults);
+            source -> List.of("hook"), DeliveryAudit.of(blackHole), Duration.ofSeconds(120), started, faults);
 
         assertThat(report.producerFailures()).isZero();
         assertThat(report.lost()).as("lost, first of them: " + report.missing()).isZero();
@@ -154,15 +152,15 @@ class FaultsUnderLoadTest {
       s3 = EmbeddedS3.start(server);
       faults.add(DeliveryAudit.fault("S3 started again", started));
 
-      Map<String, Map<String, Integer>> archived = new ConcurrentHashMap<>();
-      EmbeddedS3 running = s3;
+      // the archive read as any S3 client reads it
+      Scenario.ArchiveLocation archive = new Scenario.ArchiveLocation("http://127.0.0.1:" + s3Port,
+          "us-east-1", "outage-archive", "archive", "tester", "tester-secret");
       DeliveryAudit.Report report = DeliveryAudit.audit("s3-outage", produced, source -> List.of("gone"),
-          () -> {
-            archived.put("gone", archivedMessageIds(server, running));
-            return archived;
-          }, Duration.ofSeconds(120), started, faults);
+          () -> new Audit.Evidence(Map.of(), Map.of(), ArchiveReader.archived(archive)),
+          Duration.ofSeconds(120), started, faults);
 
       assertThat(report.lost()).as("neither delivered nor archived, first of them: " + report.missing()).isZero();
+      assertThat(report.archived()).isEqualTo(report.jobs());
       // a job is marked archived a moment after S3 acknowledged its object
       RouterProcess.await("1,000 jobs marked archived", Duration.ofSeconds(60),
           () -> metric(router, "eventrouter_jobs_archived_total") == 1_000);
@@ -177,22 +175,6 @@ class FaultsUnderLoadTest {
     } catch (Exception e) {
       return 0;
     }
-  }
-
-  /** messageId -> times archived, from every object of the destination's pairs. */
-  private static Map<String, Integer> archivedMessageIds(ArchiveSettings settings, EmbeddedS3 s3) {
-    Map<String, Integer> counts = new HashMap<>();
-    try (ArchiveStore store = ArchiveStore.connect(settings, s3.endpoint())) {
-      ArchiveKeys keys = new ArchiveKeys(settings.prefix());
-      for (String source : SOURCES) {
-        for (String key : store.keys(keys.pairPrefix(new PairId(source, "gone")))) {
-          // listed while S3 was still writing it: read on the next look
-          store.getIfPresent(key).ifPresent(object ->
-              ArchiveRecords.read(object).forEach(r -> counts.merge(r.messageId(), 1, Integer::sum)));
-        }
-      }
-    }
-    return counts;
   }
 
   private Path registry(String destination) throws Exception {

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.loadtest.produce.EventProducer;
+import dev.eventrouter.loadtest.run.RouterProcess;
 import dev.eventrouter.persistence.testing.TestJournals;
 import dev.eventrouter.router.Router;
 import dev.eventrouter.router.testing.DeliveryAudit;
-import dev.eventrouter.loadtest.run.RouterProcess;
 import dev.eventrouter.router.testing.TestRouter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,7 +77,7 @@ class PostgresOutageIT {
         faults.add(DeliveryAudit.fault("first delivery after it is back", started));
 
         DeliveryAudit.Report report = DeliveryAudit.audit("postgres-outage", producing.get(),
-            source -> List.of("hook"), blackHole::deliveries, Duration.ofSeconds(240), started, faults);
+            source -> List.of("hook"), DeliveryAudit.of(blackHole), Duration.ofSeconds(240), started, faults);
 
         assertThat(report.producerFailures()).isZero();
         assertThat(report.lost()).as("lost, first of them: " + report.missing()).isZero();

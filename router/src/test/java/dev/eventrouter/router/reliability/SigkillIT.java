@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.loadtest.produce.EventProducer;
-import dev.eventrouter.router.testing.DeliveryAudit;
 import dev.eventrouter.loadtest.run.RouterProcess;
+import dev.eventrouter.router.testing.DeliveryAudit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +75,7 @@ class SigkillIT {
         EventProducer.Result produced = producing.get();
         DeliveryAudit.Report report = DeliveryAudit.audit("sigkill", produced,
             source -> source.equals("source-1") || source.equals("source-2") ? List.of("hook", "crm") : List.of("hook"),
-            blackHole::deliveries, Duration.ofSeconds(180), started, kills);
+            DeliveryAudit.of(blackHole), Duration.ofSeconds(180), started, kills);
 
         assertThat(produced.failed()).as("the producer lost nothing either").isZero();
         assertThat(report.lost()).as("lost jobs, first of them: " + report.missing()).isZero();
