@@ -194,9 +194,14 @@ public final class ScenarioRunner {
   private static String progressLine(Sample s) {
     double delivered = s.deliveredPerSecond().values().stream().mapToDouble(Double::doubleValue).sum();
     return String.format(Locale.ROOT,
-        "t=%4.0fs produced/s=%6.0f delivered/s=%6.0f retries/s=%5.0f backlog=%7.0f p50=%6.0fms p99=%6.0fms",
+        "t=%4.0fs produced/s=%6.0f delivered/s=%6.0f retries/s=%5.0f backlog=%7.0f p50=%8s p99=%8s",
         s.seconds(), s.producedPerSecond(), delivered, s.retriesPerSecond(), s.backlog(),
-        s.p50Millis().getOrDefault("all", Double.NaN), s.p99Millis().getOrDefault("all", Double.NaN));
+        millis(s.p50Millis().get("all")), millis(s.p99Millis().get("all")));
+  }
+
+  /** "-" for a second without a first delivery. */
+  private static String millis(Double value) {
+    return value == null ? "-" : String.format(Locale.ROOT, "%.0fms", value);
   }
 
   private void printResult(Summary summary) {
@@ -222,11 +227,11 @@ public final class ScenarioRunner {
       for (Behaviour.Outage outage : d.behaviour().outages()) {
         double from = outage.start().toNanos() / 1e9;
         double to = outage.start().plus(outage.length()).toNanos() / 1e9;
-        // the first seconds warm the JVMs up: "before" starts after them
-        double warm = Math.min(5, from / 2);
-        double before = sampler.delivered(healthy, warm, from);
+        // "before" is the quarter minute before the outage (at most its second half): the first
+        // seconds of a run measure the JVMs warming up, not the router
+        double before = sampler.delivered(healthy, Math.max(from / 2, from - 15), from);
         double during = sampler.delivered(healthy, from, to);
-        double p99Before = sampler.p99(healthy, warm, from);
+        double p99Before = sampler.p99(healthy, Math.max(from / 2, from - 15), from);
         double p99During = sampler.p99(healthy, from, to);
         figures.add(new OutageFigures(d.name(), from, to, outage.successRate(), before, during,
             before == 0 ? 0 : during / before, p99Before, p99During,
