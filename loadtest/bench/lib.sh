@@ -4,7 +4,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LOADTEST_JAR="$ROOT/loadtest/target/eventrouter-loadtest.jar"
 ROUTER_JAR="$ROOT/router/target/eventrouter.jar"
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 cd "$WORK"
 
 # start_router REGISTRY [java options...]: the router on embedded defaults, in the background

@@ -101,7 +101,7 @@ public final class ScenarioRunner {
         bootstrap = external.bootstrapServers();
         topic = external.topic();
         archive = external.s3();
-        replaceRegistry(external, scenario.registry(external.blackHoleUrl()));
+        replaceRegistry(external, scenario.registry(external.blackHoleUrl()), scenario.routes());
       }
 
       Map<String, List<String>> routes = scenario.routes();
@@ -179,8 +179,15 @@ public final class ScenarioRunner {
         withoutArchive.rejected(), ArchiveReader.archived(archive)));
   }
 
-  private static void replaceRegistry(Scenario.External external, String registry) throws IOException, InterruptedException {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+  /**
+   * Replaces the routers' settings registry, then waits until every node has it in force (each
+   * refreshes its view within a second or so): events produced before would meet an unknown
+   * source and be dead-lettered.
+   */
+  private static void replaceRegistry(Scenario.External external, String registry,
+      Map<String, List<String>> routes) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(
             URI.create(external.routerUrls().get(0) + "/admin/registry"))
         .header("Authorization", "Bearer " + external.adminToken())
         .header("Content-Type", "text/plain")
@@ -188,6 +195,22 @@ public final class ScenarioRunner {
     if (response.statusCode() / 100 != 2) {
       throw new IllegalStateException("the router refused the scenario's registry: "
           + response.statusCode() + " " + response.body());
+    }
+    Map.Entry<String, List<String>> route = routes.entrySet().iterator().next();
+    for (String url : external.routerUrls()) {
+      HttpRequest pair = HttpRequest.newBuilder(URI.create(url + "/admin/pairs/" + route.getKey() + "/"
+              + route.getValue().get(0)))
+          .header("Authorization", "Bearer " + external.adminToken()).build();
+      RouterProcess.await("the scenario's registry in force at " + url, Duration.ofSeconds(60), () -> {
+        try {
+          return http.send(pair, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+          return false;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      });
     }
   }
 

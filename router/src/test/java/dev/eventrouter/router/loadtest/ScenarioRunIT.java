@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventrouter.loadtest.LoadTest;
+import dev.eventrouter.loadtest.run.RouterProcess;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -65,5 +68,56 @@ class ScenarioRunIT {
     assertThat(summary.get("outages").findValuesAsText("destination")).containsExactly("dead", "flaky");
     String report = Files.readString(out.resolve("report.html"));
     assertThat(report).contains("PASSED", "<svg", "flaky", "picky", "dead").doesNotContain("<script");
+  }
+
+  /**
+   * {@code router.mode = external}: a router already running (with no sources at all) is given
+   * the scenario's registry through its admin API, and the archive is read from its S3.
+   */
+  @Test
+  void drivesARunningRouterThroughItsAdminApi() throws Exception {
+    String token = "scenario-operator-token";
+    int blackHolePort = RouterProcess.freePort();
+    try (RouterProcess router = new RouterProcess(Path.of(System.getProperty("router.jar")), dir,
+        Map.of("ROUTER_ADMIN_TOKEN", token)).start()) {
+      router.awaitReady(Duration.ofSeconds(90));
+      Path scenario = dir.resolve("external.conf");
+      Files.writeString(scenario, """
+          name = external
+          duration = 6s
+          rate = 100
+          drain-timeout = 2m
+          sources { count = 10, skew = 0 }
+          payload { median = 512B, max = 512B }
+          destinations {
+            hook {}
+            gone { share-of-sources = 0.5, behaviour.reject-rate = 1 }
+            dead { share-of-sources = 0.5, behaviour.outages = [{ start = 0s, length = 1h }],
+                   settings { expire-after = 3s, retry { base = 200ms, cap = 1s } } }
+          }
+          router {
+            mode = external
+            bootstrap-servers = "%s"
+            urls = ["http://127.0.0.1:%d"]
+            admin-token = "%s"
+            black-hole { host = "127.0.0.1", port = %d, url = "http://127.0.0.1:%d" }
+            s3 { endpoint = "%s", region = us-east-1, bucket = eventrouter-archive, prefix = archive,
+                 access-key-id = eventrouter, secret-access-key = eventrouter-local }
+          }
+          """.formatted(router.kafkaBootstrapServers(), router.httpPort(), token, blackHolePort,
+          blackHolePort, router.s3Endpoint()));
+      StringWriter console = new StringWriter();
+
+      int exit = new CommandLine(new LoadTest()).setOut(new PrintWriter(console))
+          .execute("run", scenario.toString(), "--out", dir.resolve("external-out").toString());
+
+      assertThat(exit).as(console.toString()).isZero();
+      JsonNode total = new ObjectMapper().readTree(dir.resolve("external-out/summary.json").toFile())
+          .at("/audit/total");
+      assertThat(total.get("lost").asLong()).isZero();
+      assertThat(total.get("delivered").asLong()).isEqualTo(600);
+      assertThat(total.get("discarded").asLong()).isPositive();
+      assertThat(total.get("archived").asLong()).isPositive();
+    }
   }
 }
