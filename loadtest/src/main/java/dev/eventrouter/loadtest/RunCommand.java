@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "run",
     description =
         "Run a scenario end to end (black hole, router, producer), audit every job and write"
-            + " summary.json and report.html; exits 1 if any job was lost.")
+            + " summary.json and report.html; exits 1 if any job was lost, 2 if it could not run.")
 final class RunCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "SCENARIO", description = "The scenario file (HOCON), e.g. loadtest/scenarios/steady-state.conf.")
@@ -35,8 +35,14 @@ final class RunCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     Path folder = out != null ? out : Path.of("target", "loadtest", scenario.name());
-    ScenarioRunner.Summary summary =
-        new ScenarioRunner(scenario, folder, spec.commandLine().getOut()).run();
-    return summary.passed() ? 0 : 1;
+    try {
+      ScenarioRunner.Summary summary =
+          new ScenarioRunner(scenario, folder, spec.commandLine().getOut()).run();
+      return summary.passed() ? 0 : 1;
+    } catch (IllegalArgumentException | IllegalStateException cannotRun) {
+      // no router jar, a router that would not start, a registry refused: said in one line
+      spec.commandLine().getErr().println("the scenario could not run: " + cannotRun.getMessage());
+      return 2;
+    }
   }
 }

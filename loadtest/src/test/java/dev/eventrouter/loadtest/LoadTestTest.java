@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eventrouter.loadtest.produce.DemoRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class LoadTestTest {
@@ -58,6 +61,18 @@ class LoadTestTest {
         .isEqualTo(CommandLine.ExitCode.USAGE);
     assertThat(err.toString()).contains("sources must be at least 1");
     assertThat(run("registry", "--sources", "0")).isEqualTo(CommandLine.ExitCode.USAGE);
+  }
+
+  @Test
+  void saysWhyAScenarioCannotRun(@TempDir Path dir) throws Exception {
+    Path scenario = dir.resolve("s.conf");
+    Files.writeString(scenario, "name = s\ndestinations.a {}\nrouter.jar = \"" + dir.resolve("nope.jar") + "\"\n");
+
+    assertThat(run("run", dir.resolve("missing.conf").toString(), "--out", dir.toString()))
+        .isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString()).contains("no scenario file");
+    assertThat(run("run", scenario.toString(), "--out", dir.resolve("out").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("the scenario could not run: no router jar at", "nope.jar");
   }
 
   @Test

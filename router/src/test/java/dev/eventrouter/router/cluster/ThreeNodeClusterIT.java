@@ -2,6 +2,8 @@ package dev.eventrouter.router.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
@@ -31,7 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three router processes (separate JVMs, the packaged jar) form one cluster on loopback, fed by
  * one topic of a broker of their own and sharing a PostgreSQL journal. Under load one is killed
- * with SIGKILL and another leaves on SIGTERM; the audit finds every acknowledged event delivered.
+ * with SIGKILL and, once the split brain resolver has downed it, another leaves on SIGTERM; the
+ * audit finds every acknowledged event delivered.
+ *
+ * <p>The order matters, and is what operators must do too: a node that leaves while a dead one is
+ * not yet downed leaves two members, one unreachable, and keep-majority then keeps the side with
+ * the lowest address, which may be the dead one (a run of this test did just that: the survivor
+ * downed itself).
  */
 class ThreeNodeClusterIT {
 
@@ -65,9 +73,15 @@ class ThreeNodeClusterIT {
           // every node, the seed included, joins the first: one cluster, whichever starts first
           "JAVA_TOOL_OPTIONS", "-Dpekko.cluster.seed-nodes.0=pekko://eventrouter@127.0.0.1:" + seedPort));
       List<RouterProcess> nodes = new ArrayList<>();
+      List<Integer> managementPorts = new ArrayList<>();
       try {
         for (int n = 1; n <= 3; n++) {
           Map<String, String> environment = new HashMap<>(common);
+          // the management server's /cluster/members tells who is Up and who is unreachable
+          int managementPort = RouterProcess.freePort();
+          managementPorts.add(managementPort);
+          environment.put("ROUTER_MANAGEMENT", "on");
+          environment.put("ROUTER_MANAGEMENT_PORT", Integer.toString(managementPort));
           if (n == 1) {
             environment.put("ROUTER_CLUSTER_PORT", Integer.toString(seedPort));
           }
@@ -98,6 +112,9 @@ class ThreeNodeClusterIT {
         RouterProcess.await("deliveries after the kill", Duration.ofSeconds(120),
             () -> blackHole.received() > receivedAtKill + 500);
         faults.add(DeliveryAudit.fault("500 deliveries after the kill", started));
+        RouterProcess.await("node 2 downed and removed", Duration.ofSeconds(120),
+            () -> clusterOf(managementPorts.get(0)).equals(new Cluster(2, 0)));
+        faults.add(DeliveryAudit.fault("node 2 downed by the split brain resolver", started));
 
         Map<String, Object> leave = DeliveryAudit.fault("SIGTERM node 3: graceful leave", started);
         int exit = nodes.get(2).terminate(Duration.ofSeconds(90));
@@ -114,6 +131,7 @@ class ThreeNodeClusterIT {
         assertThat(produced.failed()).isZero();
         assertThat(report.lost()).as("lost, first of them: " + report.missing()).isZero();
         assertThat(nodes.get(0).ready()).as("node 1 carries on").isTrue();
+        assertThat(clusterOf(managementPorts.get(0))).isEqualTo(new Cluster(1, 0));
       } finally {
         nodes.forEach(RouterProcess::close);
       }
@@ -129,6 +147,20 @@ class ThreeNodeClusterIT {
       return Metrics.value(metrics, "eventrouter_jobs_accepted_total");
     } catch (Exception e) {
       return 0;
+    }
+  }
+
+  /** Members and unreachable members, as a node's management server reports them. */
+  record Cluster(int members, int unreachable) {}
+
+  private static Cluster clusterOf(int managementPort) {
+    try {
+      JsonNode cluster = new ObjectMapper().readTree(HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/cluster/members")).build(),
+          HttpResponse.BodyHandlers.ofString()).body());
+      return new Cluster(cluster.get("members").size(), cluster.get("unreachable").size());
+    } catch (Exception notAnswering) {
+      return new Cluster(-1, -1);
     }
   }
 }
