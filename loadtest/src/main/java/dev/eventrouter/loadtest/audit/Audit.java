@@ -86,10 +86,4 @@ public final class Audit {
         new Accounting(total[0], total[1], total[2], total[3], total[4], total[5]),
         byDestination, discardedByClass, List.copyOf(lost));
   }
-
-  /** Whether every job is accounted for (nothing would be lost if the run stopped now). */
-  public static boolean settled(EventProducer.Result produced, Function<String, List<String>> routes,
-      Evidence evidence) {
-    return audit(produced, routes, evidence).total().lost() == 0;
-  }
 }

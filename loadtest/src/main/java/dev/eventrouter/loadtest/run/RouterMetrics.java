@@ -15,11 +15,9 @@ import java.util.TreeMap;
  * the nodes, as any monitoring system would read them.
  *
  * @param retriedByAttempt retries counted by the attempt number they led to
- * @param reachable nodes that answered
  */
 public record RouterMetrics(double backlog, double consumerLag, double retried,
-    Map<String, Double> retriedByAttempt, double discarded, double archived, double heapUsedBytes,
-    int reachable) {
+    Map<String, Double> retriedByAttempt, double discarded, double archived, double heapUsedBytes) {
 
   private static final HttpClient HTTP = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).build();
@@ -31,14 +29,12 @@ public record RouterMetrics(double backlog, double consumerLag, double retried,
     double discarded = 0;
     double archived = 0;
     double heap = 0;
-    int reachable = 0;
     Map<String, Double> byAttempt = new TreeMap<>();
     for (String url : routerUrls) {
       String text = get(url + "/metrics");
       if (text == null) {
         continue;
       }
-      reachable++;
       for (String line : text.split("\n")) {
         if (line.isEmpty() || line.charAt(0) == '#') {
           continue;
@@ -69,7 +65,7 @@ public record RouterMetrics(double backlog, double consumerLag, double retried,
         }
       }
     }
-    return new RouterMetrics(backlog, lag, retried, byAttempt, discarded, archived, heap, reachable);
+    return new RouterMetrics(backlog, lag, retried, byAttempt, discarded, archived, heap);
   }
 
   static String label(String series, String label) {

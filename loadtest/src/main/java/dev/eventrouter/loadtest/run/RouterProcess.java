@@ -94,6 +94,12 @@ public final class RouterProcess implements AutoCloseable {
     return "http://127.0.0.1:" + s3Port;
   }
 
+  /** The archive on the embedded S3-compatible server, with the router's default bucket, prefix and credentials. */
+  public Scenario.ArchiveLocation archive() {
+    return new Scenario.ArchiveLocation(s3Endpoint(), "us-east-1", "eventrouter-archive", "archive",
+        "eventrouter", "eventrouter-local");
+  }
+
   public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

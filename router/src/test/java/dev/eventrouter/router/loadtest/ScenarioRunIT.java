@@ -45,14 +45,11 @@ class ScenarioRunIT {
         }
         router { jar = "%s", heap = 512m }
         """.formatted(System.getProperty("router.jar")));
-    StringWriter console = new StringWriter();
     Path out = dir.resolve("out");
 
-    int exit = new CommandLine(new LoadTest()).setOut(new PrintWriter(console))
-        .execute("run", scenario.toString(), "--out", out.toString());
+    String console = runsAndPasses(scenario, out);
 
-    assertThat(exit).as(console.toString()).isZero();
-    assertThat(console.toString()).contains("produced/s=", "delivered/s=", "backlog=", "p99=", "PASSED");
+    assertThat(console).contains("produced/s=", "delivered/s=", "backlog=", "p99=", "PASSED");
     JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     JsonNode total = summary.at("/audit/total");
     assertThat(total.get("lost").asLong()).isZero();
@@ -106,12 +103,8 @@ class ScenarioRunIT {
           }
           """.formatted(router.kafkaBootstrapServers(), router.httpPort(), token, blackHolePort,
           blackHolePort, router.s3Endpoint()));
-      StringWriter console = new StringWriter();
+      runsAndPasses(scenario, dir.resolve("external-out"));
 
-      int exit = new CommandLine(new LoadTest()).setOut(new PrintWriter(console))
-          .execute("run", scenario.toString(), "--out", dir.resolve("external-out").toString());
-
-      assertThat(exit).as(console.toString()).isZero();
       JsonNode total = new ObjectMapper().readTree(dir.resolve("external-out/summary.json").toFile())
           .at("/audit/total");
       assertThat(total.get("lost").asLong()).isZero();
@@ -119,5 +112,14 @@ class ScenarioRunIT {
       assertThat(total.get("discarded").asLong()).isPositive();
       assertThat(total.get("archived").asLong()).isPositive();
     }
+  }
+
+  /** {@code loadtest run} as a user runs it; asserts exit 0 and returns what it printed. */
+  private static String runsAndPasses(Path scenario, Path out) {
+    StringWriter console = new StringWriter();
+    int exit = new CommandLine(new LoadTest()).setOut(new PrintWriter(console))
+        .execute("run", scenario.toString(), "--out", out.toString());
+    assertThat(exit).as(console.toString()).isZero();
+    return console.toString();
   }
 }
