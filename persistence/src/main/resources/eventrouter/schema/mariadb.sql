@@ -35,3 +35,9 @@ CREATE TABLE IF NOT EXISTS snapshot (
   meta_payload LONGBLOB,
   PRIMARY KEY (persistence_id, sequence_number)
 );
+-- What must not change over this database's life (which journal shard it is, ...): written at
+-- the first start, compared at every start after (JournalLayout).
+CREATE TABLE IF NOT EXISTS journal_layout (
+  layout_key VARCHAR(64) PRIMARY KEY,
+  layout_value VARCHAR(255) NOT NULL
+);

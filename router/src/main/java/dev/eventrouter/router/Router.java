@@ -91,9 +91,7 @@ public final class Router implements AutoCloseable {
     EnvironmentSecrets secrets = new EnvironmentSecrets(
         secretsDir.isBlank() ? Optional.empty() : Optional.of(Path.of(secretsDir)));
     JournalSettings journal = JournalSettings.fromConfig(config);
-    if (journal.createSchema()) {
-      JournalSchema.createIfMissing(journal);
-    }
+    JournalSchema.prepare(journal);
 
     ArchiveSettings archiveSettings = ArchiveSettings.fromConfig(config, dataDir);
     Optional<EmbeddedS3> embeddedS3 = archiveSettings.embedded()

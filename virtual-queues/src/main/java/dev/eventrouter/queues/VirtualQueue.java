@@ -9,6 +9,8 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.Transition;
 import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.persistence.journal.JournalCompaction;
+import dev.eventrouter.persistence.journal.JournalSettings;
+import dev.eventrouter.persistence.journal.JournalShard;
 import dev.eventrouter.persistence.serialization.CborSerializable;
 import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.archive.ArchivedJob;
@@ -183,6 +185,7 @@ public final class VirtualQueue
       DeliveryClient deliveryClient,
       DestinationBreakers breakers,
       ArchiveSink archive,
+      JournalSettings journal,
       JobPayloads payloads,
       JournalCompaction compaction,
       PayloadBudget payloadBudget,
@@ -222,6 +225,8 @@ public final class VirtualQueue
 
   private final PairId pair;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
+  /** The journal database this queue's events are in, of the journal's shards. */
+  private final JournalShard journal;
   private final Dependencies deps;
   private final VirtualQueueSettings settings;
   private final ActorContext<Command> context;
@@ -265,12 +270,23 @@ public final class VirtualQueue
     super(persistenceId(pair));
     this.pair = pair;
     this.shard = shard;
+    this.journal = deps.journal().shardOf(persistenceId().id());
     this.deps = deps;
     this.settings = deps.settings();
     this.context = context;
     this.timers = timers;
     this.outcomes = context.messageAdapter(DeliveryOutcome.class, Delivered::new);
     this.payloads = new PayloadCache(settings.payloadCacheBytes(), deps.payloadBudget());
+  }
+
+  @Override
+  public String journalPluginId() {
+    return journal.journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return journal.snapshotPluginId();
   }
 
   @Override

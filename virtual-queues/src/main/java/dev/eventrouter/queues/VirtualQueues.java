@@ -7,6 +7,7 @@ import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.persistence.journal.JournalCompaction;
+import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.breaker.DestinationBreakers;
 import dev.eventrouter.queues.delivery.DeliveryClient;
@@ -51,7 +52,8 @@ public final class VirtualQueues {
     VirtualQueueSettings settings = VirtualQueueSettings.fromConfig(system.settings().config());
     DestinationBreakers breakers = new DestinationBreakers();
     VirtualQueue.Dependencies dependencies = new VirtualQueue.Dependencies(
-        destinations, deliveryClient, breakers, archive, new JobPayloads(system),
+        destinations, deliveryClient, breakers, archive,
+        JournalSettings.fromConfig(system.settings().config()), new JobPayloads(system),
         new JournalCompaction(system), new PayloadBudget(settings.payloadMemoryBytes()), listener,
         settings, Clock.systemUTC());
     ClusterSharding sharding = ClusterSharding.get(system);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
@@ -20,7 +21,10 @@ import dev.eventrouter.queues.testing.TestQueues;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
@@ -29,7 +33,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Jobs persisted but not yet delivered when the actor system stops are delivered after a restart
- * on the same journal, without any new message reaching their queue. One suite, every journal.
+ * on the same journal, without any new message reaching their queue. One suite, every journal
+ * (and a journal sharded over two databases).
  */
 abstract class QueueRestartContract {
 
@@ -37,22 +42,23 @@ abstract class QueueRestartContract {
 
   @Test
   void jobsAcceptedBeforeAStopAreDeliveredAfterTheRestart() {
-    String source = "restart-" + UUID.randomUUID().toString().substring(0, 8);
     DestinationSettings webhook = TestQueues.destination("webhook");
-    PairId pair = new PairId(source, webhook.id());
-    String path = "/webhook/" + source;
+    List<PairId> pairs = pairsInEveryShard("restart-", webhook.id());
 
     ActorTestKit first = TestQueues.startNode(journalConfig());
     List<DeliveryRequest> neverAnswered = new CopyOnWriteArrayList<>();
     ScriptedDestination destination = new ScriptedDestination(first.system());
-    List<Job> jobs = IntStream.range(0, 30)
-        .mapToObj(i -> JobFixtures.job(pair, source + "-" + i, destination.url(path), Instant.now()))
-        .toList();
+    Map<PairId, List<Job>> jobs = new HashMap<>();
     // the first node only accepts: its delivery client swallows every request
     VirtualQueues queues = TestQueues.queues(first, TestQueues.only(webhook), neverAnswered::add,
         new RecordingArchive());
-    assertThat(queues.enqueue(pair, jobs).toCompletableFuture().join().enqueued()).isEqualTo(30);
-    first.createTestProbe().awaitAssert(() -> assertThat(neverAnswered).hasSize(8));
+    for (PairId pair : pairs) {
+      jobs.put(pair, IntStream.range(0, 15)
+          .mapToObj(i -> JobFixtures.job(pair, pair.source() + "-" + i, destination.url(path(pair)), Instant.now()))
+          .toList());
+      assertThat(queues.enqueue(pair, jobs.get(pair)).toCompletableFuture().join().enqueued()).isEqualTo(15);
+    }
+    first.createTestProbe().awaitAssert(() -> assertThat(neverAnswered).hasSize(8 * pairs.size()));
     destination.close();
     first.shutdownTestKit();
 
@@ -61,12 +67,13 @@ abstract class QueueRestartContract {
       ScriptedDestination restarted = new ScriptedDestination(second.system());
       // same jobs, new port: point them at the new server through a client that rewrites the port
       HttpDeliveryClient http = new HttpDeliveryClient(second.system(), Clock.systemUTC(), 1024, TestQueues.LOOPBACK, Secrets.NONE);
-      TestQueues.queues(second, TestQueues.only(webhook),
-          retargeting(http, pair, restarted.url(path)), new RecordingArchive());
+      TestQueues.queues(second, TestQueues.only(webhook), retargeting(http, pairs, restarted), new RecordingArchive());
 
       second.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
-        assertThat(restarted.received(path)).extracting(r -> r.header("Idempotency-Key"))
-            .containsExactlyInAnyOrderElementsOf(jobs.stream().map(j -> j.id().toString()).toList());
+        for (PairId pair : pairs) {
+          assertThat(restarted.received(path(pair))).extracting(r -> r.header("Idempotency-Key"))
+              .containsExactlyInAnyOrderElementsOf(jobs.get(pair).stream().map(j -> j.id().toString()).toList());
+        }
         return null;
       });
       restarted.close();
@@ -84,7 +91,7 @@ abstract class QueueRestartContract {
         base.ratePerSecond(), base.maxConnections(), base.timeout(),
         new RetryPolicy(Duration.ofSeconds(8), Duration.ofSeconds(8)), base.expireAfter(), base.breaker());
     PairId pair = new PairId(source, slowRetries.id());
-    String path = "/webhook/" + source;
+    String path = path(pair);
 
     ActorTestKit first = TestQueues.startNode(journalConfig());
     ScriptedDestination failing = new ScriptedDestination(first.system())
@@ -111,7 +118,7 @@ abstract class QueueRestartContract {
       ScriptedDestination recovered = new ScriptedDestination(second.system());
       HttpDeliveryClient http = new HttpDeliveryClient(second.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
       TestQueues.queues(second, TestQueues.only(slowRetries),
-          retargeting(http, pair, recovered.url(path)), new RecordingArchive());
+          retargeting(http, List.of(pair), recovered), new RecordingArchive());
 
       second.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
         assertThat(recovered.received(path)).hasSize(1);
@@ -128,11 +135,32 @@ abstract class QueueRestartContract {
   }
 
   /**
-   * Sends the pair's requests to {@code endpoint} (the new server's port); any other queue's
-   * requests are taken and never answered: they are not this test's.
+   * One pair per database of the configured journal (a queue's database follows from its id),
+   * so that a sharded journal is restarted with queues in each.
    */
-  private static DeliveryClient retargeting(HttpDeliveryClient http, PairId pair, String endpoint) {
-    return request -> !request.job().pair().equals(pair) || http.send(retarget(request, endpoint));
+  private List<PairId> pairsInEveryShard(String prefix, String destination) {
+    JournalSettings journal = JournalSettings.fromConfig(journalConfig());
+    Map<Integer, PairId> byShard = new TreeMap<>();
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    for (int i = 0; byShard.size() < journal.shards().size(); i++) {
+      PairId pair = new PairId(prefix + run + "-" + i, destination);
+      byShard.putIfAbsent(journal.shardOf(VirtualQueue.persistenceId(pair).id()).index(), pair);
+    }
+    return List.copyOf(byShard.values());
+  }
+
+  private static String path(PairId pair) {
+    return "/webhook/" + pair.source();
+  }
+
+  /**
+   * Sends these pairs' requests to the new server (its port); any other queue's requests are
+   * taken and never answered: they are not this test's.
+   */
+  private static DeliveryClient retargeting(HttpDeliveryClient http, List<PairId> pairs,
+      ScriptedDestination server) {
+    return request -> !pairs.contains(request.job().pair())
+        || http.send(retarget(request, server.url(path(request.job().pair()))));
   }
 
   private static DeliveryRequest retarget(DeliveryRequest request, String endpoint) {

@@ -31,14 +31,21 @@ public final class JobPayloads {
    */
   static final long MAX_GAP = 64;
 
-  private final CurrentEventsByPersistenceIdQuery queries;
+  /** One read journal per journal shard, in shard order. */
+  private final List<CurrentEventsByPersistenceIdQuery> queries;
   private final ActorSystem<?> system;
 
+  /** Reads the persistence ids placed by {@link JournalSettings#shardOf}, each in its shard. */
   public JobPayloads(ActorSystem<?> system) {
     this.system = system;
-    String plugin = system.settings().config().getString("eventrouter.journal.read-journal-plugin");
-    this.queries = PersistenceQuery.get(system)
-        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, plugin);
+    this.queries = JournalSettings.fromConfig(system.settings().config()).shards().stream()
+        .map(shard -> PersistenceQuery.get(system).getReadJournalFor(
+            CurrentEventsByPersistenceIdQuery.class, shard.readJournalPluginId()))
+        .toList();
+  }
+
+  private CurrentEventsByPersistenceIdQuery readJournalOf(String persistenceId) {
+    return queries.get(JournalShard.indexOf(persistenceId, queries.size()));
   }
 
   /** The jobs among {@code wanted} whose payloads are at these sequence numbers. */
@@ -75,7 +82,7 @@ public final class JobPayloads {
       String persistenceId, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
     Source<EventEnvelope, NotUsed> envelopes = Source.empty();
     for (long[] range : ranges(sequenceNrs)) {
-      envelopes = envelopes.concat(queries.currentEventsByPersistenceId(persistenceId, range[0], range[1]));
+      envelopes = envelopes.concat(readJournalOf(persistenceId).currentEventsByPersistenceId(persistenceId, range[0], range[1]));
     }
     return envelopes
         .filter(envelope -> sequenceNrs.contains(envelope.sequenceNr()))
@@ -94,7 +101,7 @@ public final class JobPayloads {
    * of a finished job, as far as the journal still holds it.
    */
   public CompletionStage<List<JobEvent>> eventsOf(String persistenceId, long from, long to, Ksuid id) {
-    return queries.currentEventsByPersistenceId(persistenceId, from, to)
+    return readJournalOf(persistenceId).currentEventsByPersistenceId(persistenceId, from, to)
         .map(EventEnvelope::event)
         .collectType(JobEvent.class)
         .filter(event -> event.jobId().equals(id))

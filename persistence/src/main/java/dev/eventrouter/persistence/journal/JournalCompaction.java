@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -29,22 +30,26 @@ public final class JournalCompaction {
   /** Rows deleted per statement and commit: one huge delete holds its undo log in memory. */
   private static final long CHUNK = 5_000;
 
-  private final SlickDatabase journal;
+  /** Each journal shard's connection pool, in shard order. */
+  private final List<SlickDatabase> journals;
   private final String oldestEvent;
   private final String deleteEvents;
   private final String deleteSnapshots;
   private final String countEvents;
   private final Executor blocking;
 
+  /** Compacts the persistence ids placed by {@link JournalSettings#shardOf}, each in its shard. */
   public JournalCompaction(ActorSystem<?> system) {
-    this.journal = ((SlickExtensionImpl) SlickExtension.get(system.classicSystem()))
-        .database(system.settings().config().getConfig("jdbc-journal"));
-    String q = JournalSettings.fromConfig(system.settings().config()).database()
-        == JournalSettings.Database.H2 ? "\"" : "";
-    String events = q + "event_journal" + q;
-    String snapshots = q + "snapshot" + q;
-    String pid = q + "persistence_id" + q;
-    String seq = q + "sequence_number" + q;
+    JournalSettings settings = JournalSettings.fromConfig(system.settings().config());
+    SlickExtensionImpl slick = (SlickExtensionImpl) SlickExtension.get(system.classicSystem());
+    this.journals = settings.shards().stream()
+        .map(shard -> slick.database(system.settings().config().getConfig(shard.journalPluginId())))
+        .toList();
+    JournalSettings.Database db = settings.database();
+    String events = db.identifier("event_journal");
+    String snapshots = db.identifier("snapshot");
+    String pid = db.identifier("persistence_id");
+    String seq = db.identifier("sequence_number");
     this.oldestEvent = "SELECT MIN(" + seq + ") FROM " + events + " WHERE " + pid + " = ?";
     this.deleteEvents = "DELETE FROM " + events + " WHERE " + pid + " = ? AND " + seq + " >= ? AND "
         + seq + " < ?";
@@ -61,7 +66,7 @@ public final class JournalCompaction {
    */
   public CompletionStage<Integer> deleteBelow(String persistenceId, long eventsBelow, long snapshotsBelow) {
     return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = journal.database().source().createConnection()) {
+      try (Connection c = connect(persistenceId)) {
         int deleted = 0;
         for (long from = oldest(c, persistenceId); from < eventsBelow; from += CHUNK) {
           deleted += update(c, deleteEvents, persistenceId, from, Math.min(from + CHUNK, eventsBelow));
@@ -77,7 +82,7 @@ public final class JournalCompaction {
   /** How many journal rows a persistence id has: what compaction keeps small. */
   public CompletionStage<Long> eventRows(String persistenceId) {
     return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = journal.database().source().createConnection();
+      try (Connection c = connect(persistenceId);
           PreparedStatement count = c.prepareStatement(countEvents)) {
         count.setString(1, persistenceId);
         try (ResultSet rs = count.executeQuery()) {
@@ -88,6 +93,11 @@ public final class JournalCompaction {
         throw new IllegalStateException("cannot count the journal rows of " + persistenceId, e);
       }
     }, blocking);
+  }
+
+  private Connection connect(String persistenceId) throws SQLException {
+    return journals.get(JournalShard.indexOf(persistenceId, journals.size()))
+        .database().source().createConnection();
   }
 
   private long oldest(Connection c, String persistenceId) throws SQLException {

@@ -4,32 +4,43 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Creates the journal's tables when they are missing. It runs before the actor system uses the
- * journal, over a plain JDBC connection, and fails loudly: a router that cannot write its journal
- * must not start consuming.
+ * Creates the journal's tables when they are missing, in every shard. It runs before the actor
+ * system uses the journal, over a plain JDBC connection, and fails loudly: a router that cannot
+ * write its journal must not start consuming.
  */
 public final class JournalSchema {
 
   private JournalSchema() {}
 
+  /**
+   * What a node does before its actor system starts: creates the tables (when {@code
+   * create-schema} is on) and checks that every shard is still the one it was.
+   */
+  public static void prepare(JournalSettings settings) {
+    if (settings.createSchema()) {
+      createIfMissing(settings);
+    }
+    JournalLayout.pinShards(settings);
+  }
+
   public static void createIfMissing(JournalSettings settings) {
     List<String> statements = statements(settings.database().schemaResource());
-    try (Connection connection =
-            DriverManager.getConnection(settings.url(), settings.user(), settings.password());
-        Statement statement = connection.createStatement()) {
-      for (String sql : statements) {
-        statement.execute(sql);
+    for (JournalShard shard : settings.shards()) {
+      try (Connection connection = shard.connect();
+          Statement statement = connection.createStatement()) {
+        for (String sql : statements) {
+          statement.execute(sql);
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException(
+            "cannot create the journal tables in " + shard + ": " + e.getMessage(), e);
       }
-    } catch (SQLException e) {
-      throw new IllegalStateException(
-          "cannot create the journal tables in " + settings + ": " + e.getMessage(), e);
     }
   }
 

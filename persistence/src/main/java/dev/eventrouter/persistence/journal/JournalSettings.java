@@ -2,19 +2,29 @@ package dev.eventrouter.persistence.journal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueType;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * Which database holds the journal, and how to reach it: read from {@code eventrouter.journal}
- * and turned into the configuration of pekko-persistence-jdbc's shared database {@code journal},
- * used by the journal, the snapshot store and the read journal.
+ * Which databases hold the journal, and how to reach them: read from {@code eventrouter.journal}
+ * and turned into the configuration of pekko-persistence-jdbc, one shared database (used by a
+ * journal, a snapshot store and a read journal) per {@link JournalShard}.
  *
- * @param url empty in configuration means "the database's default"; here it is always resolved
+ * @param url shard 0's; empty in configuration means "the database's default", here it is
+ *     always resolved
+ * @param shardUrls the further shards' URLs (same kind of database, user and password)
  */
 public record JournalSettings(
-    Database database, String url, String user, String password, int maxConnections, boolean createSchema) {
+    Database database, String url, String user, String password, int maxConnections, boolean createSchema,
+    List<String> shardUrls) {
+
+  public JournalSettings {
+    shardUrls = List.copyOf(shardUrls);
+  }
 
   /** The databases the journal runs on, with their Slick profile, driver and table script. */
   public enum Database {
@@ -32,6 +42,11 @@ public record JournalSettings(
 
     String configName() {
       return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** A table or column name as this project's DDL spells it (quoted lower case on H2). */
+    String identifier(String name) {
+      return this == H2 ? '"' + name + '"' : name;
     }
 
     String schemaResource() {
@@ -68,7 +83,41 @@ public record JournalSettings(
         user.isBlank() ? defaults.getString("user") : user,
         password.isBlank() ? defaults.getString("password") : password,
         journal.getInt("max-connections"),
-        journal.getBoolean("create-schema"));
+        journal.getBoolean("create-schema"),
+        shardUrls(journal, url));
+  }
+
+  /** A list, or one comma-separated string (what an environment variable can hold). */
+  private static List<String> shardUrls(Config journal, String url) {
+    List<String> urls = journal.getValue("shard-urls").valueType() == ConfigValueType.STRING
+        ? Arrays.stream(journal.getString("shard-urls").split(",")).map(String::strip)
+            .filter(u -> !u.isEmpty()).toList()
+        : journal.getStringList("shard-urls");
+    List<String> seen = new ArrayList<>(List.of(url));
+    for (String shardUrl : urls) {
+      if (shardUrl.isBlank() || seen.contains(shardUrl)) {
+        throw new IllegalArgumentException("eventrouter.journal.shard-urls: each shard needs a database"
+            + " of its own; '" + shardUrl + "' is " + (shardUrl.isBlank() ? "empty" : "given twice"));
+      }
+      seen.add(shardUrl);
+    }
+    return urls;
+  }
+
+  /** The journal's databases, shard 0 ({@link #url}) first. */
+  public List<JournalShard> shards() {
+    List<String> urls = new ArrayList<>(List.of(url));
+    urls.addAll(shardUrls);
+    List<JournalShard> shards = new ArrayList<>();
+    for (int i = 0; i < urls.size(); i++) {
+      shards.add(new JournalShard(i, urls.size(), database, urls.get(i), user, password, maxConnections));
+    }
+    return List.copyOf(shards);
+  }
+
+  /** The shard holding a persistence id placed by hash (a virtual queue's). */
+  public JournalShard shardOf(String persistenceId) {
+    return shards().get(JournalShard.indexOf(persistenceId, 1 + shardUrls.size()));
   }
 
   /**
@@ -77,10 +126,16 @@ public record JournalSettings(
    * created from this.
    */
   public static Config applyTo(Config config) {
-    return fromConfig(config).pekkoConfig()
+    List<JournalShard> shards = fromConfig(config).shards();
+    Config applied = shards.get(0).sharedDatabaseConfig()
         .withFallback(ConfigFactory.parseResources(JournalSettings.class, "/eventrouter/journal.conf"))
         .withFallback(config)
         .resolve();
+    Config more = ConfigFactory.empty();
+    for (JournalShard shard : shards.subList(1, shards.size())) {
+      more = more.withFallback(shard.pluginConfig(applied));
+    }
+    return more.withFallback(applied);
   }
 
   /**
@@ -94,24 +149,9 @@ public record JournalSettings(
         + ";DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
   }
 
-  /** The pekko-persistence-jdbc settings for the shared database named {@code journal}. */
-  public Config pekkoConfig() {
-    Map<String, Object> db = Map.of(
-        "url", url,
-        "user", user,
-        "password", password,
-        "driver", database.driver,
-        "numThreads", maxConnections,
-        "maxConnections", maxConnections,
-        "minConnections", maxConnections);
-    return ConfigFactory.parseMap(Map.of(
-            "pekko-persistence-jdbc.shared-databases.journal.profile", database.profile))
-        .withFallback(ConfigFactory.parseMap(db).atPath("pekko-persistence-jdbc.shared-databases.journal.db"));
-  }
-
   @Override
   public String toString() {
     // the password stays out of logs
-    return "JournalSettings[" + database.configName() + " " + url + " user=" + user + "]";
+    return "JournalSettings" + shards();
   }
 }

@@ -20,12 +20,26 @@ final class JobLog extends EventSourcedBehavior<JobLog.Command, JobEvent, List<J
 
   record Read(ActorRef<List<JobEvent>> replyTo) implements Command {}
 
-  static Behavior<Command> create(String persistenceId) {
-    return new JobLog(PersistenceId.ofUniqueId(persistenceId));
+  /** @param shard the journal database that holds the id, as a virtual queue's would be placed */
+  static Behavior<Command> create(String persistenceId, JournalShard shard) {
+    return new JobLog(PersistenceId.ofUniqueId(persistenceId), shard);
   }
 
-  private JobLog(PersistenceId persistenceId) {
+  private final JournalShard shard;
+
+  private JobLog(PersistenceId persistenceId, JournalShard shard) {
     super(persistenceId);
+    this.shard = shard;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return shard.journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return shard.snapshotPluginId();
   }
 
   @Override

@@ -12,7 +12,6 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.serialization.JobEventSerializer;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -103,7 +102,7 @@ abstract class JournalContract {
     append(startSystem(), pid, events);
 
     JournalSettings settings = JournalSettings.fromConfig(journalConfig());
-    try (Connection c = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+    try (Connection c = settings.shardOf(pid).connect();
         PreparedStatement q = c.prepareStatement(
             quote(settings, "SELECT %s, %s FROM %s WHERE %s = ? ORDER BY %s",
                 "event_ser_id", "event_ser_manifest", "event_journal", "persistence_id", "sequence_number"))) {
@@ -152,13 +151,13 @@ abstract class JournalContract {
         .as("the next event is number 51").containsOnlyKeys(more.get(0).jobId());
   }
 
-  private ActorTestKit startSystem() {
+  ActorTestKit startSystem() {
     ActorTestKit testKit = ActorTestKit.create(journalConfig());
     testKits.add(testKit);
     return testKit;
   }
 
-  private static long append(ActorTestKit testKit, String pid, List<JobEvent> events) {
+  static long append(ActorTestKit testKit, String pid, List<JobEvent> events) {
     return ask(testKit, pid, replyTo -> new JobLog.Append(events, replyTo));
   }
 
@@ -169,11 +168,12 @@ abstract class JournalContract {
   private static <R> R ask(ActorTestKit testKit, String pid,
       Function<ActorRef<R>, JobLog.Command> command) {
     TestProbe<R> probe = testKit.createTestProbe();
-    testKit.spawn(JobLog.create(pid)).tell(command.apply(probe.ref()));
+    JournalShard shard = JournalSettings.fromConfig(testKit.system().settings().config()).shardOf(pid);
+    testKit.spawn(JobLog.create(pid, shard)).tell(command.apply(probe.ref()));
     return probe.receiveMessage(TIMEOUT);
   }
 
-  private static List<JobEvent> acceptedJobs(String pid, int count, int payloadBytes) {
+  static List<JobEvent> acceptedJobs(String pid, int count, int payloadBytes) {
     Random random = new Random(count);
     PairId pair = new PairId(pid.replace('|', '-'), "webhook");
     List<JobEvent> events = new ArrayList<>();
@@ -196,12 +196,12 @@ abstract class JournalContract {
     return Attempt.responded(1, now, now.plusMillis(5), status);
   }
 
-  private static String uniquePersistenceId() {
+  static String uniquePersistenceId() {
     return "journal-suite-" + UUID.randomUUID();
   }
 
   /** H2's tables have quoted lower-case names; the others take them bare. */
-  private static String quote(JournalSettings settings, String sql, String... names) {
+  static String quote(JournalSettings settings, String sql, String... names) {
     String q = settings.database() == JournalSettings.Database.H2 ? "\"" : "";
     return String.format(sql, Arrays.stream(names).map(n -> q + n + q).toArray());
   }

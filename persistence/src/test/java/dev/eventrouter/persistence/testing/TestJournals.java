@@ -4,19 +4,22 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.journal.JournalSchema;
 import dev.eventrouter.persistence.journal.JournalSettings;
+import dev.eventrouter.persistence.journal.JournalShard;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The journal databases the suites run against: an H2 file in a temporary folder, and the
- * PostgreSQL and MariaDB servers of the machine (127.0.0.1:5432 and :3306, database {@value
+ * The journal databases the suites run against: an H2 file in a temporary folder, the
+ * PostgreSQL and MariaDB servers of the machine, and PostgreSQL sharded over two databases (127.0.0.1:5432 and :3306, database {@value
  * #TEST_DATABASE}, created when missing). A server that is down fails the suite: CI starts them.
  *
  * <p>Each returns the configuration for an actor system whose journal is that database, with the
@@ -49,6 +52,28 @@ public final class TestJournals {
     return config;
   }
 
+  /**
+   * A journal sharded over two PostgreSQL databases ({@value #TEST_DATABASE}_shard0 and _shard1,
+   * not the single-database suite's: each database records which shard it is). The second URL
+   * comes as a comma-separated string, as ROUTER_JOURNAL_SHARD_URLS gives it.
+   */
+  public static Config postgresShards() {
+    String server = env("EVENTROUTER_TEST_POSTGRES", "jdbc:postgresql://127.0.0.1:5432/");
+    List<String> urls = new ArrayList<>();
+    for (String name : List.of(TEST_DATABASE + "_shard0", TEST_DATABASE + "_shard1")) {
+      createDatabase(server + "postgres", "postgres", "CREATE DATABASE " + name,
+          "SELECT 1 FROM pg_database WHERE datname = '" + name + "'");
+      urls.add(server + name + "?reWriteBatchedInserts=true");
+    }
+    Config config = journal(Map.of(
+        "eventrouter.journal.database", "postgres",
+        "eventrouter.journal.url", urls.get(0),
+        "eventrouter.journal.shard-urls", urls.get(1),
+        "eventrouter.journal.user", "postgres"));
+    emptyOnce(config, "TRUNCATE TABLE event_tag, event_journal, snapshot");
+    return config;
+  }
+
   public static Config mariadb() {
     String server = env("EVENTROUTER_TEST_MARIADB", "jdbc:mariadb://127.0.0.1:3306/");
     createDatabase(server, "root", "CREATE DATABASE IF NOT EXISTS " + TEST_DATABASE, null);
@@ -62,22 +87,22 @@ public final class TestJournals {
 
   private static Config journal(Map<String, String> settings) {
     Config config = ConfigFactory.parseMap(settings).withFallback(ConfigFactory.load()).resolve();
-    JournalSchema.createIfMissing(JournalSettings.fromConfig(config));
+    JournalSchema.prepare(JournalSettings.fromConfig(config));
     return JournalSettings.applyTo(config);
   }
 
   private static void emptyOnce(Config config, String... statements) {
-    JournalSettings settings = JournalSettings.fromConfig(config);
-    if (!emptied.add(settings.url())) {
-      return;
-    }
-    try (Connection c = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
-        Statement s = c.createStatement()) {
-      for (String statement : statements) {
-        s.execute(statement);
+    for (JournalShard shard : JournalSettings.fromConfig(config).shards()) {
+      if (!emptied.add(shard.url())) {
+        continue;
       }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot empty the test journal at " + settings.url(), e);
+      try (Connection c = shard.connect(); Statement s = c.createStatement()) {
+        for (String statement : statements) {
+          s.execute(statement);
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot empty the test journal at " + shard, e);
+      }
     }
   }
 

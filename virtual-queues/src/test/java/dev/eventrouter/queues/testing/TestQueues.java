@@ -61,13 +61,13 @@ public final class TestQueues {
     return VirtualQueues.init(testKit.system(), destinations, client, archive, JobEventListener.NONE);
   }
 
+  /** Test destinations listen on loopback, which deliveries refuse by default. */
+  public static final AddressPolicy LOOPBACK = AddressPolicy.allowing("127.0.0.0/8, ::1");
+
   /**
    * A destination with fast retries (so retry tests take milliseconds), no rate limit, 8
    * requests in flight per pair, and a breaker that opens at half of 10 attempts failing.
    */
-  /** Test destinations listen on loopback, which deliveries refuse by default. */
-  public static final AddressPolicy LOOPBACK = AddressPolicy.allowing("127.0.0.0/8, ::1");
-
   public static DestinationSettings destination(String id) {
     return new DestinationSettings(id, 8, 0, 16, Duration.ofSeconds(5),
         new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(200)), Duration.ofHours(4),

@@ -3,6 +3,7 @@ package dev.eventrouter.queues.testing;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.VirtualQueue;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -17,10 +18,11 @@ public final class Traces {
   private Traces() {}
 
   public static List<JobEvent> events(ActorSystem<?> system, PairId pair) {
+    String persistenceId = VirtualQueue.persistenceId(pair).id();
     CurrentEventsByPersistenceIdQuery query = PersistenceQuery.get(system)
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class,
-            system.settings().config().getString("eventrouter.journal.read-journal-plugin"));
-    return query.currentEventsByPersistenceId(VirtualQueue.persistenceId(pair).id(), 0, Long.MAX_VALUE)
+            JournalSettings.fromConfig(system.settings().config()).shardOf(persistenceId).readJournalPluginId());
+    return query.currentEventsByPersistenceId(persistenceId, 0, Long.MAX_VALUE)
         .map(EventEnvelope::event)
         .collectType(JobEvent.class)
         .runWith(Sink.seq(), system)

@@ -1,0 +1,103 @@
+package dev.eventrouter.persistence.journal;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.zip.CRC32;
+
+/**
+ * One database of the journal and the pekko-persistence-jdbc plugins that write and read it.
+ * Shard 0 keeps the plugins' standard ids ({@code jdbc-journal}, ...), so that everything not
+ * placed by {@link #indexOf} (the operator controls, sharding's remembered entities) is in it.
+ *
+ * @param index this database's place in {@code eventrouter.journal}: 0 is {@code url}, i is the
+ *     i-th of {@code shard-urls}
+ * @param count how many databases the journal has
+ */
+public record JournalShard(
+    int index, int count, JournalSettings.Database database, String url, String user, String password,
+    int maxConnections) {
+
+  /**
+   * The shard that holds a persistence id's events, out of {@code count}. CRC-32 of the id's
+   * UTF-8 bytes: fixed by its specification, so every node and every release agrees.
+   */
+  public static int indexOf(String persistenceId, int count) {
+    CRC32 crc = new CRC32();
+    crc.update(persistenceId.getBytes(StandardCharsets.UTF_8));
+    return (int) (crc.getValue() % count);
+  }
+
+  public String journalPluginId() {
+    return suffixed("jdbc-journal");
+  }
+
+  public String snapshotPluginId() {
+    return suffixed("jdbc-snapshot-store");
+  }
+
+  public String readJournalPluginId() {
+    return suffixed("jdbc-read-journal");
+  }
+
+  String sharedDatabase() {
+    return suffixed("journal");
+  }
+
+  private String suffixed(String name) {
+    return index == 0 ? name : name + "-" + index;
+  }
+
+  /** A plain JDBC connection, for what runs before or beside the plugins (DDL, layout, upkeep). */
+  public Connection connect() throws SQLException {
+    return DriverManager.getConnection(url, user, password);
+  }
+
+  /** This database's connection pool: pekko-persistence-jdbc's shared database {@link #sharedDatabase}. */
+  Config sharedDatabaseConfig() {
+    Map<String, Object> db = Map.of(
+        "url", url,
+        "user", user,
+        "password", password,
+        "driver", database.driver,
+        "numThreads", maxConnections,
+        "maxConnections", maxConnections,
+        "minConnections", maxConnections);
+    String path = "pekko-persistence-jdbc.shared-databases." + sharedDatabase();
+    return ConfigFactory.parseMap(Map.of(path + ".profile", database.profile))
+        .withFallback(ConfigFactory.parseMap(db).atPath(path + ".db"));
+  }
+
+  /**
+   * The plugins of a shard other than 0, copied from shard 0's in {@code resolved} (the
+   * journal's settings as configured) and pointed at this shard's database.
+   */
+  Config pluginConfig(Config resolved) {
+    Config journal = resolved.getConfig("jdbc-journal")
+        .withValue("use-shared-db", ConfigValueFactory.fromAnyRef(sharedDatabase()));
+    Config snapshots = resolved.getConfig("jdbc-snapshot-store")
+        .withValue("use-shared-db", ConfigValueFactory.fromAnyRef(sharedDatabase()));
+    Config reads = resolved.getConfig("jdbc-read-journal")
+        .withValue("use-shared-db", ConfigValueFactory.fromAnyRef(sharedDatabase()))
+        .withValue("write-plugin", ConfigValueFactory.fromAnyRef(journalPluginId()));
+    Config pool = resolved.getConfig("pekko-persistence-jdbc.shared-databases.journal")
+        .atPath("pekko-persistence-jdbc.shared-databases." + sharedDatabase());
+    return journal.atKey(journalPluginId())
+        .withFallback(snapshots.atKey(snapshotPluginId()))
+        .withFallback(reads.atKey(readJournalPluginId()))
+        .withFallback(sharedDatabaseConfig().withFallback(pool));
+  }
+
+  @Override
+  public String toString() {
+    // the password stays out of logs, and so does a URL's query, which may carry one
+    int query = url.indexOf('?');
+    return database.configName() + " " + (query < 0 ? url : url.substring(0, query)) + " user=" + user
+        + (count > 1 ? " (journal shard " + index + " of " + count + ")" : "");
+  }
+}

@@ -1,0 +1,94 @@
+package dev.eventrouter.persistence.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
+import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.persistence.testing.TestJournals;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The journal suite on a journal sharded over two PostgreSQL databases, and what sharding adds:
+ * each persistence id lives in one database only, and a database refuses to become another shard.
+ */
+class ShardedPostgresJournalTest extends JournalContract {
+
+  @Override
+  protected Config journalConfig() {
+    return TestJournals.postgresShards();
+  }
+
+  @Test
+  void eachPersistenceIdIsWrittenToItsShardAndNowhereElse() throws SQLException {
+    JournalSettings settings = JournalSettings.fromConfig(journalConfig());
+    ActorTestKit testKit = startSystem();
+    Map<String, Integer> placed = new HashMap<>();
+    for (int i = 0; i < 40; i++) {
+      String pid = uniquePersistenceId();
+      List<JobEvent> events = acceptedJobs(pid, 2, 64);
+      append(testKit, pid, events);
+      placed.put(pid, settings.shardOf(pid).index());
+    }
+
+    assertThat(placed.values()).as("both databases hold queues").contains(0, 1);
+    List<JournalShard> shards = settings.shards();
+    for (Map.Entry<String, Integer> pid : placed.entrySet()) {
+      List<Long> rowsPerShard = new ArrayList<>();
+      for (JournalShard shard : shards) {
+        rowsPerShard.add(rows(shard, pid.getKey()));
+      }
+      assertThat(rowsPerShard).as(pid.getKey())
+          .isEqualTo(pid.getValue() == 0 ? List.of(2L, 0L) : List.of(0L, 2L));
+    }
+  }
+
+  @Test
+  void aDatabaseIsNotTakenForAnotherShard() {
+    JournalSettings settings = JournalSettings.fromConfig(journalConfig());
+    JournalSettings swapped = new JournalSettings(settings.database(), settings.shardUrls().get(0),
+        settings.user(), settings.password(), settings.maxConnections(), true, List.of(settings.url()));
+    assertThatThrownBy(() -> JournalSchema.prepare(swapped))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("_shard1 user=postgres (journal shard 0 of 2) was set up with journal-shard = 1 of 2, the configuration now gives 0 of 2");
+
+    Config shardZeroAlone = journalConfig()
+        .withValue("eventrouter.journal.shard-urls", ConfigValueFactory.fromIterable(List.of()));
+    assertThatThrownBy(() -> JournalSchema.prepare(JournalSettings.fromConfig(shardZeroAlone)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("journal-shard = 0 of 2, the configuration now gives 0 of 1");
+
+    // as configured, it starts: the pinned layout matches
+    JournalSchema.prepare(settings);
+  }
+
+  @Test
+  void aShardListedTwiceIsRefused() {
+    Config twice = journalConfig().withValue("eventrouter.journal.shard-urls",
+        ConfigValueFactory.fromAnyRef(JournalSettings.fromConfig(journalConfig()).url()));
+    assertThatThrownBy(() -> JournalSettings.fromConfig(twice))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("each shard needs a database of its own");
+  }
+
+  private static long rows(JournalShard shard, String pid) throws SQLException {
+    try (Connection c = shard.connect();
+        PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM event_journal WHERE persistence_id = ?")) {
+      q.setString(1, pid);
+      try (ResultSet rs = q.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+}
