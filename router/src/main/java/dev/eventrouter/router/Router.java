@@ -1,6 +1,7 @@
 package dev.eventrouter.router;
 
 import com.typesafe.config.Config;
+import dev.eventrouter.persistence.journal.JournalLayout;
 import dev.eventrouter.persistence.journal.JournalSchema;
 import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.VirtualQueueSettings;
@@ -23,6 +24,7 @@ import dev.eventrouter.router.http.HttpApi;
 import dev.eventrouter.router.ingest.Ingest;
 import dev.eventrouter.router.ingest.IngestSettings;
 import dev.eventrouter.router.kafka.EmbeddedKafka;
+import dev.eventrouter.router.kafka.SourcePartitions;
 import dev.eventrouter.router.kafka.Topics;
 import dev.eventrouter.router.metrics.RouterMetrics;
 import dev.eventrouter.router.registry.Registry;
@@ -114,6 +116,13 @@ public final class Router implements AutoCloseable {
           new Topics.Spec(ingestSettings.deadLetterTopic(), kafka.getInt("partitions"), replication,
               maxMessageBytes + 64 * 1024)));
     }
+    SourcePartitions partitions = new SourcePartitions(
+        Topics.partitions(bootstrapServers, ingestSettings.topic()));
+    JournalLayout.pin(journal.shards().get(0), "queue-shards", Integer.toString(partitions.partitions()),
+        "A source's virtual queues are in the shard of its partition of topic '" + ingestSettings.topic()
+            + "', and remembered queues restart in the shard they were in: with another number of"
+            + " partitions a queue could run twice. Keep the topic's partitions, or empty every queue"
+            + " first (README: \"Scaling out\").");
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(),
         config.getString("eventrouter.cluster.system-name"), config);
@@ -161,10 +170,13 @@ public final class Router implements AutoCloseable {
     VirtualQueues queues = VirtualQueues.init(system, registry,
         new HttpDeliveryClient(system, Clock.systemUTC(),
             VirtualQueueSettings.fromConfig(config).deliveryQueueSize(), addresses, secrets),
-        archive, metrics.jobEvents());
+        archive, metrics.jobEvents(), partitions);
     Ingest ingest = Ingest.start(system, ingestSettings, registry, queues, metrics);
     metrics.watchBreakers(queues.breakers()::states);
     metrics.watchConsumerLag(ingest::consumerLag, system.scheduler(), Duration.ofSeconds(5),
+        system.executionContext());
+    metrics.watchPartitions(ingest::assignedPartitions);
+    metrics.watchShards(queues::hostedShards, system.scheduler(), Duration.ofSeconds(5),
         system.executionContext());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(),
         "drain-ingest", ingest::drainAndShutdown);

@@ -12,11 +12,25 @@ import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.breaker.DestinationBreakers;
 import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.destination.Destinations;
+import dev.eventrouter.queues.placement.ConsumerAllocation;
+import dev.eventrouter.queues.placement.ShardBySource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
+import java.util.function.ToIntFunction;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -27,11 +41,20 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
  */
 public final class VirtualQueues {
 
+  /**
+   * How long a shard's allocation waits for this node's copy of the places before giving the
+   * shard to the node that asked (Pekko's default).
+   */
+  private static final Duration PLACES_TIMEOUT = Duration.ofSeconds(5);
+
+  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final DestinationBreakers breakers;
   private final Duration askTimeout;
 
-  private VirtualQueues(ClusterSharding sharding, DestinationBreakers breakers, Duration askTimeout) {
+  private VirtualQueues(ActorSystem<?> system, ClusterSharding sharding, DestinationBreakers breakers,
+      Duration askTimeout) {
+    this.system = system;
     this.sharding = sharding;
     this.breakers = breakers;
     this.askTimeout = askTimeout;
@@ -46,9 +69,16 @@ public final class VirtualQueues {
         .withFallback(config);
   }
 
-  /** Starts sharding of the virtual queues on this node. */
+  /**
+   * Starts sharding of the virtual queues on this node.
+   *
+   * @param shardOfSource the shard of a source's queues (the router: its Kafka partition); the
+   *     same on every node and for the life of the journal, since remembered queues restart in
+   *     the shard they were in
+   */
   public static VirtualQueues init(ActorSystem<?> system, Destinations destinations,
-      DeliveryClient deliveryClient, ArchiveSink archive, JobEventListener listener) {
+      DeliveryClient deliveryClient, ArchiveSink archive, JobEventListener listener,
+      ToIntFunction<String> shardOfSource) {
     VirtualQueueSettings settings = VirtualQueueSettings.fromConfig(system.settings().config());
     DestinationBreakers breakers = new DestinationBreakers();
     VirtualQueue.Dependencies dependencies = new VirtualQueue.Dependencies(
@@ -59,11 +89,37 @@ public final class VirtualQueues {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(VirtualQueue.ENTITY_TYPE, entity -> VirtualQueue.create(
             PairId.ofEntityId(entity.getEntityId()), entity.getShard(), dependencies))
+        .withMessageExtractor(new ShardBySource<VirtualQueue.Command>(shardOfSource))
+        .withAllocationStrategy(ConsumerAllocation.create(
+            system.classicSystem(), VirtualQueue.ENTITY_TYPE.name(), PLACES_TIMEOUT))
         .withStopMessage(VirtualQueue.Stop.INSTANCE)
         .withSettings(ClusterShardingSettings.create(system)
             .withRememberEntities(true)
             .withRememberEntitiesStoreMode(ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$.MODULE$)));
-    return new VirtualQueues(sharding, breakers, settings.askTimeout());
+    return new VirtualQueues(system, sharding, breakers, settings.askTimeout());
+  }
+
+  /**
+   * Asks for these shards to run on this node (the router: the partitions its consumer was just
+   * assigned). Shards elsewhere hand their queues over at the coordinator's next rebalance.
+   */
+  public CompletionStage<Done> placeHere(Collection<Integer> shards) {
+    Address self = Cluster.get(system).selfMember().address();
+    Map<String, Address> places = new HashMap<>();
+    shards.forEach(shard -> places.put(Integer.toString(shard), self));
+    return ConsumerAllocation.place(system.classicSystem(), VirtualQueue.ENTITY_TYPE.name(), places);
+  }
+
+  /** The shards running on this node, each with the number of queues it holds. */
+  public CompletionStage<Map<String, Integer>> hostedShards() {
+    return AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+            sharding.shardState(), replyTo -> new GetShardRegionState(VirtualQueue.ENTITY_TYPE, replyTo),
+            askTimeout, system.scheduler())
+        .thenApply(state -> {
+          Map<String, Integer> shards = new TreeMap<>();
+          state.getShards().forEach(shard -> shards.put(shard.shardId(), shard.getEntityIds().size()));
+          return shards;
+        });
   }
 
   /** This node's circuit breakers, one per destination. */

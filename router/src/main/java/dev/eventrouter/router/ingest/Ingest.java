@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,11 +26,13 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.kafka.CommitterSettings;
+import org.apache.pekko.kafka.RestrictedConsumer;
 import org.apache.pekko.kafka.ConsumerMessage.CommittableMessage;
 import org.apache.pekko.kafka.ConsumerMessage.CommittableOffset;
 import org.apache.pekko.kafka.ConsumerMessage;
@@ -36,6 +40,7 @@ import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.Subscriptions;
 import org.apache.pekko.kafka.javadsl.Committer;
 import org.apache.pekko.kafka.javadsl.Consumer;
+import org.apache.pekko.kafka.javadsl.PartitionAssignmentHandler;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.javadsl.RestartSource;
@@ -70,6 +75,7 @@ public final class Ingest {
   private final RetryPolicy writeRetry;
   private final AtomicReference<Consumer.Control> control =
       new AtomicReference<>(Consumer.createNoopControl());
+  private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
   private volatile CompletionStage<Done> completion;
 
   private Ingest(ActorSystem<?> system, IngestSettings settings, SettingsRegistry registry,
@@ -104,7 +110,8 @@ public final class Ingest {
     RestartSettings restart = RestartSettings.create(
         settings.retryMinBackoff(), settings.retryMaxBackoff(), 0.2);
     completion = RestartSource.onFailuresWithBackoff(restart, () ->
-            Consumer.committableSource(consumer, Subscriptions.topics(settings.topic()))
+            Consumer.committableSource(consumer, Subscriptions.topics(settings.topic())
+                    .withPartitionAssignmentHandler(new PlaceQueuesWithPartitions()))
                 .mapMaterializedValue(c -> {
                   control.set(c);
                   return c;
@@ -139,6 +146,47 @@ public final class Ingest {
       }
       return measured ? OptionalDouble.of(lag) : OptionalDouble.empty();
     });
+  }
+
+  /** The partitions of the ingest topic this node's consumer reads now. */
+  public Set<Integer> assignedPartitions() {
+    return Set.copyOf(assigned);
+  }
+
+  /**
+   * Moves the queues of the partitions this consumer is assigned to this node, so that
+   * ingest's asks stay local. The consumer's thread calls it: it only starts the update.
+   */
+  private final class PlaceQueuesWithPartitions implements PartitionAssignmentHandler {
+
+    @Override
+    public void onAssign(Set<TopicPartition> partitions, RestrictedConsumer consumer) {
+      List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
+      assigned.addAll(numbers);
+      if (!numbers.isEmpty()) {
+        queues.placeHere(numbers).whenComplete((done, failure) -> {
+          if (failure != null) {
+            // the queues still work where they are, a network hop away
+            log.warn("could not place the queues of partitions {} on this node: {}", numbers, failure.toString());
+          }
+        });
+      }
+    }
+
+    @Override
+    public void onRevoke(Set<TopicPartition> partitions, RestrictedConsumer consumer) {
+      partitions.forEach(p -> assigned.remove(p.partition()));
+    }
+
+    @Override
+    public void onLost(Set<TopicPartition> partitions, RestrictedConsumer consumer) {
+      onRevoke(partitions, consumer);
+    }
+
+    @Override
+    public void onStop(Set<TopicPartition> partitions, RestrictedConsumer consumer) {
+      assigned.clear();
+    }
   }
 
   /** True while the stream runs. */

@@ -11,7 +11,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates the router's topics when they are missing (an existing topic is left as it is). */
+/** The router's topics: created when they are missing (an existing topic is left as it is). */
 public final class Topics {
 
   private Topics() {}
@@ -40,6 +40,22 @@ public final class Topics {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+
+  /** How many partitions the topic has; fails, saying so, when it does not exist. */
+  public static int partitions(String bootstrapServers, String topic) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (Admin admin = Admin.create(props)) {
+      return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot read the partitions of topic '" + topic + "' from "
+          + bootstrapServers + " (create the topic, or let the router: eventrouter.kafka.create-topics): "
+          + e.getCause(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading topic " + topic, e);
     }
   }
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -131,6 +132,9 @@ public final class RouterMetrics {
   private volatile Supplier<Map<String, CircuitBreaker.State>> breakers = Map::of;
   /** The last lag the consumer told; refreshed in the background, never asked for on a scrape. */
   private volatile OptionalDouble lastLag = OptionalDouble.empty();
+  private volatile Supplier<Set<Integer>> partitions = Set::of;
+  /** The shards this node ran at the last look, with their queues; refreshed in the background. */
+  private volatile Map<String, Integer> lastShards = Map.of();
 
   {
     GaugeWithCallback.builder()
@@ -152,6 +156,18 @@ public final class RouterMetrics {
         .help("Records behind the end of the partitions this node consumes (the consumer's own count)")
         .callback(callback -> lastLag.ifPresent(callback::call))
         .register(registry);
+    GaugeWithCallback.builder()
+        .name("eventrouter_ingest_partition_assigned")
+        .help("1 for each partition of the ingest topic this node's consumer reads")
+        .labelNames("partition")
+        .callback(callback -> partitions.get().forEach(p -> callback.call(1, Integer.toString(p))))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("eventrouter_queue_shard_queues")
+        .help("Virtual queues running on this node, by shard (a shard is a partition's sources)")
+        .labelNames("shard")
+        .callback(callback -> lastShards.forEach((shard, queues) -> callback.call(queues, shard)))
+        .register(registry);
   }
 
   /** This node's queues' depths, by pair. */
@@ -163,12 +179,28 @@ public final class RouterMetrics {
     this.breakers = states;
   }
 
+  public void watchPartitions(Supplier<Set<Integer>> assigned) {
+    this.partitions = assigned;
+  }
+
+  /** Asks sharding every {@code interval} which shards run on this node. */
+  public void watchShards(Supplier<CompletionStage<Map<String, Integer>>> hosted, Scheduler scheduler,
+      Duration interval, ExecutionContext executor) {
+    refresh(hosted, shards -> lastShards = shards, scheduler, interval, executor);
+  }
+
   /** Asks the consumer for its lag every {@code interval}. */
   public void watchConsumerLag(Supplier<CompletionStage<OptionalDouble>> lag, Scheduler scheduler,
       Duration interval, ExecutionContext executor) {
-    scheduler.scheduleWithFixedDelay(interval, interval, () -> lag.get().whenComplete((measured, failure) -> {
+    refresh(lag, measured -> lastLag = measured, scheduler, interval, executor);
+  }
+
+  /** Keeps what an asynchronous source last answered; a failed ask keeps the previous answer. */
+  private static <T> void refresh(Supplier<CompletionStage<T>> source, java.util.function.Consumer<T> keep,
+      Scheduler scheduler, Duration interval, ExecutionContext executor) {
+    scheduler.scheduleWithFixedDelay(interval, interval, () -> source.get().whenComplete((value, failure) -> {
       if (failure == null) {
-        lastLag = measured;
+        keep.accept(value);
       }
     }), executor);
   }

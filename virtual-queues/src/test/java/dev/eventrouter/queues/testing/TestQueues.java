@@ -58,8 +58,12 @@ public final class TestQueues {
 
   public static VirtualQueues queues(ActorTestKit testKit, Destinations destinations,
       DeliveryClient client, ArchiveSink archive) {
-    return VirtualQueues.init(testKit.system(), destinations, client, archive, JobEventListener.NONE);
+    return VirtualQueues.init(testKit.system(), destinations, client, archive, JobEventListener.NONE,
+        source -> Math.floorMod(source.hashCode(), SHARDS));
   }
+
+  /** Shards of the test node's queues, by a hash of the source (the router's are Kafka partitions). */
+  private static final int SHARDS = 16;
 
   /** Test destinations listen on loopback, which deliveries refuse by default. */
   public static final AddressPolicy LOOPBACK = AddressPolicy.allowing("127.0.0.0/8, ::1");
