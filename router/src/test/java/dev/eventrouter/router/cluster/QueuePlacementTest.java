@@ -171,6 +171,8 @@ class QueuePlacementTest {
     for (String key : List.of("database", "url", "user", "shard-urls")) {
       settings.put("eventrouter.journal." + key, journal.getValue("eventrouter.journal." + key).unwrapped());
     }
+    // two nodes with a pool per database: stay well inside PostgreSQL's 100 connections
+    settings.put("eventrouter.journal.max-connections", 8);
     return settings;
   }
 
