@@ -122,7 +122,7 @@ public final class Router implements AutoCloseable {
         "A source's virtual queues are in the shard of its partition of topic '" + ingestSettings.topic()
             + "', and remembered queues restart in the shard they were in: with another number of"
             + " partitions a queue could run twice. Keep the topic's partitions, or empty every queue"
-            + " first (README: \"Scaling out\").");
+            + " first (README: \"Several nodes\").");
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(),
         config.getString("eventrouter.cluster.system-name"), config);

@@ -45,7 +45,7 @@ public record JournalSettings(
     }
 
     /** A table or column name as this project's DDL spells it (quoted lower case on H2). */
-    String identifier(String name) {
+    public String identifier(String name) {
       return this == H2 ? '"' + name + '"' : name;
     }
 

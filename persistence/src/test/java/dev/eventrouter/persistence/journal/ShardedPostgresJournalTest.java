@@ -7,9 +7,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.testing.TestJournals;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,7 +43,7 @@ class ShardedPostgresJournalTest extends JournalContract {
     for (Map.Entry<String, Integer> pid : placed.entrySet()) {
       List<Long> rowsPerShard = new ArrayList<>();
       for (JournalShard shard : shards) {
-        rowsPerShard.add(rows(shard, pid.getKey()));
+        rowsPerShard.add(TestJournals.eventRows(shard, pid.getKey()));
       }
       assertThat(rowsPerShard).as(pid.getKey())
           .isEqualTo(pid.getValue() == 0 ? List.of(2L, 0L) : List.of(0L, 2L));
@@ -79,16 +76,5 @@ class ShardedPostgresJournalTest extends JournalContract {
     assertThatThrownBy(() -> JournalSettings.fromConfig(twice))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("each shard needs a database of its own");
-  }
-
-  private static long rows(JournalShard shard, String pid) throws SQLException {
-    try (Connection c = shard.connect();
-        PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM event_journal WHERE persistence_id = ?")) {
-      q.setString(1, pid);
-      try (ResultSet rs = q.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
   }
 }

@@ -8,6 +8,7 @@ import dev.eventrouter.persistence.journal.JournalShard;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -102,6 +103,20 @@ public final class TestJournals {
         }
       } catch (SQLException e) {
         throw new IllegalStateException("cannot empty the test journal at " + shard, e);
+      }
+    }
+  }
+
+  /** How many journal rows a persistence id has in one shard's database. */
+  public static long eventRows(JournalShard shard, String persistenceId) throws SQLException {
+    JournalSettings.Database db = shard.database();
+    try (Connection c = shard.connect();
+        PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM " + db.identifier("event_journal")
+            + " WHERE " + db.identifier("persistence_id") + " = ?")) {
+      q.setString(1, persistenceId);
+      try (ResultSet rs = q.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
       }
     }
   }

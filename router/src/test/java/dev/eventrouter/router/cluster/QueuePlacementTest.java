@@ -16,9 +16,6 @@ import dev.eventrouter.router.testing.Metrics;
 import dev.eventrouter.router.testing.TestRouter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -112,7 +109,7 @@ class QueuePlacementTest {
         JournalShard home = settings.shardOf(pid);
         used.add(home.index());
         for (JournalShard shard : settings.shards()) {
-          long rows = rows(shard, pid);
+          long rows = TestJournals.eventRows(shard, pid);
           if (shard.equals(home)) {
             assertThat(rows).as(pid + " in its shard " + shard.index()).isPositive();
           } else {
@@ -174,16 +171,5 @@ class QueuePlacementTest {
     // two nodes with a pool per database: stay well inside PostgreSQL's 100 connections
     settings.put("eventrouter.journal.max-connections", 8);
     return settings;
-  }
-
-  private static long rows(JournalShard shard, String pid) throws Exception {
-    try (Connection c = shard.connect();
-        PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM event_journal WHERE persistence_id = ?")) {
-      q.setString(1, pid);
-      try (ResultSet rs = q.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
   }
 }
