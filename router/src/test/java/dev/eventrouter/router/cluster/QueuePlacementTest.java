@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -33,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two nodes share a topic of 4 partitions and a journal sharded over two PostgreSQL databases.
- * A source's queues run on the node that consumes its partition, so ingest's asks stay local;
- * when a node leaves, its partitions and their queues move to the other, and nothing is lost.
+ * A source's queues run on the node that consumes its partition, so ingest's asks stay local.
+ * The second node joins, and later leaves, while events arrive: shards move to it and back, and
+ * every event is delivered.
  * Each queue's events are in the database its id hashes to.
  */
 class QueuePlacementTest {
@@ -59,15 +62,19 @@ class QueuePlacementTest {
       first.put("pekko.remote.artery.canonical.port", seedPort);
       try (Router one = TestRouter.start(TestRouter.config(dataDir.resolve("one"), registry,
           TestRouter.freePort(), first))) {
+        TestProbe<Object> probe = TestProbe.create(one.system());
+        List<String> sent = new ArrayList<>();
+        // node two joins while events arrive (10 s of them; it takes a few to start)
+        CompletableFuture<List<String>> joining = produceAsync(one, sources, 600, 1);
         Map<String, Object> second = journalSettings(journal);
         second.put("eventrouter.kafka.bootstrap-servers", one.kafkaBootstrapServers());
         second.put("pekko.cluster.seed-nodes", List.of("pekko://eventrouter@127.0.0.1:" + seedPort));
         Router two = TestRouter.start(TestRouter.config(dataDir.resolve("two"), registry,
             TestRouter.freePort(), second));
-        TestProbe<Object> probe = TestProbe.create(one.system());
-        List<String> sent = new ArrayList<>();
+        CompletableFuture<List<String>> leaving;
         try {
-          sent.addAll(produce(one, sources, 400, 1));
+          assertThat(joining.isDone()).as("node two joined under load").isFalse();
+          sent.addAll(joining.get(2, TimeUnit.MINUTES));
           awaitDelivered(probe, blackHole, sent);
 
           probe.awaitAssert(WAIT, Duration.ofMillis(500), () -> {
@@ -84,14 +91,23 @@ class QueuePlacementTest {
                 .isEqualTo(onTwo.partitions());
             return null;
           });
+
+          // node two leaves while events arrive
+          leaving = produceAsync(one, sources, 300, 2);
+          long before = blackHole.received();
+          probe.awaitAssert(WAIT, Duration.ofMillis(100), () -> {
+            assertThat(blackHole.received()).isGreaterThan(before + 50);
+            return null;
+          });
         } finally {
           two.close();
         }
+        assertThat(leaving.isDone()).as("node two left under load").isFalse();
+        sent.addAll(leaving.get(2, TimeUnit.MINUTES));
 
         // node two left: its partitions and the queues in them are node one's now
         Set<String> every = IntStream.range(0, PARTITIONS).mapToObj(Integer::toString)
             .collect(Collectors.toCollection(TreeSet::new));
-        sent.addAll(produce(one, sources, 200, 2));
         awaitDelivered(probe, blackHole, sent);
         probe.awaitAssert(WAIT, Duration.ofMillis(500), () -> {
           Placement onOne = placement(one);
@@ -149,10 +165,12 @@ class QueuePlacementTest {
     return byPartition.values().stream().flatMap(List::stream).toList();
   }
 
-  private static List<String> produce(Router router, List<String> sources, int events, long seed) {
-    return EventProducer.run(new EventProducer.Plan(router.kafkaBootstrapServers(), "events", events,
-            sources, 200, 0, seed)).produced().stream()
-        .map(EventProducer.Produced::messageId).toList();
+  /** Produces at 60 events/s on another thread; completes with the message ids sent. */
+  private static CompletableFuture<List<String>> produceAsync(Router router, List<String> sources,
+      int events, long seed) {
+    return CompletableFuture.supplyAsync(() -> EventProducer.run(new EventProducer.Plan(
+            router.kafkaBootstrapServers(), "events", events, sources, 200, 60, seed)).produced().stream()
+        .map(EventProducer.Produced::messageId).toList());
   }
 
   private static void awaitDelivered(TestProbe<Object> probe, BlackHole blackHole, List<String> sent) {
