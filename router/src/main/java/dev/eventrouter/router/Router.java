@@ -108,21 +108,16 @@ public final class Router implements AutoCloseable {
     String bootstrapServers = embedded.map(EmbeddedKafka::bootstrapServers)
         .orElse(kafka.getString("bootstrap-servers"));
     IngestSettings ingestSettings = IngestSettings.fromConfig(config, bootstrapServers);
-    if (kafka.getBoolean("create-topics")) {
-      short replication = (short) kafka.getInt("replication-factor");
-      long maxMessageBytes = kafka.getBytes("max-message-bytes");
-      Topics.createIfMissing(bootstrapServers, List.of(
-          new Topics.Spec(ingestSettings.topic(), kafka.getInt("partitions"), replication, maxMessageBytes),
-          new Topics.Spec(ingestSettings.deadLetterTopic(), kafka.getInt("partitions"), replication,
-              maxMessageBytes + 64 * 1024)));
+    SourcePartitions partitions;
+    try {
+      partitions = prepareTopics(kafka, ingestSettings, journal);
+    } catch (RuntimeException e) {
+      // the node does not start: what was started for it stops before the error goes up
+      embedded.ifPresent(EmbeddedKafka::close);
+      archiveStore.close();
+      embeddedS3.ifPresent(EmbeddedS3::close);
+      throw e;
     }
-    SourcePartitions partitions = new SourcePartitions(
-        Topics.partitions(bootstrapServers, ingestSettings.topic()));
-    JournalLayout.pin(journal.shards().get(0), "queue-shards", Integer.toString(partitions.partitions()),
-        "A source's virtual queues are in the shard of its partition of topic '" + ingestSettings.topic()
-            + "', and remembered queues restart in the shard they were in: with another number of"
-            + " partitions a queue could run twice. Keep the topic's partitions, or empty every queue"
-            + " first (README: \"Several nodes\").");
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(),
         config.getString("eventrouter.cluster.system-name"), config);
@@ -202,6 +197,29 @@ public final class Router implements AutoCloseable {
     log.info("router started: kafka {} topic {}, journal {}, http {}", bootstrapServers,
         ingestSettings.topic(), journal, binding.localAddress());
     return new Router(system, bootstrapServers, binding);
+  }
+
+  /**
+   * Creates the topics when configured to, and reads the ingest topic's partitions: the shards
+   * of the virtual queues, checked against the number the journal was set up with.
+   */
+  private static SourcePartitions prepareTopics(Config kafka, IngestSettings ingest, JournalSettings journal) {
+    String bootstrapServers = ingest.bootstrapServers();
+    if (kafka.getBoolean("create-topics")) {
+      short replication = (short) kafka.getInt("replication-factor");
+      long maxMessageBytes = kafka.getBytes("max-message-bytes");
+      Topics.createIfMissing(bootstrapServers, List.of(
+          new Topics.Spec(ingest.topic(), kafka.getInt("partitions"), replication, maxMessageBytes),
+          new Topics.Spec(ingest.deadLetterTopic(), kafka.getInt("partitions"), replication,
+              maxMessageBytes + 64 * 1024)));
+    }
+    SourcePartitions partitions = new SourcePartitions(Topics.partitions(bootstrapServers, ingest.topic()));
+    JournalLayout.pin(journal.shards().get(0), "queue-shards", Integer.toString(partitions.partitions()),
+        "A source's virtual queues are in the shard of its partition of topic '" + ingest.topic()
+            + "', and remembered queues restart in the shard they were in: with another number of"
+            + " partitions a queue could run twice. Keep the topic's partitions, or empty every queue"
+            + " first (README: \"Several nodes\").");
+    return partitions;
   }
 
   private static Registry loadRegistry(Config config) {
