@@ -1,7 +1,7 @@
 package dev.eventrouter.router;
 
 import com.typesafe.config.Config;
-import dev.eventrouter.persistence.journal.JournalLayout;
+import com.typesafe.config.ConfigValueFactory;
 import dev.eventrouter.persistence.journal.JournalSchema;
 import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.VirtualQueueSettings;
@@ -20,6 +20,7 @@ import dev.eventrouter.router.archive.EmbeddedS3;
 import dev.eventrouter.router.archive.Replayer;
 import dev.eventrouter.router.archive.S3ArchiveSink;
 import dev.eventrouter.router.cluster.ClusterFormation;
+import dev.eventrouter.router.cluster.QueueShardsCheck;
 import dev.eventrouter.router.http.HttpApi;
 import dev.eventrouter.router.ingest.Ingest;
 import dev.eventrouter.router.ingest.IngestSettings;
@@ -120,7 +121,9 @@ public final class Router implements AutoCloseable {
     }
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(),
-        config.getString("eventrouter.cluster.system-name"), config);
+        config.getString("eventrouter.cluster.system-name"),
+        config.withValue(QueueShardsCheck.KEY,
+            ConfigValueFactory.fromAnyRef(QueueShardsCheck.byPartitions(partitions.partitions()))));
     embedded.ifPresent(broker -> CoordinatedShutdown.get(system).addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-embedded-kafka",
         () -> CompletableFuture.supplyAsync(() -> {
@@ -201,7 +204,7 @@ public final class Router implements AutoCloseable {
 
   /**
    * Creates the topics when configured to, and reads the ingest topic's partitions: the shards
-   * of the virtual queues, checked against the number the journal was set up with.
+   * of the virtual queues.
    */
   private static SourcePartitions prepareTopics(Config kafka, IngestSettings ingest, JournalSettings journal) {
     String bootstrapServers = ingest.bootstrapServers();
@@ -213,13 +216,7 @@ public final class Router implements AutoCloseable {
           new Topics.Spec(ingest.deadLetterTopic(), kafka.getInt("partitions"), replication,
               maxMessageBytes + 64 * 1024)));
     }
-    SourcePartitions partitions = new SourcePartitions(Topics.partitions(bootstrapServers, ingest.topic()));
-    JournalLayout.pin(journal.shards().get(0), "queue-shards", Integer.toString(partitions.partitions()),
-        "A source's virtual queues are in the shard of its partition of topic '" + ingest.topic()
-            + "', and remembered queues restart in the shard they were in: with another number of"
-            + " partitions a queue could run twice. Keep the topic's partitions, or empty every queue"
-            + " first (README: \"Several nodes\").");
-    return partitions;
+    return new SourcePartitions(Topics.partitions(bootstrapServers, ingest.topic()));
   }
 
   private static Registry loadRegistry(Config config) {

@@ -1,21 +1,22 @@
 package dev.eventrouter.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.loadtest.produce.EventProducer;
+import dev.eventrouter.router.kafka.SourcePartitions;
+import dev.eventrouter.router.testing.Metrics;
 import dev.eventrouter.router.testing.TestRouter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewPartitions;
@@ -71,14 +72,41 @@ class RouterRestartTest {
     }
   }
 
+  /**
+   * The queues' shards are the topic's partitions. Grown while the router was stopped, the topic
+   * moves sources to other shards: the remembered queues holding jobs start in their new shard
+   * by themselves (no new record reaches them) and deliver.
+   */
   @Test
-  void refusesToStartWhenTheTopicNoLongerHasThePartitionsItsQueuesWerePlacedBy() throws Exception {
+  void queuesHoldingJobsDeliverAfterTheTopicGrewWhileStopped() throws Exception {
+    int destinationPort;
+    try (BlackHole probePort = BlackHole.start("127.0.0.1", 0)) {
+      destinationPort = probePort.port();
+    }
+    // sources whose shard changes from 4 partitions to 6, and one whose shard stays
+    List<String> sources = IntStream.range(0, 100).mapToObj(i -> "grown-" + i)
+        .filter(s -> new SourcePartitions(4).applyAsInt(s) != new SourcePartitions(6).applyAsInt(s))
+        .limit(3).collect(Collectors.toCollection(ArrayList::new));
+    sources.add(IntStream.range(0, 100).mapToObj(i -> "kept-" + i)
+        .filter(s -> new SourcePartitions(4).applyAsInt(s) == new SourcePartitions(6).applyAsInt(s))
+        .findFirst().orElseThrow());
     Path registry = dataDir.resolve("registry.conf");
-    Files.writeString(registry, "destinations { webhook { endpoint = \"http://127.0.0.1:1/\" } }\n"
-        + "sources { shop { destinations = [webhook] } }\n");
-    int kafkaPort = TestRouter.freePort();
-    var config = TestRouter.config(dataDir, registry, kafkaPort, Map.of());
+    Files.writeString(registry, "destinations { webhook { endpoint = \"http://127.0.0.1:" + destinationPort
+        + "/webhook\" } }\nsources { " + sources.stream().map(s -> s + " { destinations = [webhook] }")
+            .collect(Collectors.joining("\n")) + " }\n");
+    var config = TestRouter.config(dataDir, registry, TestRouter.freePort(), Map.of());
+
+    EventProducer.Result produced;
     try (Router first = TestRouter.start(config)) {
+      // the destination is down: the jobs wait in their queues
+      produced = EventProducer.run(new EventProducer.Plan(
+          first.kafkaBootstrapServers(), "events", 200, sources, 256, 0, 11));
+      TestProbe.create(first.system()).awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
+        TestRouter.Progress progress =
+            TestRouter.progress(first.kafkaBootstrapServers(), "eventrouter", "events");
+        assertThat(progress.committed()).isEqualTo(progress.end()).isEqualTo(200L);
+        return progress;
+      });
       Properties admin = new Properties();
       admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, first.kafkaBootstrapServers());
       try (Admin kafka = Admin.create(admin)) {
@@ -86,13 +114,18 @@ class RouterRestartTest {
       }
     }
 
-    assertThatThrownBy(() -> TestRouter.start(config))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("was set up with queue-shards = 4, the configuration now gives 6")
-        .hasMessageContaining("remembered queues restart in the shard they were in");
-    // the embedded broker the refused start had started is stopped again, its port free
-    try (ServerSocket port = new ServerSocket(kafkaPort, 1, InetAddress.getLoopbackAddress())) {
-      assertThat(port.getLocalPort()).isEqualTo(kafkaPort);
+    try (BlackHole destination = BlackHole.start("127.0.0.1", destinationPort);
+        Router second = TestRouter.start(config)) {
+      Set<String> expected = produced.produced().stream()
+          .map(EventProducer.Produced::messageId).collect(Collectors.toSet());
+      TestProbe.create(second.system()).awaitAssert(Duration.ofSeconds(90), Duration.ofMillis(500), () -> {
+        assertThat(destination.deliveries().getOrDefault("webhook", Map.of()).keySet())
+            .containsExactlyInAnyOrderElementsOf(expected);
+        return null;
+      });
+      assertThat(destination.duplicates()).isZero();
+      assertThat(Metrics.byLabel(TestRouter.get(second, "/metrics").body(), "eventrouter_ingest_partition_assigned",
+          "partition")).as("the router reads the grown topic").hasSize(6);
     }
   }
 }

@@ -73,8 +73,9 @@ public final class VirtualQueues {
    * Starts sharding of the virtual queues on this node.
    *
    * @param shardOfSource the shard of a source's queues (the router: its Kafka partition); the
-   *     same on every node and for the life of the journal, since remembered queues restart in
-   *     the shard they were in
+   *     same on every node of the cluster, or a pair's queue would run in two shards at once.
+   *     It may change across a full restart: remembered queues are started through the region,
+   *     which puts them in their new shard
    */
   public static VirtualQueues init(ActorSystem<?> system, Destinations destinations,
       DeliveryClient deliveryClient, ArchiveSink archive, JobEventListener listener,

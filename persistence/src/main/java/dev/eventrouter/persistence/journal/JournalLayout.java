@@ -4,73 +4,95 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * What must not change over a journal database's life, written into it at the first start and
- * compared at every start after: which shard of how many it is, and what the router places its
- * queues by. A changed placement does not fail loudly by itself; it makes queues start empty
- * beside the jobs they hold, so the router refuses to start instead.
+ * Which shard of how many each journal database is, written into it (table {@code
+ * journal_layout}) at the first start and compared at every start after. A queue finds its
+ * database by a hash of its id over the number of shards; a reordered or resized list would not
+ * fail by itself, it would start queues empty beside the jobs they hold. The router refuses to
+ * start instead.
  */
 public final class JournalLayout {
 
+  private static final String KEY = "journal-shard";
+
   private JournalLayout() {}
 
-  /** Pins every shard's place: shard i of n. */
-  public static void pinShards(JournalSettings settings) {
-    for (JournalShard shard : settings.shards()) {
-      pin(shard, "journal-shard", shard.index() + " of " + shard.count(),
-          "A queue finds its journal by a hash of its id over the number of shards, so a changed"
-              + " eventrouter.journal.url / shard-urls would look for jobs in the wrong database."
-              + " Keep the URLs in their first order; adding a shard needs every queue emptied first"
-              + " (README: \"Sharding the journal\").");
-    }
-  }
-
   /**
-   * Writes {@code key = value} into the shard when it holds no value for the key yet, else
-   * compares: a different value stops the start, with {@code consequence} saying why it matters.
+   * Checks every database first and only then marks the new ones, so that a wrong list (a
+   * database given twice under two spellings, say) leaves no database marked with it.
    */
-  public static void pin(JournalShard shard, String key, String value, String consequence) {
-    JournalSettings.Database db = shard.database();
-    String table = db.identifier("journal_layout");
-    String keyColumn = db.identifier("layout_key");
-    String valueColumn = db.identifier("layout_value");
-    try (Connection c = shard.connect()) {
-      c.setAutoCommit(true);
-      String pinned = read(c, table, keyColumn, valueColumn, key);
-      if (pinned == null) {
-        try (PreparedStatement insert = c.prepareStatement(
-            "INSERT INTO " + table + " (" + keyColumn + ", " + valueColumn + ") VALUES (?, ?)")) {
-          insert.setString(1, key);
-          insert.setString(2, value);
-          insert.executeUpdate();
-          return;
-        } catch (SQLException raced) {
-          // another node pinned it between the read and the insert: compare with its value
-          pinned = read(c, table, keyColumn, valueColumn, key);
-          if (pinned == null) {
-            throw raced;
-          }
-        }
+  public static void pinShards(JournalSettings settings) {
+    List<JournalShard> unmarked = new ArrayList<>();
+    for (JournalShard shard : settings.shards()) {
+      String marked = call(shard, c -> read(c, shard));
+      if (marked == null) {
+        unmarked.add(shard);
+      } else {
+        compare(shard, marked);
       }
-      if (!pinned.equals(value)) {
-        throw new IllegalStateException("journal database " + shard + " was set up with " + key
-            + " = " + pinned + ", the configuration now gives " + value + ". " + consequence);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot read or write the journal layout (table journal_layout,"
-          + " created by the scripts in eventrouter/schema/) in " + shard + ": " + e.getMessage(), e);
+    }
+    for (JournalShard shard : unmarked) {
+      String marked = call(shard, c -> mark(c, shard));
+      compare(shard, marked);
     }
   }
 
-  private static String read(Connection c, String table, String keyColumn, String valueColumn, String key)
-      throws SQLException {
-    try (PreparedStatement query = c.prepareStatement(
-        "SELECT " + valueColumn + " FROM " + table + " WHERE " + keyColumn + " = ?")) {
-      query.setString(1, key);
+  private static String place(JournalShard shard) {
+    return shard.index() + " of " + shard.count();
+  }
+
+  private static void compare(JournalShard shard, String marked) {
+    if (!marked.equals(place(shard))) {
+      throw new IllegalStateException("journal database " + shard + " was set up as " + KEY + " "
+          + marked + ", the configuration now makes it " + place(shard) + ". A queue finds its"
+          + " database by a hash of its id over the number of shards: keep eventrouter.journal.url"
+          + " and shard-urls as they were (README: \"Sharding the journal\").");
+    }
+  }
+
+  /** Marks the shard; completes with what it holds then (another node's mark if one came first). */
+  private static String mark(Connection c, JournalShard shard) throws SQLException {
+    JournalSettings.Database db = shard.database();
+    try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + db.identifier("journal_layout")
+        + " (" + db.identifier("layout_key") + ", " + db.identifier("layout_value") + ") VALUES (?, ?)")) {
+      insert.setString(1, KEY);
+      insert.setString(2, place(shard));
+      insert.executeUpdate();
+      return place(shard);
+    } catch (SQLException raced) {
+      String marked = read(c, shard);
+      if (marked == null) {
+        throw raced;
+      }
+      return marked;
+    }
+  }
+
+  private static String read(Connection c, JournalShard shard) throws SQLException {
+    JournalSettings.Database db = shard.database();
+    try (PreparedStatement query = c.prepareStatement("SELECT " + db.identifier("layout_value") + " FROM "
+        + db.identifier("journal_layout") + " WHERE " + db.identifier("layout_key") + " = ?")) {
+      query.setString(1, KEY);
       try (ResultSet rs = query.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
       }
+    }
+  }
+
+  private interface Statement {
+    String run(Connection c) throws SQLException;
+  }
+
+  private static String call(JournalShard shard, Statement statement) {
+    try (Connection c = shard.connect()) {
+      c.setAutoCommit(true);
+      return statement.run(c);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read or write the journal layout (table journal_layout,"
+          + " created by the scripts in eventrouter/schema/) in " + shard + ": " + e.getMessage(), e);
     }
   }
 }

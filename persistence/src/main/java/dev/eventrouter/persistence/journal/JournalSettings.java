@@ -87,17 +87,21 @@ public record JournalSettings(
         shardUrls(journal, url));
   }
 
-  /** A list, or one comma-separated string (what an environment variable can hold). */
+  /**
+   * A list, or one comma-separated string (what an environment variable can hold), split only
+   * before a {@code jdbc:}: a URL may hold commas itself (PostgreSQL's and MariaDB's several hosts).
+   */
   private static List<String> shardUrls(Config journal, String url) {
     List<String> urls = journal.getValue("shard-urls").valueType() == ConfigValueType.STRING
-        ? Arrays.stream(journal.getString("shard-urls").split(",")).map(String::strip)
+        ? Arrays.stream(journal.getString("shard-urls").split(",\\s*(?=jdbc:)")).map(String::strip)
             .filter(u -> !u.isEmpty()).toList()
         : journal.getStringList("shard-urls");
     List<String> seen = new ArrayList<>(List.of(url));
     for (String shardUrl : urls) {
       if (shardUrl.isBlank() || seen.contains(shardUrl)) {
         throw new IllegalArgumentException("eventrouter.journal.shard-urls: each shard needs a database"
-            + " of its own; '" + shardUrl + "' is " + (shardUrl.isBlank() ? "empty" : "given twice"));
+            + " of its own; '" + JournalShard.withoutParameters(shardUrl) + "' is "
+            + (shardUrl.isBlank() ? "empty" : "given twice"));
       }
       seen.add(shardUrl);
     }

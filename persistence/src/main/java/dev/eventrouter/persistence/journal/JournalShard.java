@@ -95,9 +95,22 @@ public record JournalShard(
 
   @Override
   public String toString() {
-    // the password stays out of logs, and so does a URL's query, which may carry one
-    int query = url.indexOf('?');
-    return database.configName() + " " + (query < 0 ? url : url.substring(0, query)) + " user=" + user
+    return database.configName() + " " + withoutParameters(url) + " user=" + user
         + (count > 1 ? " (journal shard " + index + " of " + count + ")" : "");
+  }
+
+  /**
+   * A JDBC URL fit for a log: without its parameters ({@code ?...} or H2's {@code ;...}), which
+   * may carry a password.
+   */
+  static String withoutParameters(String url) {
+    int end = url.length();
+    for (char separator : new char[] {'?', ';'}) {
+      int at = url.indexOf(separator);
+      if (at >= 0) {
+        end = Math.min(end, at);
+      }
+    }
+    return url.substring(0, end);
   }
 }

@@ -51,21 +51,29 @@ class ShardedPostgresJournalTest extends JournalContract {
   }
 
   @Test
-  void aDatabaseIsNotTakenForAnotherShard() {
+  void aDatabaseIsNotTakenForAnotherShard() throws SQLException {
     JournalSettings settings = JournalSettings.fromConfig(journalConfig());
     JournalSettings swapped = new JournalSettings(settings.database(), settings.shardUrls().get(0),
         settings.user(), settings.password(), settings.maxConnections(), true, List.of(settings.url()));
     assertThatThrownBy(() -> JournalSchema.prepare(swapped))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("_shard1 user=postgres (journal shard 0 of 2) was set up with journal-shard = 1 of 2, the configuration now gives 0 of 2");
+        .hasMessageContaining("_shard1 user=postgres (journal shard 0 of 2) was set up as journal-shard 1 of 2, the configuration now makes it 0 of 2");
 
     Config shardZeroAlone = journalConfig()
         .withValue("eventrouter.journal.shard-urls", ConfigValueFactory.fromIterable(List.of()));
     assertThatThrownBy(() -> JournalSchema.prepare(JournalSettings.fromConfig(shardZeroAlone)))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("journal-shard = 0 of 2, the configuration now gives 0 of 1");
+        .hasMessageContaining("was set up as journal-shard 0 of 2, the configuration now makes it 0 of 1");
 
-    // as configured, it starts: the pinned layout matches
+    // a new database listed before the others is not marked by a list that is refused
+    String fresh = TestJournals.postgresUrl(TestJournals.TEST_DATABASE + "_unmarked");
+    JournalSettings growing = new JournalSettings(settings.database(), fresh, settings.user(),
+        settings.password(), settings.maxConnections(), true, List.of(settings.url(), settings.shardUrls().get(0)));
+    assertThatThrownBy(() -> JournalSchema.prepare(growing))
+        .hasMessageContaining("was set up as journal-shard 0 of 2, the configuration now makes it 1 of 3");
+    assertThat(TestJournals.layoutRows(growing.shards().get(0))).isZero();
+
+    // as configured, it starts: the marks match
     JournalSchema.prepare(settings);
   }
 

@@ -12,7 +12,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,13 +58,7 @@ public final class TestJournals {
    * comes as a comma-separated string, as ROUTER_JOURNAL_SHARD_URLS gives it.
    */
   public static Config postgresShards() {
-    String server = env("EVENTROUTER_TEST_POSTGRES", "jdbc:postgresql://127.0.0.1:5432/");
-    List<String> urls = new ArrayList<>();
-    for (String name : List.of(TEST_DATABASE + "_shard0", TEST_DATABASE + "_shard1")) {
-      createDatabase(server + "postgres", "postgres", "CREATE DATABASE " + name,
-          "SELECT 1 FROM pg_database WHERE datname = '" + name + "'");
-      urls.add(server + name + "?reWriteBatchedInserts=true");
-    }
+    List<String> urls = List.of(postgresUrl(TEST_DATABASE + "_shard0"), postgresUrl(TEST_DATABASE + "_shard1"));
     Config config = journal(Map.of(
         "eventrouter.journal.database", "postgres",
         "eventrouter.journal.url", urls.get(0),
@@ -73,6 +66,14 @@ public final class TestJournals {
         "eventrouter.journal.user", "postgres"));
     emptyOnce(config, "TRUNCATE TABLE event_tag, event_journal, snapshot");
     return config;
+  }
+
+  /** The URL of a database of the PostgreSQL server, created when missing. */
+  public static String postgresUrl(String database) {
+    String server = env("EVENTROUTER_TEST_POSTGRES", "jdbc:postgresql://127.0.0.1:5432/");
+    createDatabase(server + "postgres", "postgres", "CREATE DATABASE " + database,
+        "SELECT 1 FROM pg_database WHERE datname = '" + database + "'");
+    return server + database + "?reWriteBatchedInserts=true";
   }
 
   public static Config mariadb() {
@@ -104,6 +105,16 @@ public final class TestJournals {
       } catch (SQLException e) {
         throw new IllegalStateException("cannot empty the test journal at " + shard, e);
       }
+    }
+  }
+
+  /** How many marks the shard's database holds (table journal_layout). */
+  public static long layoutRows(JournalShard shard) throws SQLException {
+    try (Connection c = shard.connect();
+        ResultSet rs = c.createStatement().executeQuery(
+            "SELECT COUNT(*) FROM " + shard.database().identifier("journal_layout"))) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

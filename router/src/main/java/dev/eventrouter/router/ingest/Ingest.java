@@ -185,7 +185,8 @@ public final class Ingest {
 
     @Override
     public void onStop(Set<TopicPartition> partitions, RestrictedConsumer consumer) {
-      assigned.clear();
+      // only its own: a consumer that restarted (RestartSource) may already have new ones
+      onRevoke(partitions, consumer);
     }
   }
 

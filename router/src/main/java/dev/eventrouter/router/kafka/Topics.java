@@ -1,5 +1,6 @@
 package dev.eventrouter.router.kafka;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,9 +11,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** The router's topics: created when they are missing (an existing topic is left as it is). */
 public final class Topics {
+
+  private static final Duration NEW_TOPIC_GRACE = Duration.ofSeconds(10);
 
   private Topics() {}
 
@@ -43,12 +47,26 @@ public final class Topics {
     }
   }
 
-  /** How many partitions the topic has; fails, saying so, when it does not exist. */
+  /**
+   * How many partitions the topic has; fails, saying so, when it does not exist. A topic just
+   * created may take a moment to be known to every broker: an unknown topic is asked again for
+   * up to {@link #NEW_TOPIC_GRACE}.
+   */
   public static int partitions(String bootstrapServers, String topic) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    long deadline = System.nanoTime() + NEW_TOPIC_GRACE.toNanos();
     try (Admin admin = Admin.create(props)) {
-      return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      while (true) {
+        try {
+          return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+            throw e;
+          }
+          Thread.sleep(200);
+        }
+      }
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot read the partitions of topic '" + topic + "' from "
           + bootstrapServers + " (create the topic, or let the router: eventrouter.kafka.create-topics): "

@@ -64,8 +64,8 @@ class QueuePlacementTest {
           TestRouter.freePort(), first))) {
         TestProbe<Object> probe = TestProbe.create(one.system());
         List<String> sent = new ArrayList<>();
-        // node two joins while events arrive (10 s of them; it takes a few to start)
-        CompletableFuture<List<String>> joining = produceAsync(one, sources, 600, 1);
+        // node two joins while events arrive (20 s of them; it takes several seconds to start)
+        CompletableFuture<List<String>> joining = produceAsync(one, sources, 2_000, 1);
         Map<String, Object> second = journalSettings(journal);
         second.put("eventrouter.kafka.bootstrap-servers", one.kafkaBootstrapServers());
         second.put("pekko.cluster.seed-nodes", List.of("pekko://eventrouter@127.0.0.1:" + seedPort));
@@ -92,8 +92,8 @@ class QueuePlacementTest {
             return null;
           });
 
-          // node two leaves while events arrive
-          leaving = produceAsync(one, sources, 300, 2);
+          // node two leaves while events arrive (15 s of them; leaving takes several seconds)
+          leaving = produceAsync(one, sources, 1_500, 2);
           long before = blackHole.received();
           probe.awaitAssert(WAIT, Duration.ofMillis(100), () -> {
             assertThat(blackHole.received()).isGreaterThan(before + 50);
@@ -165,11 +165,11 @@ class QueuePlacementTest {
     return byPartition.values().stream().flatMap(List::stream).toList();
   }
 
-  /** Produces at 60 events/s on another thread; completes with the message ids sent. */
+  /** Produces at 100 events/s on another thread; completes with the message ids sent. */
   private static CompletableFuture<List<String>> produceAsync(Router router, List<String> sources,
       int events, long seed) {
     return CompletableFuture.supplyAsync(() -> EventProducer.run(new EventProducer.Plan(
-            router.kafkaBootstrapServers(), "events", events, sources, 200, 60, seed)).produced().stream()
+            router.kafkaBootstrapServers(), "events", events, sources, 200, 100, seed)).produced().stream()
         .map(EventProducer.Produced::messageId).toList());
   }
 

@@ -70,7 +70,7 @@ class ThreeNodeClusterIT {
           "ROUTER_JOURNAL_DATABASE", "postgres",
           "ROUTER_JOURNAL_URL", journal.getString("eventrouter.journal.url"),
           "ROUTER_JOURNAL_USER", journal.getString("eventrouter.journal.user"),
-          // the partitions every router test on this database uses: the journal pins the number
+          // fewer partitions than nodes x 3: each node's share of shards moves when one goes
           "ROUTER_KAFKA_PARTITIONS", "4",
           // every node, the seed included, joins the first: one cluster, whichever starts first
           "JAVA_TOOL_OPTIONS", "-Dpekko.cluster.seed-nodes.0=pekko://eventrouter@127.0.0.1:" + seedPort));

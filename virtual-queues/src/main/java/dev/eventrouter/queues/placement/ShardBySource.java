@@ -16,7 +16,7 @@ public final class ShardBySource<M> extends ShardingMessageExtractor<ShardingEnv
 
   private final ToIntFunction<String> shardOfSource;
 
-  /** @param shardOfSource must give every node the same answer for a source, forever */
+  /** @param shardOfSource must give every node of the cluster the same answer for a source */
   public ShardBySource(ToIntFunction<String> shardOfSource) {
     this.shardOfSource = shardOfSource;
   }
