@@ -48,27 +48,12 @@ class RouterRestartTest {
 
     EventProducer.Result produced;
     try (Router first = TestRouter.start(config)) {
-      // the destination is down: every attempt is refused and scheduled again
-      produced = EventProducer.run(new EventProducer.Plan(
-          first.kafkaBootstrapServers(), "events", 200, List.of("shop"), 256, 0, 7));
-      TestProbe.create(first.system()).awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
-        TestRouter.Progress progress =
-            TestRouter.progress(first.kafkaBootstrapServers(), "eventrouter", "events");
-        assertThat(progress.committed()).isEqualTo(progress.end()).isEqualTo(200L);
-        return progress;
-      });
+      produced = acceptWhileTheDestinationIsDown(first, List.of("shop"), 7);
     }
 
     try (BlackHole destination = BlackHole.start("127.0.0.1", destinationPort);
         Router second = TestRouter.start(config)) {
-      Set<String> expected = produced.produced().stream()
-          .map(EventProducer.Produced::messageId).collect(Collectors.toSet());
-      TestProbe.create(second.system()).awaitAssert(Duration.ofSeconds(90), Duration.ofMillis(500), () -> {
-        assertThat(destination.deliveries().getOrDefault("webhook", Map.of()).keySet())
-            .containsExactlyInAnyOrderElementsOf(expected);
-        return null;
-      });
-      assertThat(destination.duplicates()).isZero();
+      awaitDeliveredOnce(second, destination, produced);
     }
   }
 
@@ -98,15 +83,7 @@ class RouterRestartTest {
 
     EventProducer.Result produced;
     try (Router first = TestRouter.start(config)) {
-      // the destination is down: the jobs wait in their queues
-      produced = EventProducer.run(new EventProducer.Plan(
-          first.kafkaBootstrapServers(), "events", 200, sources, 256, 0, 11));
-      TestProbe.create(first.system()).awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
-        TestRouter.Progress progress =
-            TestRouter.progress(first.kafkaBootstrapServers(), "eventrouter", "events");
-        assertThat(progress.committed()).isEqualTo(progress.end()).isEqualTo(200L);
-        return progress;
-      });
+      produced = acceptWhileTheDestinationIsDown(first, sources, 11);
       Properties admin = new Properties();
       admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, first.kafkaBootstrapServers());
       try (Admin kafka = Admin.create(admin)) {
@@ -116,16 +93,34 @@ class RouterRestartTest {
 
     try (BlackHole destination = BlackHole.start("127.0.0.1", destinationPort);
         Router second = TestRouter.start(config)) {
-      Set<String> expected = produced.produced().stream()
-          .map(EventProducer.Produced::messageId).collect(Collectors.toSet());
-      TestProbe.create(second.system()).awaitAssert(Duration.ofSeconds(90), Duration.ofMillis(500), () -> {
-        assertThat(destination.deliveries().getOrDefault("webhook", Map.of()).keySet())
-            .containsExactlyInAnyOrderElementsOf(expected);
-        return null;
-      });
-      assertThat(destination.duplicates()).isZero();
+      awaitDeliveredOnce(second, destination, produced);
       assertThat(Metrics.byLabel(TestRouter.get(second, "/metrics").body(), "eventrouter_ingest_partition_assigned",
           "partition")).as("the router reads the grown topic").hasSize(6);
     }
+  }
+
+  /** 200 events whose jobs are accepted (offsets committed) while every attempt is refused. */
+  private static EventProducer.Result acceptWhileTheDestinationIsDown(Router router, List<String> sources,
+      long seed) {
+    EventProducer.Result produced = EventProducer.run(new EventProducer.Plan(
+        router.kafkaBootstrapServers(), "events", 200, sources, 256, 0, seed));
+    TestProbe.create(router.system()).awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
+      TestRouter.Progress progress =
+          TestRouter.progress(router.kafkaBootstrapServers(), "eventrouter", "events");
+      assertThat(progress.committed()).isEqualTo(progress.end()).isEqualTo(200L);
+      return progress;
+    });
+    return produced;
+  }
+
+  private static void awaitDeliveredOnce(Router router, BlackHole destination, EventProducer.Result produced) {
+    Set<String> expected = produced.produced().stream()
+        .map(EventProducer.Produced::messageId).collect(Collectors.toSet());
+    TestProbe.create(router.system()).awaitAssert(Duration.ofSeconds(90), Duration.ofMillis(500), () -> {
+      assertThat(destination.deliveries().getOrDefault("webhook", Map.of()).keySet())
+          .containsExactlyInAnyOrderElementsOf(expected);
+      return null;
+    });
+    assertThat(destination.duplicates()).isZero();
   }
 }
