@@ -143,6 +143,11 @@ public final class RouterProcess implements AutoCloseable {
   }
 
   public int status(String path) {
+    return status(httpPort, path);
+  }
+
+  /** The HTTP status a router on this port answers a GET of the path with; 0 if none answers. */
+  public static int status(int httpPort, String path) {
     try {
       return HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
