@@ -111,7 +111,7 @@ public final class Router implements AutoCloseable {
     IngestSettings ingestSettings = IngestSettings.fromConfig(config, bootstrapServers);
     SourcePartitions partitions;
     try {
-      partitions = prepareTopics(kafka, ingestSettings, journal);
+      partitions = prepareTopics(kafka, ingestSettings);
     } catch (RuntimeException e) {
       // the node does not start: what was started for it stops before the error goes up
       embedded.ifPresent(EmbeddedKafka::close);
@@ -206,7 +206,7 @@ public final class Router implements AutoCloseable {
    * Creates the topics when configured to, and reads the ingest topic's partitions: the shards
    * of the virtual queues.
    */
-  private static SourcePartitions prepareTopics(Config kafka, IngestSettings ingest, JournalSettings journal) {
+  private static SourcePartitions prepareTopics(Config kafka, IngestSettings ingest) {
     String bootstrapServers = ingest.bootstrapServers();
     if (kafka.getBoolean("create-topics")) {
       short replication = (short) kafka.getInt("replication-factor");

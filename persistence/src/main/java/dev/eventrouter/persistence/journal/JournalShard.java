@@ -53,7 +53,7 @@ public record JournalShard(
     return index == 0 ? name : name + "-" + index;
   }
 
-  /** A plain JDBC connection, for what runs before or beside the plugins (DDL, layout, upkeep). */
+  /** A plain JDBC connection, for what runs before the plugins start (DDL, the layout check). */
   public Connection connect() throws SQLException {
     return DriverManager.getConnection(url, user, password);
   }

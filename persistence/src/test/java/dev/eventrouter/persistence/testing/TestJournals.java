@@ -41,12 +41,9 @@ public final class TestJournals {
   }
 
   public static Config postgres() {
-    String server = env("EVENTROUTER_TEST_POSTGRES", "jdbc:postgresql://127.0.0.1:5432/");
-    createDatabase(server + "postgres", "postgres", "CREATE DATABASE " + TEST_DATABASE,
-        "SELECT 1 FROM pg_database WHERE datname = '" + TEST_DATABASE + "'");
     Config config = journal(Map.of(
         "eventrouter.journal.database", "postgres",
-        "eventrouter.journal.url", server + TEST_DATABASE + "?reWriteBatchedInserts=true",
+        "eventrouter.journal.url", postgresUrl(TEST_DATABASE),
         "eventrouter.journal.user", "postgres"));
     emptyOnce(config, "TRUNCATE TABLE event_tag, event_journal, snapshot");
     return config;
