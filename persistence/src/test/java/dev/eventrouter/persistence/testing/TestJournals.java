@@ -28,7 +28,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TestJournals {
 
-  public static final String TEST_DATABASE = "eventrouter_test";
+  /**
+   * The database the suites use on each server; EVENTROUTER_TEST_DATABASE names another, so that
+   * two checkouts can run their suites on one machine at the same time.
+   */
+  public static final String TEST_DATABASE = env("EVENTROUTER_TEST_DATABASE", "eventrouter_test");
 
   private static final Set<String> emptied = ConcurrentHashMap.newKeySet();
 
