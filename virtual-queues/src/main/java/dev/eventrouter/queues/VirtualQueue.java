@@ -113,7 +113,8 @@ public final class VirtualQueue
 
   /**
    * Send every job held now to the archive (the expire_at lever: an operator gives up on them,
-   * to replay later). Jobs in flight finish their attempt first. Replies how many were marked.
+   * to replay later). Jobs in flight finish their attempt first: delivered, or archived when it
+   * fails. Replies how many jobs that is.
    */
   public record FlushToArchive(ActorRef<LeverPulled> replyTo) implements Command, CborSerializable {}
 
@@ -140,6 +141,13 @@ public final class VirtualQueue
 
   /** Sent by sharding to stop the queue (passivation, rebalancing, shutdown). */
   public enum Stop implements Command, CborSerializable { INSTANCE }
+
+  /**
+   * Sent by a queue to itself, through sharding, as it stops after it asked to passivate but
+   * holding jobs that reached it meanwhile: the shard holds it for the queue and starts the queue
+   * again with it, remembered. Nothing else to do: starting is recovering.
+   */
+  public enum StartAgain implements Command, CborSerializable { INSTANCE }
 
   private record Delivered(DeliveryOutcome outcome)
       implements Command, NoSerializationVerificationNeeded {}
@@ -236,6 +244,17 @@ public final class VirtualQueue
   /** Job id to the attempt number in flight. */
   private final Map<Ksuid, Integer> inFlight = new HashMap<>();
   private final List<DeliveryOutcome> unpersistedOutcomes = new ArrayList<>();
+  /**
+   * Jobs a flush reached in flight: archived if their attempt fails. Lost if the queue stops
+   * before, like the rest of a lever's batches.
+   */
+  private final Set<Ksuid> flushWhenAttempted = new HashSet<>();
+  /**
+   * This queue asked its shard to passivate it: a stop may be that passivation, after which the
+   * shard forgets the queue (see {@link #stop}). Never reset: the shard ignores the ask when it
+   * holds messages for the queue, and a wrong guess only costs a needless {@link StartAgain}.
+   */
+  private boolean passivationAsked;
   private PairRate rate;
   private final Set<Purpose> reading = new HashSet<>();
   private boolean archiveInFlight;
@@ -325,6 +344,7 @@ public final class VirtualQueue
         .onCommand(LeverMore.class, this::leverMore)
         .onCommand(PassivateIfIdle.class, this::passivateIfIdle)
         .onCommand(Stop.class, (state, stop) -> stop(state))
+        .onCommand(StartAgain.class, (state, start) -> Effect().noReply())
         .build();
   }
 
@@ -407,6 +427,7 @@ public final class VirtualQueue
     }
     Accepted accepted = new Accepted(fresh.size(), enqueue.jobs().size() - fresh.size());
     if (fresh.isEmpty()) {
+      restartIdleTimer(state);
       return Effect().reply(enqueue.replyTo(), StatusReply.success(accepted));
     }
     List<JobEvent> events = fresh.stream().<JobEvent>map(JobEvent.AwaitingScheduling::new).toList();
@@ -494,28 +515,36 @@ public final class VirtualQueue
   private List<JobEvent> transitions(QueueState state) {
     List<JobEvent> events = new ArrayList<>(unpersistedOutcomes.size());
     for (DeliveryOutcome outcome : unpersistedOutcomes) {
-      events.add(transition(state, outcome));
+      boolean flushed = flushWhenAttempted.remove(outcome.jobId());
+      switch (outcome.verdict()) {
+        case SUCCEEDED -> events.add(new JobEvent.Succeeded(outcome.jobId(), outcome.toAttempt()));
+        case DISCARDED -> events.add(new JobEvent.Discarded(outcome.jobId(), outcome.toAttempt(),
+            outcome.discardReason(), outcome.origin()));
+        case RETRY -> {
+          // the failed attempt is in the trace also when the job goes to the archive after it
+          events.add(new JobEvent.AwaitingRetry(outcome.jobId(), outcome.toAttempt(), retryAt(outcome)));
+          archiveReason(state, outcome, flushed).ifPresent(reason ->
+              events.add(new JobEvent.Archiving(outcome.jobId(), outcome.finishedAt(), reason)));
+        }
+      }
     }
     unpersistedOutcomes.clear();
     return events;
   }
 
-  private JobEvent transition(QueueState state, DeliveryOutcome outcome) {
-    return switch (outcome.verdict()) {
-      case SUCCEEDED -> new JobEvent.Succeeded(outcome.jobId(), outcome.toAttempt());
-      case DISCARDED -> new JobEvent.Discarded(outcome.jobId(), outcome.toAttempt(),
-          outcome.discardReason(), outcome.origin());
-      case RETRY -> retryOrExpire(state, outcome);
-    };
-  }
-
-  /** A job whose expiry has passed is not attempted again: it goes to the archive. */
-  private JobEvent retryOrExpire(QueueState state, DeliveryOutcome outcome) {
+  /**
+   * Why a failed attempt is the job's last: an operator flushed it meanwhile, or its expiry has
+   * passed; empty when it is retried.
+   */
+  private Optional<String> archiveReason(QueueState state, DeliveryOutcome outcome, boolean flushed) {
+    if (flushed) {
+      return Optional.of(JobEvent.Archiving.FLUSHED);
+    }
     PendingJob job = state.get(outcome.jobId());
     if (job != null && outcome.finishedAt().toEpochMilli() >= job.expireAtMillis()) {
-      return new JobEvent.Archiving(outcome.jobId(), outcome.finishedAt(), JobEvent.Archiving.EXPIRED);
+      return Optional.of(JobEvent.Archiving.EXPIRED);
     }
-    return new JobEvent.AwaitingRetry(outcome.jobId(), outcome.toAttempt(), retryAt(outcome));
+    return Optional.empty();
   }
 
   private Instant retryAt(DeliveryOutcome outcome) {
@@ -692,7 +721,7 @@ public final class VirtualQueue
           stored.ids().forEach(payloads::remove);
           reportDepth(s.size());
           archiveNext(s);
-          idleCheckIfEmpty(s);
+          restartIdleTimer(s);
         })
         .thenNoReply();
   }
@@ -911,7 +940,7 @@ public final class VirtualQueue
     reportDepth(state.size());
     dispatch(state);
     scheduleExpiry(state);
-    idleCheckIfEmpty(state);
+    restartIdleTimer(state);
   }
 
   private void reportDepth(int jobs) {
@@ -945,21 +974,41 @@ public final class VirtualQueue
     return Duration.ofMillis(Math.max(0, atMillis - deps.clock().millis()));
   }
 
-  private void idleCheckIfEmpty(QueueState state) {
-    if (state.isEmpty() && !timers.isTimerActive(IDLE_TIMER)) {
+  /**
+   * An empty queue passivates after passivate-idle-after without work: each job that comes or
+   * goes starts the wait again, and a queue with jobs does not wait at all.
+   */
+  private void restartIdleTimer(QueueState state) {
+    if (state.isEmpty()) {
       timers.startSingleTimer(IDLE_TIMER, PassivateIfIdle.INSTANCE, settings.passivateIdleAfter());
+    } else {
+      timers.cancel(IDLE_TIMER);
     }
   }
 
   private ReplyEffect<JobEvent, QueueState> passivateIfIdle(QueueState state, PassivateIfIdle check) {
     if (state.isEmpty() && inFlight.isEmpty() && unpersistedOutcomes.isEmpty()) {
+      passivationAsked = true;
       shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
     return Effect().noReply();
   }
 
-  /** Outcomes already received are persisted first: an answered attempt is not made again. */
+  /**
+   * Stops at once whatever the queue holds: a hand-off and a shutdown wait for it. Outcomes
+   * already received are persisted first: an answered attempt is not made again.
+   *
+   * <p>A queue the shard passivates is forgotten (no longer remembered, not started after a
+   * restart), and jobs can still reach it between its ask and the shard's stop message. Holding
+   * jobs then, it sends itself {@link StartAgain} through sharding before it stops: the shard
+   * holds a message that comes for a passivating queue and starts it again with it, remembered.
+   * Refusing to stop would not do: the shard holds every message for the queue until it stops.
+   */
   private ReplyEffect<JobEvent, QueueState> stop(QueueState state) {
+    if (passivationAsked && !state.isEmpty()) {
+      ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_TYPE, pair.entityId())
+          .tell(StartAgain.INSTANCE);
+    }
     if (unpersistedOutcomes.isEmpty()) {
       return Effect().stop().thenNoReply();
     }
@@ -995,7 +1044,8 @@ public final class VirtualQueue
 
   /**
    * Changes the next batch of the jobs held when the lever was pulled, one journal write per
-   * batch. A job in flight is left to its attempt: it is delivered, or stays to be retried.
+   * batch. A job in flight is left to its attempt: a flush archives it if the attempt fails, a
+   * retry-now does not reach it (its attempt is now).
    */
   private ReplyEffect<JobEvent, QueueState> leverMore(QueueState state, LeverMore more) {
     if (carrying) {
@@ -1011,10 +1061,15 @@ public final class VirtualQueue
           || more.lever() == Lever.RETRY_NOW && job.dueAtMillis() <= at.toEpochMilli()) {
         break;
       }
-      if (job.payloadSequenceNr() <= more.upToSequenceNr() && !inFlight.containsKey(job.id())) {
+      if (job.payloadSequenceNr() > more.upToSequenceNr()) {
+        continue;
+      }
+      if (!inFlight.containsKey(job.id())) {
         events.add(more.lever() == Lever.FLUSH
             ? new JobEvent.Archiving(job.id(), at, JobEvent.Archiving.FLUSHED)
             : new JobEvent.RetryRequested(job.id(), at));
+      } else if (more.lever() == Lever.FLUSH) {
+        flushWhenAttempted.add(job.id());
       }
     }
     if (events.isEmpty()) {

@@ -80,13 +80,8 @@ public final class VirtualQueues {
   public static VirtualQueues init(ActorSystem<?> system, Destinations destinations,
       DeliveryClient deliveryClient, ArchiveSink archive, JobEventListener listener,
       ToIntFunction<String> shardOfSource) {
-    VirtualQueueSettings settings = VirtualQueueSettings.fromConfig(system.settings().config());
-    DestinationBreakers breakers = new DestinationBreakers();
-    VirtualQueue.Dependencies dependencies = new VirtualQueue.Dependencies(
-        destinations, deliveryClient, breakers, archive,
-        JournalSettings.fromConfig(system.settings().config()), new JobPayloads(system),
-        new JournalCompaction(system), new PayloadBudget(settings.payloadMemoryBytes()), listener,
-        settings, Clock.systemUTC());
+    VirtualQueue.Dependencies dependencies =
+        dependencies(system, destinations, deliveryClient, archive, listener);
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(VirtualQueue.ENTITY_TYPE, entity -> VirtualQueue.create(
             PairId.ofEntityId(entity.getEntityId()), entity.getShard(), dependencies))
@@ -97,7 +92,19 @@ public final class VirtualQueues {
         .withSettings(ClusterShardingSettings.create(system)
             .withRememberEntities(true)
             .withRememberEntitiesStoreMode(ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$.MODULE$)));
-    return new VirtualQueues(system, sharding, breakers, settings.askTimeout());
+    return new VirtualQueues(system, sharding, dependencies.breakers(),
+        dependencies.settings().askTimeout());
+  }
+
+  /** What the queues of a node share, from its configuration. */
+  static VirtualQueue.Dependencies dependencies(ActorSystem<?> system, Destinations destinations,
+      DeliveryClient deliveryClient, ArchiveSink archive, JobEventListener listener) {
+    VirtualQueueSettings settings = VirtualQueueSettings.fromConfig(system.settings().config());
+    return new VirtualQueue.Dependencies(
+        destinations, deliveryClient, new DestinationBreakers(), archive,
+        JournalSettings.fromConfig(system.settings().config()), new JobPayloads(system),
+        new JournalCompaction(system), new PayloadBudget(settings.payloadMemoryBytes()), listener,
+        settings, Clock.systemUTC());
   }
 
   /**

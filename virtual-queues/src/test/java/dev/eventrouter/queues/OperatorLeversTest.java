@@ -4,16 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.Transition;
 import dev.eventrouter.queues.archive.ArchivedJob;
+import dev.eventrouter.queues.delivery.DeliveryOutcome;
+import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import dev.eventrouter.queues.testing.QueueFixture;
 import dev.eventrouter.queues.testing.TestQueues;
+import dev.eventrouter.queues.testing.Traces;
 import dev.eventrouter.queues.testing.ScriptedDestination.Response;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -56,6 +62,45 @@ class OperatorLeversTest {
             .isInstanceOfSatisfying(JobEvent.Archiving.class,
                 e -> assertThat(e.reason()).isEqualTo(JobEvent.Archiving.FLUSHED)));
     assertThat(fixture.destination().received(QueueFixture.path(pair))).isEmpty();
+  }
+
+  @Test
+  void aFlushArchivesTheJobsInFlightWhoseAttemptFailsWithTheirTrace() {
+    PairId pair = fixture.newPair("held-flushed");
+    List<Job> jobs = fixture.jobs(pair, 5);
+    fixture.enqueue(pair, jobs);
+    fixture.await(() -> assertThat(fixture.held(pair)).hasSize(5));
+
+    assertThat(fixture.flushToArchive(pair).jobs()).isEqualTo(5);
+
+    // their attempts end after the flush: two fail with a response, one without, one succeeds,
+    // one is refused by the destination
+    List<DeliveryRequest> held = fixture.held(pair);
+    answer(held.get(0), 503);
+    answer(held.get(1), 500);
+    Instant now = Instant.now();
+    held.get(2).replyTo().tell(DeliveryOutcome.failed(held.get(2).job().id(), 1, now, now, "timeout"));
+    answer(held.get(3), 200);
+    answer(held.get(4), 404);
+
+    fixture.awaitEmpty(pair);
+    List<Ksuid> failed = held.subList(0, 3).stream().map(r -> r.job().id()).toList();
+    assertThat(fixture.archive().archivedIds(pair)).containsExactlyInAnyOrderElementsOf(failed);
+    assertThat(fixture.archive().archived()).filteredOn(a -> a.job().pair().equals(pair))
+        .allSatisfy(a -> assertThat(Transition.of(a.trace())).extracting(Transition::state)
+            .containsExactly("awaiting_scheduling", "executing", "awaiting_retry", "archiving"));
+    assertThat(fixture.trace(pair, held.get(0).job().id()).steps().get(3).reason())
+        .isEqualTo(JobEvent.Archiving.FLUSHED);
+    assertThat(Traces.trace(fixture.testKit().system(), pair, held.get(3).job().id()))
+        .last().isInstanceOf(JobEvent.Succeeded.class);
+    assertThat(Traces.trace(fixture.testKit().system(), pair, held.get(4).job().id()))
+        .last().isInstanceOf(JobEvent.Discarded.class);
+  }
+
+  private static void answer(DeliveryRequest request, int status) {
+    Instant now = Instant.now();
+    request.replyTo().tell(DeliveryOutcome.responded(request.job().id(), request.attempt(), now, now,
+        status, Optional.empty()));
   }
 
   @Test

@@ -23,7 +23,11 @@ public final class TestQueues {
 
   private TestQueues() {}
 
-  /** Cluster on an ephemeral port, messages checked for serializability. */
+  /**
+   * Cluster on an ephemeral port, messages checked for serializability; {@code journal} may
+   * also set {@code eventrouter.virtual-queue.*} (queues passivate after 10 minutes unless it
+   * says otherwise).
+   */
   public static Config clusterConfig(Config journal) {
     return VirtualQueues.applyTo(ConfigFactory.parseString("""
             pekko.actor.provider = cluster
@@ -33,9 +37,9 @@ public final class TestQueues {
             pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
             pekko.coordinated-shutdown.exit-jvm = off
             pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-            eventrouter.virtual-queue.passivate-idle-after = 10m
             """)
-        .withFallback(journal));
+        .withFallback(journal)
+        .withFallback(ConfigFactory.parseString("eventrouter.virtual-queue.passivate-idle-after = 10m")));
   }
 
   /** Starts the test kit and joins the node to itself; returns once it is up. */
