@@ -11,7 +11,6 @@ import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.persistence.testing.TestJournals;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
-import dev.eventrouter.queues.breaker.DestinationBreakers;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
 import dev.eventrouter.queues.delivery.Secrets;
@@ -119,11 +118,6 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
 
   public ScriptedDestination destination() {
     return destination;
-  }
-
-  /** This node's circuit breakers, one per destination. */
-  public DestinationBreakers breakers() {
-    return queues.breakers();
   }
 
   public RecordingArchive archive() {
