@@ -179,8 +179,9 @@ public final class Router implements AutoCloseable {
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(),
         "drain-ingest", ingest::drainAndShutdown);
 
-    Replayer replayer = new Replayer(archiveStore, new ArchiveKeys(archiveSettings.prefix()), queues,
-        registry, blocking, Clock.systemUTC(), metrics.replayed::inc);
+    Replayer replayer = new Replayer(archiveStore, new ArchiveKeys(archiveSettings.prefix()), queues::enqueue,
+        registry, blocking, Clock.systemUTC(), VirtualQueueSettings.fromConfig(config).dedupeWindow(),
+        metrics.replayed::inc);
     Config adminConfig = config.getConfig("eventrouter.admin");
     AdminApi admin = new AdminApi(adminTokens, registry, registryDefaults, queues, metrics.backlogs(),
         controls, replayer,

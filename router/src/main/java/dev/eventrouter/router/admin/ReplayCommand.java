@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
     name = "replay",
     description = {
         "Re-enqueues archived jobs of a destination (one source, or all) created in [from, to),",
-        "with a fresh expiry. Objects replayed before are skipped unless --force; a job its queue",
+        "with a fresh expiry. Jobs replayed before are skipped unless --force; a job its queue",
         "still holds is not added twice. Needs an operate token: in ROUTER_ADMIN_TOKEN, or in a",
         "file given with --token-file."})
 public final class ReplayCommand implements Callable<Integer> {
@@ -48,7 +48,7 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--to", required = true, description = "Latest creation time (exclusive), ISO-8601.")
   Instant to;
 
-  @Option(names = "--force", description = "Replay objects replayed before too.")
+  @Option(names = "--force", description = "Replay jobs replayed before too.")
   boolean force;
 
   @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",

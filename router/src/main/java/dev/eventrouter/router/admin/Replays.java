@@ -29,12 +29,12 @@ final class Replays {
     }
   };
 
-  /** Starts the replay; its record is there at once, RUNNING. */
+  /** Starts the replay (after those running on this node); its record is there at once, RUNNING. */
   synchronized Replay start(Replayer replayer, Replayer.Request request) {
     Replay running = new Replay(UUID.randomUUID().toString(), Status.RUNNING, Instant.now(), null,
         request, null, null);
     replays.put(running.id(), running);
-    replayer.replay(request).whenComplete((report, failure) -> finish(running, report, failure));
+    replayer.replay(running.id(), request).whenComplete((report, failure) -> finish(running, report, failure));
     return running;
   }
 

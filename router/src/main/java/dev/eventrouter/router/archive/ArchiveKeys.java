@@ -20,7 +20,7 @@ import java.util.Optional;
  * writing the same jobs again replaces their object with the same content, and different jobs
  * never replace another object. A pair's archive is listed by its prefix, a time
  * range by the hours in its keys; KSUIDs sort by time, so keys of one hour list in creation order.
- * Markers of finished replays mirror the archive's keys under {@code <prefix>-replays/}.
+ * What replays took is kept by pair and creation hour under {@code <prefix>-replays/}.
  */
 public final class ArchiveKeys {
 
@@ -58,9 +58,14 @@ public final class ArchiveKeys {
     return prefix.isEmpty() ? "" : prefix + "/";
   }
 
-  /** Where the marker of a replayed object is. */
-  public String replayMarker(String objectKey) {
-    return (prefix.isEmpty() ? "archive" : prefix) + "-replays/" + objectKey;
+  /**
+   * The folder of the replay claims of the pair's jobs created within an hour (see
+   * {@link ReplayClaims}): the hour's archive folder under {@code <prefix>-replays/}, where
+   * earlier versions kept the markers of that hour's objects.
+   */
+  public String replayClaims(PairId pair, Instant hour) {
+    return (prefix.isEmpty() ? "archive" : prefix) + "-replays/" + pairPrefix(pair)
+        + HOUR.format(hour.atZone(ZoneOffset.UTC)) + "/";
   }
 
   /** The creation hour of the jobs in an object, read from its key; empty for other keys. */

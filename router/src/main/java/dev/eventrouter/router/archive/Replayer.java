@@ -2,6 +2,7 @@ package dev.eventrouter.router.archive;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
@@ -10,16 +11,18 @@ import dev.eventrouter.queues.destination.Destinations;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import dev.eventrouter.persistence.job.Ksuid;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.LongConsumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +32,12 @@ import org.slf4j.LoggerFactory;
  * derived from the archived one and names it ({@link Job#replayOf()}), so its trace shows the
  * replay and replaying it again makes the same job, which its queue holds only once.
  *
- * <p>Each object replayed from gets a marker naming the jobs replayed from it; a later replay
- * skips those unless forced, so that replaying twice (or two ranges that share an hour) does not
- * deliver twice even after the queue's dedupe window has passed.
+ * <p>That holds only while the queue remembers the job (its dedupe window), so each job is
+ * replayed once per replay intent by {@link ReplayClaims}: a replay claims jobs before it
+ * enqueues them and confirms the claim once the queue acknowledged them; later replays skip
+ * claimed jobs unless forced, whichever object they find them in. A claim left unconfirmed (the
+ * replay stopped between the two writes) is taken over while the queue would still recognise
+ * the job, and after that left alone and reported: enqueueing it then could deliver it twice.
  */
 public final class Replayer {
 
@@ -39,11 +45,18 @@ public final class Replayer {
   private static final int ENQUEUE_BATCH = 500;
   private static final Duration DEFAULT_EXPIRY = Duration.ofHours(4);
 
+  /** Where replayed jobs go: their pair's virtual queue. */
+  @FunctionalInterface
+  public interface Queues {
+    /** Completes once the jobs are durable; see {@link VirtualQueues#enqueue}. */
+    CompletionStage<VirtualQueue.Accepted> enqueue(PairId pair, List<Job> jobs);
+  }
+
   /**
    * @param source one source, or null for every source archived for the destination
    * @param from the earliest creation time replayed (inclusive)
    * @param to the latest creation time replayed (exclusive)
-   * @param force replay objects replayed before too
+   * @param force replay jobs replayed before too
    */
   public record Request(String source, String destination, Instant from, Instant to, boolean force) {
     public Request {
@@ -59,50 +72,67 @@ public final class Replayer {
   /**
    * What a replay did.
    *
-   * @param objects archive objects read
-   * @param skipped objects left alone because every job of theirs was replayed before
-   * @param jobs archived jobs found in the range
+   * @param objects archive objects replayed from
+   * @param skipped archive objects read with no job left to replay (each replayed before, or
+   *     found in another object already)
+   * @param jobs archived jobs replayed: enqueued, or found in their queue already
    * @param enqueued jobs put back into their queues
    * @param duplicates jobs their queues already held (replayed before, within the dedupe window)
+   * @param replayedBefore jobs in the range that earlier replays put back, not replayed again
+   * @param resumed jobs of them an earlier replay claimed but did not confirm (it stopped half
+   *     way), replayed again while their queue would still recognise them
+   * @param unconfirmed jobs an earlier replay claimed but did not confirm, longer ago than the
+   *     queues' dedupe window: not replayed (their queue may have delivered them and forgotten
+   *     them since); {@code force} replays them
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Report(List<String> pairs, int objects, int skipped, long jobs, long enqueued,
-      long duplicates) {}
+      long duplicates, long replayedBefore, long resumed, long unconfirmed) {}
 
   private final ArchiveStore store;
   private final ArchiveKeys keys;
-  private final VirtualQueues queues;
+  private final Queues queues;
   private final Destinations destinations;
   private final Executor blocking;
   private final Clock clock;
+  private final Duration dedupeWindow;
   private final LongConsumer replayed;
+  private CompletableFuture<Report> last = CompletableFuture.completedFuture(null);
 
-  /** @param replayed told how many jobs each replay enqueued (for metrics) */
-  public Replayer(ArchiveStore store, ArchiveKeys keys, VirtualQueues queues,
-      Destinations destinations, Executor blocking, Clock clock, LongConsumer replayed) {
+  /**
+   * @param dedupeWindow the virtual queues' dedupe window: how long after a job finished its
+   *     queue recognises it when it is enqueued again
+   * @param replayed told how many jobs each replay enqueued (for metrics)
+   */
+  public Replayer(ArchiveStore store, ArchiveKeys keys, Queues queues, Destinations destinations,
+      Executor blocking, Clock clock, Duration dedupeWindow, LongConsumer replayed) {
     this.store = store;
     this.keys = keys;
     this.queues = queues;
     this.destinations = destinations;
     this.blocking = blocking;
     this.clock = clock;
+    this.dedupeWindow = dedupeWindow;
     this.replayed = replayed;
   }
 
-  public CompletionStage<Report> replay(Request request) {
-    return CompletableFuture.supplyAsync(() -> run(request), blocking);
+  /**
+   * Runs the replay after those this node runs already: a replay reads the claims before it
+   * claims, so two at once could both find a job unclaimed (replays on two nodes at once rely on
+   * the derived ids while their queue remembers the job).
+   *
+   * @param id names the replay in its claims
+   */
+  public synchronized CompletionStage<Report> replay(String id, Request request) {
+    last = last.handle((previous, failure) -> null).thenApplyAsync(ignored -> run(id, request), blocking);
+    return last;
   }
 
-  private Report run(Request request) {
+  private Report run(String id, Request request) {
     List<String> sources = request.source() != null
         ? List.of(request.source())
         : store.folders(keys.root());
-    List<String> pairs = new ArrayList<>();
-    int objects = 0;
-    int skipped = 0;
-    long jobs = 0;
-    long enqueued = 0;
-    long duplicates = 0;
+    Tally tally = new Tally();
     for (String source : sources) {
       if (!PairId.ID.matcher(source).matches()) {
         continue; // not a folder this router wrote
@@ -112,7 +142,8 @@ public final class Replayer {
       if (pairKeys.isEmpty()) {
         continue;
       }
-      pairs.add(pair.entityId());
+      tally.pairs.add(pair.entityId());
+      ReplayClaims claims = new ReplayClaims(store, keys, pair);
       // a job archived twice (its batch sent again after a crash) is in two objects: once here
       Set<Ksuid> seen = new HashSet<>();
       for (String key : pairKeys) {
@@ -121,46 +152,87 @@ public final class Replayer {
             || !hour.isBefore(request.to())) {
           continue;
         }
-        String marker = keys.replayMarker(key);
-        Set<String> replayedBefore = request.force() ? new HashSet<>() : ReplayMarker.read(store, marker);
-        List<ArchiveRecords.Record> records = ArchiveRecords.read(store.get(key));
-        if (!replayedBefore.isEmpty()
-            && records.stream().allMatch(r -> replayedBefore.contains(r.id().toString()))) {
-          skipped++;
+        List<Job> toReplay = ArchiveRecords.read(store.get(key)).stream()
+            .map(ArchiveRecords.Record::job)
+            .filter(job -> !job.createdAt().isBefore(request.from()) && job.createdAt().isBefore(request.to()))
+            .filter(job -> seen.add(job.id()))
+            .filter(job -> request.force() || notTaken(claims, job, tally))
+            .toList();
+        if (toReplay.isEmpty()) {
+          tally.skipped++;
           continue;
         }
-        objects++;
-        List<Job> toReplay = records.stream().map(ArchiveRecords.Record::job)
-            .filter(job -> !job.createdAt().isBefore(request.from()) && job.createdAt().isBefore(request.to()))
-            .filter(job -> !replayedBefore.contains(job.id().toString()) && seen.add(job.id()))
-            .toList();
-        jobs += toReplay.size();
-        VirtualQueue.Accepted accepted = enqueue(pair, toReplay);
-        enqueued += accepted.enqueued();
-        duplicates += accepted.duplicates();
-        toReplay.forEach(job -> replayedBefore.add(job.id().toString()));
-        ReplayMarker.write(store, marker, replayedBefore, clock.instant());
+        tally.objects++;
+        tally.jobs += toReplay.size();
+        enqueue(id, pair, claims, toReplay, tally);
       }
     }
-    replayed.accept(enqueued);
-    Report report = new Report(pairs, objects, skipped, jobs, enqueued, duplicates);
-    log.info("replayed {} {} from {} to {}: {}", request.source() == null ? "every source of" : request.source(),
-        request.destination(), request.from(), request.to(), report);
+    replayed.accept(tally.enqueued);
+    Report report = tally.report();
+    log.info("replay {} of {} {} from {} to {}: {}", id,
+        request.source() == null ? "every source of" : request.source(), request.destination(),
+        request.from(), request.to(), report);
+    if (report.unconfirmed() > 0) {
+      log.warn("replay {}: {} jobs were claimed by replays that did not confirm enqueueing them, longer ago"
+          + " than the queues' dedupe window ({}); they are not replayed again (their queues may have"
+          + " delivered them); replay with force to deliver them anyway", id, report.unconfirmed(), dedupeWindow);
+    }
     return report;
   }
 
-  private VirtualQueue.Accepted enqueue(PairId pair, List<Job> archived) {
+  /** Whether no earlier replay took the job; counts those that did. */
+  private boolean notTaken(ReplayClaims claims, Job job, Tally tally) {
+    ReplayClaims.Claim claim = claims.of(job.id(), job.createdAt()).orElse(null);
+    if (claim == null) {
+      return true;
+    }
+    if (claim.enqueued()) {
+      tally.replayedBefore++;
+      return false;
+    }
+    // if that replay did enqueue it, the job finished after it was claimed: its queue knows it
+    // until at least a dedupe window after the claim
+    if (clock.instant().isBefore(claim.firstClaimedAt().plus(dedupeWindow))) {
+      tally.resumed++;
+      return true;
+    }
+    tally.unconfirmed++;
+    return false;
+  }
+
+  private void enqueue(String id, PairId pair, ReplayClaims claims, List<Job> archived, Tally tally) {
     Instant now = clock.instant();
     Duration expireAfter = destinations.find(pair).map(DestinationSettings::expireAfter).orElse(DEFAULT_EXPIRY);
-    int enqueued = 0;
-    int duplicates = 0;
-    for (int i = 0; i < archived.size(); i += ENQUEUE_BATCH) {
-      List<Job> batch = archived.subList(i, Math.min(archived.size(), i + ENQUEUE_BATCH)).stream()
-          .map(job -> job.replay(now, expireAfter)).toList();
-      VirtualQueue.Accepted accepted = queues.enqueue(pair, batch).toCompletableFuture().join();
-      enqueued += accepted.enqueued();
-      duplicates += accepted.duplicates();
+    Map<Instant, List<Job>> byHour = archived.stream().collect(Collectors.groupingBy(
+        job -> ArchiveKeys.hour(job.createdAt()), TreeMap::new, Collectors.toList()));
+    byHour.forEach((hour, jobs) -> {
+      for (int i = 0; i < jobs.size(); i += ENQUEUE_BATCH) {
+        List<Job> batch = jobs.subList(i, Math.min(jobs.size(), i + ENQUEUE_BATCH));
+        ReplayClaims.Taken taken = claims.claim(id, hour, batch.stream().map(Job::id).toList(), now);
+        VirtualQueue.Accepted accepted = queues.enqueue(pair,
+            batch.stream().map(job -> job.replay(now, expireAfter)).toList()).toCompletableFuture().join();
+        claims.confirm(taken);
+        tally.enqueued += accepted.enqueued();
+        tally.duplicates += accepted.duplicates();
+      }
+    });
+  }
+
+  /** A replay's counts as it goes. */
+  private static final class Tally {
+    final List<String> pairs = new ArrayList<>();
+    int objects;
+    int skipped;
+    long jobs;
+    long enqueued;
+    long duplicates;
+    long replayedBefore;
+    long resumed;
+    long unconfirmed;
+
+    Report report() {
+      return new Report(pairs, objects, skipped, jobs, enqueued, duplicates, replayedBefore, resumed,
+          unconfirmed);
     }
-    return new VirtualQueue.Accepted(enqueued, duplicates);
   }
 }

@@ -92,12 +92,13 @@ class MisbehavingDestinationTest {
       }
     });
 
+    // the drip never ends and a byte comes well within the idle timeout: an outcome at all is
+    // the whole request's deadline at work (how soon it came is not asserted: that is the
+    // machine's speed)
     DeliveryOutcome outcome = deliver("http://127.0.0.1:" + port + "/drip");
 
     assertThat(outcome.error()).isEqualTo("timeout");
     assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
-    assertThat(Duration.between(outcome.startedAt(), outcome.finishedAt()))
-        .isLessThan(Duration.ofSeconds(10));
   }
 
   @Test

@@ -28,20 +28,28 @@ import org.apache.pekko.pattern.Patterns;
  */
 public final class ScriptedDestination implements AutoCloseable {
 
-  /** One scripted answer: a status, extra headers, and how long to wait before sending it. */
-  public record Response(int status, Map<String, String> headers, Duration delay) {
+  /**
+   * One scripted answer: a status, extra headers, how long to wait before sending it, and what
+   * it waits for first.
+   */
+  public record Response(int status, Map<String, String> headers, Duration delay, CompletionStage<?> held) {
     public static Response status(int status) {
-      return new Response(status, Map.of(), Duration.ZERO);
+      return new Response(status, Map.of(), Duration.ZERO, CompletableFuture.completedFuture(null));
     }
 
     public Response withHeader(String name, String value) {
       Map<String, String> all = new java.util.HashMap<>(headers);
       all.put(name, value);
-      return new Response(status, Map.copyOf(all), delay);
+      return new Response(status, Map.copyOf(all), delay, held);
     }
 
     public Response after(Duration delay) {
-      return new Response(status, headers, delay);
+      return new Response(status, headers, delay, held);
+    }
+
+    /** Sent only once {@code released} completes: a destination that hangs until a test lets it go. */
+    public Response heldUntil(CompletionStage<?> released) {
+      return new Response(status, headers, delay, released);
     }
   }
 
@@ -97,11 +105,10 @@ public final class ScriptedDestination implements AutoCloseable {
       HttpResponse http = HttpResponse.create().withStatus(StatusCodes.get(response.status()))
           .addHeaders(response.headers().entrySet().stream()
               .map(h -> (HttpHeader) RawHeader.create(h.getKey(), h.getValue())).toList());
-      if (response.delay().isZero()) {
-        return CompletableFuture.completedFuture(http);
-      }
-      return Patterns.after(response.delay(), system.classicSystem().scheduler(),
-          system.executionContext(), () -> CompletableFuture.completedFuture(http));
+      return response.held().thenCompose(released -> response.delay().isZero()
+          ? CompletableFuture.completedFuture(http)
+          : Patterns.after(response.delay(), system.classicSystem().scheduler(),
+              system.executionContext(), () -> CompletableFuture.completedFuture(http)));
     });
   }
 
