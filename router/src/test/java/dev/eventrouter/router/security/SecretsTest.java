@@ -115,6 +115,110 @@ class SecretsTest {
         assertThat(line.getFormattedMessage() + line.getThrowableProxy()).contains("s3cr3t"));
   }
 
+  /**
+   * Whoever holds an operate token holds the registry, not the router's own settings nor the
+   * destinations' credentials: a registry naming a variable of the router's environment sends
+   * nothing, and one sending a bound secret to another origin is refused unless the move is
+   * acknowledged, which the audit log records.
+   */
+  @Test
+  void aReplacedRegistryCanNeitherNameTheRoutersVariablesNorMoveASecretUnacknowledged() throws Exception {
+    assertThat(System.getenv("HOME")).as("this test reads variables every process has").isNotNull();
+    List<String> sentToOwner = new CopyOnWriteArrayList<>();
+    List<Map<String, List<String>>> sentToOther = new CopyOnWriteArrayList<>();
+    HttpServer owner = server(exchange -> sentToOwner.add(exchange.getRequestHeaders().getFirst("Authorization")));
+    HttpServer other = server(exchange -> sentToOther.add(Map.copyOf(exchange.getRequestHeaders())));
+    String ownerUrl = "http://127.0.0.1:" + owner.getAddress().getPort();
+    String otherUrl = "http://127.0.0.1:" + other.getAddress().getPort();
+    Path secrets = Files.createDirectories(dataDir.resolve("secrets"));
+    Files.writeString(secrets.resolve("HOOK_TOKEN"), SECRET + "\n");
+    Path registry = dataDir.resolve("registry.conf");
+    String hook = "hook { endpoint = \"" + ownerUrl + "/hook\", headers { Authorization { secret = HOOK_TOKEN } } }";
+    Files.writeString(registry, "destinations { " + hook + " }\nsources { shop { destinations = [hook] } }");
+    Config config = TestRouter.config(dataDir, registry, TestRouter.freePort(), Map.of(
+        "eventrouter.secrets.dir", secrets.toString(),
+        "eventrouter.archive.embedded.port", TestRouter.freePort(),
+        "eventrouter.admin.operate-token", TOKEN));
+    ListAppender<ILoggingEvent> audit = new ListAppender<>();
+    audit.start();
+    Logger auditLogger = (Logger) LoggerFactory.getLogger("eventrouter.audit");
+    auditLogger.addAppender(audit);
+    try (Router router = TestRouter.start(config)) {
+      // the router's environment, named as secrets of a destination on the caller's own server,
+      // with the secrets folder set (and without these files in it)
+      HttpResponse<String> named = put(router, "", "destinations { " + hook + """
+           mine {
+             endpoint = "%s/mine"
+             headers { X-Home { secret = HOME }, X-Path { secret = PATH }, X-Java { secret = JAVA_HOME } }
+           }
+          }
+          sources { shop { destinations = [hook, mine] } }
+          """.formatted(otherUrl));
+      assertThat(named.statusCode()).as(named.body()).isEqualTo(200);
+      EventProducer.run(new EventProducer.Plan(router.kafkaBootstrapServers(), "events", 3,
+          List.of("shop"), 100, 0, 1));
+      TestProbe<Object> probe = TestProbe.create(router.system());
+      probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
+        assertThat(sentToOwner).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(sentToOther.isEmpty() ? get(router, "/admin/pairs/shop/mine") : "sent")
+            .satisfiesAnyOf(body -> assertThat(body).contains("secret-missing"), body -> assertThat(body).isEqualTo("sent"));
+        return null;
+      });
+      assertThat(sentToOwner).allSatisfy(a -> assertThat(a).isEqualTo(SECRET));
+      assertThat(sentToOther).as("no variable of the router's environment is a secret").isEmpty();
+
+      // a bound secret sent elsewhere: by its destination's endpoint, a source's own endpoint,
+      // another destination; and after the registry dropped it for a while
+      Map<String, String> moves = Map.of(
+          "moved", "destinations { hook { endpoint = \"" + otherUrl + "/hook\", headers { Authorization { secret = HOOK_TOKEN } } } }\n"
+              + "sources { shop { destinations = [hook] } }",
+          "by a source", "destinations { " + hook + " }\n"
+              + "sources { shop { destinations = [{ id = hook, endpoint = \"" + otherUrl + "/x\" }] } }",
+          "copied", "destinations { " + hook + "\n copy { endpoint = \"" + otherUrl + "/c\", headers { X-Token { secret = HOOK_TOKEN } } } }\n"
+              + "sources { shop { destinations = [hook, copy] } }");
+      assertThat(put(router, "", "destinations { plain { endpoint = \"" + ownerUrl + "/p\" } }\n"
+          + "sources { shop { destinations = [plain] } }").statusCode()).as("the secret named nowhere").isEqualTo(200);
+      for (Map.Entry<String, String> move : moves.entrySet()) {
+        HttpResponse<String> refused = put(router, "", move.getValue());
+        assertThat(refused.statusCode()).as(move.getKey()).isEqualTo(409);
+        assertThat(refused.body()).as(move.getKey()).contains("HOOK_TOKEN", ownerUrl, otherUrl,
+            "acknowledge-secret-move=HOOK_TOKEN").doesNotContain("s3cr3t");
+      }
+      assertThat(put(router, "?acknowledge-secret-move=OTHER_NAME", moves.get("moved")).statusCode())
+          .as("acknowledging another secret's move").isEqualTo(409);
+
+      HttpResponse<String> acknowledged = put(router, "?acknowledge-secret-move=HOOK_TOKEN", moves.get("moved"));
+      assertThat(acknowledged.statusCode()).as(acknowledged.body()).isEqualTo(200);
+      assertThat(audit.list).anySatisfy(line -> assertThat(line.getFormattedMessage())
+          .contains("move-secret", "admin", "HOOK_TOKEN", ownerUrl, otherUrl));
+    } finally {
+      auditLogger.detachAppender(audit);
+      owner.stop(0);
+      other.stop(0);
+    }
+    assertThat(audit.list).noneSatisfy(line -> assertThat(line.getFormattedMessage()).contains("s3cr3t"));
+  }
+
+  private static HttpServer server(java.util.function.Consumer<com.sun.net.httpserver.HttpExchange> record)
+      throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      record.accept(exchange);
+      exchange.getRequestBody().readAllBytes();
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    server.start();
+    return server;
+  }
+
+  private static HttpResponse<String> put(Router router, String query, String registry) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + router.httpPort() + "/admin/registry" + query))
+        .header("Authorization", "Bearer " + TOKEN).PUT(HttpRequest.BodyPublishers.ofString(registry)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private static List<String> journalPayloads(Config config) throws Exception {
     JournalSettings journal = JournalSettings.fromConfig(config);
     List<String> payloads = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.eventrouter.queues.delivery;
 
+import com.typesafe.config.Config;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,14 +25,23 @@ public final class EnvironmentSecrets implements Secrets {
   private final Function<String, String> environment;
 
   /**
+   * From {@code eventrouter.secrets} ({@code dir}, {@code env-prefix}: documented in the router's
+   * {@code reference.conf}).
+   *
+   * @param environment the process's environment variables ({@code System::getenv})
+   */
+  public static EnvironmentSecrets fromConfig(Config config, Function<String, String> environment) {
+    Config secrets = config.getConfig("eventrouter.secrets");
+    String dir = secrets.getString("dir");
+    return new EnvironmentSecrets(dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir)),
+        secrets.getString("env-prefix"), environment);
+  }
+
+  /**
    * @param dir the folder of secret files, or empty for the environment only
    * @param environmentPrefix what a secret's environment variable starts with; empty: secrets
    *     never come from the environment
    */
-  public EnvironmentSecrets(Optional<Path> dir, String environmentPrefix) {
-    this(dir, environmentPrefix, System::getenv);
-  }
-
   EnvironmentSecrets(Optional<Path> dir, String environmentPrefix, Function<String, String> environment) {
     this.dir = dir;
     this.environmentPrefix = environmentPrefix;
