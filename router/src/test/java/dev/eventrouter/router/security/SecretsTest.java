@@ -7,6 +7,22 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpServer;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.queues.delivery.EnvironmentSecrets;
+import dev.eventrouter.queues.delivery.Secrets;
+import java.net.URL;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import software.amazon.awssdk.core.SdkSystemSetting;
+import software.amazon.awssdk.profiles.ProfileFileSystemSetting;
+import software.amazon.awssdk.utils.SystemSetting;
 import dev.eventrouter.loadtest.produce.EventProducer;
 import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.persistence.job.PairId;
@@ -124,6 +140,7 @@ class SecretsTest {
   @Test
   void aReplacedRegistryCanNeitherNameTheRoutersVariablesNorMoveASecretUnacknowledged() throws Exception {
     assertThat(System.getenv("HOME")).as("this test reads variables every process has").isNotNull();
+    assertThat(System.getenv("PATH")).isNotNull();
     List<String> sentToOwner = new CopyOnWriteArrayList<>();
     List<Map<String, List<String>>> sentToOther = new CopyOnWriteArrayList<>();
     HttpServer owner = server(exchange -> sentToOwner.add(exchange.getRequestHeaders().getFirst("Authorization")));
@@ -146,10 +163,10 @@ class SecretsTest {
     try (Router router = TestRouter.start(config)) {
       // the router's environment, named as secrets of a destination on the caller's own server,
       // with the secrets folder set (and without these files in it)
-      HttpResponse<String> named = put(router, "", "destinations { " + hook + """
+      HttpResponse<String> named = put(router, "", "destinations { " + hook + "\n" + """
            mine {
              endpoint = "%s/mine"
-             headers { X-Home { secret = HOME }, X-Path { secret = PATH }, X-Java { secret = JAVA_HOME } }
+             headers { X-Home { secret = HOME }, X-Path { secret = PATH } }
            }
           }
           sources { shop { destinations = [hook, mine] } }
@@ -197,6 +214,71 @@ class SecretsTest {
       other.stop(0);
     }
     assertThat(audit.list).noneSatisfy(line -> assertThat(line.getFormattedMessage()).contains("s3cr3t"));
+  }
+
+  /**
+   * Every environment variable the router reads (its configuration files and every reference.conf
+   * on the classpath, {@code System.getenv} in its code, the AWS SDK's settings, the JVM's) is
+   * refused as a secret, with and without a secrets folder: found, not listed by hand, so that a
+   * new setting cannot slip through.
+   */
+  @Test
+  void noVariableTheRouterReadsCanBeNamedAsASecret() throws Exception {
+    Set<String> variables = routersVariables();
+    assertThat(variables).contains("ROUTER_JOURNAL_PASSWORD", "ROUTER_ADMIN_TOKEN", "ROUTER_ADMIN_READ_TOKEN",
+        "ROUTER_S3_SECRET_ACCESS_KEY", "ROUTER_S3_EMBEDDED_SECRET_ACCESS_KEY", "ROUTER_SECRETS_DIR",
+        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "JAVA_TOOL_OPTIONS");
+    Path emptyFolder = Files.createDirectories(dataDir.resolve("secrets"));
+    Function<String, String> environment = name -> variables.contains(name) ? "value-of-" + name : null;
+
+    for (Config config : List.of(ConfigFactory.load(), ConfigFactory.parseMap(Map.of(
+        "eventrouter.secrets.dir", emptyFolder.toString())).withFallback(ConfigFactory.load()))) {
+      Secrets secrets = EnvironmentSecrets.fromConfig(config, environment);
+      assertThat(variables).allSatisfy(name -> assertThat(secrets.value(name)).as(name).isEmpty());
+      // and what the prefix is for: a variable meant as a secret is found
+      assertThat(EnvironmentSecrets.fromConfig(config, Map.of(
+              config.getString("eventrouter.secrets.env-prefix") + "GA_TOKEN", "ga")::get).value("GA_TOKEN"))
+          .contains("ga");
+    }
+  }
+
+  private static Set<String> routersVariables() throws Exception {
+    Set<String> names = new TreeSet<>();
+    Pattern substitution = Pattern.compile("\\$\\{\\??\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}");
+    Pattern getenv = Pattern.compile("getenv\\(\"([A-Za-z_][A-Za-z0-9_]*)\"\\)");
+    List<String> texts = new ArrayList<>();
+    for (URL url : Collections.list(SecretsTest.class.getClassLoader().getResources("reference.conf"))) {
+      try (var in = url.openStream()) {
+        texts.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    }
+    try (Stream<Path> files = Files.walk(Path.of("..").toRealPath())) {
+      for (Path file : files.filter(f -> f.toString().contains("/src/main/"))
+          .filter(f -> f.toString().endsWith(".conf") || f.toString().endsWith(".java")).toList()) {
+        texts.add(Files.readString(file));
+      }
+    }
+    for (String text : texts) {
+      for (Pattern pattern : List.of(substitution, getenv)) {
+        Matcher m = pattern.matcher(text);
+        while (m.find()) {
+          // a substitution of a setting (${eventrouter.x}) is not a variable; one of a variable is
+          // upper case by convention
+          if (m.group(1).equals(m.group(1).toUpperCase(Locale.ROOT))) {
+            names.add(m.group(1));
+          }
+        }
+      }
+    }
+    for (SystemSetting setting : List.<SystemSetting[]>of(SdkSystemSetting.values(), ProfileFileSystemSetting.values())
+        .stream().flatMap(Arrays::stream).toList()) {
+      if (setting.environmentVariable() != null) {
+        names.add(setting.environmentVariable());
+      }
+    }
+    // the JVM's own, read before any code of ours
+    names.addAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "JAVA_HOME", "CLASSPATH"));
+    return names;
   }
 
   private static HttpServer server(java.util.function.Consumer<com.sun.net.httpserver.HttpExchange> record)
