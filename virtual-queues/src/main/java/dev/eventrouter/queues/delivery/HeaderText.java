@@ -2,6 +2,8 @@ package dev.eventrouter.queues.delivery;
 
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
 
 /**
  * What may be a header's name and value in a request this router sends. Pekko HTTP drops a header
@@ -43,5 +45,25 @@ public final class HeaderText {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The media type a {@code Content-Type} header names.
+   *
+   * @throws IllegalArgumentException saying what is wrong, without the value
+   */
+  public static ContentType contentType(String value) {
+    if (value != null && value.equalsIgnoreCase("application/json")) {
+      return ContentTypes.APPLICATION_JSON;
+    }
+    invalidValue(value).ifPresent(problem -> {
+      throw new IllegalArgumentException(problem);
+    });
+    // not the javadsl's parse: it throws NoSuchElementException, which no caller expects
+    var parsed = org.apache.pekko.http.scaladsl.model.ContentType.parse(value);
+    if (parsed.isLeft()) {
+      throw new IllegalArgumentException("not a media type");
+    }
+    return parsed.toOption().get();
   }
 }

@@ -339,18 +339,11 @@ public final class HttpDeliveryClient implements DeliveryClient {
   }
 
   private static ContentType contentType(String value) {
-    if (value != null && value.equalsIgnoreCase("application/json")) {
-      return ContentTypes.APPLICATION_JSON;
+    try {
+      return HeaderText.contentType(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("header Content-Type: " + e.getMessage());
     }
-    HeaderText.invalidValue(value).ifPresent(problem -> {
-      throw new IllegalArgumentException("header Content-Type: " + problem);
-    });
-    // not the javadsl's parse: it throws NoSuchElementException, which no caller expects
-    var parsed = org.apache.pekko.http.scaladsl.model.ContentType.parse(value);
-    if (parsed.isLeft()) {
-      throw new IllegalArgumentException("header Content-Type: not a media type");
-    }
-    return parsed.toOption().get();
   }
 
   @SuppressWarnings("unchecked")
