@@ -30,6 +30,7 @@ import dev.eventrouter.router.kafka.Topics;
 import dev.eventrouter.router.metrics.RouterMetrics;
 import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.RegistryLoader;
+import dev.eventrouter.router.registry.SecretBindings;
 import dev.eventrouter.router.registry.SettingsRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -86,13 +87,12 @@ public final class Router implements AutoCloseable {
     Config kafka = config.getConfig("eventrouter.kafka");
     // what can be wrong in the configuration fails first, before anything is started
     ControlsView controls = new ControlsView();
-    SettingsRegistry registry = new SettingsRegistry(loadRegistry(config), controls);
+    Registry fileRegistry = loadRegistry(config);
+    SettingsRegistry registry = new SettingsRegistry(fileRegistry, controls);
     AdminTokens adminTokens = AdminTokens.fromConfig(config);
     ClusterFormation.Settings clusterFormation = ClusterFormation.Settings.fromConfig(config);
     AddressPolicy addresses = AddressPolicy.allowing(config.getString("eventrouter.delivery.allow-addresses"));
-    String secretsDir = config.getString("eventrouter.secrets.dir");
-    EnvironmentSecrets secrets = new EnvironmentSecrets(
-        secretsDir.isBlank() ? Optional.empty() : Optional.of(Path.of(secretsDir)));
+    EnvironmentSecrets secrets = EnvironmentSecrets.fromConfig(config, System::getenv);
     JournalSettings journal = JournalSettings.fromConfig(config);
     JournalSchema.prepare(journal);
 
@@ -152,6 +152,8 @@ public final class Router implements AutoCloseable {
     // a registry an operator replaced earlier is in use before the first record is routed
     try {
       controls.connect(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      // the file is the operator's own: where it sends a secret, the admin API may too
+      controls.bindSecrets(SecretBindings.of(fileRegistry)).toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("the operator controls could not be read from the journal", e);
     } catch (InterruptedException e) {

@@ -21,6 +21,7 @@ import dev.eventrouter.router.metrics.Backlogs;
 import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.InvalidRegistryException;
 import dev.eventrouter.router.registry.RegistryLoader;
+import dev.eventrouter.router.registry.SecretBindings;
 import dev.eventrouter.router.registry.SettingsRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,12 +30,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -75,6 +79,8 @@ public final class AdminApi extends AllDirectives {
   private static final int TOP_DEFAULT = 10;
   private static final int TOP_MAX = 1000;
   private static final Set<String> LIMIT_FIELDS = Set.of("ratePerSecond", "maxInFlight");
+  /** The secrets a registry replacement may send to origins they are not bound to. */
+  static final String ACKNOWLEDGE_MOVE = "acknowledge-secret-move";
 
   /** @param maxBodyBytes of any body but a registry's */
   public record Limits(long maxBodyBytes, long maxRegistryBytes) {}
@@ -126,9 +132,10 @@ public final class AdminApi extends AllDirectives {
                 // the text holds destinations' headers, credentials among them: operators only
                 get(() -> allowed(caller, AdminTokens.Scope.OPERATE, "read-registry", null, () ->
                     controls.registry().thenApply(AdminApi::ok))),
-                put(() -> body(limits.maxRegistryBytes(), body ->
-                    allowed(caller, AdminTokens.Scope.OPERATE, "replace-registry",
-                        body.length() + " characters", () -> replaceRegistry(body)))))),
+                put(() -> parameterOptional(ACKNOWLEDGE_MOVE, acknowledged ->
+                    body(limits.maxRegistryBytes(), body ->
+                        allowed(caller, AdminTokens.Scope.OPERATE, "replace-registry",
+                            body.length() + " characters", () -> replaceRegistry(caller, body, names(acknowledged)))))))),
             complete(error(StatusCodes.NOT_FOUND, "no such admin endpoint; see /admin/openapi.json"))))));
   }
 
@@ -204,18 +211,43 @@ public final class AdminApi extends AllDirectives {
 
   // ---- the settings registry ----
 
-  /** Checks the text as the registry file is checked at start; stores it only if it is valid. */
-  private CompletionStage<HttpResponse> replaceRegistry(String text) {
+  /**
+   * Checks the text as the registry file is checked at start; stores it only if it is valid and
+   * sends no secret where it is not bound, unless the caller acknowledged that secret's move.
+   */
+  private CompletionStage<HttpResponse> replaceRegistry(AdminTokens.Caller caller, String text,
+      Set<String> acknowledged) {
     Registry parsed;
     try {
       parsed = RegistryLoader.parseText(text, registryDefaults);
     } catch (InvalidRegistryException e) {
       return CompletableFuture.completedFuture(error(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
-    return controls.replaceRegistry(text).thenApply(state -> ok(Map.of(
-        "version", state.registryVersion(),
-        "destinations", parsed.destinations().size(),
-        "sources", parsed.routes().size())));
+    return controls.replaceRegistry(text, SecretBindings.of(parsed), acknowledged).thenApply(answer -> {
+      if (!answer.refused().isEmpty()) {
+        return error(StatusCodes.CONFLICT, "the registry sends secrets where they are not bound: "
+            + answer.refused().stream().map(Object::toString).collect(Collectors.joining("; "))
+            + ". If that is meant, send it again with ?" + ACKNOWLEDGE_MOVE + "="
+            + answer.refused().stream().map(SecretBindings.Move::secret).distinct()
+                .collect(Collectors.joining(",")) + " (written to the audit log)");
+      }
+      for (SecretBindings.Move move : answer.moved()) {
+        audit.atWarn().addKeyValue("caller", caller.name()).addKeyValue("action", "move-secret")
+            .addKeyValue("secret", move.secret()).addKeyValue("from", String.join(",", new TreeSet<>(move.boundTo())))
+            .addKeyValue("to", move.to())
+            .log("admin move-secret by {}: {}, moved there as acknowledged", caller.name(), move);
+      }
+      return ok(Map.of(
+          "version", answer.state().registryVersion(),
+          "destinations", parsed.destinations().size(),
+          "sources", parsed.routes().size()));
+    });
+  }
+
+  /** {@code A,B} as a set of names. */
+  private static Set<String> names(Optional<String> list) {
+    return list.map(text -> Arrays.stream(text.split(",")).map(String::trim).filter(n -> !n.isEmpty())
+        .collect(Collectors.toUnmodifiableSet())).orElse(Set.of());
   }
 
   private static Map<String, Object> pairStats(PairId pair, VirtualQueue.QueueStats stats) {

@@ -1,8 +1,10 @@
 package dev.eventrouter.router.admin;
 
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.router.registry.SecretBindings;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -88,10 +90,24 @@ public final class ControlsView {
     return change(replyTo -> new OperatorControls.SetLimits(OperatorControls.Target.pair(pair), limits, replyTo));
   }
 
-  /** Replaces the registry for every node; the text must have been checked. */
-  public CompletionStage<OperatorControls.State> replaceRegistry(String text) {
-    return change(replyTo -> new OperatorControls.ReplaceRegistry(text, replyTo))
-        .thenCompose(changed -> refresh().thenApply(done -> changed));
+  /**
+   * Replaces the registry for every node, unless it moves a secret the operator did not
+   * acknowledge; the text must have been checked.
+   */
+  public CompletionStage<OperatorControls.RegistryAnswer> replaceRegistry(String text,
+      SecretBindings secrets, Set<String> acknowledged) {
+    return entity.<OperatorControls.RegistryAnswer>ask(replyTo ->
+            new OperatorControls.ReplaceRegistry(text, secrets, Set.copyOf(acknowledged), replyTo), ASK_TIMEOUT)
+        .thenCompose(answer -> {
+          update(answer.state());
+          return answer.refused().isEmpty() ? refresh().thenApply(done -> answer)
+              : CompletableFuture.completedFuture(answer);
+        });
+  }
+
+  /** Binds secrets where the registry file sends them. */
+  public CompletionStage<OperatorControls.State> bindSecrets(SecretBindings secrets) {
+    return change(replyTo -> new OperatorControls.BindSecrets(secrets, replyTo));
   }
 
   public CompletionStage<OperatorControls.RegistryText> registry() {

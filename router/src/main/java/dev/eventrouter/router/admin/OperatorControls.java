@@ -2,6 +2,7 @@ package dev.eventrouter.router.admin;
 
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.serialization.CborSerializable;
+import dev.eventrouter.router.registry.SecretBindings;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,8 +66,25 @@ public final class OperatorControls
   public record SetLimits(Target pair, PairLimits limits, ActorRef<State> replyTo)
       implements Command, CborSerializable {}
 
-  /** Replace the settings registry by this text (checked by the caller), for every node. */
-  public record ReplaceRegistry(String text, ActorRef<State> replyTo) implements Command, CborSerializable {}
+  /**
+   * Replace the settings registry by this text (checked by the caller), for every node; refused
+   * if it sends a secret where it is not bound, unless that secret's move is acknowledged.
+   *
+   * @param secrets where the text's registry sends each secret
+   * @param acknowledged the secrets the operator agrees to send to new origins
+   */
+  public record ReplaceRegistry(String text, SecretBindings secrets, Set<String> acknowledged,
+      ActorRef<RegistryAnswer> replyTo) implements Command, CborSerializable {}
+
+  /**
+   * @param refused the moves not acknowledged: the registry was not replaced
+   * @param moved the acknowledged moves made with the replacement, for the audit log
+   */
+  public record RegistryAnswer(State state, List<SecretBindings.Move> refused,
+      List<SecretBindings.Move> moved) implements CborSerializable {}
+
+  /** Bind secrets where the registry file sends them (each node, at start). */
+  public record BindSecrets(SecretBindings secrets, ActorRef<State> replyTo) implements Command, CborSerializable {}
 
   /** The controls, without the registry's text (see {@link GetRegistry}). */
   public record Get(ActorRef<State> replyTo) implements Command, CborSerializable {}
@@ -107,21 +125,26 @@ public final class OperatorControls
 
   public record LimitsSet(Target pair, PairLimits limits) implements Event {}
 
-  public record RegistryReplaced(String text, Instant at) implements Event {}
+  /** @param secrets where the registry sends its secrets: bound from now on (null before bindings were kept) */
+  public record RegistryReplaced(String text, Instant at, SecretBindings secrets) implements Event {}
+
+  public record SecretsBound(SecretBindings secrets) implements Event {}
 
   /**
    * @param paused what is paused, pairs and destinations
    * @param limits the pairs with their own limits
    * @param registryVersion 0 while the registry is the file's
    * @param version counts the changes: a copy never replaces a newer one
+   * @param secrets where secrets may be sent; names and origins, never values
    */
   public record State(List<Target> paused, List<PairOverride> limits, long registryVersion,
-      long version, @JsonIgnore RegistryText registry) implements CborSerializable {
-    public static final State EMPTY = new State(List.of(), List.of(), 0, 0, null);
+      long version, @JsonIgnore RegistryText registry, SecretBindings secrets) implements CborSerializable {
+    public static final State EMPTY = new State(List.of(), List.of(), 0, 0, null, SecretBindings.NONE);
 
     public State {
       paused = List.copyOf(paused);
       limits = List.copyOf(limits);
+      secrets = secrets == null ? SecretBindings.NONE : secrets;
     }
 
     public Optional<PairLimits> limitsOf(PairId pair) {
@@ -135,7 +158,7 @@ public final class OperatorControls
 
     /** Without the registry's text: what nodes ask for every second. */
     State withoutText() {
-      return new State(paused, limits, registryVersion, version, null);
+      return new State(paused, limits, registryVersion, version, null, secrets);
     }
 
     State withLimits(Target pair, PairLimits set) {
@@ -144,12 +167,16 @@ public final class OperatorControls
       if (!set.isEmpty()) {
         next.add(new PairOverride(pair, set));
       }
-      return new State(paused, next, registryVersion, version + 1, registry);
+      return new State(paused, next, registryVersion, version + 1, registry, secrets);
     }
 
-    State withRegistry(String text, Instant at) {
+    State withRegistry(String text, Instant at, SecretBindings bound) {
       return new State(paused, limits, registryVersion + 1, version + 1,
-          new RegistryText(registryVersion + 1, at, text));
+          new RegistryText(registryVersion + 1, at, text), bound == null ? secrets : secrets.plus(bound));
+    }
+
+    State withSecrets(SecretBindings bound) {
+      return new State(paused, limits, registryVersion, version + 1, registry, secrets.plus(bound));
     }
 
     public boolean isPaused(PairId pair) {
@@ -177,7 +204,7 @@ public final class OperatorControls
       Comparator<Target> order = Comparator.comparing(Target::destination);
       order = order.thenComparing(t -> t.source() == null ? "" : t.source());
       return new State(targets.stream().sorted(order).toList(), limits, registryVersion, version + 1,
-          registry);
+          registry, secrets);
     }
   }
 
@@ -202,13 +229,31 @@ public final class OperatorControls
         .onCommand(Resume.class, this::resume)
         .onCommand(SetLimits.class, (state, set) -> Effect().persist(new LimitsSet(set.pair(), set.limits()))
             .thenReply(set.replyTo(), State::withoutText))
-        .onCommand(ReplaceRegistry.class, (state, replace) ->
-            Effect().persist(new RegistryReplaced(replace.text(), Instant.now()))
-                .thenReply(replace.replyTo(), State::withoutText))
+        .onCommand(ReplaceRegistry.class, this::replaceRegistry)
+        .onCommand(BindSecrets.class, this::bindSecrets)
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), state.withoutText()))
         .onCommand(GetRegistry.class, (state, get) -> Effect().reply(get.replyTo(),
             state.registry() == null ? new RegistryText(0, null, null) : state.registry()))
         .build();
+  }
+
+  /** Checked here, not by the caller: two replacements at once are checked one after the other. */
+  private ReplyEffect<Event, State> replaceRegistry(State state, ReplaceRegistry replace) {
+    List<SecretBindings.Move> moves = state.secrets().movesTo(replace.secrets());
+    List<SecretBindings.Move> refused = moves.stream()
+        .filter(move -> !replace.acknowledged().contains(move.secret())).toList();
+    if (!refused.isEmpty()) {
+      return Effect().reply(replace.replyTo(), new RegistryAnswer(state.withoutText(), refused, List.of()));
+    }
+    return Effect().persist(new RegistryReplaced(replace.text(), Instant.now(), replace.secrets()))
+        .thenReply(replace.replyTo(), next -> new RegistryAnswer(next.withoutText(), List.of(), moves));
+  }
+
+  private ReplyEffect<Event, State> bindSecrets(State state, BindSecrets bind) {
+    if (state.secrets().plus(bind.secrets()).equals(state.secrets())) {
+      return Effect().reply(bind.replyTo(), state.withoutText());
+    }
+    return Effect().persist(new SecretsBound(bind.secrets())).thenReply(bind.replyTo(), State::withoutText);
   }
 
   private ReplyEffect<Event, State> pause(State state, Pause pause) {
@@ -231,7 +276,9 @@ public final class OperatorControls
         .onEvent(Paused.class, (state, paused) -> state.with(paused.target()))
         .onEvent(Resumed.class, (state, resumed) -> state.without(resumed.target()))
         .onEvent(LimitsSet.class, (state, set) -> state.withLimits(set.pair(), set.limits()))
-        .onEvent(RegistryReplaced.class, (state, replaced) -> state.withRegistry(replaced.text(), replaced.at()))
+        .onEvent(RegistryReplaced.class, (state, replaced) ->
+            state.withRegistry(replaced.text(), replaced.at(), replaced.secrets()))
+        .onEvent(SecretsBound.class, (state, bound) -> state.withSecrets(bound.secrets()))
         .build();
   }
 }

@@ -15,6 +15,7 @@ import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.delivery.HeaderText;
 import dev.eventrouter.queues.delivery.Secrets;
 import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -187,7 +189,10 @@ public final class RegistryLoader {
     }
     c.getObject("headers").forEach((name, value) -> {
       String at = where + ".headers." + name;
-      if (value.valueType() == ConfigValueType.OBJECT) {
+      Optional<String> invalidName = HeaderText.invalidName(name);
+      if (invalidName.isPresent()) {
+        errors.add(at + ": " + invalidName.get());
+      } else if (value.valueType() == ConfigValueType.OBJECT) {
         Config secret = ((ConfigObject) value).toConfig();
         if (!secret.hasPath("secret") || secret.root().size() != 1) {
           errors.add(at + ": a header is a value, or { secret = NAME }");
@@ -202,14 +207,31 @@ public final class RegistryLoader {
         errors.add(at + ": a header is a value, or { secret = NAME }");
       } else {
         String literal = String.valueOf(value.unwrapped());
+        Optional<String> invalid = invalidLiteral(name, literal);
         if (Secrets.referenced(literal).isPresent()) {
           errors.add(at + ": write a secret as { secret = NAME }");
+        } else if (invalid.isPresent()) {
+          // what is wrong, never the value: a literal header may be a credential too
+          errors.add(at + ": " + invalid.get());
         } else {
           headers.put(name, literal);
         }
       }
     });
     return headers;
+  }
+
+  /** What the HTTP layer would refuse to send, or drop (and log with its value). */
+  private static Optional<String> invalidLiteral(String name, String value) {
+    if (!name.equalsIgnoreCase("Content-Type")) {
+      return HeaderText.invalidValue(value);
+    }
+    try {
+      HeaderText.contentType(value);
+      return Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.of(e.getMessage());
+    }
   }
 
   private static List<Route> routes(String source, ConfigValue value,
@@ -299,6 +321,11 @@ public final class RegistryLoader {
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
         errors.add(where + ": must be an absolute http or https URL, got '" + text + "'");
+        return null;
+      }
+      if (!uri.toASCIIString().equals(text)) {
+        // the HTTP layer refuses a request to it, so every job would be discarded
+        errors.add(where + ": must be ASCII (percent-encode the rest: " + uri.toASCIIString() + ")");
         return null;
       }
       return uri;

@@ -111,6 +111,35 @@ class RegistryLoaderTest {
     registry.routes().values().forEach(routes -> assertThat(routes).isNotEmpty());
   }
 
+  /**
+   * A header the HTTP layer would drop (and log with its value) is refused with the registry,
+   * saying where and what, never the value; so is an endpoint the HTTP layer cannot send to.
+   */
+  @Test
+  void refusesHeadersAndEndpointsThatCannotBeSent() {
+    String text = """
+        destinations {
+          a { endpoint = "http://a.example.com/", headers { X-Key = "k3y-0ne\\r\\nX-Injected: 1" } }
+          b { endpoint = "http://b.example.com/", headers { X-Key = "k3y-tw0\\u0000" } }
+          c { endpoint = "http://c.example.com/", headers { X-Key = "k3y-thr\\u00e9e" } }
+          d { endpoint = "http://d.example.com/", headers { "X Key" = "v" } }
+          e { endpoint = "http://e.example.com/\\u00e9t\\u00e9" }
+          f { endpoint = "http://f.example.com/", headers { Content-Type = "not a media type" } }
+        }
+        sources { s { destinations = [{ id = a, endpoint = "http://x.example.com/\\u00e9" }] } }
+        """;
+    assertThatThrownBy(() -> RegistryLoader.parseText(text, DEFAULTS))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("destinations.a.headers.X-Key: it holds a line break")
+        .hasMessageContaining("destinations.b.headers.X-Key: it holds a control character")
+        .hasMessageContaining("destinations.c.headers.X-Key: it holds a character that is not ASCII")
+        .hasMessageContaining("destinations.d.headers.X Key: a header name is")
+        .hasMessageContaining("destinations.e.endpoint: must be ASCII")
+        .hasMessageContaining("destinations.f.headers.Content-Type: not a media type")
+        .hasMessageContaining("sources.s.destinations[0].endpoint: must be ASCII")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("k3y"));
+  }
+
   private static Registry parse(String hocon) {
     return RegistryLoader.parse(ConfigFactory.parseString(hocon), DEFAULTS);
   }

@@ -7,6 +7,22 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpServer;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.queues.delivery.EnvironmentSecrets;
+import dev.eventrouter.queues.delivery.Secrets;
+import java.net.URL;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import software.amazon.awssdk.core.SdkSystemSetting;
+import software.amazon.awssdk.profiles.ProfileFileSystemSetting;
+import software.amazon.awssdk.utils.SystemSetting;
 import dev.eventrouter.loadtest.produce.EventProducer;
 import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.persistence.job.PairId;
@@ -113,6 +129,176 @@ class SecretsTest {
     // and the logs, from start to stop
     assertThat(logs.list).isNotEmpty().noneSatisfy(line ->
         assertThat(line.getFormattedMessage() + line.getThrowableProxy()).contains("s3cr3t"));
+  }
+
+  /**
+   * Whoever holds an operate token holds the registry, not the router's own settings nor the
+   * destinations' credentials: a registry naming a variable of the router's environment sends
+   * nothing, and one sending a bound secret to another origin is refused unless the move is
+   * acknowledged, which the audit log records.
+   */
+  @Test
+  void aReplacedRegistryCanNeitherNameTheRoutersVariablesNorMoveASecretUnacknowledged() throws Exception {
+    assertThat(System.getenv("HOME")).as("this test reads variables every process has").isNotNull();
+    assertThat(System.getenv("PATH")).isNotNull();
+    List<String> sentToOwner = new CopyOnWriteArrayList<>();
+    List<Map<String, List<String>>> sentToOther = new CopyOnWriteArrayList<>();
+    HttpServer owner = server(exchange -> sentToOwner.add(exchange.getRequestHeaders().getFirst("Authorization")));
+    HttpServer other = server(exchange -> sentToOther.add(Map.copyOf(exchange.getRequestHeaders())));
+    String ownerUrl = "http://127.0.0.1:" + owner.getAddress().getPort();
+    String otherUrl = "http://127.0.0.1:" + other.getAddress().getPort();
+    Path secrets = Files.createDirectories(dataDir.resolve("secrets"));
+    Files.writeString(secrets.resolve("HOOK_TOKEN"), SECRET + "\n");
+    Path registry = dataDir.resolve("registry.conf");
+    String hook = "hook { endpoint = \"" + ownerUrl + "/hook\", headers { Authorization { secret = HOOK_TOKEN } } }";
+    Files.writeString(registry, "destinations { " + hook + " }\nsources { shop { destinations = [hook] } }");
+    Config config = TestRouter.config(dataDir, registry, TestRouter.freePort(), Map.of(
+        "eventrouter.secrets.dir", secrets.toString(),
+        "eventrouter.archive.embedded.port", TestRouter.freePort(),
+        "eventrouter.admin.operate-token", TOKEN));
+    ListAppender<ILoggingEvent> audit = new ListAppender<>();
+    audit.start();
+    Logger auditLogger = (Logger) LoggerFactory.getLogger("eventrouter.audit");
+    auditLogger.addAppender(audit);
+    try (Router router = TestRouter.start(config)) {
+      // the router's environment, named as secrets of a destination on the caller's own server,
+      // with the secrets folder set (and without these files in it)
+      HttpResponse<String> named = put(router, "", "destinations { " + hook + "\n" + """
+           mine {
+             endpoint = "%s/mine"
+             headers { X-Home { secret = HOME }, X-Path { secret = PATH } }
+           }
+          }
+          sources { shop { destinations = [hook, mine] } }
+          """.formatted(otherUrl));
+      assertThat(named.statusCode()).as(named.body()).isEqualTo(200);
+      EventProducer.run(new EventProducer.Plan(router.kafkaBootstrapServers(), "events", 3,
+          List.of("shop"), 100, 0, 1));
+      TestProbe<Object> probe = TestProbe.create(router.system());
+      probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
+        assertThat(sentToOwner).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(sentToOther.isEmpty() ? get(router, "/admin/pairs/shop/mine") : "sent")
+            .satisfiesAnyOf(body -> assertThat(body).contains("secret-missing"), body -> assertThat(body).isEqualTo("sent"));
+        return null;
+      });
+      assertThat(sentToOwner).allSatisfy(a -> assertThat(a).isEqualTo(SECRET));
+      assertThat(sentToOther).as("no variable of the router's environment is a secret").isEmpty();
+
+      // a bound secret sent elsewhere: by its destination's endpoint, a source's own endpoint,
+      // another destination; and after the registry dropped it for a while
+      Map<String, String> moves = Map.of(
+          "moved", "destinations { hook { endpoint = \"" + otherUrl + "/hook\", headers { Authorization { secret = HOOK_TOKEN } } } }\n"
+              + "sources { shop { destinations = [hook] } }",
+          "by a source", "destinations { " + hook + " }\n"
+              + "sources { shop { destinations = [{ id = hook, endpoint = \"" + otherUrl + "/x\" }] } }",
+          "copied", "destinations { " + hook + "\n copy { endpoint = \"" + otherUrl + "/c\", headers { X-Token { secret = HOOK_TOKEN } } } }\n"
+              + "sources { shop { destinations = [hook, copy] } }");
+      assertThat(put(router, "", "destinations { plain { endpoint = \"" + ownerUrl + "/p\" } }\n"
+          + "sources { shop { destinations = [plain] } }").statusCode()).as("the secret named nowhere").isEqualTo(200);
+      for (Map.Entry<String, String> move : moves.entrySet()) {
+        HttpResponse<String> refused = put(router, "", move.getValue());
+        assertThat(refused.statusCode()).as(move.getKey()).isEqualTo(409);
+        assertThat(refused.body()).as(move.getKey()).contains("HOOK_TOKEN", ownerUrl, otherUrl,
+            "acknowledge-secret-move=HOOK_TOKEN").doesNotContain("s3cr3t");
+      }
+      assertThat(put(router, "?acknowledge-secret-move=OTHER_NAME", moves.get("moved")).statusCode())
+          .as("acknowledging another secret's move").isEqualTo(409);
+
+      HttpResponse<String> acknowledged = put(router, "?acknowledge-secret-move=HOOK_TOKEN", moves.get("moved"));
+      assertThat(acknowledged.statusCode()).as(acknowledged.body()).isEqualTo(200);
+      assertThat(audit.list).anySatisfy(line -> assertThat(line.getFormattedMessage())
+          .contains("move-secret", "admin", "HOOK_TOKEN", ownerUrl, otherUrl));
+    } finally {
+      auditLogger.detachAppender(audit);
+      owner.stop(0);
+      other.stop(0);
+    }
+    assertThat(audit.list).noneSatisfy(line -> assertThat(line.getFormattedMessage()).contains("s3cr3t"));
+  }
+
+  /**
+   * Every environment variable the router reads (its configuration files and every reference.conf
+   * on the classpath, {@code System.getenv} in its code, the AWS SDK's settings, the JVM's) is
+   * refused as a secret, with and without a secrets folder: found, not listed by hand, so that a
+   * new setting cannot slip through.
+   */
+  @Test
+  void noVariableTheRouterReadsCanBeNamedAsASecret() throws Exception {
+    Set<String> variables = routersVariables();
+    assertThat(variables).contains("ROUTER_JOURNAL_PASSWORD", "ROUTER_ADMIN_TOKEN", "ROUTER_ADMIN_READ_TOKEN",
+        "ROUTER_S3_SECRET_ACCESS_KEY", "ROUTER_S3_EMBEDDED_SECRET_ACCESS_KEY", "ROUTER_SECRETS_DIR",
+        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "JAVA_TOOL_OPTIONS");
+    Path emptyFolder = Files.createDirectories(dataDir.resolve("secrets"));
+    Function<String, String> environment = name -> variables.contains(name) ? "value-of-" + name : null;
+
+    for (Config config : List.of(ConfigFactory.load(), ConfigFactory.parseMap(Map.of(
+        "eventrouter.secrets.dir", emptyFolder.toString())).withFallback(ConfigFactory.load()))) {
+      Secrets secrets = EnvironmentSecrets.fromConfig(config, environment);
+      assertThat(variables).allSatisfy(name -> assertThat(secrets.value(name)).as(name).isEmpty());
+      // and what the prefix is for: a variable meant as a secret is found
+      assertThat(EnvironmentSecrets.fromConfig(config, Map.of(
+              config.getString("eventrouter.secrets.env-prefix") + "GA_TOKEN", "ga")::get).value("GA_TOKEN"))
+          .contains("ga");
+    }
+  }
+
+  private static Set<String> routersVariables() throws Exception {
+    Set<String> names = new TreeSet<>();
+    Pattern substitution = Pattern.compile("\\$\\{\\??\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}");
+    Pattern getenv = Pattern.compile("getenv\\(\"([A-Za-z_][A-Za-z0-9_]*)\"\\)");
+    List<String> texts = new ArrayList<>();
+    for (URL url : Collections.list(SecretsTest.class.getClassLoader().getResources("reference.conf"))) {
+      try (var in = url.openStream()) {
+        texts.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    }
+    try (Stream<Path> files = Files.walk(Path.of("..").toRealPath())) {
+      for (Path file : files.filter(f -> f.toString().contains("/src/main/"))
+          .filter(f -> f.toString().endsWith(".conf") || f.toString().endsWith(".java")).toList()) {
+        texts.add(Files.readString(file));
+      }
+    }
+    for (String text : texts) {
+      for (Pattern pattern : List.of(substitution, getenv)) {
+        Matcher m = pattern.matcher(text);
+        while (m.find()) {
+          // a substitution of a setting (${eventrouter.x}) is not a variable; one of a variable is
+          // upper case by convention
+          if (m.group(1).equals(m.group(1).toUpperCase(Locale.ROOT))) {
+            names.add(m.group(1));
+          }
+        }
+      }
+    }
+    for (SystemSetting setting : List.<SystemSetting[]>of(SdkSystemSetting.values(), ProfileFileSystemSetting.values())
+        .stream().flatMap(Arrays::stream).toList()) {
+      if (setting.environmentVariable() != null) {
+        names.add(setting.environmentVariable());
+      }
+    }
+    // the JVM's own, read before any code of ours
+    names.addAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "JAVA_HOME", "CLASSPATH"));
+    return names;
+  }
+
+  private static HttpServer server(java.util.function.Consumer<com.sun.net.httpserver.HttpExchange> record)
+      throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      record.accept(exchange);
+      exchange.getRequestBody().readAllBytes();
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    server.start();
+    return server;
+  }
+
+  private static HttpResponse<String> put(Router router, String query, String registry) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + router.httpPort() + "/admin/registry" + query))
+        .header("Authorization", "Bearer " + TOKEN).PUT(HttpRequest.BodyPublishers.ofString(registry)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static List<String> journalPayloads(Config config) throws Exception {

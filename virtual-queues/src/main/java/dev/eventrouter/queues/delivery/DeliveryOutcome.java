@@ -52,6 +52,13 @@ public record DeliveryOutcome(
    */
   public static final String SECRET_MISSING = "secret-missing";
 
+  /**
+   * A header's secret is there but cannot be sent: its file cannot be read, or its value holds a
+   * line break, another control character or a character that is not ASCII. Retried, so that the
+   * job goes once an operator fixes it.
+   */
+  public static final String SECRET_INVALID = "secret-invalid";
+
   public Verdict verdict() {
     if (status == 0) {
       return INVALID_REQUEST.equals(error) || ADDRESS_REFUSED.equals(error) ? Verdict.DISCARDED : Verdict.RETRY;

@@ -1,30 +1,50 @@
 package dev.eventrouter.queues.delivery;
 
+import com.typesafe.config.Config;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
  * Secrets from a folder of files, one per secret named after it (how Kubernetes mounts a
- * Secret), else from the environment variable of that name. Read at each use: a rotated secret
- * is in use for the next request.
+ * Secret), else from the environment variable of that name behind a prefix the operator chose:
+ * {@code { secret = GA_TOKEN }} with the prefix {@code EVENTROUTER_SECRET_} reads {@code
+ * EVENTROUTER_SECRET_GA_TOKEN}. The prefix keeps a registry (which an operate token can replace)
+ * from naming the router's own settings, {@code ROUTER_JOURNAL_PASSWORD} or {@code
+ * AWS_SECRET_ACCESS_KEY}, and sending them to a host of its choosing. Read at each use: a rotated
+ * secret is in use for the next request.
  */
 public final class EnvironmentSecrets implements Secrets {
 
   private final Optional<Path> dir;
+  private final String environmentPrefix;
   private final Function<String, String> environment;
 
-  /** @param dir the folder of secret files, or empty for the environment only */
-  public EnvironmentSecrets(Optional<Path> dir) {
-    this(dir, System::getenv);
+  /**
+   * From {@code eventrouter.secrets} ({@code dir}, {@code env-prefix}: documented in the router's
+   * {@code reference.conf}).
+   *
+   * @param environment the process's environment variables ({@code System::getenv})
+   */
+  public static EnvironmentSecrets fromConfig(Config config, Function<String, String> environment) {
+    Config secrets = config.getConfig("eventrouter.secrets");
+    String dir = secrets.getString("dir");
+    return new EnvironmentSecrets(dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir)),
+        secrets.getString("env-prefix"), environment);
   }
 
-  EnvironmentSecrets(Optional<Path> dir, Function<String, String> environment) {
+  /**
+   * @param dir the folder of secret files, or empty for the environment only
+   * @param environmentPrefix what a secret's environment variable starts with; empty: secrets
+   *     never come from the environment
+   */
+  EnvironmentSecrets(Optional<Path> dir, String environmentPrefix, Function<String, String> environment) {
     this.dir = dir;
+    this.environmentPrefix = environmentPrefix;
     this.environment = environment;
   }
 
@@ -35,15 +55,26 @@ public final class EnvironmentSecrets implements Secrets {
     }
     if (dir.isPresent()) {
       Path file = dir.get().resolve(name);
-      if (Files.isRegularFile(file)) {
-        try {
-          // a file written by hand or by kubectl often ends with a newline the secret does not have
-          return Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip());
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot read the secret " + name + " in " + dir.get(), e);
-        }
+      // a folder or an unreadable file by this name is a mistake to report, not a reason to look
+      // elsewhere
+      if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        return Optional.of(read(name, file));
       }
     }
-    return Optional.ofNullable(environment.apply(name));
+    if (environmentPrefix.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(environment.apply(environmentPrefix + name));
+  }
+
+  private static String read(String name, Path file) {
+    try {
+      // a file written by hand or by kubectl often ends with a newline the secret does not have
+      return Files.readString(file, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      // the exception's class only: a decoder's message could quote the bytes
+      throw new InvalidSecretException(name, "its file cannot be read as UTF-8 text ("
+          + e.getClass().getSimpleName() + ")");
+    }
   }
 }

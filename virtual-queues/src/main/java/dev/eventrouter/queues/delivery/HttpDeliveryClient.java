@@ -35,6 +35,7 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
 import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
 import org.apache.pekko.http.scaladsl.HttpExt;
+import org.apache.pekko.http.scaladsl.model.IllegalUriException;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.AbruptStageTerminationException;
 import org.apache.pekko.stream.BoundedSourceQueue;
@@ -123,20 +124,28 @@ public final class HttpDeliveryClient implements DeliveryClient {
       http = httpRequest(request, endpoint);
     } catch (MissingSecretException e) {
       // the operator may yet provide it: the job waits, retried with backoff
-      Instant now = clock.instant();
-      request.replyTo().tell(DeliveryOutcome.failed(request.job().id(), request.attempt(), now, now,
-          DeliveryOutcome.SECRET_MISSING));
-      return true;
-    } catch (IllegalArgumentException e) {
-      // no attempt can ever succeed: the job is discarded, by the system, with the reason
-      Instant now = clock.instant();
-      request.replyTo().tell(DeliveryOutcome.failed(request.job().id(), request.attempt(), now, now,
-          DeliveryOutcome.INVALID_REQUEST));
-      return true;
+      return notMade(request, DeliveryOutcome.SECRET_MISSING);
+    } catch (InvalidSecretException e) {
+      // the operator may yet fix it: the job waits, retried with backoff; the message has the
+      // secret's name and what is wrong, never its value
+      log.warn("destination {}: {}", request.destination().id(), e.getMessage());
+      return notMade(request, DeliveryOutcome.SECRET_INVALID);
+    } catch (IllegalArgumentException | IllegalUriException e) {
+      // no attempt can ever succeed (an endpoint or a literal header the HTTP model refuses): the
+      // job is discarded, by the system, with the reason. Not logged: a message could quote a
+      // header's value.
+      return notMade(request, DeliveryOutcome.INVALID_REQUEST);
     }
     PoolKey key = PoolKey.of(request.destination().id(), endpoint);
     DestinationPool pool = pools.computeIfAbsent(key, k -> new DestinationPool(k, request.destination()));
     return pool.offer(request, http);
+  }
+
+  /** The request could not be made: answered at once, as an attempt that failed. */
+  private boolean notMade(DeliveryRequest request, String reason) {
+    Instant now = clock.instant();
+    request.replyTo().tell(DeliveryOutcome.failed(request.job().id(), request.attempt(), now, now, reason));
+    return true;
   }
 
   /** The pools are per (destination, scheme, host, port). */
@@ -264,7 +273,7 @@ public final class HttpDeliveryClient implements DeliveryClient {
       if (name.equals("content-type")) {
         contentType = contentType(header.getValue());
       } else if (!MANAGED_HEADERS.contains(name)) {
-        headers.add(RawHeader.create(header.getKey(), resolve(header.getValue())));
+        headers.add(header(header.getKey(), header.getValue()));
       }
     }
     headers.add(RawHeader.create("Idempotency-Key", job.id().toString()));
@@ -300,13 +309,26 @@ public final class HttpDeliveryClient implements DeliveryClient {
         .runWith(Sink.ignore(), system);
   }
 
-  /** A header's value, or the secret's it refers to, looked up now. */
-  private String resolve(String value) {
-    Optional<String> name = Secrets.referenced(value);
-    if (name.isEmpty()) {
-      return value;
+  /**
+   * A job's header, with the secret its value refers to looked up now; checked, so that the HTTP
+   * layer never drops it (and logs its value) on the way out.
+   */
+  private HttpHeader header(String name, String value) {
+    HeaderText.invalidName(name).ifPresent(problem -> {
+      throw new IllegalArgumentException(problem);
+    });
+    Optional<String> secret = value == null ? Optional.empty() : Secrets.referenced(value);
+    if (secret.isEmpty()) {
+      HeaderText.invalidValue(value).ifPresent(problem -> {
+        throw new IllegalArgumentException("header " + name + ": " + problem);
+      });
+      return RawHeader.create(name, value);
     }
-    return secrets.value(name.get()).orElseThrow(() -> new MissingSecretException(name.get()));
+    String resolved = secrets.value(secret.get()).orElseThrow(() -> new MissingSecretException(secret.get()));
+    HeaderText.invalidValue(resolved).ifPresent(problem -> {
+      throw new InvalidSecretException(secret.get(), problem);
+    });
+    return RawHeader.create(name, resolved);
   }
 
   /** A job refers to a secret that is not there (yet): its name, never a value. */
@@ -317,10 +339,11 @@ public final class HttpDeliveryClient implements DeliveryClient {
   }
 
   private static ContentType contentType(String value) {
-    if (value.equalsIgnoreCase("application/json")) {
-      return ContentTypes.APPLICATION_JSON;
+    try {
+      return HeaderText.contentType(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("header Content-Type: " + e.getMessage());
     }
-    return ContentTypes.parse(value);
   }
 
   @SuppressWarnings("unchecked")

@@ -18,7 +18,11 @@ public interface Secrets {
   /** Secret names: letters, digits, {@code _ . -}; as environment variables and file names. */
   Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,127}");
 
-  /** The secret's value, if it is there now. */
+  /**
+   * The secret's value, if it is there now.
+   *
+   * @throws InvalidSecretException if it is there but cannot be read
+   */
   Optional<String> value(String name);
 
   /** The header value that stands for the secret {@code name}. */

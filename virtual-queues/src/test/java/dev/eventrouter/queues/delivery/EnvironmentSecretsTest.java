@@ -17,13 +17,26 @@ class EnvironmentSecretsTest {
   @Test
   void aFileInTheFolderWinsOverTheEnvironmentAndLosesItsTrailingNewline() throws Exception {
     Files.writeString(dir.resolve("HOOK_TOKEN"), "from-file\n");
-    Map<String, String> env = Map.of("HOOK_TOKEN", "from-env", "GA_KEY", "ga-from-env");
-    EnvironmentSecrets secrets = new EnvironmentSecrets(Optional.of(dir), env::get);
+    Files.writeString(dir.resolve("CRLF_TOKEN"), "from-windows\r\n");
+    Map<String, String> env = Map.of("SECRET_HOOK_TOKEN", "from-env", "SECRET_GA_KEY", "ga-from-env");
+    EnvironmentSecrets secrets = new EnvironmentSecrets(Optional.of(dir), "SECRET_", env::get);
 
     assertThat(secrets.value("HOOK_TOKEN")).contains("from-file");
+    assertThat(secrets.value("CRLF_TOKEN")).contains("from-windows");
     assertThat(secrets.value("GA_KEY")).contains("ga-from-env");
     assertThat(secrets.value("NOT_SET")).isEmpty();
     assertThat(secrets.value("../etc/passwd")).as("names only, no paths").isEmpty();
+  }
+
+  @Test
+  void theEnvironmentIsReadOnlyBehindThePrefixAndNotAtAllWithoutOne() {
+    Map<String, String> env = Map.of("GA_KEY", "the-router-s-own", "SECRET_GA_KEY", "meant-for-it");
+
+    assertThat(new EnvironmentSecrets(Optional.empty(), "SECRET_", env::get).value("GA_KEY"))
+        .contains("meant-for-it");
+    assertThat(new EnvironmentSecrets(Optional.empty(), "", env::get).value("GA_KEY")).isEmpty();
+    assertThat(new EnvironmentSecrets(Optional.of(dir), "", env::get).value("GA_KEY"))
+        .as("a folder without the file does not fall back to the raw variable").isEmpty();
   }
 
   @Test

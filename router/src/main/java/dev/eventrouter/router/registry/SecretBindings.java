@@ -1,0 +1,88 @@
+package dev.eventrouter.router.registry;
+
+import dev.eventrouter.persistence.serialization.CborSerializable;
+import dev.eventrouter.queues.delivery.Secrets;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Where each secret may be sent: the origins ({@code scheme://host:port}) of the endpoints a
+ * registry sends it to. A registry replaced through the admin API may send a secret to an origin
+ * it is not bound to only with the operator's explicit acknowledgement; otherwise whoever holds an
+ * operate token could point a credential at a server of their own. A secret first named binds
+ * where it is first sent; the registry file at start binds what it names.
+ *
+ * @param origins per secret name, the origins it is bound to
+ */
+public record SecretBindings(Map<String, Set<String>> origins) implements CborSerializable {
+
+  public static final SecretBindings NONE = new SecretBindings(Map.of());
+
+  public SecretBindings {
+    Map<String, Set<String>> copy = new HashMap<>();
+    if (origins != null) {
+      origins.forEach((secret, set) -> copy.put(secret, Set.copyOf(set)));
+    }
+    origins = Map.copyOf(copy);
+  }
+
+  /** A secret a registry sends to an origin it is not bound to. */
+  public record Move(String secret, Set<String> boundTo, String to) implements CborSerializable {
+    @Override
+    public String toString() {
+      return "secret " + secret + " is bound to " + new TreeSet<>(boundTo) + ", not to " + to;
+    }
+  }
+
+  /** Where the registry sends each secret its destinations name, by default or by a source's endpoint. */
+  public static SecretBindings of(Registry registry) {
+    Map<String, Set<String>> origins = new HashMap<>();
+    for (Destination destination : registry.destinations().values()) {
+      List<URI> endpoints = new ArrayList<>();
+      endpoints.add(destination.endpoint());
+      registry.routes().values().forEach(routes -> routes.stream()
+          .filter(route -> route.destination().id().equals(destination.id()))
+          .forEach(route -> endpoints.add(route.endpoint())));
+      for (String value : destination.headers().values()) {
+        Secrets.referenced(value).ifPresent(secret -> endpoints.forEach(endpoint ->
+            origins.computeIfAbsent(secret, s -> new HashSet<>()).add(origin(endpoint))));
+      }
+    }
+    return new SecretBindings(origins);
+  }
+
+  /** What {@code next} sends where this does not bind it; a secret not bound yet moves nowhere. */
+  public List<Move> movesTo(SecretBindings next) {
+    List<Move> moves = new ArrayList<>();
+    next.origins.forEach((secret, to) -> {
+      Set<String> bound = origins.get(secret);
+      if (bound != null) {
+        to.stream().filter(origin -> !bound.contains(origin)).sorted()
+            .forEach(origin -> moves.add(new Move(secret, bound, origin)));
+      }
+    });
+    moves.sort((a, b) -> a.secret().compareTo(b.secret()));
+    return moves;
+  }
+
+  /** These bindings and those of {@code more}: a binding is never dropped by a registry change. */
+  public SecretBindings plus(SecretBindings more) {
+    Map<String, Set<String>> union = new HashMap<>();
+    origins.forEach((secret, set) -> union.put(secret, new HashSet<>(set)));
+    more.origins.forEach((secret, set) -> union.computeIfAbsent(secret, s -> new HashSet<>()).addAll(set));
+    return new SecretBindings(union);
+  }
+
+  static String origin(URI endpoint) {
+    String scheme = endpoint.getScheme().toLowerCase(Locale.ROOT);
+    int port = endpoint.getPort() >= 0 ? endpoint.getPort() : (scheme.equals("https") ? 443 : 80);
+    return scheme + "://" + endpoint.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+  }
+}
