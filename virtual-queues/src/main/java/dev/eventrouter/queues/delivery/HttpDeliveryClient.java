@@ -86,23 +86,33 @@ public final class HttpDeliveryClient implements DeliveryClient {
    */
   public HttpDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
       Secrets secrets) {
+    this(system, clock, queueSize, addresses, secrets, NameResolver.SYSTEM);
+  }
+
+  /** @param names where endpoints' hosts are looked up */
+  HttpDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
+      Secrets secrets, NameResolver names) {
     this.system = system;
     this.secrets = secrets;
     this.clock = clock;
     this.queueSize = queueSize;
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.transport = ClientTransport.withCustomResolver((host, port) ->
-        CompletableFuture.supplyAsync(() -> resolve(host, (Integer) port, addresses), blocking));
+        CompletableFuture.supplyAsync(() -> resolve(names, host, (Integer) port, addresses), blocking));
   }
 
   /**
    * The first address of the host that the policy allows: the connection goes to exactly the
    * address checked, so a name cannot resolve to a refused one between check and connect.
    */
-  private static InetSocketAddress resolve(String host, int port, AddressPolicy addresses) {
+  private static InetSocketAddress resolve(NameResolver names, String host, int port,
+      AddressPolicy addresses) {
     InetAddress[] all;
     try {
-      all = InetAddress.getAllByName(host);
+      all = names.addresses(host);
+      if (all.length == 0) {
+        throw new UnknownHostException(host);
+      }
     } catch (UnknownHostException e) {
       throw new CompletionException(e);
     }
