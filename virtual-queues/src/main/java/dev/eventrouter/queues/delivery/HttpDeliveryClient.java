@@ -17,12 +17,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.ClientTransport;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
@@ -162,7 +164,8 @@ public final class HttpDeliveryClient implements DeliveryClient {
    * A request on its way; answered once, by its response or by its deadline, whichever comes
    * first.
    */
-  private record InFlight(DeliveryRequest request, Instant startedAt, AtomicBoolean answered) {
+  private record InFlight(DeliveryRequest request, Instant startedAt, Instant deadline,
+      AtomicBoolean answered) {
     boolean answer() {
       return answered.compareAndSet(false, true);
     }
@@ -171,6 +174,8 @@ public final class HttpDeliveryClient implements DeliveryClient {
   private final class DestinationPool {
     private final PoolKey key;
     private final BoundedSourceQueue<Pair<HttpRequest, InFlight>> queue;
+    /** One for each connection not carrying a request: a request leaves the queue with one. */
+    private final BoundedSourceQueue<NotUsed> idleConnections;
 
     DestinationPool(PoolKey key, DestinationSettings destination) {
       this.key = key;
@@ -185,11 +190,22 @@ public final class HttpDeliveryClient implements DeliveryClient {
               .withIdleTimeout(destination.timeout())
               .withConnectingTimeout(destination.timeout())
               .withTransport(transport));
+      // A request waits here, not inside the pool (which takes one more than it has connections
+      // for), until a connection is free; then one past its deadline stays behind: it would go
+      // out after its caller counted it a timeout, beside the retry, with a connection for
+      // stale work.
       var pair = Source.<Pair<HttpRequest, InFlight>>queue(queueSize)
+          .zipWithMat(Source.<NotUsed>queue(destination.maxConnections()), (request, idle) -> request,
+              Keep.both())
+          .filter(p -> stillDue(p.second()))
           .via(hostConnectionPool(key, settings))
           .toMat(Sink.foreach(this::complete), Keep.both())
           .run(system);
-      this.queue = pair.first();
+      this.queue = pair.first().first();
+      this.idleConnections = pair.first().second();
+      for (int i = 0; i < destination.maxConnections(); i++) {
+        idleConnections.offer(NotUsed.getInstance());
+      }
       pair.second().whenComplete((done, failure) -> {
         pools.remove(key, this);
         if (failure != null && !(failure instanceof AbruptStageTerminationException)) {
@@ -221,16 +237,13 @@ public final class HttpDeliveryClient implements DeliveryClient {
     }
 
     boolean offer(DeliveryRequest request, HttpRequest http) {
-      InFlight inFlight = new InFlight(request, clock.instant(), new AtomicBoolean());
+      Instant now = clock.instant();
+      Duration timeout = deadline(request.destination());
+      InFlight inFlight = new InFlight(request, now, now.plus(timeout), new AtomicBoolean());
       QueueOfferResult result = queue.offer(Pair.create(http, inFlight));
       if (result == QueueOfferResult.enqueued()) {
         // the idle timeout ends a silent connection, not one that drips a byte at a time
-        system.scheduler().scheduleOnce(deadline(request.destination()), () -> {
-          if (inFlight.answer()) {
-            request.replyTo().tell(DeliveryOutcome.failed(request.job().id(), request.attempt(),
-                inFlight.startedAt(), clock.instant(), "timeout"));
-          }
-        }, system.executionContext());
+        system.scheduler().scheduleOnce(timeout, () -> timedOut(inFlight), system.executionContext());
         return true;
       }
       if (result instanceof QueueOfferResult.Failure || result == QueueOfferResult.closed()) {
@@ -239,13 +252,40 @@ public final class HttpDeliveryClient implements DeliveryClient {
       return false;
     }
 
+    /**
+     * Whether a request that has a connection may still be sent; one past its deadline is
+     * answered as a timeout, and leaves the connection to the next.
+     */
+    private boolean stillDue(InFlight inFlight) {
+      if (clock.instant().isBefore(inFlight.deadline()) && !inFlight.answered().get()) {
+        return true;
+      }
+      timedOut(inFlight);
+      connectionFree();
+      return false;
+    }
+
+    private void connectionFree() {
+      idleConnections.offer(NotUsed.getInstance());
+    }
+
+    private void timedOut(InFlight inFlight) {
+      if (inFlight.answer()) {
+        DeliveryRequest request = inFlight.request();
+        request.replyTo().tell(DeliveryOutcome.failed(request.job().id(), request.attempt(),
+            inFlight.startedAt(), clock.instant(), "timeout"));
+      }
+    }
+
     private void complete(Pair<Try<HttpResponse>, InFlight> result) {
       InFlight inFlight = result.second();
       DeliveryRequest request = inFlight.request();
       Instant finishedAt = clock.instant();
       Try<HttpResponse> response = result.first();
       if (response.isSuccess()) {
-        drain(response.get(), request.destination());
+        drain(response.get(), request.destination()).whenComplete((done, failure) -> connectionFree());
+      } else {
+        connectionFree();
       }
       if (!inFlight.answer()) {
         return; // its deadline passed: the queue has its outcome already
@@ -300,11 +340,11 @@ public final class HttpDeliveryClient implements DeliveryClient {
    * fails and the connection is closed. A destination answering with an endless or huge body
    * costs one connection, not a stuck one.
    */
-  private void drain(HttpResponse response, DestinationSettings destination) {
+  private CompletionStage<Done> drain(HttpResponse response, DestinationSettings destination) {
     if (response.entity().isStrict()) {
-      return;
+      return CompletableFuture.completedFuture(Done.getInstance());
     }
-    response.entity().withoutSizeLimit().getDataBytes()
+    return response.entity().withoutSizeLimit().getDataBytes()
         .limitWeighted(MAX_RESPONSE_BYTES, bytes -> (long) bytes.size())
         .completionTimeout(destination.timeout())
         .runWith(Sink.ignore(), system);
