@@ -53,7 +53,9 @@ import scala.util.Try;
 
 /**
  * Delivers over Pekko HTTP's host connection pools: one long-lived pool per destination and host
- * (keep-alive connections, bounded), fed by a bounded queue. A pool per destination, not per
+ * (keep-alive connections, bounded), fed by a bounded queue. An attempt ends at its deadline
+ * (twice the destination's timeout, the time spent waiting for a connection included), and a
+ * request whose deadline passed while it waited is never sent. A pool per destination, not per
  * host: two destinations on one host must not share connections, or a slow one would take the
  * other's. The per-request API is several times slower than a pooled flow (STACK.md), so no
  * request goes through {@code singleRequest}.
@@ -190,10 +192,10 @@ public final class HttpDeliveryClient implements DeliveryClient {
               .withIdleTimeout(destination.timeout())
               .withConnectingTimeout(destination.timeout())
               .withTransport(transport));
-      // A request waits here, not inside the pool (which takes one more than it has connections
-      // for), until a connection is free; then one past its deadline stays behind: it would go
-      // out after its caller counted it a timeout, beside the retry, with a connection for
-      // stale work.
+      // A request waits here until a connection is free, not inside the pool (which takes a
+      // request before it has a connection for it); then one past its deadline stays behind: it
+      // would go out after its caller counted it a timeout, beside the retry, and hold a
+      // connection with stale work.
       var pair = Source.<Pair<HttpRequest, InFlight>>queue(queueSize)
           .zipWithMat(Source.<NotUsed>queue(destination.maxConnections()), (request, idle) -> request,
               Keep.both())
