@@ -10,14 +10,20 @@ import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import dev.eventrouter.queues.testing.ScriptedDestination;
 import dev.eventrouter.queues.testing.TestQueues;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
@@ -118,6 +124,58 @@ class SsrfTest {
 
     assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
     assertThat(listening.received("/allowed-mapped")).hasSize(1);
+  }
+
+  /**
+   * DNS rebinding: a name that answered an allowed address, then one refused (0.0.0.0 reaches
+   * this machine's loopback), is checked again at the next connection, and that connection goes
+   * to the address checked. The destination closes each connection, so each request needs one.
+   */
+  @Test
+  void eachConnectionGoesToTheAddressCheckedForIt() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      AtomicInteger requests = new AtomicInteger();
+      Thread serving = new Thread(() -> answerAndClose(server, requests));
+      serving.setDaemon(true);
+      serving.start();
+      AtomicInteger lookups = new AtomicInteger();
+      NameResolver rebinding = host -> new InetAddress[] {InetAddress.getByAddress(host,
+          lookups.getAndIncrement() == 0 ? new byte[] {127, 0, 0, 1} : new byte[] {0, 0, 0, 0})};
+      HttpDeliveryClient client = new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64,
+          AddressPolicy.allowing("127.0.0.1/32"), Secrets.NONE, rebinding);
+      String endpoint = "http://rebinding.attacker.test:" + server.getLocalPort() + "/hook";
+
+      DeliveryOutcome first = deliver(client, endpoint);
+      DeliveryOutcome second = deliver(client, endpoint);
+
+      assertThat(first.status()).isEqualTo(200);
+      assertThat(second.error()).isEqualTo(DeliveryOutcome.ADDRESS_REFUSED);
+      assertThat(lookups).hasValue(2);
+      assertThat(requests).hasValue(1);
+    }
+  }
+
+  private static void answerAndClose(ServerSocket server, AtomicInteger requests) {
+    while (!server.isClosed()) {
+      try (Socket socket = server.accept()) {
+        InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        int b;
+        while (!head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0) {
+          head.append((char) b);
+        }
+        String lower = head.toString().toLowerCase(java.util.Locale.ROOT);
+        int at = lower.indexOf("content-length:");
+        if (at >= 0) {
+          in.readNBytes(Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim()));
+        }
+        requests.incrementAndGet();
+        socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
+      } catch (IOException e) {
+        // closed at the end of the test
+      }
+    }
   }
 
   @Test
