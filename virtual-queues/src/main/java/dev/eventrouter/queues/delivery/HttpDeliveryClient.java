@@ -133,7 +133,7 @@ public final class HttpDeliveryClient implements DeliveryClient {
     URI endpoint;
     HttpRequest http;
     try {
-      endpoint = URI.create(request.job().endpoint());
+      endpoint = httpEndpoint(request.job().endpoint());
       http = httpRequest(request, endpoint);
     } catch (MissingSecretException e) {
       // the operator may yet provide it: the job waits, retried with backoff
@@ -151,6 +151,19 @@ public final class HttpDeliveryClient implements DeliveryClient {
     PoolKey key = PoolKey.of(request.destination().id(), endpoint);
     DestinationPool pool = pools.computeIfAbsent(key, k -> new DestinationPool(k, request.destination()));
     return pool.offer(request, http);
+  }
+
+  /**
+   * The endpoint, if it is http or https to a host. The registry checks this when it loads, but a
+   * job carries its endpoint: any other scheme would go out as plain HTTP to its host.
+   */
+  private static URI httpEndpoint(String text) {
+    URI endpoint = URI.create(text);
+    String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || endpoint.getHost() == null) {
+      throw new IllegalArgumentException("not an http(s) endpoint with a host");
+    }
+    return endpoint;
   }
 
   /** The pools are per (destination, scheme, host, port). */
