@@ -17,12 +17,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.ClientTransport;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
@@ -52,7 +54,9 @@ import scala.util.Try;
 
 /**
  * Delivers over Pekko HTTP's host connection pools: one long-lived pool per destination and host
- * (keep-alive connections, bounded), fed by a bounded queue. A pool per destination, not per
+ * (keep-alive connections, bounded), fed by a bounded queue. An attempt ends at its deadline
+ * (twice the destination's timeout, the time spent waiting for a connection included), and a
+ * request whose deadline passed while it waited is never sent. A pool per destination, not per
  * host: two destinations on one host must not share connections, or a slow one would take the
  * other's. The per-request API is several times slower than a pooled flow (STACK.md), so no
  * request goes through {@code singleRequest}.
@@ -87,23 +91,33 @@ public final class HttpDeliveryClient implements DeliveryClient {
    */
   public HttpDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
       Secrets secrets) {
+    this(system, clock, queueSize, addresses, secrets, NameResolver.SYSTEM);
+  }
+
+  /** @param names where endpoints' hosts are looked up */
+  HttpDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
+      Secrets secrets, NameResolver names) {
     this.system = system;
     this.secrets = secrets;
     this.clock = clock;
     this.queueSize = queueSize;
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.transport = ClientTransport.withCustomResolver((host, port) ->
-        CompletableFuture.supplyAsync(() -> resolve(host, (Integer) port, addresses), blocking));
+        CompletableFuture.supplyAsync(() -> resolve(names, host, (Integer) port, addresses), blocking));
   }
 
   /**
    * The first address of the host that the policy allows: the connection goes to exactly the
    * address checked, so a name cannot resolve to a refused one between check and connect.
    */
-  private static InetSocketAddress resolve(String host, int port, AddressPolicy addresses) {
+  private static InetSocketAddress resolve(NameResolver names, String host, int port,
+      AddressPolicy addresses) {
     InetAddress[] all;
     try {
-      all = InetAddress.getAllByName(host);
+      all = names.addresses(host);
+      if (all.length == 0) {
+        throw new UnknownHostException(host);
+      }
     } catch (UnknownHostException e) {
       throw new CompletionException(e);
     }
@@ -120,7 +134,7 @@ public final class HttpDeliveryClient implements DeliveryClient {
     URI endpoint;
     HttpRequest http;
     try {
-      endpoint = URI.create(request.job().endpoint());
+      endpoint = httpEndpoint(request.job().endpoint());
       http = httpRequest(request, endpoint);
     } catch (MissingSecretException e) {
       // the operator may yet provide it: the job waits, retried with backoff
@@ -148,6 +162,19 @@ public final class HttpDeliveryClient implements DeliveryClient {
     return true;
   }
 
+  /**
+   * The endpoint, if it is http or https to a host. The registry checks this when it loads, but a
+   * job carries its endpoint: any other scheme would go out as plain HTTP to its host.
+   */
+  private static URI httpEndpoint(String text) {
+    URI endpoint = URI.create(text);
+    String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || endpoint.getHost() == null) {
+      throw new IllegalArgumentException("not an http(s) endpoint with a host");
+    }
+    return endpoint;
+  }
+
   /** The pools are per (destination, scheme, host, port). */
   private record PoolKey(String destination, boolean https, String host, int port) {
     static PoolKey of(String destination, URI endpoint) {
@@ -161,7 +188,8 @@ public final class HttpDeliveryClient implements DeliveryClient {
    * A request on its way; answered once, by its response or by its deadline, whichever comes
    * first.
    */
-  private record InFlight(DeliveryRequest request, Instant startedAt, AtomicBoolean answered) {
+  private record InFlight(DeliveryRequest request, Instant startedAt, Instant deadline,
+      AtomicBoolean answered) {
     boolean answer() {
       return answered.compareAndSet(false, true);
     }
@@ -170,6 +198,8 @@ public final class HttpDeliveryClient implements DeliveryClient {
   private final class DestinationPool {
     private final PoolKey key;
     private final BoundedSourceQueue<Pair<HttpRequest, InFlight>> queue;
+    /** One for each connection not carrying a request: a request leaves the queue with one. */
+    private final BoundedSourceQueue<NotUsed> idleConnections;
 
     DestinationPool(PoolKey key, DestinationSettings destination) {
       this.key = key;
@@ -184,11 +214,22 @@ public final class HttpDeliveryClient implements DeliveryClient {
               .withIdleTimeout(destination.timeout())
               .withConnectingTimeout(destination.timeout())
               .withTransport(transport));
+      // A request waits here until a connection is free, not inside the pool (which takes a
+      // request before it has a connection for it); then one past its deadline stays behind: it
+      // would go out after its caller counted it a timeout, beside the retry, and hold a
+      // connection with stale work.
       var pair = Source.<Pair<HttpRequest, InFlight>>queue(queueSize)
+          .zipWithMat(Source.<NotUsed>queue(destination.maxConnections()), (request, idle) -> request,
+              Keep.both())
+          .filter(p -> stillDue(p.second()))
           .via(hostConnectionPool(key, settings))
           .toMat(Sink.foreach(this::complete), Keep.both())
           .run(system);
-      this.queue = pair.first();
+      this.queue = pair.first().first();
+      this.idleConnections = pair.first().second();
+      for (int i = 0; i < destination.maxConnections(); i++) {
+        idleConnections.offer(NotUsed.getInstance());
+      }
       pair.second().whenComplete((done, failure) -> {
         pools.remove(key, this);
         if (failure != null && !(failure instanceof AbruptStageTerminationException)) {
@@ -220,16 +261,13 @@ public final class HttpDeliveryClient implements DeliveryClient {
     }
 
     boolean offer(DeliveryRequest request, HttpRequest http) {
-      InFlight inFlight = new InFlight(request, clock.instant(), new AtomicBoolean());
+      Instant now = clock.instant();
+      Duration timeout = deadline(request.destination());
+      InFlight inFlight = new InFlight(request, now, now.plus(timeout), new AtomicBoolean());
       QueueOfferResult result = queue.offer(Pair.create(http, inFlight));
       if (result == QueueOfferResult.enqueued()) {
         // the idle timeout ends a silent connection, not one that drips a byte at a time
-        system.scheduler().scheduleOnce(deadline(request.destination()), () -> {
-          if (inFlight.answer()) {
-            request.replyTo().tell(DeliveryOutcome.failed(request.job().id(), request.attempt(),
-                inFlight.startedAt(), clock.instant(), "timeout"));
-          }
-        }, system.executionContext());
+        system.scheduler().scheduleOnce(timeout, () -> timedOut(inFlight), system.executionContext());
         return true;
       }
       if (result instanceof QueueOfferResult.Failure || result == QueueOfferResult.closed()) {
@@ -238,13 +276,40 @@ public final class HttpDeliveryClient implements DeliveryClient {
       return false;
     }
 
+    /**
+     * Whether a request that has a connection may still be sent; one past its deadline is
+     * answered as a timeout, and leaves the connection to the next.
+     */
+    private boolean stillDue(InFlight inFlight) {
+      if (clock.instant().isBefore(inFlight.deadline()) && !inFlight.answered().get()) {
+        return true;
+      }
+      timedOut(inFlight);
+      connectionFree();
+      return false;
+    }
+
+    private void connectionFree() {
+      idleConnections.offer(NotUsed.getInstance());
+    }
+
+    private void timedOut(InFlight inFlight) {
+      if (inFlight.answer()) {
+        DeliveryRequest request = inFlight.request();
+        request.replyTo().tell(DeliveryOutcome.failed(request.job().id(), request.attempt(),
+            inFlight.startedAt(), clock.instant(), "timeout"));
+      }
+    }
+
     private void complete(Pair<Try<HttpResponse>, InFlight> result) {
       InFlight inFlight = result.second();
       DeliveryRequest request = inFlight.request();
       Instant finishedAt = clock.instant();
       Try<HttpResponse> response = result.first();
       if (response.isSuccess()) {
-        drain(response.get(), request.destination());
+        drain(response.get(), request.destination()).whenComplete((done, failure) -> connectionFree());
+      } else {
+        connectionFree();
       }
       if (!inFlight.answer()) {
         return; // its deadline passed: the queue has its outcome already
@@ -299,11 +364,11 @@ public final class HttpDeliveryClient implements DeliveryClient {
    * fails and the connection is closed. A destination answering with an endless or huge body
    * costs one connection, not a stuck one.
    */
-  private void drain(HttpResponse response, DestinationSettings destination) {
+  private CompletionStage<Done> drain(HttpResponse response, DestinationSettings destination) {
     if (response.entity().isStrict()) {
-      return;
+      return CompletableFuture.completedFuture(Done.getInstance());
     }
-    response.entity().withoutSizeLimit().getDataBytes()
+    return response.entity().withoutSizeLimit().getDataBytes()
         .limitWeighted(MAX_RESPONSE_BYTES, bytes -> (long) bytes.size())
         .completionTimeout(destination.timeout())
         .runWith(Sink.ignore(), system);

@@ -16,6 +16,7 @@ import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -45,7 +46,7 @@ class HttpDeliveryClientTest {
 
     DeliveryOutcome outcome = deliver(job, 3);
 
-    assertThat(outcome.status()).isEqualTo(200);
+    assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
     assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.SUCCEEDED);
     assertThat(outcome.attempt()).isEqualTo(3);
     assertThat(outcome.finishedAt()).isAfterOrEqualTo(outcome.startedAt());
@@ -92,6 +93,19 @@ class HttpDeliveryClientTest {
     assertThat(busy.retryAfter()).contains(Duration.ofSeconds(120));
     assertThat(down.retryAfter()).hasValueSatisfying(d ->
         assertThat(d).isGreaterThan(Duration.ofDays(365 * 70)));
+  }
+
+  @Test
+  void anEndpointThatIsNotHttpToAHostIsAnInvalidRequestAndNothingIsSent() {
+    String hook = destination.url("/hooks/scheme");
+    for (String endpoint : List.of(hook.replace("http://", "ftp://"), hook.replace("http://", "ws://"),
+        "http:///hooks/scheme", "file:///etc/passwd", "mailto:ops@example.com")) {
+      DeliveryOutcome outcome = deliver(job(endpoint, Map.of()), 1);
+
+      assertThat(outcome.error()).as(endpoint).isEqualTo(DeliveryOutcome.INVALID_REQUEST);
+      assertThat(outcome.verdict()).as(endpoint).isEqualTo(DeliveryOutcome.Verdict.DISCARDED);
+    }
+    assertThat(destination.received("/hooks/scheme")).isEmpty();
   }
 
   @Test
