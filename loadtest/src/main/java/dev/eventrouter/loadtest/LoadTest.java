@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "loadtest",
     description = "Drives the event router from outside, over Kafka and HTTP.",
-    subcommands = {BlackHoleCommand.class, ProduceCommand.class, RegistryCommand.class, RunCommand.class, BlastCommand.class, CeilingCommand.class})
+    subcommands = {BlackHoleCommand.class, ProduceCommand.class, RegistryCommand.class, RunCommand.class, BlastCommand.class, CeilingCommand.class, SqlCommand.class})
 public final class LoadTest implements Runnable {
 
   @Option(
