@@ -5,7 +5,8 @@ Usage (after `mvn -q -B -o -P '!image-local' -DskipTests package`):
 
   loadtest/bench/cost.py [options] PHASES...
 
-PHASES (any of, in this order): ceilings, cost, e2e, soak.   Default: ceilings cost e2e.
+PHASES (any of; they run in this order): cost, e2e, backlog, pairs, ceilings, soak.
+Default: cost e2e ceilings.
 
   cost      for each journal x variant x round (A, B, A, B): a fresh journal database and
             consumer group; the router is started once on an empty topic to pause every
@@ -17,6 +18,12 @@ PHASES (any of, in this order): ceilings, cost, e2e, soak.   Default: ceilings c
   ceilings  the parts alone: a bare Kafka consumer on the filled topic, the black hole under
             raw HTTP (`loadtest blast`), batched JDBC inserts of rows of the journal's mean
             payload size into each journal database (`loadtest ceiling jdbc`).
+  backlog   the cost cell with one source to one destination and --small-heap-java-opts
+            (-Xmx1g): --backlog-events jobs held for the paused pair (heap after a full GC
+            while holding them), then drained (BENCHMARKS.md's backlog.sh, folded in).
+  pairs     --pairs sources each to one destination, --pairs-jobs events each, already in a
+            topic, read by a fresh router with -Xmx1g and nothing paused (pairs.sh, folded in;
+            the topic is filled before the router starts, so the producer is not on the cores).
   soak      the first journal and variant, producer paced at --soak-rate events/s (default:
             80 % of the e2e deliveries/s measured in this run, in events), for --soak-minutes;
             every --soak-sample-seconds: heap after a full GC, journal rows, snapshot rows and
@@ -278,6 +285,15 @@ class Run:
         self.children = []
         self.broker = self.blackhole = self.router = None
 
+    @staticmethod
+    def ensure_free(*ports):
+        """Something else answering on a port would be measured in place of ours: refuse."""
+        import socket
+        for port in ports:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    raise RuntimeError(f"port {port} is in use: stop what listens there or pick another --port-base")
+
     def spawn(self, name, cmd, env=None, cwd=None):
         out = open(self.dir / f"{name}.log", "a")
         p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
@@ -299,12 +315,15 @@ class Run:
             self.stop(p, 20)
 
     def start_broker(self):
+        self.ensure_free(self.kafka_port, self.controller_port)
         self.broker = self.spawn("broker", ["java", "-cp", str(ROUTER_JAR), str(ROOT / "loadtest/bench/Broker.java"),
-                                            str(self.kafka_port), str(self.controller_port), str(self.dir / "broker")])
+                                            str(self.kafka_port), str(self.controller_port), str(self.dir / "broker"),
+                                            "bench-fill", "bench-fill-pairs", "bench-fill-backlog"])
         wait_for("the broker", lambda: "broker ready" in (self.dir / "broker.log").read_text(), 120)
 
     def start_blackhole(self):
         self.stop(self.blackhole)
+        self.ensure_free(self.bh_port)
         self.blackhole = self.spawn("blackhole", ["java", "-jar", str(LOADTEST_JAR), "blackhole",
                                                   "--port", str(self.bh_port)])
         wait_for("the black hole", lambda: self.bh_stats() is not None, 60)
@@ -312,26 +331,37 @@ class Run:
     def bh_stats(self):
         return json.loads(http("GET", f"http://127.0.0.1:{self.bh_port}/stats"))
 
-    def registry(self):
-        path = self.dir / "registry.conf"
-        if not path.exists():
+    def registry(self, workload="demo"):
+        """demo: the harness's registry (--sources sources, 1-3 destinations each); pairs:
+        --pairs sources each to one destination; backlog: one source to one destination, 128
+        requests in flight (one pair carries the whole backlog)."""
+        path = self.dir / f"registry-{workload}.conf"
+        bh = f"http://127.0.0.1:{self.bh_port}"
+        if not path.exists() and workload == "demo":
             path.write_text(subprocess.run(
                 ["java", "-jar", str(LOADTEST_JAR), "registry", "--sources", str(self.args.sources),
-                 "--blackhole", f"http://127.0.0.1:{self.bh_port}", "--seed", "1"],
-                capture_output=True, text=True, check=True).stdout)
+                 "--blackhole", bh, "--seed", "1"], capture_output=True, text=True, check=True).stdout)
+        elif not path.exists() and workload == "pairs":
+            path.write_text(f'destinations {{\n  hook {{ endpoint = "{bh}/hook" }}\n}}\nsources {{\n'
+                            + "".join(f"  source-{i} {{ destinations = [hook] }}\n" for i in range(1, self.args.pairs + 1))
+                            + "}\n")
+        elif not path.exists() and workload == "backlog":
+            path.write_text(f'destinations {{\n  down {{ endpoint = "{bh}/down", max-in-flight-per-pair = 128 }}\n}}\n'
+                            'sources {\n  source-1 { destinations = [down] }\n}\n')
         text = path.read_text()
         routes = [len(m.split(",")) for m in re.findall(r"destinations = \[([^\]]*)\]", text)]
         dests = re.findall(r"^\s*(\S+) \{ endpoint", text, re.M)
         return path, routes, dests
 
-    def jobs_for(self, events):
+    def jobs_for(self, events, workload="demo"):
         """Jobs made by the first `events` events: the producer uses sources 1..N in turn."""
-        _, routes, _ = self.registry()
+        _, routes, _ = self.registry(workload)
         return sum(routes[i % len(routes)] for i in range(events))
 
-    def produce(self, topic, events, rate=0, wait=True):
+    def produce(self, topic, events, rate=0, wait=True, workload="demo"):
+        sources = len(self.registry(workload)[1])
         cmd = ["java", "-jar", str(LOADTEST_JAR), "produce", "--bootstrap", self.bootstrap, "--topic", topic,
-               "--events", str(events), "--sources", str(self.args.sources),
+               "--events", str(events), "--sources", str(sources),
                "--payload-bytes", str(self.args.payload_bytes), "--rate", str(rate)]
         p = self.spawn("producer", cmd)
         if wait:
@@ -339,10 +369,10 @@ class Run:
                 raise RuntimeError("the producer failed; see producer.log")
         return p
 
-    def start_router(self, variant, journal, cell_dir, topic, group):
+    def start_router(self, variant, journal, cell_dir, topic, group, workload="demo", jvm=()):
         env = {
             "ROUTER_ALLOW_ADDRESSES": "127.0.0.0/8",
-            "ROUTER_REGISTRY_FILE": str(self.registry()[0]),
+            "ROUTER_REGISTRY_FILE": str(self.registry(workload)[0]),
             "ROUTER_DATA_DIR": str(cell_dir / "data"),
             "ROUTER_HTTP_HOST": "127.0.0.1", "ROUTER_HTTP_PORT": str(self.http_port),
             "ROUTER_CLUSTER_PORT": str(self.cluster_port),
@@ -353,7 +383,8 @@ class Run:
             "ROUTER_ADMIN_TOKEN": TOKEN,
             **journal.router_env(), **variant["env"],
         }
-        cmd = ["java", *self.args.router_java_opts.split(), *variant["jvm"], "-jar", variant["jar"]]
+        cmd = ["java", *self.args.router_java_opts.split(), *jvm, *variant["jvm"], "-jar", variant["jar"]]
+        self.ensure_free(self.http_port, self.cluster_port, self.s3_port)
         self.router = self.spawn(f"router-{cell_dir.name}", cmd, env)
         wait_for("the router to be ready", lambda: (
             self.router.poll() is None and http("GET", f"http://127.0.0.1:{self.http_port}/health/ready") is not None), 180, 1)
@@ -376,7 +407,10 @@ class Edge:
     def __init__(self, run, journal, producer=None):
         self.t = time.monotonic()
         m = metrics(run.http_port)
-        self.accepted = m.get("eventrouter_jobs_accepted_total", 0)
+        # a job enqueued again after an ask timed out counts as a duplicate, not accepted: both
+        # are jobs the journal holds
+        self.accepted = m.get("eventrouter_jobs_accepted_total", 0) + m.get("eventrouter_jobs_duplicate_total", 0)
+        self.ingest_duplicates = m.get("eventrouter_jobs_duplicate_total", 0)
         self.delivered_metric = m.get("eventrouter_jobs_delivered_total", 0)
         self.journal_events = m.get("eventrouter_journal_write_events_sum", 0)
         self.journal_writes = m.get("eventrouter_journal_write_events_count", 0)
@@ -397,6 +431,7 @@ def window(run, journal, progress, start_at, done_at, seconds, producer=None, po
     """Waits until progress() >= start_at (the warm-up), reads an edge, then waits until
     `seconds` passed or progress() >= done_at (SHORT), reads the other edge."""
     wait_for(f"the warm-up ({start_at})", lambda: progress() >= start_at, 3600, poll)
+    log(f"window opens at {progress()} (warm-up {start_at}, all {done_at})")
     a = Edge(run, journal, producer)
     deadline = a.t + seconds
     short = False
@@ -406,6 +441,7 @@ def window(run, journal, progress, start_at, done_at, seconds, producer=None, po
             break
         time.sleep(poll)
     b = Edge(run, journal, producer if producer is None or producer.poll() is None else None)
+    log(f"window closes after {b.t - a.t:.1f} s at {progress()}{' (SHORT: ran out of work)' if short else ''}")
     return a, b, short
 
 
@@ -436,30 +472,34 @@ def figures(a, b, count_of, short, label):
     if "snap_writes_pgstat" in a.db:
         f["snapshot_writes_pgstat"] = per(b.db["snap_writes_pgstat"] - a.db["snap_writes_pgstat"])
     f["journal_rows_end"] = b.db["rows"]
+    f["ingest_duplicates"] = b.ingest_duplicates - a.ingest_duplicates
     return f
 
 
 # ---------------------------------------------------------------- phases
-def cost_cell(run, variant, kind, cell):
+def cost_cell(run, variant, kind, cell, workload="demo", topic="bench-fill", events=None, jvm=()):
     args = run.args
+    events = args.events if events is None else events
     cell_dir = run.dir / cell
     journal = Journal(kind, args, cell_dir)
     journal.fresh()
     run.start_blackhole()
     # 1. pause every destination on a fresh journal, through an empty topic; stop
-    run.start_router(variant, journal, cell_dir, f"bench-idle-{cell}", f"bench-{cell}")
-    _, _, dests = run.registry()
+    run.start_router(variant, journal, cell_dir, f"bench-idle-{cell}", f"bench-{cell}", workload, jvm)
+    _, _, dests = run.registry(workload)
     for d in dests:
         run.admin("POST", f"/destinations/{d}/pause")
     paused = run.admin("GET", "/paused")
     run.stop(run.router)
     # 2. the filled topic, read by a fresh group: ACCEPT
-    total_jobs = run.jobs_for(args.warmup_events + args.events)
-    warm_jobs = run.jobs_for(args.warmup_events)
-    run.start_router(variant, journal, cell_dir, "bench-fill", f"bench-{cell}")
+    total_jobs = run.jobs_for(args.warmup_events + events, workload)
+    warm_jobs = run.jobs_for(args.warmup_events, workload)
+    run.start_router(variant, journal, cell_dir, topic, f"bench-{cell}", workload, jvm)
     journal.open()
     try:
-        accepted = lambda: metrics(run.http_port).get("eventrouter_jobs_accepted_total", 0)
+        def accepted():
+            m = metrics(run.http_port)
+            return m.get("eventrouter_jobs_accepted_total", 0) + m.get("eventrouter_jobs_duplicate_total", 0)
         a, b, short = window(run, journal, accepted, warm_jobs, total_jobs, args.seconds)
         acc = figures(a, b, lambda e: e.accepted, short, "accept")
         acc["sent_while_paused"] = b.received
@@ -480,6 +520,36 @@ def cost_cell(run, variant, kind, cell):
         run.stop(run.router)
     acc["paused"] = paused
     return [acc, drn], journal
+
+
+def pairs_cell(run, variant, kind, cell, jvm):
+    """--pairs sources x --pairs-jobs events each, already in the topic, read by a fresh router
+    with nothing paused: every queue starts (recovery query, remember-entities write) and
+    delivers its few jobs. Window after the warm-up events; also the whole run's rate."""
+    args = run.args
+    cell_dir = run.dir / cell
+    journal = Journal(kind, args, cell_dir)
+    journal.fresh()
+    run.start_blackhole()
+    events = args.pairs * args.pairs_jobs
+    warm = min(args.warmup_events, events // 4)
+    router = run.start_router(variant, journal, cell_dir, "bench-fill-pairs", f"bench-{cell}", "pairs", jvm)
+    t0 = time.monotonic()
+    journal.open()
+    try:
+        received = lambda: run.bh_stats()["received"]
+        a, b, short = window(run, journal, received, warm, events, args.seconds)
+        f = figures(a, b, lambda e: e.received, short, "pairs")
+        wait_for("every job delivered", lambda: received() >= events, 4 * 3600)
+        took = time.monotonic() - t0
+        f["all_delivered_s_from_ready"] = round(took, 1)
+        f["all_delivered_per_s"] = events / took
+        f["duplicates"] = run.bh_stats()["duplicates"]
+        f["heap_after_gc_mb_queues_started"] = run.heap_after_gc_mb(router.pid)
+    finally:
+        journal.close()
+        run.stop(run.router)
+    return [f]
 
 
 def e2e_cell(run, variant, kind, cell):
@@ -611,13 +681,13 @@ def report(run, machine, results, ceil, soak_samples):
     if ceil:
         lines += ["## Ceilings (the parts alone, same run)", "", "| part | rate |", "|---|---|"]
         lines += [f"| {k} | {fmt(v, '{:,.0f}')} |" for k, v in ceil.items()] + [""]
-    for phase in ("accept", "drain", "e2e"):
+    for phase in ("accept", "drain", "e2e", "backlog-accept", "backlog-drain", "pairs"):
         rows = [r for r in results if r["phase"] == phase]
         if not rows:
             continue
         for r in rows:
             if ceil:
-                if phase == "accept":
+                if phase.endswith("accept"):
                     r["ratio"] = r["jobs_per_s"] / r["fanout"] / ceil["kafka_consume_records_per_s"]
                 else:
                     r["ratio"] = r["jobs_per_s"] / ceil["blackhole_raw_http_requests_per_s"]
@@ -626,7 +696,10 @@ def report(run, machine, results, ceil, soak_samples):
                     r["rows_ratio"] = r["rows_inserted_per_s"] / c
         what = {"accept": "ACCEPT (destinations paused; events/s = jobs/s / fan-out; vs ceiling = events/s / Kafka consume)",
                 "drain": "DRAIN (durable deliveries/s; vs ceiling = deliveries/s / black hole raw HTTP)",
-                "e2e": "END TO END with the producer (vs ceiling = deliveries/s / black hole raw HTTP)"}[phase]
+                "e2e": "END TO END with the producer (vs ceiling = deliveries/s / black hole raw HTTP)",
+                "backlog-accept": "BACKLOG: jobs accepted for one paused pair, small heap (jobs/s = events/s)",
+                "backlog-drain": "BACKLOG: the one pair drained after resume",
+                "pairs": "PAIRS: many pairs with a few jobs each, from a filled topic, nothing paused"}[phase]
         lines += [f"## {what}", "", "| journal | variant | round | " + " | ".join(c[0] for c in COLUMNS) + " |",
                   "|---|---|---|" + "---|" * len(COLUMNS)]
         for r in rows:
@@ -648,8 +721,9 @@ def report(run, machine, results, ceil, soak_samples):
         extra = []
         for r in rows:
             notes = {k: r[k] for k in ("sent_while_paused", "heap_after_gc_mb_holding_all", "mean_payload_bytes",
-                                       "duplicates", "rows_inserted_metric", "snapshot_writes_pgstat",
-                                       "journal_rows_end", "snapshot_rows_end", "note") if k in r}
+                                       "duplicates", "ingest_duplicates", "rows_inserted_metric", "snapshot_writes_pgstat",
+                                       "journal_rows_end", "snapshot_rows_end", "all_delivered_s_from_ready", "all_delivered_per_s",
+                                       "heap_after_gc_mb_queues_started", "note") if k in r}
             extra.append(f"- {r['journal']} {r['variant']} round {r['round']}: " + ", ".join(
                 f"{k}={fmt(v, '{:,.3f}') if isinstance(v, float) else v}" for k, v in notes.items()))
         lines += [""] + extra + [""]
@@ -693,8 +767,11 @@ def parse_variant(spec):
 
 
 def main():
+    # a kill of this script still stops what it started (the finally below)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("phases", nargs="*", default=["ceilings", "cost", "e2e"])
+    p.add_argument("phases", nargs="*", default=["cost", "e2e", "ceilings"],
+                   choices=["cost", "e2e", "backlog", "pairs", "ceilings", "soak"])
     p.add_argument("--journal", action="append", choices=["postgres", "h2", "mariadb"],
                    help="repeatable (default: postgres and h2)")
     p.add_argument("--variant", action="append", help="'NAME: -Dk=v ENV=v jar=PATH' (repeatable)")
@@ -704,6 +781,11 @@ def main():
     p.add_argument("--seconds", type=float, default=60, help="measured window of each phase (60)")
     p.add_argument("--e2e-events", type=int, default=400_000, help="events produced for e2e after the warm-up (400000)")
     p.add_argument("--e2e-rate", type=float, default=0, help="e2e producer events/s, 0 = full speed (0)")
+    p.add_argument("--backlog-events", type=int, default=1_000_000, help="backlog: jobs held for one paused pair (1000000)")
+    p.add_argument("--pairs", type=int, default=100_000, help="pairs: sources, each to one destination (100000)")
+    p.add_argument("--pairs-jobs", type=int, default=3, help="pairs: events per source (3)")
+    p.add_argument("--small-heap-java-opts", default="-Xmx1g -XX:+ExitOnOutOfMemoryError",
+                   help="router JVM options of the backlog and pairs phases")
     p.add_argument("--soak-minutes", type=float, default=25)
     p.add_argument("--soak-rate", type=float, default=0, help="events/s; 0 = 80%% of this run's e2e deliveries/s, in events")
     p.add_argument("--soak-sample-seconds", type=float, default=60)
@@ -757,6 +839,30 @@ def main():
                         results.extend(rows)
                         if not args.keep:
                             shutil.rmtree(run.dir / cell / "data", ignore_errors=True)
+        jvm_1g = args.small_heap_java_opts.split()
+        if "backlog" in args.phases:
+            run.produce("bench-fill-backlog", args.warmup_events + args.backlog_events, workload="backlog")
+            for v in variants:
+                cell = f"backlog-{kinds[0]}-{v['name']}"
+                log("cell", cell)
+                rows, _ = cost_cell(run, v, kinds[0], cell, "backlog", "bench-fill-backlog", args.backlog_events, jvm_1g)
+                for r in rows:
+                    r.update(journal=kinds[0], variant=v["name"], round=1, fanout=1, phase="backlog-" + r["phase"])
+                    log(json.dumps(r, default=str))
+                results.extend(rows)
+                if not args.keep:
+                    shutil.rmtree(run.dir / cell / "data", ignore_errors=True)
+        if "pairs" in args.phases:
+            run.produce("bench-fill-pairs", args.pairs * args.pairs_jobs, workload="pairs")
+            for v in variants:
+                cell = f"pairs-{kinds[0]}-{v['name']}"
+                log("cell", cell)
+                for r in pairs_cell(run, v, kinds[0], cell, jvm_1g):
+                    r.update(journal=kinds[0], variant=v["name"], round=1, fanout=1)
+                    log(json.dumps(r, default=str))
+                    results.append(r)
+                if not args.keep:
+                    shutil.rmtree(run.dir / cell / "data", ignore_errors=True)
         if "ceilings" in args.phases:
             log("ceilings")
             ceil = ceilings(run, kinds, payload)
