@@ -265,6 +265,14 @@ class Journal:
             keys.append("file_bytes")
         return dict(zip(keys, v))
 
+    def backend_pids(self):
+        """PostgreSQL: the server processes serving this database's connections (the
+        router's pool, and this script's one)."""
+        if self.kind != "postgres":
+            return None
+        return [int(r[0]) for r in self.query(
+            f"SELECT pid FROM pg_stat_activity WHERE datname = '{self.db}' AND pid <> pg_backend_pid()")]
+
     def mean_payload_bytes(self):
         col = '"event_payload"' if self.kind == "h2" else "event_payload"
         table = '"event_journal"' if self.kind == "h2" else "event_journal"
@@ -402,29 +410,37 @@ class Run:
 
 # ---------------------------------------------------------------- one window
 class Edge:
-    """Everything read at one edge of a window, as close to one instant as it can be."""
+    """Everything read at one edge of a window. The counters (router metrics, black hole) are
+    read before and after the CPU and journal readings and averaged, so that all refer to about
+    the same instant (the journal query takes tens of milliseconds)."""
 
     def __init__(self, run, journal, producer=None):
-        self.t = time.monotonic()
-        m = metrics(run.http_port)
-        # a job enqueued again after an ask timed out counts as a duplicate, not accepted: both
-        # are jobs the journal holds
-        self.accepted = m.get("eventrouter_jobs_accepted_total", 0) + m.get("eventrouter_jobs_duplicate_total", 0)
-        self.ingest_duplicates = m.get("eventrouter_jobs_duplicate_total", 0)
-        self.delivered_metric = m.get("eventrouter_jobs_delivered_total", 0)
-        self.journal_events = m.get("eventrouter_journal_write_events_sum", 0)
-        self.journal_writes = m.get("eventrouter_journal_write_events_count", 0)
-        self.received = run.bh_stats()["received"]
+        t1, m1, r1 = time.monotonic(), metrics(run.http_port), run.bh_stats()["received"]
         self.cpu = {
             "router": proc_cpu_us(run.router.pid),
             "broker": proc_cpu_us(run.broker.pid),
             "blackhole": proc_cpu_us(run.blackhole.pid),
             "database": db_server_cpu_us(journal.kind),
         }
+        backends = journal.backend_pids()
+        if backends is not None:
+            self.cpu["db_backends"] = {pid: proc_cpu_us(pid) or 0 for pid in backends}
         if producer is not None:
             self.cpu["producer"] = proc_cpu_us(producer.pid)
         self.router_write_bytes = proc_io(run.router.pid).get("write_bytes", 0)
         self.db = journal.sample()
+        t2, m2, r2 = time.monotonic(), metrics(run.http_port), run.bh_stats()["received"]
+        mid = lambda name: (m1.get(name, 0) + m2.get(name, 0)) / 2
+        self.t = (t1 + t2) / 2
+        self.spread_ms = (t2 - t1) * 1000
+        # a job enqueued again after an ask timed out counts as a duplicate, not accepted: both
+        # are jobs the journal holds
+        self.accepted = mid("eventrouter_jobs_accepted_total") + mid("eventrouter_jobs_duplicate_total")
+        self.ingest_duplicates = mid("eventrouter_jobs_duplicate_total")
+        self.delivered_metric = mid("eventrouter_jobs_delivered_total")
+        self.journal_events = mid("eventrouter_journal_write_events_sum")
+        self.journal_writes = mid("eventrouter_journal_write_events_count")
+        self.received = (r1 + r2) / 2
 
 
 def window(run, journal, progress, start_at, done_at, seconds, producer=None, poll=0.5):
@@ -453,8 +469,12 @@ def figures(a, b, count_of, short, label):
     f = {"phase": label, "seconds": round(secs, 1), "jobs": int(jobs), "jobs_per_s": jobs / secs if secs else 0,
          "short": short}
     for name in a.cpu:
-        if a.cpu[name] is not None and b.cpu.get(name) is not None:
+        if name == "db_backends" and "db_backends" in b.cpu:
+            # the journal's connections (pooled: the same backends at both edges)
+            f["cpu_us_db_backends"] = per(sum(cpu - a.cpu[name].get(pid, cpu) for pid, cpu in b.cpu[name].items()))
+        elif a.cpu[name] is not None and b.cpu.get(name) is not None:
             f[f"cpu_us_{name}"] = per(b.cpu[name] - a.cpu[name])
+    f["edge_spread_ms"] = round(max(a.spread_ms, b.spread_ms))
     inserted = b.db["max_ordering"] - a.db["max_ordering"]
     f["rows_inserted"] = per(inserted)
     f["rows_deleted"] = per(inserted - (b.db["rows"] - a.db["rows"]))
@@ -652,17 +672,36 @@ def kv(line):
 
 
 # ---------------------------------------------------------------- report
-COLUMNS = [
-    ("jobs/s", "jobs_per_s", "{:,.0f}"), ("window s", "seconds", "{}"), ("jobs", "jobs", "{:,}"),
-    ("router us/job", "cpu_us_router", "{:.0f}"), ("db us/job", "cpu_us_database", "{:.0f}"),
-    ("broker us/job", "cpu_us_broker", "{:.0f}"), ("black hole us/job", "cpu_us_blackhole", "{:.0f}"),
-    ("producer us/job", "cpu_us_producer", "{:.0f}"),
-    ("rows ins/job", "rows_inserted", "{:.3f}"), ("rows del/job", "rows_deleted", "{:.3f}"),
+FIGURES = [
+    ("jobs/s (accept: jobs accepted; others: deliveries)", "jobs_per_s", "{:,.0f}"),
+    ("measured window, s", "seconds", "{}"), ("jobs in the window", "jobs", "{:,}"),
+    ("vs ceiling (see the heading)", "ratio", "{:.3f}"),
+    ("router CPU us/job", "cpu_us_router", "{:.0f}"),
+    ("database server CPU us/job (all its processes)", "cpu_us_database", "{:.0f}"),
+    ("  of which the journal's backends", "cpu_us_db_backends", "{:.0f}"),
+    ("broker CPU us/job", "cpu_us_broker", "{:.0f}"), ("black hole CPU us/job", "cpu_us_blackhole", "{:.0f}"),
+    ("producer CPU us/job", "cpu_us_producer", "{:.0f}"),
+    ("journal rows inserted/job", "rows_inserted", "{:.3f}"),
+    ("  by the router's metric", "rows_inserted_metric", "{:.3f}"),
+    ("journal rows deleted/job", "rows_deleted", "{:.3f}"),
     ("journal writes/job", "journal_writes", "{:.4f}"),
-    ("WAL B/job", "wal_bytes", "{:,.0f}"), ("H2 file growth B/job", "h2_file_growth_bytes", "{:,.0f}"),
-    ("router write B/job", "router_write_bytes", "{:,.0f}"),
-    ("snapshot B growth/job", "snapshot_bytes_growth", "{:,.1f}"), ("snapshot B at end", "snapshot_bytes_end", "{:,.0f}"),
-    ("vs ceiling", "ratio", "{:.3f}"), ("rows/s vs JDBC ceiling", "rows_ratio", "{:.3f}"),
+    ("journal rows inserted/s vs JDBC ceiling", "rows_ratio", "{:.3f}"),
+    ("WAL bytes/job (server-wide)", "wal_bytes", "{:,.0f}"), ("H2 file growth bytes/job", "h2_file_growth_bytes", "{:,.0f}"),
+    ("router write_bytes/job (/proc io)", "router_write_bytes", "{:,.0f}"),
+    ("snapshot bytes growth/job", "snapshot_bytes_growth", "{:,.1f}"),
+    ("snapshot bytes at window end", "snapshot_bytes_end", "{:,.0f}"),
+    ("snapshot rows at window end", "snapshot_rows_end", "{:,.0f}"),
+    ("snapshot writes/job (pg_stat, lags)", "snapshot_writes_pgstat", "{:.4f}"),
+    ("journal rows at window end", "journal_rows_end", "{:,.0f}"),
+    ("jobs enqueued twice at ingest (ask timeouts)", "ingest_duplicates", "{:,.0f}"),
+    ("jobs sent while paused (must be 0)", "sent_while_paused", "{:,}"),
+    ("heap after full GC holding all, MiB", "heap_after_gc_mb_holding_all", "{:,.0f}"),
+    ("heap after full GC, queues started, MiB", "heap_after_gc_mb_queues_started", "{:,.0f}"),
+    ("mean journal payload bytes", "mean_payload_bytes", "{:,.0f}"),
+    ("all delivered, s from ready", "all_delivered_s_from_ready", "{}"),
+    ("all delivered, jobs/s from ready", "all_delivered_per_s", "{:,.0f}"),
+    ("duplicates at the black hole", "duplicates", "{:,}"),
+    ("edge read spread, ms", "edge_spread_ms", "{}"),
 ]
 
 
@@ -700,12 +739,13 @@ def report(run, machine, results, ceil, soak_samples):
                 "backlog-accept": "BACKLOG: jobs accepted for one paused pair, small heap (jobs/s = events/s)",
                 "backlog-drain": "BACKLOG: the one pair drained after resume",
                 "pairs": "PAIRS: many pairs with a few jobs each, from a filled topic, nothing paused"}[phase]
-        lines += [f"## {what}", "", "| journal | variant | round | " + " | ".join(c[0] for c in COLUMNS) + " |",
-                  "|---|---|---|" + "---|" * len(COLUMNS)]
-        for r in rows:
-            flag = " SHORT" if r["short"] else ""
-            lines.append(f"| {r['journal']} | {r['variant']} | {r['round']}{flag} | "
-                         + " | ".join(fmt(r.get(k), p) for _, k, p in COLUMNS) + " |")
+        lines += [f"## {what}", "",
+                   "| | " + " | ".join(f"{r['journal']} {r['variant']} {r['round']}" + (" SHORT" if r["short"] else "")
+                                       for r in rows) + " |",
+                   "|---|" + "---|" * len(rows)]
+        for label, key, pattern in FIGURES:
+            if any(key in r for r in rows):
+                lines.append(f"| {label} | " + " | ".join(fmt(r.get(key), pattern) for r in rows) + " |")
         # the variants as ratios of the first, medians over rounds
         variants = list(dict.fromkeys(r["variant"] for r in rows))
         if len(variants) > 1:
@@ -718,14 +758,7 @@ def report(run, machine, results, ceil, soak_samples):
                 lines += [f"- {kind}: " + ", ".join(
                     f"{v} {med[v]:,.0f}/s ({med[v] / med[variants[0]]:.3f}), router+db {cpu[v]:.0f} us/job "
                     f"({cpu[v] / cpu[variants[0]]:.3f})" for v in variants)]
-        extra = []
-        for r in rows:
-            notes = {k: r[k] for k in ("sent_while_paused", "heap_after_gc_mb_holding_all", "mean_payload_bytes",
-                                       "duplicates", "ingest_duplicates", "rows_inserted_metric", "snapshot_writes_pgstat",
-                                       "journal_rows_end", "snapshot_rows_end", "all_delivered_s_from_ready", "all_delivered_per_s",
-                                       "heap_after_gc_mb_queues_started", "note") if k in r}
-            extra.append(f"- {r['journal']} {r['variant']} round {r['round']}: " + ", ".join(
-                f"{k}={fmt(v, '{:,.3f}') if isinstance(v, float) else v}" for k, v in notes.items()))
+        extra = [f"- {r['journal']} {r['variant']} {r['round']}: {r['note']}" for r in rows if "note" in r]
         lines += [""] + extra + [""]
     if soak_samples:
         keys = list(soak_samples[-1].keys())
