@@ -176,8 +176,11 @@ class Journal:
             self.url = f"jdbc:mariadb://{args.mariadb_host}:{args.mariadb_port}/{self.db}"
             self.user, self.password = "root", ""
         else:
+            # the router's own H2 URL (JournalSettings.h2Url) with AUTO_SERVER=TRUE, so that this
+            # script can count rows while the router holds the file; H2 refuses AUTO_SERVER with
+            # DB_CLOSE_ON_EXIT=FALSE, so that one goes (it only matters at the JVM's exit)
             self.url = (f"jdbc:h2:file:{cell_dir}/data/journal/journal;DATABASE_TO_UPPER=false;"
-                        "DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;AUTO_SERVER=TRUE")
+                        "WRITE_DELAY=0;AUTO_SERVER=TRUE")
             self.user, self.password = "sa", ""
 
     def router_env(self):
