@@ -15,6 +15,8 @@ Default: cost e2e ceilings.
             DRAIN: the destinations are resumed, the black hole receives the backlog.
   e2e       the same cells, destinations not paused, the producer running at --e2e-rate
             (0 = full speed) into an empty topic: deliveries/s with the producer on the cores.
+            The window closes when the producer is done (SHORT if before --seconds: give more
+            --e2e-events); also the producer's start to the last delivery, as e2e.sh.
   ceilings  the parts alone: a bare Kafka consumer on the filled topic, the black hole under
             raw HTTP (`loadtest blast`), batched JDBC inserts of rows of the journal's mean
             payload size into each journal database (`loadtest ceiling jdbc`).
@@ -25,7 +27,7 @@ Default: cost e2e ceilings.
             topic, read by a fresh router with -Xmx1g and nothing paused (pairs.sh, folded in;
             the topic is filled before the router starts, so the producer is not on the cores).
   soak      the first journal and variant, producer paced at --soak-rate events/s (default:
-            80 % of the e2e deliveries/s measured in this run, in events), for --soak-minutes;
+            80 % of the e2e window's deliveries/s measured in this run, in events), for --soak-minutes;
             every --soak-sample-seconds: heap after a full GC, journal rows, snapshot rows and
             bytes, table and index sizes. They must stay flat.
 
