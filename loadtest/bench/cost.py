@@ -415,37 +415,47 @@ class Run:
 
 # ---------------------------------------------------------------- one window
 class Edge:
-    """Everything read at one edge of a window. The counters (router metrics, black hole) are
-    read before and after the CPU and journal readings and averaged, so that all refer to about
-    the same instant (the journal query takes tens of milliseconds)."""
+    """Everything read at one edge of a window. First the fast readings, together: the router's
+    and the black hole's counters, then every process's CPU, then the counters again (t and
+    `at` are the means of the two counter readings). Then the journal query, which can take
+    long (a count on a busy database), bracketed by a third counter reading: the journal's
+    figures are held against the progress at the query's time (`at_db`), not at t."""
 
     def __init__(self, run, journal, producer=None):
-        t1, m1, r1 = time.monotonic(), metrics(run.http_port), run.bh_stats()["received"]
+        t1, c1 = time.monotonic(), counters(run)
         self.cpu = {
             "router": proc_cpu_us(run.router.pid),
             "broker": proc_cpu_us(run.broker.pid),
             "blackhole": proc_cpu_us(run.blackhole.pid),
             "database": db_server_cpu_us(journal.kind),
         }
-        backends = journal.backend_pids()
-        if backends is not None:
-            self.cpu["db_backends"] = {pid: proc_cpu_us(pid) or 0 for pid in backends}
         if producer is not None:
             self.cpu["producer"] = proc_cpu_us(producer.pid)
         self.router_write_bytes = proc_io(run.router.pid).get("write_bytes", 0)
+        backends = journal.backend_pids()
+        if backends is not None:
+            self.cpu["db_backends"] = {pid: proc_cpu_us(pid) or 0 for pid in backends}
+        t2, c2 = time.monotonic(), counters(run)
         self.db = journal.sample()
-        t2, m2, r2 = time.monotonic(), metrics(run.http_port), run.bh_stats()["received"]
-        mid = lambda name: (m1.get(name, 0) + m2.get(name, 0)) / 2
+        t3, c3 = time.monotonic(), counters(run)
         self.t = (t1 + t2) / 2
+        self.at = {k: (c1[k] + c2[k]) / 2 for k in c1}
+        self.at_db = {k: (c2[k] + c3[k]) / 2 for k in c2}
         self.spread_ms = (t2 - t1) * 1000
+        self.db_spread_ms = (t3 - t2) * 1000
+
+
+def counters(run):
+    m = metrics(run.http_port)
+    return {
         # a job enqueued again after an ask timed out counts as a duplicate, not accepted: both
         # are jobs the journal holds
-        self.accepted = mid("eventrouter_jobs_accepted_total") + mid("eventrouter_jobs_duplicate_total")
-        self.ingest_duplicates = mid("eventrouter_jobs_duplicate_total")
-        self.delivered_metric = mid("eventrouter_jobs_delivered_total")
-        self.journal_events = mid("eventrouter_journal_write_events_sum")
-        self.journal_writes = mid("eventrouter_journal_write_events_count")
-        self.received = (r1 + r2) / 2
+        "accepted": m.get("eventrouter_jobs_accepted_total", 0) + m.get("eventrouter_jobs_duplicate_total", 0),
+        "ingest_duplicates": m.get("eventrouter_jobs_duplicate_total", 0),
+        "journal_events": m.get("eventrouter_journal_write_events_sum", 0),
+        "journal_writes": m.get("eventrouter_journal_write_events_count", 0),
+        "received": run.bh_stats()["received"],
+    }
 
 
 def window(run, journal, progress, start_at, done_at, seconds, producer=None, poll=0.5):
@@ -466,11 +476,15 @@ def window(run, journal, progress, start_at, done_at, seconds, producer=None, po
     return a, b, short
 
 
-def figures(a, b, count_of, short, label):
-    """Per-window figures: count_of(edge) is what the phase moves (jobs accepted or delivered)."""
+def figures(a, b, moved, short, label):
+    """Per-window figures; `moved` names what the phase moves: "accepted" or "received"
+    (deliveries). CPU and rates are per job moved between the edges' fast readings; the
+    journal's figures per job moved between the journal queries."""
     secs = b.t - a.t
-    jobs = count_of(b) - count_of(a)
+    jobs = b.at[moved] - a.at[moved]
+    jobs_db = b.at_db[moved] - a.at_db[moved]
     per = lambda x: x / jobs if jobs else float("nan")
+    per_db = lambda x: x / jobs_db if jobs_db else float("nan")
     f = {"phase": label, "seconds": round(secs, 1), "jobs": int(jobs), "jobs_per_s": jobs / secs if secs else 0,
          "short": short}
     for name in a.cpu:
@@ -480,24 +494,25 @@ def figures(a, b, count_of, short, label):
         elif a.cpu[name] is not None and b.cpu.get(name) is not None:
             f[f"cpu_us_{name}"] = per(b.cpu[name] - a.cpu[name])
     f["edge_spread_ms"] = round(max(a.spread_ms, b.spread_ms))
+    f["db_query_ms"] = round(max(a.db_spread_ms, b.db_spread_ms))
     inserted = b.db["max_ordering"] - a.db["max_ordering"]
-    f["rows_inserted"] = per(inserted)
-    f["rows_deleted"] = per(inserted - (b.db["rows"] - a.db["rows"]))
-    f["rows_inserted_metric"] = per(b.journal_events - a.journal_events)
-    f["journal_writes"] = per(b.journal_writes - a.journal_writes)
-    f["rows_inserted_per_s"] = inserted / secs if secs else 0
+    f["rows_inserted"] = per_db(inserted)
+    f["rows_deleted"] = per_db(inserted - (b.db["rows"] - a.db["rows"]))
+    f["rows_inserted_metric"] = per(b.at["journal_events"] - a.at["journal_events"])
+    f["journal_writes"] = per(b.at["journal_writes"] - a.at["journal_writes"])
+    f["rows_inserted_per_s"] = f["rows_inserted_metric"] * f["jobs_per_s"]
     if "wal_bytes" in a.db:
-        f["wal_bytes"] = per(b.db["wal_bytes"] - a.db["wal_bytes"])
+        f["wal_bytes"] = per_db(b.db["wal_bytes"] - a.db["wal_bytes"])
     if "file_bytes" in a.db:
-        f["h2_file_growth_bytes"] = per(b.db["file_bytes"] - a.db["file_bytes"])
+        f["h2_file_growth_bytes"] = per_db(b.db["file_bytes"] - a.db["file_bytes"])
     f["router_write_bytes"] = per(b.router_write_bytes - a.router_write_bytes)
-    f["snapshot_bytes_growth"] = per(b.db["snap_bytes"] - a.db["snap_bytes"])
+    f["snapshot_bytes_growth"] = per_db(b.db["snap_bytes"] - a.db["snap_bytes"])
     f["snapshot_bytes_end"] = b.db["snap_bytes"]
     f["snapshot_rows_end"] = b.db["snap_rows"]
     if "snap_writes_pgstat" in a.db:
-        f["snapshot_writes_pgstat"] = per(b.db["snap_writes_pgstat"] - a.db["snap_writes_pgstat"])
+        f["snapshot_writes_pgstat"] = per_db(b.db["snap_writes_pgstat"] - a.db["snap_writes_pgstat"])
     f["journal_rows_end"] = b.db["rows"]
-    f["ingest_duplicates"] = b.ingest_duplicates - a.ingest_duplicates
+    f["ingest_duplicates"] = b.at["ingest_duplicates"] - a.at["ingest_duplicates"]
     return f
 
 
@@ -526,8 +541,7 @@ def cost_cell(run, variant, kind, cell, workload="demo", topic="bench-fill", eve
             m = metrics(run.http_port)
             return m.get("eventrouter_jobs_accepted_total", 0) + m.get("eventrouter_jobs_duplicate_total", 0)
         a, b, short = window(run, journal, accepted, warm_jobs, total_jobs, args.seconds)
-        acc = figures(a, b, lambda e: e.accepted, short, "accept")
-        acc["sent_while_paused"] = b.received
+        acc = figures(a, b, "accepted", short, "accept")
         wait_for("every job accepted", lambda: accepted() >= total_jobs, 3600)
         acc["heap_after_gc_mb_holding_all"] = run.heap_after_gc_mb(run.router.pid)
         acc["mean_payload_bytes"] = journal.mean_payload_bytes()
@@ -537,7 +551,7 @@ def cost_cell(run, variant, kind, cell, workload="demo", topic="bench-fill", eve
             run.admin("POST", f"/destinations/{d}/resume")
         received = lambda: run.bh_stats()["received"]
         a, b, short = window(run, journal, received, warm_jobs, total_jobs, args.seconds)
-        drn = figures(a, b, lambda e: e.received, short, "drain")
+        drn = figures(a, b, "received", short, "drain")
         wait_for("every job delivered", lambda: received() >= total_jobs, 3600)
         drn["duplicates"] = run.bh_stats()["duplicates"]
     finally:
@@ -564,7 +578,7 @@ def pairs_cell(run, variant, kind, cell, jvm):
     try:
         received = lambda: run.bh_stats()["received"]
         a, b, short = window(run, journal, received, warm, events, args.seconds)
-        f = figures(a, b, lambda e: e.received, short, "pairs")
+        f = figures(a, b, "received", short, "pairs")
         wait_for("every job delivered", lambda: received() >= events, 4 * 3600)
         took = time.monotonic() - t0
         f["all_delivered_s_from_ready"] = round(took, 1)
@@ -593,7 +607,7 @@ def e2e_cell(run, variant, kind, cell):
         received = lambda: run.bh_stats()["received"]
         a, b, short = window(run, journal, received, run.jobs_for(args.warmup_events), run.jobs_for(events),
                              args.seconds, producer=producer)
-        f = figures(a, b, lambda e: e.received, short, "e2e")
+        f = figures(a, b, "received", short, "e2e")
         if "cpu_us_producer" not in f:
             f["note"] = "producer finished before the window's end: its CPU is not in this row"
         producer.wait()
@@ -631,9 +645,9 @@ def soak(run, variant, kind, rate):
             e = Edge(run, journal)
             heap = run.heap_after_gc_mb(run.router.pid)
             s = {"minute": round((e.t - t0) / 60, 1), "heap_after_gc_mb": round(heap, 1),
-                 "backlog": int(e.accepted - e.received), "journal_rows": int(e.db["rows"]),
+                 "backlog": int(e.at["accepted"] - e.at["received"]), "journal_rows": int(e.db["rows"]),
                  "snapshot_rows": int(e.db["snap_rows"]), "snapshot_bytes": int(e.db["snap_bytes"]),
-                 "deliveries_per_s": round((e.received - last.received) / (e.t - last.t)) if last else None}
+                 "deliveries_per_s": round((e.at["received"] - last.at["received"]) / (e.t - last.t)) if last else None}
             for k in ("table_bytes", "index_bytes", "snap_total_bytes", "file_bytes"):
                 if k in e.db:
                     s[k] = int(e.db[k])
@@ -714,7 +728,8 @@ FIGURES = [
     ("e2e: all delivered, s from the producer's start", "all_delivered_s_from_start", "{}"),
     ("all delivered, jobs/s (pairs: from ready; e2e: from start)", "all_delivered_per_s", "{:,.0f}"),
     ("duplicates at the black hole", "duplicates", "{:,}"),
-    ("edge read spread, ms", "edge_spread_ms", "{}"),
+    ("edge: counters and CPU read within, ms", "edge_spread_ms", "{}"),
+    ("edge: journal query took, ms", "db_query_ms", "{}"),
 ]
 
 
