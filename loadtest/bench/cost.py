@@ -239,6 +239,15 @@ class Journal:
         rows = self.query(q)
         return [float(v) if v not in ("null", "None") else 0.0 for v in rows[0]]
 
+    def snapshots_since(self, since_ms):
+        """Snapshot rows written since (their `created` time) and still there, and their
+        bytes: a lower bound of what was written (a snapshot replaced again within the window
+        is not counted)."""
+        q = ('SELECT count(*), coalesce(sum({len}("snapshot_payload")),0) FROM "snapshot" WHERE "created" >= {t}'
+             if self.kind == "h2" else
+             "SELECT count(*), coalesce(sum({len}(snapshot_payload)),0) FROM snapshot WHERE created >= {t}")
+        return self.one(q.format(len="length" if self.kind == "mariadb" else "octet_length", t=int(since_ms)))
+
     def sample(self):
         """Journal counts at this instant. ordering is the journal's sequence: its max moves by
         the rows inserted (exactly, barring rolled-back inserts); deleted = inserted - growth."""
@@ -421,7 +430,8 @@ class Edge:
     long (a count on a busy database), bracketed by a third counter reading: the journal's
     figures are held against the progress at the query's time (`at_db`), not at t."""
 
-    def __init__(self, run, journal, producer=None):
+    def __init__(self, run, journal, producer=None, since=None):
+        self.wall_ms = time.time() * 1000
         t1, c1 = time.monotonic(), counters(run)
         self.cpu = {
             "router": proc_cpu_us(run.router.pid),
@@ -437,6 +447,8 @@ class Edge:
             self.cpu["db_backends"] = {pid: proc_cpu_us(pid) or 0 for pid in backends}
         t2, c2 = time.monotonic(), counters(run)
         self.db = journal.sample()
+        if since is not None:
+            self.db["snap_written_rows"], self.db["snap_written_bytes"] = journal.snapshots_since(since.wall_ms)
         t3, c3 = time.monotonic(), counters(run)
         self.t = (t1 + t2) / 2
         self.at = {k: (c1[k] + c2[k]) / 2 for k in c1}
@@ -472,7 +484,7 @@ def window(run, journal, progress, start_at, done_at, seconds, producer=None, po
             short = True
             break
         time.sleep(poll)
-    b = Edge(run, journal, producer if producer is None or producer.poll() is None else None)
+    b = Edge(run, journal, producer if producer is None or producer.poll() is None else None, since=a)
     log(f"window closes after {b.t - a.t:.1f} s at {progress()}{' (SHORT: ran out of work)' if short else ''}")
     return a, b, short
 
@@ -509,6 +521,8 @@ def figures(a, b, moved, short, label):
     f["router_write_bytes"] = per(b.router_write_bytes - a.router_write_bytes)
     f["snapshot_bytes_growth"] = per_db(b.db["snap_bytes"] - a.db["snap_bytes"])
     f["snapshot_bytes_end"] = b.db["snap_bytes"]
+    f["snapshot_written_rows"] = per_db(b.db["snap_written_rows"])
+    f["snapshot_written_bytes"] = per_db(b.db["snap_written_bytes"])
     f["snapshot_rows_end"] = b.db["snap_rows"]
     if "snap_writes_pgstat" in a.db:
         f["snapshot_writes_pgstat"] = per_db(b.db["snap_writes_pgstat"] - a.db["snap_writes_pgstat"])
@@ -717,6 +731,8 @@ FIGURES = [
     ("journal rows inserted/s vs JDBC ceiling", "rows_ratio", "{:.3f}"),
     ("WAL bytes/job (server-wide)", "wal_bytes", "{:,.0f}"), ("H2 file growth bytes/job", "h2_file_growth_bytes", "{:,.0f}"),
     ("router write_bytes/job (/proc io)", "router_write_bytes", "{:,.0f}"),
+    ("snapshot bytes written/job (kept at the end, created in the window)", "snapshot_written_bytes", "{:,.1f}"),
+    ("snapshot rows written/job (same)", "snapshot_written_rows", "{:.4f}"),
     ("snapshot bytes growth/job", "snapshot_bytes_growth", "{:,.1f}"),
     ("snapshot bytes at window end", "snapshot_bytes_end", "{:,.0f}"),
     ("snapshot rows at window end", "snapshot_rows_end", "{:,.0f}"),
