@@ -31,6 +31,10 @@ Default: cost e2e ceilings.
             every --soak-sample-seconds: heap after a full GC, journal rows, snapshot rows and
             bytes, table and index sizes. They must stay flat.
 
+A column marked SHORT ran out of work before --seconds; SLOW-EDGE: reading an edge (counters,
+CPU, or the journal query) took more than 1 % of the window, so per-job figures mix instants
+(seen only on an overloaded machine).
+
 Every phase skips its warm-up: the first --warmup-events events (their jobs) of a phase are
 not measured; the window then lasts --seconds, or ends early (flagged SHORT) if the phase runs
 out of work. Counters and CPU are read at both edges of the window: rates are deltas over the
@@ -754,6 +758,12 @@ FIGURES = [
 ]
 
 
+def slow_edge(r):
+    """An edge read over more than 1 % of its window: the machine is too busy for per-job
+    figures to be exact (rates stay right: they use the mean time of the counter readings)."""
+    return max(r.get("edge_spread_ms", 0), r.get("db_query_ms", 0)) > 10 * r["seconds"]
+
+
 def fmt(v, pattern):
     if v is None or v == "" or (isinstance(v, float) and v != v):
         return "-"
@@ -790,7 +800,7 @@ def report(run, machine, results, ceil, soak_samples):
                 "pairs": "PAIRS: many pairs with a few jobs each, from a filled topic, nothing paused"}[phase]
         lines += [f"## {what}", "",
                    "| | " + " | ".join(f"{r['journal']} {r['variant']} {r['round']}" + (" SHORT" if r["short"] else "")
-                                       for r in rows) + " |",
+                                       + (" SLOW-EDGE" if slow_edge(r) else "") for r in rows) + " |",
                    "|---|" + "---|" * len(rows)]
         for label, key, pattern in FIGURES:
             if any(key in r for r in rows):
