@@ -8,6 +8,7 @@ public record IngestSettings(
     String bootstrapServers,
     String topic,
     String deadLetterTopic,
+    int deadLetterMaxValueBytes,
     String groupId,
     long maxPayloadBytes,
     int maxNestingDepth,
@@ -25,6 +26,7 @@ public record IngestSettings(
         bootstrapServers,
         kafka.getString("topic"),
         kafka.getString("dead-letter-topic"),
+        deadLetterMaxValueBytes(kafka),
         kafka.getString("group-id"),
         ingest.getBytes("max-payload-bytes"),
         ingest.getInt("max-nesting-depth"),
@@ -33,5 +35,14 @@ public record IngestSettings(
         ingest.getInt("parallelism"),
         ingest.getDuration("retry-min-backoff"),
         ingest.getDuration("retry-max-backoff"));
+  }
+
+  private static int deadLetterMaxValueBytes(Config kafka) {
+    long bytes = kafka.getBytes("dead-letter-max-value-bytes");
+    if (bytes < 0 || bytes > 256L * 1024 * 1024) {
+      throw new IllegalArgumentException(
+          "eventrouter.kafka.dead-letter-max-value-bytes must be between 0 and 256MiB, not " + bytes);
+    }
+    return (int) bytes;
   }
 }
