@@ -1,11 +1,11 @@
 package dev.eventrouter.router.ingest;
 
+import dev.eventrouter.router.kafka.KafkaClientSettings;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -65,19 +65,18 @@ final class DeadLetters implements AutoCloseable {
   private final String topic;
   private final int maxValueBytes;
 
-  DeadLetters(String bootstrapServers, String topic, int maxValueBytes) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    // events are text: a cut value of 1 MiB is typically a fraction of that on the wire
-    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
-    // the client checks the uncompressed size: the cut value and room for key and headers; a
-    // record over it fails as too large and steps down to its coordinates
-    props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxValueBytes + 1024 * 1024));
-    props.put(ProducerConfig.CLIENT_ID_CONFIG, "eventrouter-dead-letters");
-    this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+  DeadLetters(KafkaClientSettings client, String topic, int maxValueBytes) {
+    this.producer = new KafkaProducer<>(client.with(
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+            ProducerConfig.LINGER_MS_CONFIG, "5",
+            // events are text: a cut value of 1 MiB is typically a fraction of that on the wire
+            ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd",
+            // the client checks the uncompressed size: the cut value and room for key and
+            // headers; a record over it fails as too large and steps down to its coordinates
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxValueBytes + 1024 * 1024),
+            ProducerConfig.CLIENT_ID_CONFIG, "eventrouter-dead-letters"),
+        new StringSerializer(), new ByteArraySerializer());
     this.topic = topic;
     this.maxValueBytes = maxValueBytes;
   }

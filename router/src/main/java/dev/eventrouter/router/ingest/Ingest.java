@@ -87,7 +87,7 @@ public final class Ingest {
     this.metrics = metrics;
     this.parser = new EventParser(settings.maxNestingDepth());
     this.writeRetry = new RetryPolicy(settings.retryMinBackoff(), settings.retryMaxBackoff());
-    this.deadLetters = new DeadLetters(settings.bootstrapServers(), settings.deadLetterTopic(),
+    this.deadLetters = new DeadLetters(settings.client(), settings.deadLetterTopic(),
         settings.deadLetterMaxValueBytes());
   }
 
@@ -102,7 +102,7 @@ public final class Ingest {
   private void run() {
     ConsumerSettings<String, byte[]> consumer = ConsumerSettings
         .create(system, new StringDeserializer(), new ByteArrayDeserializer())
-        .withBootstrapServers(settings.bootstrapServers())
+        .withProperties(settings.client().properties())
         .withGroupId(settings.groupId())
         .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     CommitterSettings committer = CommitterSettings.create(system);

@@ -1,11 +1,12 @@
 package dev.eventrouter.router.ingest;
 
 import com.typesafe.config.Config;
+import dev.eventrouter.router.kafka.KafkaClientSettings;
 import java.time.Duration;
 
 /** {@code eventrouter.kafka} and {@code eventrouter.ingest}; reference.conf documents each. */
 public record IngestSettings(
-    String bootstrapServers,
+    KafkaClientSettings client,
     String topic,
     String deadLetterTopic,
     int deadLetterMaxValueBytes,
@@ -18,12 +19,12 @@ public record IngestSettings(
     Duration retryMinBackoff,
     Duration retryMaxBackoff) {
 
-  /** @param bootstrapServers the broker to read from (the embedded one's when none is configured) */
-  public static IngestSettings fromConfig(Config config, String bootstrapServers) {
+  /** @param client of the broker to read from (the embedded one when none is configured) */
+  public static IngestSettings fromConfig(Config config, KafkaClientSettings client) {
     Config kafka = config.getConfig("eventrouter.kafka");
     Config ingest = config.getConfig("eventrouter.ingest");
     return new IngestSettings(
-        bootstrapServers,
+        client,
         kafka.getString("topic"),
         kafka.getString("dead-letter-topic"),
         deadLetterMaxValueBytes(kafka),
