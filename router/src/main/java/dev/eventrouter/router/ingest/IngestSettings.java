@@ -1,6 +1,7 @@
 package dev.eventrouter.router.ingest;
 
 import com.typesafe.config.Config;
+import dev.eventrouter.queues.EnqueueBatches;
 import dev.eventrouter.router.kafka.KafkaClientSettings;
 import java.time.Duration;
 
@@ -29,13 +30,30 @@ public record IngestSettings(
         kafka.getString("dead-letter-topic"),
         deadLetterMaxValueBytes(kafka),
         kafka.getString("group-id"),
-        ingest.getBytes("max-payload-bytes"),
+        maxPayloadBytes(config),
         ingest.getInt("max-nesting-depth"),
         ingest.getInt("batch-max-records"),
         ingest.getDuration("batch-max-wait"),
         ingest.getInt("parallelism"),
         ingest.getDuration("retry-min-backoff"),
         ingest.getDuration("retry-max-backoff"));
+  }
+
+  /**
+   * A job carries its event whole, and a pair's queue may run on another node: one event must
+   * fit one cluster message, or its Enqueue would be dropped on the way, and sent again forever.
+   */
+  private static long maxPayloadBytes(Config config) {
+    long bytes = config.getBytes("eventrouter.ingest.max-payload-bytes");
+    EnqueueBatches enqueues = EnqueueBatches.fromConfig(config);
+    if (!enqueues.fits(bytes)) {
+      throw new IllegalArgumentException("eventrouter.ingest.max-payload-bytes (" + bytes + " bytes) "
+          + "does not fit one message between cluster nodes (" + enqueues.maxBytes() + " bytes with "
+          + "pekko.remote.artery.advanced.maximum-frame-size = "
+          + config.getBytes("pekko.remote.artery.advanced.maximum-frame-size") + "): raise the frame "
+          + "size on every node, or lower the payload maximum");
+    }
+    return bytes;
   }
 
   private static int deadLetterMaxValueBytes(Config kafka) {
