@@ -79,8 +79,7 @@ public final class KafkaClientSettings {
   static Map<String, String> flat(Config config, String where) {
     Map<String, String> flat = new TreeMap<>();
     config.entrySet().forEach(entry -> {
-      if (entry.getValue().valueType() == ConfigValueType.LIST
-          || entry.getValue().valueType() == ConfigValueType.OBJECT) {
+      if (entry.getValue().valueType() == ConfigValueType.LIST) {
         throw new IllegalArgumentException(where + ": " + entry.getKey() + " must be a single value");
       }
       flat.put(String.join(".", ConfigUtil.splitPath(entry.getKey())),
