@@ -25,6 +25,7 @@ import dev.eventrouter.router.http.HttpApi;
 import dev.eventrouter.router.ingest.Ingest;
 import dev.eventrouter.router.ingest.IngestSettings;
 import dev.eventrouter.router.kafka.EmbeddedKafka;
+import dev.eventrouter.router.kafka.KafkaClientSettings;
 import dev.eventrouter.router.kafka.SourcePartitions;
 import dev.eventrouter.router.kafka.Topics;
 import dev.eventrouter.router.metrics.RouterMetrics;
@@ -108,9 +109,11 @@ public final class Router implements AutoCloseable {
         : Optional.empty();
     String bootstrapServers = embedded.map(EmbeddedKafka::bootstrapServers)
         .orElse(kafka.getString("bootstrap-servers"));
-    IngestSettings ingestSettings = IngestSettings.fromConfig(config, bootstrapServers);
+    IngestSettings ingestSettings;
     SourcePartitions partitions;
     try {
+      ingestSettings = IngestSettings.fromConfig(config,
+          KafkaClientSettings.fromConfig(kafka.getConfig("client"), bootstrapServers, secrets));
       partitions = prepareTopics(kafka, ingestSettings);
     } catch (RuntimeException e) {
       // the node does not start: what was started for it stops before the error goes up
@@ -210,16 +213,16 @@ public final class Router implements AutoCloseable {
    * of the virtual queues.
    */
   private static SourcePartitions prepareTopics(Config kafka, IngestSettings ingest) {
-    String bootstrapServers = ingest.bootstrapServers();
+    KafkaClientSettings client = ingest.client();
     if (kafka.getBoolean("create-topics")) {
       short replication = (short) kafka.getInt("replication-factor");
       long maxMessageBytes = kafka.getBytes("max-message-bytes");
-      Topics.createIfMissing(bootstrapServers, List.of(
+      Topics.createIfMissing(client, List.of(
           new Topics.Spec(ingest.topic(), kafka.getInt("partitions"), replication, maxMessageBytes),
           new Topics.Spec(ingest.deadLetterTopic(), kafka.getInt("partitions"), replication,
               maxMessageBytes + 64 * 1024)));
     }
-    return new SourcePartitions(Topics.partitions(bootstrapServers, ingest.topic()));
+    return new SourcePartitions(Topics.partitions(client, ingest.topic()));
   }
 
   private static Registry loadRegistry(Config config) {

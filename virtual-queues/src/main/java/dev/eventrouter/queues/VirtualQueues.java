@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.ToIntFunction;
 import org.apache.pekko.Done;
@@ -34,6 +35,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * The virtual queues of this node's cluster: registers the sharded entity and is how the rest of
@@ -51,6 +53,7 @@ public final class VirtualQueues {
   private final ClusterSharding sharding;
   private final DestinationBreakers breakers;
   private final Duration askTimeout;
+  private final EnqueueBatches enqueueBatches;
 
   private VirtualQueues(ActorSystem<?> system, ClusterSharding sharding, DestinationBreakers breakers,
       Duration askTimeout) {
@@ -58,6 +61,7 @@ public final class VirtualQueues {
     this.sharding = sharding;
     this.breakers = breakers;
     this.askTimeout = askTimeout;
+    this.enqueueBatches = EnqueueBatches.fromConfig(system.settings().config());
   }
 
   /**
@@ -135,10 +139,21 @@ public final class VirtualQueues {
     return breakers;
   }
 
-  /** Enqueues jobs of one pair; completes once they are durable (or fails: then retry). */
+  /**
+   * Enqueues jobs of one pair; completes once they are durable (or fails: then retry, and the
+   * queue counts the jobs it already has as duplicates). They go in as many Enqueues, one after
+   * the other, as it takes for each to fit a cluster frame ({@link EnqueueBatches}).
+   */
   public CompletionStage<VirtualQueue.Accepted> enqueue(PairId pair, List<Job> jobs) {
-    return sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
-        .askWithStatus(replyTo -> new VirtualQueue.Enqueue(jobs, replyTo), askTimeout);
+    EntityRef<VirtualQueue.Command> queue = sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId());
+    CompletionStage<VirtualQueue.Accepted> sent = CompletableFuture.completedFuture(new VirtualQueue.Accepted(0, 0));
+    for (List<Job> batch : enqueueBatches.split(jobs)) {
+      sent = sent.thenCompose(before -> queue.<VirtualQueue.Accepted>askWithStatus(
+              replyTo -> new VirtualQueue.Enqueue(batch, replyTo), askTimeout)
+          .thenApply(after -> new VirtualQueue.Accepted(
+              before.enqueued() + after.enqueued(), before.duplicates() + after.duplicates())));
+    }
+    return sent;
   }
 
   /** The trace of one job of the pair; see {@link VirtualQueue.GetTrace}. */

@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.typesafe.config.Config;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -71,6 +72,8 @@ public final class AdminApi extends AllDirectives {
       .addModule(new JobJacksonModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      // an operator's {"maxInFlight":1,"maxInFlight":50} is refused rather than guessed at
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .serializationInclusion(JsonInclude.Include.NON_NULL)
       .build();
   private static final Duration BODY_TIMEOUT = Duration.ofSeconds(10);

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 
 /**
  * Checks that a record's value is one JSON object with a usable {@code messageId}, and returns
  * that id. It streams over the bytes instead of building a tree (the router only needs the id),
- * but reads them all: malformed JSON, invalid UTF-8 or trailing bytes anywhere reject the record.
+ * but reads them all: malformed JSON, invalid UTF-8, trailing bytes or a duplicate key anywhere
+ * reject the record.
  */
 final class EventParser {
 
@@ -28,6 +30,10 @@ final class EventParser {
         .streamReadConstraints(StreamReadConstraints.builder()
             .maxNestingDepth(maxNestingDepth)
             .build())
+        // {"messageId":"a","messageId":"b"}: parsers disagree on which one counts, so the id the
+        // router deduplicates on could differ from the one a destination reads. Names are
+        // compared decoded, so an escaped twin ("messag\u0065Id") is caught too.
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build();
   }
 
@@ -48,7 +54,7 @@ final class EventParser {
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String field = parser.currentName();
         JsonToken token = parser.nextToken();
-        if (field.equals("messageId") && !messageIdSeen) {
+        if (field.equals("messageId")) {
           messageIdSeen = true;
           messageId = token == JsonToken.VALUE_STRING ? parser.getText() : null;
         }

@@ -87,9 +87,8 @@ public final class Ingest {
     this.metrics = metrics;
     this.parser = new EventParser(settings.maxNestingDepth());
     this.writeRetry = new RetryPolicy(settings.retryMinBackoff(), settings.retryMaxBackoff());
-    // a dead letter is the original record plus headers: allow for both
-    this.deadLetters = new DeadLetters(settings.bootstrapServers(), settings.deadLetterTopic(),
-        Math.max(settings.maxPayloadBytes() * 2, 16L * 1024 * 1024));
+    this.deadLetters = new DeadLetters(settings.client(), settings.deadLetterTopic(),
+        settings.deadLetterMaxValueBytes());
   }
 
   public static Ingest start(ActorSystem<?> system, IngestSettings settings,
@@ -103,7 +102,7 @@ public final class Ingest {
   private void run() {
     ConsumerSettings<String, byte[]> consumer = ConsumerSettings
         .create(system, new StringDeserializer(), new ByteArrayDeserializer())
-        .withBootstrapServers(settings.bootstrapServers())
+        .withProperties(settings.client().properties())
         .withGroupId(settings.groupId())
         .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     CommitterSettings committer = CommitterSettings.create(system);
@@ -260,7 +259,7 @@ public final class Ingest {
         }
       } else if (routed instanceof Rejected rejected) {
         writes.add(retrying("dead-letter", () -> deadLetters.send(rejected.record(), rejected.reason(), rejected.detail()))
-            .thenRun(() -> metrics.deadLetters.labelValues(rejected.reason().label()).inc()));
+            .thenAccept(outcome -> count(rejected, outcome)));
       }
     }
     byPair.forEach((pair, jobs) -> writes.add(
@@ -268,6 +267,19 @@ public final class Ingest {
     return CompletableFuture.allOf(writes.stream().map(CompletionStage::toCompletableFuture)
             .toArray(CompletableFuture[]::new))
         .thenApply(done -> ConsumerMessage.createCommittableOffsetBatch(offsets));
+  }
+
+  private void count(Rejected rejected, DeadLetters.Outcome outcome) {
+    String reason = rejected.reason().label();
+    if (outcome instanceof DeadLetters.Unwritable unwritable) {
+      ConsumerRecord<String, byte[]> record = rejected.record();
+      log.error("the dead-letter topic refuses even the coordinates of record {}-{}@{} ({}): it is "
+              + "passed without a dead letter; find it at those coordinates: {}", record.topic(),
+          record.partition(), record.offset(), reason, unwritable.why());
+      metrics.deadLettersUnwritable.labelValues(reason).inc();
+    } else {
+      metrics.deadLetters.labelValues(reason).inc();
+    }
   }
 
   private void count(VirtualQueue.Accepted accepted) {

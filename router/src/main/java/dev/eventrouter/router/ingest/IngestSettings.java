@@ -1,13 +1,16 @@
 package dev.eventrouter.router.ingest;
 
 import com.typesafe.config.Config;
+import dev.eventrouter.queues.EnqueueBatches;
+import dev.eventrouter.router.kafka.KafkaClientSettings;
 import java.time.Duration;
 
 /** {@code eventrouter.kafka} and {@code eventrouter.ingest}; reference.conf documents each. */
 public record IngestSettings(
-    String bootstrapServers,
+    KafkaClientSettings client,
     String topic,
     String deadLetterTopic,
+    int deadLetterMaxValueBytes,
     String groupId,
     long maxPayloadBytes,
     int maxNestingDepth,
@@ -17,21 +20,48 @@ public record IngestSettings(
     Duration retryMinBackoff,
     Duration retryMaxBackoff) {
 
-  /** @param bootstrapServers the broker to read from (the embedded one's when none is configured) */
-  public static IngestSettings fromConfig(Config config, String bootstrapServers) {
+  /** @param client of the broker to read from (the embedded one when none is configured) */
+  public static IngestSettings fromConfig(Config config, KafkaClientSettings client) {
     Config kafka = config.getConfig("eventrouter.kafka");
     Config ingest = config.getConfig("eventrouter.ingest");
     return new IngestSettings(
-        bootstrapServers,
+        client,
         kafka.getString("topic"),
         kafka.getString("dead-letter-topic"),
+        deadLetterMaxValueBytes(kafka),
         kafka.getString("group-id"),
-        ingest.getBytes("max-payload-bytes"),
+        maxPayloadBytes(config),
         ingest.getInt("max-nesting-depth"),
         ingest.getInt("batch-max-records"),
         ingest.getDuration("batch-max-wait"),
         ingest.getInt("parallelism"),
         ingest.getDuration("retry-min-backoff"),
         ingest.getDuration("retry-max-backoff"));
+  }
+
+  /**
+   * A job carries its event whole, and a pair's queue may run on another node: one event must
+   * fit one cluster message, or its Enqueue would be dropped on the way, and sent again forever.
+   */
+  private static long maxPayloadBytes(Config config) {
+    long bytes = config.getBytes("eventrouter.ingest.max-payload-bytes");
+    EnqueueBatches enqueues = EnqueueBatches.fromConfig(config);
+    if (!enqueues.fits(bytes)) {
+      throw new IllegalArgumentException("eventrouter.ingest.max-payload-bytes (" + bytes + " bytes) "
+          + "does not fit one message between cluster nodes (" + enqueues.maxBytes() + " bytes with "
+          + "pekko.remote.artery.advanced.maximum-frame-size = "
+          + config.getBytes("pekko.remote.artery.advanced.maximum-frame-size") + "): raise the frame "
+          + "size on every node, or lower the payload maximum");
+    }
+    return bytes;
+  }
+
+  private static int deadLetterMaxValueBytes(Config kafka) {
+    long bytes = kafka.getBytes("dead-letter-max-value-bytes");
+    if (bytes < 0 || bytes > 256L * 1024 * 1024) {
+      throw new IllegalArgumentException(
+          "eventrouter.kafka.dead-letter-max-value-bytes must be between 0 and 256MiB, not " + bytes);
+    }
+    return (int) bytes;
   }
 }

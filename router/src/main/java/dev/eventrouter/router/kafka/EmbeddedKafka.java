@@ -63,6 +63,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("broker.heartbeat.interval.ms", "500");
     // the log cleaner's 128 MiB dedupe buffer is most of an idle broker's heap
     props.put("log.cleaner.dedupe.buffer.size", "2097152");
+    // a listener with TLS or SASL, for instance: what a test of the clients' security needs
+    if (embedded.hasPath("broker-properties")) {
+      props.putAll(KafkaClientSettings.flat(embedded.getConfig("broker-properties"),
+          "eventrouter.kafka.embedded.broker-properties"));
+    }
     KafkaConfig config = KafkaConfig.fromProps(props, false);
 
     formatOnce(logDir);

@@ -4,11 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -22,10 +20,8 @@ public final class Topics {
 
   public record Spec(String name, int partitions, short replicationFactor, long maxMessageBytes) {}
 
-  public static void createIfMissing(String bootstrapServers, List<Spec> specs) {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (Admin admin = Admin.create(props)) {
+  public static void createIfMissing(KafkaClientSettings client, List<Spec> specs) {
+    try (Admin admin = Admin.create(client.with())) {
       Set<String> existing = admin.listTopics().names().get();
       List<NewTopic> missing = new ArrayList<>();
       for (Spec spec : specs) {
@@ -52,11 +48,9 @@ public final class Topics {
    * created may take a moment to be known to every broker: an unknown topic is asked again for
    * up to {@link #NEW_TOPIC_GRACE}.
    */
-  public static int partitions(String bootstrapServers, String topic) {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  public static int partitions(KafkaClientSettings client, String topic) {
     long deadline = System.nanoTime() + NEW_TOPIC_GRACE.toNanos();
-    try (Admin admin = Admin.create(props)) {
+    try (Admin admin = Admin.create(client.with())) {
       while (true) {
         try {
           return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
@@ -69,7 +63,7 @@ public final class Topics {
       }
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot read the partitions of topic '" + topic + "' from "
-          + bootstrapServers + " (create the topic, or let the router: eventrouter.kafka.create-topics): "
+          + client.bootstrapServers() + " (create the topic, or let the router: eventrouter.kafka.create-topics): "
           + e.getCause(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

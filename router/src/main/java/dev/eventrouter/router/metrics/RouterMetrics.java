@@ -55,6 +55,12 @@ public final class RouterMetrics {
       .help("Records sent to the dead-letter topic, by reason")
       .labelNames("reason")
       .register(registry);
+  public final Counter deadLettersUnwritable = Counter.builder()
+      .name("eventrouter_ingest_dead_letters_unwritable")
+      .help("Rejected records the dead-letter topic refused even as their coordinates alone, "
+          + "by reason: logged with those coordinates and passed")
+      .labelNames("reason")
+      .register(registry);
   public final Counter eventsWithoutDestination = Counter.builder()
       .name("eventrouter_ingest_events_without_destination")
       .help("Valid events of a known source that has no enabled destination")

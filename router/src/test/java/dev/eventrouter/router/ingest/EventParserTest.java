@@ -44,6 +44,27 @@ class EventParserTest {
         .isEqualTo(new EventParser.Invalid(Rejection.NO_MESSAGE_ID, detail));
   }
 
+  /**
+   * A destination's parser may keep the first of two equal keys where the router kept another:
+   * the event the router deduplicates on would not be the event delivered. Any duplicate key, at
+   * any depth, and however its name is escaped, makes the record not-json.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{\"messageId\":\"a\",\"messageId\":\"b\"}",
+      "{\"messageId\":\"a\",\"messag\\u0065Id\":\"b\"}",
+      "{\"messageId\":\"a\",\"properties\":{\"sku\":\"x\",\"sku\":\"y\"}}",
+      "{\"messageId\":\"a\",\"context\":{\"ip\":{\"v\":1,\"v\":2}}}",
+      "{\"messageId\":\"a\",\"items\":[{\"sku\":\"x\"},{\"sku\":\"y\",\"s\\u006bu\":\"z\"}]}",
+      "{\"type\":\"track\",\"type\":\"identify\",\"messageId\":\"a\"}"})
+  void rejectsAnEventWithADuplicateKeyAnywhere(String value) {
+    assertThat(parser.parse(bytes(value)))
+        .isInstanceOfSatisfying(EventParser.Invalid.class, invalid -> {
+          assertThat(invalid.reason()).isEqualTo(Rejection.NOT_JSON);
+          assertThat(invalid.detail()).containsIgnoringCase("duplicate");
+        });
+  }
+
   @Test
   void rejectsAnOverlongMessageId() {
     String id = "x".repeat(EventParser.MAX_MESSAGE_ID_LENGTH + 1);

@@ -74,7 +74,12 @@ public final class TestRouter {
   public static Progress progress(String bootstrapServers, String group, String topic) throws Exception {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (Admin admin = Admin.create(props)) {
+    return progress(props, group, topic);
+  }
+
+  /** @param client the admin client's properties: servers, and security where the broker needs it */
+  public static Progress progress(Properties client, String group, String topic) throws Exception {
+    try (Admin admin = Admin.create(client)) {
       Map<TopicPartition, OffsetAndMetadata> committed =
           admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();

@@ -1,0 +1,34 @@
+package dev.eventrouter.router.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.router.kafka.KafkaClientSettings;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class IngestSettingsTest {
+
+  private static final KafkaClientSettings CLIENT = KafkaClientSettings.plain("k:9092");
+
+  @Test
+  void anEventThatCouldNotCrossToAnotherNodeInOneMessageStopsTheStart() {
+    assertThatThrownBy(() -> IngestSettings.fromConfig(config(Map.of(
+            "eventrouter.ingest.max-payload-bytes", "4MiB")), CLIENT))
+        .hasMessageContaining("eventrouter.ingest.max-payload-bytes")
+        .hasMessageContaining("maximum-frame-size");
+    // the same payload fits once the frame is raised with it
+    assertThat(IngestSettings.fromConfig(config(Map.of(
+            "eventrouter.ingest.max-payload-bytes", "4MiB",
+            "pekko.remote.artery.advanced.maximum-frame-size", "8MiB")), CLIENT).maxPayloadBytes())
+        .isEqualTo(4L * 1024 * 1024);
+    assertThat(IngestSettings.fromConfig(config(Map.of()), CLIENT).maxPayloadBytes())
+        .as("the defaults fit").isEqualTo(1024L * 1024);
+  }
+
+  private static Config config(Map<String, Object> overrides) {
+    return ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load()).resolve();
+  }
+}
