@@ -1,11 +1,13 @@
 package dev.eventrouter.queues.delivery;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -20,6 +22,14 @@ import java.util.function.Function;
  */
 public final class EnvironmentSecrets implements Secrets {
 
+  /**
+   * The namespaces of the variables the router and its JVM read for themselves. A prefix inside
+   * one of them, or one that starts one of them, would let a registry reach those variables
+   * again: {@code ROUTER_ADMIN_} with {@code { secret = TOKEN }} reads the admin token.
+   */
+  private static final List<String> OWN_NAMESPACES =
+      List.of("ROUTER_", "AWS_", "JAVA_", "JDK_", "_JAVA_");
+
   private final Optional<Path> dir;
   private final String environmentPrefix;
   private final Function<String, String> environment;
@@ -33,8 +43,16 @@ public final class EnvironmentSecrets implements Secrets {
   public static EnvironmentSecrets fromConfig(Config config, Function<String, String> environment) {
     Config secrets = config.getConfig("eventrouter.secrets");
     String dir = secrets.getString("dir");
+    String prefix = secrets.getString("env-prefix");
+    for (String own : OWN_NAMESPACES) {
+      if (!prefix.isEmpty() && (prefix.startsWith(own) || own.startsWith(prefix))) {
+        throw new ConfigException.BadValue(secrets.origin(), "env-prefix", "'" + prefix
+            + "' would let a registry name the router's own variables (" + own + "...): choose a "
+            + "prefix of its own, such as EVENTROUTER_SECRET_, or none for the secrets folder only");
+      }
+    }
     return new EnvironmentSecrets(dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir)),
-        secrets.getString("env-prefix"), environment);
+        prefix, environment);
   }
 
   /**

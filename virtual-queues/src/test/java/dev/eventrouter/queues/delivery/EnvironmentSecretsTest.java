@@ -3,8 +3,12 @@ package dev.eventrouter.queues.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -37,6 +41,24 @@ class EnvironmentSecretsTest {
     assertThat(new EnvironmentSecrets(Optional.empty(), "", env::get).value("GA_KEY")).isEmpty();
     assertThat(new EnvironmentSecrets(Optional.of(dir), "", env::get).value("GA_KEY"))
         .as("a folder without the file does not fall back to the raw variable").isEmpty();
+  }
+
+  @Test
+  void aPrefixThatReachesTheRoutersOwnVariablesIsRefusedAtStart() {
+    for (String prefix : List.of("ROUTER_", "ROUTER_ADMIN_", "R", "AWS_", "A", "JAVA_TOOL_")) {
+      assertThatThrownBy(() -> EnvironmentSecrets.fromConfig(prefixed(prefix), name -> null))
+          .as(prefix).isInstanceOf(ConfigException.class).hasMessageContaining("router's own variables");
+    }
+    for (String prefix : List.of("", "EVENTROUTER_SECRET_", "HOOKS_")) {
+      Map<String, String> env = Map.of(prefix + "GA_KEY", "meant-for-it");
+      assertThat(EnvironmentSecrets.fromConfig(prefixed(prefix), env::get).value("GA_KEY"))
+          .as(prefix).isEqualTo(prefix.isEmpty() ? Optional.empty() : Optional.of("meant-for-it"));
+    }
+  }
+
+  private static Config prefixed(String prefix) {
+    return ConfigFactory.parseMap(Map.of("eventrouter.secrets.dir", "",
+        "eventrouter.secrets.env-prefix", prefix));
   }
 
   @Test
