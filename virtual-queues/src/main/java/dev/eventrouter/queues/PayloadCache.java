@@ -7,9 +7,13 @@ import java.util.Map;
 
 /**
  * The payloads one queue keeps in memory, bounded in bytes by its own limit and by the node's
- * {@link PayloadBudget}. When either is full a new job's payload is not kept (the older jobs held
- * are due first) and is read back from the journal when the job comes due: a destination that is
- * down for hours grows the journal, not the heap.
+ * {@link PayloadBudget}, whatever the backlog: a destination that is down for hours grows the
+ * journal, not the heap.
+ *
+ * <p>A payload is kept only while there is room: new jobs' payloads when they are accepted, and
+ * payloads read back from the journal for jobs coming due. What does not fit is read back (again)
+ * when its job comes due. A payload leaves when its attempt is sent, since the request carries it
+ * from there and a job attempted again is due later, behind the jobs the room is for.
  */
 final class PayloadCache {
 
@@ -30,15 +34,6 @@ final class PayloadCache {
       jobs.put(job.id(), job);
       bytes += size;
     }
-  }
-
-  /** Keeps the job even past the bounds: it was read back to be used now. */
-  void put(Job job) {
-    int size = job.payload().length;
-    Job previous = jobs.put(job.id(), job);
-    int delta = size - (previous == null ? 0 : previous.payload().length);
-    bytes += delta;
-    budget.take(delta);
   }
 
   Job get(Ksuid id) {
@@ -62,5 +57,9 @@ final class PayloadCache {
 
   int size() {
     return jobs.size();
+  }
+
+  long bytes() {
+    return bytes;
   }
 }
