@@ -6,14 +6,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The payloads one queue keeps in memory, bounded in bytes by its own limit and by the node's
- * {@link PayloadBudget}, whatever the backlog: a destination that is down for hours grows the
- * journal, not the heap.
- *
- * <p>A payload is kept only while there is room: new jobs' payloads when they are accepted, and
- * payloads read back from the journal for jobs coming due. What does not fit is read back (again)
- * when its job comes due. A payload leaves when its attempt is sent, since the request carries it
- * from there and a job attempted again is due later, behind the jobs the room is for.
+ * The payloads one queue keeps in memory until their jobs finish, bounded in bytes by its own
+ * limit and by the node's {@link PayloadBudget} whatever the backlog: a destination that is down
+ * for hours grows the journal, not the heap. A payload is kept only while there is room, whether
+ * it comes with a new job or is read back from the journal; one that does not fit is used at
+ * once (sent) and read back again the next time its job comes due.
  */
 final class PayloadCache {
 
@@ -34,6 +31,11 @@ final class PayloadCache {
       jobs.put(job.id(), job);
       bytes += size;
     }
+  }
+
+  /** Whether another payload might fit (one of any size, as far as the bytes left tell). */
+  boolean hasRoom() {
+    return bytes < maxBytes && budget.available() > 0;
   }
 
   Job get(Ksuid id) {

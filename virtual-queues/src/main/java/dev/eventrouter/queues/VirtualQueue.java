@@ -486,7 +486,12 @@ public final class VirtualQueue
         .thenRun(s -> {
           deps.listener().journalWrite(events.size(), System.nanoTime() - writing);
           deps.listener().persisted(pair, events);
-          events.forEach(event -> inFlight.remove(event.jobId()));
+          for (JobEvent event : events) {
+            inFlight.remove(event.jobId());
+            if (!s.contains(event.jobId())) {
+              payloads.remove(event.jobId());
+            }
+          }
           afterChange(s);
           archiveNext(s);
         })
@@ -616,12 +621,12 @@ public final class VirtualQueue
         sending = false;
       } else {
         inFlight.put(job.id(), job.attempts() + 1);
-        // the request holds it now; a job attempted again is read back when it comes due
-        payloads.remove(job.id());
       }
     }
     if (readNow) {
-      readBack(Purpose.DISPATCH, unread);
+      // with no room to keep payloads, reading ahead would read them again: only what can go now
+      int wanted = payloads.hasRoom() ? unread.size() : Math.min(unread.size(), limit - inFlight.size());
+      readBack(Purpose.DISPATCH, unread.subList(0, wanted));
     }
   }
 
@@ -762,10 +767,15 @@ public final class VirtualQueue
     read.readAs().forEach((id, asRead) -> {
       PendingJob now = state.get(id);
       List<JobEvent> events = read.found().events().get(id);
-      // a job that finished meanwhile is not wanted any more
-      if (now != null && events != null && JobPayloads.payloadOf(events) != null) {
+      boolean moved = now != null && now.payloadSequenceNr() != asRead.payloadSequenceNr();
+      if (now == null || moved) {
+        // finished meanwhile, or carried forward (and its old row maybe compacted): read anew
+        return;
+      }
+      if (events != null && JobPayloads.payloadOf(events) != null) {
         live.put(id, events);
-      } else if (now != null && now.payloadSequenceNr() == asRead.payloadSequenceNr()) {
+      } else if (!inFlight.containsKey(id)) {
+        // one in flight (carry-forward reads those too) ends by its outcome, or comes back here
         lost.add(LostPayload.discard(now, read.found().unreadable().contains(now.payloadSequenceNr()), at));
       }
     });

@@ -80,6 +80,7 @@ class PayloadMemoryTest {
   }
 
   private static void assertWithinBound(VirtualQueue.QueueStats stats) {
+    assertThat(stats.cachedPayloadBytes()).as("payload bytes held").isLessThanOrEqualTo(CACHE_BYTES);
     assertThat(stats.cachedPayloads()).as("payloads held").isLessThanOrEqualTo(CACHE_BYTES / PAYLOAD_BYTES);
   }
 
