@@ -27,11 +27,6 @@ public final class PayloadBudget {
     return true;
   }
 
-  /** Takes {@code bytes} even past the budget: a payload read back to be used at once. */
-  void take(long bytes) {
-    available.addAndGet(-bytes);
-  }
-
   void giveBack(long bytes) {
     available.addAndGet(bytes);
   }

@@ -6,10 +6,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The payloads one queue keeps in memory, bounded in bytes by its own limit and by the node's
- * {@link PayloadBudget}. When either is full a new job's payload is not kept (the older jobs held
- * are due first) and is read back from the journal when the job comes due: a destination that is
- * down for hours grows the journal, not the heap.
+ * The payloads one queue keeps in memory until their jobs finish, bounded in bytes by its own
+ * limit and by the node's {@link PayloadBudget} whatever the backlog: a destination that is down
+ * for hours grows the journal, not the heap. A payload is kept only while there is room, whether
+ * it comes with a new job or is read back from the journal; one that does not fit is used at
+ * once (sent) and read back again the next time its job comes due.
  */
 final class PayloadCache {
 
@@ -32,13 +33,9 @@ final class PayloadCache {
     }
   }
 
-  /** Keeps the job even past the bounds: it was read back to be used now. */
-  void put(Job job) {
-    int size = job.payload().length;
-    Job previous = jobs.put(job.id(), job);
-    int delta = size - (previous == null ? 0 : previous.payload().length);
-    bytes += delta;
-    budget.take(delta);
+  /** Whether another payload might fit (one of any size, as far as the bytes left tell). */
+  boolean hasRoom() {
+    return bytes < maxBytes && budget.available() > 0;
   }
 
   Job get(Ksuid id) {
@@ -62,5 +59,9 @@ final class PayloadCache {
 
   int size() {
     return jobs.size();
+  }
+
+  long bytes() {
+    return bytes;
   }
 }

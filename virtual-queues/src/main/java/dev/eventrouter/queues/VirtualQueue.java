@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -102,12 +103,13 @@ public final class VirtualQueue
    * @param maxInFlight the pair's in-flight limit; 0 when its destination is not configured
    * @param breaker the state of the destination's circuit breaker on this node
    * @param cachedPayloads jobs whose payload is in memory
+   * @param cachedPayloadBytes the bytes of those payloads, at most payload-cache-bytes
    * @param paused held by an operator
    * @param oldestJobAt when the oldest job held arrived (its Kafka record's time), or null
    * @param lastError the last failed attempt's status or error class, and when, or null
    */
   public record QueueStats(int pending, int inFlight, int awaitingRetry, int archiving,
-      int rateLimit, int maxInFlight, String breaker, int cachedPayloads, long lastSequenceNr, boolean paused,
+      int rateLimit, int maxInFlight, String breaker, int cachedPayloads, long cachedPayloadBytes, long lastSequenceNr, boolean paused,
       Instant oldestJobAt, String lastError, Instant lastErrorAt)
       implements CborSerializable {}
 
@@ -180,9 +182,15 @@ public final class VirtualQueue
   private record Compacted(long below, Throwable failure)
       implements Command, NoSerializationVerificationNeeded {}
 
-  /** The events read back per job: for dispatch its payload event, else its whole trace. */
-  private record PayloadsRead(Purpose purpose, Map<Ksuid, List<JobEvent>> events,
-      Set<Ksuid> wanted, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+  /**
+   * The events read back per job: for dispatch its payload event, else its whole trace.
+   *
+   * @param readAs each job's index entry when it was read, in schedule order: a job whose
+   *     payload moved since (carried forward) is read again, not taken for lost
+   */
+  private record PayloadsRead(Purpose purpose, JobPayloads.Found found,
+      Map<Ksuid, PendingJob> readAs, Throwable failure)
+      implements Command, NoSerializationVerificationNeeded {}
 
   private record ArchiveStored(List<Ksuid> ids, Map<Ksuid, String> locations, Throwable failure)
       implements Command, NoSerializationVerificationNeeded {}
@@ -565,6 +573,11 @@ public final class VirtualQueue
    * arms a timer for when it can go on.
    */
   private void dispatch(QueueState state) {
+    dispatch(state, Map.of());
+  }
+
+  /** @param justRead payloads just read back, of jobs the cache had no room to keep */
+  private void dispatch(QueueState state, Map<Ksuid, Job> justRead) {
     Optional<DestinationSettings> found = deps.destinations().find(pair);
     if (found.isEmpty()) {
       if (!state.schedule().isEmpty()) {
@@ -588,6 +601,7 @@ public final class VirtualQueue
     long now = deps.clock().millis();
     List<PendingJob> unread = new ArrayList<>();
     boolean sending = true;
+    boolean readNow = false;
     int looked = 0;
     for (PendingJob job : state.schedule()) {
       if (job.dueAtMillis() > now) {
@@ -604,7 +618,16 @@ public final class VirtualQueue
       }
       Job payload = payloads.get(job.id());
       if (payload == null) {
+        payload = justRead.get(job.id());
+      }
+      if (payload == null) {
         unread.add(job);
+        if (sending) {
+          // no later job overtakes it while its payload is read: the room it could go in now
+          // is still there when the payload comes, so it goes even if the cache cannot keep it
+          readNow = inFlight.size() < limit;
+          sending = false;
+        }
         continue;
       }
       if (!sending) {
@@ -629,8 +652,10 @@ public final class VirtualQueue
         inFlight.put(job.id(), job.attempts() + 1);
       }
     }
-    if (!unread.isEmpty()) {
-      readBack(Purpose.DISPATCH, unread);
+    if (readNow) {
+      // with no room to keep payloads, reading ahead would read them again: only what can go now
+      int wanted = payloads.hasRoom() ? unread.size() : Math.min(unread.size(), limit - inFlight.size());
+      readBack(Purpose.DISPATCH, unread.subList(0, wanted));
     }
   }
 
@@ -737,20 +762,26 @@ public final class VirtualQueue
       return;
     }
     SortedSet<Long> sequenceNrs = new TreeSet<>();
-    Set<Ksuid> wanted = new HashSet<>();
+    Map<Ksuid, PendingJob> readAs = new LinkedHashMap<>();
     for (PendingJob job : jobs) {
       if (purpose == Purpose.DISPATCH) {
         sequenceNrs.add(job.payloadSequenceNr());
       } else {
         sequenceNrs.addAll(job.traceSequenceNrsWithPayload());
       }
-      wanted.add(job.id());
+      readAs.put(job.id(), job);
     }
     context.pipeToSelf(
-        deps.payloads().readEvents(persistenceId().id(), sequenceNrs, wanted),
-        (found, failure) -> new PayloadsRead(purpose, found, wanted, failure));
+        deps.payloads().readEvents(persistenceId().id(), sequenceNrs, readAs.keySet()),
+        (found, failure) -> new PayloadsRead(purpose, found, readAs, failure));
   }
 
+  /**
+   * A read that failed is tried again: the journal did not answer, and no job ends for that. A
+   * job whose payload the journal answered without (the row is gone, or its bytes cannot be
+   * read) can never be sent nor archived: it is discarded by the system, with the reason in its
+   * trace, and the pair goes on with the others.
+   */
   private ReplyEffect<JobEvent, QueueState> payloadsRead(QueueState state, PayloadsRead read) {
     reading.remove(read.purpose());
     if (read.failure() != null) {
@@ -759,24 +790,49 @@ public final class VirtualQueue
       retryLater(read.purpose());
       return Effect().noReply();
     }
-    // a job that finished meanwhile is not wanted any more; one that is still live must be there
-    Map<Ksuid, List<JobEvent>> live = new HashMap<>();
-    read.events().forEach((id, events) -> {
-      if (state.contains(id) && JobPayloads.payloadOf(events) != null) {
+    Map<Ksuid, List<JobEvent>> live = new LinkedHashMap<>();
+    List<JobEvent> lost = new ArrayList<>();
+    Instant at = deps.clock().instant();
+    read.readAs().forEach((id, asRead) -> {
+      PendingJob now = state.get(id);
+      List<JobEvent> events = read.found().events().get(id);
+      boolean moved = now != null && now.payloadSequenceNr() != asRead.payloadSequenceNr();
+      if (now == null || moved) {
+        // finished meanwhile, or carried forward (and its old row maybe compacted): read anew
+        return;
+      }
+      if (events != null && JobPayloads.payloadOf(events) != null) {
         live.put(id, events);
+      } else if (!inFlight.containsKey(id)) {
+        // one in flight (carry-forward reads those too) ends by its outcome, or comes back here
+        lost.add(LostPayload.discard(now, read.found().unreadable().contains(now.payloadSequenceNr()), at));
       }
     });
-    long missing = read.wanted().stream().filter(id -> state.contains(id) && !live.containsKey(id)).count();
-    if (missing > 0) {
-      context.getLog().error("{} of {} payloads of {} are missing from the journal; trying again in {}",
-          missing, read.wanted().size(), pair, READ_BACK_RETRY);
-      retryLater(read.purpose());
+    if (lost.isEmpty()) {
+      useRead(state, read.purpose(), live);
       return Effect().noReply();
     }
-    switch (read.purpose()) {
+    context.getLog().error("{} jobs of {} have no readable payload in the journal, discarded: {}",
+        lost.size(), pair, lost.stream().map(JobEvent::jobId).toList());
+    return Effect().persist(lost)
+        .thenRun(s -> {
+          deps.listener().persisted(pair, lost);
+          reportDepth(s.size());
+          useRead(s, read.purpose(), live);
+          idleCheckIfEmpty(s);
+        })
+        .thenNoReply();
+  }
+
+  /** Goes on with the jobs read back, each with its payload. */
+  private void useRead(QueueState state, Purpose purpose, Map<Ksuid, List<JobEvent>> live) {
+    switch (purpose) {
       case DISPATCH -> {
-        live.values().forEach(events -> payloads.put(JobPayloads.payloadOf(events)));
-        dispatch(state);
+        Map<Ksuid, Job> read = new LinkedHashMap<>();
+        live.forEach((id, events) -> read.put(id, JobPayloads.payloadOf(events)));
+        // kept while there is room, first due first; the rest goes now or is read again when due
+        read.values().forEach(payloads::offer);
+        dispatch(state, read);
       }
       case ARCHIVE -> {
         if (live.isEmpty()) {
@@ -788,7 +844,6 @@ public final class VirtualQueue
       }
       case CARRY_FORWARD -> carryForwardRead(state, live);
     }
-    return Effect().noReply();
   }
 
   private void retryLater(Purpose purpose) {
@@ -1021,7 +1076,7 @@ public final class VirtualQueue
     String persistenceId = persistenceId().id();
     CompletionStage<List<JobEvent>> events = job != null
         ? deps.payloads().readEvents(persistenceId, job.traceSequenceNrsWithPayload(), Set.of(id))
-            .thenApply(found -> found.getOrDefault(id, List.of()))
+            .thenApply(found -> found.events().getOrDefault(id, List.of()))
         : deps.payloads().eventsOf(persistenceId,
             Math.max(1, state.sequenceNr() - settings.traceScanEvents()), state.sequenceNr(), id);
     events.whenComplete((found, failure) -> get.replyTo().tell(failure != null
@@ -1102,7 +1157,7 @@ public final class VirtualQueue
     String breaker = destination.map(d -> deps.breakers().of(d).getState().name()).orElse("UNKNOWN");
     return new QueueStats(state.size(), inFlight.size(), state.awaitingRetry(),
         state.archiving().size(), rate().limit(),
-        destination.map(DestinationSettings::maxInFlightPerPair).orElse(0), breaker, payloads.size(), state.sequenceNr(),
+        destination.map(DestinationSettings::maxInFlightPerPair).orElse(0), breaker, payloads.size(), payloads.bytes(), state.sequenceNr(),
         deps.destinations().paused(pair), state.oldestJobAt(), lastError, lastErrorAt);
   }
 

@@ -3,12 +3,15 @@ package dev.eventrouter.persistence.journal;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
+import java.io.NotSerializableException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -51,9 +54,9 @@ public final class JobPayloads {
   /** The jobs among {@code wanted} whose payloads are at these sequence numbers. */
   public CompletionStage<Map<Ksuid, Job>> read(
       String persistenceId, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
-    return readEvents(persistenceId, sequenceNrs, wanted).thenApply(events -> {
+    return readEvents(persistenceId, sequenceNrs, wanted).thenApply(found -> {
       Map<Ksuid, Job> jobs = new HashMap<>();
-      events.forEach((id, trace) -> {
+      found.events().forEach((id, trace) -> {
         Job job = payloadOf(trace);
         if (job != null) {
           jobs.put(id, job);
@@ -61,6 +64,21 @@ public final class JobPayloads {
       });
       return Map.copyOf(jobs);
     });
+  }
+
+  /**
+   * What a read back found.
+   *
+   * @param events per job among those wanted, its events in journal order
+   * @param unreadable the sequence numbers asked for whose rows are there but cannot be
+   *     deserialized (corrupt bytes, an unknown serializer or type): reading them again cannot
+   *     help, unlike a failed query
+   */
+  public record Found(Map<Ksuid, List<JobEvent>> events, SortedSet<Long> unreadable) {
+    public Found {
+      events = Map.copyOf(events);
+      unreadable = new TreeSet<>(unreadable);
+    }
   }
 
   /** The job as the latest payload event of a trace carries it; null when it has none. */
@@ -76,12 +94,53 @@ public final class JobPayloads {
 
   /**
    * The events of the jobs among {@code wanted} at these sequence numbers, per job in journal
-   * order: a job's payload and the transitions after it, its trace.
+   * order: a job's payload and the transitions after it, its trace. A row that cannot be
+   * deserialized fails the query it is in; then each sequence number is read alone, so that one
+   * bad row spoils only itself ({@link Found#unreadable}). Any other failure fails the read.
    */
-  public CompletionStage<Map<Ksuid, List<JobEvent>>> readEvents(
+  public CompletionStage<Found> readEvents(
       String persistenceId, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
+    return readRanges(persistenceId, ranges(sequenceNrs), sequenceNrs, wanted)
+        .thenApply(events -> new Found(events, new TreeSet<>()))
+        .exceptionallyCompose(failure -> isUnreadable(failure)
+            ? readOneByOne(persistenceId, sequenceNrs, wanted)
+            : CompletableFuture.failedStage(failure));
+  }
+
+  private CompletionStage<Found> readOneByOne(
+      String persistenceId, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
+    Map<Ksuid, List<JobEvent>> events = new HashMap<>();
+    SortedSet<Long> unreadable = new TreeSet<>();
+    return Source.from(sequenceNrs)
+        .mapAsync(1, nr -> readRanges(persistenceId, List.of(new long[] {nr, nr}), sequenceNrs, wanted)
+            .handle((found, failure) -> {
+              if (failure == null) {
+                found.forEach((id, trace) -> events.computeIfAbsent(id, k -> new ArrayList<>()).addAll(trace));
+              } else if (isUnreadable(failure)) {
+                unreadable.add(nr);
+              } else {
+                throw new IllegalStateException("reading event " + nr + " of " + persistenceId + " failed", failure);
+              }
+              return nr;
+            }))
+        .runWith(Sink.ignore(), system)
+        .thenApply(done -> new Found(events, unreadable));
+  }
+
+  /** A row whose bytes cannot be turned back into an event, as opposed to a query that failed. */
+  private static boolean isUnreadable(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof NotSerializableException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private CompletionStage<Map<Ksuid, List<JobEvent>>> readRanges(String persistenceId,
+      List<long[]> ranges, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
     Source<EventEnvelope, NotUsed> envelopes = Source.empty();
-    for (long[] range : ranges(sequenceNrs)) {
+    for (long[] range : ranges) {
       envelopes = envelopes.concat(readJournalOf(persistenceId).currentEventsByPersistenceId(persistenceId, range[0], range[1]));
     }
     return envelopes
@@ -92,8 +151,7 @@ public final class JobPayloads {
         .runWith(Sink.fold(new HashMap<Ksuid, List<JobEvent>>(), (found, event) -> {
           found.computeIfAbsent(event.jobId(), id -> new ArrayList<>()).add(event);
           return found;
-        }), system)
-        .thenApply(Map::copyOf);
+        }), system);
   }
 
   /**

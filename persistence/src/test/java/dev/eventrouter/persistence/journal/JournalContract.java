@@ -83,6 +83,35 @@ abstract class JournalContract {
   }
 
   @Test
+  void aRowThatCannotBeReadSpoilsOnlyItselfAndAGoneRowIsAbsent() throws Exception {
+    String pid = uniquePersistenceId();
+    List<JobEvent> events = acceptedJobs(pid, 10, 64);
+    ActorTestKit testKit = startSystem();
+    append(testKit, pid, events);
+    JournalSettings settings = JournalSettings.fromConfig(journalConfig());
+    try (Connection c = settings.shardOf(pid).connect();
+        PreparedStatement corrupt = c.prepareStatement(quote(settings,
+            "UPDATE %s SET %s = ? WHERE %s = ? AND %s = 4",
+            "event_journal", "event_payload", "persistence_id", "sequence_number"));
+        PreparedStatement delete = c.prepareStatement(quote(settings,
+            "DELETE FROM %s WHERE %s = ? AND %s = 6", "event_journal", "persistence_id", "sequence_number"))) {
+      corrupt.setBytes(1, new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef});
+      corrupt.setString(2, pid);
+      assertThat(corrupt.executeUpdate()).isEqualTo(1);
+      delete.setString(1, pid);
+      assertThat(delete.executeUpdate()).isEqualTo(1);
+    }
+    Set<Ksuid> wanted = Set.of(events.get(1).jobId(), events.get(3).jobId(), events.get(5).jobId(),
+        events.get(6).jobId());
+
+    JobPayloads.Found found = new JobPayloads(testKit.system())
+        .readEvents(pid, new TreeSet<>(List.of(2L, 4L, 6L, 7L)), wanted).toCompletableFuture().join();
+
+    assertThat(found.events()).containsOnlyKeys(events.get(1).jobId(), events.get(6).jobId());
+    assertThat(found.unreadable()).containsExactly(4L);
+  }
+
+  @Test
   void aPayloadOfTheIngestMaximumFits() {
     String pid = uniquePersistenceId();
     List<JobEvent> events = acceptedJobs(pid, 2, 1024 * 1024);
