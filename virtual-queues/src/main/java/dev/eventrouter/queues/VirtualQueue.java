@@ -819,7 +819,7 @@ public final class VirtualQueue
           deps.listener().persisted(pair, lost);
           reportDepth(s.size());
           useRead(s, read.purpose(), live);
-          idleCheckIfEmpty(s);
+          restartIdleTimer(s);
         })
         .thenNoReply();
   }
