@@ -1013,11 +1013,22 @@ public final class VirtualQueue
     timers.startSingleTimer(DISPATCH_TIMER, Dispatch.INSTANCE, delayUntil(atMillis));
   }
 
+  /**
+   * For the first job to expire that is not in flight: one in flight goes to the archive by its
+   * outcome (see {@link #archiveReason}), and waking for it would wake again at once until then.
+   * At most max-in-flight jobs are skipped.
+   */
   private void scheduleExpiry(QueueState state) {
-    if (state.expiries().isEmpty()) {
+    long at = Long.MAX_VALUE;
+    for (PendingJob job : state.expiries()) {
+      if (!inFlight.containsKey(job.id())) {
+        at = job.expireAtMillis();
+        break;
+      }
+    }
+    if (at == Long.MAX_VALUE) {
       return;
     }
-    long at = state.expiries().first().expireAtMillis();
     if (at >= expiryTimerAt && timers.isTimerActive(EXPIRY_TIMER)) {
       return;
     }
