@@ -45,12 +45,29 @@ public final class TestJournals {
   }
 
   public static Config postgres() {
-    Config config = journal(Map.of(
+    Config config = postgresJournal();
+    emptyOnce(config, POSTGRES_EMPTY);
+    return config;
+  }
+
+  /**
+   * The PostgreSQL journal, emptied now: for a test whose routers must find nothing an earlier
+   * test of the same JVM left there (a registry replaced through the admin API, a pause,
+   * remembered queues), since the operator controls live in the journal too.
+   */
+  public static Config postgresEmptied() {
+    Config config = postgresJournal();
+    empty(config, POSTGRES_EMPTY);
+    return config;
+  }
+
+  private static final String POSTGRES_EMPTY = "TRUNCATE TABLE event_tag, event_journal, snapshot";
+
+  private static Config postgresJournal() {
+    return journal(Map.of(
         "eventrouter.journal.database", "postgres",
         "eventrouter.journal.url", postgresUrl(TEST_DATABASE),
         "eventrouter.journal.user", "postgres"));
-    emptyOnce(config, "TRUNCATE TABLE event_tag, event_journal, snapshot");
-    return config;
   }
 
   /**
@@ -96,16 +113,26 @@ public final class TestJournals {
 
   private static void emptyOnce(Config config, String... statements) {
     for (JournalShard shard : JournalSettings.fromConfig(config).shards()) {
-      if (!emptied.add(shard.url())) {
-        continue;
+      if (emptied.add(shard.url())) {
+        empty(shard, statements);
       }
-      try (Connection c = shard.connect(); Statement s = c.createStatement()) {
-        for (String statement : statements) {
-          s.execute(statement);
-        }
-      } catch (SQLException e) {
-        throw new IllegalStateException("cannot empty the test journal at " + shard, e);
+    }
+  }
+
+  private static void empty(Config config, String... statements) {
+    for (JournalShard shard : JournalSettings.fromConfig(config).shards()) {
+      emptied.add(shard.url());
+      empty(shard, statements);
+    }
+  }
+
+  private static void empty(JournalShard shard, String... statements) {
+    try (Connection c = shard.connect(); Statement s = c.createStatement()) {
+      for (String statement : statements) {
+        s.execute(statement);
       }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot empty the test journal at " + shard, e);
     }
   }
 

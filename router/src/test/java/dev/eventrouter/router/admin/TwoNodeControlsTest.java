@@ -44,7 +44,7 @@ class TwoNodeControlsTest {
           destinations { hook { endpoint = "%s" } }
           sources { shop { destinations = [hook] }, blog { destinations = [hook] } }
           """.formatted(blackHole.url("hook")));
-      Config postgres = TestJournals.postgres();
+      Config postgres = TestJournals.postgresEmptied();
       int seedPort = TestRouter.freePort();
       String seed = "pekko://eventrouter@127.0.0.1:" + seedPort;
 

@@ -50,7 +50,7 @@ class CrossNodeEnqueueTest {
           destinations { hook { endpoint = "%s" } }
           sources { "%s" { destinations = [hook] } }
           """.formatted(blackHole.url("hook"), source));
-      Config postgres = TestJournals.postgres();
+      Config postgres = TestJournals.postgresEmptied();
       int seedPort = TestRouter.freePort();
       Map<String, Object> first = journal(postgres);
       first.put("pekko.remote.artery.canonical.port", seedPort);

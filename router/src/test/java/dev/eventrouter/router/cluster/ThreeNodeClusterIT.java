@@ -51,7 +51,7 @@ class ThreeNodeClusterIT {
 
   @Test
   void sharesTheLoadAndLosesNothingWhenANodeIsKilledAndAnotherLeaves() throws Exception {
-    Config journal = TestJournals.postgres();
+    Config journal = TestJournals.postgresEmptied();
     Config brokerConfig = ConfigFactory.parseMap(Map.of("host", "127.0.0.1",
         "port", RouterProcess.freePort(), "controller-port", RouterProcess.freePort(),
         "message-max-bytes", "8MiB"));

@@ -40,7 +40,7 @@ class PostgresOutageIT {
 
   @Test
   void thirtySecondsWithoutTheJournalLoseNothing() throws Exception {
-    Config postgres = TestJournals.postgres();
+    Config postgres = TestJournals.postgresEmptied();
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
       Path registry = dir.resolve("registry.conf");
       Files.writeString(registry, "destinations { hook { endpoint = \"" + blackHole.url("hook") + "\" } }\n"
