@@ -1,9 +1,11 @@
 package dev.eventrouter.router.ingest;
 
+import static dev.eventrouter.router.testing.DeadLetters.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.router.Router;
+import dev.eventrouter.router.testing.DeadLetters;
 import dev.eventrouter.router.testing.Metrics;
 import dev.eventrouter.router.testing.TestRouter;
 import java.nio.charset.StandardCharsets;
@@ -16,16 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
@@ -80,7 +77,7 @@ class DeadLetterTest {
             producer.send(record).get();
           }
 
-          List<ConsumerRecord<String, byte[]>> deadLetters = readAll(router.kafkaBootstrapServers(), bad.size());
+          List<ConsumerRecord<String, byte[]>> deadLetters = DeadLetters.read(router.kafkaBootstrapServers(), bad.size(), Duration.ofSeconds(60));
           assertThat(deadLetters).hasSize(bad.size());
           for (int i = 0; i < bad.size(); i++) {
             ConsumerRecord<String, byte[]> dead = deadLetters.get(i);
@@ -123,32 +120,7 @@ class DeadLetterTest {
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 
-  private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, int count) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "dead-letter-reader-" + UUID.randomUUID());
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024));
-    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of("events.dead-letter"));
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (records.size() < count && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-      }
-    }
-    // one partition's order: the bad records were written to partition 0 of the events topic,
-    // and the dead letters keep their key, so sort by the source offset they carry
-    records.sort((a, b) -> Long.compare(Long.parseLong(header(a, "dlq.offset")),
-        Long.parseLong(header(b, "dlq.offset"))));
-    return records;
-  }
 
-  private static String header(ConsumerRecord<?, ?> record, String name) {
-    Header header = record.headers().lastHeader(name);
-    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-  }
 
 
   private static byte[] bytes(String text) {

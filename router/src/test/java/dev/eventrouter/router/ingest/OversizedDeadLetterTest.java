@@ -1,9 +1,11 @@
 package dev.eventrouter.router.ingest;
 
+import static dev.eventrouter.router.testing.DeadLetters.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.router.Router;
+import dev.eventrouter.router.testing.DeadLetters;
 import dev.eventrouter.router.testing.Metrics;
 import dev.eventrouter.router.testing.TestRouter;
 import java.nio.charset.StandardCharsets;
@@ -24,17 +26,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
@@ -74,7 +71,7 @@ class OversizedDeadLetterTest {
         producer.flush();
       }
 
-      List<ConsumerRecord<String, byte[]>> dead = readDeadLetters(bootstrap, 2);
+      List<ConsumerRecord<String, byte[]>> dead = DeadLetters.read(bootstrap, 2, Duration.ofSeconds(90));
       assertThat(dead).hasSize(2);
       assertCut(dead.get(0), threeMiB, 0);
       assertCut(dead.get(1), twentyMiB, 1);
@@ -104,7 +101,7 @@ class OversizedDeadLetterTest {
         producer.send(new ProducerRecord<>("events", 0, "shop", notJson)).get();
         good.addAll(sendGood(producer, run + "-a", 20));
 
-        List<ConsumerRecord<String, byte[]>> dead = readDeadLetters(bootstrap, 2);
+        List<ConsumerRecord<String, byte[]>> dead = DeadLetters.read(bootstrap, 2, Duration.ofSeconds(90));
         assertThat(dead).hasSize(2);
         assertCoordinatesOnly(dead.get(0), threeMiB, 0, "payload-too-large");
         assertCoordinatesOnly(dead.get(1), notJson, 1, "not-json");
@@ -215,24 +212,6 @@ class OversizedDeadLetterTest {
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 
-  private static List<ConsumerRecord<String, byte[]>> readDeadLetters(String bootstrap, int count) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "dead-letter-reader-" + UUID.randomUUID());
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of("events.dead-letter"));
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (records.size() < count && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-      }
-    }
-    records.sort((a, b) -> Long.compare(Long.parseLong(header(a, "dlq.offset")),
-        Long.parseLong(header(b, "dlq.offset"))));
-    return records;
-  }
 
   // ---- values ----
 
@@ -251,10 +230,6 @@ class OversizedDeadLetterTest {
     return Base64.getEncoder().encodeToString(raw);
   }
 
-  private static String header(ConsumerRecord<?, ?> record, String name) {
-    Header header = record.headers().lastHeader(name);
-    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-  }
 
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);

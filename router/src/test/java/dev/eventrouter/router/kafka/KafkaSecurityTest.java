@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.router.Router;
+import dev.eventrouter.router.testing.DeadLetters;
 import dev.eventrouter.router.testing.TestRouter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,14 +19,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterEach;
@@ -106,7 +103,7 @@ class KafkaSecurityTest {
         assertThat(progress.committed()).isEqualTo(progress.end()).isEqualTo(11L);
         return progress;
       });
-      assertThat(deadLetters(client)).extracting(ConsumerRecord::value).containsExactly(bytes("not json"));
+      assertThat(DeadLetters.read(client, 1, Duration.ofSeconds(60))).extracting(ConsumerRecord::value).containsExactly(bytes("not json"));
     }
   }
 
@@ -157,22 +154,6 @@ class KafkaSecurityTest {
     return props;
   }
 
-  private static List<ConsumerRecord<String, byte[]>> deadLetters(Properties client) {
-    Properties props = new Properties();
-    props.putAll(client);
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "dead-letter-reader-" + UUID.randomUUID());
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of("events.dead-letter"));
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (records.isEmpty() && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-      }
-    }
-    return records;
-  }
 
   private static String stackTraceOf(Throwable e) {
     java.io.StringWriter out = new java.io.StringWriter();

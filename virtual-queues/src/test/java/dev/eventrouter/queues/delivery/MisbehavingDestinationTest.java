@@ -9,19 +9,16 @@ import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import dev.eventrouter.queues.testing.ScriptedDestination;
+import dev.eventrouter.queues.testing.RawDestinations;
 import dev.eventrouter.queues.testing.TestQueues;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
@@ -40,11 +37,11 @@ class MisbehavingDestinationTest {
   static final DestinationSettings settings = new DestinationSettings("rogue", 2, 0, 1,
       Duration.ofMillis(1500), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
       Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
-  static final ExecutorService serverThreads = Executors.newCachedThreadPool();
+  static final RawDestinations destinations = new RawDestinations();
 
   @AfterAll
   static void stop() {
-    serverThreads.shutdownNow();
+    destinations.close();
     testKit.shutdownTestKit();
   }
 
@@ -141,41 +138,15 @@ class MisbehavingDestinationTest {
 
   /** A server answering every connection with what {@code answer} writes. */
   private static int serve(Answer answer) throws IOException {
-    ServerSocket server = new ServerSocket(0);
-    serverThreads.submit(() -> {
-      while (!server.isClosed()) {
-        Socket socket = server.accept();
-        serverThreads.submit(() -> {
-          try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-            readRequest(in);
-            answer.write(out);
-            out.flush();
-          } catch (IOException e) {
-            // the client hung up: what a bounded client does to a rogue server
-          }
-        });
+    return destinations.listen(socket -> {
+      try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+        RawDestinations.readRequest(in);
+        answer.write(out);
+        out.flush();
+      } catch (IOException e) {
+        // the client hung up: what a bounded client does to a rogue server
       }
-      return null;
     });
-    return server.getLocalPort();
-  }
-
-  /** Reads the request head and a Content-Length body. */
-  private static void readRequest(InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        return;
-      }
-      head.append((char) b);
-    }
-    String lower = head.toString().toLowerCase();
-    int at = lower.indexOf("content-length:");
-    if (at >= 0) {
-      int length = Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim());
-      in.readNBytes(length);
-    }
   }
 
   private static void sleep(long millis) throws IOException {

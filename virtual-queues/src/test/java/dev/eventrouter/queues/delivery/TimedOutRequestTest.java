@@ -8,11 +8,11 @@ import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
+import dev.eventrouter.queues.testing.RawDestinations;
 import dev.eventrouter.queues.testing.TestQueues;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -20,13 +20,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -49,11 +46,11 @@ class TimedOutRequestTest {
   static final DestinationSettings settings = new DestinationSettings("slow", 8, 0, 1,
       Duration.ofSeconds(1), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
       Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
-  static final ExecutorService serverThreads = Executors.newCachedThreadPool();
+  static final RawDestinations destinations = new RawDestinations();
 
   @AfterAll
   static void stop() {
-    serverThreads.shutdownNow();
+    destinations.close();
     testKit.shutdownTestKit();
   }
 
@@ -112,21 +109,14 @@ class TimedOutRequestTest {
 
     HoldingDestination(Release mode) throws IOException {
       this.mode = mode;
-      ServerSocket server = new ServerSocket(0);
-      this.port = server.getLocalPort();
-      serverThreads.submit(() -> {
-        while (!server.isClosed()) {
-          Socket socket = server.accept();
-          serverThreads.submit(() -> serve(socket));
-        }
-        return null;
-      });
+      this.port = destinations.listen(this::serve);
     }
 
-    private Void serve(Socket socket) throws IOException, InterruptedException {
+    private void serve(Socket socket) throws InterruptedException {
       try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-        String key;
-        while ((key = readRequest(in)) != null) {
+        RawDestinations.Request request;
+        while ((request = RawDestinations.readRequest(in)) != null) {
+          String key = request.header("Idempotency-Key");
           if (timedOut.contains(key)) {
             lateArrivals.add(key);
           }
@@ -140,7 +130,7 @@ class TimedOutRequestTest {
               out.flush();
             }
             if (mode == Release.HANG_UP) {
-              return null;
+              return;
             }
             out.write("\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
           } else {
@@ -151,31 +141,6 @@ class TimedOutRequestTest {
       } catch (IOException e) {
         // the client gave the connection up
       }
-      return null;
-    }
-
-    /** Reads one request; its Idempotency-Key, or null at the end of the stream. */
-    private static String readRequest(InputStream in) throws IOException {
-      StringBuilder head = new StringBuilder();
-      while (!head.toString().endsWith("\r\n\r\n")) {
-        int b = in.read();
-        if (b < 0) {
-          return null;
-        }
-        head.append((char) b);
-      }
-      String key = null;
-      int length = 0;
-      for (String line : head.toString().split("\r\n")) {
-        String lower = line.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("idempotency-key:")) {
-          key = line.substring(16).trim();
-        } else if (lower.startsWith("content-length:")) {
-          length = Integer.parseInt(line.substring(15).trim());
-        }
-      }
-      in.readNBytes(length);
-      return key;
     }
   }
 }
