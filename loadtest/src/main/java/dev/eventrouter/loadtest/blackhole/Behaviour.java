@@ -56,11 +56,14 @@ public record Behaviour(Latency latency, double errorRate, double rejectRate, do
     }
   }
 
-  /** Above {@code perSecond} requests in a second from one source, answer 429 with Retry-After. */
+  /**
+   * Above {@code perSecond} requests in a second from one source, answer 429 with Retry-After;
+   * 0 answers 429 to every request (a tenant throttled for good).
+   */
   public record RateLimit(int perSecond, Duration retryAfter) {
     public RateLimit {
-      if (perSecond < 1) {
-        throw new IllegalArgumentException("rate-limit.per-second must be at least 1, not " + perSecond);
+      if (perSecond < 0) {
+        throw new IllegalArgumentException("rate-limit.per-second must be 0 or more, not " + perSecond);
       }
     }
   }

@@ -35,6 +35,17 @@ class BehavioursTest {
   }
 
   @Test
+  void aRateOfZeroThrottlesEveryRequest() throws Exception {
+    start("""
+        destinations.crm.rate-limit { per-second = 0, retry-after = 1s }
+        """);
+    for (int i = 0; i < 5; i++) {
+      assertThat(post("crm", "big", "z-" + i).statusCode()).isEqualTo(429);
+    }
+    assertThat(post("other", "big", "o-1").statusCode()).as("another destination is not limited").isEqualTo(200);
+  }
+
+  @Test
   void limitsEachSourceToItsRateWith429AndRetryAfter() throws Exception {
     start("""
         destinations.crm.rate-limit { per-second = 5, retry-after = 3s }

@@ -77,7 +77,7 @@ public final class RouterMetrics {
       .register(registry);
   public final Counter retried = Counter.builder()
       .name("eventrouter_jobs_retried")
-      .help("Attempts that failed and will be made again, by the number of the attempt that failed")
+      .help("Attempts that failed in a way that may pass (the job awaits its retry, or goes to the archive if it expired or was flushed meanwhile), by the number of the attempt that failed")
       .labelNames("attempt")
       .register(registry);
   public final Counter discarded = Counter.builder()
