@@ -20,9 +20,14 @@ import java.util.List;
  * <p>Every type here has a stable serialized name in {@code JobEventSerializer}; adding a type
  * means adding its name there.
  */
-public sealed interface JobEvent {
+public sealed interface JobEvent extends QueueEvent {
 
   Ksuid jobId();
+
+  @Override
+  default List<JobEvent> jobEvents() {
+    return List.of(this);
+  }
 
   /** An event that carries the whole job, payload included: where a payload is read back from. */
   sealed interface WithPayload extends JobEvent {
