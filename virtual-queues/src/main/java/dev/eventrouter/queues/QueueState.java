@@ -37,6 +37,9 @@ public final class QueueState {
   private final long dedupeWindowMillis;
   private final int dedupeMaxEntries;
   private long sequenceNr;
+  /** Journal events and the job events they carried, applied to this state object. */
+  private long eventsApplied;
+  private long jobEventsApplied;
 
   QueueState(Duration dedupeWindow, int dedupeMaxEntries) {
     this.dedupeWindowMillis = dedupeWindow.toMillis();
@@ -51,6 +54,8 @@ public final class QueueState {
    */
   QueueState apply(QueueEvent event) {
     sequenceNr++;
+    eventsApplied++;
+    jobEventsApplied += event.jobEvents().size();
     for (JobEvent jobEvent : event.jobEvents()) {
       apply(jobEvent);
     }
@@ -236,6 +241,11 @@ public final class QueueState {
         .sorted(Comparator.comparingLong(PendingJob::payloadSequenceNr))
         .limit(max)
         .toList();
+  }
+
+  /** Job events a journal event has carried on average, as far as this state has seen; 1 at first. */
+  double jobEventsPerEvent() {
+    return eventsApplied == 0 ? 1 : Math.max(1, (double) jobEventsApplied / eventsApplied);
   }
 
   /** When the oldest job held arrived, from the time in its id; null when none is held. */

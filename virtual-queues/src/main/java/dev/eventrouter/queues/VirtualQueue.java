@@ -923,12 +923,14 @@ public final class VirtualQueue
     if (carrying || leversRunning > 0) {
       return;
     }
+    // counted in job events: a journal event of a batch pins all the payloads it carries
     long lag = Math.max(settings.carryForwardLag(), 2L * state.size());
+    double perEvent = state.jobEventsPerEvent();
     if (toCarry.isEmpty()) {
-      if (state.sequenceNr() - state.lowWatermark() <= lag) {
+      if ((state.sequenceNr() - state.lowWatermark()) * perEvent <= lag) {
         return;
       }
-      state.attemptedWithPayloadsBelow(state.sequenceNr() - lag / 2, Integer.MAX_VALUE)
+      state.attemptedWithPayloadsBelow(state.sequenceNr() - (long) (lag / 2 / perEvent), Integer.MAX_VALUE)
           .forEach(job -> toCarry.add(job.id()));
     }
     List<PendingJob> batch = new ArrayList<>();

@@ -166,7 +166,7 @@ public final class JobPayloads {
   }
 
   /** The job events a journal row carries: one, or a batch's. */
-  private static List<JobEvent> jobEvents(EventEnvelope envelope) {
+  public static List<JobEvent> jobEvents(EventEnvelope envelope) {
     return envelope.event() instanceof QueueEvent event ? event.jobEvents() : List.of();
   }
 

@@ -3,11 +3,11 @@ package dev.eventrouter.queues.testing;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.VirtualQueue;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -18,13 +18,17 @@ public final class Traces {
   private Traces() {}
 
   public static List<JobEvent> events(ActorSystem<?> system, PairId pair) {
+    return events(system, pair, 0);
+  }
+
+  /** The job events of the pair's journal rows from sequence number {@code from} on. */
+  public static List<JobEvent> events(ActorSystem<?> system, PairId pair, long from) {
     String persistenceId = VirtualQueue.persistenceId(pair).id();
     CurrentEventsByPersistenceIdQuery query = PersistenceQuery.get(system)
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class,
             JournalSettings.fromConfig(system.settings().config()).shardOf(persistenceId).readJournalPluginId());
-    return query.currentEventsByPersistenceId(persistenceId, 0, Long.MAX_VALUE)
-        .map(EventEnvelope::event)
-        .collectType(JobEvent.class)
+    return query.currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE)
+        .mapConcat(JobPayloads::jobEvents)
         .runWith(Sink.seq(), system)
         .toCompletableFuture().join();
   }
