@@ -77,8 +77,8 @@ class JobEventGoldenTest {
 
   /**
    * The shapes of events before a field was added, by file name ({@code <stable
-   * name>--<what>}). Their bytes are those the journal holds: these maps gave the same bytes as
-   * the events that earlier versions wrote into the first golden file of this module.
+   * name>--<what>}). Their bytes are those the journal holds: byte for byte what earlier versions
+   * wrote into golden-job-events.txt, which this folder replaced.
    */
   static Map<String, Earlier> earlier() {
     Job job = new Job(ID, PAIR, "m-1", ENDPOINT, PAYLOAD, Map.of("Content-Type", "application/json"),
@@ -153,7 +153,7 @@ class JobEventGoldenTest {
   }
 
   /** A map of names and values, in the order the record's components had. */
-  static Map<String, Object> fields(Object... namesAndValues) {
+  private static Map<String, Object> fields(Object... namesAndValues) {
     Map<String, Object> fields = new LinkedHashMap<>();
     for (int i = 0; i < namesAndValues.length; i += 2) {
       fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
