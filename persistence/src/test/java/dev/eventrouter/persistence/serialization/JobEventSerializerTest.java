@@ -3,26 +3,16 @@ package dev.eventrouter.persistence.serialization;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.eventrouter.persistence.job.Attempt;
-import dev.eventrouter.persistence.job.DiscardOrigin;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.testing.JobFixtures;
-import java.io.IOException;
 import java.io.NotSerializableException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -36,46 +26,9 @@ class JobEventSerializerTest {
   private static final Serialization serialization =
       SerializationExtension.get(testKit.system().classicSystem());
 
-  /**
-   * Bytes written by an earlier version, checked in: the journal must read them forever. To add a
-   * type, add it to {@link #samples()} and regenerate the file with {@code -Dgolden.write=true}.
-   */
-  private static final Path GOLDEN = Path.of("src/test/resources/golden-job-events.txt");
-
-  static final Instant T0 = Instant.parse("2026-11-26T10:15:30.123456Z");
-  static final Job JOB = JobFixtures.job(new PairId("source-1", "webhook"), "m-1",
-      "https://hooks.example.com/in", T0, "{\"type\":\"track\"}".getBytes(StandardCharsets.UTF_8));
-
-  /**
-   * Every sample under a label that never changes. Lines of the golden file are only ever
-   * added: a new type or a new field gets a new label; an old label keeps its bytes.
-   */
-  static Map<String, JobEvent> samples() {
-    Map<String, JobEvent> samples = new LinkedHashMap<>();
-    samples.put("awaiting-scheduling-1", new JobEvent.AwaitingScheduling(JOB));
-    samples.put("succeeded-1",
-        new JobEvent.Succeeded(JOB.id(), Attempt.responded(1, T0, T0.plusMillis(12), 200)));
-    // written before Discarded had an origin: it reads as a customer's refusal
-    samples.put("discarded-1", new JobEvent.Discarded(JOB.id(),
-        Attempt.responded(2, T0, T0.plusMillis(40), 400), "HTTP 400", DiscardOrigin.CUSTOMER));
-    samples.put("awaiting-retry-1", new JobEvent.AwaitingRetry(JOB.id(),
-        Attempt.failed(1, T0, T0.plusSeconds(10), "timeout"), T0.plusSeconds(40)));
-    samples.put("discarded-2", new JobEvent.Discarded(JOB.id(),
-        Attempt.failed(1, T0, T0, "invalid-request"), "endpoint is not a URL", DiscardOrigin.SYSTEM));
-    samples.put("archiving-1",
-        new JobEvent.Archiving(JOB.id(), T0.plusSeconds(14_400), JobEvent.Archiving.EXPIRED));
-    samples.put("archived-1", new JobEvent.Archived(JOB.id(), T0.plusSeconds(14_401),
-        "s3://archive/source-1/webhook/2026-11-26/14/batch.ndjson.gz"));
-    // written before a carried job took its earlier attempts along
-    samples.put("carried-forward-1", new JobEvent.CarriedForward(JOB, List.of()));
-    samples.put("carried-forward-2", new JobEvent.CarriedForward(JOB,
-        List.of(Attempt.failed(1, T0, T0.plusSeconds(10), "timeout"),
-            Attempt.responded(2, T0.plusSeconds(40), T0.plusSeconds(41), 503))));
-    samples.put("awaiting-scheduling-2", new JobEvent.AwaitingScheduling(
-        JOB.replay(T0.plusSeconds(86_400), java.time.Duration.ofHours(4))));
-    samples.put("retry-requested-1", new JobEvent.RetryRequested(JOB.id(), T0.plusSeconds(90)));
-    return samples;
-  }
+  private static final Job JOB = JobFixtures.job(new PairId("source-1", "webhook"), "m-1",
+      "https://hooks.example.com/in", Instant.parse("2026-11-26T10:15:30.123456Z"),
+      "{\"type\":\"track\"}".getBytes(StandardCharsets.UTF_8));
 
   /** The concrete event types under a sealed interface, at any depth. */
   static List<Class<?>> eventTypes(Class<?> sealed) {
@@ -98,13 +51,13 @@ class JobEventSerializerTest {
   @Test
   void everyEventTypeHasAStableName() {
     assertThat(JobEventSerializer.NAMES.keySet()).containsExactlyInAnyOrderElementsOf(eventTypes(JobEvent.class));
-    assertThat(samples().values()).extracting(Object::getClass)
+    assertThat(JobEventGoldenTest.written().values()).extracting(Object::getClass)
         .containsAll(eventTypes(JobEvent.class));
   }
 
   @Test
   void everyEventRoundTripsThroughTheConfiguredSerializer() throws Exception {
-    for (JobEvent event : samples().values()) {
+    for (JobEvent event : JobEventGoldenTest.written().values()) {
       var serializer = serialization.findSerializerFor(event);
       assertThat(serializer.identifier()).isEqualTo(JobEventSerializer.IDENTIFIER);
       String manifest = Serializers.manifestFor(serializer, event);
@@ -114,25 +67,6 @@ class JobEventSerializerTest {
       Object back = serialization.deserialize(bytes, serializer.identifier(), manifest).get();
 
       assertThat(back).isEqualTo(event);
-    }
-  }
-
-  @Test
-  void readsWhatEarlierVersionsWrote() throws Exception {
-    if (Boolean.getBoolean("golden.write")) {
-      appendMissingGolden();
-    }
-    JobEventSerializer serializer = new JobEventSerializer(null);
-
-    Map<String, JobEvent> expected = samples();
-    List<String> lines = Files.readAllLines(GOLDEN);
-    assertThat(lines).extracting(line -> line.split(" ")[0])
-        .containsExactlyElementsOf(expected.keySet());
-    for (String line : lines) {
-      String[] labelManifestHex = line.split(" ", 3);
-      Object read = serializer.fromBinary(
-          HexFormat.of().parseHex(labelManifestHex[2]), labelManifestHex[1]);
-      assertThat(read).as(labelManifestHex[0]).isEqualTo(expected.get(labelManifestHex[0]));
     }
   }
 
@@ -151,23 +85,5 @@ class JobEventSerializerTest {
     assertThat(JOB.toString()).doesNotContain("track").contains(JOB.id().toString());
     assertThat(Arrays.equals(JOB.payload(), "{\"type\":\"track\"}".getBytes(StandardCharsets.UTF_8)))
         .isTrue();
-  }
-
-  /** Adds a line for each sample label the file lacks; never rewrites an existing line. */
-  private static void appendMissingGolden() {
-    JobEventSerializer serializer = new JobEventSerializer(null);
-    try {
-      List<String> present = Files.readAllLines(GOLDEN).stream().map(l -> l.split(" ")[0]).toList();
-      StringBuilder out = new StringBuilder();
-      samples().forEach((label, event) -> {
-        if (!present.contains(label)) {
-          out.append(label).append(' ').append(serializer.manifest(event)).append(' ')
-              .append(HexFormat.of().formatHex(serializer.toBinary(event))).append('\n');
-        }
-      });
-      Files.writeString(GOLDEN, out, StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
