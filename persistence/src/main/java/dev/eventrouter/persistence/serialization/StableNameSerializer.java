@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
@@ -40,6 +41,11 @@ public abstract class StableNameSerializer extends SerializerWithStringManifest 
   @Override
   public int identifier() {
     return identifier;
+  }
+
+  /** Every name it reads and writes: each has a golden file in the tests of its module. */
+  public Set<String> names() {
+    return types.keySet();
   }
 
   @Override

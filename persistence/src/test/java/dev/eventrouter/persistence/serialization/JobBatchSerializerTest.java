@@ -7,12 +7,12 @@ import dev.eventrouter.persistence.job.Attempt;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobBatch;
 import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.testing.GoldenFiles;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import java.io.NotSerializableException;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -30,9 +30,9 @@ class JobBatchSerializerTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final Serialization serialization =
       SerializationExtension.get(testKit.system().classicSystem());
-  private static final Path GOLDEN = Path.of("src/test/resources/golden-job-batches.txt");
-  /** The batch format keeps milliseconds. */
-  private static final Instant T0 = JobEventSerializerTest.T0.truncatedTo(ChronoUnit.MILLIS);
+  /** The first version of the batch format ({@link GoldenFiles}). */
+  private static final GoldenFiles V2 = GoldenFiles.version("v2");
+  private static final Instant T0 = Instant.parse("2026-11-28T19:45:10.123Z");
 
   @AfterAll
   static void shutdown() {
@@ -41,14 +41,15 @@ class JobBatchSerializerTest {
 
   /** Every job event type, in one batch. */
   private static JobBatch everyType() {
-    return new JobBatch(List.copyOf(JobEventSerializerTest.samples(T0).values()));
+    return new JobBatch(List.copyOf(JobEventGoldenTest.written().values()));
   }
 
-  private static Map<String, JobBatch> samples() {
-    Map<String, JobBatch> samples = new LinkedHashMap<>();
-    samples.put("batch-1-every-type", everyType());
-    samples.put("batch-1-accepted", new JobBatch(accepted(3, 40)));
-    return samples;
+  /** The golden files of the batch format, by file name. */
+  private static Map<String, JobBatch> written() {
+    Map<String, JobBatch> batches = new LinkedHashMap<>();
+    batches.put("job.batch--every-type.bin", everyType());
+    batches.put("job.batch--accepted.bin", new JobBatch(accepted(3, 40)));
+    return batches;
   }
 
   /** Jobs of one pair to one endpoint, as one ingest batch brings them. */
@@ -80,14 +81,24 @@ class JobBatchSerializerTest {
   }
 
   @Test
-  void readsWhatEarlierVersionsWrote() throws Exception {
-    GoldenFile.check(GOLDEN, new JobBatchSerializer(null), samples());
+  void readsTheBatchesThisVersionWrote() throws Exception {
+    JobBatchSerializer serializer = new JobBatchSerializer(null);
+    if (Boolean.getBoolean(GoldenFiles.WRITE)) {
+      written().forEach((file, batch) -> V2.writeIfMissing(file, serializer.toBinary(batch)));
+    }
+    assertThat(V2.files()).containsExactlyInAnyOrderElementsOf(written().keySet());
+    for (var batch : written().entrySet()) {
+      assertThat(serializer.fromBinary(V2.read(batch.getKey()), serializer.manifest(batch.getValue())))
+          .as(batch.getKey()).usingRecursiveComparison().withStrictTypeChecking()
+          .isEqualTo(batch.getValue());
+    }
   }
 
+  /** The model keeps milliseconds: what is read back equals what was written. */
   @Test
   void timesKeepTheirMilliseconds() {
     Instant micros = Instant.parse("2026-11-26T10:15:30.123456Z");
-    JobEvent event = new JobEvent.AwaitingRetry(JobEventSerializerTest.JOB.id(),
+    JobEvent event = new JobEvent.AwaitingRetry(Ksuid.parse("3Mdl47HEL8jSJa4WiBV1vf2K2zq"),
         Attempt.failed(1, micros, micros.plusNanos(2_500_000), "timeout"), micros.plusSeconds(30));
 
     JobBatch read = JobBatchSerializer.read(JobBatchSerializer.write(new JobBatch(List.of(event))));
