@@ -2,6 +2,7 @@ package dev.eventrouter.router.ingest;
 
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.RecordPosition;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.destination.RetryPolicy;
@@ -11,6 +12,7 @@ import dev.eventrouter.router.registry.SettingsRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.Metric;
@@ -55,11 +58,19 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * committableSource -> route (parse, validate, fan out) -> groupedWithin
- *   -> mapAsync: enqueue per pair + dead letters, retried until durable -> commit offsets
+ *   -> mapAsync: enqueue per pair + dead letters, retried until durable
+ *   -> note what is persisted -> commit offsets
  * </pre>
  *
  * A write that fails is retried with backoff, never skipped: while the journal is down, ingest
  * waits and Kafka holds the backlog.
+ *
+ * <p>Batches leave the write stage in order, each once all its jobs are durable: every record
+ * of a partition below the next offset of the last batch out has its jobs persisted in their
+ * queues (those before the batches of this run were committed, so persisted too). Each enqueue
+ * tells its queue that offset for the partitions its jobs come from, which is how a queue tells
+ * a record read twice without remembering every job it finished ({@code QueueState}). Batches
+ * written out of order (a retried enqueue completes after later ones) do not move it early.
  */
 public final class Ingest {
 
@@ -76,6 +87,12 @@ public final class Ingest {
   private final AtomicReference<Consumer.Control> control =
       new AtomicReference<>(Consumer.createNoopControl());
   private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
+  /**
+   * Per partition, the offset below which every record's jobs are persisted; only ever raised.
+   * Kept across rebalances and restarts of the consumer: it stays true whoever reads the
+   * partition next, and queues keep the highest they were told.
+   */
+  private final Map<Integer, Long> persistedBelow = new ConcurrentHashMap<>();
   private volatile CompletionStage<Done> completion;
 
   private Ingest(ActorSystem<?> system, IngestSettings settings, SettingsRegistry registry,
@@ -118,6 +135,7 @@ public final class Ingest {
                 .map(this::route)
                 .groupedWithin(settings.batchMaxRecords(), settings.batchMaxWait())
                 .mapAsync(settings.parallelism(), this::write)
+                .map(this::persisted)
                 .via(Committer.flow(committer)))
         .runWith(Sink.ignore(), system);
     completion.whenComplete((done, failure) -> {
@@ -242,17 +260,24 @@ public final class Ingest {
       metrics.eventsWithoutDestination.inc();
     }
     Instant recordTime = record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now();
-    return new Jobs(offset, Fanout.jobs(source, messageId, value, routes, recordTime, Instant.now()));
+    return new Jobs(offset, Fanout.jobs(source, messageId, value, routes, recordTime,
+        new RecordPosition(record.partition(), record.offset()), Instant.now()));
   }
 
   // ---- per batch ----
 
-  private CompletionStage<ConsumerMessage.CommittableOffsetBatch> write(List<Routed> batch) {
+  /** A batch whose jobs and dead letters are durable, and the next offset of each partition in it. */
+  private record Written(ConsumerMessage.CommittableOffsetBatch offsets, Map<Integer, Long> nextOffsets) {}
+
+  private CompletionStage<Written> write(List<Routed> batch) {
     Map<PairId, List<Job>> byPair = new LinkedHashMap<>();
     List<CompletionStage<?>> writes = new ArrayList<>();
     List<CommittableOffset> offsets = new ArrayList<>(batch.size());
+    Map<Integer, Long> nextOffsets = new HashMap<>();
     for (Routed routed : batch) {
       offsets.add(routed.offset());
+      nextOffsets.merge(routed.offset().partitionOffset().key().partition(),
+          routed.offset().partitionOffset().offset() + 1, Math::max);
       if (routed instanceof Jobs jobs) {
         for (Job job : jobs.jobs()) {
           byPair.computeIfAbsent(job.pair(), p -> new ArrayList<>()).add(job);
@@ -262,11 +287,33 @@ public final class Ingest {
             .thenAccept(outcome -> count(rejected, outcome)));
       }
     }
-    byPair.forEach((pair, jobs) -> writes.add(
-        retrying("enqueue", () -> queues.enqueue(pair, jobs)).thenAccept(this::count)));
+    byPair.forEach((pair, jobs) -> {
+      Set<Integer> partitions = jobs.stream().map(job -> job.position().partition())
+          .collect(Collectors.toSet());
+      // read at each attempt: a retry tells what the batches before it have persisted since
+      writes.add(retrying("enqueue", () -> queues.enqueue(pair, jobs, persistedBelow(partitions)))
+          .thenAccept(this::count));
+    });
     return CompletableFuture.allOf(writes.stream().map(CompletionStage::toCompletableFuture)
             .toArray(CompletableFuture[]::new))
-        .thenApply(done -> ConsumerMessage.createCommittableOffsetBatch(offsets));
+        .thenApply(done -> new Written(ConsumerMessage.createCommittableOffsetBatch(offsets), nextOffsets));
+  }
+
+  /** In the order batches were read: all before this one are persisted too. */
+  private ConsumerMessage.CommittableOffsetBatch persisted(Written written) {
+    written.nextOffsets().forEach((partition, next) -> persistedBelow.merge(partition, next, Math::max));
+    return written.offsets();
+  }
+
+  private Map<Integer, Long> persistedBelow(Set<Integer> partitions) {
+    Map<Integer, Long> known = new HashMap<>();
+    for (int partition : partitions) {
+      Long offset = persistedBelow.get(partition);
+      if (offset != null) {
+        known.put(partition, offset);
+      }
+    }
+    return known;
   }
 
   private void count(Rejected rejected, DeadLetters.Outcome outcome) {
