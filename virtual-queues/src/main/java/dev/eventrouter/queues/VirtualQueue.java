@@ -69,10 +69,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>It accepts jobs in batches and persists each batch in one write before it acknowledges it;
  * a job it had already (held, or finished: see {@link QueueState}) is acknowledged and not
- * added again. It
- * delivers due jobs while the pair has in-flight room and rate permits and the destination's
- * circuit breaker lets requests through, and persists the outcomes, collected for a few
- * milliseconds so that one write carries many. Jobs whose expiry passes go to the archive; they
+ * added again. It delivers due jobs while the pair has in-flight room and rate permits and the
+ * destination's circuit breaker lets requests through, and persists the outcomes, collected for
+ * a few milliseconds so that one write carries many. Jobs whose expiry passes go to the archive; they
  * are archived only once the archive has them.
  *
  * <p>Its state is a compact index; payloads are held in a bounded cache and read back from the
