@@ -17,9 +17,11 @@ import java.util.Map;
  *     window
  * @param persistedBelow per partition of the ingest topic, the offset below which every
  *     record's jobs were persisted, as the ingest last told; empty in snapshots written before
+ * @param topicId the topic incarnation (Kafka's topic id) of persistedBelow and of the finished
+ *     jobs' positions; null when not told, and in snapshots written before
  */
 public record QueueSnapshot(long sequenceNr, List<PendingJob> jobs, List<FinishedJob> finished,
-    Map<Integer, Long> persistedBelow) {
+    Map<Integer, Long> persistedBelow, String topicId) {
 
   public QueueSnapshot {
     persistedBelow = persistedBelow == null ? Map.of() : Map.copyOf(persistedBelow);

@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * job it had already: the ids of finished jobs whose Kafka record may still be read again, and
  * of other finished jobs (replays) within the dedupe window. Mutable for speed (a queue may hold
  * millions of jobs) and changed by the event handler, one method per event type, and by what the
- * ingest tells of the records persisted ({@link #persistedBelow(Map)}).
+ * ingest tells of the records persisted ({@link #persisted(PersistedRecords)}).
  *
  * <p>A record's jobs are persisted before its offset is committed, and every record below the
  * committed offset has its jobs persisted: a record read twice lies at or above the committed
@@ -37,7 +37,9 @@ import java.util.stream.Stream;
  * persisted in their queues; a job made from a record below it was accepted by its queue before
  * (it is live or finished), so the queue needs to remember only the finished jobs of records at
  * or above it. Never a high-water mark of the jobs accepted: an enqueue that is retried
- * persists its jobs after later records'.
+ * persists its jobs after later records'. The offsets hold for one incarnation of the topic
+ * (Kafka's topic id): told of another, the queue forgets them, since a topic made again counts
+ * from zero; and it refuses a job by its offset only when told of the same incarnation.
  *
  * <p>It counts the journal events applied, which is the sequence number of the last one: a job's
  * index entry records the sequence number of the event that carries its payload.
@@ -50,6 +52,8 @@ public final class QueueState {
   private final Set<Ksuid> archiving = new LinkedHashSet<>();
   /** Per partition, the offset below which every record's jobs are persisted, as last told. */
   private final Map<Integer, Long> persistedBelow = new HashMap<>();
+  /** The topic incarnation (Kafka's topic id) those offsets and the positions below are of. */
+  private String topicId;
   /** Finished jobs of records at or above their partition's persistedBelow, oldest first. */
   private final LinkedHashMap<Ksuid, FinishedJob> finishedFromKafka = new LinkedHashMap<>();
   /** The same by partition and offset (a record makes at most one job per pair). */
@@ -202,10 +206,21 @@ public final class QueueState {
    * Per partition, the offset below which every record's jobs are persisted in their queues. A
    * fact, however late it comes: each only ever raises what the queue knows, and the finished
    * jobs of records below it are forgotten, since such a record read again is refused by its
-   * position. Not journaled: snapshots keep it, and the next enqueue tells it again.
+   * position. Of another topic incarnation, it replaces what the queue knew. Not journaled:
+   * snapshots keep it, and the next enqueue tells it again.
    */
-  void persistedBelow(Map<Integer, Long> offsets) {
-    offsets.forEach((partition, offset) -> {
+  void persisted(PersistedRecords told) {
+    if (told.topicId() == null) {
+      return;
+    }
+    if (topicId != null && !topicId.equals(told.topicId())) {
+      // the old incarnation's records are gone: nothing of it can be read again
+      persistedBelow.clear();
+      finishedByPosition.clear();
+      finishedFromKafka.clear();
+    }
+    topicId = told.topicId();
+    told.below().forEach((partition, offset) -> {
       if (offset > persistedBelow.getOrDefault(partition, 0L)) {
         persistedBelow.put(partition, offset);
         NavigableMap<Long, Ksuid> finished = finishedByPosition.get(partition);
@@ -239,7 +254,7 @@ public final class QueueState {
   QueueSnapshot toSnapshot() {
     return new QueueSnapshot(sequenceNr, List.copyOf(jobs.values()),
         Stream.concat(finishedFromKafka.values().stream(), finishedOther.values().stream()).toList(),
-        Map.copyOf(persistedBelow));
+        Map.copyOf(persistedBelow), topicId);
   }
 
   static QueueState fromSnapshot(QueueSnapshot snapshot, Duration dedupeWindow, int dedupeMaxEntries) {
@@ -255,6 +270,7 @@ public final class QueueState {
       }
     }
     state.persistedBelow.putAll(snapshot.persistedBelow());
+    state.topicId = snapshot.topicId();
     for (FinishedJob finished : snapshot.finished()) {
       if (finished.position() == null) {
         state.finishedOther.put(finished.id(), finished);
@@ -273,12 +289,14 @@ public final class QueueState {
 
   /**
    * Held now, finished and remembered, or made from a Kafka record whose jobs were all persisted
-   * before: enqueuing it again would deliver it twice.
+   * before (as {@code told}, of this topic incarnation): enqueuing it again would deliver it
+   * twice.
    */
-  boolean knows(Job job) {
+  boolean knows(Job job, PersistedRecords told) {
     Ksuid id = job.id();
     return jobs.containsKey(id) || finishedFromKafka.containsKey(id) || finishedOther.containsKey(id)
-        || (job.position() != null && persistedBelow(job.position()));
+        || (job.position() != null && topicId != null && topicId.equals(told.topicId())
+            && persistedBelow(job.position()));
   }
 
   PendingJob get(Ksuid id) {

@@ -92,19 +92,19 @@ public final class VirtualQueue
    * Add jobs of this pair. The reply comes once they are in the journal; jobs the queue had
    * already count as duplicates and are not added again.
    *
-   * @param persistedBelow per partition of the ingest topic the jobs came from, the offset below
-   *     which every record's jobs are persisted in their queues (see {@link QueueState}); empty
-   *     from callers that do not know it, and from nodes of versions before it
+   * @param persisted what the ingest knows is persisted of the topic the jobs came from (see
+   *     {@link QueueState}); {@link PersistedRecords#NONE} from callers that do not know it, and
+   *     from nodes of versions before it
    */
-  public record Enqueue(List<Job> jobs, Map<Integer, Long> persistedBelow,
+  public record Enqueue(List<Job> jobs, PersistedRecords persisted,
       ActorRef<StatusReply<Accepted>> replyTo) implements Command, CborSerializable {
 
     public Enqueue {
-      persistedBelow = persistedBelow == null ? Map.of() : Map.copyOf(persistedBelow);
+      persisted = persisted == null ? PersistedRecords.NONE : persisted;
     }
 
     public Enqueue(List<Job> jobs, ActorRef<StatusReply<Accepted>> replyTo) {
-      this(jobs, Map.of(), replyTo);
+      this(jobs, PersistedRecords.NONE, replyTo);
     }
   }
 
@@ -442,7 +442,7 @@ public final class VirtualQueue
 
   private ReplyEffect<QueueEvent, QueueState> enqueue(QueueState state, Enqueue enqueue) {
     // a fact about records, not an event of this queue: it changes the state as it comes
-    state.persistedBelow(enqueue.persistedBelow());
+    state.persisted(enqueue.persisted());
     List<Job> fresh = new ArrayList<>(enqueue.jobs().size());
     Set<Ksuid> seen = new HashSet<>();
     for (Job job : enqueue.jobs()) {
@@ -450,7 +450,7 @@ public final class VirtualQueue
         return Effect().reply(enqueue.replyTo(),
             StatusReply.error("job " + job.id() + " is for " + job.pair() + ", not " + pair));
       }
-      if (!state.knows(job) && seen.add(job.id())) {
+      if (!state.knows(job, enqueue.persisted()) && seen.add(job.id())) {
         fresh.add(job);
       }
     }

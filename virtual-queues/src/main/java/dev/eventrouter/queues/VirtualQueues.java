@@ -145,7 +145,7 @@ public final class VirtualQueues {
    * the other, as it takes for each to fit a cluster frame ({@link EnqueueBatches}).
    */
   public CompletionStage<VirtualQueue.Accepted> enqueue(PairId pair, List<Job> jobs) {
-    return enqueue(pair, jobs, Map.of());
+    return enqueue(pair, jobs, PersistedRecords.NONE);
   }
 
   /**
@@ -154,12 +154,12 @@ public final class VirtualQueues {
    * lets it forget the finished jobs of those records ({@link VirtualQueue.Enqueue}).
    */
   public CompletionStage<VirtualQueue.Accepted> enqueue(PairId pair, List<Job> jobs,
-      Map<Integer, Long> persistedBelow) {
+      PersistedRecords persisted) {
     EntityRef<VirtualQueue.Command> queue = sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId());
     CompletionStage<VirtualQueue.Accepted> sent = CompletableFuture.completedFuture(new VirtualQueue.Accepted(0, 0));
     for (List<Job> batch : enqueueBatches.split(jobs)) {
       sent = sent.thenCompose(before -> queue.<VirtualQueue.Accepted>askWithStatus(
-              replyTo -> new VirtualQueue.Enqueue(batch, persistedBelow, replyTo), askTimeout)
+              replyTo -> new VirtualQueue.Enqueue(batch, persisted, replyTo), askTimeout)
           .thenApply(after -> new VirtualQueue.Accepted(
               before.enqueued() + after.enqueued(), before.duplicates() + after.duplicates())));
     }

@@ -73,7 +73,7 @@ class EnqueueBatchesTest {
     var replyTo = testKit.<StatusReply<VirtualQueue.Accepted>>createTestProbe().ref();
     VirtualQueue.Enqueue enqueue = new VirtualQueue.Enqueue(
         List.of(JobFixtures.fromRecord(job(1, 100, Map.of()), 4, 81_000L), job(2, 100, Map.of())),
-        Map.of(4, 80_990L, 7, 12L), replyTo);
+        new PersistedRecords("ZzLhtIhETPGuUPZ4vWzFkQ", Map.of(4, 80_990L, 7, 12L)), replyTo);
 
     var serializer = serialization.findSerializerFor(enqueue);
     byte[] bytes = serialization.serialize(enqueue).get();

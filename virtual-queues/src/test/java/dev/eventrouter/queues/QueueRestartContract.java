@@ -39,6 +39,10 @@ import org.junit.jupiter.api.Test;
  */
 abstract class QueueRestartContract {
 
+  /** The id of the ingest topic the records of these tests come from. */
+  private static final String TOPIC = "topic-1";
+
+
   protected abstract Config journalConfig();
 
   @Test
@@ -159,10 +163,10 @@ abstract class QueueRestartContract {
           TestQueues.LOOPBACK, Secrets.NONE);
       VirtualQueues queues = TestQueues.queues(first, TestQueues.only(webhook), http::send,
           new RecordingArchive());
-      queues.enqueue(pair, records.subList(0, 10), Map.of()).toCompletableFuture().join();
+      queues.enqueue(pair, records.subList(0, 10), new PersistedRecords(TOPIC, Map.of())).toCompletableFuture().join();
       awaitDelivered(first, destination, pair, 10);
       // the first ten are persisted: the ingest says so with the next ten
-      queues.enqueue(pair, records.subList(10, 20), Map.of(0, 510L)).toCompletableFuture().join();
+      queues.enqueue(pair, records.subList(10, 20), new PersistedRecords(TOPIC, Map.of(0, 510L))).toCompletableFuture().join();
       awaitDelivered(first, destination, pair, 20);
       first.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
         assertThat(queues.stats(pair).toCompletableFuture().join().pending()).isZero();
@@ -179,7 +183,7 @@ abstract class QueueRestartContract {
       VirtualQueues queues = TestQueues.queues(second, TestQueues.only(webhook), sent::add,
           new RecordingArchive());
 
-      assertThat(queues.enqueue(pair, records, Map.of()).toCompletableFuture().join())
+      assertThat(queues.enqueue(pair, records, new PersistedRecords(TOPIC, Map.of())).toCompletableFuture().join())
           .isEqualTo(new VirtualQueue.Accepted(0, 20));
       assertThat(queues.stats(pair).toCompletableFuture().join().pending()).isZero();
       assertThat(sent).isEmpty();

@@ -52,7 +52,7 @@ class QueueSnapshotGoldenTest {
       List.of(
           new QueueSnapshot.FinishedJob(DELIVERED, CREATED + 10_000L, null),
           new QueueSnapshot.FinishedJob(DISCARDED, CREATED + 15_000L, null)),
-      Map.of());
+      Map.of(), null);
 
   /** The same index before entries had trace sequence numbers: each an array of six. */
   static final QueueSnapshot BEFORE_TRACES = new QueueSnapshot(1042,
@@ -60,7 +60,7 @@ class QueueSnapshotGoldenTest {
           new PendingJob(NEW, 1001, 0, 0L, EXPIRE, false, new long[0], null),
           new PendingJob(RETRYING, 1002, 2, CREATED + 60_000L, EXPIRE, false, new long[0], null),
           new PendingJob(TO_ARCHIVE, 1003, 1, CREATED + 30_000L, EXPIRE, true, new long[0], null)),
-      SNAPSHOT.finished(), Map.of());
+      SNAPSHOT.finished(), Map.of(), null);
 
   /**
    * v2: the live jobs with their records (partition 2), two finished jobs whose records lie
@@ -77,7 +77,7 @@ class QueueSnapshotGoldenTest {
           new QueueSnapshot.FinishedJob(DELIVERED, CREATED + 10_000L, new RecordPosition(2, 80_391L)),
           new QueueSnapshot.FinishedJob(DISCARDED, CREATED + 15_000L, new RecordPosition(2, 80_400L)),
           new QueueSnapshot.FinishedJob(REPLAYED, CREATED + 16_000L, null)),
-      Map.of(2, 80_390L, 5, 12L));
+      Map.of(2, 80_390L, 5, 12L), "ZzLhtIhETPGuUPZ4vWzFkQ");
 
   /** {@link PendingJob} as v1 declared it. */
   @JsonFormat(shape = JsonFormat.Shape.ARRAY)

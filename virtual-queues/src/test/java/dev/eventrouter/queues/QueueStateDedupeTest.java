@@ -34,24 +34,46 @@ class QueueStateDedupeTest {
     Job accepted = record(5);
     accept(accepted);
     succeed(accepted);
-    state.persistedBelow(Map.of(PARTITION, 10L));
+    state.persisted(told(Map.of(PARTITION, 10L)));
 
-    assertThat(state.knows(accepted)).as("read again below").isTrue();
+    assertThat(state.knows(accepted, told(Map.of()))).as("read again below").isTrue();
     assertThat(state.toSnapshot().finished()).as("forgotten: its position tells it").isEmpty();
-    assertThat(state.knows(record(10))).as("the first record not yet persisted").isFalse();
-    assertThat(state.knows(JobFixtures.fromRecord(job(5), PARTITION + 1, 5)))
+    assertThat(state.knows(record(10), told(Map.of()))).as("the first record not yet persisted").isFalse();
+    assertThat(state.knows(JobFixtures.fromRecord(job(5), PARTITION + 1, 5), told(Map.of())))
         .as("the same offset of another partition").isFalse();
+  }
+
+  /**
+   * A topic deleted and made again (or moved to another cluster) counts its offsets from zero:
+   * what was persisted of the old one must not refuse the new one's records.
+   */
+  @Test
+  void offsetsOfAnotherIncarnationOfTheTopicRefuseNothing() {
+    Job old = record(5);
+    accept(old);
+    succeed(old);
+    state.persisted(told(Map.of(PARTITION, 1_000L)));
+    Job reborn = JobFixtures.fromRecord(job(77), PARTITION, 5);
+    PersistedRecords madeAgain = new PersistedRecords("topic-2", Map.of(PARTITION, 3L));
+
+    assertThat(state.knows(reborn, PersistedRecords.NONE)).as("no incarnation told").isFalse();
+    state.persisted(madeAgain);
+    assertThat(state.knows(reborn, madeAgain)).isFalse();
+    assertThat(state.knows(JobFixtures.fromRecord(job(78), PARTITION, 2), madeAgain))
+        .as("below what the new incarnation persisted").isTrue();
+    assertThat(state.toSnapshot().persistedBelow()).containsExactly(Map.entry(PARTITION, 3L));
+    assertThat(state.toSnapshot().topicId()).isEqualTo("topic-2");
   }
 
   @Test
   void aJobFinishedWhileItsRecordIsAlreadyBelowIsNotRemembered() {
     Job accepted = record(5);
     accept(accepted);
-    state.persistedBelow(Map.of(PARTITION, 10L));
+    state.persisted(told(Map.of(PARTITION, 10L)));
     succeed(accepted);
 
     assertThat(state.toSnapshot().finished()).isEmpty();
-    assertThat(state.knows(accepted)).isTrue();
+    assertThat(state.knows(accepted, told(Map.of()))).isTrue();
   }
 
   @Test
@@ -59,9 +81,9 @@ class QueueStateDedupeTest {
     Job accepted = record(20);
     accept(accepted);
     succeed(accepted);
-    state.persistedBelow(Map.of(PARTITION, 10L));
+    state.persisted(told(Map.of(PARTITION, 10L)));
 
-    assertThat(state.knows(accepted)).isTrue();
+    assertThat(state.knows(accepted, told(Map.of()))).isTrue();
     assertThat(state.toSnapshot().finished()).extracting(QueueSnapshot.FinishedJob::id)
         .containsExactly(accepted.id());
   }
@@ -71,11 +93,11 @@ class QueueStateDedupeTest {
     Job accepted = record(20);
     accept(accepted);
     succeed(accepted);
-    state.persistedBelow(Map.of(PARTITION, 30L));
+    state.persisted(told(Map.of(PARTITION, 30L)));
     // an ingest that knows less (another node's, or one just restarted) tells a lower offset
-    state.persistedBelow(Map.of(PARTITION, 10L));
+    state.persisted(told(Map.of(PARTITION, 10L)));
 
-    assertThat(state.knows(record(25))).isTrue();
+    assertThat(state.knows(record(25), told(Map.of()))).isTrue();
     assertThat(state.toSnapshot().persistedBelow()).containsExactly(Map.entry(PARTITION, 30L));
   }
 
@@ -90,16 +112,16 @@ class QueueStateDedupeTest {
     second.forEach(this::accept);
     second.forEach(this::succeed);
 
-    assertThat(first).noneMatch(state::knows);
+    assertThat(first).noneMatch(this::knows);
     first.forEach(this::accept);
     first.forEach(this::succeed);
-    assertThat(first).allMatch(state::knows);
-    assertThat(second).allMatch(state::knows);
+    assertThat(first).allMatch(this::knows);
+    assertThat(second).allMatch(this::knows);
 
     // both batches done, the ingest tells the offset after them
-    state.persistedBelow(Map.of(PARTITION, 20L));
-    assertThat(first).allMatch(state::knows);
-    assertThat(second).allMatch(state::knows);
+    state.persisted(told(Map.of(PARTITION, 20L)));
+    assertThat(first).allMatch(this::knows);
+    assertThat(second).allMatch(this::knows);
     assertThat(state.toSnapshot().finished()).isEmpty();
   }
 
@@ -113,7 +135,7 @@ class QueueStateDedupeTest {
       succeed(job);
       if (i % 100 == 0) {
         // the ingest's floor trails the records accepted by a few batches
-        state.persistedBelow(Map.of(PARTITION, (long) Math.max(0, i - lag)));
+        state.persisted(told(Map.of(PARTITION, (long) Math.max(0, i - lag))));
       }
     }
     long floor = state.toSnapshot().persistedBelow().get(PARTITION);
@@ -121,7 +143,7 @@ class QueueStateDedupeTest {
     QueueSnapshot snapshot = state.toSnapshot();
     assertThat(snapshot.finished()).hasSize((int) (jobs - floor))
         .allSatisfy(finished -> assertThat(finished.position().offset()).isGreaterThanOrEqualTo(floor));
-    assertThat(IntStream.range(0, jobs).mapToObj(QueueStateDedupeTest::record)).allMatch(state::knows);
+    assertThat(IntStream.range(0, jobs).mapToObj(QueueStateDedupeTest::record)).allMatch(this::knows);
   }
 
   @Test
@@ -142,15 +164,15 @@ class QueueStateDedupeTest {
     Job replay = job(1).replay(T0, Duration.ofHours(4));
     accept(replay);
     state.apply(new JobEvent.Succeeded(replay.id(), Attempt.responded(1, T0, T0, 200)));
-    state.persistedBelow(Map.of(PARTITION, 1_000L));
-    assertThat(state.knows(replay)).isTrue();
+    state.persisted(told(Map.of(PARTITION, 1_000L)));
+    assertThat(state.knows(replay, told(Map.of()))).isTrue();
 
     Instant later = T0.plus(WINDOW).plusSeconds(1);
     Job another = job(2).replay(later, Duration.ofHours(4));
     accept(another);
     state.apply(new JobEvent.Succeeded(another.id(), Attempt.responded(1, later, later, 200)));
-    assertThat(state.knows(replay)).as("finished more than a window before").isFalse();
-    assertThat(state.knows(another)).isTrue();
+    assertThat(state.knows(replay, told(Map.of()))).as("finished more than a window before").isFalse();
+    assertThat(state.knows(another, told(Map.of()))).isTrue();
   }
 
   @Test
@@ -161,13 +183,13 @@ class QueueStateDedupeTest {
     accept(above);
     succeed(below);
     succeed(above);
-    state.persistedBelow(Map.of(PARTITION, 10L));
+    state.persisted(told(Map.of(PARTITION, 10L)));
 
     QueueState restored = QueueState.fromSnapshot(state.toSnapshot(), WINDOW, MAX_ENTRIES);
 
-    assertThat(restored.knows(below)).isTrue();
-    assertThat(restored.knows(above)).isTrue();
-    assertThat(restored.knows(record(15))).isFalse();
+    assertThat(restored.knows(below, told(Map.of()))).isTrue();
+    assertThat(restored.knows(above, told(Map.of()))).isTrue();
+    assertThat(restored.knows(record(15), told(Map.of()))).isFalse();
     assertThat(restored.toSnapshot()).isEqualTo(state.toSnapshot());
   }
 
@@ -185,7 +207,7 @@ class QueueStateDedupeTest {
     QueueState recovered = new QueueState(WINDOW, MAX_ENTRIES);
     journal.forEach(recovered::apply);
 
-    assertThat(recovered.knows(job)).isTrue();
+    assertThat(recovered.knows(job, told(Map.of()))).isTrue();
     assertThat(recovered.toSnapshot()).isEqualTo(state.toSnapshot());
   }
 
@@ -208,5 +230,14 @@ class QueueStateDedupeTest {
 
   private static Job job(int n) {
     return JobFixtures.job(PAIR, "m-" + n, "https://hooks.example.com/in", T0.plusMillis(n));
+  }
+
+  /** What an ingest of the one topic incarnation these tests read tells. */
+  static PersistedRecords told(Map<Integer, Long> below) {
+    return new PersistedRecords("topic-1", below);
+  }
+
+  private boolean knows(Job job) {
+    return state.knows(job, told(Map.of()));
   }
 }

@@ -3,11 +3,13 @@ package dev.eventrouter.router.ingest;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.RecordPosition;
+import dev.eventrouter.queues.PersistedRecords;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import dev.eventrouter.router.metrics.RouterMetrics;
 import dev.eventrouter.router.registry.Route;
+import dev.eventrouter.router.kafka.Topics;
 import dev.eventrouter.router.registry.SettingsRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -93,6 +96,13 @@ public final class Ingest {
    * partition next, and queues keep the highest they were told.
    */
   private final Map<Integer, Long> persistedBelow = new ConcurrentHashMap<>();
+  /**
+   * The topic incarnation those offsets are of (Kafka's topic id), read at each assignment,
+   * before any record of it is read: a topic made again under the same name counts from zero
+   * again, and offsets of the old one must not refuse its records. Null while not known: then
+   * no offset is told.
+   */
+  private volatile String topicId;
   private volatile CompletionStage<Done> completion;
 
   private Ingest(ActorSystem<?> system, IngestSettings settings, SettingsRegistry registry,
@@ -174,10 +184,30 @@ public final class Ingest {
    * Moves the queues of the partitions this consumer is assigned to this node, so that
    * ingest's asks stay local. The consumer's thread calls it: it only starts the update.
    */
+  /**
+   * Reads the topic's id; blocking, in the consumer's thread, so that no record of the new
+   * assignment is read before. What was persisted of another incarnation is forgotten.
+   */
+  private void learnTopicId() {
+    String id;
+    try {
+      id = Topics.topicId(settings.client(), settings.topic());
+    } catch (RuntimeException e) {
+      log.warn("could not read the id of topic {}; queues are told no persisted offsets until it is known: {}",
+          settings.topic(), e.toString());
+      id = null;
+    }
+    if (!Objects.equals(id, topicId)) {
+      persistedBelow.clear();
+      topicId = id;
+    }
+  }
+
   private final class PlaceQueuesWithPartitions implements PartitionAssignmentHandler {
 
     @Override
     public void onAssign(Set<TopicPartition> partitions, RestrictedConsumer consumer) {
+      learnTopicId();
       List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
       assigned.addAll(numbers);
       if (!numbers.isEmpty()) {
@@ -267,9 +297,11 @@ public final class Ingest {
   // ---- per batch ----
 
   /** A batch whose jobs and dead letters are durable, and the next offset of each partition in it. */
-  private record Written(ConsumerMessage.CommittableOffsetBatch offsets, Map<Integer, Long> nextOffsets) {}
+  private record Written(ConsumerMessage.CommittableOffsetBatch offsets, Map<Integer, Long> nextOffsets,
+      String topicId) {}
 
   private CompletionStage<Written> write(List<Routed> batch) {
+    String readFrom = topicId;
     Map<PairId, List<Job>> byPair = new LinkedHashMap<>();
     List<CompletionStage<?>> writes = new ArrayList<>();
     List<CommittableOffset> offsets = new ArrayList<>(batch.size());
@@ -291,29 +323,37 @@ public final class Ingest {
       Set<Integer> partitions = jobs.stream().map(job -> job.position().partition())
           .collect(Collectors.toSet());
       // read at each attempt: a retry tells what the batches before it have persisted since
-      writes.add(retrying("enqueue", () -> queues.enqueue(pair, jobs, persistedBelow(partitions)))
+      writes.add(retrying("enqueue", () -> queues.enqueue(pair, jobs, persisted(readFrom, partitions)))
           .thenAccept(this::count));
     });
     return CompletableFuture.allOf(writes.stream().map(CompletionStage::toCompletableFuture)
             .toArray(CompletableFuture[]::new))
-        .thenApply(done -> new Written(ConsumerMessage.createCommittableOffsetBatch(offsets), nextOffsets));
+        .thenApply(done -> new Written(ConsumerMessage.createCommittableOffsetBatch(offsets), nextOffsets, readFrom));
   }
 
   /** In the order batches were read: all before this one are persisted too. */
   private ConsumerMessage.CommittableOffsetBatch persisted(Written written) {
-    written.nextOffsets().forEach((partition, next) -> persistedBelow.merge(partition, next, Math::max));
+    // a batch read from an incarnation of the topic that is gone tells nothing of the new one
+    if (written.topicId() != null && written.topicId().equals(topicId)) {
+      written.nextOffsets().forEach((partition, next) -> persistedBelow.merge(partition, next, Math::max));
+    }
     return written.offsets();
   }
 
-  private Map<Integer, Long> persistedBelow(Set<Integer> partitions) {
-    Map<Integer, Long> known = new HashMap<>();
+  /** What is persisted of these partitions, if the records were read from the incarnation known now. */
+  private PersistedRecords persisted(String readFrom, Set<Integer> partitions) {
+    String known = topicId;
+    if (known == null || !known.equals(readFrom)) {
+      return PersistedRecords.NONE;
+    }
+    Map<Integer, Long> below = new HashMap<>();
     for (int partition : partitions) {
       Long offset = persistedBelow.get(partition);
       if (offset != null) {
-        known.put(partition, offset);
+        below.put(partition, offset);
       }
     }
-    return known;
+    return new PersistedRecords(known, below);
   }
 
   private void count(Rejected rejected, DeadLetters.Outcome outcome) {
