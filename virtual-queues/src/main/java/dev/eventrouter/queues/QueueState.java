@@ -2,6 +2,7 @@ package dev.eventrouter.queues;
 
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.job.QueueEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -22,8 +23,8 @@ import java.util.TreeSet;
  * within the dedupe window. Mutable for speed (a queue may hold millions of jobs) and changed only
  * by the event handler, one method per event type.
  *
- * <p>It counts the events applied, which is the sequence number of the last one: a job's index
- * entry records the sequence number of the event that carries its payload.
+ * <p>It counts the journal events applied, which is the sequence number of the last one: a job's
+ * index entry records the sequence number of the event that carries its payload.
  */
 public final class QueueState {
 
@@ -36,6 +37,9 @@ public final class QueueState {
   private final long dedupeWindowMillis;
   private final int dedupeMaxEntries;
   private long sequenceNr;
+  /** Journal events and the job events they carried, applied to this state object. */
+  private long eventsApplied;
+  private long jobEventsApplied;
 
   QueueState(Duration dedupeWindow, int dedupeMaxEntries) {
     this.dedupeWindowMillis = dedupeWindow.toMillis();
@@ -44,29 +48,52 @@ public final class QueueState {
 
   // ---- the event handler's transitions ----
 
-  QueueState awaitingScheduling(JobEvent.AwaitingScheduling event) {
+  /**
+   * Applies one journal event: a single job event, or a batch of them, each at the event's
+   * sequence number (where the payloads and transitions it carries are read back from).
+   */
+  QueueState apply(QueueEvent event) {
     sequenceNr++;
+    eventsApplied++;
+    jobEventsApplied += event.jobEvents().size();
+    for (JobEvent jobEvent : event.jobEvents()) {
+      apply(jobEvent);
+    }
+    return this;
+  }
+
+  private void apply(JobEvent event) {
+    if (event instanceof JobEvent.AwaitingScheduling e) {
+      awaitingScheduling(e);
+    } else if (event instanceof JobEvent.AwaitingRetry e) {
+      dueAgain(e.jobId(), e.attempt().number(), e.retryAt());
+    } else if (event instanceof JobEvent.RetryRequested e) {
+      PendingJob job = jobs.get(e.jobId());
+      dueAgain(e.jobId(), job == null ? 0 : job.attempts(), e.at());
+    } else if (event instanceof JobEvent.Succeeded e) {
+      finished(e.jobId(), e.attempt().finishedAt());
+    } else if (event instanceof JobEvent.Discarded e) {
+      finished(e.jobId(), e.attempt().finishedAt());
+    } else if (event instanceof JobEvent.Archiving e) {
+      archivingStarted(e);
+    } else if (event instanceof JobEvent.Archived e) {
+      finished(e.jobId(), e.at());
+    } else if (event instanceof JobEvent.CarriedForward e) {
+      carriedForward(e);
+    }
+  }
+
+  private void awaitingScheduling(JobEvent.AwaitingScheduling event) {
     PendingJob job = PendingJob.accepted(event.jobId(), sequenceNr,
         event.job().expireAt().toEpochMilli());
     if (jobs.putIfAbsent(job.id(), job) == null) {
       schedule.add(job);
       expiries.add(job);
     }
-    return this;
-  }
-
-  QueueState awaitingRetry(JobEvent.AwaitingRetry event) {
-    return dueAgain(event.jobId(), event.attempt().number(), event.retryAt());
-  }
-
-  QueueState retryRequested(JobEvent.RetryRequested event) {
-    PendingJob job = jobs.get(event.jobId());
-    return dueAgain(event.jobId(), job == null ? 0 : job.attempts(), event.at());
   }
 
   /** The job, unless it is on its way to the archive, is due again at {@code at}. */
-  private QueueState dueAgain(Ksuid id, int attempts, Instant at) {
-    sequenceNr++;
+  private void dueAgain(Ksuid id, int attempts, Instant at) {
     PendingJob job = unschedule(id);
     if (job != null && !job.archiving()) {
       PendingJob next = job.retryAt(attempts, at.toEpochMilli(), sequenceNr);
@@ -74,21 +101,17 @@ public final class QueueState {
       schedule.add(next);
       expiries.add(next);
     }
-    return this;
   }
 
-  QueueState archivingStarted(JobEvent.Archiving event) {
-    sequenceNr++;
+  private void archivingStarted(JobEvent.Archiving event) {
     PendingJob job = unschedule(event.jobId());
     if (job != null) {
       jobs.put(job.id(), job.toArchive(sequenceNr));
       archiving.add(job.id());
     }
-    return this;
   }
 
-  QueueState carriedForward(JobEvent.CarriedForward event) {
-    sequenceNr++;
+  private void carriedForward(JobEvent.CarriedForward event) {
     PendingJob job = jobs.get(event.jobId());
     if (job != null) {
       PendingJob moved = job.carriedTo(sequenceNr);
@@ -100,24 +123,10 @@ public final class QueueState {
         expiries.add(moved);
       }
     }
-    return this;
-  }
-
-  QueueState succeeded(JobEvent.Succeeded event) {
-    return finished(event.jobId(), event.attempt().finishedAt());
-  }
-
-  QueueState discarded(JobEvent.Discarded event) {
-    return finished(event.jobId(), event.attempt().finishedAt());
-  }
-
-  QueueState archived(JobEvent.Archived event) {
-    return finished(event.jobId(), event.at());
   }
 
   /** A terminal event: the job leaves the index and is remembered for the dedupe window. */
-  private QueueState finished(Ksuid id, Instant at) {
-    sequenceNr++;
+  private void finished(Ksuid id, Instant at) {
     unschedule(id);
     jobs.remove(id);
     archiving.remove(id);
@@ -132,7 +141,6 @@ public final class QueueState {
       }
       oldest.remove();
     }
-    return this;
   }
 
   private PendingJob unschedule(Ksuid id) {
@@ -233,6 +241,11 @@ public final class QueueState {
         .sorted(Comparator.comparingLong(PendingJob::payloadSequenceNr))
         .limit(max)
         .toList();
+  }
+
+  /** Job events a journal event has carried on average, as far as this state has seen; 1 at first. */
+  double jobEventsPerEvent() {
+    return eventsApplied == 0 ? 1 : Math.max(1, (double) jobEventsApplied / eventsApplied);
   }
 
   /** When the oldest job held arrived, from the time in its id; null when none is held. */

@@ -6,6 +6,7 @@ import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.QueueEvent;
 import dev.eventrouter.persistence.job.Transition;
 import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.persistence.journal.JournalCompaction;
@@ -56,6 +57,7 @@ import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -77,7 +79,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * before a crash is made again after recovery.
  */
 public final class VirtualQueue
-    extends EventSourcedBehaviorWithEnforcedReplies<VirtualQueue.Command, JobEvent, QueueState> {
+    extends EventSourcedBehaviorWithEnforcedReplies<VirtualQueue.Command, QueueEvent, QueueState> {
 
   public static final EntityTypeKey<Command> ENTITY_TYPE =
       EntityTypeKey.create(Command.class, "VirtualQueue");
@@ -269,7 +271,7 @@ public final class VirtualQueue
   private int archiveFailures;
   private long dispatchTimerAt = Long.MAX_VALUE;
   private long expiryTimerAt = Long.MAX_VALUE;
-  private long lastSnapshotSequenceNr;
+  private long jobEventsSinceSnapshot;
   private long savedSnapshotSequenceNr;
   private long compactedBelow;
   private boolean compacting;
@@ -322,7 +324,7 @@ public final class VirtualQueue
   }
 
   @Override
-  public CommandHandlerWithReply<Command, JobEvent, QueueState> commandHandler() {
+  public CommandHandlerWithReply<Command, QueueEvent, QueueState> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Enqueue.class, this::enqueue)
         .onCommand(Delivered.class, this::delivered)
@@ -357,17 +359,8 @@ public final class VirtualQueue
   }
 
   @Override
-  public EventHandler<QueueState, JobEvent> eventHandler() {
-    return newEventHandlerBuilder().forAnyState()
-        .onEvent(JobEvent.AwaitingScheduling.class, (state, e) -> state.awaitingScheduling(e))
-        .onEvent(JobEvent.AwaitingRetry.class, (state, e) -> state.awaitingRetry(e))
-        .onEvent(JobEvent.RetryRequested.class, (state, e) -> state.retryRequested(e))
-        .onEvent(JobEvent.Succeeded.class, (state, e) -> state.succeeded(e))
-        .onEvent(JobEvent.Discarded.class, (state, e) -> state.discarded(e))
-        .onEvent(JobEvent.Archiving.class, (state, e) -> state.archivingStarted(e))
-        .onEvent(JobEvent.Archived.class, (state, e) -> state.archived(e))
-        .onEvent(JobEvent.CarriedForward.class, (state, e) -> state.carriedForward(e))
-        .build();
+  public EventHandler<QueueState, QueueEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(QueueState::apply);
   }
 
   /** The snapshot holds the index only, copied on the actor's thread: the state is mutable. */
@@ -388,15 +381,17 @@ public final class VirtualQueue
   }
 
   /**
-   * After snapshot-every events, or as many events as the queue holds jobs if that is more: a
-   * large backlog is not written out again after every thousand events.
+   * After snapshot-every job events, or as many as the queue holds jobs if that is more: a large
+   * backlog is not written out again after every thousand jobs. Counted in job events, not
+   * journal events, which may each carry a batch of hundreds.
    */
   @Override
-  public boolean shouldSnapshot(QueueState state, JobEvent event, long sequenceNr) {
-    if (sequenceNr - lastSnapshotSequenceNr < Math.max(settings.snapshotEvery(), state.size())) {
+  public boolean shouldSnapshot(QueueState state, QueueEvent event, long sequenceNr) {
+    jobEventsSinceSnapshot += event.jobEvents().size();
+    if (jobEventsSinceSnapshot < Math.max(settings.snapshotEvery(), state.size())) {
       return false;
     }
-    lastSnapshotSequenceNr = sequenceNr;
+    jobEventsSinceSnapshot = 0;
     return true;
   }
 
@@ -404,7 +399,7 @@ public final class VirtualQueue
   public SignalHandler<QueueState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
-          lastSnapshotSequenceNr = state.sequenceNr();
+          jobEventsSinceSnapshot = 0;
           afterChange(state);
           archiveNext(state);
         })
@@ -419,9 +414,20 @@ public final class VirtualQueue
         .build();
   }
 
+  /**
+   * The journal write of these job events, atomic: in the batched format one event carrying
+   * them all (several if they weigh more than journal-event-max-bytes), else one event each,
+   * as versions before batches wrote.
+   */
+  private EffectBuilder<QueueEvent, QueueState> persist(List<? extends JobEvent> events) {
+    return Effect().persist(settings.journalFormat() == VirtualQueueSettings.JournalFormat.BATCHED
+        ? JournalBatches.of(events, settings.journalEventMaxBytes())
+        : List.<QueueEvent>copyOf(events));
+  }
+
   // ---- accepting ----
 
-  private ReplyEffect<JobEvent, QueueState> enqueue(QueueState state, Enqueue enqueue) {
+  private ReplyEffect<QueueEvent, QueueState> enqueue(QueueState state, Enqueue enqueue) {
     List<Job> fresh = new ArrayList<>(enqueue.jobs().size());
     Set<Ksuid> seen = new HashSet<>();
     for (Job job : enqueue.jobs()) {
@@ -440,7 +446,7 @@ public final class VirtualQueue
     }
     List<JobEvent> events = fresh.stream().<JobEvent>map(JobEvent.AwaitingScheduling::new).toList();
     long writing = System.nanoTime();
-    return Effect().persist(events)
+    return persist(events)
         .thenRun(s -> {
           deps.listener().journalWrite(events.size(), System.nanoTime() - writing);
           fresh.forEach(payloads::offer);
@@ -451,7 +457,7 @@ public final class VirtualQueue
 
   // ---- outcomes ----
 
-  private ReplyEffect<JobEvent, QueueState> delivered(QueueState state, Delivered delivered) {
+  private ReplyEffect<QueueEvent, QueueState> delivered(QueueState state, Delivered delivered) {
     DeliveryOutcome outcome = delivered.outcome();
     Integer attempt = inFlight.get(outcome.jobId());
     if (attempt == null || attempt != outcome.attempt()) {
@@ -496,14 +502,14 @@ public final class VirtualQueue
     }
   }
 
-  private ReplyEffect<JobEvent, QueueState> flushOutcomes(QueueState state) {
+  private ReplyEffect<QueueEvent, QueueState> flushOutcomes(QueueState state) {
     timers.cancel(FLUSH_TIMER);
     if (unpersistedOutcomes.isEmpty()) {
       return Effect().noReply();
     }
     List<JobEvent> events = transitions(state);
     long writing = System.nanoTime();
-    return Effect().persist(events)
+    return persist(events)
         .thenRun(s -> {
           deps.listener().journalWrite(events.size(), System.nanoTime() - writing);
           deps.listener().persisted(pair, events);
@@ -676,7 +682,7 @@ public final class VirtualQueue
   // ---- expiry and archiving ----
 
   /** Marks for the archive the jobs whose expiry has passed (none in flight). */
-  private ReplyEffect<JobEvent, QueueState> archiveExpired(QueueState state) {
+  private ReplyEffect<QueueEvent, QueueState> archiveExpired(QueueState state) {
     expiryTimerAt = Long.MAX_VALUE;
     long now = deps.clock().millis();
     Instant at = deps.clock().instant();
@@ -693,7 +699,7 @@ public final class VirtualQueue
       scheduleExpiry(state);
       return Effect().noReply();
     }
-    return Effect().persist(events)
+    return persist(events)
         .thenRun(s -> {
           deps.listener().persisted(pair, events);
           afterChange(s);
@@ -725,7 +731,7 @@ public final class VirtualQueue
         (locations, failure) -> new ArchiveStored(ids, locations, failure));
   }
 
-  private ReplyEffect<JobEvent, QueueState> archiveStored(QueueState state, ArchiveStored stored) {
+  private ReplyEffect<QueueEvent, QueueState> archiveStored(QueueState state, ArchiveStored stored) {
     archiveInFlight = false;
     if (stored.failure() != null) {
       archiveFailures++;
@@ -740,7 +746,7 @@ public final class VirtualQueue
     List<JobEvent> events = stored.ids().stream()
         .<JobEvent>map(id -> new JobEvent.Archived(id, at, stored.locations().getOrDefault(id, "")))
         .toList();
-    return Effect().persist(events)
+    return persist(events)
         .thenRun(s -> {
           deps.listener().persisted(pair, events);
           stored.ids().forEach(payloads::remove);
@@ -782,7 +788,7 @@ public final class VirtualQueue
    * read) can never be sent nor archived: it is discarded by the system, with the reason in its
    * trace, and the pair goes on with the others.
    */
-  private ReplyEffect<JobEvent, QueueState> payloadsRead(QueueState state, PayloadsRead read) {
+  private ReplyEffect<QueueEvent, QueueState> payloadsRead(QueueState state, PayloadsRead read) {
     reading.remove(read.purpose());
     if (read.failure() != null) {
       context.getLog().warn("reading jobs of {} back from the journal failed; trying again in {}",
@@ -814,7 +820,7 @@ public final class VirtualQueue
     }
     context.getLog().error("{} jobs of {} have no readable payload in the journal, discarded: {}",
         lost.size(), pair, lost.stream().map(JobEvent::jobId).toList());
-    return Effect().persist(lost)
+    return persist(lost)
         .thenRun(s -> {
           deps.listener().persisted(pair, lost);
           reportDepth(s.size());
@@ -893,7 +899,7 @@ public final class VirtualQueue
         (deleted, failure) -> new Compacted(below, failure));
   }
 
-  private ReplyEffect<JobEvent, QueueState> compacted(QueueState state, Compacted compacted) {
+  private ReplyEffect<QueueEvent, QueueState> compacted(QueueState state, Compacted compacted) {
     compacting = false;
     if (compacted.failure() != null) {
       context.getLog().warn("deleting the old journal rows of {} failed; trying again later",
@@ -917,12 +923,14 @@ public final class VirtualQueue
     if (carrying || leversRunning > 0) {
       return;
     }
+    // counted in job events: a journal event of a batch pins all the payloads it carries
     long lag = Math.max(settings.carryForwardLag(), 2L * state.size());
+    double perEvent = state.jobEventsPerEvent();
     if (toCarry.isEmpty()) {
-      if (state.sequenceNr() - state.lowWatermark() <= lag) {
+      if ((state.sequenceNr() - state.lowWatermark()) * perEvent <= lag) {
         return;
       }
-      state.attemptedWithPayloadsBelow(state.sequenceNr() - lag / 2, Integer.MAX_VALUE)
+      state.attemptedWithPayloadsBelow(state.sequenceNr() - (long) (lag / 2 / perEvent), Integer.MAX_VALUE)
           .forEach(job -> toCarry.add(job.id()));
     }
     List<PendingJob> batch = new ArrayList<>();
@@ -965,7 +973,7 @@ public final class VirtualQueue
     context.getSelf().tell(new CarryForward(events, readAs));
   }
 
-  private ReplyEffect<JobEvent, QueueState> carryForward(QueueState state, CarryForward carry) {
+  private ReplyEffect<QueueEvent, QueueState> carryForward(QueueState state, CarryForward carry) {
     // a job attempted (or archived) since it was read has events the carried one would hide
     List<JobEvent> events = carry.events().stream()
         .filter(event -> Objects.equals(state.get(event.jobId()), carry.readAs().get(event.jobId())))
@@ -975,7 +983,7 @@ public final class VirtualQueue
       carried(state);
       return Effect().noReply();
     }
-    return Effect().persist(events).thenRun(this::carried).thenNoReply();
+    return persist(events).thenRun(this::carried).thenNoReply();
   }
 
   private void carried(QueueState state) {
@@ -1052,7 +1060,7 @@ public final class VirtualQueue
     }
   }
 
-  private ReplyEffect<JobEvent, QueueState> passivateIfIdle(QueueState state, PassivateIfIdle check) {
+  private ReplyEffect<QueueEvent, QueueState> passivateIfIdle(QueueState state, PassivateIfIdle check) {
     if (state.isEmpty() && inFlight.isEmpty() && unpersistedOutcomes.isEmpty()) {
       passivationAsked = true;
       shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
@@ -1070,7 +1078,7 @@ public final class VirtualQueue
    * holds a message that comes for a passivating queue and starts it again with it, remembered.
    * Refusing to stop would not do: the shard holds every message for the queue until it stops.
    */
-  private ReplyEffect<JobEvent, QueueState> stop(QueueState state) {
+  private ReplyEffect<QueueEvent, QueueState> stop(QueueState state) {
     if (passivationAsked && !state.isEmpty()) {
       ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_TYPE, pair.entityId())
           .tell(StartAgain.INSTANCE);
@@ -1078,10 +1086,10 @@ public final class VirtualQueue
     if (unpersistedOutcomes.isEmpty()) {
       return Effect().stop().thenNoReply();
     }
-    return Effect().persist(transitions(state)).thenStop().thenNoReply();
+    return persist(transitions(state)).thenStop().thenNoReply();
   }
 
-  private ReplyEffect<JobEvent, QueueState> trace(QueueState state, GetTrace get) {
+  private ReplyEffect<QueueEvent, QueueState> trace(QueueState state, GetTrace get) {
     Ksuid id = get.jobId();
     PendingJob job = state.get(id);
     String persistenceId = persistenceId().id();
@@ -1096,7 +1104,7 @@ public final class VirtualQueue
     return Effect().noReply();
   }
 
-  private ReplyEffect<JobEvent, QueueState> pull(QueueState state, Lever lever,
+  private ReplyEffect<QueueEvent, QueueState> pull(QueueState state, Lever lever,
       ActorRef<LeverPulled> replyTo) {
     long now = deps.clock().millis();
     int jobs = switch (lever) {
@@ -1113,7 +1121,7 @@ public final class VirtualQueue
    * batch. A job in flight is left to its attempt: a flush archives it if the attempt fails, a
    * retry-now does not reach it (its attempt is now).
    */
-  private ReplyEffect<JobEvent, QueueState> leverMore(QueueState state, LeverMore more) {
+  private ReplyEffect<QueueEvent, QueueState> leverMore(QueueState state, LeverMore more) {
     if (carrying) {
       leversWaiting.add(more);
       return Effect().noReply();
@@ -1143,7 +1151,7 @@ public final class VirtualQueue
       return Effect().noReply();
     }
     boolean full = events.size() >= LEVER_BATCH;
-    return Effect().persist(events)
+    return persist(events)
         .thenRun(s -> {
           deps.listener().persisted(pair, events);
           afterChange(s);

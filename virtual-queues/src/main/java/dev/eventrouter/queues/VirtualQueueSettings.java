@@ -20,7 +20,26 @@ public record VirtualQueueSettings(
     int snapshotEvery,
     long carryForwardLag,
     int carryForwardBatch,
-    long traceScanEvents) {
+    long traceScanEvents,
+    JournalFormat journalFormat,
+    long journalEventMaxBytes) {
+
+  /** How a queue writes its job events; every version reads both. */
+  public enum JournalFormat {
+    /** One journal event per job event: what versions before batches write and read. */
+    PER_JOB,
+    /** One journal event per write, carrying all its job events in a compact form. */
+    BATCHED
+  }
+
+  private static JournalFormat journalFormat(String name) {
+    return switch (name) {
+      case "per-job" -> JournalFormat.PER_JOB;
+      case "batched" -> JournalFormat.BATCHED;
+      default -> throw new IllegalArgumentException(
+          "eventrouter.virtual-queue.journal-format must be per-job or batched, not '" + name + "'");
+    };
+  }
 
   public static VirtualQueueSettings fromConfig(Config config) {
     Config c = config.getConfig("eventrouter.virtual-queue");
@@ -40,6 +59,8 @@ public record VirtualQueueSettings(
         c.getInt("snapshot-every"),
         c.getLong("carry-forward-lag"),
         c.getInt("carry-forward-batch"),
-        c.getLong("trace-scan-events"));
+        c.getLong("trace-scan-events"),
+        journalFormat(c.getString("journal-format")),
+        c.getBytes("journal-event-max-bytes"));
   }
 }

@@ -56,17 +56,17 @@ class QueueSnapshotTest {
     for (int i = 0; i < jobs; i++) {
       Job job = JobFixtures.job(pair, "m-" + i, "https://hooks.example.com", now);
       accepted.add(job);
-      state.awaitingScheduling(new JobEvent.AwaitingScheduling(job));
+      state.apply(new JobEvent.AwaitingScheduling(job));
     }
     for (int i = 0; i < jobs; i += 3) {
       Attempt attempt = Attempt.responded(1, now, now.plusMillis(5), 503);
-      state.awaitingRetry(new JobEvent.AwaitingRetry(accepted.get(i).id(), attempt, now.plusSeconds(i)));
+      state.apply(new JobEvent.AwaitingRetry(accepted.get(i).id(), attempt, now.plusSeconds(i)));
     }
     for (int i = 1; i < jobs; i += 50) {
-      state.archivingStarted(new JobEvent.Archiving(accepted.get(i).id(), now, JobEvent.Archiving.EXPIRED));
+      state.apply(new JobEvent.Archiving(accepted.get(i).id(), now, JobEvent.Archiving.EXPIRED));
     }
     for (int i = 2; i < jobs; i += 7) {
-      state.succeeded(new JobEvent.Succeeded(accepted.get(i).id(),
+      state.apply(new JobEvent.Succeeded(accepted.get(i).id(),
           Attempt.responded(1, now, now.plusMillis(3), 200)));
     }
     return state;

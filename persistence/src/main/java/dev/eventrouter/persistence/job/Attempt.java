@@ -1,6 +1,7 @@
 package dev.eventrouter.persistence.job;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * One delivery attempt: the executing span of a job, carried by the event that ends it. There is
@@ -14,6 +15,12 @@ import java.time.Instant;
  *     connection-refused}), or null
  */
 public record Attempt(int number, Instant startedAt, Instant finishedAt, int httpStatus, String error) {
+
+  /** To the millisecond, as the journal stores times. */
+  public Attempt {
+    startedAt = startedAt.truncatedTo(ChronoUnit.MILLIS);
+    finishedAt = finishedAt.truncatedTo(ChronoUnit.MILLIS);
+  }
 
   public static Attempt responded(int number, Instant startedAt, Instant finishedAt, int status) {
     return new Attempt(number, startedAt, finishedAt, status, null);

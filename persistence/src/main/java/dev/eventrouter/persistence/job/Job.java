@@ -2,6 +2,7 @@ package dev.eventrouter.persistence.job;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
@@ -17,6 +18,8 @@ import java.util.Objects;
  * @param headers request headers for the destination (never secrets: those are resolved at send
  *     time)
  * @param expireAt when an undelivered job stops being retried and is archived
+ *     <p>Times are kept to the millisecond, as the journal stores them (and Kafka records carry
+ *     them): a job read back equals the job written.
  * @param replayOf the archived job this one delivers again, or null
  */
 public record Job(
@@ -37,8 +40,8 @@ public record Job(
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(payload, "payload");
     headers = Map.copyOf(headers);
-    Objects.requireNonNull(createdAt, "createdAt");
-    Objects.requireNonNull(expireAt, "expireAt");
+    createdAt = createdAt.truncatedTo(ChronoUnit.MILLIS);
+    expireAt = expireAt.truncatedTo(ChronoUnit.MILLIS);
   }
 
   public Job(Ksuid id, PairId pair, String messageId, String endpoint, byte[] payload,

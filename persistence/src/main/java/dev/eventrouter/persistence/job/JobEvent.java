@@ -1,6 +1,7 @@
 package dev.eventrouter.persistence.job;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -17,12 +18,20 @@ import java.util.List;
  * archiving           -> archived (the archive acknowledged it)
  * </pre>
  *
+ * <p>Times are kept to the millisecond, as the journal stores them: an event read back equals
+ * the event written.
+ *
  * <p>Every type here has a stable serialized name in {@code JobEventSerializer}; adding a type
  * means adding its name there.
  */
-public sealed interface JobEvent {
+public sealed interface JobEvent extends QueueEvent {
 
   Ksuid jobId();
+
+  @Override
+  default List<JobEvent> jobEvents() {
+    return List.of(this);
+  }
 
   /** An event that carries the whole job, payload included: where a payload is read back from. */
   sealed interface WithPayload extends JobEvent {
@@ -54,13 +63,21 @@ public sealed interface JobEvent {
   }
 
   /** The attempt failed in a way that may pass; the job is attempted again at {@code retryAt}. */
-  record AwaitingRetry(Ksuid jobId, Attempt attempt, Instant retryAt) implements JobEvent {}
+  record AwaitingRetry(Ksuid jobId, Attempt attempt, Instant retryAt) implements JobEvent {
+    public AwaitingRetry {
+      retryAt = retryAt.truncatedTo(ChronoUnit.MILLIS);
+    }
+  }
 
   /**
    * An operator asked for the job to be attempted now instead of at its {@code retryAt} (the
    * destination is back, say). It stays awaiting retry, due at {@code at}.
    */
-  record RetryRequested(Ksuid jobId, Instant at) implements JobEvent {}
+  record RetryRequested(Ksuid jobId, Instant at) implements JobEvent {
+    public RetryRequested {
+      at = at.truncatedTo(ChronoUnit.MILLIS);
+    }
+  }
 
   /**
    * The job is no longer attempted and is on its way to the archive.
@@ -68,12 +85,20 @@ public sealed interface JobEvent {
    * @param reason {@link #EXPIRED}, or {@link #FLUSHED} by an operator
    */
   record Archiving(Ksuid jobId, Instant at, String reason) implements JobEvent {
+    public Archiving {
+      at = at.truncatedTo(ChronoUnit.MILLIS);
+    }
+
     public static final String EXPIRED = "expired";
     public static final String FLUSHED = "flushed";
   }
 
   /** The archive acknowledged the job, stored at {@code location}. Terminal. */
-  record Archived(Ksuid jobId, Instant at, String location) implements JobEvent {}
+  record Archived(Ksuid jobId, Instant at, String location) implements JobEvent {
+    public Archived {
+      at = at.truncatedTo(ChronoUnit.MILLIS);
+    }
+  }
 
   /**
    * Journal upkeep, not a change of state: a live job's payload written again at the head of

@@ -3,6 +3,7 @@ package dev.eventrouter.persistence.journal;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.job.QueueEvent;
 import java.io.NotSerializableException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +25,7 @@ import org.apache.pekko.stream.javadsl.Source;
 /**
  * Reads jobs back from the journal. A virtual queue keeps only a compact index in memory; the
  * payloads of jobs it still has to deliver are read here after a restart (or a cache miss), from
- * the events that carry them ({@link JobEvent.WithPayload}).
+ * the events that carry them ({@link JobEvent.WithPayload}), alone or in a batch.
  */
 public final class JobPayloads {
 
@@ -145,8 +146,7 @@ public final class JobPayloads {
     }
     return envelopes
         .filter(envelope -> sequenceNrs.contains(envelope.sequenceNr()))
-        .map(EventEnvelope::event)
-        .collectType(JobEvent.class)
+        .mapConcat(JobPayloads::jobEvents)
         .filter(event -> wanted.contains(event.jobId()))
         .runWith(Sink.fold(new HashMap<Ksuid, List<JobEvent>>(), (found, event) -> {
           found.computeIfAbsent(event.jobId(), id -> new ArrayList<>()).add(event);
@@ -160,10 +160,14 @@ public final class JobPayloads {
    */
   public CompletionStage<List<JobEvent>> eventsOf(String persistenceId, long from, long to, Ksuid id) {
     return readJournalOf(persistenceId).currentEventsByPersistenceId(persistenceId, from, to)
-        .map(EventEnvelope::event)
-        .collectType(JobEvent.class)
+        .mapConcat(JobPayloads::jobEvents)
         .filter(event -> event.jobId().equals(id))
         .runWith(Sink.seq(), system);
+  }
+
+  /** The job events a journal row carries: one, or a batch's. */
+  public static List<JobEvent> jobEvents(EventEnvelope envelope) {
+    return envelope.event() instanceof QueueEvent event ? event.jobEvents() : List.of();
   }
 
   /** Runs of sequence numbers, split where two lie more than {@link #MAX_GAP} apart. */

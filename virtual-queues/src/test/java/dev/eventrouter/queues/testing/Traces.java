@@ -3,6 +3,7 @@ package dev.eventrouter.queues.testing;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.QueueEvent;
 import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.VirtualQueue;
 import java.util.List;
@@ -18,13 +19,23 @@ public final class Traces {
   private Traces() {}
 
   public static List<JobEvent> events(ActorSystem<?> system, PairId pair) {
+    return events(system, pair, 0);
+  }
+
+  /** The job events of the pair's journal rows from sequence number {@code from} on. */
+  public static List<JobEvent> events(ActorSystem<?> system, PairId pair, long from) {
+    return rows(system, pair, from).stream().flatMap(row -> row.jobEvents().stream()).toList();
+  }
+
+  /** The pair's journal events (rows) from sequence number {@code from} on, in order. */
+  public static List<QueueEvent> rows(ActorSystem<?> system, PairId pair, long from) {
     String persistenceId = VirtualQueue.persistenceId(pair).id();
     CurrentEventsByPersistenceIdQuery query = PersistenceQuery.get(system)
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class,
             JournalSettings.fromConfig(system.settings().config()).shardOf(persistenceId).readJournalPluginId());
-    return query.currentEventsByPersistenceId(persistenceId, 0, Long.MAX_VALUE)
+    return query.currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE)
         .map(EventEnvelope::event)
-        .collectType(JobEvent.class)
+        .collectType(QueueEvent.class)
         .runWith(Sink.seq(), system)
         .toCompletableFuture().join();
   }

@@ -1,0 +1,400 @@
+package dev.eventrouter.persistence.serialization;
+
+import dev.eventrouter.persistence.job.Attempt;
+import dev.eventrouter.persistence.job.DiscardOrigin;
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.JobBatch;
+import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.job.PairId;
+import java.io.ByteArrayOutputStream;
+import java.io.NotSerializableException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+
+/**
+ * The journal format of a {@link JobBatch}: compact binary, no field names. A batch holds
+ * hundreds of jobs of one pair that share their endpoint and headers, so strings (pair ids,
+ * endpoints, header names and values, reasons, errors) are written once in a table and referred
+ * to by index, and header maps likewise; numbers are varints; times are epoch milliseconds (the
+ * precision the router schedules with), an expiry as its distance from the creation time.
+ *
+ * <pre>
+ * batch    := version(1) strings headerMaps count event*
+ * strings  := n (len utf8)*            headerMaps := n (pairs (key value)*)*   (string indexes)
+ * event    := tag id(20 bytes) fields  (tags and fields: see {@link Tag})
+ * </pre>
+ *
+ * <p>A new version of the format gets a new version byte; every version ever written stays
+ * readable.
+ */
+public final class JobBatchSerializer extends SerializerWithStringManifest {
+
+  public static final int IDENTIFIER = 7303;
+  static final String MANIFEST = "job.batch";
+  private static final int VERSION = 1;
+
+  /** The kinds of job event, as written: never renumber. */
+  private enum Tag {
+    /** job */
+    AWAITING_SCHEDULING,
+    /** attempt */
+    SUCCEEDED,
+    /** attempt reason origin */
+    DISCARDED,
+    /** attempt retryAt */
+    AWAITING_RETRY,
+    /** at */
+    RETRY_REQUESTED,
+    /** at reason */
+    ARCHIVING,
+    /** at location */
+    ARCHIVED,
+    /** job attempts */
+    CARRIED_FORWARD;
+
+    private static final Tag[] ALL = values();
+  }
+
+  public JobBatchSerializer(ExtendedActorSystem system) {}
+
+  @Override
+  public int identifier() {
+    return IDENTIFIER;
+  }
+
+  @Override
+  public String manifest(Object o) {
+    return MANIFEST;
+  }
+
+  @Override
+  public byte[] toBinary(Object o) {
+    if (!(o instanceof JobBatch batch)) {
+      throw new IllegalArgumentException("not a job batch: " + o.getClass().getName());
+    }
+    return write(batch);
+  }
+
+  @Override
+  public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+    if (!MANIFEST.equals(manifest)) {
+      throw new NotSerializableException("unknown type '" + manifest + "'");
+    }
+    try {
+      return read(bytes);
+    } catch (RuntimeException e) {
+      NotSerializableException failure =
+          new NotSerializableException("cannot read a job batch: " + e.getMessage());
+      failure.initCause(e);
+      throw failure;
+    }
+  }
+
+  // ---- writing ----
+
+  static byte[] write(JobBatch batch) {
+    Writer body = new Writer();
+    for (JobEvent event : batch.events()) {
+      body.event(event);
+    }
+    Writer out = new Writer();
+    out.write(VERSION);
+    out.varint(body.strings.size());
+    for (String s : body.strings.keySet()) {
+      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+      out.varint(utf8.length);
+      out.write(utf8, 0, utf8.length);
+    }
+    out.varint(body.headerMaps.size());
+    for (int[] map : body.headerMaps.values()) {
+      out.varint(map.length / 2);
+      for (int index : map) {
+        out.varint(index);
+      }
+    }
+    out.varint(batch.events().size());
+    body.appendTo(out);
+    return out.toByteArray();
+  }
+
+  private static final class Writer extends ByteArrayOutputStream {
+    final Map<String, Integer> strings = new LinkedHashMap<>();
+    /** Each header map to its strings' indexes, key and value alternating. */
+    final Map<Map<String, String>, int[]> headerMaps = new LinkedHashMap<>();
+    private final Map<Map<String, String>, Integer> headerMapIndexes = new HashMap<>();
+
+    Writer() {
+      super(256);
+    }
+
+    void appendTo(Writer out) {
+      out.write(buf, 0, count);
+    }
+
+    void event(JobEvent event) {
+      if (event instanceof JobEvent.AwaitingScheduling e) {
+        tag(Tag.AWAITING_SCHEDULING, e.jobId());
+        job(e.job());
+      } else if (event instanceof JobEvent.Succeeded e) {
+        tag(Tag.SUCCEEDED, e.jobId());
+        attempt(e.attempt());
+      } else if (event instanceof JobEvent.Discarded e) {
+        tag(Tag.DISCARDED, e.jobId());
+        attempt(e.attempt());
+        string(e.reason());
+        string(e.origin().name());
+      } else if (event instanceof JobEvent.AwaitingRetry e) {
+        tag(Tag.AWAITING_RETRY, e.jobId());
+        attempt(e.attempt());
+        time(e.retryAt());
+      } else if (event instanceof JobEvent.RetryRequested e) {
+        tag(Tag.RETRY_REQUESTED, e.jobId());
+        time(e.at());
+      } else if (event instanceof JobEvent.Archiving e) {
+        tag(Tag.ARCHIVING, e.jobId());
+        time(e.at());
+        string(e.reason());
+      } else if (event instanceof JobEvent.Archived e) {
+        tag(Tag.ARCHIVED, e.jobId());
+        time(e.at());
+        string(e.location());
+      } else if (event instanceof JobEvent.CarriedForward e) {
+        tag(Tag.CARRIED_FORWARD, e.jobId());
+        job(e.job());
+        varint(e.earlierAttempts().size());
+        e.earlierAttempts().forEach(this::attempt);
+      }
+    }
+
+    private void tag(Tag tag, Ksuid id) {
+      write(tag.ordinal());
+      ksuid(id);
+    }
+
+    private void job(Job job) {
+      string(job.pair().source());
+      string(job.pair().destination());
+      string(job.messageId());
+      string(job.endpoint());
+      varint(headerMap(job.headers()));
+      varint(job.payload().length);
+      write(job.payload(), 0, job.payload().length);
+      time(job.createdAt());
+      signed(job.expireAt().toEpochMilli() - job.createdAt().toEpochMilli());
+      if (job.replayOf() == null) {
+        write(0);
+      } else {
+        write(1);
+        ksuid(job.replayOf());
+      }
+    }
+
+    private void attempt(Attempt attempt) {
+      varint(attempt.number());
+      time(attempt.startedAt());
+      signed(attempt.finishedAt().toEpochMilli() - attempt.startedAt().toEpochMilli());
+      varint(attempt.httpStatus());
+      string(attempt.error());
+    }
+
+    private int headerMap(Map<String, String> headers) {
+      Integer known = headerMapIndexes.get(headers);
+      if (known != null) {
+        return known;
+      }
+      int[] indexes = new int[headers.size() * 2];
+      int i = 0;
+      for (Map.Entry<String, String> header : headers.entrySet()) {
+        indexes[i++] = intern(header.getKey());
+        indexes[i++] = intern(header.getValue());
+      }
+      int index = headerMaps.size();
+      headerMaps.put(headers, indexes);
+      headerMapIndexes.put(headers, index);
+      return index;
+    }
+
+    /** A string as its table index plus one; 0 for null. */
+    private void string(String s) {
+      varint(s == null ? 0 : intern(s) + 1);
+    }
+
+    private int intern(String s) {
+      return strings.computeIfAbsent(s, k -> strings.size());
+    }
+
+    private void ksuid(Ksuid id) {
+      byte[] bytes = id.toBytes();
+      write(bytes, 0, bytes.length);
+    }
+
+    private void time(Instant at) {
+      signed(at.toEpochMilli());
+    }
+
+    void varint(long value) {
+      while ((value & ~0x7FL) != 0) {
+        write((int) ((value & 0x7F) | 0x80));
+        value >>>= 7;
+      }
+      write((int) value);
+    }
+
+    private void signed(long value) {
+      varint((value << 1) ^ (value >> 63));
+    }
+  }
+
+  // ---- reading ----
+
+  static JobBatch read(byte[] bytes) {
+    Reader in = new Reader(bytes);
+    int version = in.next();
+    if (version != VERSION) {
+      throw new IllegalArgumentException("unknown job batch version " + version);
+    }
+    String[] strings = new String[in.count()];
+    for (int i = 0; i < strings.length; i++) {
+      int length = in.count();
+      strings[i] = new String(bytes, in.take(length), length, StandardCharsets.UTF_8);
+    }
+    List<Map<String, String>> headerMaps = new ArrayList<>();
+    for (int i = in.count(); i > 0; i--) {
+      Map<String, String> headers = new HashMap<>();
+      for (int pairs = in.count(); pairs > 0; pairs--) {
+        headers.put(strings[in.count()], strings[in.count()]);
+      }
+      headerMaps.add(Map.copyOf(headers));
+    }
+    int count = in.count();
+    List<JobEvent> events = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      events.add(in.event(strings, headerMaps));
+    }
+    if (in.position != bytes.length) {
+      throw new IllegalArgumentException((bytes.length - in.position) + " bytes after the last event");
+    }
+    return new JobBatch(events);
+  }
+
+  private static final class Reader {
+    private final byte[] bytes;
+    private int position;
+
+    Reader(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    JobEvent event(String[] strings, List<Map<String, String>> headerMaps) {
+      int tag = next();
+      if (tag >= Tag.ALL.length) {
+        throw new IllegalArgumentException("unknown job event tag " + tag);
+      }
+      Ksuid id = ksuid();
+      return switch (Tag.ALL[tag]) {
+        case AWAITING_SCHEDULING -> new JobEvent.AwaitingScheduling(job(id, strings, headerMaps));
+        case SUCCEEDED -> new JobEvent.Succeeded(id, attempt(strings));
+        case DISCARDED -> new JobEvent.Discarded(id, attempt(strings), string(strings),
+            DiscardOrigin.valueOf(string(strings)));
+        case AWAITING_RETRY -> new JobEvent.AwaitingRetry(id, attempt(strings), time());
+        case RETRY_REQUESTED -> new JobEvent.RetryRequested(id, time());
+        case ARCHIVING -> new JobEvent.Archiving(id, time(), string(strings));
+        case ARCHIVED -> new JobEvent.Archived(id, time(), string(strings));
+        case CARRIED_FORWARD -> {
+          Job job = job(id, strings, headerMaps);
+          List<Attempt> attempts = new ArrayList<>();
+          for (int n = count(); n > 0; n--) {
+            attempts.add(attempt(strings));
+          }
+          yield new JobEvent.CarriedForward(job, attempts);
+        }
+      };
+    }
+
+    private Job job(Ksuid id, String[] strings, List<Map<String, String>> headerMaps) {
+      PairId pair = new PairId(string(strings), string(strings));
+      String messageId = string(strings);
+      String endpoint = string(strings);
+      Map<String, String> headers = headerMaps.get(count());
+      int length = count();
+      byte[] payload = new byte[length];
+      System.arraycopy(bytes, take(length), payload, 0, length);
+      Instant createdAt = time();
+      Instant expireAt = createdAt.plusMillis(signed());
+      Ksuid replayOf = next() == 0 ? null : ksuid();
+      return new Job(id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, replayOf);
+    }
+
+    private Attempt attempt(String[] strings) {
+      int number = count();
+      Instant startedAt = time();
+      Instant finishedAt = startedAt.plusMillis(signed());
+      return new Attempt(number, startedAt, finishedAt, count(), string(strings));
+    }
+
+    private String string(String[] strings) {
+      int index = count();
+      return index == 0 ? null : strings[index - 1];
+    }
+
+    private Ksuid ksuid() {
+      byte[] id = new byte[Ksuid.BYTES];
+      System.arraycopy(bytes, take(Ksuid.BYTES), id, 0, Ksuid.BYTES);
+      return Ksuid.fromBytes(id);
+    }
+
+    private Instant time() {
+      return Instant.ofEpochMilli(signed());
+    }
+
+    int next() {
+      if (position >= bytes.length) {
+        throw new IllegalArgumentException("truncated at byte " + position);
+      }
+      return bytes[position++] & 0xFF;
+    }
+
+    /** Skips {@code length} bytes; returns where they start. */
+    int take(int length) {
+      if (length < 0 || length > bytes.length - position) {
+        throw new IllegalArgumentException("truncated at byte " + position);
+      }
+      int start = position;
+      position += length;
+      return start;
+    }
+
+    int count() {
+      long value = varint();
+      if (value > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("count out of range at byte " + position);
+      }
+      return (int) value;
+    }
+
+    private long signed() {
+      long value = varint();
+      return (value >>> 1) ^ -(value & 1);
+    }
+
+    private long varint() {
+      long value = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        int b = next();
+        value |= (long) (b & 0x7F) << shift;
+        if ((b & 0x80) == 0) {
+          return value;
+        }
+      }
+      throw new IllegalArgumentException("varint too long at byte " + position);
+    }
+  }
+}

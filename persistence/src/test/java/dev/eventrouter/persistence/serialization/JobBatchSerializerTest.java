@@ -1,0 +1,161 @@
+package dev.eventrouter.persistence.serialization;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.eventrouter.persistence.job.Attempt;
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.JobBatch;
+import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.testing.GoldenFiles;
+import dev.eventrouter.persistence.testing.JobFixtures;
+import java.io.NotSerializableException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class JobBatchSerializerTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final Serialization serialization =
+      SerializationExtension.get(testKit.system().classicSystem());
+  /** The first version of the batch format ({@link GoldenFiles}). */
+  private static final GoldenFiles V2 = GoldenFiles.version("v2");
+  private static final Instant T0 = Instant.parse("2026-11-28T19:45:10.123Z");
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  /** Every job event type, in one batch. */
+  private static JobBatch everyType() {
+    return new JobBatch(List.copyOf(JobEventGoldenTest.written().values()));
+  }
+
+  /** The golden files of the batch format, by file name. */
+  private static Map<String, JobBatch> written() {
+    Map<String, JobBatch> batches = new LinkedHashMap<>();
+    batches.put("job.batch--every-type.bin", everyType());
+    batches.put("job.batch--accepted.bin", new JobBatch(accepted(3, 40)));
+    return batches;
+  }
+
+  /** Jobs of one pair to one endpoint, as one ingest batch brings them. */
+  private static List<JobEvent> accepted(int jobs, int payloadBytes) {
+    PairId pair = new PairId("source-1", "webhook");
+    List<JobEvent> events = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      byte[] payload = new byte[payloadBytes];
+      Arrays.fill(payload, (byte) ('a' + i % 26));
+      events.add(new JobEvent.AwaitingScheduling(JobFixtures.job(pair, "message-" + i,
+          "https://hooks.example.com/in", T0.plusMillis(i), payload)));
+    }
+    return events;
+  }
+
+  @Test
+  void everyJobEventTypeRoundTripsThroughTheConfiguredSerializer() throws Exception {
+    JobBatch batch = everyType();
+    assertThat(batch.events()).extracting(Object::getClass)
+        .containsAll(JobEventSerializerTest.eventTypes(JobEvent.class));
+
+    var serializer = serialization.findSerializerFor(batch);
+    assertThat(serializer.identifier()).isEqualTo(JobBatchSerializer.IDENTIFIER);
+    String manifest = Serializers.manifestFor(serializer, batch);
+    byte[] bytes = serialization.serialize(batch).get();
+
+    assertThat(serialization.deserialize(bytes, serializer.identifier(), manifest).get())
+        .isEqualTo(batch);
+  }
+
+  @Test
+  void readsTheBatchesThisVersionWrote() throws Exception {
+    JobBatchSerializer serializer = new JobBatchSerializer(null);
+    if (Boolean.getBoolean(GoldenFiles.WRITE)) {
+      written().forEach((file, batch) -> V2.writeIfMissing(file, serializer.toBinary(batch)));
+    }
+    assertThat(V2.files()).containsExactlyInAnyOrderElementsOf(written().keySet());
+    for (var batch : written().entrySet()) {
+      assertThat(serializer.fromBinary(V2.read(batch.getKey()), serializer.manifest(batch.getValue())))
+          .as(batch.getKey()).usingRecursiveComparison().withStrictTypeChecking()
+          .isEqualTo(batch.getValue());
+    }
+  }
+
+  /** The model keeps milliseconds: what is read back equals what was written. */
+  @Test
+  void timesKeepTheirMilliseconds() {
+    Instant micros = Instant.parse("2026-11-26T10:15:30.123456Z");
+    JobEvent event = new JobEvent.AwaitingRetry(Ksuid.parse("3Mdl47HEL8jSJa4WiBV1vf2K2zq"),
+        Attempt.failed(1, micros, micros.plusNanos(2_500_000), "timeout"), micros.plusSeconds(30));
+
+    JobBatch read = JobBatchSerializer.read(JobBatchSerializer.write(new JobBatch(List.of(event))));
+
+    JobEvent.AwaitingRetry back = (JobEvent.AwaitingRetry) read.events().get(0);
+    assertThat(back.attempt().startedAt()).isEqualTo(Instant.parse("2026-11-26T10:15:30.123Z"));
+    assertThat(back.attempt().finishedAt()).isEqualTo(Instant.parse("2026-11-26T10:15:30.125Z"));
+    assertThat(back.retryAt()).isEqualTo(Instant.parse("2026-11-26T10:16:00.123Z"));
+  }
+
+  /**
+   * What a job costs beyond its payload: its id, its message id, two times and a few indexes;
+   * the pair, the endpoint and the headers are written once per batch.
+   */
+  @Test
+  void aJobCostsLittleMoreThanItsPayloadAndIds() {
+    int jobs = 200;
+    int payloadBytes = 1024;
+    List<JobEvent> events = accepted(jobs, payloadBytes);
+    JobEventSerializer single = new JobEventSerializer(null);
+    long perJobEvents = events.stream().mapToLong(e -> single.toBinary(e).length).sum();
+
+    byte[] batch = JobBatchSerializer.write(new JobBatch(events));
+
+    double overheadPerJob = (batch.length - (double) jobs * payloadBytes) / jobs;
+    // 20 id bytes, a message id of up to 11 characters, 7 for the time, the expiry and indexes
+    assertThat(overheadPerJob).isLessThan(56);
+    assertThat((long) batch.length).isLessThan(perJobEvents - jobs * 150L);
+  }
+
+  @Test
+  void bytesThatAreNotABatchAreUnreadableNotACrash() {
+    JobBatchSerializer serializer = new JobBatchSerializer(null);
+    byte[] good = JobBatchSerializer.write(everyType());
+
+    List<byte[]> bad = List.of(
+        Arrays.copyOf(good, good.length - 1),
+        Arrays.copyOf(good, good.length + 1),
+        new byte[] {9},
+        new byte[0],
+        withByte(good, 0, 2));
+    for (byte[] bytes : bad) {
+      assertThatThrownBy(() -> serializer.fromBinary(bytes, "job.batch"))
+          .isInstanceOf(NotSerializableException.class);
+    }
+    assertThatThrownBy(() -> serializer.fromBinary(good, "job.batch.v9"))
+        .isInstanceOf(NotSerializableException.class).hasMessageContaining("job.batch.v9");
+  }
+
+  @Test
+  void batchesDoNotPrintPayloads() {
+    assertThat(new JobBatch(accepted(2, 8)).toString()).isEqualTo("JobBatch[2 job events]");
+  }
+
+  private static byte[] withByte(byte[] bytes, int index, int value) {
+    byte[] copy = bytes.clone();
+    copy[index] = (byte) value;
+    return copy;
+  }
+}
