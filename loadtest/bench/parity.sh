@@ -26,11 +26,11 @@ java -cp "$A" "$ROOT/loadtest/bench/Broker.java" $((PORT_BASE + 92)) $((PORT_BAS
 BROKER=$!
 trap 'kill $BROKER 2>/dev/null || true; wait $BROKER 2>/dev/null || true; rm -rf "$BROKER_DIR"' EXIT
 for _ in $(seq 1 120); do
-  grep -q "broker ready" "$OUT/broker.log" && break
+  grep -qs "broker ready" "$OUT/broker.log" && break
   kill -0 $BROKER 2>/dev/null || { echo "the broker exited; see $OUT/broker.log" >&2; exit 2; }
   sleep 1
 done
-grep -q "broker ready" "$OUT/broker.log" || { echo "the broker did not start; see $OUT/broker.log" >&2; exit 2; }
+grep -qs "broker ready" "$OUT/broker.log" || { echo "the broker did not start; see $OUT/broker.log" >&2; exit 2; }
 status=0
 java -jar "$LOADTEST_JAR" parity run "$SCENARIO" --a "$A" --b "$B" \
   --bootstrap "127.0.0.1:$((PORT_BASE + 92))" --port-base "$PORT_BASE" --out "$OUT" "$@" || status=$?

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.eventrouter.loadtest.parity.BuildSeen;
 import dev.eventrouter.loadtest.parity.ParityDiff;
+import dev.eventrouter.loadtest.parity.ParityJournal;
 import dev.eventrouter.loadtest.parity.ParityReport;
 import dev.eventrouter.loadtest.parity.ParityRun;
 import dev.eventrouter.loadtest.run.Scenario;
@@ -92,9 +93,25 @@ final class ParityCommand implements Runnable {
         description = "Event n's sentAt and Kafka record time (hence the job ids) are this instant plus n ms (default: now, to the second).")
     Instant stampedFrom;
 
+    @Option(names = "--journal", defaultValue = "h2",
+        description = "h2 (the router's embedded file), postgres or mariadb (the local servers at 127.0.0.1:5432 and :3306) (${DEFAULT-VALUE}).")
+    String journal;
+
+    @Option(names = "--journal-database", defaultValue = "eventrouter_parity",
+        description = "With postgres or mariadb: this database is dropped and made again before each build; no other is touched (${DEFAULT-VALUE}).")
+    String journalDatabase;
+
     @Option(names = "--router-env", paramLabel = "KEY=VALUE",
         description = "More environment for both routers (repeatable), e.g. a journal: ROUTER_JOURNAL_DATABASE=postgres.")
     Map<String, String> routerEnvironment = Map.of();
+
+    @Option(names = "--a-env", paramLabel = "KEY=VALUE",
+        description = "More environment for A's router only (repeatable): one jar can be compared with itself under two settings,"
+            + " e.g. JAVA_TOOL_OPTIONS=-Deventrouter....")
+    Map<String, String> environmentA = Map.of();
+
+    @Option(names = "--b-env", paramLabel = "KEY=VALUE", description = "More environment for B's router only (repeatable).")
+    Map<String, String> environmentB = Map.of();
 
     @Option(names = "--out", description = "Folder for the report and each build's data (default: target/parity/<scenario>); each build's subfolder is replaced.")
     Path out;
@@ -111,12 +128,12 @@ final class ParityCommand implements Runnable {
       Instant stamp = stampedFrom != null ? stampedFrom : Instant.now().truncatedTo(ChronoUnit.SECONDS);
       PrintWriter console = spec.commandLine().getOut();
       ParityRun run = new ParityRun(new ParityRun.Settings(scenario, folder, bootstrap, portBase, killAfter,
-          answerSeed, stamp, routerEnvironment), console);
+          answerSeed, stamp, journal(), routerEnvironment), console);
       BuildSeen a;
       BuildSeen b;
       try {
-        a = run.run(new ParityRun.Build(labelA, jarA));
-        b = run.run(new ParityRun.Build(labelB, jarB));
+        a = run.run(new ParityRun.Build(labelA, jarA, environmentA));
+        b = run.run(new ParityRun.Build(labelB, jarB, environmentB));
       } catch (IllegalArgumentException | IllegalStateException cannotRun) {
         spec.commandLine().getErr().println("parity could not run: " + cannotRun.getMessage());
         return COULD_NOT_RUN;
@@ -129,8 +146,20 @@ final class ParityCommand implements Runnable {
           "",
           "input: scenario " + scenario.name() + " (" + scenarioFile + "), " + scenario.events() + " events, seed "
               + scenario.seed() + ", answers seeded " + answerSeed + ", stamped from " + stamp
-              + ", SIGKILL after " + killAfter + " deliveries" + (killAfter == 0 ? " (none)" : ""));
+              + ", SIGKILL after " + killAfter + " deliveries" + (killAfter == 0 ? " (none)" : "")
+              + ", journal " + journal);
       return report(folder, header, a, b, show, console);
+    }
+
+    private ParityJournal journal() {
+      if (journal.equals("h2")) {
+        return new ParityJournal.H2();
+      }
+      try {
+        return ParityJournal.Server.local(journal, journalDatabase);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--journal: " + e.getMessage());
+      }
     }
 
     private static String loadAverage() {

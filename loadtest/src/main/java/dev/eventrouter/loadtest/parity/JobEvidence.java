@@ -53,15 +53,20 @@ final class JobEvidence {
     List<Step> steps = trace == null ? null : steps(trace.get("steps"));
     List<ArchiveCopy> copiesInArchive = archived.stream().map(JobEvidence::archiveCopy).distinct().toList();
     ArchiveCopy archive = copiesInArchive.isEmpty() ? null : copiesInArchive.get(0);
-    String jobId = copies.stream().map(Copy::jobId).filter(id -> id != null).findFirst()
-        .orElse(archived.isEmpty() ? null : archived.get(0).path("id").asText(null));
     Ending ending = trace != null ? ending(steps, trace.path("live").asBoolean(false))
         : endingWithoutTrace(copies, archive);
     if (copiesInArchive.size() > 1) {
       // archived twice, differently: not a copy the kill explains, whatever it is
       duplicates.add(new Duplicate(0, copiesInArchive.size(), false, false));
     }
-    return new JobSeen(source, destination, messageId, jobId, requests, ending, steps, archive, duplicates);
+    return new JobSeen(source, destination, messageId, jobId(copies, archived), requests, ending, steps, archive,
+        duplicates);
+  }
+
+  /** The job's id as its destination got it (Idempotency-Key) or the archive holds it; null if neither has it. */
+  static String jobId(List<Copy> copies, List<JsonNode> archived) {
+    return copies.stream().map(Copy::jobId).filter(id -> id != null).findFirst()
+        .orElse(archived.isEmpty() ? null : archived.get(0).path("id").asText(null));
   }
 
   static List<Step> steps(JsonNode array) {

@@ -28,8 +28,9 @@ public final class ParityReport {
     row(lines, "jar", a, b, s -> s.jar());
     row(lines, "events", a, b, s -> Long.toString(s.facts().events()));
     row(lines, "jobs", a, b, s -> Integer.toString(s.jobs().size()));
-    row(lines, "deliveries (200) when killed", a, b, s -> Long.toString(s.facts().deliveriesAtKill()));
-    row(lines, "ready again after the kill, s", a, b, s -> String.format(Locale.ROOT, "%.1f", s.facts().secondsKilledToReady()));
+    row(lines, "deliveries (200) when killed", a, b, s -> killed(s) ? Long.toString(s.facts().deliveriesAtKill()) : "no kill");
+    row(lines, "ready again after the kill, s", a, b, s -> killed(s)
+        ? String.format(Locale.ROOT, "%.1f", s.facts().secondsKilledToReady()) : "-");
     row(lines, "drained (every job ended, none held)", a, b, s -> Boolean.toString(s.facts().drained()));
     row(lines, "run, s", a, b, s -> String.format(Locale.ROOT, "%.0f", s.facts().seconds()));
     Map<String, Long> endingsA = endingCounts(a);
@@ -85,6 +86,10 @@ public final class ParityReport {
       return "archived (" + archived.reason() + ")";
     }
     return "unfinished";
+  }
+
+  private static boolean killed(BuildSeen seen) {
+    return seen.facts().deliveriesAtKill() >= 0;
   }
 
   private static long againAcrossTheKill(BuildSeen seen) {

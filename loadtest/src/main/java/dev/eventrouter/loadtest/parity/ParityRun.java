@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,8 +45,12 @@ public final class ParityRun {
   /** After the drain, for the last outcomes to be written (a trace still live is read again). */
   private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
 
-  /** @param label names the build in the report, and its folder */
-  public record Build(String label, Path jar) {}
+  /**
+   * @param label names the build in the report, and its folder
+   * @param environment more for this build's router, over everything else: one jar can be
+   *     compared with itself under two settings
+   */
+  public record Build(String label, Path jar, Map<String, String> environment) {}
 
   /**
    * @param bootstrap the Kafka broker both builds read from, each from a topic of its own
@@ -55,10 +60,12 @@ public final class ParityRun {
    *     requests 200, then start it again on the same journal; 0 for no kill
    * @param answerSeed with the destination, messageId and attempt, draws each answer
    * @param stampedFrom event n's sentAt and Kafka record time are this plus n milliseconds
-   * @param environment more for the router, over the scenario's (both builds)
+   * @param journal made fresh before each build
+   * @param environment more for the router, over the scenario's and the journal's (both builds)
    */
   public record Settings(Scenario scenario, Path out, String bootstrap, int portBase,
-      long killAfterDeliveries, long answerSeed, Instant stampedFrom, Map<String, String> environment) {}
+      long killAfterDeliveries, long answerSeed, Instant stampedFrom, ParityJournal journal,
+      Map<String, String> environment) {}
 
   /** One job the input makes: an event to one of its source's destinations. */
   record Expected(String source, String destination, String messageId) {}
@@ -91,7 +98,14 @@ public final class ParityRun {
         "ROUTER_KAFKA_DEAD_LETTER_TOPIC", topic + ".dead-letter",
         "ROUTER_KAFKA_GROUP_ID", topic,
         "ROUTER_ADMIN_TOKEN", token));
+    environment.putAll(settings.journal().environment());
     environment.putAll(settings.environment());
+    environment.putAll(build.environment());
+    try {
+      settings.journal().fresh();
+    } catch (SQLException e) {
+      throw new IllegalStateException("the journal database could not be made fresh: " + e.getMessage(), e);
+    }
     ParityTap tap = new ParityTap();
     long started = System.nanoTime();
     try (BlackHole blackHole = BlackHole.start(new BlackHole.Options("127.0.0.1", settings.portBase() + 90, 2,
@@ -225,10 +239,10 @@ public final class ParityRun {
     for (Expected job : jobs) {
       List<ParityTap.Copy> copies = tap.copies(job.destination(), job.messageId());
       List<JsonNode> records = archived.getOrDefault(job.destination() + "/" + job.messageId(), List.of());
-      JobSeen sighting = JobEvidence.of(job.source(), job.destination(), job.messageId(), copies, null, records);
+      String jobId = JobEvidence.jobId(copies, records);
       JsonNode trace = null;
-      while (sighting.jobId() != null) {
-        trace = admin.trace(job.source(), job.destination(), sighting.jobId()).orElse(null);
+      while (jobId != null) {
+        trace = admin.trace(job.source(), job.destination(), jobId).orElse(null);
         if (trace == null || !trace.path("live").asBoolean(false) || System.nanoTime() > deadline) {
           break;
         }
