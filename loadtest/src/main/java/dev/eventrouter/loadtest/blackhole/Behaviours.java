@@ -34,7 +34,7 @@ public final class Behaviours {
    *     the same attempt, by any router build, gets the same answer. Outages and rate limits
    *     still draw on time.
    */
-  public Behaviours(Map<String, Behaviour> byDestination, Behaviour otherwise, Long answerSeed) {
+  private Behaviours(Map<String, Behaviour> byDestination, Behaviour otherwise, Long answerSeed) {
     this.byDestination = Map.copyOf(byDestination);
     this.otherwise = otherwise;
     this.answerSeed = answerSeed;

@@ -32,11 +32,13 @@ final class JobEvidence {
   private JobEvidence() {}
 
   /**
+   * @param killedAtNanos when the router was killed ({@link System#nanoTime}), {@link
+   *     Long#MAX_VALUE} if it was not
    * @param trace the operator API's answer ({@code {"jobId", "live", "steps"}}), null if it had none
    * @param archived the archive's records of this job (more than one if it was archived again)
    */
   static JobSeen of(String source, String destination, String messageId, List<Copy> copies,
-      JsonNode trace, List<JsonNode> archived) {
+      long killedAtNanos, JsonNode trace, List<JsonNode> archived) {
     Map<Integer, List<Copy>> byAttempt = copies.stream().collect(
         Collectors.groupingBy(Copy::attempt, TreeMap::new, Collectors.toList()));
     List<Request> requests = new ArrayList<>();
@@ -47,7 +49,9 @@ final class JobEvidence {
       if (same.size() > 1) {
         boolean eachFromAnotherLife = same.stream().map(Copy::life).distinct().count() == same.size();
         boolean alike = same.stream().allMatch(first::sameContent);
-        duplicates.add(new Duplicate(attempt, same.size(), eachFromAnotherLife, alike));
+        long firstAt = same.stream().mapToLong(Copy::receivedAtNanos).min().orElseThrow();
+        duplicates.add(new Duplicate(attempt, same.size(), eachFromAnotherLife, alike,
+            eachFromAnotherLife ? (killedAtNanos - firstAt) / 1e9 : -1));
       }
     });
     List<Step> steps = trace == null ? null : steps(trace.get("steps"));
@@ -57,7 +61,7 @@ final class JobEvidence {
         : endingWithoutTrace(copies, archive);
     if (copiesInArchive.size() > 1) {
       // archived twice, differently: not a copy the kill explains, whatever it is
-      duplicates.add(new Duplicate(0, copiesInArchive.size(), false, false));
+      duplicates.add(new Duplicate(0, copiesInArchive.size(), false, false, -1));
     }
     return new JobSeen(source, destination, messageId, jobId(copies, archived), requests, ending, steps, archive,
         duplicates);

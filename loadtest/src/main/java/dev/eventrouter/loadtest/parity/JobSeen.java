@@ -66,17 +66,28 @@ public record JobSeen(String source, String destination, String messageId, Strin
   public record ArchiveCopy(SortedMap<String, String> fields, List<Step> trace) {}
 
   /**
-   * An attempt received again.
+   * An attempt received again (attempt 0: a job archived twice, differently).
    *
    * @param acrossTheKill each copy came from another life of the router (before its kill, after
    *     its restart): the at-least-once an unclean stop allows; two from one life are unexplained
    * @param sameContent every copy had the same body and headers
+   * @param secondsBeforeTheKill when the first copy was received, before the kill; -1 when not
+   *     across the kill
    */
-  public record Duplicate(int attempt, int copies, boolean acrossTheKill, boolean sameContent) {
+  public record Duplicate(int attempt, int copies, boolean acrossTheKill, boolean sameContent,
+      double secondsBeforeTheKill) {
 
-    /** What the kill explains: one copy each side of it, alike. */
+    /**
+     * How long before the kill a request may have left for its outcome to be still unwritten when
+     * the router died: outcomes are written within milliseconds (outcome-batch-delay 5 ms and a
+     * journal write); 30 s covers a machine loaded ten times over. An older copy sent again
+     * means an outcome the router had written and lost.
+     */
+    public static final double IN_FLIGHT_SECONDS = 30;
+
+    /** What the kill explains: one copy each side of it, alike, the first in flight when it came. */
     public boolean explained() {
-      return acrossTheKill && sameContent;
+      return acrossTheKill && sameContent && secondsBeforeTheKill <= IN_FLIGHT_SECONDS;
     }
   }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -30,7 +31,8 @@ public final class ParityDiff {
     TRACE("the operator API's trace differs"),
     TRACE_MISSING("one build's operator API has a trace of the job, the other's none"),
     ARCHIVE("the archive's record differs, or only one build archived the job"),
-    DUPLICATE("an attempt received again that the kill does not explain (two from one life of the router, or unlike)");
+    DUPLICATE("an attempt received again that the kill does not explain (two from one life of the router, unlike,"
+        + " or first received over " + (int) JobSeen.Duplicate.IN_FLIGHT_SECONDS + " s before the kill)");
 
     public final String meaning;
 
@@ -174,7 +176,9 @@ public final class ParityDiff {
   private static String unexplained(JobSeen job) {
     return job.duplicates().stream().filter(d -> !d.explained())
         .map(d -> (d.attempt() == 0 ? "archived " : "attempt " + d.attempt() + " received ") + d.copies() + " times"
-            + (d.sameContent() ? "" : ", unlike") + (d.acrossTheKill() ? "" : ", by one life of the router"))
+            + (d.sameContent() ? "" : ", unlike") + (d.acrossTheKill() ? "" : ", by one life of the router")
+            + (d.secondsBeforeTheKill() > JobSeen.Duplicate.IN_FLIGHT_SECONDS
+                ? String.format(Locale.ROOT, ", first %.0f s before the kill", d.secondsBeforeTheKill()) : ""))
         .collect(Collectors.joining("; "));
   }
 }

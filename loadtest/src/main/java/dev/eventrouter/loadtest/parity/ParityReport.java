@@ -42,7 +42,15 @@ public final class ParityReport {
     }
     row(lines, "attempts received", a, b, s -> Long.toString(s.jobs().stream().mapToLong(j -> j.requests().size()).sum()));
     row(lines, "attempts received again across the kill (allowed)", a, b, s -> Long.toString(againAcrossTheKill(s)));
+    row(lines, "their first copies, received at most this long before the kill, s", a, b, s -> String.format(Locale.ROOT,
+        "%.1f", s.jobs().stream().flatMap(j -> j.duplicates().stream()).filter(JobSeen.Duplicate::acrossTheKill)
+            .mapToDouble(JobSeen.Duplicate::secondsBeforeTheKill).max().orElse(0)));
     row(lines, "jobs without a trace at the operator API", a, b, s -> Long.toString(s.jobs().stream().filter(j -> j.trace() == null).count()));
+    // not the destination's answer but the router's client (timeout, connection): on a starved
+    // machine one build can meet it and not the other
+    row(lines, "attempts failed without the destination's answer", a, b, s -> Long.toString(s.jobs().stream()
+        .filter(j -> j.trace() != null).flatMap(j -> j.trace().stream())
+        .filter(step -> step.fields().containsKey("error")).count()));
     // the sign of a restart slower than the shortest expire-after: jobs expired before their turn
     row(lines, "archived before any attempt", a, b, s -> Long.toString(s.jobs().stream()
         .filter(j -> j.ending() instanceof Archived && j.requests().isEmpty()).count()));

@@ -133,6 +133,7 @@ public final class ParityRun {
       if (settings.killAfterDeliveries() > 0) {
         awaitDeliveries(tap, settings.killAfterDeliveries(), scenario.drainTimeout());
         long killedAt = System.nanoTime();
+        tap.killing();
         router.kill();
         deliveriesAtKill = tap.delivered();
         tap.restarted();
@@ -248,7 +249,8 @@ public final class ParityRun {
         }
         Thread.sleep(500);
       }
-      seen.add(JobEvidence.of(job.source(), job.destination(), job.messageId(), copies, trace, records));
+      seen.add(JobEvidence.of(job.source(), job.destination(), job.messageId(), copies, tap.killedAtNanos(), trace,
+          records));
     }
     long withoutTrace = seen.stream().filter(s -> s.trace() == null).count();
     if (withoutTrace > 0) {

@@ -12,6 +12,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Keeps every delivery request the black hole answered during one build's run, filed by
@@ -31,9 +32,10 @@ final class ParityTap implements Tap {
    * One request as received.
    *
    * @param life which life of the router sent it: 0 before the kill, 1 after the restart
+   * @param receivedAtNanos when the black hole answered it (the tap's clock)
    * @param jobId its Idempotency-Key, null if none
    */
-  record Copy(int attempt, int status, int life, String jobId, String bodySha256,
+  record Copy(int attempt, int status, int life, long receivedAtNanos, String jobId, String bodySha256,
       SortedMap<String, String> headers) {
 
     boolean sameContent(Copy other) {
@@ -41,17 +43,28 @@ final class ParityTap implements Tap {
     }
   }
 
+  private final LongSupplier nanoClock;
   private final Map<String, List<Copy>> byJob = new ConcurrentHashMap<>();
   private final LongAdder delivered = new LongAdder();
   private volatile int life;
+  private volatile long killedAtNanos = Long.MAX_VALUE;
+
+  ParityTap() {
+    this(System::nanoTime);
+  }
+
+  /** @param nanoClock when things happen, as {@link System#nanoTime} tells */
+  ParityTap(LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
+  }
 
   @Override
   public void answered(Delivery delivery) {
     SortedMap<String, String> headers = new TreeMap<>(delivery.headers());
     headers.remove(ATTEMPT_HEADER);
     headers.computeIfPresent(SECRET_HEADER, (name, value) -> "sha256:" + sha256(value.getBytes(StandardCharsets.UTF_8)));
-    Copy copy = new Copy(delivery.attempt(), delivery.status(), life, delivery.headers().get(JOB_ID_HEADER),
-        sha256(delivery.body()), headers);
+    Copy copy = new Copy(delivery.attempt(), delivery.status(), life, nanoClock.getAsLong(),
+        delivery.headers().get(JOB_ID_HEADER), sha256(delivery.body()), headers);
     List<Copy> copies = byJob.computeIfAbsent(key(delivery.destination(), delivery.messageId()),
         k -> new ArrayList<>());
     synchronized (copies) {
@@ -62,9 +75,19 @@ final class ParityTap implements Tap {
     }
   }
 
-  /** The router was killed and started again: what it sends now is its next life's. */
+  /** The router is being killed now. */
+  void killing() {
+    killedAtNanos = nanoClock.getAsLong();
+  }
+
+  /** The killed router is gone and starts again: what it sends now is its next life's. */
   void restarted() {
     life++;
+  }
+
+  /** When the router was killed (the tap's clock); {@link Long#MAX_VALUE} if it was not. */
+  long killedAtNanos() {
+    return killedAtNanos;
   }
 
   /** Requests answered 200 so far, copies included. */

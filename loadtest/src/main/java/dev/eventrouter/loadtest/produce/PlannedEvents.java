@@ -29,10 +29,6 @@ final class PlannedEvents implements Iterator<PlannedEvents.Event> {
   private final SplittableRandom random;
   private int next;
 
-  PlannedEvents(EventProducer.Plan plan, String runId) {
-    this(plan, runId, null);
-  }
-
   /**
    * @param stampedFrom null: each event's sentAt is when it is made, its record's time the
    *     producer's; else event n's sentAt and record time are this plus n milliseconds, so that a

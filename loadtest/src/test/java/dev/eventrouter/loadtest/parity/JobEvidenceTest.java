@@ -18,14 +18,15 @@ class JobEvidenceTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte[] BODY = "{\"messageId\":\"m-1\"}".getBytes(StandardCharsets.UTF_8);
 
-  private final ParityTap tap = new ParityTap();
+  private long now;
+  private final ParityTap tap = new ParityTap(() -> now);
 
   @Test
   void keepsWhatAUserSeesAndLeavesOutTheClockAndTheAttemptHeader() throws Exception {
     receive(1, 503, BODY);
     receive(2, 200, BODY);
 
-    JobSeen job = JobEvidence.of("s-1", "hook", "m-1", tap.copies("hook", "m-1"), json("""
+    JobSeen job = JobEvidence.of("s-1", "hook", "m-1", tap.copies("hook", "m-1"), Long.MAX_VALUE, json("""
         {"jobId": "id-1", "live": false, "steps": [
           {"state": "awaiting_scheduling", "at": "2026-11-28T10:00:00Z"},
           {"state": "executing", "at": "2026-11-28T10:00:01Z", "attempt": 1},
@@ -48,30 +49,51 @@ class JobEvidenceTest {
   }
 
   @Test
-  void anAttemptSentAgainAfterTheRestartIsExplainedButNotOneSentTwiceByOneLife() {
+  void anAttemptInFlightAtTheKillSentAgainAfterTheRestartIsExplainedButNotOneSentTwiceByOneLife() {
     receive(1, 200, BODY);
-    tap.restarted();
+    killAndRestartAfter(2);
     receive(1, 200, BODY);
     receive(1, 200, BODY);
 
-    JobSeen job = JobEvidence.of("s-1", "hook", "m-1", tap.copies("hook", "m-1"), null, List.of());
+    JobSeen job = of(tap.copies("hook", "m-1"));
 
     assertThat(job.requests()).hasSize(1);
-    assertThat(job.duplicates()).containsExactly(new Duplicate(1, 3, false, true));
+    assertThat(job.duplicates()).containsExactly(new Duplicate(1, 3, false, true, -1));
     assertThat(job.duplicates().get(0).explained()).isFalse();
-    assertThat(JobEvidence.of("s-1", "hook", "m-1", tap.copies("hook", "m-1").subList(0, 2), null, List.of())
-        .duplicates()).singleElement().satisfies(d -> assertThat(d.explained()).isTrue());
+    assertThat(of(tap.copies("hook", "m-1").subList(0, 2)).duplicates())
+        .containsExactly(new Duplicate(1, 2, true, true, 2.0))
+        .allSatisfy(d -> assertThat(d.explained()).isTrue());
   }
 
   @Test
   void anAttemptSentAgainWithAnotherBodyIsNotExplained() {
     receive(1, 200, BODY);
-    tap.restarted();
+    killAndRestartAfter(1);
     receive(1, 200, "{}".getBytes(StandardCharsets.UTF_8));
 
-    JobSeen job = JobEvidence.of("s-1", "hook", "m-1", tap.copies("hook", "m-1"), null, List.of());
+    assertThat(of(tap.copies("hook", "m-1")).duplicates()).containsExactly(new Duplicate(1, 2, true, false, 1.0))
+        .allSatisfy(d -> assertThat(d.explained()).isFalse());
+  }
 
-    assertThat(job.duplicates()).containsExactly(new Duplicate(1, 2, true, false));
+  @Test
+  void anOutcomeLongWrittenBeforeTheKillAndSentAgainIsNotExplained() {
+    receive(1, 200, BODY);
+    killAndRestartAfter(31);
+    receive(1, 200, BODY);
+
+    assertThat(of(tap.copies("hook", "m-1")).duplicates()).containsExactly(new Duplicate(1, 2, true, true, 31.0))
+        .allSatisfy(d -> assertThat(d.explained()).isFalse());
+  }
+
+  private void killAndRestartAfter(int seconds) {
+    now += seconds * 1_000_000_000L;
+    tap.killing();
+    tap.restarted();
+    now += 20_000_000_000L;
+  }
+
+  private JobSeen of(List<ParityTap.Copy> copies) {
+    return JobEvidence.of("s-1", "hook", "m-1", copies, tap.killedAtNanos(), null, List.of());
   }
 
   @Test
@@ -90,7 +112,8 @@ class JobEvidenceTest {
           {"state": "archived", "location": "s3://bucket/archive/s-1/hook/2026/11/28/10/x.ndjson.gz"}]}
         """);
 
-    JobSeen job = JobEvidence.of("s-1", "hook", "m-1", tap.copies("hook", "m-1"), trace, List.of(record, record));
+    JobSeen job = JobEvidence.of("s-1", "hook", "m-1", tap.copies("hook", "m-1"), Long.MAX_VALUE, trace,
+        List.of(record, record));
 
     assertThat(job.ending()).isEqualTo(new JobSeen.Archived("expired"));
     assertThat(job.trace().get(2).fields()).isEqualTo(Map.of("state", "archived"));
@@ -99,7 +122,8 @@ class JobEvidenceTest {
         .containsEntry("headers", "{\"Content-Type\":\"application/json\"}");
     assertThat(job.archived().trace()).hasSize(2);
     assertThat(job.duplicates()).as("the same record twice is one copy").isEmpty();
-    assertThat(JobEvidence.of("s-1", "hook", "m-1", tap.copies("hook", "m-1"), null, List.of(record)).ending())
+    assertThat(JobEvidence.of("s-1", "hook", "m-1", tap.copies("hook", "m-1"), Long.MAX_VALUE, null, List.of(record))
+        .ending())
         .as("without a trace, the archive tells").isEqualTo(new JobSeen.Archived("expired"));
   }
 
@@ -110,9 +134,9 @@ class JobEvidenceTest {
           {"state": "executing", "attempt": 1}, {"state": "awaiting_retry", "attempt": 1, "httpStatus": 503}]}
         """);
 
-    assertThat(JobEvidence.of("s-1", "hook", "m-1", List.of(), live, List.of()).ending())
+    assertThat(JobEvidence.of("s-1", "hook", "m-1", List.of(), Long.MAX_VALUE, live, List.of()).ending())
         .isEqualTo(new JobSeen.Unfinished("awaiting_retry (live)"));
-    assertThat(JobEvidence.of("s-1", "hook", "m-1", List.of(), null, List.of()).ending())
+    assertThat(JobEvidence.of("s-1", "hook", "m-1", List.of(), Long.MAX_VALUE, null, List.of()).ending())
         .isEqualTo(new JobSeen.Unfinished("never seen"));
   }
 

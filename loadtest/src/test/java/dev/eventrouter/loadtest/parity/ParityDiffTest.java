@@ -79,8 +79,8 @@ class ParityDiffTest {
 
   @Test
   void anAttemptReceivedAgainAcrossTheKillIsAllowedButNotTwiceFromOneLife() {
-    List<JobSeen> acrossTheKill = with(jobs(), 0, job -> withDuplicate(job, new Duplicate(2, 2, true, true)));
-    List<JobSeen> twiceFromOneLife = with(jobs(), 0, job -> withDuplicate(job, new Duplicate(2, 2, false, true)));
+    List<JobSeen> acrossTheKill = with(jobs(), 0, job -> withDuplicate(job, new Duplicate(2, 2, true, true, 0.5)));
+    List<JobSeen> twiceFromOneLife = with(jobs(), 0, job -> withDuplicate(job, new Duplicate(2, 2, false, true, -1)));
 
     assertThat(ParityDiff.compare(build("a", jobs()), build("b", acrossTheKill), 10).same()).isTrue();
     Report report = ParityDiff.compare(build("a", acrossTheKill), build("b", twiceFromOneLife), 10);
