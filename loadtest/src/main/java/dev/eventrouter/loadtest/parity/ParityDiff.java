@@ -31,6 +31,9 @@ public final class ParityDiff {
     TRACE("the operator API's trace differs"),
     TRACE_MISSING("one build's operator API has a trace of the job, the other's none"),
     ARCHIVE("the archive's record differs, or only one build archived the job"),
+    NO_ANSWER("an attempt that one build's router failed without reading an answer (its client: timeout,"
+        + " connection), the other's not; the rest of that job follows from it. Seen when a router stalled"
+        + " on a starved machine: run again before blaming the build"),
     DUPLICATE("an attempt received again that the kill does not explain (two from one life of the router, unlike,"
         + " or first received over " + (int) JobSeen.Duplicate.IN_FLIGHT_SECONDS + " s before the kill)");
 
@@ -100,6 +103,13 @@ public final class ParityDiff {
   static List<Difference> differences(JobSeen a, JobSeen b) {
     List<Difference> found = new ArrayList<>();
     String job = a.key();
+    String unansweredA = unanswered(a);
+    String unansweredB = unanswered(b);
+    if (!unansweredA.equals(unansweredB)) {
+      // its later attempts, answers and ending all follow from that one: reported as one
+      found.add(new Difference(Category.NO_ANSWER, job, unansweredA, unansweredB));
+      return found;
+    }
     if (!Objects.equals(a.jobId(), b.jobId())) {
       found.add(new Difference(Category.JOB_ID, job, a.jobId(), b.jobId()));
     }
@@ -148,6 +158,22 @@ public final class ParityDiff {
       found.add(new Difference(Category.DUPLICATE, job, duplicatesA, duplicatesB));
     }
     return found;
+  }
+
+  /**
+   * "attempt 1: timeout": the attempts the trace says failed without an answer the router read
+   * (an error, no status), and what the destination had answered, if it got the request.
+   */
+  static String unanswered(JobSeen job) {
+    if (job.trace() == null) {
+      return "";
+    }
+    Map<String, Integer> answered = job.requests().stream()
+        .collect(Collectors.toMap(r -> Integer.toString(r.attempt()), Request::status));
+    return job.trace().stream().map(Step::fields).filter(step -> step.containsKey("error"))
+        .map(step -> "attempt " + step.get("attempt") + ": " + step.get("error")
+            + (answered.containsKey(step.get("attempt")) ? " (the destination answered " + answered.get(step.get("attempt")) + ")" : ""))
+        .collect(Collectors.joining(", "));
   }
 
   /** "1:503 2:200": each attempt received, with its answer. */

@@ -48,11 +48,10 @@ public final class ParityReport {
     row(lines, "jobs without a trace at the operator API", a, b, s -> Long.toString(s.jobs().stream().filter(j -> j.trace() == null).count()));
     // not the destination's answer but the router's client (timeout, connection): on a starved
     // machine one build can meet it and not the other
-    row(lines, "attempts failed without the destination's answer", a, b, s -> Long.toString(s.jobs().stream()
-        .filter(j -> j.trace() != null).flatMap(j -> j.trace().stream())
-        .filter(step -> step.fields().containsKey("error")).count()));
-    // the sign of a restart slower than the shortest expire-after: jobs expired before their turn
-    row(lines, "archived before any attempt", a, b, s -> Long.toString(s.jobs().stream()
+    row(lines, "jobs with an attempt the router failed without reading an answer", a, b, s -> Long.toString(s.jobs().stream()
+        .filter(j -> !ParityDiff.unanswered(j).isEmpty()).count()));
+    // a restart slower than the shortest expire-after, or such a failed first attempt
+    row(lines, "archived without any request received", a, b, s -> Long.toString(s.jobs().stream()
         .filter(j -> j.ending() instanceof Archived && j.requests().isEmpty()).count()));
     lines.addAll(List.of("", report.same()
         ? "## No difference in " + report.jobs() + " jobs"

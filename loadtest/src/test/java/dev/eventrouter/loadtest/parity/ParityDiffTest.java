@@ -90,6 +90,20 @@ class ParityDiffTest {
   }
 
   @Test
+  void anAttemptTheRouterFailedWithoutAnAnswerInOneBuildIsReportedOnceForItsJob() {
+    List<JobSeen> stalled = with(jobs(), 2, job -> new JobSeen(job.source(), job.destination(), job.messageId(),
+        job.jobId(), List.of(request(2, 503, "body", headers())), new JobSeen.Delivered(3),
+        List.of(step("state", "awaiting_scheduling"), step("state", "executing", "attempt", "1"),
+            step("state", "awaiting_retry", "attempt", "1", "error", "timeout")),
+        null, job.duplicates()));
+
+    Report report = ParityDiff.compare(build("a", jobs()), build("b", stalled), 10);
+
+    assertThat(report.differences()).isEqualTo(1);
+    assertThat(report.first()).containsExactly(new Difference(Category.NO_ANSWER, "hook/m-2", "", "attempt 1: timeout"));
+  }
+
+  @Test
   void keepsOnlyTheFirstDifferencesButCountsThemAll() {
     List<JobSeen> changed = new ArrayList<>();
     for (JobSeen job : jobs()) {
