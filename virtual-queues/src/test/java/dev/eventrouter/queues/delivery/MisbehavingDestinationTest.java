@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -23,17 +22,23 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Destinations that misbehave on purpose, on raw sockets: an endless body, a huge body, headers
  * dripped a byte at a time, a redirect, TLS to a plain port. Each attempt ends within its bounds
  * with the right class, and the destination's next request still goes through.
  */
+@ParameterizedClass
+@EnumSource(DeliveryClientSettings.Kind.class)
 class MisbehavingDestinationTest {
 
+  @Parameter DeliveryClientSettings.Kind kind;
+
   static final ActorTestKit testKit = ActorTestKit.create();
-  static final HttpDeliveryClient client =
-      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
+  static final Clients.PerKind clients = new Clients.PerKind(testKit.system(), TestQueues.LOOPBACK);
   static final DestinationSettings settings = new DestinationSettings("rogue", 2, 0, 1,
       Duration.ofMillis(1500), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
       Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
@@ -127,7 +132,7 @@ class MisbehavingDestinationTest {
    * the connection that was given up (it fails as connection-closed, retried like any), by the
    * one after it on a new connection.
    */
-  private static void assertGoesThrough(String endpoint) {
+  private void assertGoesThrough(String endpoint) {
     DeliveryOutcome next = deliver(endpoint);
     if (next.status() == 0) {
       assertThat(next.verdict()).as(next.error()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
@@ -162,10 +167,10 @@ class MisbehavingDestinationTest {
     void write(OutputStream out) throws IOException;
   }
 
-  private static DeliveryOutcome deliver(String endpoint) {
+  private DeliveryOutcome deliver(String endpoint) {
     Job job = JobFixtures.job(new PairId("tenant", "rogue"), "m-" + System.nanoTime(), endpoint, Instant.now());
     TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
-    assertThat(client.send(new DeliveryRequest(job, 1, settings, probe.ref()))).isTrue();
+    assertThat(clients.get(kind).send(new DeliveryRequest(job, 1, settings, probe.ref()))).isTrue();
     return probe.receiveMessage(Duration.ofSeconds(20));
   }
 }
