@@ -23,5 +23,5 @@ echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(java -
 taskset -c "${CLIENT_CPU:-0}" java ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g} -cp "$CP" \
   dev.eventrouter.queues.delivery.DeliveryClientBench --url "http://127.0.0.1:$PORT/bench" "$@" \
   > bench.log 2>&1 || { tail -30 bench.log >&2; exit 1; }
-grep -E '^(options|round|concurrency|\|)' bench.log
+grep -E '^(options|round|warmup round|concurrency|\|)' bench.log
 echo "black hole: $(curl -s "localhost:$PORT/stats" | head -c 200)"

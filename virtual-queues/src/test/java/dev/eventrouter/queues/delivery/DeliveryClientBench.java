@@ -35,15 +35,17 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * flight, either as fast as they come back (closed loop) or paced at a fixed rate. The clients
  * take turns in one JVM (A, B, A, B, ...); each turn warms up, then measures this process's CPU
  * time (all threads: the client's, the actor that sends and counts, GC, JIT) and the requests
- * answered. Run by {@code loadtest/bench/delivery-client.sh}; {@code --help} lists the options.
+ * answered; the first rounds only warm up. Run by {@code loadtest/bench/delivery-client.sh};
+ * {@code --help} lists the options.
  *
  * <p>{@code jdk} is java.net.http.HttpClient behind the same interface, for scale only: it has no
- * per-destination connection bound, no queue bound and no address policy.
+ * per-destination connection bound, no queue bound and no address policy. {@code none} answers
+ * every request at once without HTTP: the floor, what the sending actor costs alone.
  */
 public final class DeliveryClientBench {
 
   record Options(String url, List<String> clients, int concurrency, int maxConnections, int rate,
-      int payloadBytes, int warmupSeconds, int seconds, int rounds, int eventLoops) {
+      int payloadBytes, int warmupSeconds, int seconds, int rounds, int warmupRounds, int eventLoops) {
 
     static Options parse(String[] args) {
       Map<String, String> given = new LinkedHashMap<>();
@@ -60,6 +62,7 @@ public final class DeliveryClientBench {
           Integer.parseInt(given.getOrDefault("warmup-seconds", "10")),
           Integer.parseInt(given.getOrDefault("seconds", "20")),
           Integer.parseInt(given.getOrDefault("rounds", "2")),
+          Integer.parseInt(given.getOrDefault("warmup-rounds", "1")),
           Integer.parseInt(given.getOrDefault("event-loops", "1")));
     }
   }
@@ -81,9 +84,10 @@ public final class DeliveryClientBench {
 
   public static void main(String[] args) throws Exception {
     if (Arrays.asList(args).contains("--help")) {
-      System.out.println("options (defaults): --url http://127.0.0.1:18990/bench --clients pekko,netty[,jdk]"
-          + " --concurrency 64 --max-connections 64 --rate 0 (0: closed loop, else requests/s)"
-          + " --payload-bytes 1024 --warmup-seconds 10 --seconds 20 --rounds 2 --event-loops 1");
+      System.out.println("options (defaults): --url http://127.0.0.1:18990/bench"
+          + " --clients pekko,netty[,jdk,none] --concurrency 64 --max-connections 64 --rate 0 (0: closed loop, else requests/s)"
+          + " --payload-bytes 1024 --warmup-seconds 10 --seconds 20 --rounds 2 --event-loops 1"
+          + " --warmup-rounds 1 (rounds left out of the summary: the JIT is still at work)");
       return;
     }
     Options options = Options.parse(args);
@@ -100,12 +104,15 @@ public final class DeliveryClientBench {
           new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
       System.out.printf("options: %s%n", options);
       List<Turn> turns = new ArrayList<>();
-      for (int round = 1; round <= options.rounds(); round++) {
+      for (int round = 1; round <= options.warmupRounds() + options.rounds(); round++) {
         for (Map.Entry<String, DeliveryClient> client : clients.entrySet()) {
           Turn turn = turn(system, client.getKey(), client.getValue(), jobs, destination, options);
-          turns.add(turn);
-          System.out.printf("round %d %-6s %,9.0f requests/s  %6.1f us CPU/request  %4.2f cores  "
-                  + "failed=%d gc=%d ms%n", round, turn.client(), turn.perSecond(),
+          if (round > options.warmupRounds()) {
+            turns.add(turn);
+          }
+          System.out.printf("%s %d %-6s %,9.0f requests/s  %6.1f us CPU/request  %4.2f cores  "
+                  + "failed=%d gc=%d ms%n", round > options.warmupRounds() ? "round" : "warmup round",
+              round, turn.client(), turn.perSecond(),
               turn.cpuMicrosPerRequest(), turn.cores(), turn.failed(), turn.gcMillis());
         }
       }
@@ -123,7 +130,14 @@ public final class DeliveryClientBench {
       case "netty" -> new NettyDeliveryClient(system, Clock.systemUTC(), 4096, loopback, Secrets.NONE,
           options.eventLoops());
       case "jdk" -> new JdkClient(Clock.systemUTC());
-      default -> throw new IllegalArgumentException("no client " + name + " (pekko, netty, jdk)");
+      // the floor: what sending and counting cost without HTTP (each request answered 200 at once)
+      case "none" -> request -> {
+        Instant now = Instant.now();
+        request.replyTo().tell(DeliveryOutcome.responded(request.job().id(), request.attempt(), now, now, 200,
+            java.util.Optional.empty()));
+        return true;
+      };
+      default -> throw new IllegalArgumentException("no client " + name + " (pekko, netty, jdk, none)");
     };
   }
 
