@@ -14,21 +14,29 @@ import dev.eventrouter.queues.testing.TestQueues;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Destinations that misbehave on purpose, on raw sockets: an endless body, a huge body, headers
- * dripped a byte at a time, a redirect, TLS to a plain port. Each attempt ends within its bounds
+ * dripped a byte at a time, a redirect, TLS to a plain port, a certificate nobody vouches for. Each attempt ends within its bounds
  * with the right class, and the destination's next request still goes through.
  */
 @ParameterizedClass
@@ -125,6 +133,54 @@ class MisbehavingDestinationTest {
     } finally {
       plain.close();
     }
+  }
+
+  /**
+   * A certificate no authority the JDK trusts vouches for (self-signed, as a man in the middle
+   * would present): the handshake fails, nothing is sent.
+   */
+  @Test
+  void aCertificateNoAuthorityVouchesForIsATlsFailureAndNothingIsSent(@TempDir Path dir) throws Exception {
+    SSLContext tls = selfSigned(dir);
+    AtomicInteger requests = new AtomicInteger();
+    int port = destinations.listen(socket -> {
+      try (Socket secured = tls.getSocketFactory().createSocket(socket, null, true)) {
+        if (RawDestinations.readRequest(secured.getInputStream()) != null) {
+          requests.incrementAndGet();
+          secured.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+        }
+      } catch (IOException e) {
+        // the client refused the certificate
+      }
+    });
+
+    DeliveryOutcome outcome = deliver("https://127.0.0.1:" + port + "/self-signed");
+
+    assertThat(outcome.error()).isEqualTo("tls");
+    assertThat(requests).hasValue(0);
+  }
+
+  /** A server TLS context with a key and certificate made now, for 127.0.0.1, signed by itself. */
+  private static SSLContext selfSigned(Path dir) throws Exception {
+    Path store = dir.resolve("destination.p12");
+    char[] password = "changeit".toCharArray();
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "destination", "-keyalg", "EC", "-groupname", "secp256r1",
+        "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
+        "-keystore", store.toString(), "-storepass", new String(password))
+        .redirectErrorStream(true).start();
+    String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(keytool.waitFor()).as(output).isZero();
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(store)) {
+      keys.load(in, password);
+    }
+    KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    managers.init(keys, password);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(managers.getKeyManagers(), null, null);
+    return context;
   }
 
   /**
