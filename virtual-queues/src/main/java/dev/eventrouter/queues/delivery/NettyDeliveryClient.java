@@ -387,6 +387,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
       current = exchange;
       exchange.connection = this;
       keepAlive = true;
+      informational = false;
       bodyBytes = 0;
       lastActivity = System.nanoTime();
       // failures of the write come back through exceptionCaught
