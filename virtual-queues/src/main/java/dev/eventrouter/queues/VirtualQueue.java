@@ -251,8 +251,19 @@ public final class VirtualQueue
   private final TimerScheduler<Command> timers;
   private final ActorRef<DeliveryOutcome> outcomes;
   private final PayloadCache payloads;
-  /** Job id to the attempt number in flight. */
+  /**
+   * Job id to the number of its attempt under way: sent and not answered, or answered and its
+   * outcome not yet persisted. Such a job is not sent again, expired nor moved by a lever.
+   */
   private final Map<Ksuid, Integer> inFlight = new HashMap<>();
+  /**
+   * The requests of {@link #inFlight} not answered yet: what max-in-flight-per-pair limits. An
+   * answer frees its slot at once, so the outcome can wait for a batch to be written without
+   * holding the pair back.
+   */
+  private int unanswered;
+  /** The pair's in-flight limit as the last dispatch found it. */
+  private int sendLimit;
   private final List<DeliveryOutcome> unpersistedOutcomes = new ArrayList<>();
   /**
    * Jobs a flush reached in flight: archived if their attempt fails. Lost if the queue stops
@@ -465,12 +476,17 @@ public final class VirtualQueue
       return Effect().noReply();
     }
     report(outcome);
+    unanswered--;
     unpersistedOutcomes.add(outcome);
     if (unpersistedOutcomes.size() >= settings.outcomeBatchMax()) {
       return flushOutcomes(state);
     }
     if (!timers.isTimerActive(FLUSH_TIMER)) {
       timers.startSingleTimer(FLUSH_TIMER, FlushOutcomes.INSTANCE, settings.outcomeBatchDelay());
+    }
+    // refilled by halves: each dispatch walks the schedule past the jobs under way
+    if (unanswered <= sendLimit / 2) {
+      dispatch(state);
     }
     return Effect().noReply();
   }
@@ -604,6 +620,7 @@ public final class VirtualQueue
     PairRate rate = rate();
     rate.configure(destination.ratePerSecond());
     int limit = destination.maxInFlightPerPair();
+    sendLimit = limit;
     long now = deps.clock().millis();
     List<PendingJob> unread = new ArrayList<>();
     boolean sending = true;
@@ -631,7 +648,7 @@ public final class VirtualQueue
         if (sending) {
           // no later job overtakes it while its payload is read: the room it could go in now
           // is still there when the payload comes, so it goes even if the cache cannot keep it
-          readNow = inFlight.size() < limit;
+          readNow = unanswered < limit;
           sending = false;
         }
         continue;
@@ -639,7 +656,7 @@ public final class VirtualQueue
       if (!sending) {
         continue;
       }
-      if (inFlight.size() >= limit) {
+      if (unanswered >= limit) {
         sending = false;
       } else if (!breaker.tryAcquirePermission()) {
         // open: nothing leaves for the destination, and no job is charged an attempt
@@ -656,11 +673,12 @@ public final class VirtualQueue
         sending = false;
       } else {
         inFlight.put(job.id(), job.attempts() + 1);
+        unanswered++;
       }
     }
     if (readNow) {
       // with no room to keep payloads, reading ahead would read them again: only what can go now
-      int wanted = payloads.hasRoom() ? unread.size() : Math.min(unread.size(), limit - inFlight.size());
+      int wanted = payloads.hasRoom() ? unread.size() : Math.min(unread.size(), limit - unanswered);
       readBack(Purpose.DISPATCH, unread.subList(0, wanted));
     }
   }
