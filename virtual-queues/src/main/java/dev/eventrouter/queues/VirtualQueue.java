@@ -172,6 +172,9 @@ public final class VirtualQueue
 
   private enum PassivateIfIdle implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  /** Stops without waiting any longer for the requests under way. */
+  private enum StopNow implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
   private enum Upkeep implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   /** Why payloads were read back. */
@@ -229,6 +232,9 @@ public final class VirtualQueue
   private static final Object ARCHIVE_TIMER = "archive";
   private static final Object IDLE_TIMER = "idle";
   private static final Object UPKEEP_TIMER = "upkeep";
+  private static final Object STOP_TIMER = "stop";
+  /** Past the requests' deadline, for their answers to reach the queue. */
+  private static final Duration STOP_MARGIN = Duration.ofSeconds(1);
   /**
    * How often a queue whose journal is not yet compacted up to its last snapshot looks again:
    * the job holding the low watermark back may have finished without another snapshot coming.
@@ -262,6 +268,8 @@ public final class VirtualQueue
    * holding the pair back.
    */
   private int unanswered;
+  /** Asked to stop, waiting for the requests under way: nothing new is sent. */
+  private boolean stopping;
   /** The pair's in-flight limit as the last dispatch found it. */
   private int sendLimit;
   private final List<DeliveryOutcome> unpersistedOutcomes = new ArrayList<>();
@@ -365,6 +373,7 @@ public final class VirtualQueue
         .onCommand(LeverMore.class, this::leverMore)
         .onCommand(PassivateIfIdle.class, this::passivateIfIdle)
         .onCommand(Stop.class, (state, stop) -> stop(state))
+        .onCommand(StopNow.class, (state, now) -> stopNow(state))
         .onCommand(StartAgain.class, (state, start) -> Effect().noReply())
         .build();
   }
@@ -478,6 +487,9 @@ public final class VirtualQueue
     report(outcome);
     unanswered--;
     unpersistedOutcomes.add(outcome);
+    if (stopping && unanswered == 0) {
+      return stopNow(state);
+    }
     if (unpersistedOutcomes.size() >= settings.outcomeBatchMax()) {
       return flushOutcomes(state);
     }
@@ -600,6 +612,9 @@ public final class VirtualQueue
 
   /** @param justRead payloads just read back, of jobs the cache had no room to keep */
   private void dispatch(QueueState state, Map<Ksuid, Job> justRead) {
+    if (stopping) {
+      return;
+    }
     Optional<DestinationSettings> found = deps.destinations().find(pair);
     if (found.isEmpty()) {
       if (!state.schedule().isEmpty()) {
@@ -635,8 +650,9 @@ public final class VirtualQueue
         // an expired job waits for the expiry timer, which archives it
         continue;
       }
-      // past the jobs it can send now it looks ahead, to read their payloads back in one go
-      if (++looked > Math.max(limit, settings.readBackBatch())) {
+      // past the jobs it can send now it looks ahead, to read their payloads back in one go,
+      // but only when a payload is missing: otherwise what it would find is not used
+      if (!sending && !readNow || ++looked > Math.max(limit, settings.readBackBatch())) {
         break;
       }
       Job payload = payloads.get(job.id());
@@ -1087,8 +1103,9 @@ public final class VirtualQueue
   }
 
   /**
-   * Stops at once whatever the queue holds: a hand-off and a shutdown wait for it. Outcomes
-   * already received are persisted first: an answered attempt is not made again.
+   * Stops once the requests under way are answered (at the latest at their deadline), sending
+   * nothing new meanwhile: a hand-off and a shutdown wait for it, and an attempt answered is not
+   * made again by the next incarnation. The outcomes received are persisted first.
    *
    * <p>A queue the shard passivates is forgotten (no longer remembered, not started after a
    * restart), and jobs can still reach it between its ask and the shard's stop message. Holding
@@ -1097,10 +1114,25 @@ public final class VirtualQueue
    * Refusing to stop would not do: the shard holds every message for the queue until it stops.
    */
   private ReplyEffect<QueueEvent, QueueState> stop(QueueState state) {
+    if (stopping) {
+      return Effect().noReply();
+    }
     if (passivationAsked && !state.isEmpty()) {
       ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_TYPE, pair.entityId())
           .tell(StartAgain.INSTANCE);
     }
+    if (unanswered == 0) {
+      return stopNow(state);
+    }
+    stopping = true;
+    Duration deadline = deps.destinations().find(pair)
+        .map(destination -> destination.timeout().multipliedBy(2)).orElse(Duration.ZERO);
+    timers.startSingleTimer(STOP_TIMER, StopNow.INSTANCE, deadline.plus(STOP_MARGIN));
+    return Effect().noReply();
+  }
+
+  /** Persists the outcomes received, then stops; requests still unanswered are made again. */
+  private ReplyEffect<QueueEvent, QueueState> stopNow(QueueState state) {
     if (unpersistedOutcomes.isEmpty()) {
       return Effect().stop().thenNoReply();
     }
