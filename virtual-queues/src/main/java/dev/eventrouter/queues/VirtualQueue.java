@@ -1103,7 +1103,8 @@ public final class VirtualQueue
   }
 
   /**
-   * Stops once the requests under way are answered (at the latest at their deadline), sending
+   * Stops once the requests under way are answered (at the latest at their deadline, or after
+   * stop-wait if that is sooner: a shutdown must not hang on a slow destination), sending
    * nothing new meanwhile: a hand-off and a shutdown wait for it, and an attempt answered is not
    * made again by the next incarnation. The outcomes received are persisted first.
    *
@@ -1126,8 +1127,10 @@ public final class VirtualQueue
     }
     stopping = true;
     Duration deadline = deps.destinations().find(pair)
-        .map(destination -> destination.timeout().multipliedBy(2)).orElse(Duration.ZERO);
-    timers.startSingleTimer(STOP_TIMER, StopNow.INSTANCE, deadline.plus(STOP_MARGIN));
+        .map(destination -> destination.timeout().multipliedBy(2).plus(STOP_MARGIN))
+        .orElse(Duration.ZERO);
+    timers.startSingleTimer(STOP_TIMER, StopNow.INSTANCE,
+        deadline.compareTo(settings.stopWait()) < 0 ? deadline : settings.stopWait());
     return Effect().noReply();
   }
 
