@@ -8,7 +8,7 @@ import dev.eventrouter.queues.VirtualQueueSettings;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.delivery.AddressPolicy;
 import dev.eventrouter.queues.delivery.EnvironmentSecrets;
-import dev.eventrouter.queues.delivery.HttpDeliveryClient;
+import dev.eventrouter.queues.delivery.DeliveryClientSettings;
 import dev.eventrouter.router.admin.AdminApi;
 import dev.eventrouter.router.admin.AdminTokens;
 import dev.eventrouter.router.admin.ControlsView;
@@ -94,6 +94,7 @@ public final class Router implements AutoCloseable {
     ClusterFormation.Settings clusterFormation = ClusterFormation.Settings.fromConfig(config);
     AddressPolicy addresses = AddressPolicy.allowing(config.getString("eventrouter.delivery.allow-addresses"));
     EnvironmentSecrets secrets = EnvironmentSecrets.fromConfig(config, System::getenv);
+    DeliveryClientSettings deliveryClient = DeliveryClientSettings.fromConfig(config);
     JournalSettings journal = JournalSettings.fromConfig(config);
     JournalSchema.prepare(journal);
 
@@ -171,7 +172,7 @@ public final class Router implements AutoCloseable {
         "archiver", Props.empty());
     S3ArchiveSink archive = new S3ArchiveSink(archiver, system, archiveSettings.batchTimeout());
     VirtualQueues queues = VirtualQueues.init(system, registry,
-        new HttpDeliveryClient(system, Clock.systemUTC(),
+        deliveryClient.create(system, Clock.systemUTC(),
             VirtualQueueSettings.fromConfig(config).deliveryQueueSize(), addresses, secrets),
         archive, metrics.jobEvents(), partitions);
     Ingest ingest = Ingest.start(system, ingestSettings, registry, queues, metrics);

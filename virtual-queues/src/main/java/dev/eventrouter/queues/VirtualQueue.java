@@ -185,6 +185,9 @@ public final class VirtualQueue
 
   private enum PassivateIfIdle implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  /** Stops without waiting any longer for the requests under way. */
+  private enum StopNow implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
   private enum Upkeep implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   /** Why payloads were read back. */
@@ -242,6 +245,9 @@ public final class VirtualQueue
   private static final Object ARCHIVE_TIMER = "archive";
   private static final Object IDLE_TIMER = "idle";
   private static final Object UPKEEP_TIMER = "upkeep";
+  private static final Object STOP_TIMER = "stop";
+  /** Past the requests' deadline, for their answers to reach the queue. */
+  private static final Duration STOP_MARGIN = Duration.ofSeconds(1);
   /**
    * How often a queue whose journal is not yet compacted up to its last snapshot looks again:
    * the job holding the low watermark back may have finished without another snapshot coming.
@@ -264,8 +270,21 @@ public final class VirtualQueue
   private final TimerScheduler<Command> timers;
   private final ActorRef<DeliveryOutcome> outcomes;
   private final PayloadCache payloads;
-  /** Job id to the attempt number in flight. */
+  /**
+   * Job id to the number of its attempt under way: sent and not answered, or answered and its
+   * outcome not yet persisted. Such a job is not sent again, expired nor moved by a lever.
+   */
   private final Map<Ksuid, Integer> inFlight = new HashMap<>();
+  /**
+   * The requests of {@link #inFlight} not answered yet: what max-in-flight-per-pair limits. An
+   * answer frees its slot at once, so the outcome can wait for a batch to be written without
+   * holding the pair back.
+   */
+  private int unanswered;
+  /** Asked to stop, waiting for the requests under way: nothing new is sent. */
+  private boolean stopping;
+  /** The pair's in-flight limit as the last dispatch found it. */
+  private int sendLimit;
   private final List<DeliveryOutcome> unpersistedOutcomes = new ArrayList<>();
   /**
    * Jobs a flush reached in flight: archived if their attempt fails. Lost if the queue stops
@@ -367,6 +386,7 @@ public final class VirtualQueue
         .onCommand(LeverMore.class, this::leverMore)
         .onCommand(PassivateIfIdle.class, this::passivateIfIdle)
         .onCommand(Stop.class, (state, stop) -> stop(state))
+        .onCommand(StopNow.class, (state, now) -> stopNow(state))
         .onCommand(StartAgain.class, (state, start) -> Effect().noReply())
         .build();
   }
@@ -480,12 +500,20 @@ public final class VirtualQueue
       return Effect().noReply();
     }
     report(outcome);
+    unanswered--;
     unpersistedOutcomes.add(outcome);
+    if (stopping && unanswered == 0) {
+      return stopNow(state);
+    }
     if (unpersistedOutcomes.size() >= settings.outcomeBatchMax()) {
       return flushOutcomes(state);
     }
     if (!timers.isTimerActive(FLUSH_TIMER)) {
       timers.startSingleTimer(FLUSH_TIMER, FlushOutcomes.INSTANCE, settings.outcomeBatchDelay());
+    }
+    // refilled by halves: each dispatch walks the schedule past the jobs under way
+    if (unanswered <= sendLimit / 2) {
+      dispatch(state);
     }
     return Effect().noReply();
   }
@@ -599,6 +627,9 @@ public final class VirtualQueue
 
   /** @param justRead payloads just read back, of jobs the cache had no room to keep */
   private void dispatch(QueueState state, Map<Ksuid, Job> justRead) {
+    if (stopping) {
+      return;
+    }
     Optional<DestinationSettings> found = deps.destinations().find(pair);
     if (found.isEmpty()) {
       if (!state.schedule().isEmpty()) {
@@ -619,6 +650,7 @@ public final class VirtualQueue
     PairRate rate = rate();
     rate.configure(destination.ratePerSecond());
     int limit = destination.maxInFlightPerPair();
+    sendLimit = limit;
     long now = deps.clock().millis();
     List<PendingJob> unread = new ArrayList<>();
     boolean sending = true;
@@ -633,8 +665,9 @@ public final class VirtualQueue
         // an expired job waits for the expiry timer, which archives it
         continue;
       }
-      // past the jobs it can send now it looks ahead, to read their payloads back in one go
-      if (++looked > Math.max(limit, settings.readBackBatch())) {
+      // past the jobs it can send now it looks ahead, to read their payloads back in one go,
+      // but only when a payload is missing: otherwise what it would find is not used
+      if (!sending && !readNow || ++looked > Math.max(limit, settings.readBackBatch())) {
         break;
       }
       Job payload = payloads.get(job.id());
@@ -646,7 +679,7 @@ public final class VirtualQueue
         if (sending) {
           // no later job overtakes it while its payload is read: the room it could go in now
           // is still there when the payload comes, so it goes even if the cache cannot keep it
-          readNow = inFlight.size() < limit;
+          readNow = unanswered < limit;
           sending = false;
         }
         continue;
@@ -654,7 +687,7 @@ public final class VirtualQueue
       if (!sending) {
         continue;
       }
-      if (inFlight.size() >= limit) {
+      if (unanswered >= limit) {
         sending = false;
       } else if (!breaker.tryAcquirePermission()) {
         // open: nothing leaves for the destination, and no job is charged an attempt
@@ -671,11 +704,12 @@ public final class VirtualQueue
         sending = false;
       } else {
         inFlight.put(job.id(), job.attempts() + 1);
+        unanswered++;
       }
     }
     if (readNow) {
       // with no room to keep payloads, reading ahead would read them again: only what can go now
-      int wanted = payloads.hasRoom() ? unread.size() : Math.min(unread.size(), limit - inFlight.size());
+      int wanted = payloads.hasRoom() ? unread.size() : Math.min(unread.size(), limit - unanswered);
       readBack(Purpose.DISPATCH, unread.subList(0, wanted));
     }
   }
@@ -1084,8 +1118,10 @@ public final class VirtualQueue
   }
 
   /**
-   * Stops at once whatever the queue holds: a hand-off and a shutdown wait for it. Outcomes
-   * already received are persisted first: an answered attempt is not made again.
+   * Stops once the requests under way are answered (at the latest at their deadline, or after
+   * stop-wait if that is sooner: a shutdown must not hang on a slow destination), sending
+   * nothing new meanwhile: a hand-off and a shutdown wait for it, and an attempt answered is not
+   * made again by the next incarnation. The outcomes received are persisted first.
    *
    * <p>A queue the shard passivates is forgotten (no longer remembered, not started after a
    * restart), and jobs can still reach it between its ask and the shard's stop message. Holding
@@ -1094,10 +1130,27 @@ public final class VirtualQueue
    * Refusing to stop would not do: the shard holds every message for the queue until it stops.
    */
   private ReplyEffect<QueueEvent, QueueState> stop(QueueState state) {
+    if (stopping) {
+      return Effect().noReply();
+    }
     if (passivationAsked && !state.isEmpty()) {
       ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_TYPE, pair.entityId())
           .tell(StartAgain.INSTANCE);
     }
+    if (unanswered == 0) {
+      return stopNow(state);
+    }
+    stopping = true;
+    Duration deadline = deps.destinations().find(pair)
+        .map(destination -> destination.timeout().multipliedBy(2).plus(STOP_MARGIN))
+        .orElse(Duration.ZERO);
+    timers.startSingleTimer(STOP_TIMER, StopNow.INSTANCE,
+        deadline.compareTo(settings.stopWait()) < 0 ? deadline : settings.stopWait());
+    return Effect().noReply();
+  }
+
+  /** Persists the outcomes received, then stops; requests still unanswered are made again. */
+  private ReplyEffect<QueueEvent, QueueState> stopNow(QueueState state) {
     if (unpersistedOutcomes.isEmpty()) {
       return Effect().stop().thenNoReply();
     }

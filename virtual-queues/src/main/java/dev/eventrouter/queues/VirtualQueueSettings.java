@@ -22,7 +22,8 @@ public record VirtualQueueSettings(
     int carryForwardBatch,
     long traceScanEvents,
     JournalFormat journalFormat,
-    long journalEventMaxBytes) {
+    long journalEventMaxBytes,
+    Duration stopWait) {
 
   /** How a queue writes its job events; every version reads both. */
   public enum JournalFormat {
@@ -61,6 +62,7 @@ public record VirtualQueueSettings(
         c.getInt("carry-forward-batch"),
         c.getLong("trace-scan-events"),
         journalFormat(c.getString("journal-format")),
-        c.getBytes("journal-event-max-bytes"));
+        c.getBytes("journal-event-max-bytes"),
+        c.getDuration("stop-wait"));
   }
 }

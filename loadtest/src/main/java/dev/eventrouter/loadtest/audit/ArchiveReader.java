@@ -3,6 +3,8 @@ package dev.eventrouter.loadtest.audit;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventrouter.loadtest.run.Scenario.ArchiveLocation;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -10,7 +12,9 @@ import java.io.InputStreamReader;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -29,17 +33,45 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Reads the router's archive as any S3 client can: gzip NDJSON objects under the prefix, one job
- * per line with its {@code destination} and {@code messageId}. Only those two fields are read.
+ * per line with its {@code destination} and {@code messageId} (and its id, payload and trace).
  */
 public final class ArchiveReader {
 
   private static final JsonFactory JSON = new JsonFactory();
+  private static final ObjectMapper TREES = new ObjectMapper();
 
   private ArchiveReader() {}
 
   /** destination -> messageIds archived there; empty when the bucket does not exist yet. */
   public static Map<String, Set<String>> archived(ArchiveLocation location) {
     Map<String, Set<String>> archived = new HashMap<>();
+    eachObject(location, in -> read(in, archived));
+    return archived;
+  }
+
+  /**
+   * Every archived job as stored, one JSON object per line of every object (a job archived twice
+   * is there twice); empty when the bucket does not exist yet.
+   */
+  public static List<JsonNode> records(ArchiveLocation location) {
+    List<JsonNode> records = new ArrayList<>();
+    eachObject(location, in -> {
+      BufferedReader lines = new BufferedReader(
+          new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8));
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (!line.isBlank()) {
+          records.add(TREES.readTree(line));
+        }
+      }
+    });
+    return records;
+  }
+
+  private interface ObjectReader {
+    void read(InputStream gzipped) throws IOException;
+  }
+
+  private static void eachObject(ArchiveLocation location, ObjectReader reader) {
     try (S3Client s3 = S3Client.builder()
         .endpointOverride(URI.create(location.endpoint()))
         .region(Region.of(location.region()))
@@ -51,15 +83,14 @@ public final class ArchiveReader {
           .bucket(location.bucket()).prefix(location.prefix() + "/").build()).contents()) {
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(
             GetObjectRequest.builder().bucket(location.bucket()).key(object.key()).build())) {
-          read(in, archived);
+          reader.read(in);
         } catch (NoSuchKeyException | IOException listedWhileWritten) {
           // an object listed while S3 still writes it is read on the next look
         }
       }
     } catch (NoSuchBucketException nothingArchivedYet) {
-      return Map.of();
+      // nothing to read
     }
-    return archived;
   }
 
   static void read(InputStream gzipped, Map<String, Set<String>> into) throws IOException {

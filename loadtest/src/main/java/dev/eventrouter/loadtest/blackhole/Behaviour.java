@@ -9,28 +9,50 @@ import java.util.random.RandomGenerator;
 
 /**
  * How one destination of the black hole answers: after a latency drawn from a log-normal
- * distribution, with a share of errors, permanent rejections and connection resets, 429s above a
- * per-source rate, and outage windows measured from the black hole's start.
+ * distribution, with a share of errors, permanent rejections, connection resets and 429s, 429s
+ * above a per-source rate, and outage windows measured from the black hole's start.
  *
  * @param errorRate share of requests answered 503 (retried by the router)
  * @param rejectRate share answered 400 (a permanent failure: the router discards the job)
  * @param resetRate share answered by a TCP reset
  * @param rateLimit null for none
+ * @param throttle the share answered 429 whatever the rate; null for none
  */
 public record Behaviour(Latency latency, double errorRate, double rejectRate, double resetRate,
-    RateLimit rateLimit, List<Outage> outages) {
+    RateLimit rateLimit, List<Outage> outages, Throttle throttle) {
 
   /** Answers 200 at once, always: the plain black hole. */
-  public static final Behaviour ACCEPT = new Behaviour(Latency.NONE, 0, 0, 0, null, List.of());
+  public static final Behaviour ACCEPT = new Behaviour(Latency.NONE, 0, 0, 0, null, List.of(), null);
 
   public Behaviour {
     share("error-rate", errorRate);
     share("reject-rate", rejectRate);
     share("reset-rate", resetRate);
-    if (errorRate + rejectRate + resetRate > 1) {
-      throw new IllegalArgumentException("error-rate + reject-rate + reset-rate exceed 1");
+    if (errorRate + rejectRate + resetRate + throttleRate(throttle) > 1) {
+      throw new IllegalArgumentException("error-rate + reject-rate + reset-rate + throttle.rate exceed 1");
     }
     outages = List.copyOf(outages);
+  }
+
+  /**
+   * A share of requests answered 429 as a draw, like the errors, not by counting a rate: so that
+   * the answer can be a function of the request alone (see {@link Behaviours#random}).
+   *
+   * @param retryAfter sent as Retry-After (whole seconds, at least 1); null for none
+   */
+  public record Throttle(double rate, Duration retryAfter) {
+    public Throttle {
+      share("throttle.rate", rate);
+    }
+  }
+
+  private static double throttleRate(Throttle throttle) {
+    return throttle == null ? 0 : throttle.rate();
+  }
+
+  /** Whether the answers draw on time (rate limits, outages): not a function of the request alone. */
+  public boolean dependsOnTime() {
+    return rateLimit != null || !outages.isEmpty();
   }
 
   /**
@@ -121,14 +143,17 @@ public record Behaviour(Latency latency, double errorRate, double rejectRate, do
     if (draw < errorRate + rejectRate + resetRate) {
       return new Reset();
     }
+    if (draw < errorRate + rejectRate + resetRate + throttleRate(throttle)) {
+      return new Refuse(429, throttle.retryAfter(), delay);
+    }
     return new Accept(delay);
   }
 
   /**
    * From HOCON: {@code latency { median = 5ms, p99 = 50ms }}, {@code error-rate}, {@code
-   * reject-rate}, {@code reset-rate}, {@code rate-limit { per-second, retry-after }}, {@code
-   * outages = [{ start, length, success-rate, failure = errors|timeouts|resets }]}; every key
-   * optional.
+   * reject-rate}, {@code reset-rate}, {@code throttle { rate, retry-after }}, {@code rate-limit {
+   * per-second, retry-after }}, {@code outages = [{ start, length, success-rate, failure =
+   * errors|timeouts|resets }]}; every key optional.
    */
   public static Behaviour of(Config config) {
     try {
@@ -145,8 +170,12 @@ public record Behaviour(Latency latency, double errorRate, double rejectRate, do
       List<Outage> outages = config.hasPath("outages")
           ? config.getConfigList("outages").stream().map(Behaviour::outage).toList()
           : List.of();
+      Throttle throttle = config.hasPath("throttle")
+          ? new Throttle(config.getDouble("throttle.rate"),
+              config.hasPath("throttle.retry-after") ? config.getDuration("throttle.retry-after") : null)
+          : null;
       return new Behaviour(latency, rate(config, "error-rate"), rate(config, "reject-rate"),
-          rate(config, "reset-rate"), rateLimit, outages);
+          rate(config, "reset-rate"), rateLimit, outages, throttle);
     } catch (ConfigException | IllegalArgumentException e) {
       throw new IllegalArgumentException("behaviour: " + e.getMessage(), e);
     }

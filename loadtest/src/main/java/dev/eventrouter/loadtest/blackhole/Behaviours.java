@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * The behaviour of each destination path, with {@link Behaviour#ACCEPT} for the rest, and the
@@ -16,12 +19,25 @@ public final class Behaviours {
 
   private final Map<String, Behaviour> byDestination;
   private final Behaviour otherwise;
+  /** Null: answers drawn at random. */
+  private final Long answerSeed;
   private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
   private volatile long epochNanos = System.nanoTime();
 
   public Behaviours(Map<String, Behaviour> byDestination, Behaviour otherwise) {
+    this(byDestination, otherwise, null);
+  }
+
+  /**
+   * @param answerSeed when not null, each answer is drawn from this seed and the request's
+   *     destination, messageId and attempt (X-Delivery-Attempt) alone: a request sent again at
+   *     the same attempt, by any router build, gets the same answer. Outages and rate limits
+   *     still draw on time.
+   */
+  private Behaviours(Map<String, Behaviour> byDestination, Behaviour otherwise, Long answerSeed) {
     this.byDestination = Map.copyOf(byDestination);
     this.otherwise = otherwise;
+    this.answerSeed = answerSeed;
   }
 
   public static Behaviours acceptAll() {
@@ -37,6 +53,11 @@ public final class Behaviours {
       throw new IllegalArgumentException("no behaviours file at " + file);
     }
     return of(ConfigFactory.parseFile(file.toFile()).resolve());
+  }
+
+  /** These behaviours, with every answer drawn from the seed (see the constructor). */
+  public Behaviours seeded(long seed) {
+    return new Behaviours(byDestination, otherwise, seed);
   }
 
   public static Behaviours of(Config config) {
@@ -57,6 +78,29 @@ public final class Behaviours {
 
   Behaviour of(String destination) {
     return byDestination.getOrDefault(destination, otherwise);
+  }
+
+  /** Whether some answer draws on time (see {@link Behaviour#dependsOnTime}). */
+  public boolean dependsOnTime() {
+    return otherwise.dependsOnTime() || byDestination.values().stream().anyMatch(Behaviour::dependsOnTime);
+  }
+
+  /** Where one request's answer is drawn from: see the constructor. */
+  RandomGenerator random(String destination, String messageId, int attempt) {
+    if (answerSeed == null) {
+      return ThreadLocalRandom.current();
+    }
+    long hash = 0xcbf29ce484222325L ^ answerSeed;
+    hash = fnv(fnv(hash, destination), messageId);
+    return new SplittableRandom(hash * 0x100000001b3L + attempt);
+  }
+
+  /** FNV-1a over the chars and a separator: stable across JVMs and runs, unlike identity hashes. */
+  private static long fnv(long hash, String text) {
+    for (int i = 0; i < text.length(); i++) {
+      hash = (hash ^ text.charAt(i)) * 0x100000001b3L;
+    }
+    return (hash ^ 0xffff) * 0x100000001b3L;
   }
 
   /** Outage windows count from now on. */

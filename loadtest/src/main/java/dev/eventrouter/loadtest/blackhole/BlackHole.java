@@ -37,9 +37,10 @@ public final class BlackHole implements AutoCloseable {
    * @param workerThreads event loops that serve connections
    * @param maxContentBytes larger request bodies are answered 413 and not counted
    * @param behaviours how each destination answers
+   * @param tap sees every delivery request and its answer; null for none (nothing is copied)
    */
   public record Options(String host, int port, int workerThreads, int maxContentBytes,
-      Behaviours behaviours) {
+      Behaviours behaviours, Tap tap) {
 
     public static final int DEFAULT_MAX_CONTENT_BYTES = 16 * 1024 * 1024;
 
@@ -56,6 +57,11 @@ public final class BlackHole implements AutoCloseable {
         throw new IllegalArgumentException("maxContentBytes must not be negative");
       }
       Objects.requireNonNull(behaviours, "behaviours");
+    }
+
+    public Options(String host, int port, int workerThreads, int maxContentBytes,
+        Behaviours behaviours) {
+      this(host, port, workerThreads, maxContentBytes, behaviours, null);
     }
 
     /** Every destination answered 200 at once. */
@@ -111,7 +117,7 @@ public final class BlackHole implements AutoCloseable {
         new NioEventLoopGroup(
             options.workerThreads(), new DefaultThreadFactory("blackhole-worker", true));
     DeliveryCounts counts = new DeliveryCounts();
-    BlackHoleHandler handler = new BlackHoleHandler(counts, options.behaviours());
+    BlackHoleHandler handler = new BlackHoleHandler(counts, options.behaviours(), options.tap());
     ChannelFuture bound =
         new ServerBootstrap()
             .group(acceptor, workers)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -24,7 +25,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,10 +46,13 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
   private final DeliveryCounts counts;
   private final Behaviours behaviours;
+  private final Tap tap;
 
-  BlackHoleHandler(DeliveryCounts counts, Behaviours behaviours) {
+  /** @param tap null for none */
+  BlackHoleHandler(DeliveryCounts counts, Behaviours behaviours, Tap tap) {
     this.counts = counts;
     this.behaviours = behaviours;
+    this.tap = tap;
   }
 
   @Override
@@ -67,19 +73,24 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
     String source = request.headers().get(SOURCE_ID, "");
     boolean overRate = behaviour.rateLimit() != null
         && behaviours.overRate(destination, source, behaviour.rateLimit().perSecond(), now);
-    Behaviour.Answer answer = behaviour.answer(behaviours.elapsedNanos(now), overRate, ThreadLocalRandom.current());
     Body body = Body.of(request.content());
     String messageId = request.headers().get(MESSAGE_ID, body.messageId());
     int attempt = attempt(request);
+    Behaviour.Answer answer = behaviour.answer(behaviours.elapsedNanos(now), overRate,
+        behaviours.random(destination, messageId, attempt));
+    // copied now: the request's buffer is released when this returns, before a delayed answer
+    Tap.Delivery seen = tap == null ? null : seen(request, destination, messageId, attempt, answer);
     if (answer instanceof Behaviour.Accept accept) {
       later(ctx, accept.delayNanos(), () -> {
         long latency = body.sentAtMillis() < 0 ? -1 : Math.max(0, System.currentTimeMillis() - body.sentAtMillis());
         counts.record(destination, messageId, attempt, latency);
+        tapped(seen);
         write(ctx, request, empty(request, HttpResponseStatus.OK));
       });
     } else if (answer instanceof Behaviour.Refuse refuse) {
       later(ctx, refuse.delayNanos(), () -> {
         counts.refuse(destination, messageId, refusal(refuse.status()));
+        tapped(seen);
         FullHttpResponse response = empty(request, HttpResponseStatus.valueOf(refuse.status()));
         if (refuse.retryAfter() != null) {
           response.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, refuse.retryAfter().toSeconds()));
@@ -88,10 +99,31 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
       });
     } else if (answer instanceof Behaviour.Hold) {
       counts.refuse(destination, messageId, DeliveryCounts.Refusal.HELD);
+      tapped(seen);
     } else {
       counts.refuse(destination, messageId, DeliveryCounts.Refusal.RESET);
+      tapped(seen);
       ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
       ctx.close();
+    }
+  }
+
+  private static Tap.Delivery seen(FullHttpRequest request, String destination, String messageId,
+      int attempt, Behaviour.Answer answer) {
+    Map<String, String> headers = new TreeMap<>();
+    for (Map.Entry<String, String> header : request.headers()) {
+      headers.merge(header.getKey().toLowerCase(Locale.ROOT), header.getValue(), (a, b) -> a + ", " + b);
+    }
+    int status = answer instanceof Behaviour.Accept ? 200
+        : answer instanceof Behaviour.Refuse refuse ? refuse.status() : 0;
+    return new Tap.Delivery(destination, messageId, attempt, status, headers,
+        ByteBufUtil.getBytes(request.content()));
+  }
+
+  /** Told when the answer is given (or, for a reset or a hold, decided). */
+  private void tapped(Tap.Delivery seen) {
+    if (seen != null) {
+      tap.answered(seen);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.eventrouter.loadtest.produce;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -115,17 +116,30 @@ public final class EventProducer {
    * for a progress line.
    */
   public static Result run(Plan plan, LongAdder acknowledgedSoFar) {
+    return run(plan, newRunId(), null, acknowledgedSoFar);
+  }
+
+  /**
+   * The same events every time: message ids {@code <runId>-<n>}, and event n's sentAt and record
+   * time {@code stampedFrom} plus n milliseconds (so the router derives the same job ids), for a
+   * harness that plays one input to several routers.
+   */
+  public static Result run(Plan plan, String runId, Instant stampedFrom, LongAdder acknowledgedSoFar) {
     try (Producer<String, byte[]> producer =
         new KafkaProducer<>(config(plan), new StringSerializer(), new ByteArraySerializer())) {
-      return publish(plan, newRunId(), producer, acknowledgedSoFar);
+      return publish(new PlannedEvents(plan, runId, stampedFrom), plan, producer, acknowledgedSoFar);
     }
   }
 
   static Result publish(Plan plan, String runId, Producer<String, byte[]> producer) {
-    return publish(plan, runId, producer, new LongAdder());
+    return publish(plan, runId, null, producer);
   }
 
-  static Result publish(Plan plan, String runId, Producer<String, byte[]> producer,
+  static Result publish(Plan plan, String runId, Instant stampedFrom, Producer<String, byte[]> producer) {
+    return publish(new PlannedEvents(plan, runId, stampedFrom), plan, producer, new LongAdder());
+  }
+
+  private static Result publish(PlannedEvents events, Plan plan, Producer<String, byte[]> producer,
       LongAdder acknowledgedSoFar) {
     log.info(
         "producing {} events of about {} bytes from {} sources to topic {}, rate {}",
@@ -137,7 +151,6 @@ public final class EventProducer {
     AtomicReferenceArray<Produced> acknowledged = new AtomicReferenceArray<>(plan.events());
     Failures failures = new Failures();
     Pacer pacer = Pacer.atRate(plan.ratePerSecond());
-    PlannedEvents events = new PlannedEvents(plan, runId);
     long start = System.nanoTime();
     int attempted = 0;
     while (events.hasNext() && !failures.any()) {
@@ -152,7 +165,7 @@ public final class EventProducer {
       int index = attempted++;
       try {
         producer.send(
-            new ProducerRecord<>(plan.topic(), event.source(), event.value()),
+            new ProducerRecord<>(plan.topic(), null, event.timestamp(), event.source(), event.value()),
             (metadata, error) -> {
               if (error == null) {
                 acknowledged.set(index, produced);

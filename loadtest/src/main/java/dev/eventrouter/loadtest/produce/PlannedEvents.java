@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
  */
 final class PlannedEvents implements Iterator<PlannedEvents.Event> {
 
-  record Event(String source, String messageId, byte[] value) {}
+  /** @param timestamp the Kafka record's time (epoch ms); null for the producer's clock */
+  record Event(String source, String messageId, byte[] value, Long timestamp) {}
 
   private final List<String> sources;
   private final int events;
@@ -24,10 +25,17 @@ final class PlannedEvents implements Iterator<PlannedEvents.Event> {
   /** Cumulative shares of the sources, or null when they are used in turn. */
   private final double[] cumulativeShares;
   private final String runId;
+  private final Instant stampedFrom;
   private final SplittableRandom random;
   private int next;
 
-  PlannedEvents(EventProducer.Plan plan, String runId) {
+  /**
+   * @param stampedFrom null: each event's sentAt is when it is made, its record's time the
+   *     producer's; else event n's sentAt and record time are this plus n milliseconds, so that a
+   *     run made again is the same bytes and the same record times (the router's job ids)
+   */
+  PlannedEvents(EventProducer.Plan plan, String runId, Instant stampedFrom) {
+    this.stampedFrom = stampedFrom;
     this.sources = plan.sources();
     this.events = plan.events();
     this.payloadBytes = plan.payloadBytes();
@@ -87,7 +95,8 @@ final class PlannedEvents implements Iterator<PlannedEvents.Event> {
     int n = next++;
     String source = source(n);
     String messageId = runId + "-" + n;
-    return new Event(source, messageId,
-        SegmentEvents.event(source, messageId, Instant.now(), size(), random));
+    Instant sentAt = stampedFrom == null ? Instant.now() : stampedFrom.plusMillis(n);
+    return new Event(source, messageId, SegmentEvents.event(source, messageId, sentAt, size(), random),
+        stampedFrom == null ? null : sentAt.toEpochMilli());
   }
 }

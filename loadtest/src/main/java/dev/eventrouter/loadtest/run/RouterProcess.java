@@ -44,6 +44,11 @@ public final class RouterProcess implements AutoCloseable {
    * @param heap the JVM's -Xmx
    */
   public RouterProcess(Path jar, Path dir, Map<String, String> environment, String heap) throws IOException {
+    this(jar, dir, environment, heap, Ports.free());
+  }
+
+  /** @param ports where it listens (its embedded broker's ports unused with a broker of its own) */
+  public RouterProcess(Path jar, Path dir, Map<String, String> environment, String heap, Ports ports) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalArgumentException("no router jar at " + jar.toAbsolutePath()
           + " (build it with: mvn -pl router -am package -DskipTests)");
@@ -51,18 +56,35 @@ public final class RouterProcess implements AutoCloseable {
     this.jar = jar.toAbsolutePath();
     this.dir = dir;
     this.heap = heap;
-    this.httpPort = freePort();
-    this.kafkaPort = freePort();
-    this.s3Port = freePort();
+    this.httpPort = ports.http();
+    this.kafkaPort = ports.kafka();
+    this.s3Port = ports.s3();
     this.environment = new HashMap<>(Map.of(
         "ROUTER_DATA_DIR", dir.resolve("data").toString(),
         "ROUTER_HTTP_PORT", Integer.toString(httpPort),
         "ROUTER_KAFKA_PORT", Integer.toString(kafkaPort),
-        "ROUTER_KAFKA_CONTROLLER_PORT", Integer.toString(freePort()),
-        "ROUTER_CLUSTER_PORT", Integer.toString(freePort()),
+        "ROUTER_KAFKA_CONTROLLER_PORT", Integer.toString(ports.kafkaController()),
+        "ROUTER_CLUSTER_PORT", Integer.toString(ports.cluster()),
         "ROUTER_S3_EMBEDDED_PORT", Integer.toString(s3Port),
         "ROUTER_ALLOW_ADDRESSES", "127.0.0.0/8"));
     this.environment.putAll(environment);
+  }
+
+  /** The ports a router listens on: HTTP, its embedded broker's two, the cluster's, its embedded S3's. */
+  public record Ports(int http, int kafka, int kafkaController, int cluster, int s3) {
+
+    /** Free ones, each found by binding port 0. */
+    public static Ports free() throws IOException {
+      return new Ports(freePort(), freePort(), freePort(), freePort(), freePort());
+    }
+
+    /**
+     * The benchmark scripts' layout (loadtest/bench/cost.py): HTTP base+80, broker base+92 and
+     * base+93, cluster base+520, S3 base+100; the black hole takes base+90.
+     */
+    public static Ports from(int base) {
+      return new Ports(base + 80, base + 92, base + 93, base + 520, base + 100);
+    }
   }
 
   /** Starts the JVM; its log goes to {@code router-<n>.log}, n counting the starts from 1. */

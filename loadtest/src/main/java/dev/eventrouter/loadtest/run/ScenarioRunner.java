@@ -11,10 +11,6 @@ import dev.eventrouter.loadtest.report.HtmlReport;
 import dev.eventrouter.loadtest.report.LatencyHistogram;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -181,38 +177,14 @@ public final class ScenarioRunner {
         withoutArchive.rejected(), ArchiveReader.archived(archive)));
   }
 
-  /**
-   * Replaces the routers' settings registry, then waits until every node has it in force (each
-   * refreshes its view within a second or so): events produced before would meet an unknown
-   * source and be dead-lettered.
-   */
+  /** Replaces the routers' settings registry, then waits until every node has it in force. */
   private static void replaceRegistry(Scenario.External external, String registry,
       Map<String, List<String>> routes) throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newHttpClient();
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-            URI.create(external.routerUrls().get(0) + "/admin/registry"))
-        .header("Authorization", "Bearer " + external.adminToken())
-        .header("Content-Type", "text/plain")
-        .PUT(HttpRequest.BodyPublishers.ofString(registry)).build(), HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() / 100 != 2) {
-      throw new IllegalStateException("the router refused the scenario's registry: "
-          + response.statusCode() + " " + response.body());
-    }
+    new RouterAdmin(external.routerUrls().get(0), external.adminToken()).replaceRegistry(registry);
     Map.Entry<String, List<String>> route = routes.entrySet().iterator().next();
     for (String url : external.routerUrls()) {
-      HttpRequest pair = HttpRequest.newBuilder(URI.create(url + "/admin/pairs/" + route.getKey() + "/"
-              + route.getValue().get(0)))
-          .header("Authorization", "Bearer " + external.adminToken()).build();
-      RouterProcess.await("the scenario's registry in force at " + url, Duration.ofSeconds(60), () -> {
-        try {
-          return http.send(pair, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-          return false;
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      });
+      new RouterAdmin(url, external.adminToken())
+          .awaitPair(route.getKey(), route.getValue().get(0), Duration.ofSeconds(60));
     }
   }
 

@@ -13,10 +13,14 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -134,6 +138,60 @@ class BehavioursTest {
   }
 
   @Test
+  void seededAnswersDependOnTheDestinationMessageAndAttemptAloneInFixedShares() {
+    String config = "destinations.flaky { error-rate = 0.3, reject-rate = 0.1, throttle { rate = 0.2 } }";
+    Behaviours one = Behaviours.of(ConfigFactory.parseString(config)).seeded(5);
+    Behaviours again = Behaviours.of(ConfigFactory.parseString(config)).seeded(5);
+    Behaviours otherSeed = Behaviours.of(ConfigFactory.parseString(config)).seeded(6);
+    Map<Integer, Integer> byStatus = new TreeMap<>();
+    int changedAtTheNextAttempt = 0;
+    int changedWithTheSeed = 0;
+    for (int m = 0; m < 10_000; m++) {
+      int status = status(one, "flaky", "m-" + m, 1);
+      assertThat(status(again, "flaky", "m-" + m, 1)).isEqualTo(status);
+      assertThat(status(one, "flaky", "m-" + m, 1)).as("asked again").isEqualTo(status);
+      byStatus.merge(status, 1, Integer::sum);
+      changedAtTheNextAttempt += status(one, "flaky", "m-" + m, 2) != status ? 1 : 0;
+      changedWithTheSeed += status(otherSeed, "flaky", "m-" + m, 1) != status ? 1 : 0;
+    }
+    assertThat(byStatus.keySet()).containsExactly(200, 400, 429, 503);
+    assertThat(byStatus.get(503)).isBetween(2_800, 3_200);
+    assertThat(byStatus.get(400)).isBetween(900, 1_100);
+    assertThat(byStatus.get(429)).isBetween(1_850, 2_150);
+    assertThat(byStatus.get(200)).isBetween(3_800, 4_200);
+    // two independent draws agree with probability 0.3^2 + 0.1^2 + 0.2^2 + 0.4^2 = 0.3
+    assertThat(changedAtTheNextAttempt).isBetween(6_700, 7_300);
+    assertThat(changedWithTheSeed).isBetween(6_700, 7_300);
+  }
+
+  @Test
+  void theTapSeesEachRequestWithItsAnswerAndAThrottleSaysRetryAfter() throws Exception {
+    List<Tap.Delivery> seen = new CopyOnWriteArrayList<>();
+    blackHole = BlackHole.start(new BlackHole.Options("127.0.0.1", 0, 2, 1024 * 1024,
+        Behaviours.of(ConfigFactory.parseString("destinations.busy.throttle { rate = 1, retry-after = 2s }")),
+        seen::add));
+
+    HttpResponse<String> response = http.send(request("busy", "s", "m-1").header("X-Delivery-Attempt", "3")
+        .header("Idempotency-Key", "job-1").build(), BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(429);
+    assertThat(response.headers().firstValue("retry-after")).hasValue("2");
+    assertThat(seen).singleElement().satisfies(d -> {
+      assertThat(d.destination()).isEqualTo("busy");
+      assertThat(d.messageId()).isEqualTo("m-1");
+      assertThat(d.attempt()).isEqualTo(3);
+      assertThat(d.status()).isEqualTo(429);
+      assertThat(d.headers()).containsEntry("idempotency-key", "job-1").containsEntry("x-source-id", "s");
+      assertThat(new String(d.body(), StandardCharsets.UTF_8)).isEqualTo("{}");
+    });
+  }
+
+  private static int status(Behaviours behaviours, String destination, String messageId, int attempt) {
+    Behaviour.Answer answer = behaviours.of(destination).answer(0, false, behaviours.random(destination, messageId, attempt));
+    return answer instanceof Behaviour.Refuse refuse ? refuse.status() : 200;
+  }
+
+  @Test
   void refusesBadBehaviours() {
     assertThatThrownBy(() -> Behaviours.of(ConfigFactory.parseString("destinations.a.error-rate = 1.5")))
         .hasMessageContaining("a: ").hasMessageContaining("error-rate must be between 0 and 1");
@@ -144,6 +202,8 @@ class BehavioursTest {
         .hasMessageContaining("errors, timeouts or resets");
     assertThatThrownBy(() -> Behaviours.of(ConfigFactory.parseString(
         "destinations.a.latency { median = 50ms, p99 = 5ms }"))).hasMessageContaining("median <= p99");
+    assertThatThrownBy(() -> Behaviours.of(ConfigFactory.parseString(
+        "destinations.a { error-rate = 0.6, throttle.rate = 0.6 }"))).hasMessageContaining("exceed 1");
   }
 
   private void start(String behaviours) {

@@ -8,10 +8,12 @@ import dev.eventrouter.loadtest.produce.EventProducer.Plan;
 import dev.eventrouter.loadtest.produce.EventProducer.Produced;
 import dev.eventrouter.loadtest.produce.EventProducer.Result;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -133,6 +135,24 @@ class EventProducerTest {
         .extracting(r -> withoutSentAt(r.value()))
         .containsExactlyElementsOf(
             first.history().stream().map(r -> withoutSentAt(r.value())).toList());
+  }
+
+  @Test
+  void stampedEventsAreTheSameBytesAndRecordTimesEveryTime() {
+    MockProducer<String, byte[]> first = new MockProducer<>(true, strings(), bytes());
+    MockProducer<String, byte[]> again = new MockProducer<>(true, strings(), bytes());
+    Instant from = Instant.parse("2026-11-28T10:00:00Z");
+
+    EventProducer.publish(plan(20), "run1", from, first);
+    EventProducer.publish(plan(20), "run1", from, again);
+
+    assertThat(again.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+        .containsExactlyElementsOf(first.history().stream()
+            .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList());
+    assertThat(first.history()).extracting(ProducerRecord::timestamp)
+        .containsExactlyElementsOf(LongStream.range(0, 20).map(n -> from.toEpochMilli() + n).boxed().toList());
+    assertThat(again.history()).extracting(ProducerRecord::timestamp)
+        .containsExactlyElementsOf(first.history().stream().map(ProducerRecord::timestamp).toList());
   }
 
   @Test

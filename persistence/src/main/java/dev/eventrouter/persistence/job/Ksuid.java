@@ -128,7 +128,10 @@ public final class Ksuid implements Comparable<Ksuid> {
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(bytes);
+    // the last bytes are a digest or random: as good a hash as all twenty, for a fraction of the
+    // cost (ids are hashed on every index and cache lookup)
+    return (bytes[16] & 0xFF) << 24 | (bytes[17] & 0xFF) << 16 | (bytes[18] & 0xFF) << 8
+        | (bytes[19] & 0xFF);
   }
 
   private static int digitOf(char c) {

@@ -1,20 +1,15 @@
 package dev.eventrouter.queues.delivery;
 
-import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.queues.destination.DestinationSettings;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -28,8 +23,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
-import org.apache.pekko.http.javadsl.model.ContentType;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -59,11 +52,7 @@ import scala.util.Try;
  * request whose deadline passed while it waited is never sent. A pool per destination, not per
  * host: two destinations on one host must not share connections, or a slow one would take the
  * other's. The per-request API is several times slower than a pooled flow (STACK.md), so no
- * request goes through {@code singleRequest}.
- *
- * <p>Every request carries {@code Idempotency-Key} (the job id), {@code X-Message-Id} and {@code
- * X-Delivery-Attempt}, so a destination can drop the duplicates that at-least-once delivery
- * allows.
+ * request goes through {@code singleRequest}. What a request carries: {@link OutgoingRequest}.
  */
 public final class HttpDeliveryClient implements DeliveryClient {
 
@@ -71,10 +60,6 @@ public final class HttpDeliveryClient implements DeliveryClient {
 
   /** Response body bytes read (and dropped) before the connection is given up. */
   static final long MAX_RESPONSE_BYTES = 64 * 1024;
-
-  /** Headers the HTTP layer writes itself; a job may not set them. */
-  private static final Set<String> MANAGED_HEADERS =
-      Set.of("content-type", "content-length", "host", "transfer-encoding", "connection");
 
   private final ActorSystem<?> system;
   private final Clock clock;
@@ -103,85 +88,37 @@ public final class HttpDeliveryClient implements DeliveryClient {
     this.queueSize = queueSize;
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.transport = ClientTransport.withCustomResolver((host, port) ->
-        CompletableFuture.supplyAsync(() -> resolve(names, host, (Integer) port, addresses), blocking));
+        CompletableFuture.supplyAsync(() -> allowed(names, host, (Integer) port, addresses), blocking));
   }
 
-  /**
-   * The first address of the host that the policy allows: the connection goes to exactly the
-   * address checked, so a name cannot resolve to a refused one between check and connect.
-   */
-  private static InetSocketAddress resolve(NameResolver names, String host, int port,
+  private static InetSocketAddress allowed(NameResolver names, String host, int port,
       AddressPolicy addresses) {
-    InetAddress[] all;
     try {
-      all = names.addresses(host);
-      if (all.length == 0) {
-        throw new UnknownHostException(host);
-      }
+      return names.allowed(host, port, addresses);
     } catch (UnknownHostException e) {
       throw new CompletionException(e);
     }
-    for (InetAddress address : all) {
-      if (addresses.refusal(address).isEmpty()) {
-        return new InetSocketAddress(address, port);
-      }
-    }
-    throw new AddressRefusedException(host, all[0], addresses.refusal(all[0]).orElse("refused"));
   }
 
   @Override
   public boolean send(DeliveryRequest request) {
-    URI endpoint;
+    OutgoingRequest.Prepared prepared = OutgoingRequest.prepare(request, secrets);
+    if (prepared instanceof OutgoingRequest.NotMade notMade) {
+      OutgoingRequest.answerNotMade(request, clock, notMade.reason());
+      return true;
+    }
+    OutgoingRequest outgoing = ((OutgoingRequest.Ready) prepared).request();
     HttpRequest http;
     try {
-      endpoint = httpEndpoint(request.job().endpoint());
-      http = httpRequest(request, endpoint);
-    } catch (MissingSecretException e) {
-      // the operator may yet provide it: the job waits, retried with backoff
-      return notMade(request, DeliveryOutcome.SECRET_MISSING);
-    } catch (InvalidSecretException e) {
-      // the operator may yet fix it: the job waits, retried with backoff; the message has the
-      // secret's name and what is wrong, never its value
-      log.warn("destination {}: {}", request.destination().id(), e.getMessage());
-      return notMade(request, DeliveryOutcome.SECRET_INVALID);
-    } catch (IllegalArgumentException | IllegalUriException e) {
-      // no attempt can ever succeed (an endpoint or a literal header the HTTP model refuses): the
-      // job is discarded, by the system, with the reason. Not logged: a message could quote a
-      // header's value.
-      return notMade(request, DeliveryOutcome.INVALID_REQUEST);
+      http = httpRequest(outgoing);
+    } catch (IllegalUriException e) {
+      // a target java.net.URI takes and Pekko's stricter parser does not: no attempt can succeed
+      OutgoingRequest.answerNotMade(request, clock, DeliveryOutcome.INVALID_REQUEST);
+      return true;
     }
-    PoolKey key = PoolKey.of(request.destination().id(), endpoint);
-    DestinationPool pool = pools.computeIfAbsent(key, k -> new DestinationPool(k, request.destination()));
+    DestinationPool pool = pools.computeIfAbsent(outgoing.pool(),
+        k -> new DestinationPool(k, request.destination()));
     return pool.offer(request, http);
-  }
-
-  /** The request could not be made: answered at once, as an attempt that failed. */
-  private boolean notMade(DeliveryRequest request, String reason) {
-    Instant now = clock.instant();
-    request.replyTo().tell(DeliveryOutcome.failed(request.job().id(), request.attempt(), now, now, reason));
-    return true;
-  }
-
-  /**
-   * The endpoint, if it is http or https to a host. The registry checks this when it loads, but a
-   * job carries its endpoint: any other scheme would go out as plain HTTP to its host.
-   */
-  private static URI httpEndpoint(String text) {
-    URI endpoint = URI.create(text);
-    String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
-    if (!(scheme.equals("http") || scheme.equals("https")) || endpoint.getHost() == null) {
-      throw new IllegalArgumentException("not an http(s) endpoint with a host");
-    }
-    return endpoint;
-  }
-
-  /** The pools are per (destination, scheme, host, port). */
-  private record PoolKey(String destination, boolean https, String host, int port) {
-    static PoolKey of(String destination, URI endpoint) {
-      boolean https = "https".equalsIgnoreCase(endpoint.getScheme());
-      int port = endpoint.getPort() >= 0 ? endpoint.getPort() : (https ? 443 : 80);
-      return new PoolKey(destination, https, endpoint.getHost(), port);
-    }
   }
 
   /**
@@ -329,28 +266,13 @@ public final class HttpDeliveryClient implements DeliveryClient {
     }
   }
 
-  private HttpRequest httpRequest(DeliveryRequest request, URI endpoint) {
-    Job job = request.job();
-    List<HttpHeader> headers = new ArrayList<>(job.headers().size() + 4);
-    ContentType contentType = ContentTypes.APPLICATION_JSON;
-    for (Map.Entry<String, String> header : job.headers().entrySet()) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (name.equals("content-type")) {
-        contentType = contentType(header.getValue());
-      } else if (!MANAGED_HEADERS.contains(name)) {
-        headers.add(header(header.getKey(), header.getValue()));
-      }
+  private static HttpRequest httpRequest(OutgoingRequest outgoing) {
+    List<HttpHeader> headers = new ArrayList<>(outgoing.headers().size());
+    for (OutgoingRequest.Header header : outgoing.headers()) {
+      headers.add(RawHeader.create(header.name(), header.value()));
     }
-    headers.add(RawHeader.create("Idempotency-Key", job.id().toString()));
-    headers.add(RawHeader.create("X-Message-Id", job.messageId()));
-    headers.add(RawHeader.create("X-Delivery-Attempt", Integer.toString(request.attempt())));
-    // lets a destination rate-limit or account per tenant, as Segment's destinations can
-    headers.add(RawHeader.create("X-Source-Id", job.pair().source()));
-    String target = endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
-    if (endpoint.getRawQuery() != null) {
-      target = target + "?" + endpoint.getRawQuery();
-    }
-    return HttpRequest.POST(target).withEntity(contentType, job.payload()).addHeaders(headers);
+    return HttpRequest.POST(outgoing.target()).withEntity(outgoing.contentType(), outgoing.body())
+        .addHeaders(headers);
   }
 
   /** How long a request may take in all, however its bytes come: twice the idle timeout. */
@@ -372,43 +294,6 @@ public final class HttpDeliveryClient implements DeliveryClient {
         .limitWeighted(MAX_RESPONSE_BYTES, bytes -> (long) bytes.size())
         .completionTimeout(destination.timeout())
         .runWith(Sink.ignore(), system);
-  }
-
-  /**
-   * A job's header, with the secret its value refers to looked up now; checked, so that the HTTP
-   * layer never drops it (and logs its value) on the way out.
-   */
-  private HttpHeader header(String name, String value) {
-    HeaderText.invalidName(name).ifPresent(problem -> {
-      throw new IllegalArgumentException(problem);
-    });
-    Optional<String> secret = value == null ? Optional.empty() : Secrets.referenced(value);
-    if (secret.isEmpty()) {
-      HeaderText.invalidValue(value).ifPresent(problem -> {
-        throw new IllegalArgumentException("header " + name + ": " + problem);
-      });
-      return RawHeader.create(name, value);
-    }
-    String resolved = secrets.value(secret.get()).orElseThrow(() -> new MissingSecretException(secret.get()));
-    HeaderText.invalidValue(resolved).ifPresent(problem -> {
-      throw new InvalidSecretException(secret.get(), problem);
-    });
-    return RawHeader.create(name, resolved);
-  }
-
-  /** A job refers to a secret that is not there (yet): its name, never a value. */
-  private static final class MissingSecretException extends RuntimeException {
-    MissingSecretException(String name) {
-      super("secret " + name + " is not set", null, false, false);
-    }
-  }
-
-  private static ContentType contentType(String value) {
-    try {
-      return HeaderText.contentType(value);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("header Content-Type: " + e.getMessage());
-    }
   }
 
   @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package dev.eventrouter.queues.delivery;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
 /**
@@ -15,4 +16,24 @@ interface NameResolver {
 
   /** @throws UnknownHostException when the host has no address */
   InetAddress[] addresses(String host) throws UnknownHostException;
+
+  /**
+   * The first address of the host that the policy allows: the connection goes to exactly the
+   * address checked, so a name cannot resolve to a refused one between check and connect.
+   *
+   * @throws AddressRefusedException when the policy allows none of the host's addresses
+   */
+  default InetSocketAddress allowed(String host, int port, AddressPolicy policy)
+      throws UnknownHostException {
+    InetAddress[] all = addresses(host);
+    if (all.length == 0) {
+      throw new UnknownHostException(host);
+    }
+    for (InetAddress address : all) {
+      if (policy.refusal(address).isEmpty()) {
+        return new InetSocketAddress(address, port);
+      }
+    }
+    throw new AddressRefusedException(host, all[0], policy.refusal(all[0]).orElse("refused"));
+  }
 }

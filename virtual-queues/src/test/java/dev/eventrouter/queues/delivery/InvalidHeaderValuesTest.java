@@ -15,7 +15,6 @@ import dev.eventrouter.queues.testing.ScriptedDestination;
 import dev.eventrouter.queues.testing.TestQueues;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -28,7 +27,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +40,11 @@ import org.slf4j.LoggerFactory;
  * half-sent: the attempt fails with a reason that says so, a secret's job is retried until the
  * operator fixes it, and the value is in no log line.
  */
+@ParameterizedClass
+@EnumSource(DeliveryClientSettings.Kind.class)
 class InvalidHeaderValuesTest {
+
+  @Parameter DeliveryClientSettings.Kind kind;
 
   static final ActorTestKit testKit = ActorTestKit.create();
   static final ScriptedDestination destination = new ScriptedDestination(testKit.system());
@@ -80,7 +86,7 @@ class InvalidHeaderValuesTest {
   })
   void aSecretThatCannotBeAHeaderValueIsRetriedAsSecretInvalidAndNeverLogged(String value) {
     String path = "/hooks/" + UUID.randomUUID();
-    HttpDeliveryClient client = client(name -> Optional.of(value));
+    DeliveryClient client = client(name -> Optional.of(value));
 
     DeliveryOutcome outcome = deliver(client, job(path, Map.of("Authorization", Secrets.reference("HOOK_TOKEN"))));
 
@@ -94,7 +100,7 @@ class InvalidHeaderValuesTest {
   void aSecretFileThatIsAFolderOrNotUtf8IsRetriedAsSecretInvalid() throws Exception {
     Files.createDirectory(dir.resolve("A_FOLDER"));
     Files.write(dir.resolve("NOT_UTF8"), new byte[] {'B', 'e', (byte) 0xC3, (byte) 0x28, '\n'});
-    HttpDeliveryClient client = client(new EnvironmentSecrets(Optional.of(dir), "", name -> null));
+    DeliveryClient client = client(new EnvironmentSecrets(Optional.of(dir), "", name -> null));
 
     for (String name : new String[] {"A_FOLDER", "NOT_UTF8"}) {
       String path = "/hooks/" + UUID.randomUUID();
@@ -156,11 +162,11 @@ class InvalidHeaderValuesTest {
         + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage())).contains(MARK));
   }
 
-  private static HttpDeliveryClient client(Secrets secrets) {
-    return new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, secrets);
+  private DeliveryClient client(Secrets secrets) {
+    return Clients.create(kind, testKit.system(), TestQueues.LOOPBACK, secrets);
   }
 
-  private static DeliveryOutcome deliver(HttpDeliveryClient client, Job job) {
+  private static DeliveryOutcome deliver(DeliveryClient client, Job job) {
     TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
     assertThat(client.send(new DeliveryRequest(job, 1, settings, probe.ref()))).isTrue();
     return probe.receiveMessage(Duration.ofSeconds(15));

@@ -14,26 +14,39 @@ import dev.eventrouter.queues.testing.TestQueues;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Destinations that misbehave on purpose, on raw sockets: an endless body, a huge body, headers
- * dripped a byte at a time, a redirect, TLS to a plain port. Each attempt ends within its bounds
+ * dripped a byte at a time, a redirect, TLS to a plain port, a certificate nobody vouches for. Each attempt ends within its bounds
  * with the right class, and the destination's next request still goes through.
  */
+@ParameterizedClass
+@EnumSource(DeliveryClientSettings.Kind.class)
 class MisbehavingDestinationTest {
 
+  @Parameter DeliveryClientSettings.Kind kind;
+
   static final ActorTestKit testKit = ActorTestKit.create();
-  static final HttpDeliveryClient client =
-      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
+  static final Clients.PerKind clients = new Clients.PerKind(testKit.system(), TestQueues.LOOPBACK);
   static final DestinationSettings settings = new DestinationSettings("rogue", 2, 0, 1,
       Duration.ofMillis(1500), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
       Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
@@ -123,11 +136,59 @@ class MisbehavingDestinationTest {
   }
 
   /**
+   * A certificate no authority the JDK trusts vouches for (self-signed, as a man in the middle
+   * would present): the handshake fails, nothing is sent.
+   */
+  @Test
+  void aCertificateNoAuthorityVouchesForIsATlsFailureAndNothingIsSent(@TempDir Path dir) throws Exception {
+    SSLContext tls = selfSigned(dir);
+    AtomicInteger requests = new AtomicInteger();
+    int port = destinations.listen(socket -> {
+      try (Socket secured = tls.getSocketFactory().createSocket(socket, null, true)) {
+        if (RawDestinations.readRequest(secured.getInputStream()) != null) {
+          requests.incrementAndGet();
+          secured.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+        }
+      } catch (IOException e) {
+        // the client refused the certificate
+      }
+    });
+
+    DeliveryOutcome outcome = deliver("https://127.0.0.1:" + port + "/self-signed");
+
+    assertThat(outcome.error()).isEqualTo("tls");
+    assertThat(requests).hasValue(0);
+  }
+
+  /** A server TLS context with a key and certificate made now, for 127.0.0.1, signed by itself. */
+  private static SSLContext selfSigned(Path dir) throws Exception {
+    Path store = dir.resolve("destination.p12");
+    char[] password = "changeit".toCharArray();
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "destination", "-keyalg", "EC", "-groupname", "secp256r1",
+        "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
+        "-keystore", store.toString(), "-storepass", new String(password))
+        .redirectErrorStream(true).start();
+    String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(keytool.waitFor()).as(output).isZero();
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(store)) {
+      keys.load(in, password);
+    }
+    KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    managers.init(keys, password);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(managers.getKeyManagers(), null, null);
+    return context;
+  }
+
+  /**
    * The destination's next request is answered: at once, or, when it was already waiting for
    * the connection that was given up (it fails as connection-closed, retried like any), by the
    * one after it on a new connection.
    */
-  private static void assertGoesThrough(String endpoint) {
+  private void assertGoesThrough(String endpoint) {
     DeliveryOutcome next = deliver(endpoint);
     if (next.status() == 0) {
       assertThat(next.verdict()).as(next.error()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
@@ -162,10 +223,10 @@ class MisbehavingDestinationTest {
     void write(OutputStream out) throws IOException;
   }
 
-  private static DeliveryOutcome deliver(String endpoint) {
+  private DeliveryOutcome deliver(String endpoint) {
     Job job = JobFixtures.job(new PairId("tenant", "rogue"), "m-" + System.nanoTime(), endpoint, Instant.now());
     TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
-    assertThat(client.send(new DeliveryRequest(job, 1, settings, probe.ref()))).isTrue();
+    assertThat(clients.get(kind).send(new DeliveryRequest(job, 1, settings, probe.ref()))).isTrue();
     return probe.receiveMessage(Duration.ofSeconds(20));
   }
 }

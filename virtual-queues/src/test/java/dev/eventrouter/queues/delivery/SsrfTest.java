@@ -18,7 +18,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -28,6 +27,9 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Deliveries do not reach internal addresses, whatever the endpoint's name resolves to. Runs in
@@ -35,14 +37,16 @@ import org.junit.jupiter.api.Test;
  * execution): real resolution, with names an attacker points at loopback, the cloud metadata
  * service and a private network.
  */
+@ParameterizedClass
+@EnumSource(DeliveryClientSettings.Kind.class)
 class SsrfTest {
+
+  @Parameter DeliveryClientSettings.Kind kind;
 
   static final ActorTestKit testKit = ActorTestKit.create();
   static final ScriptedDestination listening = new ScriptedDestination(testKit.system());
-  static final HttpDeliveryClient guarded =
-      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64, AddressPolicy.PUBLIC_ONLY, Secrets.NONE);
-  static final HttpDeliveryClient allowingLoopback =
-      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
+  static final Clients.PerKind guarded = new Clients.PerKind(testKit.system(), AddressPolicy.PUBLIC_ONLY);
+  static final Clients.PerKind allowingLoopback = new Clients.PerKind(testKit.system(), TestQueues.LOOPBACK);
   /**
    * Names answered with IPv6 addresses that carry an IPv4 target, built from raw bytes: the JDK's
    * own lookups turn {@code ::ffff:a.b.c.d} into an {@code Inet4Address}, a DNS answer need not.
@@ -59,10 +63,10 @@ class SsrfTest {
     }
     return new InetAddress[] {answer};
   };
-  static final HttpDeliveryClient guardedIpv6 = new HttpDeliveryClient(testKit.system(), Clock.systemUTC(),
-      64, AddressPolicy.PUBLIC_ONLY, Secrets.NONE, ipv6Resolver);
-  static final HttpDeliveryClient allowingLoopbackIpv6 = new HttpDeliveryClient(testKit.system(),
-      Clock.systemUTC(), 64, AddressPolicy.allowing("127.0.0.0/8"), Secrets.NONE, ipv6Resolver);
+  static final Clients.PerKind guardedIpv6 =
+      new Clients.PerKind(testKit.system(), AddressPolicy.PUBLIC_ONLY, ipv6Resolver);
+  static final Clients.PerKind allowingLoopbackIpv6 =
+      new Clients.PerKind(testKit.system(), AddressPolicy.allowing("127.0.0.0/8"), ipv6Resolver);
   static final DestinationSettings settings = new DestinationSettings("tenant-hook", 4, 0, 4,
       Duration.ofSeconds(2), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
       Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
@@ -96,7 +100,7 @@ class SsrfTest {
         "https://127.0.0.1:" + port + "/hook");
 
     for (String endpoint : endpoints) {
-      DeliveryOutcome outcome = deliver(guarded, endpoint);
+      DeliveryOutcome outcome = deliver(guarded.get(kind), endpoint);
       assertThat(outcome.error()).as(endpoint).isEqualTo(DeliveryOutcome.ADDRESS_REFUSED);
       assertThat(outcome.verdict()).as(endpoint).isEqualTo(DeliveryOutcome.Verdict.DISCARDED);
       assertThat(outcome.origin()).as(endpoint).isEqualTo(dev.eventrouter.persistence.job.DiscardOrigin.SYSTEM);
@@ -109,7 +113,7 @@ class SsrfTest {
     int port = port();
     for (String name : List.of("mapped-loopback.attacker.test", "mapped-loopback-2.attacker.test",
         "mapped-this-network.attacker.test")) {
-      DeliveryOutcome outcome = deliver(guardedIpv6, "http://" + name + ":" + port + "/mapped");
+      DeliveryOutcome outcome = deliver(guardedIpv6.get(kind), "http://" + name + ":" + port + "/mapped");
 
       assertThat(outcome.error()).as(name).isEqualTo(DeliveryOutcome.ADDRESS_REFUSED);
       assertThat(outcome.verdict()).as(name).isEqualTo(DeliveryOutcome.Verdict.DISCARDED);
@@ -119,11 +123,12 @@ class SsrfTest {
 
   @Test
   void anAllowlistedIpv4RangeAllowsItsIpv4MappedFormAlike() {
-    DeliveryOutcome outcome = deliver(allowingLoopbackIpv6,
-        "http://mapped-loopback.attacker.test:" + port() + "/allowed-mapped");
+    String path = "/allowed-mapped-" + kind;
+    DeliveryOutcome outcome = deliver(allowingLoopbackIpv6.get(kind),
+        "http://mapped-loopback.attacker.test:" + port() + path);
 
     assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
-    assertThat(listening.received("/allowed-mapped")).hasSize(1);
+    assertThat(listening.received(path)).hasSize(1);
   }
 
   /**
@@ -141,7 +146,7 @@ class SsrfTest {
       AtomicInteger lookups = new AtomicInteger();
       NameResolver rebinding = host -> new InetAddress[] {InetAddress.getByAddress(host,
           lookups.getAndIncrement() == 0 ? new byte[] {127, 0, 0, 1} : new byte[] {0, 0, 0, 0})};
-      HttpDeliveryClient client = new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64,
+      DeliveryClient client = Clients.create(kind, testKit.system(),
           AddressPolicy.allowing("127.0.0.1/32"), Secrets.NONE, rebinding);
       String endpoint = "http://rebinding.attacker.test:" + server.getLocalPort() + "/hook";
 
@@ -180,15 +185,16 @@ class SsrfTest {
 
   @Test
   void anAllowlistedRangeIsReachedEvenThroughAName() {
-    DeliveryOutcome outcome = deliver(allowingLoopback, "http://rebind.attacker.test:" + port() + "/allowed");
+    String path = "/allowed-" + kind;
+    DeliveryOutcome outcome = deliver(allowingLoopback.get(kind), "http://rebind.attacker.test:" + port() + path);
 
     assertThat(outcome.status()).isEqualTo(200);
-    assertThat(listening.received("/allowed")).hasSize(1);
+    assertThat(listening.received(path)).hasSize(1);
   }
 
   @Test
   void aNameThatDoesNotResolveIsStillADnsFailure() {
-    DeliveryOutcome outcome = deliver(guarded, "http://nowhere.attacker.test/");
+    DeliveryOutcome outcome = deliver(guarded.get(kind), "http://nowhere.attacker.test/");
 
     assertThat(outcome.error()).isEqualTo("dns");
     assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
@@ -211,7 +217,7 @@ class SsrfTest {
     return Integer.parseInt(listening.url("").replaceAll(".*:", ""));
   }
 
-  private static DeliveryOutcome deliver(HttpDeliveryClient client, String endpoint) {
+  private static DeliveryOutcome deliver(DeliveryClient client, String endpoint) {
     Job base = JobFixtures.job(new PairId("tenant", "tenant-hook"), "m-" + System.nanoTime(), endpoint,
         Instant.now());
     TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();

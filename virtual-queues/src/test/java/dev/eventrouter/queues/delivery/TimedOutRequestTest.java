@@ -15,7 +15,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -38,11 +39,14 @@ import org.junit.jupiter.params.provider.EnumSource;
  * first request holds it (its answer dripped a byte at a time, so the connection is never idle)
  * until every request queued behind it has timed out, and only then is the connection let go.
  */
+@ParameterizedClass
+@EnumSource(DeliveryClientSettings.Kind.class)
 class TimedOutRequestTest {
 
+  @Parameter DeliveryClientSettings.Kind kind;
+
   static final ActorTestKit testKit = ActorTestKit.create();
-  static final HttpDeliveryClient client =
-      new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
+  static final Clients.PerKind clients = new Clients.PerKind(testKit.system(), TestQueues.LOOPBACK);
   static final DestinationSettings settings = new DestinationSettings("slow", 8, 0, 1,
       Duration.ofSeconds(1), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
       Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
@@ -82,10 +86,10 @@ class TimedOutRequestTest {
     assertThat(destination.received).containsExactly(key(holder), key(next));
   }
 
-  private static Job send(HoldingDestination destination, TestProbe<DeliveryOutcome> probe) {
+  private Job send(HoldingDestination destination, TestProbe<DeliveryOutcome> probe) {
     String endpoint = "http://127.0.0.1:" + destination.port + "/slow";
     Job job = JobFixtures.job(new PairId("tenant", "slow"), "m-" + System.nanoTime(), endpoint, Instant.now());
-    assertThat(client.send(new DeliveryRequest(job, 1, settings, probe.ref()))).isTrue();
+    assertThat(clients.get(kind).send(new DeliveryRequest(job, 1, settings, probe.ref()))).isTrue();
     return job;
   }
 

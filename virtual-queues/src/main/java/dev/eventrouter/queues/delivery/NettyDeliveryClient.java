@@ -1,0 +1,512 @@
+package dev.eventrouter.queues.delivery;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+
+/**
+ * Delivers over Netty's HTTP/1.1 codec, with a small connection pool of its own per destination
+ * and host: the same contract as {@link HttpDeliveryClient} (bounded queue, deadline, idle
+ * timeout, response bytes capped, address policy at each new connection), at a fraction of its
+ * CPU per request (BENCHMARKS.md, "The delivery client").
+ *
+ * <p>Each pool lives on one event loop: its queue, its connections and their requests are
+ * touched by that thread only, so they need no locks. A request waits in the pool's queue for a
+ * connection; one whose deadline (twice the destination's timeout) passed while it waited is
+ * answered as a timeout and never sent. A connection carries one request at a time (no
+ * pipelining) and goes back to the pool when its response has been read whole.
+ */
+public final class NettyDeliveryClient implements DeliveryClient {
+
+  /** Response body bytes read (and dropped) before the connection is given up. */
+  static final long MAX_RESPONSE_BYTES = HttpDeliveryClient.MAX_RESPONSE_BYTES;
+
+  private final Clock clock;
+  private final int queueSize;
+  private final AddressPolicy addresses;
+  private final NameResolver names;
+  private final Secrets secrets;
+  /** Where names are looked up: the system's resolver blocks. */
+  private final Executor blocking;
+  private final EventLoopGroup loops;
+  private final SslContext tls;
+  private final Map<PoolKey, Pool> pools = new ConcurrentHashMap<>();
+
+  /**
+   * @param queueSize requests a destination's pool may hold waiting for a connection; past it,
+   *     {@link #send} answers false
+   * @param addresses where connections may go, checked on the resolved address of each new one
+   * @param secrets the values of the secret headers jobs refer to
+   * @param eventLoops threads that carry every connection; they stop with the actor system
+   */
+  public NettyDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
+      Secrets secrets, int eventLoops) {
+    this(system, clock, queueSize, addresses, secrets, eventLoops, NameResolver.SYSTEM);
+  }
+
+  /** @param names where endpoints' hosts are looked up */
+  NettyDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
+      Secrets secrets, int eventLoops, NameResolver names) {
+    this.clock = clock;
+    this.queueSize = queueSize;
+    this.addresses = addresses;
+    this.names = names;
+    this.secrets = secrets;
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.loops = new NioEventLoopGroup(eventLoops, new DefaultThreadFactory("delivery", true));
+    system.getWhenTerminated().thenRun(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS));
+    try {
+      this.tls = SslContextBuilder.forClient().build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("the JDK's TLS client cannot be set up", e);
+    }
+  }
+
+  @Override
+  public boolean send(DeliveryRequest request) {
+    OutgoingRequest.Prepared prepared = OutgoingRequest.prepare(request, secrets);
+    if (prepared instanceof OutgoingRequest.NotMade notMade) {
+      OutgoingRequest.answerNotMade(request, clock, notMade.reason());
+      return true;
+    }
+    OutgoingRequest outgoing = ((OutgoingRequest.Ready) prepared).request();
+    return pools.computeIfAbsent(outgoing.pool(), key -> new Pool(key, loops.next()))
+        .offer(request, outgoing);
+  }
+
+  /** One attempt, from its offer until its response was read whole or given up. */
+  private static final class Exchange {
+    final DeliveryRequest request;
+    final OutgoingRequest outgoing;
+    final Instant startedAt;
+    final Instant deadline;
+    ScheduledFuture<?> timer;
+    /** The connection carrying it, once it has one. */
+    Connection connection;
+    boolean answered;
+    boolean responseCame;
+
+    Exchange(DeliveryRequest request, OutgoingRequest outgoing, Instant startedAt, Instant deadline) {
+      this.request = request;
+      this.outgoing = outgoing;
+      this.startedAt = startedAt;
+      this.deadline = deadline;
+    }
+  }
+
+  /** A destination's connections to one host and the requests waiting for them; on one loop. */
+  private final class Pool {
+    private final PoolKey key;
+    private final EventLoop loop;
+    private final String hostHeader;
+    /** Requests in {@link #waiting}, for {@link #offer}'s bound (read on the callers' threads). */
+    private final AtomicInteger waitingCount = new AtomicInteger();
+    private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
+    /** Most recently used first: the others go quiet and time out when traffic drops. */
+    private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+    /** Connections open or being opened. */
+    private int open;
+    private int connecting;
+
+    Pool(PoolKey key, EventLoop loop) {
+      this.key = key;
+      this.loop = loop;
+      boolean defaultPort = key.port() == (key.https() ? 443 : 80);
+      this.hostHeader = defaultPort ? key.host() : key.host() + ":" + key.port();
+    }
+
+    boolean offer(DeliveryRequest request, OutgoingRequest outgoing) {
+      if (waitingCount.incrementAndGet() > queueSize) {
+        waitingCount.decrementAndGet();
+        return false;
+      }
+      Instant now = clock.instant();
+      Exchange exchange = new Exchange(request, outgoing, now, now.plus(deadline(request)));
+      try {
+        loop.execute(() -> enqueue(exchange));
+        return true;
+      } catch (RejectedExecutionException stopping) {
+        waitingCount.decrementAndGet();
+        return false;
+      }
+    }
+
+    private void enqueue(Exchange exchange) {
+      long delay = Duration.between(clock.instant(), exchange.deadline).toNanos();
+      exchange.timer = loop.schedule(() -> expired(exchange), delay, TimeUnit.NANOSECONDS);
+      waiting.add(exchange);
+      dispatch();
+    }
+
+    /** Hands waiting requests to idle connections, and opens connections for the rest. */
+    private void dispatch() {
+      while (!waiting.isEmpty()) {
+        Exchange next = waiting.peek();
+        if (!next.answered && !clock.instant().isBefore(next.deadline)) {
+          expired(next);
+        }
+        if (next.answered) {
+          taken();
+          continue;
+        }
+        Connection connection = idle.poll();
+        if (connection != null) {
+          taken();
+          connection.send(next);
+        } else if (open < next.request.destination().maxConnections() && connecting < waiting.size()) {
+          connect(next.request.destination().timeout());
+        } else {
+          return;
+        }
+      }
+    }
+
+    private void taken() {
+      waiting.poll();
+      waitingCount.decrementAndGet();
+    }
+
+    /**
+     * At the deadline: the caller is told it timed out. A response already coming is drained no
+     * longer (its connection is given up); one whose head is still coming keeps its connection
+     * until the idle timeout, as Pekko's pool does, and the requests behind it wait for another.
+     */
+    private void expired(Exchange exchange) {
+      answer(exchange, failed(exchange, "timeout"));
+      if (exchange.responseCame && exchange.connection != null
+          && exchange.connection.current == exchange) {
+        exchange.connection.channel.close();
+      }
+    }
+
+    /** Looks the host up off the loop (the system's resolver blocks), then connects to it. */
+    private void connect(Duration timeout) {
+      open++;
+      connecting++;
+      blocking.execute(() -> {
+        InetSocketAddress address;
+        try {
+          address = names.allowed(key.host(), key.port(), addresses);
+        } catch (Exception e) {
+          loop.execute(() -> notConnected(e));
+          return;
+        }
+        Connection connection = new Connection(this, timeout);
+        ChannelFuture connected = new Bootstrap()
+            .group(loop)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+            .option(ChannelOption.TCP_NODELAY, true)
+            .handler(new ChannelInitializer<SocketChannel>() {
+              @Override
+              protected void initChannel(SocketChannel channel) {
+                if (key.https()) {
+                  channel.pipeline().addLast(tlsHandler(channel));
+                }
+                // every byte counts against the idle timeout, also those of a head not yet whole
+                channel.pipeline().addLast(connection.bytesSeen(), new HttpClientCodec(), connection);
+              }
+            })
+            .connect(address);
+        connected.addListener(done -> {
+          if (!done.isSuccess()) {
+            notConnected(done.cause());
+          } else if (key.https()) {
+            connected.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(tls -> {
+              if (tls.isSuccess()) {
+                ready(connection);
+              } else {
+                notConnected(new SSLException("TLS handshake failed", tls.cause()));
+                connected.channel().close();
+              }
+            });
+          } else {
+            ready(connection);
+          }
+        });
+      });
+    }
+
+    private SslHandler tlsHandler(Channel channel) {
+      SslHandler handler = tls.newHandler(channel.alloc(), key.host(), key.port());
+      SSLEngine engine = handler.engine();
+      SSLParameters parameters = engine.getSSLParameters();
+      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+      engine.setSSLParameters(parameters);
+      return handler;
+    }
+
+    private void ready(Connection connection) {
+      connecting--;
+      if (!connection.channel.isActive()) {
+        open--; // closed by the destination already: the next dispatch opens another
+        dispatch();
+        return;
+      }
+      connection.opened();
+      idle.push(connection);
+      dispatch();
+    }
+
+    /**
+     * A connection could not be made: the first waiting request fails with the reason, as in
+     * Pekko's pool, where a request's connection failing fails the request.
+     */
+    private void notConnected(Throwable cause) {
+      connecting--;
+      open--;
+      for (Exchange exchange; (exchange = waiting.peek()) != null; ) {
+        taken();
+        if (!exchange.answered) {
+          answer(exchange, failed(exchange, Failures.classify(cause)));
+          break;
+        }
+      }
+      dispatch();
+    }
+
+    /** The connection's response was read whole: it takes the next request. */
+    private void idle(Connection connection) {
+      idle.push(connection);
+      dispatch();
+    }
+
+    private void closed(Connection connection) {
+      idle.remove(connection);
+      open--;
+      dispatch();
+    }
+
+    private DeliveryOutcome failed(Exchange exchange, String error) {
+      return DeliveryOutcome.failed(exchange.request.job().id(), exchange.request.attempt(),
+          exchange.startedAt, clock.instant(), error);
+    }
+
+    private void answer(Exchange exchange, DeliveryOutcome outcome) {
+      if (!exchange.answered) {
+        exchange.answered = true;
+        exchange.request.replyTo().tell(outcome);
+      }
+    }
+
+    private DefaultFullHttpRequest httpRequest(OutgoingRequest outgoing) {
+      DefaultFullHttpRequest http = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+          outgoing.target(), Unpooled.wrappedBuffer(outgoing.body()));
+      HttpHeaders headers = http.headers();
+      headers.set(HttpHeaderNames.HOST, hostHeader);
+      headers.set(HttpHeaderNames.CONTENT_TYPE, outgoing.contentType() == ContentTypes.APPLICATION_JSON
+          ? "application/json" : outgoing.contentType().toString());
+      headers.set(HttpHeaderNames.CONTENT_LENGTH, outgoing.body().length);
+      for (OutgoingRequest.Header header : outgoing.headers()) {
+        headers.add(header.name(), header.value());
+      }
+      return http;
+    }
+  }
+
+  /**
+   * One keep-alive connection: it sends a request, reads its response (the head answers the
+   * caller; the body is read away, at most {@link #MAX_RESPONSE_BYTES}) and tells its pool when it
+   * is free again. Silent for the destination's timeout, it is closed, and its request, if any,
+   * fails as a timeout.
+   */
+  private final class Connection extends ChannelInboundHandlerAdapter {
+    private final Pool pool;
+    private final long idleNanos;
+    private Channel channel;
+    private Exchange current;
+    private boolean keepAlive;
+    private boolean informational;
+    private long bodyBytes;
+    private long lastActivity;
+    private ScheduledFuture<?> idleCheck;
+
+    Connection(Pool pool, Duration idleTimeout) {
+      this.pool = pool;
+      this.idleNanos = idleTimeout.toNanos();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      channel = ctx.channel();
+    }
+
+    void opened() {
+      lastActivity = System.nanoTime();
+      idleCheck = channel.eventLoop().schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
+      channel.closeFuture().addListener(closed -> closed());
+    }
+
+    void send(Exchange exchange) {
+      current = exchange;
+      exchange.connection = this;
+      keepAlive = true;
+      informational = false;
+      bodyBytes = 0;
+      lastActivity = System.nanoTime();
+      // failures of the write come back through exceptionCaught
+      channel.writeAndFlush(pool.httpRequest(exchange.outgoing), channel.voidPromise());
+    }
+
+    /** Notes when bytes came, before the codec holds them back to make a whole message. */
+    ChannelInboundHandlerAdapter bytesSeen() {
+      return new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+          lastActivity = System.nanoTime();
+          ctx.fireChannelRead(msg);
+        }
+      };
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (current == null) {
+          channel.close(); // nothing was asked: a destination talking out of turn
+          return;
+        }
+        if (msg instanceof HttpResponse response) {
+          head(response);
+        }
+        if (msg instanceof HttpContent content) {
+          body(content);
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    private void head(HttpResponse response) {
+      if (response.decoderResult().isFailure()) {
+        fail(response.decoderResult().cause());
+        return;
+      }
+      int status = response.status().code();
+      // 100 Continue and the like: the final response follows
+      informational = status < 200;
+      if (informational) {
+        return;
+      }
+      keepAlive = HttpUtil.isKeepAlive(response);
+      current.responseCame = true;
+      Instant finishedAt = clock.instant();
+      Optional<Duration> retryAfter = Optional.ofNullable(response.headers().get("Retry-After"))
+          .flatMap(value -> RetryAfter.parse(value, finishedAt));
+      pool.answer(current, DeliveryOutcome.responded(current.request.job().id(),
+          current.request.attempt(), current.startedAt, finishedAt, status, retryAfter));
+    }
+
+    private void body(HttpContent content) {
+      if (content.decoderResult().isFailure()) {
+        fail(content.decoderResult().cause());
+        return;
+      }
+      bodyBytes += content.content().readableBytes();
+      if (content instanceof LastHttpContent && informational) {
+        informational = false;
+      } else if (content instanceof LastHttpContent) {
+        Exchange done = current;
+        current = null;
+        done.timer.cancel(false);
+        if (keepAlive) {
+          pool.idle(this);
+        } else {
+          channel.close();
+        }
+      } else if (bodyBytes > MAX_RESPONSE_BYTES) {
+        // an endless or huge body costs this connection, not a stuck one
+        channel.close();
+      }
+    }
+
+    private void checkIdle() {
+      if (!channel.isOpen()) {
+        return;
+      }
+      long silentFor = System.nanoTime() - lastActivity;
+      if (silentFor >= idleNanos) {
+        fail(new TimeoutException("no byte for " + Duration.ofNanos(idleNanos)));
+      } else {
+        idleCheck = channel.eventLoop().schedule(this::checkIdle, idleNanos - silentFor, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    /** The request this connection carries, if any, fails with the cause; the connection closes. */
+    private void fail(Throwable cause) {
+      if (current != null) {
+        pool.answer(current, pool.failed(current, Failures.classify(cause)));
+      }
+      channel.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      fail(cause);
+    }
+
+    private void closed() {
+      if (idleCheck != null) {
+        idleCheck.cancel(false);
+      }
+      if (current != null) {
+        pool.answer(current, pool.failed(current,
+            Failures.classify(new SocketException("connection closed before the response ended"))));
+        current.timer.cancel(false);
+        current = null;
+      }
+      pool.closed(this);
+    }
+  }
+
+  /** How long a request may take in all, however its bytes come: twice the idle timeout. */
+  private static Duration deadline(DeliveryRequest request) {
+    return request.destination().timeout().multipliedBy(2);
+  }
+}
