@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -97,6 +98,63 @@ class RouterRestartTest {
       assertThat(Metrics.byLabel(TestRouter.get(second, "/metrics").body(), "eventrouter_ingest_partition_assigned",
           "partition")).as("the router reads the grown topic").hasSize(6);
     }
+  }
+
+  /**
+   * A consumer group that starts from the beginning (reset, or renamed) reads again records
+   * whose jobs were delivered: none is delivered twice, though each queue remembers a single
+   * finished job here. What the ingest told the queue persisted (kept in its snapshot: one after
+   * every event, the journal of the finished jobs deleted) refuses the records below it by
+   * their offsets.
+   */
+  @Test
+  void recordsReadAgainFromTheStartAreRefusedByTheirOffsets() throws Exception {
+    int kafkaPort = TestRouter.freePort();
+    Path registry = dataDir.resolve("registry.conf");
+    try (BlackHole destination = BlackHole.start("127.0.0.1", 0)) {
+      Files.writeString(registry, """
+          destinations { webhook { endpoint = "http://127.0.0.1:%d/webhook" } }
+          sources { shop { destinations = [webhook] } }
+          """.formatted(destination.port()));
+      Map<String, Object> forgetful = Map.of("eventrouter.virtual-queue.dedupe-max-entries", 1,
+          "eventrouter.virtual-queue.snapshot-every", 1);
+
+      try (Router first = TestRouter.start(TestRouter.config(dataDir, registry, kafkaPort, forgetful))) {
+        produceAndAwaitCommitted(first, "eventrouter", 100, 1, 100);
+        // its enqueue tells the queue that the first hundred records are persisted
+        produceAndAwaitCommitted(first, "eventrouter", 1, 2, 101);
+        TestProbe.create(first.system()).awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
+          assertThat(destination.deliveries().getOrDefault("webhook", Map.of())).hasSize(101);
+          return null;
+        });
+      }
+
+      Map<String, Object> readAgain = new HashMap<>(forgetful);
+      readAgain.put("eventrouter.kafka.group-id", "eventrouter-again");
+      try (Router second = TestRouter.start(TestRouter.config(dataDir, registry, kafkaPort, readAgain))) {
+        awaitCommitted(second, "eventrouter-again", 101);
+        String metrics = TestRouter.get(second, "/metrics").body();
+        assertThat(Metrics.value(metrics, "eventrouter_jobs_duplicate_total")).isEqualTo(101);
+        assertThat(Metrics.value(metrics, "eventrouter_jobs_accepted_total")).isZero();
+      }
+      assertThat(destination.duplicates()).isZero();
+    }
+  }
+
+  private static void produceAndAwaitCommitted(Router router, String group, int events, long seed,
+      long committed) {
+    EventProducer.Result produced = EventProducer.run(new EventProducer.Plan(
+        router.kafkaBootstrapServers(), "events", events, List.of("shop"), 64, 0, seed));
+    assertThat(produced.sent()).isEqualTo(events);
+    awaitCommitted(router, group, committed);
+  }
+
+  private static void awaitCommitted(Router router, String group, long records) {
+    TestProbe.create(router.system()).awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
+      TestRouter.Progress progress = TestRouter.progress(router.kafkaBootstrapServers(), group, "events");
+      assertThat(progress.committed()).isEqualTo(progress.end()).isEqualTo(records);
+      return progress;
+    });
   }
 
   /** 200 events whose jobs are accepted (offsets committed) while every attempt is refused. */

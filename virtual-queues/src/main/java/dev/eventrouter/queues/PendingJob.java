@@ -3,8 +3,10 @@ package dev.eventrouter.queues;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.job.RecordPosition;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -22,12 +24,14 @@ import java.util.TreeSet;
  * @param traceSequenceNrs the sequence numbers of the job's transitions after its payload
  *     event (retries, archiving): with the payload's, where its trace is read back from. A
  *     few longs per job, and only for jobs attempted: the index stays compact.
+ * @param position the Kafka record the job was made from, remembered when it finishes (a record
+ *     read again is told by it); null for a replay, and in snapshots written before positions
  */
 @JsonFormat(shape = JsonFormat.Shape.ARRAY)
 @JsonPropertyOrder({"id", "payloadSequenceNr", "attempts", "dueAtMillis", "expireAtMillis", "archiving",
-    "traceSequenceNrs"})
+    "traceSequenceNrs", "position"})
 public record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long dueAtMillis,
-    long expireAtMillis, boolean archiving, long[] traceSequenceNrs) {
+    long expireAtMillis, boolean archiving, long[] traceSequenceNrs, RecordPosition position) {
 
   private static final long[] NO_TRACE = new long[0];
 
@@ -37,8 +41,9 @@ public record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long du
         ? NO_TRACE : traceSequenceNrs;
   }
 
-  static PendingJob accepted(Ksuid id, long payloadSequenceNr, long expireAtMillis) {
-    return new PendingJob(id, payloadSequenceNr, 0, 0L, expireAtMillis, false, NO_TRACE);
+  static PendingJob accepted(Ksuid id, long payloadSequenceNr, long expireAtMillis,
+      RecordPosition position) {
+    return new PendingJob(id, payloadSequenceNr, 0, 0L, expireAtMillis, false, NO_TRACE, position);
   }
 
   /**
@@ -65,17 +70,18 @@ public record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long du
 
   PendingJob retryAt(int attempts, long dueAtMillis, long eventSequenceNr) {
     return new PendingJob(id, payloadSequenceNr, attempts, dueAtMillis, expireAtMillis, false,
-        traced(eventSequenceNr));
+        traced(eventSequenceNr), position);
   }
 
   /** The carried event holds the earlier attempts: the trace starts again from it. */
   PendingJob carriedTo(long sequenceNr) {
-    return new PendingJob(id, sequenceNr, attempts, dueAtMillis, expireAtMillis, archiving, NO_TRACE);
+    return new PendingJob(id, sequenceNr, attempts, dueAtMillis, expireAtMillis, archiving, NO_TRACE,
+        position);
   }
 
   PendingJob toArchive(long eventSequenceNr) {
     return new PendingJob(id, payloadSequenceNr, attempts, dueAtMillis, expireAtMillis, true,
-        traced(eventSequenceNr));
+        traced(eventSequenceNr), position);
   }
 
   private long[] traced(long eventSequenceNr) {
@@ -89,7 +95,8 @@ public record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long du
   public boolean equals(Object other) {
     return other instanceof PendingJob p && id.equals(p.id) && payloadSequenceNr == p.payloadSequenceNr
         && attempts == p.attempts && dueAtMillis == p.dueAtMillis && expireAtMillis == p.expireAtMillis
-        && archiving == p.archiving && Arrays.equals(traceSequenceNrs, p.traceSequenceNrs);
+        && archiving == p.archiving && Arrays.equals(traceSequenceNrs, p.traceSequenceNrs)
+        && Objects.equals(position, p.position);
   }
 
   @Override
@@ -101,6 +108,7 @@ public record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long du
   public String toString() {
     return "PendingJob[" + id + " payload@" + payloadSequenceNr + " attempts=" + attempts
         + " due=" + dueAtMillis + " expire=" + expireAtMillis + (archiving ? " archiving" : "")
-        + " trace@" + Arrays.toString(traceSequenceNrs) + "]";
+        + " trace@" + Arrays.toString(traceSequenceNrs) + (position == null ? "" : " record " + position)
+        + "]";
   }
 }

@@ -1,8 +1,11 @@
 package dev.eventrouter.queues;
 
+import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.QueueEvent;
+import dev.eventrouter.persistence.job.RecordPosition;
+import dev.eventrouter.queues.QueueSnapshot.FinishedJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -13,15 +16,30 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * The state of a virtual queue: a compact index of its live jobs (never payloads), their
- * schedule and expiry order, the jobs on their way to the archive, and the ids of jobs finished
- * within the dedupe window. Mutable for speed (a queue may hold millions of jobs) and changed only
- * by the event handler, one method per event type.
+ * schedule and expiry order, the jobs on their way to the archive, and what it needs to refuse a
+ * job it had already: the ids of finished jobs whose Kafka record may still be read again, and
+ * of other finished jobs (replays) within the dedupe window. Mutable for speed (a queue may hold
+ * millions of jobs) and changed by the event handler, one method per event type, and by what the
+ * ingest tells of the records persisted ({@link #persisted(PersistedRecords)}).
+ *
+ * <p>A record's jobs are persisted before its offset is committed, and every record below the
+ * committed offset has its jobs persisted: a record read twice lies at or above the committed
+ * offset. The ingest knows more, per partition, the offset below which every record's jobs are
+ * persisted in their queues; a job made from a record below it was accepted by its queue before
+ * (it is live or finished), so the queue needs to remember only the finished jobs of records at
+ * or above it. Never a high-water mark of the jobs accepted: an enqueue that is retried
+ * persists its jobs after later records'. The offsets hold for one incarnation of the topic
+ * (Kafka's topic id): told of another, the queue forgets them, since a topic made again counts
+ * from zero; and it refuses a job by its offset only when told of the same incarnation.
  *
  * <p>It counts the journal events applied, which is the sequence number of the last one: a job's
  * index entry records the sequence number of the event that carries its payload.
@@ -32,8 +50,16 @@ public final class QueueState {
   private final NavigableSet<PendingJob> schedule = new TreeSet<>(PendingJob.BY_DUE);
   private final NavigableSet<PendingJob> expiries = new TreeSet<>(PendingJob.BY_EXPIRY);
   private final Set<Ksuid> archiving = new LinkedHashSet<>();
-  /** Finished job id to when it finished (epoch millis), oldest first. */
-  private final LinkedHashMap<Ksuid, Long> finished = new LinkedHashMap<>();
+  /** Per partition, the offset below which every record's jobs are persisted, as last told. */
+  private final Map<Integer, Long> persistedBelow = new HashMap<>();
+  /** The topic incarnation (Kafka's topic id) those offsets and the positions below are of. */
+  private String topicId;
+  /** Finished jobs of records at or above their partition's persistedBelow, oldest first. */
+  private final LinkedHashMap<Ksuid, FinishedJob> finishedFromKafka = new LinkedHashMap<>();
+  /** The same by partition and offset (a record makes at most one job per pair). */
+  private final Map<Integer, NavigableMap<Long, Ksuid>> finishedByPosition = new HashMap<>();
+  /** Finished jobs that did not come from Kafka (replays), within the dedupe window, oldest first. */
+  private final LinkedHashMap<Ksuid, FinishedJob> finishedOther = new LinkedHashMap<>();
   private final long dedupeWindowMillis;
   private final int dedupeMaxEntries;
   private long sequenceNr;
@@ -85,7 +111,7 @@ public final class QueueState {
 
   private void awaitingScheduling(JobEvent.AwaitingScheduling event) {
     PendingJob job = PendingJob.accepted(event.jobId(), sequenceNr,
-        event.job().expireAt().toEpochMilli());
+        event.job().expireAt().toEpochMilli(), event.job().position());
     if (jobs.putIfAbsent(job.id(), job) == null) {
       schedule.add(job);
       expiries.add(job);
@@ -125,22 +151,93 @@ public final class QueueState {
     }
   }
 
-  /** A terminal event: the job leaves the index and is remembered for the dedupe window. */
+  /**
+   * A terminal event: the job leaves the index. It is remembered while its Kafka record could
+   * be read again above persistedBelow, or, when it did not come from Kafka, for the dedupe
+   * window.
+   */
   private void finished(Ksuid id, Instant at) {
-    unschedule(id);
+    PendingJob job = unschedule(id);
+    if (job == null) {
+      return; // finished before: remembered, or forgotten, already
+    }
     jobs.remove(id);
     archiving.remove(id);
     long atMillis = at.toEpochMilli();
-    finished.put(id, atMillis);
+    RecordPosition position = job.position();
+    if (position == null) {
+      finishedOther.put(id, new FinishedJob(id, atMillis, null));
+    } else if (!persistedBelow(position)) {
+      remember(new FinishedJob(id, atMillis, position));
+    }
     // by event time, not the clock: replaying the journal gives the same window
-    Iterator<Map.Entry<Ksuid, Long>> oldest = finished.entrySet().iterator();
-    while (oldest.hasNext()) {
-      Map.Entry<Ksuid, Long> entry = oldest.next();
-      if (finished.size() <= dedupeMaxEntries && entry.getValue() >= atMillis - dedupeWindowMillis) {
-        break;
-      }
+    Iterator<FinishedJob> oldest = finishedOther.values().iterator();
+    while (oldest.hasNext() && oldest.next().atMillis() < atMillis - dedupeWindowMillis) {
       oldest.remove();
     }
+    // a bound in case persistedBelow does not rise (an ingest that does not tell it)
+    while (finishedFromKafka.size() + finishedOther.size() > dedupeMaxEntries) {
+      if (finishedFromKafka.size() >= finishedOther.size()) {
+        forget(finishedFromKafka.values().iterator().next());
+      } else {
+        finishedOther.remove(finishedOther.keySet().iterator().next());
+      }
+    }
+  }
+
+  private void remember(FinishedJob job) {
+    finishedFromKafka.put(job.id(), job);
+    finishedByPosition.computeIfAbsent(job.position().partition(), p -> new TreeMap<>())
+        .put(job.position().offset(), job.id());
+  }
+
+  private void forget(FinishedJob job) {
+    finishedFromKafka.remove(job.id());
+    NavigableMap<Long, Ksuid> partition = finishedByPosition.get(job.position().partition());
+    partition.remove(job.position().offset());
+    if (partition.isEmpty()) {
+      finishedByPosition.remove(job.position().partition());
+    }
+  }
+
+  // ---- what the ingest tells ----
+
+  /**
+   * Per partition, the offset below which every record's jobs are persisted in their queues. A
+   * fact, however late it comes: each only ever raises what the queue knows, and the finished
+   * jobs of records below it are forgotten, since such a record read again is refused by its
+   * position. Of another topic incarnation, it replaces what the queue knew. Not journaled:
+   * snapshots keep it, and the next enqueue tells it again.
+   */
+  void persisted(PersistedRecords told) {
+    if (told.topicId() == null) {
+      return;
+    }
+    if (topicId != null && !topicId.equals(told.topicId())) {
+      // the old incarnation's records are gone: nothing of it can be read again
+      persistedBelow.clear();
+      finishedByPosition.clear();
+      finishedFromKafka.clear();
+    }
+    topicId = told.topicId();
+    told.below().forEach((partition, offset) -> {
+      if (offset > persistedBelow.getOrDefault(partition, 0L)) {
+        persistedBelow.put(partition, offset);
+        NavigableMap<Long, Ksuid> finished = finishedByPosition.get(partition);
+        if (finished != null) {
+          NavigableMap<Long, Ksuid> below = finished.headMap(offset, false);
+          below.values().forEach(finishedFromKafka::remove);
+          below.clear();
+          if (finished.isEmpty()) {
+            finishedByPosition.remove(partition);
+          }
+        }
+      }
+    });
+  }
+
+  private boolean persistedBelow(RecordPosition position) {
+    return position.offset() < persistedBelow.getOrDefault(position.partition(), 0L);
   }
 
   private PendingJob unschedule(Ksuid id) {
@@ -156,8 +253,8 @@ public final class QueueState {
 
   QueueSnapshot toSnapshot() {
     return new QueueSnapshot(sequenceNr, List.copyOf(jobs.values()),
-        finished.entrySet().stream()
-            .map(e -> new QueueSnapshot.FinishedJob(e.getKey(), e.getValue())).toList());
+        Stream.concat(finishedFromKafka.values().stream(), finishedOther.values().stream()).toList(),
+        Map.copyOf(persistedBelow), topicId);
   }
 
   static QueueState fromSnapshot(QueueSnapshot snapshot, Duration dedupeWindow, int dedupeMaxEntries) {
@@ -172,7 +269,15 @@ public final class QueueState {
         state.expiries.add(job);
       }
     }
-    snapshot.finished().forEach(f -> state.finished.put(f.id(), f.atMillis()));
+    state.persistedBelow.putAll(snapshot.persistedBelow());
+    state.topicId = snapshot.topicId();
+    for (FinishedJob finished : snapshot.finished()) {
+      if (finished.position() == null) {
+        state.finishedOther.put(finished.id(), finished);
+      } else {
+        state.remember(finished);
+      }
+    }
     return state;
   }
 
@@ -182,9 +287,16 @@ public final class QueueState {
     return jobs.containsKey(id);
   }
 
-  /** Held now, or finished within the dedupe window: enqueuing it again would deliver it twice. */
-  boolean knows(Ksuid id) {
-    return jobs.containsKey(id) || finished.containsKey(id);
+  /**
+   * Held now, finished and remembered, or made from a Kafka record whose jobs were all persisted
+   * before (as {@code told}, of this topic incarnation): enqueuing it again would deliver it
+   * twice.
+   */
+  boolean knows(Job job, PersistedRecords told) {
+    Ksuid id = job.id();
+    return jobs.containsKey(id) || finishedFromKafka.containsKey(id) || finishedOther.containsKey(id)
+        || (job.position() != null && topicId != null && topicId.equals(told.topicId())
+            && persistedBelow(job.position()));
   }
 
   PendingJob get(Ksuid id) {

@@ -68,10 +68,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * journal is the pair's durable mailbox.
  *
  * <p>It accepts jobs in batches and persists each batch in one write before it acknowledges it;
- * a job it holds, or finished within the dedupe window, is acknowledged and not added again. It
- * delivers due jobs while the pair has in-flight room and rate permits and the destination's
- * circuit breaker lets requests through, and persists the outcomes, collected for a few
- * milliseconds so that one write carries many. Jobs whose expiry passes go to the archive; they
+ * a job it had already (held, or finished: see {@link QueueState}) is acknowledged and not
+ * added again. It delivers due jobs while the pair has in-flight room and rate permits and the
+ * destination's circuit breaker lets requests through, and persists the outcomes, collected for
+ * a few milliseconds so that one write carries many. Jobs whose expiry passes go to the archive; they
  * are archived only once the archive has them.
  *
  * <p>Its state is a compact index; payloads are held in a bounded cache and read back from the
@@ -89,11 +89,24 @@ public final class VirtualQueue
   public sealed interface Command {}
 
   /**
-   * Add jobs of this pair. The reply comes once they are in the journal; jobs the queue holds,
-   * or finished within the dedupe window, count as duplicates and are not added again.
+   * Add jobs of this pair. The reply comes once they are in the journal; jobs the queue had
+   * already count as duplicates and are not added again.
+   *
+   * @param persisted what the ingest knows is persisted of the topic the jobs came from (see
+   *     {@link QueueState}); {@link PersistedRecords#NONE} from callers that do not know it, and
+   *     from nodes of versions before it
    */
-  public record Enqueue(List<Job> jobs, ActorRef<StatusReply<Accepted>> replyTo)
-      implements Command, CborSerializable {}
+  public record Enqueue(List<Job> jobs, PersistedRecords persisted,
+      ActorRef<StatusReply<Accepted>> replyTo) implements Command, CborSerializable {
+
+    public Enqueue {
+      persisted = persisted == null ? PersistedRecords.NONE : persisted;
+    }
+
+    public Enqueue(List<Job> jobs, ActorRef<StatusReply<Accepted>> replyTo) {
+      this(jobs, PersistedRecords.NONE, replyTo);
+    }
+  }
 
   public record Accepted(int enqueued, int duplicates) implements CborSerializable {}
 
@@ -448,6 +461,8 @@ public final class VirtualQueue
   // ---- accepting ----
 
   private ReplyEffect<QueueEvent, QueueState> enqueue(QueueState state, Enqueue enqueue) {
+    // a fact about records, not an event of this queue: it changes the state as it comes
+    state.persisted(enqueue.persisted());
     List<Job> fresh = new ArrayList<>(enqueue.jobs().size());
     Set<Ksuid> seen = new HashSet<>();
     for (Job job : enqueue.jobs()) {
@@ -455,7 +470,7 @@ public final class VirtualQueue
         return Effect().reply(enqueue.replyTo(),
             StatusReply.error("job " + job.id() + " is for " + job.pair() + ", not " + pair));
       }
-      if (!state.knows(job.id()) && seen.add(job.id())) {
+      if (!state.knows(job, enqueue.persisted()) && seen.add(job.id())) {
         fresh.add(job);
       }
     }

@@ -145,11 +145,21 @@ public final class VirtualQueues {
    * the other, as it takes for each to fit a cluster frame ({@link EnqueueBatches}).
    */
   public CompletionStage<VirtualQueue.Accepted> enqueue(PairId pair, List<Job> jobs) {
+    return enqueue(pair, jobs, PersistedRecords.NONE);
+  }
+
+  /**
+   * Enqueues jobs of one pair made from Kafka records, telling their queue, per partition they
+   * came from, the offset below which every record's jobs are persisted in their queues: what
+   * lets it forget the finished jobs of those records ({@link VirtualQueue.Enqueue}).
+   */
+  public CompletionStage<VirtualQueue.Accepted> enqueue(PairId pair, List<Job> jobs,
+      PersistedRecords persisted) {
     EntityRef<VirtualQueue.Command> queue = sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId());
     CompletionStage<VirtualQueue.Accepted> sent = CompletableFuture.completedFuture(new VirtualQueue.Accepted(0, 0));
     for (List<Job> batch : enqueueBatches.split(jobs)) {
       sent = sent.thenCompose(before -> queue.<VirtualQueue.Accepted>askWithStatus(
-              replyTo -> new VirtualQueue.Enqueue(batch, replyTo), askTimeout)
+              replyTo -> new VirtualQueue.Enqueue(batch, persisted, replyTo), askTimeout)
           .thenApply(after -> new VirtualQueue.Accepted(
               before.enqueued() + after.enqueued(), before.duplicates() + after.duplicates())));
     }

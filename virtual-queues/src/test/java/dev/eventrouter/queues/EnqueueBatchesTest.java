@@ -16,6 +16,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,9 +28,12 @@ import org.junit.jupiter.api.Test;
 class EnqueueBatchesTest {
 
   private static final int FRAME = 4 * 1024 * 1024;
+  // Ksuids written as a node writes them (eventrouter/journal.conf)
   private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString(
-          "pekko.remote.artery.advanced.maximum-frame-size = " + FRAME)
-      .withFallback(ConfigFactory.load()));
+          "pekko.remote.artery.advanced.maximum-frame-size = " + FRAME + "\n"
+              + "pekko.serialization.jackson.jackson-modules += "
+              + "\"dev.eventrouter.persistence.serialization.JobJacksonModule\"")
+      .withFallback(ConfigFactory.load()).resolve());
   private static final PairId PAIR = new PairId("shop", "hook");
 
   @AfterAll
@@ -60,6 +64,22 @@ class EnqueueBatchesTest {
 
     assertThat(batches.fits(1024 * 1024)).as("the default max-payload-bytes").isTrue();
     assertThat(batches.fits(FRAME)).isFalse();
+  }
+
+  /** A queue on another node gets each job's record and what the ingest knows persisted. */
+  @Test
+  void anEnqueueCrossesNodesWithItsRecordsAndWhatWasPersisted() throws Exception {
+    Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+    var replyTo = testKit.<StatusReply<VirtualQueue.Accepted>>createTestProbe().ref();
+    VirtualQueue.Enqueue enqueue = new VirtualQueue.Enqueue(
+        List.of(JobFixtures.fromRecord(job(1, 100, Map.of()), 4, 81_000L), job(2, 100, Map.of())),
+        new PersistedRecords("ZzLhtIhETPGuUPZ4vWzFkQ", Map.of(4, 80_990L, 7, 12L)), replyTo);
+
+    var serializer = serialization.findSerializerFor(enqueue);
+    byte[] bytes = serialization.serialize(enqueue).get();
+
+    assertThat(serialization.deserialize(bytes, serializer.identifier(),
+        Serializers.manifestFor(serializer, enqueue)).get()).isEqualTo(enqueue);
   }
 
   private static void assertEveryEnqueueFitsTheFrameAndKeepsTheOrder(List<Job> jobs) {

@@ -3,6 +3,7 @@ package dev.eventrouter.queues;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.journal.JournalSettings;
@@ -37,6 +38,10 @@ import org.junit.jupiter.api.Test;
  * (and a journal sharded over two databases).
  */
 abstract class QueueRestartContract {
+
+  /** The id of the ingest topic the records of these tests come from. */
+  private static final String TOPIC = "topic-1";
+
 
   protected abstract Config journalConfig();
 
@@ -132,6 +137,67 @@ abstract class QueueRestartContract {
     } finally {
       second.shutdownTestKit();
     }
+  }
+
+  /**
+   * The ingest restarted reads again records whose jobs were delivered before the restart, and
+   * knows nothing yet of what was persisted: the queue refuses them all, those below what the
+   * ingest told it before (it remembers that, not their ids) and those above (by their ids).
+   * A snapshot after each event: the journal rows of the finished jobs are deleted.
+   */
+  @Test
+  void recordsReadAgainAfterARestartAreRefused() {
+    Config config = ConfigFactory.parseString("eventrouter.virtual-queue.snapshot-every = 1")
+        .withFallback(journalConfig());
+    DestinationSettings webhook = TestQueues.destination("webhook");
+    PairId pair = new PairId("reread-" + UUID.randomUUID().toString().substring(0, 8), webhook.id());
+
+    ActorTestKit first = TestQueues.startNode(config);
+    ScriptedDestination destination = new ScriptedDestination(first.system());
+    List<Job> records = IntStream.range(0, 20)
+        .mapToObj(i -> JobFixtures.fromRecord(JobFixtures.job(pair, pair.source() + "-" + i,
+            destination.url(path(pair)), Instant.now()), 0, 500L + i))
+        .toList();
+    try {
+      HttpDeliveryClient http = new HttpDeliveryClient(first.system(), Clock.systemUTC(), 64,
+          TestQueues.LOOPBACK, Secrets.NONE);
+      VirtualQueues queues = TestQueues.queues(first, TestQueues.only(webhook), http::send,
+          new RecordingArchive());
+      queues.enqueue(pair, records.subList(0, 10), new PersistedRecords(TOPIC, Map.of())).toCompletableFuture().join();
+      awaitDelivered(first, destination, pair, 10);
+      // the first ten are persisted: the ingest says so with the next ten
+      queues.enqueue(pair, records.subList(10, 20), new PersistedRecords(TOPIC, Map.of(0, 510L))).toCompletableFuture().join();
+      awaitDelivered(first, destination, pair, 20);
+      first.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
+        assertThat(queues.stats(pair).toCompletableFuture().join().pending()).isZero();
+        return null;
+      });
+    } finally {
+      destination.close();
+      first.shutdownTestKit();
+    }
+
+    ActorTestKit second = TestQueues.startNode(config);
+    try {
+      List<DeliveryRequest> sent = new CopyOnWriteArrayList<>();
+      VirtualQueues queues = TestQueues.queues(second, TestQueues.only(webhook), sent::add,
+          new RecordingArchive());
+
+      assertThat(queues.enqueue(pair, records, new PersistedRecords(TOPIC, Map.of())).toCompletableFuture().join())
+          .isEqualTo(new VirtualQueue.Accepted(0, 20));
+      assertThat(queues.stats(pair).toCompletableFuture().join().pending()).isZero();
+      assertThat(sent).isEmpty();
+    } finally {
+      second.shutdownTestKit();
+    }
+  }
+
+  private static void awaitDelivered(ActorTestKit node, ScriptedDestination destination, PairId pair,
+      int count) {
+    node.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
+      assertThat(destination.received(path(pair))).hasSize(count);
+      return null;
+    });
   }
 
   /**

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The snapshot of a queue's index: what recovery starts from instead of replaying. */
@@ -36,6 +37,8 @@ class QueueSnapshotTest {
     assertThat(restored.schedule()).containsExactlyElementsOf(state.schedule());
     assertThat(restored.expiries()).containsExactlyElementsOf(state.expiries());
     assertThat(restored.lowWatermark()).isEqualTo(state.lowWatermark());
+    assertThat(read.finished()).isNotEmpty();
+    assertThat(read.persistedBelow()).isNotEmpty();
   }
 
   @Test
@@ -47,14 +50,18 @@ class QueueSnapshotTest {
     assertThat(bytes.length / 10_000.0).as("bytes per job").isLessThan(48);
   }
 
-  /** Jobs accepted, a third of them retrying, a few archiving, some finished. */
+  /**
+   * Jobs accepted from Kafka records, a third of them retrying, a few archiving, some finished,
+   * the ingest having told the first half of the records persisted.
+   */
   private static QueueState stateWith(int jobs) {
     QueueState state = new QueueState(WINDOW, 100_000);
     PairId pair = new PairId("source", "destination");
     Instant now = Instant.parse("2026-11-26T10:00:00Z");
     List<Job> accepted = new ArrayList<>();
     for (int i = 0; i < jobs; i++) {
-      Job job = JobFixtures.job(pair, "m-" + i, "https://hooks.example.com", now);
+      Job job = JobFixtures.fromRecord(JobFixtures.job(pair, "m-" + i, "https://hooks.example.com", now),
+          0, 1_000_000L + i);
       accepted.add(job);
       state.apply(new JobEvent.AwaitingScheduling(job));
     }
@@ -69,6 +76,12 @@ class QueueSnapshotTest {
       state.apply(new JobEvent.Succeeded(accepted.get(i).id(),
           Attempt.responded(1, now, now.plusMillis(3), 200)));
     }
+    state.persisted(told(Map.of(0, 1_000_000L + jobs / 2)));
     return state;
+  }
+
+  /** What an ingest of the one topic incarnation these tests read tells. */
+  static PersistedRecords told(Map<Integer, Long> below) {
+    return new PersistedRecords("topic-1", below);
   }
 }

@@ -1,5 +1,6 @@
 package dev.eventrouter.persistence.job;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -21,6 +22,8 @@ import java.util.Objects;
  *     <p>Times are kept to the millisecond, as the journal stores them (and Kafka records carry
  *     them): a job read back equals the job written.
  * @param replayOf the archived job this one delivers again, or null
+ * @param position the Kafka record it was made from; null for a job that came another way (a
+ *     replay) or was written before positions were kept
  */
 public record Job(
     Ksuid id,
@@ -31,7 +34,9 @@ public record Job(
     Map<String, String> headers,
     Instant createdAt,
     Instant expireAt,
-    Ksuid replayOf) {
+    Ksuid replayOf,
+    // absent rather than null in the per-job journal format: replays and older events have none
+    @JsonInclude(JsonInclude.Include.NON_NULL) RecordPosition position) {
 
   public Job {
     Objects.requireNonNull(id, "id");
@@ -46,12 +51,18 @@ public record Job(
 
   public Job(Ksuid id, PairId pair, String messageId, String endpoint, byte[] payload,
       Map<String, String> headers, Instant createdAt, Instant expireAt) {
-    this(id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, null);
+    this(id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, null, null);
+  }
+
+  public Job(Ksuid id, PairId pair, String messageId, String endpoint, byte[] payload,
+      Map<String, String> headers, Instant createdAt, Instant expireAt, Ksuid replayOf) {
+    this(id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, replayOf, null);
   }
 
   /**
    * This job again, out of the archive: a new id derived from this one (so that replaying it
-   * twice makes the same job, which its queue then holds once), a fresh expiry.
+   * twice makes the same job, which its queue then holds once), a fresh expiry, no record
+   * position (it does not come from Kafka).
    */
   public Job replay(Instant now, Duration expireAfter) {
     Ksuid original = replayOf != null ? replayOf : id;
@@ -71,7 +82,8 @@ public record Job(
         && headers.equals(j.headers)
         && createdAt.equals(j.createdAt)
         && expireAt.equals(j.expireAt)
-        && Objects.equals(replayOf, j.replayOf);
+        && Objects.equals(replayOf, j.replayOf)
+        && Objects.equals(position, j.position);
   }
 
   @Override
@@ -82,6 +94,7 @@ public record Job(
   @Override
   public String toString() {
     // never the payload: it is customer data and can be large
-    return "Job[" + id + " " + pair + " messageId=" + messageId + " " + payload.length + " bytes]";
+    return "Job[" + id + " " + pair + " messageId=" + messageId + " " + payload.length + " bytes"
+        + (position == null ? "" : " record " + position) + "]";
   }
 }

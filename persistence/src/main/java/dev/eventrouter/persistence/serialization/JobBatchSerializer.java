@@ -7,6 +7,7 @@ import dev.eventrouter.persistence.job.JobBatch;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.RecordPosition;
 import java.io.ByteArrayOutputStream;
 import java.io.NotSerializableException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,9 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * batch    := version(1) strings headerMaps count event*
  * strings  := n (len utf8)*            headerMaps := n (pairs (key value)*)*   (string indexes)
  * event    := tag id(20 bytes) fields  (tags and fields: see {@link Tag})
+ * job      := source destination messageId endpoint headerMap payloadLength payload createdAt
+ *             expiry flags [replayOf(20 bytes)] [partition offset]   (flags: {@link #REPLAY_OF},
+ *             {@link #POSITION})
  * </pre>
  *
  * <p>A new version of the format gets a new version byte; every version ever written stays
@@ -40,6 +44,10 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
   public static final int IDENTIFIER = 7303;
   static final String MANIFEST = "job.batch";
   private static final int VERSION = 1;
+  /** A job's flag: the id of the archived job it replays follows. */
+  private static final int REPLAY_OF = 1;
+  /** A job's flag: the partition and offset of the Kafka record it was made from follow. */
+  private static final int POSITION = 2;
 
   /** The kinds of job event, as written: never renumber. */
   private enum Tag {
@@ -189,11 +197,13 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       write(job.payload(), 0, job.payload().length);
       time(job.createdAt());
       signed(job.expireAt().toEpochMilli() - job.createdAt().toEpochMilli());
-      if (job.replayOf() == null) {
-        write(0);
-      } else {
-        write(1);
+      write((job.replayOf() == null ? 0 : REPLAY_OF) | (job.position() == null ? 0 : POSITION));
+      if (job.replayOf() != null) {
         ksuid(job.replayOf());
+      }
+      if (job.position() != null) {
+        varint(job.position().partition());
+        varint(job.position().offset());
       }
     }
 
@@ -329,8 +339,15 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       System.arraycopy(bytes, take(length), payload, 0, length);
       Instant createdAt = time();
       Instant expireAt = createdAt.plusMillis(signed());
-      Ksuid replayOf = next() == 0 ? null : ksuid();
-      return new Job(id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, replayOf);
+      int flags = next();
+      if ((flags & ~(REPLAY_OF | POSITION)) != 0) {
+        throw new IllegalArgumentException("unknown job flags " + flags + " at byte " + (position - 1));
+      }
+      Ksuid replayOf = (flags & REPLAY_OF) == 0 ? null : ksuid();
+      RecordPosition recordPosition = (flags & POSITION) == 0 ? null
+          : new RecordPosition(count(), varint());
+      return new Job(id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, replayOf,
+          recordPosition);
     }
 
     private Attempt attempt(String[] strings) {

@@ -12,6 +12,7 @@ import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.RecordPosition;
 import dev.eventrouter.persistence.testing.GoldenFiles;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,11 +28,13 @@ import org.junit.jupiter.api.Test;
  * The journal's job events as this version wrote them ({@code src/test/resources/golden/v1/}, see
  * {@link GoldenFiles}): today's serializer reads each file to every field of the event it holds.
  * Besides one file per stable name, the shapes events had before an optional field was added,
- * as the journal still holds them.
+ * as the journal still holds them. From {@code v2} on, the events that carry a job made from a
+ * Kafka record hold its position.
  */
 class JobEventGoldenTest {
 
   private static final GoldenFiles V1 = GoldenFiles.version("v1");
+  private static final GoldenFiles V2 = GoldenFiles.version("v2");
   private static final JobEventSerializer SERIALIZER = new JobEventSerializer(null);
   /** The journal's mapper: what wrote the events' earlier shapes, given as maps here. */
   private static final ObjectMapper CBOR = CBORMapper.builder()
@@ -72,6 +75,16 @@ class JobEventGoldenTest {
     return events;
   }
 
+  /** The events whose encoding changed in v2: a job from Kafka has its record's position. */
+  static Map<String, JobEvent> writtenSinceV2() {
+    Job fromKafka = new Job(ID, PAIR, "m-1", ENDPOINT, PAYLOAD, HEADERS, T0,
+        T0.plus(Duration.ofHours(4)), null, new RecordPosition(7, 1_234_567L));
+    Map<String, JobEvent> events = new LinkedHashMap<>();
+    events.put("job.awaiting-scheduling", new JobEvent.AwaitingScheduling(fromKafka));
+    events.put("job.carried-forward", new JobEvent.CarriedForward(fromKafka, List.of(TIMED_OUT)));
+    return events;
+  }
+
   /** An event as an earlier version wrote it, and what it reads as today. */
   record Earlier(Map<String, Object> asWritten, JobEvent readAs) {}
 
@@ -107,6 +120,9 @@ class JobEventGoldenTest {
     for (var event : earlier().entrySet()) {
       V1.writeIfMissing(event.getKey() + ".cbor", CBOR.writeValueAsBytes(event.getValue().asWritten()));
     }
+    for (var event : writtenSinceV2().entrySet()) {
+      V2.writeIfMissing(event.getKey() + ".cbor", SERIALIZER.toBinary(event.getValue()));
+    }
   }
 
   @Test
@@ -124,6 +140,15 @@ class JobEventGoldenTest {
   }
 
   @Test
+  void readsTheEventsWhoseEncodingChangedInV2() throws Exception {
+    assertThat(V2.files()).filteredOn(file -> file.endsWith(".cbor"))
+        .containsExactlyInAnyOrderElementsOf(writtenSinceV2().keySet().stream().map(name -> name + ".cbor").toList());
+    for (var event : writtenSinceV2().entrySet()) {
+      assertReads(V2, event.getKey(), event.getValue());
+    }
+  }
+
+  @Test
   void everyStableNameHasAGoldenFileAndEveryFileIsRead() {
     assertThat(written().keySet()).containsExactlyInAnyOrderElementsOf(SERIALIZER.names());
     List<String> expected = new ArrayList<>();
@@ -133,10 +158,14 @@ class JobEventGoldenTest {
     assertThat(V1.files()).containsExactlyInAnyOrderElementsOf(expected);
   }
 
-  /** The file's manifest is its name up to {@code --}. */
   private static void assertReads(String file, JobEvent expected) throws Exception {
+    assertReads(V1, file, expected);
+  }
+
+  /** The file's manifest is its name up to {@code --}. */
+  private static void assertReads(GoldenFiles version, String file, JobEvent expected) throws Exception {
     String manifest = file.split("--")[0];
-    Object read = SERIALIZER.fromBinary(V1.read(file + ".cbor"), manifest);
+    Object read = SERIALIZER.fromBinary(version.read(file + ".cbor"), manifest);
     assertThat(read).as(file).usingRecursiveComparison().withStrictTypeChecking().isEqualTo(expected);
   }
 

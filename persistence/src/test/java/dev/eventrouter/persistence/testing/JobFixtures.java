@@ -3,6 +3,7 @@ package dev.eventrouter.persistence.testing;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.RecordPosition;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,5 +30,12 @@ public final class JobFixtures {
         Map.of("Content-Type", "application/json"),
         time,
         time.plus(Duration.ofHours(4)));
+  }
+
+  /** The job as the ingest makes it from the Kafka record at this position. */
+  public static Job fromRecord(Job job, int partition, long offset) {
+    return new Job(job.id(), job.pair(), job.messageId(), job.endpoint(), job.payload(),
+        job.headers(), job.createdAt(), job.expireAt(), job.replayOf(),
+        new RecordPosition(partition, offset));
   }
 }

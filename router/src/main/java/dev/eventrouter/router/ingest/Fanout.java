@@ -3,6 +3,7 @@ package dev.eventrouter.router.ingest;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.RecordPosition;
 import dev.eventrouter.router.registry.Destination;
 import dev.eventrouter.router.registry.Route;
 import java.time.Instant;
@@ -19,10 +20,11 @@ final class Fanout {
   /**
    * @param recordTime the Kafka record's timestamp: part of every job id, so that reading the
    *     record again yields the same ids (the client's own event time can be anything)
+   * @param position the record's partition and offset, by which its queues tell it read again
    * @param now the creation time of the jobs, from which they expire
    */
   static List<Job> jobs(String source, String messageId, byte[] payload, List<Route> routes,
-      Instant recordTime, Instant now) {
+      Instant recordTime, RecordPosition position, Instant now) {
     List<Job> jobs = new ArrayList<>(routes.size());
     for (Route route : routes) {
       Destination destination = route.destination();
@@ -36,7 +38,9 @@ final class Fanout {
           payload,
           headers,
           now,
-          now.plus(destination.delivery().expireAfter())));
+          now.plus(destination.delivery().expireAfter()),
+          null,
+          position));
     }
     return jobs;
   }

@@ -2,18 +2,23 @@ package dev.eventrouter.router.ingest;
 
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.RecordPosition;
+import dev.eventrouter.queues.PersistedRecords;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import dev.eventrouter.router.metrics.RouterMetrics;
 import dev.eventrouter.router.registry.Route;
+import dev.eventrouter.router.kafka.Topics;
 import dev.eventrouter.router.registry.SettingsRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +27,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.Metric;
@@ -55,11 +61,19 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * committableSource -> route (parse, validate, fan out) -> groupedWithin
- *   -> mapAsync: enqueue per pair + dead letters, retried until durable -> commit offsets
+ *   -> mapAsync: enqueue per pair + dead letters, retried until durable
+ *   -> note what is persisted -> commit offsets
  * </pre>
  *
  * A write that fails is retried with backoff, never skipped: while the journal is down, ingest
  * waits and Kafka holds the backlog.
+ *
+ * <p>Batches leave the write stage in order, each once all its jobs are durable: every record
+ * of a partition below the next offset of the last batch out has its jobs persisted in their
+ * queues (those before the batches of this run were committed, so persisted too). Each enqueue
+ * tells its queue that offset for the partitions its jobs come from, which is how a queue tells
+ * a record read twice without remembering every job it finished ({@code QueueState}). Batches
+ * written out of order (a retried enqueue completes after later ones) do not move it early.
  */
 public final class Ingest {
 
@@ -76,6 +90,19 @@ public final class Ingest {
   private final AtomicReference<Consumer.Control> control =
       new AtomicReference<>(Consumer.createNoopControl());
   private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
+  /**
+   * Per partition, the offset below which every record's jobs are persisted; only ever raised.
+   * Kept across rebalances and restarts of the consumer: it stays true whoever reads the
+   * partition next, and queues keep the highest they were told.
+   */
+  private final Map<Integer, Long> persistedBelow = new ConcurrentHashMap<>();
+  /**
+   * The topic incarnation those offsets are of (Kafka's topic id), read at each assignment,
+   * before any record of it is read: a topic made again under the same name counts from zero
+   * again, and offsets of the old one must not refuse its records. Null while not known: then
+   * no offset is told.
+   */
+  private volatile String topicId;
   private volatile CompletionStage<Done> completion;
 
   private Ingest(ActorSystem<?> system, IngestSettings settings, SettingsRegistry registry,
@@ -118,6 +145,7 @@ public final class Ingest {
                 .map(this::route)
                 .groupedWithin(settings.batchMaxRecords(), settings.batchMaxWait())
                 .mapAsync(settings.parallelism(), this::write)
+                .map(this::persisted)
                 .via(Committer.flow(committer)))
         .runWith(Sink.ignore(), system);
     completion.whenComplete((done, failure) -> {
@@ -156,10 +184,30 @@ public final class Ingest {
    * Moves the queues of the partitions this consumer is assigned to this node, so that
    * ingest's asks stay local. The consumer's thread calls it: it only starts the update.
    */
+  /**
+   * Reads the topic's id; blocking, in the consumer's thread, so that no record of the new
+   * assignment is read before. What was persisted of another incarnation is forgotten.
+   */
+  private void learnTopicId() {
+    String id;
+    try {
+      id = Topics.topicId(settings.client(), settings.topic());
+    } catch (RuntimeException e) {
+      log.warn("could not read the id of topic {}; queues are told no persisted offsets until it is known: {}",
+          settings.topic(), e.toString());
+      id = null;
+    }
+    if (!Objects.equals(id, topicId)) {
+      persistedBelow.clear();
+      topicId = id;
+    }
+  }
+
   private final class PlaceQueuesWithPartitions implements PartitionAssignmentHandler {
 
     @Override
     public void onAssign(Set<TopicPartition> partitions, RestrictedConsumer consumer) {
+      learnTopicId();
       List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
       assigned.addAll(numbers);
       if (!numbers.isEmpty()) {
@@ -242,17 +290,26 @@ public final class Ingest {
       metrics.eventsWithoutDestination.inc();
     }
     Instant recordTime = record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now();
-    return new Jobs(offset, Fanout.jobs(source, messageId, value, routes, recordTime, Instant.now()));
+    return new Jobs(offset, Fanout.jobs(source, messageId, value, routes, recordTime,
+        new RecordPosition(record.partition(), record.offset()), Instant.now()));
   }
 
   // ---- per batch ----
 
-  private CompletionStage<ConsumerMessage.CommittableOffsetBatch> write(List<Routed> batch) {
+  /** A batch whose jobs and dead letters are durable, and the next offset of each partition in it. */
+  private record Written(ConsumerMessage.CommittableOffsetBatch offsets, Map<Integer, Long> nextOffsets,
+      String topicId) {}
+
+  private CompletionStage<Written> write(List<Routed> batch) {
+    String readFrom = topicId;
     Map<PairId, List<Job>> byPair = new LinkedHashMap<>();
     List<CompletionStage<?>> writes = new ArrayList<>();
     List<CommittableOffset> offsets = new ArrayList<>(batch.size());
+    Map<Integer, Long> nextOffsets = new HashMap<>();
     for (Routed routed : batch) {
       offsets.add(routed.offset());
+      nextOffsets.merge(routed.offset().partitionOffset().key().partition(),
+          routed.offset().partitionOffset().offset() + 1, Math::max);
       if (routed instanceof Jobs jobs) {
         for (Job job : jobs.jobs()) {
           byPair.computeIfAbsent(job.pair(), p -> new ArrayList<>()).add(job);
@@ -262,11 +319,41 @@ public final class Ingest {
             .thenAccept(outcome -> count(rejected, outcome)));
       }
     }
-    byPair.forEach((pair, jobs) -> writes.add(
-        retrying("enqueue", () -> queues.enqueue(pair, jobs)).thenAccept(this::count)));
+    byPair.forEach((pair, jobs) -> {
+      Set<Integer> partitions = jobs.stream().map(job -> job.position().partition())
+          .collect(Collectors.toSet());
+      // read at each attempt: a retry tells what the batches before it have persisted since
+      writes.add(retrying("enqueue", () -> queues.enqueue(pair, jobs, persisted(readFrom, partitions)))
+          .thenAccept(this::count));
+    });
     return CompletableFuture.allOf(writes.stream().map(CompletionStage::toCompletableFuture)
             .toArray(CompletableFuture[]::new))
-        .thenApply(done -> ConsumerMessage.createCommittableOffsetBatch(offsets));
+        .thenApply(done -> new Written(ConsumerMessage.createCommittableOffsetBatch(offsets), nextOffsets, readFrom));
+  }
+
+  /** In the order batches were read: all before this one are persisted too. */
+  private ConsumerMessage.CommittableOffsetBatch persisted(Written written) {
+    // a batch read from an incarnation of the topic that is gone tells nothing of the new one
+    if (written.topicId() != null && written.topicId().equals(topicId)) {
+      written.nextOffsets().forEach((partition, next) -> persistedBelow.merge(partition, next, Math::max));
+    }
+    return written.offsets();
+  }
+
+  /** What is persisted of these partitions, if the records were read from the incarnation known now. */
+  private PersistedRecords persisted(String readFrom, Set<Integer> partitions) {
+    String known = topicId;
+    if (known == null || !known.equals(readFrom)) {
+      return PersistedRecords.NONE;
+    }
+    Map<Integer, Long> below = new HashMap<>();
+    for (int partition : partitions) {
+      Long offset = persistedBelow.get(partition);
+      if (offset != null) {
+        below.put(partition, offset);
+      }
+    }
+    return new PersistedRecords(known, below);
   }
 
   private void count(Rejected rejected, DeadLetters.Outcome outcome) {

@@ -44,6 +44,21 @@ public final class Topics {
   }
 
   /**
+   * Kafka's id of the topic: a topic deleted and made again under the same name has another
+   * one (and counts its offsets from zero again).
+   */
+  public static String topicId(KafkaClientSettings client, String topic) {
+    try (Admin admin = Admin.create(client.with())) {
+      return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId().toString();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot read the id of topic '" + topic + "': " + e.getCause(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading topic " + topic, e);
+    }
+  }
+
+  /**
    * How many partitions the topic has; fails, saying so, when it does not exist. A topic just
    * created may take a moment to be known to every broker: an unknown topic is asked again for
    * up to {@link #NEW_TOPIC_GRACE}.
