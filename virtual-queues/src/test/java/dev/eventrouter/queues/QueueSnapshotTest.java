@@ -76,12 +76,7 @@ class QueueSnapshotTest {
       state.apply(new JobEvent.Succeeded(accepted.get(i).id(),
           Attempt.responded(1, now, now.plusMillis(3), 200)));
     }
-    state.persisted(told(Map.of(0, 1_000_000L + jobs / 2)));
+    state.persisted(QueueStateDedupeTest.told(Map.of(0, 1_000_000L + jobs / 2)));
     return state;
-  }
-
-  /** What an ingest of the one topic incarnation these tests read tells. */
-  static PersistedRecords told(Map<Integer, Long> below) {
-    return new PersistedRecords("topic-1", below);
   }
 }
