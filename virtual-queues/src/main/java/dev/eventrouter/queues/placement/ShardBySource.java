@@ -10,9 +10,17 @@ import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
  * with {@code shardOfSource} being the source's Kafka partition, in the shard whose node consumes
  * that partition ({@link ConsumerAllocation}), so ingest's asks stay on the node.
  *
+ * <p>It takes any message, not only envelopes, and names no entity for what is not an envelope.
+ * Pekko's shard asks the extractor about every message it does not know itself, its own included:
+ * when a {@code StartEntity} arrives while the shard is writing a remembered start (queues moving
+ * to a new shard after the topic grew, several at once), the shard writes twice and the second
+ * write's {@code UpdateDone} reaches it idle. An extractor typed on envelopes fails that with a
+ * {@link ClassCastException}, the shard restarts, and every queue in it stops mid-delivery and
+ * sends its in-flight requests again (Pekko issue 3410).
+ *
  * @param <M> the queue's protocol
  */
-public final class ShardBySource<M> extends ShardingMessageExtractor<ShardingEnvelope<M>, M> {
+public final class ShardBySource<M> extends ShardingMessageExtractor<Object, M> {
 
   private final ToIntFunction<String> shardOfSource;
 
@@ -21,9 +29,10 @@ public final class ShardBySource<M> extends ShardingMessageExtractor<ShardingEnv
     this.shardOfSource = shardOfSource;
   }
 
+  /** The envelope's entity, or {@code null} (not a queue's message) for anything else. */
   @Override
-  public String entityId(ShardingEnvelope<M> envelope) {
-    return envelope.entityId();
+  public String entityId(Object message) {
+    return message instanceof ShardingEnvelope<?> envelope ? envelope.entityId() : null;
   }
 
   @Override
@@ -32,7 +41,8 @@ public final class ShardBySource<M> extends ShardingMessageExtractor<ShardingEnv
   }
 
   @Override
-  public M unwrapMessage(ShardingEnvelope<M> envelope) {
-    return envelope.message();
+  @SuppressWarnings("unchecked")
+  public M unwrapMessage(Object message) {
+    return ((ShardingEnvelope<M>) message).message();
   }
 }
