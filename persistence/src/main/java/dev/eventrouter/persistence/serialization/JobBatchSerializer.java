@@ -24,16 +24,18 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * The journal format of a {@link JobBatch}: compact binary, no field names. A batch holds
  * hundreds of jobs of one pair that share their endpoint and headers, so strings (pair ids,
  * endpoints, header names and values, reasons, errors) are written once in a table and referred
- * to by index, and header maps likewise; numbers are varints; times are epoch milliseconds (the
- * precision the router schedules with), an expiry as its distance from the creation time.
+ * to by index, and header maps likewise; a message id, unique to its job, is written in place,
+ * where the table would cost a lookup per job and an index for nothing. Numbers are varints;
+ * times are epoch milliseconds (the precision the router schedules with), an expiry as its
+ * distance from the creation time.
  *
  * <pre>
  * batch    := version(1) strings headerMaps count event*
  * strings  := n (len utf8)*            headerMaps := n (pairs (key value)*)*   (string indexes)
  * event    := tag id(20 bytes) fields  (tags and fields: see {@link Tag})
- * job      := source destination messageId endpoint headerMap payloadLength payload createdAt
- *             expiry flags [replayOf(20 bytes)] [partition offset]   (flags: {@link #REPLAY_OF},
- *             {@link #POSITION})
+ * job      := source destination (len utf8 of messageId) endpoint headerMap payloadLength
+ *             payload createdAt expiry flags [replayOf(20 bytes)] [partition offset]
+ *             (flags: {@link #REPLAY_OF}, {@link #POSITION})
  * </pre>
  *
  * <p>A new version of the format gets a new version byte; every version ever written stays
@@ -117,9 +119,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
     out.write(VERSION);
     out.varint(body.strings.size());
     for (String s : body.strings.keySet()) {
-      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-      out.varint(utf8.length);
-      out.write(utf8, 0, utf8.length);
+      out.inline(s);
     }
     out.varint(body.headerMaps.size());
     for (int[] map : body.headerMaps.values()) {
@@ -190,7 +190,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
     private void job(Job job) {
       string(job.pair().source());
       string(job.pair().destination());
-      string(job.messageId());
+      inline(job.messageId());
       string(job.endpoint());
       varint(headerMap(job.headers()));
       varint(job.payload().length);
@@ -237,6 +237,13 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       varint(s == null ? 0 : intern(s) + 1);
     }
 
+    /** A string in place: its length in bytes, then its UTF-8. */
+    void inline(String s) {
+      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+      varint(utf8.length);
+      write(utf8, 0, utf8.length);
+    }
+
     private int intern(String s) {
       return strings.computeIfAbsent(s, k -> strings.size());
     }
@@ -273,8 +280,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
     }
     String[] strings = new String[in.count()];
     for (int i = 0; i < strings.length; i++) {
-      int length = in.count();
-      strings[i] = new String(bytes, in.take(length), length, StandardCharsets.UTF_8);
+      strings[i] = in.inline();
     }
     List<Map<String, String>> headerMaps = new ArrayList<>();
     for (int i = in.count(); i > 0; i--) {
@@ -331,7 +337,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
 
     private Job job(Ksuid id, String[] strings, List<Map<String, String>> headerMaps) {
       PairId pair = new PairId(string(strings), string(strings));
-      String messageId = string(strings);
+      String messageId = inline();
       String endpoint = string(strings);
       Map<String, String> headers = headerMaps.get(count());
       int length = count();
@@ -360,6 +366,11 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
     private String string(String[] strings) {
       int index = count();
       return index == 0 ? null : strings[index - 1];
+    }
+
+    String inline() {
+      int length = count();
+      return new String(bytes, take(length), length, StandardCharsets.UTF_8);
     }
 
     private Ksuid ksuid() {

@@ -132,6 +132,16 @@ class JobBatchSerializerTest {
     assertThat((long) batch.length).isLessThan(perJobEvents - jobs * 150L);
   }
 
+  /** The string table holds what jobs share; a message id, unique to its job, is not looked up in it. */
+  @Test
+  void theStringTableDoesNotGrowWithTheJobs() {
+    byte[] few = JobBatchSerializer.write(new JobBatch(accepted(2, 8)));
+    byte[] many = JobBatchSerializer.write(new JobBatch(accepted(200, 8)));
+
+    // after the version byte: the number of strings in the table
+    assertThat(many[1]).isEqualTo(few[1]);
+  }
+
   @Test
   void bytesThatAreNotABatchAreUnreadableNotACrash() {
     JobBatchSerializer serializer = new JobBatchSerializer(null);
