@@ -6,11 +6,14 @@ import java.util.Locale;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
- * Which {@link DeliveryClient} a node delivers with: {@code eventrouter.delivery.client} and
- * {@code eventrouter.delivery.netty-event-loops} (reference.conf says why the default is what it
- * is). Both clients keep one contract; the delivery tests run against each.
+ * Which {@link DeliveryClient} a node delivers with and what it says it is:
+ * {@code eventrouter.delivery.client}, {@code eventrouter.delivery.netty-event-loops} and
+ * {@code eventrouter.delivery.user-agent} (reference.conf says why the defaults are what they
+ * are). Both clients keep one contract; the delivery tests run against each.
+ *
+ * @param userAgent the {@code User-Agent} of every request whose job sets none
  */
-public record DeliveryClientSettings(Kind kind, int eventLoops) {
+public record DeliveryClientSettings(Kind kind, int eventLoops, String userAgent) {
 
   public enum Kind { PEKKO, NETTY }
 
@@ -18,11 +21,30 @@ public record DeliveryClientSettings(Kind kind, int eventLoops) {
     if (eventLoops < 1) {
       throw new IllegalArgumentException("eventrouter.delivery.netty-event-loops must be at least 1");
     }
+    // refused here, at start: a value the HTTP layer drops would fail every request instead
+    HeaderText.invalidValue(userAgent).ifPresent(problem -> {
+      throw new IllegalArgumentException("eventrouter.delivery.user-agent is not a header value: " + problem);
+    });
   }
 
   public static DeliveryClientSettings fromConfig(Config config) {
     Config c = config.getConfig("eventrouter.delivery");
-    return new DeliveryClientSettings(kind(c.getString("client")), c.getInt("netty-event-loops"));
+    String userAgent = c.getString("user-agent");
+    return new DeliveryClientSettings(kind(c.getString("client")), c.getInt("netty-event-loops"),
+        userAgent.isBlank() ? defaultUserAgent() : userAgent);
+  }
+
+  /**
+   * {@code eventrouter/<version>}, the version from the jar's manifest; plain {@code eventrouter}
+   * where there is none (run from class directories).
+   */
+  public static String defaultUserAgent() {
+    return userAgent(DeliveryClientSettings.class.getPackage().getImplementationVersion());
+  }
+
+  static String userAgent(String implementationVersion) {
+    return implementationVersion == null || implementationVersion.isBlank() ? "eventrouter"
+        : "eventrouter/" + implementationVersion;
   }
 
   private static Kind kind(String name) {
@@ -47,8 +69,9 @@ public record DeliveryClientSettings(Kind kind, int eventLoops) {
   DeliveryClient create(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
       Secrets secrets, NameResolver names) {
     return switch (kind) {
-      case PEKKO -> new HttpDeliveryClient(system, clock, queueSize, addresses, secrets, names);
-      case NETTY -> new NettyDeliveryClient(system, clock, queueSize, addresses, secrets, eventLoops, names);
+      case PEKKO -> new HttpDeliveryClient(system, clock, queueSize, addresses, secrets, userAgent, names);
+      case NETTY -> new NettyDeliveryClient(system, clock, queueSize, addresses, secrets, eventLoops,
+          userAgent, names);
     };
   }
 }

@@ -72,6 +72,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
   private final AddressPolicy addresses;
   private final NameResolver names;
   private final Secrets secrets;
+  private final String userAgent;
   /** Where names are looked up: the system's resolver blocks. */
   private final Executor blocking;
   private final EventLoopGroup loops;
@@ -87,13 +88,18 @@ public final class NettyDeliveryClient implements DeliveryClient {
    */
   public NettyDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
       Secrets secrets, int eventLoops) {
-    this(system, clock, queueSize, addresses, secrets, eventLoops, NameResolver.SYSTEM);
+    this(system, clock, queueSize, addresses, secrets, eventLoops,
+        DeliveryClientSettings.defaultUserAgent(), NameResolver.SYSTEM);
   }
 
-  /** @param names where endpoints' hosts are looked up */
+  /**
+   * @param userAgent as in {@link DeliveryClientSettings}
+   * @param names where endpoints' hosts are looked up
+   */
   NettyDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
-      Secrets secrets, int eventLoops, NameResolver names) {
+      Secrets secrets, int eventLoops, String userAgent, NameResolver names) {
     this.clock = clock;
+    this.userAgent = userAgent;
     this.queueSize = queueSize;
     this.addresses = addresses;
     this.names = names;
@@ -110,7 +116,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
 
   @Override
   public boolean send(DeliveryRequest request) {
-    OutgoingRequest.Prepared prepared = OutgoingRequest.prepare(request, secrets);
+    OutgoingRequest.Prepared prepared = OutgoingRequest.prepare(request, secrets, userAgent);
     if (prepared instanceof OutgoingRequest.NotMade notMade) {
       OutgoingRequest.answerNotMade(request, clock, notMade.reason());
       return true;

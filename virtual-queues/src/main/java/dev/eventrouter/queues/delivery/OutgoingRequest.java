@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * What one attempt sends, whichever {@link DeliveryClient} sends it: the endpoint checked, every
  * header checked and its secret looked up now. Every request carries {@code Idempotency-Key} (the
  * job id), {@code X-Message-Id} and {@code X-Delivery-Attempt}, so a destination can drop the
- * duplicates that at-least-once delivery allows.
+ * duplicates that at-least-once delivery allows. Each carries one {@code User-Agent}: the job's,
+ * or else the router's ({@link DeliveryClientSettings#userAgent}).
  *
  * @param target the request target: path and query
  * @param headers the job's headers (less those the HTTP layer writes) and the delivery headers
@@ -43,9 +44,10 @@ record OutgoingRequest(PoolKey pool, String target, ContentType contentType, Lis
   /** Answered at once as an attempt that failed with this reason; nothing is sent. */
   record NotMade(String reason) implements Prepared {}
 
-  static Prepared prepare(DeliveryRequest request, Secrets secrets) {
+  /** @param userAgent the {@code User-Agent} if the job sets none */
+  static Prepared prepare(DeliveryRequest request, Secrets secrets, String userAgent) {
     try {
-      return new Ready(of(request, secrets));
+      return new Ready(of(request, secrets, userAgent));
     } catch (MissingSecretException e) {
       // the operator may yet provide it: the job waits, retried with backoff
       return new NotMade(DeliveryOutcome.SECRET_MISSING);
@@ -68,18 +70,23 @@ record OutgoingRequest(PoolKey pool, String target, ContentType contentType, Lis
     request.replyTo().tell(DeliveryOutcome.failed(request.job().id(), request.attempt(), now, now, reason));
   }
 
-  private static OutgoingRequest of(DeliveryRequest request, Secrets secrets) {
+  private static OutgoingRequest of(DeliveryRequest request, Secrets secrets, String userAgent) {
     Job job = request.job();
     URI endpoint = httpEndpoint(job.endpoint());
-    List<Header> headers = new ArrayList<>(job.headers().size() + 4);
+    List<Header> headers = new ArrayList<>(job.headers().size() + 5);
     ContentType contentType = ContentTypes.APPLICATION_JSON;
+    boolean ownUserAgent = false;
     for (Map.Entry<String, String> header : job.headers().entrySet()) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
       if (name.equals("content-type")) {
         contentType = contentType(header.getValue());
       } else if (!MANAGED_HEADERS.contains(name)) {
+        ownUserAgent |= name.equals("user-agent");
         headers.add(header(header.getKey(), header.getValue(), secrets));
       }
+    }
+    if (!ownUserAgent) {
+      headers.add(new Header("User-Agent", userAgent));
     }
     headers.add(new Header("Idempotency-Key", job.id().toString()));
     headers.add(new Header("X-Message-Id", job.messageId()));

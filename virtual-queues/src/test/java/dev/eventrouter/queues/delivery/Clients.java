@@ -20,7 +20,8 @@ final class Clients {
 
   static DeliveryClient create(DeliveryClientSettings.Kind kind, ActorSystem<?> system,
       AddressPolicy addresses, Secrets secrets, NameResolver names) {
-    return new DeliveryClientSettings(kind, 1).create(system, Clock.systemUTC(), 64, addresses, secrets, names);
+    return new DeliveryClientSettings(kind, 1, DeliveryClientSettings.defaultUserAgent())
+        .create(system, Clock.systemUTC(), 64, addresses, secrets, names);
   }
 
   /** One client of each kind, made when first asked for: a test class's shared clients. */

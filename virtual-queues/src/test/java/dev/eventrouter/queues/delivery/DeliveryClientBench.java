@@ -315,7 +315,8 @@ public final class DeliveryClientBench {
 
     @Override
     public boolean send(DeliveryRequest request) {
-      OutgoingRequest.Prepared prepared = OutgoingRequest.prepare(request, Secrets.NONE);
+      OutgoingRequest.Prepared prepared = OutgoingRequest.prepare(request, Secrets.NONE,
+          DeliveryClientSettings.defaultUserAgent());
       if (prepared instanceof OutgoingRequest.NotMade notMade) {
         OutgoingRequest.answerNotMade(request, clock, notMade.reason());
         return true;

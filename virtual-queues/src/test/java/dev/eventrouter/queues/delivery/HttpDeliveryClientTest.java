@@ -1,7 +1,10 @@
 package dev.eventrouter.queues.delivery;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
+import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.testing.JobFixtures;
@@ -13,6 +16,7 @@ import dev.eventrouter.queues.testing.TestQueues;
 import dev.eventrouter.queues.testing.ScriptedDestination.Received;
 import dev.eventrouter.queues.testing.ScriptedDestination.Response;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -70,6 +74,41 @@ class HttpDeliveryClientTest {
     assertThat(received.header("X-Message-Id")).isEqualTo(job.messageId());
     assertThat(received.header("X-Delivery-Attempt")).isEqualTo("3");
     assertThat(received.header("X-Source-Id")).isEqualTo(job.pair().source());
+  }
+
+  @Test
+  void namesTheRouterAsUserAgentOnce() {
+    DeliveryOutcome outcome = deliver(job(destination.url(path("/hooks/agent")), Map.of()), 1);
+
+    assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
+    assertThat(destination.received(path("/hooks/agent"))).singleElement()
+        .satisfies(r -> assertThat(r.values("User-Agent")).singleElement(as(STRING))
+            .isEqualTo(DeliveryClientSettings.defaultUserAgent()).matches("eventrouter(/\\S+)?"));
+  }
+
+  @Test
+  void sendsTheConfiguredUserAgent() {
+    DeliveryClient configured = DeliveryClientSettings.fromConfig(ConfigFactory.parseString(
+            "eventrouter.delivery { client = " + kind + ", user-agent = \"acme-router/7\" }")
+        .withFallback(ConfigFactory.load()))
+        .create(testKit.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
+
+    DeliveryOutcome outcome = deliver(configured, job(destination.url(path("/hooks/configured-agent")),
+        Map.of()), 1);
+
+    assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
+    assertThat(destination.received(path("/hooks/configured-agent"))).singleElement()
+        .satisfies(r -> assertThat(r.values("User-Agent")).containsExactly("acme-router/7"));
+  }
+
+  @Test
+  void aJobsUserAgentGoesInsteadOfTheRouters() {
+    DeliveryOutcome outcome = deliver(job(destination.url(path("/hooks/own-agent")),
+        Map.of("user-agent", "acme-hooks/2")), 1);
+
+    assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
+    assertThat(destination.received(path("/hooks/own-agent"))).singleElement()
+        .satisfies(r -> assertThat(r.values("User-Agent")).containsExactly("acme-hooks/2"));
   }
 
   @Test

@@ -53,10 +53,17 @@ public final class ScriptedDestination implements AutoCloseable {
     }
   }
 
-  /** A request as received. */
-  public record Received(String path, Map<String, String> headers, byte[] body, Instant at) {
+  /** A request as received; its headers by lower-case name, each with every value it came with. */
+  public record Received(String path, Map<String, List<String>> headers, byte[] body, Instant at) {
+    /** The header's first value, or null. */
     public String header(String name) {
-      return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+      List<String> values = values(name);
+      return values.isEmpty() ? null : values.get(0);
+    }
+
+    /** Every value the header came with, in order: one entry per time it was sent. */
+    public List<String> values(String name) {
+      return headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), List.of());
     }
   }
 
@@ -96,10 +103,11 @@ public final class ScriptedDestination implements AutoCloseable {
   private CompletionStage<HttpResponse> handle(HttpRequest request) {
     return request.entity().toStrict(10_000, system).thenCompose(entity -> {
       String path = request.getUri().path();
-      Map<String, String> headers = StreamSupport.stream(request.getHeaders().spliterator(), false)
-          .collect(Collectors.toMap(HttpHeader::lowercaseName, HttpHeader::value, (a, b) -> a));
+      Map<String, List<String>> headers = StreamSupport.stream(request.getHeaders().spliterator(), false)
+          .collect(Collectors.groupingBy(HttpHeader::lowercaseName,
+              Collectors.mapping(HttpHeader::value, Collectors.toList())));
       // the server models the content type on the entity, not as a header
-      headers.put("content-type", entity.getContentType().toString());
+      headers.put("content-type", List.of(entity.getContentType().toString()));
       received.add(new Received(path, headers, entity.getData().toArray(), Instant.now()));
       Response response = next(path);
       HttpResponse http = HttpResponse.create().withStatus(StatusCodes.get(response.status()))
