@@ -303,6 +303,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
 
   private static final class Reader {
     private final byte[] bytes;
+    private PairId lastPair;
     private int position;
 
     Reader(byte[] bytes) {
@@ -336,7 +337,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
     }
 
     private Job job(Ksuid id, String[] strings, List<Map<String, String>> headerMaps) {
-      PairId pair = new PairId(string(strings), string(strings));
+      PairId pair = pair(string(strings), string(strings));
       String messageId = inline();
       String endpoint = string(strings);
       Map<String, String> headers = headerMaps.get(count());
@@ -361,6 +362,17 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       Instant startedAt = time();
       Instant finishedAt = startedAt.plusMillis(signed());
       return new Attempt(number, startedAt, finishedAt, count(), string(strings));
+    }
+
+    /**
+     * The batch's pair: a batch is one queue's, so every job names the same table entries, and
+     * the ids are checked once, not once per job.
+     */
+    private PairId pair(String source, String destination) {
+      if (lastPair == null || !(lastPair.source() == source && lastPair.destination() == destination)) {
+        lastPair = new PairId(source, destination);
+      }
+      return lastPair;
     }
 
     private String string(String[] strings) {

@@ -14,10 +14,12 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -71,8 +73,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
   private final int queueSize;
   private final AddressPolicy addresses;
   private final NameResolver names;
-  private final Secrets secrets;
-  private final String userAgent;
+  private final Routes routes;
   /** Where names are looked up: the system's resolver blocks. */
   private final Executor blocking;
   private final EventLoopGroup loops;
@@ -99,11 +100,10 @@ public final class NettyDeliveryClient implements DeliveryClient {
   NettyDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
       Secrets secrets, int eventLoops, String userAgent, NameResolver names) {
     this.clock = clock;
-    this.userAgent = userAgent;
+    this.routes = new Routes(secrets, userAgent);
     this.queueSize = queueSize;
     this.addresses = addresses;
     this.names = names;
-    this.secrets = secrets;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.loops = new NioEventLoopGroup(eventLoops, new DefaultThreadFactory("delivery", true));
     system.getWhenTerminated().thenRun(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS));
@@ -116,7 +116,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
 
   @Override
   public boolean send(DeliveryRequest request) {
-    OutgoingRequest.Prepared prepared = OutgoingRequest.prepare(request, secrets, userAgent);
+    OutgoingRequest.Prepared prepared = routes.prepare(request);
     if (prepared instanceof OutgoingRequest.NotMade notMade) {
       OutgoingRequest.answerNotMade(request, clock, notMade.reason());
       return true;
@@ -125,6 +125,14 @@ public final class NettyDeliveryClient implements DeliveryClient {
     return pools.computeIfAbsent(outgoing.pool(), key -> new Pool(key, loops.next()))
         .offer(request, outgoing);
   }
+
+  /**
+   * Header names are checked once per route ({@link Routes}) or are this client's own: not again
+   * per request. Values still are (a message id comes from the event).
+   */
+  private static final HttpHeadersFactory HEADERS =
+      DefaultHttpHeadersFactory.headersFactory().withNameValidation(false);
+  private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory();
 
   /** One attempt, from its offer until its response was read whole or given up. */
   private static final class Exchange {
@@ -343,7 +351,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
 
     private DefaultFullHttpRequest httpRequest(OutgoingRequest outgoing) {
       DefaultFullHttpRequest http = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-          outgoing.target(), Unpooled.wrappedBuffer(outgoing.body()));
+          outgoing.target(), Unpooled.wrappedBuffer(outgoing.body()), HEADERS, TRAILERS);
       HttpHeaders headers = http.headers();
       headers.set(HttpHeaderNames.HOST, hostHeader);
       headers.set(HttpHeaderNames.CONTENT_TYPE, outgoing.contentType() == ContentTypes.APPLICATION_JSON
