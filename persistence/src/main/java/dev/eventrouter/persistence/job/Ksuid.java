@@ -101,6 +101,11 @@ public final class Ksuid implements Comparable<Ksuid> {
     return bytes.clone();
   }
 
+  /** Writes the twenty bytes into {@code target} at {@code offset}, with no copy made first. */
+  public void copyTo(byte[] target, int offset) {
+    System.arraycopy(bytes, 0, target, offset, BYTES);
+  }
+
   @Override
   public String toString() {
     long[] words = new long[BYTES / 4];
