@@ -37,6 +37,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,6 +70,11 @@ public final class NettyDeliveryClient implements DeliveryClient {
 
   /** Response body bytes read (and dropped) before the connection is given up. */
   static final long MAX_RESPONSE_BYTES = HttpDeliveryClient.MAX_RESPONSE_BYTES;
+  /**
+   * How often a pool with requests looks for deadlines passed: a request learns it timed out up
+   * to this late. Deadlines are twice a destination's timeout, seconds.
+   */
+  private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Clock clock;
   private final int queueSize;
@@ -140,7 +147,8 @@ public final class NettyDeliveryClient implements DeliveryClient {
     final OutgoingRequest outgoing;
     final Instant startedAt;
     final Instant deadline;
-    ScheduledFuture<?> timer;
+    /** Its deadline passed and was acted on ({@link Pool#expired}). */
+    boolean expired;
     /** The connection carrying it, once it has one. */
     Connection connection;
     boolean answered;
@@ -164,9 +172,13 @@ public final class NettyDeliveryClient implements DeliveryClient {
     private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
     /** Most recently used first: the others go quiet and time out when traffic drops. */
     private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+    /** Open connections, idle or not: the deadline sweep looks at what each one carries. */
+    private final List<Connection> connections = new ArrayList<>();
     /** Connections open or being opened. */
     private int open;
     private int connecting;
+    /** Runs while the pool has requests: {@link #sweep}. */
+    private ScheduledFuture<?> sweep;
 
     Pool(PoolKey key, EventLoop loop) {
       this.key = key;
@@ -192,9 +204,41 @@ public final class NettyDeliveryClient implements DeliveryClient {
     }
 
     private void enqueue(Exchange exchange) {
-      long delay = Duration.between(clock.instant(), exchange.deadline).toNanos();
-      exchange.timer = loop.schedule(() -> expired(exchange), delay, TimeUnit.NANOSECONDS);
       waiting.add(exchange);
+      if (sweep == null) {
+        sweep = loop.scheduleAtFixedRate(this::sweep, SWEEP_NANOS, SWEEP_NANOS, TimeUnit.NANOSECONDS);
+      }
+      dispatch();
+    }
+
+    /**
+     * Acts on the deadlines that passed, of requests waiting and of those under way, every
+     * {@link #SWEEP_NANOS} while the pool has any; stops when it has none. One sweep per pool
+     * instead of a timer per request, which would cost an insertion and a removal in the loop's
+     * timer queue for every request.
+     */
+    private void sweep() {
+      Instant now = clock.instant();
+      boolean busy = false;
+      for (Exchange exchange : waiting) {
+        if (!exchange.answered && !now.isBefore(exchange.deadline)) {
+          expired(exchange);
+        }
+        busy |= !exchange.answered;
+      }
+      for (Connection connection : connections) {
+        Exchange exchange = connection.current;
+        if (exchange != null) {
+          busy = true;
+          if (!exchange.expired && !now.isBefore(exchange.deadline)) {
+            expired(exchange);
+          }
+        }
+      }
+      if (!busy) {
+        sweep.cancel(false);
+        sweep = null;
+      }
       dispatch();
     }
 
@@ -232,6 +276,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
      * until the idle timeout, as Pekko's pool does, and the requests behind it wait for another.
      */
     private void expired(Exchange exchange) {
+      exchange.expired = true;
       answer(exchange, failed(exchange, "timeout"));
       if (exchange.responseCame && exchange.connection != null
           && exchange.connection.current == exchange) {
@@ -304,6 +349,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
         return;
       }
       connection.opened();
+      connections.add(connection);
       idle.push(connection);
       dispatch();
     }
@@ -333,6 +379,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
 
     private void closed(Connection connection) {
       idle.remove(connection);
+      connections.remove(connection);
       open--;
       dispatch();
     }
@@ -466,9 +513,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
       if (content instanceof LastHttpContent && informational) {
         informational = false;
       } else if (content instanceof LastHttpContent) {
-        Exchange done = current;
         current = null;
-        done.timer.cancel(false);
         if (keepAlive) {
           pool.idle(this);
         } else {
@@ -512,7 +557,6 @@ public final class NettyDeliveryClient implements DeliveryClient {
       if (current != null) {
         pool.answer(current, pool.failed(current,
             Failures.classify(new SocketException("connection closed before the response ended"))));
-        current.timer.cancel(false);
         current = null;
       }
       pool.closed(this);
