@@ -220,9 +220,11 @@ public final class NettyDeliveryClient implements DeliveryClient {
     private void sweep() {
       Instant now = clock.instant();
       boolean busy = false;
+      // acted on after the walk: giving up a connection closes it, which takes it off the list
+      List<Exchange> late = new ArrayList<>();
       for (Exchange exchange : waiting) {
         if (!exchange.answered && !now.isBefore(exchange.deadline)) {
-          expired(exchange);
+          late.add(exchange);
         }
         busy |= !exchange.answered;
       }
@@ -231,10 +233,11 @@ public final class NettyDeliveryClient implements DeliveryClient {
         if (exchange != null) {
           busy = true;
           if (!exchange.expired && !now.isBefore(exchange.deadline)) {
-            expired(exchange);
+            late.add(exchange);
           }
         }
       }
+      late.forEach(this::expired);
       if (!busy) {
         sweep.cancel(false);
         sweep = null;
