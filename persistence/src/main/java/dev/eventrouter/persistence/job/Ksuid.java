@@ -101,6 +101,11 @@ public final class Ksuid implements Comparable<Ksuid> {
     return bytes.clone();
   }
 
+  /** Writes the twenty bytes into {@code target} at {@code offset}, with no copy made first. */
+  public void copyTo(byte[] target, int offset) {
+    System.arraycopy(bytes, 0, target, offset, BYTES);
+  }
+
   @Override
   public String toString() {
     long[] words = new long[BYTES / 4];
@@ -108,13 +113,27 @@ public final class Ksuid implements Comparable<Ksuid> {
       words[w] = ((bytes[4 * w] & 0xFFL) << 24) | ((bytes[4 * w + 1] & 0xFFL) << 16)
           | ((bytes[4 * w + 2] & 0xFFL) << 8) | (bytes[4 * w + 3] & 0xFFL);
     }
-    long[] digits = convert(words, 1L << 32, 62, STRING_LENGTH);
+    // every request carries its job's id as text: divided by 62^5 at a time, five digits come
+    // out of each pass over the words, not one
     char[] text = new char[STRING_LENGTH];
-    for (int i = 0; i < STRING_LENGTH; i++) {
-      text[i] = ALPHABET[(int) digits[i]];
+    int position = STRING_LENGTH;
+    while (position > 0) {
+      long remainder = 0;
+      for (int w = 0; w < words.length; w++) {
+        long value = words[w] + (remainder << 32);
+        words[w] = value / FIVE_DIGITS;
+        remainder = value % FIVE_DIGITS;
+      }
+      for (int i = 0; i < 5 && position > 0; i++) {
+        text[--position] = ALPHABET[(int) (remainder % 62)];
+        remainder /= 62;
+      }
     }
     return new String(text);
   }
+
+  /** 62^5: below 2^30, so a remainder shifted by a 32-bit word still fits in a long. */
+  private static final long FIVE_DIGITS = 62L * 62 * 62 * 62 * 62;
 
   @Override
   public int compareTo(Ksuid other) {

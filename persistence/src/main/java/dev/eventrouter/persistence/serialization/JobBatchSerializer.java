@@ -8,11 +8,11 @@ import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.RecordPosition;
-import java.io.ByteArrayOutputStream;
 import java.io.NotSerializableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,40 +111,77 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
   // ---- writing ----
 
   static byte[] write(JobBatch batch) {
-    Writer body = new Writer();
+    Writer body = new Writer(sizeOf(batch));
     for (JobEvent event : batch.events()) {
       body.event(event);
     }
-    Writer out = new Writer();
-    out.write(VERSION);
-    out.varint(body.strings.size());
+    Writer head = new Writer(64 + 16 * body.strings.size());
+    head.write(VERSION);
+    head.varint(body.strings.size());
     for (String s : body.strings.keySet()) {
-      out.inline(s);
+      head.inline(s);
     }
-    out.varint(body.headerMaps.size());
+    head.varint(body.headerMaps.size());
     for (int[] map : body.headerMaps.values()) {
-      out.varint(map.length / 2);
+      head.varint(map.length / 2);
       for (int index : map) {
-        out.varint(index);
+        head.varint(index);
       }
     }
-    out.varint(batch.events().size());
-    body.appendTo(out);
-    return out.toByteArray();
+    head.varint(batch.events().size());
+    byte[] bytes = Arrays.copyOf(head.buf, head.count + body.count);
+    System.arraycopy(body.buf, 0, bytes, head.count, body.count);
+    return bytes;
   }
 
-  private static final class Writer extends ByteArrayOutputStream {
+  /** Room for the events of a batch, so that its payloads are copied once and not regrown. */
+  private static int sizeOf(JobBatch batch) {
+    long size = 0;
+    for (JobEvent event : batch.events()) {
+      size += 64;
+      if (event instanceof JobEvent.WithPayload withPayload) {
+        size += withPayload.job().payload().length + withPayload.job().messageId().length() * 3L;
+      }
+    }
+    return (int) Math.min(size, Integer.MAX_VALUE - 16);
+  }
+
+  /**
+   * A growable buffer and the tables the events refer to. Not a ByteArrayOutputStream: its
+   * methods are synchronized, and a batch writes a lock's worth of single bytes per job.
+   */
+  private static final class Writer {
     final Map<String, Integer> strings = new LinkedHashMap<>();
     /** Each header map to its strings' indexes, key and value alternating. */
     final Map<Map<String, String>, int[]> headerMaps = new LinkedHashMap<>();
     private final Map<Map<String, String>, Integer> headerMapIndexes = new HashMap<>();
+    /** The jobs of a batch mostly share one header map instance: found without hashing it. */
+    private Map<String, String> lastHeaders;
+    private int lastHeadersIndex;
+    byte[] buf;
+    int count;
 
-    Writer() {
-      super(256);
+    Writer(int size) {
+      buf = new byte[Math.max(16, size)];
     }
 
-    void appendTo(Writer out) {
-      out.write(buf, 0, count);
+    void write(int b) {
+      if (count == buf.length) {
+        grow(1);
+      }
+      buf[count++] = (byte) b;
+    }
+
+    void write(byte[] bytes, int offset, int length) {
+      if (count + length > buf.length) {
+        grow(length);
+      }
+      System.arraycopy(bytes, offset, buf, count, length);
+      count += length;
+    }
+
+    private void grow(int needed) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + needed));
     }
 
     void event(JobEvent event) {
@@ -216,8 +253,13 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
     }
 
     private int headerMap(Map<String, String> headers) {
+      if (headers == lastHeaders) {
+        return lastHeadersIndex;
+      }
+      lastHeaders = headers;
       Integer known = headerMapIndexes.get(headers);
       if (known != null) {
+        lastHeadersIndex = known;
         return known;
       }
       int[] indexes = new int[headers.size() * 2];
@@ -229,6 +271,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       int index = headerMaps.size();
       headerMaps.put(headers, indexes);
       headerMapIndexes.put(headers, index);
+      lastHeadersIndex = index;
       return index;
     }
 
@@ -249,8 +292,11 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
     }
 
     private void ksuid(Ksuid id) {
-      byte[] bytes = id.toBytes();
-      write(bytes, 0, bytes.length);
+      if (count + Ksuid.BYTES > buf.length) {
+        grow(Ksuid.BYTES);
+      }
+      id.copyTo(buf, count);
+      count += Ksuid.BYTES;
     }
 
     private void time(Instant at) {
@@ -303,6 +349,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
 
   private static final class Reader {
     private final byte[] bytes;
+    private PairId lastPair;
     private int position;
 
     Reader(byte[] bytes) {
@@ -336,7 +383,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
     }
 
     private Job job(Ksuid id, String[] strings, List<Map<String, String>> headerMaps) {
-      PairId pair = new PairId(string(strings), string(strings));
+      PairId pair = pair(string(strings), string(strings));
       String messageId = inline();
       String endpoint = string(strings);
       Map<String, String> headers = headerMaps.get(count());
@@ -361,6 +408,17 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       Instant startedAt = time();
       Instant finishedAt = startedAt.plusMillis(signed());
       return new Attempt(number, startedAt, finishedAt, count(), string(strings));
+    }
+
+    /**
+     * The batch's pair: a batch is one queue's, so every job names the same table entries, and
+     * the ids are checked once, not once per job.
+     */
+    private PairId pair(String source, String destination) {
+      if (lastPair == null || !(lastPair.source() == source && lastPair.destination() == destination)) {
+        lastPair = new PairId(source, destination);
+      }
+      return lastPair;
     }
 
     private String string(String[] strings) {

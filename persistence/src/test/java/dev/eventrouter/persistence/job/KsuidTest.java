@@ -35,6 +35,20 @@ class KsuidTest {
   }
 
   @Test
+  void textAndBytesRoundTripAcrossTheRange() {
+    Random random = new Random(7);
+    for (int i = 0; i < 10_000; i++) {
+      byte[] bytes = new byte[Ksuid.BYTES];
+      random.nextBytes(bytes);
+      // leading zero bytes exercise the short numbers, whose text starts with zeros
+      Arrays.fill(bytes, 0, random.nextInt(Ksuid.BYTES), (byte) 0);
+      String text = Ksuid.fromBytes(bytes).toString();
+      assertThat(text).hasSize(27);
+      assertThat(Ksuid.parse(text).toBytes()).isEqualTo(bytes);
+    }
+  }
+
+  @Test
   void derivesTheSameIdFromTheSameRecord() {
     Instant time = Instant.parse("2026-11-26T10:15:30.123Z");
 

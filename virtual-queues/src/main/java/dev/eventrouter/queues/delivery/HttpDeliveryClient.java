@@ -65,8 +65,7 @@ public final class HttpDeliveryClient implements DeliveryClient {
   private final Clock clock;
   private final int queueSize;
   private final ClientTransport transport;
-  private final Secrets secrets;
-  private final String userAgent;
+  private final Routes routes;
   private final Map<PoolKey, DestinationPool> pools = new ConcurrentHashMap<>();
 
   /**
@@ -88,8 +87,7 @@ public final class HttpDeliveryClient implements DeliveryClient {
   HttpDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
       Secrets secrets, String userAgent, NameResolver names) {
     this.system = system;
-    this.secrets = secrets;
-    this.userAgent = userAgent;
+    this.routes = new Routes(secrets, userAgent);
     this.clock = clock;
     this.queueSize = queueSize;
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
@@ -108,7 +106,7 @@ public final class HttpDeliveryClient implements DeliveryClient {
 
   @Override
   public boolean send(DeliveryRequest request) {
-    OutgoingRequest.Prepared prepared = OutgoingRequest.prepare(request, secrets, userAgent);
+    OutgoingRequest.Prepared prepared = routes.prepare(request);
     if (prepared instanceof OutgoingRequest.NotMade notMade) {
       OutgoingRequest.answerNotMade(request, clock, notMade.reason());
       return true;

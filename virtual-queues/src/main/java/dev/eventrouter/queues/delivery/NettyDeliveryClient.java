@@ -14,10 +14,12 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -35,6 +37,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,13 +70,17 @@ public final class NettyDeliveryClient implements DeliveryClient {
 
   /** Response body bytes read (and dropped) before the connection is given up. */
   static final long MAX_RESPONSE_BYTES = HttpDeliveryClient.MAX_RESPONSE_BYTES;
+  /**
+   * How often a pool with requests looks for deadlines passed: a request learns it timed out up
+   * to this late. Deadlines are twice a destination's timeout, seconds.
+   */
+  private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Clock clock;
   private final int queueSize;
   private final AddressPolicy addresses;
   private final NameResolver names;
-  private final Secrets secrets;
-  private final String userAgent;
+  private final Routes routes;
   /** Where names are looked up: the system's resolver blocks. */
   private final Executor blocking;
   private final EventLoopGroup loops;
@@ -99,11 +107,10 @@ public final class NettyDeliveryClient implements DeliveryClient {
   NettyDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
       Secrets secrets, int eventLoops, String userAgent, NameResolver names) {
     this.clock = clock;
-    this.userAgent = userAgent;
+    this.routes = new Routes(secrets, userAgent);
     this.queueSize = queueSize;
     this.addresses = addresses;
     this.names = names;
-    this.secrets = secrets;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.loops = new NioEventLoopGroup(eventLoops, new DefaultThreadFactory("delivery", true));
     system.getWhenTerminated().thenRun(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS));
@@ -116,7 +123,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
 
   @Override
   public boolean send(DeliveryRequest request) {
-    OutgoingRequest.Prepared prepared = OutgoingRequest.prepare(request, secrets, userAgent);
+    OutgoingRequest.Prepared prepared = routes.prepare(request);
     if (prepared instanceof OutgoingRequest.NotMade notMade) {
       OutgoingRequest.answerNotMade(request, clock, notMade.reason());
       return true;
@@ -126,13 +133,22 @@ public final class NettyDeliveryClient implements DeliveryClient {
         .offer(request, outgoing);
   }
 
+  /**
+   * Header names are checked once per route ({@link Routes}) or are this client's own: not again
+   * per request. Values still are (a message id comes from the event).
+   */
+  private static final HttpHeadersFactory HEADERS =
+      DefaultHttpHeadersFactory.headersFactory().withNameValidation(false);
+  private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory();
+
   /** One attempt, from its offer until its response was read whole or given up. */
   private static final class Exchange {
     final DeliveryRequest request;
     final OutgoingRequest outgoing;
     final Instant startedAt;
     final Instant deadline;
-    ScheduledFuture<?> timer;
+    /** Its deadline passed and was acted on ({@link Pool#expired}). */
+    boolean expired;
     /** The connection carrying it, once it has one. */
     Connection connection;
     boolean answered;
@@ -156,9 +172,13 @@ public final class NettyDeliveryClient implements DeliveryClient {
     private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
     /** Most recently used first: the others go quiet and time out when traffic drops. */
     private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+    /** Open connections, idle or not: the deadline sweep looks at what each one carries. */
+    private final List<Connection> connections = new ArrayList<>();
     /** Connections open or being opened. */
     private int open;
     private int connecting;
+    /** Runs while the pool has requests: {@link #sweep}. */
+    private ScheduledFuture<?> sweep;
 
     Pool(PoolKey key, EventLoop loop) {
       this.key = key;
@@ -184,9 +204,44 @@ public final class NettyDeliveryClient implements DeliveryClient {
     }
 
     private void enqueue(Exchange exchange) {
-      long delay = Duration.between(clock.instant(), exchange.deadline).toNanos();
-      exchange.timer = loop.schedule(() -> expired(exchange), delay, TimeUnit.NANOSECONDS);
       waiting.add(exchange);
+      if (sweep == null) {
+        sweep = loop.scheduleAtFixedRate(this::sweep, SWEEP_NANOS, SWEEP_NANOS, TimeUnit.NANOSECONDS);
+      }
+      dispatch();
+    }
+
+    /**
+     * Acts on the deadlines that passed, of requests waiting and of those under way, every
+     * {@link #SWEEP_NANOS} while the pool has any; stops when it has none. One sweep per pool
+     * instead of a timer per request, which would cost an insertion and a removal in the loop's
+     * timer queue for every request.
+     */
+    private void sweep() {
+      Instant now = clock.instant();
+      boolean busy = false;
+      // acted on after the walk: giving up a connection closes it, which takes it off the list
+      List<Exchange> late = new ArrayList<>();
+      for (Exchange exchange : waiting) {
+        if (!exchange.answered && !now.isBefore(exchange.deadline)) {
+          late.add(exchange);
+        }
+        busy |= !exchange.answered;
+      }
+      for (Connection connection : connections) {
+        Exchange exchange = connection.current;
+        if (exchange != null) {
+          busy = true;
+          if (!exchange.expired && !now.isBefore(exchange.deadline)) {
+            late.add(exchange);
+          }
+        }
+      }
+      late.forEach(this::expired);
+      if (!busy) {
+        sweep.cancel(false);
+        sweep = null;
+      }
       dispatch();
     }
 
@@ -224,6 +279,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
      * until the idle timeout, as Pekko's pool does, and the requests behind it wait for another.
      */
     private void expired(Exchange exchange) {
+      exchange.expired = true;
       answer(exchange, failed(exchange, "timeout"));
       if (exchange.responseCame && exchange.connection != null
           && exchange.connection.current == exchange) {
@@ -296,6 +352,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
         return;
       }
       connection.opened();
+      connections.add(connection);
       idle.push(connection);
       dispatch();
     }
@@ -325,6 +382,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
 
     private void closed(Connection connection) {
       idle.remove(connection);
+      connections.remove(connection);
       open--;
       dispatch();
     }
@@ -343,7 +401,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
 
     private DefaultFullHttpRequest httpRequest(OutgoingRequest outgoing) {
       DefaultFullHttpRequest http = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-          outgoing.target(), Unpooled.wrappedBuffer(outgoing.body()));
+          outgoing.target(), Unpooled.wrappedBuffer(outgoing.body()), HEADERS, TRAILERS);
       HttpHeaders headers = http.headers();
       headers.set(HttpHeaderNames.HOST, hostHeader);
       headers.set(HttpHeaderNames.CONTENT_TYPE, outgoing.contentType() == ContentTypes.APPLICATION_JSON
@@ -458,9 +516,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
       if (content instanceof LastHttpContent && informational) {
         informational = false;
       } else if (content instanceof LastHttpContent) {
-        Exchange done = current;
         current = null;
-        done.timer.cancel(false);
         if (keepAlive) {
           pool.idle(this);
         } else {
@@ -504,7 +560,6 @@ public final class NettyDeliveryClient implements DeliveryClient {
       if (current != null) {
         pool.answer(current, pool.failed(current,
             Failures.classify(new SocketException("connection closed before the response ended"))));
-        current.timer.cancel(false);
         current = null;
       }
       pool.closed(this);

@@ -308,6 +308,7 @@ public final class DeliveryClientBench {
   private static final class JdkClient implements DeliveryClient {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final Clock clock;
+    private final Routes routes = new Routes(Secrets.NONE, DeliveryClientSettings.defaultUserAgent());
 
     JdkClient(Clock clock) {
       this.clock = clock;
@@ -315,8 +316,7 @@ public final class DeliveryClientBench {
 
     @Override
     public boolean send(DeliveryRequest request) {
-      OutgoingRequest.Prepared prepared = OutgoingRequest.prepare(request, Secrets.NONE,
-          DeliveryClientSettings.defaultUserAgent());
+      OutgoingRequest.Prepared prepared = routes.prepare(request);
       if (prepared instanceof OutgoingRequest.NotMade notMade) {
         OutgoingRequest.answerNotMade(request, clock, notMade.reason());
         return true;

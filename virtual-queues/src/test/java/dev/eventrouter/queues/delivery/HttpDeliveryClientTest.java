@@ -133,12 +133,16 @@ class HttpDeliveryClientTest {
     DeliveryOutcome missing = deliver(withSecrets, job, 1);
     vault.put("HOOK_TOKEN", "Bearer s3cr3t-value");
     DeliveryOutcome sent = deliver(withSecrets, job, 2);
+    // rotated: the route's requests are made from what it worked out once, its secrets are not
+    vault.put("HOOK_TOKEN", "Bearer r0tat3d-value");
+    DeliveryOutcome rotated = deliver(withSecrets, job, 3);
 
     assertThat(missing.error()).isEqualTo(DeliveryOutcome.SECRET_MISSING);
     assertThat(missing.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
     assertThat(sent.status()).isEqualTo(200);
-    assertThat(destination.received(path("/hooks/secret"))).singleElement()
-        .satisfies(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer s3cr3t-value"));
+    assertThat(rotated.status()).isEqualTo(200);
+    assertThat(destination.received(path("/hooks/secret"))).extracting(r -> r.header("Authorization"))
+        .containsExactly("Bearer s3cr3t-value", "Bearer r0tat3d-value");
     assertThat(job.headers().toString()).doesNotContain("s3cr3t");
   }
 

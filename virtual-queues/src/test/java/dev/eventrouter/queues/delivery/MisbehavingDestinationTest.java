@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Destinations that misbehave on purpose, on raw sockets: an endless body, a huge body, headers
- * dripped a byte at a time, a redirect, TLS to a plain port, a certificate nobody vouches for. Each attempt ends within its bounds
+ * dripped a byte at a time, a body dripped past the deadline, a redirect, TLS to a plain port, a certificate nobody vouches for. Each attempt ends within its bounds
  * with the right class, and the destination's next request still goes through.
  */
 @ParameterizedClass
@@ -85,6 +85,24 @@ class MisbehavingDestinationTest {
 
     assertThat(deliver("http://127.0.0.1:" + port + "/huge").status()).isEqualTo(200);
     assertGoesThrough("http://127.0.0.1:" + port + "/huge");
+  }
+
+  @Test
+  void aBodyDrippedPastTheDeadlineCostsTheConnectionNotTheNextRequest() throws Exception {
+    int port = serve(out -> {
+      out.write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      // a byte well within the idle timeout, for ever: only the deadline ends the drain
+      while (true) {
+        out.write("1\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        sleep(400);
+      }
+    });
+
+    assertThat(deliver("http://127.0.0.1:" + port + "/drip-body").status()).isEqualTo(200);
+    // the destination's one connection: the next request gets through only once it is given up
+    assertGoesThrough("http://127.0.0.1:" + port + "/drip-body");
   }
 
   @Test

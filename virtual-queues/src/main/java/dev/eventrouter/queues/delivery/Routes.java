@@ -1,0 +1,191 @@
+package dev.eventrouter.queues.delivery;
+
+import dev.eventrouter.persistence.job.Job;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes each attempt's {@link OutgoingRequest}. What the requests of one route (destination,
+ * endpoint, headers) share is worked out once per route: the endpoint parsed and checked, the
+ * pool and request target, the literal headers checked. Per request remain the job's own
+ * headers (id, message id, attempt, source) and the secrets, looked up at every attempt so that
+ * a secret changed or added is used from the next one.
+ */
+final class Routes {
+
+  private static final Logger log = LoggerFactory.getLogger(Routes.class);
+
+  /** Headers the HTTP layer writes itself; a job may not set them. */
+  private static final Set<String> MANAGED_HEADERS =
+      Set.of("content-type", "content-length", "host", "transfer-encoding", "connection");
+
+  /**
+   * Routes kept; past it they are all forgotten and worked out again. A bound in case the
+   * registry keeps changing endpoints or headers: a node has a route per destination and
+   * header set in use, far fewer.
+   */
+  private static final int MAX_ROUTES = 10_000;
+
+  private final Secrets secrets;
+  private final String userAgent;
+  private final Map<Key, Route> routes = new ConcurrentHashMap<>();
+
+  /** @param userAgent the {@code User-Agent} of requests whose job sets none */
+  Routes(Secrets secrets, String userAgent) {
+    this.secrets = secrets;
+    this.userAgent = userAgent;
+  }
+
+  private record Key(String destination, String endpoint, Map<String, String> headers) {}
+
+  /** A header as the route has it: a literal, checked, or the name of a secret to look up. */
+  private record Slot(String name, String literal, String secret) {}
+
+  private record Route(PoolKey pool, String target, ContentType contentType, List<Slot> headers) {}
+
+  OutgoingRequest.Prepared prepare(DeliveryRequest request) {
+    try {
+      return new OutgoingRequest.Ready(make(request));
+    } catch (MissingSecretException e) {
+      // the operator may yet provide it: the job waits, retried with backoff
+      return new OutgoingRequest.NotMade(DeliveryOutcome.SECRET_MISSING);
+    } catch (InvalidSecretException e) {
+      // the operator may yet fix it: the job waits, retried with backoff; the message has the
+      // secret's name and what is wrong, never its value
+      log.warn("destination {}: {}", request.destination().id(), e.getMessage());
+      return new OutgoingRequest.NotMade(DeliveryOutcome.SECRET_INVALID);
+    } catch (IllegalArgumentException e) {
+      // no attempt can ever succeed (an endpoint or a literal header the HTTP model refuses): the
+      // job is discarded, by the system, with the reason. Not logged: a message could quote a
+      // header's value.
+      return new OutgoingRequest.NotMade(DeliveryOutcome.INVALID_REQUEST);
+    }
+  }
+
+  private OutgoingRequest make(DeliveryRequest request) {
+    Job job = request.job();
+    Route route = route(new Key(request.destination().id(), job.endpoint(), job.headers()));
+    List<OutgoingRequest.Header> headers = new ArrayList<>(route.headers().size() + 4);
+    for (Slot slot : route.headers()) {
+      headers.add(new OutgoingRequest.Header(slot.name(),
+          slot.secret() == null ? slot.literal() : secretValue(slot.secret())));
+    }
+    headers.add(new OutgoingRequest.Header("Idempotency-Key", job.id().toString()));
+    headers.add(new OutgoingRequest.Header("X-Message-Id", job.messageId()));
+    headers.add(new OutgoingRequest.Header("X-Delivery-Attempt", Integer.toString(request.attempt())));
+    // lets a destination rate-limit or account per tenant, as Segment's destinations can
+    headers.add(new OutgoingRequest.Header("X-Source-Id", job.pair().source()));
+    return new OutgoingRequest(route.pool(), route.target(), route.contentType(), headers, job.payload());
+  }
+
+  /** The route, worked out on first use; one that cannot be made is not kept. */
+  private Route route(Key key) {
+    Route route = routes.get(key);
+    if (route == null) {
+      route = route(key.destination(), key.endpoint(), key.headers());
+      if (routes.size() >= MAX_ROUTES) {
+        routes.clear();
+      }
+      routes.put(key, route);
+    }
+    return route;
+  }
+
+  private Route route(String destination, String endpointText, Map<String, String> jobHeaders) {
+    URI endpoint = httpEndpoint(endpointText);
+    List<Slot> headers = new ArrayList<>(jobHeaders.size() + 1);
+    ContentType contentType = ContentTypes.APPLICATION_JSON;
+    boolean ownUserAgent = false;
+    for (Map.Entry<String, String> header : jobHeaders.entrySet()) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (name.equals("content-type")) {
+        contentType = contentType(header.getValue());
+      } else if (!MANAGED_HEADERS.contains(name)) {
+        ownUserAgent |= name.equals("user-agent");
+        headers.add(slot(header.getKey(), header.getValue()));
+      }
+    }
+    if (!ownUserAgent) {
+      headers.add(new Slot("User-Agent", userAgent, null));
+    }
+    return new Route(PoolKey.of(destination, endpoint), target(endpoint), contentType, List.copyOf(headers));
+  }
+
+  /** Path and query as they go on the request line: ASCII, what is not percent-encoded (UTF-8). */
+  private static String target(URI endpoint) {
+    String target = endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
+    if (endpoint.getRawQuery() != null) {
+      target = target + "?" + endpoint.getRawQuery();
+    }
+    for (int i = 0; i < target.length(); i++) {
+      if (target.charAt(i) > 0x7e) {
+        return target(URI.create(endpoint.toASCIIString()));
+      }
+    }
+    return target;
+  }
+
+  /**
+   * The endpoint, if it is http or https to a host. The registry checks this when it loads, but a
+   * job carries its endpoint: any other scheme would go out as plain HTTP to its host.
+   */
+  private static URI httpEndpoint(String text) {
+    URI endpoint = URI.create(text);
+    String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || endpoint.getHost() == null) {
+      throw new IllegalArgumentException("not an http(s) endpoint with a host");
+    }
+    return endpoint;
+  }
+
+  /**
+   * A job's header, checked, so that the HTTP layer never drops it (and logs its value) on the
+   * way out; a value that refers to a secret is looked up (and checked) at each attempt.
+   */
+  private static Slot slot(String name, String value) {
+    HeaderText.invalidName(name).ifPresent(problem -> {
+      throw new IllegalArgumentException(problem);
+    });
+    Optional<String> secret = value == null ? Optional.empty() : Secrets.referenced(value);
+    if (secret.isPresent()) {
+      return new Slot(name, null, secret.get());
+    }
+    HeaderText.invalidValue(value).ifPresent(problem -> {
+      throw new IllegalArgumentException("header " + name + ": " + problem);
+    });
+    return new Slot(name, value, null);
+  }
+
+  private String secretValue(String name) {
+    String resolved = secrets.value(name).orElseThrow(() -> new MissingSecretException(name));
+    HeaderText.invalidValue(resolved).ifPresent(problem -> {
+      throw new InvalidSecretException(name, problem);
+    });
+    return resolved;
+  }
+
+  private static ContentType contentType(String value) {
+    try {
+      return HeaderText.contentType(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("header Content-Type: " + e.getMessage());
+    }
+  }
+
+  /** A job refers to a secret that is not there (yet): its name, never a value. */
+  private static final class MissingSecretException extends RuntimeException {
+    MissingSecretException(String name) {
+      super("secret " + name + " is not set", null, false, false);
+    }
+  }
+}
