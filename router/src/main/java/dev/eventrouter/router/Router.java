@@ -33,6 +33,8 @@ import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.RegistryLoader;
 import dev.eventrouter.router.registry.SecretBindings;
 import dev.eventrouter.router.registry.SettingsRegistry;
+import dev.eventrouter.router.segment.SegmentApi;
+import dev.eventrouter.router.segment.SegmentApiSettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,6 +58,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,11 +78,14 @@ public final class Router implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final String kafkaBootstrapServers;
   private final ServerBinding binding;
+  private final Optional<ServerBinding> segmentBinding;
 
-  private Router(ActorSystem<Void> system, String kafkaBootstrapServers, ServerBinding binding) {
+  private Router(ActorSystem<Void> system, String kafkaBootstrapServers, ServerBinding binding,
+      Optional<ServerBinding> segmentBinding) {
     this.system = system;
     this.kafkaBootstrapServers = kafkaBootstrapServers;
     this.binding = binding;
+    this.segmentBinding = segmentBinding;
   }
 
   public static Router start(Config loaded) {
@@ -88,6 +94,7 @@ public final class Router implements AutoCloseable {
     Config kafka = config.getConfig("eventrouter.kafka");
     // what can be wrong in the configuration fails first, before anything is started
     ControlsView controls = new ControlsView();
+    SegmentApiSettings segmentApi = SegmentApiSettings.fromConfig(config);
     Registry fileRegistry = loadRegistry(config);
     SettingsRegistry registry = new SettingsRegistry(fileRegistry, controls);
     AdminTokens adminTokens = AdminTokens.fromConfig(config);
@@ -204,9 +211,38 @@ public final class Router implements AutoCloseable {
         .bind(api.routes())
         .toCompletableFuture().join()
         .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-    log.info("router started: kafka {} topic {}, journal {}, http {}", bootstrapServers,
-        ingestSettings.topic(), journal, binding.localAddress());
-    return new Router(system, bootstrapServers, binding);
+    Optional<ServerBinding> segmentBinding = segmentApi.enabled()
+        ? Optional.of(bindSegmentApi(system, config, segmentApi, ingestSettings, registry, secrets, metrics, blocking))
+        : Optional.empty();
+    log.info("router started: kafka {} topic {}, journal {}, http {}, segment api {}", bootstrapServers,
+        ingestSettings.topic(), journal, binding.localAddress(),
+        segmentBinding.map(b -> b.localAddress().toString()).orElse("off"));
+    return new Router(system, bootstrapServers, binding, segmentBinding);
+  }
+
+  /**
+   * The Segment-compatible API on its own port. Its requests wait for Kafka up to the produce
+   * timeout, so its server's request timeout is over it (the HTTP port's is for quick answers);
+   * it unbinds with the HTTP port, and its producers close once it has.
+   */
+  private static ServerBinding bindSegmentApi(ActorSystem<Void> system, Config config,
+      SegmentApiSettings settings, IngestSettings ingest, SettingsRegistry registry,
+      EnvironmentSecrets secrets, RouterMetrics metrics, Executor blocking) {
+    SegmentApi api = new SegmentApi(settings, ingest, registry, secrets, metrics, blocking, system,
+        Clock.systemUTC());
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-segment-api",
+        () -> CompletableFuture.supplyAsync(() -> {
+          api.close();
+          return Done.getInstance();
+        }));
+    ServerSettings server = ServerSettings.create(config.withValue("pekko.http.server.request-timeout",
+        ConfigValueFactory.fromAnyRef(settings.produceTimeout().plusSeconds(10).toMillis() + "ms")));
+    return Http.get(system)
+        .newServerAt(settings.host(), settings.port())
+        .withSettings(server)
+        .bind(api.routes())
+        .toCompletableFuture().join()
+        .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
   }
 
   /**
@@ -247,6 +283,11 @@ public final class Router implements AutoCloseable {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The port of the Segment-compatible API; empty when it is off. */
+  public Optional<Integer> segmentApiPort() {
+    return segmentBinding.map(b -> b.localAddress().getPort());
   }
 
   /** Runs the coordinated shutdown and waits for it. */
