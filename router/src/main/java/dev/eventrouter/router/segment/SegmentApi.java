@@ -119,8 +119,9 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
   }
 
   public Route routes() {
-    return pathPrefix("v1", () -> path(PathMatchers.segment(), call ->
-        extractRequest(request -> completeWithFuture(answer(call, request)))));
+    // analytics-java posts to /v1/import/: a trailing slash is the same call
+    return pathPrefix("v1", () -> pathPrefix(PathMatchers.segment(), call -> pathEndOrSingleSlash(() ->
+        extractRequest(request -> completeWithFuture(answer(call, request))))));
   }
 
   /** An answer, and the reason it names when it is an error. */

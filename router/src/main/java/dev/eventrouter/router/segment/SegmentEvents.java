@@ -15,6 +15,8 @@ import dev.eventrouter.router.ingest.Rejection;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,6 +40,12 @@ final class SegmentEvents {
   /** The calls, by the last segment of their path; {@code batch} and {@code import} are batches. */
   static final Set<String> TYPES = Set.of("track", "identify", "page", "screen", "group", "alias");
   static final int MAX_MESSAGE_ID_LENGTH = 256;
+
+  /** ISO-8601 as the SDKs write it: with an offset as +01:00, or as +0100. */
+  private static final List<DateTimeFormatter> TIMESTAMPS = List.of(
+      DateTimeFormatter.ISO_OFFSET_DATE_TIME,
+      new DateTimeFormatterBuilder().append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+          .appendOffset("+HHMM", "Z").toFormatter());
 
   private final ObjectMapper json;
   private final int maxEventBytes;
@@ -216,11 +224,14 @@ final class SegmentEvents {
     if (timestamp == null || !timestamp.isTextual()) {
       return Optional.empty();
     }
-    try {
-      return Optional.of(OffsetDateTime.parse(timestamp.asText()).toInstant());
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
+    for (DateTimeFormatter format : TIMESTAMPS) {
+      try {
+        return Optional.of(OffsetDateTime.parse(timestamp.asText(), format).toInstant());
+      } catch (DateTimeParseException e) {
+        // the next form
+      }
     }
+    return Optional.empty();
   }
 
   private byte[] bytes(JsonNode node) {
