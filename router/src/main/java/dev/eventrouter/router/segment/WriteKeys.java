@@ -11,8 +11,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,7 @@ final class WriteKeys {
   private final Duration refresh;
   private final Clock clock;
   private volatile Loaded loaded;
+  private volatile Set<Key> wasMissing = Set.of();
 
   WriteKeys(SettingsRegistry registry, Secrets secrets, Duration refresh, Clock clock) {
     this.registry = registry;
@@ -72,19 +75,25 @@ final class WriteKeys {
 
   private List<Known> load(Registry now) {
     List<Known> keys = new ArrayList<>();
+    Set<Key> missing = new HashSet<>();
     now.writeKeys().forEach((source, names) -> names.forEach(name -> {
+      Key key = new Key(source, name);
       try {
         Optional<String> value = secrets.value(name);
         if (value.isPresent() && !value.get().isEmpty()) {
-          keys.add(new Known(new Key(source, name), sha256(value.get())));
-        } else {
+          keys.add(new Known(key, sha256(value.get())));
+        } else if (missing.add(key) && !wasMissing.contains(key)) {
           log.warn("write key secret {} of source {} is not there: that key is refused", name, source);
         }
       } catch (InvalidSecretException e) {
-        log.warn("write key secret {} of source {} cannot be read: that key is refused: {}", name,
-            source, e.getMessage());
+        if (missing.add(key) && !wasMissing.contains(key)) {
+          log.warn("write key secret {} of source {} cannot be read: that key is refused: {}", name,
+              source, e.getMessage());
+        }
       }
     }));
+    // told once, not at every refresh
+    wasMissing = Set.copyOf(missing);
     return List.copyOf(keys);
   }
 
