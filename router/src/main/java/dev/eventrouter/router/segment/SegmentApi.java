@@ -92,6 +92,11 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
    */
   public SegmentApi(SegmentApiSettings settings, IngestSettings ingest, SettingsRegistry registry,
       Secrets secrets, RouterMetrics metrics, Executor blocking, ActorSystem<?> system, Clock clock) {
+    if (settings.maxEventBytes() > ingest.maxPayloadBytes()) {
+      // the ingest would dead-letter what the API accepted
+      throw new IllegalArgumentException("eventrouter.segment-api.max-event-bytes (" + settings.maxEventBytes()
+          + ") is over eventrouter.ingest.max-payload-bytes (" + ingest.maxPayloadBytes() + ")");
+    }
     this.settings = settings;
     this.topic = ingest.topic();
     KafkaClientSettings client = ingest.client();
@@ -105,6 +110,9 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
             ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeout),
             ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeout),
             ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1, timeout - 5)),
+            // one event, with what the API adds to it (messageId, receivedAt, a batch's context)
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Math.max(1024 * 1024,
+                settings.maxEventBytes() + settings.maxBatchBytes())),
             ProducerConfig.CLIENT_ID_CONFIG, "eventrouter-segment-api"),
         new StringSerializer(), new ByteArraySerializer());
     this.deadLetters = new DeadLetters(client, ingest.deadLetterTopic(), ingest.deadLetterMaxValueBytes(),
