@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -167,7 +168,7 @@ class SegmentApiTest {
   void aRequestSentAgainWithTheSameMessageIdsIsDeliveredOnce() throws Exception {
     String run = UUID.randomUUID().toString();
     StringBuilder batch = new StringBuilder("{\"batch\":[");
-    Set<String> ids = new java.util.TreeSet<>();
+    Set<String> ids = new TreeSet<>();
     for (int i = 0; i < 5; i++) {
       String id = run + "-" + i;
       ids.add(id);
@@ -206,6 +207,11 @@ class SegmentApiTest {
   }
 
   static HttpResponse<String> post(String path, String key, String contentType, byte[] body,
+      Map<String, String> headers) throws Exception {
+    return post(router, path, key, contentType, body, headers);
+  }
+
+  static HttpResponse<String> post(Router router, String path, String key, String contentType, byte[] body,
       Map<String, String> headers) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + router.segmentApiPort().orElseThrow() + path))
