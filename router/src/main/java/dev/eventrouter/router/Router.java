@@ -58,6 +58,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -218,6 +219,45 @@ public final class Router implements AutoCloseable {
         ingestSettings.topic(), journal, binding.localAddress(),
         segmentBinding.map(b -> b.localAddress().toString()).orElse("off"));
     return new Router(system, bootstrapServers, binding, segmentBinding);
+  }
+
+  /**
+   * A node that runs the Segment-compatible API alone (the {@code segment-api} command), to be
+   * scaled apart from the router nodes: the registry file (for the sources' write keys), the
+   * producer to the ingest topic of an external Kafka, and the HTTP port's health and metrics. No
+   * cluster, journal, queues or ingest: the router nodes consume what it produces. It reads the
+   * registry at start only: a registry an operator replaces through the admin API is not seen
+   * here until a restart.
+   */
+  public static Router startSegmentApi(Config config) {
+    SegmentApiSettings segmentApi = SegmentApiSettings.fromConfig(config);
+    Config kafka = config.getConfig("eventrouter.kafka");
+    String bootstrapServers = kafka.getString("bootstrap-servers");
+    if (bootstrapServers.isBlank()) {
+      throw new IllegalArgumentException("the Segment API on its own produces to the router nodes' Kafka: "
+          + "set eventrouter.kafka.bootstrap-servers (ROUTER_KAFKA_BOOTSTRAP_SERVERS)");
+    }
+    SettingsRegistry registry = new SettingsRegistry(loadRegistry(config), new ControlsView());
+    EnvironmentSecrets secrets = EnvironmentSecrets.fromConfig(config, System::getenv);
+    IngestSettings ingest = IngestSettings.fromConfig(config,
+        KafkaClientSettings.fromConfig(kafka.getConfig("client"), bootstrapServers, secrets));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "eventrouter-segment-api",
+        config.withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("local")));
+    RouterMetrics metrics = new RouterMetrics();
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    ServerBinding segmentBinding = bindSegmentApi(system, config, segmentApi, ingest, registry, secrets,
+        metrics, blocking);
+    HttpApi api = new HttpApi(metrics, Directives.reject(),
+        () -> Map.of("segment-api-bound", true));
+    Config http = config.getConfig("eventrouter.http");
+    ServerBinding binding = Http.get(system)
+        .newServerAt(http.getString("host"), http.getInt("port"))
+        .bind(api.routes())
+        .toCompletableFuture().join()
+        .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+    log.info("segment api started alone: kafka {} topic {}, segment api {}, http {}", bootstrapServers,
+        ingest.topic(), segmentBinding.localAddress(), binding.localAddress());
+    return new Router(system, bootstrapServers, binding, Optional.of(segmentBinding));
   }
 
   /**
