@@ -3,6 +3,7 @@ package dev.eventrouter.router;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.router.admin.ReplayCommand;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -11,13 +12,13 @@ import picocli.CommandLine.Option;
 
 /**
  * The router's command line: with no command it starts one router node from {@code
- * application.conf} and the environment; {@code replay} asks a running router to replay
- * archived jobs.
+ * application.conf} and the environment; {@code segment-api} starts the Segment-compatible API
+ * alone; {@code replay} asks a running router to replay archived jobs.
  */
 @Command(
     name = "eventrouter",
     description = "Runs an event router node (no command), or operates a running one.",
-    subcommands = {ReplayCommand.class})
+    subcommands = {ReplayCommand.class, Main.SegmentApiCommand.class})
 public final class Main implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -27,7 +28,7 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     CommandLine commandLine = new CommandLine(new Main());
-    if (args.length == 0) {
+    if (args.length == 0 || args[0].equals(SegmentApiCommand.NAME)) {
       // the node keeps running on its own threads until it is told to stop
       commandLine.execute(args);
       return;
@@ -37,13 +38,36 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return run(() -> Router.start(ConfigFactory.load()));
+  }
+
+  /** Starts a node, or exits when it cannot. */
+  private static Integer run(Supplier<Router> start) {
     try {
-      Router.start(ConfigFactory.load());
+      start.get();
       return 0;
     } catch (RuntimeException e) {
       log.error("the router could not start: {}", e.getMessage(), e);
       System.exit(1);
       return 1;
+    }
+  }
+
+  @Command(
+      name = SegmentApiCommand.NAME,
+      description = {
+          "Runs the Segment-compatible tracking API alone (eventrouter.segment-api), producing to",
+          "the router nodes' Kafka (ROUTER_KAFKA_BOOTSTRAP_SERVERS), to be scaled apart from them."})
+  static final class SegmentApiCommand implements Callable<Integer> {
+
+    static final String NAME = "segment-api";
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Override
+    public Integer call() {
+      return run(() -> Router.startSegmentApi(ConfigFactory.load()));
     }
   }
 }

@@ -33,6 +33,8 @@ import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.RegistryLoader;
 import dev.eventrouter.router.registry.SecretBindings;
 import dev.eventrouter.router.registry.SettingsRegistry;
+import dev.eventrouter.router.segment.SegmentApi;
+import dev.eventrouter.router.segment.SegmentApiSettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,6 +58,8 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,11 +79,14 @@ public final class Router implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final String kafkaBootstrapServers;
   private final ServerBinding binding;
+  private final Optional<ServerBinding> segmentBinding;
 
-  private Router(ActorSystem<Void> system, String kafkaBootstrapServers, ServerBinding binding) {
+  private Router(ActorSystem<Void> system, String kafkaBootstrapServers, ServerBinding binding,
+      Optional<ServerBinding> segmentBinding) {
     this.system = system;
     this.kafkaBootstrapServers = kafkaBootstrapServers;
     this.binding = binding;
+    this.segmentBinding = segmentBinding;
   }
 
   public static Router start(Config loaded) {
@@ -88,6 +95,7 @@ public final class Router implements AutoCloseable {
     Config kafka = config.getConfig("eventrouter.kafka");
     // what can be wrong in the configuration fails first, before anything is started
     ControlsView controls = new ControlsView();
+    SegmentApiSettings segmentApi = SegmentApiSettings.fromConfig(config);
     Registry fileRegistry = loadRegistry(config);
     SettingsRegistry registry = new SettingsRegistry(fileRegistry, controls);
     AdminTokens adminTokens = AdminTokens.fromConfig(config);
@@ -204,9 +212,77 @@ public final class Router implements AutoCloseable {
         .bind(api.routes())
         .toCompletableFuture().join()
         .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-    log.info("router started: kafka {} topic {}, journal {}, http {}", bootstrapServers,
-        ingestSettings.topic(), journal, binding.localAddress());
-    return new Router(system, bootstrapServers, binding);
+    Optional<ServerBinding> segmentBinding = segmentApi.enabled()
+        ? Optional.of(bindSegmentApi(system, config, segmentApi, ingestSettings, registry, secrets, metrics, blocking))
+        : Optional.empty();
+    log.info("router started: kafka {} topic {}, journal {}, http {}, segment api {}", bootstrapServers,
+        ingestSettings.topic(), journal, binding.localAddress(),
+        segmentBinding.map(b -> b.localAddress().toString()).orElse("off"));
+    return new Router(system, bootstrapServers, binding, segmentBinding);
+  }
+
+  /**
+   * A node that runs the Segment-compatible API alone (the {@code segment-api} command), to be
+   * scaled apart from the router nodes: the registry file (for the sources' write keys), the
+   * producer to the ingest topic of an external Kafka, and the HTTP port's health and metrics. No
+   * cluster, journal, queues or ingest: the router nodes consume what it produces. It reads the
+   * registry at start only: a registry an operator replaces through the admin API is not seen
+   * here until a restart.
+   */
+  public static Router startSegmentApi(Config config) {
+    SegmentApiSettings segmentApi = SegmentApiSettings.fromConfig(config);
+    Config kafka = config.getConfig("eventrouter.kafka");
+    String bootstrapServers = kafka.getString("bootstrap-servers");
+    if (bootstrapServers.isBlank()) {
+      throw new IllegalArgumentException("the Segment API on its own produces to the router nodes' Kafka: "
+          + "set eventrouter.kafka.bootstrap-servers (ROUTER_KAFKA_BOOTSTRAP_SERVERS)");
+    }
+    SettingsRegistry registry = new SettingsRegistry(loadRegistry(config), new ControlsView());
+    EnvironmentSecrets secrets = EnvironmentSecrets.fromConfig(config, System::getenv);
+    IngestSettings ingest = IngestSettings.fromConfig(config,
+        KafkaClientSettings.fromConfig(kafka.getConfig("client"), bootstrapServers, secrets));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "eventrouter-segment-api",
+        config.withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("local")));
+    RouterMetrics metrics = new RouterMetrics();
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    ServerBinding segmentBinding = bindSegmentApi(system, config, segmentApi, ingest, registry, secrets,
+        metrics, blocking);
+    HttpApi api = new HttpApi(metrics, Directives.reject(),
+        () -> Map.of("segment-api-bound", true));
+    Config http = config.getConfig("eventrouter.http");
+    ServerBinding binding = Http.get(system)
+        .newServerAt(http.getString("host"), http.getInt("port"))
+        .bind(api.routes())
+        .toCompletableFuture().join()
+        .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+    log.info("segment api started alone: kafka {} topic {}, segment api {}, http {}", bootstrapServers,
+        ingest.topic(), segmentBinding.localAddress(), binding.localAddress());
+    return new Router(system, bootstrapServers, binding, Optional.of(segmentBinding));
+  }
+
+  /**
+   * The Segment-compatible API on its own port. Its requests wait for Kafka up to the produce
+   * timeout, so its server's request timeout is over it (the HTTP port's is for quick answers);
+   * it unbinds with the HTTP port, and its producers close once it has.
+   */
+  private static ServerBinding bindSegmentApi(ActorSystem<Void> system, Config config,
+      SegmentApiSettings settings, IngestSettings ingest, SettingsRegistry registry,
+      EnvironmentSecrets secrets, RouterMetrics metrics, Executor blocking) {
+    SegmentApi api = new SegmentApi(settings, ingest, registry, secrets, metrics, blocking, system,
+        Clock.systemUTC());
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-segment-api",
+        () -> CompletableFuture.supplyAsync(() -> {
+          api.close();
+          return Done.getInstance();
+        }));
+    ServerSettings server = ServerSettings.create(config.withValue("pekko.http.server.request-timeout",
+        ConfigValueFactory.fromAnyRef(settings.produceTimeout().plusSeconds(10).toMillis() + "ms")));
+    return Http.get(system)
+        .newServerAt(settings.host(), settings.port())
+        .withSettings(server)
+        .bind(api.routes())
+        .toCompletableFuture().join()
+        .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
   }
 
   /**
@@ -247,6 +323,11 @@ public final class Router implements AutoCloseable {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The port of the Segment-compatible API; empty when it is off. */
+  public Optional<Integer> segmentApiPort() {
+    return segmentBinding.map(b -> b.localAddress().getPort());
   }
 
   /** Runs the coordinated shutdown and waits for it. */

@@ -48,6 +48,8 @@ class RouterImageIT {
     environment.putAll(Map.of(
         "ROUTER_DATA_DIR", "/" + DATA_DIR,
         "ROUTER_HTTP_PORT", Integer.toString(httpPort),
+        // the Segment API's port is not used here: any free one, never a taken 8090
+        "ROUTER_SEGMENT_API_PORT", "0",
         "ROUTER_KAFKA_PORT", Integer.toString(RouterProcess.freePort()),
         "ROUTER_KAFKA_CONTROLLER_PORT", Integer.toString(RouterProcess.freePort()),
         "ROUTER_CLUSTER_PORT", Integer.toString(RouterProcess.freePort()),

@@ -62,6 +62,8 @@ public final class RouterProcess implements AutoCloseable {
     this.environment = new HashMap<>(Map.of(
         "ROUTER_DATA_DIR", dir.resolve("data").toString(),
         "ROUTER_HTTP_PORT", Integer.toString(httpPort),
+        // the Segment API's port is not used here: any free one, never a taken 8090
+        "ROUTER_SEGMENT_API_PORT", "0",
         "ROUTER_KAFKA_PORT", Integer.toString(kafkaPort),
         "ROUTER_KAFKA_CONTROLLER_PORT", Integer.toString(ports.kafkaController()),
         "ROUTER_CLUSTER_PORT", Integer.toString(ports.cluster()),

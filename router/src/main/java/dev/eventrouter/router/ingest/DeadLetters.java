@@ -32,13 +32,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * and retrying would stop every partition behind it for good. Any other failure (broker down,
  * authorization) fails the stage, and ingest retries it.
  */
-final class DeadLetters implements AutoCloseable {
+public final class DeadLetters implements AutoCloseable {
 
   static final String REASON = "dlq.reason";
   static final String DETAIL = "dlq.detail";
 
   /** What a dead letter carries, in header {@code dlq.form}. */
-  enum Form {
+  public enum Form {
     /** The original key, value and headers. */
     ORIGINAL("original"),
     /** As the original, but only the value's first {@code maxValueBytes} bytes. */
@@ -54,18 +54,19 @@ final class DeadLetters implements AutoCloseable {
   }
 
   /** What became of a dead letter. */
-  sealed interface Outcome {}
+  public sealed interface Outcome {}
 
-  record Written(Form form) implements Outcome {}
+  public record Written(Form form) implements Outcome {}
 
   /** Even its coordinates were refused as too large: {@code why} is the producer's error. */
-  record Unwritable(String why) implements Outcome {}
+  public record Unwritable(String why) implements Outcome {}
 
   private final KafkaProducer<String, byte[]> producer;
   private final String topic;
   private final int maxValueBytes;
 
-  DeadLetters(KafkaClientSettings client, String topic, int maxValueBytes) {
+  /** @param clientId the producer's Kafka client id: one per producer of a process */
+  public DeadLetters(KafkaClientSettings client, String topic, int maxValueBytes, String clientId) {
     this.producer = new KafkaProducer<>(client.with(
             ProducerConfig.ACKS_CONFIG, "all",
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
@@ -75,13 +76,13 @@ final class DeadLetters implements AutoCloseable {
             // the client checks the uncompressed size: the cut value and room for key and
             // headers; a record over it fails as too large and steps down to its coordinates
             ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxValueBytes + 1024 * 1024),
-            ProducerConfig.CLIENT_ID_CONFIG, "eventrouter-dead-letters"),
+            ProducerConfig.CLIENT_ID_CONFIG, clientId),
         new StringSerializer(), new ByteArraySerializer());
     this.topic = topic;
     this.maxValueBytes = maxValueBytes;
   }
 
-  CompletionStage<Outcome> send(ConsumerRecord<String, byte[]> original, Rejection reason, String detail) {
+  public CompletionStage<Outcome> send(ConsumerRecord<String, byte[]> original, Rejection reason, String detail) {
     byte[] value = original.value();
     Form first = value != null && value.length > maxValueBytes ? Form.VALUE_CUT : Form.ORIGINAL;
     return write(original, reason, detail, first);

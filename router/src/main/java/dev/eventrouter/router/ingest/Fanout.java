@@ -20,7 +20,8 @@ final class Fanout {
   /**
    * @param recordTime the Kafka record's timestamp: part of every job id, so that reading the
    *     record again yields the same ids (the client's own event time can be anything)
-   * @param position the record's partition and offset, by which its queues tell it read again
+   * @param position the record's partition and offset, by which its queues tell it read again;
+   *     null when they tell the jobs by id alone
    * @param now the creation time of the jobs, from which they expire
    */
   static List<Job> jobs(String source, String messageId, byte[] payload, List<Route> routes,

@@ -11,6 +11,7 @@ import dev.eventrouter.router.metrics.RouterMetrics;
 import dev.eventrouter.router.registry.Route;
 import dev.eventrouter.router.kafka.Topics;
 import dev.eventrouter.router.registry.SettingsRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.pekko.Done;
@@ -79,6 +81,14 @@ public final class Ingest {
 
   private static final Logger log = LoggerFactory.getLogger(Ingest.class);
 
+  /**
+   * Kafka record header: the time (epoch milliseconds, as text) the ids of the record's jobs
+   * carry instead of the record's, given by a producer that may send the same event again in
+   * another record (the Segment-compatible API, for a request an SDK retries). Such jobs have
+   * no record position: their queue refuses them again by id, for its dedupe window.
+   */
+  public static final String ID_TIME_HEADER = "eventrouter.id-time";
+
   private final ActorSystem<?> system;
   private final IngestSettings settings;
   private final SettingsRegistry registry;
@@ -115,7 +125,7 @@ public final class Ingest {
     this.parser = new EventParser(settings.maxNestingDepth());
     this.writeRetry = new RetryPolicy(settings.retryMinBackoff(), settings.retryMaxBackoff());
     this.deadLetters = new DeadLetters(settings.client(), settings.deadLetterTopic(),
-        settings.deadLetterMaxValueBytes());
+        settings.deadLetterMaxValueBytes(), "eventrouter-dead-letters");
   }
 
   public static Ingest start(ActorSystem<?> system, IngestSettings settings,
@@ -289,9 +299,32 @@ public final class Ingest {
     if (routes.isEmpty()) {
       metrics.eventsWithoutDestination.inc();
     }
+    Instant idTime = idTime(record);
+    if (idTime != null) {
+      // no position: its queue remembers the finished job by id for its dedupe window, so that
+      // the record of a request sent again (the same ids) is refused, not only this one read again
+      return new Jobs(offset, Fanout.jobs(source, messageId, value, routes, idTime, null, Instant.now()));
+    }
     Instant recordTime = record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now();
     return new Jobs(offset, Fanout.jobs(source, messageId, value, routes, recordTime,
         new RecordPosition(record.partition(), record.offset()), Instant.now()));
+  }
+
+  /**
+   * The time the record's jobs ids carry, when its producer gave one in header {@value
+   * #ID_TIME_HEADER} (epoch milliseconds) because the same event may come again in another
+   * record; null when it gave none, or one that is not a number.
+   */
+  private static Instant idTime(ConsumerRecord<String, byte[]> record) {
+    Header header = record.headers().lastHeader(ID_TIME_HEADER);
+    if (header == null || header.value() == null) {
+      return null;
+    }
+    try {
+      return Instant.ofEpochMilli(Long.parseLong(new String(header.value(), StandardCharsets.US_ASCII)));
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   // ---- per batch ----
@@ -320,8 +353,8 @@ public final class Ingest {
       }
     }
     byPair.forEach((pair, jobs) -> {
-      Set<Integer> partitions = jobs.stream().map(job -> job.position().partition())
-          .collect(Collectors.toSet());
+      Set<Integer> partitions = jobs.stream().filter(job -> job.position() != null)
+          .map(job -> job.position().partition()).collect(Collectors.toSet());
       // read at each attempt: a retry tells what the batches before it have persisted since
       writes.add(retrying("enqueue", () -> queues.enqueue(pair, jobs, persisted(readFrom, partitions)))
           .thenAccept(this::count));

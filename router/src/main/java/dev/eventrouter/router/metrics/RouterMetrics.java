@@ -71,6 +71,34 @@ public final class RouterMetrics {
       .labelNames("target")
       .register(registry);
 
+  public final Counter segmentRequests = Counter.builder()
+      .name("eventrouter_segment_api_requests")
+      .help("Requests to the Segment-compatible API, by call (track, ..., batch, other) and answer code")
+      .labelNames("call", "code")
+      .register(registry);
+  public final Counter segmentEvents = Counter.builder()
+      .name("eventrouter_segment_api_events")
+      .help("Events of Segment API requests: produced to the ingest topic, or (invalid events of a"
+          + " batch) to the dead-letter topic")
+      .labelNames("outcome")
+      .register(registry);
+  public final Counter segmentBytes = Counter.builder()
+      .name("eventrouter_segment_api_bytes")
+      .help("Request body bytes the Segment API received, as sent (gzip before decompression)")
+      .register(registry);
+  public final Counter segmentErrors = Counter.builder()
+      .name("eventrouter_segment_api_errors")
+      .help("Segment API requests answered with an error, by the reason the answer names")
+      .labelNames("reason")
+      .register(registry);
+  public final Histogram segmentSeconds = Histogram.builder()
+      .name("eventrouter_segment_api_request_seconds")
+      .help("How long Segment API requests took to answer, Kafka's acknowledgement included, by call")
+      .labelNames("call")
+      .classicOnly()
+      .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+      .register(registry);
+
   public final Counter delivered = Counter.builder()
       .name("eventrouter_jobs_delivered")
       .help("Jobs the destination accepted (2xx)")

@@ -132,14 +132,29 @@ public final class RegistryLoader {
       });
     }
     Map<String, List<Route>> routes = new LinkedHashMap<>();
+    Map<String, List<String>> writeKeys = new LinkedHashMap<>();
     ConfigObject sourcesObject = objectAt(config, "sources", errors);
     if (sourcesObject != null) {
-      sourcesObject.forEach((id, value) -> routes.put(id, routes(id, value, destinations, errors)));
+      sourcesObject.forEach((id, value) -> {
+        routes.put(id, routes(id, value, destinations, errors));
+        List<String> keys = writeKeys(id, value, errors);
+        if (!keys.isEmpty()) {
+          writeKeys.put(id, keys);
+        }
+      });
     }
+    Map<String, String> sourceOfKey = new LinkedHashMap<>();
+    writeKeys.forEach((source, keys) -> keys.forEach(key -> {
+      String other = sourceOfKey.putIfAbsent(key, source);
+      if (other != null && !other.equals(source)) {
+        errors.add("sources." + source + ".write-keys: the secret " + key + " is a write key of "
+            + other + " too: a write key names one source");
+      }
+    }));
     if (!errors.isEmpty()) {
       throw new InvalidRegistryException("invalid registry:\n  " + String.join("\n  ", errors));
     }
-    return new Registry(destinations, routes);
+    return new Registry(destinations, routes, writeKeys);
   }
 
   private static Destination destination(String id, ConfigValue value, Config defaults,
@@ -293,6 +308,45 @@ public final class RegistryLoader {
       }
     }
     return List.copyOf(routes);
+  }
+
+  /**
+   * A source's write keys for the Segment-compatible API: {@code write-keys = [{ secret = NAME },
+   * ...]}, each a secret by reference (looked up as destination headers' secrets are), never a
+   * literal: a registry is shown to operators and kept in the journal.
+   */
+  private static List<String> writeKeys(String source, ConfigValue value, List<String> errors) {
+    List<String> keys = new ArrayList<>();
+    if (value.valueType() != ConfigValueType.OBJECT || !((ConfigObject) value).containsKey("write-keys")) {
+      return keys;
+    }
+    String where = "sources." + source + ".write-keys";
+    ConfigValue list = ((ConfigObject) value).get("write-keys");
+    if (list.valueType() != ConfigValueType.LIST) {
+      errors.add(where + ": must be a list of { secret = NAME }");
+      return keys;
+    }
+    ConfigList entries = (ConfigList) list;
+    for (int i = 0; i < entries.size(); i++) {
+      ConfigValue entry = entries.get(i);
+      String at = where + "[" + i + "]";
+      if (entry.valueType() != ConfigValueType.OBJECT
+          || ((ConfigObject) entry).size() != 1 || !((ConfigObject) entry).containsKey("secret")
+          || ((ConfigObject) entry).get("secret").valueType() != ConfigValueType.STRING) {
+        // what is wrong, never the value: it may be the key itself written by mistake
+        errors.add(at + ": a write key is { secret = NAME }, the secret that holds it");
+        continue;
+      }
+      String name = (String) ((ConfigObject) entry).get("secret").unwrapped();
+      if (!Secrets.NAME.matcher(name).matches()) {
+        errors.add(at + ": a secret name must match " + Secrets.NAME.pattern());
+      } else if (keys.contains(name)) {
+        errors.add(at + ": the secret " + name + " is listed twice");
+      } else {
+        keys.add(name);
+      }
+    }
+    return keys;
   }
 
   private static ConfigObject objectAt(Config config, String path, List<String> errors) {

@@ -10,6 +10,8 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.router.admin.ControlsView;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -138,6 +140,43 @@ class RegistryLoaderTest {
         .hasMessageContaining("destinations.f.headers.Content-Type: not a media type")
         .hasMessageContaining("sources.s.destinations[0].endpoint: must be ASCII")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("k3y"));
+  }
+
+  @Test
+  void loadsTheShippedSegmentExample() {
+    Registry registry = RegistryLoader.load(Path.of("../examples/segment-registry.conf"), DEFAULTS);
+
+    assertThat(registry.writeKeys()).isEqualTo(Map.of("source-1", List.of("SOURCE_1_WRITE_KEY")));
+    assertThat(registry.routesOf("source-1")).isNotEmpty();
+  }
+
+  /** Write keys are secrets by name: never a literal, never one key for two sources. */
+  @Test
+  void readsWriteKeysAsSecretsAndRefusesTheRest() {
+    Registry registry = parse("""
+        destinations { a { endpoint = "http://a.example.com/" } }
+        sources {
+          s { destinations = [a], write-keys = [{ secret = S_KEY }, { secret = S_KEY_NEXT }] }
+          t { destinations = [a] }
+        }
+        """);
+    assertThat(registry.writeKeys()).isEqualTo(Map.of("s", List.of("S_KEY", "S_KEY_NEXT")));
+
+    assertThatThrownBy(() -> parse("""
+        destinations { a { endpoint = "http://a.example.com/" } }
+        sources {
+          s { destinations = [a], write-keys = ["wk-l1teral-key"] }
+          t { destinations = [a], write-keys = [{ secret = SHARED }, { secret = "bad name" }] }
+          u { destinations = [a], write-keys = [{ secret = SHARED }] }
+          v { destinations = [a], write-keys = { secret = X } }
+        }
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("sources.s.write-keys[0]: a write key is { secret = NAME }")
+        .hasMessageContaining("sources.t.write-keys[1]: a secret name must match")
+        .hasMessageContaining("the secret SHARED is a write key of ")
+        .hasMessageContaining("sources.v.write-keys: must be a list")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("l1teral"));
   }
 
   private static Registry parse(String hocon) {

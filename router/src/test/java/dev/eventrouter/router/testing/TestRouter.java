@@ -40,6 +40,8 @@ public final class TestRouter {
     settings.put("eventrouter.kafka.partitions", 4);
     settings.put("eventrouter.http.host", "127.0.0.1");
     settings.put("eventrouter.http.port", 0);
+    settings.put("eventrouter.segment-api.host", "127.0.0.1");
+    settings.put("eventrouter.segment-api.port", 0);
     settings.put("eventrouter.archive.embedded.port", 0);
     settings.put("eventrouter.delivery.allow-addresses", "127.0.0.0/8");
     settings.put("eventrouter.journal.database", "h2");

@@ -1,0 +1,254 @@
+package dev.eventrouter.router.segment;
+
+import com.fasterxml.jackson.core.ErrorReportConfiguration;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventrouter.router.ingest.Rejection;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * Reads the body of a tracking API call into the events to produce, as Segment's API takes
+ * them: a single call's body is its event, a batch's has them in {@code batch} (with {@code
+ * sentAt}, {@code context} and {@code integrations} for those of its events that have none).
+ * Each event is checked for what its type needs, then given a {@code messageId} when it has
+ * none and {@code receivedAt}; {@code writeKey} is taken out (it is a secret), and the rest is
+ * passed on as sent.
+ */
+final class SegmentEvents {
+
+  /** The calls, by the last segment of their path; {@code batch} and {@code import} are batches. */
+  static final Set<String> TYPES = Set.of("track", "identify", "page", "screen", "group", "alias");
+  static final int MAX_MESSAGE_ID_LENGTH = 256;
+
+  /** ISO-8601 as the SDKs write it: with an offset as +01:00, or as +0100. */
+  private static final List<DateTimeFormatter> TIMESTAMPS = List.of(
+      DateTimeFormatter.ISO_OFFSET_DATE_TIME,
+      new DateTimeFormatterBuilder().append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+          .appendOffset("+HHMM", "Z").toFormatter());
+
+  private final ObjectMapper json;
+  private final int maxEventBytes;
+
+  /** @param maxNestingDepth an event's deepest nesting (the ingest's): a batch adds two levels */
+  SegmentEvents(int maxEventBytes, int maxNestingDepth) {
+    this.maxEventBytes = maxEventBytes;
+    this.json = JsonMapper.builder(JsonFactory.builder()
+            .errorReportConfiguration(ErrorReportConfiguration.builder()
+                .maxErrorTokenLength(32).maxRawContentLength(0).build())
+            .streamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(maxNestingDepth + 2).build())
+            // the ingest refuses a duplicate key; better said to the sender now
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build())
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        // numbers pass as sent: 1.10 stays 1.10
+        .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+        .build();
+  }
+
+  /** What a request body holds. */
+  sealed interface Body {}
+
+  /** Not a body of this call at all: answered 400, naming {@code reason}. */
+  record Malformed(String reason, String message) implements Body {}
+
+  /**
+   * @param writeKey the body's {@code writeKey}, if it has one
+   * @param accepted the events to produce
+   * @param refused the events that are not valid calls
+   */
+  record Events(Optional<String> writeKey, List<Accepted> accepted, List<Refused> refused) implements Body {}
+
+  /**
+   * @param idTime what retries of the event share: its {@code timestamp}, else the time it was
+   *     received
+   */
+  record Accepted(String messageId, byte[] value, Instant idTime) {}
+
+  record Refused(byte[] value, Rejection reason, String detail) {}
+
+  /** @param call {@code track}, ..., or {@code batch} */
+  Body read(String call, byte[] body, Instant receivedAt) {
+    JsonNode root;
+    try {
+      root = json.readTree(body);
+    } catch (JsonProcessingException e) {
+      return new Malformed("invalid-json", firstLine(e.getOriginalMessage()));
+    } catch (IOException | RuntimeException e) {
+      return new Malformed("invalid-json", "the body is not JSON");
+    }
+    if (!(root instanceof ObjectNode object)) {
+      return new Malformed("invalid-json", "the body is not a JSON object");
+    }
+    JsonNode key = object.remove("writeKey");
+    if (key != null && !key.isTextual()) {
+      return new Malformed("invalid-write-key", "writeKey must be a string");
+    }
+    Optional<String> writeKey = Optional.ofNullable(key).map(JsonNode::asText);
+    List<Accepted> accepted = new ArrayList<>();
+    List<Refused> refused = new ArrayList<>();
+    if (!call.equals("batch")) {
+      event(call, object, Map.of(), receivedAt, accepted, refused);
+      return new Events(writeKey, accepted, refused);
+    }
+    JsonNode batch = object.get("batch");
+    if (batch == null || !batch.isArray()) {
+      return new Malformed("invalid-batch", "a batch has its events in the array `batch`");
+    }
+    Map<String, JsonNode> shared = new LinkedHashMap<>();
+    for (String field : List.of("sentAt", "context", "integrations")) {
+      JsonNode value = object.get(field);
+      if (value != null && !value.isNull()) {
+        shared.put(field, value);
+      }
+    }
+    for (JsonNode element : batch) {
+      if (element instanceof ObjectNode event) {
+        event.remove("writeKey");
+        event(null, event, shared, receivedAt, accepted, refused);
+      } else {
+        refused.add(new Refused(bytes(element), Rejection.INVALID_EVENT, "an event is a JSON object"));
+      }
+    }
+    return new Events(writeKey, accepted, refused);
+  }
+
+  /** @param call the type a single call's path gives; null in a batch */
+  private void event(String call, ObjectNode event, Map<String, JsonNode> shared, Instant receivedAt,
+      List<Accepted> accepted, List<Refused> refused) {
+    byte[] sent = bytes(event);
+    if (sent.length > maxEventBytes) {
+      refused.add(new Refused(sent, Rejection.PAYLOAD_TOO_LARGE,
+          "the event has " + sent.length + " bytes, over the maximum of " + maxEventBytes));
+      return;
+    }
+    Optional<String> problem = problem(call, event);
+    if (problem.isPresent()) {
+      refused.add(new Refused(sent, problem.get().startsWith("messageId")
+          ? Rejection.NO_MESSAGE_ID : Rejection.INVALID_EVENT, problem.get()));
+      return;
+    }
+    if (call != null && !event.hasNonNull("type")) {
+      event.put("type", call);
+    }
+    JsonNode messageId = event.get("messageId");
+    if (messageId == null || messageId.isNull()) {
+      event.put("messageId", "api-" + UUID.randomUUID());
+    }
+    shared.forEach((field, value) -> {
+      if (!event.hasNonNull(field)) {
+        event.set(field, value.deepCopy());
+      }
+    });
+    event.put("receivedAt", receivedAt.toString());
+    accepted.add(new Accepted(event.get("messageId").asText(), bytes(event),
+        timestamp(event).orElse(receivedAt)));
+  }
+
+  /** What makes the event no valid call of its type, if anything. */
+  private static Optional<String> problem(String call, ObjectNode event) {
+    JsonNode typeNode = event.get("type");
+    String type;
+    if (typeNode == null || typeNode.isNull()) {
+      if (call == null) {
+        return Optional.of("an event of a batch needs its type");
+      }
+      type = call;
+    } else if (!typeNode.isTextual() || !TYPES.contains(typeNode.asText())) {
+      return Optional.of("type must be one of " + new TreeSet<>(TYPES));
+    } else {
+      type = typeNode.asText();
+      if (call != null && !call.equals(type)) {
+        return Optional.of("an event of type " + type + " sent to /v1/" + call);
+      }
+    }
+    JsonNode messageId = event.get("messageId");
+    if (messageId != null && !messageId.isNull()) {
+      if (!messageId.isTextual() || messageId.asText().isBlank()) {
+        return Optional.of("messageId must be a non-empty string");
+      }
+      if (messageId.asText().length() > MAX_MESSAGE_ID_LENGTH) {
+        return Optional.of("messageId is longer than " + MAX_MESSAGE_ID_LENGTH + " characters");
+      }
+      if (messageId.asText().chars().anyMatch(Character::isISOControl)) {
+        return Optional.of("messageId has control characters");
+      }
+    }
+    if (!identifies(event.get("userId")) && !identifies(event.get("anonymousId"))) {
+      return Optional.of("a " + type + " call needs a userId or an anonymousId");
+    }
+    return switch (type) {
+      case "track" -> nonEmptyText(event.get("event"))
+          ? Optional.empty() : Optional.of("a track call needs its event name in `event`");
+      case "group" -> identifies(event.get("groupId"))
+          ? Optional.empty() : Optional.of("a group call needs a groupId");
+      case "alias" -> identifies(event.get("previousId"))
+          ? Optional.empty() : Optional.of("an alias call needs a previousId");
+      default -> Optional.empty();
+    };
+  }
+
+  private static boolean identifies(JsonNode id) {
+    return id != null && (id.isNumber() || nonEmptyText(id));
+  }
+
+  private static boolean nonEmptyText(JsonNode text) {
+    return text != null && text.isTextual() && !text.asText().isBlank();
+  }
+
+  /** The event's own time, when it has one: its retries share it, where receivedAt differs. */
+  private static Optional<Instant> timestamp(ObjectNode event) {
+    JsonNode timestamp = event.get("timestamp");
+    if (timestamp == null || !timestamp.isTextual()) {
+      return Optional.empty();
+    }
+    for (DateTimeFormatter format : TIMESTAMPS) {
+      try {
+        return Optional.of(OffsetDateTime.parse(timestamp.asText(), format).toInstant());
+      } catch (DateTimeParseException e) {
+        // the next form
+      }
+    }
+    return Optional.empty();
+  }
+
+  private byte[] bytes(JsonNode node) {
+    try {
+      return json.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always writes", e);
+    }
+  }
+
+  /** Jackson's message without the location it adds, nor any of the body. */
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "malformed JSON";
+    }
+    int newline = message.indexOf('\n');
+    String line = newline < 0 ? message : message.substring(0, newline);
+    return line.length() > 200 ? line.substring(0, 200) : line;
+  }
+}
