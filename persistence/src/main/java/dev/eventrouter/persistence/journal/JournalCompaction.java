@@ -36,6 +36,7 @@ public final class JournalCompaction {
   private final String deleteEvents;
   private final String deleteSnapshots;
   private final String countEvents;
+  private final String countSnapshots;
   private final Executor blocking;
 
   /** Compacts the persistence ids placed by {@link JournalSettings#shardOf}, each in its shard. */
@@ -55,6 +56,7 @@ public final class JournalCompaction {
         + seq + " < ?";
     this.deleteSnapshots = "DELETE FROM " + snapshots + " WHERE " + pid + " = ? AND " + seq + " < ?";
     this.countEvents = "SELECT COUNT(*) FROM " + events + " WHERE " + pid + " = ?";
+    this.countSnapshots = "SELECT COUNT(*) FROM " + snapshots + " WHERE " + pid + " = ?";
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
   }
 
@@ -81,16 +83,25 @@ public final class JournalCompaction {
 
   /** How many journal rows a persistence id has: what compaction keeps small. */
   public CompletionStage<Long> eventRows(String persistenceId) {
+    return count(countEvents, persistenceId);
+  }
+
+  /** How many snapshots a persistence id has: none before its first. */
+  public CompletionStage<Long> snapshotRows(String persistenceId) {
+    return count(countSnapshots, persistenceId);
+  }
+
+  private CompletionStage<Long> count(String sql, String persistenceId) {
     return CompletableFuture.supplyAsync(() -> {
       try (Connection c = connect(persistenceId);
-          PreparedStatement count = c.prepareStatement(countEvents)) {
+          PreparedStatement count = c.prepareStatement(sql)) {
         count.setString(1, persistenceId);
         try (ResultSet rs = count.executeQuery()) {
           rs.next();
           return rs.getLong(1);
         }
       } catch (SQLException e) {
-        throw new IllegalStateException("cannot count the journal rows of " + persistenceId, e);
+        throw new IllegalStateException("cannot count the rows of " + persistenceId, e);
       }
     }, blocking);
   }
