@@ -27,8 +27,13 @@ import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
  */
 public final class JournalCompaction {
 
-  /** Rows deleted per statement and commit: one huge delete holds its undo log in memory. */
-  private static final long CHUNK = 5_000;
+  /**
+   * Rows deleted per statement and commit. An embedded H2 holds the rows a statement deletes in
+   * memory until it commits, and a row may weigh a megabyte (a batch of jobs, or one large
+   * payload): 5,000 rows at a time took a queue draining a backlog of a million jobs, whose first
+   * compaction after the backlog deletes hundreds of batch rows, past a 1 GiB heap.
+   */
+  private static final long CHUNK = 32;
 
   /** Each journal shard's connection pool, in shard order. */
   private final List<SlickDatabase> journals;
