@@ -416,16 +416,33 @@ public final class VirtualQueue
   /**
    * After snapshot-every job events, or as many as the queue holds jobs if that is more: a large
    * backlog is not written out again after every thousand jobs. Counted in job events, not
-   * journal events, which may each carry a batch of hundreds.
+   * journal events, which may each carry a batch of hundreds. None while the queue holds more
+   * than snapshot-max-jobs: the first event after which it holds fewer takes the one put off.
    */
   @Override
   public boolean shouldSnapshot(QueueState state, QueueEvent event, long sequenceNr) {
     jobEventsSinceSnapshot += event.jobEvents().size();
-    if (jobEventsSinceSnapshot < Math.max(settings.snapshotEvery(), state.size())) {
+    // Pekko asks with the state before the events of a write are applied
+    if (jobEventsSinceSnapshot < Math.max(settings.snapshotEvery(), state.size())
+        || state.size() + sizeChange(event) > settings.snapshotMaxJobs()) {
       return false;
     }
     jobEventsSinceSnapshot = 0;
     return true;
+  }
+
+  /** How many jobs the queue holds more (or fewer) once the event is applied. */
+  private static int sizeChange(QueueEvent event) {
+    int change = 0;
+    for (JobEvent jobEvent : event.jobEvents()) {
+      if (jobEvent instanceof JobEvent.AwaitingScheduling) {
+        change++;
+      } else if (jobEvent instanceof JobEvent.Succeeded || jobEvent instanceof JobEvent.Discarded
+          || jobEvent instanceof JobEvent.Archived) {
+        change--;
+      }
+    }
+    return change;
   }
 
   @Override

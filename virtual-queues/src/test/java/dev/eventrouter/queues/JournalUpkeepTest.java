@@ -55,6 +55,46 @@ class JournalUpkeepTest {
     }
   }
 
+  /**
+   * A backlog above snapshot-max-jobs is not snapshotted (a snapshot is written whole, on the
+   * heap beside the index); its queue recovers from its journal, and the snapshot put off is
+   * taken once it holds fewer.
+   */
+  @Test
+  void aBacklogAboveTheSnapshotCapIsNotSnapshottedAndRecoversFromItsJournal() throws Exception {
+    Config capped = ConfigFactory.parseString(
+        "eventrouter.virtual-queue { snapshot-every = 1, snapshot-max-jobs = 5 }");
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    String endpoint = "http://127.0.0.1:" + port + "/backlog";
+    PairId pair;
+    String pid;
+    try (QueueFixture fixture = QueueFixture.startOn(dataDir, capped)) {
+      pair = fixture.newPair("backlog");
+      pid = VirtualQueue.persistenceId(pair).id();
+      fixture.pause(pair);
+      // each enqueue may come as several writes (cut to fit a cluster frame), each of more than 5
+      fixture.enqueue(pair, fixture.jobs(pair, 60, endpoint, Instant.now()));
+      fixture.enqueue(pair, fixture.jobs(pair, 60, endpoint, Instant.now()));
+
+      assertThat(fixture.stats(pair).pending()).isEqualTo(120);
+      JournalCompaction journal = new JournalCompaction(fixture.testKit().system());
+      assertThat(journal.snapshotRows(pid).toCompletableFuture().join()).isZero();
+    }
+
+    try (QueueFixture restarted = QueueFixture.startOn(dataDir, capped)) {
+      restarted.newPair("backlog");
+      ScriptedDestination up = new ScriptedDestination(restarted.testKit().system(), port);
+      restarted.awaitEmpty(pair);
+      assertThat(up.received("/backlog")).hasSize(120);
+      JournalCompaction journal = new JournalCompaction(restarted.testKit().system());
+      restarted.await(() -> assertThat(journal.snapshotRows(pid).toCompletableFuture().join()).isPositive());
+      up.close();
+    }
+  }
+
   @Test
   void aLongRetryingJobIsCarriedForwardAndStillDeliveredAfterARestart() throws Exception {
     int stuckPort;

@@ -27,8 +27,13 @@ import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
  */
 public final class JournalCompaction {
 
-  /** Rows deleted per statement and commit: one huge delete holds its undo log in memory. */
-  private static final long CHUNK = 5_000;
+  /**
+   * Rows deleted per statement and commit. An embedded H2 holds the rows a statement deletes in
+   * memory until it commits, and a row may weigh a megabyte (a batch of jobs, or one large
+   * payload): 5,000 rows at a time took a queue draining a backlog of a million jobs, whose first
+   * compaction after the backlog deletes hundreds of batch rows, past a 1 GiB heap.
+   */
+  private static final long CHUNK = 32;
 
   /** Each journal shard's connection pool, in shard order. */
   private final List<SlickDatabase> journals;
@@ -36,6 +41,7 @@ public final class JournalCompaction {
   private final String deleteEvents;
   private final String deleteSnapshots;
   private final String countEvents;
+  private final String countSnapshots;
   private final Executor blocking;
 
   /** Compacts the persistence ids placed by {@link JournalSettings#shardOf}, each in its shard. */
@@ -55,6 +61,7 @@ public final class JournalCompaction {
         + seq + " < ?";
     this.deleteSnapshots = "DELETE FROM " + snapshots + " WHERE " + pid + " = ? AND " + seq + " < ?";
     this.countEvents = "SELECT COUNT(*) FROM " + events + " WHERE " + pid + " = ?";
+    this.countSnapshots = "SELECT COUNT(*) FROM " + snapshots + " WHERE " + pid + " = ?";
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
   }
 
@@ -81,16 +88,25 @@ public final class JournalCompaction {
 
   /** How many journal rows a persistence id has: what compaction keeps small. */
   public CompletionStage<Long> eventRows(String persistenceId) {
+    return count(countEvents, persistenceId);
+  }
+
+  /** How many snapshots a persistence id has: none before its first. */
+  public CompletionStage<Long> snapshotRows(String persistenceId) {
+    return count(countSnapshots, persistenceId);
+  }
+
+  private CompletionStage<Long> count(String sql, String persistenceId) {
     return CompletableFuture.supplyAsync(() -> {
       try (Connection c = connect(persistenceId);
-          PreparedStatement count = c.prepareStatement(countEvents)) {
+          PreparedStatement count = c.prepareStatement(sql)) {
         count.setString(1, persistenceId);
         try (ResultSet rs = count.executeQuery()) {
           rs.next();
           return rs.getLong(1);
         }
       } catch (SQLException e) {
-        throw new IllegalStateException("cannot count the journal rows of " + persistenceId, e);
+        throw new IllegalStateException("cannot count the rows of " + persistenceId, e);
       }
     }, blocking);
   }
