@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -69,6 +70,12 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
 
   /** The calls, by the last segment of their path: the six types, and two names of a batch. */
   private static final Set<String> BATCHES = Set.of("batch", "import");
+  /**
+   * The short paths analytics.js posts to: the first letter of the event's type ({@code /v1/t}
+   * for a track), and {@code /v1/b} for its batches.
+   */
+  private static final Map<String, String> SHORT_PATHS = Map.of("t", "track", "i", "identify",
+      "p", "page", "s", "screen", "g", "group", "a", "alias", "b", "batch");
   /** Where a dead letter of this API says it came from, in place of a Kafka topic. */
   public static final String DEAD_LETTER_ORIGIN = "segment-api";
   /** Room over the limit for a gzip body, which may be a little larger than what it holds. */
@@ -135,8 +142,9 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
   /** An answer, and the reason it names when it is an error. */
   private record Answer(HttpResponse response, String reason) {}
 
-  private CompletionStage<HttpResponse> answer(String call, HttpRequest request) {
+  private CompletionStage<HttpResponse> answer(String path, HttpRequest request) {
     long start = System.nanoTime();
+    String call = SHORT_PATHS.getOrDefault(path, path);
     boolean known = SegmentEvents.TYPES.contains(call) || BATCHES.contains(call);
     String label = known ? call : "other";
     CompletionStage<Answer> answer;

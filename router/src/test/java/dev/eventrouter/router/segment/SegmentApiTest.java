@@ -131,6 +131,39 @@ class SegmentApiTest {
     assertThat(Metrics.value(metrics, "eventrouter_segment_api_requests_total{call=\"track\",code=\"200\"}")).isGreaterThanOrEqualTo(2);
   }
 
+  /**
+   * analytics.js posts each call to the first letter of its type ({@code /v1/t}, {@code /v1/p},
+   * ...) and its batches to {@code /v1/b}, as text/plain with the write key in the body.
+   */
+  @Test
+  void theShortPathsAnalyticsJsPostsToAreItsCalls() throws Exception {
+    String run = UUID.randomUUID().toString();
+    Map<String, String> calls = Map.of("t", "track", "p", "page", "i", "identify", "g", "group",
+        "a", "alias", "s", "screen");
+    Map<String, String> fields = Map.of("track", "\"event\":\"Clicked\"", "page", "\"name\":\"Home\"",
+        "identify", "\"traits\":{}", "group", "\"groupId\":\"g-1\"", "alias", "\"previousId\":\"p-1\"",
+        "screen", "\"name\":\"Main\"");
+    for (Map.Entry<String, String> call : calls.entrySet()) {
+      String body = "{\"writeKey\":\"" + KEY + "\",\"type\":\"" + call.getValue() + "\",\"userId\":\"u\","
+          + "\"messageId\":\"" + run + "-" + call.getKey() + "\"," + fields.get(call.getValue()) + "}";
+      HttpResponse<String> answer = post("/v1/" + call.getKey(), null, "text/plain",
+          body.getBytes(StandardCharsets.UTF_8), Map.of("Origin", "https://shop.example"));
+      assertThat(answer.statusCode()).as(call.getKey() + ": " + answer.body()).isEqualTo(200);
+    }
+    String batch = "{\"writeKey\":\"" + KEY + "\",\"batch\":[{\"type\":\"track\",\"event\":\"B\","
+        + "\"userId\":\"u\",\"messageId\":\"" + run + "-b\"}]}";
+    assertThat(post("/v1/b", null, "text/plain", batch.getBytes(StandardCharsets.UTF_8), Map.of()).statusCode())
+        .isEqualTo(200);
+
+    Map<String, ConsumerRecord<String, byte[]>> produced = readIngest(
+        record -> messageId(record).startsWith(run), calls.size() + 1);
+    for (Map.Entry<String, String> call : calls.entrySet()) {
+      assertThat(JSON.readTree(produced.get(run + "-" + call.getKey()).value()).get("type").asText())
+          .as(call.getKey()).isEqualTo(call.getValue());
+    }
+    assertThat(produced).containsKey(run + "-b");
+  }
+
   @Test
   void aGzippedBrowserBatchIsTakenAndItsInvalidEventDeadLettered() throws Exception {
     String run = UUID.randomUUID().toString();
