@@ -167,7 +167,7 @@ public final class ScenarioRunner {
    * and the routers hold nothing more (no backlog, no lag), as reading it lists every object.
    */
   private static Audit.Result accountFor(EventProducer.Result produced, Map<String, List<String>> routes,
-      BlackHole blackHole, Scenario.ArchiveLocation archive, RouterMetrics metrics) {
+      BlackHole blackHole, Scenario.ArchiveLocation archive, ScrapedMetrics metrics) {
     Audit.Evidence withoutArchive = new Audit.Evidence(blackHole.deliveries(), blackHole.rejected(), Map.of());
     Audit.Result result = Audit.audit(produced, routes::get, withoutArchive);
     if (result.total().lost() == 0 || archive == null || metrics.backlog() > 0 || metrics.consumerLag() > 0) {
@@ -256,7 +256,7 @@ public final class ScenarioRunner {
     private long lastProduced;
     private Map<String, long[]> lastCounts = Map.of();
     private Map<String, long[]> lastLatency = Map.of();
-    private RouterMetrics lastMetrics = RouterMetrics.scrape(List.of());
+    private ScrapedMetrics lastMetrics = ScrapedMetrics.scrape(List.of());
     private double heapHighWater;
 
     Sampler(BlackHole blackHole, List<String> urls, LongAdder acknowledged, long startNanos) {
@@ -273,7 +273,7 @@ public final class ScenarioRunner {
       long produced = acknowledged.sum();
       Map<String, long[]> counts = blackHole.requestCounts();
       Map<String, long[]> latency = blackHole.latencySnapshots();
-      RouterMetrics metrics = RouterMetrics.scrape(urls);
+      ScrapedMetrics metrics = ScrapedMetrics.scrape(urls);
       Map<String, Double> delivered = new LinkedHashMap<>();
       Map<String, Double> refused = new LinkedHashMap<>();
       counts.forEach((destination, row) -> {
@@ -321,7 +321,7 @@ public final class ScenarioRunner {
       return List.copyOf(samples);
     }
 
-    RouterMetrics lastMetrics() {
+    ScrapedMetrics lastMetrics() {
       return lastMetrics;
     }
 
