@@ -3,7 +3,7 @@
 # (`loadtest parity run`; what it compares and leaves out: loadtest/bench/README.md).
 #
 # Usage: loadtest/bench/parity.sh JAR_A JAR_B [more `loadtest parity run` options...]
-#   e.g. loadtest/bench/parity.sh /work/bench/main-8e4efa9.jar router/target/eventrouter.jar \
+#   e.g. loadtest/bench/parity.sh /tmp/eventrouter-main.jar router/target/eventrouter.jar \
 #          --a-label main --b-label new
 # Env: PORT_BASE (19000): the broker on PORT_BASE+92/+93, the routers and the black hole as
 #   `parity run --port-base` says; SCENARIO (loadtest/scenarios/parity.conf); OUT (report and

@@ -7,7 +7,7 @@ import dev.eventrouter.loadtest.parity.ParityDiff;
 import dev.eventrouter.loadtest.parity.ParityJournal;
 import dev.eventrouter.loadtest.parity.ParityReport;
 import dev.eventrouter.loadtest.parity.ParityRun;
-import dev.eventrouter.loadtest.run.Scenario;
+import dev.eventrouter.loadtest.scenario.Scenario;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

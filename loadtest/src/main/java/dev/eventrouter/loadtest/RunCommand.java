@@ -1,15 +1,16 @@
 package dev.eventrouter.loadtest;
 
-import dev.eventrouter.loadtest.run.Scenario;
+import dev.eventrouter.loadtest.result.RunSummary;
 import dev.eventrouter.loadtest.run.ScenarioRunner;
+import dev.eventrouter.loadtest.scenario.Scenario;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(
     name = "run",
@@ -36,7 +37,7 @@ final class RunCommand implements Callable<Integer> {
     }
     Path folder = out != null ? out : Path.of("target", "loadtest", scenario.name());
     try {
-      ScenarioRunner.Summary summary =
+      RunSummary summary =
           new ScenarioRunner(scenario, folder, spec.commandLine().getOut()).run();
       return summary.passed() ? 0 : 1;
     } catch (IllegalArgumentException | IllegalStateException cannotRun) {

@@ -14,8 +14,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.Map;
-import java.util.Set;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -179,8 +179,8 @@ public final class BlackHole implements AutoCloseable {
   }
 
   /**
-   * Per destination, the histogram ({@link dev.eventrouter.loadtest.report.LatencyHistogram}) of
-   * first deliveries' latencies, from the event's sentAt to the 200.
+   * Per destination, the histogram ({@link LatencyHistogram}) of first deliveries' latencies,
+   * from the event's sentAt to the 200.
    */
   public Map<String, long[]> latencySnapshots() {
     return counts.latencySnapshots();

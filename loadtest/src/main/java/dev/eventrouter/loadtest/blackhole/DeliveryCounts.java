@@ -2,7 +2,6 @@ package dev.eventrouter.loadtest.blackhole;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.eventrouter.loadtest.report.LatencyHistogram;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -6,9 +6,9 @@ import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.loadtest.parity.BuildSeen.RunFacts;
 import dev.eventrouter.loadtest.produce.EventProducer;
 import dev.eventrouter.loadtest.run.RouterAdmin;
-import dev.eventrouter.loadtest.run.RouterMetrics;
 import dev.eventrouter.loadtest.run.RouterProcess;
-import dev.eventrouter.loadtest.run.Scenario;
+import dev.eventrouter.loadtest.run.ScrapedMetrics;
+import dev.eventrouter.loadtest.scenario.Scenario;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -213,7 +213,7 @@ public final class ParityRun {
         open = open.stream().filter(j -> !archived.getOrDefault(j.destination(), Set.of()).contains(j.messageId()))
             .toList();
       }
-      RouterMetrics metrics = RouterMetrics.scrape(List.of(url));
+      ScrapedMetrics metrics = ScrapedMetrics.scrape(List.of(url));
       if (open.isEmpty() && metrics.backlog() == 0 && metrics.consumerLag() == 0) {
         return true;
       }

@@ -2,9 +2,10 @@ package dev.eventrouter.loadtest.report;
 
 import dev.eventrouter.loadtest.audit.Audit;
 import dev.eventrouter.loadtest.blackhole.Behaviour;
-import dev.eventrouter.loadtest.run.Sample;
-import dev.eventrouter.loadtest.run.Scenario;
-import dev.eventrouter.loadtest.run.ScenarioRunner;
+import dev.eventrouter.loadtest.result.OutageFigures;
+import dev.eventrouter.loadtest.result.RunSummary;
+import dev.eventrouter.loadtest.result.Sample;
+import dev.eventrouter.loadtest.scenario.Scenario;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,7 +36,7 @@ public final class HtmlReport {
 
   private HtmlReport() {}
 
-  public static String render(ScenarioRunner.Summary summary, Scenario scenario) {
+  public static String render(RunSummary summary, Scenario scenario) {
     List<Window> outages = new ArrayList<>();
     for (Scenario.DestinationPlan d : scenario.destinations()) {
       for (Behaviour.Outage o : d.behaviour().outages()) {
@@ -134,14 +135,14 @@ public final class HtmlReport {
         .append(a.lost()).append("</td></tr>\n");
   }
 
-  private static void outageTable(StringBuilder html, List<ScenarioRunner.OutageFigures> outages) {
+  private static void outageTable(StringBuilder html, List<OutageFigures> outages) {
     if (outages.isEmpty()) {
       return;
     }
     html.append("<h2>Isolation during outages</h2>\n<table><tr><th>outage</th><th>window (s)</th>")
         .append("<th>healthy delivered/s before</th><th>during</th><th>ratio</th>")
         .append("<th>healthy p99 before (ms)</th><th>during</th><th>ratio</th><th>drain after (s)</th></tr>\n");
-    for (ScenarioRunner.OutageFigures o : outages) {
+    for (OutageFigures o : outages) {
       html.append(String.format(Locale.ROOT,
           "<tr><td>%s at %.0f%%</td><td>%.0f-%.0f</td><td>%.0f</td><td>%.0f</td><td>%.2f</td>"
               + "<td>%.0f</td><td>%.0f</td><td>%.2f</td><td>%s</td></tr>%n",

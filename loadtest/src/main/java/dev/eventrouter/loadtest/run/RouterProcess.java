@@ -1,5 +1,6 @@
 package dev.eventrouter.loadtest.run;
 
+import dev.eventrouter.loadtest.scenario.Scenario;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -6,9 +6,13 @@ import dev.eventrouter.loadtest.audit.ArchiveReader;
 import dev.eventrouter.loadtest.audit.Audit;
 import dev.eventrouter.loadtest.blackhole.Behaviour;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
+import dev.eventrouter.loadtest.blackhole.LatencyHistogram;
 import dev.eventrouter.loadtest.produce.EventProducer;
 import dev.eventrouter.loadtest.report.HtmlReport;
-import dev.eventrouter.loadtest.report.LatencyHistogram;
+import dev.eventrouter.loadtest.result.OutageFigures;
+import dev.eventrouter.loadtest.result.RunSummary;
+import dev.eventrouter.loadtest.result.Sample;
+import dev.eventrouter.loadtest.scenario.Scenario;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -33,25 +37,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class ScenarioRunner {
 
-  /** What the summary holds. */
-  public record Summary(String scenario, String description, String machine, String started,
-      double producingSeconds, double totalSeconds, double targetRate, Audit.Result audit,
-      Map<String, Double> retriesByAttempt, List<OutageFigures> outages, double heapHighWaterBytes,
-      List<Sample> samples, boolean passed) {}
-
-  /**
-   * How the destinations without an outage fared during one, against before it.
-   *
-   * @param healthyThroughputRatio their delivered/s during the outage over before it
-   * @param healthyP99Ratio their p99 latency during over before
-   * @param secondsToDrain from the outage's end until the backlog was back to its level before
-   *     the outage; -1 if it never was
-   */
-  public record OutageFigures(String destination, double startSeconds, double endSeconds,
-      double successRate, double healthyDeliveredPerSecondBefore, double healthyDeliveredPerSecondDuring,
-      double healthyThroughputRatio, double healthyP99MillisBefore, double healthyP99MillisDuring,
-      double healthyP99Ratio, double secondsToDrain) {}
-
   private static final ObjectMapper JSON = new ObjectMapper()
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .enable(SerializationFeature.INDENT_OUTPUT);
@@ -66,7 +51,7 @@ public final class ScenarioRunner {
     this.console = console;
   }
 
-  public Summary run() throws IOException, InterruptedException {
+  public RunSummary run() throws IOException, InterruptedException {
     Files.createDirectories(out);
     Instant started = Instant.now();
     long start = System.nanoTime();
@@ -140,9 +125,9 @@ public final class ScenarioRunner {
         }
       }
 
-      Summary summary = new Summary(scenario.name(), scenario.description(), machine(), started.toString(),
-          producingSeconds, (System.nanoTime() - start) / 1e9, scenario.rate(), result,
-          sampler.lastMetrics().retriedByAttempt(), outageFigures(sampler),
+      RunSummary summary = new RunSummary(scenario.name(), scenario.description(), machine(),
+          started.toString(), producingSeconds, (System.nanoTime() - start) / 1e9, scenario.rate(),
+          result, sampler.lastMetrics().retriedByAttempt(), outageFigures(sampler),
           sampler.heapHighWater(), sampler.samples(), result.passed());
       JSON.writeValue(out.resolve("summary.json").toFile(), summary);
       Files.writeString(out.resolve("report.html"), HtmlReport.render(summary, scenario), StandardCharsets.UTF_8);
@@ -167,7 +152,7 @@ public final class ScenarioRunner {
    * and the routers hold nothing more (no backlog, no lag), as reading it lists every object.
    */
   private static Audit.Result accountFor(EventProducer.Result produced, Map<String, List<String>> routes,
-      BlackHole blackHole, Scenario.ArchiveLocation archive, RouterMetrics metrics) {
+      BlackHole blackHole, Scenario.ArchiveLocation archive, ScrapedMetrics metrics) {
     Audit.Evidence withoutArchive = new Audit.Evidence(blackHole.deliveries(), blackHole.rejected(), Map.of());
     Audit.Result result = Audit.audit(produced, routes::get, withoutArchive);
     if (result.total().lost() == 0 || archive == null || metrics.backlog() > 0 || metrics.consumerLag() > 0) {
@@ -201,7 +186,7 @@ public final class ScenarioRunner {
     return value == null ? "-" : String.format(Locale.ROOT, "%.0fms", value);
   }
 
-  private void printResult(Summary summary) {
+  private void printResult(RunSummary summary) {
     Audit.Accounting t = summary.audit().total();
     console.printf(Locale.ROOT, "audit: produced=%d jobs=%d delivered=%d duplicates=%d discarded=%d archived=%d lost=%d%n",
         summary.audit().produced(), t.jobs(), t.delivered(), t.duplicates(), t.discarded(), t.archived(), t.lost());
@@ -256,7 +241,7 @@ public final class ScenarioRunner {
     private long lastProduced;
     private Map<String, long[]> lastCounts = Map.of();
     private Map<String, long[]> lastLatency = Map.of();
-    private RouterMetrics lastMetrics = RouterMetrics.scrape(List.of());
+    private ScrapedMetrics lastMetrics = ScrapedMetrics.scrape(List.of());
     private double heapHighWater;
 
     Sampler(BlackHole blackHole, List<String> urls, LongAdder acknowledged, long startNanos) {
@@ -273,7 +258,7 @@ public final class ScenarioRunner {
       long produced = acknowledged.sum();
       Map<String, long[]> counts = blackHole.requestCounts();
       Map<String, long[]> latency = blackHole.latencySnapshots();
-      RouterMetrics metrics = RouterMetrics.scrape(urls);
+      ScrapedMetrics metrics = ScrapedMetrics.scrape(urls);
       Map<String, Double> delivered = new LinkedHashMap<>();
       Map<String, Double> refused = new LinkedHashMap<>();
       counts.forEach((destination, row) -> {
@@ -321,7 +306,7 @@ public final class ScenarioRunner {
       return List.copyOf(samples);
     }
 
-    RouterMetrics lastMetrics() {
+    ScrapedMetrics lastMetrics() {
       return lastMetrics;
     }
 

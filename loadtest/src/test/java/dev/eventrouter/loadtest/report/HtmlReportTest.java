@@ -3,9 +3,9 @@ package dev.eventrouter.loadtest.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventrouter.loadtest.audit.Audit;
-import dev.eventrouter.loadtest.run.Sample;
-import dev.eventrouter.loadtest.run.Scenario;
-import dev.eventrouter.loadtest.run.ScenarioRunner;
+import dev.eventrouter.loadtest.result.RunSummary;
+import dev.eventrouter.loadtest.result.Sample;
+import dev.eventrouter.loadtest.scenario.Scenario;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ class HtmlReportTest {
           Map.of("a<script>", 0.0), 3, 40 * t, Map.of("all", 12.0), Map.of("all", 80.0, "b", 60.0), 1e8));
     }
     Audit.Accounting total = new Audit.Accounting(10, 9, 1, 0, 0, 1);
-    ScenarioRunner.Summary summary = new ScenarioRunner.Summary("<b>x</b>", "", "2 cores", "now", 10, 12,
+    RunSummary summary = new RunSummary("<b>x</b>", "", "2 cores", "now", 10, 12,
         100, new Audit.Result(10, 0, total, Map.of("b", total), Map.of(), List.of("b/m-9")),
         Map.of("1", 30.0, "2", 4.0), List.of(), 1e8, samples, false);
 
@@ -53,23 +53,6 @@ class HtmlReportTest {
       assertThat(urls.group()).isEqualTo("http://www.w3.org/2000/svg");
     }
     assertThat(html).contains("<rect x=").contains("attempt 1").contains("attempt 2");
-  }
-
-  @Test
-  void readsQuantilesWithinABucket() {
-    LatencyHistogram histogram = new LatencyHistogram();
-    for (int ms = 1; ms <= 1000; ms++) {
-      histogram.recordMillis(ms);
-    }
-    long[] counts = histogram.snapshot();
-    assertThat(LatencyHistogram.total(counts)).isEqualTo(1000);
-    assertThat(LatencyHistogram.quantileMillis(counts, 0.5)).isBetween(500.0, 540.0);
-    assertThat(LatencyHistogram.quantileMillis(counts, 0.99)).isBetween(990.0, 1070.0);
-    assertThat(LatencyHistogram.quantileMillis(new long[LatencyHistogram.BUCKETS], 0.99)).isZero();
-    long[] later = histogram.snapshot();
-    histogram.recordMillis(5_000);
-    assertThat(LatencyHistogram.quantileMillis(LatencyHistogram.minus(histogram.snapshot(), later), 0.5))
-        .isBetween(5_000.0, 5_400.0);
   }
 
   private static int count(String text, String part) {

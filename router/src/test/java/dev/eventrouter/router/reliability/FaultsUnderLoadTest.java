@@ -10,7 +10,7 @@ import dev.eventrouter.loadtest.audit.Audit;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.loadtest.produce.EventProducer;
 import dev.eventrouter.loadtest.run.RouterProcess;
-import dev.eventrouter.loadtest.run.Scenario;
+import dev.eventrouter.loadtest.scenario.Scenario;
 import dev.eventrouter.router.Router;
 import dev.eventrouter.router.archive.ArchiveSettings;
 import dev.eventrouter.router.archive.EmbeddedS3;

@@ -51,8 +51,8 @@ import scala.util.Try;
  * (twice the destination's timeout, the time spent waiting for a connection included), and a
  * request whose deadline passed while it waited is never sent. A pool per destination, not per
  * host: two destinations on one host must not share connections, or a slow one would take the
- * other's. The per-request API is several times slower than a pooled flow (STACK.md), so no
- * request goes through {@code singleRequest}. What a request carries: {@link OutgoingRequest}.
+ * other's. The per-request API measured several times slower than a pooled flow, so no request
+ * goes through {@code singleRequest}. What a request carries: {@link OutgoingRequest}.
  */
 public final class HttpDeliveryClient implements DeliveryClient {
 

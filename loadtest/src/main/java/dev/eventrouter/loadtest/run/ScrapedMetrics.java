@@ -11,18 +11,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The router figures a run follows, scraped from each node's Prometheus endpoint and summed over
- * the nodes, as any monitoring system would read them.
+ * The router figures a run follows, scraped from each node's Prometheus endpoint (what the
+ * router's own {@code RouterMetrics} publishes) and summed over the nodes, as any monitoring
+ * system would read them.
  *
  * @param retriedByAttempt retries counted by the attempt number they led to
  */
-public record RouterMetrics(double backlog, double consumerLag, double retried,
+public record ScrapedMetrics(double backlog, double consumerLag, double retried,
     Map<String, Double> retriedByAttempt, double discarded, double archived, double heapUsedBytes) {
 
   private static final HttpClient HTTP = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).build();
 
-  public static RouterMetrics scrape(List<String> routerUrls) {
+  public static ScrapedMetrics scrape(List<String> routerUrls) {
     double backlog = 0;
     double lag = 0;
     double retried = 0;
@@ -65,7 +66,7 @@ public record RouterMetrics(double backlog, double consumerLag, double retried,
         }
       }
     }
-    return new RouterMetrics(backlog, lag, retried, byAttempt, discarded, archived, heap);
+    return new ScrapedMetrics(backlog, lag, retried, byAttempt, discarded, archived, heap);
   }
 
   static String label(String series, String label) {

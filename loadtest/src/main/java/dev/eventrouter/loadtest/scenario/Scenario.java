@@ -1,4 +1,4 @@
-package dev.eventrouter.loadtest.run;
+package dev.eventrouter.loadtest.scenario;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;

@@ -1,4 +1,4 @@
-package dev.eventrouter.loadtest.run;
+package dev.eventrouter.loadtest.result;
 
 import java.util.Map;
 

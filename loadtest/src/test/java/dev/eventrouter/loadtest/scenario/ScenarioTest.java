@@ -1,4 +1,4 @@
-package dev.eventrouter.loadtest.run;
+package dev.eventrouter.loadtest.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.eventrouter.loadtest.report;
+package dev.eventrouter.loadtest.blackhole;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 
