@@ -39,7 +39,7 @@ class RouterImageIT {
   void runsOnItsOwnRuntimeAndStopsOnSigterm() throws Exception {
     Chroot chroot = Chroot.whereAllowed();
     SavedImage image = SavedImage.unpack(Path.of(System.getProperty("router.image.tar")), dir.resolve("image"));
-    assertThat(image.exposedPorts()).containsExactlyInAnyOrder("8080/tcp", "7626/tcp", "25520/tcp");
+    assertThat(image.exposedPorts()).containsExactlyInAnyOrder("8080/tcp", "8090/tcp", "7626/tcp", "25520/tcp");
     assertThat(image.user()).isEqualTo("65532:65532");
     provideWhatARuntimeProvides(image);
 
