@@ -6,13 +6,15 @@ ROUTER_JAR="$ROOT/router/target/eventrouter.jar"
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 cd "$WORK"
+# the router's health and metrics port: a script that moves it exports ROUTER_HTTP_PORT first
+HTTP_PORT=${ROUTER_HTTP_PORT:-8080}
 
 # start_router REGISTRY [java options...]: the router on embedded defaults, in the background
 start_router() {
   local registry=$1; shift
   ROUTER_ALLOW_ADDRESSES=127.0.0.0/8 ROUTER_REGISTRY_FILE=$registry java "$@" -jar "$ROUTER_JAR" > router.log 2>&1 &
   ROUTER_PID=$!
-  for _ in $(seq 1 90); do curl -sf localhost:8080/health/ready >/dev/null && return 0; sleep 1; done
+  for _ in $(seq 1 90); do curl -sf localhost:$HTTP_PORT/health/ready >/dev/null && return 0; sleep 1; done
   echo "the router did not get ready; see $WORK/router.log" >&2; tail -20 router.log >&2; exit 1
 }
 
@@ -33,7 +35,7 @@ produce() {
 
 # metric NAME: a router counter's value (0 if absent)
 metric() {
-  curl -s localhost:8080/metrics | awk -v n="$1" '$1 == n { printf "%d\n", $2; found=1 } END { if (!found) print 0 }'
+  curl -s localhost:$HTTP_PORT/metrics | awk -v n="$1" '$1 == n { printf "%d\n", $2; found=1 } END { if (!found) print 0 }'
 }
 
 received() {

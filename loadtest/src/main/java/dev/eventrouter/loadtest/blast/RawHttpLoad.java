@@ -2,9 +2,7 @@ package dev.eventrouter.loadtest.blast;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -19,8 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Raw HTTP/1.1 load on one endpoint: each connection a thread that writes {@code pipeline}
  * requests at once and reads their answers, for a duration. Made to measure the black hole's own
  * capacity, so the client is as cheap as can be: requests are bytes prepared once but for their
- * messageId, and answers are only counted (each ends with an empty line: the black hole answers
- * with no body), so a status other than 2xx is counted as such from its status line.
+ * messageId, and answers are only counted, a status other than 2xx as a failure.
  */
 public final class RawHttpLoad {
 
@@ -75,12 +72,9 @@ public final class RawHttpLoad {
     byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + target.getHost() + "\r\n"
         + "Content-Type: application/json\r\nContent-Length: " + payloadBytes + "\r\nX-Message-Id: b-"
         + connection + "-").getBytes(StandardCharsets.US_ASCII);
-    try (Socket socket = new Socket()) {
-      socket.setTcpNoDelay(true);
-      socket.connect(new InetSocketAddress(target.getHost(), target.getPort()), 5_000);
-      socket.setSoTimeout(30_000);
+    try (Socket socket = connect(target)) {
       OutputStream out = socket.getOutputStream();
-      InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+      HttpAnswerReader answers = new HttpAnswerReader(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
       byte[] batch = new byte[pipeline * (head.length + 24 + payloadBytes)];
       long n = 0;
       while (System.nanoTime() < deadline) {
@@ -97,7 +91,8 @@ public final class RawHttpLoad {
         out.write(batch, 0, length);
         out.flush();
         for (int i = 0; i < pipeline; i++) {
-          if (readAnswer(in)) {
+          int status = answers.next();
+          if (status >= 200 && status < 300) {
             ok.increment();
           } else {
             failed.increment();
@@ -107,26 +102,17 @@ public final class RawHttpLoad {
     }
   }
 
-  /** Reads one body-less answer; true for 2xx. */
-  private static boolean readAnswer(InputStream in) throws IOException {
-    // "HTTP/1.1 200": the status's first digit is the 10th byte
-    boolean success = false;
-    int position = 0;
-    int matched = 0;
-    while (true) {
-      int b = in.read();
-      if (b < 0) {
-        throw new UncheckedIOException(new IOException("the server closed the connection"));
-      }
-      if (position++ == 9) {
-        success = b == '2';
-      }
-      // the end of the headers: \r\n\r\n
-      matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
-          ? matched + 1 : (b == '\r' ? 1 : 0);
-      if (matched == 4) {
-        return success;
-      }
+  /** A connection for load: no Nagle delay (requests are written whole), 30 s for an answer. */
+  static Socket connect(URI target) throws IOException {
+    Socket socket = new Socket();
+    try {
+      socket.setTcpNoDelay(true);
+      socket.connect(new InetSocketAddress(target.getHost(), target.getPort()), 5_000);
+      socket.setSoTimeout(30_000);
+      return socket;
+    } catch (IOException e) {
+      socket.close();
+      throw e;
     }
   }
 }

@@ -61,9 +61,17 @@ public final class SegmentEvents {
    */
   public static byte[] event(
       String sourceId, String messageId, Instant sentAt, int approximateBytes, RandomGenerator random) {
+    return event(type(random), sourceId, messageId, sentAt, approximateBytes, random);
+  }
+
+  /**
+   * The same, of the given type ({@code track}, {@code identify} or {@code page}): for a call whose
+   * path names the type, as the Segment API's single calls do.
+   */
+  public static byte[] event(
+      String type, String sourceId, String messageId, Instant sentAt, int approximateBytes, RandomGenerator random) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(256, approximateBytes));
     try (JsonGenerator json = JSON.createGenerator(bytes)) {
-      String type = type(random);
       json.writeStartObject();
       json.writeStringField("type", type);
       json.writeStringField("messageId", messageId);
