@@ -206,12 +206,7 @@ public final class Router implements AutoCloseable {
       checks.put("ingest-running", ingest.isRunning());
       return checks;
     });
-    Config http = config.getConfig("eventrouter.http");
-    ServerBinding binding = Http.get(system)
-        .newServerAt(http.getString("host"), http.getInt("port"))
-        .bind(api.routes())
-        .toCompletableFuture().join()
-        .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+    ServerBinding binding = bindHttp(system, config, api);
     Optional<ServerBinding> segmentBinding = segmentApi.enabled()
         ? Optional.of(bindSegmentApi(system, config, segmentApi, ingestSettings, registry, secrets, metrics, blocking))
         : Optional.empty();
@@ -249,15 +244,20 @@ public final class Router implements AutoCloseable {
         metrics, blocking);
     HttpApi api = new HttpApi(metrics, Directives.reject(),
         () -> Map.of("segment-api-bound", true));
+    ServerBinding binding = bindHttp(system, config, api);
+    log.info("segment api started alone: kafka {} topic {}, segment api {}, http {}", bootstrapServers,
+        ingest.topic(), segmentBinding.localAddress(), binding.localAddress());
+    return new Router(system, bootstrapServers, binding, Optional.of(segmentBinding));
+  }
+
+  /** The HTTP port: health, metrics, and the admin API where the node has one. */
+  private static ServerBinding bindHttp(ActorSystem<Void> system, Config config, HttpApi api) {
     Config http = config.getConfig("eventrouter.http");
-    ServerBinding binding = Http.get(system)
+    return Http.get(system)
         .newServerAt(http.getString("host"), http.getInt("port"))
         .bind(api.routes())
         .toCompletableFuture().join()
         .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-    log.info("segment api started alone: kafka {} topic {}, segment api {}, http {}", bootstrapServers,
-        ingest.topic(), segmentBinding.localAddress(), binding.localAddress());
-    return new Router(system, bootstrapServers, binding, Optional.of(segmentBinding));
   }
 
   /**

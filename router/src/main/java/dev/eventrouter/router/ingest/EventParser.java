@@ -77,17 +77,7 @@ final class EventParser {
       }
       return new Parsed(messageId);
     } catch (IOException | RuntimeException e) {
-      return new Invalid(Rejection.NOT_JSON, firstLine(e.getMessage()));
+      return new Invalid(Rejection.NOT_JSON, JsonProblems.firstLine(e.getMessage()));
     }
-  }
-
-  /** Only the first line: Jackson adds the location, and payloads stay out of headers and logs. */
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "malformed JSON";
-    }
-    int newline = message.indexOf('\n');
-    String line = newline < 0 ? message : message.substring(0, newline);
-    return line.length() > 200 ? line.substring(0, 200) : line;
   }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventrouter.router.ingest.JsonProblems;
 import dev.eventrouter.router.ingest.Rejection;
 import java.io.IOException;
 import java.time.Instant;
@@ -95,7 +96,7 @@ final class SegmentEvents {
     try {
       root = json.readTree(body);
     } catch (JsonProcessingException e) {
-      return new Malformed("invalid-json", firstLine(e.getOriginalMessage()));
+      return new Malformed("invalid-json", JsonProblems.firstLine(e.getOriginalMessage()));
     } catch (IOException | RuntimeException e) {
       return new Malformed("invalid-json", "the body is not JSON");
     }
@@ -240,15 +241,5 @@ final class SegmentEvents {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a JSON tree always writes", e);
     }
-  }
-
-  /** Jackson's message without the location it adds, nor any of the body. */
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "malformed JSON";
-    }
-    int newline = message.indexOf('\n');
-    String line = newline < 0 ? message : message.substring(0, newline);
-    return line.length() > 200 ? line.substring(0, 200) : line;
   }
 }

@@ -29,17 +29,13 @@ class SegmentApiAloneTest {
   void takesEventsThatTheRouterNodesDeliver() throws Exception {
     String key = "wk-alone-" + UUID.randomUUID();
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
-      Path secrets = Files.createDirectories(dataDir.resolve("secrets"));
-      Files.writeString(secrets.resolve("SHOP_WRITE_KEY"), key);
-      Path registry = dataDir.resolve("registry.conf");
-      Files.writeString(registry, """
-          destinations { hook { endpoint = "%s" } }
-          sources { shop { destinations = [hook], write-keys = [{ secret = SHOP_WRITE_KEY }] } }
-          """.formatted(blackHole.url("hook")));
+      WriteKeyRegistry keys = WriteKeyRegistry.write(dataDir, "shop", "SHOP_WRITE_KEY", key,
+          blackHole.url("hook"));
+      Path registry = keys.registry();
       try (Router router = TestRouter.start(TestRouter.config(dataDir, registry, TestRouter.freePort(),
               Map.of("eventrouter.segment-api.enabled", "off")));
           Router api = Router.startSegmentApi(TestRouter.config(apiDir, registry, TestRouter.freePort(),
-              Map.of("eventrouter.secrets.dir", secrets.toString(),
+              Map.of("eventrouter.secrets.dir", keys.secrets().toString(),
                   "eventrouter.kafka.bootstrap-servers", router.kafkaBootstrapServers())))) {
         assertThat(router.segmentApiPort()).isEmpty();
         assertThat(TestRouter.get(api, "/health/ready").statusCode()).isEqualTo(200);

@@ -14,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,15 +56,10 @@ class SegmentApiTest {
   @BeforeAll
   static void start() throws Exception {
     blackHole = BlackHole.start("127.0.0.1", 0);
-    Path secrets = Files.createDirectories(dataDir.resolve("secrets"));
-    Files.writeString(secrets.resolve("SHOP_WRITE_KEY"), KEY + "\n");
-    Path registry = dataDir.resolve("registry.conf");
-    Files.writeString(registry, """
-        destinations { hook { endpoint = "%s" } }
-        sources { shop { destinations = [hook], write-keys = [{ secret = SHOP_WRITE_KEY }] } }
-        """.formatted(blackHole.url("hook")));
-    router = TestRouter.start(TestRouter.config(dataDir, registry, TestRouter.freePort(),
-        Map.of("eventrouter.secrets.dir", secrets.toString())));
+    WriteKeyRegistry registry = WriteKeyRegistry.write(dataDir, "shop", "SHOP_WRITE_KEY", KEY + "\n",
+        blackHole.url("hook"));
+    router = TestRouter.start(TestRouter.config(dataDir, registry.registry(), TestRouter.freePort(),
+        Map.of("eventrouter.secrets.dir", registry.secrets().toString())));
   }
 
   @AfterAll

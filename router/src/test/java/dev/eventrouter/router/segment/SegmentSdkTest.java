@@ -21,7 +21,6 @@ import dev.eventrouter.router.testing.DeadLetters;
 import dev.eventrouter.router.testing.TestRouter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,16 +78,11 @@ class SegmentSdkTest {
   @BeforeAll
   static void start() throws Exception {
     blackHole = BlackHole.start("127.0.0.1", 0);
-    Path secrets = Files.createDirectories(dataDir.resolve("secrets"));
-    Files.writeString(secrets.resolve("APP_WRITE_KEY"), KEY);
-    Path registry = dataDir.resolve("registry.conf");
-    Files.writeString(registry, """
-        destinations { hook { endpoint = "%s" } }
-        sources { app { destinations = [hook], write-keys = [{ secret = APP_WRITE_KEY }] } }
-        """.formatted(blackHole.url("hook")));
+    WriteKeyRegistry registry = WriteKeyRegistry.write(dataDir, "app", "APP_WRITE_KEY", KEY,
+        blackHole.url("hook"));
     // a request Kafka does not take is answered 503 after two seconds
-    router = TestRouter.start(TestRouter.config(dataDir, registry, TestRouter.freePort(),
-        Map.of("eventrouter.secrets.dir", secrets.toString(), "eventrouter.segment-api.produce-timeout", "2s")));
+    router = TestRouter.start(TestRouter.config(dataDir, registry.registry(), TestRouter.freePort(),
+        Map.of("eventrouter.secrets.dir", registry.secrets().toString(), "eventrouter.segment-api.produce-timeout", "2s")));
   }
 
   @AfterAll
