@@ -84,8 +84,7 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
     for (JobEvent jobEvent : event.jobEvents()) {
       if (jobEvent instanceof JobEvent.AwaitingScheduling) {
         change++;
-      } else if (jobEvent instanceof JobEvent.Succeeded || jobEvent instanceof JobEvent.Discarded
-          || jobEvent instanceof JobEvent.Archived) {
+      } else if (jobEvent.terminal()) {
         change--;
       }
     }

@@ -1,6 +1,5 @@
 package dev.eventrouter.queues;
 
-import dev.eventrouter.persistence.job.DiscardOrigin;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.QueueEvent;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
@@ -112,7 +111,7 @@ final class OutcomeBatcher {
       switch (outcome.verdict()) {
         case SUCCEEDED -> events.add(new JobEvent.Succeeded(outcome.jobId(), outcome.toAttempt()));
         case DISCARDED -> events.add(new JobEvent.Discarded(outcome.jobId(), outcome.toAttempt(),
-            outcome.discardReason(), outcome.origin()));
+            outcome.describe(), outcome.origin()));
         case RETRY -> {
           // the failed attempt is in the trace also when the job goes to the archive after it
           events.add(new JobEvent.AwaitingRetry(outcome.jobId(), outcome.toAttempt(), retryAt(outcome)));
@@ -135,8 +134,9 @@ final class OutcomeBatcher {
   }
 
   /**
-   * Tells the destination's breaker and the pair's rate what happened. A 429 is about this
-   * tenant's rate, not the destination's health: it slows the pair and leaves the breaker alone.
+   * Tells the destination's breaker and the pair's rate what the attempt said of the
+   * destination. A 429 is about this tenant's rate, not the destination's health: it slows the
+   * pair and leaves the breaker alone.
    */
   private void report(DeliveryOutcome outcome) {
     Optional<DestinationSettings> destination = queue.deps().destinations().find(queue.pair());
@@ -144,20 +144,19 @@ final class OutcomeBatcher {
       return;
     }
     if (outcome.verdict() != DeliveryOutcome.Verdict.SUCCEEDED) {
-      lastError = outcome.status() == 0 ? outcome.error() : "HTTP " + outcome.status();
+      lastError = outcome.describe();
       lastErrorAt = outcome.finishedAt();
     }
     CircuitBreaker breaker = queue.deps().breakers().of(destination.get());
     long took = Duration.between(outcome.startedAt(), outcome.finishedAt()).toNanos();
-    if (outcome.status() == 429) {
-      breaker.releasePermission();
-      dispatcher.throttled();
-    } else if (outcome.verdict() == DeliveryOutcome.Verdict.RETRY) {
-      breaker.onError(took, TimeUnit.NANOSECONDS, new DeliveryFailure(outcome));
-    } else if (outcome.origin() == DiscardOrigin.SYSTEM) {
-      breaker.releasePermission();
-    } else {
-      breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+    switch (outcome.signal()) {
+      case HEALTHY -> breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+      case FAILING -> breaker.onError(took, TimeUnit.NANOSECONDS, new DeliveryFailure(outcome));
+      case THROTTLED -> {
+        breaker.releasePermission();
+        dispatcher.throttled();
+      }
+      case NOT_SENT -> breaker.releasePermission();
     }
   }
 
@@ -190,7 +189,7 @@ final class OutcomeBatcher {
   /** What the breaker records for a failed attempt (it counts failures, the type is not used). */
   private static final class DeliveryFailure extends RuntimeException {
     DeliveryFailure(DeliveryOutcome outcome) {
-      super(outcome.status() == 0 ? outcome.error() : "HTTP " + outcome.status(), null, false, false);
+      super(outcome.describe(), null, false, false);
     }
   }
 }
