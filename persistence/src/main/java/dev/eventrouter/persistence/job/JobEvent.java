@@ -33,6 +33,11 @@ public sealed interface JobEvent extends QueueEvent {
     return List.of(this);
   }
 
+  /** Whether the job leaves its queue with this event: delivered, discarded or archived. */
+  default boolean terminal() {
+    return false;
+  }
+
   /** An event that carries the whole job, payload included: where a payload is read back from. */
   sealed interface WithPayload extends JobEvent {
     Job job();
@@ -47,7 +52,12 @@ public sealed interface JobEvent extends QueueEvent {
   }
 
   /** The destination answered 2xx. Terminal. */
-  record Succeeded(Ksuid jobId, Attempt attempt) implements JobEvent {}
+  record Succeeded(Ksuid jobId, Attempt attempt) implements JobEvent {
+    @Override
+    public boolean terminal() {
+      return true;
+    }
+  }
 
   /**
    * The job will never be delivered: the destination refused it for good (a 4xx other than 408
@@ -59,6 +69,11 @@ public sealed interface JobEvent extends QueueEvent {
     public Discarded {
       // events written before the origin existed were all refusals by the destination
       origin = origin == null ? DiscardOrigin.CUSTOMER : origin;
+    }
+
+    @Override
+    public boolean terminal() {
+      return true;
     }
   }
 
@@ -97,6 +112,11 @@ public sealed interface JobEvent extends QueueEvent {
   record Archived(Ksuid jobId, Instant at, String location) implements JobEvent {
     public Archived {
       at = at.truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    @Override
+    public boolean terminal() {
+      return true;
     }
   }
 

@@ -73,6 +73,30 @@ public record DeliveryOutcome(
     return Verdict.DISCARDED;
   }
 
+  /** What an attempt tells of the destination's health: for its breaker, and the pair's rate. */
+  public enum Signal {
+    /** It answered, with a 2xx or a refusal of this job (a 4xx): it is up. */
+    HEALTHY,
+    /** No answer, or one that asks for a retry (408, 5xx): counted against it. */
+    FAILING,
+    /** 429: this tenant sends too fast; nothing about the destination's health. */
+    THROTTLED,
+    /** The request was never made (an invalid request, a refused address): nothing learnt. */
+    NOT_SENT
+  }
+
+  /** Derived from the {@link #verdict}, so the two never disagree. */
+  public Signal signal() {
+    if (status == 429) {
+      return Signal.THROTTLED;
+    }
+    return switch (verdict()) {
+      case SUCCEEDED -> Signal.HEALTHY;
+      case RETRY -> Signal.FAILING;
+      case DISCARDED -> origin() == DiscardOrigin.SYSTEM ? Signal.NOT_SENT : Signal.HEALTHY;
+    };
+  }
+
   public Attempt toAttempt() {
     return new Attempt(attempt, startedAt, finishedAt, status, error);
   }
@@ -82,8 +106,11 @@ public record DeliveryOutcome(
     return status == 0 ? DiscardOrigin.SYSTEM : DiscardOrigin.CUSTOMER;
   }
 
-  /** Why a job was discarded, for its trace. */
-  public String discardReason() {
+  /**
+   * The answer in a few words, as a trace and an operator see it: {@code HTTP 503}, or the
+   * failure class when no response came.
+   */
+  public String describe() {
     return status == 0 ? error : "HTTP " + status;
   }
 }

@@ -3,6 +3,7 @@ package dev.eventrouter.queues.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.queues.delivery.DeliveryOutcome.Signal;
 import dev.eventrouter.queues.delivery.DeliveryOutcome.Verdict;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +31,23 @@ class DeliveryOutcomeTest {
     Instant now = Instant.now();
     assertThat(DeliveryOutcome.failed(Ksuid.derive(now, "x"), 1, now, now, error).verdict())
         .isEqualTo(Verdict.RETRY);
+  }
+
+  @ParameterizedTest(name = "HTTP {0} -> {1}")
+  @CsvSource({"200, HEALTHY", "404, HEALTHY", "408, FAILING", "429, THROTTLED", "503, FAILING"})
+  void tellsTheBreakerWhatAnAnswerSaysOfTheDestination(int status, Signal signal) {
+    Instant now = Instant.now();
+    assertThat(DeliveryOutcome.responded(Ksuid.derive(now, "x"), 1, now, now, status,
+        Optional.empty()).signal()).isEqualTo(signal);
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({"timeout, FAILING", "secret-missing, FAILING", "invalid-request, NOT_SENT",
+      "address-refused, NOT_SENT"})
+  void tellsTheBreakerNothingOfARequestNeverMade(String error, Signal signal) {
+    Instant now = Instant.now();
+    assertThat(DeliveryOutcome.failed(Ksuid.derive(now, "x"), 1, now, now, error).signal())
+        .isEqualTo(signal);
   }
 
   @ParameterizedTest

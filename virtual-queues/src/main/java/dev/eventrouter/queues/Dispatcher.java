@@ -1,0 +1,217 @@
+package dev.eventrouter.queues;
+
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.journal.JobPayloads;
+import dev.eventrouter.queues.delivery.DeliveryOutcome;
+import dev.eventrouter.queues.delivery.DeliveryRequest;
+import dev.eventrouter.queues.destination.DestinationSettings;
+import dev.eventrouter.queues.rate.PairRate;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Sends a queue's jobs that are due, in schedule order, while the pair has in-flight room and
+ * rate permits and the destination's breaker lets requests through; reads back the payloads it
+ * does not hold; arms a timer for when it can go on.
+ */
+final class Dispatcher implements PayloadReadBack.Reader {
+
+  /** The timer's: look again. */
+  enum Tick implements VirtualQueue.Internal { INSTANCE }
+
+  private static final Object TIMER = "dispatch";
+  /** How often a paused queue with jobs looks whether it was resumed. */
+  private static final Duration PAUSED_RECHECK = Duration.ofSeconds(1);
+
+  private final QueueRuntime queue;
+  private final PayloadReadBack readBack;
+  private final ActorRef<DeliveryOutcome> replyTo;
+  private PairRate rate;
+  /** The pair's in-flight limit as the last dispatch found it. */
+  private int sendLimit;
+  private long timerAt = Long.MAX_VALUE;
+  /** The queue is stopping: nothing new is sent. */
+  private boolean halted;
+
+  Dispatcher(QueueRuntime queue, PayloadReadBack readBack) {
+    this.queue = queue;
+    this.readBack = readBack;
+    this.replyTo = queue.context().messageAdapter(DeliveryOutcome.class, OutcomeBatcher.Delivered::new);
+  }
+
+  void tick(QueueState state) {
+    timerAt = Long.MAX_VALUE;
+    dispatch(state);
+  }
+
+  void dispatch(QueueState state) {
+    dispatch(state, Map.of());
+  }
+
+  /** Sends nothing more: the queue waits for the requests under way, then stops. */
+  void halt() {
+    halted = true;
+  }
+
+  /**
+   * Whether answers have freed enough of the pair's room for another pass: refilled by halves,
+   * since each pass walks the schedule past the jobs under way.
+   */
+  boolean wantsRefill() {
+    return queue.inFlight().unanswered() <= sendLimit / 2;
+  }
+
+  /** The destination answered 429: this tenant's rate, not the destination's health. */
+  void throttled() {
+    rate().throttled();
+  }
+
+  /** The pair's current rate limit in requests per second; 0 for none. */
+  int rateLimit() {
+    queue.deps().destinations().find(queue.pair()).ifPresent(d -> rate().configure(d.ratePerSecond()));
+    return rate().limit();
+  }
+
+  @Override
+  public boolean wantsTraces() {
+    return false;
+  }
+
+  @Override
+  public void read(QueueState state, Map<Ksuid, List<JobEvent>> live) {
+    Map<Ksuid, Job> read = new LinkedHashMap<>();
+    live.forEach((id, events) -> read.put(id, JobPayloads.payloadOf(events)));
+    // kept while there is room, first due first; the rest goes now or is read again when due
+    read.values().forEach(queue.payloads()::offer);
+    dispatch(state, read);
+  }
+
+  @Override
+  public void readFailed() {
+    schedule(queue.nowMillis() + PayloadReadBack.RETRY_AFTER.toMillis());
+  }
+
+  /** @param justRead payloads just read back, of jobs the cache had no room to keep */
+  private void dispatch(QueueState state, Map<Ksuid, Job> justRead) {
+    if (halted) {
+      return;
+    }
+    Optional<DestinationSettings> found = queue.deps().destinations().find(queue.pair());
+    if (found.isEmpty()) {
+      if (!state.schedule().isEmpty()) {
+        queue.context().getLog().warn("destination of {} is not configured; its {} jobs are held",
+            queue.pair(), state.schedule().size());
+        schedule(queue.nowMillis() + QueueRuntime.UNCONFIGURED_RECHECK.toMillis());
+      }
+      return;
+    }
+    if (queue.deps().destinations().paused(queue.pair())) {
+      if (!state.schedule().isEmpty()) {
+        schedule(queue.nowMillis() + PAUSED_RECHECK.toMillis());
+      }
+      return;
+    }
+    DestinationSettings destination = found.get();
+    CircuitBreaker breaker = queue.deps().breakers().of(destination);
+    PairRate rate = rate();
+    rate.configure(destination.ratePerSecond());
+    InFlight inFlight = queue.inFlight();
+    PayloadCache payloads = queue.payloads();
+    int limit = destination.maxInFlightPerPair();
+    sendLimit = limit;
+    long now = queue.nowMillis();
+    List<PendingJob> unread = new ArrayList<>();
+    boolean sending = true;
+    boolean readNow = false;
+    int looked = 0;
+    for (PendingJob job : state.schedule()) {
+      if (job.dueAtMillis() > now) {
+        schedule(job.dueAtMillis());
+        break;
+      }
+      if (inFlight.contains(job.id()) || job.expireAtMillis() <= now) {
+        // an expired job waits for the expiry timer, which archives it
+        continue;
+      }
+      // past the jobs it can send now it looks ahead, to read their payloads back in one go,
+      // but only when a payload is missing: otherwise what it would find is not used
+      if (!sending && !readNow || ++looked > Math.max(limit, queue.settings().readBackBatch())) {
+        break;
+      }
+      Job payload = payloads.get(job.id());
+      if (payload == null) {
+        payload = justRead.get(job.id());
+      }
+      if (payload == null) {
+        unread.add(job);
+        if (sending) {
+          // no later job overtakes it while its payload is read: the room it could go in now
+          // is still there when the payload comes, so it goes even if the cache cannot keep it
+          readNow = inFlight.unanswered() < limit;
+          sending = false;
+        }
+        continue;
+      }
+      if (!sending) {
+        continue;
+      }
+      if (inFlight.unanswered() >= limit) {
+        sending = false;
+      } else if (!breaker.tryAcquirePermission()) {
+        // open: nothing leaves for the destination, and no job is charged an attempt
+        schedule(now + breakerRetryMillis(destination));
+        sending = false;
+      } else if (!rate.tryAcquire()) {
+        breaker.releasePermission();
+        schedule(now + rate.untilNextPermit().toMillis());
+        sending = false;
+      } else if (!queue.deps().deliveryClient().send(
+          new DeliveryRequest(payload, job.attempts() + 1, destination, replyTo))) {
+        breaker.releasePermission();
+        schedule(now + queue.settings().busyRetryDelay().toMillis());
+        sending = false;
+      } else {
+        inFlight.sent(job.id(), job.attempts() + 1);
+      }
+    }
+    if (readNow) {
+      // with no room to keep payloads, reading ahead would read them again: only what can go now
+      int wanted = payloads.hasRoom()
+          ? unread.size()
+          : Math.min(unread.size(), limit - inFlight.unanswered());
+      readBack.read(this, unread.subList(0, wanted));
+    }
+  }
+
+  /** While the breaker is open, queues look again at random within its open time. */
+  private static long breakerRetryMillis(DestinationSettings destination) {
+    long open = destination.breaker().openFor().toMillis();
+    return open / 2 + ThreadLocalRandom.current().nextLong(open / 2 + 1);
+  }
+
+  private PairRate rate() {
+    if (rate == null) {
+      int configured = queue.deps().destinations().find(queue.pair())
+          .map(DestinationSettings::ratePerSecond).orElse(0);
+      rate = new PairRate(queue.pair().entityId(), configured);
+    }
+    return rate;
+  }
+
+  private void schedule(long atMillis) {
+    if (atMillis >= timerAt && queue.timers().isTimerActive(TIMER)) {
+      return;
+    }
+    timerAt = atMillis;
+    queue.timers().startSingleTimer(TIMER, Tick.INSTANCE, queue.delayUntil(atMillis));
+  }
+}

@@ -1,0 +1,58 @@
+package dev.eventrouter.queues;
+
+import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.queues.delivery.DeliveryOutcome;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The attempts of one queue under way: sent and not answered, or answered and their outcome not
+ * yet persisted. Such a job is not sent again, expired nor moved by a lever. Only the unanswered
+ * ones count against max-in-flight-per-pair: an answer frees its slot at once, so that outcomes
+ * can wait to be written in a batch without holding the pair back.
+ */
+final class InFlight {
+
+  /** Job id to the number of its attempt under way. */
+  private final Map<Ksuid, Integer> attempts = new HashMap<>();
+  private int unanswered;
+
+  void sent(Ksuid jobId, int attempt) {
+    attempts.put(jobId, attempt);
+    unanswered++;
+  }
+
+  /**
+   * Whether the outcome answers an attempt this incarnation of the queue made; one it did not
+   * make (before a restart) is ignored, since the job is attempted again anyway.
+   */
+  boolean answered(DeliveryOutcome outcome) {
+    Integer attempt = attempts.get(outcome.jobId());
+    if (attempt == null || attempt != outcome.attempt()) {
+      return false;
+    }
+    unanswered--;
+    return true;
+  }
+
+  /** The attempt's outcome is in the journal. */
+  void persisted(Ksuid jobId) {
+    attempts.remove(jobId);
+  }
+
+  boolean contains(Ksuid jobId) {
+    return attempts.containsKey(jobId);
+  }
+
+  int unanswered() {
+    return unanswered;
+  }
+
+  int size() {
+    return attempts.size();
+  }
+
+  boolean isEmpty() {
+    return attempts.isEmpty();
+  }
+}
