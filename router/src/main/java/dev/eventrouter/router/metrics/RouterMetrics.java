@@ -12,6 +12,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -350,10 +351,15 @@ public final class RouterMetrics {
   public byte[] scrape() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
     try {
-      writer.write(out, registry.scrape());
+      writer.write(out, snapshot());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /** Every metric, those with no sample yet too (a scrape leaves them out). */
+  MetricSnapshots snapshot() {
+    return registry.scrape();
   }
 }
