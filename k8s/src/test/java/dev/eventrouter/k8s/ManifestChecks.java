@@ -67,7 +67,7 @@ final class ManifestChecks {
   }
 
   /** The label by which Grafana's sidecar finds dashboards (kube-prometheus-stack's default). */
-  static final String GRAFANA_DASHBOARD_LABEL = "grafana_dashboard";
+  private static final String GRAFANA_DASHBOARD_LABEL = "grafana_dashboard";
 
   /** kubectl's client-side apply keeps the whole object in an annotation, and annotations hold 256 KiB. */
   private static final int LAST_APPLIED_LIMIT_BYTES = 256 * 1024;
