@@ -13,12 +13,12 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Each check fails when it should: the production overlay (with the ServiceMonitor), rendered,
+ * Each check fails when it should: the production overlay (with the monitoring components), rendered,
  * broken in one place, read and checked again.
  */
 class BrokenManifestsTest {
 
-  private static final String RENDERED = Kustomize.render("src/test/kustomize/production-with-servicemonitor");
+  private static final String RENDERED = Kustomize.render("src/test/kustomize/production-with-monitoring");
 
   static Stream<Arguments> breakages() {
     return Stream.of(
@@ -65,7 +65,16 @@ class BrokenManifestsTest {
             docs -> volume(docs, "destination-secrets").withObjectProperty("secret").put("secretName", "tokens")),
         broken("a ServiceMonitor scraping a port the Service lacks", "endpoint port metrics is not a port",
             docs -> ((ObjectNode) object(docs, "ServiceMonitor", "eventrouter").at("/spec/endpoints/0"))
-                .put("port", "metrics")));
+                .put("port", "metrics")),
+        broken("a dashboard that is not JSON", "eventrouter-dashboard.json: is not JSON",
+            docs -> dashboard(docs).put("eventrouter-dashboard.json", "{\"uid\": ")),
+        broken("a dashboard without a uid", "a dashboard has a uid and a title",
+            docs -> dashboard(docs).put("eventrouter-dashboard.json", "{\"title\": \"Event router\"}")),
+        broken("dashboards too large for kubectl apply", "more than kubectl apply's last-applied annotation holds",
+            docs -> dashboard(docs).put("padding.json", "{}" + " ".repeat(256 * 1024))),
+        broken("an alert without a summary", "has no summary",
+            docs -> ((ObjectNode) firstAlert(docs).get("annotations")).remove("summary")),
+        broken("an alert without for", "has no for", docs -> firstAlert(docs).remove("for")));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -99,6 +108,14 @@ class BrokenManifestsTest {
         .filter(document -> document.path("kind").asString("").equals(kind)
             && document.path("metadata").path("name").asString("").equals(name))
         .findFirst().orElseThrow(() -> new AssertionError("no " + kind + "/" + name + " rendered"));
+  }
+
+  private static ObjectNode dashboard(List<JsonNode> documents) {
+    return object(documents, "ConfigMap", "eventrouter-dashboard").withObjectProperty("data");
+  }
+
+  private static ObjectNode firstAlert(List<JsonNode> documents) {
+    return (ObjectNode) object(documents, "PrometheusRule", "eventrouter").at("/spec/groups/0/rules/0");
   }
 
   private static ObjectNode router(List<JsonNode> documents) {

@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -36,6 +37,9 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Consistency checks over one rendered set of objects (one namespace's worth, as one apply
@@ -62,11 +66,19 @@ final class ManifestChecks {
     }
   }
 
+  /** The label by which Grafana's sidecar finds dashboards (kube-prometheus-stack's default). */
+  private static final String GRAFANA_DASHBOARD_LABEL = "grafana_dashboard";
+
+  /** kubectl's client-side apply keeps the whole object in an annotation, and annotations hold 256 KiB. */
+  private static final int LAST_APPLIED_LIMIT_BYTES = 256 * 1024;
+
+  private static final JsonMapper DASHBOARD_READER = JsonMapper.builder().build();
+
   private ManifestChecks() {}
 
   static List<String> all(List<HasMetadata> objects) {
     return Stream.of(workloadSelectors(objects), serviceSelectors(objects), probes(objects), rbac(objects),
-            scaling(objects), references(objects), serviceMonitors(objects))
+            scaling(objects), references(objects), serviceMonitors(objects), dashboards(objects), alerts(objects))
         .flatMap(List::stream)
         .toList();
   }
@@ -299,6 +311,66 @@ final class ManifestChecks {
             .anyMatch(port -> Objects.equals(port.getName(), endpoint.port()));
         if (!selected.isEmpty() && !hasPort) {
           problems.add(id(monitor) + ": endpoint port " + endpoint.port() + " is not a port of the selected Services");
+        }
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * A ConfigMap labelled for Grafana's dashboard sidecar holds dashboards: JSON objects with a
+   * uid and a title, small enough for `kubectl apply` to record in its last-applied annotation.
+   */
+  static List<String> dashboards(List<HasMetadata> objects) {
+    List<String> problems = new ArrayList<>();
+    for (ConfigMap configMap : of(objects, ConfigMap.class)) {
+      Map<String, String> labels = Optional.ofNullable(configMap.getMetadata().getLabels()).orElse(Map.of());
+      if (!"1".equals(labels.get(GRAFANA_DASHBOARD_LABEL))) {
+        continue;
+      }
+      Map<String, String> data = Optional.ofNullable(configMap.getData()).orElse(Map.of());
+      for (Map.Entry<String, String> file : data.entrySet()) {
+        String where = id(configMap) + " " + file.getKey();
+        try {
+          JsonNode dashboard = DASHBOARD_READER.readTree(file.getValue());
+          if (dashboard.path("uid").asString("").isEmpty() || dashboard.path("title").asString("").isEmpty()) {
+            problems.add(where + ": a dashboard has a uid and a title");
+          }
+        } catch (JacksonException e) {
+          problems.add(where + ": is not JSON: " + e.getOriginalMessage());
+        }
+      }
+      int bytes = data.values().stream().mapToInt(text -> text.getBytes(StandardCharsets.UTF_8).length).sum();
+      if (bytes > LAST_APPLIED_LIMIT_BYTES) {
+        problems.add(id(configMap) + ": " + bytes + " bytes of dashboards, more than kubectl apply's"
+            + " last-applied annotation holds (" + LAST_APPLIED_LIMIT_BYTES + ")");
+      }
+    }
+    return problems;
+  }
+
+  /** Every alert says how long it must hold (for), how bad it is (severity), and what it means. */
+  static List<String> alerts(List<HasMetadata> objects) {
+    List<String> problems = new ArrayList<>();
+    for (PrometheusRule rules : of(objects, PrometheusRule.class)) {
+      for (PrometheusRule.Group group : rules.getSpec().groups()) {
+        for (PrometheusRule.Rule rule : group.rules()) {
+          if (rule.alert() == null) {
+            continue;
+          }
+          Map<String, String> labels = Optional.ofNullable(rule.labels()).orElse(Map.of());
+          Map<String, String> annotations = Optional.ofNullable(rule.annotations()).orElse(Map.of());
+          List<String> missing = new ArrayList<>();
+          if (rule.pending() == null) {
+            missing.add("for");
+          }
+          if (!labels.containsKey("severity")) {
+            missing.add("severity label");
+          }
+          Stream.of("summary", "description").filter(key -> !annotations.containsKey(key)).forEach(missing::add);
+          if (!missing.isEmpty()) {
+            problems.add(id(rules) + ": alert " + rule.alert() + " has no " + String.join(", ", missing));
+          }
         }
       }
     }

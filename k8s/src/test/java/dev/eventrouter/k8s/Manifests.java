@@ -48,7 +48,8 @@ final class Manifests {
       Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class),
       Map.entry("autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class),
       Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
-      Map.entry("monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class));
+      Map.entry("monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class),
+      Map.entry("monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class));
 
   /**
    * The model's classes keep fields they do not know in an "additional properties" map; without

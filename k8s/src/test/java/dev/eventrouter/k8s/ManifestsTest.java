@@ -15,7 +15,7 @@ class ManifestsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"base", "overlays/dev", "overlays/production", "loadtest",
-      "src/test/kustomize/production-with-servicemonitor"})
+      "src/test/kustomize/production-with-monitoring"})
   void rendersToKnownObjectsThatFitTogether(String kustomization) {
     Manifests.Read read = Manifests.read(Kustomize.render(kustomization));
 

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import dev.eventrouter.persistence.journal.JournalSchema;
 import dev.eventrouter.persistence.journal.JournalSettings;
+import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueueSettings;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.delivery.AddressPolicy;
@@ -172,7 +173,7 @@ public final class Router implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting", e);
     }
-    RouterMetrics metrics = new RouterMetrics();
+    RouterMetrics metrics = new RouterMetrics(Clock.systemUTC());
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     ActorRef<Archiver.Command> archiver = system.systemActorOf(
         Archiver.create(archiveStore, new ArchiveKeys(archiveSettings.prefix()),
@@ -190,6 +191,10 @@ public final class Router implements AutoCloseable {
     metrics.watchPartitions(ingest::assignedPartitions);
     metrics.watchShards(queues::hostedShards, system.scheduler(), Duration.ofSeconds(5),
         system.executionContext());
+    // less often than the others: each look is a question to every queue holding jobs here, and
+    // a queue answers it by going over its index
+    metrics.watchOldestJobs(pair -> queues.stats(pair).thenApply(VirtualQueue.QueueStats::oldestJobAt),
+        system.scheduler(), Duration.ofSeconds(15), system.executionContext());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(),
         "drain-ingest", ingest::drainAndShutdown);
 
@@ -238,7 +243,7 @@ public final class Router implements AutoCloseable {
         KafkaClientSettings.fromConfig(kafka.getConfig("client"), bootstrapServers, secrets));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "eventrouter-segment-api",
         config.withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("local")));
-    RouterMetrics metrics = new RouterMetrics();
+    RouterMetrics metrics = new RouterMetrics(Clock.systemUTC());
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     ServerBinding segmentBinding = bindSegmentApi(system, config, segmentApi, ingest, registry, secrets,
         metrics, blocking);

@@ -1,11 +1,17 @@
 package dev.eventrouter.router.metrics;
 
 import dev.eventrouter.persistence.job.PairId;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
 
 /**
  * How many jobs each queue on this node holds, as the queues report it: the backlog by
@@ -48,5 +54,25 @@ public final class Backlogs {
       }
     });
     return pairs;
+  }
+
+  /**
+   * When the oldest job of each destination's queues here arrived: asks {@code oldestJobOf}
+   * each pair that holds jobs (a running queue: none is woken). A pair that does not answer, or
+   * answers null (emptied meanwhile), is left out.
+   */
+  CompletionStage<Map<String, Instant>> oldestJobs(Function<PairId, CompletionStage<Instant>> oldestJobOf) {
+    List<CompletableFuture<Map.Entry<String, Instant>>> answers = depths.keySet().stream()
+        .map(pair -> oldestJobOf.apply(pair).toCompletableFuture()
+            .handle((at, failure) -> at == null ? null : Map.entry(pair.destination(), at)))
+        .toList();
+    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+        .thenApply(all -> {
+          Map<String, Instant> oldest = new TreeMap<>();
+          answers.stream().map(CompletableFuture::join).filter(Objects::nonNull)
+              .forEach(answer -> oldest.merge(answer.getKey(), answer.getValue(),
+                  BinaryOperator.minBy(Comparator.naturalOrder())));
+          return oldest;
+        });
   }
 }

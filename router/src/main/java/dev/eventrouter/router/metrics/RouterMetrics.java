@@ -12,9 +12,11 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.Scheduler;
 import scala.concurrent.ExecutionContext;
@@ -162,6 +165,7 @@ public final class RouterMetrics {
       .classicUpperBounds(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
       .register(registry);
 
+  private final Clock clock;
   private final Backlogs backlogs = new Backlogs();
   private volatile Supplier<Map<String, CircuitBreaker.State>> breakers = Map::of;
   /** The last lag the consumer told; refreshed in the background, never asked for on a scrape. */
@@ -169,14 +173,33 @@ public final class RouterMetrics {
   private volatile Supplier<Set<Integer>> partitions = Set::of;
   /** The shards this node ran at the last look, with their queues; refreshed in the background. */
   private volatile Map<String, Integer> lastShards = Map.of();
+  /** When each destination's oldest job here arrived, at the last look; refreshed in the background. */
+  private volatile Map<String, Instant> lastOldestJobs = Map.of();
 
-  {
+  public RouterMetrics(Clock clock) {
+    this.clock = clock;
     GaugeWithCallback.builder()
         .name("eventrouter_backlog_jobs")
         .help("Jobs held by this node's queues (waiting, retrying, in flight, archiving), by destination")
         .labelNames("destination")
         .callback(callback -> backlogs.byDestination().forEach((destination, jobs) ->
             callback.call(jobs, destination)))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("eventrouter_backlog_oldest_job_age_seconds")
+        .help("How long the oldest job held by this node's queues has been in the router (since its Kafka"
+            + " record's time), by destination; the oldest job is looked up every few seconds")
+        .labelNames("destination")
+        .callback(callback -> {
+          Instant now = clock.instant();
+          // a destination emptied since the last look is not reported with its old job's age
+          Set<String> holding = backlogs.byDestination().keySet();
+          lastOldestJobs.forEach((destination, at) -> {
+            if (holding.contains(destination)) {
+              callback.call(seconds(at, now), destination);
+            }
+          });
+        })
         .register(registry);
     GaugeWithCallback.builder()
         .name("eventrouter_breaker_state")
@@ -227,6 +250,16 @@ public final class RouterMetrics {
   public void watchConsumerLag(Supplier<CompletionStage<OptionalDouble>> lag, Scheduler scheduler,
       Duration interval, ExecutionContext executor) {
     refresh(lag, measured -> lastLag = measured, scheduler, interval, executor);
+  }
+
+  /**
+   * Asks every {@code interval} the queues holding jobs on this node when their oldest job
+   * arrived ({@code oldestJobOf}, a question to the pair's queue).
+   */
+  public void watchOldestJobs(Function<PairId, CompletionStage<Instant>> oldestJobOf, Scheduler scheduler,
+      Duration interval, ExecutionContext executor) {
+    refresh(() -> backlogs.oldestJobs(oldestJobOf), oldest -> lastOldestJobs = oldest, scheduler, interval,
+        executor);
   }
 
   /** Keeps what an asynchronous source last answered; a failed ask keeps the previous answer. */
@@ -318,10 +351,15 @@ public final class RouterMetrics {
   public byte[] scrape() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
     try {
-      writer.write(out, registry.scrape());
+      writer.write(out, snapshot());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /** Every metric, those with no sample yet too (a scrape leaves them out). */
+  MetricSnapshots snapshot() {
+    return registry.scrape();
   }
 }

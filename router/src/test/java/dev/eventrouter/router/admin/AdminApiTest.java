@@ -282,6 +282,14 @@ class AdminApiTest {
     assertThat(Metrics.value(metrics, "eventrouter_backlog_jobs{destination=\"held\"}")).isEqualTo(40);
     assertThat(Metrics.value(metrics, "eventrouter_journal_write_events_count")).isPositive();
     assertThat(Metrics.value(metrics, "eventrouter_kafka_consumer_lag_records")).isZero();
+    // the oldest job's age is looked up less often than the depth is told
+    probe.awaitAssert(WAIT, Duration.ofMillis(500), () -> {
+      String held = TestRouter.get(router, "/metrics").body();
+      assertThat(held).contains("eventrouter_backlog_oldest_job_age_seconds{destination=\"held\"}");
+      assertThat(Metrics.value(held, "eventrouter_backlog_oldest_job_age_seconds{destination=\"held\"}"))
+          .as("the jobs were produced during this test").isLessThan(WAIT.toSeconds() * 2);
+      return null;
+    });
 
     assertThat(call("POST", "/admin/destinations/held/resume", OPERATE, null).statusCode()).isEqualTo(200);
     probe.awaitAssert(WAIT, Duration.ofMillis(200), () -> {

@@ -56,7 +56,7 @@ class SegmentApiErrorsTest {
     testKit = ActorTestKit.create("segment-api", ConfigFactory.parseResources("http.conf")
         .withFallback(ConfigFactory.parseResources("logging.conf")).withFallback(ConfigFactory.defaultReference()));
     blocking = Executors.newCachedThreadPool();
-    metrics = new RouterMetrics();
+    metrics = new RouterMetrics(Clock.systemUTC());
     port = bind(0, 1);
   }
 
