@@ -30,6 +30,7 @@ import dev.eventrouter.router.kafka.SourcePartitions;
 import dev.eventrouter.router.kafka.Topics;
 import dev.eventrouter.router.metrics.RouterMetrics;
 import dev.eventrouter.router.registry.Registry;
+import dev.eventrouter.router.registry.PairOverrides;
 import dev.eventrouter.router.registry.RegistryLoader;
 import dev.eventrouter.router.registry.SecretBindings;
 import dev.eventrouter.router.registry.SettingsRegistry;
@@ -232,7 +233,7 @@ public final class Router implements AutoCloseable {
       throw new IllegalArgumentException("the Segment API on its own produces to the router nodes' Kafka: "
           + "set eventrouter.kafka.bootstrap-servers (ROUTER_KAFKA_BOOTSTRAP_SERVERS)");
     }
-    SettingsRegistry registry = new SettingsRegistry(loadRegistry(config), new ControlsView());
+    SettingsRegistry registry = new SettingsRegistry(loadRegistry(config), PairOverrides.NONE);
     EnvironmentSecrets secrets = EnvironmentSecrets.fromConfig(config, System::getenv);
     IngestSettings ingest = IngestSettings.fromConfig(config,
         KafkaClientSettings.fromConfig(kafka.getConfig("client"), bootstrapServers, secrets));

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.PairId;
-import dev.eventrouter.router.admin.ControlsView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,7 +54,7 @@ class RegistryLoaderTest {
     assertThat(registry.destination("hook").orElseThrow().delivery().maxInFlightPerPair()).isEqualTo(4);
     assertThat(registry.destination("old")).isPresent();
 
-    SettingsRegistry settings = new SettingsRegistry(registry, new ControlsView());
+    SettingsRegistry settings = new SettingsRegistry(registry, PairOverrides.NONE);
     assertThat(settings.find(new PairId("s1", "hook")).orElseThrow().ratePerSecond()).isEqualTo(7);
     assertThat(settings.find(new PairId("s2", "hook")).orElseThrow().ratePerSecond())
         .isEqualTo(DEFAULTS.getInt("rate-per-pair"));
