@@ -162,10 +162,11 @@ class HttpDeliveryClientTest {
   }
 
   @Test
-  void anEndpointThatIsNotHttpToAHostIsAnInvalidRequestAndNothingIsSent() {
+  void anEndpointThatIsNotHttpToAHostAndPortIsAnInvalidRequestAndNothingIsSent() {
     String hook = destination.url(path("/hooks/scheme"));
     for (String endpoint : List.of(hook.replace("http://", "ftp://"), hook.replace("http://", "ws://"),
-        "http:///hooks/scheme", "file:///etc/passwd", "mailto:ops@example.com")) {
+        "http:///hooks/scheme", "file:///etc/passwd", "mailto:ops@example.com",
+        "http://127.0.0.1:99999/hooks/scheme")) {
       DeliveryOutcome outcome = deliver(job(endpoint, Map.of()), 1);
 
       assertThat(outcome.error()).as(endpoint).isEqualTo(DeliveryOutcome.INVALID_REQUEST);
