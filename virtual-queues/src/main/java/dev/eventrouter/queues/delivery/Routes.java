@@ -104,6 +104,8 @@ final class Routes {
   private Route route(String destination, String endpointText, Map<String, String> jobHeaders) {
     URI endpoint = HttpEndpoint.parse(endpointText);
     List<Slot> headers = new ArrayList<>(jobHeaders.size() + 1);
+    // events are JSON; a job carries a Content-Type only where its destination sets one (and
+    // jobs written by versions that gave each job application/json)
     ContentType contentType = ContentTypes.APPLICATION_JSON;
     boolean ownUserAgent = false;
     for (Map.Entry<String, String> header : jobHeaders.entrySet()) {

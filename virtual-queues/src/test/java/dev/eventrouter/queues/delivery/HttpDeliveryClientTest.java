@@ -54,6 +54,10 @@ class HttpDeliveryClientTest {
     testKit.shutdownTestKit();
   }
 
+  /**
+   * A job's headers go with it, a Content-Type too: jobs in journals written before fan-out
+   * stopped adding application/json to every job still carry one.
+   */
   @Test
   void postsThePayloadWithItsHeadersAndReportsTheStatus() {
     Job job = job(destination.url(path("/hooks/ok?key=1")), Map.of("Content-Type", "application/json",
@@ -109,6 +113,15 @@ class HttpDeliveryClientTest {
     assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
     assertThat(destination.received(path("/hooks/own-agent"))).singleElement()
         .satisfies(r -> assertThat(r.values("User-Agent")).containsExactly("acme-hooks/2"));
+  }
+
+  @Test
+  void aJobWithoutAContentTypeGoesAsJson() {
+    DeliveryOutcome outcome = deliver(job(destination.url(path("/hooks/json")), Map.of()), 1);
+
+    assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
+    assertThat(destination.received(path("/hooks/json"))).singleElement()
+        .satisfies(r -> assertThat(r.values("Content-Type")).containsExactly("application/json"));
   }
 
   @Test
