@@ -12,10 +12,13 @@ import dev.eventrouter.queues.testing.TestQueues;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The pair's rate limit (and how 429s move it) and the destination's circuit breaker. */
+@ExtendWith(LogCapturingExtension.class)
 class RateAndBreakerTest {
 
   @RegisterExtension static final QueueFixture fixture = new QueueFixture();

@@ -17,14 +17,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The settings registry replaced at run time: checked like the file, refused whole when wrong,
  * in use at once for new records, and still in use after a restart.
  */
+@ExtendWith(LogCapturingExtension.class)
 class RegistryChangeTest {
 
   private static final String TOKEN = "operate-token-0123456789";

@@ -30,16 +30,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.zip.GZIPOutputStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The Segment API's answers that need no broker: every error path, the rate limit, a fuzz of
  * bodies, and 503 when Kafka does not acknowledge (its broker is a port nobody listens on).
  */
+@ExtendWith(LogCapturingExtension.class)
 class SegmentApiErrorsTest {
 
   private static final String KEY = "wk-shop-0123456789";

@@ -22,9 +22,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -32,6 +34,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The delivery contract, against each client. */
 @ParameterizedClass
 @EnumSource(DeliveryClientSettings.Kind.class)
+@ExtendWith(LogCapturingExtension.class)
 class HttpDeliveryClientTest {
 
   @Parameter DeliveryClientSettings.Kind kind;
