@@ -7,11 +7,8 @@ import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueueSettings;
 import dev.eventrouter.queues.VirtualQueues;
-import dev.eventrouter.queues.delivery.AddressPolicy;
 import dev.eventrouter.queues.delivery.EnvironmentSecrets;
-import dev.eventrouter.queues.delivery.DeliveryClientSettings;
 import dev.eventrouter.router.admin.AdminApi;
-import dev.eventrouter.router.admin.AdminTokens;
 import dev.eventrouter.router.admin.ControlsView;
 import dev.eventrouter.router.archive.ArchiveKeys;
 import dev.eventrouter.router.archive.ArchiveSettings;
@@ -30,13 +27,12 @@ import dev.eventrouter.router.kafka.KafkaClientSettings;
 import dev.eventrouter.router.kafka.SourcePartitions;
 import dev.eventrouter.router.kafka.Topics;
 import dev.eventrouter.router.metrics.RouterMetrics;
-import dev.eventrouter.router.registry.Registry;
+import dev.eventrouter.router.registry.PairOverrides;
 import dev.eventrouter.router.registry.RegistryLoader;
 import dev.eventrouter.router.registry.SecretBindings;
 import dev.eventrouter.router.registry.SettingsRegistry;
 import dev.eventrouter.router.segment.SegmentApi;
 import dev.eventrouter.router.segment.SegmentApiSettings;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -48,6 +44,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -76,6 +73,8 @@ import org.slf4j.LoggerFactory;
 public final class Router implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Router.class);
+  /** How often the metrics look at the queues' shards and the consumer's lag. */
+  private static final Duration WATCH_INTERVAL = Duration.ofSeconds(5);
 
   private final ActorSystem<Void> system;
   private final String kafkaBootstrapServers;
@@ -91,134 +90,194 @@ public final class Router implements AutoCloseable {
   }
 
   public static Router start(Config loaded) {
-    Config config = VirtualQueues.applyTo(JournalSettings.applyTo(loaded));
-    Path dataDir = Path.of(config.getString("eventrouter.data-dir"));
-    Config kafka = config.getConfig("eventrouter.kafka");
-    // what can be wrong in the configuration fails first, before anything is started
+    // every setting is read and checked first, before anything is started
+    RouterSettings settings = RouterSettings.fromConfig(VirtualQueues.applyTo(JournalSettings.applyTo(loaded)));
     ControlsView controls = new ControlsView();
-    SegmentApiSettings segmentApi = SegmentApiSettings.fromConfig(config);
-    Registry fileRegistry = loadRegistry(config);
-    SettingsRegistry registry = new SettingsRegistry(fileRegistry, controls);
-    AdminTokens adminTokens = AdminTokens.fromConfig(config);
-    ClusterFormation.Settings clusterFormation = ClusterFormation.Settings.fromConfig(config);
-    AddressPolicy addresses = AddressPolicy.allowing(config.getString("eventrouter.delivery.allow-addresses"));
-    EnvironmentSecrets secrets = EnvironmentSecrets.fromConfig(config, System::getenv);
-    DeliveryClientSettings deliveryClient = DeliveryClientSettings.fromConfig(config);
-    JournalSettings journal = JournalSettings.fromConfig(config);
-    JournalSchema.prepare(journal);
-
-    ArchiveSettings archiveSettings = ArchiveSettings.fromConfig(config, dataDir);
-    Optional<EmbeddedS3> embeddedS3 = archiveSettings.embedded()
-        ? Optional.of(EmbeddedS3.start(archiveSettings))
+    SettingsRegistry registry = new SettingsRegistry(settings.fileRegistry(), controls);
+    JournalSchema.prepare(settings.journal());
+    Archive archive = Archive.open(settings.archive());
+    Kafka kafka = Kafka.start(settings, archive);
+    ActorSystem<Void> system = actorSystem(settings.config(), kafka.partitions());
+    kafka.stopWith(system);
+    archive.closeWith(system);
+    ClusterFormation.join(system, settings.clusterFormation());
+    connectControls(system, controls, registry, settings);
+    RouterMetrics metrics = new RouterMetrics(Clock.systemUTC());
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    VirtualQueues queues = initQueues(system, settings, registry, archive.sink(system, metrics, blocking),
+        metrics, kafka.partitions());
+    Ingest ingest = initIngest(system, kafka.ingest(), registry, queues, metrics);
+    AdminApi admin = new AdminApi(settings.adminTokens(), registry, settings.registryDefaults(), queues,
+        metrics.backlogs(), controls, archive.replayer(queues, registry, blocking, settings.queues(), metrics),
+        settings.adminLimits());
+    ServerBinding binding = bindHttp(system, settings.config(),
+        new HttpApi(metrics, admin.routes(), readiness(system, ingest)));
+    Optional<ServerBinding> segmentBinding = settings.segmentApi().enabled()
+        ? Optional.of(bindSegmentApi(system, settings.config(), settings.segmentApi(), kafka.ingest(), registry,
+            settings.secrets(), metrics, blocking))
         : Optional.empty();
-    ArchiveStore archiveStore = ArchiveStore.connect(archiveSettings,
-        embeddedS3.map(EmbeddedS3::endpoint).orElse(null));
+    log.info("router started: kafka {} topic {}, journal {}, http {}, segment api {}", kafka.bootstrapServers(),
+        kafka.ingest().topic(), settings.journal(), binding.localAddress(),
+        segmentBinding.map(b -> b.localAddress().toString()).orElse("off"));
+    return new Router(system, kafka.bootstrapServers(), binding, segmentBinding);
+  }
 
-    Optional<EmbeddedKafka> embedded = kafka.getString("bootstrap-servers").isBlank()
-        ? Optional.of(EmbeddedKafka.start(kafka.getConfig("embedded"), dataDir))
-        : Optional.empty();
-    String bootstrapServers = embedded.map(EmbeddedKafka::bootstrapServers)
-        .orElse(kafka.getString("bootstrap-servers"));
-    IngestSettings ingestSettings;
-    SourcePartitions partitions;
-    try {
-      ingestSettings = IngestSettings.fromConfig(config,
-          KafkaClientSettings.fromConfig(kafka.getConfig("client"), bootstrapServers, secrets));
-      partitions = prepareTopics(kafka, ingestSettings);
-    } catch (RuntimeException e) {
-      // the node does not start: what was started for it stops before the error goes up
-      embedded.ifPresent(EmbeddedKafka::close);
-      archiveStore.close();
-      embeddedS3.ifPresent(EmbeddedS3::close);
-      throw e;
+  /**
+   * The archive's store, opened before the actor system (on the embedded S3-compatible server
+   * when no endpoint is configured), closed once the actor system is.
+   */
+  private record Archive(ArchiveSettings settings, Optional<EmbeddedS3> embedded, ArchiveStore store) {
+
+    static Archive open(ArchiveSettings settings) {
+      Optional<EmbeddedS3> embedded = settings.embedded()
+          ? Optional.of(EmbeddedS3.start(settings))
+          : Optional.empty();
+      return new Archive(settings, embedded,
+          ArchiveStore.connect(settings, embedded.map(EmbeddedS3::endpoint).orElse(null)));
     }
 
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(),
+    void close() {
+      store.close();
+      embedded.ifPresent(EmbeddedS3::close);
+    }
+
+    void closeWith(ActorSystem<?> system) {
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-archive", () -> {
+            close();
+            return CompletableFuture.completedFuture(Done.getInstance());
+          });
+    }
+
+    /** The archiver actor, and the sink through which the queues hand it what they archive. */
+    S3ArchiveSink sink(ActorSystem<?> system, RouterMetrics metrics, Executor blocking) {
+      ActorRef<Archiver.Command> archiver = system.systemActorOf(
+          Archiver.create(store, keys(), settings.maxConcurrentUploads(), blocking, metrics.archiveEvents()),
+          "archiver", Props.empty());
+      return new S3ArchiveSink(archiver, system, settings.batchTimeout());
+    }
+
+    /** What the admin API's replays read the archive with, back into the pairs' queues. */
+    Replayer replayer(VirtualQueues queues, SettingsRegistry registry, Executor blocking,
+        VirtualQueueSettings queueSettings, RouterMetrics metrics) {
+      return new Replayer(store, keys(), queues::enqueue, registry, blocking, Clock.systemUTC(),
+          queueSettings.dedupeWindow(), metrics.replayed::inc);
+    }
+
+    private ArchiveKeys keys() {
+      return new ArchiveKeys(settings.prefix());
+    }
+  }
+
+  /**
+   * Kafka: the embedded broker when no bootstrap servers are configured (stopped last, once the
+   * actor system is), the ingest settings, and the ingest topic's partitions, the shards of the
+   * virtual queues.
+   */
+  private record Kafka(Optional<EmbeddedKafka> embedded, String bootstrapServers, IngestSettings ingest,
+      SourcePartitions partitions) {
+
+    /** Closes the archive if it fails: the node does not start, what was started for it stops. */
+    static Kafka start(RouterSettings settings, Archive archive) {
+      Config kafka = settings.config().getConfig("eventrouter.kafka");
+      Optional<EmbeddedKafka> embedded = Optional.empty();
+      try {
+        embedded = kafka.getString("bootstrap-servers").isBlank()
+            ? Optional.of(EmbeddedKafka.start(kafka.getConfig("embedded"), settings.dataDir()))
+            : Optional.empty();
+        String bootstrapServers = embedded.map(EmbeddedKafka::bootstrapServers)
+            .orElse(kafka.getString("bootstrap-servers"));
+        IngestSettings ingest = IngestSettings.fromConfig(settings.config(),
+            KafkaClientSettings.fromConfig(kafka.getConfig("client"), bootstrapServers, settings.secrets()));
+        return new Kafka(embedded, bootstrapServers, ingest, prepareTopics(kafka, ingest));
+      } catch (RuntimeException e) {
+        embedded.ifPresent(EmbeddedKafka::close);
+        archive.close();
+        throw e;
+      }
+    }
+
+    void stopWith(ActorSystem<?> system) {
+      embedded.ifPresent(broker -> CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-embedded-kafka",
+          () -> CompletableFuture.supplyAsync(() -> {
+            broker.close();
+            return Done.getInstance();
+          })));
+    }
+  }
+
+  /** The actor system, whose queue shards must be as many as the ingest topic's partitions. */
+  private static ActorSystem<Void> actorSystem(Config config, SourcePartitions partitions) {
+    return ActorSystem.create(Behaviors.empty(),
         config.getString("eventrouter.cluster.system-name"),
         config.withValue(QueueShardsCheck.KEY,
             ConfigValueFactory.fromAnyRef(QueueShardsCheck.byPartitions(partitions.partitions()))));
-    embedded.ifPresent(broker -> CoordinatedShutdown.get(system).addTask(
-        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-embedded-kafka",
-        () -> CompletableFuture.supplyAsync(() -> {
-          broker.close();
-          return Done.getInstance();
-        })));
-    CoordinatedShutdown.get(system).addTask(
-        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-archive", () -> {
-          archiveStore.close();
-          embeddedS3.ifPresent(EmbeddedS3::close);
-          return CompletableFuture.completedFuture(Done.getInstance());
-        });
-    ClusterFormation.join(system, clusterFormation);
-    Cluster cluster = Cluster.get(system);
+  }
 
-    Config registryDefaults = config.getConfig("eventrouter.registry.destination-defaults");
+  /**
+   * The operator controls, read from the journal before ingest starts: a registry an operator
+   * replaced earlier is in use before the first record is routed, and so is every later one.
+   */
+  private static void connectControls(ActorSystem<Void> system, ControlsView controls,
+      SettingsRegistry registry, RouterSettings settings) {
     controls.onRegistry(replaced -> {
       try {
-        registry.replace(RegistryLoader.parseText(replaced.text(), registryDefaults));
+        registry.replace(RegistryLoader.parseText(replaced.text(), settings.registryDefaults()));
         log.info("settings registry version {} from {} in use", replaced.version(), replaced.changedAt());
       } catch (RuntimeException e) {
         log.error("settings registry version {} cannot be used; keeping the current one: {}",
             replaced.version(), e.getMessage());
       }
     });
-    // a registry an operator replaced earlier is in use before the first record is routed
     try {
       controls.connect(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
       // the file is the operator's own: where it sends a secret, the admin API may too
-      controls.bindSecrets(SecretBindings.of(fileRegistry)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      controls.bindSecrets(SecretBindings.of(settings.fileRegistry())).toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("the operator controls could not be read from the journal", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting", e);
     }
-    RouterMetrics metrics = new RouterMetrics(Clock.systemUTC());
-    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    ActorRef<Archiver.Command> archiver = system.systemActorOf(
-        Archiver.create(archiveStore, new ArchiveKeys(archiveSettings.prefix()),
-            archiveSettings.maxConcurrentUploads(), blocking, metrics.archiveEvents()),
-        "archiver", Props.empty());
-    S3ArchiveSink archive = new S3ArchiveSink(archiver, system, archiveSettings.batchTimeout());
+  }
+
+  private static VirtualQueues initQueues(ActorSystem<Void> system, RouterSettings settings,
+      SettingsRegistry registry, S3ArchiveSink archive, RouterMetrics metrics, SourcePartitions partitions) {
     VirtualQueues queues = VirtualQueues.init(system, registry,
-        deliveryClient.create(system, Clock.systemUTC(),
-            VirtualQueueSettings.fromConfig(config).deliveryQueueSize(), addresses, secrets),
+        settings.deliveryClient().create(system, Clock.systemUTC(), settings.queues().deliveryQueueSize(),
+            settings.addresses(), settings.secrets()),
         archive, metrics.jobEvents(), partitions);
-    Ingest ingest = Ingest.start(system, ingestSettings, registry, queues, metrics);
     metrics.watchBreakers(queues.breakers()::states);
-    metrics.watchConsumerLag(ingest::consumerLag, system.scheduler(), Duration.ofSeconds(5),
-        system.executionContext());
-    metrics.watchPartitions(ingest::assignedPartitions);
-    metrics.watchShards(queues::hostedShards, system.scheduler(), Duration.ofSeconds(5),
-        system.executionContext());
+    metrics.watchShards(queues::hostedShards, system.scheduler(), WATCH_INTERVAL, system.executionContext());
     // less often than the others: each look is a question to every queue holding jobs here, and
     // a queue answers it by going over its index
     metrics.watchOldestJobs(pair -> queues.stats(pair).thenApply(VirtualQueue.QueueStats::oldestJobAt),
         system.scheduler(), Duration.ofSeconds(15), system.executionContext());
+    return queues;
+  }
+
+  /** Ingest, drained (what it read persisted and committed) when the node stops serving. */
+  private static Ingest initIngest(ActorSystem<Void> system, IngestSettings settings,
+      SettingsRegistry registry, VirtualQueues queues, RouterMetrics metrics) {
+    Ingest ingest = Ingest.start(system, settings, registry, queues, metrics);
+    metrics.watchConsumerLag(ingest::consumerLag, system.scheduler(), WATCH_INTERVAL, system.executionContext());
+    metrics.watchPartitions(ingest::assignedPartitions);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(),
         "drain-ingest", ingest::drainAndShutdown);
+    return ingest;
+  }
 
-    Replayer replayer = new Replayer(archiveStore, new ArchiveKeys(archiveSettings.prefix()), queues::enqueue,
-        registry, blocking, Clock.systemUTC(), VirtualQueueSettings.fromConfig(config).dedupeWindow(),
-        metrics.replayed::inc);
-    Config adminConfig = config.getConfig("eventrouter.admin");
-    AdminApi admin = new AdminApi(adminTokens, registry, registryDefaults, queues, metrics.backlogs(),
-        controls, replayer,
-        new AdminApi.Limits(adminConfig.getBytes("max-body"), adminConfig.getBytes("registry-max-body")));
-    HttpApi api = new HttpApi(metrics, admin.routes(), () -> {
+  /** Ready: this node is an Up member of the cluster and ingest is running. */
+  private static Supplier<Map<String, Boolean>> readiness(ActorSystem<Void> system, Ingest ingest) {
+    Cluster cluster = Cluster.get(system);
+    return () -> {
       Map<String, Boolean> checks = new LinkedHashMap<>();
       checks.put("cluster-member-up", cluster.selfMember().status() == MemberStatus.up());
       checks.put("ingest-running", ingest.isRunning());
       return checks;
-    });
-    ServerBinding binding = bindHttp(system, config, api);
-    Optional<ServerBinding> segmentBinding = segmentApi.enabled()
-        ? Optional.of(bindSegmentApi(system, config, segmentApi, ingestSettings, registry, secrets, metrics, blocking))
-        : Optional.empty();
-    log.info("router started: kafka {} topic {}, journal {}, http {}, segment api {}", bootstrapServers,
-        ingestSettings.topic(), journal, binding.localAddress(),
-        segmentBinding.map(b -> b.localAddress().toString()).orElse("off"));
-    return new Router(system, bootstrapServers, binding, segmentBinding);
+    };
   }
 
   /**
@@ -237,7 +296,7 @@ public final class Router implements AutoCloseable {
       throw new IllegalArgumentException("the Segment API on its own produces to the router nodes' Kafka: "
           + "set eventrouter.kafka.bootstrap-servers (ROUTER_KAFKA_BOOTSTRAP_SERVERS)");
     }
-    SettingsRegistry registry = new SettingsRegistry(loadRegistry(config), new ControlsView());
+    SettingsRegistry registry = new SettingsRegistry(RouterSettings.loadRegistry(config), PairOverrides.NONE);
     EnvironmentSecrets secrets = EnvironmentSecrets.fromConfig(config, System::getenv);
     IngestSettings ingest = IngestSettings.fromConfig(config,
         KafkaClientSettings.fromConfig(kafka.getConfig("client"), bootstrapServers, secrets));
@@ -305,17 +364,6 @@ public final class Router implements AutoCloseable {
               maxMessageBytes + 64 * 1024)));
     }
     return new SourcePartitions(Topics.partitions(client, ingest.topic()));
-  }
-
-  private static Registry loadRegistry(Config config) {
-    Config registry = config.getConfig("eventrouter.registry");
-    String file = registry.getString("file");
-    if (file.isBlank()) {
-      log.warn("no settings registry (eventrouter.registry.file / ROUTER_REGISTRY_FILE): no source"
-          + " is known, every record goes to the dead-letter topic");
-      return new Registry(Map.of(), Map.of());
-    }
-    return RegistryLoader.load(Path.of(file), registry.getConfig("destination-defaults"));
   }
 
   public ActorSystem<Void> system() {

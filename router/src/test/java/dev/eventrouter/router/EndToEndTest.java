@@ -13,14 +13,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole path on real components: the embedded Kafka broker, the router (H2 journal, a
  * single-node cluster) and the black-hole destination over HTTP.
  */
+@ExtendWith(LogCapturingExtension.class)
 class EndToEndTest {
 
   private static final int EVENTS = 10_000;

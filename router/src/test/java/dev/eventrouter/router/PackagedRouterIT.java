@@ -13,13 +13,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged jar, run as a user runs it: it starts on embedded defaults, delivers, logs JSON
  * lines, and on SIGTERM drains and stops cleanly.
  */
+@ExtendWith(LogCapturingExtension.class)
 class PackagedRouterIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();

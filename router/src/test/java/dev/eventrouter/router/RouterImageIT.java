@@ -17,7 +17,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in a chroot, as its user, with its environment and only the router's data folder and ports
  * added. It must answer ready on its embedded defaults, on its own runtime, and stop on SIGTERM.
  */
+@ExtendWith(LogCapturingExtension.class)
 class RouterImageIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -21,14 +21,17 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Jobs accepted (their offsets committed) while the destination is down are still in the
  * journal when the router stops, and are delivered by the next router on the same data folder.
  */
+@ExtendWith(LogCapturingExtension.class)
 class RouterRestartTest {
 
   @TempDir Path dataDir;

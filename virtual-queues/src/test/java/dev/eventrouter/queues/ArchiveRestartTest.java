@@ -10,10 +10,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Jobs on their way to the archive when the node stops are archived by the next one. */
+@ExtendWith(LogCapturingExtension.class)
 class ArchiveRestartTest {
 
   @TempDir Path dataDir;

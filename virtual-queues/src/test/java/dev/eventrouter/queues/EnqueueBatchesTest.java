@@ -13,18 +13,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * However many jobs one pair gets at once, no Enqueue the queues send is larger than the cluster
  * frame ({@code pekko.remote.artery.advanced.maximum-frame-size}), as it is serialized for
  * another node: Artery drops a larger one, and its ask is sent again forever.
  */
+@ExtendWith(LogCapturingExtension.class)
 class EnqueueBatchesTest {
 
   private static final int FRAME = 4 * 1024 * 1024;

@@ -12,10 +12,13 @@ import dev.eventrouter.queues.testing.Traces;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Jobs whose expiry passes leave through the archive, and only once the archive has them. */
+@ExtendWith(LogCapturingExtension.class)
 class ExpiryTest {
 
   @RegisterExtension static final QueueFixture fixture = new QueueFixture();

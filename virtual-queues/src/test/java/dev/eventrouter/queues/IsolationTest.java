@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * fast the healthy destination goes beside a faulty one is the load harness's scenario
  * (BENCHMARKS.md).
  */
+@ExtendWith(LogCapturingExtension.class)
 class IsolationTest {
 
   private static final int SOURCES = 4;

@@ -18,7 +18,9 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * node wrote job by job) and what a mixed cluster does (a node still set to per-job takes over a
  * queue that a new node wrote in batches).
  */
+@ExtendWith(LogCapturingExtension.class)
 class JournalFormatsTest {
 
   private static final Config PER_JOB = format("per-job");

@@ -18,13 +18,16 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Journal rows track live jobs, not history: snapshots of the index, deletion below the low
  * watermark, and live payloads carried forward past the rows being deleted.
  */
+@ExtendWith(LogCapturingExtension.class)
 class JournalUpkeepTest {
 
   private static final Config SMALL = ConfigFactory.parseString("""

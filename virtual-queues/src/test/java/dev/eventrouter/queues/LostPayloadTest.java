@@ -17,8 +17,10 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * ends, discarded by the system with the reason in its trace, and the other jobs of its pair go
  * on, whether dispatch or archiving reaches it first. A read that fails ends no job.
  */
+@ExtendWith(LogCapturingExtension.class)
 class LostPayloadTest {
 
   // no payload is kept in memory: every job's payload is read back from the journal

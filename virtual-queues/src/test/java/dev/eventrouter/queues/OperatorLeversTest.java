@@ -20,10 +20,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What an operator can do to a queue: pause and resume it, flush it, retry it now, look. */
+@ExtendWith(LogCapturingExtension.class)
 class OperatorLeversTest {
 
   @RegisterExtension static final QueueFixture fixture = new QueueFixture();

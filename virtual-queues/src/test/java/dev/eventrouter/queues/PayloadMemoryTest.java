@@ -19,13 +19,16 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A queue holds payloads up to payload-cache-bytes, whatever its backlog and however often its
  * jobs are retried: payloads read back from the journal are bounded like the others.
  */
+@ExtendWith(LogCapturingExtension.class)
 class PayloadMemoryTest {
 
   private static final int CACHE_BYTES = 4_000;

@@ -30,13 +30,16 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Jobs persisted but not yet delivered when the actor system stops are delivered after a restart
  * on the same journal, without any new message reaching their queue. One suite, every journal
  * (and a journal sharded over two databases).
  */
+@ExtendWith(LogCapturingExtension.class)
 abstract class QueueRestartContract {
 
   /** The id of the ingest topic the records of these tests come from. */

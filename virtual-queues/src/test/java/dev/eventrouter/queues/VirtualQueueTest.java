@@ -22,13 +22,16 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The virtual queue's transitions, one test each, through sharding, on the H2 journal, against a
  * scriptable HTTP destination.
  */
+@ExtendWith(LogCapturingExtension.class)
 class VirtualQueueTest {
 
   @RegisterExtension static final QueueFixture fixture = new QueueFixture();

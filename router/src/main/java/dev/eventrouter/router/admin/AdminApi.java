@@ -1,26 +1,26 @@
 package dev.eventrouter.router.admin;
 
+import static dev.eventrouter.router.admin.AdminJson.error;
+import static dev.eventrouter.router.admin.AdminJson.instant;
+import static dev.eventrouter.router.admin.AdminJson.json;
+import static dev.eventrouter.router.admin.AdminJson.object;
+import static dev.eventrouter.router.admin.AdminJson.ok;
+import static dev.eventrouter.router.admin.AdminJson.optionalInt;
+import static dev.eventrouter.router.admin.AdminJson.optionalText;
+import static dev.eventrouter.router.admin.AdminJson.quoted;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.typesafe.config.Config;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.typesafe.config.Config;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
-import dev.eventrouter.persistence.serialization.JobJacksonModule;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
+import dev.eventrouter.router.admin.AdminTokens.Scope;
 import dev.eventrouter.router.archive.Replayer;
 import dev.eventrouter.router.metrics.Backlogs;
-import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.InvalidRegistryException;
+import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.RegistryLoader;
 import dev.eventrouter.router.registry.SecretBindings;
 import dev.eventrouter.router.registry.SettingsRegistry;
@@ -29,53 +29,33 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import java.util.function.Supplier;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 
 /**
  * The operator API under {@code /admin} (documented in {@code /admin/openapi.json}): look at
  * pairs, destinations and jobs with a read token; pause, resume, flush and replay with an
- * operate token. Every action, allowed or not, is written to the audit log (logger {@code
- * eventrouter.audit}) with the caller's token name, never the token. Every bad request gets a
- * 4xx with a JSON {@code error} saying what is wrong; nothing is changed by it.
+ * operate token ({@link AdminAccess}). Every action, allowed or not, is written to the audit log
+ * ({@link AdminAudit}). Every bad request gets a 4xx with a JSON {@code error} saying what is
+ * wrong ({@link AdminJson}); nothing is changed by it. Here: the routes, by group.
  */
 public final class AdminApi extends AllDirectives {
 
-  private static final Logger audit = LoggerFactory.getLogger("eventrouter.audit");
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .addModule(new JavaTimeModule())
-      .addModule(new JobJacksonModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      // an operator's {"maxInFlight":1,"maxInFlight":50} is refused rather than guessed at
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
-      .build();
   private static final Duration BODY_TIMEOUT = Duration.ofSeconds(10);
   private static final Set<String> REPLAY_FIELDS = Set.of("source", "destination", "from", "to", "force");
 
@@ -88,7 +68,7 @@ public final class AdminApi extends AllDirectives {
   /** @param maxBodyBytes of any body but a registry's */
   public record Limits(long maxBodyBytes, long maxRegistryBytes) {}
 
-  private final AdminTokens tokens;
+  private final AdminAccess access;
   private final SettingsRegistry registry;
   private final Config registryDefaults;
   private final VirtualQueues queues;
@@ -102,7 +82,7 @@ public final class AdminApi extends AllDirectives {
   public AdminApi(AdminTokens tokens, SettingsRegistry registry, Config registryDefaults,
       VirtualQueues queues, Backlogs backlogs, ControlsView controls, Replayer replayer, Limits limits) {
     this.backlogs = backlogs;
-    this.tokens = tokens;
+    this.access = new AdminAccess(tokens);
     this.registry = registry;
     this.registryDefaults = registryDefaults;
     this.queues = queues;
@@ -116,28 +96,28 @@ public final class AdminApi extends AllDirectives {
     return pathPrefix("admin", () -> concat(
         path("openapi.json", () -> get(() -> complete(HttpResponse.create()
             .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, openApi))))),
-        authenticated(caller -> concat(
+        access.authenticated(caller -> concat(
             pathPrefix(segment("pairs").slash(segment()).slash(segment()), (source, destination) ->
                 pair(caller, source, destination)),
             path("pairs", () -> get(() -> largestBacklogs(caller))),
             pathPrefix(segment("destinations").slash(segment()), destination ->
                 destination(caller, destination)),
-            path("paused", () -> get(() -> allowed(caller, AdminTokens.Scope.READ, "paused", null, () ->
+            path("paused", () -> get(() -> access.allowed(caller, Scope.READ, "paused", null, () ->
                 CompletableFuture.completedFuture(ok(controls.state()))))),
             path("replay", () -> post(() -> body(limits.maxBodyBytes(), body ->
-                allowed(caller, AdminTokens.Scope.OPERATE, "replay", body, () -> replay(body))))),
+                access.allowed(caller, Scope.OPERATE, "replay", body, () -> replay(body))))),
             path(segment("replays").slash(segment()), id -> get(() ->
-                allowed(caller, AdminTokens.Scope.READ, "replay-status", null, () ->
-                    CompletableFuture.completedFuture(replays.get(id).map(AdminApi::ok)
-                        .orElseGet(() -> error(StatusCodes.NOT_FOUND, "no replay " + truncate(id)
+                access.allowed(caller, Scope.READ, "replay-status", null, () ->
+                    CompletableFuture.completedFuture(replays.get(id).map(AdminJson::ok)
+                        .orElseGet(() -> error(StatusCodes.NOT_FOUND, "no replay " + quoted(id)
                             + " on this node (the latest " + Replays.KEPT + " are kept)")))))),
             path("registry", () -> concat(
                 // the text holds destinations' headers, credentials among them: operators only
-                get(() -> allowed(caller, AdminTokens.Scope.OPERATE, "read-registry", null, () ->
-                    controls.registry().thenApply(AdminApi::ok))),
+                get(() -> access.allowed(caller, Scope.OPERATE, "read-registry", null, () ->
+                    controls.registry().thenApply(AdminJson::ok))),
                 put(() -> parameterOptional(ACKNOWLEDGE_MOVE, acknowledged ->
                     body(limits.maxRegistryBytes(), body ->
-                        allowed(caller, AdminTokens.Scope.OPERATE, "replace-registry",
+                        access.allowed(caller, Scope.OPERATE, "replace-registry",
                             body.length() + " characters", () -> replaceRegistry(caller, body, names(acknowledged)))))))),
             complete(error(StatusCodes.NOT_FOUND, "no such admin endpoint; see /admin/openapi.json"))))));
   }
@@ -157,7 +137,7 @@ public final class AdminApi extends AllDirectives {
           + ": the registry has no such source or destination"));
     }
     return concat(
-        pathEnd(() -> get(() -> allowed(caller, AdminTokens.Scope.READ, "pair-stats", target, () ->
+        pathEnd(() -> get(() -> access.allowed(caller, Scope.READ, "pair-stats", target, () ->
             queues.stats(pair).thenApply(stats -> ok(pairStats(pair, stats)))))),
         path(segment("jobs").slash(segment()), jobId -> get(() -> {
           Ksuid id;
@@ -166,25 +146,25 @@ public final class AdminApi extends AllDirectives {
           } catch (IllegalArgumentException e) {
             return complete(error(StatusCodes.BAD_REQUEST, "job id: " + e.getMessage()));
           }
-          return allowed(caller, AdminTokens.Scope.READ, "job-trace", target + "/" + id, () ->
+          return access.allowed(caller, Scope.READ, "job-trace", target + "/" + id, () ->
               queues.trace(pair, id).thenApply(trace -> trace.steps().isEmpty()
                   ? error(StatusCodes.NOT_FOUND, "job " + id + " is not in " + target
                       + " (never, or finished long enough ago that its events were compacted)")
                   : ok(trace)));
         })),
-        path("pause", () -> post(() -> allowed(caller, AdminTokens.Scope.OPERATE, "pause", target, () ->
-            controls.pause(OperatorControls.Target.pair(pair)).thenApply(AdminApi::ok)))),
-        path("resume", () -> post(() -> allowed(caller, AdminTokens.Scope.OPERATE, "resume", target, () ->
-            controls.resume(OperatorControls.Target.pair(pair)).thenApply(AdminApi::ok)))),
-        path("flush", () -> post(() -> allowed(caller, AdminTokens.Scope.OPERATE, "flush", target, () ->
-            queues.flushToArchive(pair).thenApply(AdminApi::ok)))),
-        path("retry-now", () -> post(() -> allowed(caller, AdminTokens.Scope.OPERATE, "retry-now", target, () ->
-            queues.retryNow(pair).thenApply(AdminApi::ok)))),
+        path("pause", () -> post(() -> access.allowed(caller, Scope.OPERATE, "pause", target, () ->
+            controls.pause(OperatorControls.Target.pair(pair)).thenApply(AdminJson::ok)))),
+        path("resume", () -> post(() -> access.allowed(caller, Scope.OPERATE, "resume", target, () ->
+            controls.resume(OperatorControls.Target.pair(pair)).thenApply(AdminJson::ok)))),
+        path("flush", () -> post(() -> access.allowed(caller, Scope.OPERATE, "flush", target, () ->
+            queues.flushToArchive(pair).thenApply(AdminJson::ok)))),
+        path("retry-now", () -> post(() -> access.allowed(caller, Scope.OPERATE, "retry-now", target, () ->
+            queues.retryNow(pair).thenApply(AdminJson::ok)))),
         path("limits", () -> concat(
             put(() -> body(limits.maxBodyBytes(), body ->
-                allowed(caller, AdminTokens.Scope.OPERATE, "set-limits", target + " " + body, () ->
+                access.allowed(caller, Scope.OPERATE, "set-limits", target + " " + body, () ->
                     setLimits(pair, body)))),
-            delete(() -> allowed(caller, AdminTokens.Scope.OPERATE, "clear-limits", target, () ->
+            delete(() -> access.allowed(caller, Scope.OPERATE, "clear-limits", target, () ->
                 controls.setLimits(pair, new OperatorControls.PairLimits(null, null))
                     .thenApply(state -> ok(Map.of("pair", target, "limits", Map.of()))))))));
   }
@@ -199,17 +179,6 @@ public final class AdminApi extends AllDirectives {
     }
     return controls.setLimits(pair, set).thenApply(state ->
         ok(Map.of("pair", pair.entityId(), "limits", state.limitsOf(pair).map(l -> (Object) l).orElse(Map.of()))));
-  }
-
-  private static Integer optionalInt(JsonNode json, String field) {
-    JsonNode node = json.get(field);
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (!node.canConvertToInt() || !node.isIntegralNumber()) {
-      throw new IllegalArgumentException(field + " must be a whole number (or null for the destination's)");
-    }
-    return node.asInt();
   }
 
   // ---- the settings registry ----
@@ -234,12 +203,7 @@ public final class AdminApi extends AllDirectives {
             + answer.refused().stream().map(SecretBindings.Move::secret).distinct()
                 .collect(Collectors.joining(",")) + " (written to the audit log)");
       }
-      for (SecretBindings.Move move : answer.moved()) {
-        audit.atWarn().addKeyValue("caller", caller.name()).addKeyValue("action", "move-secret")
-            .addKeyValue("secret", move.secret()).addKeyValue("from", String.join(",", new TreeSet<>(move.boundTo())))
-            .addKeyValue("to", move.to())
-            .log("admin move-secret by {}: {}, moved there as acknowledged", caller.name(), move);
-      }
+      answer.moved().forEach(move -> AdminAudit.secretMoved(caller, move));
       return ok(Map.of(
           "version", answer.state().registryVersion(),
           "destinations", parsed.destinations().size(),
@@ -284,12 +248,12 @@ public final class AdminApi extends AllDirectives {
     }
     OperatorControls.Target target = OperatorControls.Target.destination(destination);
     return concat(
-        pathEnd(() -> get(() -> allowed(caller, AdminTokens.Scope.READ, "destination-summary", destination, () ->
+        pathEnd(() -> get(() -> access.allowed(caller, Scope.READ, "destination-summary", destination, () ->
             summary(destination)))),
-        path("pause", () -> post(() -> allowed(caller, AdminTokens.Scope.OPERATE, "pause", destination, () ->
-            controls.pause(target).thenApply(AdminApi::ok)))),
-        path("resume", () -> post(() -> allowed(caller, AdminTokens.Scope.OPERATE, "resume", destination, () ->
-            controls.resume(target).thenApply(AdminApi::ok)))));
+        path("pause", () -> post(() -> access.allowed(caller, Scope.OPERATE, "pause", destination, () ->
+            controls.pause(target).thenApply(AdminJson::ok)))),
+        path("resume", () -> post(() -> access.allowed(caller, Scope.OPERATE, "resume", destination, () ->
+            controls.resume(target).thenApply(AdminJson::ok)))));
   }
 
   /**
@@ -329,7 +293,7 @@ public final class AdminApi extends AllDirectives {
       if (limit < 1 || limit > TOP_MAX) {
         return complete(error(StatusCodes.BAD_REQUEST, "top must be a whole number from 1 to " + TOP_MAX));
       }
-      return allowed(caller, AdminTokens.Scope.READ, "largest-backlogs", null, () ->
+      return access.allowed(caller, Scope.READ, "largest-backlogs", null, () ->
           CompletableFuture.completedFuture(ok(Map.of("pairs", backlogs.largest(limit).stream()
               .map(e -> new Backlog(e.getKey().source(), e.getKey().destination(), e.getValue()))
               .toList()))));
@@ -381,49 +345,6 @@ public final class AdminApi extends AllDirectives {
     return new Replayer.Request(source, destination, from, to, force != null && force.asBoolean());
   }
 
-  /** The body as a JSON object with only these fields. */
-  private static JsonNode object(String body, Set<String> fields) {
-    JsonNode json;
-    try {
-      json = JSON.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage());
-    }
-    if (json == null || !json.isObject()) {
-      throw new IllegalArgumentException("the body must be a JSON object with the fields " + fields);
-    }
-    for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!fields.contains(name)) {
-        throw new IllegalArgumentException("unknown field '" + truncate(name) + "'; known: " + fields);
-      }
-    }
-    return json;
-  }
-
-  private static String optionalText(JsonNode json, String field) {
-    JsonNode node = json.get(field);
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (!node.isTextual()) {
-      throw new IllegalArgumentException(field + " must be a string");
-    }
-    return node.asText();
-  }
-
-  private static Instant instant(JsonNode json, String field) {
-    String text = optionalText(json, field);
-    if (text == null) {
-      throw new IllegalArgumentException(field + " is required (an ISO-8601 instant, e.g. 2026-11-26T10:00:00Z)");
-    }
-    try {
-      return Instant.parse(text);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(field + " is not an ISO-8601 instant (e.g. 2026-11-26T10:00:00Z): " + text);
-    }
-  }
-
   /** The request's body as text, at most {@code maxBodyBytes} of it (413 beyond). */
   private Route body(long maxBodyBytes, Function<String, Route> inner) {
     return extractMaterializer(materializer -> extractRequestEntity(entity -> {
@@ -455,91 +376,9 @@ public final class AdminApi extends AllDirectives {
     return false;
   }
 
-  // ---- authentication, authorization, audit ----
-
-  private Route authenticated(Function<AdminTokens.Caller, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> {
-      if (tokens.isEmpty()) {
-        return complete(error(StatusCodes.SERVICE_UNAVAILABLE,
-            "the admin API has no tokens configured (ROUTER_ADMIN_TOKEN, ROUTER_ADMIN_READ_TOKEN)"));
-      }
-      if (header.isEmpty() || !header.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
-        return complete(unauthorized("an Authorization: Bearer <token> header is required"));
-      }
-      Optional<AdminTokens.Caller> caller = tokens.caller(header.get().substring(7).trim());
-      if (caller.isEmpty()) {
-        audit.atWarn().addKeyValue("action", "authenticate").addKeyValue("outcome", "refused")
-            .log("admin request with an unknown token refused");
-        return complete(unauthorized("the token is not valid"));
-      }
-      return inner.apply(caller.get());
-    });
-  }
-
-  /** Runs the action if the caller's scope allows it; audits what was done, or refused. */
-  private Route allowed(AdminTokens.Caller caller, AdminTokens.Scope needed, String action, String target,
-      Supplier<CompletionStage<HttpResponse>> run) {
-    if (!caller.may(needed)) {
-      auditLog(caller, needed, action, target, 403);
-      return complete(error(StatusCodes.FORBIDDEN, "the token '" + caller.name() + "' may only read; "
-          + action + " needs the operate scope"));
-    }
-    CompletionStage<HttpResponse> response;
-    try {
-      response = run.get();
-    } catch (RuntimeException e) {
-      response = CompletableFuture.failedFuture(e);
-    }
-    return completeWithFuture(response
-        .exceptionally(failure -> error(StatusCodes.SERVICE_UNAVAILABLE, action + " failed, try again: "
-            + (failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure)))
-        .thenApply(done -> {
-          auditLog(caller, needed, action, target, done.status().intValue());
-          return done;
-        }));
-  }
-
-  private static void auditLog(AdminTokens.Caller caller, AdminTokens.Scope needed, String action,
-      String target, int status) {
-    if (needed == AdminTokens.Scope.READ && status < 400) {
-      return; // looking is not an operator action
-    }
-    audit.atInfo().addKeyValue("caller", caller.name()).addKeyValue("action", action)
-        .addKeyValue("target", target == null ? "" : truncate(target)).addKeyValue("status", status)
-        .log("admin {} {} by {}: {}", action, target == null ? "" : truncate(target), caller.name(), status);
-  }
-
-  private static String truncate(String text) {
-    return text.length() <= 512 ? text : text.substring(0, 512) + "...";
-  }
-
   private static Optional<String> invalidId(String what, String id) {
     return PairId.ID.matcher(id).matches() ? Optional.empty()
-        : Optional.of(what + " must match " + PairId.ID.pattern() + ", not '" + truncate(id) + "'");
-  }
-
-  // ---- responses ----
-
-  static HttpResponse ok(Object body) {
-    return json(StatusCodes.OK, body);
-  }
-
-  static HttpResponse error(StatusCode status, String message) {
-    return json(status, Map.of("error", message));
-  }
-
-  private static HttpResponse unauthorized(String message) {
-    return error(StatusCodes.UNAUTHORIZED, message)
-        .addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"eventrouter-admin\""));
-  }
-
-  private static HttpResponse json(StatusCode status, Object body) {
-    try {
-      return HttpResponse.create().withStatus(status)
-          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body)));
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
+        : Optional.of(what + " must match " + PairId.ID.pattern() + ", not '" + quoted(id) + "'");
   }
 
   private static byte[] resource(String name) {

@@ -1,9 +1,10 @@
 package dev.eventrouter.router.admin;
 
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.destination.DestinationSettings;
+import dev.eventrouter.router.registry.PairOverrides;
 import dev.eventrouter.router.registry.SecretBindings;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * as often) and at once after a change made through this node. A registry replaced at run time
  * is handed to {@link #onRegistry} when its version changes.
  */
-public final class ControlsView {
+public final class ControlsView implements PairOverrides {
 
   private static final Logger log = LoggerFactory.getLogger(ControlsView.class);
   private static final Duration REFRESH = Duration.ofSeconds(1);
@@ -35,12 +36,14 @@ public final class ControlsView {
   private volatile long registryVersion;
   private volatile boolean failing;
 
+  @Override
   public boolean isPaused(PairId pair) {
     return state.isPaused(pair);
   }
 
-  public Optional<OperatorControls.PairLimits> limitsOf(PairId pair) {
-    return state.limitsOf(pair);
+  @Override
+  public DestinationSettings limited(PairId pair, DestinationSettings configured) {
+    return state.limitsOf(pair).map(limits -> limits.over(configured)).orElse(configured);
   }
 
   public OperatorControls.State state() {

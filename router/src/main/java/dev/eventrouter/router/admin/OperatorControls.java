@@ -2,6 +2,7 @@ package dev.eventrouter.router.admin;
 
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.serialization.CborSerializable;
+import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.router.registry.SecretBindings;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Duration;
@@ -112,6 +113,18 @@ public final class OperatorControls
 
     boolean isEmpty() {
       return ratePerSecond == null && maxInFlight == null;
+    }
+
+    /** The destination's settings with these limits where they are set. */
+    DestinationSettings over(DestinationSettings settings) {
+      DestinationSettings limited = settings;
+      if (ratePerSecond != null) {
+        limited = limited.withRatePerSecond(ratePerSecond);
+      }
+      if (maxInFlight != null) {
+        limited = limited.withMaxInFlightPerPair(maxInFlight);
+      }
+      return limited;
     }
   }
 

@@ -8,9 +8,7 @@ import dev.eventrouter.router.registry.Destination;
 import dev.eventrouter.router.registry.Route;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Turns one event into one job per enabled destination of its source. */
 final class Fanout {
@@ -29,15 +27,14 @@ final class Fanout {
     List<Job> jobs = new ArrayList<>(routes.size());
     for (Route route : routes) {
       Destination destination = route.destination();
-      Map<String, String> headers = new LinkedHashMap<>(destination.headers());
-      headers.putIfAbsent("Content-Type", "application/json");
       jobs.add(new Job(
           Ksuid.derive(recordTime, source, messageId, destination.id()),
           new PairId(source, destination.id()),
           messageId,
           route.endpoint().toString(),
           payload,
-          headers,
+          // as configured: a request is JSON unless they say otherwise, so no job stores it
+          destination.headers(),
           now,
           now.plus(destination.delivery().expireAfter()),
           null,

@@ -10,4 +10,10 @@ import java.util.Map;
  */
 public record Destination(
     String id, URI endpoint, boolean enabled, Map<String, String> headers,
-    DestinationSettings delivery) {}
+    DestinationSettings delivery) {
+
+  public Destination {
+    // immutable, so that the jobs made for it share this map rather than each copy it
+    headers = Map.copyOf(headers);
+  }
+}

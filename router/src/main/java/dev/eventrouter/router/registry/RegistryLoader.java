@@ -16,6 +16,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.delivery.HeaderText;
+import dev.eventrouter.queues.delivery.HttpEndpoint;
 import dev.eventrouter.queues.delivery.Secrets;
 import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
@@ -23,13 +24,11 @@ import dev.eventrouter.queues.destination.RetryPolicy;
 import java.io.File;
 import java.net.URI;
 import java.net.URL;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -369,23 +368,29 @@ public final class RegistryLoader {
     return true;
   }
 
+  /**
+   * The endpoint, checked as every request to it will be, and a little more: what the HTTP layer
+   * would drop on the way out is refused here rather than sent without.
+   */
   private static URI endpoint(String where, String text, List<String> errors) {
+    URI uri;
     try {
-      URI uri = new URI(text);
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-        errors.add(where + ": must be an absolute http or https URL, got '" + text + "'");
-        return null;
-      }
-      if (!uri.toASCIIString().equals(text)) {
-        // the HTTP layer refuses a request to it, so every job would be discarded
-        errors.add(where + ": must be ASCII (percent-encode the rest: " + uri.toASCIIString() + ")");
-        return null;
-      }
-      return uri;
-    } catch (URISyntaxException e) {
-      errors.add(where + ": not a URL: " + e.getMessage());
+      uri = HttpEndpoint.parse(text);
+    } catch (IllegalArgumentException e) {
+      errors.add(where + ": " + e.getMessage());
       return null;
     }
+    if (uri.getRawUserInfo() != null) {
+      // a request goes to the host, without them: a credential is sent as a header's secret
+      errors.add(where + ": must not hold a user or password (user:password@); send a credential as a"
+          + " header, { secret = NAME }");
+      return null;
+    }
+    if (!uri.toASCIIString().equals(text)) {
+      // the HTTP layer refuses a request to it, so every job would be discarded
+      errors.add(where + ": must be ASCII (percent-encode the rest: " + uri.toASCIIString() + ")");
+      return null;
+    }
+    return uri;
   }
 }

@@ -3,7 +3,6 @@ package dev.eventrouter.router.registry;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
-import dev.eventrouter.router.admin.ControlsView;
 import java.util.Optional;
 
 /**
@@ -14,11 +13,11 @@ import java.util.Optional;
 public final class SettingsRegistry implements Destinations {
 
   private volatile Registry registry;
-  private final ControlsView controls;
+  private final PairOverrides overrides;
 
-  public SettingsRegistry(Registry registry, ControlsView controls) {
+  public SettingsRegistry(Registry registry, PairOverrides overrides) {
     this.registry = registry;
-    this.controls = controls;
+    this.overrides = overrides;
   }
 
   /** From now on, this registry (an operator replaced it at run time). */
@@ -28,7 +27,7 @@ public final class SettingsRegistry implements Destinations {
 
   @Override
   public boolean paused(PairId pair) {
-    return controls.isPaused(pair);
+    return overrides.isPaused(pair);
   }
 
   public Registry current() {
@@ -37,22 +36,12 @@ public final class SettingsRegistry implements Destinations {
 
   /**
    * The pair's settings: its route's, with the pair's own rate, and the limits an operator set
-   * for it. A destination the source no
-   * longer routes to, or that is disabled, stays known to its queue: jobs it already holds are
-   * still delivered.
+   * for it. A destination the source no longer routes to, or that is disabled, stays known to its
+   * queue: jobs it already holds are still delivered.
    */
   @Override
   public Optional<DestinationSettings> find(PairId pair) {
-    return configured(pair).map(settings -> controls.limitsOf(pair).map(limits -> {
-      DestinationSettings limited = settings;
-      if (limits.ratePerSecond() != null) {
-        limited = limited.withRatePerSecond(limits.ratePerSecond());
-      }
-      if (limits.maxInFlight() != null) {
-        limited = limited.withMaxInFlightPerPair(limits.maxInFlight());
-      }
-      return limited;
-    }).orElse(settings));
+    return configured(pair).map(settings -> overrides.limited(pair, settings));
   }
 
   private Optional<DestinationSettings> configured(PairId pair) {

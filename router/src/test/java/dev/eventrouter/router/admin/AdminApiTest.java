@@ -36,10 +36,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -48,6 +50,7 @@ import picocli.CommandLine;
  * The operator API on a running router: every endpoint, with no token, a wrong one, the wrong
  * scope and bad parameters; pause and resume; flush to the archive and replay from it.
  */
+@ExtendWith(LogCapturingExtension.class)
 class AdminApiTest {
 
   private static final String OPERATE = "operate-token-0123456789";

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
@@ -19,6 +20,7 @@ import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The operator controls' journal as this version wrote it ({@code
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * as the manifest, so renaming or moving an event class, or {@link OperatorControls} itself,
  * breaks the journals already written. The manifests below are those names, as stored.
  */
+@ExtendWith(LogCapturingExtension.class)
 class OperatorControlsGoldenTest {
 
   private static final GoldenFiles V1 = GoldenFiles.version("v1");

@@ -17,14 +17,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The settings registry replaced at run time: checked like the file, refused whole when wrong,
  * in use at once for new records, and still in use after a restart.
  */
+@ExtendWith(LogCapturingExtension.class)
 class RegistryChangeTest {
 
   private static final String TOKEN = "operate-token-0123456789";
@@ -51,15 +54,27 @@ class RegistryChangeTest {
           """.formatted(blackHole.url("old"), blackHole.url("added"));
 
       try (Router router = TestRouter.start(config)) {
-        Map<String, String> refused = Map.of(
-            "destinations { a { endpoint = \"ftp://x\" } }\nsources { s { destinations = [nope] } }", "unknown destination 'nope'",
-            "include \"/etc/passwd\"\nsources {}", "include is not allowed",
-            "include file(\"/etc/hostname\")\nsources {}", "include is not allowed",
-            "include required(file(\"/etc/hostname\"))\nsources {}", "include is not allowed",
-            "include url(\"http://169.254.169.254/latest/meta-data/\")\nsources {}", "include is not allowed",
-            "include classpath(\"application.conf\")\nsources {}", "include is not allowed",
-            "destinations { a { endpoint = ${HOME} } }\nsources {}", "HOME",
-            "destinations { a { endpoint = \"http://x\" ", "invalid registry");
+        Map<String, String> refused = Map.ofEntries(
+            Map.entry("destinations { a { endpoint = \"ftp://x\" } }\nsources { s { destinations = [nope] } }",
+                "unknown destination 'nope'"),
+            Map.entry("include \"/etc/passwd\"\nsources {}", "include is not allowed"),
+            Map.entry("include file(\"/etc/hostname\")\nsources {}", "include is not allowed"),
+            Map.entry("include required(file(\"/etc/hostname\"))\nsources {}", "include is not allowed"),
+            Map.entry("include url(\"http://169.254.169.254/latest/meta-data/\")\nsources {}", "include is not allowed"),
+            Map.entry("include classpath(\"application.conf\")\nsources {}", "include is not allowed"),
+            Map.entry("destinations { a { endpoint = ${HOME} } }\nsources {}", "HOME"),
+            Map.entry("destinations { a { endpoint = \"http://x\" ", "invalid registry"),
+            // an endpoint no request could go to, named as the file's would be
+            Map.entry("destinations { a { endpoint = \"http://x y/\" } }\nsources {}",
+                "destinations.a.endpoint: not a URL"),
+            Map.entry("destinations { a { endpoint = \"ftp://x\" } }\nsources {}",
+                "destinations.a.endpoint: must be an absolute http or https URL"),
+            Map.entry("destinations { a { endpoint = \"http:///in\" } }\nsources {}",
+                "destinations.a.endpoint: must be an absolute http or https URL with a host"),
+            Map.entry("destinations { a { endpoint = \"http://x:99999/\" } }\nsources {}",
+                "destinations.a.endpoint: port 99999 does not exist"),
+            Map.entry("destinations { a { endpoint = \"http://u:pw@x/\" } }\nsources {}",
+                "destinations.a.endpoint: must not hold a user or password"));
         for (Map.Entry<String, String> bad : refused.entrySet()) {
           HttpResponse<String> response = put(router, bad.getKey());
           assertThat(response.statusCode()).as(bad.getKey()).isEqualTo(400);

@@ -19,8 +19,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * changes through one node (the registry, a pause) is in force on the other, and jobs cross
  * between nodes to the queue of their pair.
  */
+@ExtendWith(LogCapturingExtension.class)
 class TwoNodeControlsTest {
 
   private static final String TOKEN = "operate-token-0123456789";

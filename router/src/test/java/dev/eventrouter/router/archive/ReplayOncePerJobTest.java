@@ -35,11 +35,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -49,6 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * between enqueueing and recording it does not deliver those jobs again either. A real router
  * with a short dedupe window, its embedded S3 store, and a black hole as the destination.
  */
+@ExtendWith(LogCapturingExtension.class)
 class ReplayOncePerJobTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);

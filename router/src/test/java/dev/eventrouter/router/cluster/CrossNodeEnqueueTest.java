@@ -25,14 +25,17 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A pair's batch larger than the cluster frame reaches its queue on another node: ingest's
  * Enqueue is cut to fit, instead of being dropped by Artery and asked again forever.
  */
+@ExtendWith(LogCapturingExtension.class)
 class CrossNodeEnqueueTest {
 
   private static final int PARTITIONS = 4;

@@ -13,13 +13,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The probes Kubernetes sends to the management port, answered on loopback by a one-node cluster
  * (management on, bootstrap off: bootstrap itself needs the Kubernetes API).
  */
+@ExtendWith(LogCapturingExtension.class)
 class ManagementRoutesTest {
 
   private ActorTestKit testKit;

@@ -27,7 +27,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the lowest address, which may be the dead one (a run of this test did just that: the survivor
  * downed itself).
  */
+@ExtendWith(LogCapturingExtension.class)
 class ThreeNodeClusterIT {
 
   private static final List<String> SOURCES =

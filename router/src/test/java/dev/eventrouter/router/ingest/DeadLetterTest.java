@@ -24,14 +24,17 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad records go to the dead-letter topic with their original bytes and a reason, are counted,
  * and do not hold up the good records behind them on the same partition.
  */
+@ExtendWith(LogCapturingExtension.class)
 class DeadLetterTest {
 
   @TempDir Path dataDir;

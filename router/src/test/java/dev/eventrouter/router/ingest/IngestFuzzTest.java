@@ -37,8 +37,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,6 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ends as exactly one of: delivered, or a dead letter with a reason. Every partition is consumed
  * to its end (none stalls) and the router stays up.
  */
+@ExtendWith(LogCapturingExtension.class)
 class IngestFuzzTest {
 
   private static final long SEED = 20261127L;

@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -22,6 +24,7 @@ import picocli.CommandLine;
  * some events with 400; archived, as a dead destination's jobs expire), audited to lost = 0, with
  * its summary and report written.
  */
+@ExtendWith(LogCapturingExtension.class)
 class ScenarioRunIT {
 
   @TempDir Path dir;

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.PairId;
-import dev.eventrouter.router.admin.ControlsView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,7 +54,7 @@ class RegistryLoaderTest {
     assertThat(registry.destination("hook").orElseThrow().delivery().maxInFlightPerPair()).isEqualTo(4);
     assertThat(registry.destination("old")).isPresent();
 
-    SettingsRegistry settings = new SettingsRegistry(registry, new ControlsView());
+    SettingsRegistry settings = new SettingsRegistry(registry, PairOverrides.NONE);
     assertThat(settings.find(new PairId("s1", "hook")).orElseThrow().ratePerSecond()).isEqualTo(7);
     assertThat(settings.find(new PairId("s2", "hook")).orElseThrow().ratePerSecond())
         .isEqualTo(DEFAULTS.getInt("rate-per-pair"));
@@ -88,6 +87,41 @@ class RegistryLoaderTest {
         .hasMessageContaining("sources.s1.destinations[0]: unknown destination 'ghost'")
         .hasMessageContaining("sources.s2: must have a list `destinations`")
         .hasMessageContaining("sources.s3.destinations[1]: destination 'ok' is listed twice");
+  }
+
+  /**
+   * An endpoint no request could go to is refused when the registry loads, named with its place
+   * and its mistake, rather than discarding every job at delivery; never with its text, which
+   * may hold a credential.
+   */
+  @Test
+  void refusesEveryEndpointNoRequestCanGoTo(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("registry.conf");
+    Files.writeString(file, """
+        destinations {
+          spaced { endpoint = "http://hooks example.com/in" }
+          ftp { endpoint = "ftp://files.example.com/in" }
+          hostless { endpoint = "https:///in" }
+          underscored { endpoint = "http://hooks_1.example.com/in" }
+          far { endpoint = "http://hooks.example.com:99999/in" }
+          zero { endpoint = "http://hooks.example.com:0/in" }
+          signed { endpoint = "https://hook-user:s3cr3t-pw@hooks.example.com/in" }
+          ok { endpoint = "https://hooks.example.com:8443/in" }
+        }
+        sources { s { destinations = [{ id = ok, endpoint = "http://customer.example.com:65536/s" }] } }
+        """);
+
+    assertThatThrownBy(() -> RegistryLoader.load(file, DEFAULTS))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("destinations.spaced.endpoint: not a URL: Illegal character in authority")
+        .hasMessageContaining("destinations.ftp.endpoint: must be an absolute http or https URL")
+        .hasMessageContaining("destinations.hostless.endpoint: must be an absolute http or https URL with a host")
+        .hasMessageContaining("destinations.underscored.endpoint: must be an absolute http or https URL with a host")
+        .hasMessageContaining("destinations.far.endpoint: port 99999 does not exist")
+        .hasMessageContaining("destinations.zero.endpoint: port 0 does not exist")
+        .hasMessageContaining("destinations.signed.endpoint: must not hold a user or password")
+        .hasMessageContaining("sources.s.destinations[0].endpoint: port 65536 does not exist")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t").doesNotContain("destinations.ok"));
   }
 
   @Test

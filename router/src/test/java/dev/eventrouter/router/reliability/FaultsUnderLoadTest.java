@@ -28,13 +28,16 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Faults injected under load, each audited: every acknowledged event delivered, lost 0. The
  * figures go to {@code target/reliability/} and RELIABILITY.md.
  */
+@ExtendWith(LogCapturingExtension.class)
 class FaultsUnderLoadTest {
 
   private static final List<String> SOURCES = List.of("source-1", "source-2", "source-3", "source-4");

@@ -22,7 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * finds every acknowledged event delivered. It stops the local server with {@code pg_ctlcluster}
  * (as {@code .ci/run} starts it), and always starts it again.
  */
+@ExtendWith(LogCapturingExtension.class)
 class PostgresOutageIT {
 
   private static final Duration OUTAGE = Duration.ofSeconds(30);

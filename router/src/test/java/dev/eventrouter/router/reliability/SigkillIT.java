@@ -15,7 +15,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * must be 0; duplicates (at-least-once after a kill) are reported. The figures are written to
  * {@code target/reliability/sigkill.json} and quoted in RELIABILITY.md.
  */
+@ExtendWith(LogCapturingExtension.class)
 class SigkillIT {
 
   private static final int EVENTS = 6_000;

@@ -12,11 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -24,6 +26,7 @@ import org.slf4j.LoggerFactory;
  * log a header it cannot parse with its value: a bearer token with a stray character would be in
  * the log.
  */
+@ExtendWith(LogCapturingExtension.class)
 class HeaderLoggingTest {
 
   private static final String TOKEN = "operate-t0ken-4c1d-0123456789";

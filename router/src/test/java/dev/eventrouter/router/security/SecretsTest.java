@@ -20,6 +20,8 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.SdkSystemSetting;
 import software.amazon.awssdk.profiles.ProfileFileSystemSetting;
 import software.amazon.awssdk.utils.SystemSetting;
@@ -58,6 +60,7 @@ import org.slf4j.LoggerFactory;
  * destination and nowhere else: not the journal, the archive, a trace, the registry as the API
  * shows it, the metrics or the logs.
  */
+@ExtendWith(LogCapturingExtension.class)
 class SecretsTest {
 
   private static final String SECRET = "Bearer s3cr3t-0f-the-h00k-9d2f";

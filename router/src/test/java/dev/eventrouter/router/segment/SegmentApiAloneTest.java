@@ -12,14 +12,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Segment API run alone (the {@code segment-api} command, its own Deployment) produces to the
  * router nodes' Kafka, whose ingest delivers what it took.
  */
+@ExtendWith(LogCapturingExtension.class)
 class SegmentApiAloneTest {
 
   @TempDir Path dataDir;

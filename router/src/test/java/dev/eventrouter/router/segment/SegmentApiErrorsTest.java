@@ -3,10 +3,10 @@ package dev.eventrouter.router.segment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
-import dev.eventrouter.router.admin.ControlsView;
 import dev.eventrouter.router.ingest.IngestSettings;
 import dev.eventrouter.router.kafka.KafkaClientSettings;
 import dev.eventrouter.router.metrics.RouterMetrics;
+import dev.eventrouter.router.registry.PairOverrides;
 import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.SettingsRegistry;
 import dev.eventrouter.router.testing.Metrics;
@@ -30,16 +30,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.zip.GZIPOutputStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The Segment API's answers that need no broker: every error path, the rate limit, a fuzz of
  * bodies, and 503 when Kafka does not acknowledge (its broker is a port nobody listens on).
  */
+@ExtendWith(LogCapturingExtension.class)
 class SegmentApiErrorsTest {
 
   private static final String KEY = "wk-shop-0123456789";
@@ -67,7 +70,7 @@ class SegmentApiErrorsTest {
         1024 * 1024, "eventrouter", 1024 * 1024, 64, 1000, Duration.ofMillis(20), 4,
         Duration.ofMillis(200), Duration.ofSeconds(10));
     SettingsRegistry registry = new SettingsRegistry(new Registry(Map.of(),
-        Map.of("shop", List.of()), Map.of("shop", List.of("SHOP_KEY"))), new ControlsView());
+        Map.of("shop", List.of()), Map.of("shop", List.of("SHOP_KEY"))), PairOverrides.NONE);
     Map<String, String> secrets = Map.of("SHOP_KEY", KEY);
     SegmentApiSettings settings = new SegmentApiSettings(true, "127.0.0.1", 0, 1024, 4096,
         Duration.ofSeconds(2), Duration.ofSeconds(7), rate, burst, Duration.ofSeconds(10), List.of("*"));

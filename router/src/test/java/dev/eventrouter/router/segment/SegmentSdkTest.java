@@ -53,10 +53,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -65,6 +67,7 @@ import org.junit.jupiter.api.io.TempDir;
  * OkHttp interceptor its users add for it); each event is produced as the SDK sent it (plus
  * receivedAt, and what its batch gives events that have none) and delivered once.
  */
+@ExtendWith(LogCapturingExtension.class)
 class SegmentSdkTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -3,7 +3,7 @@ package dev.eventrouter.router.segment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventrouter.queues.delivery.InvalidSecretException;
-import dev.eventrouter.router.admin.ControlsView;
+import dev.eventrouter.router.registry.PairOverrides;
 import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.SettingsRegistry;
 import java.time.Clock;
@@ -24,7 +24,7 @@ class WriteKeysTest {
   private final SettingsRegistry registry = new SettingsRegistry(new Registry(Map.of(),
       Map.of("shop", List.of(), "app", List.of(), "broken", List.of()),
       Map.of("shop", List.of("SHOP_KEY", "SHOP_KEY_NEXT"), "app", List.of("APP_KEY"),
-          "broken", List.of("UNREADABLE", "MISSING"))), new ControlsView());
+          "broken", List.of("UNREADABLE", "MISSING"))), PairOverrides.NONE);
   private Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
   private WriteKeys keys() {

@@ -102,8 +102,10 @@ final class Routes {
   }
 
   private Route route(String destination, String endpointText, Map<String, String> jobHeaders) {
-    URI endpoint = httpEndpoint(endpointText);
+    URI endpoint = HttpEndpoint.parse(endpointText);
     List<Slot> headers = new ArrayList<>(jobHeaders.size() + 1);
+    // events are JSON; a job carries a Content-Type only where its destination sets one (and
+    // jobs written by versions that gave each job application/json)
     ContentType contentType = ContentTypes.APPLICATION_JSON;
     boolean ownUserAgent = false;
     for (Map.Entry<String, String> header : jobHeaders.entrySet()) {
@@ -133,19 +135,6 @@ final class Routes {
       }
     }
     return target;
-  }
-
-  /**
-   * The endpoint, if it is http or https to a host. The registry checks this when it loads, but a
-   * job carries its endpoint: any other scheme would go out as plain HTTP to its host.
-   */
-  private static URI httpEndpoint(String text) {
-    URI endpoint = URI.create(text);
-    String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
-    if (!(scheme.equals("http") || scheme.equals("https")) || endpoint.getHost() == null) {
-      throw new IllegalArgumentException("not an http(s) endpoint with a host");
-    }
-    return endpoint;
   }
 
   /**

@@ -22,9 +22,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -32,6 +34,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The delivery contract, against each client. */
 @ParameterizedClass
 @EnumSource(DeliveryClientSettings.Kind.class)
+@ExtendWith(LogCapturingExtension.class)
 class HttpDeliveryClientTest {
 
   @Parameter DeliveryClientSettings.Kind kind;
@@ -54,6 +57,10 @@ class HttpDeliveryClientTest {
     testKit.shutdownTestKit();
   }
 
+  /**
+   * A job's headers go with it, a Content-Type too: jobs in journals written before fan-out
+   * stopped adding application/json to every job still carry one.
+   */
   @Test
   void postsThePayloadWithItsHeadersAndReportsTheStatus() {
     Job job = job(destination.url(path("/hooks/ok?key=1")), Map.of("Content-Type", "application/json",
@@ -112,6 +119,15 @@ class HttpDeliveryClientTest {
   }
 
   @Test
+  void aJobWithoutAContentTypeGoesAsJson() {
+    DeliveryOutcome outcome = deliver(job(destination.url(path("/hooks/json")), Map.of()), 1);
+
+    assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
+    assertThat(destination.received(path("/hooks/json"))).singleElement()
+        .satisfies(r -> assertThat(r.values("Content-Type")).containsExactly("application/json"));
+  }
+
+  @Test
   void aContentTypeOtherThanJsonGoesAsTheJobGaveIt() {
     Job job = job(destination.url(path("/hooks/form")),
         Map.of("content-type", "application/x-www-form-urlencoded"));
@@ -162,10 +178,11 @@ class HttpDeliveryClientTest {
   }
 
   @Test
-  void anEndpointThatIsNotHttpToAHostIsAnInvalidRequestAndNothingIsSent() {
+  void anEndpointThatIsNotHttpToAHostAndPortIsAnInvalidRequestAndNothingIsSent() {
     String hook = destination.url(path("/hooks/scheme"));
     for (String endpoint : List.of(hook.replace("http://", "ftp://"), hook.replace("http://", "ws://"),
-        "http:///hooks/scheme", "file:///etc/passwd", "mailto:ops@example.com")) {
+        "http:///hooks/scheme", "file:///etc/passwd", "mailto:ops@example.com",
+        "http://127.0.0.1:99999/hooks/scheme")) {
       DeliveryOutcome outcome = deliver(job(endpoint, Map.of()), 1);
 
       assertThat(outcome.error()).as(endpoint).isEqualTo(DeliveryOutcome.INVALID_REQUEST);

@@ -21,11 +21,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -42,6 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 @ParameterizedClass
 @EnumSource(DeliveryClientSettings.Kind.class)
+@ExtendWith(LogCapturingExtension.class)
 class InvalidHeaderValuesTest {
 
   @Parameter DeliveryClientSettings.Kind kind;

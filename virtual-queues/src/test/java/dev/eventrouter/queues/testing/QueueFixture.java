@@ -11,6 +11,7 @@ import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.persistence.testing.TestJournals;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
+import dev.eventrouter.queues.breaker.DestinationBreakers;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
 import dev.eventrouter.queues.delivery.Secrets;
@@ -122,6 +123,11 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
 
   public RecordingArchive archive() {
     return archive;
+  }
+
+  /** The node's circuit breakers, one per destination, as its queues use them. */
+  public DestinationBreakers breakers() {
+    return queues.breakers();
   }
 
   /** A new source sending to a destination with {@link TestQueues#destination} settings. */
