@@ -24,8 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * databases.
  *
  * <p>Each returns the configuration for an actor system whose journal is that database, with the
- * tables created. The servers outlive a test run: the first use in a JVM empties the tables, so
- * that no queue remembered by an earlier run starts again in this one.
+ * tables created. The machine's servers outlive a test run: the first use in a JVM empties the
+ * tables, so that no queue remembered by an earlier run starts again in this one.
  */
 public final class TestJournals {
 
