@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.HdrHistogram.Histogram;
 
 /**
  * A destination that accepts everything, or behaves as told per destination ({@link Behaviours}):
@@ -179,10 +180,10 @@ public final class BlackHole implements AutoCloseable {
   }
 
   /**
-   * Per destination, the histogram ({@link LatencyHistogram}) of first deliveries' latencies,
-   * from the event's sentAt to the 200.
+   * Per destination, the histogram of first deliveries' latencies in milliseconds, from the
+   * event's sentAt to the 200 ({@link LatencyRecorder}): every one so far, a copy per call.
    */
-  public Map<String, long[]> latencySnapshots() {
+  public Map<String, Histogram> latencySnapshots() {
     return counts.latencySnapshots();
   }
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
 
 /**
  * What the black hole has received, per destination and messageId. Updated from every event loop at
@@ -57,8 +58,8 @@ final class DeliveryCounts {
     }
   }
 
-  Map<String, long[]> latencySnapshots() {
-    Map<String, long[]> snapshots = new HashMap<>();
+  Map<String, Histogram> latencySnapshots() {
+    Map<String, Histogram> snapshots = new HashMap<>();
     destinations.forEach((name, d) -> snapshots.put(name, d.latency.snapshot()));
     return snapshots;
   }
@@ -154,7 +155,7 @@ final class DeliveryCounts {
     final ConcurrentHashMap<String, MessageCount> messages = new ConcurrentHashMap<>();
     final LongAdder requests = new LongAdder();
     final LongAdder[] refused = new LongAdder[Refusal.values().length];
-    final LatencyHistogram latency = new LatencyHistogram();
+    final LatencyRecorder latency = new LatencyRecorder();
 
     Destination() {
       for (int i = 0; i < refused.length; i++) {

@@ -151,6 +151,7 @@ public final class EventProducer {
     AtomicReferenceArray<Produced> acknowledged = new AtomicReferenceArray<>(plan.events());
     Failures failures = new Failures();
     Pacer pacer = Pacer.atRate(plan.ratePerSecond());
+    Instant wallStart = Instant.now();
     long start = System.nanoTime();
     int attempted = 0;
     while (events.hasNext() && !failures.any()) {
@@ -158,9 +159,11 @@ public final class EventProducer {
         throw new InterruptException(
             "interrupted after " + attempted + " of " + plan.events() + " events");
       }
-      // paced before the event is made: its sentAt is when it leaves
-      pacer.await();
-      PlannedEvents.Event event = events.next();
+      // sentAt is when the event was due, not when it leaves: after a stall of the producer (a
+      // send blocked by Kafka) the events it held up go late, and stamped when they left their
+      // wait would count in no latency (coordinated omission). Without a rate, due is now.
+      long due = pacer.await();
+      PlannedEvents.Event event = events.next(wallStart.plusNanos(due - start));
       Produced produced = new Produced(event.source(), event.messageId());
       int index = attempted++;
       try {

@@ -8,7 +8,8 @@ import java.util.function.LongSupplier;
  * Holds a sender to a rate: event i is due at start + i / rate. Only when a millisecond or more
  * ahead does it park, so events leave in bursts of about a millisecond's worth instead of one park
  * each (a park costs more than a send at high rates). Behind schedule it never waits: a stall is
- * caught up at full speed, as Kafka's own ThroughputThrottler does.
+ * caught up at full speed, as Kafka's own ThroughputThrottler does; each event still knows when
+ * it was due.
  */
 final class Pacer {
 
@@ -33,12 +34,16 @@ final class Pacer {
     return new Pacer(ratePerSecond, System::nanoTime, LockSupport::parkNanos);
   }
 
-  /** Returns when the next event may go. */
-  void await() {
-    if (nanosPerEvent == 0) {
-      return;
-    }
+  /**
+   * Returns when the next event may go.
+   *
+   * @return when it was due, on the pacer's clock: in the past after a stall; now without a rate
+   */
+  long await() {
     long now = nanoClock.getAsLong();
+    if (nanosPerEvent == 0) {
+      return now;
+    }
     if (issued == 0) {
       start = now;
     }
@@ -48,5 +53,6 @@ final class Pacer {
       parkNanos.accept(due - now);
       now = nanoClock.getAsLong();
     }
+    return due;
   }
 }

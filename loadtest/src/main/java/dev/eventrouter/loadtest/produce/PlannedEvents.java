@@ -2,7 +2,6 @@ package dev.eventrouter.loadtest.produce;
 
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
@@ -13,7 +12,7 @@ import java.util.SplittableRandom;
  * from the plan's seed. Built one at a time, so a run of millions never holds every payload at
  * once.
  */
-final class PlannedEvents implements Iterator<PlannedEvents.Event> {
+final class PlannedEvents {
 
   /** @param timestamp the Kafka record's time (epoch ms); null for the producer's clock */
   record Event(String source, String messageId, byte[] value, Long timestamp) {}
@@ -30,9 +29,10 @@ final class PlannedEvents implements Iterator<PlannedEvents.Event> {
   private int next;
 
   /**
-   * @param stampedFrom null: each event's sentAt is when it is made, its record's time the
-   *     producer's; else event n's sentAt and record time are this plus n milliseconds, so that a
-   *     run made again is the same bytes and the same record times (the router's job ids)
+   * @param stampedFrom null: each event's sentAt is the time {@link #next(Instant)} is given, its
+   *     record's time the producer's; else event n's sentAt and record time are this plus n
+   *     milliseconds, so that a run made again is the same bytes and the same record times (the
+   *     router's job ids)
    */
   PlannedEvents(EventProducer.Plan plan, String runId, Instant stampedFrom) {
     this.stampedFrom = stampedFrom;
@@ -82,20 +82,19 @@ final class PlannedEvents implements Iterator<PlannedEvents.Event> {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
   }
 
-  @Override
-  public boolean hasNext() {
+  boolean hasNext() {
     return next < events;
   }
 
-  @Override
-  public Event next() {
+  /** The next event, its sentAt {@code due} unless the events are stamped. */
+  Event next(Instant due) {
     if (!hasNext()) {
       throw new NoSuchElementException("all " + events + " events were planned");
     }
     int n = next++;
     String source = source(n);
     String messageId = runId + "-" + n;
-    Instant sentAt = stampedFrom == null ? Instant.now() : stampedFrom.plusMillis(n);
+    Instant sentAt = stampedFrom == null ? due : stampedFrom.plusMillis(n);
     return new Event(source, messageId, SegmentEvents.event(source, messageId, sentAt, size(), random),
         stampedFrom == null ? null : sentAt.toEpochMilli());
   }

@@ -6,7 +6,7 @@ import dev.eventrouter.loadtest.audit.ArchiveReader;
 import dev.eventrouter.loadtest.audit.Audit;
 import dev.eventrouter.loadtest.blackhole.Behaviour;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
-import dev.eventrouter.loadtest.blackhole.LatencyHistogram;
+import dev.eventrouter.loadtest.blackhole.LatencyRecorder;
 import dev.eventrouter.loadtest.produce.EventProducer;
 import dev.eventrouter.loadtest.report.HtmlReport;
 import dev.eventrouter.loadtest.result.OutageFigures;
@@ -15,12 +15,14 @@ import dev.eventrouter.loadtest.result.Sample;
 import dev.eventrouter.loadtest.scenario.Scenario;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +30,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.zip.DataFormatException;
+import org.HdrHistogram.Histogram;
 
 /**
  * Runs a scenario end to end: starts the black hole with the scenario's behaviours, starts (or
@@ -229,18 +233,22 @@ public final class ScenarioRunner {
         + System.getProperty("java.version");
   }
 
-  /** Samples each second; keeps cumulative latency histograms to compute windows' quantiles. */
+  /**
+   * Samples each second. Keeps each second's latencies per destination, for the quantiles of
+   * longer windows, compressed: a histogram's counts span its whole range, tens of KB once
+   * latencies reach minutes, where a second holds a few hundred values.
+   */
   private static final class Sampler {
     private final BlackHole blackHole;
     private final List<String> urls;
     private final LongAdder acknowledged;
     private final long startNanos;
     private final List<Sample> samples = new ArrayList<>();
-    private final List<Map<String, long[]>> latencies = new ArrayList<>();
+    private final List<Map<String, byte[]>> latencies = new ArrayList<>();
     private long lastNanos;
     private long lastProduced;
     private Map<String, long[]> lastCounts = Map.of();
-    private Map<String, long[]> lastLatency = Map.of();
+    private Map<String, Histogram> lastLatency = Map.of();
     private ScrapedMetrics lastMetrics = ScrapedMetrics.scrape(List.of());
     private double heapHighWater;
 
@@ -257,7 +265,7 @@ public final class ScenarioRunner {
       double interval = (now - lastNanos) / 1e9;
       long produced = acknowledged.sum();
       Map<String, long[]> counts = blackHole.requestCounts();
-      Map<String, long[]> latency = blackHole.latencySnapshots();
+      Map<String, Histogram> latency = blackHole.latencySnapshots();
       ScrapedMetrics metrics = ScrapedMetrics.scrape(urls);
       Map<String, Double> delivered = new LinkedHashMap<>();
       Map<String, Double> refused = new LinkedHashMap<>();
@@ -272,28 +280,32 @@ public final class ScenarioRunner {
       });
       Map<String, Double> p50 = new LinkedHashMap<>();
       Map<String, Double> p99 = new LinkedHashMap<>();
-      long[] all = new long[LatencyHistogram.BUCKETS];
+      Map<String, byte[]> windows = new HashMap<>();
+      Histogram all = new Histogram(LatencyRecorder.SIGNIFICANT_DIGITS);
       latency.forEach((destination, histogram) -> {
-        long[] window = LatencyHistogram.minus(histogram, lastLatency.getOrDefault(destination, new long[histogram.length]));
-        // a second without first deliveries has no latency, rather than a latency of 0
-        if (LatencyHistogram.total(window) > 0) {
-          p50.put(destination, LatencyHistogram.quantileMillis(window, 0.5));
-          p99.put(destination, LatencyHistogram.quantileMillis(window, 0.99));
+        Histogram window = histogram.copy();
+        Histogram before = lastLatency.get(destination);
+        if (before != null) {
+          window.subtract(before);
         }
-        for (int i = 0; i < window.length; i++) {
-          all[i] += window[i];
+        // a second without first deliveries has no latency, rather than a latency of 0
+        if (window.getTotalCount() > 0) {
+          p50.put(destination, (double) window.getValueAtPercentile(50));
+          p99.put(destination, (double) window.getValueAtPercentile(99));
+          windows.put(destination, compressed(window));
+          all.add(window);
         }
       });
-      if (LatencyHistogram.total(all) > 0) {
-        p50.put("all", LatencyHistogram.quantileMillis(all, 0.5));
-        p99.put("all", LatencyHistogram.quantileMillis(all, 0.99));
+      if (all.getTotalCount() > 0) {
+        p50.put("all", (double) all.getValueAtPercentile(50));
+        p99.put("all", (double) all.getValueAtPercentile(99));
       }
       Sample sample = new Sample((now - startNanos) / 1e9, (produced - lastProduced) / interval,
           delivered, refused, Math.max(0, (metrics.retried() - lastMetrics.retried()) / interval),
           metrics.backlog(), p50, p99, metrics.heapUsedBytes());
       heapHighWater = Math.max(heapHighWater, metrics.heapUsedBytes());
       samples.add(sample);
-      latencies.add(latency);
+      latencies.add(windows);
       lastNanos = now;
       lastProduced = produced;
       lastCounts = counts;
@@ -323,36 +335,33 @@ public final class ScenarioRunner {
 
     /** The p99 latency of the destinations' first deliveries over [from, to) seconds. */
     double p99(List<String> destinations, double from, double to) {
-      int first = -1;
-      int last = -1;
+      Histogram window = new Histogram(LatencyRecorder.SIGNIFICANT_DIGITS);
       for (int i = 0; i < samples.size(); i++) {
-        if (samples.get(i).seconds() < from) {
-          first = i;
-        }
-        if (samples.get(i).seconds() < to) {
-          last = i;
-        }
-      }
-      if (last < 0) {
-        return 0;
-      }
-      long[] window = null;
-      for (String d : destinations) {
-        long[] end = latencies.get(last).get(d);
-        if (end == null) {
-          continue;
-        }
-        long[] begin = first < 0 ? new long[end.length] : latencies.get(first).getOrDefault(d, new long[end.length]);
-        long[] part = LatencyHistogram.minus(end, begin);
-        if (window == null) {
-          window = part;
-        } else {
-          for (int i = 0; i < part.length; i++) {
-            window[i] += part[i];
+        double seconds = samples.get(i).seconds();
+        if (seconds >= from && seconds < to) {
+          for (String d : destinations) {
+            byte[] second = latencies.get(i).get(d);
+            if (second != null) {
+              window.add(decompressed(second));
+            }
           }
         }
       }
-      return window == null ? 0 : LatencyHistogram.quantileMillis(window, 0.99);
+      return window.getTotalCount() == 0 ? 0 : window.getValueAtPercentile(99);
+    }
+
+    private static byte[] compressed(Histogram histogram) {
+      ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
+      int length = histogram.encodeIntoCompressedByteBuffer(buffer);
+      return Arrays.copyOf(buffer.array(), length);
+    }
+
+    private static Histogram decompressed(byte[] bytes) {
+      try {
+        return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
+      } catch (DataFormatException e) {
+        throw new IllegalStateException("cannot happen: compressed here", e);
+      }
     }
 
     /** From {@code to} until the backlog is at most its highest before {@code from}; -1 if never. */

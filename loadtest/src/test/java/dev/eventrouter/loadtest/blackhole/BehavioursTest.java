@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -115,10 +116,10 @@ class BehavioursTest {
         .POST(BodyPublishers.ofString(body)).build(), BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(Duration.ofMillis(190).toNanos());
-    long[] latency = blackHole.latencySnapshots().get("slow");
-    assertThat(LatencyHistogram.total(latency)).isEqualTo(1);
-    // two seconds old when sent, and 200 ms in the black hole; buckets are 8 % wide
-    assertThat(LatencyHistogram.quantileMillis(latency, 0.5)).isBetween(2_200.0, 2_200 * 1.08 + 200);
+    Histogram latency = blackHole.latencySnapshots().get("slow");
+    assertThat(latency.getTotalCount()).isEqualTo(1);
+    // two seconds old when sent, and 200 ms in the black hole (and a loaded machine's slack)
+    assertThat(latency.getValueAtPercentile(50)).isBetween(2_200L, 2_200L + 200);
   }
 
   @Test

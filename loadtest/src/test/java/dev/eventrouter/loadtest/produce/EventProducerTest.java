@@ -8,10 +8,13 @@ import dev.eventrouter.loadtest.produce.EventProducer.Plan;
 import dev.eventrouter.loadtest.produce.EventProducer.Produced;
 import dev.eventrouter.loadtest.produce.EventProducer.Result;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.producer.Callback;
@@ -173,6 +176,32 @@ class EventProducerTest {
         producer.history().stream().map(r -> r.value().length).sorted().toList();
     assertThat(sizes.get(sizes.size() / 2)).isBetween(1_800, 2_300);
     assertThat(sizes.get(sizes.size() - 1)).isLessThanOrEqualTo(65_536).isGreaterThan(20_000);
+  }
+
+  @Test
+  void stampsEachPacedEventWithWhenItWasDueThoughAStallSentItLate() throws Exception {
+    MockProducer<String, byte[]> kafka =
+        new MockProducer<>(true, strings(), bytes()) {
+          @Override
+          public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+            if (history().isEmpty()) {
+              // the first send blocks for 20 events' time, as a send waiting on Kafka's metadata does
+              LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            }
+            return super.send(record, callback);
+          }
+        };
+
+    EventProducer.publish(new Plan("unused:9092", "events", 20, SOURCES, 256, 100, 1), "run1", kafka);
+
+    List<Instant> sentAt = new ArrayList<>();
+    for (ProducerRecord<String, byte[]> record : kafka.history()) {
+      sentAt.add(Instant.parse(JSON.readTree(record.value()).get("sentAt").asText()));
+    }
+    // 100 events/s: 10 ms apart, the ones the stall held up included
+    for (int n = 1; n < sentAt.size(); n++) {
+      assertThat(Duration.between(sentAt.get(0), sentAt.get(n))).isEqualTo(Duration.ofMillis(10L * n));
+    }
   }
 
   /** The payload but for its sentAt, the one field not drawn from the seed. */

@@ -64,6 +64,29 @@ class PacerTest {
   }
 
   @Test
+  void tellsWhenEachEventWasDueThoughAStallSendsItLate() {
+    Pacer pacer = pacer(1_000);
+    long start = now;
+    assertThat(pacer.await()).isEqualTo(start);
+    now += 500_000_000L;
+
+    List<Long> due = new ArrayList<>();
+    for (int n = 1; n <= 3; n++) {
+      due.add(pacer.await());
+    }
+
+    assertThat(due).containsExactly(start + 1_000_000L, start + 2_000_000L, start + 3_000_000L);
+  }
+
+  @Test
+  void withoutARateEachEventIsDueWhenItGoes() {
+    Pacer pacer = pacer(0);
+    now += 7;
+
+    assertThat(pacer.await()).isEqualTo(now);
+  }
+
+  @Test
   void neverWaitsWithoutARate() {
     Pacer pacer = pacer(0);
 

@@ -18,13 +18,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The journal databases the suites run against: an H2 file in a temporary folder, the
- * PostgreSQL and MariaDB servers of the machine, and PostgreSQL sharded over two databases (127.0.0.1:5432 and :3306, database {@value
- * #TEST_DATABASE}, created when missing). A server that is down fails the suite: CI starts them.
+ * The journal databases the suites run against: an H2 file in a temporary folder, a PostgreSQL
+ * and a MariaDB server (the machine's, or ones started for the test run: {@link TestServer};
+ * database {@value #TEST_DATABASE}, created when missing), and PostgreSQL sharded over two
+ * databases.
  *
  * <p>Each returns the configuration for an actor system whose journal is that database, with the
- * tables created. The servers outlive a test run: the first use in a JVM empties the tables, so
- * that no queue remembered by an earlier run starts again in this one.
+ * tables created. The machine's servers outlive a test run: the first use in a JVM empties the
+ * tables, so that no queue remembered by an earlier run starts again in this one.
  */
 public final class TestJournals {
 
@@ -88,14 +89,14 @@ public final class TestJournals {
 
   /** The URL of a database of the PostgreSQL server, created when missing. */
   public static String postgresUrl(String database) {
-    String server = env("EVENTROUTER_TEST_POSTGRES", "jdbc:postgresql://127.0.0.1:5432/");
+    String server = TestServer.POSTGRES.url();
     createDatabase(server + "postgres", "postgres", "CREATE DATABASE " + database,
         "SELECT 1 FROM pg_database WHERE datname = '" + database + "'");
     return server + database + "?reWriteBatchedInserts=true";
   }
 
   public static Config mariadb() {
-    String server = env("EVENTROUTER_TEST_MARIADB", "jdbc:mariadb://127.0.0.1:3306/");
+    String server = TestServer.MARIADB.url();
     createDatabase(server, "root", "CREATE DATABASE IF NOT EXISTS " + TEST_DATABASE, null);
     Config config = journal(Map.of(
         "eventrouter.journal.database", "mariadb",
@@ -173,7 +174,7 @@ public final class TestJournals {
       s.execute(create);
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "the journal suite needs the database server at " + url + " (.ci/run starts it): "
+          "the journal suite cannot use the database server at " + url + ": "
               + e.getMessage(), e);
     }
   }

@@ -1,14 +1,17 @@
 package dev.eventrouter.router.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.typesafe.config.Config;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.loadtest.produce.EventProducer;
 import dev.eventrouter.loadtest.run.RouterProcess;
 import dev.eventrouter.persistence.testing.TestJournals;
+import dev.eventrouter.persistence.testing.TestServer;
 import dev.eventrouter.router.Router;
 import dev.eventrouter.router.testing.DeliveryAudit;
+import dev.eventrouter.router.testing.HostCommand;
 import dev.eventrouter.router.testing.TestRouter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * PostgreSQL, the journal, stopped for 30 seconds under load, then started again: ingest waits
  * (offsets are not committed without the journal), queues retry their writes, and the audit
  * finds every acknowledged event delivered. It stops the local server with {@code pg_ctlcluster}
- * (as {@code .ci/run} starts it), and always starts it again.
+ * (as {@code .ci/run} starts it), and always starts it again; skipped where the machine has no
+ * such server (the suites then run on one they started).
  */
 @ExtendWith(LogCapturingExtension.class)
 class PostgresOutageIT {
@@ -44,6 +48,9 @@ class PostgresOutageIT {
   @Test
   void thirtySecondsWithoutTheJournalLoseNothing() throws Exception {
     Config postgres = TestJournals.postgresEmptied();
+    assumeTrue(!TestServer.POSTGRES.started() && HostCommand.onPath("pg_ctlcluster").isPresent(),
+        "PostgresOutageIT SKIPPED: it stops and restarts the machine's PostgreSQL with pg_ctlcluster;"
+            + " here there is no pg_ctlcluster, or the suites run on a PostgreSQL they started");
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
       Path registry = dir.resolve("registry.conf");
       Files.writeString(registry, "destinations { hook { endpoint = \"" + blackHole.url("hook") + "\" } }\n"
