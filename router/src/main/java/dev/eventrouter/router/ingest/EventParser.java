@@ -6,13 +6,19 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.eventrouter.router.filter.EventFields;
+import dev.eventrouter.router.filter.FieldPath;
+import dev.eventrouter.router.filter.FieldSelection;
+import dev.eventrouter.router.filter.FieldValue;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Checks that a record's value is one JSON object with a usable {@code messageId}, and returns
- * that id. It streams over the bytes instead of building a tree (the router only needs the id),
- * but reads them all: malformed JSON, invalid UTF-8, trailing bytes or a duplicate key anywhere
- * reject the record.
+ * that id with the fields its routes' filters read. It streams over the bytes instead of
+ * building a tree (the router needs only those), but reads them all: malformed JSON, invalid
+ * UTF-8, trailing bytes or a duplicate key anywhere reject the record.
  */
 final class EventParser {
 
@@ -37,20 +43,25 @@ final class EventParser {
         .build();
   }
 
-  /** The event's messageId, or the reason it has none. */
+  /** The event's messageId and selected fields, or the reason it has none. */
   sealed interface Result {}
 
-  record Parsed(String messageId) implements Result {}
+  record Parsed(String messageId, EventFields fields) implements Result {}
 
   record Invalid(Rejection reason, String detail) implements Result {}
 
-  Result parse(byte[] value) {
+  /**
+   * @param selected the fields to take on the way ({@link FieldSelection#NONE} when no route of
+   *     the event's source has a filter: then nothing is taken)
+   */
+  Result parse(byte[] value, FieldSelection selected) {
     try (JsonParser parser = json.createParser(value)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return new Invalid(Rejection.NOT_JSON, "the value is not a JSON object");
       }
       String messageId = null;
       boolean messageIdSeen = false;
+      Map<FieldPath, FieldValue> taken = selected == FieldSelection.NONE ? Map.of() : new HashMap<>();
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String field = parser.currentName();
         JsonToken token = parser.nextToken();
@@ -58,7 +69,7 @@ final class EventParser {
           messageIdSeen = true;
           messageId = token == JsonToken.VALUE_STRING ? parser.getText() : null;
         }
-        parser.skipChildren();
+        take(parser, token, selected.child(field), taken);
       }
       if (parser.nextToken() != null) {
         return new Invalid(Rejection.NOT_JSON, "bytes after the JSON object");
@@ -75,9 +86,46 @@ final class EventParser {
       if (messageId.chars().anyMatch(Character::isISOControl)) {
         return new Invalid(Rejection.NO_MESSAGE_ID, "messageId has control characters");
       }
-      return new Parsed(messageId);
+      return new Parsed(messageId, taken.isEmpty() ? EventFields.NONE : new EventFields(taken));
     } catch (IOException | RuntimeException e) {
       return new Invalid(Rejection.NOT_JSON, JsonProblems.firstLine(e.getMessage()));
     }
+  }
+
+  /**
+   * Takes the value the parser is at if it is selected, and what is selected inside it; passes
+   * over everything else.
+   */
+  private static void take(JsonParser parser, JsonToken token, FieldSelection selected,
+      Map<FieldPath, FieldValue> taken) throws IOException {
+    if (selected == null) {
+      parser.skipChildren();
+      return;
+    }
+    if (selected.taken()) {
+      FieldValue value = value(parser, token);
+      if (value != null) {
+        taken.put(selected.path(), value);
+      }
+    }
+    if (token == JsonToken.START_OBJECT && !selected.children().isEmpty()) {
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        take(parser, parser.nextToken(), selected.child(field), taken);
+      }
+    } else {
+      parser.skipChildren();
+    }
+  }
+
+  /** The value that starts at {@code token}; null for JSON null, which a filter takes as absent. */
+  private static FieldValue value(JsonParser parser, JsonToken token) throws IOException {
+    return switch (token) {
+      case VALUE_STRING -> new FieldValue.Text(parser.getText());
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> new FieldValue.Numeric(parser.getDecimalValue());
+      case VALUE_TRUE, VALUE_FALSE -> new FieldValue.Bool(token == JsonToken.VALUE_TRUE);
+      case START_OBJECT, START_ARRAY -> new FieldValue.Composite();
+      default -> null;
+    };
   }
 }

@@ -4,16 +4,39 @@ import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.RecordPosition;
+import dev.eventrouter.router.filter.FieldPath;
+import dev.eventrouter.router.filter.FieldSelection;
+import dev.eventrouter.router.filter.RouteFilter;
 import dev.eventrouter.router.registry.Destination;
 import dev.eventrouter.router.registry.Route;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
-/** Turns one event into one job per enabled destination of its source. */
+/** Turns one event into one job per enabled destination of its source that wants it. */
 final class Fanout {
 
   private Fanout() {}
+
+  /**
+   * What the filters of these routes read of an event; nothing, at no cost, if none has one:
+   * the events of a source without filters are only checked, as before filters. Built per
+   * event (a few names) rather than kept per source and registry version.
+   */
+  static FieldSelection fieldsRead(List<Route> routes) {
+    Set<FieldPath> fields = null;
+    for (Route route : routes) {
+      if (route.filter() != RouteFilter.ALL) {
+        if (fields == null) {
+          fields = new HashSet<>();
+        }
+        fields.addAll(route.filter().fields());
+      }
+    }
+    return fields == null ? FieldSelection.NONE : FieldSelection.of(fields);
+  }
 
   /**
    * @param recordTime the Kafka record's timestamp: part of every job id, so that reading the
@@ -22,10 +45,14 @@ final class Fanout {
    *     null when they tell the jobs by id alone
    * @param now the creation time of the jobs, from which they expire
    */
-  static List<Job> jobs(String source, String messageId, byte[] payload, List<Route> routes,
+  static List<Job> jobs(String source, EventParser.Parsed event, byte[] payload, List<Route> routes,
       Instant recordTime, RecordPosition position, Instant now) {
+    String messageId = event.messageId();
     List<Job> jobs = new ArrayList<>(routes.size());
     for (Route route : routes) {
+      if (!route.filter().wants(event.fields())) {
+        continue;
+      }
       Destination destination = route.destination();
       jobs.add(new Job(
           Ksuid.derive(recordTime, source, messageId, destination.id()),

@@ -290,24 +290,27 @@ public final class Ingest {
     if (!registryNow.knowsSource(source)) {
       return new Rejected(offset, record, Rejection.UNKNOWN_SOURCE, "no source '" + printable(source) + "'");
     }
-    EventParser.Result parsed = parser.parse(value);
+    List<Route> routes = registryNow.routesOf(source);
+    EventParser.Result parsed = parser.parse(value, Fanout.fieldsRead(routes));
     if (parsed instanceof EventParser.Invalid invalid) {
       return new Rejected(offset, record, invalid.reason(), invalid.detail());
     }
-    String messageId = ((EventParser.Parsed) parsed).messageId();
-    List<Route> routes = registryNow.routesOf(source);
-    if (routes.isEmpty()) {
-      metrics.eventsWithoutDestination.inc();
-    }
+    EventParser.Parsed event = (EventParser.Parsed) parsed;
     Instant idTime = idTime(record);
-    if (idTime != null) {
-      // no position: its queue remembers the finished job by id for its dedupe window, so that
-      // the record of a request sent again (the same ids) is refused, not only this one read again
-      return new Jobs(offset, Fanout.jobs(source, messageId, value, routes, idTime, null, Instant.now()));
+    // with an id time, no position: its queue remembers the finished job by id for its dedupe
+    // window, so that the record of a request sent again (the same ids) is refused, not only
+    // this one read again
+    List<Job> jobs = idTime != null
+        ? Fanout.jobs(source, event, value, routes, idTime, null, Instant.now())
+        : Fanout.jobs(source, event, value, routes,
+            record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now(),
+            new RecordPosition(record.partition(), record.offset()), Instant.now());
+    if (jobs.isEmpty()) {
+      // handled all the same: its offset is committed with its batch's
+      metrics.eventsWithoutDestination.labelValues(routes.isEmpty() ? "no-enabled-destination" : "filtered")
+          .inc();
     }
-    Instant recordTime = record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now();
-    return new Jobs(offset, Fanout.jobs(source, messageId, value, routes, recordTime,
-        new RecordPosition(record.partition(), record.offset()), Instant.now()));
+    return new Jobs(offset, jobs);
   }
 
   /**

@@ -66,7 +66,9 @@ public final class RouterMetrics {
       .register(registry);
   public final Counter eventsWithoutDestination = Counter.builder()
       .name("eventrouter_ingest_events_without_destination")
-      .help("Valid events of a known source that has no enabled destination")
+      .help("Valid events of a known source that no destination received, by reason: the source"
+          + " has no enabled destination, or every route's filter refused the event (filtered)")
+      .labelNames("reason")
       .register(registry);
   public final Counter ingestRetries = Counter.builder()
       .name("eventrouter_ingest_write_retries")

@@ -21,6 +21,7 @@ import dev.eventrouter.queues.delivery.Secrets;
 import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
+import dev.eventrouter.router.filter.RouteFilter;
 import java.io.File;
 import java.net.URI;
 import java.net.URL;
@@ -269,6 +270,7 @@ public final class RegistryLoader {
       URI endpoint = null;
       boolean enabled = true;
       OptionalInt rate = OptionalInt.empty();
+      RouteFilter filter = RouteFilter.ALL;
       if (entry.valueType() == ConfigValueType.STRING) {
         id = (String) entry.unwrapped();
       } else if (entry.valueType() == ConfigValueType.OBJECT) {
@@ -289,6 +291,12 @@ public final class RegistryLoader {
             continue;
           }
         }
+        if (((ConfigObject) entry).containsKey("filter")) {
+          filter = FilterLoader.read(at + ".filter", ((ConfigObject) entry).get("filter"), errors);
+          if (filter == null) {
+            continue;
+          }
+        }
       } else {
         errors.add(at + ": must be a destination id or an object with `id`");
         continue;
@@ -303,7 +311,7 @@ public final class RegistryLoader {
         continue;
       }
       if (enabled && destination.enabled()) {
-        routes.add(new Route(destination, endpoint != null ? endpoint : destination.endpoint(), rate));
+        routes.add(new Route(destination, endpoint != null ? endpoint : destination.endpoint(), rate, filter));
       }
     }
     return List.copyOf(routes);

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventrouter.router.filter.RouteFilter;
 import dev.eventrouter.router.ingest.JsonProblems;
 import dev.eventrouter.router.ingest.Rejection;
 import java.io.IOException;
@@ -39,7 +40,7 @@ import java.util.UUID;
 final class SegmentEvents {
 
   /** The calls, by the last segment of their path; {@code batch} and {@code import} are batches. */
-  static final Set<String> TYPES = Set.of("track", "identify", "page", "screen", "group", "alias");
+  static final Set<String> TYPES = RouteFilter.EVENT_TYPES;
   static final int MAX_MESSAGE_ID_LENGTH = 256;
 
   /** ISO-8601 as the SDKs write it: with an offset as +01:00, or as +0100. */

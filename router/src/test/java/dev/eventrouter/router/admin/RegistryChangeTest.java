@@ -74,7 +74,11 @@ class RegistryChangeTest {
             Map.entry("destinations { a { endpoint = \"http://x:99999/\" } }\nsources {}",
                 "destinations.a.endpoint: port 99999 does not exist"),
             Map.entry("destinations { a { endpoint = \"http://u:pw@x/\" } }\nsources {}",
-                "destinations.a.endpoint: must not hold a user or password"));
+                "destinations.a.endpoint: must not hold a user or password"),
+            // a filter's mistake refuses the whole registry, named down to its condition
+            Map.entry("destinations { a { endpoint = \"http://x/\" } }\n"
+                    + "sources { s { destinations = [{ id = a, filter { where = [{ field = p, in = [] }] } }] } }",
+                "sources.s.destinations[0].filter.where[0].in: must be a non-empty list"));
         for (Map.Entry<String, String> bad : refused.entrySet()) {
           HttpResponse<String> response = put(router, bad.getKey());
           assertThat(response.statusCode()).as(bad.getKey()).isEqualTo(400);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventrouter.router.filter.FieldSelection;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,7 @@ class EventParserFuzzTest {
     int accepted = 0;
     for (int i = 0; i < CASES; i++) {
       byte[] value = HostileValues.next(random);
-      EventParser.Result result = parser.parse(value);
+      EventParser.Result result = parser.parse(value, FieldSelection.NONE);
       if (result instanceof EventParser.Parsed parsed) {
         accepted++;
         JsonNode tree = strict(value, i);

@@ -2,6 +2,8 @@ package dev.eventrouter.router.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.eventrouter.router.filter.EventFields;
+import dev.eventrouter.router.filter.FieldSelection;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -19,7 +21,7 @@ class EventParserTest {
          "properties":{"revenue":19.99,"items":[{"sku":"a"},{"sku":"b"}],"messageId":"nested"},
          "messageId":"m-123","timestamp":"2026-11-26T10:00:00Z"}""";
 
-    assertThat(parser.parse(bytes(event))).isEqualTo(new EventParser.Parsed("m-123"));
+    assertThat(parser.parse(bytes(event), FieldSelection.NONE)).isEqualTo(new EventParser.Parsed("m-123", EventFields.NONE));
   }
 
   @ParameterizedTest
@@ -27,7 +29,7 @@ class EventParserTest {
       "not json", "", "[1,2,3]", "\"a string\"", "42", "{\"messageId\":\"m\"", "{\"messageId\":\"m\"} trailing",
       "{\"messageId\":\"m\"}{\"messageId\":\"n\"}", "{messageId:\"m\"}"})
   void rejectsWhatIsNotOneJsonObject(String value) {
-    assertThat(parser.parse(bytes(value)))
+    assertThat(parser.parse(bytes(value), FieldSelection.NONE))
         .isInstanceOfSatisfying(EventParser.Invalid.class,
             invalid -> assertThat(invalid.reason()).isEqualTo(Rejection.NOT_JSON));
   }
@@ -40,7 +42,7 @@ class EventParserTest {
       "{\"messageId\":\"  \"}|messageId must be a non-empty string",
       "{\"messageId\":{\"a\":1}}|messageId must be a non-empty string"})
   void rejectsAnEventWithoutAUsableMessageId(String value, String detail) {
-    assertThat(parser.parse(bytes(value)))
+    assertThat(parser.parse(bytes(value), FieldSelection.NONE))
         .isEqualTo(new EventParser.Invalid(Rejection.NO_MESSAGE_ID, detail));
   }
 
@@ -58,7 +60,7 @@ class EventParserTest {
       "{\"messageId\":\"a\",\"items\":[{\"sku\":\"x\"},{\"sku\":\"y\",\"s\\u006bu\":\"z\"}]}",
       "{\"type\":\"track\",\"type\":\"identify\",\"messageId\":\"a\"}"})
   void rejectsAnEventWithADuplicateKeyAnywhere(String value) {
-    assertThat(parser.parse(bytes(value)))
+    assertThat(parser.parse(bytes(value), FieldSelection.NONE))
         .isInstanceOfSatisfying(EventParser.Invalid.class, invalid -> {
           assertThat(invalid.reason()).isEqualTo(Rejection.NOT_JSON);
           assertThat(invalid.detail()).containsIgnoringCase("duplicate");
@@ -68,7 +70,7 @@ class EventParserTest {
   @Test
   void rejectsAnOverlongMessageId() {
     String id = "x".repeat(EventParser.MAX_MESSAGE_ID_LENGTH + 1);
-    assertThat(parser.parse(bytes("{\"messageId\":\"" + id + "\"}")))
+    assertThat(parser.parse(bytes("{\"messageId\":\"" + id + "\"}"), FieldSelection.NONE))
         .isInstanceOfSatisfying(EventParser.Invalid.class,
             invalid -> assertThat(invalid.reason()).isEqualTo(Rejection.NO_MESSAGE_ID));
   }
@@ -79,7 +81,7 @@ class EventParserTest {
     value[value.length - 4] = (byte) 0xC3;
     value[value.length - 3] = (byte) 0x28;
 
-    assertThat(parser.parse(value)).isInstanceOfSatisfying(EventParser.Invalid.class,
+    assertThat(parser.parse(value, FieldSelection.NONE)).isInstanceOfSatisfying(EventParser.Invalid.class,
         invalid -> assertThat(invalid.reason()).isEqualTo(Rejection.NOT_JSON));
   }
 
@@ -87,7 +89,7 @@ class EventParserTest {
   void rejectsNestingDeeperThanTheLimitWithoutQuotingThePayload() {
     String deep = "{\"messageId\":\"m\",\"p\":" + "[".repeat(100) + "]".repeat(100) + "}";
 
-    assertThat(parser.parse(bytes(deep))).isInstanceOfSatisfying(EventParser.Invalid.class,
+    assertThat(parser.parse(bytes(deep), FieldSelection.NONE)).isInstanceOfSatisfying(EventParser.Invalid.class,
         invalid -> {
           assertThat(invalid.reason()).isEqualTo(Rejection.NOT_JSON);
           assertThat(invalid.detail()).doesNotContain("[[[[");
@@ -97,7 +99,7 @@ class EventParserTest {
   @Test
   void keepsPayloadsOutOfTheDetail() {
     String secret = "SECRET-" + "y".repeat(500);
-    EventParser.Result result = parser.parse(bytes("{\"messageId\":\"m\", \"k\": " + secret + "}"));
+    EventParser.Result result = parser.parse(bytes("{\"messageId\":\"m\", \"k\": " + secret + "}"), FieldSelection.NONE);
 
     assertThat(result).isInstanceOfSatisfying(EventParser.Invalid.class,
         invalid -> assertThat(invalid.detail()).hasSizeLessThanOrEqualTo(200)

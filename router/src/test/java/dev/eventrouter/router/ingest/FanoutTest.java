@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.router.filter.EventFields;
 import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.RegistryLoader;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ class FanoutTest {
         """), ConfigFactory.load().getConfig("eventrouter.registry.destination-defaults"));
     Instant now = Instant.now();
 
-    List<Job> jobs = Fanout.jobs("shop", "m-1", "{}".getBytes(StandardCharsets.UTF_8),
+    List<Job> jobs = Fanout.jobs("shop", new EventParser.Parsed("m-1", EventFields.NONE), "{}".getBytes(StandardCharsets.UTF_8),
         registry.routesOf("shop"), now, null, now);
 
     assertThat(jobs).extracting(job -> job.pair().destination(), Job::headers).containsExactly(

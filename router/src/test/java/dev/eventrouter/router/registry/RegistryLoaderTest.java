@@ -7,10 +7,16 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.router.filter.Condition;
+import dev.eventrouter.router.filter.FieldPath;
+import dev.eventrouter.router.filter.FieldValue;
+import dev.eventrouter.router.filter.RouteFilter;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -211,6 +217,86 @@ class RegistryLoaderTest {
         .hasMessageContaining("the secret SHARED is a write key of ")
         .hasMessageContaining("sources.v.write-keys: must be a list")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("l1teral"));
+  }
+
+  @Test
+  void compilesARoutesFilterOnceAndLeavesThePlainFormCarryingEverything() {
+    Registry registry = parse("""
+        destinations { a { endpoint = "http://a.example.com/" }, b { endpoint = "http://b.example.com/" } }
+        sources {
+          s { destinations = [a, { id = b, filter {
+                types = [track, page]
+                events = ["Order Completed", "Checkout *"]
+                where = [
+                  { field = "properties.plan", in = [pro, enterprise] },
+                  { field = context.app.version, exists = true },
+                  { field = "properties.total", equals = 10 }
+                ] } }] }
+        }
+        """);
+
+    Route plain = registry.routesOf("s").get(0);
+    Route filtered = registry.routesOf("s").get(1);
+    assertThat(plain.filter()).isSameAs(RouteFilter.ALL);
+    assertThat(filtered.filter().conditions()).containsExactly(
+        new Condition.OneOf(RouteFilter.TYPE, Set.of(new FieldValue.Text("track"), new FieldValue.Text("page"))),
+        new Condition.NameMatch(RouteFilter.EVENT, Set.of("Order Completed"), List.of("Checkout ")),
+        new Condition.OneOf(FieldPath.parse("properties.plan"),
+            Set.of(new FieldValue.Text("pro"), new FieldValue.Text("enterprise"))),
+        new Condition.Exists(FieldPath.parse("context.app.version"), true),
+        new Condition.OneOf(FieldPath.parse("properties.total"), Set.of(new FieldValue.Numeric(new BigDecimal("10.0")))));
+  }
+
+  /** A filter's every mistake refuses the registry, named down to its condition. */
+  @Test
+  void refusesEveryFilterMistakeWithItsPlace() {
+    assertThatThrownBy(() -> parse("""
+        destinations { a { endpoint = "http://a.example.com/" } }
+        sources {
+          types { destinations = [{ id = a, filter { types = [track, purchase] } }] }
+          empty { destinations = [{ id = a, filter { types = [], events = [] } }] }
+          none { destinations = [{ id = a, filter {} }] }
+          keys { destinations = [{ id = a, filter { event = [x] } }] }
+          star { destinations = [{ id = a, filter { events = ["Check*out"] } }] }
+          tests { destinations = [{ id = a, filter { where = [
+            { field = a, equals = 1, in = [1] },
+            { field = b },
+            { field = "c..d", exists = true },
+            { equals = x },
+            { field = e, exists = yes, unless = true },
+            { field = f, in = [] },
+            { field = g, equals = null },
+            { field = h, in = [x, [y]] }
+          ] } }] }
+        }
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("sources.types.destinations[0].filter.types[1]: unknown type 'purchase': one of [alias,")
+        .hasMessageContaining("sources.empty.destinations[0].filter.types: must be a non-empty list")
+        .hasMessageContaining("sources.empty.destinations[0].filter.events: must be a non-empty list")
+        .hasMessageContaining("sources.none.destinations[0].filter: must be an object with types, events or where")
+        .hasMessageContaining("sources.keys.destinations[0].filter.event: unknown key; a filter has [events, types, where]")
+        .hasMessageContaining("sources.star.destinations[0].filter.events[0]: 'Check*out': * may only end a name")
+        .hasMessageContaining("sources.tests.destinations[0].filter.where[0]: needs exactly one of equals, in, exists;"
+            + " it has equals and in")
+        .hasMessageContaining("sources.tests.destinations[0].filter.where[1]: needs exactly one of equals, in, exists;"
+            + " it has none")
+        .hasMessageContaining("sources.tests.destinations[0].filter.where[2].field: field path 'c..d':")
+        .hasMessageContaining("sources.tests.destinations[0].filter.where[3].field: must be a field path")
+        .hasMessageContaining("sources.tests.destinations[0].filter.where[4].unless: unknown key; a condition has")
+        .hasMessageContaining("sources.tests.destinations[0].filter.where[5].in: must be a non-empty list")
+        .hasMessageContaining("sources.tests.destinations[0].filter.where[6].equals: must be a text, a number, true or false")
+        .hasMessageContaining("sources.tests.destinations[0].filter.where[7].in[1]: must be a text, a number, true or false");
+  }
+
+  @Test
+  void refusesAnExistsThatIsNotABoolean() {
+    assertThatThrownBy(() -> parse("""
+        destinations { a { endpoint = "http://a.example.com/" } }
+        sources { s { destinations = [{ id = a, filter { where = [{ field = e, exists = 1 }] } }] } }
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("sources.s.destinations[0].filter.where[0].exists: must be true or false");
   }
 
   private static Registry parse(String hocon) {
