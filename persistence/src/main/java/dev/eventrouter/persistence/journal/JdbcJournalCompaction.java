@@ -15,17 +15,11 @@ import org.apache.pekko.persistence.jdbc.db.SlickExtension;
 import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
 
 /**
- * Deletes the journal rows a virtual queue no longer needs: its events below the low watermark
- * (the oldest event still carrying a live job's payload) that a snapshot already covers, and its
- * older snapshots. Journal rows then track live jobs, not history (Centrifuge drops whole
- * tables; a queue deletes its own prefix).
- *
- * <p>Pekko's own event deletion removes everything up to a snapshot, which would take the
- * payloads of jobs still waiting with it; hence these statements, on the tables this project's
- * DDL creates, through the journal's own connection pool. They never delete a queue's newest
- * event, from which the journal continues its sequence numbers.
+ * {@link JournalCompaction} on the tables this project's DDL creates, through the journal's own
+ * connection pool. Pekko's own event deletion removes everything up to a snapshot, which would
+ * take the payloads of jobs still waiting with it; hence these statements.
  */
-public final class JournalCompaction {
+public final class JdbcJournalCompaction implements JournalCompaction {
 
   /**
    * Rows deleted per statement and commit. An embedded H2 holds the rows a statement deletes in
@@ -45,11 +39,11 @@ public final class JournalCompaction {
   private final Executor blocking;
 
   /** Compacts the persistence ids placed by {@link JournalSettings#shardOf}, each in its shard. */
-  public JournalCompaction(ActorSystem<?> system) {
+  public JdbcJournalCompaction(ActorSystem<?> system) {
     JournalSettings settings = JournalSettings.fromConfig(system.settings().config());
     SlickExtensionImpl slick = (SlickExtensionImpl) SlickExtension.get(system.classicSystem());
     this.journals = settings.shards().stream()
-        .map(shard -> slick.database(system.settings().config().getConfig(shard.journalPluginId())))
+        .map(shard -> slick.database(system.settings().config().getConfig(shard.journalPlugin())))
         .toList();
     JournalSettings.Database db = settings.database();
     String events = db.identifier("event_journal");
@@ -65,12 +59,7 @@ public final class JournalCompaction {
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
   }
 
-  /**
-   * Deletes the events below {@code eventsBelow} and the snapshots below {@code snapshotsBelow};
-   * completes with the number of events deleted.
-   *
-   * @param eventsBelow at most the sequence number of the newest event, which stays
-   */
+  @Override
   public CompletionStage<Integer> deleteBelow(String persistenceId, long eventsBelow, long snapshotsBelow) {
     return CompletableFuture.supplyAsync(() -> {
       try (Connection c = connect(persistenceId)) {
