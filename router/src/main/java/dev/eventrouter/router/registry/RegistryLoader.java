@@ -35,26 +35,29 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Reads a settings registry file (HOCON; the format is documented in the README and in
- * {@code examples/registry.conf}). Every mistake is reported with its place in the file, and a
- * registry with any mistake is refused as a whole.
+ * Reads a settings registry file (HOCON; the format is documented in the README and in {@code
+ * examples/registry.conf}). Every mistake is reported with its place in the file, and a registry
+ * with any mistake is refused as a whole.
  */
 public final class RegistryLoader {
 
   private RegistryLoader() {}
 
   /**
-   * @param defaults {@code eventrouter.registry.destination-defaults}: what a destination that
-   *     does not say otherwise gets
+   * @param defaults {@code eventrouter.registry.destination-defaults}: what a destination that does
+   *     not say otherwise gets
    */
   public static Registry load(Path file, Config defaults) {
     if (!Files.isRegularFile(file)) {
-      throw new InvalidRegistryException("registry file " + file.toAbsolutePath() + " does not exist");
+      throw new InvalidRegistryException(
+          "registry file " + file.toAbsolutePath() + " does not exist");
     }
     Config config;
     try {
-      config = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
-          .resolve();
+      config =
+          ConfigFactory.parseFile(
+                  file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
+              .resolve();
     } catch (ConfigException e) {
       throw new InvalidRegistryException("registry file " + file + ": " + e.getMessage(), e);
     }
@@ -70,9 +73,13 @@ public final class RegistryLoader {
   public static Registry parseText(String text, Config defaults) {
     Config config;
     try {
-      config = ConfigFactory.parseString(text, ConfigParseOptions.defaults()
-              .setOriginDescription("registry").setIncluder(NoIncludes.INSTANCE))
-          .resolve(ConfigResolveOptions.noSystem());
+      config =
+          ConfigFactory.parseString(
+                  text,
+                  ConfigParseOptions.defaults()
+                      .setOriginDescription("registry")
+                      .setIncluder(NoIncludes.INSTANCE))
+              .resolve(ConfigResolveOptions.noSystem());
     } catch (ConfigException e) {
       throw new InvalidRegistryException("invalid registry: " + e.getMessage(), e);
     }
@@ -115,7 +122,8 @@ public final class RegistryLoader {
     }
 
     private static ConfigException refused(String what) {
-      return new ConfigException.Generic("include is not allowed in a registry sent over the network: " + what);
+      return new ConfigException.Generic(
+          "include is not allowed in a registry sent over the network: " + what);
     }
   }
 
@@ -124,41 +132,52 @@ public final class RegistryLoader {
     Map<String, Destination> destinations = new LinkedHashMap<>();
     ConfigObject destinationsObject = objectAt(config, "destinations", errors);
     if (destinationsObject != null) {
-      destinationsObject.forEach((id, value) -> {
-        Destination destination = destination(id, value, defaults, errors);
-        if (destination != null) {
-          destinations.put(id, destination);
-        }
-      });
+      destinationsObject.forEach(
+          (id, value) -> {
+            Destination destination = destination(id, value, defaults, errors);
+            if (destination != null) {
+              destinations.put(id, destination);
+            }
+          });
     }
     Map<String, List<Route>> routes = new LinkedHashMap<>();
     Map<String, List<String>> writeKeys = new LinkedHashMap<>();
     ConfigObject sourcesObject = objectAt(config, "sources", errors);
     if (sourcesObject != null) {
-      sourcesObject.forEach((id, value) -> {
-        routes.put(id, routes(id, value, destinations, errors));
-        List<String> keys = writeKeys(id, value, errors);
-        if (!keys.isEmpty()) {
-          writeKeys.put(id, keys);
-        }
-      });
+      sourcesObject.forEach(
+          (id, value) -> {
+            routes.put(id, routes(id, value, destinations, errors));
+            List<String> keys = writeKeys(id, value, errors);
+            if (!keys.isEmpty()) {
+              writeKeys.put(id, keys);
+            }
+          });
     }
     Map<String, String> sourceOfKey = new LinkedHashMap<>();
-    writeKeys.forEach((source, keys) -> keys.forEach(key -> {
-      String other = sourceOfKey.putIfAbsent(key, source);
-      if (other != null && !other.equals(source)) {
-        errors.add("sources." + source + ".write-keys: the secret " + key + " is a write key of "
-            + other + " too: a write key names one source");
-      }
-    }));
+    writeKeys.forEach(
+        (source, keys) ->
+            keys.forEach(
+                key -> {
+                  String other = sourceOfKey.putIfAbsent(key, source);
+                  if (other != null && !other.equals(source)) {
+                    errors.add(
+                        "sources."
+                            + source
+                            + ".write-keys: the secret "
+                            + key
+                            + " is a write key of "
+                            + other
+                            + " too: a write key names one source");
+                  }
+                }));
     if (!errors.isEmpty()) {
       throw new InvalidRegistryException("invalid registry:\n  " + String.join("\n  ", errors));
     }
     return new Registry(destinations, routes, writeKeys);
   }
 
-  private static Destination destination(String id, ConfigValue value, Config defaults,
-      List<String> errors) {
+  private static Destination destination(
+      String id, ConfigValue value, Config defaults, List<String> errors) {
     String where = "destinations." + id;
     if (!validId(where, id, errors)) {
       return null;
@@ -171,20 +190,23 @@ public final class RegistryLoader {
     try {
       URI endpoint = endpoint(where + ".endpoint", c.getString("endpoint"), errors);
       Map<String, String> headers = headers(where, c, errors);
-      DestinationSettings delivery = new DestinationSettings(id,
-          c.getInt("max-in-flight-per-pair"),
-          c.getInt("rate-per-pair"),
-          c.getInt("max-connections"),
-          c.getDuration("timeout"),
-          new RetryPolicy(c.getDuration("retry.base"), c.getDuration("retry.cap")),
-          c.getDuration("expire-after"),
-          new BreakerSettings(
-              (float) c.getDouble("breaker.failure-rate-percent"),
-              c.getInt("breaker.sliding-window"),
-              c.getInt("breaker.minimum-calls"),
-              c.getDuration("breaker.open-for"),
-              c.getInt("breaker.half-open-probes")));
-      return endpoint == null ? null
+      DestinationSettings delivery =
+          new DestinationSettings(
+              id,
+              c.getInt("max-in-flight-per-pair"),
+              c.getInt("rate-per-pair"),
+              c.getInt("max-connections"),
+              c.getDuration("timeout"),
+              new RetryPolicy(c.getDuration("retry.base"), c.getDuration("retry.cap")),
+              c.getDuration("expire-after"),
+              new BreakerSettings(
+                  (float) c.getDouble("breaker.failure-rate-percent"),
+                  c.getInt("breaker.sliding-window"),
+                  c.getInt("breaker.minimum-calls"),
+                  c.getDuration("breaker.open-for"),
+                  c.getInt("breaker.half-open-probes")));
+      return endpoint == null
+          ? null
           : new Destination(id, endpoint, c.getBoolean("enabled"), headers, delivery);
     } catch (ConfigException | IllegalArgumentException e) {
       errors.add(where + ": " + e.getMessage());
@@ -202,37 +224,40 @@ public final class RegistryLoader {
     if (!c.hasPath("headers")) {
       return headers;
     }
-    c.getObject("headers").forEach((name, value) -> {
-      String at = where + ".headers." + name;
-      Optional<String> invalidName = HeaderText.invalidName(name);
-      if (invalidName.isPresent()) {
-        errors.add(at + ": " + invalidName.get());
-      } else if (value.valueType() == ConfigValueType.OBJECT) {
-        Config secret = ((ConfigObject) value).toConfig();
-        if (!secret.hasPath("secret") || secret.root().size() != 1) {
-          errors.add(at + ": a header is a value, or { secret = NAME }");
-        } else {
-          try {
-            headers.put(name, Secrets.reference(secret.getString("secret")));
-          } catch (IllegalArgumentException | ConfigException e) {
-            errors.add(at + ": " + e.getMessage());
-          }
-        }
-      } else if (value.valueType() == ConfigValueType.LIST || value.valueType() == ConfigValueType.NULL) {
-        errors.add(at + ": a header is a value, or { secret = NAME }");
-      } else {
-        String literal = String.valueOf(value.unwrapped());
-        Optional<String> invalid = invalidLiteral(name, literal);
-        if (Secrets.referenced(literal).isPresent()) {
-          errors.add(at + ": write a secret as { secret = NAME }");
-        } else if (invalid.isPresent()) {
-          // what is wrong, never the value: a literal header may be a credential too
-          errors.add(at + ": " + invalid.get());
-        } else {
-          headers.put(name, literal);
-        }
-      }
-    });
+    c.getObject("headers")
+        .forEach(
+            (name, value) -> {
+              String at = where + ".headers." + name;
+              Optional<String> invalidName = HeaderText.invalidName(name);
+              if (invalidName.isPresent()) {
+                errors.add(at + ": " + invalidName.get());
+              } else if (value.valueType() == ConfigValueType.OBJECT) {
+                Config secret = ((ConfigObject) value).toConfig();
+                if (!secret.hasPath("secret") || secret.root().size() != 1) {
+                  errors.add(at + ": a header is a value, or { secret = NAME }");
+                } else {
+                  try {
+                    headers.put(name, Secrets.reference(secret.getString("secret")));
+                  } catch (IllegalArgumentException | ConfigException e) {
+                    errors.add(at + ": " + e.getMessage());
+                  }
+                }
+              } else if (value.valueType() == ConfigValueType.LIST
+                  || value.valueType() == ConfigValueType.NULL) {
+                errors.add(at + ": a header is a value, or { secret = NAME }");
+              } else {
+                String literal = String.valueOf(value.unwrapped());
+                Optional<String> invalid = invalidLiteral(name, literal);
+                if (Secrets.referenced(literal).isPresent()) {
+                  errors.add(at + ": write a secret as { secret = NAME }");
+                } else if (invalid.isPresent()) {
+                  // what is wrong, never the value: a literal header may be a credential too
+                  errors.add(at + ": " + invalid.get());
+                } else {
+                  headers.put(name, literal);
+                }
+              }
+            });
     return headers;
   }
 
@@ -249,8 +274,11 @@ public final class RegistryLoader {
     }
   }
 
-  private static List<Route> routes(String source, ConfigValue value,
-      Map<String, Destination> destinations, List<String> errors) {
+  private static List<Route> routes(
+      String source,
+      ConfigValue value,
+      Map<String, Destination> destinations,
+      List<String> errors) {
     String where = "sources." + source;
     List<Route> routes = new ArrayList<>();
     if (!validId(where, source, errors)) {
@@ -311,7 +339,9 @@ public final class RegistryLoader {
         continue;
       }
       if (enabled && destination.enabled()) {
-        routes.add(new Route(destination, endpoint != null ? endpoint : destination.endpoint(), rate, filter));
+        routes.add(
+            new Route(
+                destination, endpoint != null ? endpoint : destination.endpoint(), rate, filter));
       }
     }
     return List.copyOf(routes);
@@ -324,7 +354,8 @@ public final class RegistryLoader {
    */
   private static List<String> writeKeys(String source, ConfigValue value, List<String> errors) {
     List<String> keys = new ArrayList<>();
-    if (value.valueType() != ConfigValueType.OBJECT || !((ConfigObject) value).containsKey("write-keys")) {
+    if (value.valueType() != ConfigValueType.OBJECT
+        || !((ConfigObject) value).containsKey("write-keys")) {
       return keys;
     }
     String where = "sources." + source + ".write-keys";
@@ -338,7 +369,8 @@ public final class RegistryLoader {
       ConfigValue entry = entries.get(i);
       String at = where + "[" + i + "]";
       if (entry.valueType() != ConfigValueType.OBJECT
-          || ((ConfigObject) entry).size() != 1 || !((ConfigObject) entry).containsKey("secret")
+          || ((ConfigObject) entry).size() != 1
+          || !((ConfigObject) entry).containsKey("secret")
           || ((ConfigObject) entry).get("secret").valueType() != ConfigValueType.STRING) {
         // what is wrong, never the value: it may be the key itself written by mistake
         errors.add(at + ": a write key is { secret = NAME }, the secret that holds it");
@@ -390,8 +422,10 @@ public final class RegistryLoader {
     }
     if (uri.getRawUserInfo() != null) {
       // a request goes to the host, without them: a credential is sent as a header's secret
-      errors.add(where + ": must not hold a user or password (user:password@); send a credential as a"
-          + " header, { secret = NAME }");
+      errors.add(
+          where
+              + ": must not hold a user or password (user:password@); send a credential as a"
+              + " header, { secret = NAME }");
       return null;
     }
     if (!uri.toASCIIString().equals(text)) {

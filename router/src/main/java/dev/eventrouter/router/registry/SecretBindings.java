@@ -14,10 +14,10 @@ import java.util.TreeSet;
 
 /**
  * Where each secret may be sent: the origins ({@code scheme://host:port}) of the endpoints a
- * registry sends it to. A registry replaced through the admin API may send a secret to an origin
- * it is not bound to only with the operator's explicit acknowledgement; otherwise whoever holds an
- * operate token could point a credential at a server of their own. A secret first named binds
- * where it is first sent; the registry file at start binds what it names.
+ * registry sends it to. A registry replaced through the admin API may send a secret to an origin it
+ * is not bound to only with the operator's explicit acknowledgement; otherwise whoever holds an
+ * operate token could point a credential at a server of their own. A secret first named binds where
+ * it is first sent; the registry file at start binds what it names.
  *
  * @param origins per secret name, the origins it is bound to
  */
@@ -41,18 +41,32 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
     }
   }
 
-  /** Where the registry sends each secret its destinations name, by default or by a source's endpoint. */
+  /**
+   * Where the registry sends each secret its destinations name, by default or by a source's
+   * endpoint.
+   */
   public static SecretBindings of(Registry registry) {
     Map<String, Set<String>> origins = new HashMap<>();
     for (Destination destination : registry.destinations().values()) {
       List<URI> endpoints = new ArrayList<>();
       endpoints.add(destination.endpoint());
-      registry.routes().values().forEach(routes -> routes.stream()
-          .filter(route -> route.destination().id().equals(destination.id()))
-          .forEach(route -> endpoints.add(route.endpoint())));
+      registry
+          .routes()
+          .values()
+          .forEach(
+              routes ->
+                  routes.stream()
+                      .filter(route -> route.destination().id().equals(destination.id()))
+                      .forEach(route -> endpoints.add(route.endpoint())));
       for (String value : destination.headers().values()) {
-        Secrets.referenced(value).ifPresent(secret -> endpoints.forEach(endpoint ->
-            origins.computeIfAbsent(secret, s -> new HashSet<>()).add(origin(endpoint))));
+        Secrets.referenced(value)
+            .ifPresent(
+                secret ->
+                    endpoints.forEach(
+                        endpoint ->
+                            origins
+                                .computeIfAbsent(secret, s -> new HashSet<>())
+                                .add(origin(endpoint))));
       }
     }
     return new SecretBindings(origins);
@@ -61,13 +75,16 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
   /** What {@code next} sends where this does not bind it; a secret not bound yet moves nowhere. */
   public List<Move> movesTo(SecretBindings next) {
     List<Move> moves = new ArrayList<>();
-    next.origins.forEach((secret, to) -> {
-      Set<String> bound = origins.get(secret);
-      if (bound != null) {
-        to.stream().filter(origin -> !bound.contains(origin)).sorted()
-            .forEach(origin -> moves.add(new Move(secret, bound, origin)));
-      }
-    });
+    next.origins.forEach(
+        (secret, to) -> {
+          Set<String> bound = origins.get(secret);
+          if (bound != null) {
+            to.stream()
+                .filter(origin -> !bound.contains(origin))
+                .sorted()
+                .forEach(origin -> moves.add(new Move(secret, bound, origin)));
+          }
+        });
     moves.sort((a, b) -> a.secret().compareTo(b.secret()));
     return moves;
   }
@@ -76,7 +93,8 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
   public SecretBindings plus(SecretBindings more) {
     Map<String, Set<String>> union = new HashMap<>();
     origins.forEach((secret, set) -> union.put(secret, new HashSet<>(set)));
-    more.origins.forEach((secret, set) -> union.computeIfAbsent(secret, s -> new HashSet<>()).addAll(set));
+    more.origins.forEach(
+        (secret, set) -> union.computeIfAbsent(secret, s -> new HashSet<>()).addAll(set));
     return new SecretBindings(union);
   }
 

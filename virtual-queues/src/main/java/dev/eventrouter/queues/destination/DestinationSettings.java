@@ -3,9 +3,9 @@ package dev.eventrouter.queues.destination;
 import java.time.Duration;
 
 /**
- * How the virtual queues deliver to one destination, as seen by one pair (a pair may override
- * the rate). The router's settings registry builds these; a queue looks its settings up again for
- * every dispatch, so a change applies to the next request.
+ * How the virtual queues deliver to one destination, as seen by one pair (a pair may override the
+ * rate). The router's settings registry builds these; a queue looks its settings up again for every
+ * dispatch, so a change applies to the next request.
  *
  * @param maxInFlightPerPair requests one (source, destination) pair may have outstanding: one pair
  *     cannot take all of the destination's connections
@@ -30,7 +30,8 @@ public record DestinationSettings(
           "destination " + id + ": max-in-flight-per-pair and max-connections must be at least 1");
     }
     if (ratePerSecond < 0) {
-      throw new IllegalArgumentException("destination " + id + ": rate-per-pair must be 0 (none) or more");
+      throw new IllegalArgumentException(
+          "destination " + id + ": rate-per-pair must be 0 (none) or more");
     }
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("destination " + id + ": timeout must be positive");
@@ -42,13 +43,13 @@ public record DestinationSettings(
 
   /** These settings with another in-flight limit for one pair. */
   public DestinationSettings withMaxInFlightPerPair(int maxInFlight) {
-    return new DestinationSettings(id, maxInFlight, ratePerSecond, maxConnections, timeout, retry,
-        expireAfter, breaker);
+    return new DestinationSettings(
+        id, maxInFlight, ratePerSecond, maxConnections, timeout, retry, expireAfter, breaker);
   }
 
   /** These settings with another rate for one pair. */
   public DestinationSettings withRatePerSecond(int rate) {
-    return new DestinationSettings(id, maxInFlightPerPair, rate, maxConnections, timeout, retry,
-        expireAfter, breaker);
+    return new DestinationSettings(
+        id, maxInFlightPerPair, rate, maxConnections, timeout, retry, expireAfter, breaker);
   }
 }
