@@ -107,7 +107,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
   NettyDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
       Secrets secrets, int eventLoops, String userAgent, NameResolver names) {
     this.clock = clock;
-    this.routes = new Routes(secrets, userAgent);
+    this.routes = new Routes(secrets, userAgent, clock);
     this.queueSize = queueSize;
     this.addresses = addresses;
     this.names = names;
