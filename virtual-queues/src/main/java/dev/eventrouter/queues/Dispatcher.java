@@ -36,6 +36,11 @@ final class Dispatcher implements PayloadReadBack.Reader {
   private final PayloadReadBack readBack;
   private final ActorRef<DeliveryOutcome> replyTo;
   private PairRate rate;
+  /**
+   * The destination's settings as the last pass found them: what the answers to its requests are
+   * judged by, without a registry lookup per answer.
+   */
+  private Optional<DestinationSettings> destination = Optional.empty();
   /** The pair's in-flight limit as the last dispatch found it. */
   private int sendLimit;
   private long timerAt = Long.MAX_VALUE;
@@ -72,13 +77,21 @@ final class Dispatcher implements PayloadReadBack.Reader {
 
   /** The destination answered 429: this tenant's rate, not the destination's health. */
   void throttled() {
-    rate().throttled();
+    if (rate != null) {
+      rate.throttled();
+    }
   }
 
   /** The pair's current rate limit in requests per second; 0 for none. */
   int rateLimit() {
-    queue.deps().destinations().find(queue.pair()).ifPresent(d -> rate().configure(d.ratePerSecond()));
-    return rate().limit();
+    return queue.deps().destinations().find(queue.pair())
+        .map(found -> rate(found.ratePerSecond()).limit())
+        .orElse(rate == null ? 0 : rate.limit());
+  }
+
+  /** The destination's settings as the last pass found them; empty before the first send. */
+  Optional<DestinationSettings> destination() {
+    return destination;
   }
 
   @Override
@@ -106,6 +119,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
       return;
     }
     Optional<DestinationSettings> found = queue.deps().destinations().find(queue.pair());
+    destination = found;
     if (found.isEmpty()) {
       if (!state.schedule().isEmpty()) {
         queue.context().getLog().warn("destination of {} is not configured; its {} jobs are held",
@@ -122,8 +136,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
     }
     DestinationSettings destination = found.get();
     CircuitBreaker breaker = queue.deps().breakers().of(destination);
-    PairRate rate = rate();
-    rate.configure(destination.ratePerSecond());
+    PairRate rate = rate(destination.ratePerSecond());
     InFlight inFlight = queue.inFlight();
     PayloadCache payloads = queue.payloads();
     int limit = destination.maxInFlightPerPair();
@@ -198,11 +211,12 @@ final class Dispatcher implements PayloadReadBack.Reader {
     return open / 2 + ThreadLocalRandom.current().nextLong(open / 2 + 1);
   }
 
-  private PairRate rate() {
+  /** The pair's rate, at the limit its settings give now (an operator may have changed it). */
+  private PairRate rate(int configured) {
     if (rate == null) {
-      int configured = queue.deps().destinations().find(queue.pair())
-          .map(DestinationSettings::ratePerSecond).orElse(0);
       rate = new PairRate(queue.pair().entityId(), configured);
+    } else {
+      rate.configure(configured);
     }
     return rate;
   }

@@ -139,7 +139,7 @@ final class OutcomeBatcher {
    * pair and leaves the breaker alone.
    */
   private void report(DeliveryOutcome outcome) {
-    Optional<DestinationSettings> destination = queue.deps().destinations().find(queue.pair());
+    Optional<DestinationSettings> destination = dispatcher.destination();
     if (destination.isEmpty()) {
       return;
     }
@@ -177,9 +177,9 @@ final class OutcomeBatcher {
   }
 
   private Instant retryAt(DeliveryOutcome outcome) {
-    Optional<DestinationSettings> destination = queue.deps().destinations().find(queue.pair());
+    Optional<DestinationSettings> destination = dispatcher.destination();
     if (destination.isEmpty()) {
-      // the destination was removed meanwhile: hold the job, look again later
+      // the destination was removed: hold the job, look again later
       return outcome.finishedAt().plus(QueueRuntime.UNCONFIGURED_RECHECK);
     }
     return destination.get().retry().retryAt(outcome.attempt(), outcome.finishedAt(),

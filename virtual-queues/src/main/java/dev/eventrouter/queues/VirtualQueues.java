@@ -6,7 +6,7 @@ import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.journal.JobPayloads;
-import dev.eventrouter.persistence.journal.JournalCompaction;
+import dev.eventrouter.persistence.journal.JdbcJournalCompaction;
 import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.breaker.DestinationBreakers;
@@ -107,7 +107,7 @@ public final class VirtualQueues {
     return new VirtualQueue.Dependencies(
         destinations, deliveryClient, new DestinationBreakers(), archive,
         JournalSettings.fromConfig(system.settings().config()), new JobPayloads(system),
-        new JournalCompaction(system), new PayloadBudget(settings.payloadMemoryBytes()), listener,
+        new JdbcJournalCompaction(system), new PayloadBudget(settings.payloadMemoryBytes()), listener,
         settings, Clock.systemUTC());
   }
 

@@ -9,7 +9,7 @@ import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.Transition;
-import dev.eventrouter.persistence.journal.JournalCompaction;
+import dev.eventrouter.persistence.journal.JdbcJournalCompaction;
 import dev.eventrouter.queues.testing.QueueFixture;
 import dev.eventrouter.queues.testing.ScriptedDestination;
 import dev.eventrouter.queues.testing.ScriptedDestination.Response;
@@ -49,7 +49,7 @@ class JournalUpkeepTest {
       }
 
       fixture.awaitEmpty(pair);
-      JournalCompaction journal = new JournalCompaction(fixture.testKit().system());
+      JdbcJournalCompaction journal = new JdbcJournalCompaction(fixture.testKit().system());
       String pid = VirtualQueue.persistenceId(pair).id();
       // 3,000 jobs made 6,000 events; what stays is what came after the last snapshot, taken
       // after at most as many events as the queue held jobs (here up to a few hundred)
@@ -83,7 +83,7 @@ class JournalUpkeepTest {
       fixture.enqueue(pair, fixture.jobs(pair, 60, endpoint, Instant.now()));
 
       assertThat(fixture.stats(pair).pending()).isEqualTo(120);
-      JournalCompaction journal = new JournalCompaction(fixture.testKit().system());
+      JdbcJournalCompaction journal = new JdbcJournalCompaction(fixture.testKit().system());
       assertThat(journal.snapshotRows(pid).toCompletableFuture().join()).isZero();
     }
 
@@ -92,7 +92,7 @@ class JournalUpkeepTest {
       ScriptedDestination up = new ScriptedDestination(restarted.testKit().system(), port);
       restarted.awaitEmpty(pair);
       assertThat(up.received("/backlog")).hasSize(120);
-      JournalCompaction journal = new JournalCompaction(restarted.testKit().system());
+      JdbcJournalCompaction journal = new JdbcJournalCompaction(restarted.testKit().system());
       restarted.await(() -> assertThat(journal.snapshotRows(pid).toCompletableFuture().join()).isPositive());
       up.close();
     }
@@ -116,7 +116,7 @@ class JournalUpkeepTest {
         fixture.enqueue(pair, fixture.jobs(pair, 200));
       }
 
-      JournalCompaction journal = new JournalCompaction(fixture.testKit().system());
+      JdbcJournalCompaction journal = new JdbcJournalCompaction(fixture.testKit().system());
       String pid = VirtualQueue.persistenceId(pair).id();
       fixture.await(() -> {
         VirtualQueue.QueueStats stats = fixture.stats(pair);

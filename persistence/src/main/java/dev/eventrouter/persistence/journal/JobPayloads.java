@@ -41,11 +41,23 @@ public final class JobPayloads {
 
   /** Reads the persistence ids placed by {@link JournalSettings#shardOf}, each in its shard. */
   public JobPayloads(ActorSystem<?> system) {
-    this.system = system;
-    this.queries = JournalSettings.fromConfig(system.settings().config()).shards().stream()
+    this(system, JournalSettings.fromConfig(system.settings().config()).shards().stream()
         .map(shard -> PersistenceQuery.get(system).getReadJournalFor(
             CurrentEventsByPersistenceIdQuery.class, shard.readJournalPluginId()))
-        .toList();
+        .toList());
+  }
+
+  /**
+   * Reads every persistence id from one read journal, of another plugin than the JDBC journal's:
+   * Pekko's in-memory one, under a test of one queue.
+   */
+  public static JobPayloads over(ActorSystem<?> system, CurrentEventsByPersistenceIdQuery readJournal) {
+    return new JobPayloads(system, List.of(readJournal));
+  }
+
+  private JobPayloads(ActorSystem<?> system, List<CurrentEventsByPersistenceIdQuery> queries) {
+    this.system = system;
+    this.queries = queries;
   }
 
   private CurrentEventsByPersistenceIdQuery readJournalOf(String persistenceId) {

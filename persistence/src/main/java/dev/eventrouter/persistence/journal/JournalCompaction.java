@@ -1,69 +1,16 @@
 package dev.eventrouter.persistence.journal;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.persistence.jdbc.db.SlickDatabase;
-import org.apache.pekko.persistence.jdbc.db.SlickExtension;
-import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
 
 /**
  * Deletes the journal rows a virtual queue no longer needs: its events below the low watermark
  * (the oldest event still carrying a live job's payload) that a snapshot already covers, and its
  * older snapshots. Journal rows then track live jobs, not history (Centrifuge drops whole
- * tables; a queue deletes its own prefix).
- *
- * <p>Pekko's own event deletion removes everything up to a snapshot, which would take the
- * payloads of jobs still waiting with it; hence these statements, on the tables this project's
- * DDL creates, through the journal's own connection pool. They never delete a queue's newest
- * event, from which the journal continues its sequence numbers.
+ * tables; a queue deletes its own prefix). Never a queue's newest event, from which the journal
+ * continues its sequence numbers.
  */
-public final class JournalCompaction {
-
-  /**
-   * Rows deleted per statement and commit. An embedded H2 holds the rows a statement deletes in
-   * memory until it commits, and a row may weigh a megabyte (a batch of jobs, or one large
-   * payload): 5,000 rows at a time took a queue draining a backlog of a million jobs, whose first
-   * compaction after the backlog deletes hundreds of batch rows, past a 1 GiB heap.
-   */
-  private static final long CHUNK = 32;
-
-  /** Each journal shard's connection pool, in shard order. */
-  private final List<SlickDatabase> journals;
-  private final String oldestEvent;
-  private final String deleteEvents;
-  private final String deleteSnapshots;
-  private final String countEvents;
-  private final String countSnapshots;
-  private final Executor blocking;
-
-  /** Compacts the persistence ids placed by {@link JournalSettings#shardOf}, each in its shard. */
-  public JournalCompaction(ActorSystem<?> system) {
-    JournalSettings settings = JournalSettings.fromConfig(system.settings().config());
-    SlickExtensionImpl slick = (SlickExtensionImpl) SlickExtension.get(system.classicSystem());
-    this.journals = settings.shards().stream()
-        .map(shard -> slick.database(system.settings().config().getConfig(shard.journalPluginId())))
-        .toList();
-    JournalSettings.Database db = settings.database();
-    String events = db.identifier("event_journal");
-    String snapshots = db.identifier("snapshot");
-    String pid = db.identifier("persistence_id");
-    String seq = db.identifier("sequence_number");
-    this.oldestEvent = "SELECT MIN(" + seq + ") FROM " + events + " WHERE " + pid + " = ?";
-    this.deleteEvents = "DELETE FROM " + events + " WHERE " + pid + " = ? AND " + seq + " >= ? AND "
-        + seq + " < ?";
-    this.deleteSnapshots = "DELETE FROM " + snapshots + " WHERE " + pid + " = ? AND " + seq + " < ?";
-    this.countEvents = "SELECT COUNT(*) FROM " + events + " WHERE " + pid + " = ?";
-    this.countSnapshots = "SELECT COUNT(*) FROM " + snapshots + " WHERE " + pid + " = ?";
-    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-  }
+@FunctionalInterface
+public interface JournalCompaction {
 
   /**
    * Deletes the events below {@code eventsBelow} and the snapshots below {@code snapshotsBelow};
@@ -71,73 +18,5 @@ public final class JournalCompaction {
    *
    * @param eventsBelow at most the sequence number of the newest event, which stays
    */
-  public CompletionStage<Integer> deleteBelow(String persistenceId, long eventsBelow, long snapshotsBelow) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = connect(persistenceId)) {
-        int deleted = 0;
-        for (long from = oldest(c, persistenceId); from < eventsBelow; from += CHUNK) {
-          deleted += update(c, deleteEvents, persistenceId, from, Math.min(from + CHUNK, eventsBelow));
-        }
-        update(c, deleteSnapshots, persistenceId, snapshotsBelow);
-        return deleted;
-      } catch (SQLException e) {
-        throw new IllegalStateException("cannot compact the journal of " + persistenceId, e);
-      }
-    }, blocking);
-  }
-
-  /** How many journal rows a persistence id has: what compaction keeps small. */
-  public CompletionStage<Long> eventRows(String persistenceId) {
-    return count(countEvents, persistenceId);
-  }
-
-  /** How many snapshots a persistence id has: none before its first. */
-  public CompletionStage<Long> snapshotRows(String persistenceId) {
-    return count(countSnapshots, persistenceId);
-  }
-
-  private CompletionStage<Long> count(String sql, String persistenceId) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = connect(persistenceId);
-          PreparedStatement count = c.prepareStatement(sql)) {
-        count.setString(1, persistenceId);
-        try (ResultSet rs = count.executeQuery()) {
-          rs.next();
-          return rs.getLong(1);
-        }
-      } catch (SQLException e) {
-        throw new IllegalStateException("cannot count the rows of " + persistenceId, e);
-      }
-    }, blocking);
-  }
-
-  private Connection connect(String persistenceId) throws SQLException {
-    return journals.get(JournalShard.indexOf(persistenceId, journals.size()))
-        .database().source().createConnection();
-  }
-
-  private long oldest(Connection c, String persistenceId) throws SQLException {
-    try (PreparedStatement query = c.prepareStatement(oldestEvent)) {
-      query.setString(1, persistenceId);
-      try (ResultSet rs = query.executeQuery()) {
-        long oldest = rs.next() ? rs.getLong(1) : 0;
-        return rs.wasNull() || oldest == 0 ? Long.MAX_VALUE : oldest;
-      }
-    }
-  }
-
-  private static int update(Connection c, String sql, String persistenceId, long... bounds)
-      throws SQLException {
-    try (PreparedStatement statement = c.prepareStatement(sql)) {
-      statement.setString(1, persistenceId);
-      for (int i = 0; i < bounds.length; i++) {
-        statement.setLong(i + 2, bounds[i]);
-      }
-      int rows = statement.executeUpdate();
-      if (!c.getAutoCommit()) {
-        c.commit();
-      }
-      return rows;
-    }
-  }
+  CompletionStage<Integer> deleteBelow(String persistenceId, long eventsBelow, long snapshotsBelow);
 }

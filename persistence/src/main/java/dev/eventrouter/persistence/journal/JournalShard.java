@@ -12,8 +12,9 @@ import java.util.zip.CRC32;
 
 /**
  * One database of the journal and the pekko-persistence-jdbc plugins that write and read it.
- * Shard 0 keeps the plugins' standard ids ({@code jdbc-journal}, ...), so that everything not
- * placed by {@link #indexOf} (the operator controls, sharding's remembered entities) is in it.
+ * Shard 0's are the plugins of the standard ids ({@code jdbc-journal}, ...), which journal.conf
+ * makes Pekko's default: everything not placed by {@link #indexOf} (the operator controls,
+ * sharding's remembered entities) is in it.
  *
  * @param index this database's place in {@code eventrouter.journal}: 0 is {@code url}, i is the
  *     i-th of {@code shard-urls}
@@ -33,11 +34,27 @@ public record JournalShard(
     return (int) (crc.getValue() % count);
   }
 
+  /**
+   * The journal plugin a persistent actor of this shard names. Shard 0's is Pekko's default (the
+   * empty id), which is {@link #journalPlugin}'s all the same; so a test can run one such actor
+   * on an in-memory journal by changing the default alone, as Pekko's
+   * EventSourcedBehaviorTestKit does.
+   */
   public String journalPluginId() {
+    return index == 0 ? "" : journalPlugin();
+  }
+
+  /** The snapshot plugin a persistent actor of this shard names; see {@link #journalPluginId}. */
+  public String snapshotPluginId() {
+    return index == 0 ? "" : snapshotPlugin();
+  }
+
+  /** The configuration path of this shard's pekko-persistence-jdbc journal. */
+  String journalPlugin() {
     return suffixed("jdbc-journal");
   }
 
-  public String snapshotPluginId() {
+  String snapshotPlugin() {
     return suffixed("jdbc-snapshot-store");
   }
 
@@ -84,11 +101,11 @@ public record JournalShard(
         .withValue("use-shared-db", ConfigValueFactory.fromAnyRef(sharedDatabase()));
     Config reads = resolved.getConfig("jdbc-read-journal")
         .withValue("use-shared-db", ConfigValueFactory.fromAnyRef(sharedDatabase()))
-        .withValue("write-plugin", ConfigValueFactory.fromAnyRef(journalPluginId()));
+        .withValue("write-plugin", ConfigValueFactory.fromAnyRef(journalPlugin()));
     Config pool = resolved.getConfig("pekko-persistence-jdbc.shared-databases.journal")
         .atPath("pekko-persistence-jdbc.shared-databases." + sharedDatabase());
-    return journal.atKey(journalPluginId())
-        .withFallback(snapshots.atKey(snapshotPluginId()))
+    return journal.atKey(journalPlugin())
+        .withFallback(snapshots.atKey(snapshotPlugin()))
         .withFallback(reads.atKey(readJournalPluginId()))
         .withFallback(sharedDatabaseConfig().withFallback(pool));
   }

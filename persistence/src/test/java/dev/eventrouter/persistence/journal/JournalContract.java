@@ -164,7 +164,7 @@ abstract class JournalContract {
     List<JobEvent> events = acceptedJobs(pid, 50, 64);
     ActorTestKit testKit = startSystem();
     append(testKit, pid, events);
-    JournalCompaction compaction = new JournalCompaction(testKit.system());
+    JdbcJournalCompaction compaction = new JdbcJournalCompaction(testKit.system());
 
     int deleted = compaction.deleteBelow(pid, 50, 50).toCompletableFuture().join();
 

@@ -1,5 +1,7 @@
 package dev.eventrouter.router.registry;
 
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,9 +17,20 @@ public record Registry(Map<String, Destination> destinations, Map<String, List<R
     Map<String, List<String>> writeKeys) {
 
   public Registry {
-    destinations = Map.copyOf(destinations);
-    routes = Map.copyOf(routes);
-    writeKeys = Map.copyOf(writeKeys);
+    destinations = frozen(destinations);
+    routes = frozen(routes);
+    writeKeys = frozen(writeKeys);
+  }
+
+  /**
+   * An unmodifiable hash map, not {@code Map.copyOf}: looked up for every record and by every
+   * queue, with tens of thousands of sources. The immutable maps of {@code Map.copyOf} probe
+   * linearly and compare the keys themselves at each step, and sources named in sequence
+   * ({@code shop-1}, {@code shop-2}, ...) have neighbouring hashes that form long runs: a lookup
+   * read dozens of scattered strings, a cache miss each. A hash map compares stored hashes first.
+   */
+  private static <K, V> Map<K, V> frozen(Map<K, V> map) {
+    return Collections.unmodifiableMap(new HashMap<>(map));
   }
 
   /** A registry whose sources have no write keys: they send through Kafka only. */
