@@ -6,8 +6,8 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 /**
  * An object of a CRD these manifests use whose model is not among fabric8's kubernetes-model
  * artifacts (the Prometheus Operator's are in openshift-model-monitoring, not served here): its
- * subclass names the fields of the spec that the manifests use, as the CRD names them. A field
- * not listed fails as unknown; add it there when a manifest needs it.
+ * subclass names the fields of the spec that the manifests use, as the CRD names them. A field not
+ * listed fails as unknown; add it there when a manifest needs it.
  */
 public abstract class CustomObject<S> implements HasMetadata {
 

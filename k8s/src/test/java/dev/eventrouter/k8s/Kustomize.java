@@ -23,8 +23,10 @@ final class Kustomize {
   static String render(String dirInModule) {
     Path dir = MODULE.resolve(dirInModule);
     try {
-      Process process = new ProcessBuilder(kubectl().toString(), "kustomize", dir.toString()).start();
-      CompletableFuture<String> errors = CompletableFuture.supplyAsync(() -> text(process.getErrorStream()));
+      Process process =
+          new ProcessBuilder(kubectl().toString(), "kustomize", dir.toString()).start();
+      CompletableFuture<String> errors =
+          CompletableFuture.supplyAsync(() -> text(process.getErrorStream()));
       String out = text(process.getInputStream());
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         process.destroyForcibly();
@@ -51,12 +53,18 @@ final class Kustomize {
     if (configured.isPresent() && !Files.isExecutable(configured.get())) {
       throw new AssertionError("KUBECTL=" + configured.get() + " is not an executable file");
     }
-    return configured.or(() -> Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-            .map(folder -> Path.of(folder, "kubectl"))
-            .filter(Files::isExecutable)
-            .findFirst())
-        .orElseThrow(() -> new AssertionError("kubectl not found on the PATH (or set KUBECTL=/path/to/kubectl):"
-            + " the manifests are checked as `kubectl kustomize` renders them. On Debian: apt-get install kubectl"));
+    return configured
+        .or(
+            () ->
+                Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                    .map(folder -> Path.of(folder, "kubectl"))
+                    .filter(Files::isExecutable)
+                    .findFirst())
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "kubectl not found on the PATH (or set KUBECTL=/path/to/kubectl):"
+                        + " the manifests are checked as `kubectl kustomize` renders them. On Debian: apt-get install kubectl"));
   }
 
   private static String text(InputStream in) {

@@ -42,8 +42,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Consistency checks over one rendered set of objects (one namespace's worth, as one apply
- * sends them). Each returns what is wrong, one line per problem; none means consistent.
+ * Consistency checks over one rendered set of objects (one namespace's worth, as one apply sends
+ * them). Each returns what is wrong, one line per problem; none means consistent.
  */
 final class ManifestChecks {
 
@@ -56,7 +56,9 @@ final class ManifestChecks {
 
     List<Container> containers() {
       return Stream.concat(
-              Optional.ofNullable(template.getSpec().getInitContainers()).orElse(List.of()).stream(),
+              Optional.ofNullable(template.getSpec().getInitContainers())
+                  .orElse(List.of())
+                  .stream(),
               template.getSpec().getContainers().stream())
           .toList();
     }
@@ -69,7 +71,10 @@ final class ManifestChecks {
   /** The label by which Grafana's sidecar finds dashboards (kube-prometheus-stack's default). */
   private static final String GRAFANA_DASHBOARD_LABEL = "grafana_dashboard";
 
-  /** kubectl's client-side apply keeps the whole object in an annotation, and annotations hold 256 KiB. */
+  /**
+   * kubectl's client-side apply keeps the whole object in an annotation, and annotations hold 256
+   * KiB.
+   */
   private static final int LAST_APPLIED_LIMIT_BYTES = 256 * 1024;
 
   private static final JsonMapper DASHBOARD_READER = JsonMapper.builder().build();
@@ -77,8 +82,16 @@ final class ManifestChecks {
   private ManifestChecks() {}
 
   static List<String> all(List<HasMetadata> objects) {
-    return Stream.of(workloadSelectors(objects), serviceSelectors(objects), probes(objects), rbac(objects),
-            scaling(objects), references(objects), serviceMonitors(objects), dashboards(objects), alerts(objects))
+    return Stream.of(
+            workloadSelectors(objects),
+            serviceSelectors(objects),
+            probes(objects),
+            rbac(objects),
+            scaling(objects),
+            references(objects),
+            serviceMonitors(objects),
+            dashboards(objects),
+            alerts(objects))
         .flatMap(List::stream)
         .toList();
   }
@@ -87,12 +100,17 @@ final class ManifestChecks {
   static List<String> workloadSelectors(List<HasMetadata> objects) {
     List<String> problems = new ArrayList<>();
     for (Deployment deployment : of(objects, Deployment.class)) {
-      Map<String, String> labels = Optional.ofNullable(deployment.getSpec().getTemplate().getMetadata().getLabels())
-          .orElse(Map.of());
+      Map<String, String> labels =
+          Optional.ofNullable(deployment.getSpec().getTemplate().getMetadata().getLabels())
+              .orElse(Map.of());
       LabelSelector selector = deployment.getSpec().getSelector();
       if (!selects(selector, labels)) {
-        problems.add(id(deployment) + ": selector " + describe(selector) + " does not match its template's labels "
-            + labels);
+        problems.add(
+            id(deployment)
+                + ": selector "
+                + describe(selector)
+                + " does not match its template's labels "
+                + labels);
       }
     }
     return problems;
@@ -102,25 +120,41 @@ final class ManifestChecks {
   static List<String> serviceSelectors(List<HasMetadata> objects) {
     List<String> problems = new ArrayList<>();
     for (Service service : of(objects, Service.class)) {
-      Map<String, String> selector = Optional.ofNullable(service.getSpec().getSelector()).orElse(Map.of());
-      List<Pods> selected = pods(objects).stream()
-          .filter(pods -> sameNamespace(pods.owner(), service))
-          .filter(pods -> !selector.isEmpty() && pods.labels().entrySet().containsAll(selector.entrySet()))
-          .toList();
+      Map<String, String> selector =
+          Optional.ofNullable(service.getSpec().getSelector()).orElse(Map.of());
+      List<Pods> selected =
+          pods(objects).stream()
+              .filter(pods -> sameNamespace(pods.owner(), service))
+              .filter(
+                  pods ->
+                      !selector.isEmpty()
+                          && pods.labels().entrySet().containsAll(selector.entrySet()))
+              .toList();
       if (selected.isEmpty()) {
-        problems.add(id(service) + ": selector " + selector + " selects no pods of these workloads");
+        problems.add(
+            id(service) + ": selector " + selector + " selects no pods of these workloads");
         continue;
       }
       for (ServicePort port : service.getSpec().getPorts()) {
-        IntOrString target = Optional.ofNullable(port.getTargetPort()).orElse(new IntOrString(port.getPort()));
-        boolean declared = selected.stream().flatMap(pods -> pods.containers().stream())
-            .flatMap(container -> ports(container).stream())
-            .anyMatch(declaredPort -> target.getStrVal() != null
-                ? target.getStrVal().equals(declaredPort.getName())
-                : target.getIntVal().equals(declaredPort.getContainerPort()));
+        IntOrString target =
+            Optional.ofNullable(port.getTargetPort()).orElse(new IntOrString(port.getPort()));
+        boolean declared =
+            selected.stream()
+                .flatMap(pods -> pods.containers().stream())
+                .flatMap(container -> ports(container).stream())
+                .anyMatch(
+                    declaredPort ->
+                        target.getStrVal() != null
+                            ? target.getStrVal().equals(declaredPort.getName())
+                            : target.getIntVal().equals(declaredPort.getContainerPort()));
         if (!declared) {
-          problems.add(id(service) + ": port " + port.getName() + " targets " + value(target)
-              + ", which no selected container declares");
+          problems.add(
+              id(service)
+                  + ": port "
+                  + port.getName()
+                  + " targets "
+                  + value(target)
+                  + ", which no selected container declares");
         }
       }
     }
@@ -132,21 +166,38 @@ final class ManifestChecks {
     List<String> problems = new ArrayList<>();
     for (Pods pods : pods(objects)) {
       for (Container container : pods.containers()) {
-        Set<String> names = ports(container).stream().map(ContainerPort::getName).filter(Objects::nonNull)
-            .collect(Collectors.toSet());
+        Set<String> names =
+            ports(container).stream()
+                .map(ContainerPort::getName)
+                .filter(Objects::nonNull)
+                .collect(Collectors.toSet());
         Map<String, Probe> probes = new LinkedHashMap<>();
         probes.put("startupProbe", container.getStartupProbe());
         probes.put("livenessProbe", container.getLivenessProbe());
         probes.put("readinessProbe", container.getReadinessProbe());
-        probes.forEach((kind, probe) -> probePort(probe).ifPresent(port -> {
-          String where = id(pods.owner()) + " container " + container.getName() + " " + kind;
-          if (port.getStrVal() == null) {
-            problems.add(where + ": port " + port.getIntVal() + " is a number; name it (a port's number may change,"
-                + " its name says what it is)");
-          } else if (!names.contains(port.getStrVal())) {
-            problems.add(where + ": port " + port.getStrVal() + " is not a port of the container " + names);
-          }
-        }));
+        probes.forEach(
+            (kind, probe) ->
+                probePort(probe)
+                    .ifPresent(
+                        port -> {
+                          String where =
+                              id(pods.owner()) + " container " + container.getName() + " " + kind;
+                          if (port.getStrVal() == null) {
+                            problems.add(
+                                where
+                                    + ": port "
+                                    + port.getIntVal()
+                                    + " is a number; name it (a port's number may change,"
+                                    + " its name says what it is)");
+                          } else if (!names.contains(port.getStrVal())) {
+                            problems.add(
+                                where
+                                    + ": port "
+                                    + port.getStrVal()
+                                    + " is not a port of the container "
+                                    + names);
+                          }
+                        }));
       }
     }
     return problems;
@@ -163,42 +214,69 @@ final class ManifestChecks {
     for (Pods pods : pods(objects)) {
       String account = pods.template().getSpec().getServiceAccountName();
       if (account != null && find(accounts, account, pods.owner()).isEmpty()) {
-        problems.add(id(pods.owner()) + ": service account " + account + " is not among these objects");
+        problems.add(
+            id(pods.owner()) + ": service account " + account + " is not among these objects");
       }
     }
     List<Role> roles = of(objects, Role.class);
     List<RoleBinding> bindings = of(objects, RoleBinding.class);
     for (RoleBinding binding : bindings) {
-      if (!"Role".equals(binding.getRoleRef().getKind()) || find(roles, binding.getRoleRef().getName(), binding).isEmpty()) {
-        problems.add(id(binding) + ": binds " + binding.getRoleRef().getKind() + " " + binding.getRoleRef().getName()
-            + ", not a Role among these objects");
+      if (!"Role".equals(binding.getRoleRef().getKind())
+          || find(roles, binding.getRoleRef().getName(), binding).isEmpty()) {
+        problems.add(
+            id(binding)
+                + ": binds "
+                + binding.getRoleRef().getKind()
+                + " "
+                + binding.getRoleRef().getName()
+                + ", not a Role among these objects");
       }
       for (Subject subject : binding.getSubjects()) {
-        boolean sameNamespace = subject.getNamespace() == null
-            || subject.getNamespace().equals(binding.getMetadata().getNamespace());
-        if (!"ServiceAccount".equals(subject.getKind()) || !sameNamespace
+        boolean sameNamespace =
+            subject.getNamespace() == null
+                || subject.getNamespace().equals(binding.getMetadata().getNamespace());
+        if (!"ServiceAccount".equals(subject.getKind())
+            || !sameNamespace
             || find(accounts, subject.getName(), binding).isEmpty()) {
-          problems.add(id(binding) + ": subject " + subject.getKind() + " " + subject.getNamespace() + "/"
-              + subject.getName() + " is not a service account among these objects");
+          problems.add(
+              id(binding)
+                  + ": subject "
+                  + subject.getKind()
+                  + " "
+                  + subject.getNamespace()
+                  + "/"
+                  + subject.getName()
+                  + " is not a service account among these objects");
         }
       }
     }
-    Set<String> usedAccounts = pods(objects).stream().map(Pods::serviceAccount).collect(Collectors.toSet());
+    Set<String> usedAccounts =
+        pods(objects).stream().map(Pods::serviceAccount).collect(Collectors.toSet());
     for (Role role : roles) {
-      boolean bound = bindings.stream()
-          .filter(binding -> binding.getRoleRef().getName().equals(role.getMetadata().getName()))
-          .flatMap(binding -> binding.getSubjects().stream())
-          .anyMatch(subject -> usedAccounts.contains(subject.getName()));
+      boolean bound =
+          bindings.stream()
+              .filter(
+                  binding -> binding.getRoleRef().getName().equals(role.getMetadata().getName()))
+              .flatMap(binding -> binding.getSubjects().stream())
+              .anyMatch(subject -> usedAccounts.contains(subject.getName()));
       if (!bound) {
         problems.add(id(role) + ": bound to no service account that pods here run as");
       }
     }
     for (Pods pods : pods(objects)) {
-      boolean bootstraps = pods.containers().stream().flatMap(container -> env(container).stream())
-          .anyMatch(env -> "ROUTER_CLUSTER_BOOTSTRAP".equals(env.getName()) && "kubernetes".equals(env.getValue()));
+      boolean bootstraps =
+          pods.containers().stream()
+              .flatMap(container -> env(container).stream())
+              .anyMatch(
+                  env ->
+                      "ROUTER_CLUSTER_BOOTSTRAP".equals(env.getName())
+                          && "kubernetes".equals(env.getValue()));
       if (bootstraps && !mayListPods(pods.serviceAccount(), roles, bindings)) {
-        problems.add(id(pods.owner()) + ": bootstraps through the Kubernetes API, but its service account "
-            + pods.serviceAccount() + " is bound to no Role that may get, watch and list pods");
+        problems.add(
+            id(pods.owner())
+                + ": bootstraps through the Kubernetes API, but its service account "
+                + pods.serviceAccount()
+                + " is bound to no Role that may get, watch and list pods");
       }
     }
     return problems;
@@ -212,44 +290,66 @@ final class ManifestChecks {
     List<String> problems = new ArrayList<>();
     for (HorizontalPodAutoscaler hpa : of(objects, HorizontalPodAutoscaler.class)) {
       var target = hpa.getSpec().getScaleTargetRef();
-      Optional<Pods> scaled = pods(objects).stream()
-          .filter(pods -> sameNamespace(pods.owner(), hpa))
-          .filter(pods -> pods.owner().getKind().equals(target.getKind())
-              && pods.owner().getApiVersion().equals(target.getApiVersion())
-              && pods.owner().getMetadata().getName().equals(target.getName()))
-          .findFirst();
+      Optional<Pods> scaled =
+          pods(objects).stream()
+              .filter(pods -> sameNamespace(pods.owner(), hpa))
+              .filter(
+                  pods ->
+                      pods.owner().getKind().equals(target.getKind())
+                          && pods.owner().getApiVersion().equals(target.getApiVersion())
+                          && pods.owner().getMetadata().getName().equals(target.getName()))
+              .findFirst();
       if (scaled.isEmpty()) {
-        problems.add(id(hpa) + ": scales " + target.getApiVersion() + " " + target.getKind() + " " + target.getName()
-            + ", not a workload among these objects");
+        problems.add(
+            id(hpa)
+                + ": scales "
+                + target.getApiVersion()
+                + " "
+                + target.getKind()
+                + " "
+                + target.getName()
+                + ", not a workload among these objects");
         continue;
       }
-      boolean onCpu = hpa.getSpec().getMetrics().stream()
-          .anyMatch(metric -> metric.getResource() != null && "cpu".equals(metric.getResource().getName()));
+      boolean onCpu =
+          hpa.getSpec().getMetrics().stream()
+              .anyMatch(
+                  metric ->
+                      metric.getResource() != null && "cpu".equals(metric.getResource().getName()));
       for (Container container : scaled.get().template().getSpec().getContainers()) {
-        Map<String, Quantity> requests = container.getResources() == null ? null : container.getResources().getRequests();
+        Map<String, Quantity> requests =
+            container.getResources() == null ? null : container.getResources().getRequests();
         if (onCpu && (requests == null || !requests.containsKey("cpu"))) {
-          problems.add(id(hpa) + ": scales on CPU, but container " + container.getName() + " requests none");
+          problems.add(
+              id(hpa) + ": scales on CPU, but container " + container.getName() + " requests none");
         }
       }
     }
     for (PodDisruptionBudget pdb : of(objects, PodDisruptionBudget.class)) {
-      boolean selectsSome = pods(objects).stream()
-          .filter(pods -> sameNamespace(pods.owner(), pdb))
-          .anyMatch(pods -> selects(pdb.getSpec().getSelector(), pods.labels()));
+      boolean selectsSome =
+          pods(objects).stream()
+              .filter(pods -> sameNamespace(pods.owner(), pdb))
+              .anyMatch(pods -> selects(pdb.getSpec().getSelector(), pods.labels()));
       if (!selectsSome) {
-        problems.add(id(pdb) + ": selector " + describe(pdb.getSpec().getSelector())
-            + " selects no pods of these workloads");
+        problems.add(
+            id(pdb)
+                + ": selector "
+                + describe(pdb.getSpec().getSelector())
+                + " selects no pods of these workloads");
       }
     }
     return problems;
   }
 
-  /** Every ConfigMap and Secret the pods name (not marked optional) is here, with the keys named. */
+  /**
+   * Every ConfigMap and Secret the pods name (not marked optional) is here, with the keys named.
+   */
   static List<String> references(List<HasMetadata> objects) {
     List<String> problems = new ArrayList<>();
-    Map<String, Set<String>> configMaps = keys(objects, ConfigMap.class,
-        map -> union(map.getData(), map.getBinaryData()));
-    Map<String, Set<String>> secrets = keys(objects, Secret.class, secret -> union(secret.getData(), secret.getStringData()));
+    Map<String, Set<String>> configMaps =
+        keys(objects, ConfigMap.class, map -> union(map.getData(), map.getBinaryData()));
+    Map<String, Set<String>> secrets =
+        keys(objects, Secret.class, secret -> union(secret.getData(), secret.getStringData()));
     for (Pods pods : pods(objects)) {
       String namespace = pods.owner().getMetadata().getNamespace();
       String owner = id(pods.owner());
@@ -260,34 +360,77 @@ final class ManifestChecks {
           }
           var mapKey = env.getValueFrom().getConfigMapKeyRef();
           if (mapKey != null) {
-            expect(problems, owner + " env " + env.getName(), "ConfigMap", configMaps, namespace, mapKey.getName(),
-                mapKey.getOptional(), List.of(mapKey.getKey()));
+            expect(
+                problems,
+                owner + " env " + env.getName(),
+                "ConfigMap",
+                configMaps,
+                namespace,
+                mapKey.getName(),
+                mapKey.getOptional(),
+                List.of(mapKey.getKey()));
           }
           var secretKey = env.getValueFrom().getSecretKeyRef();
           if (secretKey != null) {
-            expect(problems, owner + " env " + env.getName(), "Secret", secrets, namespace, secretKey.getName(),
-                secretKey.getOptional(), List.of(secretKey.getKey()));
+            expect(
+                problems,
+                owner + " env " + env.getName(),
+                "Secret",
+                secrets,
+                namespace,
+                secretKey.getName(),
+                secretKey.getOptional(),
+                List.of(secretKey.getKey()));
           }
         }
         for (EnvFromSource from : Optional.ofNullable(container.getEnvFrom()).orElse(List.of())) {
           if (from.getConfigMapRef() != null) {
-            expect(problems, owner + " envFrom", "ConfigMap", configMaps, namespace, from.getConfigMapRef().getName(),
-                from.getConfigMapRef().getOptional(), List.of());
+            expect(
+                problems,
+                owner + " envFrom",
+                "ConfigMap",
+                configMaps,
+                namespace,
+                from.getConfigMapRef().getName(),
+                from.getConfigMapRef().getOptional(),
+                List.of());
           }
           if (from.getSecretRef() != null) {
-            expect(problems, owner + " envFrom", "Secret", secrets, namespace, from.getSecretRef().getName(),
-                from.getSecretRef().getOptional(), List.of());
+            expect(
+                problems,
+                owner + " envFrom",
+                "Secret",
+                secrets,
+                namespace,
+                from.getSecretRef().getName(),
+                from.getSecretRef().getOptional(),
+                List.of());
           }
         }
       }
-      for (Volume volume : Optional.ofNullable(pods.template().getSpec().getVolumes()).orElse(List.of())) {
+      for (Volume volume :
+          Optional.ofNullable(pods.template().getSpec().getVolumes()).orElse(List.of())) {
         if (volume.getConfigMap() != null) {
-          expect(problems, owner + " volume " + volume.getName(), "ConfigMap", configMaps, namespace,
-              volume.getConfigMap().getName(), volume.getConfigMap().getOptional(), itemKeys(volume.getConfigMap().getItems()));
+          expect(
+              problems,
+              owner + " volume " + volume.getName(),
+              "ConfigMap",
+              configMaps,
+              namespace,
+              volume.getConfigMap().getName(),
+              volume.getConfigMap().getOptional(),
+              itemKeys(volume.getConfigMap().getItems()));
         }
         if (volume.getSecret() != null) {
-          expect(problems, owner + " volume " + volume.getName(), "Secret", secrets, namespace,
-              volume.getSecret().getSecretName(), volume.getSecret().getOptional(), itemKeys(volume.getSecret().getItems()));
+          expect(
+              problems,
+              owner + " volume " + volume.getName(),
+              "Secret",
+              secrets,
+              namespace,
+              volume.getSecret().getSecretName(),
+              volume.getSecret().getOptional(),
+              itemKeys(volume.getSecret().getItems()));
         }
       }
     }
@@ -298,19 +441,33 @@ final class ManifestChecks {
   static List<String> serviceMonitors(List<HasMetadata> objects) {
     List<String> problems = new ArrayList<>();
     for (ServiceMonitor monitor : of(objects, ServiceMonitor.class)) {
-      List<Service> selected = of(objects, Service.class).stream()
-          .filter(service -> sameNamespace(service, monitor))
-          .filter(service -> selects(monitor.getSpec().selector(),
-              Optional.ofNullable(service.getMetadata().getLabels()).orElse(Map.of())))
-          .toList();
+      List<Service> selected =
+          of(objects, Service.class).stream()
+              .filter(service -> sameNamespace(service, monitor))
+              .filter(
+                  service ->
+                      selects(
+                          monitor.getSpec().selector(),
+                          Optional.ofNullable(service.getMetadata().getLabels()).orElse(Map.of())))
+              .toList();
       if (selected.isEmpty()) {
-        problems.add(id(monitor) + ": selector " + describe(monitor.getSpec().selector()) + " selects no Service here");
+        problems.add(
+            id(monitor)
+                + ": selector "
+                + describe(monitor.getSpec().selector())
+                + " selects no Service here");
       }
       for (ServiceMonitor.Endpoint endpoint : monitor.getSpec().endpoints()) {
-        boolean hasPort = selected.stream().flatMap(service -> service.getSpec().getPorts().stream())
-            .anyMatch(port -> Objects.equals(port.getName(), endpoint.port()));
+        boolean hasPort =
+            selected.stream()
+                .flatMap(service -> service.getSpec().getPorts().stream())
+                .anyMatch(port -> Objects.equals(port.getName(), endpoint.port()));
         if (!selected.isEmpty() && !hasPort) {
-          problems.add(id(monitor) + ": endpoint port " + endpoint.port() + " is not a port of the selected Services");
+          problems.add(
+              id(monitor)
+                  + ": endpoint port "
+                  + endpoint.port()
+                  + " is not a port of the selected Services");
         }
       }
     }
@@ -318,13 +475,14 @@ final class ManifestChecks {
   }
 
   /**
-   * A ConfigMap labelled for Grafana's dashboard sidecar holds dashboards: JSON objects with a
-   * uid and a title, small enough for `kubectl apply` to record in its last-applied annotation.
+   * A ConfigMap labelled for Grafana's dashboard sidecar holds dashboards: JSON objects with a uid
+   * and a title, small enough for `kubectl apply` to record in its last-applied annotation.
    */
   static List<String> dashboards(List<HasMetadata> objects) {
     List<String> problems = new ArrayList<>();
     for (ConfigMap configMap : of(objects, ConfigMap.class)) {
-      Map<String, String> labels = Optional.ofNullable(configMap.getMetadata().getLabels()).orElse(Map.of());
+      Map<String, String> labels =
+          Optional.ofNullable(configMap.getMetadata().getLabels()).orElse(Map.of());
       if (!"1".equals(labels.get(GRAFANA_DASHBOARD_LABEL))) {
         continue;
       }
@@ -333,17 +491,27 @@ final class ManifestChecks {
         String where = id(configMap) + " " + file.getKey();
         try {
           JsonNode dashboard = DASHBOARD_READER.readTree(file.getValue());
-          if (dashboard.path("uid").asString("").isEmpty() || dashboard.path("title").asString("").isEmpty()) {
+          if (dashboard.path("uid").asString("").isEmpty()
+              || dashboard.path("title").asString("").isEmpty()) {
             problems.add(where + ": a dashboard has a uid and a title");
           }
         } catch (JacksonException e) {
           problems.add(where + ": is not JSON: " + e.getOriginalMessage());
         }
       }
-      int bytes = data.values().stream().mapToInt(text -> text.getBytes(StandardCharsets.UTF_8).length).sum();
+      int bytes =
+          data.values().stream()
+              .mapToInt(text -> text.getBytes(StandardCharsets.UTF_8).length)
+              .sum();
       if (bytes > LAST_APPLIED_LIMIT_BYTES) {
-        problems.add(id(configMap) + ": " + bytes + " bytes of dashboards, more than kubectl apply's"
-            + " last-applied annotation holds (" + LAST_APPLIED_LIMIT_BYTES + ")");
+        problems.add(
+            id(configMap)
+                + ": "
+                + bytes
+                + " bytes of dashboards, more than kubectl apply's"
+                + " last-applied annotation holds ("
+                + LAST_APPLIED_LIMIT_BYTES
+                + ")");
       }
     }
     return problems;
@@ -359,7 +527,8 @@ final class ManifestChecks {
             continue;
           }
           Map<String, String> labels = Optional.ofNullable(rule.labels()).orElse(Map.of());
-          Map<String, String> annotations = Optional.ofNullable(rule.annotations()).orElse(Map.of());
+          Map<String, String> annotations =
+              Optional.ofNullable(rule.annotations()).orElse(Map.of());
           List<String> missing = new ArrayList<>();
           if (rule.pending() == null) {
             missing.add("for");
@@ -367,9 +536,12 @@ final class ManifestChecks {
           if (!labels.containsKey("severity")) {
             missing.add("severity label");
           }
-          Stream.of("summary", "description").filter(key -> !annotations.containsKey(key)).forEach(missing::add);
+          Stream.of("summary", "description")
+              .filter(key -> !annotations.containsKey(key))
+              .forEach(missing::add);
           if (!missing.isEmpty()) {
-            problems.add(id(rules) + ": alert " + rule.alert() + " has no " + String.join(", ", missing));
+            problems.add(
+                id(rules) + ": alert " + rule.alert() + " has no " + String.join(", ", missing));
           }
         }
       }
@@ -379,7 +551,8 @@ final class ManifestChecks {
 
   static List<Pods> pods(List<HasMetadata> objects) {
     List<Pods> pods = new ArrayList<>();
-    of(objects, Deployment.class).forEach(deployment -> pods.add(new Pods(deployment, deployment.getSpec().getTemplate())));
+    of(objects, Deployment.class)
+        .forEach(deployment -> pods.add(new Pods(deployment, deployment.getSpec().getTemplate())));
     of(objects, Job.class).forEach(job -> pods.add(new Pods(job, job.getSpec().getTemplate())));
     return pods;
   }
@@ -392,16 +565,23 @@ final class ManifestChecks {
     // matchExpressions are not used here; a selector with them is not understood, so not accepted
     return selector != null
         && (selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty())
-        && selector.getMatchLabels() != null && !selector.getMatchLabels().isEmpty()
+        && selector.getMatchLabels() != null
+        && !selector.getMatchLabels().isEmpty()
         && labels.entrySet().containsAll(selector.getMatchLabels().entrySet());
   }
 
   private static boolean mayListPods(String account, List<Role> roles, List<RoleBinding> bindings) {
-    Set<String> boundRoles = bindings.stream()
-        .filter(binding -> binding.getSubjects().stream()
-            .anyMatch(subject -> "ServiceAccount".equals(subject.getKind()) && account.equals(subject.getName())))
-        .map(binding -> binding.getRoleRef().getName())
-        .collect(Collectors.toSet());
+    Set<String> boundRoles =
+        bindings.stream()
+            .filter(
+                binding ->
+                    binding.getSubjects().stream()
+                        .anyMatch(
+                            subject ->
+                                "ServiceAccount".equals(subject.getKind())
+                                    && account.equals(subject.getName())))
+            .map(binding -> binding.getRoleRef().getName())
+            .collect(Collectors.toSet());
     return roles.stream()
         .filter(role -> boundRoles.contains(role.getMetadata().getName()))
         .flatMap(role -> role.getRules().stream())
@@ -409,7 +589,8 @@ final class ManifestChecks {
   }
 
   private static boolean listsPods(PolicyRule rule) {
-    return rule.getApiGroups().contains("") && rule.getResources().contains("pods")
+    return rule.getApiGroups().contains("")
+        && rule.getResources().contains("pods")
         && rule.getVerbs().containsAll(List.of("get", "watch", "list"));
   }
 
@@ -429,8 +610,15 @@ final class ManifestChecks {
     return Optional.empty();
   }
 
-  private static void expect(List<String> problems, String where, String kind, Map<String, Set<String>> present,
-      String namespace, String name, Boolean optional, List<String> keys) {
+  private static void expect(
+      List<String> problems,
+      String where,
+      String kind,
+      Map<String, Set<String>> present,
+      String namespace,
+      String name,
+      Boolean optional,
+      List<String> keys) {
     if (Boolean.TRUE.equals(optional)) {
       return;
     }
@@ -441,19 +629,27 @@ final class ManifestChecks {
     }
     for (String key : keys) {
       if (!found.contains(key)) {
-        problems.add(where + ": " + kind + " " + name + " has no key " + key + " (it has " + found + ")");
+        problems.add(
+            where + ": " + kind + " " + name + " has no key " + key + " (it has " + found + ")");
       }
     }
   }
 
-  private static <T extends HasMetadata> Map<String, Set<String>> keys(List<HasMetadata> objects, Class<T> kind,
-      Function<T, Set<String>> keys) {
-    return of(objects, kind).stream().collect(Collectors.toMap(
-        object -> object.getMetadata().getNamespace() + "/" + object.getMetadata().getName(), keys));
+  private static <T extends HasMetadata> Map<String, Set<String>> keys(
+      List<HasMetadata> objects, Class<T> kind, Function<T, Set<String>> keys) {
+    return of(objects, kind).stream()
+        .collect(
+            Collectors.toMap(
+                object ->
+                    object.getMetadata().getNamespace() + "/" + object.getMetadata().getName(),
+                keys));
   }
 
   private static Set<String> union(Map<String, String> first, Map<String, String> second) {
-    return Stream.of(first, second).filter(Objects::nonNull).map(Map::keySet).flatMap(Collection::stream)
+    return Stream.of(first, second)
+        .filter(Objects::nonNull)
+        .map(Map::keySet)
+        .flatMap(Collection::stream)
         .collect(Collectors.toSet());
   }
 
@@ -461,9 +657,12 @@ final class ManifestChecks {
     return Optional.ofNullable(items).orElse(List.of()).stream().map(KeyToPath::getKey).toList();
   }
 
-  private static <T extends HasMetadata> Optional<T> find(List<T> candidates, String name, HasMetadata near) {
+  private static <T extends HasMetadata> Optional<T> find(
+      List<T> candidates, String name, HasMetadata near) {
     return candidates.stream()
-        .filter(candidate -> sameNamespace(candidate, near) && candidate.getMetadata().getName().equals(name))
+        .filter(
+            candidate ->
+                sameNamespace(candidate, near) && candidate.getMetadata().getName().equals(name))
         .findFirst();
   }
 

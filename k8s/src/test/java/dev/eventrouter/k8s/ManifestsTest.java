@@ -14,8 +14,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ManifestsTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"base", "overlays/dev", "overlays/production", "loadtest",
-      "src/test/kustomize/production-with-monitoring"})
+  @ValueSource(
+      strings = {
+        "base",
+        "overlays/dev",
+        "overlays/production",
+        "loadtest",
+        "src/test/kustomize/production-with-monitoring"
+      })
   void rendersToKnownObjectsThatFitTogether(String kustomization) {
     Manifests.Read read = Manifests.read(Kustomize.render(kustomization));
 
@@ -27,17 +33,26 @@ class ManifestsTest {
   @ValueSource(strings = {"base", "overlays/production", "loadtest"})
   void scalesAndProtectsTheRouter(String kustomization) {
     List<HasMetadata> objects = Manifests.read(Kustomize.render(kustomization)).objects();
-    Deployment router = ManifestChecks.of(objects, Deployment.class).stream()
-        .filter(deployment -> deployment.getMetadata().getName().equals("eventrouter")).findFirst().orElseThrow();
+    Deployment router =
+        ManifestChecks.of(objects, Deployment.class).stream()
+            .filter(deployment -> deployment.getMetadata().getName().equals("eventrouter"))
+            .findFirst()
+            .orElseThrow();
 
     assertThat(ManifestChecks.of(objects, HorizontalPodAutoscaler.class))
         .singleElement()
-        .satisfies(hpa -> assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("eventrouter"))
+        .satisfies(
+            hpa -> assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("eventrouter"))
         .satisfies(hpa -> assertThat(hpa.getSpec().getMinReplicas()).isGreaterThanOrEqualTo(3));
     assertThat(ManifestChecks.of(objects, PodDisruptionBudget.class))
         .singleElement()
-        .satisfies(pdb -> assertThat(ManifestChecks.selects(pdb.getSpec().getSelector(),
-            router.getSpec().getTemplate().getMetadata().getLabels())).isTrue());
+        .satisfies(
+            pdb ->
+                assertThat(
+                        ManifestChecks.selects(
+                            pdb.getSpec().getSelector(),
+                            router.getSpec().getTemplate().getMetadata().getLabels()))
+                    .isTrue());
     assertThat(router.getSpec().getReplicas()).as("the HPA owns the replica count").isNull();
   }
 }

@@ -6,7 +6,10 @@ import java.util.Map;
 import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.annotation.JsonDeserialize;
 
-/** The Prometheus Operator's monitoring.coreos.com/v1 PrometheusRule: its spec is a Prometheus rule file. */
+/**
+ * The Prometheus Operator's monitoring.coreos.com/v1 PrometheusRule: its spec is a Prometheus rule
+ * file.
+ */
 // read as itself, not as whatever kind the polymorphic reader of HasMetadata would pick
 @JsonDeserialize(using = ValueDeserializer.None.class)
 public final class PrometheusRule extends CustomObject<PrometheusRule.Spec> {
@@ -16,6 +19,11 @@ public final class PrometheusRule extends CustomObject<PrometheusRule.Spec> {
   public record Group(String name, String interval, List<Rule> rules) {}
 
   /** An alerting rule (alert) or a recording rule (record). */
-  public record Rule(String alert, String record, String expr, @JsonProperty("for") String pending,
-      Map<String, String> labels, Map<String, String> annotations) {}
+  public record Rule(
+      String alert,
+      String record,
+      String expr,
+      @JsonProperty("for") String pending,
+      Map<String, String> labels,
+      Map<String, String> annotations) {}
 }

@@ -10,7 +10,8 @@ import tools.jackson.databind.annotation.JsonDeserialize;
 @JsonDeserialize(using = ValueDeserializer.None.class)
 public final class ServiceMonitor extends CustomObject<ServiceMonitor.Spec> {
 
-  public record Spec(LabelSelector selector, List<Endpoint> endpoints, NamespaceSelector namespaceSelector) {}
+  public record Spec(
+      LabelSelector selector, List<Endpoint> endpoints, NamespaceSelector namespaceSelector) {}
 
   public record Endpoint(String port, String path, String interval, String scrapeTimeout) {}
 

@@ -18,16 +18,28 @@ import picocli.CommandLine.Spec;
             + " capacity; prints requests/s.")
 final class BlastCommand implements Callable<Integer> {
 
-  @Option(names = "--url", defaultValue = "http://127.0.0.1:9090/blast", description = "Target (${DEFAULT-VALUE}).")
+  @Option(
+      names = "--url",
+      defaultValue = "http://127.0.0.1:9090/blast",
+      description = "Target (${DEFAULT-VALUE}).")
   URI url;
 
-  @Option(names = "--connections", defaultValue = "8", description = "Connections, a thread each (${DEFAULT-VALUE}).")
+  @Option(
+      names = "--connections",
+      defaultValue = "8",
+      description = "Connections, a thread each (${DEFAULT-VALUE}).")
   int connections;
 
-  @Option(names = "--pipeline", defaultValue = "16", description = "Requests written at once per connection (${DEFAULT-VALUE}).")
+  @Option(
+      names = "--pipeline",
+      defaultValue = "16",
+      description = "Requests written at once per connection (${DEFAULT-VALUE}).")
   int pipeline;
 
-  @Option(names = "--payload-bytes", defaultValue = "1024", description = "Body size (${DEFAULT-VALUE}).")
+  @Option(
+      names = "--payload-bytes",
+      defaultValue = "1024",
+      description = "Body size (${DEFAULT-VALUE}).")
   int payloadBytes;
 
   @Option(names = "--seconds", defaultValue = "10", description = "How long (${DEFAULT-VALUE}).")
@@ -40,8 +52,13 @@ final class BlastCommand implements Callable<Integer> {
     RawHttpLoad.Result result =
         RawHttpLoad.run(url, connections, pipeline, payloadBytes, Duration.ofSeconds(seconds));
     PrintWriter out = spec.commandLine().getOut();
-    out.printf(Locale.ROOT, "requests=%d failures=%d seconds=%.1f requests/s=%.0f%n",
-        result.requests(), result.failures(), result.seconds(), result.requestsPerSecond());
+    out.printf(
+        Locale.ROOT,
+        "requests=%d failures=%d seconds=%.1f requests/s=%.0f%n",
+        result.requests(),
+        result.failures(),
+        result.seconds(),
+        result.requestsPerSecond());
     out.flush();
     return result.failures() > 0 ? 1 : 0;
   }

@@ -29,11 +29,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The raw ceilings of the parts the router is made of, measured alone, so that the cost
- * benchmark ({@code loadtest/bench/cost.py}) can give each of its figures as a ratio: how fast
- * a bare Kafka consumer reads a topic, and how fast a database takes batched inserts of rows of
- * the journal's size. (The black hole's ceiling under raw HTTP is {@code blast}.) Each prints
- * one line of {@code key=value} pairs.
+ * The raw ceilings of the parts the router is made of, measured alone, so that the cost benchmark
+ * ({@code loadtest/bench/cost.py}) can give each of its figures as a ratio: how fast a bare Kafka
+ * consumer reads a topic, and how fast a database takes batched inserts of rows of the journal's
+ * size. (The black hole's ceiling under raw HTTP is {@code blast}.) Each prints one line of {@code
+ * key=value} pairs.
  */
 @Command(
     name = "ceiling",
@@ -54,13 +54,19 @@ final class CeilingCommand implements Runnable {
           "Read a topic from its beginning to the end offsets it had at start, with a fresh"
               + " consumer group and the router's max.poll.records; prints records/s.")
   static final class Kafka implements Callable<Integer> {
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "(${DEFAULT-VALUE})")
+    @Option(
+        names = "--bootstrap",
+        defaultValue = "127.0.0.1:9092",
+        description = "(${DEFAULT-VALUE})")
     String bootstrap;
 
     @Option(names = "--topic", defaultValue = "events", description = "(${DEFAULT-VALUE})")
     String topic;
 
-    @Option(names = "--max-seconds", defaultValue = "120", description = "Stop after (${DEFAULT-VALUE}).")
+    @Option(
+        names = "--max-seconds",
+        defaultValue = "120",
+        description = "Stop after (${DEFAULT-VALUE}).")
     int maxSeconds;
 
     @Spec CommandSpec spec;
@@ -103,8 +109,14 @@ final class CeilingCommand implements Runnable {
         }
         double seconds = (last - first) / 1e9;
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "records=%d expected=%d bytes=%d seconds=%.3f records/s=%.0f%n",
-            records, expected, bytes, seconds, seconds > 0 ? records / seconds : 0);
+        out.printf(
+            Locale.ROOT,
+            "records=%d expected=%d bytes=%d seconds=%.3f records/s=%.0f%n",
+            records,
+            expected,
+            bytes,
+            seconds,
+            seconds > 0 ? records / seconds : 0);
         out.flush();
         return records == expected ? 0 : 1;
       }
@@ -127,35 +139,59 @@ final class CeilingCommand implements Runnable {
     @Option(names = "--password", defaultValue = "", description = "(${DEFAULT-VALUE})")
     String password;
 
-    @Option(names = "--bytes", defaultValue = "1024", description = "Payload bytes a row (${DEFAULT-VALUE}).")
+    @Option(
+        names = "--bytes",
+        defaultValue = "1024",
+        description = "Payload bytes a row (${DEFAULT-VALUE}).")
     int bytes;
 
-    @Option(names = "--batch", defaultValue = "400", description = "Rows a batch, one commit each (pekko-persistence-jdbc's batchSize: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--batch",
+        defaultValue = "400",
+        description =
+            "Rows a batch, one commit each (pekko-persistence-jdbc's batchSize: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--connections", defaultValue = "1", description = "Connections inserting at once (${DEFAULT-VALUE}).")
+    @Option(
+        names = "--connections",
+        defaultValue = "1",
+        description = "Connections inserting at once (${DEFAULT-VALUE}).")
     int connections;
 
     @Option(names = "--seconds", defaultValue = "10", description = "Measured (${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--warmup-seconds", defaultValue = "3", description = "Before measuring (${DEFAULT-VALUE}).")
+    @Option(
+        names = "--warmup-seconds",
+        defaultValue = "3",
+        description = "Before measuring (${DEFAULT-VALUE}).")
     int warmupSeconds;
 
-    @Option(names = "--table", defaultValue = "bench_ceiling", description = "Scratch table (${DEFAULT-VALUE}).")
+    @Option(
+        names = "--table",
+        defaultValue = "bench_ceiling",
+        description = "Scratch table (${DEFAULT-VALUE}).")
     String table;
 
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-      String blob = url.startsWith("jdbc:postgresql:") ? "BYTEA"
-          : url.startsWith("jdbc:h2:") ? "VARBINARY(1000000)" : "LONGBLOB";
-      try (Connection c = connect(); Statement s = c.createStatement()) {
+      String blob =
+          url.startsWith("jdbc:postgresql:")
+              ? "BYTEA"
+              : url.startsWith("jdbc:h2:") ? "VARBINARY(1000000)" : "LONGBLOB";
+      try (Connection c = connect();
+          Statement s = c.createStatement()) {
         s.execute("DROP TABLE IF EXISTS " + table);
-        s.execute("CREATE TABLE " + table + " (persistence_id VARCHAR(255) NOT NULL,"
-            + " sequence_number BIGINT NOT NULL, payload " + blob + " NOT NULL,"
-            + " PRIMARY KEY (persistence_id, sequence_number))");
+        s.execute(
+            "CREATE TABLE "
+                + table
+                + " (persistence_id VARCHAR(255) NOT NULL,"
+                + " sequence_number BIGINT NOT NULL, payload "
+                + blob
+                + " NOT NULL,"
+                + " PRIMARY KEY (persistence_id, sequence_number))");
       }
       long start = System.nanoTime();
       long measureFrom = start + Duration.ofSeconds(warmupSeconds).toNanos();
@@ -165,38 +201,53 @@ final class CeilingCommand implements Runnable {
       List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
       for (int t = 0; t < connections; t++) {
         int worker = t;
-        Thread thread = new Thread(() -> {
-          try {
-            insert(worker, measureFrom, until, counted);
-          } catch (SQLException e) {
-            failures.add(e);
-          }
-        }, "insert-" + t);
+        Thread thread =
+            new Thread(
+                () -> {
+                  try {
+                    insert(worker, measureFrom, until, counted);
+                  } catch (SQLException e) {
+                    failures.add(e);
+                  }
+                },
+                "insert-" + t);
         thread.start();
         threads.add(thread);
       }
       for (Thread t : threads) {
         t.join();
       }
-      try (Connection c = connect(); Statement s = c.createStatement()) {
+      try (Connection c = connect();
+          Statement s = c.createStatement()) {
         s.execute("DROP TABLE IF EXISTS " + table);
       }
       if (!failures.isEmpty()) {
         throw failures.get(0);
       }
       PrintWriter out = spec.commandLine().getOut();
-      out.printf(Locale.ROOT, "rows=%d bytes=%d batch=%d connections=%d seconds=%d rows/s=%.0f%n",
-          counted.get(), bytes, batch, connections, seconds, counted.get() / (double) seconds);
+      out.printf(
+          Locale.ROOT,
+          "rows=%d bytes=%d batch=%d connections=%d seconds=%d rows/s=%.0f%n",
+          counted.get(),
+          bytes,
+          batch,
+          connections,
+          seconds,
+          counted.get() / (double) seconds);
       out.flush();
       return 0;
     }
 
-    private void insert(int worker, long measureFrom, long until, AtomicLong counted) throws SQLException {
+    private void insert(int worker, long measureFrom, long until, AtomicLong counted)
+        throws SQLException {
       byte[] payload = new byte[bytes];
       new Random(worker).nextBytes(payload);
       try (Connection c = connect();
-          PreparedStatement insert = c.prepareStatement("INSERT INTO " + table
-              + " (persistence_id, sequence_number, payload) VALUES (?, ?, ?)")) {
+          PreparedStatement insert =
+              c.prepareStatement(
+                  "INSERT INTO "
+                      + table
+                      + " (persistence_id, sequence_number, payload) VALUES (?, ?, ?)")) {
         c.setAutoCommit(false);
         long seq = 0;
         while (true) {

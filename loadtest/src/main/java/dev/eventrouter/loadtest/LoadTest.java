@@ -8,11 +8,24 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
-/** The load tool's command line: {@code blackhole}, {@code produce}, {@code registry}, {@code run}, {@code parity}, {@code blast}, {@code segment}, {@code ceiling} and {@code sql}. */
+/**
+ * The load tool's command line: {@code blackhole}, {@code produce}, {@code registry}, {@code run},
+ * {@code parity}, {@code blast}, {@code segment}, {@code ceiling} and {@code sql}.
+ */
 @Command(
     name = "loadtest",
     description = "Drives the event router from outside, over Kafka and HTTP.",
-    subcommands = {BlackHoleCommand.class, ProduceCommand.class, RegistryCommand.class, RunCommand.class, BlastCommand.class, SegmentCommand.class, CeilingCommand.class, SqlCommand.class, ParityCommand.class})
+    subcommands = {
+      BlackHoleCommand.class,
+      ProduceCommand.class,
+      RegistryCommand.class,
+      RunCommand.class,
+      BlastCommand.class,
+      SegmentCommand.class,
+      CeilingCommand.class,
+      SqlCommand.class,
+      ParityCommand.class
+    })
 public final class LoadTest implements Runnable {
 
   @Option(

@@ -91,8 +91,16 @@ final class ProduceCommand implements Callable<Integer> {
 
   private EventProducer.Plan plan() {
     try {
-      return new EventProducer.Plan(bootstrap, topic, events, DemoRegistry.sourceIds(sources), skew,
-          payloadBytes, maxPayloadBytes == null ? payloadBytes : maxPayloadBytes, rate, seed);
+      return new EventProducer.Plan(
+          bootstrap,
+          topic,
+          events,
+          DemoRegistry.sourceIds(sources),
+          skew,
+          payloadBytes,
+          maxPayloadBytes == null ? payloadBytes : maxPayloadBytes,
+          rate,
+          seed);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -19,10 +19,16 @@ import picocli.CommandLine.Spec;
             + " summary.json and report.html; exits 1 if any job was lost, 2 if it could not run.")
 final class RunCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "SCENARIO", description = "The scenario file (HOCON), e.g. loadtest/scenarios/steady-state.conf.")
+  @Parameters(
+      index = "0",
+      paramLabel = "SCENARIO",
+      description = "The scenario file (HOCON), e.g. loadtest/scenarios/steady-state.conf.")
   Path scenarioFile;
 
-  @Option(names = "--out", description = "Folder for the report, the summary and the router's data (default: target/loadtest/<scenario>).")
+  @Option(
+      names = "--out",
+      description =
+          "Folder for the report, the summary and the router's data (default: target/loadtest/<scenario>).")
   Path out;
 
   @Spec CommandSpec spec;
@@ -37,8 +43,7 @@ final class RunCommand implements Callable<Integer> {
     }
     Path folder = out != null ? out : Path.of("target", "loadtest", scenario.name());
     try {
-      RunSummary summary =
-          new ScenarioRunner(scenario, folder, spec.commandLine().getOut()).run();
+      RunSummary summary = new ScenarioRunner(scenario, folder, spec.commandLine().getOut()).run();
       return summary.passed() ? 0 : 1;
     } catch (IllegalArgumentException | IllegalStateException cannotRun) {
       // no router jar, a router that would not start, a registry refused: said in one line

@@ -16,11 +16,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * One JDBC connection kept open, answering the queries it reads from stdin (one a line) with
- * their rows ({@code ROW} and the values, tab-separated), then a line {@code END} (or {@code ERROR <message>}, then
- * {@code END}). The cost benchmark reads the journal's row counts and sizes through it at the
- * edges of each phase, without starting a JVM each time; with H2 it needs the router's URL with
- * {@code AUTO_SERVER=TRUE}, the H2 file being open in the router's process.
+ * One JDBC connection kept open, answering the queries it reads from stdin (one a line) with their
+ * rows ({@code ROW} and the values, tab-separated), then a line {@code END} (or {@code ERROR
+ * <message>}, then {@code END}). The cost benchmark reads the journal's row counts and sizes
+ * through it at the edges of each phase, without starting a JVM each time; with H2 it needs the
+ * router's URL with {@code AUTO_SERVER=TRUE}, the H2 file being open in the router's process.
  */
 @Command(
     name = "sql",
@@ -41,7 +41,8 @@ final class SqlCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     try (Connection c = DriverManager.getConnection(url, user, password)) {
       c.setAutoCommit(true);
       String line;

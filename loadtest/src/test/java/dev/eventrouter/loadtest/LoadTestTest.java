@@ -66,12 +66,15 @@ class LoadTestTest {
   @Test
   void saysWhyAScenarioCannotRun(@TempDir Path dir) throws Exception {
     Path scenario = dir.resolve("s.conf");
-    Files.writeString(scenario, "name = s\ndestinations.a {}\nrouter.jar = \"" + dir.resolve("nope.jar") + "\"\n");
+    Files.writeString(
+        scenario,
+        "name = s\ndestinations.a {}\nrouter.jar = \"" + dir.resolve("nope.jar") + "\"\n");
 
     assertThat(run("run", dir.resolve("missing.conf").toString(), "--out", dir.toString()))
         .isEqualTo(CommandLine.ExitCode.USAGE);
     assertThat(err.toString()).contains("no scenario file");
-    assertThat(run("run", scenario.toString(), "--out", dir.resolve("out").toString())).isEqualTo(2);
+    assertThat(run("run", scenario.toString(), "--out", dir.resolve("out").toString()))
+        .isEqualTo(2);
     assertThat(err.toString()).contains("the scenario could not run: no router jar at", "nope.jar");
   }
 

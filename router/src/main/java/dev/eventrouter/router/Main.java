@@ -23,7 +23,10 @@ public final class Main implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help and exit.")
   boolean help;
 
   public static void main(String[] args) {
@@ -56,13 +59,17 @@ public final class Main implements Callable<Integer> {
   @Command(
       name = SegmentApiCommand.NAME,
       description = {
-          "Runs the Segment-compatible tracking API alone (eventrouter.segment-api), producing to",
-          "the router nodes' Kafka (ROUTER_KAFKA_BOOTSTRAP_SERVERS), to be scaled apart from them."})
+        "Runs the Segment-compatible tracking API alone (eventrouter.segment-api), producing to",
+        "the router nodes' Kafka (ROUTER_KAFKA_BOOTSTRAP_SERVERS), to be scaled apart from them."
+      })
   static final class SegmentApiCommand implements Callable<Integer> {
 
     static final String NAME = "segment-api";
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help and exit.")
     boolean help;
 
     @Override

@@ -40,8 +40,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -62,17 +62,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One router node, started in order: the registry, the journal's tables, the archive's store
- * (the embedded S3-compatible server when no endpoint is configured), the embedded broker
- * (when no Kafka is configured), the topics, the actor system and its cluster (with the
- * management server and cluster bootstrap when configured), the virtual queues, the ingest
- * stage, the HTTP endpoints. It stops in reverse through Pekko's coordinated
- * shutdown (on SIGTERM, Ctrl-C, or {@link #close()}): HTTP unbinds, ingest drains and commits,
- * the queues persist the outcomes they hold and stop, the broker stops last.
+ * One router node, started in order: the registry, the journal's tables, the archive's store (the
+ * embedded S3-compatible server when no endpoint is configured), the embedded broker (when no Kafka
+ * is configured), the topics, the actor system and its cluster (with the management server and
+ * cluster bootstrap when configured), the virtual queues, the ingest stage, the HTTP endpoints. It
+ * stops in reverse through Pekko's coordinated shutdown (on SIGTERM, Ctrl-C, or {@link #close()}):
+ * HTTP unbinds, ingest drains and commits, the queues persist the outcomes they hold and stop, the
+ * broker stops last.
  */
 public final class Router implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Router.class);
+
   /** How often the metrics look at the queues' shards and the consumer's lag. */
   private static final Duration WATCH_INTERVAL = Duration.ofSeconds(5);
 
@@ -81,7 +82,10 @@ public final class Router implements AutoCloseable {
   private final ServerBinding binding;
   private final Optional<ServerBinding> segmentBinding;
 
-  private Router(ActorSystem<Void> system, String kafkaBootstrapServers, ServerBinding binding,
+  private Router(
+      ActorSystem<Void> system,
+      String kafkaBootstrapServers,
+      ServerBinding binding,
       Optional<ServerBinding> segmentBinding) {
     this.system = system;
     this.kafkaBootstrapServers = kafkaBootstrapServers;
@@ -91,7 +95,8 @@ public final class Router implements AutoCloseable {
 
   public static Router start(Config loaded) {
     // every setting is read and checked first, before anything is started
-    RouterSettings settings = RouterSettings.fromConfig(VirtualQueues.applyTo(JournalSettings.applyTo(loaded)));
+    RouterSettings settings =
+        RouterSettings.fromConfig(VirtualQueues.applyTo(JournalSettings.applyTo(loaded)));
     ControlsView controls = new ControlsView();
     SettingsRegistry registry = new SettingsRegistry(settings.fileRegistry(), controls);
     JournalSchema.prepare(settings.journal());
@@ -104,35 +109,66 @@ public final class Router implements AutoCloseable {
     connectControls(system, controls, registry, settings);
     RouterMetrics metrics = new RouterMetrics(Clock.systemUTC());
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    VirtualQueues queues = initQueues(system, settings, registry, archive.sink(system, metrics, blocking),
-        metrics, kafka.partitions());
+    VirtualQueues queues =
+        initQueues(
+            system,
+            settings,
+            registry,
+            archive.sink(system, metrics, blocking),
+            metrics,
+            kafka.partitions());
     Ingest ingest = initIngest(system, kafka.ingest(), registry, queues, metrics);
-    AdminApi admin = new AdminApi(settings.adminTokens(), registry, settings.registryDefaults(), queues,
-        metrics.backlogs(), controls, archive.replayer(queues, registry, blocking, settings.queues(), metrics),
-        settings.adminLimits());
-    ServerBinding binding = bindHttp(system, settings.config(),
-        new HttpApi(metrics, admin.routes(), readiness(system, ingest)));
-    Optional<ServerBinding> segmentBinding = settings.segmentApi().enabled()
-        ? Optional.of(bindSegmentApi(system, settings.config(), settings.segmentApi(), kafka.ingest(), registry,
-            settings.secrets(), metrics, blocking))
-        : Optional.empty();
-    log.info("router started: kafka {} topic {}, journal {}, http {}, segment api {}", kafka.bootstrapServers(),
-        kafka.ingest().topic(), settings.journal(), binding.localAddress(),
+    AdminApi admin =
+        new AdminApi(
+            settings.adminTokens(),
+            registry,
+            settings.registryDefaults(),
+            queues,
+            metrics.backlogs(),
+            controls,
+            archive.replayer(queues, registry, blocking, settings.queues(), metrics),
+            settings.adminLimits());
+    ServerBinding binding =
+        bindHttp(
+            system,
+            settings.config(),
+            new HttpApi(metrics, admin.routes(), readiness(system, ingest)));
+    Optional<ServerBinding> segmentBinding =
+        settings.segmentApi().enabled()
+            ? Optional.of(
+                bindSegmentApi(
+                    system,
+                    settings.config(),
+                    settings.segmentApi(),
+                    kafka.ingest(),
+                    registry,
+                    settings.secrets(),
+                    metrics,
+                    blocking))
+            : Optional.empty();
+    log.info(
+        "router started: kafka {} topic {}, journal {}, http {}, segment api {}",
+        kafka.bootstrapServers(),
+        kafka.ingest().topic(),
+        settings.journal(),
+        binding.localAddress(),
         segmentBinding.map(b -> b.localAddress().toString()).orElse("off"));
     return new Router(system, kafka.bootstrapServers(), binding, segmentBinding);
   }
 
   /**
-   * The archive's store, opened before the actor system (on the embedded S3-compatible server
-   * when no endpoint is configured), closed once the actor system is.
+   * The archive's store, opened before the actor system (on the embedded S3-compatible server when
+   * no endpoint is configured), closed once the actor system is.
    */
-  private record Archive(ArchiveSettings settings, Optional<EmbeddedS3> embedded, ArchiveStore store) {
+  private record Archive(
+      ArchiveSettings settings, Optional<EmbeddedS3> embedded, ArchiveStore store) {
 
     static Archive open(ArchiveSettings settings) {
-      Optional<EmbeddedS3> embedded = settings.embedded()
-          ? Optional.of(EmbeddedS3.start(settings))
-          : Optional.empty();
-      return new Archive(settings, embedded,
+      Optional<EmbeddedS3> embedded =
+          settings.embedded() ? Optional.of(EmbeddedS3.start(settings)) : Optional.empty();
+      return new Archive(
+          settings,
+          embedded,
           ArchiveStore.connect(settings, embedded.map(EmbeddedS3::endpoint).orElse(null)));
     }
 
@@ -142,26 +178,47 @@ public final class Router implements AutoCloseable {
     }
 
     void closeWith(ActorSystem<?> system) {
-      CoordinatedShutdown.get(system).addTask(
-          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-archive", () -> {
-            close();
-            return CompletableFuture.completedFuture(Done.getInstance());
-          });
+      CoordinatedShutdown.get(system)
+          .addTask(
+              CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+              "close-archive",
+              () -> {
+                close();
+                return CompletableFuture.completedFuture(Done.getInstance());
+              });
     }
 
     /** The archiver actor, and the sink through which the queues hand it what they archive. */
     S3ArchiveSink sink(ActorSystem<?> system, RouterMetrics metrics, Executor blocking) {
-      ActorRef<Archiver.Command> archiver = system.systemActorOf(
-          Archiver.create(store, keys(), settings.maxConcurrentUploads(), blocking, metrics.archiveEvents()),
-          "archiver", Props.empty());
+      ActorRef<Archiver.Command> archiver =
+          system.systemActorOf(
+              Archiver.create(
+                  store,
+                  keys(),
+                  settings.maxConcurrentUploads(),
+                  blocking,
+                  metrics.archiveEvents()),
+              "archiver",
+              Props.empty());
       return new S3ArchiveSink(archiver, system, settings.batchTimeout());
     }
 
     /** What the admin API's replays read the archive with, back into the pairs' queues. */
-    Replayer replayer(VirtualQueues queues, SettingsRegistry registry, Executor blocking,
-        VirtualQueueSettings queueSettings, RouterMetrics metrics) {
-      return new Replayer(store, keys(), queues::enqueue, registry, blocking, Clock.systemUTC(),
-          queueSettings.dedupeWindow(), metrics.replayed::inc);
+    Replayer replayer(
+        VirtualQueues queues,
+        SettingsRegistry registry,
+        Executor blocking,
+        VirtualQueueSettings queueSettings,
+        RouterMetrics metrics) {
+      return new Replayer(
+          store,
+          keys(),
+          queues::enqueue,
+          registry,
+          blocking,
+          Clock.systemUTC(),
+          queueSettings.dedupeWindow(),
+          metrics.replayed::inc);
     }
 
     private ArchiveKeys keys() {
@@ -174,7 +231,10 @@ public final class Router implements AutoCloseable {
    * actor system is), the ingest settings, and the ingest topic's partitions, the shards of the
    * virtual queues.
    */
-  private record Kafka(Optional<EmbeddedKafka> embedded, String bootstrapServers, IngestSettings ingest,
+  private record Kafka(
+      Optional<EmbeddedKafka> embedded,
+      String bootstrapServers,
+      IngestSettings ingest,
       SourcePartitions partitions) {
 
     /** Closes the archive if it fails: the node does not start, what was started for it stops. */
@@ -182,13 +242,19 @@ public final class Router implements AutoCloseable {
       Config kafka = settings.config().getConfig("eventrouter.kafka");
       Optional<EmbeddedKafka> embedded = Optional.empty();
       try {
-        embedded = kafka.getString("bootstrap-servers").isBlank()
-            ? Optional.of(EmbeddedKafka.start(kafka.getConfig("embedded"), settings.dataDir()))
-            : Optional.empty();
-        String bootstrapServers = embedded.map(EmbeddedKafka::bootstrapServers)
-            .orElse(kafka.getString("bootstrap-servers"));
-        IngestSettings ingest = IngestSettings.fromConfig(settings.config(),
-            KafkaClientSettings.fromConfig(kafka.getConfig("client"), bootstrapServers, settings.secrets()));
+        embedded =
+            kafka.getString("bootstrap-servers").isBlank()
+                ? Optional.of(EmbeddedKafka.start(kafka.getConfig("embedded"), settings.dataDir()))
+                : Optional.empty();
+        String bootstrapServers =
+            embedded
+                .map(EmbeddedKafka::bootstrapServers)
+                .orElse(kafka.getString("bootstrap-servers"));
+        IngestSettings ingest =
+            IngestSettings.fromConfig(
+                settings.config(),
+                KafkaClientSettings.fromConfig(
+                    kafka.getConfig("client"), bootstrapServers, settings.secrets()));
         return new Kafka(embedded, bootstrapServers, ingest, prepareTopics(kafka, ingest));
       } catch (RuntimeException e) {
         embedded.ifPresent(EmbeddedKafka::close);
@@ -198,20 +264,28 @@ public final class Router implements AutoCloseable {
     }
 
     void stopWith(ActorSystem<?> system) {
-      embedded.ifPresent(broker -> CoordinatedShutdown.get(system).addTask(
-          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-embedded-kafka",
-          () -> CompletableFuture.supplyAsync(() -> {
-            broker.close();
-            return Done.getInstance();
-          })));
+      embedded.ifPresent(
+          broker ->
+              CoordinatedShutdown.get(system)
+                  .addTask(
+                      CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+                      "stop-embedded-kafka",
+                      () ->
+                          CompletableFuture.supplyAsync(
+                              () -> {
+                                broker.close();
+                                return Done.getInstance();
+                              })));
     }
   }
 
   /** The actor system, whose queue shards must be as many as the ingest topic's partitions. */
   private static ActorSystem<Void> actorSystem(Config config, SourcePartitions partitions) {
-    return ActorSystem.create(Behaviors.empty(),
+    return ActorSystem.create(
+        Behaviors.empty(),
         config.getString("eventrouter.cluster.system-name"),
-        config.withValue(QueueShardsCheck.KEY,
+        config.withValue(
+            QueueShardsCheck.KEY,
             ConfigValueFactory.fromAnyRef(QueueShardsCheck.byPartitions(partitions.partitions()))));
   }
 
@@ -219,53 +293,94 @@ public final class Router implements AutoCloseable {
    * The operator controls, read from the journal before ingest starts: a registry an operator
    * replaced earlier is in use before the first record is routed, and so is every later one.
    */
-  private static void connectControls(ActorSystem<Void> system, ControlsView controls,
-      SettingsRegistry registry, RouterSettings settings) {
-    controls.onRegistry(replaced -> {
-      try {
-        registry.replace(RegistryLoader.parseText(replaced.text(), settings.registryDefaults()));
-        log.info("settings registry version {} from {} in use", replaced.version(), replaced.changedAt());
-      } catch (RuntimeException e) {
-        log.error("settings registry version {} cannot be used; keeping the current one: {}",
-            replaced.version(), e.getMessage());
-      }
-    });
+  private static void connectControls(
+      ActorSystem<Void> system,
+      ControlsView controls,
+      SettingsRegistry registry,
+      RouterSettings settings) {
+    controls.onRegistry(
+        replaced -> {
+          try {
+            registry.replace(
+                RegistryLoader.parseText(replaced.text(), settings.registryDefaults()));
+            log.info(
+                "settings registry version {} from {} in use",
+                replaced.version(),
+                replaced.changedAt());
+          } catch (RuntimeException e) {
+            log.error(
+                "settings registry version {} cannot be used; keeping the current one: {}",
+                replaced.version(),
+                e.getMessage());
+          }
+        });
     try {
       controls.connect(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
       // the file is the operator's own: where it sends a secret, the admin API may too
-      controls.bindSecrets(SecretBindings.of(settings.fileRegistry())).toCompletableFuture()
+      controls
+          .bindSecrets(SecretBindings.of(settings.fileRegistry()))
+          .toCompletableFuture()
           .get(60, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("the operator controls could not be read from the journal", e);
+      throw new IllegalStateException(
+          "the operator controls could not be read from the journal", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting", e);
     }
   }
 
-  private static VirtualQueues initQueues(ActorSystem<Void> system, RouterSettings settings,
-      SettingsRegistry registry, S3ArchiveSink archive, RouterMetrics metrics, SourcePartitions partitions) {
-    VirtualQueues queues = VirtualQueues.init(system, registry,
-        settings.deliveryClient().create(system, Clock.systemUTC(), settings.queues().deliveryQueueSize(),
-            settings.addresses(), settings.secrets()),
-        archive, metrics.jobEvents(), partitions);
+  private static VirtualQueues initQueues(
+      ActorSystem<Void> system,
+      RouterSettings settings,
+      SettingsRegistry registry,
+      S3ArchiveSink archive,
+      RouterMetrics metrics,
+      SourcePartitions partitions) {
+    VirtualQueues queues =
+        VirtualQueues.init(
+            system,
+            registry,
+            settings
+                .deliveryClient()
+                .create(
+                    system,
+                    Clock.systemUTC(),
+                    settings.queues().deliveryQueueSize(),
+                    settings.addresses(),
+                    settings.secrets()),
+            archive,
+            metrics.jobEvents(),
+            partitions);
     metrics.watchBreakers(queues.breakers()::states);
-    metrics.watchShards(queues::hostedShards, system.scheduler(), WATCH_INTERVAL, system.executionContext());
+    metrics.watchShards(
+        queues::hostedShards, system.scheduler(), WATCH_INTERVAL, system.executionContext());
     // less often than the others: each look is a question to every queue holding jobs here, and
     // a queue answers it by going over its index
-    metrics.watchOldestJobs(pair -> queues.stats(pair).thenApply(VirtualQueue.QueueStats::oldestJobAt),
-        system.scheduler(), Duration.ofSeconds(15), system.executionContext());
+    metrics.watchOldestJobs(
+        pair -> queues.stats(pair).thenApply(VirtualQueue.QueueStats::oldestJobAt),
+        system.scheduler(),
+        Duration.ofSeconds(15),
+        system.executionContext());
     return queues;
   }
 
   /** Ingest, drained (what it read persisted and committed) when the node stops serving. */
-  private static Ingest initIngest(ActorSystem<Void> system, IngestSettings settings,
-      SettingsRegistry registry, VirtualQueues queues, RouterMetrics metrics) {
+  private static Ingest initIngest(
+      ActorSystem<Void> system,
+      IngestSettings settings,
+      SettingsRegistry registry,
+      VirtualQueues queues,
+      RouterMetrics metrics) {
     Ingest ingest = Ingest.start(system, settings, registry, queues, metrics);
-    metrics.watchConsumerLag(ingest::consumerLag, system.scheduler(), WATCH_INTERVAL, system.executionContext());
+    metrics.watchConsumerLag(
+        ingest::consumerLag, system.scheduler(), WATCH_INTERVAL, system.executionContext());
     metrics.watchPartitions(ingest::assignedPartitions);
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(),
-        "drain-ingest", ingest::drainAndShutdown);
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseServiceRequestsDone(),
+            "drain-ingest",
+            ingest::drainAndShutdown);
     return ingest;
   }
 
@@ -285,32 +400,43 @@ public final class Router implements AutoCloseable {
    * scaled apart from the router nodes: the registry file (for the sources' write keys), the
    * producer to the ingest topic of an external Kafka, and the HTTP port's health and metrics. No
    * cluster, journal, queues or ingest: the router nodes consume what it produces. It reads the
-   * registry at start only: a registry an operator replaces through the admin API is not seen
-   * here until a restart.
+   * registry at start only: a registry an operator replaces through the admin API is not seen here
+   * until a restart.
    */
   public static Router startSegmentApi(Config config) {
     SegmentApiSettings segmentApi = SegmentApiSettings.fromConfig(config);
     Config kafka = config.getConfig("eventrouter.kafka");
     String bootstrapServers = kafka.getString("bootstrap-servers");
     if (bootstrapServers.isBlank()) {
-      throw new IllegalArgumentException("the Segment API on its own produces to the router nodes' Kafka: "
-          + "set eventrouter.kafka.bootstrap-servers (ROUTER_KAFKA_BOOTSTRAP_SERVERS)");
+      throw new IllegalArgumentException(
+          "the Segment API on its own produces to the router nodes' Kafka: "
+              + "set eventrouter.kafka.bootstrap-servers (ROUTER_KAFKA_BOOTSTRAP_SERVERS)");
     }
-    SettingsRegistry registry = new SettingsRegistry(RouterSettings.loadRegistry(config), PairOverrides.NONE);
+    SettingsRegistry registry =
+        new SettingsRegistry(RouterSettings.loadRegistry(config), PairOverrides.NONE);
     EnvironmentSecrets secrets = EnvironmentSecrets.fromConfig(config, System::getenv);
-    IngestSettings ingest = IngestSettings.fromConfig(config,
-        KafkaClientSettings.fromConfig(kafka.getConfig("client"), bootstrapServers, secrets));
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "eventrouter-segment-api",
-        config.withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("local")));
+    IngestSettings ingest =
+        IngestSettings.fromConfig(
+            config,
+            KafkaClientSettings.fromConfig(kafka.getConfig("client"), bootstrapServers, secrets));
+    ActorSystem<Void> system =
+        ActorSystem.create(
+            Behaviors.empty(),
+            "eventrouter-segment-api",
+            config.withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("local")));
     RouterMetrics metrics = new RouterMetrics(Clock.systemUTC());
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    ServerBinding segmentBinding = bindSegmentApi(system, config, segmentApi, ingest, registry, secrets,
-        metrics, blocking);
-    HttpApi api = new HttpApi(metrics, Directives.reject(),
-        () -> Map.of("segment-api-bound", true));
+    ServerBinding segmentBinding =
+        bindSegmentApi(system, config, segmentApi, ingest, registry, secrets, metrics, blocking);
+    HttpApi api =
+        new HttpApi(metrics, Directives.reject(), () -> Map.of("segment-api-bound", true));
     ServerBinding binding = bindHttp(system, config, api);
-    log.info("segment api started alone: kafka {} topic {}, segment api {}, http {}", bootstrapServers,
-        ingest.topic(), segmentBinding.localAddress(), binding.localAddress());
+    log.info(
+        "segment api started alone: kafka {} topic {}, segment api {}, http {}",
+        bootstrapServers,
+        ingest.topic(),
+        segmentBinding.localAddress(),
+        binding.localAddress());
     return new Router(system, bootstrapServers, binding, Optional.of(segmentBinding));
   }
 
@@ -320,48 +446,72 @@ public final class Router implements AutoCloseable {
     return Http.get(system)
         .newServerAt(http.getString("host"), http.getInt("port"))
         .bind(api.routes())
-        .toCompletableFuture().join()
+        .toCompletableFuture()
+        .join()
         .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
   }
 
   /**
    * The Segment-compatible API on its own port. Its requests wait for Kafka up to the produce
-   * timeout, so its server's request timeout is over it (the HTTP port's is for quick answers);
-   * it unbinds with the HTTP port, and its producers close once it has.
+   * timeout, so its server's request timeout is over it (the HTTP port's is for quick answers); it
+   * unbinds with the HTTP port, and its producers close once it has.
    */
-  private static ServerBinding bindSegmentApi(ActorSystem<Void> system, Config config,
-      SegmentApiSettings settings, IngestSettings ingest, SettingsRegistry registry,
-      EnvironmentSecrets secrets, RouterMetrics metrics, Executor blocking) {
-    SegmentApi api = new SegmentApi(settings, ingest, registry, secrets, metrics, blocking, system,
-        Clock.systemUTC());
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-segment-api",
-        () -> CompletableFuture.supplyAsync(() -> {
-          api.close();
-          return Done.getInstance();
-        }));
-    ServerSettings server = ServerSettings.create(config.withValue("pekko.http.server.request-timeout",
-        ConfigValueFactory.fromAnyRef(settings.produceTimeout().plusSeconds(10).toMillis() + "ms")));
+  private static ServerBinding bindSegmentApi(
+      ActorSystem<Void> system,
+      Config config,
+      SegmentApiSettings settings,
+      IngestSettings ingest,
+      SettingsRegistry registry,
+      EnvironmentSecrets secrets,
+      RouterMetrics metrics,
+      Executor blocking) {
+    SegmentApi api =
+        new SegmentApi(
+            settings, ingest, registry, secrets, metrics, blocking, system, Clock.systemUTC());
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseServiceStop(),
+            "close-segment-api",
+            () ->
+                CompletableFuture.supplyAsync(
+                    () -> {
+                      api.close();
+                      return Done.getInstance();
+                    }));
+    ServerSettings server =
+        ServerSettings.create(
+            config.withValue(
+                "pekko.http.server.request-timeout",
+                ConfigValueFactory.fromAnyRef(
+                    settings.produceTimeout().plusSeconds(10).toMillis() + "ms")));
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .withSettings(server)
         .bind(api.routes())
-        .toCompletableFuture().join()
+        .toCompletableFuture()
+        .join()
         .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
   }
 
   /**
-   * Creates the topics when configured to, and reads the ingest topic's partitions: the shards
-   * of the virtual queues.
+   * Creates the topics when configured to, and reads the ingest topic's partitions: the shards of
+   * the virtual queues.
    */
   private static SourcePartitions prepareTopics(Config kafka, IngestSettings ingest) {
     KafkaClientSettings client = ingest.client();
     if (kafka.getBoolean("create-topics")) {
       short replication = (short) kafka.getInt("replication-factor");
       long maxMessageBytes = kafka.getBytes("max-message-bytes");
-      Topics.createIfMissing(client, List.of(
-          new Topics.Spec(ingest.topic(), kafka.getInt("partitions"), replication, maxMessageBytes),
-          new Topics.Spec(ingest.deadLetterTopic(), kafka.getInt("partitions"), replication,
-              maxMessageBytes + 64 * 1024)));
+      Topics.createIfMissing(
+          client,
+          List.of(
+              new Topics.Spec(
+                  ingest.topic(), kafka.getInt("partitions"), replication, maxMessageBytes),
+              new Topics.Spec(
+                  ingest.deadLetterTopic(),
+                  kafka.getInt("partitions"),
+                  replication,
+                  maxMessageBytes + 64 * 1024)));
     }
     return new SourcePartitions(Topics.partitions(client, ingest.topic()));
   }
@@ -386,7 +536,9 @@ public final class Router implements AutoCloseable {
   /** Runs the coordinated shutdown and waits for it. */
   @Override
   public void close() {
-    CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason())
-        .toCompletableFuture().join();
+    CoordinatedShutdown.get(system)
+        .runAll(CoordinatedShutdown.unknownReason())
+        .toCompletableFuture()
+        .join();
   }
 }

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * A router node's settings, all read and checked before anything is started: a mistake in any of
  * them stops the node before it opened a database, a port or a broker.
  *
- * @param config the whole configuration, for what the parts read themselves (Kafka's, which
- *     depends on the broker started, and the HTTP ports')
+ * @param config the whole configuration, for what the parts read themselves (Kafka's, which depends
+ *     on the broker started, and the HTTP ports')
  * @param fileRegistry the settings registry file's, before any an operator replaced
  */
 record RouterSettings(
@@ -69,8 +69,9 @@ record RouterSettings(
     Config registry = config.getConfig("eventrouter.registry");
     String file = registry.getString("file");
     if (file.isBlank()) {
-      log.warn("no settings registry (eventrouter.registry.file / ROUTER_REGISTRY_FILE): no source"
-          + " is known, every record goes to the dead-letter topic");
+      log.warn(
+          "no settings registry (eventrouter.registry.file / ROUTER_REGISTRY_FILE): no source"
+              + " is known, every record goes to the dead-letter topic");
       return new Registry(Map.of(), Map.of());
     }
     return RegistryLoader.load(Path.of(file), registry.getConfig("destination-defaults"));

@@ -33,27 +33,34 @@ class EndToEndTest {
   @TempDir Path dataDir;
 
   @Test
-  void everyEventReachesEachOfItsDestinationsExactlyOnceAndEveryOffsetIsCommitted() throws Exception {
+  void everyEventReachesEachOfItsDestinationsExactlyOnceAndEveryOffsetIsCommitted()
+      throws Exception {
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
       Path registryFile = dataDir.resolve("registry.conf");
-      Files.writeString(registryFile,
-          DemoRegistry.hocon(SOURCES, "http://127.0.0.1:" + blackHole.port(), SEED));
+      Files.writeString(
+          registryFile, DemoRegistry.hocon(SOURCES, "http://127.0.0.1:" + blackHole.port(), SEED));
       Map<String, List<String>> routes = DemoRegistry.sourceDestinations(SOURCES, SEED);
 
-      try (Router router = TestRouter.start(
-          TestRouter.config(dataDir, registryFile, TestRouter.freePort(), Map.of()))) {
+      try (Router router =
+          TestRouter.start(
+              TestRouter.config(dataDir, registryFile, TestRouter.freePort(), Map.of()))) {
         assertThat(TestRouter.get(router, "/health/ready").statusCode()).isIn(200, 503);
-        List<String> sources = IntStream.rangeClosed(1, SOURCES).mapToObj(i -> "source-" + i).toList();
+        List<String> sources =
+            IntStream.rangeClosed(1, SOURCES).mapToObj(i -> "source-" + i).toList();
 
-        EventProducer.Result produced = EventProducer.run(new EventProducer.Plan(
-            router.kafkaBootstrapServers(), "events", EVENTS, sources, 512, 0, SEED));
+        EventProducer.Result produced =
+            EventProducer.run(
+                new EventProducer.Plan(
+                    router.kafkaBootstrapServers(), "events", EVENTS, sources, 512, 0, SEED));
         assertThat(produced.sent()).isEqualTo(EVENTS);
         assertThat(produced.failed()).isZero();
 
-        long expected = produced.produced().stream()
-            .mapToLong(p -> routes.get(p.source()).size()).sum();
+        long expected =
+            produced.produced().stream().mapToLong(p -> routes.get(p.source()).size()).sum();
         TestProbe<Object> probe = TestProbe.create(router.system());
-        probe.awaitAssert(Duration.ofMinutes(3), Duration.ofMillis(500),
+        probe.awaitAssert(
+            Duration.ofMinutes(3),
+            Duration.ofMillis(500),
             () -> assertThat(blackHole.received()).isGreaterThanOrEqualTo(expected));
 
         Map<String, Map<String, Integer>> deliveries = blackHole.deliveries();
@@ -67,22 +74,31 @@ class EndToEndTest {
         assertThat(blackHole.received()).isEqualTo(expected);
         assertThat(blackHole.duplicates()).isZero();
 
-        probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(500), () -> {
-          TestRouter.Progress progress = TestRouter.progress(
-              router.kafkaBootstrapServers(), "eventrouter", "events");
-          assertThat(progress.end()).isEqualTo(EVENTS);
-          assertThat(progress.committed()).isEqualTo(progress.end());
-          return progress;
-        });
+        probe.awaitAssert(
+            Duration.ofSeconds(30),
+            Duration.ofMillis(500),
+            () -> {
+              TestRouter.Progress progress =
+                  TestRouter.progress(router.kafkaBootstrapServers(), "eventrouter", "events");
+              assertThat(progress.end()).isEqualTo(EVENTS);
+              assertThat(progress.committed()).isEqualTo(progress.end());
+              return progress;
+            });
         assertThat(TestRouter.get(router, "/health/ready").statusCode()).isEqualTo(200);
         // outcomes are persisted, and counted, a moment after the destination answered
-        probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
-          String metrics = TestRouter.get(router, "/metrics").body();
-          assertThat(Metrics.value(metrics, "eventrouter_ingest_records_total")).isEqualTo(EVENTS);
-          assertThat(Metrics.value(metrics, "eventrouter_jobs_accepted_total")).isEqualTo(expected);
-          assertThat(Metrics.value(metrics, "eventrouter_jobs_delivered_total")).isEqualTo(expected);
-          return null;
-        });
+        probe.awaitAssert(
+            Duration.ofSeconds(30),
+            Duration.ofMillis(200),
+            () -> {
+              String metrics = TestRouter.get(router, "/metrics").body();
+              assertThat(Metrics.value(metrics, "eventrouter_ingest_records_total"))
+                  .isEqualTo(EVENTS);
+              assertThat(Metrics.value(metrics, "eventrouter_jobs_accepted_total"))
+                  .isEqualTo(expected);
+              assertThat(Metrics.value(metrics, "eventrouter_jobs_delivered_total"))
+                  .isEqualTo(expected);
+              return null;
+            });
       }
     }
   }

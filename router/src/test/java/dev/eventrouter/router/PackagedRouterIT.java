@@ -35,22 +35,31 @@ class PackagedRouterIT {
     assertThat(jar).exists();
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
       Path registry = dir.resolve("registry.conf");
-      Files.writeString(registry, """
+      Files.writeString(
+          registry,
+          """
           destinations { webhook { endpoint = "%s" } }
           sources { shop { destinations = [webhook] } }
-          """.formatted(blackHole.url("webhook")));
-      RouterProcess router = new RouterProcess(jar, dir,
-          Map.of("ROUTER_REGISTRY_FILE", registry.toString())).start();
+          """
+              .formatted(blackHole.url("webhook")));
+      RouterProcess router =
+          new RouterProcess(jar, dir, Map.of("ROUTER_REGISTRY_FILE", registry.toString())).start();
       try {
         router.awaitReady(Duration.ofSeconds(90));
 
-        EventProducer.Result produced = EventProducer.run(new EventProducer.Plan(
-            router.kafkaBootstrapServers(), "events", 100, List.of("shop"), 256, 0, 3));
-        RouterProcess.await("100 deliveries", Duration.ofSeconds(60), () -> blackHole.received() >= 100);
+        EventProducer.Result produced =
+            EventProducer.run(
+                new EventProducer.Plan(
+                    router.kafkaBootstrapServers(), "events", 100, List.of("shop"), 256, 0, 3));
+        RouterProcess.await(
+            "100 deliveries", Duration.ofSeconds(60), () -> blackHole.received() >= 100);
         assertThat(blackHole.deliveries().get("webhook"))
-            .containsOnlyKeys(produced.produced().stream().map(EventProducer.Produced::messageId).toList());
+            .containsOnlyKeys(
+                produced.produced().stream().map(EventProducer.Produced::messageId).toList());
 
-        assertThat(router.terminate(Duration.ofSeconds(60))).as("exit code within 60 s of SIGTERM").isEqualTo(143);
+        assertThat(router.terminate(Duration.ofSeconds(60)))
+            .as("exit code within 60 s of SIGTERM")
+            .isEqualTo(143);
       } finally {
         router.close();
       }
@@ -60,8 +69,10 @@ class PackagedRouterIT {
         lines.add(JSON.readTree(line));
       }
       assertThat(lines).allSatisfy(line -> assertThat(line.has("level")).isTrue());
-      assertThat(lines).noneSatisfy(line -> assertThat(line.get("level").asText()).isEqualTo("ERROR"));
-      assertThat(lines).extracting(line -> line.get("formattedMessage").asText())
+      assertThat(lines)
+          .noneSatisfy(line -> assertThat(line.get("level").asText()).isEqualTo("ERROR"));
+      assertThat(lines)
+          .extracting(line -> line.get("formattedMessage").asText())
           .anyMatch(message -> message.startsWith("router started"))
           .anyMatch(message -> message.equals("embedded Kafka broker stopped"));
     }

@@ -15,17 +15,21 @@ import java.util.function.Consumer;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
- * Takes a queue's jobs to the archive: marks those whose expiry passed (an operator's flush and
- * a last failed attempt mark them too), reads the marked ones back with their traces a batch at a
+ * Takes a queue's jobs to the archive: marks those whose expiry passed (an operator's flush and a
+ * last failed attempt mark them too), reads the marked ones back with their traces a batch at a
  * time, hands them to the archive, and ends them as archived only once the archive has them.
  */
 final class ArchivePipeline implements PayloadReadBack.Reader {
 
   /** The expiry timer's: mark the jobs whose expiry passed. */
-  enum Expire implements VirtualQueue.Internal { INSTANCE }
+  enum Expire implements VirtualQueue.Internal {
+    INSTANCE
+  }
 
   /** Take the next batch of marked jobs (after a failure's backoff). */
-  enum Next implements VirtualQueue.Internal { INSTANCE }
+  enum Next implements VirtualQueue.Internal {
+    INSTANCE
+  }
 
   /** The archive's answer for a batch: where each job is, or why none is. */
   record Stored(List<Ksuid> ids, Map<Ksuid, String> locations, Throwable failure)
@@ -36,16 +40,23 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
 
   private final QueueRuntime queue;
   private final PayloadReadBack readBack;
+
   /** Jobs were marked: dispatch and expiry look again. */
   private final Consumer<QueueState> changed;
+
   /** Jobs left the queue. */
   private final Consumer<QueueState> removed;
+
   /** A batch is being read back or stored: one at a time. */
   private boolean busy;
+
   private int failures;
   private long expiryTimerAt = Long.MAX_VALUE;
 
-  ArchivePipeline(QueueRuntime queue, PayloadReadBack readBack, Consumer<QueueState> changed,
+  ArchivePipeline(
+      QueueRuntime queue,
+      PayloadReadBack readBack,
+      Consumer<QueueState> changed,
       Consumer<QueueState> removed) {
     this.queue = queue;
     this.readBack = readBack;
@@ -71,19 +82,21 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
       scheduleExpiry(state);
       return queue.noReply();
     }
-    return queue.persist(events)
-        .thenRun(s -> {
-          queue.deps().listener().persisted(queue.pair(), events);
-          changed.accept(s);
-          next(s);
-        })
+    return queue
+        .persist(events)
+        .thenRun(
+            s -> {
+              queue.deps().listener().persisted(queue.pair(), events);
+              changed.accept(s);
+              next(s);
+            })
         .thenNoReply();
   }
 
   /**
-   * Watches the first job to expire that is not in flight: one in flight goes to the archive by
-   * its outcome, and waking for it would wake again at once until then. At most max-in-flight
-   * jobs are skipped.
+   * Watches the first job to expire that is not in flight: one in flight goes to the archive by its
+   * outcome, and waking for it would wake again at once until then. At most max-in-flight jobs are
+   * skipped.
    */
   void scheduleExpiry(QueueState state) {
     long at = Long.MAX_VALUE;
@@ -105,8 +118,11 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
     if (busy || state.archiving().isEmpty()) {
       return;
     }
-    List<PendingJob> batch = state.archiving().stream()
-        .limit(queue.settings().archiveBatchMax()).map(state::get).toList();
+    List<PendingJob> batch =
+        state.archiving().stream()
+            .limit(queue.settings().archiveBatchMax())
+            .map(state::get)
+            .toList();
     busy = true;
     readBack.read(this, batch);
   }
@@ -127,8 +143,11 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
     traces.forEach((id, trace) -> batch.add(new ArchivedJob(JobPayloads.payloadOf(trace), trace)));
     batch.sort(Comparator.comparing(archived -> archived.job().id()));
     List<Ksuid> ids = batch.stream().map(archived -> archived.job().id()).toList();
-    queue.context().pipeToSelf(queue.deps().archive().archive(queue.pair(), batch),
-        (locations, failure) -> new Stored(ids, locations, failure));
+    queue
+        .context()
+        .pipeToSelf(
+            queue.deps().archive().archive(queue.pair(), batch),
+            (locations, failure) -> new Stored(ids, locations, failure));
   }
 
   @Override
@@ -142,24 +161,35 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
     if (stored.failure() != null) {
       failures++;
       Duration backoff = Duration.ofMillis(Math.min(30_000L, 500L << Math.min(failures, 6)));
-      queue.context().getLog().warn(
-          "archiving {} jobs of {} failed (attempt {}), trying again in {}: {}",
-          stored.ids().size(), queue.pair(), failures, backoff, stored.failure().toString());
+      queue
+          .context()
+          .getLog()
+          .warn(
+              "archiving {} jobs of {} failed (attempt {}), trying again in {}: {}",
+              stored.ids().size(),
+              queue.pair(),
+              failures,
+              backoff,
+              stored.failure().toString());
       queue.timers().startSingleTimer(ARCHIVE_TIMER, Next.INSTANCE, backoff);
       return queue.noReply();
     }
     failures = 0;
     Instant at = queue.deps().clock().instant();
-    List<JobEvent> events = stored.ids().stream()
-        .<JobEvent>map(id -> new JobEvent.Archived(id, at, stored.locations().getOrDefault(id, "")))
-        .toList();
-    return queue.persist(events)
-        .thenRun(s -> {
-          queue.deps().listener().persisted(queue.pair(), events);
-          stored.ids().forEach(queue.payloads()::remove);
-          removed.accept(s);
-          next(s);
-        })
+    List<JobEvent> events =
+        stored.ids().stream()
+            .<JobEvent>map(
+                id -> new JobEvent.Archived(id, at, stored.locations().getOrDefault(id, "")))
+            .toList();
+    return queue
+        .persist(events)
+        .thenRun(
+            s -> {
+              queue.deps().listener().persisted(queue.pair(), events);
+              stored.ids().forEach(queue.payloads()::remove);
+              removed.accept(s);
+              next(s);
+            })
         .thenNoReply();
   }
 }

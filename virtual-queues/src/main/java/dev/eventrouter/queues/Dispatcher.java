@@ -19,16 +19,19 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * Sends a queue's jobs that are due, in schedule order, while the pair has in-flight room and
- * rate permits and the destination's breaker lets requests through; reads back the payloads it
- * does not hold; arms a timer for when it can go on.
+ * Sends a queue's jobs that are due, in schedule order, while the pair has in-flight room and rate
+ * permits and the destination's breaker lets requests through; reads back the payloads it does not
+ * hold; arms a timer for when it can go on.
  */
 final class Dispatcher implements PayloadReadBack.Reader {
 
   /** The timer's: look again. */
-  enum Tick implements VirtualQueue.Internal { INSTANCE }
+  enum Tick implements VirtualQueue.Internal {
+    INSTANCE
+  }
 
   private static final Object TIMER = "dispatch";
+
   /** How often a paused queue with jobs looks whether it was resumed. */
   private static final Duration PAUSED_RECHECK = Duration.ofSeconds(1);
 
@@ -36,21 +39,26 @@ final class Dispatcher implements PayloadReadBack.Reader {
   private final PayloadReadBack readBack;
   private final ActorRef<DeliveryOutcome> replyTo;
   private PairRate rate;
+
   /**
    * The destination's settings as the last pass found them: what the answers to its requests are
    * judged by, without a registry lookup per answer.
    */
   private Optional<DestinationSettings> destination = Optional.empty();
+
   /** The pair's in-flight limit as the last dispatch found it. */
   private int sendLimit;
+
   private long timerAt = Long.MAX_VALUE;
+
   /** The queue is stopping: nothing new is sent. */
   private boolean halted;
 
   Dispatcher(QueueRuntime queue, PayloadReadBack readBack) {
     this.queue = queue;
     this.readBack = readBack;
-    this.replyTo = queue.context().messageAdapter(DeliveryOutcome.class, OutcomeBatcher.Delivered::new);
+    this.replyTo =
+        queue.context().messageAdapter(DeliveryOutcome.class, OutcomeBatcher.Delivered::new);
   }
 
   void tick(QueueState state) {
@@ -84,7 +92,10 @@ final class Dispatcher implements PayloadReadBack.Reader {
 
   /** The pair's current rate limit in requests per second; 0 for none. */
   int rateLimit() {
-    return queue.deps().destinations().find(queue.pair())
+    return queue
+        .deps()
+        .destinations()
+        .find(queue.pair())
         .map(found -> rate(found.ratePerSecond()).limit())
         .orElse(rate == null ? 0 : rate.limit());
   }
@@ -113,7 +124,9 @@ final class Dispatcher implements PayloadReadBack.Reader {
     schedule(queue.nowMillis() + PayloadReadBack.RETRY_AFTER.toMillis());
   }
 
-  /** @param justRead payloads just read back, of jobs the cache had no room to keep */
+  /**
+   * @param justRead payloads just read back, of jobs the cache had no room to keep
+   */
   private void dispatch(QueueState state, Map<Ksuid, Job> justRead) {
     if (halted) {
       return;
@@ -122,8 +135,13 @@ final class Dispatcher implements PayloadReadBack.Reader {
     destination = found;
     if (found.isEmpty()) {
       if (!state.schedule().isEmpty()) {
-        queue.context().getLog().warn("destination of {} is not configured; its {} jobs are held",
-            queue.pair(), state.schedule().size());
+        queue
+            .context()
+            .getLog()
+            .warn(
+                "destination of {} is not configured; its {} jobs are held",
+                queue.pair(),
+                state.schedule().size());
         schedule(queue.nowMillis() + QueueRuntime.UNCONFIGURED_RECHECK.toMillis());
       }
       return;
@@ -187,8 +205,10 @@ final class Dispatcher implements PayloadReadBack.Reader {
         breaker.releasePermission();
         schedule(now + rate.untilNextPermit().toMillis());
         sending = false;
-      } else if (!queue.deps().deliveryClient().send(
-          new DeliveryRequest(payload, job.attempts() + 1, destination, replyTo))) {
+      } else if (!queue
+          .deps()
+          .deliveryClient()
+          .send(new DeliveryRequest(payload, job.attempts() + 1, destination, replyTo))) {
         breaker.releasePermission();
         schedule(now + queue.settings().busyRetryDelay().toMillis());
         sending = false;
@@ -198,9 +218,10 @@ final class Dispatcher implements PayloadReadBack.Reader {
     }
     if (readNow) {
       // with no room to keep payloads, reading ahead would read them again: only what can go now
-      int wanted = payloads.hasRoom()
-          ? unread.size()
-          : Math.min(unread.size(), limit - inFlight.unanswered());
+      int wanted =
+          payloads.hasRoom()
+              ? unread.size()
+              : Math.min(unread.size(), limit - inFlight.unanswered());
       readBack.read(this, unread.subList(0, wanted));
     }
   }

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Cuts a pair's jobs into Enqueues that each fit one Artery frame: a queue may run on another
- * node, and a message larger than {@code pekko.remote.artery.advanced.maximum-frame-size} is
- * dropped there, its ask timing out and being sent again, forever.
+ * Cuts a pair's jobs into Enqueues that each fit one Artery frame: a queue may run on another node,
+ * and a message larger than {@code pekko.remote.artery.advanced.maximum-frame-size} is dropped
+ * there, its ask timing out and being sent again, forever.
  *
  * @param maxBytes the most one Enqueue's jobs may weigh, as {@link #weight} counts
  */

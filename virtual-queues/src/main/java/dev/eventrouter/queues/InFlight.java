@@ -6,15 +6,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The attempts of one queue under way: sent and not answered, or answered and their outcome not
- * yet persisted. Such a job is not sent again, expired nor moved by a lever. Only the unanswered
- * ones count against max-in-flight-per-pair: an answer frees its slot at once, so that outcomes
- * can wait to be written in a batch without holding the pair back.
+ * The attempts of one queue under way: sent and not answered, or answered and their outcome not yet
+ * persisted. Such a job is not sent again, expired nor moved by a lever. Only the unanswered ones
+ * count against max-in-flight-per-pair: an answer frees its slot at once, so that outcomes can wait
+ * to be written in a batch without holding the pair back.
  */
 final class InFlight {
 
   /** Job id to the number of its attempt under way. */
   private final Map<Ksuid, Integer> attempts = new HashMap<>();
+
   private int unanswered;
 
   void sent(Ksuid jobId, int attempt) {
@@ -23,8 +24,8 @@ final class InFlight {
   }
 
   /**
-   * Whether the outcome answers an attempt this incarnation of the queue made; one it did not
-   * make (before a restart) is ignored, since the job is attempted again anyway.
+   * Whether the outcome answers an attempt this incarnation of the queue made; one it did not make
+   * (before a restart) is ignored, since the job is attempted again anyway.
    */
   boolean answered(DeliveryOutcome outcome) {
     Integer attempt = attempts.get(outcome.jobId());

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Told what the queues do, for metrics: the transitions they persisted (once durable), how long
- * their journal writes took, how many jobs each holds. Called on a queue's thread: it must be
- * quick and must not block.
+ * their journal writes took, how many jobs each holds. Called on a queue's thread: it must be quick
+ * and must not block.
  */
 @FunctionalInterface
 public interface JobEventListener {

@@ -23,9 +23,10 @@ final class JournalBatches {
     List<JobEvent> batch = new ArrayList<>(events.size());
     long bytes = 0;
     for (JobEvent event : events) {
-      long weight = event instanceof JobEvent.WithPayload withPayload
-          ? EnqueueBatches.weight(withPayload.job())
-          : TRANSITION_WEIGHT;
+      long weight =
+          event instanceof JobEvent.WithPayload withPayload
+              ? EnqueueBatches.weight(withPayload.job())
+              : TRANSITION_WEIGHT;
       if (!batch.isEmpty() && bytes + weight > maxBytes) {
         batches.add(new JobBatch(batch));
         batch = new ArrayList<>();

@@ -16,25 +16,30 @@ import java.util.Objects;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
- * Keeps a queue's journal from growing with its history: decides when to snapshot, deletes the
- * rows no live job needs once a snapshot covers them, and carries forward the payloads of jobs
- * that retry for long, so that they do not pin every row written after theirs.
+ * Keeps a queue's journal from growing with its history: decides when to snapshot, deletes the rows
+ * no live job needs once a snapshot covers them, and carries forward the payloads of jobs that
+ * retry for long, so that they do not pin every row written after theirs.
  */
 final class JournalUpkeep implements PayloadReadBack.Reader {
 
   /** Look again whether the journal can be compacted. */
-  enum Tick implements VirtualQueue.Internal { INSTANCE }
+  enum Tick implements VirtualQueue.Internal {
+    INSTANCE
+  }
 
   record Compacted(long below, Throwable failure) implements VirtualQueue.Internal {}
 
-  /** @param readAs each job's index entry when it was read: a job that changed since is skipped */
+  /**
+   * @param readAs each job's index entry when it was read: a job that changed since is skipped
+   */
   record CarryForward(List<JobEvent.CarriedForward> events, Map<Ksuid, PendingJob> readAs)
       implements VirtualQueue.Internal {}
 
   private static final Object TIMER = "upkeep";
+
   /**
-   * How often a queue whose journal is not yet compacted up to its last snapshot looks again:
-   * the job holding the low watermark back may have finished without another snapshot coming.
+   * How often a queue whose journal is not yet compacted up to its last snapshot looks again: the
+   * job holding the low watermark back may have finished without another snapshot coming.
    */
   private static final Duration INTERVAL = Duration.ofSeconds(10);
 
@@ -45,14 +50,18 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
   private long compactedBelow;
   private boolean compacting;
   private boolean compactAgain;
+
   /** The jobs of the current carry-forward round, oldest payload first; empty between rounds. */
   private final ArrayDeque<Ksuid> toCarry = new ArrayDeque<>();
+
   private boolean carrying;
+
   /**
-   * Operators' levers under way: no carry-forward starts meanwhile, since carrying a job moves
-   * it past a lever's mark and the lever would miss it.
+   * Operators' levers under way: no carry-forward starts meanwhile, since carrying a job moves it
+   * past a lever's mark and the lever would miss it.
    */
   private int heldBy;
+
   /** Lever batches that wait for the carry-forward round under way, to be sent again after. */
   private final ArrayDeque<VirtualQueue.Command> waiting = new ArrayDeque<>();
 
@@ -63,9 +72,9 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
 
   /**
    * After snapshot-every job events, or as many as the queue holds jobs if that is more: a large
-   * backlog is not written out again after every thousand jobs. Counted in job events, not
-   * journal events, which may each carry a batch of hundreds. None while the queue holds more
-   * than snapshot-max-jobs: the first event after which it holds fewer takes the one put off.
+   * backlog is not written out again after every thousand jobs. Counted in job events, not journal
+   * events, which may each carry a batch of hundreds. None while the queue holds more than
+   * snapshot-max-jobs: the first event after which it holds fewer takes the one put off.
    */
   boolean shouldSnapshot(QueueState state, QueueEvent event) {
     jobEventsSinceSnapshot += event.jobEvents().size();
@@ -120,8 +129,8 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
   }
 
   /**
-   * True when a carry-forward round is under way, in which case the lever's message is sent
-   * again once it is done.
+   * True when a carry-forward round is under way, in which case the lever's message is sent again
+   * once it is done.
    */
   boolean deferWhileCarrying(VirtualQueue.Command leverMessage) {
     if (carrying) {
@@ -131,9 +140,9 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
   }
 
   /**
-   * Deletes what no live job needs any more: the events below both the low watermark and the
-   * last snapshot, and the older snapshots. One deletion at a time; asked again meanwhile, it
-   * runs again when the first is done.
+   * Deletes what no live job needs any more: the events below both the low watermark and the last
+   * snapshot, and the older snapshots. One deletion at a time; asked again meanwhile, it runs again
+   * when the first is done.
    */
   private void compact(QueueState state) {
     long below = Math.min(state.lowWatermark(), savedSnapshotSequenceNr);
@@ -146,16 +155,26 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
     }
     compacting = true;
     compactAgain = false;
-    queue.context().pipeToSelf(
-        queue.deps().compaction().deleteBelow(queue.persistenceId(), below, savedSnapshotSequenceNr),
-        (deleted, failure) -> new Compacted(below, failure));
+    queue
+        .context()
+        .pipeToSelf(
+            queue
+                .deps()
+                .compaction()
+                .deleteBelow(queue.persistenceId(), below, savedSnapshotSequenceNr),
+            (deleted, failure) -> new Compacted(below, failure));
   }
 
   ReplyEffect<QueueEvent, QueueState> compacted(QueueState state, Compacted compacted) {
     compacting = false;
     if (compacted.failure() != null) {
-      queue.context().getLog().warn("deleting the old journal rows of {} failed; trying again later",
-          queue.pair(), compacted.failure());
+      queue
+          .context()
+          .getLog()
+          .warn(
+              "deleting the old journal rows of {} failed; trying again later",
+              queue.pair(),
+              compacted.failure());
     } else {
       compactedBelow = compacted.below();
     }
@@ -182,7 +201,9 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
       if ((state.sequenceNr() - state.lowWatermark()) * perEvent <= lag) {
         return;
       }
-      state.attemptedWithPayloadsBelow(state.sequenceNr() - (long) (lag / 2 / perEvent), Integer.MAX_VALUE)
+      state
+          .attemptedWithPayloadsBelow(
+              state.sequenceNr() - (long) (lag / 2 / perEvent), Integer.MAX_VALUE)
           .forEach(job -> toCarry.add(job.id()));
     }
     List<PendingJob> batch = new ArrayList<>();
@@ -214,17 +235,18 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
   @Override
   public void read(QueueState state, Map<Ksuid, List<JobEvent>> traces) {
     List<JobEvent.CarriedForward> events = new ArrayList<>(traces.size());
-    traces.forEach((id, trace) -> {
-      List<Attempt> attempts = new ArrayList<>();
-      for (JobEvent event : trace) {
-        if (event instanceof JobEvent.CarriedForward carried) {
-          attempts.addAll(carried.earlierAttempts());
-        } else if (event instanceof JobEvent.AwaitingRetry retry) {
-          attempts.add(retry.attempt());
-        }
-      }
-      events.add(new JobEvent.CarriedForward(JobPayloads.payloadOf(trace), attempts));
-    });
+    traces.forEach(
+        (id, trace) -> {
+          List<Attempt> attempts = new ArrayList<>();
+          for (JobEvent event : trace) {
+            if (event instanceof JobEvent.CarriedForward carried) {
+              attempts.addAll(carried.earlierAttempts());
+            } else if (event instanceof JobEvent.AwaitingRetry retry) {
+              attempts.add(retry.attempt());
+            }
+          }
+          events.add(new JobEvent.CarriedForward(JobPayloads.payloadOf(trace), attempts));
+        });
     events.sort(Comparator.comparing(JobEvent::jobId));
     Map<Ksuid, PendingJob> readAs = new HashMap<>();
     traces.keySet().forEach(id -> readAs.put(id, state.get(id)));
@@ -240,10 +262,13 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
 
   ReplyEffect<QueueEvent, QueueState> carryForward(QueueState state, CarryForward carry) {
     // a job attempted (or archived) since it was read has events the carried one would hide
-    List<JobEvent> events = carry.events().stream()
-        .filter(event -> Objects.equals(state.get(event.jobId()), carry.readAs().get(event.jobId())))
-        .<JobEvent>map(event -> event)
-        .toList();
+    List<JobEvent> events =
+        carry.events().stream()
+            .filter(
+                event ->
+                    Objects.equals(state.get(event.jobId()), carry.readAs().get(event.jobId())))
+            .<JobEvent>map(event -> event)
+            .toList();
     if (events.isEmpty()) {
       carried(state);
       return queue.noReply();

@@ -14,12 +14,15 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * An operator's levers on a queue: flush every job held to the archive, or retry now every job
- * awaiting a retry. A lever applies to the jobs held when it was pulled, a batch per journal
- * write, so that a large backlog is not moved in one write.
+ * awaiting a retry. A lever applies to the jobs held when it was pulled, a batch per journal write,
+ * so that a large backlog is not moved in one write.
  */
 final class OperatorLevers {
 
-  enum Lever { FLUSH, RETRY_NOW }
+  enum Lever {
+    FLUSH,
+    RETRY_NOW
+  }
 
   /** Applies a lever to the next batch of the jobs held when it was pulled. */
   record More(Lever lever, long upToSequenceNr) implements VirtualQueue.Internal {}
@@ -30,15 +33,20 @@ final class OperatorLevers {
   private final QueueRuntime queue;
   private final JournalUpkeep upkeep;
   private final ArchivePipeline archive;
+
   /** Jobs moved in the index. */
   private final Consumer<QueueState> changed;
+
   /**
    * Jobs a flush reached in flight: archived if their attempt fails. Lost if the queue stops
    * before, like the rest of a lever's batches.
    */
   private final Set<Ksuid> flushWhenAttempted = new HashSet<>();
 
-  OperatorLevers(QueueRuntime queue, JournalUpkeep upkeep, ArchivePipeline archive,
+  OperatorLevers(
+      QueueRuntime queue,
+      JournalUpkeep upkeep,
+      ArchivePipeline archive,
       Consumer<QueueState> changed) {
     this.queue = queue;
     this.upkeep = upkeep;
@@ -47,22 +55,24 @@ final class OperatorLevers {
   }
 
   /** Replies how many jobs the lever applies to, and starts on them. */
-  ReplyEffect<QueueEvent, QueueState> pull(QueueState state, Lever lever,
-      ActorRef<VirtualQueue.LeverPulled> replyTo) {
+  ReplyEffect<QueueEvent, QueueState> pull(
+      QueueState state, Lever lever, ActorRef<VirtualQueue.LeverPulled> replyTo) {
     long now = queue.nowMillis();
-    int jobs = switch (lever) {
-      case FLUSH -> state.schedule().size();
-      case RETRY_NOW -> (int) state.schedule().stream().filter(job -> job.dueAtMillis() > now).count();
-    };
+    int jobs =
+        switch (lever) {
+          case FLUSH -> state.schedule().size();
+          case RETRY_NOW ->
+              (int) state.schedule().stream().filter(job -> job.dueAtMillis() > now).count();
+        };
     upkeep.hold();
     queue.context().getSelf().tell(new More(lever, state.sequenceNr()));
     return queue.effects().reply(replyTo, new VirtualQueue.LeverPulled(jobs));
   }
 
   /**
-   * Changes the next batch of the jobs held when the lever was pulled, one journal write per
-   * batch. A job in flight is left to its attempt: a flush archives it if the attempt fails, a
-   * retry-now does not reach it (its attempt is now).
+   * Changes the next batch of the jobs held when the lever was pulled, one journal write per batch.
+   * A job in flight is left to its attempt: a flush archives it if the attempt fails, a retry-now
+   * does not reach it (its attempt is now).
    */
   ReplyEffect<QueueEvent, QueueState> more(QueueState state, More more) {
     if (upkeep.deferWhileCarrying(more)) {
@@ -71,7 +81,8 @@ final class OperatorLevers {
     Instant at = queue.deps().clock().instant();
     List<JobEvent> events = new ArrayList<>();
     // jobs due later are at the schedule's end: a retry-now walks back from there
-    Iterable<PendingJob> jobs = more.lever() == Lever.FLUSH ? state.schedule() : state.schedule().descendingSet();
+    Iterable<PendingJob> jobs =
+        more.lever() == Lever.FLUSH ? state.schedule() : state.schedule().descendingSet();
     for (PendingJob job : jobs) {
       if (events.size() >= BATCH
           || more.lever() == Lever.RETRY_NOW && job.dueAtMillis() <= at.toEpochMilli()) {
@@ -81,9 +92,10 @@ final class OperatorLevers {
         continue;
       }
       if (!queue.inFlight().contains(job.id())) {
-        events.add(more.lever() == Lever.FLUSH
-            ? new JobEvent.Archiving(job.id(), at, JobEvent.Archiving.FLUSHED)
-            : new JobEvent.RetryRequested(job.id(), at));
+        events.add(
+            more.lever() == Lever.FLUSH
+                ? new JobEvent.Archiving(job.id(), at, JobEvent.Archiving.FLUSHED)
+                : new JobEvent.RetryRequested(job.id(), at));
       } else if (more.lever() == Lever.FLUSH) {
         flushWhenAttempted.add(job.id());
       }
@@ -93,17 +105,19 @@ final class OperatorLevers {
       return queue.noReply();
     }
     boolean full = events.size() >= BATCH;
-    return queue.persist(events)
-        .thenRun(s -> {
-          queue.deps().listener().persisted(queue.pair(), events);
-          changed.accept(s);
-          archive.next(s);
-          if (full) {
-            queue.context().getSelf().tell(more);
-          } else {
-            upkeep.release(s);
-          }
-        })
+    return queue
+        .persist(events)
+        .thenRun(
+            s -> {
+              queue.deps().listener().persisted(queue.pair(), events);
+              changed.accept(s);
+              archive.next(s);
+              if (full) {
+                queue.context().getSelf().tell(more);
+              } else {
+                upkeep.release(s);
+              }
+            })
         .thenNoReply();
   }
 

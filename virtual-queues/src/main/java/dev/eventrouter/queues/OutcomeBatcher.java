@@ -16,8 +16,8 @@ import java.util.function.Consumer;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
- * Takes the answers to a queue's requests, tells the destination's breaker and the pair's rate
- * what they were, and persists the outcomes collected for outcome-batch-delay (or until
+ * Takes the answers to a queue's requests, tells the destination's breaker and the pair's rate what
+ * they were, and persists the outcomes collected for outcome-batch-delay (or until
  * outcome-batch-max) in one journal write.
  */
 final class OutcomeBatcher {
@@ -26,7 +26,9 @@ final class OutcomeBatcher {
   record Delivered(DeliveryOutcome outcome) implements VirtualQueue.Internal {}
 
   /** The batch's time is up. */
-  enum Flush implements VirtualQueue.Internal { INSTANCE }
+  enum Flush implements VirtualQueue.Internal {
+    INSTANCE
+  }
 
   private static final Object TIMER = "flush-outcomes";
 
@@ -34,14 +36,20 @@ final class OutcomeBatcher {
   private final Dispatcher dispatcher;
   private final ArchivePipeline archive;
   private final OperatorLevers levers;
+
   /** Jobs moved in the index. */
   private final Consumer<QueueState> changed;
+
   private final List<DeliveryOutcome> unpersisted = new ArrayList<>();
   private String lastError;
   private Instant lastErrorAt;
 
-  OutcomeBatcher(QueueRuntime queue, Dispatcher dispatcher, ArchivePipeline archive,
-      OperatorLevers levers, Consumer<QueueState> changed) {
+  OutcomeBatcher(
+      QueueRuntime queue,
+      Dispatcher dispatcher,
+      ArchivePipeline archive,
+      OperatorLevers levers,
+      Consumer<QueueState> changed) {
     this.queue = queue;
     this.dispatcher = dispatcher;
     this.archive = archive;
@@ -50,8 +58,8 @@ final class OutcomeBatcher {
   }
 
   /**
-   * Takes the outcome of an attempt under way; false for one this incarnation of the queue did
-   * not make, which is ignored.
+   * Takes the outcome of an attempt under way; false for one this incarnation of the queue did not
+   * make, which is ignored.
    */
   boolean receive(DeliveryOutcome outcome) {
     if (!queue.inFlight().answered(outcome)) {
@@ -83,19 +91,21 @@ final class OutcomeBatcher {
     }
     List<JobEvent> events = drain(state);
     long writing = System.nanoTime();
-    return queue.persist(events)
-        .thenRun(s -> {
-          queue.deps().listener().journalWrite(events.size(), System.nanoTime() - writing);
-          queue.deps().listener().persisted(queue.pair(), events);
-          for (JobEvent event : events) {
-            queue.inFlight().persisted(event.jobId());
-            if (!s.contains(event.jobId())) {
-              queue.payloads().remove(event.jobId());
-            }
-          }
-          changed.accept(s);
-          archive.next(s);
-        })
+    return queue
+        .persist(events)
+        .thenRun(
+            s -> {
+              queue.deps().listener().journalWrite(events.size(), System.nanoTime() - writing);
+              queue.deps().listener().persisted(queue.pair(), events);
+              for (JobEvent event : events) {
+                queue.inFlight().persisted(event.jobId());
+                if (!s.contains(event.jobId())) {
+                  queue.payloads().remove(event.jobId());
+                }
+              }
+              changed.accept(s);
+              archive.next(s);
+            })
         .thenNoReply();
   }
 
@@ -110,13 +120,19 @@ final class OutcomeBatcher {
       boolean flushed = levers.flushedInFlight(outcome.jobId());
       switch (outcome.verdict()) {
         case SUCCEEDED -> events.add(new JobEvent.Succeeded(outcome.jobId(), outcome.toAttempt()));
-        case DISCARDED -> events.add(new JobEvent.Discarded(outcome.jobId(), outcome.toAttempt(),
-            outcome.describe(), outcome.origin()));
+        case DISCARDED ->
+            events.add(
+                new JobEvent.Discarded(
+                    outcome.jobId(), outcome.toAttempt(), outcome.describe(), outcome.origin()));
         case RETRY -> {
           // the failed attempt is in the trace also when the job goes to the archive after it
-          events.add(new JobEvent.AwaitingRetry(outcome.jobId(), outcome.toAttempt(), retryAt(outcome)));
-          archiveReason(state, outcome, flushed).ifPresent(reason ->
-              events.add(new JobEvent.Archiving(outcome.jobId(), outcome.finishedAt(), reason)));
+          events.add(
+              new JobEvent.AwaitingRetry(outcome.jobId(), outcome.toAttempt(), retryAt(outcome)));
+          archiveReason(state, outcome, flushed)
+              .ifPresent(
+                  reason ->
+                      events.add(
+                          new JobEvent.Archiving(outcome.jobId(), outcome.finishedAt(), reason)));
         }
       }
     }
@@ -134,9 +150,9 @@ final class OutcomeBatcher {
   }
 
   /**
-   * Tells the destination's breaker and the pair's rate what the attempt said of the
-   * destination. A 429 is about this tenant's rate, not the destination's health: it slows the
-   * pair and leaves the breaker alone.
+   * Tells the destination's breaker and the pair's rate what the attempt said of the destination. A
+   * 429 is about this tenant's rate, not the destination's health: it slows the pair and leaves the
+   * breaker alone.
    */
   private void report(DeliveryOutcome outcome) {
     Optional<DestinationSettings> destination = dispatcher.destination();
@@ -164,8 +180,8 @@ final class OutcomeBatcher {
    * Why a failed attempt is the job's last: an operator flushed it meanwhile, or its expiry has
    * passed; empty when it is retried.
    */
-  private static Optional<String> archiveReason(QueueState state, DeliveryOutcome outcome,
-      boolean flushed) {
+  private static Optional<String> archiveReason(
+      QueueState state, DeliveryOutcome outcome, boolean flushed) {
     if (flushed) {
       return Optional.of(JobEvent.Archiving.FLUSHED);
     }
@@ -182,8 +198,14 @@ final class OutcomeBatcher {
       // the destination was removed: hold the job, look again later
       return outcome.finishedAt().plus(QueueRuntime.UNCONFIGURED_RECHECK);
     }
-    return destination.get().retry().retryAt(outcome.attempt(), outcome.finishedAt(),
-        outcome.retryAfter(), ThreadLocalRandom.current());
+    return destination
+        .get()
+        .retry()
+        .retryAt(
+            outcome.attempt(),
+            outcome.finishedAt(),
+            outcome.retryAfter(),
+            ThreadLocalRandom.current());
   }
 
   /** What the breaker records for a failed attempt (it counts failures, the type is not used). */

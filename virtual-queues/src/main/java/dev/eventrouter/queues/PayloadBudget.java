@@ -3,9 +3,9 @@ package dev.eventrouter.queues;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The payload bytes all virtual queues of a node may keep in memory together. A queue keeps a
- * new job's payload only while both its own bound and this one allow; past them, the payload is
- * read back from the journal when the job comes due. Thread-safe: shared by every queue.
+ * The payload bytes all virtual queues of a node may keep in memory together. A queue keeps a new
+ * job's payload only while both its own bound and this one allow; past them, the payload is read
+ * back from the journal when the job comes due. Thread-safe: shared by every queue.
  */
 public final class PayloadBudget {
 

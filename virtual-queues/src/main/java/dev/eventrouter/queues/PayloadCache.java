@@ -6,11 +6,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The payloads one queue keeps in memory until their jobs finish, bounded in bytes by its own
- * limit and by the node's {@link PayloadBudget} whatever the backlog: a destination that is down
- * for hours grows the journal, not the heap. A payload is kept only while there is room, whether
- * it comes with a new job or is read back from the journal; one that does not fit is used at
- * once (sent) and read back again the next time its job comes due.
+ * The payloads one queue keeps in memory until their jobs finish, bounded in bytes by its own limit
+ * and by the node's {@link PayloadBudget} whatever the backlog: a destination that is down for
+ * hours grows the journal, not the heap. A payload is kept only while there is room, whether it
+ * comes with a new job or is read back from the journal; one that does not fit is used at once
+ * (sent) and read back again the next time its job comes due.
  */
 final class PayloadCache {
 

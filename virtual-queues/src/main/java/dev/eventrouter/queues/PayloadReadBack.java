@@ -45,15 +45,18 @@ final class PayloadReadBack {
   }
 
   /**
-   * @param readAs each job's index entry when it was read, in schedule order: a job whose
-   *     payload moved since (carried forward) is read again, not taken for lost
+   * @param readAs each job's index entry when it was read, in schedule order: a job whose payload
+   *     moved since (carried forward) is read again, not taken for lost
    */
-  record Read(Reader reader, JobPayloads.Found found, Map<Ksuid, PendingJob> readAs,
-      Throwable failure) implements VirtualQueue.Internal {}
+  record Read(
+      Reader reader, JobPayloads.Found found, Map<Ksuid, PendingJob> readAs, Throwable failure)
+      implements VirtualQueue.Internal {}
 
   private final QueueRuntime queue;
+
   /** Jobs left the queue (discarded as lost). */
   private final Consumer<QueueState> removed;
+
   private final Set<Reader> reading = Collections.newSetFromMap(new IdentityHashMap<>());
 
   PayloadReadBack(QueueRuntime queue, Consumer<QueueState> removed) {
@@ -76,58 +79,77 @@ final class PayloadReadBack {
       }
       readAs.put(job.id(), job);
     }
-    queue.context().pipeToSelf(
-        queue.deps().payloads().readEvents(queue.persistenceId(), sequenceNrs, readAs.keySet()),
-        (found, failure) -> new Read(reader, found, readAs, failure));
+    queue
+        .context()
+        .pipeToSelf(
+            queue.deps().payloads().readEvents(queue.persistenceId(), sequenceNrs, readAs.keySet()),
+            (found, failure) -> new Read(reader, found, readAs, failure));
   }
 
   /**
-   * A read that failed is tried again: the journal did not answer, and no job ends for that. A
-   * job whose payload the journal answered without (the row is gone, or its bytes cannot be
-   * read) can never be sent nor archived: it is discarded by the system, with the reason in its
-   * trace, and the pair goes on with the others.
+   * A read that failed is tried again: the journal did not answer, and no job ends for that. A job
+   * whose payload the journal answered without (the row is gone, or its bytes cannot be read) can
+   * never be sent nor archived: it is discarded by the system, with the reason in its trace, and
+   * the pair goes on with the others.
    */
   ReplyEffect<QueueEvent, QueueState> received(QueueState state, Read read) {
     reading.remove(read.reader());
     if (read.failure() != null) {
-      queue.context().getLog().warn(
-          "reading jobs of {} back from the journal failed; trying again in {}",
-          queue.pair(), RETRY_AFTER, read.failure());
+      queue
+          .context()
+          .getLog()
+          .warn(
+              "reading jobs of {} back from the journal failed; trying again in {}",
+              queue.pair(),
+              RETRY_AFTER,
+              read.failure());
       read.reader().readFailed();
       return queue.noReply();
     }
     Map<Ksuid, List<JobEvent>> live = new LinkedHashMap<>();
     List<JobEvent> lost = new ArrayList<>();
     Instant at = queue.deps().clock().instant();
-    read.readAs().forEach((id, asRead) -> {
-      PendingJob now = state.get(id);
-      List<JobEvent> events = read.found().events().get(id);
-      boolean moved = now != null && now.payloadSequenceNr() != asRead.payloadSequenceNr();
-      if (now == null || moved) {
-        // finished meanwhile, or carried forward (and its old row maybe compacted): read anew
-        return;
-      }
-      if (events != null && JobPayloads.payloadOf(events) != null) {
-        live.put(id, events);
-      } else if (!queue.inFlight().contains(id)) {
-        // one in flight (carry-forward reads those too) ends by its outcome, or comes back here
-        lost.add(LostPayload.discard(now,
-            read.found().unreadable().contains(now.payloadSequenceNr()), at));
-      }
-    });
+    read.readAs()
+        .forEach(
+            (id, asRead) -> {
+              PendingJob now = state.get(id);
+              List<JobEvent> events = read.found().events().get(id);
+              boolean moved = now != null && now.payloadSequenceNr() != asRead.payloadSequenceNr();
+              if (now == null || moved) {
+                // finished meanwhile, or carried forward (and its old row maybe compacted): read
+                // anew
+                return;
+              }
+              if (events != null && JobPayloads.payloadOf(events) != null) {
+                live.put(id, events);
+              } else if (!queue.inFlight().contains(id)) {
+                // one in flight (carry-forward reads those too) ends by its outcome, or comes back
+                // here
+                lost.add(
+                    LostPayload.discard(
+                        now, read.found().unreadable().contains(now.payloadSequenceNr()), at));
+              }
+            });
     if (lost.isEmpty()) {
       read.reader().read(state, live);
       return queue.noReply();
     }
-    queue.context().getLog().error(
-        "{} jobs of {} have no readable payload in the journal, discarded: {}",
-        lost.size(), queue.pair(), lost.stream().map(JobEvent::jobId).toList());
-    return queue.persist(lost)
-        .thenRun(s -> {
-          queue.deps().listener().persisted(queue.pair(), lost);
-          removed.accept(s);
-          read.reader().read(s, live);
-        })
+    queue
+        .context()
+        .getLog()
+        .error(
+            "{} jobs of {} have no readable payload in the journal, discarded: {}",
+            lost.size(),
+            queue.pair(),
+            lost.stream().map(JobEvent::jobId).toList());
+    return queue
+        .persist(lost)
+        .thenRun(
+            s -> {
+              queue.deps().listener().persisted(queue.pair(), lost);
+              removed.accept(s);
+              read.reader().read(s, live);
+            })
         .thenNoReply();
   }
 
@@ -138,17 +160,31 @@ final class PayloadReadBack {
   ReplyEffect<QueueEvent, QueueState> trace(QueueState state, VirtualQueue.GetTrace get) {
     Ksuid id = get.jobId();
     PendingJob job = state.get(id);
-    CompletionStage<List<JobEvent>> events = job != null
-        ? queue.deps().payloads()
-            .readEvents(queue.persistenceId(), job.traceSequenceNrsWithPayload(), Set.of(id))
-            .thenApply(found -> found.events().getOrDefault(id, List.of()))
-        : queue.deps().payloads().eventsOf(queue.persistenceId(),
-            Math.max(1, state.sequenceNr() - queue.settings().traceScanEvents()),
-            state.sequenceNr(), id);
+    CompletionStage<List<JobEvent>> events =
+        job != null
+            ? queue
+                .deps()
+                .payloads()
+                .readEvents(queue.persistenceId(), job.traceSequenceNrsWithPayload(), Set.of(id))
+                .thenApply(found -> found.events().getOrDefault(id, List.of()))
+            : queue
+                .deps()
+                .payloads()
+                .eventsOf(
+                    queue.persistenceId(),
+                    Math.max(1, state.sequenceNr() - queue.settings().traceScanEvents()),
+                    state.sequenceNr(),
+                    id);
     // the reply is not the queue's to enforce: it comes when the journal answers
-    events.whenComplete((found, failure) -> get.replyTo().tell(failure != null
-        ? StatusReply.error("reading the trace of " + id + " failed: " + failure.getMessage())
-        : StatusReply.success(new VirtualQueue.JobTrace(id, job != null, Transition.of(found)))));
+    events.whenComplete(
+        (found, failure) ->
+            get.replyTo()
+                .tell(
+                    failure != null
+                        ? StatusReply.error(
+                            "reading the trace of " + id + " failed: " + failure.getMessage())
+                        : StatusReply.success(
+                            new VirtualQueue.JobTrace(id, job != null, Transition.of(found)))));
     return queue.noReply();
   }
 }

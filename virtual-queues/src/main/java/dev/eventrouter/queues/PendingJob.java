@@ -12,47 +12,63 @@ import java.util.TreeSet;
 
 /**
  * A live job in a queue's index: no payload, only what scheduling needs. Part of the queue's
- * snapshot, written as a CBOR array in this order (the stored format: append new fields only):
- * a snapshot may hold a million of them, and field names would double its size.
+ * snapshot, written as a CBOR array in this order (the stored format: append new fields only): a
+ * snapshot may hold a million of them, and field names would double its size.
  *
- * @param payloadSequenceNr the journal sequence number of the event that carries the payload,
- *     where it is read back from when it is not in memory
+ * @param payloadSequenceNr the journal sequence number of the event that carries the payload, where
+ *     it is read back from when it is not in memory
  * @param attempts attempts made so far
  * @param dueAtMillis when the next attempt is due (epoch millis); 0 for a job never attempted, so
  *     new jobs go in arrival order
  * @param archiving on its way to the archive: no longer scheduled
- * @param traceSequenceNrs the sequence numbers of the job's transitions after its payload
- *     event (retries, archiving): with the payload's, where its trace is read back from. A
- *     few longs per job, and only for jobs attempted: the index stays compact.
+ * @param traceSequenceNrs the sequence numbers of the job's transitions after its payload event
+ *     (retries, archiving): with the payload's, where its trace is read back from. A few longs per
+ *     job, and only for jobs attempted: the index stays compact.
  * @param position the Kafka record the job was made from, remembered when it finishes (a record
  *     read again is told by it); null for a replay, and in snapshots written before positions
  */
 @JsonFormat(shape = JsonFormat.Shape.ARRAY)
-@JsonPropertyOrder({"id", "payloadSequenceNr", "attempts", "dueAtMillis", "expireAtMillis", "archiving",
-    "traceSequenceNrs", "position"})
-public record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long dueAtMillis,
-    long expireAtMillis, boolean archiving, long[] traceSequenceNrs, RecordPosition position) {
+@JsonPropertyOrder({
+  "id",
+  "payloadSequenceNr",
+  "attempts",
+  "dueAtMillis",
+  "expireAtMillis",
+  "archiving",
+  "traceSequenceNrs",
+  "position"
+})
+public record PendingJob(
+    Ksuid id,
+    long payloadSequenceNr,
+    int attempts,
+    long dueAtMillis,
+    long expireAtMillis,
+    boolean archiving,
+    long[] traceSequenceNrs,
+    RecordPosition position) {
 
   private static final long[] NO_TRACE = new long[0];
 
   public PendingJob {
     // snapshots written before the trace was kept have none
-    traceSequenceNrs = traceSequenceNrs == null || traceSequenceNrs.length == 0
-        ? NO_TRACE : traceSequenceNrs;
+    traceSequenceNrs =
+        traceSequenceNrs == null || traceSequenceNrs.length == 0 ? NO_TRACE : traceSequenceNrs;
   }
 
-  static PendingJob accepted(Ksuid id, long payloadSequenceNr, long expireAtMillis,
-      RecordPosition position) {
+  static PendingJob accepted(
+      Ksuid id, long payloadSequenceNr, long expireAtMillis, RecordPosition position) {
     return new PendingJob(id, payloadSequenceNr, 0, 0L, expireAtMillis, false, NO_TRACE, position);
   }
 
   /**
-   * The order of the schedule: due first, then by the payload's place in the journal, which for
-   * new jobs is their arrival order, so that payloads read back come from one stretch of it.
+   * The order of the schedule: due first, then by the payload's place in the journal, which for new
+   * jobs is their arrival order, so that payloads read back come from one stretch of it.
    */
-  static final Comparator<PendingJob> BY_DUE = Comparator.comparingLong(PendingJob::dueAtMillis)
-      .thenComparingLong(PendingJob::payloadSequenceNr)
-      .thenComparing(PendingJob::id);
+  static final Comparator<PendingJob> BY_DUE =
+      Comparator.comparingLong(PendingJob::dueAtMillis)
+          .thenComparingLong(PendingJob::payloadSequenceNr)
+          .thenComparing(PendingJob::id);
 
   /** The order of expiry. */
   static final Comparator<PendingJob> BY_EXPIRY =
@@ -69,19 +85,33 @@ public record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long du
   }
 
   PendingJob retryAt(int attempts, long dueAtMillis, long eventSequenceNr) {
-    return new PendingJob(id, payloadSequenceNr, attempts, dueAtMillis, expireAtMillis, false,
-        traced(eventSequenceNr), position);
+    return new PendingJob(
+        id,
+        payloadSequenceNr,
+        attempts,
+        dueAtMillis,
+        expireAtMillis,
+        false,
+        traced(eventSequenceNr),
+        position);
   }
 
   /** The carried event holds the earlier attempts: the trace starts again from it. */
   PendingJob carriedTo(long sequenceNr) {
-    return new PendingJob(id, sequenceNr, attempts, dueAtMillis, expireAtMillis, archiving, NO_TRACE,
-        position);
+    return new PendingJob(
+        id, sequenceNr, attempts, dueAtMillis, expireAtMillis, archiving, NO_TRACE, position);
   }
 
   PendingJob toArchive(long eventSequenceNr) {
-    return new PendingJob(id, payloadSequenceNr, attempts, dueAtMillis, expireAtMillis, true,
-        traced(eventSequenceNr), position);
+    return new PendingJob(
+        id,
+        payloadSequenceNr,
+        attempts,
+        dueAtMillis,
+        expireAtMillis,
+        true,
+        traced(eventSequenceNr),
+        position);
   }
 
   private long[] traced(long eventSequenceNr) {
@@ -93,9 +123,14 @@ public record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long du
   // a record compares arrays by identity; the index entries are compared by value in tests
   @Override
   public boolean equals(Object other) {
-    return other instanceof PendingJob p && id.equals(p.id) && payloadSequenceNr == p.payloadSequenceNr
-        && attempts == p.attempts && dueAtMillis == p.dueAtMillis && expireAtMillis == p.expireAtMillis
-        && archiving == p.archiving && Arrays.equals(traceSequenceNrs, p.traceSequenceNrs)
+    return other instanceof PendingJob p
+        && id.equals(p.id)
+        && payloadSequenceNr == p.payloadSequenceNr
+        && attempts == p.attempts
+        && dueAtMillis == p.dueAtMillis
+        && expireAtMillis == p.expireAtMillis
+        && archiving == p.archiving
+        && Arrays.equals(traceSequenceNrs, p.traceSequenceNrs)
         && Objects.equals(position, p.position);
   }
 
@@ -106,9 +141,20 @@ public record PendingJob(Ksuid id, long payloadSequenceNr, int attempts, long du
 
   @Override
   public String toString() {
-    return "PendingJob[" + id + " payload@" + payloadSequenceNr + " attempts=" + attempts
-        + " due=" + dueAtMillis + " expire=" + expireAtMillis + (archiving ? " archiving" : "")
-        + " trace@" + Arrays.toString(traceSequenceNrs) + (position == null ? "" : " record " + position)
+    return "PendingJob["
+        + id
+        + " payload@"
+        + payloadSequenceNr
+        + " attempts="
+        + attempts
+        + " due="
+        + dueAtMillis
+        + " expire="
+        + expireAtMillis
+        + (archiving ? " archiving" : "")
+        + " trace@"
+        + Arrays.toString(traceSequenceNrs)
+        + (position == null ? "" : " record " + position)
         + "]";
   }
 }

@@ -4,9 +4,9 @@ import java.util.Map;
 
 /**
  * What the ingest knows is persisted: per partition of its topic, the offset below which every
- * record's jobs are in their queues. The offsets hold for one incarnation of the topic, named
- * by Kafka's topic id: a topic deleted and made again, or moved to another cluster, counts
- * its offsets from zero again, and offsets of the old one would refuse its records.
+ * record's jobs are in their queues. The offsets hold for one incarnation of the topic, named by
+ * Kafka's topic id: a topic deleted and made again, or moved to another cluster, counts its offsets
+ * from zero again, and offsets of the old one would refuse its records.
  *
  * @param topicId Kafka's id of the topic the offsets are of; null when not known, and then the
  *     offsets tell nothing

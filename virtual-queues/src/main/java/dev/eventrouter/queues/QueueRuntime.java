@@ -12,9 +12,9 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
- * What the parts of one {@link VirtualQueue} share: whose queue it is, its node's dependencies,
- * the actor's context and timers, the attempts under way and the payloads in memory. Each part
- * keeps its own flags and timers; only what several of them read is here.
+ * What the parts of one {@link VirtualQueue} share: whose queue it is, its node's dependencies, the
+ * actor's context and timers, the attempts under way and the payloads in memory. Each part keeps
+ * its own flags and timers; only what several of them read is here.
  *
  * @param persistenceId the queue's, as its journal rows carry it
  */
@@ -29,8 +29,8 @@ record QueueRuntime(
     EffectFactories<QueueEvent, QueueState> effects) {
 
   /**
-   * How long a queue whose destination is not in the registry (removed meanwhile, or not yet
-   * there) holds its jobs before it looks again.
+   * How long a queue whose destination is not in the registry (removed meanwhile, or not yet there)
+   * holds its jobs before it looks again.
    */
   static final Duration UNCONFIGURED_RECHECK = Duration.ofMinutes(1);
 
@@ -39,14 +39,15 @@ record QueueRuntime(
   }
 
   /**
-   * The journal write of these job events, atomic: in the batched format one event carrying
-   * them all (several if they weigh more than journal-event-max-bytes), else one event each,
-   * as versions before batches wrote.
+   * The journal write of these job events, atomic: in the batched format one event carrying them
+   * all (several if they weigh more than journal-event-max-bytes), else one event each, as versions
+   * before batches wrote.
    */
   EffectBuilder<QueueEvent, QueueState> persist(List<? extends JobEvent> events) {
-    return effects.persist(settings().journalFormat() == VirtualQueueSettings.JournalFormat.BATCHED
-        ? JournalBatches.of(events, settings().journalEventMaxBytes())
-        : List.<QueueEvent>copyOf(events));
+    return effects.persist(
+        settings().journalFormat() == VirtualQueueSettings.JournalFormat.BATCHED
+            ? JournalBatches.of(events, settings().journalEventMaxBytes())
+            : List.<QueueEvent>copyOf(events));
   }
 
   ReplyEffect<QueueEvent, QueueState> noReply() {

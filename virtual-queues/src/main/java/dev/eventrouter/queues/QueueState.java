@@ -24,22 +24,22 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * The state of a virtual queue: a compact index of its live jobs (never payloads), their
- * schedule and expiry order, the jobs on their way to the archive, and what it needs to refuse a
- * job it had already: the ids of finished jobs whose Kafka record may still be read again, and
- * of other finished jobs (replays) within the dedupe window. Mutable for speed (a queue may hold
- * millions of jobs) and changed by the event handler, one method per event type, and by what the
- * ingest tells of the records persisted ({@link #persisted(PersistedRecords)}).
+ * The state of a virtual queue: a compact index of its live jobs (never payloads), their schedule
+ * and expiry order, the jobs on their way to the archive, and what it needs to refuse a job it had
+ * already: the ids of finished jobs whose Kafka record may still be read again, and of other
+ * finished jobs (replays) within the dedupe window. Mutable for speed (a queue may hold millions of
+ * jobs) and changed by the event handler, one method per event type, and by what the ingest tells
+ * of the records persisted ({@link #persisted(PersistedRecords)}).
  *
  * <p>A record's jobs are persisted before its offset is committed, and every record below the
  * committed offset has its jobs persisted: a record read twice lies at or above the committed
  * offset. The ingest knows more, per partition, the offset below which every record's jobs are
- * persisted in their queues; a job made from a record below it was accepted by its queue before
- * (it is live or finished), so the queue needs to remember only the finished jobs of records at
- * or above it. Never a high-water mark of the jobs accepted: an enqueue that is retried
- * persists its jobs after later records'. The offsets hold for one incarnation of the topic
- * (Kafka's topic id): told of another, the queue forgets them, since a topic made again counts
- * from zero; and it refuses a job by its offset only when told of the same incarnation.
+ * persisted in their queues; a job made from a record below it was accepted by its queue before (it
+ * is live or finished), so the queue needs to remember only the finished jobs of records at or
+ * above it. Never a high-water mark of the jobs accepted: an enqueue that is retried persists its
+ * jobs after later records'. The offsets hold for one incarnation of the topic (Kafka's topic id):
+ * told of another, the queue forgets them, since a topic made again counts from zero; and it
+ * refuses a job by its offset only when told of the same incarnation.
  *
  * <p>It counts the journal events applied, which is the sequence number of the last one: a job's
  * index entry records the sequence number of the event that carries its payload.
@@ -50,21 +50,31 @@ public final class QueueState {
   private final NavigableSet<PendingJob> schedule = new TreeSet<>(PendingJob.BY_DUE);
   private final NavigableSet<PendingJob> expiries = new TreeSet<>(PendingJob.BY_EXPIRY);
   private final Set<Ksuid> archiving = new LinkedHashSet<>();
+
   /** Per partition, the offset below which every record's jobs are persisted, as last told. */
   private final Map<Integer, Long> persistedBelow = new HashMap<>();
+
   /** The topic incarnation (Kafka's topic id) those offsets and the positions below are of. */
   private String topicId;
+
   /** Finished jobs of records at or above their partition's persistedBelow, oldest first. */
   private final LinkedHashMap<Ksuid, FinishedJob> finishedFromKafka = new LinkedHashMap<>();
+
   /** The same by partition and offset (a record makes at most one job per pair). */
   private final Map<Integer, NavigableMap<Long, Ksuid>> finishedByPosition = new HashMap<>();
-  /** Finished jobs that did not come from Kafka (replays), within the dedupe window, oldest first. */
+
+  /**
+   * Finished jobs that did not come from Kafka (replays), within the dedupe window, oldest first.
+   */
   private final LinkedHashMap<Ksuid, FinishedJob> finishedOther = new LinkedHashMap<>();
+
   private final long dedupeWindowMillis;
   private final int dedupeMaxEntries;
   private long sequenceNr;
+
   /** Journal events and the job events they carried, applied to this state object. */
   private long eventsApplied;
+
   private long jobEventsApplied;
 
   QueueState(Duration dedupeWindow, int dedupeMaxEntries) {
@@ -75,8 +85,8 @@ public final class QueueState {
   // ---- the event handler's transitions ----
 
   /**
-   * Applies one journal event: a single job event, or a batch of them, each at the event's
-   * sequence number (where the payloads and transitions it carries are read back from).
+   * Applies one journal event: a single job event, or a batch of them, each at the event's sequence
+   * number (where the payloads and transitions it carries are read back from).
    */
   QueueState apply(QueueEvent event) {
     sequenceNr++;
@@ -110,8 +120,12 @@ public final class QueueState {
   }
 
   private void awaitingScheduling(JobEvent.AwaitingScheduling event) {
-    PendingJob job = PendingJob.accepted(event.jobId(), sequenceNr,
-        event.job().expireAt().toEpochMilli(), event.job().position());
+    PendingJob job =
+        PendingJob.accepted(
+            event.jobId(),
+            sequenceNr,
+            event.job().expireAt().toEpochMilli(),
+            event.job().position());
     if (jobs.putIfAbsent(job.id(), job) == null) {
       schedule.add(job);
       expiries.add(job);
@@ -152,9 +166,8 @@ public final class QueueState {
   }
 
   /**
-   * A terminal event: the job leaves the index. It is remembered while its Kafka record could
-   * be read again above persistedBelow, or, when it did not come from Kafka, for the dedupe
-   * window.
+   * A terminal event: the job leaves the index. It is remembered while its Kafka record could be
+   * read again above persistedBelow, or, when it did not come from Kafka, for the dedupe window.
    */
   private void finished(Ksuid id, Instant at) {
     PendingJob job = unschedule(id);
@@ -187,7 +200,8 @@ public final class QueueState {
 
   private void remember(FinishedJob job) {
     finishedFromKafka.put(job.id(), job);
-    finishedByPosition.computeIfAbsent(job.position().partition(), p -> new TreeMap<>())
+    finishedByPosition
+        .computeIfAbsent(job.position().partition(), p -> new TreeMap<>())
         .put(job.position().offset(), job.id());
   }
 
@@ -204,10 +218,10 @@ public final class QueueState {
 
   /**
    * Per partition, the offset below which every record's jobs are persisted in their queues. A
-   * fact, however late it comes: each only ever raises what the queue knows, and the finished
-   * jobs of records below it are forgotten, since such a record read again is refused by its
-   * position. Of another topic incarnation, it replaces what the queue knew. Not journaled:
-   * snapshots keep it, and the next enqueue tells it again.
+   * fact, however late it comes: each only ever raises what the queue knows, and the finished jobs
+   * of records below it are forgotten, since such a record read again is refused by its position.
+   * Of another topic incarnation, it replaces what the queue knew. Not journaled: snapshots keep
+   * it, and the next enqueue tells it again.
    */
   void persisted(PersistedRecords told) {
     if (told.topicId() == null) {
@@ -220,20 +234,22 @@ public final class QueueState {
       finishedFromKafka.clear();
     }
     topicId = told.topicId();
-    told.below().forEach((partition, offset) -> {
-      if (offset > persistedBelow.getOrDefault(partition, 0L)) {
-        persistedBelow.put(partition, offset);
-        NavigableMap<Long, Ksuid> finished = finishedByPosition.get(partition);
-        if (finished != null) {
-          NavigableMap<Long, Ksuid> below = finished.headMap(offset, false);
-          below.values().forEach(finishedFromKafka::remove);
-          below.clear();
-          if (finished.isEmpty()) {
-            finishedByPosition.remove(partition);
-          }
-        }
-      }
-    });
+    told.below()
+        .forEach(
+            (partition, offset) -> {
+              if (offset > persistedBelow.getOrDefault(partition, 0L)) {
+                persistedBelow.put(partition, offset);
+                NavigableMap<Long, Ksuid> finished = finishedByPosition.get(partition);
+                if (finished != null) {
+                  NavigableMap<Long, Ksuid> below = finished.headMap(offset, false);
+                  below.values().forEach(finishedFromKafka::remove);
+                  below.clear();
+                  if (finished.isEmpty()) {
+                    finishedByPosition.remove(partition);
+                  }
+                }
+              }
+            });
   }
 
   private boolean persistedBelow(RecordPosition position) {
@@ -252,12 +268,17 @@ public final class QueueState {
   // ---- snapshots ----
 
   QueueSnapshot toSnapshot() {
-    return new QueueSnapshot(sequenceNr, List.copyOf(jobs.values()),
-        Stream.concat(finishedFromKafka.values().stream(), finishedOther.values().stream()).toList(),
-        Map.copyOf(persistedBelow), topicId);
+    return new QueueSnapshot(
+        sequenceNr,
+        List.copyOf(jobs.values()),
+        Stream.concat(finishedFromKafka.values().stream(), finishedOther.values().stream())
+            .toList(),
+        Map.copyOf(persistedBelow),
+        topicId);
   }
 
-  static QueueState fromSnapshot(QueueSnapshot snapshot, Duration dedupeWindow, int dedupeMaxEntries) {
+  static QueueState fromSnapshot(
+      QueueSnapshot snapshot, Duration dedupeWindow, int dedupeMaxEntries) {
     QueueState state = new QueueState(dedupeWindow, dedupeMaxEntries);
     state.sequenceNr = snapshot.sequenceNr();
     for (PendingJob job : snapshot.jobs()) {
@@ -289,13 +310,16 @@ public final class QueueState {
 
   /**
    * Held now, finished and remembered, or made from a Kafka record whose jobs were all persisted
-   * before (as {@code told}, of this topic incarnation): enqueuing it again would deliver it
-   * twice.
+   * before (as {@code told}, of this topic incarnation): enqueuing it again would deliver it twice.
    */
   boolean knows(Job job, PersistedRecords told) {
     Ksuid id = job.id();
-    return jobs.containsKey(id) || finishedFromKafka.containsKey(id) || finishedOther.containsKey(id)
-        || (job.position() != null && topicId != null && topicId.equals(told.topicId())
+    return jobs.containsKey(id)
+        || finishedFromKafka.containsKey(id)
+        || finishedOther.containsKey(id)
+        || (job.position() != null
+            && topicId != null
+            && topicId.equals(told.topicId())
             && persistedBelow(job.position()));
   }
 
@@ -343,19 +367,22 @@ public final class QueueState {
   }
 
   /**
-   * Jobs attempted before and waiting for a retry whose payload event is below {@code
-   * sequenceNr}, oldest payload first. Jobs on their way to the archive are not among them: they
-   * leave soon, and their archiving event belongs in their trace.
+   * Jobs attempted before and waiting for a retry whose payload event is below {@code sequenceNr},
+   * oldest payload first. Jobs on their way to the archive are not among them: they leave soon, and
+   * their archiving event belongs in their trace.
    */
   List<PendingJob> attemptedWithPayloadsBelow(long sequenceNr, int max) {
     return jobs.values().stream()
-        .filter(job -> job.payloadSequenceNr() < sequenceNr && job.attempts() > 0 && !job.archiving())
+        .filter(
+            job -> job.payloadSequenceNr() < sequenceNr && job.attempts() > 0 && !job.archiving())
         .sorted(Comparator.comparingLong(PendingJob::payloadSequenceNr))
         .limit(max)
         .toList();
   }
 
-  /** Job events a journal event has carried on average, as far as this state has seen; 1 at first. */
+  /**
+   * Job events a journal event has carried on average, as far as this state has seen; 1 at first.
+   */
   double jobEventsPerEvent() {
     return eventsApplied == 0 ? 1 : Math.max(1, (double) jobEventsApplied / eventsApplied);
   }

@@ -45,14 +45,14 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * The virtual queue of one (source, destination) pair: a sharded, event-sourced actor whose
- * journal is the pair's durable mailbox.
+ * The virtual queue of one (source, destination) pair: a sharded, event-sourced actor whose journal
+ * is the pair's durable mailbox.
  *
- * <p>It accepts jobs in batches and persists each batch in one write before it acknowledges it;
- * a job it had already (held, or finished: see {@link QueueState}) is acknowledged and not
- * added again. It delivers due jobs while the pair has in-flight room and rate permits and the
- * destination's circuit breaker lets requests through, and persists the outcomes, collected for
- * a few milliseconds so that one write carries many. Jobs whose expiry passes go to the archive; they
+ * <p>It accepts jobs in batches and persists each batch in one write before it acknowledges it; a
+ * job it had already (held, or finished: see {@link QueueState}) is acknowledged and not added
+ * again. It delivers due jobs while the pair has in-flight room and rate permits and the
+ * destination's circuit breaker lets requests through, and persists the outcomes, collected for a
+ * few milliseconds so that one write carries many. Jobs whose expiry passes go to the archive; they
  * are archived only once the archive has them.
  *
  * <p>Its state is a compact index; payloads are held in a bounded cache and read back from the
@@ -78,15 +78,16 @@ public final class VirtualQueue
       permits Enqueue, GetStats, FlushToArchive, RetryNow, GetTrace, Stop, StartAgain, Internal {}
 
   /**
-   * Add jobs of this pair. The reply comes once they are in the journal; jobs the queue had
-   * already count as duplicates and are not added again.
+   * Add jobs of this pair. The reply comes once they are in the journal; jobs the queue had already
+   * count as duplicates and are not added again.
    *
-   * @param persisted what the ingest knows is persisted of the topic the jobs came from (see
-   *     {@link QueueState}); {@link PersistedRecords#NONE} from callers that do not know it, and
-   *     from nodes of versions before it
+   * @param persisted what the ingest knows is persisted of the topic the jobs came from (see {@link
+   *     QueueState}); {@link PersistedRecords#NONE} from callers that do not know it, and from
+   *     nodes of versions before it
    */
-  public record Enqueue(List<Job> jobs, PersistedRecords persisted,
-      ActorRef<StatusReply<Accepted>> replyTo) implements Command, CborSerializable {
+  public record Enqueue(
+      List<Job> jobs, PersistedRecords persisted, ActorRef<StatusReply<Accepted>> replyTo)
+      implements Command, CborSerializable {
 
     public Enqueue {
       persisted = persisted == null ? PersistedRecords.NONE : persisted;
@@ -112,63 +113,97 @@ public final class VirtualQueue
    * @param oldestJobAt when the oldest job held arrived (its Kafka record's time), or null
    * @param lastError the last failed attempt's status or error class, and when, or null
    */
-  public record QueueStats(int pending, int inFlight, int awaitingRetry, int archiving,
-      int rateLimit, int maxInFlight, String breaker, int cachedPayloads, long cachedPayloadBytes, long lastSequenceNr, boolean paused,
-      Instant oldestJobAt, String lastError, Instant lastErrorAt)
+  public record QueueStats(
+      int pending,
+      int inFlight,
+      int awaitingRetry,
+      int archiving,
+      int rateLimit,
+      int maxInFlight,
+      String breaker,
+      int cachedPayloads,
+      long cachedPayloadBytes,
+      long lastSequenceNr,
+      boolean paused,
+      Instant oldestJobAt,
+      String lastError,
+      Instant lastErrorAt)
       implements CborSerializable {}
 
   /**
-   * Send every job held now to the archive (the expire_at lever: an operator gives up on them,
-   * to replay later). Jobs in flight finish their attempt first: delivered, or archived when it
-   * fails. Replies how many jobs that is.
+   * Send every job held now to the archive (the expire_at lever: an operator gives up on them, to
+   * replay later). Jobs in flight finish their attempt first: delivered, or archived when it fails.
+   * Replies how many jobs that is.
    */
-  public record FlushToArchive(ActorRef<LeverPulled> replyTo) implements Command, CborSerializable {}
+  public record FlushToArchive(ActorRef<LeverPulled> replyTo)
+      implements Command, CborSerializable {}
 
   /**
    * Attempt now every job awaiting a retry later (the destination is back: do not wait out the
-   * backoff). Replies how many jobs that is; they stay subject to the pair's rate, in-flight
-   * limit and the breaker.
+   * backoff). Replies how many jobs that is; they stay subject to the pair's rate, in-flight limit
+   * and the breaker.
    */
   public record RetryNow(ActorRef<LeverPulled> replyTo) implements Command, CborSerializable {}
 
-  /** @param jobs the jobs an operator's lever applies to */
+  /**
+   * @param jobs the jobs an operator's lever applies to
+   */
   public record LeverPulled(int jobs) implements CborSerializable {}
 
   /**
-   * The trace of one job of this pair: from the index and the journal while the job is live;
-   * once it finished, from what the journal still holds of it (compaction deletes it in time).
+   * The trace of one job of this pair: from the index and the journal while the job is live; once
+   * it finished, from what the journal still holds of it (compaction deletes it in time).
    */
   public record GetTrace(Ksuid jobId, ActorRef<StatusReply<JobTrace>> replyTo)
       implements Command, CborSerializable {}
 
-  /** @param live the queue holds the job (it has not succeeded, been discarded or archived) */
+  /**
+   * @param live the queue holds the job (it has not succeeded, been discarded or archived)
+   */
   public record JobTrace(Ksuid jobId, boolean live, List<Transition> steps)
       implements CborSerializable {}
 
   /** Sent by sharding to stop the queue (passivation, rebalancing, shutdown). */
-  public enum Stop implements Command, CborSerializable { INSTANCE }
+  public enum Stop implements Command, CborSerializable {
+    INSTANCE
+  }
 
   /**
    * Sent by a queue to itself, through sharding, as it stops after it asked to passivate but
    * holding jobs that reached it meanwhile: the shard holds it for the queue and starts the queue
    * again with it, remembered. Nothing else to do: starting is recovering.
    */
-  public enum StartAgain implements Command, CborSerializable { INSTANCE }
+  public enum StartAgain implements Command, CborSerializable {
+    INSTANCE
+  }
 
   /**
-   * The messages a queue sends itself, each beside the part that handles it: timers, answers of
-   * the journal, the archive and the delivery client. Never sent between nodes.
+   * The messages a queue sends itself, each beside the part that handles it: timers, answers of the
+   * journal, the archive and the delivery client. Never sent between nodes.
    */
   sealed interface Internal extends Command, NoSerializationVerificationNeeded
-      permits Dispatcher.Tick, OutcomeBatcher.Delivered, OutcomeBatcher.Flush,
-          ArchivePipeline.Expire, ArchivePipeline.Next, ArchivePipeline.Stored,
-          PayloadReadBack.Read, JournalUpkeep.Tick, JournalUpkeep.Compacted,
-          JournalUpkeep.CarryForward, OperatorLevers.More, PassivateIfIdle, StopNow {}
+      permits Dispatcher.Tick,
+          OutcomeBatcher.Delivered,
+          OutcomeBatcher.Flush,
+          ArchivePipeline.Expire,
+          ArchivePipeline.Next,
+          ArchivePipeline.Stored,
+          PayloadReadBack.Read,
+          JournalUpkeep.Tick,
+          JournalUpkeep.Compacted,
+          JournalUpkeep.CarryForward,
+          OperatorLevers.More,
+          PassivateIfIdle,
+          StopNow {}
 
-  private enum PassivateIfIdle implements Internal { INSTANCE }
+  private enum PassivateIfIdle implements Internal {
+    INSTANCE
+  }
 
   /** Stops without waiting any longer for the requests under way. */
-  private enum StopNow implements Internal { INSTANCE }
+  private enum StopNow implements Internal {
+    INSTANCE
+  }
 
   /** What a queue needs from its node. */
   public record Dependencies(
@@ -186,25 +221,29 @@ public final class VirtualQueue
 
   public static Behavior<Command> create(
       PairId pair, ActorRef<ClusterSharding.ShardCommand> shard, Dependencies dependencies) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new VirtualQueue(pair, shard, dependencies, context, timers)));
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> new VirtualQueue(pair, shard, dependencies, context, timers)));
   }
 
   public static PersistenceId persistenceId(PairId pair) {
     return PersistenceId.of(ENTITY_TYPE.name(), pair.entityId());
   }
 
-
   // ---- the actor's runtime, never persisted: shared, and a part per concern ----
 
   private static final Object IDLE_TIMER = "idle";
   private static final Object STOP_TIMER = "stop";
+
   /** Past the requests' deadline, for their answers to reach the queue. */
   private static final Duration STOP_MARGIN = Duration.ofSeconds(1);
 
   private final ActorRef<ClusterSharding.ShardCommand> shard;
+
   /** The journal database this queue's events are in, of the journal's shards. */
   private final JournalShard journal;
+
   private final QueueRuntime queue;
   private final PayloadReadBack readBack;
   private final Dispatcher dispatcher;
@@ -212,18 +251,25 @@ public final class VirtualQueue
   private final ArchivePipeline archive;
   private final OperatorLevers levers;
   private final OutcomeBatcher outcomes;
+
   /** Asked to stop, waiting for the requests under way. */
   private boolean stopping;
+
   /**
    * This queue asked its shard to passivate it: a stop may be that passivation, after which the
    * shard forgets the queue (see {@link #stop}). Never reset: the shard ignores the ask when it
    * holds messages for the queue, and a wrong guess only costs a needless {@link StartAgain}.
    */
   private boolean passivationAsked;
+
   private int reportedDepth;
 
-  private VirtualQueue(PairId pair, ActorRef<ClusterSharding.ShardCommand> shard,
-      Dependencies deps, ActorContext<Command> context, TimerScheduler<Command> timers) {
+  private VirtualQueue(
+      PairId pair,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      Dependencies deps,
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers) {
     // No restart in place on a journal failure: the persistence behaviour would start again from
     // the state object it was first given, and this one is mutable (it would hold the events
     // applied before the failure, and replay them a second time). The queue stops instead, and
@@ -231,8 +277,16 @@ public final class VirtualQueue
     super(persistenceId(pair));
     this.shard = shard;
     this.journal = deps.journal().shardOf(persistenceId().id());
-    this.queue = new QueueRuntime(pair, persistenceId().id(), deps, context, timers, new InFlight(),
-        new PayloadCache(deps.settings().payloadCacheBytes(), deps.payloadBudget()), Effect());
+    this.queue =
+        new QueueRuntime(
+            pair,
+            persistenceId().id(),
+            deps,
+            context,
+            timers,
+            new InFlight(),
+            new PayloadCache(deps.settings().payloadCacheBytes(), deps.payloadBudget()),
+            Effect());
     this.readBack = new PayloadReadBack(queue, this::removed);
     this.dispatcher = new Dispatcher(queue, readBack);
     this.upkeep = new JournalUpkeep(queue, readBack);
@@ -258,37 +312,46 @@ public final class VirtualQueue
 
   @Override
   public CommandHandlerWithReply<Command, QueueEvent, QueueState> commandHandler() {
-    return newCommandHandlerWithReplyBuilder().forAnyState()
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
         // the protocol
         .onCommand(Enqueue.class, this::enqueue)
         .onCommand(GetStats.class, (state, get) -> Effect().reply(get.replyTo(), stats(state)))
         .onCommand(GetTrace.class, readBack::trace)
-        .onCommand(FlushToArchive.class,
+        .onCommand(
+            FlushToArchive.class,
             (state, flush) -> levers.pull(state, OperatorLevers.Lever.FLUSH, flush.replyTo()))
-        .onCommand(RetryNow.class,
+        .onCommand(
+            RetryNow.class,
             (state, retry) -> levers.pull(state, OperatorLevers.Lever.RETRY_NOW, retry.replyTo()))
         .onCommand(Stop.class, (state, stop) -> stop(state))
         .onCommand(StartAgain.class, (state, start) -> Effect().noReply())
         // delivery and outcomes
-        .onCommand(Dispatcher.Tick.class, (state, tick) -> {
-          dispatcher.tick(state);
-          return Effect().noReply();
-        })
+        .onCommand(
+            Dispatcher.Tick.class,
+            (state, tick) -> {
+              dispatcher.tick(state);
+              return Effect().noReply();
+            })
         .onCommand(OutcomeBatcher.Delivered.class, this::delivered)
         .onCommand(OutcomeBatcher.Flush.class, (state, flush) -> outcomes.flush(state))
         .onCommand(PayloadReadBack.Read.class, readBack::received)
         // the archive
         .onCommand(ArchivePipeline.Expire.class, (state, expire) -> archive.expire(state))
-        .onCommand(ArchivePipeline.Next.class, (state, next) -> {
-          archive.next(state);
-          return Effect().noReply();
-        })
+        .onCommand(
+            ArchivePipeline.Next.class,
+            (state, next) -> {
+              archive.next(state);
+              return Effect().noReply();
+            })
         .onCommand(ArchivePipeline.Stored.class, archive::stored)
         // journal upkeep and levers
-        .onCommand(JournalUpkeep.Tick.class, (state, tick) -> {
-          upkeep.upkeep(state);
-          return Effect().noReply();
-        })
+        .onCommand(
+            JournalUpkeep.Tick.class,
+            (state, tick) -> {
+              upkeep.upkeep(state);
+              return Effect().noReply();
+            })
         .onCommand(JournalUpkeep.Compacted.class, upkeep::compacted)
         .onCommand(JournalUpkeep.CarryForward.class, upkeep::carryForward)
         .onCommand(OperatorLevers.More.class, levers::more)
@@ -314,7 +377,9 @@ public final class VirtualQueue
 
       @Override
       public QueueState fromJournal(Object from) {
-        return QueueState.fromSnapshot((QueueSnapshot) from, queue.settings().dedupeWindow(),
+        return QueueState.fromSnapshot(
+            (QueueSnapshot) from,
+            queue.settings().dedupeWindow(),
             queue.settings().dedupeMaxEntries());
       }
     };
@@ -328,16 +393,21 @@ public final class VirtualQueue
   @Override
   public SignalHandler<QueueState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> {
-          upkeep.recovered();
-          changed(state);
-          archive.next(state);
-        })
-        .onSignal(PostStop.instance(), state -> {
-          queue.payloads().clear();
-          reportDepth(0);
-        })
-        .onSignal(SnapshotCompleted.class,
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              upkeep.recovered();
+              changed(state);
+              archive.next(state);
+            })
+        .onSignal(
+            PostStop.instance(),
+            state -> {
+              queue.payloads().clear();
+              reportDepth(0);
+            })
+        .onSignal(
+            SnapshotCompleted.class,
             (state, completed) -> upkeep.snapshotSaved(state, completed.metadata().sequenceNr()))
         .build();
   }
@@ -351,8 +421,11 @@ public final class VirtualQueue
     Set<Ksuid> seen = new HashSet<>();
     for (Job job : enqueue.jobs()) {
       if (!job.pair().equals(queue.pair())) {
-        return Effect().reply(enqueue.replyTo(), StatusReply.error(
-            "job " + job.id() + " is for " + job.pair() + ", not " + queue.pair()));
+        return Effect()
+            .reply(
+                enqueue.replyTo(),
+                StatusReply.error(
+                    "job " + job.id() + " is for " + job.pair() + ", not " + queue.pair()));
       }
       if (!state.knows(job, enqueue.persisted()) && seen.add(job.id())) {
         fresh.add(job);
@@ -365,17 +438,19 @@ public final class VirtualQueue
     }
     List<JobEvent> events = fresh.stream().<JobEvent>map(JobEvent.AwaitingScheduling::new).toList();
     long writing = System.nanoTime();
-    return queue.persist(events)
-        .thenRun(s -> {
-          queue.deps().listener().journalWrite(events.size(), System.nanoTime() - writing);
-          fresh.forEach(queue.payloads()::offer);
-          changed(s);
-        })
+    return queue
+        .persist(events)
+        .thenRun(
+            s -> {
+              queue.deps().listener().journalWrite(events.size(), System.nanoTime() - writing);
+              fresh.forEach(queue.payloads()::offer);
+              changed(s);
+            })
         .thenReply(enqueue.replyTo(), s -> StatusReply.success(accepted));
   }
 
-  private ReplyEffect<QueueEvent, QueueState> delivered(QueueState state,
-      OutcomeBatcher.Delivered delivered) {
+  private ReplyEffect<QueueEvent, QueueState> delivered(
+      QueueState state, OutcomeBatcher.Delivered delivered) {
     if (!outcomes.receive(delivered.outcome())) {
       return Effect().noReply();
     }
@@ -387,14 +462,23 @@ public final class VirtualQueue
 
   private QueueStats stats(QueueState state) {
     Optional<DestinationSettings> destination = queue.deps().destinations().find(queue.pair());
-    String breaker = destination.map(d -> queue.deps().breakers().of(d).getState().name())
-        .orElse("UNKNOWN");
-    return new QueueStats(state.size(), queue.inFlight().size(), state.awaitingRetry(),
-        state.archiving().size(), dispatcher.rateLimit(),
-        destination.map(DestinationSettings::maxInFlightPerPair).orElse(0), breaker,
-        queue.payloads().size(), queue.payloads().bytes(), state.sequenceNr(),
-        queue.deps().destinations().paused(queue.pair()), state.oldestJobAt(),
-        outcomes.lastError(), outcomes.lastErrorAt());
+    String breaker =
+        destination.map(d -> queue.deps().breakers().of(d).getState().name()).orElse("UNKNOWN");
+    return new QueueStats(
+        state.size(),
+        queue.inFlight().size(),
+        state.awaitingRetry(),
+        state.archiving().size(),
+        dispatcher.rateLimit(),
+        destination.map(DestinationSettings::maxInFlightPerPair).orElse(0),
+        breaker,
+        queue.payloads().size(),
+        queue.payloads().bytes(),
+        state.sequenceNr(),
+        queue.deps().destinations().paused(queue.pair()),
+        state.oldestJobAt(),
+        outcomes.lastError(),
+        outcomes.lastErrorAt());
   }
 
   // ---- after a write, and the lifecycle ----
@@ -421,13 +505,15 @@ public final class VirtualQueue
   }
 
   /**
-   * An empty queue passivates after passivate-idle-after without work: each job that comes or
-   * goes starts the wait again, and a queue with jobs does not wait at all.
+   * An empty queue passivates after passivate-idle-after without work: each job that comes or goes
+   * starts the wait again, and a queue with jobs does not wait at all.
    */
   private void restartIdleTimer(QueueState state) {
     if (state.isEmpty()) {
-      queue.timers().startSingleTimer(IDLE_TIMER, PassivateIfIdle.INSTANCE,
-          queue.settings().passivateIdleAfter());
+      queue
+          .timers()
+          .startSingleTimer(
+              IDLE_TIMER, PassivateIfIdle.INSTANCE, queue.settings().passivateIdleAfter());
     } else {
       queue.timers().cancel(IDLE_TIMER);
     }
@@ -443,15 +529,15 @@ public final class VirtualQueue
 
   /**
    * Stops once the requests under way are answered (at the latest at their deadline, or after
-   * stop-wait if that is sooner: a shutdown must not hang on a slow destination), sending
-   * nothing new meanwhile: a hand-off and a shutdown wait for it, and an attempt answered is not
-   * made again by the next incarnation. The outcomes received are persisted first.
+   * stop-wait if that is sooner: a shutdown must not hang on a slow destination), sending nothing
+   * new meanwhile: a hand-off and a shutdown wait for it, and an attempt answered is not made again
+   * by the next incarnation. The outcomes received are persisted first.
    *
    * <p>A queue the shard passivates is forgotten (no longer remembered, not started after a
    * restart), and jobs can still reach it between its ask and the shard's stop message. Holding
-   * jobs then, it sends itself {@link StartAgain} through sharding before it stops: the shard
-   * holds a message that comes for a passivating queue and starts it again with it, remembered.
-   * Refusing to stop would not do: the shard holds every message for the queue until it stops.
+   * jobs then, it sends itself {@link StartAgain} through sharding before it stops: the shard holds
+   * a message that comes for a passivating queue and starts it again with it, remembered. Refusing
+   * to stop would not do: the shard holds every message for the queue until it stops.
    */
   private ReplyEffect<QueueEvent, QueueState> stop(QueueState state) {
     if (stopping) {
@@ -467,12 +553,18 @@ public final class VirtualQueue
     }
     stopping = true;
     dispatcher.halt();
-    Duration deadline = queue.deps().destinations().find(queue.pair())
-        .map(destination -> destination.timeout().multipliedBy(2).plus(STOP_MARGIN))
-        .orElse(Duration.ZERO);
+    Duration deadline =
+        queue
+            .deps()
+            .destinations()
+            .find(queue.pair())
+            .map(destination -> destination.timeout().multipliedBy(2).plus(STOP_MARGIN))
+            .orElse(Duration.ZERO);
     Duration wait = queue.settings().stopWait();
-    queue.timers().startSingleTimer(STOP_TIMER, StopNow.INSTANCE,
-        deadline.compareTo(wait) < 0 ? deadline : wait);
+    queue
+        .timers()
+        .startSingleTimer(
+            STOP_TIMER, StopNow.INSTANCE, deadline.compareTo(wait) < 0 ? deadline : wait);
     return Effect().noReply();
   }
 

@@ -38,8 +38,11 @@ public record VirtualQueueSettings(
     return switch (name) {
       case "per-job" -> JournalFormat.PER_JOB;
       case "batched" -> JournalFormat.BATCHED;
-      default -> throw new IllegalArgumentException(
-          "eventrouter.virtual-queue.journal-format must be per-job or batched, not '" + name + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "eventrouter.virtual-queue.journal-format must be per-job or batched, not '"
+                  + name
+                  + "'");
     };
   }
 

@@ -5,8 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
-import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.persistence.journal.JdbcJournalCompaction;
+import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.breaker.DestinationBreakers;
@@ -30,12 +30,12 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * The virtual queues of this node's cluster: registers the sharded entity and is how the rest of
@@ -44,8 +44,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 public final class VirtualQueues {
 
   /**
-   * How long a shard's allocation waits for this node's copy of the places before giving the
-   * shard to the node that asked (Pekko's default).
+   * How long a shard's allocation waits for this node's copy of the places before giving the shard
+   * to the node that asked (Pekko's default).
    */
   private static final Duration PLACES_TIMEOUT = Duration.ofSeconds(5);
 
@@ -55,7 +55,10 @@ public final class VirtualQueues {
   private final Duration askTimeout;
   private final EnqueueBatches enqueueBatches;
 
-  private VirtualQueues(ActorSystem<?> system, ClusterSharding sharding, DestinationBreakers breakers,
+  private VirtualQueues(
+      ActorSystem<?> system,
+      ClusterSharding sharding,
+      DestinationBreakers breakers,
       Duration askTimeout) {
     this.system = system;
     this.sharding = sharding;
@@ -76,39 +79,61 @@ public final class VirtualQueues {
   /**
    * Starts sharding of the virtual queues on this node.
    *
-   * @param shardOfSource the shard of a source's queues (the router: its Kafka partition); the
-   *     same on every node of the cluster, or a pair's queue would run in two shards at once.
-   *     It may change across a full restart: remembered queues are started through the region,
-   *     which puts them in their new shard
+   * @param shardOfSource the shard of a source's queues (the router: its Kafka partition); the same
+   *     on every node of the cluster, or a pair's queue would run in two shards at once. It may
+   *     change across a full restart: remembered queues are started through the region, which puts
+   *     them in their new shard
    */
-  public static VirtualQueues init(ActorSystem<?> system, Destinations destinations,
-      DeliveryClient deliveryClient, ArchiveSink archive, JobEventListener listener,
+  public static VirtualQueues init(
+      ActorSystem<?> system,
+      Destinations destinations,
+      DeliveryClient deliveryClient,
+      ArchiveSink archive,
+      JobEventListener listener,
       ToIntFunction<String> shardOfSource) {
     VirtualQueue.Dependencies dependencies =
         dependencies(system, destinations, deliveryClient, archive, listener);
     ClusterSharding sharding = ClusterSharding.get(system);
-    sharding.init(Entity.of(VirtualQueue.ENTITY_TYPE, entity -> VirtualQueue.create(
-            PairId.ofEntityId(entity.getEntityId()), entity.getShard(), dependencies))
-        .withMessageExtractor(new ShardBySource<VirtualQueue.Command>(shardOfSource))
-        .withAllocationStrategy(ConsumerAllocation.create(
-            system.classicSystem(), VirtualQueue.ENTITY_TYPE.name(), PLACES_TIMEOUT))
-        .withStopMessage(VirtualQueue.Stop.INSTANCE)
-        .withSettings(ClusterShardingSettings.create(system)
-            .withRememberEntities(true)
-            .withRememberEntitiesStoreMode(ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$.MODULE$)));
-    return new VirtualQueues(system, sharding, dependencies.breakers(),
-        dependencies.settings().askTimeout());
+    sharding.init(
+        Entity.of(
+                VirtualQueue.ENTITY_TYPE,
+                entity ->
+                    VirtualQueue.create(
+                        PairId.ofEntityId(entity.getEntityId()), entity.getShard(), dependencies))
+            .withMessageExtractor(new ShardBySource<VirtualQueue.Command>(shardOfSource))
+            .withAllocationStrategy(
+                ConsumerAllocation.create(
+                    system.classicSystem(), VirtualQueue.ENTITY_TYPE.name(), PLACES_TIMEOUT))
+            .withStopMessage(VirtualQueue.Stop.INSTANCE)
+            .withSettings(
+                ClusterShardingSettings.create(system)
+                    .withRememberEntities(true)
+                    .withRememberEntitiesStoreMode(
+                        ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$.MODULE$)));
+    return new VirtualQueues(
+        system, sharding, dependencies.breakers(), dependencies.settings().askTimeout());
   }
 
   /** What the queues of a node share, from its configuration. */
-  static VirtualQueue.Dependencies dependencies(ActorSystem<?> system, Destinations destinations,
-      DeliveryClient deliveryClient, ArchiveSink archive, JobEventListener listener) {
+  static VirtualQueue.Dependencies dependencies(
+      ActorSystem<?> system,
+      Destinations destinations,
+      DeliveryClient deliveryClient,
+      ArchiveSink archive,
+      JobEventListener listener) {
     VirtualQueueSettings settings = VirtualQueueSettings.fromConfig(system.settings().config());
     return new VirtualQueue.Dependencies(
-        destinations, deliveryClient, new DestinationBreakers(), archive,
-        JournalSettings.fromConfig(system.settings().config()), new JobPayloads(system),
-        new JdbcJournalCompaction(system), new PayloadBudget(settings.payloadMemoryBytes()), listener,
-        settings, Clock.systemUTC());
+        destinations,
+        deliveryClient,
+        new DestinationBreakers(),
+        archive,
+        JournalSettings.fromConfig(system.settings().config()),
+        new JobPayloads(system),
+        new JdbcJournalCompaction(system),
+        new PayloadBudget(settings.payloadMemoryBytes()),
+        listener,
+        settings,
+        Clock.systemUTC());
   }
 
   /**
@@ -119,19 +144,25 @@ public final class VirtualQueues {
     Address self = Cluster.get(system).selfMember().address();
     Map<String, Address> places = new HashMap<>();
     shards.forEach(shard -> places.put(Integer.toString(shard), self));
-    return ConsumerAllocation.place(system.classicSystem(), VirtualQueue.ENTITY_TYPE.name(), places);
+    return ConsumerAllocation.place(
+        system.classicSystem(), VirtualQueue.ENTITY_TYPE.name(), places);
   }
 
   /** The shards running on this node, each with the number of queues it holds. */
   public CompletionStage<Map<String, Integer>> hostedShards() {
     return AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-            sharding.shardState(), replyTo -> new GetShardRegionState(VirtualQueue.ENTITY_TYPE, replyTo),
-            askTimeout, system.scheduler())
-        .thenApply(state -> {
-          Map<String, Integer> shards = new TreeMap<>();
-          state.getShards().forEach(shard -> shards.put(shard.shardId(), shard.getEntityIds().size()));
-          return shards;
-        });
+            sharding.shardState(),
+            replyTo -> new GetShardRegionState(VirtualQueue.ENTITY_TYPE, replyTo),
+            askTimeout,
+            system.scheduler())
+        .thenApply(
+            state -> {
+              Map<String, Integer> shards = new TreeMap<>();
+              state
+                  .getShards()
+                  .forEach(shard -> shards.put(shard.shardId(), shard.getEntityIds().size()));
+              return shards;
+            });
   }
 
   /** This node's circuit breakers, one per destination. */
@@ -140,52 +171,66 @@ public final class VirtualQueues {
   }
 
   /**
-   * Enqueues jobs of one pair; completes once they are durable (or fails: then retry, and the
-   * queue counts the jobs it already has as duplicates). They go in as many Enqueues, one after
-   * the other, as it takes for each to fit a cluster frame ({@link EnqueueBatches}).
+   * Enqueues jobs of one pair; completes once they are durable (or fails: then retry, and the queue
+   * counts the jobs it already has as duplicates). They go in as many Enqueues, one after the
+   * other, as it takes for each to fit a cluster frame ({@link EnqueueBatches}).
    */
   public CompletionStage<VirtualQueue.Accepted> enqueue(PairId pair, List<Job> jobs) {
     return enqueue(pair, jobs, PersistedRecords.NONE);
   }
 
   /**
-   * Enqueues jobs of one pair made from Kafka records, telling their queue, per partition they
-   * came from, the offset below which every record's jobs are persisted in their queues: what
-   * lets it forget the finished jobs of those records ({@link VirtualQueue.Enqueue}).
+   * Enqueues jobs of one pair made from Kafka records, telling their queue, per partition they came
+   * from, the offset below which every record's jobs are persisted in their queues: what lets it
+   * forget the finished jobs of those records ({@link VirtualQueue.Enqueue}).
    */
-  public CompletionStage<VirtualQueue.Accepted> enqueue(PairId pair, List<Job> jobs,
-      PersistedRecords persisted) {
-    EntityRef<VirtualQueue.Command> queue = sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId());
-    CompletionStage<VirtualQueue.Accepted> sent = CompletableFuture.completedFuture(new VirtualQueue.Accepted(0, 0));
+  public CompletionStage<VirtualQueue.Accepted> enqueue(
+      PairId pair, List<Job> jobs, PersistedRecords persisted) {
+    EntityRef<VirtualQueue.Command> queue =
+        sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId());
+    CompletionStage<VirtualQueue.Accepted> sent =
+        CompletableFuture.completedFuture(new VirtualQueue.Accepted(0, 0));
     for (List<Job> batch : enqueueBatches.split(jobs)) {
-      sent = sent.thenCompose(before -> queue.<VirtualQueue.Accepted>askWithStatus(
-              replyTo -> new VirtualQueue.Enqueue(batch, persisted, replyTo), askTimeout)
-          .thenApply(after -> new VirtualQueue.Accepted(
-              before.enqueued() + after.enqueued(), before.duplicates() + after.duplicates())));
+      sent =
+          sent.thenCompose(
+              before ->
+                  queue
+                      .<VirtualQueue.Accepted>askWithStatus(
+                          replyTo -> new VirtualQueue.Enqueue(batch, persisted, replyTo),
+                          askTimeout)
+                      .thenApply(
+                          after ->
+                              new VirtualQueue.Accepted(
+                                  before.enqueued() + after.enqueued(),
+                                  before.duplicates() + after.duplicates())));
     }
     return sent;
   }
 
   /** The trace of one job of the pair; see {@link VirtualQueue.GetTrace}. */
   public CompletionStage<VirtualQueue.JobTrace> trace(PairId pair, Ksuid id) {
-    return sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
+    return sharding
+        .entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
         .askWithStatus(replyTo -> new VirtualQueue.GetTrace(id, replyTo), askTimeout);
   }
 
   /** Sends every job the pair holds to the archive; see {@link VirtualQueue.FlushToArchive}. */
   public CompletionStage<VirtualQueue.LeverPulled> flushToArchive(PairId pair) {
-    return sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
+    return sharding
+        .entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
         .ask(VirtualQueue.FlushToArchive::new, askTimeout);
   }
 
   /** Attempts now what the pair would retry later; see {@link VirtualQueue.RetryNow}. */
   public CompletionStage<VirtualQueue.LeverPulled> retryNow(PairId pair) {
-    return sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
+    return sharding
+        .entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
         .ask(VirtualQueue.RetryNow::new, askTimeout);
   }
 
   public CompletionStage<VirtualQueue.QueueStats> stats(PairId pair) {
-    return sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
+    return sharding
+        .entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
         .ask(VirtualQueue.GetStats::new, askTimeout);
   }
 }

@@ -28,8 +28,12 @@ class ArchiveRestartTest {
     try (QueueFixture first = QueueFixture.startOn(dataDir, ConfigFactory.empty())) {
       pair = first.newPair("late");
       first.archive().failNext(Integer.MAX_VALUE);
-      jobs = first.jobs(pair, 6, first.destination().url(QueueFixture.path(pair)),
-          Instant.now().minus(Duration.ofHours(5)));
+      jobs =
+          first.jobs(
+              pair,
+              6,
+              first.destination().url(QueueFixture.path(pair)),
+              Instant.now().minus(Duration.ofHours(5)));
       first.enqueue(pair, jobs);
       first.await(() -> assertThat(first.stats(pair).archiving()).isEqualTo(6));
       assertThat(first.archive().archived()).isEmpty();
@@ -38,8 +42,10 @@ class ArchiveRestartTest {
     try (QueueFixture second = QueueFixture.startOn(dataDir, ConfigFactory.empty())) {
       second.newPair("late");
       // nothing asks for the queue: it starts again by itself (remembered) and archives
-      second.await(() -> assertThat(second.archive().archivedIds(pair))
-          .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::id).toList()));
+      second.await(
+          () ->
+              assertThat(second.archive().archivedIds(pair))
+                  .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::id).toList()));
       second.awaitEmpty(pair);
       assertThat(second.destination().received(QueueFixture.path(pair))).isEmpty();
     }

@@ -24,19 +24,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * However many jobs one pair gets at once, no Enqueue the queues send is larger than the cluster
- * frame ({@code pekko.remote.artery.advanced.maximum-frame-size}), as it is serialized for
- * another node: Artery drops a larger one, and its ask is sent again forever.
+ * frame ({@code pekko.remote.artery.advanced.maximum-frame-size}), as it is serialized for another
+ * node: Artery drops a larger one, and its ask is sent again forever.
  */
 @ExtendWith(LogCapturingExtension.class)
 class EnqueueBatchesTest {
 
   private static final int FRAME = 4 * 1024 * 1024;
   // Ksuids written as a node writes them (eventrouter/journal.conf)
-  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString(
-          "pekko.remote.artery.advanced.maximum-frame-size = " + FRAME + "\n"
-              + "pekko.serialization.jackson.jackson-modules += "
-              + "\"dev.eventrouter.persistence.serialization.JobJacksonModule\"")
-      .withFallback(ConfigFactory.load()).resolve());
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(
+          ConfigFactory.parseString(
+                  "pekko.remote.artery.advanced.maximum-frame-size = "
+                      + FRAME
+                      + "\n"
+                      + "pekko.serialization.jackson.jackson-modules += "
+                      + "\"dev.eventrouter.persistence.serialization.JobJacksonModule\"")
+              .withFallback(ConfigFactory.load())
+              .resolve());
   private static final PairId PAIR = new PairId("shop", "hook");
 
   @AfterAll
@@ -74,15 +79,22 @@ class EnqueueBatchesTest {
   void anEnqueueCrossesNodesWithItsRecordsAndWhatWasPersisted() throws Exception {
     Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
     var replyTo = testKit.<StatusReply<VirtualQueue.Accepted>>createTestProbe().ref();
-    VirtualQueue.Enqueue enqueue = new VirtualQueue.Enqueue(
-        List.of(JobFixtures.fromRecord(job(1, 100, Map.of()), 4, 81_000L), job(2, 100, Map.of())),
-        new PersistedRecords("ZzLhtIhETPGuUPZ4vWzFkQ", Map.of(4, 80_990L, 7, 12L)), replyTo);
+    VirtualQueue.Enqueue enqueue =
+        new VirtualQueue.Enqueue(
+            List.of(
+                JobFixtures.fromRecord(job(1, 100, Map.of()), 4, 81_000L), job(2, 100, Map.of())),
+            new PersistedRecords("ZzLhtIhETPGuUPZ4vWzFkQ", Map.of(4, 80_990L, 7, 12L)),
+            replyTo);
 
     var serializer = serialization.findSerializerFor(enqueue);
     byte[] bytes = serialization.serialize(enqueue).get();
 
-    assertThat(serialization.deserialize(bytes, serializer.identifier(),
-        Serializers.manifestFor(serializer, enqueue)).get()).isEqualTo(enqueue);
+    assertThat(
+            serialization
+                .deserialize(
+                    bytes, serializer.identifier(), Serializers.manifestFor(serializer, enqueue))
+                .get())
+        .isEqualTo(enqueue);
   }
 
   private static void assertEveryEnqueueFitsTheFrameAndKeepsTheOrder(List<Job> jobs) {
@@ -95,7 +107,9 @@ class EnqueueBatchesTest {
     List<Job> joined = new ArrayList<>();
     for (List<Job> batch : split) {
       byte[] bytes = serialization.serialize(new VirtualQueue.Enqueue(batch, replyTo)).get();
-      assertThat(bytes.length).as("an Enqueue of %d jobs", batch.size()).isLessThan(FRAME - FRAME / 8);
+      assertThat(bytes.length)
+          .as("an Enqueue of %d jobs", batch.size())
+          .isLessThan(FRAME - FRAME / 8);
       joined.addAll(batch);
     }
     assertThat(joined).isEqualTo(jobs);
@@ -105,7 +119,14 @@ class EnqueueBatchesTest {
     byte[] payload = new byte[payloadBytes];
     Arrays.fill(payload, (byte) 'x');
     Job base = JobFixtures.job(PAIR, "m-" + n, "http://127.0.0.1:1/hook", Instant.now(), payload);
-    return new Job(base.id(), base.pair(), base.messageId(), base.endpoint(), base.payload(), headers,
-        base.createdAt(), base.expireAt());
+    return new Job(
+        base.id(),
+        base.pair(),
+        base.messageId(),
+        base.endpoint(),
+        base.payload(),
+        headers,
+        base.createdAt(),
+        base.expireAt());
   }
 }

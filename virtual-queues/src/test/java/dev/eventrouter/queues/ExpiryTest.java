@@ -29,7 +29,8 @@ class ExpiryTest {
     fixture.destination().script(QueueFixture.path(pair), Response.status(503));
     // jobs live 4 hours from their creation: these were created 2 seconds short of that
     Instant created = Instant.now().minus(Duration.ofHours(4)).plusSeconds(2);
-    List<Job> jobs = fixture.jobs(pair, 3, fixture.destination().url(QueueFixture.path(pair)), created);
+    List<Job> jobs =
+        fixture.jobs(pair, 3, fixture.destination().url(QueueFixture.path(pair)), created);
 
     fixture.enqueue(pair, jobs);
 
@@ -40,28 +41,40 @@ class ExpiryTest {
       List<JobEvent> trace = Traces.trace(fixture.testKit().system(), pair, job.id());
       assertThat(trace.get(0)).isInstanceOf(JobEvent.AwaitingScheduling.class);
       assertThat(trace.subList(1, trace.size() - 2))
-          .isNotEmpty().allSatisfy(e -> assertThat(e).isInstanceOf(JobEvent.AwaitingRetry.class));
-      assertThat(trace.get(trace.size() - 2)).isInstanceOfSatisfying(JobEvent.Archiving.class,
-          a -> assertThat(a.reason()).isEqualTo(JobEvent.Archiving.EXPIRED));
-      assertThat(trace.get(trace.size() - 1)).isInstanceOfSatisfying(JobEvent.Archived.class,
-          a -> assertThat(a.location()).startsWith("test://" + pair.entityId()));
+          .isNotEmpty()
+          .allSatisfy(e -> assertThat(e).isInstanceOf(JobEvent.AwaitingRetry.class));
+      assertThat(trace.get(trace.size() - 2))
+          .isInstanceOfSatisfying(
+              JobEvent.Archiving.class,
+              a -> assertThat(a.reason()).isEqualTo(JobEvent.Archiving.EXPIRED));
+      assertThat(trace.get(trace.size() - 1))
+          .isInstanceOfSatisfying(
+              JobEvent.Archived.class,
+              a -> assertThat(a.location()).startsWith("test://" + pair.entityId()));
       // the archive got the job whole, with its trace up to the archiving
-      assertThat(fixture.archive().archived()).filteredOn(a -> a.job().id().equals(job.id()))
-          .singleElement().satisfies(archived -> {
-            assertThat(archived.job()).isEqualTo(job);
-            assertThat(archived.trace()).containsExactlyElementsOf(trace.subList(0, trace.size() - 1));
-          });
+      assertThat(fixture.archive().archived())
+          .filteredOn(a -> a.job().id().equals(job.id()))
+          .singleElement()
+          .satisfies(
+              archived -> {
+                assertThat(archived.job()).isEqualTo(job);
+                assertThat(archived.trace())
+                    .containsExactlyElementsOf(trace.subList(0, trace.size() - 1));
+              });
       // and the queue still tells it, finished
       VirtualQueue.JobTrace told = fixture.trace(pair, job.id());
       assertThat(told.live()).isFalse();
-      assertThat(told.steps()).extracting(Transition::state)
+      assertThat(told.steps())
+          .extracting(Transition::state)
           .startsWith("awaiting_scheduling", "executing", "awaiting_retry")
           .endsWith("archiving", "archived");
-      assertThat(told.steps()).filteredOn(step -> step.state().equals("awaiting_retry"))
-          .allSatisfy(step -> {
-            assertThat(step.httpStatus()).isEqualTo(503);
-            assertThat(step.retryAt()).isNotNull();
-          });
+      assertThat(told.steps())
+          .filteredOn(step -> step.state().equals("awaiting_retry"))
+          .allSatisfy(
+              step -> {
+                assertThat(step.httpStatus()).isEqualTo(503);
+                assertThat(step.retryAt()).isNotNull();
+              });
     }
   }
 
@@ -73,8 +86,11 @@ class ExpiryTest {
 
     fixture.enqueue(pair, List.of(job));
 
-    fixture.await(() -> assertThat(fixture.trace(pair, job.id()).steps())
-        .filteredOn(step -> step.state().equals("awaiting_retry")).hasSizeGreaterThanOrEqualTo(1));
+    fixture.await(
+        () ->
+            assertThat(fixture.trace(pair, job.id()).steps())
+                .filteredOn(step -> step.state().equals("awaiting_retry"))
+                .hasSizeGreaterThanOrEqualTo(1));
     VirtualQueue.JobTrace trace = fixture.trace(pair, job.id());
     assertThat(trace.live()).isTrue();
     assertThat(trace.steps().get(0).state()).isEqualTo("awaiting_scheduling");
@@ -99,7 +115,8 @@ class ExpiryTest {
   void awaitingSchedulingToArchivingWithoutAnAttemptWhenAlreadyExpired() {
     PairId pair = fixture.newPair("late");
     Instant longAgo = Instant.now().minus(Duration.ofHours(5));
-    Job job = fixture.jobs(pair, 1, fixture.destination().url(QueueFixture.path(pair)), longAgo).get(0);
+    Job job =
+        fixture.jobs(pair, 1, fixture.destination().url(QueueFixture.path(pair)), longAgo).get(0);
 
     fixture.enqueue(pair, List.of(job));
 
@@ -114,7 +131,8 @@ class ExpiryTest {
   void keepsArchivingWhileTheArchiveFailsAndLosesNothing() {
     PairId pair = fixture.newPair("late-and-unlucky");
     Instant longAgo = Instant.now().minus(Duration.ofHours(5));
-    List<Job> jobs = fixture.jobs(pair, 4, fixture.destination().url(QueueFixture.path(pair)), longAgo);
+    List<Job> jobs =
+        fixture.jobs(pair, 4, fixture.destination().url(QueueFixture.path(pair)), longAgo);
     int callsBefore = fixture.archive().calls();
     fixture.archive().failNext(3);
 

@@ -21,14 +21,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The property the design exists for: a destination that fails or hangs slows no other. The same
- * sources send to a healthy destination and to a second one that is stuck for as long as the
- * test runs: it holds every request it gets (every connection its pool may open is taken, and
- * more requests wait in its queue), or it fails them until its breaker opens and stays open.
- * Every job for the healthy destination must then arrive, once and on its first attempt, while
- * the second is still stuck: if the healthy pairs waited on the other destination's slots,
- * connections or breaker, they would wait for the end of the test. Nothing here is timed; how
- * fast the healthy destination goes beside a faulty one is the load harness's scenario
- * (BENCHMARKS.md).
+ * sources send to a healthy destination and to a second one that is stuck for as long as the test
+ * runs: it holds every request it gets (every connection its pool may open is taken, and more
+ * requests wait in its queue), or it fails them until its breaker opens and stays open. Every job
+ * for the healthy destination must then arrive, once and on its first attempt, while the second is
+ * still stuck: if the healthy pairs waited on the other destination's slots, connections or
+ * breaker, they would wait for the end of the test. Nothing here is timed; how fast the healthy
+ * destination goes beside a faulty one is the load harness's scenario (BENCHMARKS.md).
  */
 @ExtendWith(LogCapturingExtension.class)
 class IsolationTest {
@@ -44,17 +43,20 @@ class IsolationTest {
   @Test
   void aHangingDestinationDoesNotHoldUpTheHealthyOne() {
     CompletableFuture<Void> released = new CompletableFuture<>();
-    DestinationSettings hanging = VirtualQueueTest.withTimeout(TestQueues.destination("hanging"), STUCK);
+    DestinationSettings hanging =
+        VirtualQueueTest.withTimeout(TestQueues.destination("hanging"), STUCK);
     // its pairs may have more requests out than it may open connections: its pool is full
     assertThat(SOURCES * hanging.maxInFlightPerPair()).isGreaterThan(hanging.maxConnections());
     Sources sources = sources(hanging, Response.status(200).heldUntil(released));
     try {
-      fixture.await(() -> assertThat(received(sources.toOther())).hasSize(hanging.maxConnections()));
+      fixture.await(
+          () -> assertThat(received(sources.toOther())).hasSize(hanging.maxConnections()));
 
       List<Job> healthyJobs = sources.sendToHealthy();
       fixture.await(() -> assertThat(received(sources.toHealthy())).hasSize(healthyJobs.size()));
       assertDeliveredOnceOnFirstAttempt(sources.toHealthy(), healthyJobs);
-      assertThat(received(sources.toOther())).as("the hanging destination still holds its requests")
+      assertThat(received(sources.toOther()))
+          .as("the hanging destination still holds its requests")
           .hasSize(hanging.maxConnections());
       assertThat(fixture.stats(sources.toHealthy().get(0)).breaker()).isEqualTo("CLOSED");
     } finally {
@@ -66,7 +68,8 @@ class IsolationTest {
   void aFailingDestinationWhoseBreakerIsOpenDoesNotHoldUpTheHealthyOne() {
     DestinationSettings failing = withBreakerOpenFor(TestQueues.destination("failing"), STUCK);
     Sources sources = sources(failing, Response.status(500));
-    fixture.await(() -> assertThat(fixture.stats(sources.toOther().get(0)).breaker()).isEqualTo("OPEN"));
+    fixture.await(
+        () -> assertThat(fixture.stats(sources.toOther().get(0)).breaker()).isEqualTo("OPEN"));
 
     List<Job> healthyJobs = sources.sendToHealthy();
     fixture.await(() -> assertThat(received(sources.toHealthy())).hasSize(healthyJobs.size()));
@@ -111,7 +114,8 @@ class IsolationTest {
 
   private static void assertDeliveredOnceOnFirstAttempt(List<PairId> pairs, List<Job> jobs) {
     List<Received> received = received(pairs);
-    assertThat(received).extracting(r -> r.header("X-Message-Id"))
+    assertThat(received)
+        .extracting(r -> r.header("X-Message-Id"))
         .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::messageId).toList());
     assertThat(received).extracting(r -> r.header("X-Delivery-Attempt")).containsOnly("1");
   }
@@ -124,8 +128,19 @@ class IsolationTest {
 
   private static DestinationSettings withBreakerOpenFor(DestinationSettings d, Duration openFor) {
     BreakerSettings b = d.breaker();
-    return new DestinationSettings(d.id(), d.maxInFlightPerPair(), d.ratePerSecond(), d.maxConnections(),
-        d.timeout(), d.retry(), d.expireAfter(),
-        new BreakerSettings(b.failureRatePercent(), b.slidingWindow(), b.minimumCalls(), openFor, b.halfOpenProbes()));
+    return new DestinationSettings(
+        d.id(),
+        d.maxInFlightPerPair(),
+        d.ratePerSecond(),
+        d.maxConnections(),
+        d.timeout(),
+        d.retry(),
+        d.expireAfter(),
+        new BreakerSettings(
+            b.failureRatePercent(),
+            b.slidingWindow(),
+            b.minimumCalls(),
+            openFor,
+            b.halfOpenProbes()));
   }
 }

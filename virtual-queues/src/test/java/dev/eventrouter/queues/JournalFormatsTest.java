@@ -55,8 +55,9 @@ class JournalFormatsTest {
 
     try (QueueFixture perJob = QueueFixture.startOn(dataDir, PER_JOB)) {
       pair = perJob.newPair("formats");
-      ScriptedDestination failing = new ScriptedDestination(perJob.testKit().system(), port)
-          .script("/first", Response.status(503));
+      ScriptedDestination failing =
+          new ScriptedDestination(perJob.testKit().system(), port)
+              .script("/first", Response.status(503));
       first = perJob.jobs(pair, 3, failing.url("/first"), Instant.now());
       perJob.enqueue(pair, first);
       perJob.await(() -> assertRetrying(perJob, pair, first));
@@ -68,20 +69,23 @@ class JournalFormatsTest {
 
     try (QueueFixture batched = QueueFixture.startOn(dataDir, BATCHED)) {
       batched.newPair("formats");
-      ScriptedDestination destination = new ScriptedDestination(batched.testKit().system(), port)
-          .script("/second", Response.status(503));
+      ScriptedDestination destination =
+          new ScriptedDestination(batched.testKit().system(), port)
+              .script("/second", Response.status(503));
       second = batched.jobs(pair, 3, destination.url("/second"), Instant.now());
       batched.enqueue(pair, second);
-      batched.await(() -> {
-        assertThat(destination.received("/first")).hasSizeGreaterThanOrEqualTo(3);
-        assertThat(batched.stats(pair).pending()).isEqualTo(3);
-        assertRetrying(batched, pair, second);
-      });
+      batched.await(
+          () -> {
+            assertThat(destination.received("/first")).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(batched.stats(pair).pending()).isEqualTo(3);
+            assertRetrying(batched, pair, second);
+          });
       destination.close();
     }
     List<QueueEvent> batchedRows = rows(pair, BATCHED, firstRows + 1);
     assertThat(batchedRows).isNotEmpty().allMatch(JobBatch.class::isInstance);
-    assertThat(batchedRows.get(0).jobEvents()).hasSize(3)
+    assertThat(batchedRows.get(0).jobEvents())
+        .hasSize(3)
         .allMatch(JobEvent.AwaitingScheduling.class::isInstance);
     secondRows = firstRows + batchedRows.size();
 
@@ -89,10 +93,13 @@ class JournalFormatsTest {
       perJobAgain.newPair("formats");
       ScriptedDestination recovered = new ScriptedDestination(perJobAgain.testKit().system(), port);
       perJobAgain.awaitEmpty(pair);
-      assertThat(recovered.received("/second")).extracting(r -> r.header("Idempotency-Key"))
-          .containsExactlyInAnyOrderElementsOf(second.stream().map(j -> j.id().toString()).toList());
+      assertThat(recovered.received("/second"))
+          .extracting(r -> r.header("Idempotency-Key"))
+          .containsExactlyInAnyOrderElementsOf(
+              second.stream().map(j -> j.id().toString()).toList());
       assertThat(Traces.rows(perJobAgain.testKit().system(), pair, secondRows + 1))
-          .isNotEmpty().allMatch(JobEvent.class::isInstance);
+          .isNotEmpty()
+          .allMatch(JobEvent.class::isInstance);
       for (Job job : first) {
         assertLife(perJobAgain, pair, job);
       }
@@ -112,8 +119,10 @@ class JournalFormatsTest {
 
   /** Accepted, failed at least once in one format, then delivered in another. */
   private static void assertLife(QueueFixture fixture, PairId pair, Job job) {
-    List<String> states = fixture.trace(pair, job.id()).steps().stream().map(Transition::state).toList();
-    assertThat(states).startsWith("awaiting_scheduling", "executing", "awaiting_retry")
+    List<String> states =
+        fixture.trace(pair, job.id()).steps().stream().map(Transition::state).toList();
+    assertThat(states)
+        .startsWith("awaiting_scheduling", "executing", "awaiting_retry")
         .endsWith("executing", "succeeded");
   }
 

@@ -30,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(LogCapturingExtension.class)
 class JournalUpkeepTest {
 
-  private static final Config SMALL = ConfigFactory.parseString("""
+  private static final Config SMALL =
+      ConfigFactory.parseString(
+          """
       eventrouter.virtual-queue {
         snapshot-every = 100
         carry-forward-lag = 400
@@ -53,20 +55,23 @@ class JournalUpkeepTest {
       String pid = VirtualQueue.persistenceId(pair).id();
       // 3,000 jobs made 6,000 events; what stays is what came after the last snapshot, taken
       // after at most as many events as the queue held jobs (here up to a few hundred)
-      fixture.await(() -> assertThat(journal.eventRows(pid).toCompletableFuture().join())
-          .isLessThanOrEqualTo(600));
+      fixture.await(
+          () ->
+              assertThat(journal.eventRows(pid).toCompletableFuture().join())
+                  .isLessThanOrEqualTo(600));
     }
   }
 
   /**
-   * A backlog above snapshot-max-jobs is not snapshotted (a snapshot is written whole, on the
-   * heap beside the index); its queue recovers from its journal, and the snapshot put off is
-   * taken once it holds fewer.
+   * A backlog above snapshot-max-jobs is not snapshotted (a snapshot is written whole, on the heap
+   * beside the index); its queue recovers from its journal, and the snapshot put off is taken once
+   * it holds fewer.
    */
   @Test
   void aBacklogAboveTheSnapshotCapIsNotSnapshottedAndRecoversFromItsJournal() throws Exception {
-    Config capped = ConfigFactory.parseString(
-        "eventrouter.virtual-queue { snapshot-every = 1, snapshot-max-jobs = 5 }");
+    Config capped =
+        ConfigFactory.parseString(
+            "eventrouter.virtual-queue { snapshot-every = 1, snapshot-max-jobs = 5 }");
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
@@ -93,7 +98,8 @@ class JournalUpkeepTest {
       restarted.awaitEmpty(pair);
       assertThat(up.received("/backlog")).hasSize(120);
       JdbcJournalCompaction journal = new JdbcJournalCompaction(restarted.testKit().system());
-      restarted.await(() -> assertThat(journal.snapshotRows(pid).toCompletableFuture().join()).isPositive());
+      restarted.await(
+          () -> assertThat(journal.snapshotRows(pid).toCompletableFuture().join()).isPositive());
       up.close();
     }
   }
@@ -108,8 +114,9 @@ class JournalUpkeepTest {
     Job stuck;
     try (QueueFixture fixture = QueueFixture.startOn(dataDir, SMALL)) {
       pair = fixture.newPair("mostly-fine");
-      ScriptedDestination failing = new ScriptedDestination(fixture.testKit().system(), stuckPort)
-          .script("/stuck", Response.status(503));
+      ScriptedDestination failing =
+          new ScriptedDestination(fixture.testKit().system(), stuckPort)
+              .script("/stuck", Response.status(503));
       stuck = fixture.jobs(pair, 1, failing.url("/stuck"), Instant.now()).get(0);
       fixture.enqueue(pair, List.of(stuck));
       for (int batch = 0; batch < 10; batch++) {
@@ -118,34 +125,44 @@ class JournalUpkeepTest {
 
       JdbcJournalCompaction journal = new JdbcJournalCompaction(fixture.testKit().system());
       String pid = VirtualQueue.persistenceId(pair).id();
-      fixture.await(() -> {
-        VirtualQueue.QueueStats stats = fixture.stats(pair);
-        assertThat(stats.pending()).isEqualTo(1);
-        assertThat(Traces.trace(fixture.testKit().system(), pair, stuck.id()))
-            .anyMatch(JobEvent.CarriedForward.class::isInstance);
-        assertThat(journal.eventRows(pid).toCompletableFuture().join()).isLessThanOrEqualTo(1_000);
-      });
+      fixture.await(
+          () -> {
+            VirtualQueue.QueueStats stats = fixture.stats(pair);
+            assertThat(stats.pending()).isEqualTo(1);
+            assertThat(Traces.trace(fixture.testKit().system(), pair, stuck.id()))
+                .anyMatch(JobEvent.CarriedForward.class::isInstance);
+            assertThat(journal.eventRows(pid).toCompletableFuture().join())
+                .isLessThanOrEqualTo(1_000);
+          });
       assertThat(Traces.trace(fixture.testKit().system(), pair, stuck.id()).get(0))
-          .as("its first events are gone").isNotInstanceOf(JobEvent.AwaitingScheduling.class);
+          .as("its first events are gone")
+          .isNotInstanceOf(JobEvent.AwaitingScheduling.class);
       // but not its first attempts: the carried event took them along
       List<JobEvent> trace = Traces.trace(fixture.testKit().system(), pair, stuck.id());
-      JobEvent.CarriedForward carried = (JobEvent.CarriedForward) trace.stream()
-          .filter(JobEvent.CarriedForward.class::isInstance).findFirst().orElseThrow();
-      assertThat(carried.earlierAttempts()).isNotEmpty()
+      JobEvent.CarriedForward carried =
+          (JobEvent.CarriedForward)
+              trace.stream()
+                  .filter(JobEvent.CarriedForward.class::isInstance)
+                  .findFirst()
+                  .orElseThrow();
+      assertThat(carried.earlierAttempts())
+          .isNotEmpty()
           .allSatisfy(attempt -> assertThat(attempt.httpStatus()).isEqualTo(503));
-      assertThat(carried.earlierAttempts()).extracting(Attempt::number)
-          .startsWith(1).isSorted();
+      assertThat(carried.earlierAttempts()).extracting(Attempt::number).startsWith(1).isSorted();
       assertThat(fixture.trace(pair, stuck.id()).steps())
-          .filteredOn(step -> step.state().equals("executing")).extracting(Transition::attempt)
+          .filteredOn(step -> step.state().equals("executing"))
+          .extracting(Transition::attempt)
           .startsWith(1);
       failing.close();
     }
 
     try (QueueFixture restarted = QueueFixture.startOn(dataDir, SMALL)) {
       restarted.newPair("mostly-fine");
-      ScriptedDestination recovered = new ScriptedDestination(restarted.testKit().system(), stuckPort);
+      ScriptedDestination recovered =
+          new ScriptedDestination(restarted.testKit().system(), stuckPort);
       restarted.awaitEmpty(pair);
-      assertThat(recovered.received("/stuck")).extracting(r -> r.header("Idempotency-Key"))
+      assertThat(recovered.received("/stuck"))
+          .extracting(r -> r.header("Idempotency-Key"))
           .containsExactly(stuck.id().toString());
       assertThat(recovered.received("/stuck").get(0).body()).isEqualTo(stuck.payload());
       recovered.close();

@@ -25,14 +25,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A job whose payload the journal no longer holds (its row deleted, or bytes that cannot be read)
- * ends, discarded by the system with the reason in its trace, and the other jobs of its pair go
- * on, whether dispatch or archiving reaches it first. A read that fails ends no job.
+ * ends, discarded by the system with the reason in its trace, and the other jobs of its pair go on,
+ * whether dispatch or archiving reaches it first. A read that fails ends no job.
  */
 @ExtendWith(LogCapturingExtension.class)
 class LostPayloadTest {
 
   // no payload is kept in memory: every job's payload is read back from the journal
-  @RegisterExtension static final QueueFixture fixture = new QueueFixture(ConfigFactory.parseString("""
+  @RegisterExtension
+  static final QueueFixture fixture =
+      new QueueFixture(
+          ConfigFactory.parseString(
+              """
       eventrouter.virtual-queue.payload-cache-bytes = 0
       pekko.actor.testkit.typed.filter-leeway = 30s
       """));
@@ -47,13 +51,18 @@ class LostPayloadTest {
     fixture.resume(pair);
 
     fixture.awaitEmpty(pair);
-    assertThat(deliveredMessageIds(pair)).containsExactlyInAnyOrder(
-        jobs.get(0).messageId(), jobs.get(1).messageId(), jobs.get(3).messageId(), jobs.get(4).messageId());
+    assertThat(deliveredMessageIds(pair))
+        .containsExactlyInAnyOrder(
+            jobs.get(0).messageId(),
+            jobs.get(1).messageId(),
+            jobs.get(3).messageId(),
+            jobs.get(4).messageId());
     assertDiscarded(fixture.trace(pair, jobs.get(2).id()).steps(), LostPayload.MISSING);
   }
 
   @Test
-  void aJobWhosePayloadBytesCannotBeReadIsDiscardedAndTheOthersOfItsPairAreDelivered() throws SQLException {
+  void aJobWhosePayloadBytesCannotBeReadIsDiscardedAndTheOthersOfItsPairAreDelivered()
+      throws SQLException {
     PairId pair = fixture.newPair("row-unreadable");
     List<Job> jobs = enqueuedWhilePaused(pair, 5);
 
@@ -61,18 +70,27 @@ class LostPayloadTest {
     fixture.resume(pair);
 
     fixture.awaitEmpty(pair);
-    assertThat(deliveredMessageIds(pair)).containsExactlyInAnyOrder(
-        jobs.get(0).messageId(), jobs.get(2).messageId(), jobs.get(3).messageId(), jobs.get(4).messageId());
+    assertThat(deliveredMessageIds(pair))
+        .containsExactlyInAnyOrder(
+            jobs.get(0).messageId(),
+            jobs.get(2).messageId(),
+            jobs.get(3).messageId(),
+            jobs.get(4).messageId());
     // the trace read over the unreadable row fails; the events after it tell the discard
-    assertThat(Traces.events(fixture.testKit().system(), pair, 5)).filteredOn(e -> e.jobId().equals(jobs.get(1).id()))
-        .singleElement().isInstanceOfSatisfying(JobEvent.Discarded.class, discarded -> {
-          assertThat(discarded.reason()).isEqualTo(LostPayload.UNREADABLE);
-          assertThat(discarded.origin()).isEqualTo(DiscardOrigin.SYSTEM);
-        });
+    assertThat(Traces.events(fixture.testKit().system(), pair, 5))
+        .filteredOn(e -> e.jobId().equals(jobs.get(1).id()))
+        .singleElement()
+        .isInstanceOfSatisfying(
+            JobEvent.Discarded.class,
+            discarded -> {
+              assertThat(discarded.reason()).isEqualTo(LostPayload.UNREADABLE);
+              assertThat(discarded.origin()).isEqualTo(DiscardOrigin.SYSTEM);
+            });
   }
 
   @Test
-  void aJobFlushedToTheArchiveWithoutItsPayloadIsDiscardedAndTheOthersAreArchived() throws SQLException {
+  void aJobFlushedToTheArchiveWithoutItsPayloadIsDiscardedAndTheOthersAreArchived()
+      throws SQLException {
     PairId pair = fixture.newPair("archive-row-gone");
     List<Job> jobs = enqueuedWhilePaused(pair, 4);
     journal(pair, "DELETE FROM %s WHERE %s = ? AND %s = 2");
@@ -80,8 +98,8 @@ class LostPayloadTest {
     fixture.flushToArchive(pair);
 
     fixture.awaitEmpty(pair);
-    assertThat(fixture.archive().archivedIds(pair)).containsExactlyInAnyOrder(
-        jobs.get(0).id(), jobs.get(2).id(), jobs.get(3).id());
+    assertThat(fixture.archive().archivedIds(pair))
+        .containsExactlyInAnyOrder(jobs.get(0).id(), jobs.get(2).id(), jobs.get(3).id());
     List<Transition> steps = fixture.trace(pair, jobs.get(1).id()).steps();
     assertThat(steps).extracting(Transition::state).contains("archiving");
     assertDiscarded(steps, LostPayload.MISSING);
@@ -95,20 +113,25 @@ class LostPayloadTest {
     // the journal table is away: reading fails (as it would with the database down)
     journal(pair, "ALTER TABLE %s RENAME TO \"event_journal_away\"");
 
-    LoggingTestKit.warn("back from the journal failed").withOccurrences(1)
-        .expect(fixture.testKit().system(), () -> {
-          fixture.resume(pair);
-          return null;
-        });
-    try (Connection c = connect(pair); Statement rename = c.createStatement()) {
+    LoggingTestKit.warn("back from the journal failed")
+        .withOccurrences(1)
+        .expect(
+            fixture.testKit().system(),
+            () -> {
+              fixture.resume(pair);
+              return null;
+            });
+    try (Connection c = connect(pair);
+        Statement rename = c.createStatement()) {
       rename.execute("ALTER TABLE \"event_journal_away\" RENAME TO \"event_journal\"");
     }
 
     fixture.awaitEmpty(pair);
-    assertThat(deliveredMessageIds(pair)).containsExactlyInAnyOrderElementsOf(
-        jobs.stream().map(Job::messageId).toList());
+    assertThat(deliveredMessageIds(pair))
+        .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::messageId).toList());
     for (Job job : jobs) {
-      assertThat(fixture.trace(pair, job.id()).steps()).extracting(Transition::state)
+      assertThat(fixture.trace(pair, job.id()).steps())
+          .extracting(Transition::state)
           .containsExactly("awaiting_scheduling", "executing", "succeeded");
     }
   }
@@ -127,20 +150,23 @@ class LostPayloadTest {
   }
 
   private static void assertDiscarded(List<Transition> steps, String reason) {
-    assertThat(steps.get(steps.size() - 1)).satisfies(last -> {
-      assertThat(last.state()).isEqualTo("discarded");
-      assertThat(last.reason()).isEqualTo(reason);
-      assertThat(last.origin()).isEqualTo(DiscardOrigin.SYSTEM);
-    });
+    assertThat(steps.get(steps.size() - 1))
+        .satisfies(
+            last -> {
+              assertThat(last.state()).isEqualTo("discarded");
+              assertThat(last.reason()).isEqualTo(reason);
+              assertThat(last.origin()).isEqualTo(DiscardOrigin.SYSTEM);
+            });
   }
 
   /**
-   * Runs {@code sql} on the pair's journal: its three %s are the table, the persistence id and
-   * the sequence number columns (H2 quotes them); its one parameter is the persistence id.
+   * Runs {@code sql} on the pair's journal: its three %s are the table, the persistence id and the
+   * sequence number columns (H2 quotes them); its one parameter is the persistence id.
    */
   private static void journal(PairId pair, String sql) throws SQLException {
     try (Connection c = connect(pair)) {
-      String statement = String.format(sql, "\"event_journal\"", "\"persistence_id\"", "\"sequence_number\"");
+      String statement =
+          String.format(sql, "\"event_journal\"", "\"persistence_id\"", "\"sequence_number\"");
       try (PreparedStatement update = c.prepareStatement(statement)) {
         if (statement.contains("?")) {
           update.setString(1, VirtualQueue.persistenceId(pair).id());
@@ -154,7 +180,8 @@ class LostPayloadTest {
 
   private static Connection connect(PairId pair) throws SQLException {
     return JournalSettings.fromConfig(fixture.testKit().system().settings().config())
-        .shardOf(VirtualQueue.persistenceId(pair).id()).connect();
+        .shardOf(VirtualQueue.persistenceId(pair).id())
+        .connect();
   }
 
   private static List<String> deliveredMessageIds(PairId pair) {

@@ -13,9 +13,9 @@ import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import dev.eventrouter.queues.testing.QueueFixture;
+import dev.eventrouter.queues.testing.ScriptedDestination.Response;
 import dev.eventrouter.queues.testing.TestQueues;
 import dev.eventrouter.queues.testing.Traces;
-import dev.eventrouter.queues.testing.ScriptedDestination.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -58,12 +58,18 @@ class OperatorLeversTest {
     assertThat(fixture.flushToArchive(pair).jobs()).isEqualTo(7);
 
     fixture.awaitEmpty(pair);
-    assertThat(fixture.archive().archived()).filteredOn(a -> a.job().pair().equals(pair))
-        .extracting(ArchivedJob::job).containsExactlyInAnyOrderElementsOf(jobs);
-    assertThat(fixture.archive().archived()).filteredOn(a -> a.job().pair().equals(pair))
-        .allSatisfy(a -> assertThat(a.trace().get(a.trace().size() - 1))
-            .isInstanceOfSatisfying(JobEvent.Archiving.class,
-                e -> assertThat(e.reason()).isEqualTo(JobEvent.Archiving.FLUSHED)));
+    assertThat(fixture.archive().archived())
+        .filteredOn(a -> a.job().pair().equals(pair))
+        .extracting(ArchivedJob::job)
+        .containsExactlyInAnyOrderElementsOf(jobs);
+    assertThat(fixture.archive().archived())
+        .filteredOn(a -> a.job().pair().equals(pair))
+        .allSatisfy(
+            a ->
+                assertThat(a.trace().get(a.trace().size() - 1))
+                    .isInstanceOfSatisfying(
+                        JobEvent.Archiving.class,
+                        e -> assertThat(e.reason()).isEqualTo(JobEvent.Archiving.FLUSHED)));
     assertThat(fixture.destination().received(QueueFixture.path(pair))).isEmpty();
   }
 
@@ -82,38 +88,59 @@ class OperatorLeversTest {
     answer(held.get(0), 503);
     answer(held.get(1), 500);
     Instant now = Instant.now();
-    held.get(2).replyTo().tell(DeliveryOutcome.failed(held.get(2).job().id(), 1, now, now, "timeout"));
+    held.get(2)
+        .replyTo()
+        .tell(DeliveryOutcome.failed(held.get(2).job().id(), 1, now, now, "timeout"));
     answer(held.get(3), 200);
     answer(held.get(4), 404);
 
     fixture.awaitEmpty(pair);
     List<Ksuid> failed = held.subList(0, 3).stream().map(r -> r.job().id()).toList();
     assertThat(fixture.archive().archivedIds(pair)).containsExactlyInAnyOrderElementsOf(failed);
-    assertThat(fixture.archive().archived()).filteredOn(a -> a.job().pair().equals(pair))
-        .allSatisfy(a -> assertThat(Transition.of(a.trace())).extracting(Transition::state)
-            .containsExactly("awaiting_scheduling", "executing", "awaiting_retry", "archiving"));
+    assertThat(fixture.archive().archived())
+        .filteredOn(a -> a.job().pair().equals(pair))
+        .allSatisfy(
+            a ->
+                assertThat(Transition.of(a.trace()))
+                    .extracting(Transition::state)
+                    .containsExactly(
+                        "awaiting_scheduling", "executing", "awaiting_retry", "archiving"));
     assertThat(fixture.trace(pair, held.get(0).job().id()).steps().get(3).reason())
         .isEqualTo(JobEvent.Archiving.FLUSHED);
     assertThat(Traces.trace(fixture.testKit().system(), pair, held.get(3).job().id()))
-        .last().isInstanceOf(JobEvent.Succeeded.class);
+        .last()
+        .isInstanceOf(JobEvent.Succeeded.class);
     assertThat(Traces.trace(fixture.testKit().system(), pair, held.get(4).job().id()))
-        .last().isInstanceOf(JobEvent.Discarded.class);
+        .last()
+        .isInstanceOf(JobEvent.Discarded.class);
   }
 
   private static void answer(DeliveryRequest request, int status) {
     Instant now = Instant.now();
-    request.replyTo().tell(DeliveryOutcome.responded(request.job().id(), request.attempt(), now, now,
-        status, Optional.empty()));
+    request
+        .replyTo()
+        .tell(
+            DeliveryOutcome.responded(
+                request.job().id(), request.attempt(), now, now, status, Optional.empty()));
   }
 
   @Test
   void retryNowAttemptsAtOnceWhatWouldWaitOutItsBackoff() {
     DestinationSettings slowRetry = TestQueues.destination("back-soon");
-    slowRetry = new DestinationSettings(slowRetry.id(), slowRetry.maxInFlightPerPair(), 0,
-        slowRetry.maxConnections(), slowRetry.timeout(),
-        new RetryPolicy(Duration.ofHours(1), Duration.ofHours(2)), slowRetry.expireAfter(), slowRetry.breaker());
+    slowRetry =
+        new DestinationSettings(
+            slowRetry.id(),
+            slowRetry.maxInFlightPerPair(),
+            0,
+            slowRetry.maxConnections(),
+            slowRetry.timeout(),
+            new RetryPolicy(Duration.ofHours(1), Duration.ofHours(2)),
+            slowRetry.expireAfter(),
+            slowRetry.breaker());
     PairId pair = fixture.newPair(slowRetry);
-    fixture.destination().script(QueueFixture.path(pair), Response.status(503), Response.status(200));
+    fixture
+        .destination()
+        .script(QueueFixture.path(pair), Response.status(503), Response.status(200));
     Job job = fixture.jobs(pair, 1).get(0);
     fixture.enqueue(pair, List.of(job));
     fixture.await(() -> assertThat(fixture.stats(pair).awaitingRetry()).isEqualTo(1));
@@ -122,8 +149,15 @@ class OperatorLeversTest {
 
     fixture.awaitEmpty(pair);
     assertThat(fixture.destination().received(QueueFixture.path(pair))).hasSize(2);
-    assertThat(fixture.trace(pair, job.id()).steps()).extracting(Transition::state).containsExactly(
-        "awaiting_scheduling", "executing", "awaiting_retry", "awaiting_retry", "executing", "succeeded");
+    assertThat(fixture.trace(pair, job.id()).steps())
+        .extracting(Transition::state)
+        .containsExactly(
+            "awaiting_scheduling",
+            "executing",
+            "awaiting_retry",
+            "awaiting_retry",
+            "executing",
+            "succeeded");
     assertThat(fixture.trace(pair, job.id()).steps().get(3).reason()).isEqualTo("retry-now");
   }
 

@@ -40,14 +40,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A queue passivates only when it holds no job, and a queue holding jobs is never forgotten by
- * its shard.
+ * A queue passivates only when it holds no job, and a queue holding jobs is never forgotten by its
+ * shard.
  *
- * <p>The race needs a message the shard delivers after the queue asked to passivate and before
- * the shard's stop message; the shard cannot be slowed down for that, so these tests play it: the
- * queue under test is spawned with a probe as its shard, next to the node's real sharding of the
- * same queues. Whatever restarts it after the stop has to go through that sharding, as in
- * production.
+ * <p>The race needs a message the shard delivers after the queue asked to passivate and before the
+ * shard's stop message; the shard cannot be slowed down for that, so these tests play it: the queue
+ * under test is spawned with a probe as its shard, next to the node's real sharding of the same
+ * queues. Whatever restarts it after the stop has to go through that sharding, as in production.
  */
 @ExtendWith(LogCapturingExtension.class)
 class PassivationTest {
@@ -62,34 +61,55 @@ class PassivationTest {
     try {
       ScriptedDestination destination = new ScriptedDestination(node.system());
       DestinationSettings base = TestQueues.destination("webhook");
-      DestinationSettings webhook = new DestinationSettings(base.id(), base.maxInFlightPerPair(),
-          base.ratePerSecond(), base.maxConnections(), base.timeout(),
-          new RetryPolicy(Duration.ofSeconds(2), Duration.ofSeconds(2)), base.expireAfter(), base.breaker());
+      DestinationSettings webhook =
+          new DestinationSettings(
+              base.id(),
+              base.maxInFlightPerPair(),
+              base.ratePerSecond(),
+              base.maxConnections(),
+              base.timeout(),
+              new RetryPolicy(Duration.ofSeconds(2), Duration.ofSeconds(2)),
+              base.expireAfter(),
+              base.breaker());
       PairId pair = newPair(webhook);
       // the first attempts fail: the jobs outlive the stopped queue, waiting for a retry
-      destination.script(path(pair), Response.status(503), Response.status(503),
-          Response.status(503), Response.status(200));
-      HttpDeliveryClient http = new HttpDeliveryClient(node.system(), Clock.systemUTC(), 64,
-          TestQueues.LOOPBACK, Secrets.NONE);
+      destination.script(
+          path(pair),
+          Response.status(503),
+          Response.status(503),
+          Response.status(503),
+          Response.status(200));
+      HttpDeliveryClient http =
+          new HttpDeliveryClient(
+              node.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
       TestQueues.queues(node, TestQueues.only(webhook), http::send, new RecordingArchive());
       List<Job> jobs = jobs(pair, 3, destination.url(path(pair)));
 
-      PassivatingQueue queue = PassivatingQueue.spawn(node, pair, TestQueues.only(webhook), http::send);
+      PassivatingQueue queue =
+          PassivatingQueue.spawn(node, pair, TestQueues.only(webhook), http::send);
       queue.enqueueAfterItAskedToPassivate(jobs);
-      node.createTestProbe().awaitAssert(WAIT, () -> {
-        assertThat(Traces.events(node.system(), pair))
-            .filteredOn(JobEvent.AwaitingRetry.class::isInstance).hasSize(jobs.size());
-        return null;
-      });
+      node.createTestProbe()
+          .awaitAssert(
+              WAIT,
+              () -> {
+                assertThat(Traces.events(node.system(), pair))
+                    .filteredOn(JobEvent.AwaitingRetry.class::isInstance)
+                    .hasSize(jobs.size());
+                return null;
+              });
       queue.stopAsTheShardDoes();
 
       // nothing is sent to the queue any more: it must come back by itself and deliver
-      node.createTestProbe().awaitAssert(WAIT, () -> {
-        assertThat(Traces.events(node.system(), pair))
-            .filteredOn(JobEvent.Succeeded.class::isInstance).extracting(JobEvent::jobId)
-            .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::id).toList());
-        return null;
-      });
+      node.createTestProbe()
+          .awaitAssert(
+              WAIT,
+              () -> {
+                assertThat(Traces.events(node.system(), pair))
+                    .filteredOn(JobEvent.Succeeded.class::isInstance)
+                    .extracting(JobEvent::jobId)
+                    .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::id).toList());
+                return null;
+              });
       destination.close();
     } finally {
       node.shutdownTestKit();
@@ -106,20 +126,30 @@ class PassivationTest {
     try {
       // requests are taken and never answered: every job is in flight when the stop comes
       List<DeliveryRequest> neverAnswered = new CopyOnWriteArrayList<>();
-      TestQueues.queues(first, TestQueues.only(webhook), neverAnswered::add, new RecordingArchive());
-      PassivatingQueue queue = PassivatingQueue.spawn(first, pair, TestQueues.only(webhook), neverAnswered::add);
+      TestQueues.queues(
+          first, TestQueues.only(webhook), neverAnswered::add, new RecordingArchive());
+      PassivatingQueue queue =
+          PassivatingQueue.spawn(first, pair, TestQueues.only(webhook), neverAnswered::add);
       queue.enqueueAfterItAskedToPassivate(jobs);
-      first.createTestProbe().awaitAssert(WAIT, () -> {
-        assertThat(neverAnswered).hasSize(jobs.size());
-        return null;
-      });
+      first
+          .createTestProbe()
+          .awaitAssert(
+              WAIT,
+              () -> {
+                assertThat(neverAnswered).hasSize(jobs.size());
+                return null;
+              });
       queue.stopAsTheShardDoes();
 
       // the queue came back through sharding (so the shard remembers it): it sends them again
-      first.createTestProbe().awaitAssert(WAIT, () -> {
-        assertThat(neverAnswered).hasSize(2 * jobs.size());
-        return null;
-      });
+      first
+          .createTestProbe()
+          .awaitAssert(
+              WAIT,
+              () -> {
+                assertThat(neverAnswered).hasSize(2 * jobs.size());
+                return null;
+              });
     } finally {
       first.shutdownTestKit();
     }
@@ -129,11 +159,16 @@ class PassivationTest {
       List<DeliveryRequest> sent = new CopyOnWriteArrayList<>();
       TestQueues.queues(second, TestQueues.only(webhook), sent::add, new RecordingArchive());
       // nothing asks for the queue: it starts by itself, remembered
-      second.createTestProbe().awaitAssert(WAIT, () -> {
-        assertThat(sent).extracting(request -> request.job().id())
-            .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::id).toList());
-        return null;
-      });
+      second
+          .createTestProbe()
+          .awaitAssert(
+              WAIT,
+              () -> {
+                assertThat(sent)
+                    .extracting(request -> request.job().id())
+                    .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::id).toList());
+                return null;
+              });
     } finally {
       second.shutdownTestKit();
     }
@@ -149,12 +184,21 @@ class PassivationTest {
       DestinationSettings webhook = TestQueues.destination("webhook");
       PairId pair = newPair(webhook);
       destination.script(path(pair), Response.status(200).after(answerTakes));
-      HttpDeliveryClient http = new HttpDeliveryClient(node.system(), Clock.systemUTC(), 64,
-          TestQueues.LOOPBACK, Secrets.NONE);
+      HttpDeliveryClient http =
+          new HttpDeliveryClient(
+              node.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
       TestProbe<ClusterSharding.ShardCommand> shard = node.createTestProbe();
-      ActorRef<VirtualQueue.Command> queue = node.spawn(VirtualQueue.create(pair, shard.ref(),
-          VirtualQueues.dependencies(node.system(), TestQueues.only(webhook), http::send,
-              new RecordingArchive(), JobEventListener.NONE)));
+      ActorRef<VirtualQueue.Command> queue =
+          node.spawn(
+              VirtualQueue.create(
+                  pair,
+                  shard.ref(),
+                  VirtualQueues.dependencies(
+                      node.system(),
+                      TestQueues.only(webhook),
+                      http::send,
+                      new RecordingArchive(),
+                      JobEventListener.NONE)));
 
       // recovered (and its first idle timer running) before the job comes
       TestProbe<VirtualQueue.QueueStats> stats = node.createTestProbe();
@@ -165,7 +209,8 @@ class PassivationTest {
 
       // the queue was busy for answerTakes; its idle time starts after that, not when it started
       shard.expectMessageClass(ClusterSharding.Passivate.class, WAIT);
-      assertThat(Duration.between(sent, Instant.now())).isGreaterThanOrEqualTo(answerTakes.plus(idle));
+      assertThat(Duration.between(sent, Instant.now()))
+          .isGreaterThanOrEqualTo(answerTakes.plus(idle));
       assertThat(destination.received(path(pair))).hasSize(1);
       destination.close();
     } finally {
@@ -174,15 +219,25 @@ class PassivationTest {
   }
 
   /** A queue whose shard is a probe: the test decides what reaches it and when it is stopped. */
-  private record PassivatingQueue(ActorTestKit node, ActorRef<VirtualQueue.Command> ref,
+  private record PassivatingQueue(
+      ActorTestKit node,
+      ActorRef<VirtualQueue.Command> ref,
       TestProbe<ClusterSharding.ShardCommand> shard) {
 
-    static PassivatingQueue spawn(ActorTestKit node, PairId pair,
-        Destinations destinations, DeliveryClient client) {
+    static PassivatingQueue spawn(
+        ActorTestKit node, PairId pair, Destinations destinations, DeliveryClient client) {
       TestProbe<ClusterSharding.ShardCommand> shard = node.createTestProbe();
-      ActorRef<VirtualQueue.Command> ref = node.spawn(VirtualQueue.create(pair, shard.ref(),
-          VirtualQueues.dependencies(node.system(), destinations, client, new RecordingArchive(),
-              JobEventListener.NONE)));
+      ActorRef<VirtualQueue.Command> ref =
+          node.spawn(
+              VirtualQueue.create(
+                  pair,
+                  shard.ref(),
+                  VirtualQueues.dependencies(
+                      node.system(),
+                      destinations,
+                      client,
+                      new RecordingArchive(),
+                      JobEventListener.NONE)));
       return new PassivatingQueue(node, ref, shard);
     }
 
@@ -202,8 +257,8 @@ class PassivationTest {
     }
   }
 
-  private static VirtualQueue.Accepted enqueue(ActorTestKit node, ActorRef<VirtualQueue.Command> queue,
-      List<Job> jobs) {
+  private static VirtualQueue.Accepted enqueue(
+      ActorTestKit node, ActorRef<VirtualQueue.Command> queue, List<Job> jobs) {
     TestProbe<StatusReply<VirtualQueue.Accepted>> reply = node.createTestProbe();
     queue.tell(new VirtualQueue.Enqueue(jobs, reply.ref()));
     return reply.receiveMessage(WAIT).getValue();
@@ -215,7 +270,8 @@ class PassivationTest {
   }
 
   private static PairId newPair(DestinationSettings destination) {
-    return new PairId("passivation-" + UUID.randomUUID().toString().substring(0, 8), destination.id());
+    return new PairId(
+        "passivation-" + UUID.randomUUID().toString().substring(0, 8), destination.id());
   }
 
   private static List<Job> jobs(PairId pair, int count, String endpoint) {

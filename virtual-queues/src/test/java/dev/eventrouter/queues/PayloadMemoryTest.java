@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A queue holds payloads up to payload-cache-bytes, whatever its backlog and however often its
- * jobs are retried: payloads read back from the journal are bounded like the others.
+ * A queue holds payloads up to payload-cache-bytes, whatever its backlog and however often its jobs
+ * are retried: payloads read back from the journal are bounded like the others.
  */
 @ExtendWith(LogCapturingExtension.class)
 class PayloadMemoryTest {
@@ -34,28 +34,42 @@ class PayloadMemoryTest {
   private static final int CACHE_BYTES = 4_000;
   private static final int PAYLOAD_BYTES = 1_000;
 
-  @RegisterExtension static final QueueFixture fixture = new QueueFixture(ConfigFactory.parseString(
-      "eventrouter.virtual-queue.payload-cache-bytes = " + CACHE_BYTES));
+  @RegisterExtension
+  static final QueueFixture fixture =
+      new QueueFixture(
+          ConfigFactory.parseString(
+              "eventrouter.virtual-queue.payload-cache-bytes = " + CACHE_BYTES));
 
   @Test
   void payloadsReadBackForRetriesStayWithinTheCacheBound() {
     // 5xx, not 429: a 429 slows the pair to a request a second, and this wants many retries soon;
     // a breaker that does not open for a hundred jobs failing, for the same reason
     DestinationSettings failing = TestQueues.destination("failing");
-    PairId pair = fixture.newPair(new DestinationSettings(failing.id(), failing.maxInFlightPerPair(),
-        0, failing.maxConnections(), failing.timeout(), failing.retry(), failing.expireAfter(),
-        new BreakerSettings(100, 1_000, 1_000, Duration.ofSeconds(1), 1)));
+    PairId pair =
+        fixture.newPair(
+            new DestinationSettings(
+                failing.id(),
+                failing.maxInFlightPerPair(),
+                0,
+                failing.maxConnections(),
+                failing.timeout(),
+                failing.retry(),
+                failing.expireAfter(),
+                new BreakerSettings(100, 1_000, 1_000, Duration.ofSeconds(1), 1)));
     String path = QueueFixture.path(pair);
     fixture.destination().script(path, Response.status(503));
     List<Job> jobs = jobs(pair, 60, PAYLOAD_BYTES);
 
     fixture.enqueue(pair, jobs);
 
-    fixture.await(() -> {
-      assertWithinBound(fixture.stats(pair));
-      // every job was attempted again, so every payload but the few kept was read back
-      assertThat(attemptsPerJob(path).values()).hasSize(jobs.size()).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(2));
-    });
+    fixture.await(
+        () -> {
+          assertWithinBound(fixture.stats(pair));
+          // every job was attempted again, so every payload but the few kept was read back
+          assertThat(attemptsPerJob(path).values())
+              .hasSize(jobs.size())
+              .allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(2));
+        });
     assertWithinBound(fixture.stats(pair));
     assertThat(fixture.stats(pair).pending()).isEqualTo(jobs.size());
   }
@@ -69,38 +83,56 @@ class PayloadMemoryTest {
 
     fixture.enqueue(pair, jobs);
 
-    fixture.await(() -> {
-      assertWithinBound(fixture.stats(pair));
-      assertThat(attemptsPerJob(path).values()).hasSize(2).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(2));
-    });
+    fixture.await(
+        () -> {
+          assertWithinBound(fixture.stats(pair));
+          assertThat(attemptsPerJob(path).values())
+              .hasSize(2)
+              .allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(2));
+        });
     VirtualQueue.QueueStats retrying = fixture.stats(pair);
     assertThat(retrying.cachedPayloads()).as("too large to keep, even read back").isZero();
 
     fixture.destination().script(path, Response.status(200));
     fixture.awaitEmpty(pair);
-    assertThat(fixture.destination().received(path)).extracting(r -> r.body().length)
+    assertThat(fixture.destination().received(path))
+        .extracting(r -> r.body().length)
         .contains(2 * CACHE_BYTES);
   }
 
   private static void assertWithinBound(VirtualQueue.QueueStats stats) {
-    assertThat(stats.cachedPayloadBytes()).as("payload bytes held").isLessThanOrEqualTo(CACHE_BYTES);
-    assertThat(stats.cachedPayloads()).as("payloads held").isLessThanOrEqualTo(CACHE_BYTES / PAYLOAD_BYTES);
+    assertThat(stats.cachedPayloadBytes())
+        .as("payload bytes held")
+        .isLessThanOrEqualTo(CACHE_BYTES);
+    assertThat(stats.cachedPayloads())
+        .as("payloads held")
+        .isLessThanOrEqualTo(CACHE_BYTES / PAYLOAD_BYTES);
   }
 
   /** Attempts the destination received per job (told apart by their bodies). */
   private static Map<String, Long> attemptsPerJob(String path) {
     return fixture.destination().received(path).stream()
-        .collect(Collectors.groupingBy(r -> new String(r.body(), StandardCharsets.UTF_8), Collectors.counting()));
+        .collect(
+            Collectors.groupingBy(
+                r -> new String(r.body(), StandardCharsets.UTF_8), Collectors.counting()));
   }
 
   /** Jobs with JSON payloads of exactly {@code bytes} bytes, each different. */
   private static List<Job> jobs(PairId pair, int count, int bytes) {
     String run = UUID.randomUUID().toString().substring(0, 8);
     String endpoint = fixture.destination().url(QueueFixture.path(pair));
-    return IntStream.range(0, count).mapToObj(i -> {
-      String head = "{\"messageId\":\"" + run + "-" + i + "\",\"pad\":\"";
-      String json = head + "x".repeat(bytes - head.length() - 2) + "\"}";
-      return JobFixtures.job(pair, run + "-" + i, endpoint, Instant.now(), json.getBytes(StandardCharsets.UTF_8));
-    }).toList();
+    return IntStream.range(0, count)
+        .mapToObj(
+            i -> {
+              String head = "{\"messageId\":\"" + run + "-" + i + "\",\"pad\":\"";
+              String json = head + "x".repeat(bytes - head.length() - 2) + "\"}";
+              return JobFixtures.job(
+                  pair,
+                  run + "-" + i,
+                  endpoint,
+                  Instant.now(),
+                  json.getBytes(StandardCharsets.UTF_8));
+            })
+        .toList();
   }
 }

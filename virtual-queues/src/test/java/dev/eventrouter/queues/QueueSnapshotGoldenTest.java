@@ -18,10 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The snapshot of a queue's index as each version wrote it ({@code src/test/resources/golden/},
- * see {@link GoldenFiles}): v1, and v1 as it was before a job's index entry kept where its trace
- * is; v2, which keeps the Kafka record of each job and what the ingest told of the records
- * persisted. Today's serializer reads each to every field.
+ * The snapshot of a queue's index as each version wrote it ({@code src/test/resources/golden/}, see
+ * {@link GoldenFiles}): v1, and v1 as it was before a job's index entry kept where its trace is;
+ * v2, which keeps the Kafka record of each job and what the ingest told of the records persisted.
+ * Today's serializer reads each to every field.
  */
 class QueueSnapshotGoldenTest {
 
@@ -32,6 +32,7 @@ class QueueSnapshotGoldenTest {
 
   /** 2026-11-26T09:15:30Z and four hours after, in epoch millis. */
   private static final long CREATED = 1_795_684_530_000L;
+
   private static final long EXPIRE = CREATED + 14_400_000L;
   private static final Ksuid NEW = Ksuid.parse("3Mdl47HEL8jSJa4WiBV1vf2K2zq");
   private static final Ksuid RETRYING = Ksuid.parse("3Mdl4BZ2ouVVDzVTvC7oLq6Q1bE");
@@ -41,56 +42,126 @@ class QueueSnapshotGoldenTest {
   private static final Ksuid REPLAYED = Ksuid.parse("3Mdl41vsMAmJDdGBvv685LyF8Qp");
 
   /**
-   * A job never attempted, one retrying, one on its way to the archive; two finished jobs in
-   * the dedupe window.
+   * A job never attempted, one retrying, one on its way to the archive; two finished jobs in the
+   * dedupe window.
    */
-  static final QueueSnapshot SNAPSHOT = new QueueSnapshot(1042,
-      List.of(
-          new PendingJob(NEW, 1001, 0, 0L, EXPIRE, false, new long[0], null),
-          new PendingJob(RETRYING, 1002, 2, CREATED + 60_000L, EXPIRE, false, new long[] {1010, 1025}, null),
-          new PendingJob(TO_ARCHIVE, 1003, 1, CREATED + 30_000L, EXPIRE, true, new long[] {1011, 1040}, null)),
-      List.of(
-          new QueueSnapshot.FinishedJob(DELIVERED, CREATED + 10_000L, null),
-          new QueueSnapshot.FinishedJob(DISCARDED, CREATED + 15_000L, null)),
-      Map.of(), null);
+  static final QueueSnapshot SNAPSHOT =
+      new QueueSnapshot(
+          1042,
+          List.of(
+              new PendingJob(NEW, 1001, 0, 0L, EXPIRE, false, new long[0], null),
+              new PendingJob(
+                  RETRYING,
+                  1002,
+                  2,
+                  CREATED + 60_000L,
+                  EXPIRE,
+                  false,
+                  new long[] {1010, 1025},
+                  null),
+              new PendingJob(
+                  TO_ARCHIVE,
+                  1003,
+                  1,
+                  CREATED + 30_000L,
+                  EXPIRE,
+                  true,
+                  new long[] {1011, 1040},
+                  null)),
+          List.of(
+              new QueueSnapshot.FinishedJob(DELIVERED, CREATED + 10_000L, null),
+              new QueueSnapshot.FinishedJob(DISCARDED, CREATED + 15_000L, null)),
+          Map.of(),
+          null);
 
   /** The same index before entries had trace sequence numbers: each an array of six. */
-  static final QueueSnapshot BEFORE_TRACES = new QueueSnapshot(1042,
-      List.of(
-          new PendingJob(NEW, 1001, 0, 0L, EXPIRE, false, new long[0], null),
-          new PendingJob(RETRYING, 1002, 2, CREATED + 60_000L, EXPIRE, false, new long[0], null),
-          new PendingJob(TO_ARCHIVE, 1003, 1, CREATED + 30_000L, EXPIRE, true, new long[0], null)),
-      SNAPSHOT.finished(), Map.of(), null);
+  static final QueueSnapshot BEFORE_TRACES =
+      new QueueSnapshot(
+          1042,
+          List.of(
+              new PendingJob(NEW, 1001, 0, 0L, EXPIRE, false, new long[0], null),
+              new PendingJob(
+                  RETRYING, 1002, 2, CREATED + 60_000L, EXPIRE, false, new long[0], null),
+              new PendingJob(
+                  TO_ARCHIVE, 1003, 1, CREATED + 30_000L, EXPIRE, true, new long[0], null)),
+          SNAPSHOT.finished(),
+          Map.of(),
+          null);
 
   /**
-   * v2: the live jobs with their records (partition 2), two finished jobs whose records lie
-   * above what the ingest told persisted, and a finished replay, which has no record.
+   * v2: the live jobs with their records (partition 2), two finished jobs whose records lie above
+   * what the ingest told persisted, and a finished replay, which has no record.
    */
-  static final QueueSnapshot WITH_RECORDS = new QueueSnapshot(1042,
-      List.of(
-          new PendingJob(NEW, 1001, 0, 0L, EXPIRE, false, new long[0], new RecordPosition(2, 80_412L)),
-          new PendingJob(RETRYING, 1002, 2, CREATED + 60_000L, EXPIRE, false, new long[] {1010, 1025},
-              new RecordPosition(2, 80_377L)),
-          new PendingJob(TO_ARCHIVE, 1003, 1, CREATED + 30_000L, EXPIRE, true, new long[] {1011, 1040},
-              new RecordPosition(2, 80_350L))),
-      List.of(
-          new QueueSnapshot.FinishedJob(DELIVERED, CREATED + 10_000L, new RecordPosition(2, 80_391L)),
-          new QueueSnapshot.FinishedJob(DISCARDED, CREATED + 15_000L, new RecordPosition(2, 80_400L)),
-          new QueueSnapshot.FinishedJob(REPLAYED, CREATED + 16_000L, null)),
-      Map.of(2, 80_390L, 5, 12L), "ZzLhtIhETPGuUPZ4vWzFkQ");
+  static final QueueSnapshot WITH_RECORDS =
+      new QueueSnapshot(
+          1042,
+          List.of(
+              new PendingJob(
+                  NEW, 1001, 0, 0L, EXPIRE, false, new long[0], new RecordPosition(2, 80_412L)),
+              new PendingJob(
+                  RETRYING,
+                  1002,
+                  2,
+                  CREATED + 60_000L,
+                  EXPIRE,
+                  false,
+                  new long[] {1010, 1025},
+                  new RecordPosition(2, 80_377L)),
+              new PendingJob(
+                  TO_ARCHIVE,
+                  1003,
+                  1,
+                  CREATED + 30_000L,
+                  EXPIRE,
+                  true,
+                  new long[] {1011, 1040},
+                  new RecordPosition(2, 80_350L))),
+          List.of(
+              new QueueSnapshot.FinishedJob(
+                  DELIVERED, CREATED + 10_000L, new RecordPosition(2, 80_391L)),
+              new QueueSnapshot.FinishedJob(
+                  DISCARDED, CREATED + 15_000L, new RecordPosition(2, 80_400L)),
+              new QueueSnapshot.FinishedJob(REPLAYED, CREATED + 16_000L, null)),
+          Map.of(2, 80_390L, 5, 12L),
+          "ZzLhtIhETPGuUPZ4vWzFkQ");
 
   /** {@link PendingJob} as v1 declared it. */
   @JsonFormat(shape = JsonFormat.Shape.ARRAY)
-  @JsonPropertyOrder({"id", "payloadSequenceNr", "attempts", "dueAtMillis", "expireAtMillis", "archiving",
-      "traceSequenceNrs"})
-  record PendingJobV1(Ksuid id, long payloadSequenceNr, int attempts, long dueAtMillis,
-      long expireAtMillis, boolean archiving, long[] traceSequenceNrs) {}
+  @JsonPropertyOrder({
+    "id",
+    "payloadSequenceNr",
+    "attempts",
+    "dueAtMillis",
+    "expireAtMillis",
+    "archiving",
+    "traceSequenceNrs"
+  })
+  record PendingJobV1(
+      Ksuid id,
+      long payloadSequenceNr,
+      int attempts,
+      long dueAtMillis,
+      long expireAtMillis,
+      boolean archiving,
+      long[] traceSequenceNrs) {}
 
   /** {@link PendingJob} as it was declared before it kept trace sequence numbers. */
   @JsonFormat(shape = JsonFormat.Shape.ARRAY)
-  @JsonPropertyOrder({"id", "payloadSequenceNr", "attempts", "dueAtMillis", "expireAtMillis", "archiving"})
-  record PendingJobBeforeTraces(Ksuid id, long payloadSequenceNr, int attempts, long dueAtMillis,
-      long expireAtMillis, boolean archiving) {}
+  @JsonPropertyOrder({
+    "id",
+    "payloadSequenceNr",
+    "attempts",
+    "dueAtMillis",
+    "expireAtMillis",
+    "archiving"
+  })
+  record PendingJobBeforeTraces(
+      Ksuid id,
+      long payloadSequenceNr,
+      int attempts,
+      long dueAtMillis,
+      long expireAtMillis,
+      boolean archiving) {}
 
   /** {@link QueueSnapshot.FinishedJob} as v1 declared it. */
   @JsonFormat(shape = JsonFormat.Shape.ARRAY)
@@ -105,20 +176,43 @@ class QueueSnapshotGoldenTest {
     assertThat(SERIALIZER.manifest(WITH_RECORDS)).isEqualTo(NAME);
     V2.writeIfMissing(NAME + ".cbor", SERIALIZER.toBinary(WITH_RECORDS));
     ObjectMapper cbor = CBORMapper.builder().addModule(new JobJacksonModule()).build();
-    List<FinishedJobV1> finishedV1 = SNAPSHOT.finished().stream()
-        .map(job -> new FinishedJobV1(job.id(), job.atMillis())).toList();
+    List<FinishedJobV1> finishedV1 =
+        SNAPSHOT.finished().stream()
+            .map(job -> new FinishedJobV1(job.id(), job.atMillis()))
+            .toList();
     Map<String, Object> v1 = new LinkedHashMap<>();
     v1.put("sequenceNr", SNAPSHOT.sequenceNr());
-    v1.put("jobs", SNAPSHOT.jobs().stream().map(job -> new PendingJobV1(job.id(), job.payloadSequenceNr(),
-        job.attempts(), job.dueAtMillis(), job.expireAtMillis(), job.archiving(), job.traceSequenceNrs()))
-        .toList());
+    v1.put(
+        "jobs",
+        SNAPSHOT.jobs().stream()
+            .map(
+                job ->
+                    new PendingJobV1(
+                        job.id(),
+                        job.payloadSequenceNr(),
+                        job.attempts(),
+                        job.dueAtMillis(),
+                        job.expireAtMillis(),
+                        job.archiving(),
+                        job.traceSequenceNrs()))
+            .toList());
     v1.put("finished", finishedV1);
     V1.writeIfMissing(NAME + ".cbor", cbor.writeValueAsBytes(v1));
     Map<String, Object> beforeTraces = new LinkedHashMap<>();
     beforeTraces.put("sequenceNr", BEFORE_TRACES.sequenceNr());
-    beforeTraces.put("jobs", BEFORE_TRACES.jobs().stream().map(job -> new PendingJobBeforeTraces(job.id(),
-        job.payloadSequenceNr(), job.attempts(), job.dueAtMillis(), job.expireAtMillis(), job.archiving()))
-        .toList());
+    beforeTraces.put(
+        "jobs",
+        BEFORE_TRACES.jobs().stream()
+            .map(
+                job ->
+                    new PendingJobBeforeTraces(
+                        job.id(),
+                        job.payloadSequenceNr(),
+                        job.attempts(),
+                        job.dueAtMillis(),
+                        job.expireAtMillis(),
+                        job.archiving()))
+            .toList());
     beforeTraces.put("finished", finishedV1);
     V1.writeIfMissing(NAME + "--before-traces.cbor", cbor.writeValueAsBytes(beforeTraces));
   }
@@ -145,8 +239,13 @@ class QueueSnapshotGoldenTest {
     assertThat(V2.files()).containsExactlyInAnyOrder(NAME + ".cbor");
   }
 
-  private static void assertReads(GoldenFiles version, String file, QueueSnapshot expected) throws Exception {
+  private static void assertReads(GoldenFiles version, String file, QueueSnapshot expected)
+      throws Exception {
     Object read = SERIALIZER.fromBinary(version.read(file), NAME);
-    assertThat(read).as(file).usingRecursiveComparison().withStrictTypeChecking().isEqualTo(expected);
+    assertThat(read)
+        .as(file)
+        .usingRecursiveComparison()
+        .withStrictTypeChecking()
+        .isEqualTo(expected);
   }
 }

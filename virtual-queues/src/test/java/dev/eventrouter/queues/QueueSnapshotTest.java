@@ -26,7 +26,8 @@ class QueueSnapshotTest {
     QueueSnapshotSerializer serializer = new QueueSnapshotSerializer(null);
     QueueSnapshot snapshot = state.toSnapshot();
     byte[] bytes = serializer.toBinary(snapshot);
-    QueueSnapshot read = (QueueSnapshot) serializer.fromBinary(bytes, serializer.manifest(snapshot));
+    QueueSnapshot read =
+        (QueueSnapshot) serializer.fromBinary(bytes, serializer.manifest(snapshot));
     QueueState restored = QueueState.fromSnapshot(read, WINDOW, 100_000);
 
     assertThat(read).isEqualTo(snapshot);
@@ -51,8 +52,8 @@ class QueueSnapshotTest {
   }
 
   /**
-   * Jobs accepted from Kafka records, a third of them retrying, a few archiving, some finished,
-   * the ingest having told the first half of the records persisted.
+   * Jobs accepted from Kafka records, a third of them retrying, a few archiving, some finished, the
+   * ingest having told the first half of the records persisted.
    */
   private static QueueState stateWith(int jobs) {
     QueueState state = new QueueState(WINDOW, 100_000);
@@ -60,8 +61,9 @@ class QueueSnapshotTest {
     Instant now = Instant.parse("2026-11-26T10:00:00Z");
     List<Job> accepted = new ArrayList<>();
     for (int i = 0; i < jobs; i++) {
-      Job job = JobFixtures.fromRecord(JobFixtures.job(pair, "m-" + i, "https://hooks.example.com", now),
-          0, 1_000_000L + i);
+      Job job =
+          JobFixtures.fromRecord(
+              JobFixtures.job(pair, "m-" + i, "https://hooks.example.com", now), 0, 1_000_000L + i);
       accepted.add(job);
       state.apply(new JobEvent.AwaitingScheduling(job));
     }
@@ -73,8 +75,9 @@ class QueueSnapshotTest {
       state.apply(new JobEvent.Archiving(accepted.get(i).id(), now, JobEvent.Archiving.EXPIRED));
     }
     for (int i = 2; i < jobs; i += 7) {
-      state.apply(new JobEvent.Succeeded(accepted.get(i).id(),
-          Attempt.responded(1, now, now.plusMillis(3), 200)));
+      state.apply(
+          new JobEvent.Succeeded(
+              accepted.get(i).id(), Attempt.responded(1, now, now.plusMillis(3), 200)));
     }
     state.persisted(QueueStateDedupeTest.told(Map.of(0, 1_000_000L + jobs / 2)));
     return state;

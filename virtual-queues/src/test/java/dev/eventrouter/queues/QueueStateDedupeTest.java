@@ -15,9 +15,9 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a queue refuses as a job it had already: jobs it holds, jobs of Kafka records below what
- * the ingest told persisted, finished jobs of records above it, and replays finished within the
- * dedupe window; and that what it remembers for that stays bounded.
+ * What a queue refuses as a job it had already: jobs it holds, jobs of Kafka records below what the
+ * ingest told persisted, finished jobs of records above it, and replays finished within the dedupe
+ * window; and that what it remembers for that stays bounded.
  */
 class QueueStateDedupeTest {
 
@@ -38,14 +38,17 @@ class QueueStateDedupeTest {
 
     assertThat(state.knows(accepted, told(Map.of()))).as("read again below").isTrue();
     assertThat(state.toSnapshot().finished()).as("forgotten: its position tells it").isEmpty();
-    assertThat(state.knows(record(10), told(Map.of()))).as("the first record not yet persisted").isFalse();
+    assertThat(state.knows(record(10), told(Map.of())))
+        .as("the first record not yet persisted")
+        .isFalse();
     assertThat(state.knows(JobFixtures.fromRecord(job(5), PARTITION + 1, 5), told(Map.of())))
-        .as("the same offset of another partition").isFalse();
+        .as("the same offset of another partition")
+        .isFalse();
   }
 
   /**
-   * A topic deleted and made again (or moved to another cluster) counts its offsets from zero:
-   * what was persisted of the old one must not refuse the new one's records.
+   * A topic deleted and made again (or moved to another cluster) counts its offsets from zero: what
+   * was persisted of the old one must not refuse the new one's records.
    */
   @Test
   void offsetsOfAnotherIncarnationOfTheTopicRefuseNothing() {
@@ -60,7 +63,8 @@ class QueueStateDedupeTest {
     state.persisted(madeAgain);
     assertThat(state.knows(reborn, madeAgain)).isFalse();
     assertThat(state.knows(JobFixtures.fromRecord(job(78), PARTITION, 2), madeAgain))
-        .as("below what the new incarnation persisted").isTrue();
+        .as("below what the new incarnation persisted")
+        .isTrue();
     assertThat(state.toSnapshot().persistedBelow()).containsExactly(Map.entry(PARTITION, 3L));
     assertThat(state.toSnapshot().topicId()).isEqualTo("topic-2");
   }
@@ -84,7 +88,8 @@ class QueueStateDedupeTest {
     state.persisted(told(Map.of(PARTITION, 10L)));
 
     assertThat(state.knows(accepted, told(Map.of()))).isTrue();
-    assertThat(state.toSnapshot().finished()).extracting(QueueSnapshot.FinishedJob::id)
+    assertThat(state.toSnapshot().finished())
+        .extracting(QueueSnapshot.FinishedJob::id)
         .containsExactly(accepted.id());
   }
 
@@ -141,9 +146,12 @@ class QueueStateDedupeTest {
     long floor = state.toSnapshot().persistedBelow().get(PARTITION);
 
     QueueSnapshot snapshot = state.toSnapshot();
-    assertThat(snapshot.finished()).hasSize((int) (jobs - floor))
-        .allSatisfy(finished -> assertThat(finished.position().offset()).isGreaterThanOrEqualTo(floor));
-    assertThat(IntStream.range(0, jobs).mapToObj(QueueStateDedupeTest::record)).allMatch(this::knows);
+    assertThat(snapshot.finished())
+        .hasSize((int) (jobs - floor))
+        .allSatisfy(
+            finished -> assertThat(finished.position().offset()).isGreaterThanOrEqualTo(floor));
+    assertThat(IntStream.range(0, jobs).mapToObj(QueueStateDedupeTest::record))
+        .allMatch(this::knows);
   }
 
   @Test
@@ -155,8 +163,11 @@ class QueueStateDedupeTest {
       small.apply(new JobEvent.Succeeded(job.id(), Attempt.responded(1, T0, T0, 200)));
     }
 
-    assertThat(small.toSnapshot().finished()).hasSize(1_000)
-        .extracting(finished -> finished.position().offset()).startsWith(4_000L).endsWith(4_999L);
+    assertThat(small.toSnapshot().finished())
+        .hasSize(1_000)
+        .extracting(finished -> finished.position().offset())
+        .startsWith(4_000L)
+        .endsWith(4_999L);
   }
 
   @Test
@@ -171,7 +182,9 @@ class QueueStateDedupeTest {
     Job another = job(2).replay(later, Duration.ofHours(4));
     accept(another);
     state.apply(new JobEvent.Succeeded(another.id(), Attempt.responded(1, later, later, 200)));
-    assertThat(state.knows(replay, told(Map.of()))).as("finished more than a window before").isFalse();
+    assertThat(state.knows(replay, told(Map.of())))
+        .as("finished more than a window before")
+        .isFalse();
     assertThat(state.knows(another, told(Map.of()))).isTrue();
   }
 
@@ -194,14 +207,16 @@ class QueueStateDedupeTest {
   }
 
   /**
-   * Recovery replays the events after the snapshot onto it: the position of a job that
-   * finished comes from its acceptance.
+   * Recovery replays the events after the snapshot onto it: the position of a job that finished
+   * comes from its acceptance.
    */
   @Test
   void replayingTheJournalRemembersTheFinishedJobsOfRecordsAbove() {
     Job job = record(20);
-    List<JobEvent> journal = List.of(new JobEvent.AwaitingScheduling(job),
-        new JobEvent.Succeeded(job.id(), Attempt.responded(1, T0, T0, 200)));
+    List<JobEvent> journal =
+        List.of(
+            new JobEvent.AwaitingScheduling(job),
+            new JobEvent.Succeeded(job.id(), Attempt.responded(1, T0, T0, 200)));
     journal.forEach(state::apply);
 
     QueueState recovered = new QueueState(WINDOW, MAX_ENTRIES);

@@ -33,21 +33,28 @@ class RateAndBreakerTest {
     fixture.enqueue(pair, fixture.jobs(pair, 35));
 
     fixture.awaitEmpty(pair);
-    List<Instant> times = fixture.destination().received(QueueFixture.path(pair)).stream()
-        .map(Received::at).sorted().toList();
+    List<Instant> times =
+        fixture.destination().received(QueueFixture.path(pair)).stream()
+            .map(Received::at)
+            .sorted()
+            .toList();
     assertThat(times).hasSize(35);
     // the k-th request cannot have left before k - 1 rate periods went by (less one, for the
     // period the first one started in): a lower bound, which a slow machine only makes easier
     Duration period = Duration.ofSeconds(1).dividedBy(rate);
     for (int k = 2; k <= times.size(); k++) {
-      assertThat(times.get(k - 1)).as("request %d", k).isAfterOrEqualTo(enqueued.plus(period.multipliedBy(k - 2)));
+      assertThat(times.get(k - 1))
+          .as("request %d", k)
+          .isAfterOrEqualTo(enqueued.plus(period.multipliedBy(k - 2)));
     }
   }
 
   @Test
   void a429HalvesThePairsRateWhichThenClimbsBack() {
     PairId pair = fixture.newPair(TestQueues.destination("throttling").withRatePerSecond(20));
-    fixture.destination().script(QueueFixture.path(pair), Response.status(429), Response.status(200));
+    fixture
+        .destination()
+        .script(QueueFixture.path(pair), Response.status(429), Response.status(200));
 
     fixture.enqueue(pair, fixture.jobs(pair, 5));
 
@@ -58,8 +65,10 @@ class RateAndBreakerTest {
 
   @Test
   void anOpenBreakerLetsOnlyProbesThroughAndClosesWhenTheDestinationRecovers() {
-    DestinationSettings failing = withBreaker(TestQueues.destination("failing"),
-        new BreakerSettings(50, 10, 10, Duration.ofSeconds(1), 2));
+    DestinationSettings failing =
+        withBreaker(
+            TestQueues.destination("failing"),
+            new BreakerSettings(50, 10, 10, Duration.ofSeconds(1), 2));
     PairId first = fixture.newPair(failing);
     PairId second = fixture.newPair(failing);
     fixture.destination().script(QueueFixture.path(first), Response.status(500));
@@ -67,13 +76,18 @@ class RateAndBreakerTest {
     // counted as the breaker moves: a round of probes before any of its probes leaves
     AtomicInteger probeRounds = new AtomicInteger();
     AtomicInteger reopened = new AtomicInteger();
-    fixture.breakers().of(failing).getEventPublisher().onStateTransition(event -> {
-      switch (event.getStateTransition()) {
-        case OPEN_TO_HALF_OPEN -> probeRounds.incrementAndGet();
-        case HALF_OPEN_TO_OPEN -> reopened.incrementAndGet();
-        default -> { }
-      }
-    });
+    fixture
+        .breakers()
+        .of(failing)
+        .getEventPublisher()
+        .onStateTransition(
+            event -> {
+              switch (event.getStateTransition()) {
+                case OPEN_TO_HALF_OPEN -> probeRounds.incrementAndGet();
+                case HALF_OPEN_TO_OPEN -> reopened.incrementAndGet();
+                default -> {}
+              }
+            });
 
     fixture.enqueue(first, fixture.jobs(first, 20));
     fixture.enqueue(second, fixture.jobs(second, 20));
@@ -105,7 +119,14 @@ class RateAndBreakerTest {
   }
 
   private static DestinationSettings withBreaker(DestinationSettings d, BreakerSettings breaker) {
-    return new DestinationSettings(d.id(), d.maxInFlightPerPair(), d.ratePerSecond(),
-        d.maxConnections(), d.timeout(), d.retry(), d.expireAfter(), breaker);
+    return new DestinationSettings(
+        d.id(),
+        d.maxInFlightPerPair(),
+        d.ratePerSecond(),
+        d.maxConnections(),
+        d.timeout(),
+        d.retry(),
+        d.expireAfter(),
+        breaker);
   }
 }

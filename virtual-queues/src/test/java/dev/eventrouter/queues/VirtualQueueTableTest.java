@@ -74,9 +74,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The queue's protocol as a table: every public command in every state a queue can be in, one
- * queue on Pekko's EventSourcedBehaviorTestKit and its in-memory journal (no sharding, no HTTP).
- * Each cell asserts the reply, the job events persisted and the queue's counts after.
+ * The queue's protocol as a table: every public command in every state a queue can be in, one queue
+ * on Pekko's EventSourcedBehaviorTestKit and its in-memory journal (no sharding, no HTTP). Each
+ * cell asserts the reply, the job events persisted and the queue's counts after.
  *
  * <p>The node around the queue is faked so that nothing moves unless a cell says so: the delivery
  * client takes every request and answers only when told, the archive takes every batch and never
@@ -91,12 +91,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 class VirtualQueueTableTest {
 
   /** The journal and snapshots are the test kit's, in memory; the rest is the router's own. */
-  private static final Config CONFIG = EventSourcedBehaviorTestKit.config()
-      .withFallback(ConfigFactory.parseString("""
+  private static final Config CONFIG =
+      EventSourcedBehaviorTestKit.config()
+          .withFallback(
+              ConfigFactory.parseString(
+                  """
           # a stopping queue waits for the answers a cell gives, not for its timer
           eventrouter.virtual-queue.stop-wait = 10m
           """))
-      .withFallback(VirtualQueues.applyTo(JournalSettings.applyTo(ConfigFactory.load())));
+          .withFallback(VirtualQueues.applyTo(JournalSettings.applyTo(ConfigFactory.load())));
 
   private static final ActorTestKit testKit = ActorTestKit.create(CONFIG);
 
@@ -106,25 +109,33 @@ class VirtualQueueTableTest {
    * Retries an hour away, and a minute's timeout (a stopping queue waits twice that for its
    * answers): within a cell nothing happens by a timer but the write of an outcome batch.
    */
-  private static final DestinationSettings DESTINATION = new DestinationSettings("webhook", 8, 0, 16,
-      Duration.ofMinutes(1), new RetryPolicy(Duration.ofHours(1), Duration.ofHours(1)),
-      Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(1), 2));
+  private static final DestinationSettings DESTINATION =
+      new DestinationSettings(
+          "webhook",
+          8,
+          0,
+          16,
+          Duration.ofMinutes(1),
+          new RetryPolicy(Duration.ofHours(1), Duration.ofHours(1)),
+          Duration.ofHours(4),
+          new BreakerSettings(50, 10, 10, Duration.ofSeconds(1), 2));
 
   /**
    * Commands, events and replies go through their serializers as between nodes. Not the state:
-   * QueueState is the actor's mutable index, never serialized (snapshots are a QueueSnapshot,
-   * made by the snapshot adapter).
+   * QueueState is the actor's mutable index, never serialized (snapshots are a QueueSnapshot, made
+   * by the snapshot adapter).
    */
   private static final EventSourcedBehaviorTestKit.SerializationSettings SERIALIZATION =
       EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false);
 
   /**
-   * Below snapshot-every (1000 job events), which no cell comes near, a queue takes no snapshot
-   * and so compacts nothing.
+   * Below snapshot-every (1000 job events), which no cell comes near, a queue takes no snapshot and
+   * so compacts nothing.
    */
-  private static final JournalCompaction NO_COMPACTION = (persistenceId, eventsBelow, snapshotsBelow) -> {
-    throw new AssertionError("a queue of the table compacted its journal: " + persistenceId);
-  };
+  private static final JournalCompaction NO_COMPACTION =
+      (persistenceId, eventsBelow, snapshotsBelow) -> {
+        throw new AssertionError("a queue of the table compacted its journal: " + persistenceId);
+      };
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -136,8 +147,8 @@ class VirtualQueueTableTest {
   // ---- the table ----
 
   /**
-   * The states, each entered from a new queue; A and B are its jobs. Its counts are what the
-   * queue reports in it (pending, in flight, awaiting retry, archiving).
+   * The states, each entered from a new queue; A and B are its jobs. Its counts are what the queue
+   * reports in it (pending, in flight, awaiting retry, archiving).
    */
   enum State {
     EMPTY(queue -> {}, counts(0, 0, 0, 0)),
@@ -166,20 +177,24 @@ class VirtualQueueTableTest {
   }
 
   /**
-   * The public commands. Job C is new, X is another pair's, U was never enqueued. The outcome
-   * of STOP is whether the queue stopped; the counts after are then its next incarnation's,
-   * recovered from the journal.
+   * The public commands. Job C is new, X is another pair's, U was never enqueued. The outcome of
+   * STOP is whether the queue stopped; the counts after are then its next incarnation's, recovered
+   * from the journal.
    */
   enum Call {
     ENQUEUE_NEW(queue -> queue.enqueueing(queue.job("C"))),
-    /** A twice in one batch: a job the queue holds or held, or, in the empty queue, one it takes once. */
+    /**
+     * A twice in one batch: a job the queue holds or held, or, in the empty queue, one it takes
+     * once.
+     */
     ENQUEUE_DUPLICATES(queue -> queue.enqueueing(queue.job("A"), queue.job("A"))),
     /** C and another pair's X in one batch: refused whole. */
     ENQUEUE_OTHER_PAIR(queue -> queue.enqueueing(queue.job("C"), queue.otherPairsJob("X"))),
     GET_STATS(queue -> queue.<VirtualQueue.QueueStats>call(VirtualQueue.GetStats::new)),
     GET_TRACE_OF_A(queue -> queue.tracing("A")),
     GET_TRACE_UNKNOWN(queue -> queue.tracing("U")),
-    FLUSH_TO_ARCHIVE(queue -> queue.<VirtualQueue.LeverPulled>call(VirtualQueue.FlushToArchive::new)),
+    FLUSH_TO_ARCHIVE(
+        queue -> queue.<VirtualQueue.LeverPulled>call(VirtualQueue.FlushToArchive::new)),
     RETRY_NOW(queue -> queue.<VirtualQueue.LeverPulled>call(VirtualQueue.RetryNow::new)),
     STOP(QueueUnderTest::stop),
     START_AGAIN(queue -> queue.tell(VirtualQueue.StartAgain.INSTANCE));
@@ -192,77 +207,195 @@ class VirtualQueueTableTest {
   }
 
   static List<Cell> table() {
-    List<Cell> table = new ArrayList<>(List.of(
-        // a new job is persisted, and sent where the queue may send
-        cell(EMPTY, ENQUEUE_NEW, "accepted 1, duplicates 0", events("AwaitingScheduling C"), counts(1, 1, 0, 0)),
-        cell(DRAINED, ENQUEUE_NEW, "accepted 1, duplicates 0", events("AwaitingScheduling C"), counts(1, 1, 0, 0)),
-        cell(PAUSED, ENQUEUE_NEW, "accepted 1, duplicates 0", events("AwaitingScheduling C"), counts(3, 0, 0, 0)),
-        cell(IN_FLIGHT, ENQUEUE_NEW, "accepted 1, duplicates 0", events("AwaitingScheduling C"), counts(3, 3, 0, 0)),
-        cell(AWAITING_RETRY, ENQUEUE_NEW, "accepted 1, duplicates 0", events("AwaitingScheduling C"), counts(3, 1, 2, 0)),
-        cell(ARCHIVING, ENQUEUE_NEW, "accepted 1, duplicates 0", events("AwaitingScheduling C"), counts(3, 1, 0, 2)),
-        cell(STOPPING, ENQUEUE_NEW, "accepted 1, duplicates 0", events("AwaitingScheduling C"), counts(3, 2, 0, 0)),
-        cell(UNCONFIGURED, ENQUEUE_NEW, "accepted 1, duplicates 0", events("AwaitingScheduling C"), counts(3, 0, 0, 0)),
+    List<Cell> table =
+        new ArrayList<>(
+            List.of(
+                // a new job is persisted, and sent where the queue may send
+                cell(
+                    EMPTY,
+                    ENQUEUE_NEW,
+                    "accepted 1, duplicates 0",
+                    events("AwaitingScheduling C"),
+                    counts(1, 1, 0, 0)),
+                cell(
+                    DRAINED,
+                    ENQUEUE_NEW,
+                    "accepted 1, duplicates 0",
+                    events("AwaitingScheduling C"),
+                    counts(1, 1, 0, 0)),
+                cell(
+                    PAUSED,
+                    ENQUEUE_NEW,
+                    "accepted 1, duplicates 0",
+                    events("AwaitingScheduling C"),
+                    counts(3, 0, 0, 0)),
+                cell(
+                    IN_FLIGHT,
+                    ENQUEUE_NEW,
+                    "accepted 1, duplicates 0",
+                    events("AwaitingScheduling C"),
+                    counts(3, 3, 0, 0)),
+                cell(
+                    AWAITING_RETRY,
+                    ENQUEUE_NEW,
+                    "accepted 1, duplicates 0",
+                    events("AwaitingScheduling C"),
+                    counts(3, 1, 2, 0)),
+                cell(
+                    ARCHIVING,
+                    ENQUEUE_NEW,
+                    "accepted 1, duplicates 0",
+                    events("AwaitingScheduling C"),
+                    counts(3, 1, 0, 2)),
+                cell(
+                    STOPPING,
+                    ENQUEUE_NEW,
+                    "accepted 1, duplicates 0",
+                    events("AwaitingScheduling C"),
+                    counts(3, 2, 0, 0)),
+                cell(
+                    UNCONFIGURED,
+                    ENQUEUE_NEW,
+                    "accepted 1, duplicates 0",
+                    events("AwaitingScheduling C"),
+                    counts(3, 0, 0, 0)),
 
-        // a job held, or finished and remembered, is acknowledged and not added again
-        cell(EMPTY, ENQUEUE_DUPLICATES, "accepted 1, duplicates 1", events("AwaitingScheduling A"), counts(1, 1, 0, 0)),
-        cell(DRAINED, ENQUEUE_DUPLICATES, "accepted 0, duplicates 2", events()),
-        cell(PAUSED, ENQUEUE_DUPLICATES, "accepted 0, duplicates 2", events()),
-        cell(IN_FLIGHT, ENQUEUE_DUPLICATES, "accepted 0, duplicates 2", events()),
-        cell(AWAITING_RETRY, ENQUEUE_DUPLICATES, "accepted 0, duplicates 2", events()),
-        cell(ARCHIVING, ENQUEUE_DUPLICATES, "accepted 0, duplicates 2", events()),
-        cell(STOPPING, ENQUEUE_DUPLICATES, "accepted 0, duplicates 2", events()),
-        cell(UNCONFIGURED, ENQUEUE_DUPLICATES, "accepted 0, duplicates 2", events()),
+                // a job held, or finished and remembered, is acknowledged and not added again
+                cell(
+                    EMPTY,
+                    ENQUEUE_DUPLICATES,
+                    "accepted 1, duplicates 1",
+                    events("AwaitingScheduling A"),
+                    counts(1, 1, 0, 0)),
+                cell(DRAINED, ENQUEUE_DUPLICATES, "accepted 0, duplicates 2", events()),
+                cell(PAUSED, ENQUEUE_DUPLICATES, "accepted 0, duplicates 2", events()),
+                cell(IN_FLIGHT, ENQUEUE_DUPLICATES, "accepted 0, duplicates 2", events()),
+                cell(AWAITING_RETRY, ENQUEUE_DUPLICATES, "accepted 0, duplicates 2", events()),
+                cell(ARCHIVING, ENQUEUE_DUPLICATES, "accepted 0, duplicates 2", events()),
+                cell(STOPPING, ENQUEUE_DUPLICATES, "accepted 0, duplicates 2", events()),
+                cell(UNCONFIGURED, ENQUEUE_DUPLICATES, "accepted 0, duplicates 2", events()),
+                cell(
+                    EMPTY,
+                    GET_STATS,
+                    "0 held (0 in flight, 0 awaiting retry, 0 archiving), 0 cached; max in flight 8, breaker CLOSED",
+                    events()),
+                cell(
+                    DRAINED,
+                    GET_STATS,
+                    "0 held (0 in flight, 0 awaiting retry, 0 archiving), 0 cached; max in flight 8, breaker CLOSED",
+                    events()),
+                cell(
+                    PAUSED,
+                    GET_STATS,
+                    "2 held (0 in flight, 0 awaiting retry, 0 archiving), 2 cached; max in flight 8, breaker CLOSED, paused",
+                    events()),
+                cell(
+                    IN_FLIGHT,
+                    GET_STATS,
+                    "2 held (2 in flight, 0 awaiting retry, 0 archiving), 2 cached; max in flight 8, breaker CLOSED",
+                    events()),
+                cell(
+                    AWAITING_RETRY,
+                    GET_STATS,
+                    "2 held (0 in flight, 2 awaiting retry, 0 archiving), 2 cached; max in flight 8, breaker CLOSED, last error HTTP 503",
+                    events()),
+                cell(
+                    ARCHIVING,
+                    GET_STATS,
+                    "2 held (0 in flight, 0 awaiting retry, 2 archiving), 2 cached; max in flight 8, breaker CLOSED",
+                    events()),
+                // stopping shows as in flight: the queue still answers, and a stop is not the
+                // operator's business
+                cell(
+                    STOPPING,
+                    GET_STATS,
+                    "2 held (2 in flight, 0 awaiting retry, 0 archiving), 2 cached; max in flight 8, breaker CLOSED",
+                    events()),
+                cell(
+                    UNCONFIGURED,
+                    GET_STATS,
+                    "2 held (0 in flight, 0 awaiting retry, 0 archiving), 2 cached; max in flight 0, breaker UNKNOWN",
+                    events()),
 
-        cell(EMPTY, GET_STATS, "0 held (0 in flight, 0 awaiting retry, 0 archiving), 0 cached; max in flight 8, breaker CLOSED", events()),
-        cell(DRAINED, GET_STATS, "0 held (0 in flight, 0 awaiting retry, 0 archiving), 0 cached; max in flight 8, breaker CLOSED", events()),
-        cell(PAUSED, GET_STATS, "2 held (0 in flight, 0 awaiting retry, 0 archiving), 2 cached; max in flight 8, breaker CLOSED, paused", events()),
-        cell(IN_FLIGHT, GET_STATS, "2 held (2 in flight, 0 awaiting retry, 0 archiving), 2 cached; max in flight 8, breaker CLOSED", events()),
-        cell(AWAITING_RETRY, GET_STATS, "2 held (0 in flight, 2 awaiting retry, 0 archiving), 2 cached; max in flight 8, breaker CLOSED, last error HTTP 503", events()),
-        cell(ARCHIVING, GET_STATS, "2 held (0 in flight, 0 awaiting retry, 2 archiving), 2 cached; max in flight 8, breaker CLOSED", events()),
-        // stopping shows as in flight: the queue still answers, and a stop is not the operator's business
-        cell(STOPPING, GET_STATS, "2 held (2 in flight, 0 awaiting retry, 0 archiving), 2 cached; max in flight 8, breaker CLOSED", events()),
-        cell(UNCONFIGURED, GET_STATS, "2 held (0 in flight, 0 awaiting retry, 0 archiving), 2 cached; max in flight 0, breaker UNKNOWN", events()),
+                // the trace of a job held comes from the index and the journal, of a finished one
+                // from the journal
+                cell(
+                    EMPTY,
+                    GET_TRACE_OF_A,
+                    "not held: []",
+                    events()), // same as GET_TRACE_UNKNOWN: A never came
+                cell(
+                    DRAINED,
+                    GET_TRACE_OF_A,
+                    "not held: [awaiting_scheduling, executing, succeeded 200]",
+                    events()),
+                cell(PAUSED, GET_TRACE_OF_A, "held: [awaiting_scheduling]", events()),
+                // an attempt under way is in the trace once its outcome is persisted
+                cell(IN_FLIGHT, GET_TRACE_OF_A, "held: [awaiting_scheduling]", events()),
+                cell(
+                    AWAITING_RETRY,
+                    GET_TRACE_OF_A,
+                    "held: [awaiting_scheduling, executing, awaiting_retry 503]",
+                    events()),
+                cell(
+                    ARCHIVING,
+                    GET_TRACE_OF_A,
+                    "held: [awaiting_scheduling, archiving expired]",
+                    events()),
+                cell(STOPPING, GET_TRACE_OF_A, "held: [awaiting_scheduling]", events()),
+                cell(UNCONFIGURED, GET_TRACE_OF_A, "held: [awaiting_scheduling]", events()),
 
-        // the trace of a job held comes from the index and the journal, of a finished one from the journal
-        cell(EMPTY, GET_TRACE_OF_A, "not held: []", events()), // same as GET_TRACE_UNKNOWN: A never came
-        cell(DRAINED, GET_TRACE_OF_A, "not held: [awaiting_scheduling, executing, succeeded 200]", events()),
-        cell(PAUSED, GET_TRACE_OF_A, "held: [awaiting_scheduling]", events()),
-        // an attempt under way is in the trace once its outcome is persisted
-        cell(IN_FLIGHT, GET_TRACE_OF_A, "held: [awaiting_scheduling]", events()),
-        cell(AWAITING_RETRY, GET_TRACE_OF_A, "held: [awaiting_scheduling, executing, awaiting_retry 503]", events()),
-        cell(ARCHIVING, GET_TRACE_OF_A, "held: [awaiting_scheduling, archiving expired]", events()),
-        cell(STOPPING, GET_TRACE_OF_A, "held: [awaiting_scheduling]", events()),
-        cell(UNCONFIGURED, GET_TRACE_OF_A, "held: [awaiting_scheduling]", events()),
+                // every job held goes to the archive, but those in flight, which go if their
+                // attempt fails
+                cell(EMPTY, FLUSH_TO_ARCHIVE, "applies to 0 jobs", events()),
+                cell(DRAINED, FLUSH_TO_ARCHIVE, "applies to 0 jobs", events()),
+                cell(
+                    PAUSED,
+                    FLUSH_TO_ARCHIVE,
+                    "applies to 2 jobs",
+                    events("Archiving A", "Archiving B"),
+                    counts(2, 0, 0, 2)),
+                cell(IN_FLIGHT, FLUSH_TO_ARCHIVE, "applies to 2 jobs", events()),
+                cell(
+                    AWAITING_RETRY,
+                    FLUSH_TO_ARCHIVE,
+                    "applies to 2 jobs",
+                    events("Archiving A", "Archiving B"),
+                    counts(2, 0, 0, 2)),
+                cell(ARCHIVING, FLUSH_TO_ARCHIVE, "applies to 0 jobs", events()),
+                cell(STOPPING, FLUSH_TO_ARCHIVE, "applies to 2 jobs", events()),
+                cell(
+                    UNCONFIGURED,
+                    FLUSH_TO_ARCHIVE,
+                    "applies to 2 jobs",
+                    events("Archiving A", "Archiving B"),
+                    counts(2, 0, 0, 2)),
 
-        // every job held goes to the archive, but those in flight, which go if their attempt fails
-        cell(EMPTY, FLUSH_TO_ARCHIVE, "applies to 0 jobs", events()),
-        cell(DRAINED, FLUSH_TO_ARCHIVE, "applies to 0 jobs", events()),
-        cell(PAUSED, FLUSH_TO_ARCHIVE, "applies to 2 jobs", events("Archiving A", "Archiving B"), counts(2, 0, 0, 2)),
-        cell(IN_FLIGHT, FLUSH_TO_ARCHIVE, "applies to 2 jobs", events()),
-        cell(AWAITING_RETRY, FLUSH_TO_ARCHIVE, "applies to 2 jobs", events("Archiving A", "Archiving B"), counts(2, 0, 0, 2)),
-        cell(ARCHIVING, FLUSH_TO_ARCHIVE, "applies to 0 jobs", events()),
-        cell(STOPPING, FLUSH_TO_ARCHIVE, "applies to 2 jobs", events()),
-        cell(UNCONFIGURED, FLUSH_TO_ARCHIVE, "applies to 2 jobs", events("Archiving A", "Archiving B"), counts(2, 0, 0, 2)),
+                // only jobs due later are made due now, and go
+                cell(EMPTY, RETRY_NOW, "applies to 0 jobs", events()),
+                cell(DRAINED, RETRY_NOW, "applies to 0 jobs", events()),
+                cell(PAUSED, RETRY_NOW, "applies to 0 jobs", events()),
+                cell(IN_FLIGHT, RETRY_NOW, "applies to 0 jobs", events()),
+                cell(
+                    AWAITING_RETRY,
+                    RETRY_NOW,
+                    "applies to 2 jobs",
+                    events("RetryRequested A", "RetryRequested B"),
+                    counts(2, 2, 2, 0)),
+                cell(ARCHIVING, RETRY_NOW, "applies to 0 jobs", events()),
+                cell(STOPPING, RETRY_NOW, "applies to 0 jobs", events()),
+                cell(UNCONFIGURED, RETRY_NOW, "applies to 0 jobs", events()),
 
-        // only jobs due later are made due now, and go
-        cell(EMPTY, RETRY_NOW, "applies to 0 jobs", events()),
-        cell(DRAINED, RETRY_NOW, "applies to 0 jobs", events()),
-        cell(PAUSED, RETRY_NOW, "applies to 0 jobs", events()),
-        cell(IN_FLIGHT, RETRY_NOW, "applies to 0 jobs", events()),
-        cell(AWAITING_RETRY, RETRY_NOW, "applies to 2 jobs", events("RetryRequested A", "RetryRequested B"), counts(2, 2, 2, 0)),
-        cell(ARCHIVING, RETRY_NOW, "applies to 0 jobs", events()),
-        cell(STOPPING, RETRY_NOW, "applies to 0 jobs", events()),
-        cell(UNCONFIGURED, RETRY_NOW, "applies to 0 jobs", events()),
-
-        // a queue stops at once unless requests are under way, and its jobs come back with it
-        cell(EMPTY, STOP, "stopped", events()),
-        cell(DRAINED, STOP, "stopped", events()),
-        cell(PAUSED, STOP, "stopped", events()),
-        cell(IN_FLIGHT, STOP, "still running", events()),
-        cell(AWAITING_RETRY, STOP, "stopped", events()),
-        cell(ARCHIVING, STOP, "stopped", events()),
-        cell(STOPPING, STOP, "still running", events()),
-        cell(UNCONFIGURED, STOP, "stopped", events())));
+                // a queue stops at once unless requests are under way, and its jobs come back with
+                // it
+                cell(EMPTY, STOP, "stopped", events()),
+                cell(DRAINED, STOP, "stopped", events()),
+                cell(PAUSED, STOP, "stopped", events()),
+                cell(IN_FLIGHT, STOP, "still running", events()),
+                cell(AWAITING_RETRY, STOP, "stopped", events()),
+                cell(ARCHIVING, STOP, "stopped", events()),
+                cell(STOPPING, STOP, "still running", events()),
+                cell(UNCONFIGURED, STOP, "stopped", events())));
     // commands whose outcome no state changes
     table.addAll(inEveryState(ENQUEUE_OTHER_PAIR, "error: job X is for <other pair>, not <pair>"));
     table.addAll(inEveryState(GET_TRACE_UNKNOWN, "not held: []"));
@@ -278,12 +411,15 @@ class VirtualQueueTableTest {
   void cell(Cell cell) {
     try (QueueUnderTest queue = new QueueUnderTest()) {
       cell.state().enter.accept(queue);
-      assertThat(queue.counts()).as("%s: the counts of the state", cell).isEqualTo(cell.state().counts);
+      assertThat(queue.counts())
+          .as("%s: the counts of the state", cell)
+          .isEqualTo(cell.state().counts);
 
       Outcome outcome = cell.call().on.apply(queue);
 
       assertThat(outcome.reply()).as("%s: reply", cell).isEqualTo(cell.reply());
-      assertThat(outcome.events()).as("%s: job events persisted", cell)
+      assertThat(outcome.events())
+          .as("%s: job events persisted", cell)
           .containsExactlyInAnyOrderElementsOf(cell.events());
       assertThat(outcome.after()).as("%s: counts after", cell).isEqualTo(cell.after());
     }
@@ -291,7 +427,8 @@ class VirtualQueueTableTest {
 
   @Test
   void theTableHasOneCellForEachStateAndCommand() {
-    assertThat(table()).extracting(cell -> cell.state() + " × " + cell.call())
+    assertThat(table())
+        .extracting(cell -> cell.state() + " × " + cell.call())
         .doesNotHaveDuplicates()
         .hasSize(State.values().length * Call.values().length);
   }
@@ -360,60 +497,83 @@ class VirtualQueueTableTest {
   // ---- the queue under test ----
 
   /**
-   * One pair's queue on the test kit, with the node's fakes: its destination's settings (paused,
-   * or not configured, as a cell says), a delivery client that takes every request and answers
-   * only when told, an archive that takes every batch and never stores it.
+   * One pair's queue on the test kit, with the node's fakes: its destination's settings (paused, or
+   * not configured, as a cell says), a delivery client that takes every request and answers only
+   * when told, an archive that takes every batch and never stores it.
    */
   static final class QueueUnderTest implements AutoCloseable {
 
     private static final AtomicInteger sources = new AtomicInteger();
-    private static final CurrentEventsByPersistenceIdQuery readJournal = PersistenceQuery.get(testKit.system())
-        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier());
+    private static final CurrentEventsByPersistenceIdQuery readJournal =
+        PersistenceQuery.get(testKit.system())
+            .getReadJournalFor(
+                CurrentEventsByPersistenceIdQuery.class,
+                PersistenceTestKitReadJournal.Identifier());
 
     private final PairId pair = new PairId("source-" + sources.incrementAndGet(), DESTINATION.id());
     private final PairId otherPair = new PairId(pair.source(), "other");
+
     /** The jobs of a cell by name, made when first named. */
     private final Map<String, Job> jobs = new LinkedHashMap<>();
+
     private volatile boolean paused;
     private volatile boolean configured = true;
     private final List<DeliveryRequest> sent = new CopyOnWriteArrayList<>();
     private final List<List<ArchivedJob>> archived = new CopyOnWriteArrayList<>();
+
     /** The queue's actor: the test kit's, or its next after a restart. */
     private final AtomicReference<ActorRef<VirtualQueue.Command>> self = new AtomicReference<>();
+
     private final EventSourcedBehaviorTestKit<VirtualQueue.Command, QueueEvent, QueueState> kit;
 
     QueueUnderTest() {
-      Destinations destinations = new Destinations() {
-        @Override
-        public Optional<DestinationSettings> find(PairId pair) {
-          return configured ? Optional.of(DESTINATION) : Optional.empty();
-        }
+      Destinations destinations =
+          new Destinations() {
+            @Override
+            public Optional<DestinationSettings> find(PairId pair) {
+              return configured ? Optional.of(DESTINATION) : Optional.empty();
+            }
 
-        @Override
-        public boolean paused(PairId pair) {
-          return paused;
-        }
-      };
-      ArchiveSink archive = (pair, batch) -> {
-        archived.add(batch);
-        return new CompletableFuture<>();
-      };
+            @Override
+            public boolean paused(PairId pair) {
+              return paused;
+            }
+          };
+      ArchiveSink archive =
+          (pair, batch) -> {
+            archived.add(batch);
+            return new CompletableFuture<>();
+          };
       // the delivery client takes every request (sent::add is true) and answers none until told
-      VirtualQueue.Dependencies dependencies = new VirtualQueue.Dependencies(destinations, sent::add,
-          new DestinationBreakers(), archive, JournalSettings.fromConfig(CONFIG),
-          JobPayloads.over(testKit.system(), readJournal), NO_COMPACTION,
-          new PayloadBudget(SETTINGS.payloadMemoryBytes()), JobEventListener.NONE, SETTINGS,
-          Clock.systemUTC());
+      VirtualQueue.Dependencies dependencies =
+          new VirtualQueue.Dependencies(
+              destinations,
+              sent::add,
+              new DestinationBreakers(),
+              archive,
+              JournalSettings.fromConfig(CONFIG),
+              JobPayloads.over(testKit.system(), readJournal),
+              NO_COMPACTION,
+              new PayloadBudget(SETTINGS.payloadMemoryBytes()),
+              JobEventListener.NONE,
+              SETTINGS,
+              Clock.systemUTC());
       ActorRef<ClusterSharding.ShardCommand> shard =
           testKit.<ClusterSharding.ShardCommand>createTestProbe().ref();
-      kit = EventSourcedBehaviorTestKit.create(testKit.system(), Behaviors.setup(context -> {
-        self.set(context.getSelf());
-        return VirtualQueue.create(pair, shard, dependencies);
-      }), SERIALIZATION);
+      kit =
+          EventSourcedBehaviorTestKit.create(
+              testKit.system(),
+              Behaviors.setup(
+                  context -> {
+                    self.set(context.getSelf());
+                    return VirtualQueue.create(pair, shard, dependencies);
+                  }),
+              SERIALIZATION);
     }
 
     Job job(String name) {
-      return jobs.computeIfAbsent(name,
+      return jobs.computeIfAbsent(
+          name,
           n -> JobFixtures.job(pair, n, "https://webhook.example/" + pair.source(), Instant.now()));
     }
 
@@ -421,13 +581,17 @@ class VirtualQueueTableTest {
     void expired(String... names) {
       Instant created = Instant.now().minus(Duration.ofHours(5));
       for (String name : names) {
-        jobs.put(name, JobFixtures.job(pair, name, "https://webhook.example/" + pair.source(), created));
+        jobs.put(
+            name, JobFixtures.job(pair, name, "https://webhook.example/" + pair.source(), created));
       }
     }
 
     Job otherPairsJob(String name) {
-      return jobs.computeIfAbsent(name,
-          n -> JobFixtures.job(otherPair, n, "https://other.example/" + pair.source(), Instant.now()));
+      return jobs.computeIfAbsent(
+          name,
+          n ->
+              JobFixtures.job(
+                  otherPair, n, "https://other.example/" + pair.source(), Instant.now()));
     }
 
     ActorRef<VirtualQueue.Command> self() {
@@ -436,17 +600,23 @@ class VirtualQueueTableTest {
 
     void enqueue(String... names) {
       Job[] batch = Arrays.stream(names).map(this::job).toArray(Job[]::new);
-      assertThat(enqueueing(batch).reply()).isEqualTo("accepted " + names.length + ", duplicates 0");
+      assertThat(enqueueing(batch).reply())
+          .isEqualTo("accepted " + names.length + ", duplicates 0");
     }
 
     /** The destination answers the latest request for the job. */
     void answer(String name, int status) {
       Ksuid id = job(name).id();
-      DeliveryRequest request = sent.stream().filter(r -> r.job().id().equals(id))
-          .reduce((earlier, later) -> later).orElseThrow();
+      DeliveryRequest request =
+          sent.stream()
+              .filter(r -> r.job().id().equals(id))
+              .reduce((earlier, later) -> later)
+              .orElseThrow();
       Instant now = Instant.now();
-      request.replyTo().tell(DeliveryOutcome.responded(id, request.attempt(), now, now, status,
-          Optional.empty()));
+      request
+          .replyTo()
+          .tell(
+              DeliveryOutcome.responded(id, request.attempt(), now, now, status, Optional.empty()));
     }
 
     Counts counts() {
@@ -459,13 +629,18 @@ class VirtualQueueTableTest {
 
     /** The events in the queue's journal. */
     List<QueueEvent> persisted() {
-      return kit.persistenceTestKit().persistedInStorage(VirtualQueue.persistenceId(pair).id()).stream()
-          .map(QueueEvent.class::cast).toList();
+      return kit
+          .persistenceTestKit()
+          .persistedInStorage(VirtualQueue.persistenceId(pair).id())
+          .stream()
+          .map(QueueEvent.class::cast)
+          .toList();
     }
 
     <R> Outcome call(Function<ActorRef<R>, VirtualQueue.Command> command) {
-      EventSourcedBehaviorTestKit.CommandResultWithReply<VirtualQueue.Command, QueueEvent, QueueState, R> result =
-          kit.runCommand(command);
+      EventSourcedBehaviorTestKit.CommandResultWithReply<
+              VirtualQueue.Command, QueueEvent, QueueState, R>
+          result = kit.runCommand(command);
       return new Outcome(replyAsTold(result.reply()), eventsAsTold(result.events()), counts());
     }
 
@@ -485,20 +660,23 @@ class VirtualQueueTableTest {
 
     /**
      * Stop, told to the queue's actor: a queue that stops at once answers nothing more, not even
-     * the test kit. Stats asked right after it tell it still runs; the test kit then starts
-     * the next incarnation of one that stopped.
+     * the test kit. Stats asked right after it tell it still runs; the test kit then starts the
+     * next incarnation of one that stopped.
      */
     Outcome stop() {
       int before = persisted().size();
       ActorRef<VirtualQueue.Command> queue = self();
       TestProbe<Object> probe = testKit.createTestProbe();
-      testKit.spawn(Behaviors.<Object>setup(context -> {
-        context.watchWith(queue, "stopped");
-        return Behaviors.receiveMessage(stopped -> {
-          probe.ref().tell(stopped);
-          return Behaviors.stopped();
-        });
-      }));
+      testKit.spawn(
+          Behaviors.<Object>setup(
+              context -> {
+                context.watchWith(queue, "stopped");
+                return Behaviors.receiveMessage(
+                    stopped -> {
+                      probe.ref().tell(stopped);
+                      return Behaviors.stopped();
+                    });
+              }));
       queue.tell(VirtualQueue.Stop.INSTANCE);
       queue.tell(new VirtualQueue.GetStats(probe.ref().narrow()));
       boolean stopped = "stopped".equals(probe.receiveMessage(WAIT));
@@ -512,7 +690,8 @@ class VirtualQueueTableTest {
     // ---- as the table tells them ----
 
     List<String> eventsAsTold(List<QueueEvent> events) {
-      return events.stream().flatMap(event -> event.jobEvents().stream())
+      return events.stream()
+          .flatMap(event -> event.jobEvents().stream())
           .map(event -> event.getClass().getSimpleName() + " " + name(event.jobId()))
           .toList();
     }
@@ -530,10 +709,16 @@ class VirtualQueueTableTest {
         return "applies to " + pulled.jobs() + " jobs";
       }
       if (reply instanceof VirtualQueue.QueueStats stats) {
-        return String.format("%d held (%d in flight, %d awaiting retry, %d archiving), %d cached;"
+        return String.format(
+            "%d held (%d in flight, %d awaiting retry, %d archiving), %d cached;"
                 + " max in flight %d, breaker %s%s%s",
-            stats.pending(), stats.inFlight(), stats.awaitingRetry(), stats.archiving(),
-            stats.cachedPayloads(), stats.maxInFlight(), stats.breaker(),
+            stats.pending(),
+            stats.inFlight(),
+            stats.awaitingRetry(),
+            stats.archiving(),
+            stats.cachedPayloads(),
+            stats.maxInFlight(),
+            stats.breaker(),
             stats.paused() ? ", paused" : "",
             stats.lastError() == null ? "" : ", last error " + stats.lastError());
       }
@@ -551,14 +736,17 @@ class VirtualQueueTableTest {
     }
 
     private String name(Ksuid id) {
-      return jobs.entrySet().stream().filter(job -> job.getValue().id().equals(id))
-          .map(Map.Entry::getKey).findFirst().orElse(id.toString());
+      return jobs.entrySet().stream()
+          .filter(job -> job.getValue().id().equals(id))
+          .map(Map.Entry::getKey)
+          .findFirst()
+          .orElse(id.toString());
     }
 
     /** The message with the cell's names for its jobs and pairs. */
     private String withNames(String message) {
-      String named = message.replace(otherPair.toString(), "<other pair>")
-          .replace(pair.toString(), "<pair>");
+      String named =
+          message.replace(otherPair.toString(), "<other pair>").replace(pair.toString(), "<pair>");
       for (Map.Entry<String, Job> job : jobs.entrySet()) {
         named = named.replace(job.getValue().id().toString(), job.getKey());
       }
@@ -566,8 +754,8 @@ class VirtualQueueTableTest {
     }
 
     /**
-     * Stops the queue's actor, through the classic system: the test kit spawned it under a
-     * guardian of its own, which {@link ActorTestKit#stop} does not reach.
+     * Stops the queue's actor, through the classic system: the test kit spawned it under a guardian
+     * of its own, which {@link ActorTestKit#stop} does not reach.
      */
     @Override
     public void close() {
@@ -582,7 +770,8 @@ class VirtualQueueTableTest {
   /** What a queue reports of its jobs. */
   record Counts(int pending, int inFlight, int awaitingRetry, int archiving) {
     static Counts of(VirtualQueue.QueueStats stats) {
-      return new Counts(stats.pending(), stats.inFlight(), stats.awaitingRetry(), stats.archiving());
+      return new Counts(
+          stats.pending(), stats.inFlight(), stats.awaitingRetry(), stats.archiving());
     }
   }
 
@@ -616,6 +805,8 @@ class VirtualQueueTableTest {
 
   /** The same reply in every state, nothing persisted, the counts unchanged. */
   static List<Cell> inEveryState(Call call, String reply) {
-    return List.of(State.values()).stream().map(state -> cell(state, call, reply, events())).toList();
+    return List.of(State.values()).stream()
+        .map(state -> cell(state, call, reply, events()))
+        .toList();
   }
 }

@@ -45,31 +45,44 @@ class VirtualQueueTest {
 
     fixture.awaitEmpty(pair);
     List<Received> requests = fixture.destination().received(QueueFixture.path(pair));
-    assertThat(requests).extracting(r -> r.header("Idempotency-Key"))
+    assertThat(requests)
+        .extracting(r -> r.header("Idempotency-Key"))
         .containsExactlyInAnyOrderElementsOf(jobs.stream().map(j -> j.id().toString()).toList());
     assertThat(requests).allSatisfy(r -> assertThat(r.header("X-Delivery-Attempt")).isEqualTo("1"));
     assertThat(requests.get(0).body()).isEqualTo(jobOf(jobs, requests.get(0)).payload());
     List<JobEvent> events = Traces.events(fixture.testKit().system(), pair);
     assertThat(events).filteredOn(JobEvent.AwaitingScheduling.class::isInstance).hasSize(20);
-    assertThat(events).filteredOn(JobEvent.Succeeded.class::isInstance).hasSize(20)
-        .allSatisfy(e -> assertThat(((JobEvent.Succeeded) e).attempt().httpStatus()).isEqualTo(200));
+    assertThat(events)
+        .filteredOn(JobEvent.Succeeded.class::isInstance)
+        .hasSize(20)
+        .allSatisfy(
+            e -> assertThat(((JobEvent.Succeeded) e).attempt().httpStatus()).isEqualTo(200));
   }
 
   @Test
   void executingToAwaitingRetryThreeTimesThenSucceeded() {
     PairId pair = fixture.newPair("flaky");
-    fixture.destination().script(QueueFixture.path(pair), Response.status(500), Response.status(500),
-        Response.status(500), Response.status(200));
+    fixture
+        .destination()
+        .script(
+            QueueFixture.path(pair),
+            Response.status(500),
+            Response.status(500),
+            Response.status(500),
+            Response.status(200));
     Job job = fixture.jobs(pair, 1).get(0);
 
     fixture.enqueue(pair, List.of(job));
 
     fixture.awaitEmpty(pair);
     assertThat(fixture.destination().received(QueueFixture.path(pair)))
-        .extracting(r -> r.header("X-Delivery-Attempt")).containsExactly("1", "2", "3", "4");
+        .extracting(r -> r.header("X-Delivery-Attempt"))
+        .containsExactly("1", "2", "3", "4");
     List<JobEvent> trace = Traces.trace(fixture.testKit().system(), pair, job.id());
-    assertThat(trace).extracting(e -> e.getClass().getSimpleName()).containsExactly(
-        "AwaitingScheduling", "AwaitingRetry", "AwaitingRetry", "AwaitingRetry", "Succeeded");
+    assertThat(trace)
+        .extracting(e -> e.getClass().getSimpleName())
+        .containsExactly(
+            "AwaitingScheduling", "AwaitingRetry", "AwaitingRetry", "AwaitingRetry", "Succeeded");
     for (int i = 1; i <= 3; i++) {
       JobEvent.AwaitingRetry retry = (JobEvent.AwaitingRetry) trace.get(i);
       assertThat(retry.attempt().number()).isEqualTo(i);
@@ -90,11 +103,13 @@ class VirtualQueueTest {
     fixture.awaitEmpty(pair);
     assertThat(fixture.destination().received(QueueFixture.path(pair))).hasSize(1);
     assertThat(Traces.trace(fixture.testKit().system(), pair, job.id()).get(1))
-        .isInstanceOfSatisfying(JobEvent.Discarded.class, d -> {
-          assertThat(d.attempt().httpStatus()).isEqualTo(400);
-          assertThat(d.reason()).isEqualTo("HTTP 400");
-          assertThat(d.origin()).isEqualTo(DiscardOrigin.CUSTOMER);
-        });
+        .isInstanceOfSatisfying(
+            JobEvent.Discarded.class,
+            d -> {
+              assertThat(d.attempt().httpStatus()).isEqualTo(400);
+              assertThat(d.reason()).isEqualTo("HTTP 400");
+              assertThat(d.origin()).isEqualTo(DiscardOrigin.CUSTOMER);
+            });
   }
 
   @Test
@@ -106,18 +121,24 @@ class VirtualQueueTest {
 
     fixture.awaitEmpty(pair);
     assertThat(Traces.trace(fixture.testKit().system(), pair, job.id()).get(1))
-        .isInstanceOfSatisfying(JobEvent.Discarded.class, d -> {
-          assertThat(d.origin()).isEqualTo(DiscardOrigin.SYSTEM);
-          assertThat(d.reason()).isEqualTo("invalid-request");
-          assertThat(d.attempt().httpStatus()).isZero();
-        });
+        .isInstanceOfSatisfying(
+            JobEvent.Discarded.class,
+            d -> {
+              assertThat(d.origin()).isEqualTo(DiscardOrigin.SYSTEM);
+              assertThat(d.reason()).isEqualTo("invalid-request");
+              assertThat(d.attempt().httpStatus()).isZero();
+            });
   }
 
   @Test
   void waitsAsLongAsRetryAfterSaysInSeconds() {
     PairId pair = fixture.newPair("limited");
-    fixture.destination().script(QueueFixture.path(pair),
-        Response.status(429).withHeader("Retry-After", "2"), Response.status(200));
+    fixture
+        .destination()
+        .script(
+            QueueFixture.path(pair),
+            Response.status(429).withHeader("Retry-After", "2"),
+            Response.status(200));
     Job job = fixture.jobs(pair, 1).get(0);
 
     fixture.enqueue(pair, List.of(job));
@@ -127,8 +148,8 @@ class VirtualQueueTest {
     assertThat(requests).hasSize(2);
     assertThat(Duration.between(requests.get(0).at(), requests.get(1).at()))
         .isGreaterThanOrEqualTo(Duration.ofMillis(1_950));
-    JobEvent.AwaitingRetry retry = (JobEvent.AwaitingRetry) Traces.trace(
-        fixture.testKit().system(), pair, job.id()).get(1);
+    JobEvent.AwaitingRetry retry =
+        (JobEvent.AwaitingRetry) Traces.trace(fixture.testKit().system(), pair, job.id()).get(1);
     assertThat(Duration.between(retry.attempt().finishedAt(), retry.retryAt()))
         .isEqualTo(Duration.ofSeconds(2));
   }
@@ -138,8 +159,12 @@ class VirtualQueueTest {
     PairId pair = fixture.newPair("limited-by-date");
     Instant until = Instant.now().plusSeconds(3);
     String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(until.atZone(ZoneOffset.UTC));
-    fixture.destination().script(QueueFixture.path(pair),
-        Response.status(503).withHeader("Retry-After", date), Response.status(200));
+    fixture
+        .destination()
+        .script(
+            QueueFixture.path(pair),
+            Response.status(503).withHeader("Retry-After", date),
+            Response.status(200));
 
     fixture.enqueue(pair, fixture.jobs(pair, 1));
 
@@ -147,15 +172,21 @@ class VirtualQueueTest {
     List<Received> requests = fixture.destination().received(QueueFixture.path(pair));
     assertThat(requests).hasSize(2);
     // the date has whole seconds: the retry comes at or after its second began
-    assertThat(requests.get(1).at()).isAfterOrEqualTo(until.minusMillis(until.toEpochMilli() % 1000));
+    assertThat(requests.get(1).at())
+        .isAfterOrEqualTo(until.minusMillis(until.toEpochMilli() % 1000));
   }
 
   @Test
   void aResponseSlowerThanTheTimeoutIsRetried() {
-    DestinationSettings impatient = withTimeout(TestQueues.destination("slow"), Duration.ofMillis(400));
+    DestinationSettings impatient =
+        withTimeout(TestQueues.destination("slow"), Duration.ofMillis(400));
     PairId pair = fixture.newPair(impatient);
-    fixture.destination().script(QueueFixture.path(pair),
-        Response.status(200).after(Duration.ofSeconds(3)), Response.status(200));
+    fixture
+        .destination()
+        .script(
+            QueueFixture.path(pair),
+            Response.status(200).after(Duration.ofSeconds(3)),
+            Response.status(200));
     Job job = fixture.jobs(pair, 1).get(0);
 
     fixture.enqueue(pair, List.of(job));
@@ -178,10 +209,15 @@ class VirtualQueueTest {
 
     fixture.enqueue(pair, List.of(job));
 
-    fixture.await(() -> assertThat(Traces.trace(fixture.testKit().system(), pair, job.id()))
-        .filteredOn(JobEvent.AwaitingRetry.class::isInstance).hasSizeGreaterThanOrEqualTo(2)
-        .allSatisfy(e -> assertThat(((JobEvent.AwaitingRetry) e).attempt().error())
-            .isEqualTo("connection-refused")));
+    fixture.await(
+        () ->
+            assertThat(Traces.trace(fixture.testKit().system(), pair, job.id()))
+                .filteredOn(JobEvent.AwaitingRetry.class::isInstance)
+                .hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(
+                    e ->
+                        assertThat(((JobEvent.AwaitingRetry) e).attempt().error())
+                            .isEqualTo("connection-refused")));
   }
 
   @Test
@@ -192,9 +228,15 @@ class VirtualQueueTest {
 
     fixture.enqueue(pair, List.of(job));
 
-    fixture.await(() -> assertThat(Traces.trace(fixture.testKit().system(), pair, job.id()))
-        .filteredOn(JobEvent.AwaitingRetry.class::isInstance).isNotEmpty()
-        .allSatisfy(e -> assertThat(((JobEvent.AwaitingRetry) e).attempt().error()).isEqualTo("dns")));
+    fixture.await(
+        () ->
+            assertThat(Traces.trace(fixture.testKit().system(), pair, job.id()))
+                .filteredOn(JobEvent.AwaitingRetry.class::isInstance)
+                .isNotEmpty()
+                .allSatisfy(
+                    e ->
+                        assertThat(((JobEvent.AwaitingRetry) e).attempt().error())
+                            .isEqualTo("dns")));
   }
 
   @Test
@@ -244,7 +286,14 @@ class VirtualQueueTest {
   }
 
   static DestinationSettings withTimeout(DestinationSettings d, Duration timeout) {
-    return new DestinationSettings(d.id(), d.maxInFlightPerPair(), d.ratePerSecond(),
-        d.maxConnections(), timeout, d.retry(), d.expireAfter(), d.breaker());
+    return new DestinationSettings(
+        d.id(),
+        d.maxInFlightPerPair(),
+        d.ratePerSecond(),
+        d.maxConnections(),
+        timeout,
+        d.retry(),
+        d.expireAfter(),
+        d.breaker());
   }
 }

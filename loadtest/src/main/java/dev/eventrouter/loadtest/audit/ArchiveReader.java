@@ -50,20 +50,23 @@ public final class ArchiveReader {
   }
 
   /**
-   * Every archived job as stored, one JSON object per line of every object (a job archived twice
-   * is there twice); empty when the bucket does not exist yet.
+   * Every archived job as stored, one JSON object per line of every object (a job archived twice is
+   * there twice); empty when the bucket does not exist yet.
    */
   public static List<JsonNode> records(ArchiveLocation location) {
     List<JsonNode> records = new ArrayList<>();
-    eachObject(location, in -> {
-      BufferedReader lines = new BufferedReader(
-          new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8));
-      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-        if (!line.isBlank()) {
-          records.add(TREES.readTree(line));
-        }
-      }
-    });
+    eachObject(
+        location,
+        in -> {
+          BufferedReader lines =
+              new BufferedReader(
+                  new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8));
+          for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            if (!line.isBlank()) {
+              records.add(TREES.readTree(line));
+            }
+          }
+        });
     return records;
   }
 
@@ -72,17 +75,25 @@ public final class ArchiveReader {
   }
 
   private static void eachObject(ArchiveLocation location, ObjectReader reader) {
-    try (S3Client s3 = S3Client.builder()
-        .endpointOverride(URI.create(location.endpoint()))
-        .region(Region.of(location.region()))
-        .forcePathStyle(true)
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(location.accessKeyId(), location.secretAccessKey())))
-        .build()) {
-      for (S3Object object : s3.listObjectsV2Paginator(ListObjectsV2Request.builder()
-          .bucket(location.bucket()).prefix(location.prefix() + "/").build()).contents()) {
-        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(
-            GetObjectRequest.builder().bucket(location.bucket()).key(object.key()).build())) {
+    try (S3Client s3 =
+        S3Client.builder()
+            .endpointOverride(URI.create(location.endpoint()))
+            .region(Region.of(location.region()))
+            .forcePathStyle(true)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(location.accessKeyId(), location.secretAccessKey())))
+            .build()) {
+      for (S3Object object :
+          s3.listObjectsV2Paginator(
+                  ListObjectsV2Request.builder()
+                      .bucket(location.bucket())
+                      .prefix(location.prefix() + "/")
+                      .build())
+              .contents()) {
+        try (ResponseInputStream<GetObjectResponse> in =
+            s3.getObject(
+                GetObjectRequest.builder().bucket(location.bucket()).key(object.key()).build())) {
           reader.read(in);
         } catch (NoSuchKeyException | IOException listedWhileWritten) {
           // an object listed while S3 still writes it is read on the next look
@@ -94,8 +105,9 @@ public final class ArchiveReader {
   }
 
   static void read(InputStream gzipped, Map<String, Set<String>> into) throws IOException {
-    BufferedReader lines = new BufferedReader(
-        new InputStreamReader(new GZIPInputStream(gzipped), StandardCharsets.UTF_8));
+    BufferedReader lines =
+        new BufferedReader(
+            new InputStreamReader(new GZIPInputStream(gzipped), StandardCharsets.UTF_8));
     for (String line = lines.readLine(); line != null; line = lines.readLine()) {
       String destination = null;
       String messageId = null;
@@ -103,7 +115,8 @@ public final class ArchiveReader {
         if (json.nextToken() != JsonToken.START_OBJECT) {
           continue;
         }
-        while (json.nextToken() == JsonToken.FIELD_NAME && (destination == null || messageId == null)) {
+        while (json.nextToken() == JsonToken.FIELD_NAME
+            && (destination == null || messageId == null)) {
           String field = json.currentName();
           json.nextToken();
           if (field.equals("destination")) {

@@ -11,22 +11,26 @@ import java.util.function.Function;
 
 /**
  * Accounts for every acknowledged (messageId, destination) of a run: delivered (how many times),
- * discarded (with the class of its refusal), archived, or lost. Nothing else is allowed: a lost
- * job fails the run.
+ * discarded (with the class of its refusal), archived, or lost. Nothing else is allowed: a lost job
+ * fails the run.
  */
 public final class Audit {
 
   /** The outcome of one destination's jobs. */
-  public record Accounting(long jobs, long delivered, long duplicates, long discarded,
-      long archived, long lost) {}
+  public record Accounting(
+      long jobs, long delivered, long duplicates, long discarded, long archived, long lost) {}
 
   /**
    * @param byDestination each destination's accounting
    * @param discardedByClass why the discarded jobs were refused
    * @param lostSample the first lost jobs, as {@code destination/messageId}, up to 100
    */
-  public record Result(long produced, long producerFailures, Accounting total,
-      Map<String, Accounting> byDestination, Map<String, Long> discardedByClass,
+  public record Result(
+      long produced,
+      long producerFailures,
+      Accounting total,
+      Map<String, Accounting> byDestination,
+      Map<String, Long> discardedByClass,
       List<String> lostSample) {
 
     public boolean passed() {
@@ -35,8 +39,10 @@ public final class Audit {
   }
 
   /** What the black hole and the archive tell. */
-  public record Evidence(Map<String, Map<String, Integer>> delivered,
-      Map<String, Set<String>> rejected, Map<String, Set<String>> archived) {}
+  public record Evidence(
+      Map<String, Map<String, Integer>> delivered,
+      Map<String, Set<String>> rejected,
+      Map<String, Set<String>> archived) {}
 
   private Audit() {}
 
@@ -45,8 +51,8 @@ public final class Audit {
    * @param evidence what arrived where; a job that was delivered and also archived or rejected
    *     counts as delivered
    */
-  public static Result audit(EventProducer.Result produced, Function<String, List<String>> routes,
-      Evidence evidence) {
+  public static Result audit(
+      EventProducer.Result produced, Function<String, List<String>> routes, Evidence evidence) {
     Map<String, long[]> counts = new TreeMap<>();
     long discardedRejected = 0;
     List<String> lost = new ArrayList<>();
@@ -55,14 +61,21 @@ public final class Audit {
         // jobs, delivered, duplicates, discarded, archived, lost
         long[] c = counts.computeIfAbsent(destination, d -> new long[6]);
         c[0]++;
-        Integer times = evidence.delivered().getOrDefault(destination, Map.of()).get(event.messageId());
+        Integer times =
+            evidence.delivered().getOrDefault(destination, Map.of()).get(event.messageId());
         if (times != null) {
           c[1]++;
           c[2] += times - 1;
-        } else if (evidence.rejected().getOrDefault(destination, Set.of()).contains(event.messageId())) {
+        } else if (evidence
+            .rejected()
+            .getOrDefault(destination, Set.of())
+            .contains(event.messageId())) {
           c[3]++;
           discardedRejected++;
-        } else if (evidence.archived().getOrDefault(destination, Set.of()).contains(event.messageId())) {
+        } else if (evidence
+            .archived()
+            .getOrDefault(destination, Set.of())
+            .contains(event.messageId())) {
           c[4]++;
         } else {
           c[5]++;
@@ -74,16 +87,21 @@ public final class Audit {
     }
     Map<String, Accounting> byDestination = new LinkedHashMap<>();
     long[] total = new long[6];
-    counts.forEach((destination, c) -> {
-      byDestination.put(destination, new Accounting(c[0], c[1], c[2], c[3], c[4], c[5]));
-      for (int i = 0; i < 6; i++) {
-        total[i] += c[i];
-      }
-    });
-    Map<String, Long> discardedByClass = discardedRejected == 0
-        ? Map.of() : Map.of("rejected (HTTP 400)", discardedRejected);
-    return new Result(produced.sent(), produced.failed(),
+    counts.forEach(
+        (destination, c) -> {
+          byDestination.put(destination, new Accounting(c[0], c[1], c[2], c[3], c[4], c[5]));
+          for (int i = 0; i < 6; i++) {
+            total[i] += c[i];
+          }
+        });
+    Map<String, Long> discardedByClass =
+        discardedRejected == 0 ? Map.of() : Map.of("rejected (HTTP 400)", discardedRejected);
+    return new Result(
+        produced.sent(),
+        produced.failed(),
         new Accounting(total[0], total[1], total[2], total[3], total[4], total[5]),
-        byDestination, discardedByClass, List.copyOf(lost));
+        byDestination,
+        discardedByClass,
+        List.copyOf(lost));
   }
 }

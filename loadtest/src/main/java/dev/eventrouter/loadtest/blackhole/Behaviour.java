@@ -18,18 +18,26 @@ import java.util.random.RandomGenerator;
  * @param rateLimit null for none
  * @param throttle the share answered 429 whatever the rate; null for none
  */
-public record Behaviour(Latency latency, double errorRate, double rejectRate, double resetRate,
-    RateLimit rateLimit, List<Outage> outages, Throttle throttle) {
+public record Behaviour(
+    Latency latency,
+    double errorRate,
+    double rejectRate,
+    double resetRate,
+    RateLimit rateLimit,
+    List<Outage> outages,
+    Throttle throttle) {
 
   /** Answers 200 at once, always: the plain black hole. */
-  public static final Behaviour ACCEPT = new Behaviour(Latency.NONE, 0, 0, 0, null, List.of(), null);
+  public static final Behaviour ACCEPT =
+      new Behaviour(Latency.NONE, 0, 0, 0, null, List.of(), null);
 
   public Behaviour {
     share("error-rate", errorRate);
     share("reject-rate", rejectRate);
     share("reset-rate", resetRate);
     if (errorRate + rejectRate + resetRate + throttleRate(throttle) > 1) {
-      throw new IllegalArgumentException("error-rate + reject-rate + reset-rate + throttle.rate exceed 1");
+      throw new IllegalArgumentException(
+          "error-rate + reject-rate + reset-rate + throttle.rate exceed 1");
     }
     outages = List.copyOf(outages);
   }
@@ -50,20 +58,21 @@ public record Behaviour(Latency latency, double errorRate, double rejectRate, do
     return throttle == null ? 0 : throttle.rate();
   }
 
-  /** Whether the answers draw on time (rate limits, outages): not a function of the request alone. */
+  /**
+   * Whether the answers draw on time (rate limits, outages): not a function of the request alone.
+   */
   public boolean dependsOnTime() {
     return rateLimit != null || !outages.isEmpty();
   }
 
-  /**
-   * A log-normal latency given by its median and 99th percentile; both zero for none.
-   */
+  /** A log-normal latency given by its median and 99th percentile; both zero for none. */
   public record Latency(Duration median, Duration p99) {
     public static final Latency NONE = new Latency(Duration.ZERO, Duration.ZERO);
 
     public Latency {
       if (median.isNegative() || p99.compareTo(median) < 0) {
-        throw new IllegalArgumentException("latency: need 0 <= median <= p99, not " + median + ", " + p99);
+        throw new IllegalArgumentException(
+            "latency: need 0 <= median <= p99, not " + median + ", " + p99);
       }
     }
 
@@ -79,23 +88,28 @@ public record Behaviour(Latency latency, double errorRate, double rejectRate, do
   }
 
   /**
-   * Above {@code perSecond} requests in a second from one source, answer 429 with Retry-After;
-   * 0 answers 429 to every request (a tenant throttled for good).
+   * Above {@code perSecond} requests in a second from one source, answer 429 with Retry-After; 0
+   * answers 429 to every request (a tenant throttled for good).
    */
   public record RateLimit(int perSecond, Duration retryAfter) {
     public RateLimit {
       if (perSecond < 0) {
-        throw new IllegalArgumentException("rate-limit.per-second must be 0 or more, not " + perSecond);
+        throw new IllegalArgumentException(
+            "rate-limit.per-second must be 0 or more, not " + perSecond);
       }
     }
   }
 
   /** What a failing request of an outage gets. */
-  public enum Failure { ERRORS, TIMEOUTS, RESETS }
+  public enum Failure {
+    ERRORS,
+    TIMEOUTS,
+    RESETS
+  }
 
   /**
-   * From {@code start} after the black hole's start, for {@code length}, only a {@code
-   * successRate} share of requests succeeds; the rest fail as {@code failure} says.
+   * From {@code start} after the black hole's start, for {@code length}, only a {@code successRate}
+   * share of requests succeeds; the rest fail as {@code failure} says.
    */
   public record Outage(Duration start, Duration length, double successRate, Failure failure) {
     public Outage {
@@ -160,22 +174,38 @@ public record Behaviour(Latency latency, double errorRate, double rejectRate, do
       Latency latency = Latency.NONE;
       if (config.hasPath("latency")) {
         Duration median = config.getDuration("latency.median");
-        latency = new Latency(median,
-            config.hasPath("latency.p99") ? config.getDuration("latency.p99") : median);
+        latency =
+            new Latency(
+                median, config.hasPath("latency.p99") ? config.getDuration("latency.p99") : median);
       }
-      RateLimit rateLimit = config.hasPath("rate-limit")
-          ? new RateLimit(config.getInt("rate-limit.per-second"),
-              config.hasPath("rate-limit.retry-after") ? config.getDuration("rate-limit.retry-after") : Duration.ofSeconds(1))
-          : null;
-      List<Outage> outages = config.hasPath("outages")
-          ? config.getConfigList("outages").stream().map(Behaviour::outage).toList()
-          : List.of();
-      Throttle throttle = config.hasPath("throttle")
-          ? new Throttle(config.getDouble("throttle.rate"),
-              config.hasPath("throttle.retry-after") ? config.getDuration("throttle.retry-after") : null)
-          : null;
-      return new Behaviour(latency, rate(config, "error-rate"), rate(config, "reject-rate"),
-          rate(config, "reset-rate"), rateLimit, outages, throttle);
+      RateLimit rateLimit =
+          config.hasPath("rate-limit")
+              ? new RateLimit(
+                  config.getInt("rate-limit.per-second"),
+                  config.hasPath("rate-limit.retry-after")
+                      ? config.getDuration("rate-limit.retry-after")
+                      : Duration.ofSeconds(1))
+              : null;
+      List<Outage> outages =
+          config.hasPath("outages")
+              ? config.getConfigList("outages").stream().map(Behaviour::outage).toList()
+              : List.of();
+      Throttle throttle =
+          config.hasPath("throttle")
+              ? new Throttle(
+                  config.getDouble("throttle.rate"),
+                  config.hasPath("throttle.retry-after")
+                      ? config.getDuration("throttle.retry-after")
+                      : null)
+              : null;
+      return new Behaviour(
+          latency,
+          rate(config, "error-rate"),
+          rate(config, "reject-rate"),
+          rate(config, "reset-rate"),
+          rateLimit,
+          outages,
+          throttle);
     } catch (ConfigException | IllegalArgumentException e) {
       throw new IllegalArgumentException("behaviour: " + e.getMessage(), e);
     }
@@ -187,10 +217,14 @@ public record Behaviour(Latency latency, double errorRate, double rejectRate, do
     try {
       kind = Failure.valueOf(failure.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("outage failure must be errors, timeouts or resets, not " + failure);
+      throw new IllegalArgumentException(
+          "outage failure must be errors, timeouts or resets, not " + failure);
     }
-    return new Outage(config.getDuration("start"), config.getDuration("length"),
-        config.hasPath("success-rate") ? config.getDouble("success-rate") : 0, kind);
+    return new Outage(
+        config.getDuration("start"),
+        config.getDuration("length"),
+        config.hasPath("success-rate") ? config.getDouble("success-rate") : 0,
+        kind);
   }
 
   private static double rate(Config config, String path) {

@@ -19,8 +19,10 @@ public final class Behaviours {
 
   private final Map<String, Behaviour> byDestination;
   private final Behaviour otherwise;
+
   /** Null: answers drawn at random. */
   private final Long answerSeed;
+
   private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
   private volatile long epochNanos = System.nanoTime();
 
@@ -30,9 +32,9 @@ public final class Behaviours {
 
   /**
    * @param answerSeed when not null, each answer is drawn from this seed and the request's
-   *     destination, messageId and attempt (X-Delivery-Attempt) alone: a request sent again at
-   *     the same attempt, by any router build, gets the same answer. Outages and rate limits
-   *     still draw on time.
+   *     destination, messageId and attempt (X-Delivery-Attempt) alone: a request sent again at the
+   *     same attempt, by any router build, gets the same answer. Outages and rate limits still draw
+   *     on time.
    */
   private Behaviours(Map<String, Behaviour> byDestination, Behaviour otherwise, Long answerSeed) {
     this.byDestination = Map.copyOf(byDestination);
@@ -72,7 +74,8 @@ public final class Behaviours {
         }
       }
     }
-    Behaviour otherwise = config.hasPath("default") ? Behaviour.of(config.getConfig("default")) : Behaviour.ACCEPT;
+    Behaviour otherwise =
+        config.hasPath("default") ? Behaviour.of(config.getConfig("default")) : Behaviour.ACCEPT;
     return new Behaviours(byDestination, otherwise);
   }
 
@@ -82,7 +85,8 @@ public final class Behaviours {
 
   /** Whether some answer draws on time (see {@link Behaviour#dependsOnTime}). */
   public boolean dependsOnTime() {
-    return otherwise.dependsOnTime() || byDestination.values().stream().anyMatch(Behaviour::dependsOnTime);
+    return otherwise.dependsOnTime()
+        || byDestination.values().stream().anyMatch(Behaviour::dependsOnTime);
   }
 
   /** Where one request's answer is drawn from: see the constructor. */

@@ -40,8 +40,13 @@ public final class BlackHole implements AutoCloseable {
    * @param behaviours how each destination answers
    * @param tap sees every delivery request and its answer; null for none (nothing is copied)
    */
-  public record Options(String host, int port, int workerThreads, int maxContentBytes,
-      Behaviours behaviours, Tap tap) {
+  public record Options(
+      String host,
+      int port,
+      int workerThreads,
+      int maxContentBytes,
+      Behaviours behaviours,
+      Tap tap) {
 
     public static final int DEFAULT_MAX_CONTENT_BYTES = 16 * 1024 * 1024;
 
@@ -60,8 +65,8 @@ public final class BlackHole implements AutoCloseable {
       Objects.requireNonNull(behaviours, "behaviours");
     }
 
-    public Options(String host, int port, int workerThreads, int maxContentBytes,
-        Behaviours behaviours) {
+    public Options(
+        String host, int port, int workerThreads, int maxContentBytes, Behaviours behaviours) {
       this(host, port, workerThreads, maxContentBytes, behaviours, null);
     }
 
@@ -146,7 +151,8 @@ public final class BlackHole implements AutoCloseable {
       throw new IllegalStateException(
           "black hole cannot listen on " + options.host() + ":" + options.port(), bound.cause());
     }
-    return new BlackHole(options.host(), bound.channel(), acceptor, workers, counts, options.behaviours());
+    return new BlackHole(
+        options.host(), bound.channel(), acceptor, workers, counts, options.behaviours());
   }
 
   public int port() {
@@ -180,16 +186,16 @@ public final class BlackHole implements AutoCloseable {
   }
 
   /**
-   * Per destination, the histogram of first deliveries' latencies in milliseconds, from the
-   * event's sentAt to the 200 ({@link LatencyRecorder}): every one so far, a copy per call.
+   * Per destination, the histogram of first deliveries' latencies in milliseconds, from the event's
+   * sentAt to the 200 ({@link LatencyRecorder}): every one so far, a copy per call.
    */
   public Map<String, Histogram> latencySnapshots() {
     return counts.latencySnapshots();
   }
 
   /**
-   * Per destination: requests answered 2xx, then those refused with an error (503), as rate
-   * limited (429), rejected (400), reset and held (never answered).
+   * Per destination: requests answered 2xx, then those refused with an error (503), as rate limited
+   * (429), rejected (400), reset and held (never answered).
    */
   public Map<String, long[]> requestCounts() {
     return counts.requestCounts();

@@ -48,7 +48,9 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
   private final Behaviours behaviours;
   private final Tap tap;
 
-  /** @param tap null for none */
+  /**
+   * @param tap null for none
+   */
   BlackHoleHandler(DeliveryCounts counts, Behaviours behaviours, Tap tap) {
     this.counts = counts;
     this.behaviours = behaviours;
@@ -71,32 +73,47 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
     long now = System.nanoTime();
     Behaviour behaviour = behaviours.of(destination);
     String source = request.headers().get(SOURCE_ID, "");
-    boolean overRate = behaviour.rateLimit() != null
-        && behaviours.overRate(destination, source, behaviour.rateLimit().perSecond(), now);
+    boolean overRate =
+        behaviour.rateLimit() != null
+            && behaviours.overRate(destination, source, behaviour.rateLimit().perSecond(), now);
     Body body = Body.of(request.content());
     String messageId = request.headers().get(MESSAGE_ID, body.messageId());
     int attempt = attempt(request);
-    Behaviour.Answer answer = behaviour.answer(behaviours.elapsedNanos(now), overRate,
-        behaviours.random(destination, messageId, attempt));
+    Behaviour.Answer answer =
+        behaviour.answer(
+            behaviours.elapsedNanos(now),
+            overRate,
+            behaviours.random(destination, messageId, attempt));
     // copied now: the request's buffer is released when this returns, before a delayed answer
     Tap.Delivery seen = tap == null ? null : seen(request, destination, messageId, attempt, answer);
     if (answer instanceof Behaviour.Accept accept) {
-      later(ctx, accept.delayNanos(), () -> {
-        long latency = body.sentAtMillis() < 0 ? -1 : Math.max(0, System.currentTimeMillis() - body.sentAtMillis());
-        counts.record(destination, messageId, attempt, latency);
-        tapped(seen);
-        write(ctx, request, empty(request, HttpResponseStatus.OK));
-      });
+      later(
+          ctx,
+          accept.delayNanos(),
+          () -> {
+            long latency =
+                body.sentAtMillis() < 0
+                    ? -1
+                    : Math.max(0, System.currentTimeMillis() - body.sentAtMillis());
+            counts.record(destination, messageId, attempt, latency);
+            tapped(seen);
+            write(ctx, request, empty(request, HttpResponseStatus.OK));
+          });
     } else if (answer instanceof Behaviour.Refuse refuse) {
-      later(ctx, refuse.delayNanos(), () -> {
-        counts.refuse(destination, messageId, refusal(refuse.status()));
-        tapped(seen);
-        FullHttpResponse response = empty(request, HttpResponseStatus.valueOf(refuse.status()));
-        if (refuse.retryAfter() != null) {
-          response.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, refuse.retryAfter().toSeconds()));
-        }
-        write(ctx, request, response);
-      });
+      later(
+          ctx,
+          refuse.delayNanos(),
+          () -> {
+            counts.refuse(destination, messageId, refusal(refuse.status()));
+            tapped(seen);
+            FullHttpResponse response = empty(request, HttpResponseStatus.valueOf(refuse.status()));
+            if (refuse.retryAfter() != null) {
+              response
+                  .headers()
+                  .set(HttpHeaderNames.RETRY_AFTER, Math.max(1, refuse.retryAfter().toSeconds()));
+            }
+            write(ctx, request, response);
+          });
     } else if (answer instanceof Behaviour.Hold) {
       counts.refuse(destination, messageId, DeliveryCounts.Refusal.HELD);
       tapped(seen);
@@ -108,16 +125,23 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
     }
   }
 
-  private static Tap.Delivery seen(FullHttpRequest request, String destination, String messageId,
-      int attempt, Behaviour.Answer answer) {
+  private static Tap.Delivery seen(
+      FullHttpRequest request,
+      String destination,
+      String messageId,
+      int attempt,
+      Behaviour.Answer answer) {
     Map<String, String> headers = new TreeMap<>();
     for (Map.Entry<String, String> header : request.headers()) {
-      headers.merge(header.getKey().toLowerCase(Locale.ROOT), header.getValue(), (a, b) -> a + ", " + b);
+      headers.merge(
+          header.getKey().toLowerCase(Locale.ROOT), header.getValue(), (a, b) -> a + ", " + b);
     }
-    int status = answer instanceof Behaviour.Accept ? 200
-        : answer instanceof Behaviour.Refuse refuse ? refuse.status() : 0;
-    return new Tap.Delivery(destination, messageId, attempt, status, headers,
-        ByteBufUtil.getBytes(request.content()));
+    int status =
+        answer instanceof Behaviour.Accept
+            ? 200
+            : answer instanceof Behaviour.Refuse refuse ? refuse.status() : 0;
+    return new Tap.Delivery(
+        destination, messageId, attempt, status, headers, ByteBufUtil.getBytes(request.content()));
   }
 
   /** Told when the answer is given (or, for a reset or a hold, decided). */
@@ -140,14 +164,19 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
     if (delayNanos <= 0) {
       answer.run();
     } else {
-      ctx.executor().schedule(() -> {
-        answer.run();
-        ctx.flush();
-      }, delayNanos, TimeUnit.NANOSECONDS);
+      ctx.executor()
+          .schedule(
+              () -> {
+                answer.run();
+                ctx.flush();
+              },
+              delayNanos,
+              TimeUnit.NANOSECONDS);
     }
   }
 
-  private static void write(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
+  private static void write(
+      ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
     boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
     HttpUtil.setKeepAlive(response, keepAlive);
     // written now, flushed once per read in channelReadComplete: pipelined requests share a flush

@@ -29,7 +29,13 @@ final class DeliveryCounts {
   private final LongAdder duplicates = new LongAdder();
 
   /** How a request was refused; counted per destination. */
-  enum Refusal { ERROR, RATE_LIMITED, REJECTED, RESET, HELD }
+  enum Refusal {
+    ERROR,
+    RATE_LIMITED,
+    REJECTED,
+    RESET,
+    HELD
+  }
 
   /**
    * A request answered 2xx.
@@ -67,25 +73,29 @@ final class DeliveryCounts {
   /** Per destination: requests answered 2xx, then refusals in {@link Refusal} order. */
   Map<String, long[]> requestCounts() {
     Map<String, long[]> counts = new HashMap<>();
-    destinations.forEach((name, d) -> {
-      long[] row = new long[1 + Refusal.values().length];
-      row[0] = d.requests.sum();
-      for (Refusal r : Refusal.values()) {
-        row[1 + r.ordinal()] = d.refused[r.ordinal()].sum();
-      }
-      counts.put(name, row);
-    });
+    destinations.forEach(
+        (name, d) -> {
+          long[] row = new long[1 + Refusal.values().length];
+          row[0] = d.requests.sum();
+          for (Refusal r : Refusal.values()) {
+            row[1 + r.ordinal()] = d.refused[r.ordinal()].sum();
+          }
+          counts.put(name, row);
+        });
     return counts;
   }
 
   /** Messages that were refused as permanent failures (400) and never delivered. */
   Map<String, Set<String>> rejected() {
     Map<String, Set<String>> rejected = new HashMap<>();
-    destinations.forEach((name, d) -> d.messages.forEach((messageId, count) -> {
-      if (count.rejected && count.times == 0) {
-        rejected.computeIfAbsent(name, n -> new HashSet<>()).add(messageId);
-      }
-    }));
+    destinations.forEach(
+        (name, d) ->
+            d.messages.forEach(
+                (messageId, count) -> {
+                  if (count.rejected && count.times == 0) {
+                    rejected.computeIfAbsent(name, n -> new HashSet<>()).add(messageId);
+                  }
+                }));
     return rejected;
   }
 
@@ -108,11 +118,12 @@ final class DeliveryCounts {
     destinations.forEach(
         (name, d) -> {
           Map<String, Integer> messages = new HashMap<>();
-          d.messages.forEach((messageId, count) -> {
-            if (count.times > 0) {
-              messages.put(messageId, count.times);
-            }
-          });
+          d.messages.forEach(
+              (messageId, count) -> {
+                if (count.times > 0) {
+                  messages.put(messageId, count.times);
+                }
+              });
           if (!messages.isEmpty()) {
             snapshot.put(name, Map.copyOf(messages));
           }
@@ -133,7 +144,8 @@ final class DeliveryCounts {
         json.writeNumberField("messages", d.getValue().messages.mappingCount());
         json.writeNumberField("requests", d.getValue().requests.sum());
         for (Refusal r : Refusal.values()) {
-          json.writeNumberField(r.name().toLowerCase(Locale.ROOT), d.getValue().refused[r.ordinal()].sum());
+          json.writeNumberField(
+              r.name().toLowerCase(Locale.ROOT), d.getValue().refused[r.ordinal()].sum());
         }
         json.writeEndObject();
       }
@@ -194,6 +206,7 @@ final class DeliveryCounts {
 
     volatile int times;
     volatile int maxAttempt;
+
     /** Answered 400 at least once: what the router discards. */
     volatile boolean rejected;
 

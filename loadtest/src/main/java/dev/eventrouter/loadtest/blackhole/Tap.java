@@ -4,8 +4,8 @@ import java.util.Map;
 
 /**
  * Sees each delivery request the black hole answered, with its answer: for a harness that keeps
- * what destinations received (the parity harness). Called on the black hole's event loops, many
- * at once; it must not block.
+ * what destinations received (the parity harness). Called on the black hole's event loops, many at
+ * once; it must not block.
  */
 @FunctionalInterface
 public interface Tap {
@@ -19,6 +19,11 @@ public interface Tap {
    *     with ", "
    * @param body the request's body
    */
-  record Delivery(String destination, String messageId, int attempt, int status,
-      Map<String, String> headers, byte[] body) {}
+  record Delivery(
+      String destination,
+      String messageId,
+      int attempt,
+      int status,
+      Map<String, String> headers,
+      byte[] body) {}
 }

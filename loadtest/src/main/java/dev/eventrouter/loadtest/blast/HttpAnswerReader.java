@@ -15,9 +15,12 @@ public final class HttpAnswerReader {
   /** Longer header lines are only needed up to here: names and short values. */
   private static final int LINE_PREFIX = 64;
 
-  private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] CONNECTION_CLOSE = "connection: close".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] TRANSFER_ENCODING = "transfer-encoding:".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONTENT_LENGTH =
+      "content-length:".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONNECTION_CLOSE =
+      "connection: close".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TRANSFER_ENCODING =
+      "transfer-encoding:".getBytes(StandardCharsets.US_ASCII);
 
   private final InputStream in;
   private final byte[] line = new byte[LINE_PREFIX];
@@ -33,7 +36,9 @@ public final class HttpAnswerReader {
     int length = readLine();
     // "HTTP/1.1 200 OK" (kept lower-cased): the status is bytes 9 to 11
     if (length < 12 || line[0] != 'h' || !digit(line[9]) || !digit(line[10]) || !digit(line[11])) {
-      throw new IOException("not an HTTP status line: " + new String(line, 0, Math.min(length, LINE_PREFIX), StandardCharsets.US_ASCII));
+      throw new IOException(
+          "not an HTTP status line: "
+              + new String(line, 0, Math.min(length, LINE_PREFIX), StandardCharsets.US_ASCII));
     }
     int status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
     long bodyBytes = 0;
@@ -65,7 +70,10 @@ public final class HttpAnswerReader {
     return closing;
   }
 
-  /** Reads one line; returns its length without CR LF, and keeps its first {@link #LINE_PREFIX} bytes, lower-cased. */
+  /**
+   * Reads one line; returns its length without CR LF, and keeps its first {@link #LINE_PREFIX}
+   * bytes, lower-cased.
+   */
   private int readLine() throws IOException {
     int length = 0;
     boolean cr = false;

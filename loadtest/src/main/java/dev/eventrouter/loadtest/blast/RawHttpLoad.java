@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Raw HTTP/1.1 load on one endpoint: each connection a thread that writes {@code pipeline}
- * requests at once and reads their answers, for a duration. Made to measure the black hole's own
- * capacity, so the client is as cheap as can be: requests are bytes prepared once but for their
- * messageId, and answers are only counted, a status other than 2xx as a failure.
+ * Raw HTTP/1.1 load on one endpoint: each connection a thread that writes {@code pipeline} requests
+ * at once and reads their answers, for a duration. Made to measure the black hole's own capacity,
+ * so the client is as cheap as can be: requests are bytes prepared once but for their messageId,
+ * and answers are only counted, a status other than 2xx as a failure.
  */
 public final class RawHttpLoad {
 
@@ -30,7 +30,8 @@ public final class RawHttpLoad {
 
   private RawHttpLoad() {}
 
-  public static Result run(URI target, int connections, int pipeline, int payloadBytes, Duration duration)
+  public static Result run(
+      URI target, int connections, int pipeline, int payloadBytes, Duration duration)
       throws InterruptedException {
     if (connections < 1 || pipeline < 1) {
       throw new IllegalArgumentException("connections and pipeline must be at least 1");
@@ -43,15 +44,18 @@ public final class RawHttpLoad {
     List<Throwable> errors = new ArrayList<>();
     for (int c = 0; c < connections; c++) {
       int connection = c;
-      Thread thread = new Thread(() -> {
-        try {
-          drive(target, connection, pipeline, payloadBytes, deadline, ok, failed);
-        } catch (IOException | RuntimeException e) {
-          synchronized (errors) {
-            errors.add(e);
-          }
-        }
-      }, "blast-" + c);
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  drive(target, connection, pipeline, payloadBytes, deadline, ok, failed);
+                } catch (IOException | RuntimeException e) {
+                  synchronized (errors) {
+                    errors.add(e);
+                  }
+                }
+              },
+              "blast-" + c);
       thread.start();
       threads.add(thread);
     }
@@ -59,22 +63,40 @@ public final class RawHttpLoad {
       thread.join();
     }
     if (!errors.isEmpty()) {
-      throw new IllegalStateException(errors.size() + " connections failed, the first: " + errors.get(0), errors.get(0));
+      throw new IllegalStateException(
+          errors.size() + " connections failed, the first: " + errors.get(0), errors.get(0));
     }
     return new Result(ok.sum(), failed.sum(), (System.nanoTime() - start) / 1e9);
   }
 
-  private static void drive(URI target, int connection, int pipeline, int payloadBytes, long deadline,
-      LongAdder ok, LongAdder failed) throws IOException {
+  private static void drive(
+      URI target,
+      int connection,
+      int pipeline,
+      int payloadBytes,
+      long deadline,
+      LongAdder ok,
+      LongAdder failed)
+      throws IOException {
     String path = target.getRawPath().isEmpty() ? "/" : target.getRawPath();
     byte[] body = new byte[payloadBytes];
     Arrays.fill(body, (byte) 'x');
-    byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + target.getHost() + "\r\n"
-        + "Content-Type: application/json\r\nContent-Length: " + payloadBytes + "\r\nX-Message-Id: b-"
-        + connection + "-").getBytes(StandardCharsets.US_ASCII);
+    byte[] head =
+        ("POST "
+                + path
+                + " HTTP/1.1\r\nHost: "
+                + target.getHost()
+                + "\r\n"
+                + "Content-Type: application/json\r\nContent-Length: "
+                + payloadBytes
+                + "\r\nX-Message-Id: b-"
+                + connection
+                + "-")
+            .getBytes(StandardCharsets.US_ASCII);
     try (Socket socket = connect(target)) {
       OutputStream out = socket.getOutputStream();
-      HttpAnswerReader answers = new HttpAnswerReader(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+      HttpAnswerReader answers =
+          new HttpAnswerReader(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
       byte[] batch = new byte[pipeline * (head.length + 24 + payloadBytes)];
       long n = 0;
       while (System.nanoTime() < deadline) {

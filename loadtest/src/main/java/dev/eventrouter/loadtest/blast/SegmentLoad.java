@@ -17,16 +17,23 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
- * Load on the router's Segment tracking API: each connection a thread that sends one request,
- * waits for its answer and sends the next, on a keep-alive connection, as an SDK's flush thread
- * does. Requests answered within the window (after the warm-up) are counted: by status, and the
- * latency of each 200 (written to answer read). Each request is made (and gzipped) just before it
- * is sent, on the same cores as the router when both run on one machine.
+ * Load on the router's Segment tracking API: each connection a thread that sends one request, waits
+ * for its answer and sends the next, on a keep-alive connection, as an SDK's flush thread does.
+ * Requests answered within the window (after the warm-up) are counted: by status, and the latency
+ * of each 200 (written to answer read). Each request is made (and gzipped) just before it is sent,
+ * on the same cores as the router when both run on one machine.
  */
 public final class SegmentLoad {
 
-  public record Options(URI base, String writeKey, int connections, int batch, int eventBytes, boolean gzip,
-      Duration warmUp, Duration window) {
+  public record Options(
+      URI base,
+      String writeKey,
+      int connections,
+      int batch,
+      int eventBytes,
+      boolean gzip,
+      Duration warmUp,
+      Duration window) {
     public Options {
       if (connections < 1) {
         throw new IllegalArgumentException("connections must be at least 1");
@@ -45,8 +52,16 @@ public final class SegmentLoad {
    * @param connectionErrors requests that got no answer (the connection failed or closed)
    * @param latencyNanos the latency of each accepted request, sorted
    */
-  public record Result(String path, int connections, int eventsPerRequest, boolean gzip, double seconds,
-      long accepted, Map<Integer, Long> refused, long connectionErrors, long[] latencyNanos) {
+  public record Result(
+      String path,
+      int connections,
+      int eventsPerRequest,
+      boolean gzip,
+      double seconds,
+      long accepted,
+      Map<Integer, Long> refused,
+      long connectionErrors,
+      long[] latencyNanos) {
 
     public Result {
       refused = Collections.unmodifiableSortedMap(new TreeMap<>(refused));
@@ -76,23 +91,45 @@ public final class SegmentLoad {
     /** Two lines: what ran, then the figures as key=value. */
     public String report() {
       StringBuilder refusedText = new StringBuilder();
-      refused.forEach((status, count) -> refusedText.append(refusedText.length() == 0 ? "" : ",").append(status).append(':').append(count));
-      return String.format(Locale.ROOT,
+      refused.forEach(
+          (status, count) ->
+              refusedText
+                  .append(refusedText.length() == 0 ? "" : ",")
+                  .append(status)
+                  .append(':')
+                  .append(count));
+      return String.format(
+          Locale.ROOT,
           "POST %s connections=%d events/request=%d gzip=%s window=%.1fs%n"
               + "events/s=%.0f requests/s=%.1f accepted=%d non-200=%s connection-errors=%d"
               + " p50=%.1fms p90=%.1fms p99=%.1fms max=%.1fms%n",
-          path, connections, eventsPerRequest, gzip ? "on" : "off", seconds,
-          acceptedEventsPerSecond(), requestsPerSecond(), accepted,
-          refusedText.length() == 0 ? "none" : refusedText, connectionErrors,
-          latencyMillis(0.5), latencyMillis(0.9), latencyMillis(0.99), latencyMillis(1.0));
+          path,
+          connections,
+          eventsPerRequest,
+          gzip ? "on" : "off",
+          seconds,
+          acceptedEventsPerSecond(),
+          requestsPerSecond(),
+          accepted,
+          refusedText.length() == 0 ? "none" : refusedText,
+          connectionErrors,
+          latencyMillis(0.5),
+          latencyMillis(0.9),
+          latencyMillis(0.99),
+          latencyMillis(1.0));
     }
   }
 
   private SegmentLoad() {}
 
   public static Result run(Options options) throws InterruptedException {
-    SegmentRequests requests = new SegmentRequests(options.base(), options.writeKey(), options.batch(),
-        options.eventBytes(), options.gzip());
+    SegmentRequests requests =
+        new SegmentRequests(
+            options.base(),
+            options.writeKey(),
+            options.batch(),
+            options.eventBytes(),
+            options.gzip());
     long windowStart = System.nanoTime() + options.warmUp().toNanos();
     long windowEnd = windowStart + options.window().toNanos();
     // messageIds unique across runs too, should a destination ever dedupe them
@@ -100,7 +137,9 @@ public final class SegmentLoad {
     List<Connection> connections = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (int c = 0; c < options.connections(); c++) {
-      Connection connection = new Connection(options.base(), requests, "seg-" + run + "-" + c + "-", c, windowStart, windowEnd);
+      Connection connection =
+          new Connection(
+              options.base(), requests, "seg-" + run + "-" + c + "-", c, windowStart, windowEnd);
       Thread thread = new Thread(connection, "segment-load-" + c);
       connections.add(connection);
       threads.add(thread);
@@ -111,12 +150,14 @@ public final class SegmentLoad {
     }
     List<Throwable> errors = connections.stream().map(c -> c.error).filter(e -> e != null).toList();
     if (!errors.isEmpty()) {
-      throw new IllegalStateException(errors.size() + " connections failed, the first: " + errors.get(0), errors.get(0));
+      throw new IllegalStateException(
+          errors.size() + " connections failed, the first: " + errors.get(0), errors.get(0));
     }
     return merge(requests, options, connections);
   }
 
-  private static Result merge(SegmentRequests requests, Options options, List<Connection> connections) {
+  private static Result merge(
+      SegmentRequests requests, Options options, List<Connection> connections) {
     long accepted = 0;
     long connectionErrors = 0;
     Map<Integer, Long> refused = new TreeMap<>();
@@ -134,8 +175,16 @@ public final class SegmentLoad {
       at += c.latencyCount;
     }
     Arrays.sort(latencyNanos);
-    return new Result(requests.path(), options.connections(), requests.eventsPerRequest(), options.gzip(),
-        options.window().toNanos() / 1e9, accepted, refused, connectionErrors, latencyNanos);
+    return new Result(
+        requests.path(),
+        options.connections(),
+        requests.eventsPerRequest(),
+        options.gzip(),
+        options.window().toNanos() / 1e9,
+        accepted,
+        refused,
+        connectionErrors,
+        latencyNanos);
   }
 
   /** One connection's loop and its own counts, read once its thread ended. */
@@ -153,7 +202,13 @@ public final class SegmentLoad {
     private int latencyCount;
     private Throwable error;
 
-    Connection(URI base, SegmentRequests requests, String idPrefix, int seed, long windowStart, long windowEnd) {
+    Connection(
+        URI base,
+        SegmentRequests requests,
+        String idPrefix,
+        int seed,
+        long windowStart,
+        long windowEnd) {
       this.base = base;
       this.requests = requests;
       this.idPrefix = idPrefix;
@@ -170,7 +225,8 @@ public final class SegmentLoad {
           // a connect that fails ends the run: the server is not there
           try (Socket socket = RawHttpLoad.connect(base)) {
             OutputStream out = socket.getOutputStream();
-            HttpAnswerReader answers = new HttpAnswerReader(new BufferedInputStream(socket.getInputStream(), 8 * 1024));
+            HttpAnswerReader answers =
+                new HttpAnswerReader(new BufferedInputStream(socket.getInputStream(), 8 * 1024));
             boolean open = true;
             while (open && System.nanoTime() < windowEnd) {
               byte[] request = requests.request(idPrefix, nextId, Instant.now(), random);

@@ -34,18 +34,34 @@ public final class SegmentRequests {
    */
   public SegmentRequests(URI base, String writeKey, int batch, int eventBytes, boolean gzip) {
     if (batch < 0 || eventBytes < 1) {
-      throw new IllegalArgumentException("batch must be 0 (single calls) or more, eventBytes at least 1");
+      throw new IllegalArgumentException(
+          "batch must be 0 (single calls) or more, eventBytes at least 1");
     }
     this.batch = batch;
     this.eventBytes = eventBytes;
     this.gzip = gzip;
-    String prefix = base.getRawPath().endsWith("/") ? base.getRawPath().substring(0, base.getRawPath().length() - 1) : base.getRawPath();
+    String prefix =
+        base.getRawPath().endsWith("/")
+            ? base.getRawPath().substring(0, base.getRawPath().length() - 1)
+            : base.getRawPath();
     this.path = prefix + (batch == 0 ? "/v1/track" : "/v1/batch");
-    String authorization = Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
-    this.headers = ("POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort() + "\r\n"
-        + "User-Agent: eventrouter-loadtest\r\nAuthorization: Basic " + authorization + "\r\n"
-        + "Content-Type: application/json\r\n" + (gzip ? "Content-Encoding: gzip\r\n" : "") + "Content-Length: ")
-        .getBytes(StandardCharsets.US_ASCII);
+    String authorization =
+        Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
+    this.headers =
+        ("POST "
+                + path
+                + " HTTP/1.1\r\nHost: "
+                + base.getHost()
+                + ":"
+                + base.getPort()
+                + "\r\n"
+                + "User-Agent: eventrouter-loadtest\r\nAuthorization: Basic "
+                + authorization
+                + "\r\n"
+                + "Content-Type: application/json\r\n"
+                + (gzip ? "Content-Encoding: gzip\r\n" : "")
+                + "Content-Length: ")
+            .getBytes(StandardCharsets.US_ASCII);
   }
 
   public String path() {
@@ -61,7 +77,10 @@ public final class SegmentRequests {
    * One request whose events have messageIds {@code idPrefix + n} for n from {@code firstId} on.
    */
   public byte[] request(String idPrefix, long firstId, Instant sentAt, RandomGenerator random) {
-    byte[] body = gzip ? gzip(json(idPrefix, firstId, sentAt, random)) : json(idPrefix, firstId, sentAt, random);
+    byte[] body =
+        gzip
+            ? gzip(json(idPrefix, firstId, sentAt, random))
+            : json(idPrefix, firstId, sentAt, random);
     ByteArrayOutputStream request = new ByteArrayOutputStream(headers.length + 16 + body.length);
     request.writeBytes(headers);
     request.writeBytes((body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -79,7 +98,9 @@ public final class SegmentRequests {
       if (i > 0) {
         json.write(',');
       }
-      json.writeBytes(SegmentEvents.event("track", SOURCE, idPrefix + (firstId + i), sentAt, eventBytes, random));
+      json.writeBytes(
+          SegmentEvents.event(
+              "track", SOURCE, idPrefix + (firstId + i), sentAt, eventBytes, random));
     }
     json.writeBytes(("],\"sentAt\":\"" + sentAt + "\"}").getBytes(StandardCharsets.US_ASCII));
     return json.toByteArray();

@@ -15,7 +15,8 @@ import java.util.List;
  */
 public record BuildSeen(String label, String jar, RunFacts facts, List<JobSeen> jobs) {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public BuildSeen {
     jobs = List.copyOf(jobs);
@@ -23,14 +24,18 @@ public record BuildSeen(String label, String jar, RunFacts facts, List<JobSeen> 
 
   /**
    * @param events the input's events, all acknowledged by Kafka
-   * @param deliveriesAtKill 200s the destinations had answered when the router was killed; -1 for
-   *     a run without a kill
+   * @param deliveriesAtKill 200s the destinations had answered when the router was killed; -1 for a
+   *     run without a kill
    * @param secondsKilledToReady from the kill to the restarted router's readiness
    * @param drained every job ended and the router held none before the drain timeout
    * @param seconds the whole run, from the router's start to its stop
    */
-  public record RunFacts(long events, long deliveriesAtKill, double secondsKilledToReady,
-      boolean drained, double seconds) {}
+  public record RunFacts(
+      long events,
+      long deliveriesAtKill,
+      double secondsKilledToReady,
+      boolean drained,
+      double seconds) {}
 
   public void write(Path file) throws IOException {
     JSON.writeValue(file.toFile(), this);

@@ -35,14 +35,16 @@ public sealed interface ParityJournal {
    * @param kind postgres or mariadb
    * @param server the server's JDBC URL without a database, e.g. jdbc:postgresql://127.0.0.1:5432/
    */
-  record Server(String kind, String server, String database, String user, String password) implements ParityJournal {
+  record Server(String kind, String server, String database, String user, String password)
+      implements ParityJournal {
 
     public Server {
       if (!kind.equals("postgres") && !kind.equals("mariadb")) {
         throw new IllegalArgumentException("the journal is h2, postgres or mariadb, not " + kind);
       }
       if (!database.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-        throw new IllegalArgumentException("the journal database must be a plain name, not " + database);
+        throw new IllegalArgumentException(
+            "the journal database must be a plain name, not " + database);
       }
     }
 
@@ -55,14 +57,22 @@ public sealed interface ParityJournal {
 
     @Override
     public Map<String, String> environment() {
-      return Map.of("ROUTER_JOURNAL_DATABASE", kind, "ROUTER_JOURNAL_URL", server + database,
-          "ROUTER_JOURNAL_USER", user, "ROUTER_JOURNAL_PASSWORD", password);
+      return Map.of(
+          "ROUTER_JOURNAL_DATABASE",
+          kind,
+          "ROUTER_JOURNAL_URL",
+          server + database,
+          "ROUTER_JOURNAL_USER",
+          user,
+          "ROUTER_JOURNAL_PASSWORD",
+          password);
     }
 
     @Override
     public void fresh() throws SQLException {
       boolean postgres = kind.equals("postgres");
-      try (Connection connection = DriverManager.getConnection(server + (postgres ? "postgres" : ""), user, password);
+      try (Connection connection =
+              DriverManager.getConnection(server + (postgres ? "postgres" : ""), user, password);
           Statement sql = connection.createStatement()) {
         // FORCE: the connections of the previous build's router, killed or stopped, may linger
         sql.execute("DROP DATABASE IF EXISTS " + database + (postgres ? " WITH (FORCE)" : ""));

@@ -16,15 +16,17 @@ import java.util.function.LongSupplier;
 
 /**
  * Keeps every delivery request the black hole answered during one build's run, filed by
- * (destination, messageId), with the life of the router it came from: 0 until the kill, 1 after
- * the restart. Digests, not payloads, are kept.
+ * (destination, messageId), with the life of the router it came from: 0 until the kill, 1 after the
+ * restart. Digests, not payloads, are kept.
  */
 final class ParityTap implements Tap {
 
   /** The attempt: what each request is filed under, so not compared as a header. */
   static final String ATTEMPT_HEADER = "x-delivery-attempt";
+
   /** The job id the router sends. */
   static final String JOB_ID_HEADER = "idempotency-key";
+
   /** A credential: kept as its digest. */
   static final String SECRET_HEADER = "authorization";
 
@@ -35,7 +37,13 @@ final class ParityTap implements Tap {
    * @param receivedAtNanos when the black hole answered it (the tap's clock)
    * @param jobId its Idempotency-Key, null if none
    */
-  record Copy(int attempt, int status, int life, long receivedAtNanos, String jobId, String bodySha256,
+  record Copy(
+      int attempt,
+      int status,
+      int life,
+      long receivedAtNanos,
+      String jobId,
+      String bodySha256,
       SortedMap<String, String> headers) {
 
     boolean sameContent(Copy other) {
@@ -53,7 +61,9 @@ final class ParityTap implements Tap {
     this(System::nanoTime);
   }
 
-  /** @param nanoClock when things happen, as {@link System#nanoTime} tells */
+  /**
+   * @param nanoClock when things happen, as {@link System#nanoTime} tells
+   */
   ParityTap(LongSupplier nanoClock) {
     this.nanoClock = nanoClock;
   }
@@ -62,11 +72,20 @@ final class ParityTap implements Tap {
   public void answered(Delivery delivery) {
     SortedMap<String, String> headers = new TreeMap<>(delivery.headers());
     headers.remove(ATTEMPT_HEADER);
-    headers.computeIfPresent(SECRET_HEADER, (name, value) -> "sha256:" + sha256(value.getBytes(StandardCharsets.UTF_8)));
-    Copy copy = new Copy(delivery.attempt(), delivery.status(), life, nanoClock.getAsLong(),
-        delivery.headers().get(JOB_ID_HEADER), sha256(delivery.body()), headers);
-    List<Copy> copies = byJob.computeIfAbsent(key(delivery.destination(), delivery.messageId()),
-        k -> new ArrayList<>());
+    headers.computeIfPresent(
+        SECRET_HEADER, (name, value) -> "sha256:" + sha256(value.getBytes(StandardCharsets.UTF_8)));
+    Copy copy =
+        new Copy(
+            delivery.attempt(),
+            delivery.status(),
+            life,
+            nanoClock.getAsLong(),
+            delivery.headers().get(JOB_ID_HEADER),
+            sha256(delivery.body()),
+            headers);
+    List<Copy> copies =
+        byJob.computeIfAbsent(
+            key(delivery.destination(), delivery.messageId()), k -> new ArrayList<>());
     synchronized (copies) {
       copies.add(copy);
     }
@@ -105,7 +124,8 @@ final class ParityTap implements Tap {
 
   /** Whether the destination answered the job with what ends it: a 200, or a 400. */
   boolean answeredFinally(String destination, String messageId) {
-    return copies(destination, messageId).stream().anyMatch(c -> c.status() == 200 || c.status() == 400);
+    return copies(destination, messageId).stream()
+        .anyMatch(c -> c.status() == 200 || c.status() == 400);
   }
 
   private static String key(String destination, String messageId) {

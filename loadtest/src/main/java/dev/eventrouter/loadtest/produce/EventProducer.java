@@ -31,9 +31,9 @@ public final class EventProducer {
   private static final Logger log = LoggerFactory.getLogger(EventProducer.class);
 
   /**
-   * @param sources the record keys: used in turn when {@code sourceSkew} is 0, else drawn with
-   *     a power law, the k-th source's share proportional to 1 / k^sourceSkew (a few big
-   *     tenants and a long tail)
+   * @param sources the record keys: used in turn when {@code sourceSkew} is 0, else drawn with a
+   *     power law, the k-th source's share proportional to 1 / k^sourceSkew (a few big tenants and
+   *     a long tail)
    * @param payloadBytes the size of each event's JSON, or the median size when {@code
    *     maxPayloadBytes} is larger: sizes are then log-normal (a tenth of events over 5x the
    *     median), capped at the maximum
@@ -66,15 +66,30 @@ public final class EventProducer {
         throw new IllegalArgumentException("sourceSkew must not be negative, not " + sourceSkew);
       }
       if (maxPayloadBytes < payloadBytes) {
-        throw new IllegalArgumentException("maxPayloadBytes " + maxPayloadBytes
-            + " is under payloadBytes " + payloadBytes);
+        throw new IllegalArgumentException(
+            "maxPayloadBytes " + maxPayloadBytes + " is under payloadBytes " + payloadBytes);
       }
     }
 
     /** Sources in turn, every event of the same size. */
-    public Plan(String bootstrapServers, String topic, int events, List<String> sources,
-        int payloadBytes, double ratePerSecond, long seed) {
-      this(bootstrapServers, topic, events, sources, 0, payloadBytes, payloadBytes, ratePerSecond, seed);
+    public Plan(
+        String bootstrapServers,
+        String topic,
+        int events,
+        List<String> sources,
+        int payloadBytes,
+        double ratePerSecond,
+        long seed) {
+      this(
+          bootstrapServers,
+          topic,
+          events,
+          sources,
+          0,
+          payloadBytes,
+          payloadBytes,
+          ratePerSecond,
+          seed);
     }
   }
 
@@ -124,10 +139,12 @@ public final class EventProducer {
    * time {@code stampedFrom} plus n milliseconds (so the router derives the same job ids), for a
    * harness that plays one input to several routers.
    */
-  public static Result run(Plan plan, String runId, Instant stampedFrom, LongAdder acknowledgedSoFar) {
+  public static Result run(
+      Plan plan, String runId, Instant stampedFrom, LongAdder acknowledgedSoFar) {
     try (Producer<String, byte[]> producer =
         new KafkaProducer<>(config(plan), new StringSerializer(), new ByteArraySerializer())) {
-      return publish(new PlannedEvents(plan, runId, stampedFrom), plan, producer, acknowledgedSoFar);
+      return publish(
+          new PlannedEvents(plan, runId, stampedFrom), plan, producer, acknowledgedSoFar);
     }
   }
 
@@ -135,11 +152,15 @@ public final class EventProducer {
     return publish(plan, runId, null, producer);
   }
 
-  static Result publish(Plan plan, String runId, Instant stampedFrom, Producer<String, byte[]> producer) {
+  static Result publish(
+      Plan plan, String runId, Instant stampedFrom, Producer<String, byte[]> producer) {
     return publish(new PlannedEvents(plan, runId, stampedFrom), plan, producer, new LongAdder());
   }
 
-  private static Result publish(PlannedEvents events, Plan plan, Producer<String, byte[]> producer,
+  private static Result publish(
+      PlannedEvents events,
+      Plan plan,
+      Producer<String, byte[]> producer,
       LongAdder acknowledgedSoFar) {
     log.info(
         "producing {} events of about {} bytes from {} sources to topic {}, rate {}",
@@ -168,7 +189,8 @@ public final class EventProducer {
       int index = attempted++;
       try {
         producer.send(
-            new ProducerRecord<>(plan.topic(), null, event.timestamp(), event.source(), event.value()),
+            new ProducerRecord<>(
+                plan.topic(), null, event.timestamp(), event.source(), event.value()),
             (metadata, error) -> {
               if (error == null) {
                 acknowledged.set(index, produced);

@@ -8,8 +8,8 @@ import java.util.function.LongSupplier;
  * Holds a sender to a rate: event i is due at start + i / rate. Only when a millisecond or more
  * ahead does it park, so events leave in bursts of about a millisecond's worth instead of one park
  * each (a park costs more than a send at high rates). Behind schedule it never waits: a stall is
- * caught up at full speed, as Kafka's own ThroughputThrottler does; each event still knows when
- * it was due.
+ * caught up at full speed, as Kafka's own ThroughputThrottler does; each event still knows when it
+ * was due.
  */
 final class Pacer {
 

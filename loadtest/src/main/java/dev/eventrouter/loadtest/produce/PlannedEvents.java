@@ -14,15 +14,19 @@ import java.util.SplittableRandom;
  */
 final class PlannedEvents {
 
-  /** @param timestamp the Kafka record's time (epoch ms); null for the producer's clock */
+  /**
+   * @param timestamp the Kafka record's time (epoch ms); null for the producer's clock
+   */
   record Event(String source, String messageId, byte[] value, Long timestamp) {}
 
   private final List<String> sources;
   private final int events;
   private final int payloadBytes;
   private final int maxPayloadBytes;
+
   /** Cumulative shares of the sources, or null when they are used in turn. */
   private final double[] cumulativeShares;
+
   private final String runId;
   private final Instant stampedFrom;
   private final SplittableRandom random;
@@ -40,7 +44,8 @@ final class PlannedEvents {
     this.events = plan.events();
     this.payloadBytes = plan.payloadBytes();
     this.maxPayloadBytes = plan.maxPayloadBytes();
-    this.cumulativeShares = plan.sourceSkew() == 0 ? null : cumulativeShares(sources.size(), plan.sourceSkew());
+    this.cumulativeShares =
+        plan.sourceSkew() == 0 ? null : cumulativeShares(sources.size(), plan.sourceSkew());
     this.runId = runId;
     this.random = new SplittableRandom(plan.seed());
   }
@@ -95,7 +100,10 @@ final class PlannedEvents {
     String source = source(n);
     String messageId = runId + "-" + n;
     Instant sentAt = stampedFrom == null ? due : stampedFrom.plusMillis(n);
-    return new Event(source, messageId, SegmentEvents.event(source, messageId, sentAt, size(), random),
+    return new Event(
+        source,
+        messageId,
+        SegmentEvents.event(source, messageId, sentAt, size(), random),
         stampedFrom == null ? null : sentAt.toEpochMilli());
   }
 }

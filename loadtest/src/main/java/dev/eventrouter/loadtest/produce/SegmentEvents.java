@@ -60,7 +60,11 @@ public final class SegmentEvents {
    *     measures each delivery's latency from it
    */
   public static byte[] event(
-      String sourceId, String messageId, Instant sentAt, int approximateBytes, RandomGenerator random) {
+      String sourceId,
+      String messageId,
+      Instant sentAt,
+      int approximateBytes,
+      RandomGenerator random) {
     return event(type(random), sourceId, messageId, sentAt, approximateBytes, random);
   }
 
@@ -69,7 +73,12 @@ public final class SegmentEvents {
    * path names the type, as the Segment API's single calls do.
    */
   public static byte[] event(
-      String type, String sourceId, String messageId, Instant sentAt, int approximateBytes, RandomGenerator random) {
+      String type,
+      String sourceId,
+      String messageId,
+      Instant sentAt,
+      int approximateBytes,
+      RandomGenerator random) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(256, approximateBytes));
     try (JsonGenerator json = JSON.createGenerator(bytes)) {
       json.writeStartObject();

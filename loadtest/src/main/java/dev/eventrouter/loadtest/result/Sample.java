@@ -15,6 +15,13 @@ import java.util.Map;
  *     destination and under "all"; absent where there were none
  * @param heapUsedBytes the routers' heap in use
  */
-public record Sample(double seconds, double producedPerSecond, Map<String, Double> deliveredPerSecond,
-    Map<String, Double> refusedPerSecond, double retriesPerSecond, double backlog,
-    Map<String, Double> p50Millis, Map<String, Double> p99Millis, double heapUsedBytes) {}
+public record Sample(
+    double seconds,
+    double producedPerSecond,
+    Map<String, Double> deliveredPerSecond,
+    Map<String, Double> refusedPerSecond,
+    double retriesPerSecond,
+    double backlog,
+    Map<String, Double> p50Millis,
+    Map<String, Double> p99Millis,
+    double heapUsedBytes) {}

@@ -44,15 +44,21 @@ public final class RouterProcess implements AutoCloseable {
   /**
    * @param heap the JVM's -Xmx
    */
-  public RouterProcess(Path jar, Path dir, Map<String, String> environment, String heap) throws IOException {
+  public RouterProcess(Path jar, Path dir, Map<String, String> environment, String heap)
+      throws IOException {
     this(jar, dir, environment, heap, Ports.free());
   }
 
-  /** @param ports where it listens (its embedded broker's ports unused with a broker of its own) */
-  public RouterProcess(Path jar, Path dir, Map<String, String> environment, String heap, Ports ports) {
+  /**
+   * @param ports where it listens (its embedded broker's ports unused with a broker of its own)
+   */
+  public RouterProcess(
+      Path jar, Path dir, Map<String, String> environment, String heap, Ports ports) {
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalArgumentException("no router jar at " + jar.toAbsolutePath()
-          + " (build it with: mvn -pl router -am package -DskipTests)");
+      throw new IllegalArgumentException(
+          "no router jar at "
+              + jar.toAbsolutePath()
+              + " (build it with: mvn -pl router -am package -DskipTests)");
     }
     this.jar = jar.toAbsolutePath();
     this.dir = dir;
@@ -60,20 +66,25 @@ public final class RouterProcess implements AutoCloseable {
     this.httpPort = ports.http();
     this.kafkaPort = ports.kafka();
     this.s3Port = ports.s3();
-    this.environment = new HashMap<>(Map.of(
-        "ROUTER_DATA_DIR", dir.resolve("data").toString(),
-        "ROUTER_HTTP_PORT", Integer.toString(httpPort),
-        // the Segment API's port is not used here: any free one, never a taken 8090
-        "ROUTER_SEGMENT_API_PORT", "0",
-        "ROUTER_KAFKA_PORT", Integer.toString(kafkaPort),
-        "ROUTER_KAFKA_CONTROLLER_PORT", Integer.toString(ports.kafkaController()),
-        "ROUTER_CLUSTER_PORT", Integer.toString(ports.cluster()),
-        "ROUTER_S3_EMBEDDED_PORT", Integer.toString(s3Port),
-        "ROUTER_ALLOW_ADDRESSES", "127.0.0.0/8"));
+    this.environment =
+        new HashMap<>(
+            Map.of(
+                "ROUTER_DATA_DIR", dir.resolve("data").toString(),
+                "ROUTER_HTTP_PORT", Integer.toString(httpPort),
+                // the Segment API's port is not used here: any free one, never a taken 8090
+                "ROUTER_SEGMENT_API_PORT", "0",
+                "ROUTER_KAFKA_PORT", Integer.toString(kafkaPort),
+                "ROUTER_KAFKA_CONTROLLER_PORT", Integer.toString(ports.kafkaController()),
+                "ROUTER_CLUSTER_PORT", Integer.toString(ports.cluster()),
+                "ROUTER_S3_EMBEDDED_PORT", Integer.toString(s3Port),
+                "ROUTER_ALLOW_ADDRESSES", "127.0.0.0/8"));
     this.environment.putAll(environment);
   }
 
-  /** The ports a router listens on: HTTP, its embedded broker's two, the cluster's, its embedded S3's. */
+  /**
+   * The ports a router listens on: HTTP, its embedded broker's two, the cluster's, its embedded
+   * S3's.
+   */
   public record Ports(int http, int kafka, int kafkaController, int cluster, int s3) {
 
     /** Free ones, each found by binding port 0. */
@@ -93,10 +104,11 @@ public final class RouterProcess implements AutoCloseable {
   /** Starts the JVM; its log goes to {@code router-<n>.log}, n counting the starts from 1. */
   public RouterProcess start() throws IOException {
     starts++;
-    ProcessBuilder builder = new ProcessBuilder("java", "-Xmx" + heap, "-jar", jar.toString())
-        .directory(dir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log().toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder("java", "-Xmx" + heap, "-jar", jar.toString())
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log().toFile());
     builder.environment().putAll(environment);
     process = builder.start();
     return this;
@@ -119,10 +131,18 @@ public final class RouterProcess implements AutoCloseable {
     return "http://127.0.0.1:" + s3Port;
   }
 
-  /** The archive on the embedded S3-compatible server, with the router's default bucket, prefix and credentials. */
+  /**
+   * The archive on the embedded S3-compatible server, with the router's default bucket, prefix and
+   * credentials.
+   */
   public Scenario.ArchiveLocation archive() {
-    return new Scenario.ArchiveLocation(s3Endpoint(), "us-east-1", "eventrouter-archive", "archive",
-        "eventrouter", "eventrouter-local");
+    return new Scenario.ArchiveLocation(
+        s3Endpoint(),
+        "us-east-1",
+        "eventrouter-archive",
+        "archive",
+        "eventrouter",
+        "eventrouter-local");
   }
 
   public static int freePort() throws IOException {
@@ -137,13 +157,22 @@ public final class RouterProcess implements AutoCloseable {
 
   /** Waits until it answers ready; fails at once, with its last log lines, if it exits first. */
   public void awaitReady(Duration timeout) throws InterruptedException {
-    await("the router to be ready", timeout, () -> {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("the router exited (" + process.exitValue() + ") before it was ready; "
-            + "the end of its log, " + log() + ":\n" + tail(log(), 20));
-      }
-      return ready();
-    });
+    await(
+        "the router to be ready",
+        timeout,
+        () -> {
+          if (!process.isAlive()) {
+            throw new IllegalStateException(
+                "the router exited ("
+                    + process.exitValue()
+                    + ") before it was ready; "
+                    + "the end of its log, "
+                    + log()
+                    + ":\n"
+                    + tail(log(), 20));
+          }
+          return ready();
+        });
   }
 
   private static String tail(Path file, int lines) {
@@ -174,9 +203,11 @@ public final class RouterProcess implements AutoCloseable {
   /** The HTTP status a router on this port answers a GET of the path with; 0 if none answers. */
   public static int status(int httpPort, String path) {
     try {
-      return HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (IOException e) {
       return 0;
     } catch (InterruptedException e) {

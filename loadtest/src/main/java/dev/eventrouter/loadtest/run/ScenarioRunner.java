@@ -41,9 +41,10 @@ import org.HdrHistogram.Histogram;
  */
 public final class ScenarioRunner {
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Scenario scenario;
   private final Path out;
@@ -73,7 +74,8 @@ public final class ScenarioRunner {
         environment.put("ROUTER_REGISTRY_FILE", registry.toAbsolutePath().toString());
         Path dir = out.resolve("router");
         Files.createDirectories(dir);
-        RouterProcess router = resources.router = new RouterProcess(embedded.jar(), dir, environment, embedded.heap());
+        RouterProcess router =
+            resources.router = new RouterProcess(embedded.jar(), dir, environment, embedded.heap());
         router.start();
         console.println("started the router (" + embedded.jar() + "), its log in " + router.log());
         router.awaitReady(Duration.ofMinutes(3));
@@ -90,11 +92,24 @@ public final class ScenarioRunner {
       }
 
       LongAdder acknowledged = new LongAdder();
-      EventProducer.Plan plan = new EventProducer.Plan(bootstrap, topic, scenario.events(),
-          scenario.sourceIds(), scenario.sourceSkew(), scenario.payloadMedianBytes(),
-          scenario.payloadMaxBytes(), scenario.rate(), scenario.seed());
-      console.printf(Locale.ROOT, "scenario %s: %d events at %.0f/s from %d sources to %s%n",
-          scenario.name(), plan.events(), plan.ratePerSecond(), scenario.sources(),
+      EventProducer.Plan plan =
+          new EventProducer.Plan(
+              bootstrap,
+              topic,
+              scenario.events(),
+              scenario.sourceIds(),
+              scenario.sourceSkew(),
+              scenario.payloadMedianBytes(),
+              scenario.payloadMaxBytes(),
+              scenario.rate(),
+              scenario.seed());
+      console.printf(
+          Locale.ROOT,
+          "scenario %s: %d events at %.0f/s from %d sources to %s%n",
+          scenario.name(),
+          plan.events(),
+          plan.ratePerSecond(),
+          scenario.sources(),
           scenario.destinations().stream().map(Scenario.DestinationPlan::name).toList());
       blackHole.behaviours().restartClock();
       long producingStart = System.nanoTime();
@@ -118,8 +133,12 @@ public final class ScenarioRunner {
           produced = producing.join();
           producingSeconds = (System.nanoTime() - producingStart) / 1e9;
           drainDeadline = System.nanoTime() + scenario.drainTimeout().toNanos();
-          console.printf(Locale.ROOT, "produced %d events (%d failed) in %.1f s; draining%n",
-              produced.sent(), produced.failed(), producingSeconds);
+          console.printf(
+              Locale.ROOT,
+              "produced %d events (%d failed) in %.1f s; draining%n",
+              produced.sent(),
+              produced.failed(),
+              producingSeconds);
         }
         if (produced != null && (samples % 3 == 0 || System.nanoTime() > drainDeadline)) {
           result = accountFor(produced, routes, blackHole, archive, sampler.lastMetrics());
@@ -129,12 +148,24 @@ public final class ScenarioRunner {
         }
       }
 
-      RunSummary summary = new RunSummary(scenario.name(), scenario.description(), machine(),
-          started.toString(), producingSeconds, (System.nanoTime() - start) / 1e9, scenario.rate(),
-          result, sampler.lastMetrics().retriedByAttempt(), outageFigures(sampler),
-          sampler.heapHighWater(), sampler.samples(), result.passed());
+      RunSummary summary =
+          new RunSummary(
+              scenario.name(),
+              scenario.description(),
+              machine(),
+              started.toString(),
+              producingSeconds,
+              (System.nanoTime() - start) / 1e9,
+              scenario.rate(),
+              result,
+              sampler.lastMetrics().retriedByAttempt(),
+              outageFigures(sampler),
+              sampler.heapHighWater(),
+              sampler.samples(),
+              result.passed());
       JSON.writeValue(out.resolve("summary.json").toFile(), summary);
-      Files.writeString(out.resolve("report.html"), HtmlReport.render(summary, scenario), StandardCharsets.UTF_8);
+      Files.writeString(
+          out.resolve("report.html"), HtmlReport.render(summary, scenario), StandardCharsets.UTF_8);
       printResult(summary);
       return summary;
     }
@@ -147,28 +178,47 @@ public final class ScenarioRunner {
       host = external.blackHoleHost();
       port = external.blackHolePort();
     }
-    return BlackHole.start(new BlackHole.Options(host, port, Runtime.getRuntime().availableProcessors(),
-        BlackHole.Options.DEFAULT_MAX_CONTENT_BYTES, scenario.behaviours()));
+    return BlackHole.start(
+        new BlackHole.Options(
+            host,
+            port,
+            Runtime.getRuntime().availableProcessors(),
+            BlackHole.Options.DEFAULT_MAX_CONTENT_BYTES,
+            scenario.behaviours()));
   }
 
   /**
-   * The black hole's word first; the archive is read only when that leaves jobs unaccounted for
-   * and the routers hold nothing more (no backlog, no lag), as reading it lists every object.
+   * The black hole's word first; the archive is read only when that leaves jobs unaccounted for and
+   * the routers hold nothing more (no backlog, no lag), as reading it lists every object.
    */
-  private static Audit.Result accountFor(EventProducer.Result produced, Map<String, List<String>> routes,
-      BlackHole blackHole, Scenario.ArchiveLocation archive, ScrapedMetrics metrics) {
-    Audit.Evidence withoutArchive = new Audit.Evidence(blackHole.deliveries(), blackHole.rejected(), Map.of());
+  private static Audit.Result accountFor(
+      EventProducer.Result produced,
+      Map<String, List<String>> routes,
+      BlackHole blackHole,
+      Scenario.ArchiveLocation archive,
+      ScrapedMetrics metrics) {
+    Audit.Evidence withoutArchive =
+        new Audit.Evidence(blackHole.deliveries(), blackHole.rejected(), Map.of());
     Audit.Result result = Audit.audit(produced, routes::get, withoutArchive);
-    if (result.total().lost() == 0 || archive == null || metrics.backlog() > 0 || metrics.consumerLag() > 0) {
+    if (result.total().lost() == 0
+        || archive == null
+        || metrics.backlog() > 0
+        || metrics.consumerLag() > 0) {
       return result;
     }
-    return Audit.audit(produced, routes::get, new Audit.Evidence(withoutArchive.delivered(),
-        withoutArchive.rejected(), ArchiveReader.archived(archive)));
+    return Audit.audit(
+        produced,
+        routes::get,
+        new Audit.Evidence(
+            withoutArchive.delivered(),
+            withoutArchive.rejected(),
+            ArchiveReader.archived(archive)));
   }
 
   /** Replaces the routers' settings registry, then waits until every node has it in force. */
-  private static void replaceRegistry(Scenario.External external, String registry,
-      Map<String, List<String>> routes) throws IOException, InterruptedException {
+  private static void replaceRegistry(
+      Scenario.External external, String registry, Map<String, List<String>> routes)
+      throws IOException, InterruptedException {
     new RouterAdmin(external.routerUrls().get(0), external.adminToken()).replaceRegistry(registry);
     Map.Entry<String, List<String>> route = routes.entrySet().iterator().next();
     for (String url : external.routerUrls()) {
@@ -178,11 +228,18 @@ public final class ScenarioRunner {
   }
 
   private static String progressLine(Sample s) {
-    double delivered = s.deliveredPerSecond().values().stream().mapToDouble(Double::doubleValue).sum();
-    return String.format(Locale.ROOT,
+    double delivered =
+        s.deliveredPerSecond().values().stream().mapToDouble(Double::doubleValue).sum();
+    return String.format(
+        Locale.ROOT,
         "t=%4.0fs produced/s=%6.0f delivered/s=%6.0f retries/s=%5.0f backlog=%7.0f p50=%8s p99=%8s",
-        s.seconds(), s.producedPerSecond(), delivered, s.retriesPerSecond(), s.backlog(),
-        millis(s.p50Millis().get("all")), millis(s.p99Millis().get("all")));
+        s.seconds(),
+        s.producedPerSecond(),
+        delivered,
+        s.retriesPerSecond(),
+        s.backlog(),
+        millis(s.p50Millis().get("all")),
+        millis(s.p99Millis().get("all")));
   }
 
   /** "-" for a second without a first delivery. */
@@ -192,23 +249,36 @@ public final class ScenarioRunner {
 
   private void printResult(RunSummary summary) {
     Audit.Accounting t = summary.audit().total();
-    console.printf(Locale.ROOT, "audit: produced=%d jobs=%d delivered=%d duplicates=%d discarded=%d archived=%d lost=%d%n",
-        summary.audit().produced(), t.jobs(), t.delivered(), t.duplicates(), t.discarded(), t.archived(), t.lost());
+    console.printf(
+        Locale.ROOT,
+        "audit: produced=%d jobs=%d delivered=%d duplicates=%d discarded=%d archived=%d lost=%d%n",
+        summary.audit().produced(),
+        t.jobs(),
+        t.delivered(),
+        t.duplicates(),
+        t.discarded(),
+        t.archived(),
+        t.lost());
     if (!summary.audit().lostSample().isEmpty()) {
       console.println("lost (first " + summary.audit().lostSample().size() + "):");
       summary.audit().lostSample().forEach(lost -> console.println("  " + lost));
     }
     if (summary.audit().producerFailures() > 0) {
-      console.println("the producer failed to send " + summary.audit().producerFailures() + " events");
+      console.println(
+          "the producer failed to send " + summary.audit().producerFailures() + " events");
     }
-    console.println((summary.passed() ? "PASSED" : "FAILED") + "; report: " + out.resolve("report.html"));
+    console.println(
+        (summary.passed() ? "PASSED" : "FAILED") + "; report: " + out.resolve("report.html"));
     console.flush();
   }
 
   private List<OutageFigures> outageFigures(Sampler sampler) {
     List<OutageFigures> figures = new ArrayList<>();
-    List<String> healthy = scenario.destinations().stream()
-        .filter(d -> d.behaviour().outages().isEmpty()).map(Scenario.DestinationPlan::name).toList();
+    List<String> healthy =
+        scenario.destinations().stream()
+            .filter(d -> d.behaviour().outages().isEmpty())
+            .map(Scenario.DestinationPlan::name)
+            .toList();
     for (Scenario.DestinationPlan d : scenario.destinations()) {
       for (Behaviour.Outage outage : d.behaviour().outages()) {
         double from = outage.start().toNanos() / 1e9;
@@ -219,24 +289,38 @@ public final class ScenarioRunner {
         double during = sampler.delivered(healthy, from, to);
         double p99Before = sampler.p99(healthy, Math.max(from / 2, from - 15), from);
         double p99During = sampler.p99(healthy, from, to);
-        figures.add(new OutageFigures(d.name(), from, to, outage.successRate(), before, during,
-            before == 0 ? 0 : during / before, p99Before, p99During,
-            p99Before == 0 ? 0 : p99During / p99Before, sampler.secondsToDrain(from, to)));
+        figures.add(
+            new OutageFigures(
+                d.name(),
+                from,
+                to,
+                outage.successRate(),
+                before,
+                during,
+                before == 0 ? 0 : during / before,
+                p99Before,
+                p99During,
+                p99Before == 0 ? 0 : p99During / p99Before,
+                sampler.secondsToDrain(from, to)));
       }
     }
     return figures;
   }
 
   private static String machine() {
-    return Runtime.getRuntime().availableProcessors() + " cores, "
-        + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", Java "
+    return Runtime.getRuntime().availableProcessors()
+        + " cores, "
+        + System.getProperty("os.name")
+        + " "
+        + System.getProperty("os.arch")
+        + ", Java "
         + System.getProperty("java.version");
   }
 
   /**
-   * Samples each second. Keeps each second's latencies per destination, for the quantiles of
-   * longer windows, compressed: a histogram's counts span its whole range, tens of KB once
-   * latencies reach minutes, where a second holds a few hundred values.
+   * Samples each second. Keeps each second's latencies per destination, for the quantiles of longer
+   * windows, compressed: a histogram's counts span its whole range, tens of KB once latencies reach
+   * minutes, where a second holds a few hundred values.
    */
   private static final class Sampler {
     private final BlackHole blackHole;
@@ -269,40 +353,50 @@ public final class ScenarioRunner {
       ScrapedMetrics metrics = ScrapedMetrics.scrape(urls);
       Map<String, Double> delivered = new LinkedHashMap<>();
       Map<String, Double> refused = new LinkedHashMap<>();
-      counts.forEach((destination, row) -> {
-        long[] before = lastCounts.getOrDefault(destination, new long[row.length]);
-        delivered.put(destination, (row[0] - before[0]) / interval);
-        long refusedNow = 0;
-        for (int i = 1; i < row.length; i++) {
-          refusedNow += row[i] - before[i];
-        }
-        refused.put(destination, refusedNow / interval);
-      });
+      counts.forEach(
+          (destination, row) -> {
+            long[] before = lastCounts.getOrDefault(destination, new long[row.length]);
+            delivered.put(destination, (row[0] - before[0]) / interval);
+            long refusedNow = 0;
+            for (int i = 1; i < row.length; i++) {
+              refusedNow += row[i] - before[i];
+            }
+            refused.put(destination, refusedNow / interval);
+          });
       Map<String, Double> p50 = new LinkedHashMap<>();
       Map<String, Double> p99 = new LinkedHashMap<>();
       Map<String, byte[]> windows = new HashMap<>();
       Histogram all = new Histogram(LatencyRecorder.SIGNIFICANT_DIGITS);
-      latency.forEach((destination, histogram) -> {
-        Histogram window = histogram.copy();
-        Histogram before = lastLatency.get(destination);
-        if (before != null) {
-          window.subtract(before);
-        }
-        // a second without first deliveries has no latency, rather than a latency of 0
-        if (window.getTotalCount() > 0) {
-          p50.put(destination, (double) window.getValueAtPercentile(50));
-          p99.put(destination, (double) window.getValueAtPercentile(99));
-          windows.put(destination, compressed(window));
-          all.add(window);
-        }
-      });
+      latency.forEach(
+          (destination, histogram) -> {
+            Histogram window = histogram.copy();
+            Histogram before = lastLatency.get(destination);
+            if (before != null) {
+              window.subtract(before);
+            }
+            // a second without first deliveries has no latency, rather than a latency of 0
+            if (window.getTotalCount() > 0) {
+              p50.put(destination, (double) window.getValueAtPercentile(50));
+              p99.put(destination, (double) window.getValueAtPercentile(99));
+              windows.put(destination, compressed(window));
+              all.add(window);
+            }
+          });
       if (all.getTotalCount() > 0) {
         p50.put("all", (double) all.getValueAtPercentile(50));
         p99.put("all", (double) all.getValueAtPercentile(99));
       }
-      Sample sample = new Sample((now - startNanos) / 1e9, (produced - lastProduced) / interval,
-          delivered, refused, Math.max(0, (metrics.retried() - lastMetrics.retried()) / interval),
-          metrics.backlog(), p50, p99, metrics.heapUsedBytes());
+      Sample sample =
+          new Sample(
+              (now - startNanos) / 1e9,
+              (produced - lastProduced) / interval,
+              delivered,
+              refused,
+              Math.max(0, (metrics.retried() - lastMetrics.retried()) / interval),
+              metrics.backlog(),
+              p50,
+              p99,
+              metrics.heapUsedBytes());
       heapHighWater = Math.max(heapHighWater, metrics.heapUsedBytes());
       samples.add(sample);
       latencies.add(windows);
@@ -328,9 +422,16 @@ public final class ScenarioRunner {
 
     /** Average delivered/s of the destinations over samples in [from, to) seconds. */
     double delivered(List<String> destinations, double from, double to) {
-      List<Sample> window = samples.stream().filter(s -> s.seconds() >= from && s.seconds() < to).toList();
-      return window.stream().mapToDouble(s -> destinations.stream()
-          .mapToDouble(d -> s.deliveredPerSecond().getOrDefault(d, 0.0)).sum()).average().orElse(0);
+      List<Sample> window =
+          samples.stream().filter(s -> s.seconds() >= from && s.seconds() < to).toList();
+      return window.stream()
+          .mapToDouble(
+              s ->
+                  destinations.stream()
+                      .mapToDouble(d -> s.deliveredPerSecond().getOrDefault(d, 0.0))
+                      .sum())
+          .average()
+          .orElse(0);
     }
 
     /** The p99 latency of the destinations' first deliveries over [from, to) seconds. */
@@ -364,12 +465,21 @@ public final class ScenarioRunner {
       }
     }
 
-    /** From {@code to} until the backlog is at most its highest before {@code from}; -1 if never. */
+    /**
+     * From {@code to} until the backlog is at most its highest before {@code from}; -1 if never.
+     */
     double secondsToDrain(double from, double to) {
-      double before = samples.stream().filter(s -> s.seconds() < from)
-          .mapToDouble(Sample::backlog).max().orElse(0);
-      return samples.stream().filter(s -> s.seconds() >= to && s.backlog() <= before)
-          .mapToDouble(s -> s.seconds() - to).findFirst().orElse(-1);
+      double before =
+          samples.stream()
+              .filter(s -> s.seconds() < from)
+              .mapToDouble(Sample::backlog)
+              .max()
+              .orElse(0);
+      return samples.stream()
+          .filter(s -> s.seconds() >= to && s.backlog() <= before)
+          .mapToDouble(s -> s.seconds() - to)
+          .findFirst()
+          .orElse(-1);
     }
   }
 

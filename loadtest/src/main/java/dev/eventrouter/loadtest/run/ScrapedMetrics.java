@@ -11,17 +11,23 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The router figures a run follows, scraped from each node's Prometheus endpoint (what the
- * router's own {@code RouterMetrics} publishes) and summed over the nodes, as any monitoring
- * system would read them.
+ * The router figures a run follows, scraped from each node's Prometheus endpoint (what the router's
+ * own {@code RouterMetrics} publishes) and summed over the nodes, as any monitoring system would
+ * read them.
  *
  * @param retriedByAttempt retries counted by the attempt number they led to
  */
-public record ScrapedMetrics(double backlog, double consumerLag, double retried,
-    Map<String, Double> retriedByAttempt, double discarded, double archived, double heapUsedBytes) {
+public record ScrapedMetrics(
+    double backlog,
+    double consumerLag,
+    double retried,
+    Map<String, Double> retriedByAttempt,
+    double discarded,
+    double archived,
+    double heapUsedBytes) {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   public static ScrapedMetrics scrape(List<String> routerUrls) {
     double backlog = 0;
@@ -62,7 +68,7 @@ public record ScrapedMetrics(double backlog, double consumerLag, double retried,
           case "eventrouter_jobs_discarded_total" -> discarded += value;
           case "eventrouter_jobs_archived_total" -> archived += value;
           case "jvm_memory_used_bytes" -> heap += label(series, "area").equals("heap") ? value : 0;
-          default -> { }
+          default -> {}
         }
       }
     }
@@ -80,8 +86,10 @@ public record ScrapedMetrics(double backlog, double consumerLag, double retried,
 
   private static String get(String url) {
     try {
-      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.ofString());
       return response.statusCode() == 200 ? response.body() : null;
     } catch (IOException e) {
       return null;

@@ -27,8 +27,11 @@ import org.junit.jupiter.api.Test;
 /** Each behaviour as a destination sees it, over HTTP. */
 class BehavioursTest {
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private BlackHole blackHole;
 
   @AfterEach
@@ -40,18 +43,22 @@ class BehavioursTest {
 
   @Test
   void aRateOfZeroThrottlesEveryRequest() throws Exception {
-    start("""
+    start(
+        """
         destinations.crm.rate-limit { per-second = 0, retry-after = 1s }
         """);
     for (int i = 0; i < 5; i++) {
       assertThat(post("crm", "big", "z-" + i).statusCode()).isEqualTo(429);
     }
-    assertThat(post("other", "big", "o-1").statusCode()).as("another destination is not limited").isEqualTo(200);
+    assertThat(post("other", "big", "o-1").statusCode())
+        .as("another destination is not limited")
+        .isEqualTo(200);
   }
 
   @Test
   void limitsEachSourceToItsRateWith429AndRetryAfter() throws Exception {
-    start("""
+    start(
+        """
         destinations.crm.rate-limit { per-second = 5, retry-after = 3s }
         """);
     int ok = 0;
@@ -71,15 +78,21 @@ class BehavioursTest {
     assertThat(ok).isBetween(5, 15);
     assertThat(limited).isEqualTo(30 - ok);
     assertThat(retryAfter).isEqualTo("3");
-    assertThat(post("crm", "small", "s-1").statusCode()).as("another source has its own budget").isEqualTo(200);
-    assertThat(post("other", "big", "o-1").statusCode()).as("another destination is not limited").isEqualTo(200);
-    assertThat(blackHole.requestCounts().get("crm")[1 + DeliveryCounts.Refusal.RATE_LIMITED.ordinal()])
+    assertThat(post("crm", "small", "s-1").statusCode())
+        .as("another source has its own budget")
+        .isEqualTo(200);
+    assertThat(post("other", "big", "o-1").statusCode())
+        .as("another destination is not limited")
+        .isEqualTo(200);
+    assertThat(
+            blackHole.requestCounts().get("crm")[1 + DeliveryCounts.Refusal.RATE_LIMITED.ordinal()])
         .isEqualTo(limited);
   }
 
   @Test
   void failsDuringAnOutageWindowOnlyAndRemembersRejections() throws Exception {
-    start("""
+    start(
+        """
         destinations.down.outages = [{ start = 0s, length = 1h, success-rate = 0, failure = errors }]
         destinations.later.outages = [{ start = 1h, length = 1h, success-rate = 0 }]
         destinations.picky.reject-rate = 1
@@ -93,7 +106,8 @@ class BehavioursTest {
 
   @Test
   void resetsAndHoldsConnections() throws Exception {
-    start("""
+    start(
+        """
         destinations.resetting.reset-rate = 1
         destinations.hanging.outages = [{ start = 0s, length = 1h, failure = timeouts }]
         """);
@@ -112,10 +126,13 @@ class BehavioursTest {
     start("destinations.slow.latency { median = 200ms, p99 = 200ms }");
     long started = System.nanoTime();
     String body = "{\"messageId\":\"m-1\",\"sentAt\":\"" + Instant.now().minusSeconds(2) + "\"}";
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/slow"))
-        .POST(BodyPublishers.ofString(body)).build(), BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(uri("/slow")).POST(BodyPublishers.ofString(body)).build(),
+            BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(Duration.ofMillis(190).toNanos());
+    assertThat(System.nanoTime() - started)
+        .isGreaterThanOrEqualTo(Duration.ofMillis(190).toNanos());
     Histogram latency = blackHole.latencySnapshots().get("slow");
     assertThat(latency.getTotalCount()).isEqualTo(1);
     // two seconds old when sent, and 200 ms in the black hole (and a loaded machine's slack)
@@ -124,7 +141,8 @@ class BehavioursTest {
 
   @Test
   void drawsLatenciesAroundTheMedianAndP99() {
-    Behaviour.Latency latency = new Behaviour.Latency(Duration.ofMillis(10), Duration.ofMillis(100));
+    Behaviour.Latency latency =
+        new Behaviour.Latency(Duration.ofMillis(10), Duration.ofMillis(100));
     SplittableRandom random = new SplittableRandom(1);
     int under = 0;
     int over99 = 0;
@@ -139,7 +157,8 @@ class BehavioursTest {
 
   @Test
   void seededAnswersDependOnTheDestinationMessageAndAttemptAloneInFixedShares() {
-    String config = "destinations.flaky { error-rate = 0.3, reject-rate = 0.1, throttle { rate = 0.2 } }";
+    String config =
+        "destinations.flaky { error-rate = 0.3, reject-rate = 0.1, throttle { rate = 0.2 } }";
     Behaviours one = Behaviours.of(ConfigFactory.parseString(config)).seeded(5);
     Behaviours again = Behaviours.of(ConfigFactory.parseString(config)).seeded(5);
     Behaviours otherSeed = Behaviours.of(ConfigFactory.parseString(config)).seeded(6);
@@ -167,51 +186,97 @@ class BehavioursTest {
   @Test
   void theTapSeesEachRequestWithItsAnswerAndAThrottleSaysRetryAfter() throws Exception {
     List<Tap.Delivery> seen = new CopyOnWriteArrayList<>();
-    blackHole = BlackHole.start(new BlackHole.Options("127.0.0.1", 0, 2, 1024 * 1024,
-        Behaviours.of(ConfigFactory.parseString("destinations.busy.throttle { rate = 1, retry-after = 2s }")),
-        seen::add));
+    blackHole =
+        BlackHole.start(
+            new BlackHole.Options(
+                "127.0.0.1",
+                0,
+                2,
+                1024 * 1024,
+                Behaviours.of(
+                    ConfigFactory.parseString(
+                        "destinations.busy.throttle { rate = 1, retry-after = 2s }")),
+                seen::add));
 
-    HttpResponse<String> response = http.send(request("busy", "s", "m-1").header("X-Delivery-Attempt", "3")
-        .header("Idempotency-Key", "job-1").build(), BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            request("busy", "s", "m-1")
+                .header("X-Delivery-Attempt", "3")
+                .header("Idempotency-Key", "job-1")
+                .build(),
+            BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(429);
     assertThat(response.headers().firstValue("retry-after")).hasValue("2");
-    assertThat(seen).singleElement().satisfies(d -> {
-      assertThat(d.destination()).isEqualTo("busy");
-      assertThat(d.messageId()).isEqualTo("m-1");
-      assertThat(d.attempt()).isEqualTo(3);
-      assertThat(d.status()).isEqualTo(429);
-      assertThat(d.headers()).containsEntry("idempotency-key", "job-1").containsEntry("x-source-id", "s");
-      assertThat(new String(d.body(), StandardCharsets.UTF_8)).isEqualTo("{}");
-    });
+    assertThat(seen)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.destination()).isEqualTo("busy");
+              assertThat(d.messageId()).isEqualTo("m-1");
+              assertThat(d.attempt()).isEqualTo(3);
+              assertThat(d.status()).isEqualTo(429);
+              assertThat(d.headers())
+                  .containsEntry("idempotency-key", "job-1")
+                  .containsEntry("x-source-id", "s");
+              assertThat(new String(d.body(), StandardCharsets.UTF_8)).isEqualTo("{}");
+            });
   }
 
-  private static int status(Behaviours behaviours, String destination, String messageId, int attempt) {
-    Behaviour.Answer answer = behaviours.of(destination).answer(0, false, behaviours.random(destination, messageId, attempt));
+  private static int status(
+      Behaviours behaviours, String destination, String messageId, int attempt) {
+    Behaviour.Answer answer =
+        behaviours
+            .of(destination)
+            .answer(0, false, behaviours.random(destination, messageId, attempt));
     return answer instanceof Behaviour.Refuse refuse ? refuse.status() : 200;
   }
 
   @Test
   void refusesBadBehaviours() {
-    assertThatThrownBy(() -> Behaviours.of(ConfigFactory.parseString("destinations.a.error-rate = 1.5")))
-        .hasMessageContaining("a: ").hasMessageContaining("error-rate must be between 0 and 1");
-    assertThatThrownBy(() -> Behaviours.of(ConfigFactory.parseString(
-        "destinations.a { error-rate = 0.6, reject-rate = 0.6 }"))).hasMessageContaining("exceed 1");
-    assertThatThrownBy(() -> Behaviours.of(ConfigFactory.parseString(
-        "destinations.a.outages = [{ start = 1s, length = 1s, failure = explode }]")))
+    assertThatThrownBy(
+            () -> Behaviours.of(ConfigFactory.parseString("destinations.a.error-rate = 1.5")))
+        .hasMessageContaining("a: ")
+        .hasMessageContaining("error-rate must be between 0 and 1");
+    assertThatThrownBy(
+            () ->
+                Behaviours.of(
+                    ConfigFactory.parseString(
+                        "destinations.a { error-rate = 0.6, reject-rate = 0.6 }")))
+        .hasMessageContaining("exceed 1");
+    assertThatThrownBy(
+            () ->
+                Behaviours.of(
+                    ConfigFactory.parseString(
+                        "destinations.a.outages = [{ start = 1s, length = 1s, failure = explode }]")))
         .hasMessageContaining("errors, timeouts or resets");
-    assertThatThrownBy(() -> Behaviours.of(ConfigFactory.parseString(
-        "destinations.a.latency { median = 50ms, p99 = 5ms }"))).hasMessageContaining("median <= p99");
-    assertThatThrownBy(() -> Behaviours.of(ConfigFactory.parseString(
-        "destinations.a { error-rate = 0.6, throttle.rate = 0.6 }"))).hasMessageContaining("exceed 1");
+    assertThatThrownBy(
+            () ->
+                Behaviours.of(
+                    ConfigFactory.parseString(
+                        "destinations.a.latency { median = 50ms, p99 = 5ms }")))
+        .hasMessageContaining("median <= p99");
+    assertThatThrownBy(
+            () ->
+                Behaviours.of(
+                    ConfigFactory.parseString(
+                        "destinations.a { error-rate = 0.6, throttle.rate = 0.6 }")))
+        .hasMessageContaining("exceed 1");
   }
 
   private void start(String behaviours) {
-    blackHole = BlackHole.start(new BlackHole.Options("127.0.0.1", 0, 2, 1024 * 1024,
-        Behaviours.of(ConfigFactory.parseString(behaviours))));
+    blackHole =
+        BlackHole.start(
+            new BlackHole.Options(
+                "127.0.0.1",
+                0,
+                2,
+                1024 * 1024,
+                Behaviours.of(ConfigFactory.parseString(behaviours))));
   }
 
-  private HttpResponse<String> post(String destination, String source, String messageId) throws Exception {
+  private HttpResponse<String> post(String destination, String source, String messageId)
+      throws Exception {
     return http.send(request(destination, source, messageId).build(), BodyHandlers.ofString());
   }
 

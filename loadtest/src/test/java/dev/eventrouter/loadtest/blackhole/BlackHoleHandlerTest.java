@@ -34,6 +34,7 @@ class BlackHoleHandlerTest {
   }
 
   private static String messageIdIn(String body) {
-    return BlackHoleHandler.Body.of(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)).messageId();
+    return BlackHoleHandler.Body.of(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8))
+        .messageId();
   }
 }

@@ -57,15 +57,19 @@ class LatencyRecorderTest {
     List<CompletableFuture<Void>> writers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       long value = 1 + t;
-      writers.add(CompletableFuture.runAsync(() -> {
-        awaitUninterruptibly(go);
-        for (int i = 0; i < each; i++) {
-          recorder.recordMillis(value);
-        }
-      }, pool));
+      writers.add(
+          CompletableFuture.runAsync(
+              () -> {
+                awaitUninterruptibly(go);
+                for (int i = 0; i < each; i++) {
+                  recorder.recordMillis(value);
+                }
+              },
+              pool));
     }
     go.countDown();
-    CompletableFuture<Void> all = CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new));
+    CompletableFuture<Void> all =
+        CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new));
     long seen = 0;
     while (!all.isDone()) {
       long now = recorder.snapshot().getTotalCount();

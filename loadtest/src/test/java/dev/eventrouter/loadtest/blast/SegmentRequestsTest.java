@@ -27,14 +27,18 @@ class SegmentRequestsTest {
   private record Parsed(String line, Map<String, String> headers, byte[] body) {
     static Parsed of(byte[] request) {
       int end = 0;
-      while (!(request[end] == '\r' && request[end + 1] == '\n' && request[end + 2] == '\r' && request[end + 3] == '\n')) {
+      while (!(request[end] == '\r'
+          && request[end + 1] == '\n'
+          && request[end + 2] == '\r'
+          && request[end + 3] == '\n')) {
         end++;
       }
       String[] lines = new String(request, 0, end, StandardCharsets.US_ASCII).split("\r\n");
       Map<String, String> headers = new HashMap<>();
       for (int i = 1; i < lines.length; i++) {
         int colon = lines[i].indexOf(':');
-        headers.put(lines[i].substring(0, colon).toLowerCase(), lines[i].substring(colon + 1).trim());
+        headers.put(
+            lines[i].substring(0, colon).toLowerCase(), lines[i].substring(colon + 1).trim());
       }
       return new Parsed(lines[0], headers, Arrays.copyOfRange(request, end + 4, request.length));
     }
@@ -48,12 +52,17 @@ class SegmentRequestsTest {
 
     assertThat(requests.eventsPerRequest()).isEqualTo(1);
     assertThat(request.line()).isEqualTo("POST /v1/track HTTP/1.1");
-    assertThat(request.headers()).containsEntry("host", "127.0.0.1:19590")
+    assertThat(request.headers())
+        .containsEntry("host", "127.0.0.1:19590")
         .containsEntry("content-type", "application/json")
         .containsEntry("content-length", Integer.toString(request.body().length))
         .doesNotContainKey("content-encoding");
-    assertThat(new String(Base64.getDecoder().decode(request.headers().get("authorization").substring("Basic ".length())),
-        StandardCharsets.UTF_8)).isEqualTo("wk-1:");
+    assertThat(
+            new String(
+                Base64.getDecoder()
+                    .decode(request.headers().get("authorization").substring("Basic ".length())),
+                StandardCharsets.UTF_8))
+        .isEqualTo("wk-1:");
     assertThat(request.body()).hasSize(700);
     JsonNode event = JSON.readTree(request.body());
     assertThat(event.get("type").asText()).isEqualTo("track");
@@ -70,7 +79,8 @@ class SegmentRequestsTest {
 
     assertThat(requests.eventsPerRequest()).isEqualTo(5);
     assertThat(request.line()).isEqualTo("POST /v1/batch HTTP/1.1");
-    assertThat(request.headers()).containsEntry("content-length", Integer.toString(request.body().length));
+    assertThat(request.headers())
+        .containsEntry("content-length", Integer.toString(request.body().length));
     JsonNode body = JSON.readTree(request.body());
     assertThat(body.get("sentAt").asText()).isEqualTo(SENT_AT.toString());
     assertThat(body.get("batch")).hasSize(5);
@@ -82,12 +92,14 @@ class SegmentRequestsTest {
 
   @Test
   void aGzippedBodyIsSaidSoAndItsLengthIsTheCompressedOne() throws IOException {
-    SegmentRequests requests = new SegmentRequests(URI.create("http://localhost:8090/base/"), "wk-1", 3, 1024, true);
+    SegmentRequests requests =
+        new SegmentRequests(URI.create("http://localhost:8090/base/"), "wk-1", 3, 1024, true);
 
     Parsed request = Parsed.of(requests.request("m-", 0, SENT_AT, new SplittableRandom(1)));
 
     assertThat(request.line()).isEqualTo("POST /base/v1/batch HTTP/1.1");
-    assertThat(request.headers()).containsEntry("content-encoding", "gzip")
+    assertThat(request.headers())
+        .containsEntry("content-encoding", "gzip")
         .containsEntry("content-length", Integer.toString(request.body().length));
     byte[] json = new GZIPInputStream(new ByteArrayInputStream(request.body())).readAllBytes();
     assertThat(JSON.readTree(json).get("batch")).hasSize(3);

@@ -149,13 +149,20 @@ class EventProducerTest {
     EventProducer.publish(plan(20), "run1", from, first);
     EventProducer.publish(plan(20), "run1", from, again);
 
-    assertThat(again.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
-        .containsExactlyElementsOf(first.history().stream()
-            .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList());
-    assertThat(first.history()).extracting(ProducerRecord::timestamp)
-        .containsExactlyElementsOf(LongStream.range(0, 20).map(n -> from.toEpochMilli() + n).boxed().toList());
-    assertThat(again.history()).extracting(ProducerRecord::timestamp)
-        .containsExactlyElementsOf(first.history().stream().map(ProducerRecord::timestamp).toList());
+    assertThat(again.history())
+        .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+        .containsExactlyElementsOf(
+            first.history().stream()
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .toList());
+    assertThat(first.history())
+        .extracting(ProducerRecord::timestamp)
+        .containsExactlyElementsOf(
+            LongStream.range(0, 20).map(n -> from.toEpochMilli() + n).boxed().toList());
+    assertThat(again.history())
+        .extracting(ProducerRecord::timestamp)
+        .containsExactlyElementsOf(
+            first.history().stream().map(ProducerRecord::timestamp).toList());
   }
 
   @Test
@@ -164,7 +171,9 @@ class EventProducerTest {
     List<String> sources = List.of("s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10");
 
     EventProducer.publish(
-        new Plan("unused:9092", "events", 5_000, sources, 1.0, 2048, 65_536, 0, 7), "run1", producer);
+        new Plan("unused:9092", "events", 5_000, sources, 1.0, 2048, 65_536, 0, 7),
+        "run1",
+        producer);
 
     Map<String, Long> bySource =
         producer.history().stream()
@@ -172,8 +181,7 @@ class EventProducerTest {
     // 1/k: the first source sends ten times what the tenth does (1/H(10) = 34 %)
     assertThat(bySource.get("s1")).isBetween(1_550L, 1_850L);
     assertThat(bySource.get("s10")).isBetween(120L, 220L);
-    List<Integer> sizes =
-        producer.history().stream().map(r -> r.value().length).sorted().toList();
+    List<Integer> sizes = producer.history().stream().map(r -> r.value().length).sorted().toList();
     assertThat(sizes.get(sizes.size() / 2)).isBetween(1_800, 2_300);
     assertThat(sizes.get(sizes.size() - 1)).isLessThanOrEqualTo(65_536).isGreaterThan(20_000);
   }
@@ -183,16 +191,19 @@ class EventProducerTest {
     MockProducer<String, byte[]> kafka =
         new MockProducer<>(true, strings(), bytes()) {
           @Override
-          public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+          public synchronized Future<RecordMetadata> send(
+              ProducerRecord<String, byte[]> record, Callback callback) {
             if (history().isEmpty()) {
-              // the first send blocks for 20 events' time, as a send waiting on Kafka's metadata does
+              // the first send blocks for 20 events' time, as a send waiting on Kafka's metadata
+              // does
               LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
             }
             return super.send(record, callback);
           }
         };
 
-    EventProducer.publish(new Plan("unused:9092", "events", 20, SOURCES, 256, 100, 1), "run1", kafka);
+    EventProducer.publish(
+        new Plan("unused:9092", "events", 20, SOURCES, 256, 100, 1), "run1", kafka);
 
     List<Instant> sentAt = new ArrayList<>();
     for (ProducerRecord<String, byte[]> record : kafka.history()) {
@@ -200,7 +211,8 @@ class EventProducerTest {
     }
     // 100 events/s: 10 ms apart, the ones the stall held up included
     for (int n = 1; n < sentAt.size(); n++) {
-      assertThat(Duration.between(sentAt.get(0), sentAt.get(n))).isEqualTo(Duration.ofMillis(10L * n));
+      assertThat(Duration.between(sentAt.get(0), sentAt.get(n)))
+          .isEqualTo(Duration.ofMillis(10L * n));
     }
   }
 

@@ -22,7 +22,8 @@ class SegmentEventsTest {
     SplittableRandom random = new SplittableRandom(42);
     Set<String> types = new HashSet<>();
     for (int n = 0; n < 200; n++) {
-      JsonNode event = JSON.readTree(SegmentEvents.event("source-7", "m-" + n, SENT_AT, 512, random));
+      JsonNode event =
+          JSON.readTree(SegmentEvents.event("source-7", "m-" + n, SENT_AT, 512, random));
 
       String type = event.get("type").asText();
       types.add(type);
@@ -55,7 +56,8 @@ class SegmentEventsTest {
 
   @Test
   void staysAWholeEventWhenAskedForLessThanThat() throws Exception {
-    JsonNode event = JSON.readTree(SegmentEvents.event("s", "m", SENT_AT, 10, new SplittableRandom(3)));
+    JsonNode event =
+        JSON.readTree(SegmentEvents.event("s", "m", SENT_AT, 10, new SplittableRandom(3)));
 
     assertThat(event.get("messageId").asText()).isEqualTo("m");
     assertThat(event.get("properties").get("padding").asText()).isEmpty();
@@ -71,7 +73,8 @@ class SegmentEventsTest {
       byte[] event = SegmentEvents.event("source-1", "m-" + n, SENT_AT, 1024, first);
 
       assertThat(SegmentEvents.event("source-1", "m-" + n, SENT_AT, 1024, again)).isEqualTo(event);
-      assertThat(SegmentEvents.event("source-1", "m-" + n, SENT_AT, 1024, other)).isNotEqualTo(event);
+      assertThat(SegmentEvents.event("source-1", "m-" + n, SENT_AT, 1024, other))
+          .isNotEqualTo(event);
     }
   }
 }

@@ -23,7 +23,9 @@ class HtmlReportTest {
   @Test
   void isOneSelfContainedPageWithTheAuditAndTheCharts() throws Exception {
     Path file = dir.resolve("s.conf");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         name = "<b>x</b>"
         destinations {
           "a<script>" { behaviour.outages = [{ start = 2s, length = 3s, success-rate = 0.15 }] }
@@ -33,19 +35,41 @@ class HtmlReportTest {
     Scenario scenario = Scenario.load(file);
     List<Sample> samples = new ArrayList<>();
     for (int t = 1; t <= 10; t++) {
-      samples.add(new Sample(t, 100, Map.of("a<script>", t >= 2 && t < 5 ? 15.0 : 100.0, "b", 50.0),
-          Map.of("a<script>", 0.0), 3, 40 * t, Map.of("all", 12.0), Map.of("all", 80.0, "b", 60.0), 1e8));
+      samples.add(
+          new Sample(
+              t,
+              100,
+              Map.of("a<script>", t >= 2 && t < 5 ? 15.0 : 100.0, "b", 50.0),
+              Map.of("a<script>", 0.0),
+              3,
+              40 * t,
+              Map.of("all", 12.0),
+              Map.of("all", 80.0, "b", 60.0),
+              1e8));
     }
     Audit.Accounting total = new Audit.Accounting(10, 9, 1, 0, 0, 1);
-    RunSummary summary = new RunSummary("<b>x</b>", "", "2 cores", "now", 10, 12,
-        100, new Audit.Result(10, 0, total, Map.of("b", total), Map.of(), List.of("b/m-9")),
-        Map.of("1", 30.0, "2", 4.0), List.of(), 1e8, samples, false);
+    RunSummary summary =
+        new RunSummary(
+            "<b>x</b>",
+            "",
+            "2 cores",
+            "now",
+            10,
+            12,
+            100,
+            new Audit.Result(10, 0, total, Map.of("b", total), Map.of(), List.of("b/m-9")),
+            Map.of("1", 30.0, "2", 4.0),
+            List.of(),
+            1e8,
+            samples,
+            false);
 
     String html = HtmlReport.render(summary, scenario);
 
     assertThat(html).startsWith("<!DOCTYPE html>").contains("FAILED").contains("b/m-9");
     assertThat(count(html, "<svg")).isEqualTo(5);
-    assertThat(html).doesNotContain("<script", "<b>x</b>", "<link", "@import", "src=")
+    assertThat(html)
+        .doesNotContain("<script", "<b>x</b>", "<link", "@import", "src=")
         .contains("&lt;b&gt;x&lt;/b&gt;", "a&lt;script&gt;");
     // the only URL is the SVG namespace: nothing is fetched
     Matcher urls = Pattern.compile("https?://[^\"]+").matcher(html);

@@ -22,11 +22,18 @@ class ScenarioTest {
   void loadsEveryShippedScenario() throws Exception {
     try (Stream<Path> files = Files.list(Path.of("scenarios"))) {
       List<Path> scenarios = files.filter(f -> f.toString().endsWith(".conf")).toList();
-      assertThat(scenarios).extracting(f -> f.getFileName().toString()).contains("steady-state.conf",
-          "popular-destination-outage.conf", "big-tenant-rate-limited.conf", "slow-destination.conf");
+      assertThat(scenarios)
+          .extracting(f -> f.getFileName().toString())
+          .contains(
+              "steady-state.conf",
+              "popular-destination-outage.conf",
+              "big-tenant-rate-limited.conf",
+              "slow-destination.conf");
       for (Path file : scenarios) {
         Scenario scenario = Scenario.load(file);
-        assertThat(scenario.name()).as(file.toString()).isEqualTo(file.getFileName().toString().replace(".conf", ""));
+        assertThat(scenario.name())
+            .as(file.toString())
+            .isEqualTo(file.getFileName().toString().replace(".conf", ""));
         assertThat(scenario.target()).isInstanceOf(Scenario.Embedded.class);
         Config registry = ConfigFactory.parseString(scenario.registry("http://127.0.0.1:9090/"));
         for (Scenario.DestinationPlan d : scenario.destinations()) {
@@ -37,17 +44,24 @@ class ScenarioTest {
       }
     }
     Scenario outage = Scenario.load(Path.of("scenarios", "popular-destination-outage.conf"));
-    Scenario.DestinationPlan popular = outage.destinations().stream()
-        .filter(d -> d.name().equals("popular")).findFirst().orElseThrow();
+    Scenario.DestinationPlan popular =
+        outage.destinations().stream()
+            .filter(d -> d.name().equals("popular"))
+            .findFirst()
+            .orElseThrow();
     assertThat(popular.behaviour().outages()).hasSize(1);
     assertThat(popular.behaviour().outages().get(0).successRate()).isEqualTo(0.15);
-    assertThat(ConfigFactory.parseString(outage.registry("http://h:1")).getDuration("destinations.popular.retry.base"))
+    assertThat(
+            ConfigFactory.parseString(outage.registry("http://h:1"))
+                .getDuration("destinations.popular.retry.base"))
         .isEqualTo(Duration.ofMillis(500));
   }
 
   @Test
   void drawsOneToAllDestinationsPerSourceTheSameWayEachTime() throws Exception {
-    Scenario scenario = write("""
+    Scenario scenario =
+        write(
+            """
         name = t
         sources.count = 500
         destinations { a.share-of-sources = 0.5, b.share-of-sources = 0.5, c.share-of-sources = 0.1 }
@@ -55,7 +69,8 @@ class ScenarioTest {
     Map<String, List<String>> routes = scenario.routes();
 
     assertThat(routes).hasSize(500).isEqualTo(scenario.routes());
-    assertThat(routes.values()).allSatisfy(to -> assertThat(to).isNotEmpty().hasSizeLessThanOrEqualTo(3));
+    assertThat(routes.values())
+        .allSatisfy(to -> assertThat(to).isNotEmpty().hasSizeLessThanOrEqualTo(3));
     long toA = routes.values().stream().filter(to -> to.contains("a")).count();
     long toC = routes.values().stream().filter(to -> to.contains("c")).count();
     // half, plus those that drew none (a quarter of the rest): a is the first of the widest
@@ -66,12 +81,18 @@ class ScenarioTest {
 
   @Test
   void refusesWhatItCannotRun() throws Exception {
-    assertThatThrownBy(() -> Scenario.load(dir.resolve("missing.conf"))).hasMessageContaining("no scenario file");
-    assertThatThrownBy(() -> write("name = t\ndestinations {}")).hasMessageContaining("at least one destination");
-    assertThatThrownBy(() -> write("name = t\nrate = 0\ndestinations.a {}")).hasMessageContaining("must be positive");
-    assertThatThrownBy(() -> write("name = t\nrouter.mode = cloud\ndestinations.a {}")).hasMessageContaining("embedded or external");
-    assertThatThrownBy(() -> write("name = t\ndestinations.a.behaviour.error-rate = 2")).hasMessageContaining("error-rate");
-    assertThatThrownBy(() -> write("name = t\nduration = soon\ndestinations.a {}")).hasMessageContaining("duration");
+    assertThatThrownBy(() -> Scenario.load(dir.resolve("missing.conf")))
+        .hasMessageContaining("no scenario file");
+    assertThatThrownBy(() -> write("name = t\ndestinations {}"))
+        .hasMessageContaining("at least one destination");
+    assertThatThrownBy(() -> write("name = t\nrate = 0\ndestinations.a {}"))
+        .hasMessageContaining("must be positive");
+    assertThatThrownBy(() -> write("name = t\nrouter.mode = cloud\ndestinations.a {}"))
+        .hasMessageContaining("embedded or external");
+    assertThatThrownBy(() -> write("name = t\ndestinations.a.behaviour.error-rate = 2"))
+        .hasMessageContaining("error-rate");
+    assertThatThrownBy(() -> write("name = t\nduration = soon\ndestinations.a {}"))
+        .hasMessageContaining("duration");
   }
 
   private Scenario write(String text) throws Exception {

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The unit of delivery: one event for one destination. Immutable; its life is told by the
- * {@link JobEvent}s that follow its {@link JobEvent.AwaitingScheduling}.
+ * The unit of delivery: one event for one destination. Immutable; its life is told by the {@link
+ * JobEvent}s that follow its {@link JobEvent.AwaitingScheduling}.
  *
  * @param id derived from (source, messageId, destination) and the Kafka record's time
  * @param messageId the event's own id, kept for tracing and the delivery audit
@@ -49,25 +49,48 @@ public record Job(
     expireAt = expireAt.truncatedTo(ChronoUnit.MILLIS);
   }
 
-  public Job(Ksuid id, PairId pair, String messageId, String endpoint, byte[] payload,
-      Map<String, String> headers, Instant createdAt, Instant expireAt) {
+  public Job(
+      Ksuid id,
+      PairId pair,
+      String messageId,
+      String endpoint,
+      byte[] payload,
+      Map<String, String> headers,
+      Instant createdAt,
+      Instant expireAt) {
     this(id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, null, null);
   }
 
-  public Job(Ksuid id, PairId pair, String messageId, String endpoint, byte[] payload,
-      Map<String, String> headers, Instant createdAt, Instant expireAt, Ksuid replayOf) {
+  public Job(
+      Ksuid id,
+      PairId pair,
+      String messageId,
+      String endpoint,
+      byte[] payload,
+      Map<String, String> headers,
+      Instant createdAt,
+      Instant expireAt,
+      Ksuid replayOf) {
     this(id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, replayOf, null);
   }
 
   /**
-   * This job again, out of the archive: a new id derived from this one (so that replaying it
-   * twice makes the same job, which its queue then holds once), a fresh expiry, no record
-   * position (it does not come from Kafka).
+   * This job again, out of the archive: a new id derived from this one (so that replaying it twice
+   * makes the same job, which its queue then holds once), a fresh expiry, no record position (it
+   * does not come from Kafka).
    */
   public Job replay(Instant now, Duration expireAfter) {
     Ksuid original = replayOf != null ? replayOf : id;
-    return new Job(Ksuid.derive(original.time(), "replay", original.toString()), pair, messageId,
-        endpoint, payload, headers, now, now.plus(expireAfter), original);
+    return new Job(
+        Ksuid.derive(original.time(), "replay", original.toString()),
+        pair,
+        messageId,
+        endpoint,
+        payload,
+        headers,
+        now,
+        now.plus(expireAfter),
+        original);
   }
 
   // A record compares arrays by identity; a job is equal to another with the same bytes.
@@ -94,7 +117,16 @@ public record Job(
   @Override
   public String toString() {
     // never the payload: it is customer data and can be large
-    return "Job[" + id + " " + pair + " messageId=" + messageId + " " + payload.length + " bytes"
-        + (position == null ? "" : " record " + position) + "]";
+    return "Job["
+        + id
+        + " "
+        + pair
+        + " messageId="
+        + messageId
+        + " "
+        + payload.length
+        + " bytes"
+        + (position == null ? "" : " record " + position)
+        + "]";
   }
 }

@@ -5,8 +5,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
- * The transitions of a job, named after the state each one enters (Centrifuge's job states).
- * Events are immutable and append-only; the events of one job are its execution trace.
+ * The transitions of a job, named after the state each one enters (Centrifuge's job states). Events
+ * are immutable and append-only; the events of one job are its execution trace.
  *
  * <pre>
  * awaiting_scheduling -> (attempt) -> succeeded       2xx
@@ -18,8 +18,8 @@ import java.util.List;
  * archiving           -> archived (the archive acknowledged it)
  * </pre>
  *
- * <p>Times are kept to the millisecond, as the journal stores them: an event read back equals
- * the event written.
+ * <p>Times are kept to the millisecond, as the journal stores them: an event read back equals the
+ * event written.
  *
  * <p>Every type here has a stable serialized name in {@code JobEventSerializer}; adding a type
  * means adding its name there.
@@ -60,8 +60,8 @@ public sealed interface JobEvent extends QueueEvent {
   }
 
   /**
-   * The job will never be delivered: the destination refused it for good (a 4xx other than 408
-   * and 429: {@link DiscardOrigin#CUSTOMER}), or the router cannot send it ({@link
+   * The job will never be delivered: the destination refused it for good (a 4xx other than 408 and
+   * 429: {@link DiscardOrigin#CUSTOMER}), or the router cannot send it ({@link
    * DiscardOrigin#SYSTEM}). Terminal.
    */
   record Discarded(Ksuid jobId, Attempt attempt, String reason, DiscardOrigin origin)
@@ -121,8 +121,8 @@ public sealed interface JobEvent extends QueueEvent {
   }
 
   /**
-   * Journal upkeep, not a change of state: a live job's payload written again at the head of
-   * the journal, so that the events behind it can be deleted (Centrifuge's drainer, which moves
+   * Journal upkeep, not a change of state: a live job's payload written again at the head of the
+   * journal, so that the events behind it can be deleted (Centrifuge's drainer, which moves
    * retrying jobs into a fresh JobDB). The job keeps its attempts and its schedule.
    *
    * @param earlierAttempts the attempts made before, whose events may now be deleted: the trace

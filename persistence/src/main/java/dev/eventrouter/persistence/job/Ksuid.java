@@ -17,6 +17,7 @@ public final class Ksuid implements Comparable<Ksuid> {
 
   public static final int BYTES = 20;
   public static final int STRING_LENGTH = 27;
+
   /** KSUID epoch, 2014-05-13T16:53:20Z, in Unix seconds. */
   public static final long EPOCH_SECONDS = 1_400_000_000L;
 
@@ -92,8 +93,11 @@ public final class Ksuid implements Comparable<Ksuid> {
   }
 
   public Instant time() {
-    long seconds = ((bytes[0] & 0xFFL) << 24) | ((bytes[1] & 0xFFL) << 16)
-        | ((bytes[2] & 0xFFL) << 8) | (bytes[3] & 0xFFL);
+    long seconds =
+        ((bytes[0] & 0xFFL) << 24)
+            | ((bytes[1] & 0xFFL) << 16)
+            | ((bytes[2] & 0xFFL) << 8)
+            | (bytes[3] & 0xFFL);
     return Instant.ofEpochSecond(EPOCH_SECONDS + seconds);
   }
 
@@ -110,8 +114,11 @@ public final class Ksuid implements Comparable<Ksuid> {
   public String toString() {
     long[] words = new long[BYTES / 4];
     for (int w = 0; w < words.length; w++) {
-      words[w] = ((bytes[4 * w] & 0xFFL) << 24) | ((bytes[4 * w + 1] & 0xFFL) << 16)
-          | ((bytes[4 * w + 2] & 0xFFL) << 8) | (bytes[4 * w + 3] & 0xFFL);
+      words[w] =
+          ((bytes[4 * w] & 0xFFL) << 24)
+              | ((bytes[4 * w + 1] & 0xFFL) << 16)
+              | ((bytes[4 * w + 2] & 0xFFL) << 8)
+              | (bytes[4 * w + 3] & 0xFFL);
     }
     // every request carries its job's id as text: divided by 62^5 at a time, five digits come
     // out of each pass over the words, not one
@@ -149,7 +156,9 @@ public final class Ksuid implements Comparable<Ksuid> {
   public int hashCode() {
     // the last bytes are a digest or random: as good a hash as all twenty, for a fraction of the
     // cost (ids are hashed on every index and cache lookup)
-    return (bytes[16] & 0xFF) << 24 | (bytes[17] & 0xFF) << 16 | (bytes[18] & 0xFF) << 8
+    return (bytes[16] & 0xFF) << 24
+        | (bytes[17] & 0xFF) << 16
+        | (bytes[18] & 0xFF) << 8
         | (bytes[19] & 0xFF);
   }
 
@@ -167,8 +176,8 @@ public final class Ksuid implements Comparable<Ksuid> {
   }
 
   /**
-   * Repeated long division of a big number held as digits in {@code fromBase}: each pass yields
-   * the next least significant digit in {@code toBase}. Both bases are at most 2^32, so every
+   * Repeated long division of a big number held as digits in {@code fromBase}: each pass yields the
+   * next least significant digit in {@code toBase}. Both bases are at most 2^32, so every
    * intermediate value fits in a long.
    */
   private static long[] convert(long[] source, long fromBase, long toBase, int length) {

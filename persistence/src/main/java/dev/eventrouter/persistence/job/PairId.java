@@ -3,8 +3,8 @@ package dev.eventrouter.persistence.job;
 import java.util.regex.Pattern;
 
 /**
- * A (source, destination) pair: the unit of isolation. Each pair is one virtual queue, one
- * sharded entity whose id is {@link #entityId()}.
+ * A (source, destination) pair: the unit of isolation. Each pair is one virtual queue, one sharded
+ * entity whose id is {@link #entityId()}.
  */
 public record PairId(String source, String destination) {
 

@@ -3,9 +3,9 @@ package dev.eventrouter.persistence.job;
 import java.util.List;
 
 /**
- * What a virtual queue writes to its journal: one row, one sequence number. Either a single
- * {@link JobEvent} (the format of every journal written before batches, still read) or a {@link
- * JobBatch} of many.
+ * What a virtual queue writes to its journal: one row, one sequence number. Either a single {@link
+ * JobEvent} (the format of every journal written before batches, still read) or a {@link JobBatch}
+ * of many.
  */
 public sealed interface QueueEvent permits JobEvent, JobBatch {
 

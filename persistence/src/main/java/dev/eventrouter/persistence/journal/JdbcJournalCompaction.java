@@ -16,8 +16,8 @@ import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
 
 /**
  * {@link JournalCompaction} on the tables this project's DDL creates, through the journal's own
- * connection pool. Pekko's own event deletion removes everything up to a snapshot, which would
- * take the payloads of jobs still waiting with it; hence these statements.
+ * connection pool. Pekko's own event deletion removes everything up to a snapshot, which would take
+ * the payloads of jobs still waiting with it; hence these statements.
  */
 public final class JdbcJournalCompaction implements JournalCompaction {
 
@@ -31,6 +31,7 @@ public final class JdbcJournalCompaction implements JournalCompaction {
 
   /** Each journal shard's connection pool, in shard order. */
   private final List<SlickDatabase> journals;
+
   private final String oldestEvent;
   private final String deleteEvents;
   private final String deleteSnapshots;
@@ -42,37 +43,45 @@ public final class JdbcJournalCompaction implements JournalCompaction {
   public JdbcJournalCompaction(ActorSystem<?> system) {
     JournalSettings settings = JournalSettings.fromConfig(system.settings().config());
     SlickExtensionImpl slick = (SlickExtensionImpl) SlickExtension.get(system.classicSystem());
-    this.journals = settings.shards().stream()
-        .map(shard -> slick.database(system.settings().config().getConfig(shard.journalPlugin())))
-        .toList();
+    this.journals =
+        settings.shards().stream()
+            .map(
+                shard ->
+                    slick.database(system.settings().config().getConfig(shard.journalPlugin())))
+            .toList();
     JournalSettings.Database db = settings.database();
     String events = db.identifier("event_journal");
     String snapshots = db.identifier("snapshot");
     String pid = db.identifier("persistence_id");
     String seq = db.identifier("sequence_number");
     this.oldestEvent = "SELECT MIN(" + seq + ") FROM " + events + " WHERE " + pid + " = ?";
-    this.deleteEvents = "DELETE FROM " + events + " WHERE " + pid + " = ? AND " + seq + " >= ? AND "
-        + seq + " < ?";
-    this.deleteSnapshots = "DELETE FROM " + snapshots + " WHERE " + pid + " = ? AND " + seq + " < ?";
+    this.deleteEvents =
+        "DELETE FROM " + events + " WHERE " + pid + " = ? AND " + seq + " >= ? AND " + seq + " < ?";
+    this.deleteSnapshots =
+        "DELETE FROM " + snapshots + " WHERE " + pid + " = ? AND " + seq + " < ?";
     this.countEvents = "SELECT COUNT(*) FROM " + events + " WHERE " + pid + " = ?";
     this.countSnapshots = "SELECT COUNT(*) FROM " + snapshots + " WHERE " + pid + " = ?";
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
   }
 
   @Override
-  public CompletionStage<Integer> deleteBelow(String persistenceId, long eventsBelow, long snapshotsBelow) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = connect(persistenceId)) {
-        int deleted = 0;
-        for (long from = oldest(c, persistenceId); from < eventsBelow; from += CHUNK) {
-          deleted += update(c, deleteEvents, persistenceId, from, Math.min(from + CHUNK, eventsBelow));
-        }
-        update(c, deleteSnapshots, persistenceId, snapshotsBelow);
-        return deleted;
-      } catch (SQLException e) {
-        throw new IllegalStateException("cannot compact the journal of " + persistenceId, e);
-      }
-    }, blocking);
+  public CompletionStage<Integer> deleteBelow(
+      String persistenceId, long eventsBelow, long snapshotsBelow) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Connection c = connect(persistenceId)) {
+            int deleted = 0;
+            for (long from = oldest(c, persistenceId); from < eventsBelow; from += CHUNK) {
+              deleted +=
+                  update(c, deleteEvents, persistenceId, from, Math.min(from + CHUNK, eventsBelow));
+            }
+            update(c, deleteSnapshots, persistenceId, snapshotsBelow);
+            return deleted;
+          } catch (SQLException e) {
+            throw new IllegalStateException("cannot compact the journal of " + persistenceId, e);
+          }
+        },
+        blocking);
   }
 
   /** How many journal rows a persistence id has: what compaction keeps small. */
@@ -86,23 +95,28 @@ public final class JdbcJournalCompaction implements JournalCompaction {
   }
 
   private CompletionStage<Long> count(String sql, String persistenceId) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = connect(persistenceId);
-          PreparedStatement count = c.prepareStatement(sql)) {
-        count.setString(1, persistenceId);
-        try (ResultSet rs = count.executeQuery()) {
-          rs.next();
-          return rs.getLong(1);
-        }
-      } catch (SQLException e) {
-        throw new IllegalStateException("cannot count the rows of " + persistenceId, e);
-      }
-    }, blocking);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Connection c = connect(persistenceId);
+              PreparedStatement count = c.prepareStatement(sql)) {
+            count.setString(1, persistenceId);
+            try (ResultSet rs = count.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          } catch (SQLException e) {
+            throw new IllegalStateException("cannot count the rows of " + persistenceId, e);
+          }
+        },
+        blocking);
   }
 
   private Connection connect(String persistenceId) throws SQLException {
-    return journals.get(JournalShard.indexOf(persistenceId, journals.size()))
-        .database().source().createConnection();
+    return journals
+        .get(JournalShard.indexOf(persistenceId, journals.size()))
+        .database()
+        .source()
+        .createConnection();
   }
 
   private long oldest(Connection c, String persistenceId) throws SQLException {

@@ -30,28 +30,35 @@ import org.apache.pekko.stream.javadsl.Source;
 public final class JobPayloads {
 
   /**
-   * Sequence numbers closer than this are read in one range query; farther apart, in separate
-   * ones, so that a few jobs far apart never make a query read everything between them.
+   * Sequence numbers closer than this are read in one range query; farther apart, in separate ones,
+   * so that a few jobs far apart never make a query read everything between them.
    */
   static final long MAX_GAP = 64;
 
   /** One read journal per journal shard, in shard order. */
   private final List<CurrentEventsByPersistenceIdQuery> queries;
+
   private final ActorSystem<?> system;
 
   /** Reads the persistence ids placed by {@link JournalSettings#shardOf}, each in its shard. */
   public JobPayloads(ActorSystem<?> system) {
-    this(system, JournalSettings.fromConfig(system.settings().config()).shards().stream()
-        .map(shard -> PersistenceQuery.get(system).getReadJournalFor(
-            CurrentEventsByPersistenceIdQuery.class, shard.readJournalPluginId()))
-        .toList());
+    this(
+        system,
+        JournalSettings.fromConfig(system.settings().config()).shards().stream()
+            .map(
+                shard ->
+                    PersistenceQuery.get(system)
+                        .getReadJournalFor(
+                            CurrentEventsByPersistenceIdQuery.class, shard.readJournalPluginId()))
+            .toList());
   }
 
   /**
    * Reads every persistence id from one read journal, of another plugin than the JDBC journal's:
    * Pekko's in-memory one, under a test of one queue.
    */
-  public static JobPayloads over(ActorSystem<?> system, CurrentEventsByPersistenceIdQuery readJournal) {
+  public static JobPayloads over(
+      ActorSystem<?> system, CurrentEventsByPersistenceIdQuery readJournal) {
     return new JobPayloads(system, List.of(readJournal));
   }
 
@@ -67,16 +74,21 @@ public final class JobPayloads {
   /** The jobs among {@code wanted} whose payloads are at these sequence numbers. */
   public CompletionStage<Map<Ksuid, Job>> read(
       String persistenceId, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
-    return readEvents(persistenceId, sequenceNrs, wanted).thenApply(found -> {
-      Map<Ksuid, Job> jobs = new HashMap<>();
-      found.events().forEach((id, trace) -> {
-        Job job = payloadOf(trace);
-        if (job != null) {
-          jobs.put(id, job);
-        }
-      });
-      return Map.copyOf(jobs);
-    });
+    return readEvents(persistenceId, sequenceNrs, wanted)
+        .thenApply(
+            found -> {
+              Map<Ksuid, Job> jobs = new HashMap<>();
+              found
+                  .events()
+                  .forEach(
+                      (id, trace) -> {
+                        Job job = payloadOf(trace);
+                        if (job != null) {
+                          jobs.put(id, job);
+                        }
+                      });
+              return Map.copyOf(jobs);
+            });
   }
 
   /**
@@ -108,16 +120,18 @@ public final class JobPayloads {
   /**
    * The events of the jobs among {@code wanted} at these sequence numbers, per job in journal
    * order: a job's payload and the transitions after it, its trace. A row that cannot be
-   * deserialized fails the query it is in; then each sequence number is read alone, so that one
-   * bad row spoils only itself ({@link Found#unreadable}). Any other failure fails the read.
+   * deserialized fails the query it is in; then each sequence number is read alone, so that one bad
+   * row spoils only itself ({@link Found#unreadable}). Any other failure fails the read.
    */
   public CompletionStage<Found> readEvents(
       String persistenceId, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
     return readRanges(persistenceId, ranges(sequenceNrs), sequenceNrs, wanted)
         .thenApply(events -> new Found(events, new TreeSet<>()))
-        .exceptionallyCompose(failure -> isUnreadable(failure)
-            ? readOneByOne(persistenceId, sequenceNrs, wanted)
-            : CompletableFuture.failedStage(failure));
+        .exceptionallyCompose(
+            failure ->
+                isUnreadable(failure)
+                    ? readOneByOne(persistenceId, sequenceNrs, wanted)
+                    : CompletableFuture.failedStage(failure));
   }
 
   private CompletionStage<Found> readOneByOne(
@@ -125,17 +139,27 @@ public final class JobPayloads {
     Map<Ksuid, List<JobEvent>> events = new HashMap<>();
     SortedSet<Long> unreadable = new TreeSet<>();
     return Source.from(sequenceNrs)
-        .mapAsync(1, nr -> readRanges(persistenceId, List.of(new long[] {nr, nr}), sequenceNrs, wanted)
-            .handle((found, failure) -> {
-              if (failure == null) {
-                found.forEach((id, trace) -> events.computeIfAbsent(id, k -> new ArrayList<>()).addAll(trace));
-              } else if (isUnreadable(failure)) {
-                unreadable.add(nr);
-              } else {
-                throw new IllegalStateException("reading event " + nr + " of " + persistenceId + " failed", failure);
-              }
-              return nr;
-            }))
+        .mapAsync(
+            1,
+            nr ->
+                readRanges(persistenceId, List.of(new long[] {nr, nr}), sequenceNrs, wanted)
+                    .handle(
+                        (found, failure) -> {
+                          if (failure == null) {
+                            found.forEach(
+                                (id, trace) ->
+                                    events
+                                        .computeIfAbsent(id, k -> new ArrayList<>())
+                                        .addAll(trace));
+                          } else if (isUnreadable(failure)) {
+                            unreadable.add(nr);
+                          } else {
+                            throw new IllegalStateException(
+                                "reading event " + nr + " of " + persistenceId + " failed",
+                                failure);
+                          }
+                          return nr;
+                        }))
         .runWith(Sink.ignore(), system)
         .thenApply(done -> new Found(events, unreadable));
   }
@@ -150,28 +174,37 @@ public final class JobPayloads {
     return false;
   }
 
-  private CompletionStage<Map<Ksuid, List<JobEvent>>> readRanges(String persistenceId,
-      List<long[]> ranges, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
+  private CompletionStage<Map<Ksuid, List<JobEvent>>> readRanges(
+      String persistenceId, List<long[]> ranges, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
     Source<EventEnvelope, NotUsed> envelopes = Source.empty();
     for (long[] range : ranges) {
-      envelopes = envelopes.concat(readJournalOf(persistenceId).currentEventsByPersistenceId(persistenceId, range[0], range[1]));
+      envelopes =
+          envelopes.concat(
+              readJournalOf(persistenceId)
+                  .currentEventsByPersistenceId(persistenceId, range[0], range[1]));
     }
     return envelopes
         .filter(envelope -> sequenceNrs.contains(envelope.sequenceNr()))
         .mapConcat(JobPayloads::jobEvents)
         .filter(event -> wanted.contains(event.jobId()))
-        .runWith(Sink.fold(new HashMap<Ksuid, List<JobEvent>>(), (found, event) -> {
-          found.computeIfAbsent(event.jobId(), id -> new ArrayList<>()).add(event);
-          return found;
-        }), system);
+        .runWith(
+            Sink.fold(
+                new HashMap<Ksuid, List<JobEvent>>(),
+                (found, event) -> {
+                  found.computeIfAbsent(event.jobId(), id -> new ArrayList<>()).add(event);
+                  return found;
+                }),
+            system);
   }
 
   /**
-   * The events of one job between two sequence numbers (inclusive), in journal order: the trace
-   * of a finished job, as far as the journal still holds it.
+   * The events of one job between two sequence numbers (inclusive), in journal order: the trace of
+   * a finished job, as far as the journal still holds it.
    */
-  public CompletionStage<List<JobEvent>> eventsOf(String persistenceId, long from, long to, Ksuid id) {
-    return readJournalOf(persistenceId).currentEventsByPersistenceId(persistenceId, from, to)
+  public CompletionStage<List<JobEvent>> eventsOf(
+      String persistenceId, long from, long to, Ksuid id) {
+    return readJournalOf(persistenceId)
+        .currentEventsByPersistenceId(persistenceId, from, to)
         .mapConcat(JobPayloads::jobEvents)
         .filter(event -> event.jobId().equals(id))
         .runWith(Sink.seq(), system);

@@ -8,11 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which shard of how many each journal database is, written into it (table {@code
- * journal_layout}) at the first start and compared at every start after. A queue finds its
- * database by a hash of its id over the number of shards; a reordered or resized list would not
- * fail by itself, it would start queues empty beside the jobs they hold. The router refuses to
- * start instead.
+ * Which shard of how many each journal database is, written into it (table {@code journal_layout})
+ * at the first start and compared at every start after. A queue finds its database by a hash of its
+ * id over the number of shards; a reordered or resized list would not fail by itself, it would
+ * start queues empty beside the jobs they hold. The router refuses to start instead.
  */
 public final class JournalLayout {
 
@@ -21,8 +20,8 @@ public final class JournalLayout {
   private JournalLayout() {}
 
   /**
-   * Checks every database first and only then marks the new ones, so that a wrong list (a
-   * database given twice under two spellings, say) leaves no database marked with it.
+   * Checks every database first and only then marks the new ones, so that a wrong list (a database
+   * given twice under two spellings, say) leaves no database marked with it.
    */
   public static void pinShards(JournalSettings settings) {
     List<JournalShard> unmarked = new ArrayList<>();
@@ -46,18 +45,33 @@ public final class JournalLayout {
 
   private static void compare(JournalShard shard, String marked) {
     if (!marked.equals(place(shard))) {
-      throw new IllegalStateException("journal database " + shard + " was set up as " + KEY + " "
-          + marked + ", the configuration now makes it " + place(shard) + ". A queue finds its"
-          + " database by a hash of its id over the number of shards: keep eventrouter.journal.url"
-          + " and shard-urls as they were (README: \"Sharding the journal\").");
+      throw new IllegalStateException(
+          "journal database "
+              + shard
+              + " was set up as "
+              + KEY
+              + " "
+              + marked
+              + ", the configuration now makes it "
+              + place(shard)
+              + ". A queue finds its"
+              + " database by a hash of its id over the number of shards: keep eventrouter.journal.url"
+              + " and shard-urls as they were (README: \"Sharding the journal\").");
     }
   }
 
   /** Marks the shard; completes with what it holds then (another node's mark if one came first). */
   private static String mark(Connection c, JournalShard shard) throws SQLException {
     JournalSettings.Database db = shard.database();
-    try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + db.identifier("journal_layout")
-        + " (" + db.identifier("layout_key") + ", " + db.identifier("layout_value") + ") VALUES (?, ?)")) {
+    try (PreparedStatement insert =
+        c.prepareStatement(
+            "INSERT INTO "
+                + db.identifier("journal_layout")
+                + " ("
+                + db.identifier("layout_key")
+                + ", "
+                + db.identifier("layout_value")
+                + ") VALUES (?, ?)")) {
       insert.setString(1, KEY);
       insert.setString(2, place(shard));
       insert.executeUpdate();
@@ -73,8 +87,15 @@ public final class JournalLayout {
 
   private static String read(Connection c, JournalShard shard) throws SQLException {
     JournalSettings.Database db = shard.database();
-    try (PreparedStatement query = c.prepareStatement("SELECT " + db.identifier("layout_value") + " FROM "
-        + db.identifier("journal_layout") + " WHERE " + db.identifier("layout_key") + " = ?")) {
+    try (PreparedStatement query =
+        c.prepareStatement(
+            "SELECT "
+                + db.identifier("layout_value")
+                + " FROM "
+                + db.identifier("journal_layout")
+                + " WHERE "
+                + db.identifier("layout_key")
+                + " = ?")) {
       query.setString(1, KEY);
       try (ResultSet rs = query.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -91,8 +112,13 @@ public final class JournalLayout {
       c.setAutoCommit(true);
       return statement.run(c);
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot read or write the journal layout (table journal_layout,"
-          + " created by the scripts in eventrouter/schema/) in " + shard + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read or write the journal layout (table journal_layout,"
+              + " created by the scripts in eventrouter/schema/) in "
+              + shard
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 }

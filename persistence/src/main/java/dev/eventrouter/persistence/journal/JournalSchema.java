@@ -19,8 +19,8 @@ public final class JournalSchema {
   private JournalSchema() {}
 
   /**
-   * What a node does before its actor system starts: creates the tables (when {@code
-   * create-schema} is on) and checks that every shard is still the one it was.
+   * What a node does before its actor system starts: creates the tables (when {@code create-schema}
+   * is on) and checks that every shard is still the one it was.
    */
   public static void prepare(JournalSettings settings) {
     if (settings.createSchema()) {

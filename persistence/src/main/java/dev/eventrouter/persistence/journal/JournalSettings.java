@@ -14,12 +14,17 @@ import java.util.Locale;
  * and turned into the configuration of pekko-persistence-jdbc, one shared database (used by a
  * journal, a snapshot store and a read journal) per {@link JournalShard}.
  *
- * @param url shard 0's; empty in configuration means "the database's default", here it is
- *     always resolved
+ * @param url shard 0's; empty in configuration means "the database's default", here it is always
+ *     resolved
  * @param shardUrls the further shards' URLs (same kind of database, user and password)
  */
 public record JournalSettings(
-    Database database, String url, String user, String password, int maxConnections, boolean createSchema,
+    Database database,
+    String url,
+    String user,
+    String password,
+    int maxConnections,
+    boolean createSchema,
     List<String> shardUrls) {
 
   public JournalSettings {
@@ -71,9 +76,10 @@ public record JournalSettings(
     Config defaults = journal.getConfig(database.configName());
     String url = journal.getString("url");
     if (url.isBlank()) {
-      url = database == Database.H2
-          ? h2Url(Path.of(config.getString("eventrouter.data-dir"), "journal", "journal"))
-          : defaults.getString("url");
+      url =
+          database == Database.H2
+              ? h2Url(Path.of(config.getString("eventrouter.data-dir"), "journal", "journal"))
+              : defaults.getString("url");
     }
     String user = journal.getString("user");
     String password = journal.getString("password");
@@ -89,19 +95,26 @@ public record JournalSettings(
 
   /**
    * A list, or one comma-separated string (what an environment variable can hold), split only
-   * before a {@code jdbc:}: a URL may hold commas itself (PostgreSQL's and MariaDB's several hosts).
+   * before a {@code jdbc:}: a URL may hold commas itself (PostgreSQL's and MariaDB's several
+   * hosts).
    */
   private static List<String> shardUrls(Config journal, String url) {
-    List<String> urls = journal.getValue("shard-urls").valueType() == ConfigValueType.STRING
-        ? Arrays.stream(journal.getString("shard-urls").split(",\\s*(?=jdbc:)")).map(String::strip)
-            .filter(u -> !u.isEmpty()).toList()
-        : journal.getStringList("shard-urls");
+    List<String> urls =
+        journal.getValue("shard-urls").valueType() == ConfigValueType.STRING
+            ? Arrays.stream(journal.getString("shard-urls").split(",\\s*(?=jdbc:)"))
+                .map(String::strip)
+                .filter(u -> !u.isEmpty())
+                .toList()
+            : journal.getStringList("shard-urls");
     List<String> seen = new ArrayList<>(List.of(url));
     for (String shardUrl : urls) {
       if (shardUrl.isBlank() || seen.contains(shardUrl)) {
-        throw new IllegalArgumentException("eventrouter.journal.shard-urls: each shard needs a database"
-            + " of its own; '" + JournalShard.withoutParameters(shardUrl) + "' is "
-            + (shardUrl.isBlank() ? "empty" : "given twice"));
+        throw new IllegalArgumentException(
+            "eventrouter.journal.shard-urls: each shard needs a database"
+                + " of its own; '"
+                + JournalShard.withoutParameters(shardUrl)
+                + "' is "
+                + (shardUrl.isBlank() ? "empty" : "given twice"));
       }
       seen.add(shardUrl);
     }
@@ -114,7 +127,8 @@ public record JournalSettings(
     urls.addAll(shardUrls);
     List<JournalShard> shards = new ArrayList<>();
     for (int i = 0; i < urls.size(); i++) {
-      shards.add(new JournalShard(i, urls.size(), database, urls.get(i), user, password, maxConnections));
+      shards.add(
+          new JournalShard(i, urls.size(), database, urls.get(i), user, password, maxConnections));
     }
     return List.copyOf(shards);
   }
@@ -126,15 +140,19 @@ public record JournalSettings(
 
   /**
    * {@code config} with the journal wired to this database ({@code eventrouter/journal.conf} and
-   * the chosen database's connection); every actor system of the router and of its tests is
-   * created from this.
+   * the chosen database's connection); every actor system of the router and of its tests is created
+   * from this.
    */
   public static Config applyTo(Config config) {
     List<JournalShard> shards = fromConfig(config).shards();
-    Config applied = shards.get(0).sharedDatabaseConfig()
-        .withFallback(ConfigFactory.parseResources(JournalSettings.class, "/eventrouter/journal.conf"))
-        .withFallback(config)
-        .resolve();
+    Config applied =
+        shards
+            .get(0)
+            .sharedDatabaseConfig()
+            .withFallback(
+                ConfigFactory.parseResources(JournalSettings.class, "/eventrouter/journal.conf"))
+            .withFallback(config)
+            .resolve();
     Config more = ConfigFactory.empty();
     for (JournalShard shard : shards.subList(1, shards.size())) {
       more = more.withFallback(shard.pluginConfig(applied));
@@ -149,7 +167,8 @@ public record JournalSettings(
    * The other options are the ones pekko-persistence-jdbc needs.
    */
   public static String h2Url(Path file) {
-    return "jdbc:h2:file:" + file.toAbsolutePath()
+    return "jdbc:h2:file:"
+        + file.toAbsolutePath()
         + ";DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
   }
 

@@ -21,13 +21,13 @@ import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
- * The journal format of a {@link JobBatch}: compact binary, no field names. A batch holds
- * hundreds of jobs of one pair that share their endpoint and headers, so strings (pair ids,
- * endpoints, header names and values, reasons, errors) are written once in a table and referred
- * to by index, and header maps likewise; a message id, unique to its job, is written in place,
- * where the table would cost a lookup per job and an index for nothing. Numbers are varints;
- * times are epoch milliseconds (the precision the router schedules with), an expiry as its
- * distance from the creation time.
+ * The journal format of a {@link JobBatch}: compact binary, no field names. A batch holds hundreds
+ * of jobs of one pair that share their endpoint and headers, so strings (pair ids, endpoints,
+ * header names and values, reasons, errors) are written once in a table and referred to by index,
+ * and header maps likewise; a message id, unique to its job, is written in place, where the table
+ * would cost a lookup per job and an index for nothing. Numbers are varints; times are epoch
+ * milliseconds (the precision the router schedules with), an expiry as its distance from the
+ * creation time.
  *
  * <pre>
  * batch    := version(1) strings headerMaps count event*
@@ -46,8 +46,10 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
   public static final int IDENTIFIER = 7303;
   static final String MANIFEST = "job.batch";
   private static final int VERSION = 1;
+
   /** A job's flag: the id of the archived job it replays follows. */
   private static final int REPLAY_OF = 1;
+
   /** A job's flag: the partition and offset of the Kafka record it was made from follow. */
   private static final int POSITION = 2;
 
@@ -147,16 +149,20 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
   }
 
   /**
-   * A growable buffer and the tables the events refer to. Not a ByteArrayOutputStream: its
-   * methods are synchronized, and a batch writes a lock's worth of single bytes per job.
+   * A growable buffer and the tables the events refer to. Not a ByteArrayOutputStream: its methods
+   * are synchronized, and a batch writes a lock's worth of single bytes per job.
    */
   private static final class Writer {
     final Map<String, Integer> strings = new LinkedHashMap<>();
+
     /** Each header map to its strings' indexes, key and value alternating. */
     final Map<Map<String, String>, int[]> headerMaps = new LinkedHashMap<>();
+
     private final Map<Map<String, String>, Integer> headerMapIndexes = new HashMap<>();
+
     /** The jobs of a batch mostly share one header map instance: found without hashing it. */
     private Map<String, String> lastHeaders;
+
     private int lastHeadersIndex;
     byte[] buf;
     int count;
@@ -342,7 +348,8 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       events.add(in.event(strings, headerMaps));
     }
     if (in.position != bytes.length) {
-      throw new IllegalArgumentException((bytes.length - in.position) + " bytes after the last event");
+      throw new IllegalArgumentException(
+          (bytes.length - in.position) + " bytes after the last event");
     }
     return new JobBatch(events);
   }
@@ -365,8 +372,9 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       return switch (Tag.ALL[tag]) {
         case AWAITING_SCHEDULING -> new JobEvent.AwaitingScheduling(job(id, strings, headerMaps));
         case SUCCEEDED -> new JobEvent.Succeeded(id, attempt(strings));
-        case DISCARDED -> new JobEvent.Discarded(id, attempt(strings), string(strings),
-            DiscardOrigin.valueOf(string(strings)));
+        case DISCARDED ->
+            new JobEvent.Discarded(
+                id, attempt(strings), string(strings), DiscardOrigin.valueOf(string(strings)));
         case AWAITING_RETRY -> new JobEvent.AwaitingRetry(id, attempt(strings), time());
         case RETRY_REQUESTED -> new JobEvent.RetryRequested(id, time());
         case ARCHIVING -> new JobEvent.Archiving(id, time(), string(strings));
@@ -394,12 +402,22 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       Instant expireAt = createdAt.plusMillis(signed());
       int flags = next();
       if ((flags & ~(REPLAY_OF | POSITION)) != 0) {
-        throw new IllegalArgumentException("unknown job flags " + flags + " at byte " + (position - 1));
+        throw new IllegalArgumentException(
+            "unknown job flags " + flags + " at byte " + (position - 1));
       }
       Ksuid replayOf = (flags & REPLAY_OF) == 0 ? null : ksuid();
-      RecordPosition recordPosition = (flags & POSITION) == 0 ? null
-          : new RecordPosition(count(), varint());
-      return new Job(id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, replayOf,
+      RecordPosition recordPosition =
+          (flags & POSITION) == 0 ? null : new RecordPosition(count(), varint());
+      return new Job(
+          id,
+          pair,
+          messageId,
+          endpoint,
+          payload,
+          headers,
+          createdAt,
+          expireAt,
+          replayOf,
           recordPosition);
     }
 
@@ -411,11 +429,12 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
     }
 
     /**
-     * The batch's pair: a batch is one queue's, so every job names the same table entries, and
-     * the ids are checked once, not once per job.
+     * The batch's pair: a batch is one queue's, so every job names the same table entries, and the
+     * ids are checked once, not once per job.
      */
     private PairId pair(String source, String destination) {
-      if (lastPair == null || !(lastPair.source() == source && lastPair.destination() == destination)) {
+      if (lastPair == null
+          || !(lastPair.source() == source && lastPair.destination() == destination)) {
         lastPair = new PairId(source, destination);
       }
       return lastPair;

@@ -12,21 +12,22 @@ import java.util.Set;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
- * The format of everything the router stores: CBOR (binary JSON) written by Jackson, with a
- * stable name per type as the manifest. Renaming or moving a Java class does not break an
- * existing journal; renaming a field does (keep field names, add new fields with a default:
- * unknown fields are ignored on read, so an older node can read what a newer one wrote).
+ * The format of everything the router stores: CBOR (binary JSON) written by Jackson, with a stable
+ * name per type as the manifest. Renaming or moving a Java class does not break an existing
+ * journal; renaming a field does (keep field names, add new fields with a default: unknown fields
+ * are ignored on read, so an older node can read what a newer one wrote).
  *
- * <p>A subclass gives its identifier and its one mapping between types and names, which must
- * never reuse or change a name.
+ * <p>A subclass gives its identifier and its one mapping between types and names, which must never
+ * reuse or change a name.
  */
 public abstract class StableNameSerializer extends SerializerWithStringManifest {
 
-  private static final ObjectMapper MAPPER = CBORMapper.builder()
-      .addModule(new JavaTimeModule())
-      .addModule(new JobJacksonModule())
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .build();
+  private static final ObjectMapper MAPPER =
+      CBORMapper.builder()
+          .addModule(new JavaTimeModule())
+          .addModule(new JobJacksonModule())
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
 
   private final int identifier;
   private final Map<Class<?>, String> names;
@@ -85,11 +86,12 @@ public abstract class StableNameSerializer extends SerializerWithStringManifest 
 
   private static Map<String, Class<?>> invert(Map<Class<?>, String> names) {
     Map<String, Class<?>> inverted = new HashMap<>();
-    names.forEach((type, name) -> {
-      if (inverted.put(name, type) != null) {
-        throw new IllegalStateException("serialized name used twice: " + name);
-      }
-    });
+    names.forEach(
+        (type, name) -> {
+          if (inverted.put(name, type) != null) {
+            throw new IllegalStateException("serialized name used twice: " + name);
+          }
+        });
     return Map.copyOf(inverted);
   }
 }

@@ -82,8 +82,10 @@ class KsuidTest {
     Random random = new Random(42);
     List<Ksuid> ids = new ArrayList<>();
     for (int i = 0; i < 2_000; i++) {
-      ids.add(Ksuid.derive(Instant.ofEpochSecond(Ksuid.EPOCH_SECONDS + random.nextInt(1 << 30)),
-          Integer.toString(random.nextInt())));
+      ids.add(
+          Ksuid.derive(
+              Instant.ofEpochSecond(Ksuid.EPOCH_SECONDS + random.nextInt(1 << 30)),
+              Integer.toString(random.nextInt())));
     }
 
     List<Ksuid> byBytes = ids.stream().sorted().toList();

@@ -20,7 +20,9 @@ final class JobLog extends EventSourcedBehavior<JobLog.Command, JobEvent, List<J
 
   record Read(ActorRef<List<JobEvent>> replyTo) implements Command {}
 
-  /** @param shard the journal database that holds the id, as a virtual queue's would be placed */
+  /**
+   * @param shard the journal database that holds the id, as a virtual queue's would be placed
+   */
   static Behavior<Command> create(String persistenceId, JournalShard shard) {
     return new JobLog(PersistenceId.ofUniqueId(persistenceId), shard);
   }
@@ -49,19 +51,25 @@ final class JobLog extends EventSourcedBehavior<JobLog.Command, JobEvent, List<J
 
   @Override
   public CommandHandler<Command, JobEvent, List<JobEvent>> commandHandler() {
-    return newCommandHandlerBuilder().forAnyState()
-        .onCommand(Append.class, (state, append) -> Effect().persist(append.events())
-            .thenReply(append.replyTo(), s -> (long) s.size()))
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(
+            Append.class,
+            (state, append) ->
+                Effect().persist(append.events()).thenReply(append.replyTo(), s -> (long) s.size()))
         .onCommand(Read.class, (state, read) -> Effect().reply(read.replyTo(), state))
         .build();
   }
 
   @Override
   public EventHandler<List<JobEvent>, JobEvent> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> {
-      List<JobEvent> next = new ArrayList<>(state);
-      next.add(event);
-      return next;
-    });
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onAnyEvent(
+            (state, event) -> {
+              List<JobEvent> next = new ArrayList<>(state);
+              next.add(event);
+              return next;
+            });
   }
 }

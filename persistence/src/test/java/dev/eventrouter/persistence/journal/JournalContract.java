@@ -32,8 +32,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * One suite, every journal database: what the virtual queues rely on. A subclass names the
- * database by its actor-system configuration.
+ * One suite, every journal database: what the virtual queues rely on. A subclass names the database
+ * by its actor-system configuration.
  */
 abstract class JournalContract {
 
@@ -69,17 +69,25 @@ abstract class JournalContract {
     List<JobEvent> events = acceptedJobs(pid, 50, 512);
     ActorTestKit testKit = startSystem();
     append(testKit, pid, events);
-    Set<Ksuid> wanted = Set.of(events.get(3).jobId(), events.get(17).jobId(), events.get(49).jobId());
+    Set<Ksuid> wanted =
+        Set.of(events.get(3).jobId(), events.get(17).jobId(), events.get(49).jobId());
 
     // sequence numbers start at 1: events 3, 17 and 49 are at 4, 18 and 50
-    Map<Ksuid, Job> found = new JobPayloads(testKit.system())
-        .read(pid, new TreeSet<>(List.of(4L, 18L, 50L)), wanted).toCompletableFuture().join();
+    Map<Ksuid, Job> found =
+        new JobPayloads(testKit.system())
+            .read(pid, new TreeSet<>(List.of(4L, 18L, 50L)), wanted)
+            .toCompletableFuture()
+            .join();
 
     assertThat(found).containsOnlyKeys(wanted);
     wanted.forEach(id -> assertThat(found.get(id)).isEqualTo(jobOf(events, id)));
-    assertThat(new JobPayloads(testKit.system())
-        .read(pid, new TreeSet<>(List.of(4L, 17L)), wanted).toCompletableFuture().join())
-        .as("only what the sequence numbers hold").containsOnlyKeys(events.get(3).jobId());
+    assertThat(
+            new JobPayloads(testKit.system())
+                .read(pid, new TreeSet<>(List.of(4L, 17L)), wanted)
+                .toCompletableFuture()
+                .join())
+        .as("only what the sequence numbers hold")
+        .containsOnlyKeys(events.get(3).jobId());
   }
 
   @Test
@@ -90,22 +98,41 @@ abstract class JournalContract {
     append(testKit, pid, events);
     JournalSettings settings = JournalSettings.fromConfig(journalConfig());
     try (Connection c = settings.shardOf(pid).connect();
-        PreparedStatement corrupt = c.prepareStatement(quote(settings,
-            "UPDATE %s SET %s = ? WHERE %s = ? AND %s = 4",
-            "event_journal", "event_payload", "persistence_id", "sequence_number"));
-        PreparedStatement delete = c.prepareStatement(quote(settings,
-            "DELETE FROM %s WHERE %s = ? AND %s = 6", "event_journal", "persistence_id", "sequence_number"))) {
+        PreparedStatement corrupt =
+            c.prepareStatement(
+                quote(
+                    settings,
+                    "UPDATE %s SET %s = ? WHERE %s = ? AND %s = 4",
+                    "event_journal",
+                    "event_payload",
+                    "persistence_id",
+                    "sequence_number"));
+        PreparedStatement delete =
+            c.prepareStatement(
+                quote(
+                    settings,
+                    "DELETE FROM %s WHERE %s = ? AND %s = 6",
+                    "event_journal",
+                    "persistence_id",
+                    "sequence_number"))) {
       corrupt.setBytes(1, new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef});
       corrupt.setString(2, pid);
       assertThat(corrupt.executeUpdate()).isEqualTo(1);
       delete.setString(1, pid);
       assertThat(delete.executeUpdate()).isEqualTo(1);
     }
-    Set<Ksuid> wanted = Set.of(events.get(1).jobId(), events.get(3).jobId(), events.get(5).jobId(),
-        events.get(6).jobId());
+    Set<Ksuid> wanted =
+        Set.of(
+            events.get(1).jobId(),
+            events.get(3).jobId(),
+            events.get(5).jobId(),
+            events.get(6).jobId());
 
-    JobPayloads.Found found = new JobPayloads(testKit.system())
-        .readEvents(pid, new TreeSet<>(List.of(2L, 4L, 6L, 7L)), wanted).toCompletableFuture().join();
+    JobPayloads.Found found =
+        new JobPayloads(testKit.system())
+            .readEvents(pid, new TreeSet<>(List.of(2L, 4L, 6L, 7L)), wanted)
+            .toCompletableFuture()
+            .join();
 
     assertThat(found.events()).containsOnlyKeys(events.get(1).jobId(), events.get(6).jobId());
     assertThat(found.unreadable()).containsExactly(4L);
@@ -126,15 +153,23 @@ abstract class JournalContract {
   void eventsAreStoredUnderTheirStableNames() throws Exception {
     String pid = uniquePersistenceId();
     List<JobEvent> events = acceptedJobs(pid, 1, 10);
-    events.add(new JobEvent.Discarded(events.get(0).jobId(), attempt(404), "HTTP 404",
-        DiscardOrigin.CUSTOMER));
+    events.add(
+        new JobEvent.Discarded(
+            events.get(0).jobId(), attempt(404), "HTTP 404", DiscardOrigin.CUSTOMER));
     append(startSystem(), pid, events);
 
     JournalSettings settings = JournalSettings.fromConfig(journalConfig());
     try (Connection c = settings.shardOf(pid).connect();
-        PreparedStatement q = c.prepareStatement(
-            quote(settings, "SELECT %s, %s FROM %s WHERE %s = ? ORDER BY %s",
-                "event_ser_id", "event_ser_manifest", "event_journal", "persistence_id", "sequence_number"))) {
+        PreparedStatement q =
+            c.prepareStatement(
+                quote(
+                    settings,
+                    "SELECT %s, %s FROM %s WHERE %s = ? ORDER BY %s",
+                    "event_ser_id",
+                    "event_ser_manifest",
+                    "event_journal",
+                    "persistence_id",
+                    "sequence_number"))) {
       q.setString(1, pid);
       List<String> rows = new ArrayList<>();
       try (ResultSet rs = q.executeQuery()) {
@@ -175,9 +210,13 @@ abstract class JournalContract {
     assertThat(read(restarted, pid)).containsExactly(events.get(49));
     List<JobEvent> more = acceptedJobs(pid + "-more", 1, 64);
     append(restarted, pid, more);
-    assertThat(new JobPayloads(restarted.system())
-        .read(pid, new TreeSet<>(List.of(51L)), Set.of(more.get(0).jobId())).toCompletableFuture().join())
-        .as("the next event is number 51").containsOnlyKeys(more.get(0).jobId());
+    assertThat(
+            new JobPayloads(restarted.system())
+                .read(pid, new TreeSet<>(List.of(51L)), Set.of(more.get(0).jobId()))
+                .toCompletableFuture()
+                .join())
+        .as("the next event is number 51")
+        .containsOnlyKeys(more.get(0).jobId());
   }
 
   ActorTestKit startSystem() {
@@ -194,10 +233,11 @@ abstract class JournalContract {
     return ask(testKit, pid, JobLog.Read::new);
   }
 
-  private static <R> R ask(ActorTestKit testKit, String pid,
-      Function<ActorRef<R>, JobLog.Command> command) {
+  private static <R> R ask(
+      ActorTestKit testKit, String pid, Function<ActorRef<R>, JobLog.Command> command) {
     TestProbe<R> probe = testKit.createTestProbe();
-    JournalShard shard = JournalSettings.fromConfig(testKit.system().settings().config()).shardOf(pid);
+    JournalShard shard =
+        JournalSettings.fromConfig(testKit.system().settings().config()).shardOf(pid);
     testKit.spawn(JobLog.create(pid, shard)).tell(command.apply(probe.ref()));
     return probe.receiveMessage(TIMEOUT);
   }
@@ -216,8 +256,11 @@ abstract class JournalContract {
   }
 
   private static Job jobOf(List<JobEvent> events, Ksuid id) {
-    return events.stream().filter(e -> e.jobId().equals(id))
-        .map(e -> ((JobEvent.AwaitingScheduling) e).job()).findFirst().orElseThrow();
+    return events.stream()
+        .filter(e -> e.jobId().equals(id))
+        .map(e -> ((JobEvent.AwaitingScheduling) e).job())
+        .findFirst()
+        .orElseThrow();
   }
 
   private static Attempt attempt(int status) {

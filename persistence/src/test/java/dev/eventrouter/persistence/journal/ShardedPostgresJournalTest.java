@@ -45,7 +45,8 @@ class ShardedPostgresJournalTest extends JournalContract {
       for (JournalShard shard : shards) {
         rowsPerShard.add(TestJournals.eventRows(shard, pid.getKey()));
       }
-      assertThat(rowsPerShard).as(pid.getKey())
+      assertThat(rowsPerShard)
+          .as(pid.getKey())
           .isEqualTo(pid.getValue() == 0 ? List.of(2L, 0L) : List.of(0L, 2L));
     }
   }
@@ -53,24 +54,43 @@ class ShardedPostgresJournalTest extends JournalContract {
   @Test
   void aDatabaseIsNotTakenForAnotherShard() throws SQLException {
     JournalSettings settings = JournalSettings.fromConfig(journalConfig());
-    JournalSettings swapped = new JournalSettings(settings.database(), settings.shardUrls().get(0),
-        settings.user(), settings.password(), settings.maxConnections(), true, List.of(settings.url()));
+    JournalSettings swapped =
+        new JournalSettings(
+            settings.database(),
+            settings.shardUrls().get(0),
+            settings.user(),
+            settings.password(),
+            settings.maxConnections(),
+            true,
+            List.of(settings.url()));
     assertThatThrownBy(() -> JournalSchema.prepare(swapped))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("_shard1 user=postgres (journal shard 0 of 2) was set up as journal-shard 1 of 2, the configuration now makes it 0 of 2");
+        .hasMessageContaining(
+            "_shard1 user=postgres (journal shard 0 of 2) was set up as journal-shard 1 of 2, the configuration now makes it 0 of 2");
 
-    Config shardZeroAlone = journalConfig()
-        .withValue("eventrouter.journal.shard-urls", ConfigValueFactory.fromIterable(List.of()));
+    Config shardZeroAlone =
+        journalConfig()
+            .withValue(
+                "eventrouter.journal.shard-urls", ConfigValueFactory.fromIterable(List.of()));
     assertThatThrownBy(() -> JournalSchema.prepare(JournalSettings.fromConfig(shardZeroAlone)))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("was set up as journal-shard 0 of 2, the configuration now makes it 0 of 1");
+        .hasMessageContaining(
+            "was set up as journal-shard 0 of 2, the configuration now makes it 0 of 1");
 
     // a new database listed before the others is not marked by a list that is refused
     String fresh = TestJournals.postgresUrl(TestJournals.TEST_DATABASE + "_unmarked");
-    JournalSettings growing = new JournalSettings(settings.database(), fresh, settings.user(),
-        settings.password(), settings.maxConnections(), true, List.of(settings.url(), settings.shardUrls().get(0)));
+    JournalSettings growing =
+        new JournalSettings(
+            settings.database(),
+            fresh,
+            settings.user(),
+            settings.password(),
+            settings.maxConnections(),
+            true,
+            List.of(settings.url(), settings.shardUrls().get(0)));
     assertThatThrownBy(() -> JournalSchema.prepare(growing))
-        .hasMessageContaining("was set up as journal-shard 0 of 2, the configuration now makes it 1 of 3");
+        .hasMessageContaining(
+            "was set up as journal-shard 0 of 2, the configuration now makes it 1 of 3");
     assertThat(TestJournals.layoutRows(growing.shards().get(0))).isZero();
 
     // as configured, it starts: the marks match
@@ -79,8 +99,11 @@ class ShardedPostgresJournalTest extends JournalContract {
 
   @Test
   void aShardListedTwiceIsRefused() {
-    Config twice = journalConfig().withValue("eventrouter.journal.shard-urls",
-        ConfigValueFactory.fromAnyRef(JournalSettings.fromConfig(journalConfig()).url()));
+    Config twice =
+        journalConfig()
+            .withValue(
+                "eventrouter.journal.shard-urls",
+                ConfigValueFactory.fromAnyRef(JournalSettings.fromConfig(journalConfig()).url()));
     assertThatThrownBy(() -> JournalSettings.fromConfig(twice))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("each shard needs a database of its own");

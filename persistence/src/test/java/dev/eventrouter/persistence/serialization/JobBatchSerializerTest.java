@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventrouter.persistence.job.Attempt;
-import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobBatch;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
@@ -30,8 +29,10 @@ class JobBatchSerializerTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final Serialization serialization =
       SerializationExtension.get(testKit.system().classicSystem());
+
   /** The first version of the batch format ({@link GoldenFiles}). */
   private static final GoldenFiles V2 = GoldenFiles.version("v2");
+
   private static final Instant T0 = Instant.parse("2026-11-28T19:45:10.123Z");
 
   @AfterAll
@@ -59,8 +60,17 @@ class JobBatchSerializerTest {
     for (int i = 0; i < jobs; i++) {
       byte[] payload = new byte[payloadBytes];
       Arrays.fill(payload, (byte) ('a' + i % 26));
-      events.add(new JobEvent.AwaitingScheduling(JobFixtures.fromRecord(JobFixtures.job(pair,
-          "message-" + i, "https://hooks.example.com/in", T0.plusMillis(i), payload), 3, 70_000L + i)));
+      events.add(
+          new JobEvent.AwaitingScheduling(
+              JobFixtures.fromRecord(
+                  JobFixtures.job(
+                      pair,
+                      "message-" + i,
+                      "https://hooks.example.com/in",
+                      T0.plusMillis(i),
+                      payload),
+                  3,
+                  70_000L + i)));
     }
     return events;
   }
@@ -68,7 +78,8 @@ class JobBatchSerializerTest {
   @Test
   void everyJobEventTypeRoundTripsThroughTheConfiguredSerializer() throws Exception {
     JobBatch batch = everyType();
-    assertThat(batch.events()).extracting(Object::getClass)
+    assertThat(batch.events())
+        .extracting(Object::getClass)
         .containsAll(JobEventSerializerTest.eventTypes(JobEvent.class));
 
     var serializer = serialization.findSerializerFor(batch);
@@ -86,11 +97,15 @@ class JobBatchSerializerTest {
     if (Boolean.getBoolean(GoldenFiles.WRITE)) {
       written().forEach((file, batch) -> V2.writeIfMissing(file, serializer.toBinary(batch)));
     }
-    assertThat(V2.files()).filteredOn(file -> file.startsWith(JobBatchSerializer.MANIFEST))
+    assertThat(V2.files())
+        .filteredOn(file -> file.startsWith(JobBatchSerializer.MANIFEST))
         .containsExactlyInAnyOrderElementsOf(written().keySet());
     for (var batch : written().entrySet()) {
-      assertThat(serializer.fromBinary(V2.read(batch.getKey()), serializer.manifest(batch.getValue())))
-          .as(batch.getKey()).usingRecursiveComparison().withStrictTypeChecking()
+      assertThat(
+              serializer.fromBinary(V2.read(batch.getKey()), serializer.manifest(batch.getValue())))
+          .as(batch.getKey())
+          .usingRecursiveComparison()
+          .withStrictTypeChecking()
           .isEqualTo(batch.getValue());
     }
   }
@@ -99,8 +114,11 @@ class JobBatchSerializerTest {
   @Test
   void timesKeepTheirMilliseconds() {
     Instant micros = Instant.parse("2026-11-26T10:15:30.123456Z");
-    JobEvent event = new JobEvent.AwaitingRetry(Ksuid.parse("3Mdl47HEL8jSJa4WiBV1vf2K2zq"),
-        Attempt.failed(1, micros, micros.plusNanos(2_500_000), "timeout"), micros.plusSeconds(30));
+    JobEvent event =
+        new JobEvent.AwaitingRetry(
+            Ksuid.parse("3Mdl47HEL8jSJa4WiBV1vf2K2zq"),
+            Attempt.failed(1, micros, micros.plusNanos(2_500_000), "timeout"),
+            micros.plusSeconds(30));
 
     JobBatch read = JobBatchSerializer.read(JobBatchSerializer.write(new JobBatch(List.of(event))));
 
@@ -111,9 +129,8 @@ class JobBatchSerializerTest {
   }
 
   /**
-   * What a job costs beyond its payload: its id, its message id, two times, its record's
-   * position and a few indexes; the pair, the endpoint and the headers are written once per
-   * batch.
+   * What a job costs beyond its payload: its id, its message id, two times, its record's position
+   * and a few indexes; the pair, the endpoint and the headers are written once per batch.
    */
   @Test
   void aJobCostsLittleMoreThanItsPayloadAndIds() {
@@ -132,7 +149,10 @@ class JobBatchSerializerTest {
     assertThat((long) batch.length).isLessThan(perJobEvents - jobs * 150L);
   }
 
-  /** The string table holds what jobs share; a message id, unique to its job, is not looked up in it. */
+  /**
+   * The string table holds what jobs share; a message id, unique to its job, is not looked up in
+   * it.
+   */
   @Test
   void theStringTableDoesNotGrowWithTheJobs() {
     byte[] few = JobBatchSerializer.write(new JobBatch(accepted(2, 8)));
@@ -147,18 +167,20 @@ class JobBatchSerializerTest {
     JobBatchSerializer serializer = new JobBatchSerializer(null);
     byte[] good = JobBatchSerializer.write(everyType());
 
-    List<byte[]> bad = List.of(
-        Arrays.copyOf(good, good.length - 1),
-        Arrays.copyOf(good, good.length + 1),
-        new byte[] {9},
-        new byte[0],
-        withByte(good, 0, 2));
+    List<byte[]> bad =
+        List.of(
+            Arrays.copyOf(good, good.length - 1),
+            Arrays.copyOf(good, good.length + 1),
+            new byte[] {9},
+            new byte[0],
+            withByte(good, 0, 2));
     for (byte[] bytes : bad) {
       assertThatThrownBy(() -> serializer.fromBinary(bytes, "job.batch"))
           .isInstanceOf(NotSerializableException.class);
     }
     assertThatThrownBy(() -> serializer.fromBinary(good, "job.batch.v9"))
-        .isInstanceOf(NotSerializableException.class).hasMessageContaining("job.batch.v9");
+        .isInstanceOf(NotSerializableException.class)
+        .hasMessageContaining("job.batch.v9");
   }
 
   @Test

@@ -26,9 +26,13 @@ class JobEventSerializerTest {
   private static final Serialization serialization =
       SerializationExtension.get(testKit.system().classicSystem());
 
-  private static final Job JOB = JobFixtures.job(new PairId("source-1", "webhook"), "m-1",
-      "https://hooks.example.com/in", Instant.parse("2026-11-26T10:15:30.123456Z"),
-      "{\"type\":\"track\"}".getBytes(StandardCharsets.UTF_8));
+  private static final Job JOB =
+      JobFixtures.job(
+          new PairId("source-1", "webhook"),
+          "m-1",
+          "https://hooks.example.com/in",
+          Instant.parse("2026-11-26T10:15:30.123456Z"),
+          "{\"type\":\"track\"}".getBytes(StandardCharsets.UTF_8));
 
   /** The concrete event types under a sealed interface, at any depth. */
   static List<Class<?>> eventTypes(Class<?> sealed) {
@@ -50,8 +54,10 @@ class JobEventSerializerTest {
 
   @Test
   void everyEventTypeHasAStableName() {
-    assertThat(JobEventSerializer.NAMES.keySet()).containsExactlyInAnyOrderElementsOf(eventTypes(JobEvent.class));
-    assertThat(JobEventGoldenTest.written().values()).extracting(Object::getClass)
+    assertThat(JobEventSerializer.NAMES.keySet())
+        .containsExactlyInAnyOrderElementsOf(eventTypes(JobEvent.class));
+    assertThat(JobEventGoldenTest.written().values())
+        .extracting(Object::getClass)
         .containsAll(eventTypes(JobEvent.class));
   }
 
@@ -75,7 +81,8 @@ class JobEventSerializerTest {
     JobEventSerializer serializer = new JobEventSerializer(null);
 
     assertThatThrownBy(() -> serializer.fromBinary(new byte[0], "job.renamed"))
-        .isInstanceOf(NotSerializableException.class).hasMessageContaining("job.renamed");
+        .isInstanceOf(NotSerializableException.class)
+        .hasMessageContaining("job.renamed");
     assertThatThrownBy(() -> serializer.toBinary("not an event"))
         .hasMessageContaining("no stable name");
   }
@@ -83,7 +90,8 @@ class JobEventSerializerTest {
   @Test
   void jobsDoNotPrintTheirPayload() {
     assertThat(JOB.toString()).doesNotContain("track").contains(JOB.id().toString());
-    assertThat(Arrays.equals(JOB.payload(), "{\"type\":\"track\"}".getBytes(StandardCharsets.UTF_8)))
+    assertThat(
+            Arrays.equals(JOB.payload(), "{\"type\":\"track\"}".getBytes(StandardCharsets.UTF_8)))
         .isTrue();
   }
 }

@@ -15,12 +15,14 @@ public final class JobFixtures {
   private JobFixtures() {}
 
   public static Job job(PairId pair, String messageId, String endpoint, Instant time) {
-    byte[] payload = ("{\"type\":\"track\",\"messageId\":\"" + messageId + "\",\"event\":\"Order Completed\"}")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] payload =
+        ("{\"type\":\"track\",\"messageId\":\"" + messageId + "\",\"event\":\"Order Completed\"}")
+            .getBytes(StandardCharsets.UTF_8);
     return job(pair, messageId, endpoint, time, payload);
   }
 
-  public static Job job(PairId pair, String messageId, String endpoint, Instant time, byte[] payload) {
+  public static Job job(
+      PairId pair, String messageId, String endpoint, Instant time, byte[] payload) {
     return new Job(
         Ksuid.derive(time, pair.source(), messageId, pair.destination()),
         pair,
@@ -34,8 +36,16 @@ public final class JobFixtures {
 
   /** The job as the ingest makes it from the Kafka record at this position. */
   public static Job fromRecord(Job job, int partition, long offset) {
-    return new Job(job.id(), job.pair(), job.messageId(), job.endpoint(), job.payload(),
-        job.headers(), job.createdAt(), job.expireAt(), job.replayOf(),
+    return new Job(
+        job.id(),
+        job.pair(),
+        job.messageId(),
+        job.endpoint(),
+        job.payload(),
+        job.headers(),
+        job.createdAt(),
+        job.expireAt(),
+        job.replayOf(),
         new RecordPosition(partition, offset));
   }
 }

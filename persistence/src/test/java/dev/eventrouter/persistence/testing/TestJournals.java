@@ -18,10 +18,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The journal databases the suites run against: an H2 file in a temporary folder, a PostgreSQL
- * and a MariaDB server (the machine's, or ones started for the test run: {@link TestServer};
- * database {@value #TEST_DATABASE}, created when missing), and PostgreSQL sharded over two
- * databases.
+ * The journal databases the suites run against: an H2 file in a temporary folder, a PostgreSQL and
+ * a MariaDB server (the machine's, or ones started for the test run: {@link TestServer}; database
+ * {@value #TEST_DATABASE}, created when missing), and PostgreSQL sharded over two databases.
  *
  * <p>Each returns the configuration for an actor system whose journal is that database, with the
  * tables created. The machine's servers outlive a test run: the first use in a JVM empties the
@@ -40,9 +39,8 @@ public final class TestJournals {
   private TestJournals() {}
 
   public static Config h2(Path dataDir) {
-    return journal(Map.of(
-        "eventrouter.data-dir", dataDir.toString(),
-        "eventrouter.journal.database", "h2"));
+    return journal(
+        Map.of("eventrouter.data-dir", dataDir.toString(), "eventrouter.journal.database", "h2"));
   }
 
   public static Config postgres() {
@@ -52,9 +50,9 @@ public final class TestJournals {
   }
 
   /**
-   * The PostgreSQL journal, emptied now: for a test whose routers must find nothing an earlier
-   * test of the same JVM left there (a registry replaced through the admin API, a pause,
-   * remembered queues), since the operator controls live in the journal too.
+   * The PostgreSQL journal, emptied now: for a test whose routers must find nothing an earlier test
+   * of the same JVM left there (a registry replaced through the admin API, a pause, remembered
+   * queues), since the operator controls live in the journal too.
    */
   public static Config postgresEmptied() {
     Config config = postgresJournal();
@@ -65,24 +63,32 @@ public final class TestJournals {
   private static final String POSTGRES_EMPTY = "TRUNCATE TABLE event_tag, event_journal, snapshot";
 
   private static Config postgresJournal() {
-    return journal(Map.of(
-        "eventrouter.journal.database", "postgres",
-        "eventrouter.journal.url", postgresUrl(TEST_DATABASE),
-        "eventrouter.journal.user", "postgres"));
+    return journal(
+        Map.of(
+            "eventrouter.journal.database", "postgres",
+            "eventrouter.journal.url", postgresUrl(TEST_DATABASE),
+            "eventrouter.journal.user", "postgres"));
   }
 
   /**
    * A journal sharded over two PostgreSQL databases ({@value #TEST_DATABASE}_shard0 and _shard1,
-   * not the single-database suite's: each database records which shard it is). The second URL
-   * comes as a comma-separated string, as ROUTER_JOURNAL_SHARD_URLS gives it.
+   * not the single-database suite's: each database records which shard it is). The second URL comes
+   * as a comma-separated string, as ROUTER_JOURNAL_SHARD_URLS gives it.
    */
   public static Config postgresShards() {
-    List<String> urls = List.of(postgresUrl(TEST_DATABASE + "_shard0"), postgresUrl(TEST_DATABASE + "_shard1"));
-    Config config = journal(Map.of(
-        "eventrouter.journal.database", "postgres",
-        "eventrouter.journal.url", urls.get(0),
-        "eventrouter.journal.shard-urls", urls.get(1),
-        "eventrouter.journal.user", "postgres"));
+    List<String> urls =
+        List.of(postgresUrl(TEST_DATABASE + "_shard0"), postgresUrl(TEST_DATABASE + "_shard1"));
+    Config config =
+        journal(
+            Map.of(
+                "eventrouter.journal.database",
+                "postgres",
+                "eventrouter.journal.url",
+                urls.get(0),
+                "eventrouter.journal.shard-urls",
+                urls.get(1),
+                "eventrouter.journal.user",
+                "postgres"));
     emptyOnce(config, "TRUNCATE TABLE event_tag, event_journal, snapshot");
     return config;
   }
@@ -90,7 +96,10 @@ public final class TestJournals {
   /** The URL of a database of the PostgreSQL server, created when missing. */
   public static String postgresUrl(String database) {
     String server = TestServer.POSTGRES.url();
-    createDatabase(server + "postgres", "postgres", "CREATE DATABASE " + database,
+    createDatabase(
+        server + "postgres",
+        "postgres",
+        "CREATE DATABASE " + database,
         "SELECT 1 FROM pg_database WHERE datname = '" + database + "'");
     return server + database + "?reWriteBatchedInserts=true";
   }
@@ -98,10 +107,12 @@ public final class TestJournals {
   public static Config mariadb() {
     String server = TestServer.MARIADB.url();
     createDatabase(server, "root", "CREATE DATABASE IF NOT EXISTS " + TEST_DATABASE, null);
-    Config config = journal(Map.of(
-        "eventrouter.journal.database", "mariadb",
-        "eventrouter.journal.url", server + TEST_DATABASE,
-        "eventrouter.journal.user", "root"));
+    Config config =
+        journal(
+            Map.of(
+                "eventrouter.journal.database", "mariadb",
+                "eventrouter.journal.url", server + TEST_DATABASE,
+                "eventrouter.journal.user", "root"));
     emptyOnce(config, "DELETE FROM event_tag", "DELETE FROM event_journal", "DELETE FROM snapshot");
     return config;
   }
@@ -128,7 +139,8 @@ public final class TestJournals {
   }
 
   private static void empty(JournalShard shard, String... statements) {
-    try (Connection c = shard.connect(); Statement s = c.createStatement()) {
+    try (Connection c = shard.connect();
+        Statement s = c.createStatement()) {
       for (String statement : statements) {
         s.execute(statement);
       }
@@ -140,8 +152,10 @@ public final class TestJournals {
   /** How many marks the shard's database holds (table journal_layout). */
   public static long layoutRows(JournalShard shard) throws SQLException {
     try (Connection c = shard.connect();
-        ResultSet rs = c.createStatement().executeQuery(
-            "SELECT COUNT(*) FROM " + shard.database().identifier("journal_layout"))) {
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT COUNT(*) FROM " + shard.database().identifier("journal_layout"))) {
       rs.next();
       return rs.getLong(1);
     }
@@ -151,8 +165,13 @@ public final class TestJournals {
   public static long eventRows(JournalShard shard, String persistenceId) throws SQLException {
     JournalSettings.Database db = shard.database();
     try (Connection c = shard.connect();
-        PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM " + db.identifier("event_journal")
-            + " WHERE " + db.identifier("persistence_id") + " = ?")) {
+        PreparedStatement q =
+            c.prepareStatement(
+                "SELECT COUNT(*) FROM "
+                    + db.identifier("event_journal")
+                    + " WHERE "
+                    + db.identifier("persistence_id")
+                    + " = ?")) {
       q.setString(1, persistenceId);
       try (ResultSet rs = q.executeQuery()) {
         rs.next();
@@ -174,8 +193,7 @@ public final class TestJournals {
       s.execute(create);
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "the journal suite cannot use the database server at " + url + ": "
-              + e.getMessage(), e);
+          "the journal suite cannot use the database server at " + url + ": " + e.getMessage(), e);
     }
   }
 

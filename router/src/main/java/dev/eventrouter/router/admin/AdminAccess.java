@@ -15,8 +15,8 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Who calls the admin API, by the bearer token presented, and whether the token's scope allows
- * the action; every action, allowed or refused, is audited with its outcome.
+ * Who calls the admin API, by the bearer token presented, and whether the token's scope allows the
+ * action; every action, allowed or refused, is audited with its outcome.
  */
 final class AdminAccess extends AllDirectives {
 
@@ -28,33 +28,47 @@ final class AdminAccess extends AllDirectives {
 
   /** The caller named by the request's token; 401 without a valid one. */
   Route authenticated(Function<AdminTokens.Caller, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> {
-      if (tokens.isEmpty()) {
-        return complete(error(StatusCodes.SERVICE_UNAVAILABLE,
-            "the admin API has no tokens configured (ROUTER_ADMIN_TOKEN, ROUTER_ADMIN_READ_TOKEN)"));
-      }
-      if (header.isEmpty() || !header.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
-        return complete(unauthorized("an Authorization: Bearer <token> header is required"));
-      }
-      Optional<AdminTokens.Caller> caller = tokens.caller(header.get().substring(7).trim());
-      if (caller.isEmpty()) {
-        AdminAudit.unknownToken();
-        return complete(unauthorized("the token is not valid"));
-      }
-      return inner.apply(caller.get());
-    });
+    return optionalHeaderValueByName(
+        "Authorization",
+        header -> {
+          if (tokens.isEmpty()) {
+            return complete(
+                error(
+                    StatusCodes.SERVICE_UNAVAILABLE,
+                    "the admin API has no tokens configured (ROUTER_ADMIN_TOKEN, ROUTER_ADMIN_READ_TOKEN)"));
+          }
+          if (header.isEmpty() || !header.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return complete(unauthorized("an Authorization: Bearer <token> header is required"));
+          }
+          Optional<AdminTokens.Caller> caller = tokens.caller(header.get().substring(7).trim());
+          if (caller.isEmpty()) {
+            AdminAudit.unknownToken();
+            return complete(unauthorized("the token is not valid"));
+          }
+          return inner.apply(caller.get());
+        });
   }
 
   /**
    * Runs the action if the caller's scope allows it (403 if not; 503 if it fails, to be tried
    * again); audits what was done, or refused.
    */
-  Route allowed(AdminTokens.Caller caller, AdminTokens.Scope needed, String action, String target,
+  Route allowed(
+      AdminTokens.Caller caller,
+      AdminTokens.Scope needed,
+      String action,
+      String target,
       Supplier<CompletionStage<HttpResponse>> run) {
     if (!caller.may(needed)) {
       AdminAudit.action(caller, needed, action, target, 403);
-      return complete(error(StatusCodes.FORBIDDEN, "the token '" + caller.name() + "' may only read; "
-          + action + " needs the operate scope"));
+      return complete(
+          error(
+              StatusCodes.FORBIDDEN,
+              "the token '"
+                  + caller.name()
+                  + "' may only read; "
+                  + action
+                  + " needs the operate scope"));
     }
     CompletionStage<HttpResponse> response;
     try {
@@ -62,13 +76,22 @@ final class AdminAccess extends AllDirectives {
     } catch (RuntimeException e) {
       response = CompletableFuture.failedFuture(e);
     }
-    return completeWithFuture(response
-        .exceptionally(failure -> error(StatusCodes.SERVICE_UNAVAILABLE, action + " failed, try again: "
-            + (failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure)))
-        .thenApply(done -> {
-          AdminAudit.action(caller, needed, action, target, done.status().intValue());
-          return done;
-        }));
+    return completeWithFuture(
+        response
+            .exceptionally(
+                failure ->
+                    error(
+                        StatusCodes.SERVICE_UNAVAILABLE,
+                        action
+                            + " failed, try again: "
+                            + (failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure)))
+            .thenApply(
+                done -> {
+                  AdminAudit.action(caller, needed, action, target, done.status().intValue());
+                  return done;
+                }));
   }
 
   private static HttpResponse unauthorized(String message) {

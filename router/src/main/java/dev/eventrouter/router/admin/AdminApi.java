@@ -48,24 +48,28 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 
 /**
- * The operator API under {@code /admin} (documented in {@code /admin/openapi.json}): look at
- * pairs, destinations and jobs with a read token; pause, resume, flush and replay with an
- * operate token ({@link AdminAccess}). Every action, allowed or not, is written to the audit log
- * ({@link AdminAudit}). Every bad request gets a 4xx with a JSON {@code error} saying what is
- * wrong ({@link AdminJson}); nothing is changed by it. Here: the routes, by group.
+ * The operator API under {@code /admin} (documented in {@code /admin/openapi.json}): look at pairs,
+ * destinations and jobs with a read token; pause, resume, flush and replay with an operate token
+ * ({@link AdminAccess}). Every action, allowed or not, is written to the audit log ({@link
+ * AdminAudit}). Every bad request gets a 4xx with a JSON {@code error} saying what is wrong ({@link
+ * AdminJson}); nothing is changed by it. Here: the routes, by group.
  */
 public final class AdminApi extends AllDirectives {
 
   private static final Duration BODY_TIMEOUT = Duration.ofSeconds(10);
-  private static final Set<String> REPLAY_FIELDS = Set.of("source", "destination", "from", "to", "force");
+  private static final Set<String> REPLAY_FIELDS =
+      Set.of("source", "destination", "from", "to", "force");
 
   private static final int TOP_DEFAULT = 10;
   private static final int TOP_MAX = 1000;
   private static final Set<String> LIMIT_FIELDS = Set.of("ratePerSecond", "maxInFlight");
+
   /** The secrets a registry replacement may send to origins they are not bound to. */
   static final String ACKNOWLEDGE_MOVE = "acknowledge-secret-move";
 
-  /** @param maxBodyBytes of any body but a registry's */
+  /**
+   * @param maxBodyBytes of any body but a registry's
+   */
   public record Limits(long maxBodyBytes, long maxRegistryBytes) {}
 
   private final AdminAccess access;
@@ -79,8 +83,15 @@ public final class AdminApi extends AllDirectives {
   private final Limits limits;
   private final byte[] openApi;
 
-  public AdminApi(AdminTokens tokens, SettingsRegistry registry, Config registryDefaults,
-      VirtualQueues queues, Backlogs backlogs, ControlsView controls, Replayer replayer, Limits limits) {
+  public AdminApi(
+      AdminTokens tokens,
+      SettingsRegistry registry,
+      Config registryDefaults,
+      VirtualQueues queues,
+      Backlogs backlogs,
+      ControlsView controls,
+      Replayer replayer,
+      Limits limits) {
     this.backlogs = backlogs;
     this.access = new AdminAccess(tokens);
     this.registry = registry;
@@ -93,92 +104,289 @@ public final class AdminApi extends AllDirectives {
   }
 
   public Route routes() {
-    return pathPrefix("admin", () -> concat(
-        path("openapi.json", () -> get(() -> complete(HttpResponse.create()
-            .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, openApi))))),
-        access.authenticated(caller -> concat(
-            pathPrefix(segment("pairs").slash(segment()).slash(segment()), (source, destination) ->
-                pair(caller, source, destination)),
-            path("pairs", () -> get(() -> largestBacklogs(caller))),
-            pathPrefix(segment("destinations").slash(segment()), destination ->
-                destination(caller, destination)),
-            path("paused", () -> get(() -> access.allowed(caller, Scope.READ, "paused", null, () ->
-                CompletableFuture.completedFuture(ok(controls.state()))))),
-            path("replay", () -> post(() -> body(limits.maxBodyBytes(), body ->
-                access.allowed(caller, Scope.OPERATE, "replay", body, () -> replay(body))))),
-            path(segment("replays").slash(segment()), id -> get(() ->
-                access.allowed(caller, Scope.READ, "replay-status", null, () ->
-                    CompletableFuture.completedFuture(replays.get(id).map(AdminJson::ok)
-                        .orElseGet(() -> error(StatusCodes.NOT_FOUND, "no replay " + quoted(id)
-                            + " on this node (the latest " + Replays.KEPT + " are kept)")))))),
-            path("registry", () -> concat(
-                // the text holds destinations' headers, credentials among them: operators only
-                get(() -> access.allowed(caller, Scope.OPERATE, "read-registry", null, () ->
-                    controls.registry().thenApply(AdminJson::ok))),
-                put(() -> parameterOptional(ACKNOWLEDGE_MOVE, acknowledged ->
-                    body(limits.maxRegistryBytes(), body ->
-                        access.allowed(caller, Scope.OPERATE, "replace-registry",
-                            body.length() + " characters", () -> replaceRegistry(caller, body, names(acknowledged)))))))),
-            complete(error(StatusCodes.NOT_FOUND, "no such admin endpoint; see /admin/openapi.json"))))));
+    return pathPrefix(
+        "admin",
+        () ->
+            concat(
+                path(
+                    "openapi.json",
+                    () ->
+                        get(
+                            () ->
+                                complete(
+                                    HttpResponse.create()
+                                        .withEntity(
+                                            HttpEntities.create(
+                                                ContentTypes.APPLICATION_JSON, openApi))))),
+                access.authenticated(
+                    caller ->
+                        concat(
+                            pathPrefix(
+                                segment("pairs").slash(segment()).slash(segment()),
+                                (source, destination) -> pair(caller, source, destination)),
+                            path("pairs", () -> get(() -> largestBacklogs(caller))),
+                            pathPrefix(
+                                segment("destinations").slash(segment()),
+                                destination -> destination(caller, destination)),
+                            path(
+                                "paused",
+                                () ->
+                                    get(
+                                        () ->
+                                            access.allowed(
+                                                caller,
+                                                Scope.READ,
+                                                "paused",
+                                                null,
+                                                () ->
+                                                    CompletableFuture.completedFuture(
+                                                        ok(controls.state()))))),
+                            path(
+                                "replay",
+                                () ->
+                                    post(
+                                        () ->
+                                            body(
+                                                limits.maxBodyBytes(),
+                                                body ->
+                                                    access.allowed(
+                                                        caller,
+                                                        Scope.OPERATE,
+                                                        "replay",
+                                                        body,
+                                                        () -> replay(body))))),
+                            path(
+                                segment("replays").slash(segment()),
+                                id ->
+                                    get(
+                                        () ->
+                                            access.allowed(
+                                                caller,
+                                                Scope.READ,
+                                                "replay-status",
+                                                null,
+                                                () ->
+                                                    CompletableFuture.completedFuture(
+                                                        replays
+                                                            .get(id)
+                                                            .map(AdminJson::ok)
+                                                            .orElseGet(
+                                                                () ->
+                                                                    error(
+                                                                        StatusCodes.NOT_FOUND,
+                                                                        "no replay "
+                                                                            + quoted(id)
+                                                                            + " on this node (the latest "
+                                                                            + Replays.KEPT
+                                                                            + " are kept)")))))),
+                            path(
+                                "registry",
+                                () ->
+                                    concat(
+                                        // the text holds destinations' headers, credentials among
+                                        // them: operators only
+                                        get(
+                                            () ->
+                                                access.allowed(
+                                                    caller,
+                                                    Scope.OPERATE,
+                                                    "read-registry",
+                                                    null,
+                                                    () ->
+                                                        controls
+                                                            .registry()
+                                                            .thenApply(AdminJson::ok))),
+                                        put(
+                                            () ->
+                                                parameterOptional(
+                                                    ACKNOWLEDGE_MOVE,
+                                                    acknowledged ->
+                                                        body(
+                                                            limits.maxRegistryBytes(),
+                                                            body ->
+                                                                access.allowed(
+                                                                    caller,
+                                                                    Scope.OPERATE,
+                                                                    "replace-registry",
+                                                                    body.length() + " characters",
+                                                                    () ->
+                                                                        replaceRegistry(
+                                                                            caller,
+                                                                            body,
+                                                                            names(
+                                                                                acknowledged)))))))),
+                            complete(
+                                error(
+                                    StatusCodes.NOT_FOUND,
+                                    "no such admin endpoint; see /admin/openapi.json"))))));
   }
 
   // ---- pairs ----
 
   private Route pair(AdminTokens.Caller caller, String source, String destination) {
     String target = source + ":" + destination;
-    Optional<String> invalid = invalidId("source", source).or(() -> invalidId("destination", destination));
+    Optional<String> invalid =
+        invalidId("source", source).or(() -> invalidId("destination", destination));
     if (invalid.isPresent()) {
       return complete(error(StatusCodes.BAD_REQUEST, invalid.get()));
     }
     PairId pair = new PairId(source, destination);
     Registry current = registry.current();
     if (!current.knowsSource(source) || current.destination(destination).isEmpty()) {
-      return complete(error(StatusCodes.NOT_FOUND, "unknown pair " + target
-          + ": the registry has no such source or destination"));
+      return complete(
+          error(
+              StatusCodes.NOT_FOUND,
+              "unknown pair " + target + ": the registry has no such source or destination"));
     }
     return concat(
-        pathEnd(() -> get(() -> access.allowed(caller, Scope.READ, "pair-stats", target, () ->
-            queues.stats(pair).thenApply(stats -> ok(pairStats(pair, stats)))))),
-        path(segment("jobs").slash(segment()), jobId -> get(() -> {
-          Ksuid id;
-          try {
-            id = Ksuid.parse(jobId);
-          } catch (IllegalArgumentException e) {
-            return complete(error(StatusCodes.BAD_REQUEST, "job id: " + e.getMessage()));
-          }
-          return access.allowed(caller, Scope.READ, "job-trace", target + "/" + id, () ->
-              queues.trace(pair, id).thenApply(trace -> trace.steps().isEmpty()
-                  ? error(StatusCodes.NOT_FOUND, "job " + id + " is not in " + target
-                      + " (never, or finished long enough ago that its events were compacted)")
-                  : ok(trace)));
-        })),
-        path("pause", () -> post(() -> access.allowed(caller, Scope.OPERATE, "pause", target, () ->
-            controls.pause(OperatorControls.Target.pair(pair)).thenApply(AdminJson::ok)))),
-        path("resume", () -> post(() -> access.allowed(caller, Scope.OPERATE, "resume", target, () ->
-            controls.resume(OperatorControls.Target.pair(pair)).thenApply(AdminJson::ok)))),
-        path("flush", () -> post(() -> access.allowed(caller, Scope.OPERATE, "flush", target, () ->
-            queues.flushToArchive(pair).thenApply(AdminJson::ok)))),
-        path("retry-now", () -> post(() -> access.allowed(caller, Scope.OPERATE, "retry-now", target, () ->
-            queues.retryNow(pair).thenApply(AdminJson::ok)))),
-        path("limits", () -> concat(
-            put(() -> body(limits.maxBodyBytes(), body ->
-                access.allowed(caller, Scope.OPERATE, "set-limits", target + " " + body, () ->
-                    setLimits(pair, body)))),
-            delete(() -> access.allowed(caller, Scope.OPERATE, "clear-limits", target, () ->
-                controls.setLimits(pair, new OperatorControls.PairLimits(null, null))
-                    .thenApply(state -> ok(Map.of("pair", target, "limits", Map.of()))))))));
+        pathEnd(
+            () ->
+                get(
+                    () ->
+                        access.allowed(
+                            caller,
+                            Scope.READ,
+                            "pair-stats",
+                            target,
+                            () ->
+                                queues
+                                    .stats(pair)
+                                    .thenApply(stats -> ok(pairStats(pair, stats)))))),
+        path(
+            segment("jobs").slash(segment()),
+            jobId ->
+                get(
+                    () -> {
+                      Ksuid id;
+                      try {
+                        id = Ksuid.parse(jobId);
+                      } catch (IllegalArgumentException e) {
+                        return complete(
+                            error(StatusCodes.BAD_REQUEST, "job id: " + e.getMessage()));
+                      }
+                      return access.allowed(
+                          caller,
+                          Scope.READ,
+                          "job-trace",
+                          target + "/" + id,
+                          () ->
+                              queues
+                                  .trace(pair, id)
+                                  .thenApply(
+                                      trace ->
+                                          trace.steps().isEmpty()
+                                              ? error(
+                                                  StatusCodes.NOT_FOUND,
+                                                  "job "
+                                                      + id
+                                                      + " is not in "
+                                                      + target
+                                                      + " (never, or finished long enough ago that its events were compacted)")
+                                              : ok(trace)));
+                    })),
+        path(
+            "pause",
+            () ->
+                post(
+                    () ->
+                        access.allowed(
+                            caller,
+                            Scope.OPERATE,
+                            "pause",
+                            target,
+                            () ->
+                                controls
+                                    .pause(OperatorControls.Target.pair(pair))
+                                    .thenApply(AdminJson::ok)))),
+        path(
+            "resume",
+            () ->
+                post(
+                    () ->
+                        access.allowed(
+                            caller,
+                            Scope.OPERATE,
+                            "resume",
+                            target,
+                            () ->
+                                controls
+                                    .resume(OperatorControls.Target.pair(pair))
+                                    .thenApply(AdminJson::ok)))),
+        path(
+            "flush",
+            () ->
+                post(
+                    () ->
+                        access.allowed(
+                            caller,
+                            Scope.OPERATE,
+                            "flush",
+                            target,
+                            () -> queues.flushToArchive(pair).thenApply(AdminJson::ok)))),
+        path(
+            "retry-now",
+            () ->
+                post(
+                    () ->
+                        access.allowed(
+                            caller,
+                            Scope.OPERATE,
+                            "retry-now",
+                            target,
+                            () -> queues.retryNow(pair).thenApply(AdminJson::ok)))),
+        path(
+            "limits",
+            () ->
+                concat(
+                    put(
+                        () ->
+                            body(
+                                limits.maxBodyBytes(),
+                                body ->
+                                    access.allowed(
+                                        caller,
+                                        Scope.OPERATE,
+                                        "set-limits",
+                                        target + " " + body,
+                                        () -> setLimits(pair, body)))),
+                    delete(
+                        () ->
+                            access.allowed(
+                                caller,
+                                Scope.OPERATE,
+                                "clear-limits",
+                                target,
+                                () ->
+                                    controls
+                                        .setLimits(
+                                            pair, new OperatorControls.PairLimits(null, null))
+                                        .thenApply(
+                                            state ->
+                                                ok(
+                                                    Map.of(
+                                                        "pair", target, "limits", Map.of()))))))));
   }
 
   private CompletionStage<HttpResponse> setLimits(PairId pair, String body) {
     OperatorControls.PairLimits set;
     try {
       JsonNode json = object(body, LIMIT_FIELDS);
-      set = new OperatorControls.PairLimits(optionalInt(json, "ratePerSecond"), optionalInt(json, "maxInFlight"));
+      set =
+          new OperatorControls.PairLimits(
+              optionalInt(json, "ratePerSecond"), optionalInt(json, "maxInFlight"));
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(error(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
-    return controls.setLimits(pair, set).thenApply(state ->
-        ok(Map.of("pair", pair.entityId(), "limits", state.limitsOf(pair).map(l -> (Object) l).orElse(Map.of()))));
+    return controls
+        .setLimits(pair, set)
+        .thenApply(
+            state ->
+                ok(
+                    Map.of(
+                        "pair",
+                        pair.entityId(),
+                        "limits",
+                        state.limitsOf(pair).map(l -> (Object) l).orElse(Map.of()))));
   }
 
   // ---- the settings registry ----
@@ -187,34 +395,52 @@ public final class AdminApi extends AllDirectives {
    * Checks the text as the registry file is checked at start; stores it only if it is valid and
    * sends no secret where it is not bound, unless the caller acknowledged that secret's move.
    */
-  private CompletionStage<HttpResponse> replaceRegistry(AdminTokens.Caller caller, String text,
-      Set<String> acknowledged) {
+  private CompletionStage<HttpResponse> replaceRegistry(
+      AdminTokens.Caller caller, String text, Set<String> acknowledged) {
     Registry parsed;
     try {
       parsed = RegistryLoader.parseText(text, registryDefaults);
     } catch (InvalidRegistryException e) {
       return CompletableFuture.completedFuture(error(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
-    return controls.replaceRegistry(text, SecretBindings.of(parsed), acknowledged).thenApply(answer -> {
-      if (!answer.refused().isEmpty()) {
-        return error(StatusCodes.CONFLICT, "the registry sends secrets where they are not bound: "
-            + answer.refused().stream().map(Object::toString).collect(Collectors.joining("; "))
-            + ". If that is meant, send it again with ?" + ACKNOWLEDGE_MOVE + "="
-            + answer.refused().stream().map(SecretBindings.Move::secret).distinct()
-                .collect(Collectors.joining(",")) + " (written to the audit log)");
-      }
-      answer.moved().forEach(move -> AdminAudit.secretMoved(caller, move));
-      return ok(Map.of(
-          "version", answer.state().registryVersion(),
-          "destinations", parsed.destinations().size(),
-          "sources", parsed.routes().size()));
-    });
+    return controls
+        .replaceRegistry(text, SecretBindings.of(parsed), acknowledged)
+        .thenApply(
+            answer -> {
+              if (!answer.refused().isEmpty()) {
+                return error(
+                    StatusCodes.CONFLICT,
+                    "the registry sends secrets where they are not bound: "
+                        + answer.refused().stream()
+                            .map(Object::toString)
+                            .collect(Collectors.joining("; "))
+                        + ". If that is meant, send it again with ?"
+                        + ACKNOWLEDGE_MOVE
+                        + "="
+                        + answer.refused().stream()
+                            .map(SecretBindings.Move::secret)
+                            .distinct()
+                            .collect(Collectors.joining(","))
+                        + " (written to the audit log)");
+              }
+              answer.moved().forEach(move -> AdminAudit.secretMoved(caller, move));
+              return ok(
+                  Map.of(
+                      "version", answer.state().registryVersion(),
+                      "destinations", parsed.destinations().size(),
+                      "sources", parsed.routes().size()));
+            });
   }
 
   /** {@code A,B} as a set of names. */
   private static Set<String> names(Optional<String> list) {
-    return list.map(text -> Arrays.stream(text.split(",")).map(String::trim).filter(n -> !n.isEmpty())
-        .collect(Collectors.toUnmodifiableSet())).orElse(Set.of());
+    return list.map(
+            text ->
+                Arrays.stream(text.split(","))
+                    .map(String::trim)
+                    .filter(n -> !n.isEmpty())
+                    .collect(Collectors.toUnmodifiableSet()))
+        .orElse(Set.of());
   }
 
   private static Map<String, Object> pairStats(PairId pair, VirtualQueue.QueueStats stats) {
@@ -225,8 +451,11 @@ public final class AdminApi extends AllDirectives {
     body.put("inFlight", stats.inFlight());
     body.put("awaitingRetry", stats.awaitingRetry());
     body.put("archiving", stats.archiving());
-    body.put("oldestJobAgeSeconds", stats.oldestJobAt() == null ? null
-        : Duration.between(stats.oldestJobAt(), Instant.now()).toSeconds());
+    body.put(
+        "oldestJobAgeSeconds",
+        stats.oldestJobAt() == null
+            ? null
+            : Duration.between(stats.oldestJobAt(), Instant.now()).toSeconds());
     body.put("ratePerSecond", stats.rateLimit());
     body.put("maxInFlight", stats.maxInFlight());
     body.put("breaker", stats.breaker());
@@ -248,12 +477,38 @@ public final class AdminApi extends AllDirectives {
     }
     OperatorControls.Target target = OperatorControls.Target.destination(destination);
     return concat(
-        pathEnd(() -> get(() -> access.allowed(caller, Scope.READ, "destination-summary", destination, () ->
-            summary(destination)))),
-        path("pause", () -> post(() -> access.allowed(caller, Scope.OPERATE, "pause", destination, () ->
-            controls.pause(target).thenApply(AdminJson::ok)))),
-        path("resume", () -> post(() -> access.allowed(caller, Scope.OPERATE, "resume", destination, () ->
-            controls.resume(target).thenApply(AdminJson::ok)))));
+        pathEnd(
+            () ->
+                get(
+                    () ->
+                        access.allowed(
+                            caller,
+                            Scope.READ,
+                            "destination-summary",
+                            destination,
+                            () -> summary(destination)))),
+        path(
+            "pause",
+            () ->
+                post(
+                    () ->
+                        access.allowed(
+                            caller,
+                            Scope.OPERATE,
+                            "pause",
+                            destination,
+                            () -> controls.pause(target).thenApply(AdminJson::ok)))),
+        path(
+            "resume",
+            () ->
+                post(
+                    () ->
+                        access.allowed(
+                            caller,
+                            Scope.OPERATE,
+                            "resume",
+                            destination,
+                            () -> controls.resume(target).thenApply(AdminJson::ok)))));
   }
 
   /**
@@ -264,17 +519,25 @@ public final class AdminApi extends AllDirectives {
     Map<PairId, Integer> pairs = backlogs.ofDestination(destination);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("destination", destination);
-    body.put("paused", controls.state().paused().contains(OperatorControls.Target.destination(destination)));
+    body.put(
+        "paused",
+        controls.state().paused().contains(OperatorControls.Target.destination(destination)));
     body.put("breaker", String.valueOf(queues.breakers().states().getOrDefault(destination, null)));
-    body.put("sources", registry.current().routes().values().stream()
-        .filter(routes -> routes.stream().anyMatch(r -> r.destination().id().equals(destination))).count());
+    body.put(
+        "sources",
+        registry.current().routes().values().stream()
+            .filter(
+                routes -> routes.stream().anyMatch(r -> r.destination().id().equals(destination)))
+            .count());
     body.put("pairsWithJobs", pairs.size());
     body.put("depth", pairs.values().stream().mapToLong(Integer::longValue).sum());
-    body.put("largestBacklogs", pairs.entrySet().stream()
-        .sorted(Map.Entry.<PairId, Integer>comparingByValue().reversed())
-        .limit(TOP_DEFAULT)
-        .map(e -> new Backlog(e.getKey().source(), null, e.getValue()))
-        .toList());
+    body.put(
+        "largestBacklogs",
+        pairs.entrySet().stream()
+            .sorted(Map.Entry.<PairId, Integer>comparingByValue().reversed())
+            .limit(TOP_DEFAULT)
+            .map(e -> new Backlog(e.getKey().source(), null, e.getValue()))
+            .toList());
     return CompletableFuture.completedFuture(ok(body));
   }
 
@@ -283,21 +546,39 @@ public final class AdminApi extends AllDirectives {
 
   /** The pairs on this node holding the most jobs. */
   private Route largestBacklogs(AdminTokens.Caller caller) {
-    return parameterOptional("top", top -> {
-      int limit;
-      try {
-        limit = top.map(Integer::parseInt).orElse(TOP_DEFAULT);
-      } catch (NumberFormatException e) {
-        return complete(error(StatusCodes.BAD_REQUEST, "top must be a whole number from 1 to " + TOP_MAX));
-      }
-      if (limit < 1 || limit > TOP_MAX) {
-        return complete(error(StatusCodes.BAD_REQUEST, "top must be a whole number from 1 to " + TOP_MAX));
-      }
-      return access.allowed(caller, Scope.READ, "largest-backlogs", null, () ->
-          CompletableFuture.completedFuture(ok(Map.of("pairs", backlogs.largest(limit).stream()
-              .map(e -> new Backlog(e.getKey().source(), e.getKey().destination(), e.getValue()))
-              .toList()))));
-    });
+    return parameterOptional(
+        "top",
+        top -> {
+          int limit;
+          try {
+            limit = top.map(Integer::parseInt).orElse(TOP_DEFAULT);
+          } catch (NumberFormatException e) {
+            return complete(
+                error(StatusCodes.BAD_REQUEST, "top must be a whole number from 1 to " + TOP_MAX));
+          }
+          if (limit < 1 || limit > TOP_MAX) {
+            return complete(
+                error(StatusCodes.BAD_REQUEST, "top must be a whole number from 1 to " + TOP_MAX));
+          }
+          return access.allowed(
+              caller,
+              Scope.READ,
+              "largest-backlogs",
+              null,
+              () ->
+                  CompletableFuture.completedFuture(
+                      ok(
+                          Map.of(
+                              "pairs",
+                              backlogs.largest(limit).stream()
+                                  .map(
+                                      e ->
+                                          new Backlog(
+                                              e.getKey().source(),
+                                              e.getKey().destination(),
+                                              e.getValue()))
+                                  .toList()))));
+        });
   }
 
   // ---- replay ----
@@ -314,8 +595,9 @@ public final class AdminApi extends AllDirectives {
           error(StatusCodes.NOT_FOUND, "unknown destination " + request.destination()));
     }
     Replays.Replay started = replays.start(replayer, request);
-    return CompletableFuture.completedFuture(json(StatusCodes.ACCEPTED, started)
-        .addHeader(RawHeader.create("Location", "/admin/replays/" + started.id())));
+    return CompletableFuture.completedFuture(
+        json(StatusCodes.ACCEPTED, started)
+            .addHeader(RawHeader.create("Location", "/admin/replays/" + started.id())));
   }
 
   static Replayer.Request replayRequest(String body) {
@@ -325,13 +607,17 @@ public final class AdminApi extends AllDirectives {
     if (destination == null) {
       throw new IllegalArgumentException("destination is required");
     }
-    invalidId("destination", destination).ifPresent(message -> {
-      throw new IllegalArgumentException(message);
-    });
+    invalidId("destination", destination)
+        .ifPresent(
+            message -> {
+              throw new IllegalArgumentException(message);
+            });
     if (source != null) {
-      invalidId("source", source).ifPresent(message -> {
-        throw new IllegalArgumentException(message);
-      });
+      invalidId("source", source)
+          .ifPresent(
+              message -> {
+                throw new IllegalArgumentException(message);
+              });
     }
     Instant from = instant(json, "from");
     Instant to = instant(json, "to");
@@ -347,23 +633,33 @@ public final class AdminApi extends AllDirectives {
 
   /** The request's body as text, at most {@code maxBodyBytes} of it (413 beyond). */
   private Route body(long maxBodyBytes, Function<String, Route> inner) {
-    return extractMaterializer(materializer -> extractRequestEntity(entity -> {
-      if (entity.getContentLengthOption().orElse(0L) > maxBodyBytes) {
-        return complete(tooLarge(maxBodyBytes));
-      }
-      return onComplete(entity.toStrict(BODY_TIMEOUT.toMillis(), maxBodyBytes, materializer), strict -> {
-        if (strict.isSuccess()) {
-          return inner.apply(strict.get().getData().utf8String());
-        }
-        Throwable failure = strict.failed().get();
-        return complete(tooLarge(failure) ? tooLarge(maxBodyBytes)
-            : error(StatusCodes.BAD_REQUEST, "the body could not be read: " + failure.getMessage()));
-      });
-    }));
+    return extractMaterializer(
+        materializer ->
+            extractRequestEntity(
+                entity -> {
+                  if (entity.getContentLengthOption().orElse(0L) > maxBodyBytes) {
+                    return complete(tooLarge(maxBodyBytes));
+                  }
+                  return onComplete(
+                      entity.toStrict(BODY_TIMEOUT.toMillis(), maxBodyBytes, materializer),
+                      strict -> {
+                        if (strict.isSuccess()) {
+                          return inner.apply(strict.get().getData().utf8String());
+                        }
+                        Throwable failure = strict.failed().get();
+                        return complete(
+                            tooLarge(failure)
+                                ? tooLarge(maxBodyBytes)
+                                : error(
+                                    StatusCodes.BAD_REQUEST,
+                                    "the body could not be read: " + failure.getMessage()));
+                      });
+                }));
   }
 
   private static HttpResponse tooLarge(long maxBodyBytes) {
-    return error(StatusCodes.PAYLOAD_TOO_LARGE, "the body is larger than " + maxBodyBytes + " bytes");
+    return error(
+        StatusCodes.PAYLOAD_TOO_LARGE, "the body is larger than " + maxBodyBytes + " bytes");
   }
 
   /** A body sent without its length (chunked) and over the limit. */
@@ -377,7 +673,8 @@ public final class AdminApi extends AllDirectives {
   }
 
   private static Optional<String> invalidId(String what, String id) {
-    return PairId.ID.matcher(id).matches() ? Optional.empty()
+    return PairId.ID.matcher(id).matches()
+        ? Optional.empty()
         : Optional.of(what + " must match " + PairId.ID.pattern() + ", not '" + quoted(id) + "'");
   }
 

@@ -23,20 +23,22 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /**
- * The admin API's JSON: its responses, an {@code error} saying what is wrong for every refusal,
- * and its request bodies read strictly, every mistake said with what was expected.
+ * The admin API's JSON: its responses, an {@code error} saying what is wrong for every refusal, and
+ * its request bodies read strictly, every mistake said with what was expected.
  */
 final class AdminJson {
 
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .addModule(new JavaTimeModule())
-      .addModule(new JobJacksonModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      // an operator's {"maxInFlight":1,"maxInFlight":50} is refused rather than guessed at
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
-      .build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .addModule(new JobJacksonModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          // an operator's {"maxInFlight":1,"maxInFlight":50} is refused rather than guessed at
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .serializationInclusion(JsonInclude.Include.NON_NULL)
+          .build();
+
   /** The most of a caller's text an answer or the audit log quotes. */
   private static final int QUOTED = 512;
 
@@ -52,8 +54,10 @@ final class AdminJson {
 
   static HttpResponse json(StatusCode status, Object body) {
     try {
-      return HttpResponse.create().withStatus(status)
-          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body)));
+      return HttpResponse.create()
+          .withStatus(status)
+          .withEntity(
+              HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body)));
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
@@ -72,12 +76,14 @@ final class AdminJson {
       throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage());
     }
     if (json == null || !json.isObject()) {
-      throw new IllegalArgumentException("the body must be a JSON object with the fields " + fields);
+      throw new IllegalArgumentException(
+          "the body must be a JSON object with the fields " + fields);
     }
     for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!fields.contains(name)) {
-        throw new IllegalArgumentException("unknown field '" + quoted(name) + "'; known: " + fields);
+        throw new IllegalArgumentException(
+            "unknown field '" + quoted(name) + "'; known: " + fields);
       }
     }
     return json;
@@ -100,7 +106,8 @@ final class AdminJson {
       return null;
     }
     if (!node.canConvertToInt() || !node.isIntegralNumber()) {
-      throw new IllegalArgumentException(field + " must be a whole number (or null for the destination's)");
+      throw new IllegalArgumentException(
+          field + " must be a whole number (or null for the destination's)");
     }
     return node.asInt();
   }
@@ -108,12 +115,14 @@ final class AdminJson {
   static Instant instant(JsonNode json, String field) {
     String text = optionalText(json, field);
     if (text == null) {
-      throw new IllegalArgumentException(field + " is required (an ISO-8601 instant, e.g. 2026-11-26T10:00:00Z)");
+      throw new IllegalArgumentException(
+          field + " is required (an ISO-8601 instant, e.g. 2026-11-26T10:00:00Z)");
     }
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(field + " is not an ISO-8601 instant (e.g. 2026-11-26T10:00:00Z): " + text);
+      throw new IllegalArgumentException(
+          field + " is not an ISO-8601 instant (e.g. 2026-11-26T10:00:00Z): " + text);
     }
   }
 

@@ -9,12 +9,15 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The admin API's bearer tokens, each with a name (what the audit log shows, never the token)
- * and a scope: {@code read} looks, {@code operate} looks and acts.
+ * The admin API's bearer tokens, each with a name (what the audit log shows, never the token) and a
+ * scope: {@code read} looks, {@code operate} looks and acts.
  */
 public final class AdminTokens {
 
-  public enum Scope { READ, OPERATE }
+  public enum Scope {
+    READ,
+    OPERATE
+  }
 
   /** One token; its value never leaves this class. */
   public record Caller(String name, Scope scope) {
@@ -41,7 +44,12 @@ public final class AdminTokens {
     add(tokens, errors, "admin", admin.getString("operate-token"), "operate");
     add(tokens, errors, "reader", admin.getString("read-token"), "read");
     for (Config entry : admin.getConfigList("tokens")) {
-      add(tokens, errors, entry.getString("name"), entry.getString("token"), entry.getString("scope"));
+      add(
+          tokens,
+          errors,
+          entry.getString("name"),
+          entry.getString("token"),
+          entry.getString("scope"));
     }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("eventrouter.admin: " + String.join("; ", errors));
@@ -49,7 +57,8 @@ public final class AdminTokens {
     return new AdminTokens(tokens);
   }
 
-  private static void add(List<Token> tokens, List<String> errors, String name, String value, String scope) {
+  private static void add(
+      List<Token> tokens, List<String> errors, String name, String value, String scope) {
     if (value.isEmpty()) {
       return;
     }

@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's copy of the {@link OperatorControls}: read on every dispatch of every queue, so it
- * is a plain volatile value, refreshed from the entity every second (a paused queue looks again
- * as often) and at once after a change made through this node. A registry replaced at run time
- * is handed to {@link #onRegistry} when its version changes.
+ * This node's copy of the {@link OperatorControls}: read on every dispatch of every queue, so it is
+ * a plain volatile value, refreshed from the entity every second (a paused queue looks again as
+ * often) and at once after a change made through this node. A registry replaced at run time is
+ * handed to {@link #onRegistry} when its version changes.
  */
 public final class ControlsView implements PairOverrides {
 
@@ -56,28 +56,38 @@ public final class ControlsView implements PairOverrides {
   }
 
   /**
-   * Starts the entity's sharding on this node and the refreshing of this copy; completes once
-   * the first copy is here (so that a registry replaced earlier is in use before ingest starts),
-   * trying again each second until it is.
+   * Starts the entity's sharding on this node and the refreshing of this copy; completes once the
+   * first copy is here (so that a registry replaced earlier is in use before ingest starts), trying
+   * again each second until it is.
    */
   public CompletionStage<Void> connect(ActorSystem<?> system) {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(OperatorControls.ENTITY_TYPE, context -> OperatorControls.create()));
     entity = sharding.entityRefFor(OperatorControls.ENTITY_TYPE, OperatorControls.ENTITY_ID);
     CompletableFuture<Void> first = new CompletableFuture<>();
-    system.scheduler().scheduleWithFixedDelay(Duration.ZERO, REFRESH, () -> refresh().whenComplete((done, failure) -> {
-      if (failure == null) {
-        first.complete(null);
-        if (failing) {
-          failing = false;
-          log.info("the operator controls can be read again");
-        }
-      } else if (!failing) {
-        failing = true;
-        log.warn("reading the operator controls failed; keeping the last ones until it works: {}",
-            failure.toString());
-      }
-    }), system.executionContext());
+    system
+        .scheduler()
+        .scheduleWithFixedDelay(
+            Duration.ZERO,
+            REFRESH,
+            () ->
+                refresh()
+                    .whenComplete(
+                        (done, failure) -> {
+                          if (failure == null) {
+                            first.complete(null);
+                            if (failing) {
+                              failing = false;
+                              log.info("the operator controls can be read again");
+                            }
+                          } else if (!failing) {
+                            failing = true;
+                            log.warn(
+                                "reading the operator controls failed; keeping the last ones until it works: {}",
+                                failure.toString());
+                          }
+                        }),
+            system.executionContext());
     return first;
   }
 
@@ -89,23 +99,32 @@ public final class ControlsView implements PairOverrides {
     return change(replyTo -> new OperatorControls.Resume(target, replyTo));
   }
 
-  public CompletionStage<OperatorControls.State> setLimits(PairId pair, OperatorControls.PairLimits limits) {
-    return change(replyTo -> new OperatorControls.SetLimits(OperatorControls.Target.pair(pair), limits, replyTo));
+  public CompletionStage<OperatorControls.State> setLimits(
+      PairId pair, OperatorControls.PairLimits limits) {
+    return change(
+        replyTo ->
+            new OperatorControls.SetLimits(OperatorControls.Target.pair(pair), limits, replyTo));
   }
 
   /**
    * Replaces the registry for every node, unless it moves a secret the operator did not
    * acknowledge; the text must have been checked.
    */
-  public CompletionStage<OperatorControls.RegistryAnswer> replaceRegistry(String text,
-      SecretBindings secrets, Set<String> acknowledged) {
-    return entity.<OperatorControls.RegistryAnswer>ask(replyTo ->
-            new OperatorControls.ReplaceRegistry(text, secrets, Set.copyOf(acknowledged), replyTo), ASK_TIMEOUT)
-        .thenCompose(answer -> {
-          update(answer.state());
-          return answer.refused().isEmpty() ? refresh().thenApply(done -> answer)
-              : CompletableFuture.completedFuture(answer);
-        });
+  public CompletionStage<OperatorControls.RegistryAnswer> replaceRegistry(
+      String text, SecretBindings secrets, Set<String> acknowledged) {
+    return entity
+        .<OperatorControls.RegistryAnswer>ask(
+            replyTo ->
+                new OperatorControls.ReplaceRegistry(
+                    text, secrets, Set.copyOf(acknowledged), replyTo),
+            ASK_TIMEOUT)
+        .thenCompose(
+            answer -> {
+              update(answer.state());
+              return answer.refused().isEmpty()
+                  ? refresh().thenApply(done -> answer)
+                  : CompletableFuture.completedFuture(answer);
+            });
   }
 
   /** Binds secrets where the registry file sends them. */
@@ -123,13 +142,16 @@ public final class ControlsView implements PairOverrides {
   }
 
   private CompletionStage<Void> refresh() {
-    return entity.ask(OperatorControls.Get::new, ASK_TIMEOUT).thenCompose(fresh -> {
-      update(fresh);
-      if (fresh.registryVersion() == registryVersion) {
-        return CompletableFuture.completedFuture(null);
-      }
-      return registry().thenAccept(this::registryChanged);
-    });
+    return entity
+        .ask(OperatorControls.Get::new, ASK_TIMEOUT)
+        .thenCompose(
+            fresh -> {
+              update(fresh);
+              if (fresh.registryVersion() == registryVersion) {
+                return CompletableFuture.completedFuture(null);
+              }
+              return registry().thenAccept(this::registryChanged);
+            });
   }
 
   /** A copy older than the one held (a refresh answered before a change) is not taken. */

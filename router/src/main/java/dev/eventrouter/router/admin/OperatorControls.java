@@ -1,10 +1,10 @@
 package dev.eventrouter.router.admin;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.serialization.CborSerializable;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.router.registry.SecretBindings;
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,13 +26,13 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * What operators changed, for the whole cluster: what is paused, the pairs' own limits, and the
- * settings registry when it was replaced at run time. One sharded, event-sourced entity, so that
- * a change survives restarts and every node reads the same; nodes keep a copy ({@link
- * ControlsView}) that ingest and the virtual queues consult.
+ * settings registry when it was replaced at run time. One sharded, event-sourced entity, so that a
+ * change survives restarts and every node reads the same; nodes keep a copy ({@link ControlsView})
+ * that ingest and the virtual queues consult.
  */
 public final class OperatorControls
-    extends EventSourcedBehaviorWithEnforcedReplies<OperatorControls.Command, OperatorControls.Event,
-        OperatorControls.State> {
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        OperatorControls.Command, OperatorControls.Event, OperatorControls.State> {
 
   public static final EntityTypeKey<Command> ENTITY_TYPE =
       EntityTypeKey.create(Command.class, "OperatorControls");
@@ -53,47 +53,59 @@ public final class OperatorControls
     }
 
     boolean covers(PairId pair) {
-      return destination.equals(pair.destination()) && (source == null || source.equals(pair.source()));
+      return destination.equals(pair.destination())
+          && (source == null || source.equals(pair.source()));
     }
   }
 
   public sealed interface Command {}
 
-  public record Pause(Target target, ActorRef<State> replyTo) implements Command, CborSerializable {}
+  public record Pause(Target target, ActorRef<State> replyTo)
+      implements Command, CborSerializable {}
 
-  public record Resume(Target target, ActorRef<State> replyTo) implements Command, CborSerializable {}
+  public record Resume(Target target, ActorRef<State> replyTo)
+      implements Command, CborSerializable {}
 
   /** Set a pair's own limits (null: the destination's); both null clears them. */
   public record SetLimits(Target pair, PairLimits limits, ActorRef<State> replyTo)
       implements Command, CborSerializable {}
 
   /**
-   * Replace the settings registry by this text (checked by the caller), for every node; refused
-   * if it sends a secret where it is not bound, unless that secret's move is acknowledged.
+   * Replace the settings registry by this text (checked by the caller), for every node; refused if
+   * it sends a secret where it is not bound, unless that secret's move is acknowledged.
    *
    * @param secrets where the text's registry sends each secret
    * @param acknowledged the secrets the operator agrees to send to new origins
    */
-  public record ReplaceRegistry(String text, SecretBindings secrets, Set<String> acknowledged,
-      ActorRef<RegistryAnswer> replyTo) implements Command, CborSerializable {}
+  public record ReplaceRegistry(
+      String text,
+      SecretBindings secrets,
+      Set<String> acknowledged,
+      ActorRef<RegistryAnswer> replyTo)
+      implements Command, CborSerializable {}
 
   /**
    * @param refused the moves not acknowledged: the registry was not replaced
    * @param moved the acknowledged moves made with the replacement, for the audit log
    */
-  public record RegistryAnswer(State state, List<SecretBindings.Move> refused,
-      List<SecretBindings.Move> moved) implements CborSerializable {}
+  public record RegistryAnswer(
+      State state, List<SecretBindings.Move> refused, List<SecretBindings.Move> moved)
+      implements CborSerializable {}
 
   /** Bind secrets where the registry file sends them (each node, at start). */
-  public record BindSecrets(SecretBindings secrets, ActorRef<State> replyTo) implements Command, CborSerializable {}
+  public record BindSecrets(SecretBindings secrets, ActorRef<State> replyTo)
+      implements Command, CborSerializable {}
 
   /** The controls, without the registry's text (see {@link GetRegistry}). */
   public record Get(ActorRef<State> replyTo) implements Command, CborSerializable {}
 
   public record GetRegistry(ActorRef<RegistryText> replyTo) implements Command, CborSerializable {}
 
-  /** @param version 0 while the registry is the file's; counts replacements */
-  public record RegistryText(long version, Instant changedAt, String text) implements CborSerializable {}
+  /**
+   * @param version 0 while the registry is the file's; counts replacements
+   */
+  public record RegistryText(long version, Instant changedAt, String text)
+      implements CborSerializable {}
 
   /**
    * A pair's own limits, over its destination's.
@@ -138,8 +150,12 @@ public final class OperatorControls
 
   public record LimitsSet(Target pair, PairLimits limits) implements Event {}
 
-  /** @param secrets where the registry sends its secrets: bound from now on (null before bindings were kept) */
-  public record RegistryReplaced(String text, Instant at, SecretBindings secrets) implements Event {}
+  /**
+   * @param secrets where the registry sends its secrets: bound from now on (null before bindings
+   *     were kept)
+   */
+  public record RegistryReplaced(String text, Instant at, SecretBindings secrets)
+      implements Event {}
 
   public record SecretsBound(SecretBindings secrets) implements Event {}
 
@@ -150,9 +166,16 @@ public final class OperatorControls
    * @param version counts the changes: a copy never replaces a newer one
    * @param secrets where secrets may be sent; names and origins, never values
    */
-  public record State(List<Target> paused, List<PairOverride> limits, long registryVersion,
-      long version, @JsonIgnore RegistryText registry, SecretBindings secrets) implements CborSerializable {
-    public static final State EMPTY = new State(List.of(), List.of(), 0, 0, null, SecretBindings.NONE);
+  public record State(
+      List<Target> paused,
+      List<PairOverride> limits,
+      long registryVersion,
+      long version,
+      @JsonIgnore RegistryText registry,
+      SecretBindings secrets)
+      implements CborSerializable {
+    public static final State EMPTY =
+        new State(List.of(), List.of(), 0, 0, null, SecretBindings.NONE);
 
     public State {
       paused = List.copyOf(paused);
@@ -184,8 +207,13 @@ public final class OperatorControls
     }
 
     State withRegistry(String text, Instant at, SecretBindings bound) {
-      return new State(paused, limits, registryVersion + 1, version + 1,
-          new RegistryText(registryVersion + 1, at, text), bound == null ? secrets : secrets.plus(bound));
+      return new State(
+          paused,
+          limits,
+          registryVersion + 1,
+          version + 1,
+          new RegistryText(registryVersion + 1, at, text),
+          bound == null ? secrets : secrets.plus(bound));
     }
 
     State withSecrets(SecretBindings bound) {
@@ -216,8 +244,13 @@ public final class OperatorControls
     private State withPaused(Set<Target> targets) {
       Comparator<Target> order = Comparator.comparing(Target::destination);
       order = order.thenComparing(t -> t.source() == null ? "" : t.source());
-      return new State(targets.stream().sorted(order).toList(), limits, registryVersion, version + 1,
-          registry, secrets);
+      return new State(
+          targets.stream().sorted(order).toList(),
+          limits,
+          registryVersion,
+          version + 1,
+          registry,
+          secrets);
     }
   }
 
@@ -226,7 +259,8 @@ public final class OperatorControls
   }
 
   private OperatorControls() {
-    super(PersistenceId.of(ENTITY_TYPE.name(), ENTITY_ID),
+    super(
+        PersistenceId.of(ENTITY_TYPE.name(), ENTITY_ID),
         SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
   }
 
@@ -237,60 +271,84 @@ public final class OperatorControls
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    return newCommandHandlerWithReplyBuilder().forAnyState()
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
         .onCommand(Pause.class, this::pause)
         .onCommand(Resume.class, this::resume)
-        .onCommand(SetLimits.class, (state, set) -> Effect().persist(new LimitsSet(set.pair(), set.limits()))
-            .thenReply(set.replyTo(), State::withoutText))
+        .onCommand(
+            SetLimits.class,
+            (state, set) ->
+                Effect()
+                    .persist(new LimitsSet(set.pair(), set.limits()))
+                    .thenReply(set.replyTo(), State::withoutText))
         .onCommand(ReplaceRegistry.class, this::replaceRegistry)
         .onCommand(BindSecrets.class, this::bindSecrets)
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), state.withoutText()))
-        .onCommand(GetRegistry.class, (state, get) -> Effect().reply(get.replyTo(),
-            state.registry() == null ? new RegistryText(0, null, null) : state.registry()))
+        .onCommand(
+            GetRegistry.class,
+            (state, get) ->
+                Effect()
+                    .reply(
+                        get.replyTo(),
+                        state.registry() == null
+                            ? new RegistryText(0, null, null)
+                            : state.registry()))
         .build();
   }
 
   /** Checked here, not by the caller: two replacements at once are checked one after the other. */
   private ReplyEffect<Event, State> replaceRegistry(State state, ReplaceRegistry replace) {
     List<SecretBindings.Move> moves = state.secrets().movesTo(replace.secrets());
-    List<SecretBindings.Move> refused = moves.stream()
-        .filter(move -> !replace.acknowledged().contains(move.secret())).toList();
+    List<SecretBindings.Move> refused =
+        moves.stream().filter(move -> !replace.acknowledged().contains(move.secret())).toList();
     if (!refused.isEmpty()) {
-      return Effect().reply(replace.replyTo(), new RegistryAnswer(state.withoutText(), refused, List.of()));
+      return Effect()
+          .reply(replace.replyTo(), new RegistryAnswer(state.withoutText(), refused, List.of()));
     }
-    return Effect().persist(new RegistryReplaced(replace.text(), Instant.now(), replace.secrets()))
-        .thenReply(replace.replyTo(), next -> new RegistryAnswer(next.withoutText(), List.of(), moves));
+    return Effect()
+        .persist(new RegistryReplaced(replace.text(), Instant.now(), replace.secrets()))
+        .thenReply(
+            replace.replyTo(), next -> new RegistryAnswer(next.withoutText(), List.of(), moves));
   }
 
   private ReplyEffect<Event, State> bindSecrets(State state, BindSecrets bind) {
     if (state.secrets().plus(bind.secrets()).equals(state.secrets())) {
       return Effect().reply(bind.replyTo(), state.withoutText());
     }
-    return Effect().persist(new SecretsBound(bind.secrets())).thenReply(bind.replyTo(), State::withoutText);
+    return Effect()
+        .persist(new SecretsBound(bind.secrets()))
+        .thenReply(bind.replyTo(), State::withoutText);
   }
 
   private ReplyEffect<Event, State> pause(State state, Pause pause) {
     if (state.paused().contains(pause.target())) {
       return Effect().reply(pause.replyTo(), state.withoutText());
     }
-    return Effect().persist(new Paused(pause.target())).thenReply(pause.replyTo(), State::withoutText);
+    return Effect()
+        .persist(new Paused(pause.target()))
+        .thenReply(pause.replyTo(), State::withoutText);
   }
 
   private ReplyEffect<Event, State> resume(State state, Resume resume) {
     if (!state.paused().contains(resume.target())) {
       return Effect().reply(resume.replyTo(), state.withoutText());
     }
-    return Effect().persist(new Resumed(resume.target())).thenReply(resume.replyTo(), State::withoutText);
+    return Effect()
+        .persist(new Resumed(resume.target()))
+        .thenReply(resume.replyTo(), State::withoutText);
   }
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState()
+    return newEventHandlerBuilder()
+        .forAnyState()
         .onEvent(Paused.class, (state, paused) -> state.with(paused.target()))
         .onEvent(Resumed.class, (state, resumed) -> state.without(resumed.target()))
         .onEvent(LimitsSet.class, (state, set) -> state.withLimits(set.pair(), set.limits()))
-        .onEvent(RegistryReplaced.class, (state, replaced) ->
-            state.withRegistry(replaced.text(), replaced.at(), replaced.secrets()))
+        .onEvent(
+            RegistryReplaced.class,
+            (state, replaced) ->
+                state.withRegistry(replaced.text(), replaced.at(), replaced.secrets()))
         .onEvent(SecretsBound.class, (state, bound) -> state.withSecrets(bound.secrets()))
         .build();
   }

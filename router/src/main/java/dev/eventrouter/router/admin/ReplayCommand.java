@@ -19,16 +19,17 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code replay}: asks a running router, through its admin API, to put archived jobs back into
- * their queues. The token comes from the environment, never from the command line (where any
- * user of the machine could read it).
+ * their queues. The token comes from the environment, never from the command line (where any user
+ * of the machine could read it).
  */
 @Command(
     name = "replay",
     description = {
-        "Re-enqueues archived jobs of a destination (one source, or all) created in [from, to),",
-        "with a fresh expiry. Jobs replayed before are skipped unless --force; a job its queue",
-        "still holds is not added twice. Needs an operate token: in ROUTER_ADMIN_TOKEN, or in a",
-        "file given with --token-file."})
+      "Re-enqueues archived jobs of a destination (one source, or all) created in [from, to),",
+      "with a fresh expiry. Jobs replayed before are skipped unless --force; a job its queue",
+      "still holds is not added twice. Needs an operate token: in ROUTER_ADMIN_TOKEN, or in a",
+      "file given with --token-file."
+    })
 public final class ReplayCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,49 +40,80 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--destination", required = true, description = "The destination's id.")
   String destination;
 
-  @Option(names = "--source", description = "One source; default: every source archived for the destination.")
+  @Option(
+      names = "--source",
+      description = "One source; default: every source archived for the destination.")
   String source;
 
-  @Option(names = "--from", required = true, description = "Earliest creation time, ISO-8601 (2026-11-26T00:00:00Z).")
+  @Option(
+      names = "--from",
+      required = true,
+      description = "Earliest creation time, ISO-8601 (2026-11-26T00:00:00Z).")
   Instant from;
 
-  @Option(names = "--to", required = true, description = "Latest creation time (exclusive), ISO-8601.")
+  @Option(
+      names = "--to",
+      required = true,
+      description = "Latest creation time (exclusive), ISO-8601.")
   Instant to;
 
   @Option(names = "--force", description = "Replay jobs replayed before too.")
   boolean force;
 
-  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
+  @Option(
+      names = "--url",
+      defaultValue = "http://127.0.0.1:8080",
       description = "The router's HTTP address (default: ${DEFAULT-VALUE}).")
   URI url;
 
-  @Option(names = "--token-file",
-      description = "A file holding the operate token (e.g. a mounted Kubernetes Secret); default: ROUTER_ADMIN_TOKEN.")
+  @Option(
+      names = "--token-file",
+      description =
+          "A file holding the operate token (e.g. a mounted Kubernetes Secret); default: ROUTER_ADMIN_TOKEN.")
   Path tokenFile;
 
-  @Option(names = "--timeout", defaultValue = "PT1H",
-      description = "How long to wait for the replay to finish (default: ${DEFAULT-VALUE}; it goes on after).")
+  @Option(
+      names = "--timeout",
+      defaultValue = "PT1H",
+      description =
+          "How long to wait for the replay to finish (default: ${DEFAULT-VALUE}; it goes on after).")
   Duration timeout;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String token = tokenFile != null ? Files.readString(tokenFile).trim() : System.getenv("ROUTER_ADMIN_TOKEN");
+    String token =
+        tokenFile != null
+            ? Files.readString(tokenFile).trim()
+            : System.getenv("ROUTER_ADMIN_TOKEN");
     if (token == null || token.isBlank()) {
-      err.println("replay: set ROUTER_ADMIN_TOKEN, or --token-file, to an operate token of the router");
+      err.println(
+          "replay: set ROUTER_ADMIN_TOKEN, or --token-file, to an operate token of the router");
       return 2;
     }
-    String body = "{" + (source == null ? "" : "\"source\":" + quote(source) + ",")
-        + "\"destination\":" + quote(destination) + ",\"from\":\"" + from + "\",\"to\":\"" + to
-        + "\",\"force\":" + force + "}";
+    String body =
+        "{"
+            + (source == null ? "" : "\"source\":" + quote(source) + ",")
+            + "\"destination\":"
+            + quote(destination)
+            + ",\"from\":\""
+            + from
+            + "\",\"to\":\""
+            + to
+            + "\",\"force\":"
+            + force
+            + "}";
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    HttpResponse<String> started = http.send(HttpRequest.newBuilder(url.resolve("/admin/replay"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> started =
+        http.send(
+            HttpRequest.newBuilder(url.resolve("/admin/replay"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (started.statusCode() != 202) {
       err.println("replay: the router answered " + started.statusCode() + ": " + started.body());
       return 1;
@@ -89,12 +121,22 @@ public final class ReplayCommand implements Callable<Integer> {
     URI status = url.resolve(started.headers().firstValue("Location").orElseThrow());
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
-      HttpResponse<String> replay = http.send(HttpRequest.newBuilder(status)
-          .timeout(Duration.ofSeconds(30))
-          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> replay =
+          http.send(
+              HttpRequest.newBuilder(status)
+                  .timeout(Duration.ofSeconds(30))
+                  .header("Authorization", "Bearer " + token)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       JsonNode json = JSON.readTree(replay.body());
       if (replay.statusCode() != 200) {
-        err.println("replay: asking about " + status + " the router answered " + replay.statusCode() + ": " + replay.body());
+        err.println(
+            "replay: asking about "
+                + status
+                + " the router answered "
+                + replay.statusCode()
+                + ": "
+                + replay.body());
         return 1;
       }
       if (!"RUNNING".equals(json.path("status").asText())) {
@@ -107,7 +149,9 @@ public final class ReplayCommand implements Callable<Integer> {
     return 1;
   }
 
-  /** A JSON string of an id (ids are checked by the router; quotes and backslashes escaped here). */
+  /**
+   * A JSON string of an id (ids are checked by the router; quotes and backslashes escaped here).
+   */
   private static String quote(String text) {
     return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }

@@ -2,25 +2,25 @@ package dev.eventrouter.router.archive;
 
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Where archived jobs are in the bucket:
- * {@code <prefix>/<source>/<destination>/<yyyy>/<MM>/<dd>/<HH>/<first job id>-<jobs>-<digest>.ndjson.gz},
+ * Where archived jobs are in the bucket: {@code
+ * <prefix>/<source>/<destination>/<yyyy>/<MM>/<dd>/<HH>/<first job id>-<jobs>-<digest>.ndjson.gz},
  * the hour (UTC) being the jobs' creation hour and the digest a hash of all the object's job ids:
- * writing the same jobs again replaces their object with the same content, and different jobs
- * never replace another object. A pair's archive is listed by its prefix, a time
- * range by the hours in its keys; KSUIDs sort by time, so keys of one hour list in creation order.
- * What replays took is kept by pair and creation hour under {@code <prefix>-replays/}.
+ * writing the same jobs again replaces their object with the same content, and different jobs never
+ * replace another object. A pair's archive is listed by its prefix, a time range by the hours in
+ * its keys; KSUIDs sort by time, so keys of one hour list in creation order. What replays took is
+ * kept by pair and creation hour under {@code <prefix>-replays/}.
  */
 public final class ArchiveKeys {
 
@@ -29,12 +29,16 @@ public final class ArchiveKeys {
 
   private final String prefix;
 
-  /** @param prefix the archive's folder in the bucket, without slashes at either end */
+  /**
+   * @param prefix the archive's folder in the bucket, without slashes at either end
+   */
   public ArchiveKeys(String prefix) {
     this.prefix = prefix.replaceAll("^/+|/+$", "");
   }
 
-  /** @param jobs the object's job ids, in order */
+  /**
+   * @param jobs the object's job ids, in order
+   */
   public String object(PairId pair, Instant hour, List<Ksuid> jobs) {
     MessageDigest sha256;
     try {
@@ -44,8 +48,15 @@ public final class ArchiveKeys {
     }
     jobs.forEach(id -> sha256.update(id.toBytes()));
     String digest = HexFormat.of().formatHex(sha256.digest(), 0, 4);
-    return pairPrefix(pair) + HOUR.format(hour.atZone(ZoneOffset.UTC)) + "/" + jobs.get(0) + "-"
-        + jobs.size() + "-" + digest + SUFFIX;
+    return pairPrefix(pair)
+        + HOUR.format(hour.atZone(ZoneOffset.UTC))
+        + "/"
+        + jobs.get(0)
+        + "-"
+        + jobs.size()
+        + "-"
+        + digest
+        + SUFFIX;
   }
 
   /** The prefix every object of the pair has. */
@@ -59,13 +70,16 @@ public final class ArchiveKeys {
   }
 
   /**
-   * The folder of the replay claims of the pair's jobs created within an hour (see
-   * {@link ReplayClaims}): the hour's archive folder under {@code <prefix>-replays/}, where
-   * earlier versions kept the markers of that hour's objects.
+   * The folder of the replay claims of the pair's jobs created within an hour (see {@link
+   * ReplayClaims}): the hour's archive folder under {@code <prefix>-replays/}, where earlier
+   * versions kept the markers of that hour's objects.
    */
   public String replayClaims(PairId pair, Instant hour) {
-    return (prefix.isEmpty() ? "archive" : prefix) + "-replays/" + pairPrefix(pair)
-        + HOUR.format(hour.atZone(ZoneOffset.UTC)) + "/";
+    return (prefix.isEmpty() ? "archive" : prefix)
+        + "-replays/"
+        + pairPrefix(pair)
+        + HOUR.format(hour.atZone(ZoneOffset.UTC))
+        + "/";
   }
 
   /** The creation hour of the jobs in an object, read from its key; empty for other keys. */
@@ -79,8 +93,14 @@ public final class ArchiveKeys {
     }
     int n = parts.length;
     try {
-      return Optional.of(LocalDateTime.of(Integer.parseInt(parts[n - 5]), Integer.parseInt(parts[n - 4]),
-          Integer.parseInt(parts[n - 3]), Integer.parseInt(parts[n - 2]), 0).toInstant(ZoneOffset.UTC));
+      return Optional.of(
+          LocalDateTime.of(
+                  Integer.parseInt(parts[n - 5]),
+                  Integer.parseInt(parts[n - 4]),
+                  Integer.parseInt(parts[n - 3]),
+                  Integer.parseInt(parts[n - 2]),
+                  0)
+              .toInstant(ZoneOffset.UTC));
     } catch (RuntimeException e) {
       return Optional.empty();
     }

@@ -29,19 +29,20 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * The archive's object format: gzip NDJSON, one {@link Record} per line, each a whole job (its
- * payload in base64, exactly the bytes received) with its execution trace. Self-describing, so
- * that an archive can be read without this program: {@code aws s3 cp s3://... - | gunzip | jq}.
+ * payload in base64, exactly the bytes received) with its execution trace. Self-describing, so that
+ * an archive can be read without this program: {@code aws s3 cp s3://... - | gunzip | jq}.
  */
 public final class ArchiveRecords {
 
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .addModule(new JavaTimeModule())
-      .addModule(new JobJacksonModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .disable(MapperFeature.DEFAULT_VIEW_INCLUSION)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
-      .build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .addModule(new JobJacksonModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(MapperFeature.DEFAULT_VIEW_INCLUSION)
+          .serializationInclusion(JsonInclude.Include.NON_NULL)
+          .build();
 
   private ArchiveRecords() {}
 
@@ -52,20 +53,46 @@ public final class ArchiveRecords {
    * @param payload the event's bytes as received (base64 in the JSON)
    * @param trace its transitions up to {@code archiving}
    */
-  public record Record(Ksuid id, String source, String destination, String messageId,
-      String endpoint, Map<String, String> headers, Instant createdAt, Instant expireAt,
-      Ksuid replayOf, byte[] payload, List<Transition> trace) {
+  public record Record(
+      Ksuid id,
+      String source,
+      String destination,
+      String messageId,
+      String endpoint,
+      Map<String, String> headers,
+      Instant createdAt,
+      Instant expireAt,
+      Ksuid replayOf,
+      byte[] payload,
+      List<Transition> trace) {
 
     static Record of(ArchivedJob archived) {
       Job job = archived.job();
-      return new Record(job.id(), job.pair().source(), job.pair().destination(), job.messageId(),
-          job.endpoint(), job.headers(), job.createdAt(), job.expireAt(), job.replayOf(),
-          job.payload(), Transition.of(archived.trace()));
+      return new Record(
+          job.id(),
+          job.pair().source(),
+          job.pair().destination(),
+          job.messageId(),
+          job.endpoint(),
+          job.headers(),
+          job.createdAt(),
+          job.expireAt(),
+          job.replayOf(),
+          job.payload(),
+          Transition.of(archived.trace()));
     }
 
     public Job job() {
-      return new Job(id, new PairId(source, destination), messageId, endpoint, payload, headers,
-          createdAt, expireAt, replayOf);
+      return new Job(
+          id,
+          new PairId(source, destination),
+          messageId,
+          endpoint,
+          payload,
+          headers,
+          createdAt,
+          expireAt,
+          replayOf);
     }
   }
 
@@ -84,8 +111,10 @@ public final class ArchiveRecords {
 
   public static List<Record> read(byte[] object) {
     List<Record> records = new ArrayList<>();
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(
-        new GZIPInputStream(new ByteArrayInputStream(object)), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(
+            new InputStreamReader(
+                new GZIPInputStream(new ByteArrayInputStream(object)), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
         if (!line.isBlank()) {

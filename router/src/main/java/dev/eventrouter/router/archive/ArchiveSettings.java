@@ -57,7 +57,12 @@ public record ArchiveSettings(
   // never the secret
   @Override
   public String toString() {
-    return "ArchiveSettings[" + (embedded() ? "embedded " + embeddedDir : endpoint) + " bucket="
-        + bucket + " prefix=" + prefix + "]";
+    return "ArchiveSettings["
+        + (embedded() ? "embedded " + embeddedDir : endpoint)
+        + " bucket="
+        + bucket
+        + " prefix="
+        + prefix
+        + "]";
   }
 }

@@ -40,21 +40,26 @@ public final class ArchiveStore implements AutoCloseable {
   public static ArchiveStore connect(ArchiveSettings settings, URI embeddedEndpoint) {
     AwsCredentialsProvider credentials;
     if (settings.embedded()) {
-      credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(
-          settings.embeddedAccessKeyId(), settings.embeddedSecretAccessKey()));
+      credentials =
+          StaticCredentialsProvider.create(
+              AwsBasicCredentials.create(
+                  settings.embeddedAccessKeyId(), settings.embeddedSecretAccessKey()));
     } else if (!settings.accessKeyId().isBlank() && !settings.secretAccessKey().isBlank()) {
-      credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(
-          settings.accessKeyId(), settings.secretAccessKey()));
+      credentials =
+          StaticCredentialsProvider.create(
+              AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey()));
     } else {
       credentials = DefaultCredentialsProvider.builder().build();
     }
-    S3Client s3 = S3Client.builder()
-        .endpointOverride(settings.embedded() ? embeddedEndpoint : URI.create(settings.endpoint()))
-        .region(Region.of(settings.region()))
-        .forcePathStyle(settings.pathStyle())
-        .credentialsProvider(credentials)
-        .overrideConfiguration(c -> c.apiCallTimeout(settings.requestTimeout()))
-        .build();
+    S3Client s3 =
+        S3Client.builder()
+            .endpointOverride(
+                settings.embedded() ? embeddedEndpoint : URI.create(settings.endpoint()))
+            .region(Region.of(settings.region()))
+            .forcePathStyle(settings.pathStyle())
+            .credentialsProvider(credentials)
+            .overrideConfiguration(c -> c.apiCallTimeout(settings.requestTimeout()))
+            .build();
     ArchiveStore store = new ArchiveStore(s3, settings.bucket());
     if (settings.createBucket()) {
       store.createBucketIfMissing();
@@ -71,7 +76,8 @@ public final class ArchiveStore implements AutoCloseable {
   }
 
   public void put(String key, byte[] bytes, String contentType) {
-    s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(bytes));
+    s3.putObject(
+        b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(bytes));
   }
 
   public byte[] get(String key) {
@@ -89,16 +95,25 @@ public final class ArchiveStore implements AutoCloseable {
   /** The keys under a prefix, in key order. */
   public List<String> keys(String prefix) {
     List<String> keys = new ArrayList<>();
-    s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build())
-        .contents().stream().map(S3Object::key).forEach(keys::add);
+    s3
+        .listObjectsV2Paginator(
+            ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build())
+        .contents()
+        .stream()
+        .map(S3Object::key)
+        .forEach(keys::add);
     return keys;
   }
 
   /** The next path segments under a prefix ("folders"), without the prefix or a slash. */
   public List<String> folders(String prefix) {
     List<String> folders = new ArrayList<>();
-    s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).delimiter("/").build())
-        .commonPrefixes().stream().map(CommonPrefix::prefix)
+    s3
+        .listObjectsV2Paginator(
+            ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).delimiter("/").build())
+        .commonPrefixes()
+        .stream()
+        .map(CommonPrefix::prefix)
         .map(p -> p.substring(prefix.length(), p.length() - 1))
         .forEach(folders::add);
     return folders;

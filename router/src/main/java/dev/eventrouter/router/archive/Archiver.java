@@ -23,14 +23,14 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
- * This node's archiver: takes the jobs the virtual queues hand to the archive, a batch of one
- * pair at a time, and writes them to S3 as one object per creation hour (gzip NDJSON, see
- * {@link ArchiveRecords} and {@link ArchiveKeys}). At most {@code maxConcurrentUploads} objects
- * are written at once, however many queues expire together; the rest wait here in arrival order.
+ * This node's archiver: takes the jobs the virtual queues hand to the archive, a batch of one pair
+ * at a time, and writes them to S3 as one object per creation hour (gzip NDJSON, see {@link
+ * ArchiveRecords} and {@link ArchiveKeys}). At most {@code maxConcurrentUploads} objects are
+ * written at once, however many queues expire together; the rest wait here in arrival order.
  *
- * <p>It answers only once S3 acknowledged every object of a batch; a failure is answered as
- * such and the queue sends the batch again later (with backoff). An object's key depends only
- * on its jobs, so writing a batch again replaces its objects with the same content.
+ * <p>It answers only once S3 acknowledged every object of a batch; a failure is answered as such
+ * and the queue sends the batch again later (with backoff). An object's key depends only on its
+ * jobs, so writing a batch again replaces its objects with the same content.
  */
 public final class Archiver extends AbstractBehavior<Archiver.Command> {
 
@@ -41,7 +41,10 @@ public final class Archiver extends AbstractBehavior<Archiver.Command> {
    * still waiting at its deadline is dropped (the queue has given up on it and sends the batch
    * again), so abandoned batches do not pile up behind a slow S3.
    */
-  public record Store(PairId pair, List<ArchivedJob> jobs, Instant deadline,
+  public record Store(
+      PairId pair,
+      List<ArchivedJob> jobs,
+      Instant deadline,
       ActorRef<StatusReply<Map<Ksuid, String>>> replyTo)
       implements Command, NoSerializationVerificationNeeded {}
 
@@ -55,10 +58,14 @@ public final class Archiver extends AbstractBehavior<Archiver.Command> {
     void failed();
   }
 
-  public static Behavior<Command> create(ArchiveStore store, ArchiveKeys keys,
-      int maxConcurrentUploads, Executor blocking, Listener listener) {
-    return Behaviors.setup(context ->
-        new Archiver(context, store, keys, maxConcurrentUploads, blocking, listener));
+  public static Behavior<Command> create(
+      ArchiveStore store,
+      ArchiveKeys keys,
+      int maxConcurrentUploads,
+      Executor blocking,
+      Listener listener) {
+    return Behaviors.setup(
+        context -> new Archiver(context, store, keys, maxConcurrentUploads, blocking, listener));
   }
 
   private final ArchiveStore store;
@@ -69,8 +76,13 @@ public final class Archiver extends AbstractBehavior<Archiver.Command> {
   private final ArrayDeque<Store> waiting = new ArrayDeque<>();
   private int uploading;
 
-  private Archiver(ActorContext<Command> context, ArchiveStore store, ArchiveKeys keys,
-      int maxConcurrentUploads, Executor blocking, Listener listener) {
+  private Archiver(
+      ActorContext<Command> context,
+      ArchiveStore store,
+      ArchiveKeys keys,
+      int maxConcurrentUploads,
+      Executor blocking,
+      Listener listener) {
     super(context);
     this.listener = listener;
     this.store = store;
@@ -102,8 +114,13 @@ public final class Archiver extends AbstractBehavior<Archiver.Command> {
     uploading--;
     if (stored.failure() != null) {
       listener.failed();
-      getContext().getLog().warn("archiving {} jobs of {} to S3 failed: {}",
-          stored.request().jobs().size(), stored.request().pair(), stored.failure().toString());
+      getContext()
+          .getLog()
+          .warn(
+              "archiving {} jobs of {} to S3 failed: {}",
+              stored.request().jobs().size(),
+              stored.request().pair(),
+              stored.failure().toString());
       stored.request().replyTo().tell(StatusReply.error(stored.failure()));
     } else {
       stored.request().replyTo().tell(StatusReply.success(stored.locations()));
@@ -121,25 +138,35 @@ public final class Archiver extends AbstractBehavior<Archiver.Command> {
 
   private void upload(Store request) {
     uploading++;
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> write(request), blocking),
-        (locations, failure) -> new Stored(request, locations, failure));
+    getContext()
+        .pipeToSelf(
+            CompletableFuture.supplyAsync(() -> write(request), blocking),
+            (locations, failure) -> new Stored(request, locations, failure));
   }
 
   /** One object per creation hour; blocking. */
   private Map<Ksuid, String> write(Store request) {
-    Map<Instant, List<ArchivedJob>> byHour = request.jobs().stream().collect(Collectors.groupingBy(
-        job -> ArchiveKeys.hour(job.job().createdAt()), TreeMap::new, Collectors.toList()));
+    Map<Instant, List<ArchivedJob>> byHour =
+        request.jobs().stream()
+            .collect(
+                Collectors.groupingBy(
+                    job -> ArchiveKeys.hour(job.job().createdAt()),
+                    TreeMap::new,
+                    Collectors.toList()));
     Map<Ksuid, String> locations = new HashMap<>();
-    byHour.forEach((hour, jobs) -> {
-      List<ArchivedJob> sorted = jobs.stream()
-          .sorted(Comparator.comparing(job -> job.job().id())).toList();
-      String key = keys.object(request.pair(), hour, sorted.stream().map(job -> job.job().id()).toList());
-      byte[] object = ArchiveRecords.write(sorted);
-      store.put(key, object, "application/x-ndjson");
-      listener.stored(1, object.length);
-      String location = store.location(key);
-      sorted.forEach(job -> locations.put(job.job().id(), location));
-    });
+    byHour.forEach(
+        (hour, jobs) -> {
+          List<ArchivedJob> sorted =
+              jobs.stream().sorted(Comparator.comparing(job -> job.job().id())).toList();
+          String key =
+              keys.object(
+                  request.pair(), hour, sorted.stream().map(job -> job.job().id()).toList());
+          byte[] object = ArchiveRecords.write(sorted);
+          store.put(key, object, "application/x-ndjson");
+          listener.stored(1, object.length);
+          String location = store.location(key);
+          sorted.forEach(job -> locations.put(job.job().id(), location));
+        });
     return locations;
   }
 }

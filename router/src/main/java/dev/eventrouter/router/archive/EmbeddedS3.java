@@ -29,12 +29,16 @@ public final class EmbeddedS3 implements AutoCloseable {
       Files.createDirectories(settings.embeddedDir());
       Properties properties = new Properties();
       properties.setProperty("jclouds.filesystem.basedir", settings.embeddedDir().toString());
-      S3Proxy proxy = S3Proxy.builder()
-          .blobStore(BlobStores.create("filesystem", properties))
-          .endpoint(URI.create("http://" + settings.embeddedHost() + ":" + settings.embeddedPort()))
-          .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, settings.embeddedAccessKeyId(),
-              settings.embeddedSecretAccessKey())
-          .build();
+      S3Proxy proxy =
+          S3Proxy.builder()
+              .blobStore(BlobStores.create("filesystem", properties))
+              .endpoint(
+                  URI.create("http://" + settings.embeddedHost() + ":" + settings.embeddedPort()))
+              .awsAuthentication(
+                  AuthenticationType.AWS_V2_OR_V4,
+                  settings.embeddedAccessKeyId(),
+                  settings.embeddedSecretAccessKey())
+              .build();
       proxy.start();
       // start() returns before the server listens
       long deadline = System.nanoTime() + 30_000_000_000L;
@@ -44,9 +48,11 @@ public final class EmbeddedS3 implements AutoCloseable {
         }
         Thread.sleep(20);
       }
-      return new EmbeddedS3(proxy, URI.create("http://" + settings.embeddedHost() + ":" + proxy.getPort()));
+      return new EmbeddedS3(
+          proxy, URI.create("http://" + settings.embeddedHost() + ":" + proxy.getPort()));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the embedded S3 server in " + settings.embeddedDir(), e);
+      throw new UncheckedIOException(
+          "cannot start the embedded S3 server in " + settings.embeddedDir(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting the embedded S3 server", e);

@@ -22,24 +22,24 @@ import java.util.TreeSet;
 /**
  * The archived jobs of one pair that replays took, kept beside the archive by job, not by the
  * object a job was read from: a job archived twice (a batch written again) is in two objects but
- * has one creation hour, and its claims are in that hour's folder (see
- * {@link ArchiveKeys#replayClaims}), one JSON object per replay and batch:
- * {@code {"replay": id, "claimedAt": t, "enqueued": true|false, "jobs": [archived ids]}}.
+ * has one creation hour, and its claims are in that hour's folder (see {@link
+ * ArchiveKeys#replayClaims}), one JSON object per replay and batch: {@code {"replay": id,
+ * "claimedAt": t, "enqueued": true|false, "jobs": [archived ids]}}.
  *
- * <p>A claim is written before its jobs are enqueued and marked {@code enqueued} once their
- * queue acknowledged them, so a replay that stopped in between (a crash, a failed enqueue)
- * leaves a claim that says it may or may not have enqueued them. Markers of earlier versions
- * ({@code {"replayedAt": t, "jobs": [...]}}, one per object, in the same folders) count as
- * enqueued.
+ * <p>A claim is written before its jobs are enqueued and marked {@code enqueued} once their queue
+ * acknowledged them, so a replay that stopped in between (a crash, a failed enqueue) leaves a claim
+ * that says it may or may not have enqueued them. Markers of earlier versions ({@code
+ * {"replayedAt": t, "jobs": [...]}}, one per object, in the same folders) count as enqueued.
  */
 final class ReplayClaims {
 
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .addModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
-      .build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .serializationInclusion(JsonInclude.Include.NON_NULL)
+          .build();
 
   /** One claim as stored; {@code enqueued} is null in markers of earlier versions. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -58,7 +58,8 @@ final class ReplayClaims {
    */
   record Claim(boolean enqueued, Instant firstClaimedAt) {
     Claim merge(Claim other) {
-      return new Claim(enqueued || other.enqueued,
+      return new Claim(
+          enqueued || other.enqueued,
           firstClaimedAt.isBefore(other.firstClaimedAt) ? firstClaimedAt : other.firstClaimedAt);
     }
   }
@@ -66,8 +67,10 @@ final class ReplayClaims {
   private final ArchiveStore store;
   private final ArchiveKeys keys;
   private final PairId pair;
+
   /** The claims of each creation hour read so far, by job id. */
   private final Map<Instant, Map<String, Claim>> byHour = new HashMap<>();
+
   private int written;
 
   ReplayClaims(ArchiveStore store, ArchiveKeys keys, PairId pair) {
@@ -85,14 +88,17 @@ final class ReplayClaims {
   record Taken(String key, Instant hour, Stored claim) {}
 
   /**
-   * Records, before they are enqueued, that this replay takes these jobs (all created within
-   * {@code hour}).
+   * Records, before they are enqueued, that this replay takes these jobs (all created within {@code
+   * hour}).
    */
   Taken claim(String replay, Instant hour, Collection<Ksuid> jobs, Instant at) {
     Set<String> ids = new TreeSet<>();
     jobs.forEach(id -> ids.add(id.toString()));
-    Taken taken = new Taken(keys.replayClaims(pair, hour) + replay + "-" + (++written) + ".json",
-        hour, new Stored(replay, at, false, ids));
+    Taken taken =
+        new Taken(
+            keys.replayClaims(pair, hour) + replay + "-" + (++written) + ".json",
+            hour,
+            new Stored(replay, at, false, ids));
     record(taken);
     return taken;
   }
@@ -100,8 +106,11 @@ final class ReplayClaims {
   /** Records that the queue acknowledged the claimed jobs. */
   void confirm(Taken taken) {
     Stored claim = taken.claim();
-    record(new Taken(taken.key(), taken.hour(),
-        new Stored(claim.replay(), claim.claimedAt(), true, claim.jobs())));
+    record(
+        new Taken(
+            taken.key(),
+            taken.hour(),
+            new Stored(claim.replay(), claim.claimedAt(), true, claim.jobs())));
   }
 
   private void record(Taken taken) {
@@ -116,18 +125,22 @@ final class ReplayClaims {
   }
 
   private Map<String, Claim> hour(Instant hour) {
-    return byHour.computeIfAbsent(hour, h -> {
-      Map<String, Claim> claims = new HashMap<>();
-      List<String> claimKeys = store.keys(keys.replayClaims(pair, h));
-      for (String key : claimKeys) {
-        Stored stored = read(key);
-        // an earlier version's marker has no claim time: as old as can be
-        Claim claim = new Claim(stored.confirmed(),
-            stored.claimedAt() != null ? stored.claimedAt() : Instant.EPOCH);
-        stored.jobs().forEach(id -> claims.merge(id, claim, Claim::merge));
-      }
-      return claims;
-    });
+    return byHour.computeIfAbsent(
+        hour,
+        h -> {
+          Map<String, Claim> claims = new HashMap<>();
+          List<String> claimKeys = store.keys(keys.replayClaims(pair, h));
+          for (String key : claimKeys) {
+            Stored stored = read(key);
+            // an earlier version's marker has no claim time: as old as can be
+            Claim claim =
+                new Claim(
+                    stored.confirmed(),
+                    stored.claimedAt() != null ? stored.claimedAt() : Instant.EPOCH);
+            stored.jobs().forEach(id -> claims.merge(id, claim, Claim::merge));
+          }
+          return claims;
+        });
   }
 
   private Stored read(String key) {
@@ -138,7 +151,8 @@ final class ReplayClaims {
       }
       return stored;
     } catch (IOException e) {
-      throw new UncheckedIOException("unreadable replay claim " + store.location(key) + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "unreadable replay claim " + store.location(key) + ": " + e.getMessage(), e);
     }
   }
 }

@@ -28,16 +28,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts archived jobs back into their pairs' queues: every job of a pair (or of every pair of a
- * destination) created within a time range, with a fresh expiry. A replayed job has an id
- * derived from the archived one and names it ({@link Job#replayOf()}), so its trace shows the
- * replay and replaying it again makes the same job, which its queue holds only once.
+ * destination) created within a time range, with a fresh expiry. A replayed job has an id derived
+ * from the archived one and names it ({@link Job#replayOf()}), so its trace shows the replay and
+ * replaying it again makes the same job, which its queue holds only once.
  *
- * <p>That holds only while the queue remembers the job (its dedupe window), so each job is
- * replayed once per replay intent by {@link ReplayClaims}: a replay claims jobs before it
- * enqueues them and confirms the claim once the queue acknowledged them; later replays skip
- * claimed jobs unless forced, whichever object they find them in. A claim left unconfirmed (the
- * replay stopped between the two writes) is taken over while the queue would still recognise
- * the job, and after that left alone and reported: enqueueing it then could deliver it twice.
+ * <p>That holds only while the queue remembers the job (its dedupe window), so each job is replayed
+ * once per replay intent by {@link ReplayClaims}: a replay claims jobs before it enqueues them and
+ * confirms the claim once the queue acknowledged them; later replays skip claimed jobs unless
+ * forced, whichever object they find them in. A claim left unconfirmed (the replay stopped between
+ * the two writes) is taken over while the queue would still recognise the job, and after that left
+ * alone and reported: enqueueing it then could deliver it twice.
  */
 public final class Replayer {
 
@@ -58,7 +58,8 @@ public final class Replayer {
    * @param to the latest creation time replayed (exclusive)
    * @param force replay jobs replayed before too
    */
-  public record Request(String source, String destination, Instant from, Instant to, boolean force) {
+  public record Request(
+      String source, String destination, Instant from, Instant to, boolean force) {
     public Request {
       Objects.requireNonNull(destination, "destination");
       Objects.requireNonNull(from, "from");
@@ -73,8 +74,8 @@ public final class Replayer {
    * What a replay did.
    *
    * @param objects archive objects replayed from
-   * @param skipped archive objects read with no job left to replay (each replayed before, or
-   *     found in another object already)
+   * @param skipped archive objects read with no job left to replay (each replayed before, or found
+   *     in another object already)
    * @param jobs archived jobs replayed: enqueued, or found in their queue already
    * @param enqueued jobs put back into their queues
    * @param duplicates jobs their queues already held (replayed before, within the dedupe window)
@@ -82,12 +83,20 @@ public final class Replayer {
    * @param resumed jobs of them an earlier replay claimed but did not confirm (it stopped half
    *     way), replayed again while their queue would still recognise them
    * @param unconfirmed jobs an earlier replay claimed but did not confirm, longer ago than the
-   *     queues' dedupe window: not replayed (their queue may have delivered them and forgotten
-   *     them since); {@code force} replays them
+   *     queues' dedupe window: not replayed (their queue may have delivered them and forgotten them
+   *     since); {@code force} replays them
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Report(List<String> pairs, int objects, int skipped, long jobs, long enqueued,
-      long duplicates, long replayedBefore, long resumed, long unconfirmed) {}
+  public record Report(
+      List<String> pairs,
+      int objects,
+      int skipped,
+      long jobs,
+      long enqueued,
+      long duplicates,
+      long replayedBefore,
+      long resumed,
+      long unconfirmed) {}
 
   private final ArchiveStore store;
   private final ArchiveKeys keys;
@@ -100,12 +109,19 @@ public final class Replayer {
   private CompletableFuture<Report> last = CompletableFuture.completedFuture(null);
 
   /**
-   * @param dedupeWindow the virtual queues' dedupe window: how long after a job finished its
-   *     queue recognises it when it is enqueued again
+   * @param dedupeWindow the virtual queues' dedupe window: how long after a job finished its queue
+   *     recognises it when it is enqueued again
    * @param replayed told how many jobs each replay enqueued (for metrics)
    */
-  public Replayer(ArchiveStore store, ArchiveKeys keys, Queues queues, Destinations destinations,
-      Executor blocking, Clock clock, Duration dedupeWindow, LongConsumer replayed) {
+  public Replayer(
+      ArchiveStore store,
+      ArchiveKeys keys,
+      Queues queues,
+      Destinations destinations,
+      Executor blocking,
+      Clock clock,
+      Duration dedupeWindow,
+      LongConsumer replayed) {
     this.store = store;
     this.keys = keys;
     this.queues = queues;
@@ -117,21 +133,22 @@ public final class Replayer {
   }
 
   /**
-   * Runs the replay after those this node runs already: a replay reads the claims before it
-   * claims, so two at once could both find a job unclaimed (replays on two nodes at once rely on
-   * the derived ids while their queue remembers the job).
+   * Runs the replay after those this node runs already: a replay reads the claims before it claims,
+   * so two at once could both find a job unclaimed (replays on two nodes at once rely on the
+   * derived ids while their queue remembers the job).
    *
    * @param id names the replay in its claims
    */
   public synchronized CompletionStage<Report> replay(String id, Request request) {
-    last = last.handle((previous, failure) -> null).thenApplyAsync(ignored -> run(id, request), blocking);
+    last =
+        last.handle((previous, failure) -> null)
+            .thenApplyAsync(ignored -> run(id, request), blocking);
     return last;
   }
 
   private Report run(String id, Request request) {
-    List<String> sources = request.source() != null
-        ? List.of(request.source())
-        : store.folders(keys.root());
+    List<String> sources =
+        request.source() != null ? List.of(request.source()) : store.folders(keys.root());
     Tally tally = new Tally();
     for (String source : sources) {
       if (!PairId.ID.matcher(source).matches()) {
@@ -148,16 +165,21 @@ public final class Replayer {
       Set<Ksuid> seen = new HashSet<>();
       for (String key : pairKeys) {
         Instant hour = keys.hourOf(key).orElse(null);
-        if (hour == null || !hour.plus(Duration.ofHours(1)).isAfter(request.from())
+        if (hour == null
+            || !hour.plus(Duration.ofHours(1)).isAfter(request.from())
             || !hour.isBefore(request.to())) {
           continue;
         }
-        List<Job> toReplay = ArchiveRecords.read(store.get(key)).stream()
-            .map(ArchiveRecords.Record::job)
-            .filter(job -> !job.createdAt().isBefore(request.from()) && job.createdAt().isBefore(request.to()))
-            .filter(job -> seen.add(job.id()))
-            .filter(job -> request.force() || notTaken(claims, job, tally))
-            .toList();
+        List<Job> toReplay =
+            ArchiveRecords.read(store.get(key)).stream()
+                .map(ArchiveRecords.Record::job)
+                .filter(
+                    job ->
+                        !job.createdAt().isBefore(request.from())
+                            && job.createdAt().isBefore(request.to()))
+                .filter(job -> seen.add(job.id()))
+                .filter(job -> request.force() || notTaken(claims, job, tally))
+                .toList();
         if (toReplay.isEmpty()) {
           tally.skipped++;
           continue;
@@ -169,13 +191,22 @@ public final class Replayer {
     }
     replayed.accept(tally.enqueued);
     Report report = tally.report();
-    log.info("replay {} of {} {} from {} to {}: {}", id,
-        request.source() == null ? "every source of" : request.source(), request.destination(),
-        request.from(), request.to(), report);
+    log.info(
+        "replay {} of {} {} from {} to {}: {}",
+        id,
+        request.source() == null ? "every source of" : request.source(),
+        request.destination(),
+        request.from(),
+        request.to(),
+        report);
     if (report.unconfirmed() > 0) {
-      log.warn("replay {}: {} jobs were claimed by replays that did not confirm enqueueing them, longer ago"
-          + " than the queues' dedupe window ({}); they are not replayed again (their queues may have"
-          + " delivered them); replay with force to deliver them anyway", id, report.unconfirmed(), dedupeWindow);
+      log.warn(
+          "replay {}: {} jobs were claimed by replays that did not confirm enqueueing them, longer ago"
+              + " than the queues' dedupe window ({}); they are not replayed again (their queues may have"
+              + " delivered them); replay with force to deliver them anyway",
+          id,
+          report.unconfirmed(),
+          dedupeWindow);
     }
     return report;
   }
@@ -200,22 +231,32 @@ public final class Replayer {
     return false;
   }
 
-  private void enqueue(String id, PairId pair, ReplayClaims claims, List<Job> archived, Tally tally) {
+  private void enqueue(
+      String id, PairId pair, ReplayClaims claims, List<Job> archived, Tally tally) {
     Instant now = clock.instant();
-    Duration expireAfter = destinations.find(pair).map(DestinationSettings::expireAfter).orElse(DEFAULT_EXPIRY);
-    Map<Instant, List<Job>> byHour = archived.stream().collect(Collectors.groupingBy(
-        job -> ArchiveKeys.hour(job.createdAt()), TreeMap::new, Collectors.toList()));
-    byHour.forEach((hour, jobs) -> {
-      for (int i = 0; i < jobs.size(); i += ENQUEUE_BATCH) {
-        List<Job> batch = jobs.subList(i, Math.min(jobs.size(), i + ENQUEUE_BATCH));
-        ReplayClaims.Taken taken = claims.claim(id, hour, batch.stream().map(Job::id).toList(), now);
-        VirtualQueue.Accepted accepted = queues.enqueue(pair,
-            batch.stream().map(job -> job.replay(now, expireAfter)).toList()).toCompletableFuture().join();
-        claims.confirm(taken);
-        tally.enqueued += accepted.enqueued();
-        tally.duplicates += accepted.duplicates();
-      }
-    });
+    Duration expireAfter =
+        destinations.find(pair).map(DestinationSettings::expireAfter).orElse(DEFAULT_EXPIRY);
+    Map<Instant, List<Job>> byHour =
+        archived.stream()
+            .collect(
+                Collectors.groupingBy(
+                    job -> ArchiveKeys.hour(job.createdAt()), TreeMap::new, Collectors.toList()));
+    byHour.forEach(
+        (hour, jobs) -> {
+          for (int i = 0; i < jobs.size(); i += ENQUEUE_BATCH) {
+            List<Job> batch = jobs.subList(i, Math.min(jobs.size(), i + ENQUEUE_BATCH));
+            ReplayClaims.Taken taken =
+                claims.claim(id, hour, batch.stream().map(Job::id).toList(), now);
+            VirtualQueue.Accepted accepted =
+                queues
+                    .enqueue(pair, batch.stream().map(job -> job.replay(now, expireAfter)).toList())
+                    .toCompletableFuture()
+                    .join();
+            claims.confirm(taken);
+            tally.enqueued += accepted.enqueued();
+            tally.duplicates += accepted.duplicates();
+          }
+        });
   }
 
   /** A replay's counts as it goes. */
@@ -231,7 +272,15 @@ public final class Replayer {
     long unconfirmed;
 
     Report report() {
-      return new Report(pairs, objects, skipped, jobs, enqueued, duplicates, replayedBefore, resumed,
+      return new Report(
+          pairs,
+          objects,
+          skipped,
+          jobs,
+          enqueued,
+          duplicates,
+          replayedBefore,
+          resumed,
           unconfirmed);
     }
   }

@@ -20,8 +20,11 @@ public final class S3ArchiveSink implements ArchiveSink {
   private final ActorSystem<?> system;
   private final Duration timeout;
 
-  /** @param timeout how long a batch may wait and upload before the queue tries again */
-  public S3ArchiveSink(ActorRef<Archiver.Command> archiver, ActorSystem<?> system, Duration timeout) {
+  /**
+   * @param timeout how long a batch may wait and upload before the queue tries again
+   */
+  public S3ArchiveSink(
+      ActorRef<Archiver.Command> archiver, ActorSystem<?> system, Duration timeout) {
     this.archiver = archiver;
     this.system = system;
     this.timeout = timeout;
@@ -30,7 +33,10 @@ public final class S3ArchiveSink implements ArchiveSink {
   @Override
   public CompletionStage<Map<Ksuid, String>> archive(PairId pair, List<ArchivedJob> jobs) {
     Instant deadline = Instant.now().plus(timeout);
-    return AskPattern.askWithStatus(archiver,
-        replyTo -> new Archiver.Store(pair, jobs, deadline, replyTo), timeout, system.scheduler());
+    return AskPattern.askWithStatus(
+        archiver,
+        replyTo -> new Archiver.Store(pair, jobs, deadline, replyTo),
+        timeout,
+        system.scheduler());
   }
 }

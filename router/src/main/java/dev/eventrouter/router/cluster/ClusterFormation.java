@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a node becomes a member of the router's cluster ({@code eventrouter.cluster.bootstrap}),
- * and the management server that answers Kubernetes' probes.
+ * How a node becomes a member of the router's cluster ({@code eventrouter.cluster.bootstrap}), and
+ * the management server that answers Kubernetes' probes.
  */
 public final class ClusterFormation {
 
@@ -32,8 +32,8 @@ public final class ClusterFormation {
       try {
         return valueOf(value.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("eventrouter.cluster.bootstrap must be none or kubernetes, not \""
-            + value + "\"", e);
+        throw new IllegalArgumentException(
+            "eventrouter.cluster.bootstrap must be none or kubernetes, not \"" + value + "\"", e);
       }
     }
   }
@@ -43,7 +43,9 @@ public final class ClusterFormation {
     public static Settings fromConfig(Config config) {
       Config cluster = config.getConfig("eventrouter.cluster");
       Bootstrap bootstrap = Bootstrap.parse(cluster.getString("bootstrap"));
-      return new Settings(bootstrap, bootstrap == Bootstrap.KUBERNETES || cluster.getBoolean("management"),
+      return new Settings(
+          bootstrap,
+          bootstrap == Bootstrap.KUBERNETES || cluster.getBoolean("management"),
           cluster.getDuration("join-timeout"));
     }
   }
@@ -58,8 +60,12 @@ public final class ClusterFormation {
   public static void join(ActorSystem<?> system, Settings settings) {
     if (settings.management()) {
       // a port already taken fails the start here, not silently later
-      String uri = await(PekkoManagement.get(system).start().toCompletableFuture(), Duration.ofSeconds(30),
-          "the management server did not start").toString();
+      String uri =
+          await(
+                  PekkoManagement.get(system).start().toCompletableFuture(),
+                  Duration.ofSeconds(30),
+                  "the management server did not start")
+              .toString();
       log.info("management server (/ready, /alive) on {}", uri);
     }
     switch (settings.bootstrap()) {
@@ -71,11 +77,16 @@ public final class ClusterFormation {
       }
       case KUBERNETES -> {
         CompletableFuture<Void> up = new CompletableFuture<>();
-        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> up.complete(null));
+        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
+            .registerOnMemberUp(() -> up.complete(null));
         ClusterBootstrap.get(system).start();
-        await(up, settings.joinTimeout(), "this node did not join the cluster within " + settings.joinTimeout()
-            + ": are at least pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr"
-            + " router pods running, and may their service account list pods?");
+        await(
+            up,
+            settings.joinTimeout(),
+            "this node did not join the cluster within "
+                + settings.joinTimeout()
+                + ": are at least pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr"
+                + " router pods running, and may their service account list pods?");
         log.info("joined the cluster as {}", Cluster.get(system).selfMember());
       }
     }

@@ -9,12 +9,12 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Keeps a node out of a cluster whose virtual queues are sharded otherwise: a pair's shard is its
- * source's Kafka partition, so a node that read another partition count (the topic grew while
- * the cluster ran) would route a pair to another shard than the others do, and the pair's queue
- * would run twice, two writers on one journal. Registered in {@code cluster.conf}; the router
- * sets {@value #KEY} before its actor system starts. After a full stop, every node starts with
- * the new count, and remembered queues follow their new shard (Pekko starts them through the
- * region, so that a changed shard function places them right).
+ * source's Kafka partition, so a node that read another partition count (the topic grew while the
+ * cluster ran) would route a pair to another shard than the others do, and the pair's queue would
+ * run twice, two writers on one journal. Registered in {@code cluster.conf}; the router sets
+ * {@value #KEY} before its actor system starts. After a full stop, every node starts with the new
+ * count, and remembered queues follow their new shard (Pekko starts them through the region, so
+ * that a changed shard function places them right).
  */
 public final class QueueShardsCheck extends JoinConfigCompatChecker {
 

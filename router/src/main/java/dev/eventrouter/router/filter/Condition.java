@@ -9,10 +9,14 @@ public sealed interface Condition {
 
   FieldPath field();
 
-  /** @param value the field's value in the event; empty when it lacks the field or holds null */
+  /**
+   * @param value the field's value in the event; empty when it lacks the field or holds null
+   */
   boolean holds(Optional<FieldValue> value);
 
-  /** The field holds one of these values: {@code in}, {@code equals} (one of one), {@code types}. */
+  /**
+   * The field holds one of these values: {@code in}, {@code equals} (one of one), {@code types}.
+   */
   record OneOf(FieldPath field, Set<FieldValue> values) implements Condition {
 
     public OneOf {
@@ -34,7 +38,10 @@ public sealed interface Condition {
     }
   }
 
-  /** The field is a text equal to one of the names or starting with one of the prefixes: {@code events}. */
+  /**
+   * The field is a text equal to one of the names or starting with one of the prefixes: {@code
+   * events}.
+   */
   record NameMatch(FieldPath field, Set<String> names, List<String> prefixes) implements Condition {
 
     public NameMatch {

@@ -34,8 +34,10 @@ public record FieldSelection(FieldPath path, boolean taken, Map<String, FieldSel
       }
     }
     Map<String, FieldSelection> children = new HashMap<>();
-    below.forEach((name, deeper) ->
-        children.put(name, node(deeper.iterator().next().prefix(depth + 1), depth + 1, deeper)));
+    below.forEach(
+        (name, deeper) ->
+            children.put(
+                name, node(deeper.iterator().next().prefix(depth + 1), depth + 1, deeper)));
     return new FieldSelection(path, path != null && fields.contains(path), children);
   }
 

@@ -3,9 +3,9 @@ package dev.eventrouter.router.filter;
 import java.math.BigDecimal;
 
 /**
- * The value of an event's field as a filter compares it: texts, numbers and booleans by value,
- * each only with its own kind ({@code "10"} is not {@code 10}). A JSON null is no value: the
- * field counts as absent.
+ * The value of an event's field as a filter compares it: texts, numbers and booleans by value, each
+ * only with its own kind ({@code "10"} is not {@code 10}). A JSON null is no value: the field
+ * counts as absent.
  */
 public sealed interface FieldValue {
 

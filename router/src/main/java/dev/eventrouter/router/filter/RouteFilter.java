@@ -5,8 +5,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Which events a route carries: those for which every condition holds; with no condition,
- * every event. Compiled once when the registry is loaded.
+ * Which events a route carries: those for which every condition holds; with no condition, every
+ * event. Compiled once when the registry is loaded.
  */
 public record RouteFilter(List<Condition> conditions) {
 

@@ -35,27 +35,42 @@ public final class HttpApi extends AllDirectives {
 
   public Route routes() {
     return concat(
-        path(segment("health").slash("alive"), () -> get(() ->
-            complete(json(StatusCodes.OK, "{\"status\":\"alive\"}")))),
+        path(
+            segment("health").slash("alive"),
+            () -> get(() -> complete(json(StatusCodes.OK, "{\"status\":\"alive\"}")))),
         path(segment("health").slash("ready"), () -> get(this::ready)),
-        path("metrics", () -> get(() -> complete(HttpResponse.create()
-            .withEntity(HttpEntities.create(
-                ContentTypes.parse(metrics.contentType()), metrics.scrape()))))),
+        path(
+            "metrics",
+            () ->
+                get(
+                    () ->
+                        complete(
+                            HttpResponse.create()
+                                .withEntity(
+                                    HttpEntities.create(
+                                        ContentTypes.parse(metrics.contentType()),
+                                        metrics.scrape()))))),
         admin);
   }
 
   private Route ready() {
     Map<String, Boolean> checks = readiness.get();
     boolean ready = checks.values().stream().allMatch(Boolean::booleanValue);
-    String body = checks.entrySet().stream()
-        .map(check -> "\"" + check.getKey() + "\":" + check.getValue())
-        .collect(Collectors.joining(",", "{\"status\":\"" + (ready ? "ready" : "not-ready")
-            + "\",\"checks\":{", "}}"));
+    String body =
+        checks.entrySet().stream()
+            .map(check -> "\"" + check.getKey() + "\":" + check.getValue())
+            .collect(
+                Collectors.joining(
+                    ",",
+                    "{\"status\":\"" + (ready ? "ready" : "not-ready") + "\",\"checks\":{",
+                    "}}"));
     return complete(json(ready ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body));
   }
 
-  private static HttpResponse json(org.apache.pekko.http.javadsl.model.StatusCode status, String body) {
-    return HttpResponse.create().withStatus(status)
+  private static HttpResponse json(
+      org.apache.pekko.http.javadsl.model.StatusCode status, String body) {
+    return HttpResponse.create()
+        .withStatus(status)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 }

@@ -20,17 +20,17 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Writes rejected records to the dead-letter topic, plus {@code dlq.*} headers saying why and
- * where the record came from, so that its original can always be found. The ingest stage commits
- * a rejected record's offset only after this write is done.
+ * Writes rejected records to the dead-letter topic, plus {@code dlq.*} headers saying why and where
+ * the record came from, so that its original can always be found. The ingest stage commits a
+ * rejected record's offset only after this write is done.
  *
- * <p>A dead letter must always be writable, whatever the size of the record (a compressing
- * producer puts records on the ingest topic that are far larger than its limit once read):
- * its value is cut to {@code maxValueBytes}, it is compressed, and when the topic still refuses
- * it as too large it is written again as its {@link Form#COORDINATES} alone. Only when even those
- * are refused does {@link #send} answer {@link Unwritable}: there is no smaller form left to try,
- * and retrying would stop every partition behind it for good. Any other failure (broker down,
- * authorization) fails the stage, and ingest retries it.
+ * <p>A dead letter must always be writable, whatever the size of the record (a compressing producer
+ * puts records on the ingest topic that are far larger than its limit once read): its value is cut
+ * to {@code maxValueBytes}, it is compressed, and when the topic still refuses it as too large it
+ * is written again as its {@link Form#COORDINATES} alone. Only when even those are refused does
+ * {@link #send} answer {@link Unwritable}: there is no smaller form left to try, and retrying would
+ * stop every partition behind it for good. Any other failure (broker down, authorization) fails the
+ * stage, and ingest retries it.
  */
 public final class DeadLetters implements AutoCloseable {
 
@@ -65,60 +65,76 @@ public final class DeadLetters implements AutoCloseable {
   private final String topic;
   private final int maxValueBytes;
 
-  /** @param clientId the producer's Kafka client id: one per producer of a process */
+  /**
+   * @param clientId the producer's Kafka client id: one per producer of a process
+   */
   public DeadLetters(KafkaClientSettings client, String topic, int maxValueBytes, String clientId) {
-    this.producer = new KafkaProducer<>(client.with(
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-            ProducerConfig.LINGER_MS_CONFIG, "5",
-            // events are text: a cut value of 1 MiB is typically a fraction of that on the wire
-            ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd",
-            // the client checks the uncompressed size: the cut value and room for key and
-            // headers; a record over it fails as too large and steps down to its coordinates
-            ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxValueBytes + 1024 * 1024),
-            ProducerConfig.CLIENT_ID_CONFIG, clientId),
-        new StringSerializer(), new ByteArraySerializer());
+    this.producer =
+        new KafkaProducer<>(
+            client.with(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.LINGER_MS_CONFIG, "5",
+                // events are text: a cut value of 1 MiB is typically a fraction of that on the wire
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd",
+                // the client checks the uncompressed size: the cut value and room for key and
+                // headers; a record over it fails as too large and steps down to its coordinates
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                    Integer.toString(maxValueBytes + 1024 * 1024),
+                ProducerConfig.CLIENT_ID_CONFIG, clientId),
+            new StringSerializer(),
+            new ByteArraySerializer());
     this.topic = topic;
     this.maxValueBytes = maxValueBytes;
   }
 
-  public CompletionStage<Outcome> send(ConsumerRecord<String, byte[]> original, Rejection reason, String detail) {
+  public CompletionStage<Outcome> send(
+      ConsumerRecord<String, byte[]> original, Rejection reason, String detail) {
     byte[] value = original.value();
     Form first = value != null && value.length > maxValueBytes ? Form.VALUE_CUT : Form.ORIGINAL;
     return write(original, reason, detail, first);
   }
 
-  private CompletionStage<Outcome> write(ConsumerRecord<String, byte[]> original, Rejection reason,
-      String detail, Form form) {
-    return produce(record(original, reason, detail, form)).handle((written, failure) -> {
-      if (failure == null) {
-        return CompletableFuture.<Outcome>completedFuture(new Written(form));
-      }
-      Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-      if (!(cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException)) {
-        return CompletableFuture.<Outcome>failedFuture(cause);
-      }
-      if (form == Form.COORDINATES) {
-        return CompletableFuture.<Outcome>completedFuture(new Unwritable(cause.toString()));
-      }
-      return write(original, reason, detail, Form.COORDINATES);
-    }).thenCompose(next -> next);
+  private CompletionStage<Outcome> write(
+      ConsumerRecord<String, byte[]> original, Rejection reason, String detail, Form form) {
+    return produce(record(original, reason, detail, form))
+        .handle(
+            (written, failure) -> {
+              if (failure == null) {
+                return CompletableFuture.<Outcome>completedFuture(new Written(form));
+              }
+              Throwable cause =
+                  failure instanceof CompletionException ? failure.getCause() : failure;
+              if (!(cause instanceof RecordTooLargeException
+                  || cause instanceof RecordBatchTooLargeException)) {
+                return CompletableFuture.<Outcome>failedFuture(cause);
+              }
+              if (form == Form.COORDINATES) {
+                return CompletableFuture.<Outcome>completedFuture(new Unwritable(cause.toString()));
+              }
+              return write(original, reason, detail, Form.COORDINATES);
+            })
+        .thenCompose(next -> next);
   }
 
-  private ProducerRecord<String, byte[]> record(ConsumerRecord<String, byte[]> original,
-      Rejection reason, String detail, Form form) {
+  private ProducerRecord<String, byte[]> record(
+      ConsumerRecord<String, byte[]> original, Rejection reason, String detail, Form form) {
     byte[] value = original.value();
-    ProducerRecord<String, byte[]> record = switch (form) {
-      case ORIGINAL -> new ProducerRecord<>(topic, null, original.key(), value);
-      case VALUE_CUT -> new ProducerRecord<>(topic, null, original.key(), Arrays.copyOf(value, maxValueBytes));
-      case COORDINATES -> new ProducerRecord<>(topic, null, null, null);
-    };
+    ProducerRecord<String, byte[]> record =
+        switch (form) {
+          case ORIGINAL -> new ProducerRecord<>(topic, null, original.key(), value);
+          case VALUE_CUT ->
+              new ProducerRecord<>(
+                  topic, null, original.key(), Arrays.copyOf(value, maxValueBytes));
+          case COORDINATES -> new ProducerRecord<>(topic, null, null, null);
+        };
     if (form != Form.COORDINATES) {
       for (Header header : original.headers()) {
         record.headers().add(header);
       }
     }
-    record.headers()
+    record
+        .headers()
         .add(REASON, bytes(reason.label()))
         .add(DETAIL, bytes(detail))
         .add("dlq.form", bytes(form.label))
@@ -127,7 +143,8 @@ public final class DeadLetters implements AutoCloseable {
         .add("dlq.offset", bytes(Long.toString(original.offset())))
         .add("dlq.timestamp", bytes(Long.toString(original.timestamp())));
     if (value != null) {
-      record.headers()
+      record
+          .headers()
           .add("dlq.value-length", bytes(Integer.toString(value.length)))
           .add("dlq.value-sha256", bytes(sha256(value)));
     }
@@ -137,13 +154,15 @@ public final class DeadLetters implements AutoCloseable {
   private CompletionStage<Void> produce(ProducerRecord<String, byte[]> record) {
     CompletableFuture<Void> sent = new CompletableFuture<>();
     try {
-      producer.send(record, (metadata, failure) -> {
-        if (failure != null) {
-          sent.completeExceptionally(failure);
-        } else {
-          sent.complete(null);
-        }
-      });
+      producer.send(
+          record,
+          (metadata, failure) -> {
+            if (failure != null) {
+              sent.completeExceptionally(failure);
+            } else {
+              sent.complete(null);
+            }
+          });
     } catch (RuntimeException e) {
       sent.completeExceptionally(e);
     }

@@ -15,10 +15,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Checks that a record's value is one JSON object with a usable {@code messageId}, and returns
- * that id with the fields its routes' filters read. It streams over the bytes instead of
- * building a tree (the router needs only those), but reads them all: malformed JSON, invalid
- * UTF-8, trailing bytes or a duplicate key anywhere reject the record.
+ * Checks that a record's value is one JSON object with a usable {@code messageId}, and returns that
+ * id with the fields its routes' filters read. It streams over the bytes instead of building a tree
+ * (the router needs only those), but reads them all: malformed JSON, invalid UTF-8, trailing bytes
+ * or a duplicate key anywhere reject the record.
  */
 final class EventParser {
 
@@ -27,20 +27,22 @@ final class EventParser {
   private final JsonFactory json;
 
   EventParser(int maxNestingDepth) {
-    this.json = JsonFactory.builder()
-        // error messages quote the input: keep those quotes short and without the raw content
-        .errorReportConfiguration(ErrorReportConfiguration.builder()
-            .maxErrorTokenLength(32)
-            .maxRawContentLength(0)
-            .build())
-        .streamReadConstraints(StreamReadConstraints.builder()
-            .maxNestingDepth(maxNestingDepth)
-            .build())
-        // {"messageId":"a","messageId":"b"}: parsers disagree on which one counts, so the id the
-        // router deduplicates on could differ from the one a destination reads. Names are
-        // compared decoded, so an escaped twin ("messag\u0065Id") is caught too.
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .build();
+    this.json =
+        JsonFactory.builder()
+            // error messages quote the input: keep those quotes short and without the raw content
+            .errorReportConfiguration(
+                ErrorReportConfiguration.builder()
+                    .maxErrorTokenLength(32)
+                    .maxRawContentLength(0)
+                    .build())
+            .streamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(maxNestingDepth).build())
+            // {"messageId":"a","messageId":"b"}: parsers disagree on which one counts, so the id
+            // the
+            // router deduplicates on could differ from the one a destination reads. Names are
+            // compared decoded, so an escaped twin ("messag\u0065Id") is caught too.
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
   }
 
   /** The event's messageId and selected fields, or the reason it has none. */
@@ -51,8 +53,8 @@ final class EventParser {
   record Invalid(Rejection reason, String detail) implements Result {}
 
   /**
-   * @param selected the fields to take on the way ({@link FieldSelection#NONE} when no route of
-   *     the event's source has a filter: then nothing is taken)
+   * @param selected the fields to take on the way ({@link FieldSelection#NONE} when no route of the
+   *     event's source has a filter: then nothing is taken)
    */
   Result parse(byte[] value, FieldSelection selected) {
     try (JsonParser parser = json.createParser(value)) {
@@ -61,7 +63,8 @@ final class EventParser {
       }
       String messageId = null;
       boolean messageIdSeen = false;
-      Map<FieldPath, FieldValue> taken = selected == FieldSelection.NONE ? Map.of() : new HashMap<>();
+      Map<FieldPath, FieldValue> taken =
+          selected == FieldSelection.NONE ? Map.of() : new HashMap<>();
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String field = parser.currentName();
         JsonToken token = parser.nextToken();
@@ -75,11 +78,13 @@ final class EventParser {
         return new Invalid(Rejection.NOT_JSON, "bytes after the JSON object");
       }
       if (messageId == null || messageId.isBlank()) {
-        return new Invalid(Rejection.NO_MESSAGE_ID, messageIdSeen
-            ? "messageId must be a non-empty string" : "the event has no messageId");
+        return new Invalid(
+            Rejection.NO_MESSAGE_ID,
+            messageIdSeen ? "messageId must be a non-empty string" : "the event has no messageId");
       }
       if (messageId.length() > MAX_MESSAGE_ID_LENGTH) {
-        return new Invalid(Rejection.NO_MESSAGE_ID,
+        return new Invalid(
+            Rejection.NO_MESSAGE_ID,
             "messageId is longer than " + MAX_MESSAGE_ID_LENGTH + " characters");
       }
       // it travels in a request header (X-Message-Id): no line breaks or other control characters
@@ -93,11 +98,12 @@ final class EventParser {
   }
 
   /**
-   * Takes the value the parser is at if it is selected, and what is selected inside it; passes
-   * over everything else.
+   * Takes the value the parser is at if it is selected, and what is selected inside it; passes over
+   * everything else.
    */
-  private static void take(JsonParser parser, JsonToken token, FieldSelection selected,
-      Map<FieldPath, FieldValue> taken) throws IOException {
+  private static void take(
+      JsonParser parser, JsonToken token, FieldSelection selected, Map<FieldPath, FieldValue> taken)
+      throws IOException {
     if (selected == null) {
       parser.skipChildren();
       return;

@@ -21,9 +21,9 @@ final class Fanout {
   private Fanout() {}
 
   /**
-   * What the filters of these routes read of an event; nothing, at no cost, if none has one:
-   * the events of a source without filters are only checked, as before filters. Built per
-   * event (a few names) rather than kept per source and registry version.
+   * What the filters of these routes read of an event; nothing, at no cost, if none has one: the
+   * events of a source without filters are only checked, as before filters. Built per event (a few
+   * names) rather than kept per source and registry version.
    */
   static FieldSelection fieldsRead(List<Route> routes) {
     Set<FieldPath> fields = null;
@@ -41,12 +41,18 @@ final class Fanout {
   /**
    * @param recordTime the Kafka record's timestamp: part of every job id, so that reading the
    *     record again yields the same ids (the client's own event time can be anything)
-   * @param position the record's partition and offset, by which its queues tell it read again;
-   *     null when they tell the jobs by id alone
+   * @param position the record's partition and offset, by which its queues tell it read again; null
+   *     when they tell the jobs by id alone
    * @param now the creation time of the jobs, from which they expire
    */
-  static List<Job> jobs(String source, EventParser.Parsed event, byte[] payload, List<Route> routes,
-      Instant recordTime, RecordPosition position, Instant now) {
+  static List<Job> jobs(
+      String source,
+      EventParser.Parsed event,
+      byte[] payload,
+      List<Route> routes,
+      Instant recordTime,
+      RecordPosition position,
+      Instant now) {
     String messageId = event.messageId();
     List<Job> jobs = new ArrayList<>(routes.size());
     for (Route route : routes) {
@@ -54,18 +60,19 @@ final class Fanout {
         continue;
       }
       Destination destination = route.destination();
-      jobs.add(new Job(
-          Ksuid.derive(recordTime, source, messageId, destination.id()),
-          new PairId(source, destination.id()),
-          messageId,
-          route.endpoint().toString(),
-          payload,
-          // as configured: a request is JSON unless they say otherwise, so no job stores it
-          destination.headers(),
-          now,
-          now.plus(destination.delivery().expireAfter()),
-          null,
-          position));
+      jobs.add(
+          new Job(
+              Ksuid.derive(recordTime, source, messageId, destination.id()),
+              new PairId(source, destination.id()),
+              messageId,
+              route.endpoint().toString(),
+              payload,
+              // as configured: a request is JSON unless they say otherwise, so no job stores it
+              destination.headers(),
+              now,
+              now.plus(destination.delivery().expireAfter()),
+              null,
+              position));
     }
     return jobs;
   }

@@ -7,9 +7,9 @@ import dev.eventrouter.queues.PersistedRecords;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.destination.RetryPolicy;
+import dev.eventrouter.router.kafka.Topics;
 import dev.eventrouter.router.metrics.RouterMetrics;
 import dev.eventrouter.router.registry.Route;
-import dev.eventrouter.router.kafka.Topics;
 import dev.eventrouter.router.registry.SettingsRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,9 +22,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -40,11 +40,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.kafka.CommitterSettings;
-import org.apache.pekko.kafka.RestrictedConsumer;
+import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerMessage.CommittableMessage;
 import org.apache.pekko.kafka.ConsumerMessage.CommittableOffset;
-import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
+import org.apache.pekko.kafka.RestrictedConsumer;
 import org.apache.pekko.kafka.Subscriptions;
 import org.apache.pekko.kafka.javadsl.Committer;
 import org.apache.pekko.kafka.javadsl.Consumer;
@@ -58,8 +58,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka ingest stage, at-least-once: records become jobs, jobs are grouped per pair and
- * enqueued in one write per pair, and a record's offset is committed only after every job made
- * from it (or its dead letter) is durable, and every record before it too.
+ * enqueued in one write per pair, and a record's offset is committed only after every job made from
+ * it (or its dead letter) is durable, and every record before it too.
  *
  * <pre>
  * committableSource -> route (parse, validate, fan out) -> groupedWithin
@@ -70,22 +70,22 @@ import org.slf4j.LoggerFactory;
  * A write that fails is retried with backoff, never skipped: while the journal is down, ingest
  * waits and Kafka holds the backlog.
  *
- * <p>Batches leave the write stage in order, each once all its jobs are durable: every record
- * of a partition below the next offset of the last batch out has its jobs persisted in their
- * queues (those before the batches of this run were committed, so persisted too). Each enqueue
- * tells its queue that offset for the partitions its jobs come from, which is how a queue tells
- * a record read twice without remembering every job it finished ({@code QueueState}). Batches
- * written out of order (a retried enqueue completes after later ones) do not move it early.
+ * <p>Batches leave the write stage in order, each once all its jobs are durable: every record of a
+ * partition below the next offset of the last batch out has its jobs persisted in their queues
+ * (those before the batches of this run were committed, so persisted too). Each enqueue tells its
+ * queue that offset for the partitions its jobs come from, which is how a queue tells a record read
+ * twice without remembering every job it finished ({@code QueueState}). Batches written out of
+ * order (a retried enqueue completes after later ones) do not move it early.
  */
 public final class Ingest {
 
   private static final Logger log = LoggerFactory.getLogger(Ingest.class);
 
   /**
-   * Kafka record header: the time (epoch milliseconds, as text) the ids of the record's jobs
-   * carry instead of the record's, given by a producer that may send the same event again in
-   * another record (the Segment-compatible API, for a request an SDK retries). Such jobs have
-   * no record position: their queue refuses them again by id, for its dedupe window.
+   * Kafka record header: the time (epoch milliseconds, as text) the ids of the record's jobs carry
+   * instead of the record's, given by a producer that may send the same event again in another
+   * record (the Segment-compatible API, for a request an SDK retries). Such jobs have no record
+   * position: their queue refuses them again by id, for its dedupe window.
    */
   public static final String ID_TIME_HEADER = "eventrouter.id-time";
 
@@ -100,23 +100,30 @@ public final class Ingest {
   private final AtomicReference<Consumer.Control> control =
       new AtomicReference<>(Consumer.createNoopControl());
   private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
+
   /**
-   * Per partition, the offset below which every record's jobs are persisted; only ever raised.
-   * Kept across rebalances and restarts of the consumer: it stays true whoever reads the
-   * partition next, and queues keep the highest they were told.
+   * Per partition, the offset below which every record's jobs are persisted; only ever raised. Kept
+   * across rebalances and restarts of the consumer: it stays true whoever reads the partition next,
+   * and queues keep the highest they were told.
    */
   private final Map<Integer, Long> persistedBelow = new ConcurrentHashMap<>();
+
   /**
-   * The topic incarnation those offsets are of (Kafka's topic id), read at each assignment,
-   * before any record of it is read: a topic made again under the same name counts from zero
-   * again, and offsets of the old one must not refuse its records. Null while not known: then
-   * no offset is told.
+   * The topic incarnation those offsets are of (Kafka's topic id), read at each assignment, before
+   * any record of it is read: a topic made again under the same name counts from zero again, and
+   * offsets of the old one must not refuse its records. Null while not known: then no offset is
+   * told.
    */
   private volatile String topicId;
+
   private volatile CompletionStage<Done> completion;
 
-  private Ingest(ActorSystem<?> system, IngestSettings settings, SettingsRegistry registry,
-      VirtualQueues queues, RouterMetrics metrics) {
+  private Ingest(
+      ActorSystem<?> system,
+      IngestSettings settings,
+      SettingsRegistry registry,
+      VirtualQueues queues,
+      RouterMetrics metrics) {
     this.system = system;
     this.settings = settings;
     this.registry = registry;
@@ -124,65 +131,89 @@ public final class Ingest {
     this.metrics = metrics;
     this.parser = new EventParser(settings.maxNestingDepth());
     this.writeRetry = new RetryPolicy(settings.retryMinBackoff(), settings.retryMaxBackoff());
-    this.deadLetters = new DeadLetters(settings.client(), settings.deadLetterTopic(),
-        settings.deadLetterMaxValueBytes(), "eventrouter-dead-letters");
+    this.deadLetters =
+        new DeadLetters(
+            settings.client(),
+            settings.deadLetterTopic(),
+            settings.deadLetterMaxValueBytes(),
+            "eventrouter-dead-letters");
   }
 
-  public static Ingest start(ActorSystem<?> system, IngestSettings settings,
-      SettingsRegistry registry, VirtualQueues queues, RouterMetrics metrics) {
+  public static Ingest start(
+      ActorSystem<?> system,
+      IngestSettings settings,
+      SettingsRegistry registry,
+      VirtualQueues queues,
+      RouterMetrics metrics) {
     Ingest ingest = new Ingest(system, settings, registry, queues, metrics);
     ingest.run();
     return ingest;
   }
 
-  /** The consumer is restarted with backoff if the stream ever fails; it resumes from the last commit. */
+  /**
+   * The consumer is restarted with backoff if the stream ever fails; it resumes from the last
+   * commit.
+   */
   private void run() {
-    ConsumerSettings<String, byte[]> consumer = ConsumerSettings
-        .create(system, new StringDeserializer(), new ByteArrayDeserializer())
-        .withProperties(settings.client().properties())
-        .withGroupId(settings.groupId())
-        .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    ConsumerSettings<String, byte[]> consumer =
+        ConsumerSettings.create(system, new StringDeserializer(), new ByteArrayDeserializer())
+            .withProperties(settings.client().properties())
+            .withGroupId(settings.groupId())
+            .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     CommitterSettings committer = CommitterSettings.create(system);
-    RestartSettings restart = RestartSettings.create(
-        settings.retryMinBackoff(), settings.retryMaxBackoff(), 0.2);
-    completion = RestartSource.onFailuresWithBackoff(restart, () ->
-            Consumer.committableSource(consumer, Subscriptions.topics(settings.topic())
-                    .withPartitionAssignmentHandler(new PlaceQueuesWithPartitions()))
-                .mapMaterializedValue(c -> {
-                  control.set(c);
-                  return c;
-                })
-                .map(this::route)
-                .groupedWithin(settings.batchMaxRecords(), settings.batchMaxWait())
-                .mapAsync(settings.parallelism(), this::write)
-                .map(this::persisted)
-                .via(Committer.flow(committer)))
-        .runWith(Sink.ignore(), system);
-    completion.whenComplete((done, failure) -> {
-      if (failure != null) {
-        log.error("ingest stopped", failure);
-      }
-    });
+    RestartSettings restart =
+        RestartSettings.create(settings.retryMinBackoff(), settings.retryMaxBackoff(), 0.2);
+    completion =
+        RestartSource.onFailuresWithBackoff(
+                restart,
+                () ->
+                    Consumer.committableSource(
+                            consumer,
+                            Subscriptions.topics(settings.topic())
+                                .withPartitionAssignmentHandler(new PlaceQueuesWithPartitions()))
+                        .mapMaterializedValue(
+                            c -> {
+                              control.set(c);
+                              return c;
+                            })
+                        .map(this::route)
+                        .groupedWithin(settings.batchMaxRecords(), settings.batchMaxWait())
+                        .mapAsync(settings.parallelism(), this::write)
+                        .map(this::persisted)
+                        .via(Committer.flow(committer)))
+            .runWith(Sink.ignore(), system);
+    completion.whenComplete(
+        (done, failure) -> {
+          if (failure != null) {
+            log.error("ingest stopped", failure);
+          }
+        });
   }
 
   /**
-   * Records behind the end of the partitions this node consumes, as the consumer counts them;
-   * empty before its first fetch.
+   * Records behind the end of the partitions this node consumes, as the consumer counts them; empty
+   * before its first fetch.
    */
   public CompletionStage<OptionalDouble> consumerLag() {
-    return control.get().getMetrics().thenApply(metrics -> {
-      double lag = 0;
-      boolean measured = false;
-      for (Map.Entry<MetricName, Metric> metric : metrics.entrySet()) {
-        MetricName name = metric.getKey();
-        if (name.name().equals("records-lag") && name.tags().containsKey("partition")
-            && metric.getValue().metricValue() instanceof Double value && !value.isNaN()) {
-          lag += value;
-          measured = true;
-        }
-      }
-      return measured ? OptionalDouble.of(lag) : OptionalDouble.empty();
-    });
+    return control
+        .get()
+        .getMetrics()
+        .thenApply(
+            metrics -> {
+              double lag = 0;
+              boolean measured = false;
+              for (Map.Entry<MetricName, Metric> metric : metrics.entrySet()) {
+                MetricName name = metric.getKey();
+                if (name.name().equals("records-lag")
+                    && name.tags().containsKey("partition")
+                    && metric.getValue().metricValue() instanceof Double value
+                    && !value.isNaN()) {
+                  lag += value;
+                  measured = true;
+                }
+              }
+              return measured ? OptionalDouble.of(lag) : OptionalDouble.empty();
+            });
   }
 
   /** The partitions of the ingest topic this node's consumer reads now. */
@@ -191,8 +222,8 @@ public final class Ingest {
   }
 
   /**
-   * Moves the queues of the partitions this consumer is assigned to this node, so that
-   * ingest's asks stay local. The consumer's thread calls it: it only starts the update.
+   * Moves the queues of the partitions this consumer is assigned to this node, so that ingest's
+   * asks stay local. The consumer's thread calls it: it only starts the update.
    */
   /**
    * Reads the topic's id; blocking, in the consumer's thread, so that no record of the new
@@ -203,8 +234,10 @@ public final class Ingest {
     try {
       id = Topics.topicId(settings.client(), settings.topic());
     } catch (RuntimeException e) {
-      log.warn("could not read the id of topic {}; queues are told no persisted offsets until it is known: {}",
-          settings.topic(), e.toString());
+      log.warn(
+          "could not read the id of topic {}; queues are told no persisted offsets until it is known: {}",
+          settings.topic(),
+          e.toString());
       id = null;
     }
     if (!Objects.equals(id, topicId)) {
@@ -221,12 +254,18 @@ public final class Ingest {
       List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
       assigned.addAll(numbers);
       if (!numbers.isEmpty()) {
-        queues.placeHere(numbers).whenComplete((done, failure) -> {
-          if (failure != null) {
-            // the queues still work where they are, a network hop away
-            log.warn("could not place the queues of partitions {} on this node: {}", numbers, failure.toString());
-          }
-        });
+        queues
+            .placeHere(numbers)
+            .whenComplete(
+                (done, failure) -> {
+                  if (failure != null) {
+                    // the queues still work where they are, a network hop away
+                    log.warn(
+                        "could not place the queues of partitions {} on this node: {}",
+                        numbers,
+                        failure.toString());
+                  }
+                });
       }
     }
 
@@ -254,7 +293,9 @@ public final class Ingest {
 
   /** Stops reading, lets the batches in flight finish and commit, then stops the consumer. */
   public CompletionStage<Done> drainAndShutdown() {
-    return control.get().drainAndShutdown(completion, system.executionContext())
+    return control
+        .get()
+        .drainAndShutdown(completion, system.executionContext())
         .whenComplete((done, failure) -> deadLetters.close());
   }
 
@@ -267,8 +308,12 @@ public final class Ingest {
 
   private record Jobs(CommittableOffset offset, List<Job> jobs) implements Routed {}
 
-  private record Rejected(CommittableOffset offset, ConsumerRecord<String, byte[]> record,
-      Rejection reason, String detail) implements Routed {}
+  private record Rejected(
+      CommittableOffset offset,
+      ConsumerRecord<String, byte[]> record,
+      Rejection reason,
+      String detail)
+      implements Routed {}
 
   private Routed route(CommittableMessage<String, byte[]> message) {
     metrics.recordsConsumed.inc();
@@ -276,19 +321,24 @@ public final class Ingest {
     CommittableOffset offset = message.committableOffset();
     String source = record.key();
     if (source == null || source.isBlank()) {
-      return new Rejected(offset, record, Rejection.NO_SOURCE_KEY, "the record has no key (the source id)");
+      return new Rejected(
+          offset, record, Rejection.NO_SOURCE_KEY, "the record has no key (the source id)");
     }
     byte[] value = record.value();
     if (value == null) {
       return new Rejected(offset, record, Rejection.NOT_JSON, "the record has no value");
     }
     if (value.length > settings.maxPayloadBytes()) {
-      return new Rejected(offset, record, Rejection.PAYLOAD_TOO_LARGE,
+      return new Rejected(
+          offset,
+          record,
+          Rejection.PAYLOAD_TOO_LARGE,
           value.length + " bytes, over the maximum of " + settings.maxPayloadBytes());
     }
     var registryNow = registry.current();
     if (!registryNow.knowsSource(source)) {
-      return new Rejected(offset, record, Rejection.UNKNOWN_SOURCE, "no source '" + printable(source) + "'");
+      return new Rejected(
+          offset, record, Rejection.UNKNOWN_SOURCE, "no source '" + printable(source) + "'");
     }
     List<Route> routes = registryNow.routesOf(source);
     EventParser.Result parsed = parser.parse(value, Fanout.fieldsRead(routes));
@@ -300,14 +350,22 @@ public final class Ingest {
     // with an id time, no position: its queue remembers the finished job by id for its dedupe
     // window, so that the record of a request sent again (the same ids) is refused, not only
     // this one read again
-    List<Job> jobs = idTime != null
-        ? Fanout.jobs(source, event, value, routes, idTime, null, Instant.now())
-        : Fanout.jobs(source, event, value, routes,
-            record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now(),
-            new RecordPosition(record.partition(), record.offset()), Instant.now());
+    List<Job> jobs =
+        idTime != null
+            ? Fanout.jobs(source, event, value, routes, idTime, null, Instant.now())
+            : Fanout.jobs(
+                source,
+                event,
+                value,
+                routes,
+                record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now(),
+                new RecordPosition(record.partition(), record.offset()),
+                Instant.now());
     if (jobs.isEmpty()) {
       // handled all the same: its offset is committed with its batch's
-      metrics.eventsWithoutDestination.labelValues(routes.isEmpty() ? "no-enabled-destination" : "filtered")
+      metrics
+          .eventsWithoutDestination
+          .labelValues(routes.isEmpty() ? "no-enabled-destination" : "filtered")
           .inc();
     }
     return new Jobs(offset, jobs);
@@ -315,8 +373,8 @@ public final class Ingest {
 
   /**
    * The time the record's jobs ids carry, when its producer gave one in header {@value
-   * #ID_TIME_HEADER} (epoch milliseconds) because the same event may come again in another
-   * record; null when it gave none, or one that is not a number.
+   * #ID_TIME_HEADER} (epoch milliseconds) because the same event may come again in another record;
+   * null when it gave none, or one that is not a number.
    */
   private static Instant idTime(ConsumerRecord<String, byte[]> record) {
     Header header = record.headers().lastHeader(ID_TIME_HEADER);
@@ -324,7 +382,8 @@ public final class Ingest {
       return null;
     }
     try {
-      return Instant.ofEpochMilli(Long.parseLong(new String(header.value(), StandardCharsets.US_ASCII)));
+      return Instant.ofEpochMilli(
+          Long.parseLong(new String(header.value(), StandardCharsets.US_ASCII)));
     } catch (NumberFormatException e) {
       return null;
     }
@@ -332,8 +391,12 @@ public final class Ingest {
 
   // ---- per batch ----
 
-  /** A batch whose jobs and dead letters are durable, and the next offset of each partition in it. */
-  private record Written(ConsumerMessage.CommittableOffsetBatch offsets, Map<Integer, Long> nextOffsets,
+  /**
+   * A batch whose jobs and dead letters are durable, and the next offset of each partition in it.
+   */
+  private record Written(
+      ConsumerMessage.CommittableOffsetBatch offsets,
+      Map<Integer, Long> nextOffsets,
       String topicId) {}
 
   private CompletionStage<Written> write(List<Routed> batch) {
@@ -344,39 +407,58 @@ public final class Ingest {
     Map<Integer, Long> nextOffsets = new HashMap<>();
     for (Routed routed : batch) {
       offsets.add(routed.offset());
-      nextOffsets.merge(routed.offset().partitionOffset().key().partition(),
-          routed.offset().partitionOffset().offset() + 1, Math::max);
+      nextOffsets.merge(
+          routed.offset().partitionOffset().key().partition(),
+          routed.offset().partitionOffset().offset() + 1,
+          Math::max);
       if (routed instanceof Jobs jobs) {
         for (Job job : jobs.jobs()) {
           byPair.computeIfAbsent(job.pair(), p -> new ArrayList<>()).add(job);
         }
       } else if (routed instanceof Rejected rejected) {
-        writes.add(retrying("dead-letter", () -> deadLetters.send(rejected.record(), rejected.reason(), rejected.detail()))
-            .thenAccept(outcome -> count(rejected, outcome)));
+        writes.add(
+            retrying(
+                    "dead-letter",
+                    () -> deadLetters.send(rejected.record(), rejected.reason(), rejected.detail()))
+                .thenAccept(outcome -> count(rejected, outcome)));
       }
     }
-    byPair.forEach((pair, jobs) -> {
-      Set<Integer> partitions = jobs.stream().filter(job -> job.position() != null)
-          .map(job -> job.position().partition()).collect(Collectors.toSet());
-      // read at each attempt: a retry tells what the batches before it have persisted since
-      writes.add(retrying("enqueue", () -> queues.enqueue(pair, jobs, persisted(readFrom, partitions)))
-          .thenAccept(this::count));
-    });
-    return CompletableFuture.allOf(writes.stream().map(CompletionStage::toCompletableFuture)
-            .toArray(CompletableFuture[]::new))
-        .thenApply(done -> new Written(ConsumerMessage.createCommittableOffsetBatch(offsets), nextOffsets, readFrom));
+    byPair.forEach(
+        (pair, jobs) -> {
+          Set<Integer> partitions =
+              jobs.stream()
+                  .filter(job -> job.position() != null)
+                  .map(job -> job.position().partition())
+                  .collect(Collectors.toSet());
+          // read at each attempt: a retry tells what the batches before it have persisted since
+          writes.add(
+              retrying("enqueue", () -> queues.enqueue(pair, jobs, persisted(readFrom, partitions)))
+                  .thenAccept(this::count));
+        });
+    return CompletableFuture.allOf(
+            writes.stream()
+                .map(CompletionStage::toCompletableFuture)
+                .toArray(CompletableFuture[]::new))
+        .thenApply(
+            done ->
+                new Written(
+                    ConsumerMessage.createCommittableOffsetBatch(offsets), nextOffsets, readFrom));
   }
 
   /** In the order batches were read: all before this one are persisted too. */
   private ConsumerMessage.CommittableOffsetBatch persisted(Written written) {
     // a batch read from an incarnation of the topic that is gone tells nothing of the new one
     if (written.topicId() != null && written.topicId().equals(topicId)) {
-      written.nextOffsets().forEach((partition, next) -> persistedBelow.merge(partition, next, Math::max));
+      written
+          .nextOffsets()
+          .forEach((partition, next) -> persistedBelow.merge(partition, next, Math::max));
     }
     return written.offsets();
   }
 
-  /** What is persisted of these partitions, if the records were read from the incarnation known now. */
+  /**
+   * What is persisted of these partitions, if the records were read from the incarnation known now.
+   */
   private PersistedRecords persisted(String readFrom, Set<Integer> partitions) {
     String known = topicId;
     if (known == null || !known.equals(readFrom)) {
@@ -396,9 +478,14 @@ public final class Ingest {
     String reason = rejected.reason().label();
     if (outcome instanceof DeadLetters.Unwritable unwritable) {
       ConsumerRecord<String, byte[]> record = rejected.record();
-      log.error("the dead-letter topic refuses even the coordinates of record {}-{}@{} ({}): it is "
-              + "passed without a dead letter; find it at those coordinates: {}", record.topic(),
-          record.partition(), record.offset(), reason, unwritable.why());
+      log.error(
+          "the dead-letter topic refuses even the coordinates of record {}-{}@{} ({}): it is "
+              + "passed without a dead letter; find it at those coordinates: {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          reason,
+          unwritable.why());
       metrics.deadLettersUnwritable.labelValues(reason).inc();
     } else {
       metrics.deadLetters.labelValues(reason).inc();
@@ -415,18 +502,30 @@ public final class Ingest {
     return attempt(target, write, 1);
   }
 
-  private <T> CompletionStage<T> attempt(String target, Supplier<CompletionStage<T>> write, int attempt) {
-    return write.get().handle((value, failure) -> {
-      if (failure == null) {
-        return CompletableFuture.completedFuture(value);
-      }
-      metrics.ingestRetries.labelValues(target).inc();
-      Duration backoff = writeRetry.delay(attempt, ThreadLocalRandom.current());
-      log.warn("{} failed (attempt {}), ingest waits {} and tries again: {}", target, attempt, backoff,
-          failure.toString());
-      return Patterns.after(backoff, system.classicSystem().scheduler(), system.executionContext(),
-          () -> attempt(target, write, attempt + 1));
-    }).thenCompose(stage -> stage);
+  private <T> CompletionStage<T> attempt(
+      String target, Supplier<CompletionStage<T>> write, int attempt) {
+    return write
+        .get()
+        .handle(
+            (value, failure) -> {
+              if (failure == null) {
+                return CompletableFuture.completedFuture(value);
+              }
+              metrics.ingestRetries.labelValues(target).inc();
+              Duration backoff = writeRetry.delay(attempt, ThreadLocalRandom.current());
+              log.warn(
+                  "{} failed (attempt {}), ingest waits {} and tries again: {}",
+                  target,
+                  attempt,
+                  backoff,
+                  failure.toString());
+              return Patterns.after(
+                  backoff,
+                  system.classicSystem().scheduler(),
+                  system.executionContext(),
+                  () -> attempt(target, write, attempt + 1));
+            })
+        .thenCompose(stage -> stage);
   }
 
   private static String printable(String text) {

@@ -20,7 +20,9 @@ public record IngestSettings(
     Duration retryMinBackoff,
     Duration retryMaxBackoff) {
 
-  /** @param client of the broker to read from (the embedded one when none is configured) */
+  /**
+   * @param client of the broker to read from (the embedded one when none is configured)
+   */
   public static IngestSettings fromConfig(Config config, KafkaClientSettings client) {
     Config kafka = config.getConfig("eventrouter.kafka");
     Config ingest = config.getConfig("eventrouter.ingest");
@@ -40,18 +42,24 @@ public record IngestSettings(
   }
 
   /**
-   * A job carries its event whole, and a pair's queue may run on another node: one event must
-   * fit one cluster message, or its Enqueue would be dropped on the way, and sent again forever.
+   * A job carries its event whole, and a pair's queue may run on another node: one event must fit
+   * one cluster message, or its Enqueue would be dropped on the way, and sent again forever.
    */
   private static long maxPayloadBytes(Config config) {
     long bytes = config.getBytes("eventrouter.ingest.max-payload-bytes");
     EnqueueBatches enqueues = EnqueueBatches.fromConfig(config);
     if (!enqueues.fits(bytes)) {
-      throw new IllegalArgumentException("eventrouter.ingest.max-payload-bytes (" + bytes + " bytes) "
-          + "does not fit one message between cluster nodes (" + enqueues.maxBytes() + " bytes with "
-          + "pekko.remote.artery.advanced.maximum-frame-size = "
-          + config.getBytes("pekko.remote.artery.advanced.maximum-frame-size") + "): raise the frame "
-          + "size on every node, or lower the payload maximum");
+      throw new IllegalArgumentException(
+          "eventrouter.ingest.max-payload-bytes ("
+              + bytes
+              + " bytes) "
+              + "does not fit one message between cluster nodes ("
+              + enqueues.maxBytes()
+              + " bytes with "
+              + "pekko.remote.artery.advanced.maximum-frame-size = "
+              + config.getBytes("pekko.remote.artery.advanced.maximum-frame-size")
+              + "): raise the frame "
+              + "size on every node, or lower the payload maximum");
     }
     return bytes;
   }
@@ -60,7 +68,8 @@ public record IngestSettings(
     long bytes = kafka.getBytes("dead-letter-max-value-bytes");
     if (bytes < 0 || bytes > 256L * 1024 * 1024) {
       throw new IllegalArgumentException(
-          "eventrouter.kafka.dead-letter-max-value-bytes must be between 0 and 256MiB, not " + bytes);
+          "eventrouter.kafka.dead-letter-max-value-bytes must be between 0 and 256MiB, not "
+              + bytes);
     }
     return (int) bytes;
   }

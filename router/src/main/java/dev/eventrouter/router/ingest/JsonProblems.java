@@ -6,8 +6,8 @@ public final class JsonProblems {
   private JsonProblems() {}
 
   /**
-   * Only the first line of the parser's message, at most 200 characters: Jackson adds the
-   * location, and payloads stay out of headers, answers and logs.
+   * Only the first line of the parser's message, at most 200 characters: Jackson adds the location,
+   * and payloads stay out of headers, answers and logs.
    */
   public static String firstLine(String message) {
     if (message == null) {

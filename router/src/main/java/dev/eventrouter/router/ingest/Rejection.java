@@ -10,7 +10,9 @@ public enum Rejection {
   PAYLOAD_TOO_LARGE("payload-too-large"),
   NOT_JSON("not-json"),
   NO_MESSAGE_ID("no-message-id"),
-  /** An event of a batch sent to the Segment-compatible API that is not a valid call of its type. */
+  /**
+   * An event of a batch sent to the Segment-compatible API that is not a valid call of its type.
+   */
   INVALID_EVENT("invalid-event");
 
   private final String label;

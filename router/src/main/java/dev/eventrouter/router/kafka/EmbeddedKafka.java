@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The real Kafka broker (KRaft, broker and controller in one node) running in this process over
- * a folder: the embedded default, so that one command runs the whole router. Its log survives a
+ * The real Kafka broker (KRaft, broker and controller in one node) running in this process over a
+ * folder: the embedded default, so that one command runs the whole router. Its log survives a
  * restart; the folder is formatted once, and its cluster id kept.
  */
 public final class EmbeddedKafka implements AutoCloseable {
@@ -45,7 +45,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
     props.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
-    props.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+    props.put(
+        "listeners",
+        "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
     props.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
     props.put("controller.listener.names", "CONTROLLER");
     props.put("inter.broker.listener.name", "PLAINTEXT");
@@ -65,8 +67,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("log.cleaner.dedupe.buffer.size", "2097152");
     // a listener with TLS or SASL, for instance: what a test of the clients' security needs
     if (embedded.hasPath("broker-properties")) {
-      props.putAll(KafkaClientSettings.flat(embedded.getConfig("broker-properties"),
-          "eventrouter.kafka.embedded.broker-properties"));
+      props.putAll(
+          KafkaClientSettings.flat(
+              embedded.getConfig("broker-properties"),
+              "eventrouter.kafka.embedded.broker-properties"));
     }
     KafkaConfig config = KafkaConfig.fromProps(props, false);
 

@@ -12,10 +12,10 @@ import java.util.TreeMap;
 import org.apache.kafka.clients.CommonClientConfigs;
 
 /**
- * What every Kafka client of the router starts from (the ingest consumer, the dead-letter
- * producer, the admin client): the bootstrap servers and {@code eventrouter.kafka.client}, so
- * that a cluster that needs TLS or SASL works for all of them or for none. Secret values are
- * given by the name of a secret, looked up once here, and never shown by {@link #toString}.
+ * What every Kafka client of the router starts from (the ingest consumer, the dead-letter producer,
+ * the admin client): the bootstrap servers and {@code eventrouter.kafka.client}, so that a cluster
+ * that needs TLS or SASL works for all of them or for none. Secret values are given by the name of
+ * a secret, looked up once here, and never shown by {@link #toString}.
  */
 public final class KafkaClientSettings {
 
@@ -37,54 +37,85 @@ public final class KafkaClientSettings {
    * @param client {@code eventrouter.kafka.client}
    * @throws IllegalArgumentException naming the setting or secret that is wrong (never a value)
    */
-  public static KafkaClientSettings fromConfig(Config client, String bootstrapServers, Secrets secrets) {
+  public static KafkaClientSettings fromConfig(
+      Config client, String bootstrapServers, Secrets secrets) {
     Map<String, String> properties = new LinkedHashMap<>();
     properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    Map<String, String> plain = flat(client.getConfig("properties"), "eventrouter.kafka.client.properties");
-    Map<String, String> secret = flat(client.getConfig("secret-properties"),
-        "eventrouter.kafka.client.secret-properties");
-    plain.forEach((name, value) -> {
-      if (name.equals(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
-        throw new IllegalArgumentException("eventrouter.kafka.client.properties: give the servers in "
-            + "eventrouter.kafka.bootstrap-servers, not " + name);
-      }
-      if (isSecret(name)) {
-        throw new IllegalArgumentException("eventrouter.kafka.client.properties: " + name + " is a "
-            + "secret: name the secret that holds it in eventrouter.kafka.client.secret-properties");
-      }
-      properties.put(name, value);
-    });
-    secret.forEach((name, secretName) -> {
-      if (properties.containsKey(name)) {
-        throw new IllegalArgumentException("the Kafka client property " + name
-            + " is given both in properties and in secret-properties");
-      }
-      if (!Secrets.NAME.matcher(secretName).matches()) {
-        throw new IllegalArgumentException("eventrouter.kafka.client.secret-properties: " + name
-            + " must name a secret matching " + Secrets.NAME.pattern());
-      }
-      properties.put(name, secrets.value(secretName).orElseThrow(() -> new IllegalArgumentException(
-          "the secret " + secretName + " for the Kafka client property " + name + " is neither a file "
-              + "in eventrouter.secrets.dir nor an environment variable")));
-    });
+    Map<String, String> plain =
+        flat(client.getConfig("properties"), "eventrouter.kafka.client.properties");
+    Map<String, String> secret =
+        flat(client.getConfig("secret-properties"), "eventrouter.kafka.client.secret-properties");
+    plain.forEach(
+        (name, value) -> {
+          if (name.equals(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
+            throw new IllegalArgumentException(
+                "eventrouter.kafka.client.properties: give the servers in "
+                    + "eventrouter.kafka.bootstrap-servers, not "
+                    + name);
+          }
+          if (isSecret(name)) {
+            throw new IllegalArgumentException(
+                "eventrouter.kafka.client.properties: "
+                    + name
+                    + " is a "
+                    + "secret: name the secret that holds it in eventrouter.kafka.client.secret-properties");
+          }
+          properties.put(name, value);
+        });
+    secret.forEach(
+        (name, secretName) -> {
+          if (properties.containsKey(name)) {
+            throw new IllegalArgumentException(
+                "the Kafka client property "
+                    + name
+                    + " is given both in properties and in secret-properties");
+          }
+          if (!Secrets.NAME.matcher(secretName).matches()) {
+            throw new IllegalArgumentException(
+                "eventrouter.kafka.client.secret-properties: "
+                    + name
+                    + " must name a secret matching "
+                    + Secrets.NAME.pattern());
+          }
+          properties.put(
+              name,
+              secrets
+                  .value(secretName)
+                  .orElseThrow(
+                      () ->
+                          new IllegalArgumentException(
+                              "the secret "
+                                  + secretName
+                                  + " for the Kafka client property "
+                                  + name
+                                  + " is neither a file "
+                                  + "in eventrouter.secrets.dir nor an environment variable")));
+        });
     return new KafkaClientSettings(properties, secret.keySet());
   }
 
   /** Kafka's own password-typed settings, and the JAAS line that holds a password. */
   private static boolean isSecret(String name) {
-    return name.equals("sasl.jaas.config") || name.endsWith(".password") || name.equals("ssl.keystore.key");
+    return name.equals("sasl.jaas.config")
+        || name.endsWith(".password")
+        || name.equals("ssl.keystore.key");
   }
 
   /** Keys as Kafka spells them, whether written quoted ("security.protocol") or as a path. */
   static Map<String, String> flat(Config config, String where) {
     Map<String, String> flat = new TreeMap<>();
-    config.entrySet().forEach(entry -> {
-      if (entry.getValue().valueType() == ConfigValueType.LIST) {
-        throw new IllegalArgumentException(where + ": " + entry.getKey() + " must be a single value");
-      }
-      flat.put(String.join(".", ConfigUtil.splitPath(entry.getKey())),
-          String.valueOf(entry.getValue().unwrapped()));
-    });
+    config
+        .entrySet()
+        .forEach(
+            entry -> {
+              if (entry.getValue().valueType() == ConfigValueType.LIST) {
+                throw new IllegalArgumentException(
+                    where + ": " + entry.getKey() + " must be a single value");
+              }
+              flat.put(
+                  String.join(".", ConfigUtil.splitPath(entry.getKey())),
+                  String.valueOf(entry.getValue().unwrapped()));
+            });
     return flat;
   }
 

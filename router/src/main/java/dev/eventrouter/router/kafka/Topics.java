@@ -26,8 +26,9 @@ public final class Topics {
       List<NewTopic> missing = new ArrayList<>();
       for (Spec spec : specs) {
         if (!existing.contains(spec.name())) {
-          missing.add(new NewTopic(spec.name(), spec.partitions(), spec.replicationFactor())
-              .configs(Map.of("max.message.bytes", Long.toString(spec.maxMessageBytes()))));
+          missing.add(
+              new NewTopic(spec.name(), spec.partitions(), spec.replicationFactor())
+                  .configs(Map.of("max.message.bytes", Long.toString(spec.maxMessageBytes()))));
         }
       }
       if (!missing.isEmpty()) {
@@ -35,7 +36,8 @@ public final class Topics {
       }
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("cannot create the topics " + specs + ": " + e.getCause(), e);
+        throw new IllegalStateException(
+            "cannot create the topics " + specs + ": " + e.getCause(), e);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -44,14 +46,21 @@ public final class Topics {
   }
 
   /**
-   * Kafka's id of the topic: a topic deleted and made again under the same name has another
-   * one (and counts its offsets from zero again).
+   * Kafka's id of the topic: a topic deleted and made again under the same name has another one
+   * (and counts its offsets from zero again).
    */
   public static String topicId(KafkaClientSettings client, String topic) {
     try (Admin admin = Admin.create(client.with())) {
-      return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId().toString();
+      return admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get()
+          .get(topic)
+          .topicId()
+          .toString();
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot read the id of topic '" + topic + "': " + e.getCause(), e);
+      throw new IllegalStateException(
+          "cannot read the id of topic '" + topic + "': " + e.getCause(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading topic " + topic, e);
@@ -60,26 +69,38 @@ public final class Topics {
 
   /**
    * How many partitions the topic has; fails, saying so, when it does not exist. A topic just
-   * created may take a moment to be known to every broker: an unknown topic is asked again for
-   * up to {@link #NEW_TOPIC_GRACE}.
+   * created may take a moment to be known to every broker: an unknown topic is asked again for up
+   * to {@link #NEW_TOPIC_GRACE}.
    */
   public static int partitions(KafkaClientSettings client, String topic) {
     long deadline = System.nanoTime() + NEW_TOPIC_GRACE.toNanos();
     try (Admin admin = Admin.create(client.with())) {
       while (true) {
         try {
-          return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+          return admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get()
+              .get(topic)
+              .partitions()
+              .size();
         } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+              || System.nanoTime() > deadline) {
             throw e;
           }
           Thread.sleep(200);
         }
       }
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot read the partitions of topic '" + topic + "' from "
-          + client.bootstrapServers() + " (create the topic, or let the router: eventrouter.kafka.create-topics): "
-          + e.getCause(), e);
+      throw new IllegalStateException(
+          "cannot read the partitions of topic '"
+              + topic
+              + "' from "
+              + client.bootstrapServers()
+              + " (create the topic, or let the router: eventrouter.kafka.create-topics): "
+              + e.getCause(),
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading topic " + topic, e);

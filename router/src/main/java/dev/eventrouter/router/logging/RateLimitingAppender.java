@@ -15,11 +15,10 @@ import java.util.function.LongSupplier;
 
 /**
  * Passes log lines on to its appenders at most {@code linesPerSecond} per key, with bursts of
- * {@code burst} (a token bucket per key), so that one noisy pair or component cannot flood the
- * logs and push everyone else's lines out (Segment's rate-limiting log proxy, in process). A line
- * dropped is never dropped silently: the next line of that key let through is preceded by a
- * WARN "N lines dropped", and keys that went quiet get theirs when the next line of any key
- * comes.
+ * {@code burst} (a token bucket per key), so that one noisy pair or component cannot flood the logs
+ * and push everyone else's lines out (Segment's rate-limiting log proxy, in process). A line
+ * dropped is never dropped silently: the next line of that key let through is preceded by a WARN "N
+ * lines dropped", and keys that went quiet get theirs when the next line of any key comes.
  *
  * <p>The key is where the line comes from: the logger and, for an actor, its path (a virtual
  * queue's path names its pair), else the logger and the message's pattern. Lines at ERROR are
@@ -102,12 +101,13 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
         return;
       }
       lastSweep = now;
-      buckets.forEach((key, bucket) -> {
-        long dropped = bucket.takeDropped();
-        if (dropped > 0) {
-          quiet.put(key, dropped);
-        }
-      });
+      buckets.forEach(
+          (key, bucket) -> {
+            long dropped = bucket.takeDropped();
+            if (dropped > 0) {
+              quiet.put(key, dropped);
+            }
+          });
     }
     quiet.forEach((key, dropped) -> notice(key, dropped, trigger));
   }
@@ -117,10 +117,14 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
       return;
     }
     LoggerContext loggerContext = (LoggerContext) getContext();
-    LoggingEvent notice = new LoggingEvent(RateLimitingAppender.class.getName(),
-        loggerContext.getLogger(RateLimitingAppender.class), Level.WARN,
-        "{} log lines dropped from {}: over {} lines per second", null,
-        new Object[] {dropped, key, linesPerSecond});
+    LoggingEvent notice =
+        new LoggingEvent(
+            RateLimitingAppender.class.getName(),
+            loggerContext.getLogger(RateLimitingAppender.class),
+            Level.WARN,
+            "{} log lines dropped from {}: over {} lines per second",
+            null,
+            new Object[] {dropped, key, linesPerSecond});
     notice.setThreadName(context.getThreadName());
     appenders.appendLoopOnAppenders(notice);
   }

@@ -14,8 +14,8 @@ import java.util.function.BinaryOperator;
 import java.util.function.Function;
 
 /**
- * How many jobs each queue on this node holds, as the queues report it: the backlog by
- * destination for metrics, and the largest backlogs for operators, without waking a queue.
+ * How many jobs each queue on this node holds, as the queues report it: the backlog by destination
+ * for metrics, and the largest backlogs for operators, without waking a queue.
  */
 public final class Backlogs {
 
@@ -39,8 +39,10 @@ public final class Backlogs {
   public List<Map.Entry<PairId, Integer>> largest(int limit) {
     return depths.entrySet().stream()
         .map(e -> Map.entry(e.getKey(), e.getValue()))
-        .sorted(Map.Entry.<PairId, Integer>comparingByValue().reversed()
-            .thenComparing(e -> e.getKey().entityId()))
+        .sorted(
+            Map.Entry.<PairId, Integer>comparingByValue()
+                .reversed()
+                .thenComparing(e -> e.getKey().entityId()))
         .limit(limit)
         .toList();
   }
@@ -48,31 +50,46 @@ public final class Backlogs {
   /** The pairs of one destination holding jobs. */
   public Map<PairId, Integer> ofDestination(String destination) {
     Map<PairId, Integer> pairs = new TreeMap<>(Comparator.comparing(PairId::entityId));
-    depths.forEach((pair, jobs) -> {
-      if (pair.destination().equals(destination)) {
-        pairs.put(pair, jobs);
-      }
-    });
+    depths.forEach(
+        (pair, jobs) -> {
+          if (pair.destination().equals(destination)) {
+            pairs.put(pair, jobs);
+          }
+        });
     return pairs;
   }
 
   /**
-   * When the oldest job of each destination's queues here arrived: asks {@code oldestJobOf}
-   * each pair that holds jobs (a running queue: none is woken). A pair that does not answer, or
-   * answers null (emptied meanwhile), is left out.
+   * When the oldest job of each destination's queues here arrived: asks {@code oldestJobOf} each
+   * pair that holds jobs (a running queue: none is woken). A pair that does not answer, or answers
+   * null (emptied meanwhile), is left out.
    */
-  CompletionStage<Map<String, Instant>> oldestJobs(Function<PairId, CompletionStage<Instant>> oldestJobOf) {
-    List<CompletableFuture<Map.Entry<String, Instant>>> answers = depths.keySet().stream()
-        .map(pair -> oldestJobOf.apply(pair).toCompletableFuture()
-            .handle((at, failure) -> at == null ? null : Map.entry(pair.destination(), at)))
-        .toList();
+  CompletionStage<Map<String, Instant>> oldestJobs(
+      Function<PairId, CompletionStage<Instant>> oldestJobOf) {
+    List<CompletableFuture<Map.Entry<String, Instant>>> answers =
+        depths.keySet().stream()
+            .map(
+                pair ->
+                    oldestJobOf
+                        .apply(pair)
+                        .toCompletableFuture()
+                        .handle(
+                            (at, failure) -> at == null ? null : Map.entry(pair.destination(), at)))
+            .toList();
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-        .thenApply(all -> {
-          Map<String, Instant> oldest = new TreeMap<>();
-          answers.stream().map(CompletableFuture::join).filter(Objects::nonNull)
-              .forEach(answer -> oldest.merge(answer.getKey(), answer.getValue(),
-                  BinaryOperator.minBy(Comparator.naturalOrder())));
-          return oldest;
-        });
+        .thenApply(
+            all -> {
+              Map<String, Instant> oldest = new TreeMap<>();
+              answers.stream()
+                  .map(CompletableFuture::join)
+                  .filter(Objects::nonNull)
+                  .forEach(
+                      answer ->
+                          oldest.merge(
+                              answer.getKey(),
+                              answer.getValue(),
+                              BinaryOperator.minBy(Comparator.naturalOrder())));
+              return oldest;
+            });
   }
 }

@@ -41,178 +41,229 @@ public final class RouterMetrics {
     JvmMetrics.builder().register(registry);
   }
 
-  public final Counter recordsConsumed = Counter.builder()
-      .name("eventrouter_ingest_records")
-      .help("Kafka records read by the ingest stage")
-      .register(registry);
-  public final Counter jobsAccepted = Counter.builder()
-      .name("eventrouter_jobs_accepted")
-      .help("Jobs durably accepted by a virtual queue (duplicates not included)")
-      .register(registry);
-  public final Counter jobsDuplicated = Counter.builder()
-      .name("eventrouter_jobs_duplicate")
-      .help("Jobs a virtual queue already held when they were enqueued again (a re-read record)")
-      .register(registry);
-  public final Counter deadLetters = Counter.builder()
-      .name("eventrouter_ingest_dead_letters")
-      .help("Records sent to the dead-letter topic, by reason")
-      .labelNames("reason")
-      .register(registry);
-  public final Counter deadLettersUnwritable = Counter.builder()
-      .name("eventrouter_ingest_dead_letters_unwritable")
-      .help("Rejected records the dead-letter topic refused even as their coordinates alone, "
-          + "by reason: logged with those coordinates and passed")
-      .labelNames("reason")
-      .register(registry);
-  public final Counter eventsWithoutDestination = Counter.builder()
-      .name("eventrouter_ingest_events_without_destination")
-      .help("Valid events of a known source that no destination received, by reason: the source"
-          + " has no enabled destination, or every route's filter refused the event (filtered)")
-      .labelNames("reason")
-      .register(registry);
-  public final Counter ingestRetries = Counter.builder()
-      .name("eventrouter_ingest_write_retries")
-      .help("Enqueue or dead-letter writes retried (journal or Kafka unavailable): ingest waits")
-      .labelNames("target")
-      .register(registry);
+  public final Counter recordsConsumed =
+      Counter.builder()
+          .name("eventrouter_ingest_records")
+          .help("Kafka records read by the ingest stage")
+          .register(registry);
+  public final Counter jobsAccepted =
+      Counter.builder()
+          .name("eventrouter_jobs_accepted")
+          .help("Jobs durably accepted by a virtual queue (duplicates not included)")
+          .register(registry);
+  public final Counter jobsDuplicated =
+      Counter.builder()
+          .name("eventrouter_jobs_duplicate")
+          .help(
+              "Jobs a virtual queue already held when they were enqueued again (a re-read record)")
+          .register(registry);
+  public final Counter deadLetters =
+      Counter.builder()
+          .name("eventrouter_ingest_dead_letters")
+          .help("Records sent to the dead-letter topic, by reason")
+          .labelNames("reason")
+          .register(registry);
+  public final Counter deadLettersUnwritable =
+      Counter.builder()
+          .name("eventrouter_ingest_dead_letters_unwritable")
+          .help(
+              "Rejected records the dead-letter topic refused even as their coordinates alone, "
+                  + "by reason: logged with those coordinates and passed")
+          .labelNames("reason")
+          .register(registry);
+  public final Counter eventsWithoutDestination =
+      Counter.builder()
+          .name("eventrouter_ingest_events_without_destination")
+          .help(
+              "Valid events of a known source that no destination received, by reason: the source"
+                  + " has no enabled destination, or every route's filter refused the event (filtered)")
+          .labelNames("reason")
+          .register(registry);
+  public final Counter ingestRetries =
+      Counter.builder()
+          .name("eventrouter_ingest_write_retries")
+          .help(
+              "Enqueue or dead-letter writes retried (journal or Kafka unavailable): ingest waits")
+          .labelNames("target")
+          .register(registry);
 
-  public final Counter segmentRequests = Counter.builder()
-      .name("eventrouter_segment_api_requests")
-      .help("Requests to the Segment-compatible API, by call (track, ..., batch, other) and answer code")
-      .labelNames("call", "code")
-      .register(registry);
-  public final Counter segmentEvents = Counter.builder()
-      .name("eventrouter_segment_api_events")
-      .help("Events of Segment API requests: produced to the ingest topic, or (invalid events of a"
-          + " batch) to the dead-letter topic")
-      .labelNames("outcome")
-      .register(registry);
-  public final Counter segmentBytes = Counter.builder()
-      .name("eventrouter_segment_api_bytes")
-      .help("Request body bytes the Segment API received, as sent (gzip before decompression)")
-      .register(registry);
-  public final Counter segmentErrors = Counter.builder()
-      .name("eventrouter_segment_api_errors")
-      .help("Segment API requests answered with an error, by the reason the answer names")
-      .labelNames("reason")
-      .register(registry);
-  public final Histogram segmentSeconds = Histogram.builder()
-      .name("eventrouter_segment_api_request_seconds")
-      .help("How long Segment API requests took to answer, Kafka's acknowledgement included, by call")
-      .labelNames("call")
-      .classicOnly()
-      .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
-      .register(registry);
+  public final Counter segmentRequests =
+      Counter.builder()
+          .name("eventrouter_segment_api_requests")
+          .help(
+              "Requests to the Segment-compatible API, by call (track, ..., batch, other) and answer code")
+          .labelNames("call", "code")
+          .register(registry);
+  public final Counter segmentEvents =
+      Counter.builder()
+          .name("eventrouter_segment_api_events")
+          .help(
+              "Events of Segment API requests: produced to the ingest topic, or (invalid events of a"
+                  + " batch) to the dead-letter topic")
+          .labelNames("outcome")
+          .register(registry);
+  public final Counter segmentBytes =
+      Counter.builder()
+          .name("eventrouter_segment_api_bytes")
+          .help("Request body bytes the Segment API received, as sent (gzip before decompression)")
+          .register(registry);
+  public final Counter segmentErrors =
+      Counter.builder()
+          .name("eventrouter_segment_api_errors")
+          .help("Segment API requests answered with an error, by the reason the answer names")
+          .labelNames("reason")
+          .register(registry);
+  public final Histogram segmentSeconds =
+      Histogram.builder()
+          .name("eventrouter_segment_api_request_seconds")
+          .help(
+              "How long Segment API requests took to answer, Kafka's acknowledgement included, by call")
+          .labelNames("call")
+          .classicOnly()
+          .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+          .register(registry);
 
-  public final Counter delivered = Counter.builder()
-      .name("eventrouter_jobs_delivered")
-      .help("Jobs the destination accepted (2xx)")
-      .register(registry);
-  public final Counter retried = Counter.builder()
-      .name("eventrouter_jobs_retried")
-      .help("Attempts that failed in a way that may pass (the job awaits its retry, or goes to the archive if it expired or was flushed meanwhile), by the number of the attempt that failed")
-      .labelNames("attempt")
-      .register(registry);
-  public final Counter discarded = Counter.builder()
-      .name("eventrouter_jobs_discarded")
-      .help("Jobs that will never be delivered, by who decided: customer (a 4xx) or system")
-      .labelNames("origin")
-      .register(registry);
-  public final Counter archived = Counter.builder()
-      .name("eventrouter_jobs_archived")
-      .help("Jobs not delivered before their expiry, stored in the archive")
-      .register(registry);
+  public final Counter delivered =
+      Counter.builder()
+          .name("eventrouter_jobs_delivered")
+          .help("Jobs the destination accepted (2xx)")
+          .register(registry);
+  public final Counter retried =
+      Counter.builder()
+          .name("eventrouter_jobs_retried")
+          .help(
+              "Attempts that failed in a way that may pass (the job awaits its retry, or goes to the archive if it expired or was flushed meanwhile), by the number of the attempt that failed")
+          .labelNames("attempt")
+          .register(registry);
+  public final Counter discarded =
+      Counter.builder()
+          .name("eventrouter_jobs_discarded")
+          .help("Jobs that will never be delivered, by who decided: customer (a 4xx) or system")
+          .labelNames("origin")
+          .register(registry);
+  public final Counter archived =
+      Counter.builder()
+          .name("eventrouter_jobs_archived")
+          .help("Jobs not delivered before their expiry, stored in the archive")
+          .register(registry);
 
-  public final Counter replayed = Counter.builder()
-      .name("eventrouter_jobs_replayed")
-      .help("Archived jobs put back into their queues by a replay")
-      .register(registry);
-  public final Counter archiveObjects = Counter.builder()
-      .name("eventrouter_archive_objects")
-      .help("Objects the archiver wrote to S3")
-      .register(registry);
-  public final Counter archiveBytes = Counter.builder()
-      .name("eventrouter_archive_bytes")
-      .help("Bytes (gzip) the archiver wrote to S3")
-      .register(registry);
-  public final Counter archiveFailures = Counter.builder()
-      .name("eventrouter_archive_failures")
-      .help("Archive batches S3 did not take (sent again later, with backoff)")
-      .register(registry);
+  public final Counter replayed =
+      Counter.builder()
+          .name("eventrouter_jobs_replayed")
+          .help("Archived jobs put back into their queues by a replay")
+          .register(registry);
+  public final Counter archiveObjects =
+      Counter.builder()
+          .name("eventrouter_archive_objects")
+          .help("Objects the archiver wrote to S3")
+          .register(registry);
+  public final Counter archiveBytes =
+      Counter.builder()
+          .name("eventrouter_archive_bytes")
+          .help("Bytes (gzip) the archiver wrote to S3")
+          .register(registry);
+  public final Counter archiveFailures =
+      Counter.builder()
+          .name("eventrouter_archive_failures")
+          .help("Archive batches S3 did not take (sent again later, with backoff)")
+          .register(registry);
 
-  public final Histogram attemptSeconds = Histogram.builder()
-      .name("eventrouter_delivery_attempt_seconds")
-      .help("How long delivery attempts took, from request to answer or failure, by outcome")
-      .labelNames("outcome")
-      .classicOnly()
-      .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
-      .register(registry);
-  public final Histogram deliveryLatency = Histogram.builder()
-      .name("eventrouter_delivery_latency_seconds")
-      .help("From the Kafka record's time to the destination's 2xx, retries included (whole"
-          + " seconds: the time a job id carries)")
-      .classicOnly()
-      .classicUpperBounds(1, 2, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400)
-      .register(registry);
-  public final Histogram journalWriteSeconds = Histogram.builder()
-      .name("eventrouter_journal_write_seconds")
-      .help("How long the queues' journal writes took (jobs accepted, outcomes)")
-      .classicOnly()
-      .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10)
-      .register(registry);
-  public final Histogram journalWriteEvents = Histogram.builder()
-      .name("eventrouter_journal_write_events")
-      .help("Events per journal write of the queues: how well writes are batched")
-      .classicOnly()
-      .classicUpperBounds(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
-      .register(registry);
+  public final Histogram attemptSeconds =
+      Histogram.builder()
+          .name("eventrouter_delivery_attempt_seconds")
+          .help("How long delivery attempts took, from request to answer or failure, by outcome")
+          .labelNames("outcome")
+          .classicOnly()
+          .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+          .register(registry);
+  public final Histogram deliveryLatency =
+      Histogram.builder()
+          .name("eventrouter_delivery_latency_seconds")
+          .help(
+              "From the Kafka record's time to the destination's 2xx, retries included (whole"
+                  + " seconds: the time a job id carries)")
+          .classicOnly()
+          .classicUpperBounds(1, 2, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400)
+          .register(registry);
+  public final Histogram journalWriteSeconds =
+      Histogram.builder()
+          .name("eventrouter_journal_write_seconds")
+          .help("How long the queues' journal writes took (jobs accepted, outcomes)")
+          .classicOnly()
+          .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10)
+          .register(registry);
+  public final Histogram journalWriteEvents =
+      Histogram.builder()
+          .name("eventrouter_journal_write_events")
+          .help("Events per journal write of the queues: how well writes are batched")
+          .classicOnly()
+          .classicUpperBounds(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
+          .register(registry);
 
   private final Clock clock;
   private final Backlogs backlogs = new Backlogs();
   private volatile Supplier<Map<String, CircuitBreaker.State>> breakers = Map::of;
+
   /** The last lag the consumer told; refreshed in the background, never asked for on a scrape. */
   private volatile OptionalDouble lastLag = OptionalDouble.empty();
+
   private volatile Supplier<Set<Integer>> partitions = Set::of;
+
   /** The shards this node ran at the last look, with their queues; refreshed in the background. */
   private volatile Map<String, Integer> lastShards = Map.of();
-  /** When each destination's oldest job here arrived, at the last look; refreshed in the background. */
+
+  /**
+   * When each destination's oldest job here arrived, at the last look; refreshed in the background.
+   */
   private volatile Map<String, Instant> lastOldestJobs = Map.of();
 
   public RouterMetrics(Clock clock) {
     this.clock = clock;
     GaugeWithCallback.builder()
         .name("eventrouter_backlog_jobs")
-        .help("Jobs held by this node's queues (waiting, retrying, in flight, archiving), by destination")
+        .help(
+            "Jobs held by this node's queues (waiting, retrying, in flight, archiving), by destination")
         .labelNames("destination")
-        .callback(callback -> backlogs.byDestination().forEach((destination, jobs) ->
-            callback.call(jobs, destination)))
+        .callback(
+            callback ->
+                backlogs
+                    .byDestination()
+                    .forEach((destination, jobs) -> callback.call(jobs, destination)))
         .register(registry);
     GaugeWithCallback.builder()
         .name("eventrouter_backlog_oldest_job_age_seconds")
-        .help("How long the oldest job held by this node's queues has been in the router (since its Kafka"
-            + " record's time), by destination; the oldest job is looked up every few seconds")
+        .help(
+            "How long the oldest job held by this node's queues has been in the router (since its Kafka"
+                + " record's time), by destination; the oldest job is looked up every few seconds")
         .labelNames("destination")
-        .callback(callback -> {
-          Instant now = clock.instant();
-          // a destination emptied since the last look is not reported with its old job's age
-          Set<String> holding = backlogs.byDestination().keySet();
-          lastOldestJobs.forEach((destination, at) -> {
-            if (holding.contains(destination)) {
-              callback.call(seconds(at, now), destination);
-            }
-          });
-        })
+        .callback(
+            callback -> {
+              Instant now = clock.instant();
+              // a destination emptied since the last look is not reported with its old job's age
+              Set<String> holding = backlogs.byDestination().keySet();
+              lastOldestJobs.forEach(
+                  (destination, at) -> {
+                    if (holding.contains(destination)) {
+                      callback.call(seconds(at, now), destination);
+                    }
+                  });
+            })
         .register(registry);
     GaugeWithCallback.builder()
         .name("eventrouter_breaker_state")
         .help("Each destination's circuit breaker on this node: 0 closed, 1 half-open, 2 open")
         .labelNames("destination")
-        .callback(callback -> breakers.get().forEach((destination, state) ->
-            callback.call(breakerValue(state), destination)))
+        .callback(
+            callback ->
+                breakers
+                    .get()
+                    .forEach(
+                        (destination, state) -> callback.call(breakerValue(state), destination)))
         .register(registry);
     GaugeWithCallback.builder()
         .name("eventrouter_kafka_consumer_lag_records")
-        .help("Records behind the end of the partitions this node consumes (the consumer's own count)")
+        .help(
+            "Records behind the end of the partitions this node consumes (the consumer's own count)")
         .callback(callback -> lastLag.ifPresent(callback::call))
         .register(registry);
     GaugeWithCallback.builder()
@@ -243,35 +294,60 @@ public final class RouterMetrics {
   }
 
   /** Asks sharding every {@code interval} which shards run on this node. */
-  public void watchShards(Supplier<CompletionStage<Map<String, Integer>>> hosted, Scheduler scheduler,
-      Duration interval, ExecutionContext executor) {
+  public void watchShards(
+      Supplier<CompletionStage<Map<String, Integer>>> hosted,
+      Scheduler scheduler,
+      Duration interval,
+      ExecutionContext executor) {
     refresh(hosted, shards -> lastShards = shards, scheduler, interval, executor);
   }
 
   /** Asks the consumer for its lag every {@code interval}. */
-  public void watchConsumerLag(Supplier<CompletionStage<OptionalDouble>> lag, Scheduler scheduler,
-      Duration interval, ExecutionContext executor) {
+  public void watchConsumerLag(
+      Supplier<CompletionStage<OptionalDouble>> lag,
+      Scheduler scheduler,
+      Duration interval,
+      ExecutionContext executor) {
     refresh(lag, measured -> lastLag = measured, scheduler, interval, executor);
   }
 
   /**
-   * Asks every {@code interval} the queues holding jobs on this node when their oldest job
-   * arrived ({@code oldestJobOf}, a question to the pair's queue).
+   * Asks every {@code interval} the queues holding jobs on this node when their oldest job arrived
+   * ({@code oldestJobOf}, a question to the pair's queue).
    */
-  public void watchOldestJobs(Function<PairId, CompletionStage<Instant>> oldestJobOf, Scheduler scheduler,
-      Duration interval, ExecutionContext executor) {
-    refresh(() -> backlogs.oldestJobs(oldestJobOf), oldest -> lastOldestJobs = oldest, scheduler, interval,
+  public void watchOldestJobs(
+      Function<PairId, CompletionStage<Instant>> oldestJobOf,
+      Scheduler scheduler,
+      Duration interval,
+      ExecutionContext executor) {
+    refresh(
+        () -> backlogs.oldestJobs(oldestJobOf),
+        oldest -> lastOldestJobs = oldest,
+        scheduler,
+        interval,
         executor);
   }
 
   /** Keeps what an asynchronous source last answered; a failed ask keeps the previous answer. */
-  private static <T> void refresh(Supplier<CompletionStage<T>> source, java.util.function.Consumer<T> keep,
-      Scheduler scheduler, Duration interval, ExecutionContext executor) {
-    scheduler.scheduleWithFixedDelay(interval, interval, () -> source.get().whenComplete((value, failure) -> {
-      if (failure == null) {
-        keep.accept(value);
-      }
-    }), executor);
+  private static <T> void refresh(
+      Supplier<CompletionStage<T>> source,
+      java.util.function.Consumer<T> keep,
+      Scheduler scheduler,
+      Duration interval,
+      ExecutionContext executor) {
+    scheduler.scheduleWithFixedDelay(
+        interval,
+        interval,
+        () ->
+            source
+                .get()
+                .whenComplete(
+                    (value, failure) -> {
+                      if (failure == null) {
+                        keep.accept(value);
+                      }
+                    }),
+        executor);
   }
 
   static double breakerValue(CircuitBreaker.State state) {
@@ -307,7 +383,8 @@ public final class RouterMetrics {
           if (event instanceof JobEvent.Succeeded success) {
             delivered.inc();
             observe(success.attempt(), "succeeded");
-            deliveryLatency.observe(seconds(success.jobId().time(), success.attempt().finishedAt()));
+            deliveryLatency.observe(
+                seconds(success.jobId().time(), success.attempt().finishedAt()));
           } else if (event instanceof JobEvent.AwaitingRetry retry) {
             retried.labelValues(attemptLabel(retry.attempt().number())).inc();
             observe(retry.attempt(), "retry");

@@ -9,7 +9,10 @@ import java.util.Map;
  * with every request, and how the virtual queues treat it.
  */
 public record Destination(
-    String id, URI endpoint, boolean enabled, Map<String, String> headers,
+    String id,
+    URI endpoint,
+    boolean enabled,
+    Map<String, String> headers,
     DestinationSettings delivery) {
 
   public Destination {

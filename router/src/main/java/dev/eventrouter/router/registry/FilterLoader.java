@@ -16,8 +16,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Reads a route's {@code filter} (the README, "Routes that choose what they carry") into a
- * {@link RouteFilter}, naming every mistake with its place, down to the condition.
+ * Reads a route's {@code filter} (the README, "Routes that choose what they carry") into a {@link
+ * RouteFilter}, naming every mistake with its place, down to the condition.
  */
 final class FilterLoader {
 
@@ -30,8 +30,10 @@ final class FilterLoader {
   /** The filter at {@code where}, or null if it has mistakes (each added to {@code errors}). */
   static RouteFilter read(String where, ConfigValue value, List<String> errors) {
     if (value.valueType() != ConfigValueType.OBJECT || ((ConfigObject) value).isEmpty()) {
-      errors.add(where + ": must be an object with types, events or where (leave it out to carry"
-          + " every event)");
+      errors.add(
+          where
+              + ": must be an object with types, events or where (leave it out to carry"
+              + " every event)");
       return null;
     }
     ConfigObject filter = (ConfigObject) value;
@@ -53,8 +55,8 @@ final class FilterLoader {
     return errors.size() == mistakes ? new RouteFilter(conditions) : null;
   }
 
-  private static void types(String where, ConfigValue value, List<Condition> conditions,
-      List<String> errors) {
+  private static void types(
+      String where, ConfigValue value, List<Condition> conditions, List<String> errors) {
     ConfigList list = nonEmptyList(where, value, errors);
     if (list == null) {
       return;
@@ -62,19 +64,26 @@ final class FilterLoader {
     Set<FieldValue> types = new LinkedHashSet<>();
     for (int i = 0; i < list.size(); i++) {
       Object type = list.get(i).unwrapped();
-      if (list.get(i).valueType() == ConfigValueType.STRING && RouteFilter.EVENT_TYPES.contains(type)) {
+      if (list.get(i).valueType() == ConfigValueType.STRING
+          && RouteFilter.EVENT_TYPES.contains(type)) {
         types.add(new FieldValue.Text((String) type));
       } else {
-        errors.add(where + "[" + i + "]: unknown type '" + type + "': one of "
-            + new TreeSet<>(RouteFilter.EVENT_TYPES));
+        errors.add(
+            where
+                + "["
+                + i
+                + "]: unknown type '"
+                + type
+                + "': one of "
+                + new TreeSet<>(RouteFilter.EVENT_TYPES));
       }
     }
     conditions.add(new Condition.OneOf(RouteFilter.TYPE, types));
   }
 
   /** Event names, each exact or, ending with {@code *}, a prefix. */
-  private static void events(String where, ConfigValue value, List<Condition> conditions,
-      List<String> errors) {
+  private static void events(
+      String where, ConfigValue value, List<Condition> conditions, List<String> errors) {
     ConfigList list = nonEmptyList(where, value, errors);
     if (list == null) {
       return;
@@ -83,7 +92,8 @@ final class FilterLoader {
     List<String> prefixes = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       String at = where + "[" + i + "]";
-      if (list.get(i).valueType() != ConfigValueType.STRING || ((String) list.get(i).unwrapped()).isEmpty()) {
+      if (list.get(i).valueType() != ConfigValueType.STRING
+          || ((String) list.get(i).unwrapped()).isEmpty()) {
         errors.add(at + ": must be an event name, or a prefix ending with *");
         continue;
       }
@@ -101,9 +111,12 @@ final class FilterLoader {
     conditions.add(new Condition.NameMatch(RouteFilter.EVENT, names, prefixes));
   }
 
-  /** {@code { field = PATH, equals = VALUE }}, {@code in = [VALUE, ...]} or {@code exists = BOOLEAN}. */
-  private static void condition(String where, ConfigValue value, List<Condition> conditions,
-      List<String> errors) {
+  /**
+   * {@code { field = PATH, equals = VALUE }}, {@code in = [VALUE, ...]} or {@code exists =
+   * BOOLEAN}.
+   */
+  private static void condition(
+      String where, ConfigValue value, List<Condition> conditions, List<String> errors) {
     if (value.valueType() != ConfigValueType.OBJECT) {
       errors.add(where + ": must be { field = PATH, and one of equals, in, exists }");
       return;
@@ -124,8 +137,10 @@ final class FilterLoader {
     }
     List<String> tests = TESTS.stream().filter(condition::containsKey).toList();
     if (tests.size() != 1) {
-      errors.add(where + ": needs exactly one of equals, in, exists; it has "
-          + (tests.isEmpty() ? "none" : String.join(" and ", tests)));
+      errors.add(
+          where
+              + ": needs exactly one of equals, in, exists; it has "
+              + (tests.isEmpty() ? "none" : String.join(" and ", tests)));
     }
     if (errors.size() > mistakes) {
       return;
@@ -188,9 +203,20 @@ final class FilterLoader {
     return (ConfigList) value;
   }
 
-  private static void unknownKeys(String where, String what, ConfigObject object,
-      Set<String> known, List<String> errors) {
-    object.keySet().stream().filter(key -> !known.contains(key)).sorted().forEach(key ->
-        errors.add(where + "." + key + ": unknown key; a " + what + " has " + new TreeSet<>(known)));
+  private static void unknownKeys(
+      String where, String what, ConfigObject object, Set<String> known, List<String> errors) {
+    object.keySet().stream()
+        .filter(key -> !known.contains(key))
+        .sorted()
+        .forEach(
+            key ->
+                errors.add(
+                    where
+                        + "."
+                        + key
+                        + ": unknown key; a "
+                        + what
+                        + " has "
+                        + new TreeSet<>(known)));
   }
 }

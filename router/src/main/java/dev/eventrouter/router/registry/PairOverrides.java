@@ -11,17 +11,18 @@ import dev.eventrouter.queues.destination.DestinationSettings;
 public interface PairOverrides {
 
   /** Nothing set: a node without operator controls (the Segment API on its own). */
-  PairOverrides NONE = new PairOverrides() {
-    @Override
-    public boolean isPaused(PairId pair) {
-      return false;
-    }
+  PairOverrides NONE =
+      new PairOverrides() {
+        @Override
+        public boolean isPaused(PairId pair) {
+          return false;
+        }
 
-    @Override
-    public DestinationSettings limited(PairId pair, DestinationSettings configured) {
-      return configured;
-    }
-  };
+        @Override
+        public DestinationSettings limited(PairId pair, DestinationSettings configured) {
+          return configured;
+        }
+      };
 
   boolean isPaused(PairId pair);
 

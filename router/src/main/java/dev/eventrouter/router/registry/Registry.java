@@ -13,7 +13,9 @@ import java.util.Optional;
  * @param writeKeys per source, the names of the secrets holding the write keys by which the
  *     Segment-compatible API knows it (never the keys themselves)
  */
-public record Registry(Map<String, Destination> destinations, Map<String, List<Route>> routes,
+public record Registry(
+    Map<String, Destination> destinations,
+    Map<String, List<Route>> routes,
     Map<String, List<String>> writeKeys) {
 
   public Registry {
@@ -25,9 +27,9 @@ public record Registry(Map<String, Destination> destinations, Map<String, List<R
   /**
    * An unmodifiable hash map, not {@code Map.copyOf}: looked up for every record and by every
    * queue, with tens of thousands of sources. The immutable maps of {@code Map.copyOf} probe
-   * linearly and compare the keys themselves at each step, and sources named in sequence
-   * ({@code shop-1}, {@code shop-2}, ...) have neighbouring hashes that form long runs: a lookup
-   * read dozens of scattered strings, a cache miss each. A hash map compares stored hashes first.
+   * linearly and compare the keys themselves at each step, and sources named in sequence ({@code
+   * shop-1}, {@code shop-2}, ...) have neighbouring hashes that form long runs: a lookup read
+   * dozens of scattered strings, a cache miss each. A hash map compares stored hashes first.
    */
   private static <K, V> Map<K, V> frozen(Map<K, V> map) {
     return Collections.unmodifiableMap(new HashMap<>(map));

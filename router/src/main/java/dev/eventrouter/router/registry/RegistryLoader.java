@@ -37,26 +37,29 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Reads a settings registry file (HOCON; the format is documented in the README and in
- * {@code examples/registry.conf}). Every mistake is reported with its place in the file, and a
- * registry with any mistake is refused as a whole.
+ * Reads a settings registry file (HOCON; the format is documented in the README and in {@code
+ * examples/registry.conf}). Every mistake is reported with its place in the file, and a registry
+ * with any mistake is refused as a whole.
  */
 public final class RegistryLoader {
 
   private RegistryLoader() {}
 
   /**
-   * @param defaults {@code eventrouter.registry.destination-defaults}: what a destination that
-   *     does not say otherwise gets
+   * @param defaults {@code eventrouter.registry.destination-defaults}: what a destination that does
+   *     not say otherwise gets
    */
   public static Registry load(Path file, Config defaults) {
     if (!Files.isRegularFile(file)) {
-      throw new InvalidRegistryException("registry file " + file.toAbsolutePath() + " does not exist");
+      throw new InvalidRegistryException(
+          "registry file " + file.toAbsolutePath() + " does not exist");
     }
     Config config;
     try {
-      config = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
-          .resolve();
+      config =
+          ConfigFactory.parseFile(
+                  file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
+              .resolve();
     } catch (ConfigException e) {
       throw new InvalidRegistryException("registry file " + file + ": " + e.getMessage(), e);
     }
@@ -72,9 +75,13 @@ public final class RegistryLoader {
   public static Registry parseText(String text, Config defaults) {
     Config config;
     try {
-      config = ConfigFactory.parseString(text, ConfigParseOptions.defaults()
-              .setOriginDescription("registry").setIncluder(NoIncludes.INSTANCE))
-          .resolve(ConfigResolveOptions.noSystem());
+      config =
+          ConfigFactory.parseString(
+                  text,
+                  ConfigParseOptions.defaults()
+                      .setOriginDescription("registry")
+                      .setIncluder(NoIncludes.INSTANCE))
+              .resolve(ConfigResolveOptions.noSystem());
     } catch (ConfigException e) {
       throw new InvalidRegistryException("invalid registry: " + e.getMessage(), e);
     }
@@ -117,7 +124,8 @@ public final class RegistryLoader {
     }
 
     private static ConfigException refused(String what) {
-      return new ConfigException.Generic("include is not allowed in a registry sent over the network: " + what);
+      return new ConfigException.Generic(
+          "include is not allowed in a registry sent over the network: " + what);
     }
   }
 
@@ -125,47 +133,59 @@ public final class RegistryLoader {
     List<String> errors = new ArrayList<>();
     if (defaults.hasPath("signing")) {
       // a key shared by every destination would let each receiver forge the others' webhooks
-      errors.add("eventrouter.registry.destination-defaults.signing: signing keys are one"
-          + " destination's own: set signing in the destination");
+      errors.add(
+          "eventrouter.registry.destination-defaults.signing: signing keys are one"
+              + " destination's own: set signing in the destination");
     }
     Map<String, Destination> destinations = new LinkedHashMap<>();
     ConfigObject destinationsObject = objectAt(config, "destinations", errors);
     if (destinationsObject != null) {
-      destinationsObject.forEach((id, value) -> {
-        Destination destination = destination(id, value, defaults, errors);
-        if (destination != null) {
-          destinations.put(id, destination);
-        }
-      });
+      destinationsObject.forEach(
+          (id, value) -> {
+            Destination destination = destination(id, value, defaults, errors);
+            if (destination != null) {
+              destinations.put(id, destination);
+            }
+          });
     }
     Map<String, List<Route>> routes = new LinkedHashMap<>();
     Map<String, List<String>> writeKeys = new LinkedHashMap<>();
     ConfigObject sourcesObject = objectAt(config, "sources", errors);
     if (sourcesObject != null) {
-      sourcesObject.forEach((id, value) -> {
-        routes.put(id, routes(id, value, destinations, errors));
-        List<String> keys = writeKeys(id, value, errors);
-        if (!keys.isEmpty()) {
-          writeKeys.put(id, keys);
-        }
-      });
+      sourcesObject.forEach(
+          (id, value) -> {
+            routes.put(id, routes(id, value, destinations, errors));
+            List<String> keys = writeKeys(id, value, errors);
+            if (!keys.isEmpty()) {
+              writeKeys.put(id, keys);
+            }
+          });
     }
     Map<String, String> sourceOfKey = new LinkedHashMap<>();
-    writeKeys.forEach((source, keys) -> keys.forEach(key -> {
-      String other = sourceOfKey.putIfAbsent(key, source);
-      if (other != null && !other.equals(source)) {
-        errors.add("sources." + source + ".write-keys: the secret " + key + " is a write key of "
-            + other + " too: a write key names one source");
-      }
-    }));
+    writeKeys.forEach(
+        (source, keys) ->
+            keys.forEach(
+                key -> {
+                  String other = sourceOfKey.putIfAbsent(key, source);
+                  if (other != null && !other.equals(source)) {
+                    errors.add(
+                        "sources."
+                            + source
+                            + ".write-keys: the secret "
+                            + key
+                            + " is a write key of "
+                            + other
+                            + " too: a write key names one source");
+                  }
+                }));
     if (!errors.isEmpty()) {
       throw new InvalidRegistryException("invalid registry:\n  " + String.join("\n  ", errors));
     }
     return new Registry(destinations, routes, writeKeys);
   }
 
-  private static Destination destination(String id, ConfigValue value, Config defaults,
-      List<String> errors) {
+  private static Destination destination(
+      String id, ConfigValue value, Config defaults, List<String> errors) {
     String where = "destinations." + id;
     if (!validId(where, id, errors)) {
       return null;
@@ -179,21 +199,24 @@ public final class RegistryLoader {
       URI endpoint = endpoint(where + ".endpoint", c.getString("endpoint"), errors);
       Map<String, String> headers = headers(where, c, errors);
       WebhookSigning signing = signing(where, (ConfigObject) value, headers, errors);
-      DestinationSettings delivery = new DestinationSettings(id,
-          c.getInt("max-in-flight-per-pair"),
-          c.getInt("rate-per-pair"),
-          c.getInt("max-connections"),
-          c.getDuration("timeout"),
-          new RetryPolicy(c.getDuration("retry.base"), c.getDuration("retry.cap")),
-          c.getDuration("expire-after"),
-          new BreakerSettings(
-              (float) c.getDouble("breaker.failure-rate-percent"),
-              c.getInt("breaker.sliding-window"),
-              c.getInt("breaker.minimum-calls"),
-              c.getDuration("breaker.open-for"),
-              c.getInt("breaker.half-open-probes")),
-          signing);
-      return endpoint == null ? null
+      DestinationSettings delivery =
+          new DestinationSettings(
+              id,
+              c.getInt("max-in-flight-per-pair"),
+              c.getInt("rate-per-pair"),
+              c.getInt("max-connections"),
+              c.getDuration("timeout"),
+              new RetryPolicy(c.getDuration("retry.base"), c.getDuration("retry.cap")),
+              c.getDuration("expire-after"),
+              new BreakerSettings(
+                  (float) c.getDouble("breaker.failure-rate-percent"),
+                  c.getInt("breaker.sliding-window"),
+                  c.getInt("breaker.minimum-calls"),
+                  c.getDuration("breaker.open-for"),
+                  c.getInt("breaker.half-open-probes")),
+              signing);
+      return endpoint == null
+          ? null
           : new Destination(id, endpoint, c.getBoolean("enabled"), headers, delivery);
     } catch (ConfigException | IllegalArgumentException e) {
       errors.add(where + ": " + e.getMessage());
@@ -211,64 +234,76 @@ public final class RegistryLoader {
     if (!c.hasPath("headers")) {
       return headers;
     }
-    c.getObject("headers").forEach((name, value) -> {
-      String at = where + ".headers." + name;
-      Optional<String> invalidName = HeaderText.invalidName(name);
-      if (invalidName.isPresent()) {
-        errors.add(at + ": " + invalidName.get());
-      } else if (value.valueType() == ConfigValueType.OBJECT) {
-        Config secret = ((ConfigObject) value).toConfig();
-        if (!secret.hasPath("secret") || secret.root().size() != 1) {
-          errors.add(at + ": a header is a value, or { secret = NAME }");
-        } else {
-          try {
-            headers.put(name, Secrets.reference(secret.getString("secret")));
-          } catch (IllegalArgumentException | ConfigException e) {
-            errors.add(at + ": " + e.getMessage());
-          }
-        }
-      } else if (value.valueType() == ConfigValueType.LIST || value.valueType() == ConfigValueType.NULL) {
-        errors.add(at + ": a header is a value, or { secret = NAME }");
-      } else {
-        String literal = String.valueOf(value.unwrapped());
-        Optional<String> invalid = invalidLiteral(name, literal);
-        if (Secrets.referenced(literal).isPresent()) {
-          errors.add(at + ": write a secret as { secret = NAME }");
-        } else if (invalid.isPresent()) {
-          // what is wrong, never the value: a literal header may be a credential too
-          errors.add(at + ": " + invalid.get());
-        } else {
-          headers.put(name, literal);
-        }
-      }
-    });
+    c.getObject("headers")
+        .forEach(
+            (name, value) -> {
+              String at = where + ".headers." + name;
+              Optional<String> invalidName = HeaderText.invalidName(name);
+              if (invalidName.isPresent()) {
+                errors.add(at + ": " + invalidName.get());
+              } else if (value.valueType() == ConfigValueType.OBJECT) {
+                Config secret = ((ConfigObject) value).toConfig();
+                if (!secret.hasPath("secret") || secret.root().size() != 1) {
+                  errors.add(at + ": a header is a value, or { secret = NAME }");
+                } else {
+                  try {
+                    headers.put(name, Secrets.reference(secret.getString("secret")));
+                  } catch (IllegalArgumentException | ConfigException e) {
+                    errors.add(at + ": " + e.getMessage());
+                  }
+                }
+              } else if (value.valueType() == ConfigValueType.LIST
+                  || value.valueType() == ConfigValueType.NULL) {
+                errors.add(at + ": a header is a value, or { secret = NAME }");
+              } else {
+                String literal = String.valueOf(value.unwrapped());
+                Optional<String> invalid = invalidLiteral(name, literal);
+                if (Secrets.referenced(literal).isPresent()) {
+                  errors.add(at + ": write a secret as { secret = NAME }");
+                } else if (invalid.isPresent()) {
+                  // what is wrong, never the value: a literal header may be a credential too
+                  errors.add(at + ": " + invalid.get());
+                } else {
+                  headers.put(name, literal);
+                }
+              }
+            });
     return headers;
   }
 
   /**
    * A destination's signing keys: {@code signing { keys = [{ secret = NAME }, ...] }}, the first
-   * the current one. Read from the destination alone, never the defaults: a key is one
-   * receiver's.
+   * the current one. Read from the destination alone, never the defaults: a key is one receiver's.
    */
-  private static WebhookSigning signing(String where, ConfigObject destination,
-      Map<String, String> headers, List<String> errors) {
+  private static WebhookSigning signing(
+      String where, ConfigObject destination, Map<String, String> headers, List<String> errors) {
     ConfigValue value = destination.get("signing");
     if (value == null) {
       return WebhookSigning.NONE;
     }
     String at = where + ".signing";
-    if (value.valueType() != ConfigValueType.OBJECT || ((ConfigObject) value).size() != 1
+    if (value.valueType() != ConfigValueType.OBJECT
+        || ((ConfigObject) value).size() != 1
         || !((ConfigObject) value).containsKey("keys")) {
       errors.add(at + ": must be { keys = [{ secret = NAME }, ...] }");
       return WebhookSigning.NONE;
     }
     int mistakes = errors.size();
-    List<String> keys = secretNames(at + ".keys", "a signing key", ((ConfigObject) value).get("keys"), errors);
+    List<String> keys =
+        secretNames(at + ".keys", "a signing key", ((ConfigObject) value).get("keys"), errors);
     if (keys.isEmpty() && errors.size() == mistakes) {
       errors.add(at + ".keys: needs at least one key");
     }
-    headers.keySet().stream().filter(WebhookSignature::isSignatureHeader).sorted().forEach(name ->
-        errors.add(where + ".headers." + name + ": a signed request's own header; signing sets it"));
+    headers.keySet().stream()
+        .filter(WebhookSignature::isSignatureHeader)
+        .sorted()
+        .forEach(
+            name ->
+                errors.add(
+                    where
+                        + ".headers."
+                        + name
+                        + ": a signed request's own header; signing sets it"));
     return new WebhookSigning(keys);
   }
 
@@ -285,8 +320,11 @@ public final class RegistryLoader {
     }
   }
 
-  private static List<Route> routes(String source, ConfigValue value,
-      Map<String, Destination> destinations, List<String> errors) {
+  private static List<Route> routes(
+      String source,
+      ConfigValue value,
+      Map<String, Destination> destinations,
+      List<String> errors) {
     String where = "sources." + source;
     List<Route> routes = new ArrayList<>();
     if (!validId(where, source, errors)) {
@@ -347,7 +385,9 @@ public final class RegistryLoader {
         continue;
       }
       if (enabled && destination.enabled()) {
-        routes.add(new Route(destination, endpoint != null ? endpoint : destination.endpoint(), rate, filter));
+        routes.add(
+            new Route(
+                destination, endpoint != null ? endpoint : destination.endpoint(), rate, filter));
       }
     }
     return List.copyOf(routes);
@@ -359,11 +399,15 @@ public final class RegistryLoader {
    * literal: a registry is shown to operators and kept in the journal.
    */
   private static List<String> writeKeys(String source, ConfigValue value, List<String> errors) {
-    if (value.valueType() != ConfigValueType.OBJECT || !((ConfigObject) value).containsKey("write-keys")) {
+    if (value.valueType() != ConfigValueType.OBJECT
+        || !((ConfigObject) value).containsKey("write-keys")) {
       return List.of();
     }
-    return secretNames("sources." + source + ".write-keys", "a write key",
-        ((ConfigObject) value).get("write-keys"), errors);
+    return secretNames(
+        "sources." + source + ".write-keys",
+        "a write key",
+        ((ConfigObject) value).get("write-keys"),
+        errors);
   }
 
   /**
@@ -371,8 +415,8 @@ public final class RegistryLoader {
    *
    * @param what what each key is, for the mistakes
    */
-  private static List<String> secretNames(String where, String what, ConfigValue list,
-      List<String> errors) {
+  private static List<String> secretNames(
+      String where, String what, ConfigValue list, List<String> errors) {
     List<String> keys = new ArrayList<>();
     if (list.valueType() != ConfigValueType.LIST) {
       errors.add(where + ": must be a list of { secret = NAME }");
@@ -383,7 +427,8 @@ public final class RegistryLoader {
       ConfigValue entry = entries.get(i);
       String at = where + "[" + i + "]";
       if (entry.valueType() != ConfigValueType.OBJECT
-          || ((ConfigObject) entry).size() != 1 || !((ConfigObject) entry).containsKey("secret")
+          || ((ConfigObject) entry).size() != 1
+          || !((ConfigObject) entry).containsKey("secret")
           || ((ConfigObject) entry).get("secret").valueType() != ConfigValueType.STRING) {
         // what is wrong, never the value: it may be the key itself written by mistake
         errors.add(at + ": " + what + " is { secret = NAME }, the secret that holds it");
@@ -435,8 +480,10 @@ public final class RegistryLoader {
     }
     if (uri.getRawUserInfo() != null) {
       // a request goes to the host, without them: a credential is sent as a header's secret
-      errors.add(where + ": must not hold a user or password (user:password@); send a credential as a"
-          + " header, { secret = NAME }");
+      errors.add(
+          where
+              + ": must not hold a user or password (user:password@); send a credential as a"
+              + " header, { secret = NAME }");
       return null;
     }
     if (!uri.toASCIIString().equals(text)) {

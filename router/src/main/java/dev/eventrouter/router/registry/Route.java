@@ -7,11 +7,11 @@ import java.util.OptionalInt;
 
 /**
  * One destination of a source: the endpoint its jobs go to (the source's own, or the
- * destination's), if the source has one, its own rate per second, and which of the source's
- * events it carries.
+ * destination's), if the source has one, its own rate per second, and which of the source's events
+ * it carries.
  */
-public record Route(Destination destination, URI endpoint, OptionalInt ratePerSecond,
-    RouteFilter filter) {
+public record Route(
+    Destination destination, URI endpoint, OptionalInt ratePerSecond, RouteFilter filter) {
 
   /** The destination's delivery settings with this pair's overrides. */
   public DestinationSettings delivery() {

@@ -14,10 +14,10 @@ import java.util.TreeSet;
 
 /**
  * Where each secret may be sent: the origins ({@code scheme://host:port}) of the endpoints a
- * registry sends it to. A registry replaced through the admin API may send a secret to an origin
- * it is not bound to only with the operator's explicit acknowledgement; otherwise whoever holds an
- * operate token could point a credential at a server of their own. A secret first named binds
- * where it is first sent; the registry file at start binds what it names.
+ * registry sends it to. A registry replaced through the admin API may send a secret to an origin it
+ * is not bound to only with the operator's explicit acknowledgement; otherwise whoever holds an
+ * operate token could point a credential at a server of their own. A secret first named binds where
+ * it is first sent; the registry file at start binds what it names.
  *
  * @param origins per secret name, the origins it is bound to
  */
@@ -51,13 +51,23 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
     for (Destination destination : registry.destinations().values()) {
       List<URI> endpoints = new ArrayList<>();
       endpoints.add(destination.endpoint());
-      registry.routes().values().forEach(routes -> routes.stream()
-          .filter(route -> route.destination().id().equals(destination.id()))
-          .forEach(route -> endpoints.add(route.endpoint())));
+      registry
+          .routes()
+          .values()
+          .forEach(
+              routes ->
+                  routes.stream()
+                      .filter(route -> route.destination().id().equals(destination.id()))
+                      .forEach(route -> endpoints.add(route.endpoint())));
       List<String> secrets = new ArrayList<>(destination.delivery().signing().secrets());
-      destination.headers().values().forEach(value -> Secrets.referenced(value).ifPresent(secrets::add));
+      destination
+          .headers()
+          .values()
+          .forEach(value -> Secrets.referenced(value).ifPresent(secrets::add));
       for (String secret : secrets) {
-        endpoints.forEach(endpoint -> origins.computeIfAbsent(secret, s -> new HashSet<>()).add(origin(endpoint)));
+        endpoints.forEach(
+            endpoint ->
+                origins.computeIfAbsent(secret, s -> new HashSet<>()).add(origin(endpoint)));
       }
     }
     return new SecretBindings(origins);
@@ -66,13 +76,16 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
   /** What {@code next} sends where this does not bind it; a secret not bound yet moves nowhere. */
   public List<Move> movesTo(SecretBindings next) {
     List<Move> moves = new ArrayList<>();
-    next.origins.forEach((secret, to) -> {
-      Set<String> bound = origins.get(secret);
-      if (bound != null) {
-        to.stream().filter(origin -> !bound.contains(origin)).sorted()
-            .forEach(origin -> moves.add(new Move(secret, bound, origin)));
-      }
-    });
+    next.origins.forEach(
+        (secret, to) -> {
+          Set<String> bound = origins.get(secret);
+          if (bound != null) {
+            to.stream()
+                .filter(origin -> !bound.contains(origin))
+                .sorted()
+                .forEach(origin -> moves.add(new Move(secret, bound, origin)));
+          }
+        });
     moves.sort((a, b) -> a.secret().compareTo(b.secret()));
     return moves;
   }
@@ -81,7 +94,8 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
   public SecretBindings plus(SecretBindings more) {
     Map<String, Set<String>> union = new HashMap<>();
     origins.forEach((secret, set) -> union.put(secret, new HashSet<>(set)));
-    more.origins.forEach((secret, set) -> union.computeIfAbsent(secret, s -> new HashSet<>()).addAll(set));
+    more.origins.forEach(
+        (secret, set) -> union.computeIfAbsent(secret, s -> new HashSet<>()).addAll(set));
     return new SecretBindings(union);
   }
 

@@ -6,9 +6,8 @@ import dev.eventrouter.queues.destination.Destinations;
 import java.util.Optional;
 
 /**
- * The settings registry of this node, as loaded at start, with what operators paused. Ingest
- * routes records against it and the virtual queues find their destination's delivery settings
- * in it.
+ * The settings registry of this node, as loaded at start, with what operators paused. Ingest routes
+ * records against it and the virtual queues find their destination's delivery settings in it.
  */
 public final class SettingsRegistry implements Destinations {
 
@@ -35,8 +34,8 @@ public final class SettingsRegistry implements Destinations {
   }
 
   /**
-   * The pair's settings: its route's, with the pair's own rate, and the limits an operator set
-   * for it. A destination the source no longer routes to, or that is disabled, stays known to its
+   * The pair's settings: its route's, with the pair's own rate, and the limits an operator set for
+   * it. A destination the source no longer routes to, or that is disabled, stays known to its
    * queue: jobs it already holds are still delivered.
    */
   @Override

@@ -12,7 +12,9 @@ final class RateLimits {
   private final int burst;
   private final Map<WriteKeys.Key, Bucket> buckets = new ConcurrentHashMap<>();
 
-  /** @param rate requests a second; 0 = no limit */
+  /**
+   * @param rate requests a second; 0 = no limit
+   */
   RateLimits(int rate, int burst) {
     this.perNano = rate / 1e9;
     this.burst = burst;

@@ -54,15 +54,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Segment's HTTP tracking API, so that Segment's SDKs send to the router unchanged: each call
  * becomes records of the ingest topic, keyed by the source its write key belongs to, and is
- * answered 200 only once Kafka acknowledged every one (acks=all), 503 with Retry-After when it
- * did not in time. The answers are those Segment's SDKs expect: they drop a request answered
- * any 4xx but 429, so 400 is for a body that is not a call at all, and an invalid event of a
- * batch goes to the dead-letter topic while its batch is answered 200. Every error answer is a
- * JSON object naming its reason. Write keys and bodies are never logged.
+ * answered 200 only once Kafka acknowledged every one (acks=all), 503 with Retry-After when it did
+ * not in time. The answers are those Segment's SDKs expect: they drop a request answered any 4xx
+ * but 429, so 400 is for a body that is not a call at all, and an invalid event of a batch goes to
+ * the dead-letter topic while its batch is answered 200. Every error answer is a JSON object naming
+ * its reason. Write keys and bodies are never logged.
  *
  * <p>The ids of an event's jobs carry the event's own {@code timestamp} (record header {@link
- * Ingest#ID_TIME_HEADER}), not the record's time: a request sent again with the same
- * messageIds makes the same job ids, which their queues refuse (README, "Segment SDKs").
+ * Ingest#ID_TIME_HEADER}), not the record's time: a request sent again with the same messageIds
+ * makes the same job ids, which their queues refuse (README, "Segment SDKs").
  */
 public final class SegmentApi extends AllDirectives implements AutoCloseable {
 
@@ -70,14 +70,31 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
 
   /** The calls, by the last segment of their path: the six types, and two names of a batch. */
   private static final Set<String> BATCHES = Set.of("batch", "import");
+
   /**
-   * The short paths analytics.js posts to: the first letter of the event's type ({@code /v1/t}
-   * for a track), and {@code /v1/b} for its batches.
+   * The short paths analytics.js posts to: the first letter of the event's type ({@code /v1/t} for
+   * a track), and {@code /v1/b} for its batches.
    */
-  private static final Map<String, String> SHORT_PATHS = Map.of("t", "track", "i", "identify",
-      "p", "page", "s", "screen", "g", "group", "a", "alias", "b", "batch");
+  private static final Map<String, String> SHORT_PATHS =
+      Map.of(
+          "t",
+          "track",
+          "i",
+          "identify",
+          "p",
+          "page",
+          "s",
+          "screen",
+          "g",
+          "group",
+          "a",
+          "alias",
+          "b",
+          "batch");
+
   /** Where a dead letter of this API says it came from, in place of a Kafka topic. */
   public static final String DEAD_LETTER_ORIGIN = "segment-api";
+
   /** Room over the limit for a gzip body, which may be a little larger than what it holds. */
   private static final int GZIP_SLACK = 1024;
 
@@ -97,33 +114,53 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
    * @param ingest the ingest's topics, Kafka client settings (TLS, SASL) and nesting limit
    * @param blocking where the producer's {@code send} runs: it blocks while it has no metadata
    */
-  public SegmentApi(SegmentApiSettings settings, IngestSettings ingest, SettingsRegistry registry,
-      Secrets secrets, RouterMetrics metrics, Executor blocking, ActorSystem<?> system, Clock clock) {
+  public SegmentApi(
+      SegmentApiSettings settings,
+      IngestSettings ingest,
+      SettingsRegistry registry,
+      Secrets secrets,
+      RouterMetrics metrics,
+      Executor blocking,
+      ActorSystem<?> system,
+      Clock clock) {
     if (settings.maxEventBytes() > ingest.maxPayloadBytes()) {
       // the ingest would dead-letter what the API accepted
-      throw new IllegalArgumentException("eventrouter.segment-api.max-event-bytes (" + settings.maxEventBytes()
-          + ") is over eventrouter.ingest.max-payload-bytes (" + ingest.maxPayloadBytes() + ")");
+      throw new IllegalArgumentException(
+          "eventrouter.segment-api.max-event-bytes ("
+              + settings.maxEventBytes()
+              + ") is over eventrouter.ingest.max-payload-bytes ("
+              + ingest.maxPayloadBytes()
+              + ")");
     }
     this.settings = settings;
     this.topic = ingest.topic();
     KafkaClientSettings client = ingest.client();
     long timeout = settings.produceTimeout().toMillis();
-    this.producer = new KafkaProducer<>(client.with(
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-            ProducerConfig.LINGER_MS_CONFIG, "5",
-            ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-            // a request waits this long at most, for metadata or for the acknowledgement
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeout),
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeout),
-            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1, timeout - 5)),
-            // one event, with what the API adds to it (messageId, receivedAt, a batch's context)
-            ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Math.max(1024 * 1024,
-                settings.maxEventBytes() + settings.maxBatchBytes())),
-            ProducerConfig.CLIENT_ID_CONFIG, "eventrouter-segment-api"),
-        new StringSerializer(), new ByteArraySerializer());
-    this.deadLetters = new DeadLetters(client, ingest.deadLetterTopic(), ingest.deadLetterMaxValueBytes(),
-        "eventrouter-segment-api-dead-letters");
+    this.producer =
+        new KafkaProducer<>(
+            client.with(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.LINGER_MS_CONFIG, "5",
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                // a request waits this long at most, for metadata or for the acknowledgement
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeout),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeout),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1, timeout - 5)),
+                // one event, with what the API adds to it (messageId, receivedAt, a batch's
+                // context)
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                    Integer.toString(
+                        Math.max(1024 * 1024, settings.maxEventBytes() + settings.maxBatchBytes())),
+                ProducerConfig.CLIENT_ID_CONFIG, "eventrouter-segment-api"),
+            new StringSerializer(),
+            new ByteArraySerializer());
+    this.deadLetters =
+        new DeadLetters(
+            client,
+            ingest.deadLetterTopic(),
+            ingest.deadLetterMaxValueBytes(),
+            "eventrouter-segment-api-dead-letters");
     this.writeKeys = new WriteKeys(registry, secrets, settings.writeKeyRefresh(), clock);
     this.rateLimits = new RateLimits(settings.ratePerWriteKey(), settings.rateBurst());
     this.reader = new SegmentEvents(settings.maxEventBytes(), ingest.maxNestingDepth());
@@ -135,8 +172,15 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
 
   public Route routes() {
     // analytics-java posts to /v1/import/: a trailing slash is the same call
-    return pathPrefix("v1", () -> pathPrefix(PathMatchers.segment(), call -> pathEndOrSingleSlash(() ->
-        extractRequest(request -> completeWithFuture(answer(call, request))))));
+    return pathPrefix(
+        "v1",
+        () ->
+            pathPrefix(
+                PathMatchers.segment(),
+                call ->
+                    pathEndOrSingleSlash(
+                        () ->
+                            extractRequest(request -> completeWithFuture(answer(call, request))))));
   }
 
   /** An answer, and the reason it names when it is an error. */
@@ -157,39 +201,55 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
     } else {
       answer = receive(BATCHES.contains(call) ? "batch" : call, request);
     }
-    return answer.exceptionally(failure -> {
-      log.error("a Segment API request failed", failure);
-      return errorAnswer(500, "internal-error", "the request could not be handled");
-    }).thenApply(done -> {
-      if (done.reason() != null) {
-        metrics.segmentErrors.labelValues(done.reason()).inc();
-      }
-      metrics.segmentRequests.labelValues(label, Integer.toString(done.response().status().intValue())).inc();
-      metrics.segmentSeconds.labelValues(label).observe((System.nanoTime() - start) / 1e9);
-      return withCors(request, done.response());
-    });
+    return answer
+        .exceptionally(
+            failure -> {
+              log.error("a Segment API request failed", failure);
+              return errorAnswer(500, "internal-error", "the request could not be handled");
+            })
+        .thenApply(
+            done -> {
+              if (done.reason() != null) {
+                metrics.segmentErrors.labelValues(done.reason()).inc();
+              }
+              metrics
+                  .segmentRequests
+                  .labelValues(label, Integer.toString(done.response().status().intValue()))
+                  .inc();
+              metrics.segmentSeconds.labelValues(label).observe((System.nanoTime() - start) / 1e9);
+              return withCors(request, done.response());
+            });
   }
 
   private CompletionStage<Answer> receive(String call, HttpRequest request) {
     int limit = call.equals("batch") ? settings.maxBatchBytes() : settings.maxEventBytes();
-    return request.entity().withSizeLimit(limit + GZIP_SLACK)
+    return request
+        .entity()
+        .withSizeLimit(limit + GZIP_SLACK)
         .toStrict(settings.produceTimeout().toMillis(), materializer)
-        .handle((strict, failure) -> {
-          if (failure != null) {
-            return tooLarge(failure)
-                ? error(400, "body-too-large", "the body is over the maximum of " + limit + " bytes")
-                : error(400, "unreadable-body", "the body could not be read");
-          }
-          byte[] raw = strict.getData().toArray();
-          metrics.segmentBytes.inc(raw.length);
-          return decoded(request, raw, limit, call);
-        })
+        .handle(
+            (strict, failure) -> {
+              if (failure != null) {
+                return tooLarge(failure)
+                    ? error(
+                        400,
+                        "body-too-large",
+                        "the body is over the maximum of " + limit + " bytes")
+                    : error(400, "unreadable-body", "the body could not be read");
+              }
+              byte[] raw = strict.getData().toArray();
+              metrics.segmentBytes.inc(raw.length);
+              return decoded(request, raw, limit, call);
+            })
         .thenCompose(next -> next);
   }
 
   private CompletionStage<Answer> decoded(HttpRequest request, byte[] raw, int limit, String call) {
-    String encoding = request.getHeader("Content-Encoding").map(h -> h.value().strip().toLowerCase(Locale.ROOT))
-        .orElse("identity");
+    String encoding =
+        request
+            .getHeader("Content-Encoding")
+            .map(h -> h.value().strip().toLowerCase(Locale.ROOT))
+            .orElse("identity");
     byte[] body;
     if (encoding.equals("gzip")) {
       try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
@@ -204,8 +264,13 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
       return error(400, "unsupported-encoding", "Content-Encoding must be gzip or none");
     }
     if (body.length > limit) {
-      return error(400, "body-too-large", "the body is over the maximum of " + limit + " bytes"
-          + (encoding.equals("gzip") ? " once decompressed" : ""));
+      return error(
+          400,
+          "body-too-large",
+          "the body is over the maximum of "
+              + limit
+              + " bytes"
+              + (encoding.equals("gzip") ? " once decompressed" : ""));
     }
     Instant receivedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     SegmentEvents.Body read = reader.read(call, body, receivedAt);
@@ -220,7 +285,10 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
       return error(400, "invalid-authorization", e.getMessage());
     }
     if (presented.isEmpty() || presented.get().isEmpty()) {
-      return error(401, "no-write-key", "give the write key as the user of basic authentication, or as writeKey");
+      return error(
+          401,
+          "no-write-key",
+          "give the write key as the user of basic authentication, or as writeKey");
     }
     Optional<WriteKeys.Key> key = writeKeys.find(presented.get());
     if (key.isEmpty()) {
@@ -228,55 +296,97 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
     }
     Optional<Duration> wait = rateLimits.take(key.get(), System.nanoTime());
     if (wait.isPresent()) {
-      return CompletableFuture.completedFuture(new Answer(json(429,
-              "{\"success\":false,\"reason\":\"rate-limited\",\"message\":\"too many requests with this write key\"}")
-          .addHeader(RawHeader.create("Retry-After", Long.toString(seconds(wait.get())))), "rate-limited"));
+      return CompletableFuture.completedFuture(
+          new Answer(
+              json(
+                      429,
+                      "{\"success\":false,\"reason\":\"rate-limited\",\"message\":\"too many requests with this write key\"}")
+                  .addHeader(RawHeader.create("Retry-After", Long.toString(seconds(wait.get())))),
+              "rate-limited"));
     }
     if (!call.equals("batch") && !events.refused().isEmpty()) {
       SegmentEvents.Refused refused = events.refused().get(0);
       return error(400, refused.reason().label(), refused.detail());
     }
-    return produce(key.get().source(), events, receivedAt).handle((done, failure) -> {
-      if (failure != null) {
-        log.warn("Kafka did not acknowledge the {} events of a Segment API request of source {} in time; "
-            + "answered 503: {}", events.accepted().size(), key.get().source(), failure.toString());
-        return new Answer(json(503, "{\"success\":false,\"reason\":\"kafka-unavailable\","
-                + "\"message\":\"the events could not be stored; send them again\"}")
-            .addHeader(RawHeader.create("Retry-After", Long.toString(seconds(settings.retryAfter())))),
-            "kafka-unavailable");
-      }
-      metrics.segmentEvents.labelValues("produced").inc(events.accepted().size());
-      metrics.segmentEvents.labelValues("dead-lettered").inc(events.refused().size());
-      return new Answer(json(200, "{\"success\":true}"), null);
-    });
+    return produce(key.get().source(), events, receivedAt)
+        .handle(
+            (done, failure) -> {
+              if (failure != null) {
+                log.warn(
+                    "Kafka did not acknowledge the {} events of a Segment API request of source {} in time; "
+                        + "answered 503: {}",
+                    events.accepted().size(),
+                    key.get().source(),
+                    failure.toString());
+                return new Answer(
+                    json(
+                            503,
+                            "{\"success\":false,\"reason\":\"kafka-unavailable\","
+                                + "\"message\":\"the events could not be stored; send them again\"}")
+                        .addHeader(
+                            RawHeader.create(
+                                "Retry-After", Long.toString(seconds(settings.retryAfter())))),
+                    "kafka-unavailable");
+              }
+              metrics.segmentEvents.labelValues("produced").inc(events.accepted().size());
+              metrics.segmentEvents.labelValues("dead-lettered").inc(events.refused().size());
+              return new Answer(json(200, "{\"success\":true}"), null);
+            });
   }
 
-  /** Every event on its topic, acknowledged: the accepted to the ingest topic, the refused to the dead-letter topic. */
-  private CompletableFuture<Void> produce(String source, SegmentEvents.Events events, Instant receivedAt) {
-    return CompletableFuture.supplyAsync(() -> {
-      List<CompletableFuture<?>> sent = new ArrayList<>();
-      for (SegmentEvents.Accepted event : events.accepted()) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, source, event.value());
-        record.headers().add(Ingest.ID_TIME_HEADER,
-            Long.toString(event.idTime().toEpochMilli()).getBytes(StandardCharsets.US_ASCII));
-        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-        producer.send(record, (metadata, failure) -> {
-          if (failure != null) {
-            acknowledged.completeExceptionally(failure);
-          } else {
-            acknowledged.complete(null);
-          }
-        });
-        sent.add(acknowledged);
-      }
-      for (SegmentEvents.Refused refused : events.refused()) {
-        ConsumerRecord<String, byte[]> original = new ConsumerRecord<>(DEAD_LETTER_ORIGIN, -1, -1L,
-            receivedAt.toEpochMilli(), TimestampType.CREATE_TIME, -1, refused.value().length, source,
-            refused.value(), new RecordHeaders(), Optional.empty());
-        sent.add(deadLetters.send(original, refused.reason(), refused.detail()).toCompletableFuture());
-      }
-      return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
-    }, blocking).thenCompose(all -> all)
+  /**
+   * Every event on its topic, acknowledged: the accepted to the ingest topic, the refused to the
+   * dead-letter topic.
+   */
+  private CompletableFuture<Void> produce(
+      String source, SegmentEvents.Events events, Instant receivedAt) {
+    return CompletableFuture.supplyAsync(
+            () -> {
+              List<CompletableFuture<?>> sent = new ArrayList<>();
+              for (SegmentEvents.Accepted event : events.accepted()) {
+                ProducerRecord<String, byte[]> record =
+                    new ProducerRecord<>(topic, source, event.value());
+                record
+                    .headers()
+                    .add(
+                        Ingest.ID_TIME_HEADER,
+                        Long.toString(event.idTime().toEpochMilli())
+                            .getBytes(StandardCharsets.US_ASCII));
+                CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+                producer.send(
+                    record,
+                    (metadata, failure) -> {
+                      if (failure != null) {
+                        acknowledged.completeExceptionally(failure);
+                      } else {
+                        acknowledged.complete(null);
+                      }
+                    });
+                sent.add(acknowledged);
+              }
+              for (SegmentEvents.Refused refused : events.refused()) {
+                ConsumerRecord<String, byte[]> original =
+                    new ConsumerRecord<>(
+                        DEAD_LETTER_ORIGIN,
+                        -1,
+                        -1L,
+                        receivedAt.toEpochMilli(),
+                        TimestampType.CREATE_TIME,
+                        -1,
+                        refused.value().length,
+                        source,
+                        refused.value(),
+                        new RecordHeaders(),
+                        Optional.empty());
+                sent.add(
+                    deadLetters
+                        .send(original, refused.reason(), refused.detail())
+                        .toCompletableFuture());
+              }
+              return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+            },
+            blocking)
+        .thenCompose(all -> all)
         .orTimeout(settings.produceTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
   }
 
@@ -288,11 +398,14 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
     }
     String value = header.get();
     if (!value.regionMatches(true, 0, "Basic ", 0, 6)) {
-      throw new IllegalArgumentException("Authorization must be Basic, with the write key as the user");
+      throw new IllegalArgumentException(
+          "Authorization must be Basic, with the write key as the user");
     }
     String decoded;
     try {
-      decoded = new String(Base64.getDecoder().decode(value.substring(6).strip()), StandardCharsets.UTF_8);
+      decoded =
+          new String(
+              Base64.getDecoder().decode(value.substring(6).strip()), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("Authorization: Basic is not base64");
     }
@@ -301,12 +414,18 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
   }
 
   private Answer preflight(HttpRequest request) {
-    HttpResponse response = HttpResponse.create().withStatus(204)
-        .addHeader(RawHeader.create("Access-Control-Allow-Methods", "POST, OPTIONS"))
-        .addHeader(RawHeader.create("Access-Control-Allow-Headers", request
-            .getHeader("Access-Control-Request-Headers").map(h -> h.value())
-            .orElse("Content-Type, Authorization, Content-Encoding")))
-        .addHeader(RawHeader.create("Access-Control-Max-Age", "86400"));
+    HttpResponse response =
+        HttpResponse.create()
+            .withStatus(204)
+            .addHeader(RawHeader.create("Access-Control-Allow-Methods", "POST, OPTIONS"))
+            .addHeader(
+                RawHeader.create(
+                    "Access-Control-Allow-Headers",
+                    request
+                        .getHeader("Access-Control-Request-Headers")
+                        .map(h -> h.value())
+                        .orElse("Content-Type, Authorization, Content-Encoding")))
+            .addHeader(RawHeader.create("Access-Control-Max-Age", "86400"));
     return new Answer(response, null);
   }
 
@@ -319,7 +438,8 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
       return response.addHeader(RawHeader.create("Access-Control-Allow-Origin", "*"));
     }
     if (settings.corsAllowOrigins().contains(origin.get())) {
-      return response.addHeader(RawHeader.create("Access-Control-Allow-Origin", origin.get()))
+      return response
+          .addHeader(RawHeader.create("Access-Control-Allow-Origin", origin.get()))
           .addHeader(RawHeader.create("Vary", "Origin"));
     }
     return response.addHeader(RawHeader.create("Vary", "Origin"));
@@ -330,12 +450,20 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
   }
 
   private static Answer errorAnswer(int status, String reason, String message) {
-    return new Answer(json(status, "{\"success\":false,\"reason\":" + quoted(reason) + ",\"message\":"
-        + quoted(message) + "}"), reason);
+    return new Answer(
+        json(
+            status,
+            "{\"success\":false,\"reason\":"
+                + quoted(reason)
+                + ",\"message\":"
+                + quoted(message)
+                + "}"),
+        reason);
   }
 
   private static HttpResponse json(int status, String body) {
-    return HttpResponse.create().withStatus(StatusCodes.get(status))
+    return HttpResponse.create()
+        .withStatus(StatusCodes.get(status))
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 

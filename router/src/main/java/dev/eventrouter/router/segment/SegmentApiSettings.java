@@ -21,12 +21,14 @@ public record SegmentApiSettings(
 
   public SegmentApiSettings {
     if (maxEventBytes <= 0 || maxBatchBytes < maxEventBytes) {
-      throw new IllegalArgumentException("eventrouter.segment-api: max-event-bytes must be positive and "
-          + "at most max-batch-bytes");
+      throw new IllegalArgumentException(
+          "eventrouter.segment-api: max-event-bytes must be positive and "
+              + "at most max-batch-bytes");
     }
     if (ratePerWriteKey < 0 || rateBurst < 1) {
-      throw new IllegalArgumentException("eventrouter.segment-api: rate-per-write-key must be 0 (no "
-          + "limit) or more, rate-burst 1 or more");
+      throw new IllegalArgumentException(
+          "eventrouter.segment-api: rate-per-write-key must be 0 (no "
+              + "limit) or more, rate-burst 1 or more");
     }
     corsAllowOrigins = List.copyOf(corsAllowOrigins);
   }
@@ -44,7 +46,9 @@ public record SegmentApiSettings(
         c.getInt("rate-per-write-key"),
         c.getInt("rate-burst"),
         c.getDuration("write-key-refresh"),
-        Arrays.stream(c.getString("cors-allow-origins").split(",")).map(String::strip)
-            .filter(origin -> !origin.isEmpty()).toList());
+        Arrays.stream(c.getString("cors-allow-origins").split(","))
+            .map(String::strip)
+            .filter(origin -> !origin.isEmpty())
+            .toList());
   }
 }

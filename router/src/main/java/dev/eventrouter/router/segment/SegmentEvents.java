@@ -30,44 +30,56 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * Reads the body of a tracking API call into the events to produce, as Segment's API takes
- * them: a single call's body is its event, a batch's has them in {@code batch} (with {@code
- * sentAt}, {@code context} and {@code integrations} for those of its events that have none).
- * Each event is checked for what its type needs, then given a {@code messageId} when it has
- * none and {@code receivedAt}; {@code writeKey} is taken out (it is a secret), and the rest is
- * passed on as sent.
+ * Reads the body of a tracking API call into the events to produce, as Segment's API takes them: a
+ * single call's body is its event, a batch's has them in {@code batch} (with {@code sentAt}, {@code
+ * context} and {@code integrations} for those of its events that have none). Each event is checked
+ * for what its type needs, then given a {@code messageId} when it has none and {@code receivedAt};
+ * {@code writeKey} is taken out (it is a secret), and the rest is passed on as sent.
  */
 final class SegmentEvents {
 
   /** The calls, by the last segment of their path; {@code batch} and {@code import} are batches. */
   static final Set<String> TYPES = RouteFilter.EVENT_TYPES;
+
   static final int MAX_MESSAGE_ID_LENGTH = 256;
 
   /** ISO-8601 as the SDKs write it: with an offset as +01:00, or as +0100. */
-  private static final List<DateTimeFormatter> TIMESTAMPS = List.of(
-      DateTimeFormatter.ISO_OFFSET_DATE_TIME,
-      new DateTimeFormatterBuilder().append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
-          .appendOffset("+HHMM", "Z").toFormatter());
+  private static final List<DateTimeFormatter> TIMESTAMPS =
+      List.of(
+          DateTimeFormatter.ISO_OFFSET_DATE_TIME,
+          new DateTimeFormatterBuilder()
+              .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+              .appendOffset("+HHMM", "Z")
+              .toFormatter());
 
   private final ObjectMapper json;
   private final int maxEventBytes;
 
-  /** @param maxNestingDepth an event's deepest nesting (the ingest's): a batch adds two levels */
+  /**
+   * @param maxNestingDepth an event's deepest nesting (the ingest's): a batch adds two levels
+   */
   SegmentEvents(int maxEventBytes, int maxNestingDepth) {
     this.maxEventBytes = maxEventBytes;
-    this.json = JsonMapper.builder(JsonFactory.builder()
-            .errorReportConfiguration(ErrorReportConfiguration.builder()
-                .maxErrorTokenLength(32).maxRawContentLength(0).build())
-            .streamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(maxNestingDepth + 2).build())
-            // the ingest refuses a duplicate key; better said to the sender now
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build())
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-        // numbers pass as sent: 1.10 stays 1.10
-        .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-        .build();
+    this.json =
+        JsonMapper.builder(
+                JsonFactory.builder()
+                    .errorReportConfiguration(
+                        ErrorReportConfiguration.builder()
+                            .maxErrorTokenLength(32)
+                            .maxRawContentLength(0)
+                            .build())
+                    .streamReadConstraints(
+                        StreamReadConstraints.builder()
+                            .maxNestingDepth(maxNestingDepth + 2)
+                            .build())
+                    // the ingest refuses a duplicate key; better said to the sender now
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            // numbers pass as sent: 1.10 stays 1.10
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
   }
 
   /** What a request body holds. */
@@ -81,7 +93,8 @@ final class SegmentEvents {
    * @param accepted the events to produce
    * @param refused the events that are not valid calls
    */
-  record Events(Optional<String> writeKey, List<Accepted> accepted, List<Refused> refused) implements Body {}
+  record Events(Optional<String> writeKey, List<Accepted> accepted, List<Refused> refused)
+      implements Body {}
 
   /**
    * @param idTime what retries of the event share: its {@code timestamp}, else the time it was
@@ -91,7 +104,9 @@ final class SegmentEvents {
 
   record Refused(byte[] value, Rejection reason, String detail) {}
 
-  /** @param call {@code track}, ..., or {@code batch} */
+  /**
+   * @param call {@code track}, ..., or {@code batch}
+   */
   Body read(String call, byte[] body, Instant receivedAt) {
     JsonNode root;
     try {
@@ -131,25 +146,41 @@ final class SegmentEvents {
         event.remove("writeKey");
         event(null, event, shared, receivedAt, accepted, refused);
       } else {
-        refused.add(new Refused(bytes(element), Rejection.INVALID_EVENT, "an event is a JSON object"));
+        refused.add(
+            new Refused(bytes(element), Rejection.INVALID_EVENT, "an event is a JSON object"));
       }
     }
     return new Events(writeKey, accepted, refused);
   }
 
-  /** @param call the type a single call's path gives; null in a batch */
-  private void event(String call, ObjectNode event, Map<String, JsonNode> shared, Instant receivedAt,
-      List<Accepted> accepted, List<Refused> refused) {
+  /**
+   * @param call the type a single call's path gives; null in a batch
+   */
+  private void event(
+      String call,
+      ObjectNode event,
+      Map<String, JsonNode> shared,
+      Instant receivedAt,
+      List<Accepted> accepted,
+      List<Refused> refused) {
     byte[] sent = bytes(event);
     if (sent.length > maxEventBytes) {
-      refused.add(new Refused(sent, Rejection.PAYLOAD_TOO_LARGE,
-          "the event has " + sent.length + " bytes, over the maximum of " + maxEventBytes));
+      refused.add(
+          new Refused(
+              sent,
+              Rejection.PAYLOAD_TOO_LARGE,
+              "the event has " + sent.length + " bytes, over the maximum of " + maxEventBytes));
       return;
     }
     Optional<String> problem = problem(call, event);
     if (problem.isPresent()) {
-      refused.add(new Refused(sent, problem.get().startsWith("messageId")
-          ? Rejection.NO_MESSAGE_ID : Rejection.INVALID_EVENT, problem.get()));
+      refused.add(
+          new Refused(
+              sent,
+              problem.get().startsWith("messageId")
+                  ? Rejection.NO_MESSAGE_ID
+                  : Rejection.INVALID_EVENT,
+              problem.get()));
       return;
     }
     if (call != null && !event.hasNonNull("type")) {
@@ -159,14 +190,16 @@ final class SegmentEvents {
     if (messageId == null || messageId.isNull()) {
       event.put("messageId", "api-" + UUID.randomUUID());
     }
-    shared.forEach((field, value) -> {
-      if (!event.hasNonNull(field)) {
-        event.set(field, value.deepCopy());
-      }
-    });
+    shared.forEach(
+        (field, value) -> {
+          if (!event.hasNonNull(field)) {
+            event.set(field, value.deepCopy());
+          }
+        });
     event.put("receivedAt", receivedAt.toString());
-    accepted.add(new Accepted(event.get("messageId").asText(), bytes(event),
-        timestamp(event).orElse(receivedAt)));
+    accepted.add(
+        new Accepted(
+            event.get("messageId").asText(), bytes(event), timestamp(event).orElse(receivedAt)));
   }
 
   /** What makes the event no valid call of its type, if anything. */
@@ -202,12 +235,18 @@ final class SegmentEvents {
       return Optional.of("a " + type + " call needs a userId or an anonymousId");
     }
     return switch (type) {
-      case "track" -> nonEmptyText(event.get("event"))
-          ? Optional.empty() : Optional.of("a track call needs its event name in `event`");
-      case "group" -> identifies(event.get("groupId"))
-          ? Optional.empty() : Optional.of("a group call needs a groupId");
-      case "alias" -> identifies(event.get("previousId"))
-          ? Optional.empty() : Optional.of("an alias call needs a previousId");
+      case "track" ->
+          nonEmptyText(event.get("event"))
+              ? Optional.empty()
+              : Optional.of("a track call needs its event name in `event`");
+      case "group" ->
+          identifies(event.get("groupId"))
+              ? Optional.empty()
+              : Optional.of("a group call needs a groupId");
+      case "alias" ->
+          identifies(event.get("previousId"))
+              ? Optional.empty()
+              : Optional.of("an alias call needs a previousId");
       default -> Optional.empty();
     };
   }

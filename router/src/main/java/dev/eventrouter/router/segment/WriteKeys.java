@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Which source a write key belongs to. The registry names, per source, the secrets holding its
  * keys; their values are read through {@link Secrets} (as destinations' secret headers are) and
- * kept only as SHA-256 digests, re-read every {@code refresh} so that a rotated key is taken up.
- * A presented key is compared, as a digest, with every known key, without stopping at a match:
- * how long it takes tells nothing of which key, or how much of one, matched.
+ * kept only as SHA-256 digests, re-read every {@code refresh} so that a rotated key is taken up. A
+ * presented key is compared, as a digest, with every known key, without stopping at a match: how
+ * long it takes tells nothing of which key, or how much of one, matched.
  */
 final class WriteKeys {
 
@@ -76,22 +76,32 @@ final class WriteKeys {
   private List<Known> load(Registry now) {
     List<Known> keys = new ArrayList<>();
     Set<Key> missing = new HashSet<>();
-    now.writeKeys().forEach((source, names) -> names.forEach(name -> {
-      Key key = new Key(source, name);
-      try {
-        Optional<String> value = secrets.value(name);
-        if (value.isPresent() && !value.get().isEmpty()) {
-          keys.add(new Known(key, sha256(value.get())));
-        } else if (missing.add(key) && !wasMissing.contains(key)) {
-          log.warn("write key secret {} of source {} is not there: that key is refused", name, source);
-        }
-      } catch (InvalidSecretException e) {
-        if (missing.add(key) && !wasMissing.contains(key)) {
-          log.warn("write key secret {} of source {} cannot be read: that key is refused: {}", name,
-              source, e.getMessage());
-        }
-      }
-    }));
+    now.writeKeys()
+        .forEach(
+            (source, names) ->
+                names.forEach(
+                    name -> {
+                      Key key = new Key(source, name);
+                      try {
+                        Optional<String> value = secrets.value(name);
+                        if (value.isPresent() && !value.get().isEmpty()) {
+                          keys.add(new Known(key, sha256(value.get())));
+                        } else if (missing.add(key) && !wasMissing.contains(key)) {
+                          log.warn(
+                              "write key secret {} of source {} is not there: that key is refused",
+                              name,
+                              source);
+                        }
+                      } catch (InvalidSecretException e) {
+                        if (missing.add(key) && !wasMissing.contains(key)) {
+                          log.warn(
+                              "write key secret {} of source {} cannot be read: that key is refused: {}",
+                              name,
+                              source,
+                              e.getMessage());
+                        }
+                      }
+                    }));
     // told once, not at every refresh
     wasMissing = Set.copyOf(missing);
     return List.copyOf(keys);

@@ -24,18 +24,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The operator controls' journal as this version wrote it ({@code
- * src/test/resources/golden/v1/operator-controls.*}, see {@link GoldenFiles}). These events are
- * not under stable names: Pekko's jackson-cbor serializer stores each with its Java class name
- * as the manifest, so renaming or moving an event class, or {@link OperatorControls} itself,
- * breaks the journals already written. The manifests below are those names, as stored.
+ * src/test/resources/golden/v1/operator-controls.*}, see {@link GoldenFiles}). These events are not
+ * under stable names: Pekko's jackson-cbor serializer stores each with its Java class name as the
+ * manifest, so renaming or moving an event class, or {@link OperatorControls} itself, breaks the
+ * journals already written. The manifests below are those names, as stored.
  */
 @ExtendWith(LogCapturingExtension.class)
 class OperatorControlsGoldenTest {
 
   private static final GoldenFiles V1 = GoldenFiles.version("v1");
   private static final String PREFIX = "operator-controls.";
+
   /** Pekko's jackson-cbor serializer. */
   private static final int JACKSON_CBOR = 33;
+
   /** The manifests' common start: the class names of the events as they were stored. */
   private static final String MANIFEST = "dev.eventrouter.router.admin.OperatorControls$";
 
@@ -44,7 +46,8 @@ class OperatorControlsGoldenTest {
       SerializationExtension.get(testKit.system().classicSystem());
 
   private static final Instant AT = Instant.parse("2026-11-26T10:15:30.123456Z");
-  private static final String REGISTRY = """
+  private static final String REGISTRY =
+      """
       destinations {
         webhook { endpoint = "https://hooks.example.com/in", headers { Authorization = "secret:hooks-token" } }
       }
@@ -58,26 +61,52 @@ class OperatorControlsGoldenTest {
   /** A golden file: the event it holds, under the manifest it was stored with. */
   record Stored(String manifest, Object event) {}
 
-  /** Today's encoding of each event type, by file name; the manifests are written out, as stored. */
+  /**
+   * Today's encoding of each event type, by file name; the manifests are written out, as stored.
+   */
   static Map<String, Stored> written() {
     Map<String, Stored> events = new LinkedHashMap<>();
-    events.put(PREFIX + "paused", new Stored(MANIFEST + "Paused",
-        new OperatorControls.Paused(new OperatorControls.Target("shop", "webhook"))));
-    events.put(PREFIX + "resumed", new Stored(MANIFEST + "Resumed",
-        new OperatorControls.Resumed(OperatorControls.Target.destination("webhook"))));
-    events.put(PREFIX + "limits-set", new Stored(MANIFEST + "LimitsSet", new OperatorControls.LimitsSet(
-        new OperatorControls.Target("shop", "webhook"), new OperatorControls.PairLimits(50, null))));
-    events.put(PREFIX + "registry-replaced", new Stored(MANIFEST + "RegistryReplaced",
-        new OperatorControls.RegistryReplaced(REGISTRY, AT, HOOKS_TOKEN)));
-    events.put(PREFIX + "secrets-bound", new Stored(MANIFEST + "SecretsBound",
-        new OperatorControls.SecretsBound(new SecretBindings(Map.of(
-            "hooks-token", Set.of("https://hooks.example.com:443", "https://backup.example.com:8443"),
-            "crm-key", Set.of("http://crm.internal:80"))))));
+    events.put(
+        PREFIX + "paused",
+        new Stored(
+            MANIFEST + "Paused",
+            new OperatorControls.Paused(new OperatorControls.Target("shop", "webhook"))));
+    events.put(
+        PREFIX + "resumed",
+        new Stored(
+            MANIFEST + "Resumed",
+            new OperatorControls.Resumed(OperatorControls.Target.destination("webhook"))));
+    events.put(
+        PREFIX + "limits-set",
+        new Stored(
+            MANIFEST + "LimitsSet",
+            new OperatorControls.LimitsSet(
+                new OperatorControls.Target("shop", "webhook"),
+                new OperatorControls.PairLimits(50, null))));
+    events.put(
+        PREFIX + "registry-replaced",
+        new Stored(
+            MANIFEST + "RegistryReplaced",
+            new OperatorControls.RegistryReplaced(REGISTRY, AT, HOOKS_TOKEN)));
+    events.put(
+        PREFIX + "secrets-bound",
+        new Stored(
+            MANIFEST + "SecretsBound",
+            new OperatorControls.SecretsBound(
+                new SecretBindings(
+                    Map.of(
+                        "hooks-token",
+                            Set.of(
+                                "https://hooks.example.com:443", "https://backup.example.com:8443"),
+                        "crm-key", Set.of("http://crm.internal:80"))))));
     return events;
   }
 
-  /** {@link OperatorControls.RegistryReplaced} as it was declared before it kept secret bindings. */
-  record RegistryReplacedBeforeSecretBindings(String text, Instant at) implements CborSerializable {}
+  /**
+   * {@link OperatorControls.RegistryReplaced} as it was declared before it kept secret bindings.
+   */
+  record RegistryReplacedBeforeSecretBindings(String text, Instant at)
+      implements CborSerializable {}
 
   @BeforeAll
   static void writeMissingFilesWhenAsked() {
@@ -88,10 +117,12 @@ class OperatorControlsGoldenTest {
       Object event = stored.getValue().event();
       Serializer serializer = serialization.findSerializerFor(event);
       assertThat(serializer.identifier()).isEqualTo(JACKSON_CBOR);
-      assertThat(Serializers.manifestFor(serializer, event)).isEqualTo(stored.getValue().manifest());
+      assertThat(Serializers.manifestFor(serializer, event))
+          .isEqualTo(stored.getValue().manifest());
       V1.writeIfMissing(stored.getKey() + ".cbor", serialization.serialize(event).get());
     }
-    V1.writeIfMissing(PREFIX + "registry-replaced--before-secret-bindings.cbor",
+    V1.writeIfMissing(
+        PREFIX + "registry-replaced--before-secret-bindings.cbor",
         serialization.serialize(new RegistryReplacedBeforeSecretBindings(REGISTRY, AT)).get());
   }
 
@@ -109,25 +140,34 @@ class OperatorControlsGoldenTest {
 
   @Test
   void readsARegistryReplacementWrittenBeforeSecretBindingsWereKept() {
-    assertReads(PREFIX + "registry-replaced--before-secret-bindings", new Stored(
-        MANIFEST + "RegistryReplaced",
-        new OperatorControls.RegistryReplaced(REGISTRY, AT, null)));
+    assertReads(
+        PREFIX + "registry-replaced--before-secret-bindings",
+        new Stored(
+            MANIFEST + "RegistryReplaced",
+            new OperatorControls.RegistryReplaced(REGISTRY, AT, null)));
   }
 
   @Test
   void everyEventTypeHasAGoldenFileAndEveryFileIsRead() {
-    assertThat(written().values()).<Class<?>>extracting(stored -> stored.event().getClass())
+    assertThat(written().values())
+        .<Class<?>>extracting(stored -> stored.event().getClass())
         .containsExactlyInAnyOrder(OperatorControls.Event.class.getPermittedSubclasses());
     List<String> expected = new ArrayList<>();
     written().keySet().forEach(file -> expected.add(file + ".cbor"));
     expected.add(PREFIX + "registry-replaced--before-secret-bindings.cbor");
 
-    assertThat(V1.files()).filteredOn(file -> file.startsWith(PREFIX))
+    assertThat(V1.files())
+        .filteredOn(file -> file.startsWith(PREFIX))
         .containsExactlyInAnyOrderElementsOf(expected);
   }
 
   private static void assertReads(String file, Stored expected) {
-    Object read = serialization.deserialize(V1.read(file + ".cbor"), JACKSON_CBOR, expected.manifest()).get();
-    assertThat(read).as(file).usingRecursiveComparison().withStrictTypeChecking().isEqualTo(expected.event());
+    Object read =
+        serialization.deserialize(V1.read(file + ".cbor"), JACKSON_CBOR, expected.manifest()).get();
+    assertThat(read)
+        .as(file)
+        .usingRecursiveComparison()
+        .withStrictTypeChecking()
+        .isEqualTo(expected.event());
   }
 }

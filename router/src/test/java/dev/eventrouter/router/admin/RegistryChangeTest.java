@@ -24,8 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The settings registry replaced at run time: checked like the file, refused whole when wrong,
- * in use at once for new records, and still in use after a restart.
+ * The settings registry replaced at run time: checked like the file, refused whole when wrong, in
+ * use at once for new records, and still in use after a restart.
  */
 @ExtendWith(LogCapturingExtension.class)
 class RegistryChangeTest {
@@ -39,90 +39,141 @@ class RegistryChangeTest {
   void aReplacedRegistryRoutesNewEventsAndOutlivesARestart() throws Exception {
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
       Path file = dataDir.resolve("registry.conf");
-      Files.writeString(file, """
+      Files.writeString(
+          file,
+          """
           destinations { old { endpoint = "%s" } }
           sources { shop { destinations = [old] } }
-          """.formatted(blackHole.url("old")));
-      Config config = TestRouter.config(dataDir, file, TestRouter.freePort(),
-          Map.of("eventrouter.admin.operate-token", TOKEN));
-      String replacement = """
+          """
+              .formatted(blackHole.url("old")));
+      Config config =
+          TestRouter.config(
+              dataDir,
+              file,
+              TestRouter.freePort(),
+              Map.of("eventrouter.admin.operate-token", TOKEN));
+      String replacement =
+          """
           destinations {
             old { endpoint = "%s" }
             added { endpoint = "%s", max-in-flight-per-pair = 4 }
           }
           sources { shop { destinations = [old, added] } }
-          """.formatted(blackHole.url("old"), blackHole.url("added"));
+          """
+              .formatted(blackHole.url("old"), blackHole.url("added"));
 
       try (Router router = TestRouter.start(config)) {
-        Map<String, String> refused = Map.ofEntries(
-            Map.entry("destinations { a { endpoint = \"ftp://x\" } }\nsources { s { destinations = [nope] } }",
-                "unknown destination 'nope'"),
-            Map.entry("include \"/etc/passwd\"\nsources {}", "include is not allowed"),
-            Map.entry("include file(\"/etc/hostname\")\nsources {}", "include is not allowed"),
-            Map.entry("include required(file(\"/etc/hostname\"))\nsources {}", "include is not allowed"),
-            Map.entry("include url(\"http://169.254.169.254/latest/meta-data/\")\nsources {}", "include is not allowed"),
-            Map.entry("include classpath(\"application.conf\")\nsources {}", "include is not allowed"),
-            Map.entry("destinations { a { endpoint = ${HOME} } }\nsources {}", "HOME"),
-            Map.entry("destinations { a { endpoint = \"http://x\" ", "invalid registry"),
-            // an endpoint no request could go to, named as the file's would be
-            Map.entry("destinations { a { endpoint = \"http://x y/\" } }\nsources {}",
-                "destinations.a.endpoint: not a URL"),
-            Map.entry("destinations { a { endpoint = \"ftp://x\" } }\nsources {}",
-                "destinations.a.endpoint: must be an absolute http or https URL"),
-            Map.entry("destinations { a { endpoint = \"http:///in\" } }\nsources {}",
-                "destinations.a.endpoint: must be an absolute http or https URL with a host"),
-            Map.entry("destinations { a { endpoint = \"http://x:99999/\" } }\nsources {}",
-                "destinations.a.endpoint: port 99999 does not exist"),
-            Map.entry("destinations { a { endpoint = \"http://u:pw@x/\" } }\nsources {}",
-                "destinations.a.endpoint: must not hold a user or password"),
-            // a filter's mistake refuses the whole registry, named down to its condition
-            Map.entry("destinations { a { endpoint = \"http://x/\" } }\n"
-                    + "sources { s { destinations = [{ id = a, filter { where = [{ field = p, in = [] }] } }] } }",
-                "sources.s.destinations[0].filter.where[0].in: must be a non-empty list"));
+        Map<String, String> refused =
+            Map.ofEntries(
+                Map.entry(
+                    "destinations { a { endpoint = \"ftp://x\" } }\nsources { s { destinations = [nope] } }",
+                    "unknown destination 'nope'"),
+                Map.entry("include \"/etc/passwd\"\nsources {}", "include is not allowed"),
+                Map.entry("include file(\"/etc/hostname\")\nsources {}", "include is not allowed"),
+                Map.entry(
+                    "include required(file(\"/etc/hostname\"))\nsources {}",
+                    "include is not allowed"),
+                Map.entry(
+                    "include url(\"http://169.254.169.254/latest/meta-data/\")\nsources {}",
+                    "include is not allowed"),
+                Map.entry(
+                    "include classpath(\"application.conf\")\nsources {}",
+                    "include is not allowed"),
+                Map.entry("destinations { a { endpoint = ${HOME} } }\nsources {}", "HOME"),
+                Map.entry("destinations { a { endpoint = \"http://x\" ", "invalid registry"),
+                // an endpoint no request could go to, named as the file's would be
+                Map.entry(
+                    "destinations { a { endpoint = \"http://x y/\" } }\nsources {}",
+                    "destinations.a.endpoint: not a URL"),
+                Map.entry(
+                    "destinations { a { endpoint = \"ftp://x\" } }\nsources {}",
+                    "destinations.a.endpoint: must be an absolute http or https URL"),
+                Map.entry(
+                    "destinations { a { endpoint = \"http:///in\" } }\nsources {}",
+                    "destinations.a.endpoint: must be an absolute http or https URL with a host"),
+                Map.entry(
+                    "destinations { a { endpoint = \"http://x:99999/\" } }\nsources {}",
+                    "destinations.a.endpoint: port 99999 does not exist"),
+                Map.entry(
+                    "destinations { a { endpoint = \"http://u:pw@x/\" } }\nsources {}",
+                    "destinations.a.endpoint: must not hold a user or password"),
+                // a filter's mistake refuses the whole registry, named down to its condition
+                Map.entry(
+                    "destinations { a { endpoint = \"http://x/\" } }\n"
+                        + "sources { s { destinations = [{ id = a, filter { where = [{ field = p, in = [] }] } }] } }",
+                    "sources.s.destinations[0].filter.where[0].in: must be a non-empty list"));
         for (Map.Entry<String, String> bad : refused.entrySet()) {
           HttpResponse<String> response = put(router, bad.getKey());
           assertThat(response.statusCode()).as(bad.getKey()).isEqualTo(400);
-          assertThat(JSON.readTree(response.body()).get("error").asText()).as(bad.getKey()).contains(bad.getValue());
+          assertThat(JSON.readTree(response.body()).get("error").asText())
+              .as(bad.getKey())
+              .contains(bad.getValue());
         }
-        assertThat(JSON.readTree(get(router).body()).get("version").asInt()).as("nothing changed").isZero();
+        assertThat(JSON.readTree(get(router).body()).get("version").asInt())
+            .as("nothing changed")
+            .isZero();
 
         HttpResponse<String> replaced = put(router, replacement);
         assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
         assertThat(JSON.readTree(replaced.body()).get("version").asInt()).isEqualTo(1);
 
         List<String> sent = produce(router, 20);
-        TestProbe.create(router.system()).awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
-          assertThat(blackHole.deliveries().getOrDefault("added", Map.of()).keySet()).containsAll(sent);
-          return null;
-        });
+        TestProbe.create(router.system())
+            .awaitAssert(
+                Duration.ofSeconds(60),
+                Duration.ofMillis(200),
+                () -> {
+                  assertThat(blackHole.deliveries().getOrDefault("added", Map.of()).keySet())
+                      .containsAll(sent);
+                  return null;
+                });
       }
 
       try (Router restarted = TestRouter.start(config)) {
-        assertThat(JSON.readTree(get(restarted).body()).get("text").asText()).isEqualTo(replacement);
+        assertThat(JSON.readTree(get(restarted).body()).get("text").asText())
+            .isEqualTo(replacement);
         List<String> sent = produce(restarted, 10);
-        TestProbe.create(restarted.system()).awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
-          assertThat(blackHole.deliveries().getOrDefault("added", Map.of()).keySet()).containsAll(sent);
-          return null;
-        });
+        TestProbe.create(restarted.system())
+            .awaitAssert(
+                Duration.ofSeconds(60),
+                Duration.ofMillis(200),
+                () -> {
+                  assertThat(blackHole.deliveries().getOrDefault("added", Map.of()).keySet())
+                      .containsAll(sent);
+                  return null;
+                });
       }
     }
   }
 
   private static List<String> produce(Router router, int events) {
-    return EventProducer.run(new EventProducer.Plan(router.kafkaBootstrapServers(), "events", events,
-        List.of("shop"), 100, 0, 3)).produced().stream().map(EventProducer.Produced::messageId).toList();
+    return EventProducer.run(
+            new EventProducer.Plan(
+                router.kafkaBootstrapServers(), "events", events, List.of("shop"), 100, 0, 3))
+        .produced()
+        .stream()
+        .map(EventProducer.Produced::messageId)
+        .toList();
   }
 
   private static HttpResponse<String> put(Router router, String registry) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + router.httpPort() + "/admin/registry"))
-        .header("Authorization", "Bearer " + TOKEN)
-        .PUT(HttpRequest.BodyPublishers.ofString(registry)).build(), HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + router.httpPort() + "/admin/registry"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .PUT(HttpRequest.BodyPublishers.ofString(registry))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> get(Router router) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + router.httpPort() + "/admin/registry"))
-        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + router.httpPort() + "/admin/registry"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A pair's batch larger than the cluster frame reaches its queue on another node: ingest's
- * Enqueue is cut to fit, instead of being dropped by Artery and asked again forever.
+ * A pair's batch larger than the cluster frame reaches its queue on another node: ingest's Enqueue
+ * is cut to fit, instead of being dropped by Artery and asked again forever.
  */
 @ExtendWith(LogCapturingExtension.class)
 class CrossNodeEnqueueTest {
@@ -49,32 +49,43 @@ class CrossNodeEnqueueTest {
     int home = new SourcePartitions(PARTITIONS).applyAsInt(source);
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
       Path registry = dataDir.resolve("registry.conf");
-      Files.writeString(registry, """
+      Files.writeString(
+          registry,
+          """
           destinations { hook { endpoint = "%s" } }
           sources { "%s" { destinations = [hook] } }
-          """.formatted(blackHole.url("hook"), source));
+          """
+              .formatted(blackHole.url("hook"), source));
       Config postgres = TestJournals.postgresEmptied();
       int seedPort = TestRouter.freePort();
       Map<String, Object> first = journal(postgres);
       first.put("pekko.remote.artery.canonical.port", seedPort);
-      try (Router one = TestRouter.start(TestRouter.config(dataDir.resolve("one"), registry,
-          TestRouter.freePort(), first))) {
+      try (Router one =
+          TestRouter.start(
+              TestRouter.config(dataDir.resolve("one"), registry, TestRouter.freePort(), first))) {
         Map<String, Object> second = journal(postgres);
         second.put("eventrouter.kafka.bootstrap-servers", one.kafkaBootstrapServers());
-        second.put("pekko.cluster.seed-nodes", List.of("pekko://eventrouter@127.0.0.1:" + seedPort));
-        try (Router two = TestRouter.start(TestRouter.config(dataDir.resolve("two"), registry,
-            TestRouter.freePort(), second))) {
+        second.put(
+            "pekko.cluster.seed-nodes", List.of("pekko://eventrouter@127.0.0.1:" + seedPort));
+        try (Router two =
+            TestRouter.start(
+                TestRouter.config(
+                    dataDir.resolve("two"), registry, TestRouter.freePort(), second))) {
           TestProbe<Object> probe = TestProbe.create(one.system());
           // a partition read by the node that does not run the source's queues
-          int elsewhere = probe.awaitAssert(WAIT, Duration.ofMillis(500), () -> {
-            Set<String> onOne = partitions(one);
-            Set<String> onTwo = partitions(two);
-            assertThat(onOne).isNotEmpty();
-            assertThat(onTwo).isNotEmpty();
-            assertThat(onOne.size() + onTwo.size()).isEqualTo(PARTITIONS);
-            Set<String> other = onOne.contains(Integer.toString(home)) ? onTwo : onOne;
-            return Integer.parseInt(other.iterator().next());
-          });
+          int elsewhere =
+              probe.awaitAssert(
+                  WAIT,
+                  Duration.ofMillis(500),
+                  () -> {
+                    Set<String> onOne = partitions(one);
+                    Set<String> onTwo = partitions(two);
+                    assertThat(onOne).isNotEmpty();
+                    assertThat(onTwo).isNotEmpty();
+                    assertThat(onOne.size() + onTwo.size()).isEqualTo(PARTITIONS);
+                    Set<String> other = onOne.contains(Integer.toString(home)) ? onTwo : onOne;
+                    return Integer.parseInt(other.iterator().next());
+                  });
 
           // six events of 900 KiB in one compressed producer batch: one ingest batch, 5.3 MiB
           List<String> sent = new ArrayList<>();
@@ -82,23 +93,30 @@ class CrossNodeEnqueueTest {
             for (int i = 0; i < 6; i++) {
               String id = source + "-" + i;
               sent.add(id);
-              producer.send(new ProducerRecord<>("events", elsewhere, source, event(id, 900 * 1024)));
+              producer.send(
+                  new ProducerRecord<>("events", elsewhere, source, event(id, 900 * 1024)));
             }
             producer.flush();
           }
-          probe.awaitAssert(WAIT, Duration.ofMillis(500), () -> {
-            assertThat(blackHole.deliveries().getOrDefault("hook", Map.of()).keySet())
-                .containsExactlyInAnyOrderElementsOf(sent);
-            return null;
-          });
+          probe.awaitAssert(
+              WAIT,
+              Duration.ofMillis(500),
+              () -> {
+                assertThat(blackHole.deliveries().getOrDefault("hook", Map.of()).keySet())
+                    .containsExactlyInAnyOrderElementsOf(sent);
+                return null;
+              });
         }
       }
     }
   }
 
   private static Set<String> partitions(Router router) throws Exception {
-    return Metrics.byLabel(TestRouter.get(router, "/metrics").body(),
-        "eventrouter_ingest_partition_assigned", "partition").keySet();
+    return Metrics.byLabel(
+            TestRouter.get(router, "/metrics").body(),
+            "eventrouter_ingest_partition_assigned",
+            "partition")
+        .keySet();
   }
 
   private static KafkaProducer<String, byte[]> producer(String bootstrap) {

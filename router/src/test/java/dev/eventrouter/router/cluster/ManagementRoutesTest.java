@@ -37,15 +37,19 @@ class ManagementRoutesTest {
   @Test
   void answersReadinessAndLivenessOnceTheNodeIsUp() throws Exception {
     int port = TestRouter.freePort();
-    Config config = config(Map.of("eventrouter.cluster.management", "on", "pekko.management.http.port", port));
+    Config config =
+        config(Map.of("eventrouter.cluster.management", "on", "pekko.management.http.port", port));
     testKit = ActorTestKit.create("eventrouter", config);
 
     ClusterFormation.join(testKit.system(), ClusterFormation.Settings.fromConfig(config));
 
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertThat(get(port, "/ready").statusCode()).isEqualTo(200);
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertThat(get(port, "/ready").statusCode()).isEqualTo(200);
+              return null;
+            });
     assertThat(get(port, "/alive").statusCode()).isEqualTo(200);
   }
 
@@ -73,18 +77,21 @@ class ManagementRoutesTest {
   private static Config config(Map<String, Object> overrides) {
     ConfigFactory.invalidateCaches();
     return ConfigFactory.parseMap(overrides)
-        .withFallback(ConfigFactory.parseMap(Map.of(
-            "pekko.remote.artery.canonical.port", 0,
-            "pekko.coordinated-shutdown.exit-jvm", "off",
-            "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off",
-            "pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on")))
+        .withFallback(
+            ConfigFactory.parseMap(
+                Map.of(
+                    "pekko.remote.artery.canonical.port", 0,
+                    "pekko.coordinated-shutdown.exit-jvm", "off",
+                    "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off",
+                    "pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on")))
         .withFallback(ConfigFactory.load())
         .resolve();
   }
 
   private static HttpResponse<String> get(int port, String path) throws Exception {
-    return HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 }

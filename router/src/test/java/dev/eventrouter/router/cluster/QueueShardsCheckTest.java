@@ -21,19 +21,24 @@ class QueueShardsCheckTest {
 
   @Test
   void aNodeShardingByOtherPartitionsOrUnknownShardsIsRefused() {
-    assertThat(check.check(shards(12), shards(8))).isInstanceOf(Invalid.class)
-        .asString().contains(QueueShardsCheck.KEY);
+    assertThat(check.check(shards(12), shards(8)))
+        .isInstanceOf(Invalid.class)
+        .asString()
+        .contains(QueueShardsCheck.KEY);
     assertThat(check.check(ConfigFactory.empty(), shards(8))).isInstanceOf(Invalid.class);
   }
 
   @Test
   void theRoutersClusterConfigurationRegistersIt() {
-    assertThat(ConfigFactory.load().getString(
-            "pekko.cluster.configuration-compatibility-check.checkers.eventrouter-queue-shards"))
+    assertThat(
+            ConfigFactory.load()
+                .getString(
+                    "pekko.cluster.configuration-compatibility-check.checkers.eventrouter-queue-shards"))
         .isEqualTo(QueueShardsCheck.class.getName());
   }
 
   private static Config shards(int partitions) {
-    return ConfigFactory.parseMap(Map.of(QueueShardsCheck.KEY, QueueShardsCheck.byPartitions(partitions)));
+    return ConfigFactory.parseMap(
+        Map.of(QueueShardsCheck.KEY, QueueShardsCheck.byPartitions(partitions)));
   }
 }

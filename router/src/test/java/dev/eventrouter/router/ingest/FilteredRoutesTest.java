@@ -24,9 +24,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Routes with filters on the whole path (embedded Kafka, the router, the black hole over HTTP):
- * a filtered route does not receive what its filter refuses while another route of the source
- * does, and an event no route wants is counted and committed, with no job made of it.
+ * Routes with filters on the whole path (embedded Kafka, the router, the black hole over HTTP): a
+ * filtered route does not receive what its filter refuses while another route of the source does,
+ * and an event no route wants is counted and committed, with no job made of it.
  */
 @ExtendWith(LogCapturingExtension.class)
 class FilteredRoutesTest {
@@ -37,7 +37,9 @@ class FilteredRoutesTest {
   void aFilteredRouteCarriesOnlyWhatItWantsAndAnEventNoRouteWantsIsCommitted() throws Exception {
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
       Path registry = dataDir.resolve("registry.conf");
-      Files.writeString(registry, """
+      Files.writeString(
+          registry,
+          """
           destinations {
             everything { endpoint = "%s" }
             orders { endpoint = "%s" }
@@ -47,41 +49,60 @@ class FilteredRoutesTest {
               { id = orders, filter { types = [track], events = ["Order *"] } }] }
             quiet { destinations = [{ id = orders, filter { types = [track] } }] }
           }
-          """.formatted(blackHole.url("everything"), blackHole.url("orders")));
-      try (Router router = TestRouter.start(
-              TestRouter.config(dataDir, registry, TestRouter.freePort(), Map.of()));
+          """
+              .formatted(blackHole.url("everything"), blackHole.url("orders")));
+      try (Router router =
+              TestRouter.start(
+                  TestRouter.config(dataDir, registry, TestRouter.freePort(), Map.of()));
           KafkaProducer<String, byte[]> producer = producer(router.kafkaBootstrapServers())) {
         // one partition, the unwanted event last: its offset is committed only if it is handled
-        send(producer, "shop", "{'messageId':'shop-order','type':'track','event':'Order Completed'}");
+        send(
+            producer,
+            "shop",
+            "{'messageId':'shop-order','type':'track','event':'Order Completed'}");
         send(producer, "shop", "{'messageId':'shop-page','type':'page','event':'Order Completed'}");
         send(producer, "shop", "{'messageId':'shop-signup','type':'track','event':'Signed Up'}");
         send(producer, "quiet", "{'messageId':'quiet-track','type':'track','event':'Signed Up'}");
         send(producer, "quiet", "{'messageId':'quiet-page','type':'page'}");
 
         TestProbe<Object> probe = TestProbe.create(router.system());
-        probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
-          TestRouter.Progress progress =
-              TestRouter.progress(router.kafkaBootstrapServers(), "eventrouter", "events");
-          assertThat(progress.committed()).isEqualTo(progress.end()).isEqualTo(5L);
-          assertThat(blackHole.deliveries().getOrDefault("everything", Map.of()))
-              .containsOnlyKeys("shop-order", "shop-page", "shop-signup");
-          assertThat(blackHole.deliveries().getOrDefault("orders", Map.of()))
-              .containsOnlyKeys("shop-order", "quiet-track");
-          return progress;
-        });
+        probe.awaitAssert(
+            Duration.ofSeconds(60),
+            Duration.ofMillis(200),
+            () -> {
+              TestRouter.Progress progress =
+                  TestRouter.progress(router.kafkaBootstrapServers(), "eventrouter", "events");
+              assertThat(progress.committed()).isEqualTo(progress.end()).isEqualTo(5L);
+              assertThat(blackHole.deliveries().getOrDefault("everything", Map.of()))
+                  .containsOnlyKeys("shop-order", "shop-page", "shop-signup");
+              assertThat(blackHole.deliveries().getOrDefault("orders", Map.of()))
+                  .containsOnlyKeys("shop-order", "quiet-track");
+              return progress;
+            });
         String metrics = TestRouter.get(router, "/metrics").body();
-        assertThat(Metrics.value(metrics,
-            "eventrouter_ingest_events_without_destination_total{reason=\"filtered\"}")).isEqualTo(1);
+        assertThat(
+                Metrics.value(
+                    metrics,
+                    "eventrouter_ingest_events_without_destination_total{reason=\"filtered\"}"))
+            .isEqualTo(1);
         assertThat(Metrics.value(metrics, "eventrouter_jobs_accepted_total"))
-            .as("no job of the unwanted event, nor for a route that refused one").isEqualTo(5);
-        assertThat(Metrics.value(metrics, "eventrouter_ingest_dead_letters_total{reason=\"not-json\"}")).isZero();
+            .as("no job of the unwanted event, nor for a route that refused one")
+            .isEqualTo(5);
+        assertThat(
+                Metrics.value(
+                    metrics, "eventrouter_ingest_dead_letters_total{reason=\"not-json\"}"))
+            .isZero();
       }
     }
   }
 
-  private static void send(KafkaProducer<String, byte[]> producer, String source, String event) throws Exception {
-    producer.send(new ProducerRecord<>("events", 0, source,
-        event.replace('\'', '"').getBytes(StandardCharsets.UTF_8))).get();
+  private static void send(KafkaProducer<String, byte[]> producer, String source, String event)
+      throws Exception {
+    producer
+        .send(
+            new ProducerRecord<>(
+                "events", 0, source, event.replace('\'', '"').getBytes(StandardCharsets.UTF_8)))
+        .get();
   }
 
   private static KafkaProducer<String, byte[]> producer(String bootstrap) {

@@ -17,18 +17,34 @@ final class HostileValues {
       case 1 -> mutate(random, good(random));
       case 2 -> nested(random, 1 + random.nextInt(200));
       case 3 -> utf8("{\"messageId\":\"" + "x".repeat(random.nextInt(600)) + "\"}");
-      case 4 -> utf8("{\"messageId\":\"m-" + random.nextInt() + "\",\"n\":" + "9".repeat(1 + random.nextInt(20_000)) + "}");
+      case 4 ->
+          utf8(
+              "{\"messageId\":\"m-"
+                  + random.nextInt()
+                  + "\",\"n\":"
+                  + "9".repeat(1 + random.nextInt(20_000))
+                  + "}");
       case 5 -> utf8("{\"messageId\":" + wrongType(random) + "}");
       case 6 -> invalidUtf8(random);
       case 7 -> utf8("{\"messageId\":\"m\\u000a" + random.nextInt() + "\"}");
-      case 8 -> utf8("{\"messageId\":\"m-" + random.nextInt() + "\",\"s\":\"" + "y".repeat(random.nextInt(100_000)) + "\"}");
+      case 8 ->
+          utf8(
+              "{\"messageId\":\"m-"
+                  + random.nextInt()
+                  + "\",\"s\":\""
+                  + "y".repeat(random.nextInt(100_000))
+                  + "\"}");
       default -> good(random);
     };
   }
 
   static byte[] good(Random random) {
-    return utf8("{\"type\":\"track\",\"messageId\":\"m-" + Long.toHexString(random.nextLong())
-        + "\",\"properties\":{\"n\":" + random.nextInt(1000) + ",\"tags\":[\"a\",\"b\"]}}");
+    return utf8(
+        "{\"type\":\"track\",\"messageId\":\"m-"
+            + Long.toHexString(random.nextLong())
+            + "\",\"properties\":{\"n\":"
+            + random.nextInt(1000)
+            + ",\"tags\":[\"a\",\"b\"]}}");
   }
 
   private static byte[] randomBytes(Random random, int length) {
@@ -59,19 +75,32 @@ final class HostileValues {
   private static byte[] nested(Random random, int depth) {
     String open = random.nextBoolean() ? "[" : "{\"a\":";
     String close = open.equals("[") ? "]" : "}";
-    return utf8("{\"messageId\":\"m-" + random.nextInt() + "\",\"deep\":" + open.repeat(depth) + "1"
-        + close.repeat(depth) + "}");
+    return utf8(
+        "{\"messageId\":\"m-"
+            + random.nextInt()
+            + "\",\"deep\":"
+            + open.repeat(depth)
+            + "1"
+            + close.repeat(depth)
+            + "}");
   }
 
   private static String wrongType(Random random) {
-    String[] types = {"1", "1.5e300", "true", "null", "{}", "[]", "[\"m\"]", "{\"id\":\"m\"}", "\"\"", "\"   \""};
+    String[] types = {
+      "1", "1.5e300", "true", "null", "{}", "[]", "[\"m\"]", "{\"id\":\"m\"}", "\"\"", "\"   \""
+    };
     return types[random.nextInt(types.length)];
   }
 
   private static byte[] invalidUtf8(Random random) {
     byte[] value = utf8("{\"messageId\":\"m-" + random.nextInt() + "\",\"s\":\"....\"}");
     int at = value.length - 6;
-    byte[][] bad = {{(byte) 0xC3, 0x28}, {(byte) 0xE2, (byte) 0x82}, {(byte) 0xFF, (byte) 0xFE}, {(byte) 0xED, (byte) 0xA0}};
+    byte[][] bad = {
+      {(byte) 0xC3, 0x28},
+      {(byte) 0xE2, (byte) 0x82},
+      {(byte) 0xFF, (byte) 0xFE},
+      {(byte) 0xED, (byte) 0xA0}
+    };
     byte[] pick = bad[random.nextInt(bad.length)];
     value[at] = pick[0];
     value[at + 1] = pick[1];

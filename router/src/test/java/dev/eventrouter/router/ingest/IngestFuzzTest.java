@@ -46,9 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Hostile records through a running router, from a fixed seed, on every partition: random bytes,
  * mutated events, deep nesting, huge strings and numbers, wrong types, invalid UTF-8, values over
- * the maximum, unknown and missing source keys, with known-good events among them. Each record
- * ends as exactly one of: delivered, or a dead letter with a reason. Every partition is consumed
- * to its end (none stalls) and the router stays up.
+ * the maximum, unknown and missing source keys, with known-good events among them. Each record ends
+ * as exactly one of: delivered, or a dead letter with a reason. Every partition is consumed to its
+ * end (none stalls) and the router stays up.
  */
 @ExtendWith(LogCapturingExtension.class)
 class IngestFuzzTest {
@@ -56,10 +56,10 @@ class IngestFuzzTest {
   private static final long SEED = 20261127L;
   private static final int RECORDS = 1_500;
   private static final int MAX_PAYLOAD = 1024 * 1024;
-  private static final ObjectMapper STRICT = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-  private static final List<String> REASONS = Arrays.stream(Rejection.values())
-      .map(Rejection::label).toList();
+  private static final ObjectMapper STRICT =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final List<String> REASONS =
+      Arrays.stream(Rejection.values()).map(Rejection::label).toList();
 
   @TempDir Path dataDir;
 
@@ -72,63 +72,89 @@ class IngestFuzzTest {
     List<Sent> sent = new ArrayList<>();
     for (int i = 0; i < RECORDS; i++) {
       boolean knownGood = i % 10 == 0;
-      byte[] value = knownGood
-          ? ("{\"type\":\"track\",\"messageId\":\"" + run + "-good-" + i + "\"}").getBytes(StandardCharsets.UTF_8)
-          : random.nextInt(200) == 0 ? new byte[MAX_PAYLOAD + 1 + random.nextInt(1000)] : HostileValues.next(random);
+      byte[] value =
+          knownGood
+              ? ("{\"type\":\"track\",\"messageId\":\"" + run + "-good-" + i + "\"}")
+                  .getBytes(StandardCharsets.UTF_8)
+              : random.nextInt(200) == 0
+                  ? new byte[MAX_PAYLOAD + 1 + random.nextInt(1000)]
+                  : HostileValues.next(random);
       sent.add(new Sent(i, knownGood ? "shop" : key(random), value, knownGood));
     }
 
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
       Path registry = dataDir.resolve("registry.conf");
-      Files.writeString(registry, """
+      Files.writeString(
+          registry,
+          """
           destinations { webhook { endpoint = "%s" } }
           sources { shop { destinations = [webhook] } }
-          """.formatted(blackHole.url("webhook")));
-      try (Router router = TestRouter.start(TestRouter.config(dataDir, registry, TestRouter.freePort(), Map.of()))) {
+          """
+              .formatted(blackHole.url("webhook")));
+      try (Router router =
+          TestRouter.start(TestRouter.config(dataDir, registry, TestRouter.freePort(), Map.of()))) {
         String bootstrap = router.kafkaBootstrapServers();
         try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
           for (Sent record : sent) {
-            ProducerRecord<String, byte[]> out = new ProducerRecord<>("events",
-                record.index() % 4, record.key(), record.value());
-            out.headers().add("case", Integer.toString(record.index()).getBytes(StandardCharsets.UTF_8));
+            ProducerRecord<String, byte[]> out =
+                new ProducerRecord<>("events", record.index() % 4, record.key(), record.value());
+            out.headers()
+                .add("case", Integer.toString(record.index()).getBytes(StandardCharsets.UTF_8));
             producer.send(out);
           }
           producer.flush();
         }
 
         TestProbe<Object> probe = TestProbe.create(router.system());
-        probe.awaitAssert(Duration.ofSeconds(120), Duration.ofMillis(500), () -> {
-          TestRouter.Progress progress = TestRouter.progress(bootstrap, "eventrouter", "events");
-          assertThat(progress.committed()).as("every partition consumed to its end")
-              .isEqualTo(progress.end()).isEqualTo(RECORDS);
-          return progress;
-        });
+        probe.awaitAssert(
+            Duration.ofSeconds(120),
+            Duration.ofMillis(500),
+            () -> {
+              TestRouter.Progress progress =
+                  TestRouter.progress(bootstrap, "eventrouter", "events");
+              assertThat(progress.committed())
+                  .as("every partition consumed to its end")
+                  .isEqualTo(progress.end())
+                  .isEqualTo(RECORDS);
+              return progress;
+            });
 
         Map<Integer, String> reasons = deadLetterReasons(bootstrap);
         List<Sent> accepted = sent.stream().filter(s -> !reasons.containsKey(s.index())).toList();
         assertThat(reasons.values()).allSatisfy(reason -> assertThat(reason).isIn(REASONS));
-        assertThat(accepted).as("the known-good events are among those accepted")
+        assertThat(accepted)
+            .as("the known-good events are among those accepted")
             .containsAll(sent.stream().filter(Sent::knownGood).toList());
-        assertThat(accepted.size()).as("hostile records were refused too")
+        assertThat(accepted.size())
+            .as("hostile records were refused too")
             .isLessThan(RECORDS - 100);
         for (Sent record : accepted) {
           assertThat(record.key()).as("case %d", record.index()).isEqualTo("shop");
-          assertThat(record.value().length).as("case %d", record.index()).isLessThanOrEqualTo(MAX_PAYLOAD);
+          assertThat(record.value().length)
+              .as("case %d", record.index())
+              .isLessThanOrEqualTo(MAX_PAYLOAD);
         }
 
-        List<String> acceptedIds = accepted.stream().map(IngestFuzzTest::messageId).distinct().toList();
-        probe.awaitAssert(Duration.ofSeconds(120), Duration.ofMillis(500), () ->
-            assertThat(blackHole.deliveries().getOrDefault("webhook", Map.of()).keySet())
-                .as("every accepted record delivered, and nothing else")
-                .containsExactlyInAnyOrderElementsOf(acceptedIds));
+        List<String> acceptedIds =
+            accepted.stream().map(IngestFuzzTest::messageId).distinct().toList();
+        probe.awaitAssert(
+            Duration.ofSeconds(120),
+            Duration.ofMillis(500),
+            () ->
+                assertThat(blackHole.deliveries().getOrDefault("webhook", Map.of()).keySet())
+                    .as("every accepted record delivered, and nothing else")
+                    .containsExactlyInAnyOrderElementsOf(acceptedIds));
 
         String metrics = TestRouter.get(router, "/metrics").body();
-        Map<String, Long> byReason = reasons.values().stream()
-            .collect(Collectors.groupingBy(r -> r, Collectors.counting()));
+        Map<String, Long> byReason =
+            reasons.values().stream().collect(Collectors.groupingBy(r -> r, Collectors.counting()));
         for (Map.Entry<String, Long> reason : byReason.entrySet()) {
-          assertThat(Metrics.value(metrics,
-              "eventrouter_ingest_dead_letters_total{reason=\"" + reason.getKey() + "\"}"))
-              .as(reason.getKey()).isEqualTo(reason.getValue().doubleValue());
+          assertThat(
+                  Metrics.value(
+                      metrics,
+                      "eventrouter_ingest_dead_letters_total{reason=\"" + reason.getKey() + "\"}"))
+              .as(reason.getKey())
+              .isEqualTo(reason.getValue().doubleValue());
         }
         assertThat(TestRouter.get(router, "/health/ready").statusCode()).isEqualTo(200);
       }
@@ -157,7 +183,8 @@ class IngestFuzzTest {
       JsonNode tree = STRICT.readTree(record.value());
       return tree.get("messageId").textValue();
     } catch (Exception e) {
-      throw new AssertionError("case " + record.index() + " was accepted but is not strict JSON: " + e);
+      throw new AssertionError(
+          "case " + record.index() + " was accepted but is not strict JSON: " + e);
     }
   }
 
@@ -168,9 +195,17 @@ class IngestFuzzTest {
     adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(adminProps)) {
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      admin.describeTopics(List.of("events.dead-letter")).allTopicNames().get()
-          .get("events.dead-letter").partitions()
-          .forEach(p -> latest.put(new TopicPartition("events.dead-letter", p.partition()), OffsetSpec.latest()));
+      admin
+          .describeTopics(List.of("events.dead-letter"))
+          .allTopicNames()
+          .get()
+          .get("events.dead-letter")
+          .partitions()
+          .forEach(
+              p ->
+                  latest.put(
+                      new TopicPartition("events.dead-letter", p.partition()),
+                      OffsetSpec.latest()));
       ends = new HashMap<>();
       admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
     }
@@ -188,7 +223,8 @@ class IngestFuzzTest {
       while (ends.keySet().stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
         assertThat(System.nanoTime()).as("dead letters read in time").isLessThan(deadline);
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-          String previous = reasons.put(Integer.parseInt(header(record, "case")), header(record, "dlq.reason"));
+          String previous =
+              reasons.put(Integer.parseInt(header(record, "case")), header(record, "dlq.reason"));
           assertThat(previous).as("one dead letter per record").isNull();
         }
       }

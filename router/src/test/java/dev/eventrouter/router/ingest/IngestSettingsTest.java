@@ -15,17 +15,25 @@ class IngestSettingsTest {
 
   @Test
   void anEventThatCouldNotCrossToAnotherNodeInOneMessageStopsTheStart() {
-    assertThatThrownBy(() -> IngestSettings.fromConfig(config(Map.of(
-            "eventrouter.ingest.max-payload-bytes", "4MiB")), CLIENT))
+    assertThatThrownBy(
+            () ->
+                IngestSettings.fromConfig(
+                    config(Map.of("eventrouter.ingest.max-payload-bytes", "4MiB")), CLIENT))
         .hasMessageContaining("eventrouter.ingest.max-payload-bytes")
         .hasMessageContaining("maximum-frame-size");
     // the same payload fits once the frame is raised with it
-    assertThat(IngestSettings.fromConfig(config(Map.of(
-            "eventrouter.ingest.max-payload-bytes", "4MiB",
-            "pekko.remote.artery.advanced.maximum-frame-size", "8MiB")), CLIENT).maxPayloadBytes())
+    assertThat(
+            IngestSettings.fromConfig(
+                    config(
+                        Map.of(
+                            "eventrouter.ingest.max-payload-bytes", "4MiB",
+                            "pekko.remote.artery.advanced.maximum-frame-size", "8MiB")),
+                    CLIENT)
+                .maxPayloadBytes())
         .isEqualTo(4L * 1024 * 1024);
     assertThat(IngestSettings.fromConfig(config(Map.of()), CLIENT).maxPayloadBytes())
-        .as("the defaults fit").isEqualTo(1024L * 1024);
+        .as("the defaults fit")
+        .isEqualTo(1024L * 1024);
   }
 
   private static Config config(Map<String, Object> overrides) {

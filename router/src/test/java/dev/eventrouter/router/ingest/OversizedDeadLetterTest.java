@@ -53,14 +53,15 @@ class OversizedDeadLetterTest {
   @TempDir Path dataDir;
 
   @Test
-  void compressedRecordsOfManyMebibytesAreDeadLetteredCutAndTheRecordsBehindThemDelivered() throws Exception {
+  void compressedRecordsOfManyMebibytesAreDeadLetteredCutAndTheRecordsBehindThemDelivered()
+      throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     // compressible, as events are: zstd makes each a few KiB on the 2 MiB ingest topic
     byte[] threeMiB = event(run + "-3", 3 * MiB, () -> "x");
     byte[] twentyMiB = event(run + "-20", 20 * MiB, () -> "x");
 
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0);
-         Router router = start(blackHole, Map.of())) {
+        Router router = start(blackHole, Map.of())) {
       String bootstrap = router.kafkaBootstrapServers();
       List<String> good = new ArrayList<>();
       try (KafkaProducer<String, byte[]> producer = zstdProducer(bootstrap)) {
@@ -69,23 +70,29 @@ class OversizedDeadLetterTest {
         for (int i = 0; i < 100; i++) {
           String id = run + "-good-" + i;
           good.add(id);
-          producer.send(new ProducerRecord<>("events", 0, "shop", bytes("{\"messageId\":\"" + id + "\"}")));
+          producer.send(
+              new ProducerRecord<>("events", 0, "shop", bytes("{\"messageId\":\"" + id + "\"}")));
         }
         producer.flush();
       }
 
-      List<ConsumerRecord<String, byte[]>> dead = DeadLetters.read(bootstrap, 2, Duration.ofSeconds(90));
+      List<ConsumerRecord<String, byte[]>> dead =
+          DeadLetters.read(bootstrap, 2, Duration.ofSeconds(90));
       assertThat(dead).hasSize(2);
       assertCut(dead.get(0), threeMiB, 0);
       assertCut(dead.get(1), twentyMiB, 1);
       awaitAllDeliveredAndCommitted(router, blackHole, good, 102);
-      assertThat(Metrics.value(TestRouter.get(router, "/metrics").body(),
-          "eventrouter_ingest_dead_letters_total{reason=\"payload-too-large\"}")).isEqualTo(2);
+      assertThat(
+              Metrics.value(
+                  TestRouter.get(router, "/metrics").body(),
+                  "eventrouter_ingest_dead_letters_total{reason=\"payload-too-large\"}"))
+          .isEqualTo(2);
     }
   }
 
   @Test
-  void aDeadLetterTheTopicRefusesIsWrittenAsItsCoordinatesOrElseCountedAndIngestGoesOn() throws Exception {
+  void aDeadLetterTheTopicRefusesIsWrittenAsItsCoordinatesOrElseCountedAndIngestGoesOn()
+      throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     Random random = new Random(42);
     // hardly compressible: the cut value alone is larger than the dead-letter topic allows
@@ -94,7 +101,7 @@ class OversizedDeadLetterTest {
     random.nextBytes(notJson);
 
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0);
-         Router router = start(blackHole, Map.of("eventrouter.kafka.max-message-bytes", "8MiB"))) {
+        Router router = start(blackHole, Map.of("eventrouter.kafka.max-message-bytes", "8MiB"))) {
       String bootstrap = router.kafkaBootstrapServers();
       List<String> good = new ArrayList<>();
       try (KafkaProducer<String, byte[]> producer = zstdProducer(bootstrap)) {
@@ -104,7 +111,8 @@ class OversizedDeadLetterTest {
         producer.send(new ProducerRecord<>("events", 0, "shop", notJson)).get();
         good.addAll(sendGood(producer, run + "-a", 20));
 
-        List<ConsumerRecord<String, byte[]>> dead = DeadLetters.read(bootstrap, 2, Duration.ofSeconds(90));
+        List<ConsumerRecord<String, byte[]>> dead =
+            DeadLetters.read(bootstrap, 2, Duration.ofSeconds(90));
         assertThat(dead).hasSize(2);
         assertCoordinatesOnly(dead.get(0), threeMiB, 0, "payload-too-large");
         assertCoordinatesOnly(dead.get(1), notJson, 1, "not-json");
@@ -112,21 +120,29 @@ class OversizedDeadLetterTest {
 
         // a topic that refuses even the coordinates: the record is logged, counted, and passed
         limitDeadLetterTopic(bootstrap, 1);
-        producer.send(new ProducerRecord<>("events", 0, null, bytes("{\"messageId\":\"keyless\"}"))).get();
+        producer
+            .send(new ProducerRecord<>("events", 0, null, bytes("{\"messageId\":\"keyless\"}")))
+            .get();
         good.addAll(sendGood(producer, run + "-b", 20));
         awaitAllDeliveredAndCommitted(router, blackHole, good, 43);
       }
       String metrics = TestRouter.get(router, "/metrics").body();
-      assertThat(Metrics.value(metrics,
-          "eventrouter_ingest_dead_letters_unwritable_total{reason=\"no-source-key\"}")).isEqualTo(1);
-      assertThat(Metrics.value(metrics,
-          "eventrouter_ingest_dead_letters_total{reason=\"no-source-key\"}")).isZero();
+      assertThat(
+              Metrics.value(
+                  metrics,
+                  "eventrouter_ingest_dead_letters_unwritable_total{reason=\"no-source-key\"}"))
+          .isEqualTo(1);
+      assertThat(
+              Metrics.value(
+                  metrics, "eventrouter_ingest_dead_letters_total{reason=\"no-source-key\"}"))
+          .isZero();
     }
   }
 
   // ---- what a dead letter carries ----
 
-  private static void assertCut(ConsumerRecord<String, byte[]> dead, byte[] original, long offset) throws Exception {
+  private static void assertCut(ConsumerRecord<String, byte[]> dead, byte[] original, long offset)
+      throws Exception {
     assertThat(header(dead, "dlq.form")).isEqualTo("value-cut");
     assertThat(header(dead, "dlq.reason")).isEqualTo("payload-too-large");
     assertThat(dead.key()).isEqualTo("shop");
@@ -134,8 +150,9 @@ class OversizedDeadLetterTest {
     assertFindable(dead, original, offset);
   }
 
-  private static void assertCoordinatesOnly(ConsumerRecord<String, byte[]> dead, byte[] original, long offset,
-      String reason) throws Exception {
+  private static void assertCoordinatesOnly(
+      ConsumerRecord<String, byte[]> dead, byte[] original, long offset, String reason)
+      throws Exception {
     assertThat(header(dead, "dlq.form")).isEqualTo("coordinates");
     assertThat(header(dead, "dlq.reason")).isEqualTo(reason);
     assertThat(dead.key()).isNull();
@@ -143,8 +160,8 @@ class OversizedDeadLetterTest {
     assertFindable(dead, original, offset);
   }
 
-  private static void assertFindable(ConsumerRecord<String, byte[]> dead, byte[] original, long offset)
-      throws Exception {
+  private static void assertFindable(
+      ConsumerRecord<String, byte[]> dead, byte[] original, long offset) throws Exception {
     assertThat(header(dead, "dlq.topic")).isEqualTo("events");
     assertThat(header(dead, "dlq.partition")).isEqualTo("0");
     assertThat(header(dead, "dlq.offset")).isEqualTo(Long.toString(offset));
@@ -157,23 +174,30 @@ class OversizedDeadLetterTest {
 
   private Router start(BlackHole blackHole, Map<String, Object> overrides) throws Exception {
     Path registry = dataDir.resolve("registry.conf");
-    Files.writeString(registry, """
+    Files.writeString(
+        registry,
+        """
         destinations { webhook { endpoint = "http://127.0.0.1:%d/webhook" } }
         sources { shop { destinations = [webhook] } }
-        """.formatted(blackHole.port()));
+        """
+            .formatted(blackHole.port()));
     return TestRouter.start(TestRouter.config(dataDir, registry, TestRouter.freePort(), overrides));
   }
 
-  private static void awaitAllDeliveredAndCommitted(Router router, BlackHole blackHole, List<String> good,
-      long records) {
+  private static void awaitAllDeliveredAndCommitted(
+      Router router, BlackHole blackHole, List<String> good, long records) {
     TestProbe<Object> probe = TestProbe.create(router.system());
-    probe.awaitAssert(Duration.ofSeconds(90), Duration.ofMillis(200), () -> {
-      assertThat(blackHole.deliveries().getOrDefault("webhook", Map.of())).containsOnlyKeys(good);
-      TestRouter.Progress progress =
-          TestRouter.progress(router.kafkaBootstrapServers(), "eventrouter", "events");
-      assertThat(progress.committed()).isEqualTo(progress.end()).isEqualTo(records);
-      return progress;
-    });
+    probe.awaitAssert(
+        Duration.ofSeconds(90),
+        Duration.ofMillis(200),
+        () -> {
+          assertThat(blackHole.deliveries().getOrDefault("webhook", Map.of()))
+              .containsOnlyKeys(good);
+          TestRouter.Progress progress =
+              TestRouter.progress(router.kafkaBootstrapServers(), "eventrouter", "events");
+          assertThat(progress.committed()).isEqualTo(progress.end()).isEqualTo(records);
+          return progress;
+        });
   }
 
   /** Sets the dead-letter topic's largest batch, and waits until the broker reports it. */
@@ -182,24 +206,40 @@ class OversizedDeadLetterTest {
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "events.dead-letter");
     try (Admin admin = Admin.create(props)) {
-      admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
-          new ConfigEntry("max.message.bytes", Integer.toString(maxMessageBytes)),
-          AlterConfigOp.OpType.SET)))).all().get();
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  topic,
+                  List.of(
+                      new AlterConfigOp(
+                          new ConfigEntry("max.message.bytes", Integer.toString(maxMessageBytes)),
+                          AlterConfigOp.OpType.SET))))
+          .all()
+          .get();
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (!Integer.toString(maxMessageBytes).equals(
-          admin.describeConfigs(List.of(topic)).all().get().get(topic).get("max.message.bytes").value())) {
+      while (!Integer.toString(maxMessageBytes)
+          .equals(
+              admin
+                  .describeConfigs(List.of(topic))
+                  .all()
+                  .get()
+                  .get(topic)
+                  .get("max.message.bytes")
+                  .value())) {
         assertThat(System.nanoTime()).as("the broker reports the new limit").isLessThan(deadline);
         Thread.sleep(100);
       }
     }
   }
 
-  private static List<String> sendGood(KafkaProducer<String, byte[]> producer, String prefix, int count)
-      throws Exception {
+  private static List<String> sendGood(
+      KafkaProducer<String, byte[]> producer, String prefix, int count) throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       ids.add(prefix + "-" + i);
-      producer.send(new ProducerRecord<>("events", 0, "shop", bytes("{\"messageId\":\"" + ids.get(i) + "\"}")));
+      producer.send(
+          new ProducerRecord<>(
+              "events", 0, "shop", bytes("{\"messageId\":\"" + ids.get(i) + "\"}")));
     }
     producer.flush();
     return ids;
@@ -215,11 +255,11 @@ class OversizedDeadLetterTest {
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 
-
   // ---- values ----
 
   /** A valid event of about {@code size} bytes, its padding made of {@code chunk}s. */
-  private static byte[] event(String messageId, int size, java.util.function.Supplier<String> chunk) {
+  private static byte[] event(
+      String messageId, int size, java.util.function.Supplier<String> chunk) {
     StringBuilder padding = new StringBuilder(size);
     while (padding.length() < size) {
       padding.append(chunk.get());
@@ -232,7 +272,6 @@ class OversizedDeadLetterTest {
     random.nextBytes(raw);
     return Base64.getEncoder().encodeToString(raw);
   }
-
 
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);

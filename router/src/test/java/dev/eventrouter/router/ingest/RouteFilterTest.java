@@ -21,7 +21,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class RouteFilterTest {
 
-  private static final Registry REGISTRY = RegistryLoader.parse(ConfigFactory.parseString("""
+  private static final Registry REGISTRY =
+      RegistryLoader.parse(
+          ConfigFactory.parseString(
+              """
       destinations {
         all { endpoint = "http://all.example.com/" }
         tracks { endpoint = "http://tracks.example.com/" }
@@ -46,47 +49,55 @@ class RouteFilterTest {
         { id = flagged, filter { where = [{ field = context.beta, equals = true }] } },
         { id = both, filter { types = [track], where = [{ field = properties.currency, equals = EUR }] } }
       ] } }
-      """), ConfigFactory.load().getConfig("eventrouter.registry.destination-defaults"));
+      """),
+          ConfigFactory.load().getConfig("eventrouter.registry.destination-defaults"));
 
   private final EventParser parser = new EventParser(64);
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-      "{'type':'identify','userId':'u'}"
-          + "| all unversioned",
-      "{'type':'track','event':'Order Completed','properties':{'currency':'EUR','total':100.0}}"
-          + "| all tracks orders unversioned euro big both",
-      "{'type':'track','event':'Checkout Started','properties':{'plan':'pro','total':'100'}}"
-          + "| all tracks orders paid unversioned",
-      "{'type':'track','event':'Checkout','properties':{'plan':'free','currency':'eur'}}"
-          + "| all tracks unversioned",
-      "{'type':'page','event':'Order Completed x','context':{'app':{'version':'1.2'},'beta':true}}"
-          + "| all versioned flagged",
-      "{'type':'screen','context':{'app':{'version':null},'beta':'true'},'properties':{'total':2.505e2}}"
-          + "| all unversioned big",
-      "{'type':'track','event':7,'context':{'app':{'version':{'major':1}}},'properties':{'plan':['pro']}}"
-          + "| all tracks versioned",
-      "{'type':['track'],'context':{'app':'1.2'},'properties':'plan'}"
-          + "| all unversioned",
-  })
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "{'type':'identify','userId':'u'}" + "| all unversioned",
+        "{'type':'track','event':'Order Completed','properties':{'currency':'EUR','total':100.0}}"
+            + "| all tracks orders unversioned euro big both",
+        "{'type':'track','event':'Checkout Started','properties':{'plan':'pro','total':'100'}}"
+            + "| all tracks orders paid unversioned",
+        "{'type':'track','event':'Checkout','properties':{'plan':'free','currency':'eur'}}"
+            + "| all tracks unversioned",
+        "{'type':'page','event':'Order Completed x','context':{'app':{'version':'1.2'},'beta':true}}"
+            + "| all versioned flagged",
+        "{'type':'screen','context':{'app':{'version':null},'beta':'true'},'properties':{'total':2.505e2}}"
+            + "| all unversioned big",
+        "{'type':'track','event':7,'context':{'app':{'version':{'major':1}}},'properties':{'plan':['pro']}}"
+            + "| all tracks versioned",
+        "{'type':['track'],'context':{'app':'1.2'},'properties':'plan'}" + "| all unversioned",
+      })
   void aRouteCarriesTheEventsItsFilterWants(String event, String destinations) {
-    assertThat(destinationsOf(event)).containsExactlyElementsOf(Arrays.asList(destinations.trim().split(" ")));
+    assertThat(destinationsOf(event))
+        .containsExactlyElementsOf(Arrays.asList(destinations.trim().split(" ")));
   }
 
   @Test
   void anEventNoFilterWantsMakesNoJob() {
-    Registry registry = RegistryLoader.parse(ConfigFactory.parseString("""
+    Registry registry =
+        RegistryLoader.parse(
+            ConfigFactory.parseString(
+                """
         destinations { a { endpoint = "http://a.example.com/" } }
         sources { s { destinations = [{ id = a, filter { types = [track] } }] } }
-        """), ConfigFactory.load().getConfig("eventrouter.registry.destination-defaults"));
+        """),
+            ConfigFactory.load().getConfig("eventrouter.registry.destination-defaults"));
 
     assertThat(jobs(registry.routesOf("s"), "{'messageId':'m','type':'page'}")).isEmpty();
     assertThat(jobs(registry.routesOf("s"), "{'messageId':'m','type':'track'}")).hasSize(1);
   }
 
   private List<String> destinationsOf(String event) {
-    return jobs(REGISTRY.routesOf("shop"), "{'messageId':'m-1'," + event.substring(1))
-        .stream().map(job -> job.pair().destination()).toList();
+    return jobs(REGISTRY.routesOf("shop"), "{'messageId':'m-1'," + event.substring(1)).stream()
+        .map(job -> job.pair().destination())
+        .toList();
   }
 
   private List<Job> jobs(List<Route> routes, String event) {

@@ -12,42 +12,78 @@ import org.junit.jupiter.api.Test;
 
 class KafkaClientSettingsTest {
 
-  private static final Secrets SECRETS = name -> name.equals("TRUSTSTORE_PW") ? Optional.of("s3cr3t-pw") : Optional.empty();
+  private static final Secrets SECRETS =
+      name -> name.equals("TRUSTSTORE_PW") ? Optional.of("s3cr3t-pw") : Optional.empty();
 
   @Test
   void everyClientGetsTheServersThePropertiesAndTheSecretsByReference() {
-    KafkaClientSettings client = KafkaClientSettings.fromConfig(client("""
+    KafkaClientSettings client =
+        KafkaClientSettings.fromConfig(
+            client(
+                """
         properties { "security.protocol" = SSL, ssl.truststore.location = /etc/kafka/trust.p12 }
         secret-properties { "ssl.truststore.password" = TRUSTSTORE_PW }
-        """), "k1:9093,k2:9093", SECRETS);
+        """),
+            "k1:9093,k2:9093",
+            SECRETS);
 
-    assertThat(client.properties()).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "bootstrap.servers", "k1:9093,k2:9093",
-        "security.protocol", "SSL",
-        "ssl.truststore.location", "/etc/kafka/trust.p12",
-        "ssl.truststore.password", "s3cr3t-pw"));
-    assertThat(client.with("acks", "all")).containsEntry("acks", "all").containsEntry("security.protocol", "SSL");
+    assertThat(client.properties())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "bootstrap.servers", "k1:9093,k2:9093",
+                "security.protocol", "SSL",
+                "ssl.truststore.location", "/etc/kafka/trust.p12",
+                "ssl.truststore.password", "s3cr3t-pw"));
+    assertThat(client.with("acks", "all"))
+        .containsEntry("acks", "all")
+        .containsEntry("security.protocol", "SSL");
     assertThat(client.toString()).contains("SSL").doesNotContain("s3cr3t-pw");
   }
 
   @Test
   void aSecretWrittenInPlainOrMissingStopsTheStartNamingItButNotItsValue() {
-    assertThatThrownBy(() -> KafkaClientSettings.fromConfig(client("""
+    assertThatThrownBy(
+            () ->
+                KafkaClientSettings.fromConfig(
+                    client(
+                        """
         properties { "sasl.jaas.config" = "PlainLoginModule required password=\\"hunter2\\";" }
-        """), "k:9092", SECRETS))
-        .hasMessageContaining("sasl.jaas.config").hasMessageContaining("secret-properties")
+        """),
+                    "k:9092",
+                    SECRETS))
+        .hasMessageContaining("sasl.jaas.config")
+        .hasMessageContaining("secret-properties")
         .hasMessageNotContaining("hunter2");
-    assertThatThrownBy(() -> KafkaClientSettings.fromConfig(client("""
+    assertThatThrownBy(
+            () ->
+                KafkaClientSettings.fromConfig(
+                    client(
+                        """
         properties { ssl.key.password = hunter2 }
-        """), "k:9092", SECRETS))
-        .hasMessageContaining("ssl.key.password").hasMessageNotContaining("hunter2");
-    assertThatThrownBy(() -> KafkaClientSettings.fromConfig(client("""
+        """),
+                    "k:9092",
+                    SECRETS))
+        .hasMessageContaining("ssl.key.password")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(
+            () ->
+                KafkaClientSettings.fromConfig(
+                    client(
+                        """
         secret-properties { "sasl.jaas.config" = KAFKA_JAAS_MISSING }
-        """), "k:9092", SECRETS))
+        """),
+                    "k:9092",
+                    SECRETS))
         .hasMessageContaining("KAFKA_JAAS_MISSING");
-    assertThatThrownBy(() -> KafkaClientSettings.fromConfig(client("""
+    assertThatThrownBy(
+            () ->
+                KafkaClientSettings.fromConfig(
+                    client(
+                        """
         properties { "bootstrap.servers" = "other:9092" }
-        """), "k:9092", SECRETS))
+        """),
+                    "k:9092",
+                    SECRETS))
         .hasMessageContaining("eventrouter.kafka.bootstrap-servers");
   }
 

@@ -33,16 +33,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every Kafka client the router makes (admin, ingest consumer, dead-letter producer) takes the
- * same client settings, so a broker that refuses unauthenticated clients works for all of them;
- * a wrong password is a clear error at start, never a silent stall, and is never shown.
+ * Every Kafka client the router makes (admin, ingest consumer, dead-letter producer) takes the same
+ * client settings, so a broker that refuses unauthenticated clients works for all of them; a wrong
+ * password is a clear error at start, never a silent stall, and is never shown.
  */
 @ExtendWith(LogCapturingExtension.class)
 class KafkaSecurityTest {
 
   private static final String PASSWORD = "router-pw-" + UUID.randomUUID();
-  private static final String JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required "
-      + "username=\"router\" password=\"%s\";";
+  private static final String JAAS =
+      "org.apache.kafka.common.security.plain.PlainLoginModule required "
+          + "username=\"router\" password=\"%s\";";
 
   @TempDir Path dataDir;
   private EmbeddedKafka broker;
@@ -52,12 +53,20 @@ class KafkaSecurityTest {
     int port = TestRouter.freePort();
     int controllerPort = TestRouter.freePort();
     String listener = "127.0.0.1:" + port;
-    Config embedded = ConfigFactory.parseMap(Map.of(
-            "host", "127.0.0.1",
-            "port", port,
-            "controller-port", controllerPort,
-            "message-max-bytes", "8MiB"))
-        .withFallback(ConfigFactory.parseString("""
+    Config embedded =
+        ConfigFactory.parseMap(
+                Map.of(
+                    "host",
+                    "127.0.0.1",
+                    "port",
+                    port,
+                    "controller-port",
+                    controllerPort,
+                    "message-max-bytes",
+                    "8MiB"))
+            .withFallback(
+                ConfigFactory.parseString(
+                    """
             broker-properties {
               "listeners" = "SASL_PLAINTEXT://%1$s,CONTROLLER://127.0.0.1:%3$d"
               "advertised.listeners" = "SASL_PLAINTEXT://%1$s"
@@ -67,7 +76,8 @@ class KafkaSecurityTest {
               "sasl.mechanism.inter.broker.protocol" = PLAIN
               "listener.name.sasl_plaintext.plain.sasl.jaas.config" = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\\"broker\\" password=\\"broker-pw\\" user_broker=\\"broker-pw\\" user_router=\\"%2$s\\";"
             }
-            """.formatted(listener, PASSWORD, controllerPort)));
+            """
+                        .formatted(listener, PASSWORD, controllerPort)));
     broker = EmbeddedKafka.start(embedded, dataDir.resolve("broker"));
   }
 
@@ -85,7 +95,7 @@ class KafkaSecurityTest {
 
     String run = UUID.randomUUID().toString().substring(0, 8);
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0);
-         Router router = TestRouter.start(config(blackHole, secrets))) {
+        Router router = TestRouter.start(config(blackHole, secrets))) {
       Properties client = saslClient(PASSWORD);
       try (Admin admin = Admin.create(client)) {
         assertThat(admin.listTopics().names().get()).contains("events", "events.dead-letter");
@@ -96,17 +106,27 @@ class KafkaSecurityTest {
         producer.send(new ProducerRecord<>("events", 0, "shop", bytes("not json"))).get();
         for (int i = 0; i < 10; i++) {
           good.add(run + "-" + i);
-          producer.send(new ProducerRecord<>("events", 0, "shop", bytes("{\"messageId\":\"" + good.get(i) + "\"}"))).get();
+          producer
+              .send(
+                  new ProducerRecord<>(
+                      "events", 0, "shop", bytes("{\"messageId\":\"" + good.get(i) + "\"}")))
+              .get();
         }
       }
       TestProbe<Object> probe = TestProbe.create(router.system());
-      probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
-        assertThat(blackHole.deliveries().getOrDefault("webhook", Map.of())).containsOnlyKeys(good);
-        TestRouter.Progress progress = TestRouter.progress(client, "eventrouter", "events");
-        assertThat(progress.committed()).isEqualTo(progress.end()).isEqualTo(11L);
-        return progress;
-      });
-      assertThat(DeadLetters.read(client, 1, Duration.ofSeconds(60))).extracting(ConsumerRecord::value).containsExactly(bytes("not json"));
+      probe.awaitAssert(
+          Duration.ofSeconds(60),
+          Duration.ofMillis(200),
+          () -> {
+            assertThat(blackHole.deliveries().getOrDefault("webhook", Map.of()))
+                .containsOnlyKeys(good);
+            TestRouter.Progress progress = TestRouter.progress(client, "eventrouter", "events");
+            assertThat(progress.committed()).isEqualTo(progress.end()).isEqualTo(11L);
+            return progress;
+          });
+      assertThat(DeadLetters.read(client, 1, Duration.ofSeconds(60)))
+          .extracting(ConsumerRecord::value)
+          .containsExactly(bytes("not json"));
     }
   }
 
@@ -119,23 +139,31 @@ class KafkaSecurityTest {
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
       assertThatThrownBy(() -> TestRouter.start(config(blackHole, secrets)).close())
           .hasMessageContaining("Authentication failed")
-          .satisfies(e -> assertThat(stackTraceOf(e)).doesNotContain(wrong).doesNotContain("KAFKA_JAAS="));
+          .satisfies(
+              e -> assertThat(stackTraceOf(e)).doesNotContain(wrong).doesNotContain("KAFKA_JAAS="));
     }
   }
 
   private Config config(BlackHole blackHole, Path secrets) throws Exception {
     Path registry = dataDir.resolve("registry.conf");
-    Files.writeString(registry, """
+    Files.writeString(
+        registry,
+        """
         destinations { webhook { endpoint = "http://127.0.0.1:%d/webhook" } }
         sources { shop { destinations = [webhook] } }
-        """.formatted(blackHole.port()));
-    return TestRouter.config(dataDir, registry, 0, Map.of(
-        "eventrouter.kafka.bootstrap-servers", broker.bootstrapServers(),
-        "eventrouter.secrets.dir", secrets.toString(),
-        // written as paths and as quoted keys: both are Kafka's dotted names
-        "eventrouter.kafka.client.properties.security.protocol", "SASL_PLAINTEXT",
-        "eventrouter.kafka.client.properties.sasl.mechanism", "PLAIN",
-        "eventrouter.kafka.client.secret-properties.\"sasl.jaas.config\"", "KAFKA_JAAS"));
+        """
+            .formatted(blackHole.port()));
+    return TestRouter.config(
+        dataDir,
+        registry,
+        0,
+        Map.of(
+            "eventrouter.kafka.bootstrap-servers", broker.bootstrapServers(),
+            "eventrouter.secrets.dir", secrets.toString(),
+            // written as paths and as quoted keys: both are Kafka's dotted names
+            "eventrouter.kafka.client.properties.security.protocol", "SASL_PLAINTEXT",
+            "eventrouter.kafka.client.properties.sasl.mechanism", "PLAIN",
+            "eventrouter.kafka.client.secret-properties.\"sasl.jaas.config\"", "KAFKA_JAAS"));
   }
 
   private void assertThatUnauthenticatedClientsAreRefused() {
@@ -144,7 +172,9 @@ class KafkaSecurityTest {
     plain.put("default.api.timeout.ms", "3000");
     plain.put("request.timeout.ms", "2000");
     try (Admin admin = Admin.create(plain)) {
-      assertThatThrownBy(() -> admin.listTopics().names().get()).as("a plain client is refused").isNotNull();
+      assertThatThrownBy(() -> admin.listTopics().names().get())
+          .as("a plain client is refused")
+          .isNotNull();
     }
   }
 
@@ -156,7 +186,6 @@ class KafkaSecurityTest {
     props.put("sasl.jaas.config", JAAS.formatted(password));
     return props;
   }
-
 
   private static String stackTraceOf(Throwable e) {
     java.io.StringWriter out = new java.io.StringWriter();

@@ -32,7 +32,9 @@ class ScenarioRunIT {
   @Test
   void runsAScenarioEndToEndAndAccountsForEveryJob() throws Exception {
     Path scenario = dir.resolve("mixed.conf");
-    Files.writeString(scenario, """
+    Files.writeString(
+        scenario,
+        """
         name = mixed
         duration = 12s
         rate = 150
@@ -47,7 +49,8 @@ class ScenarioRunIT {
                  settings { expire-after = 4s, retry { base = 200ms, cap = 1s } } }
         }
         router { jar = "%s", heap = 512m }
-        """.formatted(System.getProperty("router.jar")));
+        """
+            .formatted(System.getProperty("router.jar")));
     Path out = dir.resolve("out");
 
     String console = runsAndPasses(scenario, out);
@@ -56,33 +59,44 @@ class ScenarioRunIT {
     JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     JsonNode total = summary.at("/audit/total");
     assertThat(total.get("lost").asLong()).isZero();
-    assertThat(total.get("delivered").asLong() + total.get("discarded").asLong() + total.get("archived").asLong())
+    assertThat(
+            total.get("delivered").asLong()
+                + total.get("discarded").asLong()
+                + total.get("archived").asLong())
         .isEqualTo(total.get("jobs").asLong());
     assertThat(summary.at("/audit/produced").asLong()).isEqualTo(1_800);
     assertThat(summary.at("/audit/byDestination/flaky/delivered").asLong()).isEqualTo(1_800);
     assertThat(summary.at("/audit/byDestination/picky/discarded").asLong()).isPositive();
     assertThat(summary.at("/audit/byDestination/dead/archived").asLong())
-        .isEqualTo(summary.at("/audit/byDestination/dead/jobs").asLong()).isPositive();
+        .isEqualTo(summary.at("/audit/byDestination/dead/jobs").asLong())
+        .isPositive();
     assertThat(summary.get("samples").size()).isGreaterThan(10);
     assertThat(summary.get("retriesByAttempt").size()).isPositive();
-    assertThat(summary.get("outages").findValuesAsText("destination")).containsExactly("dead", "flaky");
+    assertThat(summary.get("outages").findValuesAsText("destination"))
+        .containsExactly("dead", "flaky");
     String report = Files.readString(out.resolve("report.html"));
-    assertThat(report).contains("PASSED", "<svg", "flaky", "picky", "dead").doesNotContain("<script");
+    assertThat(report)
+        .contains("PASSED", "<svg", "flaky", "picky", "dead")
+        .doesNotContain("<script");
   }
 
   /**
-   * {@code router.mode = external}: a router already running (with no sources at all) is given
-   * the scenario's registry through its admin API, and the archive is read from its S3.
+   * {@code router.mode = external}: a router already running (with no sources at all) is given the
+   * scenario's registry through its admin API, and the archive is read from its S3.
    */
   @Test
   void drivesARunningRouterThroughItsAdminApi() throws Exception {
     String token = "scenario-operator-token";
     int blackHolePort = RouterProcess.freePort();
-    try (RouterProcess router = new RouterProcess(Path.of(System.getProperty("router.jar")), dir,
-        Map.of("ROUTER_ADMIN_TOKEN", token)).start()) {
+    try (RouterProcess router =
+        new RouterProcess(
+                Path.of(System.getProperty("router.jar")), dir, Map.of("ROUTER_ADMIN_TOKEN", token))
+            .start()) {
       router.awaitReady(Duration.ofSeconds(90));
       Path scenario = dir.resolve("external.conf");
-      Files.writeString(scenario, """
+      Files.writeString(
+          scenario,
+          """
           name = external
           duration = 6s
           rate = 100
@@ -104,12 +118,20 @@ class ScenarioRunIT {
             s3 { endpoint = "%s", region = us-east-1, bucket = eventrouter-archive, prefix = archive,
                  access-key-id = eventrouter, secret-access-key = eventrouter-local }
           }
-          """.formatted(router.kafkaBootstrapServers(), router.httpPort(), token, blackHolePort,
-          blackHolePort, router.s3Endpoint()));
+          """
+              .formatted(
+                  router.kafkaBootstrapServers(),
+                  router.httpPort(),
+                  token,
+                  blackHolePort,
+                  blackHolePort,
+                  router.s3Endpoint()));
       runsAndPasses(scenario, dir.resolve("external-out"));
 
-      JsonNode total = new ObjectMapper().readTree(dir.resolve("external-out/summary.json").toFile())
-          .at("/audit/total");
+      JsonNode total =
+          new ObjectMapper()
+              .readTree(dir.resolve("external-out/summary.json").toFile())
+              .at("/audit/total");
       assertThat(total.get("lost").asLong()).isZero();
       assertThat(total.get("delivered").asLong()).isEqualTo(600);
       assertThat(total.get("discarded").asLong()).isPositive();
@@ -120,8 +142,10 @@ class ScenarioRunIT {
   /** {@code loadtest run} as a user runs it; asserts exit 0 and returns what it printed. */
   private static String runsAndPasses(Path scenario, Path out) {
     StringWriter console = new StringWriter();
-    int exit = new CommandLine(new LoadTest()).setOut(new PrintWriter(console))
-        .execute("run", scenario.toString(), "--out", out.toString());
+    int exit =
+        new CommandLine(new LoadTest())
+            .setOut(new PrintWriter(console))
+            .execute("run", scenario.toString(), "--out", out.toString());
     assertThat(exit).as(console.toString()).isZero();
     return console.toString();
   }

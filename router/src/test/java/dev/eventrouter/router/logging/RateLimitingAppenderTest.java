@@ -53,12 +53,17 @@ class RateLimitingAppenderTest {
     nanos.addAndGet(1_000_000_000L);
     limited.doAppend(queueLine("shop:webhook", "attempt failed again"));
 
-    assertThat(notices()).singleElement().satisfies(notice -> {
-      assertThat(notice.getLevel()).isEqualTo(Level.WARN);
-      assertThat(notice.getFormattedMessage()).startsWith("980 log lines dropped from")
-          .contains("shop:webhook");
-    });
-    assertThat(out.list.get(out.list.size() - 1).getFormattedMessage()).isEqualTo("attempt failed again");
+    assertThat(notices())
+        .singleElement()
+        .satisfies(
+            notice -> {
+              assertThat(notice.getLevel()).isEqualTo(Level.WARN);
+              assertThat(notice.getFormattedMessage())
+                  .startsWith("980 log lines dropped from")
+                  .contains("shop:webhook");
+            });
+    assertThat(out.list.get(out.list.size() - 1).getFormattedMessage())
+        .isEqualTo("attempt failed again");
   }
 
   @Test
@@ -70,15 +75,22 @@ class RateLimitingAppenderTest {
 
     limited.doAppend(queueLine("blog:crm", "something else"));
 
-    assertThat(notices()).singleElement().satisfies(notice ->
-        assertThat(notice.getFormattedMessage()).startsWith("30 log lines dropped from").contains("shop:webhook"));
+    assertThat(notices())
+        .singleElement()
+        .satisfies(
+            notice ->
+                assertThat(notice.getFormattedMessage())
+                    .startsWith("30 log lines dropped from")
+                    .contains("shop:webhook"));
   }
 
   @Test
   void linesWithoutAnActorAreKeyedByLoggerAndPattern() {
     Logger logger = context.getLogger("dev.eventrouter.router.ingest.Ingest");
     for (int i = 0; i < 100; i++) {
-      limited.doAppend(new LoggingEvent("x", logger, Level.WARN, "write failed, retrying {}", null, new Object[] {i}));
+      limited.doAppend(
+          new LoggingEvent(
+              "x", logger, Level.WARN, "write failed, retrying {}", null, new Object[] {i}));
       limited.doAppend(new LoggingEvent("x", logger, Level.INFO, "router started", null, null));
     }
 
@@ -87,20 +99,35 @@ class RateLimitingAppenderTest {
   }
 
   private LoggingEvent queueLine(String pair, String message) {
-    LoggingEvent event = new LoggingEvent("x", context.getLogger("dev.eventrouter.queues.VirtualQueue"),
-        Level.WARN, message, null, null);
-    event.setMDCPropertyMap(Map.of(RateLimitingAppender.ACTOR_MDC,
-        "pekko://eventrouter/system/sharding/VirtualQueue/7/" + pair));
+    LoggingEvent event =
+        new LoggingEvent(
+            "x",
+            context.getLogger("dev.eventrouter.queues.VirtualQueue"),
+            Level.WARN,
+            message,
+            null,
+            null);
+    event.setMDCPropertyMap(
+        Map.of(
+            RateLimitingAppender.ACTOR_MDC,
+            "pekko://eventrouter/system/sharding/VirtualQueue/7/" + pair));
     return event;
   }
 
   private List<ILoggingEvent> lines(String pair) {
     return out.list.stream()
-        .filter(e -> pair.equals(e.getMDCPropertyMap().getOrDefault(RateLimitingAppender.ACTOR_MDC, "").replaceAll(".*/", "")))
+        .filter(
+            e ->
+                pair.equals(
+                    e.getMDCPropertyMap()
+                        .getOrDefault(RateLimitingAppender.ACTOR_MDC, "")
+                        .replaceAll(".*/", "")))
         .toList();
   }
 
   private List<ILoggingEvent> notices() {
-    return out.list.stream().filter(e -> e.getLoggerName().equals(RateLimitingAppender.class.getName())).toList();
+    return out.list.stream()
+        .filter(e -> e.getLoggerName().equals(RateLimitingAppender.class.getName()))
+        .toList();
   }
 }

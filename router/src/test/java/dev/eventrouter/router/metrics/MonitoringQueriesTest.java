@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The dashboard and the alert rules of k8s/components/monitoring read only metrics the router
- * exports: each metric name in each of their queries is among the sample names of the registry
- * that GET /metrics serves.
+ * exports: each metric name in each of their queries is among the sample names of the registry that
+ * GET /metrics serves.
  */
 class MonitoringQueriesTest {
 
@@ -43,11 +43,16 @@ class MonitoringQueriesTest {
   private static final Set<String> EXPORTED =
       sampleNames(new RouterMetrics(Clock.systemUTC()).snapshot(), false);
 
-  /** Grafana's template queries that name a metric: label_values(selector, label) and query_result(expr). */
+  /**
+   * Grafana's template queries that name a metric: label_values(selector, label) and
+   * query_result(expr).
+   */
   private static final Pattern LABEL_VALUES =
       Pattern.compile("label_values\\((.+),\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*\\)");
+
   private static final Pattern QUERY_RESULT = Pattern.compile("query_result\\((.+)\\)");
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]", Pattern.MULTILINE);
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]", Pattern.MULTILINE);
 
   @Test
   void everyDashboardQueryReadsMetricsTheRouterExports() {
@@ -69,13 +74,17 @@ class MonitoringQueriesTest {
 
   @Test
   void aQueryReadingAMetricTheRouterDoesNotExportIsReported() {
-    String dashboard = DASHBOARD.replace("eventrouter_jobs_delivered_total", "eventrouter_jobs_delivred_total");
+    String dashboard =
+        DASHBOARD.replace("eventrouter_jobs_delivered_total", "eventrouter_jobs_delivred_total");
     String rules = RULES.replace("eventrouter_breaker_state", "eventrouter_breaker_status");
 
-    assertThat(unexported(dashboardQueries(dashboard))).singleElement(STRING)
+    assertThat(unexported(dashboardQueries(dashboard)))
+        .singleElement(STRING)
         .contains("reads [eventrouter_jobs_delivred_total]");
-    assertThat(unexported(ruleQueries(rules))).singleElement(STRING)
-        .startsWith("EventRouterBreakerOpen: ").contains("reads [eventrouter_breaker_status]");
+    assertThat(unexported(ruleQueries(rules)))
+        .singleElement(STRING)
+        .startsWith("EventRouterBreakerOpen: ")
+        .contains("reads [eventrouter_breaker_status]");
   }
 
   /**
@@ -99,13 +108,16 @@ class MonitoringQueriesTest {
   /** Each query naming a metric not exported, with the names. */
   private static List<String> unexported(Map<String, Set<String>> queries) {
     List<String> problems = new ArrayList<>();
-    queries.forEach((query, metrics) -> {
-      Set<String> unknown = metrics.stream().filter(name -> !EXPORTED.contains(name))
-          .collect(Collectors.toCollection(TreeSet::new));
-      if (!unknown.isEmpty()) {
-        problems.add(query + " reads " + unknown + ", which the router does not export");
-      }
-    });
+    queries.forEach(
+        (query, metrics) -> {
+          Set<String> unknown =
+              metrics.stream()
+                  .filter(name -> !EXPORTED.contains(name))
+                  .collect(Collectors.toCollection(TreeSet::new));
+          if (!unknown.isEmpty()) {
+            problems.add(query + " reads " + unknown + ", which the router does not export");
+          }
+        });
     return problems;
   }
 
@@ -113,7 +125,8 @@ class MonitoringQueriesTest {
   private static Map<String, Set<String>> dashboardQueries(String json) {
     JsonNode dashboard = readTree(new ObjectMapper(), json);
     Map<String, Set<String>> queries = new LinkedHashMap<>();
-    dashboard.findValues("expr")
+    dashboard
+        .findValues("expr")
         .forEach(expr -> queries.put(expr.asText(), PromQl.metricNames(expr.asText())));
     for (JsonNode variable : dashboard.path("templating").path("list")) {
       if (!variable.path("type").asText().equals("query")) {
@@ -133,8 +146,10 @@ class MonitoringQueriesTest {
         return matcher.group(1);
       }
     }
-    throw new AssertionError("a template query this test does not read (label_values(selector, label) or"
-        + " query_result(expr) only): " + query);
+    throw new AssertionError(
+        "a template query this test does not read (label_values(selector, label) or"
+            + " query_result(expr) only): "
+            + query);
   }
 
   /** The expression of every rule of the PrometheusRule. */
@@ -143,7 +158,8 @@ class MonitoringQueriesTest {
     for (JsonNode group : readTree(new YAMLMapper(), yaml).path("spec").path("groups")) {
       for (JsonNode rule : group.path("rules")) {
         String expr = rule.path("expr").asText();
-        String name = rule.has("alert") ? rule.path("alert").asText() : rule.path("record").asText();
+        String name =
+            rule.has("alert") ? rule.path("alert").asText() : rule.path("record").asText();
         queries.put(name + ": " + expr, PromQl.metricNames(expr));
       }
     }
@@ -165,11 +181,14 @@ class MonitoringQueriesTest {
       if (metric instanceof CounterSnapshot) {
         suffixes = Stream.of("_total");
       } else if (metric instanceof HistogramSnapshot histogram) {
-        suffixes = histogram.isGaugeHistogram() ? Stream.of("_bucket", "_gcount", "_gsum")
-            : Stream.of("_bucket", "_count", "_sum");
+        suffixes =
+            histogram.isGaugeHistogram()
+                ? Stream.of("_bucket", "_gcount", "_gsum")
+                : Stream.of("_bucket", "_count", "_sum");
       } else if (metric instanceof SummarySnapshot summary) {
         // the quantiles' samples bear the bare name; a summary may have none
-        boolean quantiles = summary.getDataPoints().stream().anyMatch(point -> point.getQuantiles().size() > 0);
+        boolean quantiles =
+            summary.getDataPoints().stream().anyMatch(point -> point.getQuantiles().size() > 0);
         suffixes = quantiles ? Stream.of("", "_count", "_sum") : Stream.of("_count", "_sum");
       } else if (metric instanceof InfoSnapshot) {
         suffixes = Stream.of("_info");

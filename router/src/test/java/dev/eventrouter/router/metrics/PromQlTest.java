@@ -8,7 +8,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PromQlTest {
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       a_total                                                                  | a_total
       sum(rate(a_total{namespace="$namespace"}[$__rate_interval]))             | a_total
       sum by (destination, le) (rate(a_bucket[5m]))                            | a_bucket

@@ -14,10 +14,10 @@ import dev.eventrouter.router.filter.RouteFilter;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +28,9 @@ class RegistryLoaderTest {
 
   @Test
   void readsSourcesDestinationsAndTheirSettings() {
-    Registry registry = parse("""
+    Registry registry =
+        parse(
+            """
         destinations {
           ga { endpoint = "https://www.google-analytics.com/collect", timeout = 3s,
                retry { base = 2s }, headers { "X-Api-Key" = "k" } }
@@ -42,11 +44,14 @@ class RegistryLoaderTest {
         }
         """);
 
-    assertThat(registry.routesOf("s1")).extracting(r -> r.destination().id(), r -> r.endpoint().toString())
+    assertThat(registry.routesOf("s1"))
+        .extracting(r -> r.destination().id(), r -> r.endpoint().toString())
         .containsExactly(
             tuple("ga", "https://www.google-analytics.com/collect"),
             tuple("hook", "https://customer.example.com/s1"));
-    assertThat(registry.routesOf("s2")).extracting(r -> r.destination().id()).containsExactly("hook");
+    assertThat(registry.routesOf("s2"))
+        .extracting(r -> r.destination().id())
+        .containsExactly("hook");
     assertThat(registry.knowsSource("s3")).isTrue();
     assertThat(registry.routesOf("s3")).isEmpty();
     assertThat(registry.knowsSource("s4")).isFalse();
@@ -55,9 +60,11 @@ class RegistryLoaderTest {
     assertThat(ga.delivery().timeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(ga.delivery().retry().base()).isEqualTo(Duration.ofSeconds(2));
     assertThat(ga.delivery().retry().cap()).isEqualTo(DEFAULTS.getDuration("retry.cap"));
-    assertThat(ga.delivery().maxInFlightPerPair()).isEqualTo(DEFAULTS.getInt("max-in-flight-per-pair"));
+    assertThat(ga.delivery().maxInFlightPerPair())
+        .isEqualTo(DEFAULTS.getInt("max-in-flight-per-pair"));
     assertThat(ga.headers()).containsEntry("X-Api-Key", "k");
-    assertThat(registry.destination("hook").orElseThrow().delivery().maxInFlightPerPair()).isEqualTo(4);
+    assertThat(registry.destination("hook").orElseThrow().delivery().maxInFlightPerPair())
+        .isEqualTo(4);
     assertThat(registry.destination("old")).isPresent();
 
     SettingsRegistry settings = new SettingsRegistry(registry, PairOverrides.NONE);
@@ -66,12 +73,16 @@ class RegistryLoaderTest {
         .isEqualTo(DEFAULTS.getInt("rate-per-pair"));
     assertThat(settings.find(new PairId("s2", "old"))).as("disabled, still known").isPresent();
     assertThat(settings.find(new PairId("s2", "nowhere"))).isEmpty();
-    assertThat(ga.delivery().breaker().openFor()).isEqualTo(DEFAULTS.getDuration("breaker.open-for"));
+    assertThat(ga.delivery().breaker().openFor())
+        .isEqualTo(DEFAULTS.getDuration("breaker.open-for"));
   }
 
   @Test
   void reportsEveryMistakeWithItsPlace() {
-    assertThatThrownBy(() -> parse("""
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
         destinations {
           nourl { timeout = 1s }
           ftp { endpoint = "ftp://files.example.com" }
@@ -96,14 +107,16 @@ class RegistryLoaderTest {
   }
 
   /**
-   * An endpoint no request could go to is refused when the registry loads, named with its place
-   * and its mistake, rather than discarding every job at delivery; never with its text, which
-   * may hold a credential.
+   * An endpoint no request could go to is refused when the registry loads, named with its place and
+   * its mistake, rather than discarding every job at delivery; never with its text, which may hold
+   * a credential.
    */
   @Test
   void refusesEveryEndpointNoRequestCanGoTo(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("registry.conf");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         destinations {
           spaced { endpoint = "http://hooks example.com/in" }
           ftp { endpoint = "ftp://files.example.com/in" }
@@ -119,21 +132,29 @@ class RegistryLoaderTest {
 
     assertThatThrownBy(() -> RegistryLoader.load(file, DEFAULTS))
         .isInstanceOf(InvalidRegistryException.class)
-        .hasMessageContaining("destinations.spaced.endpoint: not a URL: Illegal character in authority")
+        .hasMessageContaining(
+            "destinations.spaced.endpoint: not a URL: Illegal character in authority")
         .hasMessageContaining("destinations.ftp.endpoint: must be an absolute http or https URL")
-        .hasMessageContaining("destinations.hostless.endpoint: must be an absolute http or https URL with a host")
-        .hasMessageContaining("destinations.underscored.endpoint: must be an absolute http or https URL with a host")
+        .hasMessageContaining(
+            "destinations.hostless.endpoint: must be an absolute http or https URL with a host")
+        .hasMessageContaining(
+            "destinations.underscored.endpoint: must be an absolute http or https URL with a host")
         .hasMessageContaining("destinations.far.endpoint: port 99999 does not exist")
         .hasMessageContaining("destinations.zero.endpoint: port 0 does not exist")
         .hasMessageContaining("destinations.signed.endpoint: must not hold a user or password")
         .hasMessageContaining("sources.s.destinations[0].endpoint: port 65536 does not exist")
-        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t").doesNotContain("destinations.ok"));
+        .satisfies(
+            e ->
+                assertThat(e.getMessage())
+                    .doesNotContain("s3cr3t")
+                    .doesNotContain("destinations.ok"));
   }
 
   @Test
   void refusesAMissingFile(@TempDir Path dir) {
     assertThatThrownBy(() -> RegistryLoader.load(dir.resolve("none.conf"), DEFAULTS))
-        .isInstanceOf(InvalidRegistryException.class).hasMessageContaining("does not exist");
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("does not exist");
   }
 
   @Test
@@ -142,7 +163,8 @@ class RegistryLoaderTest {
     Files.writeString(file, "destinations { a = { endpoint = ");
 
     assertThatThrownBy(() -> RegistryLoader.load(file, DEFAULTS))
-        .isInstanceOf(InvalidRegistryException.class).hasMessageContaining("registry.conf");
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("registry.conf");
   }
 
   @Test
@@ -159,7 +181,8 @@ class RegistryLoaderTest {
    */
   @Test
   void refusesHeadersAndEndpointsThatCannotBeSent() {
-    String text = """
+    String text =
+        """
         destinations {
           a { endpoint = "http://a.example.com/", headers { X-Key = "k3y-0ne\\r\\nX-Injected: 1" } }
           b { endpoint = "http://b.example.com/", headers { X-Key = "k3y-tw0\\u0000" } }
@@ -174,7 +197,8 @@ class RegistryLoaderTest {
         .isInstanceOf(InvalidRegistryException.class)
         .hasMessageContaining("destinations.a.headers.X-Key: it holds a line break")
         .hasMessageContaining("destinations.b.headers.X-Key: it holds a control character")
-        .hasMessageContaining("destinations.c.headers.X-Key: it holds a character that is not ASCII")
+        .hasMessageContaining(
+            "destinations.c.headers.X-Key: it holds a character that is not ASCII")
         .hasMessageContaining("destinations.d.headers.X Key: a header name is")
         .hasMessageContaining("destinations.e.endpoint: must be ASCII")
         .hasMessageContaining("destinations.f.headers.Content-Type: not a media type")
@@ -193,7 +217,9 @@ class RegistryLoaderTest {
   /** Write keys are secrets by name: never a literal, never one key for two sources. */
   @Test
   void readsWriteKeysAsSecretsAndRefusesTheRest() {
-    Registry registry = parse("""
+    Registry registry =
+        parse(
+            """
         destinations { a { endpoint = "http://a.example.com/" } }
         sources {
           s { destinations = [a], write-keys = [{ secret = S_KEY }, { secret = S_KEY_NEXT }] }
@@ -202,7 +228,10 @@ class RegistryLoaderTest {
         """);
     assertThat(registry.writeKeys()).isEqualTo(Map.of("s", List.of("S_KEY", "S_KEY_NEXT")));
 
-    assertThatThrownBy(() -> parse("""
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
         destinations { a { endpoint = "http://a.example.com/" } }
         sources {
           s { destinations = [a], write-keys = ["wk-l1teral-key"] }
@@ -220,12 +249,14 @@ class RegistryLoaderTest {
   }
 
   /**
-   * Signing keys are secrets by name, the current first; each is bound, as a header's secret is,
-   * to where its signatures go.
+   * Signing keys are secrets by name, the current first; each is bound, as a header's secret is, to
+   * where its signatures go.
    */
   @Test
   void readsSigningKeysAsSecretsAndBindsThemToTheirEndpoints() {
-    Registry registry = parse("""
+    Registry registry =
+        parse(
+            """
         destinations {
           hooks { endpoint = "https://hooks.example.com/in", signing { keys = [{ secret = K_2026 }, { secret = K_2025 }] } }
           plain { endpoint = "https://plain.example.com/" }
@@ -235,16 +266,22 @@ class RegistryLoaderTest {
 
     assertThat(registry.destination("hooks").orElseThrow().delivery().signing().secrets())
         .containsExactly("K_2026", "K_2025");
-    assertThat(registry.routesOf("s").get(0).delivery().signing().secrets()).containsExactly("K_2026", "K_2025");
+    assertThat(registry.routesOf("s").get(0).delivery().signing().secrets())
+        .containsExactly("K_2026", "K_2025");
     assertThat(registry.destination("plain").orElseThrow().delivery().signing().signs()).isFalse();
-    assertThat(SecretBindings.of(registry).origins()).isEqualTo(Map.of(
-        "K_2026", Set.of("https://hooks.example.com:443", "https://own.example.com:443"),
-        "K_2025", Set.of("https://hooks.example.com:443", "https://own.example.com:443")));
+    assertThat(SecretBindings.of(registry).origins())
+        .isEqualTo(
+            Map.of(
+                "K_2026", Set.of("https://hooks.example.com:443", "https://own.example.com:443"),
+                "K_2025", Set.of("https://hooks.example.com:443", "https://own.example.com:443")));
   }
 
   @Test
   void refusesEverySigningMistakeWithItsPlace() {
-    assertThatThrownBy(() -> parse("""
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
         destinations {
           a { endpoint = "http://a.example.com/", signing { keys = [] } }
           b { endpoint = "http://b.example.com/", signing { keys = ["whsec_l1teralKeyInTheRegistry"] } }
@@ -262,26 +299,36 @@ class RegistryLoaderTest {
         .hasMessageContaining("destinations.c.signing.keys[2]: the secret K is listed twice")
         .hasMessageContaining("destinations.d.signing: must be { keys = [{ secret = NAME }, ...] }")
         .hasMessageContaining("destinations.e.signing: must be { keys = [{ secret = NAME }, ...] }")
-        .hasMessageContaining("destinations.f.headers.Webhook-Signature: a signed request's own header")
+        .hasMessageContaining(
+            "destinations.f.headers.Webhook-Signature: a signed request's own header")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("l1teral"));
   }
 
   /** One key for every destination would let each receiver sign as the router to the others. */
   @Test
   void refusesSigningKeysInTheDefaults() {
-    Config defaults = ConfigFactory.parseString("signing { keys = [{ secret = K }] }").withFallback(DEFAULTS);
+    Config defaults =
+        ConfigFactory.parseString("signing { keys = [{ secret = K }] }").withFallback(DEFAULTS);
 
-    assertThatThrownBy(() -> RegistryLoader.parse(ConfigFactory.parseString("""
+    assertThatThrownBy(
+            () ->
+                RegistryLoader.parse(
+                    ConfigFactory.parseString(
+                        """
         destinations { a { endpoint = "http://a.example.com/" } }
         sources { s { destinations = [a] } }
-        """), defaults))
+        """),
+                    defaults))
         .isInstanceOf(InvalidRegistryException.class)
-        .hasMessageContaining("destination-defaults.signing: signing keys are one destination's own");
+        .hasMessageContaining(
+            "destination-defaults.signing: signing keys are one destination's own");
   }
 
   @Test
   void compilesARoutesFilterOnceAndLeavesThePlainFormCarryingEverything() {
-    Registry registry = parse("""
+    Registry registry =
+        parse(
+            """
         destinations { a { endpoint = "http://a.example.com/" }, b { endpoint = "http://b.example.com/" } }
         sources {
           s { destinations = [a, { id = b, filter {
@@ -298,19 +345,29 @@ class RegistryLoaderTest {
     Route plain = registry.routesOf("s").get(0);
     Route filtered = registry.routesOf("s").get(1);
     assertThat(plain.filter()).isSameAs(RouteFilter.ALL);
-    assertThat(filtered.filter().conditions()).containsExactly(
-        new Condition.OneOf(RouteFilter.TYPE, Set.of(new FieldValue.Text("track"), new FieldValue.Text("page"))),
-        new Condition.NameMatch(RouteFilter.EVENT, Set.of("Order Completed"), List.of("Checkout ")),
-        new Condition.OneOf(FieldPath.parse("properties.plan"),
-            Set.of(new FieldValue.Text("pro"), new FieldValue.Text("enterprise"))),
-        new Condition.Exists(FieldPath.parse("context.app.version"), true),
-        new Condition.OneOf(FieldPath.parse("properties.total"), Set.of(new FieldValue.Numeric(new BigDecimal("10.0")))));
+    assertThat(filtered.filter().conditions())
+        .containsExactly(
+            new Condition.OneOf(
+                RouteFilter.TYPE,
+                Set.of(new FieldValue.Text("track"), new FieldValue.Text("page"))),
+            new Condition.NameMatch(
+                RouteFilter.EVENT, Set.of("Order Completed"), List.of("Checkout ")),
+            new Condition.OneOf(
+                FieldPath.parse("properties.plan"),
+                Set.of(new FieldValue.Text("pro"), new FieldValue.Text("enterprise"))),
+            new Condition.Exists(FieldPath.parse("context.app.version"), true),
+            new Condition.OneOf(
+                FieldPath.parse("properties.total"),
+                Set.of(new FieldValue.Numeric(new BigDecimal("10.0")))));
   }
 
   /** A filter's every mistake refuses the registry, named down to its condition. */
   @Test
   void refusesEveryFilterMistakeWithItsPlace() {
-    assertThatThrownBy(() -> parse("""
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
         destinations { a { endpoint = "http://a.example.com/" } }
         sources {
           types { destinations = [{ id = a, filter { types = [track, purchase] } }] }
@@ -331,32 +388,50 @@ class RegistryLoaderTest {
         }
         """))
         .isInstanceOf(InvalidRegistryException.class)
-        .hasMessageContaining("sources.types.destinations[0].filter.types[1]: unknown type 'purchase': one of [alias,")
-        .hasMessageContaining("sources.empty.destinations[0].filter.types: must be a non-empty list")
-        .hasMessageContaining("sources.empty.destinations[0].filter.events: must be a non-empty list")
-        .hasMessageContaining("sources.none.destinations[0].filter: must be an object with types, events or where")
-        .hasMessageContaining("sources.keys.destinations[0].filter.event: unknown key; a filter has [events, types, where]")
-        .hasMessageContaining("sources.star.destinations[0].filter.events[0]: 'Check*out': * may only end a name")
-        .hasMessageContaining("sources.tests.destinations[0].filter.where[0]: needs exactly one of equals, in, exists;"
-            + " it has equals and in")
-        .hasMessageContaining("sources.tests.destinations[0].filter.where[1]: needs exactly one of equals, in, exists;"
-            + " it has none")
-        .hasMessageContaining("sources.tests.destinations[0].filter.where[2].field: field path 'c..d':")
-        .hasMessageContaining("sources.tests.destinations[0].filter.where[3].field: must be a field path")
-        .hasMessageContaining("sources.tests.destinations[0].filter.where[4].unless: unknown key; a condition has")
-        .hasMessageContaining("sources.tests.destinations[0].filter.where[5].in: must be a non-empty list")
-        .hasMessageContaining("sources.tests.destinations[0].filter.where[6].equals: must be a text, a number, true or false")
-        .hasMessageContaining("sources.tests.destinations[0].filter.where[7].in[1]: must be a text, a number, true or false");
+        .hasMessageContaining(
+            "sources.types.destinations[0].filter.types[1]: unknown type 'purchase': one of [alias,")
+        .hasMessageContaining(
+            "sources.empty.destinations[0].filter.types: must be a non-empty list")
+        .hasMessageContaining(
+            "sources.empty.destinations[0].filter.events: must be a non-empty list")
+        .hasMessageContaining(
+            "sources.none.destinations[0].filter: must be an object with types, events or where")
+        .hasMessageContaining(
+            "sources.keys.destinations[0].filter.event: unknown key; a filter has [events, types, where]")
+        .hasMessageContaining(
+            "sources.star.destinations[0].filter.events[0]: 'Check*out': * may only end a name")
+        .hasMessageContaining(
+            "sources.tests.destinations[0].filter.where[0]: needs exactly one of equals, in, exists;"
+                + " it has equals and in")
+        .hasMessageContaining(
+            "sources.tests.destinations[0].filter.where[1]: needs exactly one of equals, in, exists;"
+                + " it has none")
+        .hasMessageContaining(
+            "sources.tests.destinations[0].filter.where[2].field: field path 'c..d':")
+        .hasMessageContaining(
+            "sources.tests.destinations[0].filter.where[3].field: must be a field path")
+        .hasMessageContaining(
+            "sources.tests.destinations[0].filter.where[4].unless: unknown key; a condition has")
+        .hasMessageContaining(
+            "sources.tests.destinations[0].filter.where[5].in: must be a non-empty list")
+        .hasMessageContaining(
+            "sources.tests.destinations[0].filter.where[6].equals: must be a text, a number, true or false")
+        .hasMessageContaining(
+            "sources.tests.destinations[0].filter.where[7].in[1]: must be a text, a number, true or false");
   }
 
   @Test
   void refusesAnExistsThatIsNotABoolean() {
-    assertThatThrownBy(() -> parse("""
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
         destinations { a { endpoint = "http://a.example.com/" } }
         sources { s { destinations = [{ id = a, filter { where = [{ field = e, exists = 1 }] } }] } }
         """))
         .isInstanceOf(InvalidRegistryException.class)
-        .hasMessageContaining("sources.s.destinations[0].filter.where[0].exists: must be true or false");
+        .hasMessageContaining(
+            "sources.s.destinations[0].filter.where[0].exists: must be true or false");
   }
 
   private static Registry parse(String hocon) {

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fault injection: the packaged router (with its embedded broker) is killed with SIGKILL three
- * times while events are produced and delivered, and started again each time on the same data.
- * The audit: every acknowledged event is delivered to every destination of its source; lost
- * must be 0; duplicates (at-least-once after a kill) are reported. The figures are written to
- * {@code target/reliability/sigkill.json} and quoted in RELIABILITY.md.
+ * times while events are produced and delivered, and started again each time on the same data. The
+ * audit: every acknowledged event is delivered to every destination of its source; lost must be 0;
+ * duplicates (at-least-once after a kill) are reported. The figures are written to {@code
+ * target/reliability/sigkill.json} and quoted in RELIABILITY.md.
  */
 @ExtendWith(LogCapturingExtension.class)
 class SigkillIT {
@@ -41,24 +41,47 @@ class SigkillIT {
     List<String> sources = IntStream.rangeClosed(1, 8).mapToObj(i -> "source-" + i).toList();
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
       Path registry = dir.resolve("registry.conf");
-      Files.writeString(registry, """
+      Files.writeString(
+          registry,
+          """
           destinations { hook { endpoint = "%s" }, crm { endpoint = "%s" } }
           sources { %s }
-          """.formatted(blackHole.url("hook"), blackHole.url("crm"), sources.stream()
-          .map(s -> s + " { destinations = [hook" + (s.endsWith("1") || s.endsWith("2") ? ", crm" : "") + "] }")
-          .collect(Collectors.joining("\n"))));
-      try (RouterProcess router = new RouterProcess(jar, dir,
-          Map.of("ROUTER_REGISTRY_FILE", registry.toString())).start()) {
+          """
+              .formatted(
+                  blackHole.url("hook"),
+                  blackHole.url("crm"),
+                  sources.stream()
+                      .map(
+                          s ->
+                              s
+                                  + " { destinations = [hook"
+                                  + (s.endsWith("1") || s.endsWith("2") ? ", crm" : "")
+                                  + "] }")
+                      .collect(Collectors.joining("\n"))));
+      try (RouterProcess router =
+          new RouterProcess(jar, dir, Map.of("ROUTER_REGISTRY_FILE", registry.toString()))
+              .start()) {
         router.awaitReady(Duration.ofSeconds(90));
         long started = System.nanoTime();
-        CompletableFuture<EventProducer.Result> producing = CompletableFuture.supplyAsync(() ->
-            EventProducer.run(new EventProducer.Plan(router.kafkaBootstrapServers(), "events", EVENTS,
-                sources, 512, 300, 42)));
+        CompletableFuture<EventProducer.Result> producing =
+            CompletableFuture.supplyAsync(
+                () ->
+                    EventProducer.run(
+                        new EventProducer.Plan(
+                            router.kafkaBootstrapServers(),
+                            "events",
+                            EVENTS,
+                            sources,
+                            512,
+                            300,
+                            42)));
 
         List<Map<String, Object>> kills = new ArrayList<>();
         for (int kill = 1; kill <= KILLS; kill++) {
           long deliveredBefore = kill * 1_000L;
-          RouterProcess.await(deliveredBefore + " deliveries", Duration.ofSeconds(120),
+          RouterProcess.await(
+              deliveredBefore + " deliveries",
+              Duration.ofSeconds(120),
               () -> blackHole.received() >= deliveredBefore);
           Map<String, Object> figures = DeliveryAudit.fault("SIGKILL " + kill, started);
           long killedAt = System.nanoTime();
@@ -67,7 +90,9 @@ class SigkillIT {
           router.start();
           router.awaitReady(Duration.ofSeconds(120));
           long readyAt = System.nanoTime();
-          RouterProcess.await("deliveries after restart " + kill, Duration.ofSeconds(120),
+          RouterProcess.await(
+              "deliveries after restart " + kill,
+              Duration.ofSeconds(120),
               () -> blackHole.received() > receivedAtKill);
           figures.put("deliveredBeforeKill", receivedAtKill);
           figures.put("secondsToReady", (readyAt - killedAt) / 1e9);
@@ -76,9 +101,18 @@ class SigkillIT {
         }
 
         EventProducer.Result produced = producing.get();
-        DeliveryAudit.Report report = DeliveryAudit.audit("sigkill", produced,
-            source -> source.equals("source-1") || source.equals("source-2") ? List.of("hook", "crm") : List.of("hook"),
-            DeliveryAudit.of(blackHole), Duration.ofSeconds(180), started, kills);
+        DeliveryAudit.Report report =
+            DeliveryAudit.audit(
+                "sigkill",
+                produced,
+                source ->
+                    source.equals("source-1") || source.equals("source-2")
+                        ? List.of("hook", "crm")
+                        : List.of("hook"),
+                DeliveryAudit.of(blackHole),
+                Duration.ofSeconds(180),
+                started,
+                kills);
 
         assertThat(produced.failed()).as("the producer lost nothing either").isZero();
         assertThat(report.lost()).as("lost jobs, first of them: " + report.missing()).isZero();

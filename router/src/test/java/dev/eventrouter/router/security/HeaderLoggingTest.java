@@ -22,9 +22,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 /**
- * The router's HTTP server (admin API, health, metrics), configured as the router is, does not
- * log a header it cannot parse with its value: a bearer token with a stray character would be in
- * the log.
+ * The router's HTTP server (admin API, health, metrics), configured as the router is, does not log
+ * a header it cannot parse with its value: a bearer token with a stray character would be in the
+ * log.
  */
 @ExtendWith(LogCapturingExtension.class)
 class HeaderLoggingTest {
@@ -34,21 +34,33 @@ class HeaderLoggingTest {
   @Test
   void anUnparseableAuthorizationHeaderIsNotLoggedWithItsValue() throws Exception {
     // the router's HTTP settings, without its cluster (whose shutdown exits the JVM)
-    ActorTestKit testKit = ActorTestKit.create("headers", ConfigFactory.parseResources("http.conf")
-        .withFallback(ConfigFactory.parseResources("logging.conf")).withFallback(ConfigFactory.defaultReference()));
+    ActorTestKit testKit =
+        ActorTestKit.create(
+            "headers",
+            ConfigFactory.parseResources("http.conf")
+                .withFallback(ConfigFactory.parseResources("logging.conf"))
+                .withFallback(ConfigFactory.defaultReference()));
     ListAppender<ILoggingEvent> logs = new ListAppender<>();
     logs.start();
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.addAppender(logs);
     try {
-      ServerBinding binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
-          .bindSync(request -> HttpResponse.create().withStatus(401))
-          .toCompletableFuture().get();
+      ServerBinding binding =
+          Http.get(testKit.system())
+              .newServerAt("127.0.0.1", 0)
+              .bindSync(request -> HttpResponse.create().withStatus(401))
+              .toCompletableFuture()
+              .get();
       int port = binding.localAddress().getPort();
-      for (String value : new String[] {"Bearer " + TOKEN + "\u007f", "Bearer " + TOKEN + " x y", "Bearer " + TOKEN + "\u00e9"}) {
+      for (String value :
+          new String[] {
+            "Bearer " + TOKEN + "\u007f", "Bearer " + TOKEN + " x y", "Bearer " + TOKEN + "\u00e9"
+          }) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
           OutputStream out = socket.getOutputStream();
-          out.write(("GET /admin/pairs HTTP/1.1\r\nHost: x\r\nAuthorization: ").getBytes(StandardCharsets.US_ASCII));
+          out.write(
+              ("GET /admin/pairs HTTP/1.1\r\nHost: x\r\nAuthorization: ")
+                  .getBytes(StandardCharsets.US_ASCII));
           out.write(value.getBytes(StandardCharsets.UTF_8));
           out.write("\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
           out.flush();
@@ -59,11 +71,15 @@ class HeaderLoggingTest {
       String marker = "marker-" + UUID.randomUUID();
       testKit.system().classicSystem().log().warning(marker);
       TestProbe<Object> probe = testKit.createTestProbe();
-      probe.awaitAssert(Duration.ofSeconds(30), () -> {
-        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains(marker));
-        return null;
-      });
-      assertThat(logs.list).noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("t0ken-4c1d"));
+      probe.awaitAssert(
+          Duration.ofSeconds(30),
+          () -> {
+            assertThat(logs.list)
+                .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains(marker));
+            return null;
+          });
+      assertThat(logs.list)
+          .noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("t0ken-4c1d"));
     } finally {
       root.detachAppender(logs);
       testKit.shutdownTestKit();

@@ -32,25 +32,50 @@ class SegmentApiAloneTest {
   void takesEventsThatTheRouterNodesDeliver() throws Exception {
     String key = "wk-alone-" + UUID.randomUUID();
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
-      WriteKeyRegistry keys = WriteKeyRegistry.write(dataDir, "shop", "SHOP_WRITE_KEY", key,
-          blackHole.url("hook"));
+      WriteKeyRegistry keys =
+          WriteKeyRegistry.write(dataDir, "shop", "SHOP_WRITE_KEY", key, blackHole.url("hook"));
       Path registry = keys.registry();
-      try (Router router = TestRouter.start(TestRouter.config(dataDir, registry, TestRouter.freePort(),
-              Map.of("eventrouter.segment-api.enabled", "off")));
-          Router api = Router.startSegmentApi(TestRouter.config(apiDir, registry, TestRouter.freePort(),
-              Map.of("eventrouter.secrets.dir", keys.secrets().toString(),
-                  "eventrouter.kafka.bootstrap-servers", router.kafkaBootstrapServers())))) {
+      try (Router router =
+              TestRouter.start(
+                  TestRouter.config(
+                      dataDir,
+                      registry,
+                      TestRouter.freePort(),
+                      Map.of("eventrouter.segment-api.enabled", "off")));
+          Router api =
+              Router.startSegmentApi(
+                  TestRouter.config(
+                      apiDir,
+                      registry,
+                      TestRouter.freePort(),
+                      Map.of(
+                          "eventrouter.secrets.dir",
+                          keys.secrets().toString(),
+                          "eventrouter.kafka.bootstrap-servers",
+                          router.kafkaBootstrapServers())))) {
         assertThat(router.segmentApiPort()).isEmpty();
         assertThat(TestRouter.get(api, "/health/ready").statusCode()).isEqualTo(200);
         String id = "alone-" + UUID.randomUUID();
-        assertThat(SegmentApiTest.post(api, "/v1/track", key, "application/json",
-            ("{\"userId\":\"u\",\"event\":\"E\",\"messageId\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8),
-            Map.of()).statusCode()).isEqualTo(200);
+        assertThat(
+                SegmentApiTest.post(
+                        api,
+                        "/v1/track",
+                        key,
+                        "application/json",
+                        ("{\"userId\":\"u\",\"event\":\"E\",\"messageId\":\"" + id + "\"}")
+                            .getBytes(StandardCharsets.UTF_8),
+                        Map.of())
+                    .statusCode())
+            .isEqualTo(200);
         TestProbe<Object> probe = TestProbe.create(router.system());
-        probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
-          assertThat(blackHole.deliveries().getOrDefault("hook", Map.of())).containsEntry(id, 1);
-          return null;
-        });
+        probe.awaitAssert(
+            Duration.ofSeconds(60),
+            Duration.ofMillis(200),
+            () -> {
+              assertThat(blackHole.deliveries().getOrDefault("hook", Map.of()))
+                  .containsEntry(id, 1);
+              return null;
+            });
         assertThat(TestRouter.get(api, "/metrics").body())
             .contains("eventrouter_segment_api_requests_total{call=\"track\",code=\"200\"} 1.0");
       }
@@ -60,7 +85,10 @@ class SegmentApiAloneTest {
   @Test
   void needsAnExternalKafka() throws Exception {
     Path registry = Files.writeString(dataDir.resolve("registry.conf"), "sources {}");
-    assertThatThrownBy(() -> Router.startSegmentApi(TestRouter.config(apiDir, registry, TestRouter.freePort(), Map.of())))
+    assertThatThrownBy(
+            () ->
+                Router.startSegmentApi(
+                    TestRouter.config(apiDir, registry, TestRouter.freePort(), Map.of())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("eventrouter.kafka.bootstrap-servers");
   }

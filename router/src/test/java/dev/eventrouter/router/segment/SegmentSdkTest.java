@@ -18,6 +18,7 @@ import com.segment.analytics.messages.TrackMessage;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.router.Router;
 import dev.eventrouter.router.testing.DeadLetters;
+import dev.eventrouter.router.testing.Metrics;
 import dev.eventrouter.router.testing.TestRouter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,15 +43,14 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okio.Buffer;
-import dev.eventrouter.router.testing.Metrics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
@@ -62,10 +62,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Segment's own Java SDK (analytics-java), pointed at the router by its endpoint alone: every
- * call type, in batches, gzip-compressed (analytics-java does not compress on its own: the
- * OkHttp interceptor its users add for it); each event is produced as the SDK sent it (plus
- * receivedAt, and what its batch gives events that have none) and delivered once.
+ * Segment's own Java SDK (analytics-java), pointed at the router by its endpoint alone: every call
+ * type, in batches, gzip-compressed (analytics-java does not compress on its own: the OkHttp
+ * interceptor its users add for it); each event is produced as the SDK sent it (plus receivedAt,
+ * and what its batch gives events that have none) and delivered once.
  */
 @ExtendWith(LogCapturingExtension.class)
 class SegmentSdkTest {
@@ -81,11 +81,20 @@ class SegmentSdkTest {
   @BeforeAll
   static void start() throws Exception {
     blackHole = BlackHole.start("127.0.0.1", 0);
-    WriteKeyRegistry registry = WriteKeyRegistry.write(dataDir, "app", "APP_WRITE_KEY", KEY,
-        blackHole.url("hook"));
+    WriteKeyRegistry registry =
+        WriteKeyRegistry.write(dataDir, "app", "APP_WRITE_KEY", KEY, blackHole.url("hook"));
     // a request Kafka does not take is answered 503 after two seconds
-    router = TestRouter.start(TestRouter.config(dataDir, registry.registry(), TestRouter.freePort(),
-        Map.of("eventrouter.secrets.dir", registry.secrets().toString(), "eventrouter.segment-api.produce-timeout", "2s")));
+    router =
+        TestRouter.start(
+            TestRouter.config(
+                dataDir,
+                registry.registry(),
+                TestRouter.freePort(),
+                Map.of(
+                    "eventrouter.secrets.dir",
+                    registry.secrets().toString(),
+                    "eventrouter.segment-api.produce-timeout",
+                    "2s")));
   }
 
   @AfterAll
@@ -107,8 +116,10 @@ class SegmentSdkTest {
     Date timestamp = Date.from(Instant.parse("2026-05-06T07:08:09.123Z"));
     List<MessageBuilder<?, ?>> calls = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      calls.add(TrackMessage.builder("Order Completed").userId("u-" + i)
-          .properties(Map.of("total", 12, "currency", "EUR", "items", List.of("a", "b"))));
+      calls.add(
+          TrackMessage.builder("Order Completed")
+              .userId("u-" + i)
+              .properties(Map.of("total", 12, "currency", "EUR", "items", List.of("a", "b"))));
       calls.add(IdentifyMessage.builder().userId("u-" + i).traits(Map.of("plan", "pro")));
       calls.add(PageMessage.builder("Home").anonymousId("a-" + i).properties(Map.of("path", "/")));
       calls.add(ScreenMessage.builder("Cart").userId("u-" + i));
@@ -155,16 +166,17 @@ class SegmentSdkTest {
       assertThat(DeadLetters.header(record, "eventrouter.id-time"))
           .isEqualTo(Long.toString(timestamp.getTime()));
     }
-    assertThat(types).containsExactlyInAnyOrder("track", "identify", "page", "screen", "group", "alias");
+    assertThat(types)
+        .containsExactlyInAnyOrder("track", "identify", "page", "screen", "group", "alias");
 
     awaitDeliveredOnce(ids);
   }
 
   /**
-   * Kafka refuses the ingest topic's writes (its largest record made smaller than any: the
-   * embedded broker, one replica in this process, cannot be taken away on its own): the API
-   * answers 503, the SDK backs off and sends the batch again, and once Kafka takes writes again
-   * every event is delivered, once.
+   * Kafka refuses the ingest topic's writes (its largest record made smaller than any: the embedded
+   * broker, one replica in this process, cannot be taken away on its own): the API answers 503, the
+   * SDK backs off and sends the batch again, and once Kafka takes writes again every event is
+   * delivered, once.
    */
   @Test
   void theSdkRetriesWhileKafkaRefusesAndEachEventIsDeliveredOnce() throws Exception {
@@ -173,25 +185,44 @@ class SegmentSdkTest {
     try {
       // the broker applies it: a request is answered 503
       TestProbe<Object> probe = TestProbe.create(router.system());
-      probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(100), () -> {
-        assertThat(SegmentApiTest.post(router, "/v1/track", KEY, "application/json",
-            ("{\"userId\":\"u\",\"event\":\"probe\",\"messageId\":\"" + run + "-probe-" + UUID.randomUUID() + "\"}")
-                .getBytes(StandardCharsets.UTF_8), Map.of()).statusCode()).isEqualTo(503);
-        return null;
-      });
+      probe.awaitAssert(
+          Duration.ofSeconds(60),
+          Duration.ofMillis(100),
+          () -> {
+            assertThat(
+                    SegmentApiTest.post(
+                            router,
+                            "/v1/track",
+                            KEY,
+                            "application/json",
+                            ("{\"userId\":\"u\",\"event\":\"probe\",\"messageId\":\""
+                                    + run
+                                    + "-probe-"
+                                    + UUID.randomUUID()
+                                    + "\"}")
+                                .getBytes(StandardCharsets.UTF_8),
+                            Map.of())
+                        .statusCode())
+                .isEqualTo(503);
+            return null;
+          });
       Outcomes outcomes = new Outcomes();
       Analytics analytics = sdk(new ConcurrentLinkedQueue<>(), outcomes, 10);
       Set<String> ids = new TreeSet<>();
       for (int i = 0; i < 6; i++) {
         ids.add(run + "-" + i);
-        analytics.enqueue(TrackMessage.builder("During Outage").userId("u-" + i).messageId(run + "-" + i));
+        analytics.enqueue(
+            TrackMessage.builder("During Outage").userId("u-" + i).messageId(run + "-" + i));
       }
       double refused = unavailable();
       analytics.flush();
-      probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(100), () -> {
-        assertThat(unavailable()).isGreaterThan(refused);
-        return null;
-      });
+      probe.awaitAssert(
+          Duration.ofSeconds(60),
+          Duration.ofMillis(100),
+          () -> {
+            assertThat(unavailable()).isGreaterThan(refused);
+            return null;
+          });
       maxMessageBytes("2097152");
       // analytics-java backs off 15 to 30 s before its first retry
       outcomes.awaitSuccess(ids, Duration.ofSeconds(90));
@@ -229,35 +260,51 @@ class SegmentSdkTest {
 
     void awaitSuccess(Set<String> ids, Duration within) {
       TestProbe<Object> probe = TestProbe.create(router.system());
-      probe.awaitAssert(within, Duration.ofMillis(200), () -> {
-        assertThat(failed).isEmpty();
-        assertThat(succeeded).containsAll(ids);
-        return null;
-      });
+      probe.awaitAssert(
+          within,
+          Duration.ofMillis(200),
+          () -> {
+            assertThat(failed).isEmpty();
+            assertThat(succeeded).containsAll(ids);
+            return null;
+          });
     }
   }
 
   private static void awaitDeliveredOnce(Set<String> ids) {
     TestProbe<Object> probe = TestProbe.create(router.system());
-    probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
-      assertThat(blackHole.deliveries().getOrDefault("hook", Map.of())).containsKeys(ids.toArray(String[]::new));
-      return null;
-    });
+    probe.awaitAssert(
+        Duration.ofSeconds(60),
+        Duration.ofMillis(200),
+        () -> {
+          assertThat(blackHole.deliveries().getOrDefault("hook", Map.of()))
+              .containsKeys(ids.toArray(String[]::new));
+          return null;
+        });
     Map<String, Integer> deliveries = blackHole.deliveries().get("hook");
     ids.forEach(id -> assertThat(deliveries.get(id)).as(id).isEqualTo(1));
   }
 
   private static double unavailable() throws Exception {
-    return Metrics.value(TestRouter.get(router, "/metrics").body(),
+    return Metrics.value(
+        TestRouter.get(router, "/metrics").body(),
         "eventrouter_segment_api_errors_total{reason=\"kafka-unavailable\"}");
   }
 
   private static void maxMessageBytes(String bytes) throws Exception {
-    try (Admin admin = Admin.create(Map.<String, Object>of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, router.kafkaBootstrapServers()))) {
-      admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, "events"),
-          List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", bytes),
-              AlterConfigOp.OpType.SET)))).all().get();
+    try (Admin admin =
+        Admin.create(
+            Map.<String, Object>of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, router.kafkaBootstrapServers()))) {
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  new ConfigResource(ConfigResource.Type.TOPIC, "events"),
+                  List.of(
+                      new AlterConfigOp(
+                          new ConfigEntry("max.message.bytes", bytes), AlterConfigOp.OpType.SET))))
+          .all()
+          .get();
     }
   }
 
@@ -269,10 +316,13 @@ class SegmentSdkTest {
       request.body().writeTo(plain);
       byte[] body = plain.readByteArray();
       sent.add(body);
-      return chain.proceed(request.newBuilder()
-          .header("Content-Encoding", "gzip")
-          .method(request.method(), RequestBody.create(gzip(body), request.body().contentType()))
-          .build());
+      return chain.proceed(
+          request
+              .newBuilder()
+              .header("Content-Encoding", "gzip")
+              .method(
+                  request.method(), RequestBody.create(gzip(body), request.body().contentType()))
+              .build());
     };
   }
 
@@ -291,16 +341,19 @@ class SegmentSdkTest {
       consumer.subscribe(List.of("events"));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (found.size() < ids.size() && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(500)).forEach(record -> {
-          try {
-            JsonNode id = JSON.readTree(record.value()).get("messageId");
-            if (id != null && ids.contains(id.asText())) {
-              found.put(id.asText(), record);
-            }
-          } catch (IOException e) {
-            throw new IllegalStateException(e);
-          }
-        });
+        consumer
+            .poll(Duration.ofMillis(500))
+            .forEach(
+                record -> {
+                  try {
+                    JsonNode id = JSON.readTree(record.value()).get("messageId");
+                    if (id != null && ids.contains(id.asText())) {
+                      found.put(id.asText(), record);
+                    }
+                  } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
       }
     }
     return found;

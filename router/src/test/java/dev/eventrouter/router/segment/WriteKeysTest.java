@@ -16,29 +16,57 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
-/** Write keys come from their secrets, are taken up again after a rotation, and name their source. */
+/**
+ * Write keys come from their secrets, are taken up again after a rotation, and name their source.
+ */
 class WriteKeysTest {
 
-  private final Map<String, String> secrets = new ConcurrentHashMap<>(Map.of(
-      "SHOP_KEY", "wk-shop", "SHOP_KEY_NEXT", "wk-shop-next", "APP_KEY", "wk-app"));
-  private final SettingsRegistry registry = new SettingsRegistry(new Registry(Map.of(),
-      Map.of("shop", List.of(), "app", List.of(), "broken", List.of()),
-      Map.of("shop", List.of("SHOP_KEY", "SHOP_KEY_NEXT"), "app", List.of("APP_KEY"),
-          "broken", List.of("UNREADABLE", "MISSING"))), PairOverrides.NONE);
+  private final Map<String, String> secrets =
+      new ConcurrentHashMap<>(
+          Map.of("SHOP_KEY", "wk-shop", "SHOP_KEY_NEXT", "wk-shop-next", "APP_KEY", "wk-app"));
+  private final SettingsRegistry registry =
+      new SettingsRegistry(
+          new Registry(
+              Map.of(),
+              Map.of("shop", List.of(), "app", List.of(), "broken", List.of()),
+              Map.of(
+                  "shop",
+                  List.of("SHOP_KEY", "SHOP_KEY_NEXT"),
+                  "app",
+                  List.of("APP_KEY"),
+                  "broken",
+                  List.of("UNREADABLE", "MISSING"))),
+          PairOverrides.NONE);
   private Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
   private WriteKeys keys() {
-    Clock clock = new Clock() {
-      @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-      @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-      @Override public Instant instant() { return now; }
-    };
-    return new WriteKeys(registry, name -> {
-      if (name.equals("UNREADABLE")) {
-        throw new InvalidSecretException(name, "its file cannot be read");
-      }
-      return Optional.ofNullable(secrets.get(name));
-    }, Duration.ofSeconds(10), clock);
+    Clock clock =
+        new Clock() {
+          @Override
+          public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            return now;
+          }
+        };
+    return new WriteKeys(
+        registry,
+        name -> {
+          if (name.equals("UNREADABLE")) {
+            throw new InvalidSecretException(name, "its file cannot be read");
+          }
+          return Optional.ofNullable(secrets.get(name));
+        },
+        Duration.ofSeconds(10),
+        clock);
   }
 
   @Test
@@ -67,7 +95,8 @@ class WriteKeysTest {
   void aReplacedRegistryIsTakenUpAtOnce() {
     WriteKeys keys = keys();
     assertThat(keys.find("wk-app")).isPresent();
-    registry.replace(new Registry(Map.of(), Map.of("shop", List.of()), Map.of("shop", List.of("SHOP_KEY"))));
+    registry.replace(
+        new Registry(Map.of(), Map.of("shop", List.of()), Map.of("shop", List.of("SHOP_KEY"))));
     assertThat(keys.find("wk-app")).isEmpty();
     assertThat(keys.find("wk-shop")).isPresent();
   }

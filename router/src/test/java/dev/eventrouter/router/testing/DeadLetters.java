@@ -22,17 +22,19 @@ public final class DeadLetters {
   private DeadLetters() {}
 
   /**
-   * The first {@code count} dead letters (fewer if they do not come within {@code within}), in
-   * the order of the source offsets they carry: the tests write their records to one partition.
+   * The first {@code count} dead letters (fewer if they do not come within {@code within}), in the
+   * order of the source offsets they carry: the tests write their records to one partition.
    *
    * @param client the client settings (bootstrap servers, security), as the router's own
    */
-  public static List<ConsumerRecord<String, byte[]>> read(Properties client, int count, Duration within) {
+  public static List<ConsumerRecord<String, byte[]>> read(
+      Properties client, int count, Duration within) {
     Properties props = new Properties();
     props.putAll(client);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "dead-letter-reader-" + UUID.randomUUID());
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024));
+    props.putIfAbsent(
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024));
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -46,7 +48,8 @@ public final class DeadLetters {
     return records;
   }
 
-  public static List<ConsumerRecord<String, byte[]>> read(String bootstrapServers, int count, Duration within) {
+  public static List<ConsumerRecord<String, byte[]>> read(
+      String bootstrapServers, int count, Duration within) {
     Properties client = new Properties();
     client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     return read(client, count, within);

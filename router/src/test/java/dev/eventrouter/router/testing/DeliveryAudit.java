@@ -19,16 +19,26 @@ import java.util.function.Supplier;
 
 /**
  * The no-loss audit of a fault-injection run, the load harness's ({@link Audit}): every event the
- * producer had acknowledged must end, at every destination of its source, delivered, discarded
- * or archived. It waits for that (up to a limit), then writes the figures to {@code
+ * producer had acknowledged must end, at every destination of its source, delivered, discarded or
+ * archived. It waits for that (up to a limit), then writes the figures to {@code
  * target/reliability/<scenario>.json} for RELIABILITY.md.
  */
 public final class DeliveryAudit {
 
   /** The figures of one run; {@code lost} must be 0. */
-  public record Report(String scenario, long produced, long producerFailures, long jobs,
-      long delivered, long duplicates, long discarded, long archived, long lost,
-      List<String> missing, double seconds, List<Map<String, Object>> faults) {}
+  public record Report(
+      String scenario,
+      long produced,
+      long producerFailures,
+      long jobs,
+      long delivered,
+      long duplicates,
+      long discarded,
+      long archived,
+      long lost,
+      List<String> missing,
+      double seconds,
+      List<Map<String, Object>> faults) {}
 
   private DeliveryAudit() {}
 
@@ -37,21 +47,39 @@ public final class DeliveryAudit {
    * @param evidence what the destinations received, refused and what the archive holds, now
    * @param faults what was done during the run, and when, in the order done
    */
-  public static Report audit(String scenario, EventProducer.Result produced,
-      Function<String, List<String>> destinationsOf, Supplier<Audit.Evidence> evidence,
-      Duration wait, long startedNanos, List<Map<String, Object>> faults) throws InterruptedException {
+  public static Report audit(
+      String scenario,
+      EventProducer.Result produced,
+      Function<String, List<String>> destinationsOf,
+      Supplier<Audit.Evidence> evidence,
+      Duration wait,
+      long startedNanos,
+      List<Map<String, Object>> faults)
+      throws InterruptedException {
     try {
-      RouterProcess.await("every acknowledged event accounted for", wait,
+      RouterProcess.await(
+          "every acknowledged event accounted for",
+          wait,
           () -> Audit.audit(produced, destinationsOf, evidence.get()).total().lost() == 0);
     } catch (AssertionError timedOut) {
       // the report names what is missing
     }
     Audit.Result result = Audit.audit(produced, destinationsOf, evidence.get());
     Audit.Accounting total = result.total();
-    Report report = new Report(scenario, result.produced(), result.producerFailures(), total.jobs(),
-        total.delivered(), total.duplicates(), total.discarded(), total.archived(), total.lost(),
-        result.lostSample().subList(0, Math.min(20, result.lostSample().size())),
-        (System.nanoTime() - startedNanos) / 1e9, faults);
+    Report report =
+        new Report(
+            scenario,
+            result.produced(),
+            result.producerFailures(),
+            total.jobs(),
+            total.delivered(),
+            total.duplicates(),
+            total.discarded(),
+            total.archived(),
+            total.lost(),
+            result.lostSample().subList(0, Math.min(20, result.lostSample().size())),
+            (System.nanoTime() - startedNanos) / 1e9,
+            faults);
     write(report);
     return report;
   }
@@ -62,7 +90,8 @@ public final class DeliveryAudit {
   }
 
   /** Deliveries counted by a test's own destination (destination -> messageId -> times). */
-  public static Supplier<Audit.Evidence> delivered(Supplier<Map<String, Map<String, Integer>>> deliveries) {
+  public static Supplier<Audit.Evidence> delivered(
+      Supplier<Map<String, Map<String, Integer>>> deliveries) {
     return () -> new Audit.Evidence(deliveries.get(), Map.of(), Map.of());
   }
 
@@ -70,7 +99,9 @@ public final class DeliveryAudit {
     try {
       Path out = Path.of("target", "reliability", report.scenario() + ".json");
       Files.createDirectories(out.getParent());
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(out.toFile(), report);
       System.out.println("audit " + report);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -25,8 +25,8 @@ public final class HostCommand {
   public static void run(String... command) throws IOException, InterruptedException {
     Result result = exec(List.of(command));
     if (result.exitCode() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " exited " + result.exitCode()
-          + ":\n" + result.output());
+      throw new IllegalStateException(
+          String.join(" ", command) + " exited " + result.exitCode() + ":\n" + result.output());
     }
   }
 

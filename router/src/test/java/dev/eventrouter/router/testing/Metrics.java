@@ -12,15 +12,23 @@ public final class Metrics {
 
   /** The value of the sample {@code series} (name with its labels, as exposed), or 0 if absent. */
   public static double value(String exposition, String series) {
-    Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)
-        .matcher(exposition);
+    Matcher m =
+        Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)
+            .matcher(exposition);
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
   /** The samples of a metric with one label, by that label's value. */
   public static Map<String, Double> byLabel(String exposition, String name, String label) {
-    Matcher m = Pattern.compile("^" + Pattern.quote(name) + "\\{" + Pattern.quote(label) + "=\"([^\"]*)\"\\} (\\S+)$",
-        Pattern.MULTILINE).matcher(exposition);
+    Matcher m =
+        Pattern.compile(
+                "^"
+                    + Pattern.quote(name)
+                    + "\\{"
+                    + Pattern.quote(label)
+                    + "=\"([^\"]*)\"\\} (\\S+)$",
+                Pattern.MULTILINE)
+            .matcher(exposition);
     Map<String, Double> samples = new TreeMap<>();
     while (m.find()) {
       samples.put(m.group(1), Double.parseDouble(m.group(2)));

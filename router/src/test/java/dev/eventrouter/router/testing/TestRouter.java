@@ -27,11 +27,12 @@ public final class TestRouter {
   private TestRouter() {}
 
   /**
-   * The configuration of a router whose data (H2 journal, Kafka log) lives in {@code dataDir}.
-   * The Kafka port is fixed by the caller so that a restarted router finds its broker's log
-   * under the same listener.
+   * The configuration of a router whose data (H2 journal, Kafka log) lives in {@code dataDir}. The
+   * Kafka port is fixed by the caller so that a restarted router finds its broker's log under the
+   * same listener.
    */
-  public static Config config(Path dataDir, Path registryFile, int kafkaPort, Map<String, Object> overrides) {
+  public static Config config(
+      Path dataDir, Path registryFile, int kafkaPort, Map<String, Object> overrides) {
     Map<String, Object> settings = new HashMap<>();
     settings.put("eventrouter.data-dir", dataDir.toString());
     settings.put("eventrouter.registry.file", registryFile.toString());
@@ -61,9 +62,11 @@ public final class TestRouter {
   }
 
   public static HttpResponse<String> get(Router router, String path) throws Exception {
-    return HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.httpPort() + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.httpPort() + path))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   public static int freePort() throws IOException {
@@ -73,26 +76,37 @@ public final class TestRouter {
   /** Committed offsets of the router's group and end offsets of the topic, summed. */
   public record Progress(long committed, long end) {}
 
-  public static Progress progress(String bootstrapServers, String group, String topic) throws Exception {
+  public static Progress progress(String bootstrapServers, String group, String topic)
+      throws Exception {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     return progress(props, group, topic);
   }
 
-  /** @param client the admin client's properties: servers, and security where the broker needs it */
+  /**
+   * @param client the admin client's properties: servers, and security where the broker needs it
+   */
   public static Progress progress(Properties client, String group, String topic) throws Exception {
     try (Admin admin = Admin.create(client)) {
       Map<TopicPartition, OffsetAndMetadata> committed =
           admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+      admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get()
+          .get(topic)
+          .partitions()
           .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
       Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
           admin.listOffsets(latest).all().get();
-      long committedSum = committed.entrySet().stream()
-          .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
-          .mapToLong(e -> e.getValue().offset()).sum();
-      long endSum = ends.values().stream().mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+      long committedSum =
+          committed.entrySet().stream()
+              .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+              .mapToLong(e -> e.getValue().offset())
+              .sum();
+      long endSum =
+          ends.values().stream().mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
       return new Progress(committedSum, endSum);
     }
   }

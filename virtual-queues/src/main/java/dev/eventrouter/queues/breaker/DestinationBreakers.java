@@ -23,7 +23,9 @@ public final class DestinationBreakers {
   /** The state of each destination's breaker on this node, by destination id. */
   public Map<String, CircuitBreaker.State> states() {
     Map<String, CircuitBreaker.State> states = new TreeMap<>();
-    registry.getAllCircuitBreakers().forEach(breaker -> states.put(breaker.getName(), breaker.getState()));
+    registry
+        .getAllCircuitBreakers()
+        .forEach(breaker -> states.put(breaker.getName(), breaker.getState()));
     return states;
   }
 

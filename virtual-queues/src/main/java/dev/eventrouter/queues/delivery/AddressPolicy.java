@@ -11,17 +11,16 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Which addresses deliveries may connect to. Endpoints come from tenants, and a router sits
- * inside a network: by default it refuses loopback, private (RFC 1918, IPv6 unique-local and
- * site-local, carrier-grade NAT), link-local (169.254.0.0/16: the cloud metadata service at
- * 169.254.169.254), multicast, broadcast, unspecified, reserved and documentation addresses, and
- * IPv6 addresses with a zone id. An IPv6 address that carries an IPv4 one is judged as what it
- * reaches: an IPv4-mapped or IPv4-compatible address as its IPv4 address (the socket connects to
- * that), a NAT64, 6to4 or Teredo address is refused unless its range is allowed, and then its
- * IPv4 address must be allowed too. It is checked on the address a name resolved to, when a
- * connection is made, so a name that resolves elsewhere later (DNS rebinding) is checked again.
- * Ranges in the allowlist (CIDR) are let through: for development, tests, and destinations that
- * really are inside the network.
+ * Which addresses deliveries may connect to. Endpoints come from tenants, and a router sits inside
+ * a network: by default it refuses loopback, private (RFC 1918, IPv6 unique-local and site-local,
+ * carrier-grade NAT), link-local (169.254.0.0/16: the cloud metadata service at 169.254.169.254),
+ * multicast, broadcast, unspecified, reserved and documentation addresses, and IPv6 addresses with
+ * a zone id. An IPv6 address that carries an IPv4 one is judged as what it reaches: an IPv4-mapped
+ * or IPv4-compatible address as its IPv4 address (the socket connects to that), a NAT64, 6to4 or
+ * Teredo address is refused unless its range is allowed, and then its IPv4 address must be allowed
+ * too. It is checked on the address a name resolved to, when a connection is made, so a name that
+ * resolves elsewhere later (DNS rebinding) is checked again. Ranges in the allowlist (CIDR) are let
+ * through: for development, tests, and destinations that really are inside the network.
  */
 public final class AddressPolicy {
 
@@ -32,13 +31,23 @@ public final class AddressPolicy {
   private static final Cidr THIS_NETWORK = Cidr.parse("0.0.0.0/8");
   private static final Cidr UNIQUE_LOCAL = Cidr.parse("fc00::/7");
   private static final Cidr BROADCAST = Cidr.parse("255.255.255.255/32");
+
   /**
    * IETF protocol assignments, benchmarking, the former class E, documentation, IPv6 discard:
    * nothing a tenant's endpoint is on, and in some networks something internal.
    */
-  private static final List<Cidr> RESERVED = Stream.of("192.0.0.0/24", "198.18.0.0/15",
-      "240.0.0.0/4", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32",
-      "100::/64").map(Cidr::parse).toList();
+  private static final List<Cidr> RESERVED =
+      Stream.of(
+              "192.0.0.0/24",
+              "198.18.0.0/15",
+              "240.0.0.0/4",
+              "192.0.2.0/24",
+              "198.51.100.0/24",
+              "203.0.113.0/24",
+              "2001:db8::/32",
+              "100::/64")
+          .map(Cidr::parse)
+          .toList();
 
   private final List<Cidr> allowed;
 
@@ -88,7 +97,9 @@ public final class AddressPolicy {
     if (address.isLinkLocalAddress()) {
       return Optional.of("link-local");
     }
-    if (address.isSiteLocalAddress() || UNIQUE_LOCAL.contains(address) || CARRIER_GRADE_NAT.contains(address)) {
+    if (address.isSiteLocalAddress()
+        || UNIQUE_LOCAL.contains(address)
+        || CARRIER_GRADE_NAT.contains(address)) {
       return Optional.of("private");
     }
     if (address.isMulticastAddress()) {
@@ -100,7 +111,8 @@ public final class AddressPolicy {
     if (RESERVED.stream().anyMatch(range -> range.contains(address))) {
       return Optional.of("reserved");
     }
-    if (address instanceof Inet6Address v6 && (v6.getScopeId() != 0 || v6.getScopedInterface() != null)) {
+    if (address instanceof Inet6Address v6
+        && (v6.getScopeId() != 0 || v6.getScopedInterface() != null)) {
       // a zone id names an interface of this machine: no tenant's endpoint needs one
       return Optional.of("zone-id");
     }

@@ -6,7 +6,16 @@ import java.net.InetAddress;
 final class AddressRefusedException extends RuntimeException {
 
   AddressRefusedException(String host, InetAddress address, String why) {
-    super("address-refused: " + host + " resolves to " + address.getHostAddress() + " (" + why
-        + "); allow it with eventrouter.delivery.allow-addresses", null, false, false);
+    super(
+        "address-refused: "
+            + host
+            + " resolves to "
+            + address.getHostAddress()
+            + " ("
+            + why
+            + "); allow it with eventrouter.delivery.allow-addresses",
+        null,
+        false,
+        false);
   }
 }

@@ -15,7 +15,12 @@ import java.util.Optional;
  * @param retryAfter the destination's {@code Retry-After}, if it sent one
  */
 public record DeliveryOutcome(
-    Ksuid jobId, int attempt, Instant startedAt, Instant finishedAt, int status, String error,
+    Ksuid jobId,
+    int attempt,
+    Instant startedAt,
+    Instant finishedAt,
+    int status,
+    String error,
     Optional<Duration> retryAfter) {
 
   /** What the queue does with a job after this outcome. */
@@ -27,7 +32,11 @@ public record DeliveryOutcome(
   }
 
   public static DeliveryOutcome responded(
-      Ksuid jobId, int attempt, Instant startedAt, Instant finishedAt, int status,
+      Ksuid jobId,
+      int attempt,
+      Instant startedAt,
+      Instant finishedAt,
+      int status,
       Optional<Duration> retryAfter) {
     return new DeliveryOutcome(jobId, attempt, startedAt, finishedAt, status, null, retryAfter);
   }
@@ -61,7 +70,9 @@ public record DeliveryOutcome(
 
   public Verdict verdict() {
     if (status == 0) {
-      return INVALID_REQUEST.equals(error) || ADDRESS_REFUSED.equals(error) ? Verdict.DISCARDED : Verdict.RETRY;
+      return INVALID_REQUEST.equals(error) || ADDRESS_REFUSED.equals(error)
+          ? Verdict.DISCARDED
+          : Verdict.RETRY;
     }
     if (status >= 200 && status < 300) {
       return Verdict.SUCCEEDED;
@@ -107,8 +118,8 @@ public record DeliveryOutcome(
   }
 
   /**
-   * The answer in a few words, as a trace and an operator see it: {@code HTTP 503}, or the
-   * failure class when no response came.
+   * The answer in a few words, as a trace and an operator see it: {@code HTTP 503}, or the failure
+   * class when no response came.
    */
   public String describe() {
     return status == 0 ? error : "HTTP " + status;

@@ -12,9 +12,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Secrets from a folder of files, one per secret named after it (how Kubernetes mounts a
- * Secret), else from the environment variable of that name behind a prefix the operator chose:
- * {@code { secret = GA_TOKEN }} with the prefix {@code EVENTROUTER_SECRET_} reads {@code
+ * Secrets from a folder of files, one per secret named after it (how Kubernetes mounts a Secret),
+ * else from the environment variable of that name behind a prefix the operator chose: {@code {
+ * secret = GA_TOKEN }} with the prefix {@code EVENTROUTER_SECRET_} reads {@code
  * EVENTROUTER_SECRET_GA_TOKEN}. The prefix keeps a registry (which an operate token can replace)
  * from naming the router's own settings, {@code ROUTER_JOURNAL_PASSWORD} or {@code
  * AWS_SECRET_ACCESS_KEY}, and sending them to a host of its choosing. Read at each use: a rotated
@@ -23,9 +23,9 @@ import java.util.function.Function;
 public final class EnvironmentSecrets implements Secrets {
 
   /**
-   * The namespaces of the variables the router and its JVM read for themselves. A prefix inside
-   * one of them, or one that starts one of them, would let a registry reach those variables
-   * again: {@code ROUTER_ADMIN_} with {@code { secret = TOKEN }} reads the admin token.
+   * The namespaces of the variables the router and its JVM read for themselves. A prefix inside one
+   * of them, or one that starts one of them, would let a registry reach those variables again:
+   * {@code ROUTER_ADMIN_} with {@code { secret = TOKEN }} reads the admin token.
    */
   private static final List<String> OWN_NAMESPACES =
       List.of("ROUTER_", "AWS_", "JAVA_", "JDK_", "_JAVA_");
@@ -46,21 +46,28 @@ public final class EnvironmentSecrets implements Secrets {
     String prefix = secrets.getString("env-prefix");
     for (String own : OWN_NAMESPACES) {
       if (!prefix.isEmpty() && (prefix.startsWith(own) || own.startsWith(prefix))) {
-        throw new ConfigException.BadValue(secrets.origin(), "env-prefix", "'" + prefix
-            + "' would let a registry name the router's own variables (" + own + "...): choose a "
-            + "prefix of its own, such as EVENTROUTER_SECRET_, or none for the secrets folder only");
+        throw new ConfigException.BadValue(
+            secrets.origin(),
+            "env-prefix",
+            "'"
+                + prefix
+                + "' would let a registry name the router's own variables ("
+                + own
+                + "...): choose a "
+                + "prefix of its own, such as EVENTROUTER_SECRET_, or none for the secrets folder only");
       }
     }
-    return new EnvironmentSecrets(dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir)),
-        prefix, environment);
+    return new EnvironmentSecrets(
+        dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir)), prefix, environment);
   }
 
   /**
    * @param dir the folder of secret files, or empty for the environment only
-   * @param environmentPrefix what a secret's environment variable starts with; empty: secrets
-   *     never come from the environment
+   * @param environmentPrefix what a secret's environment variable starts with; empty: secrets never
+   *     come from the environment
    */
-  EnvironmentSecrets(Optional<Path> dir, String environmentPrefix, Function<String, String> environment) {
+  EnvironmentSecrets(
+      Optional<Path> dir, String environmentPrefix, Function<String, String> environment) {
     this.dir = dir;
     this.environmentPrefix = environmentPrefix;
     this.environment = environment;
@@ -91,8 +98,8 @@ public final class EnvironmentSecrets implements Secrets {
       return Files.readString(file, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
       // the exception's class only: a decoder's message could quote the bytes
-      throw new InvalidSecretException(name, "its file cannot be read as UTF-8 text ("
-          + e.getClass().getSimpleName() + ")");
+      throw new InvalidSecretException(
+          name, "its file cannot be read as UTF-8 text (" + e.getClass().getSimpleName() + ")");
     }
   }
 }

@@ -20,14 +20,17 @@ final class Failures {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
       String type = t.getClass().getSimpleName();
-      if (t instanceof AddressRefusedException || message.contains(DeliveryOutcome.ADDRESS_REFUSED + ":")) {
+      if (t instanceof AddressRefusedException
+          || message.contains(DeliveryOutcome.ADDRESS_REFUSED + ":")) {
         return DeliveryOutcome.ADDRESS_REFUSED;
       }
       // not "unresolved": the client prints every address as "host/<unresolved>:port"
       if (t instanceof UnknownHostException || message.contains("unknownhostexception")) {
         return "dns";
       }
-      if (t instanceof SSLException || message.contains("sslexception") || message.contains("ssl handshake")
+      if (t instanceof SSLException
+          || message.contains("sslexception")
+          || message.contains("ssl handshake")
           || message.contains("sslhandshake")) {
         return "tls";
       }
@@ -37,14 +40,17 @@ final class Failures {
       if (t instanceof NoRouteToHostException || message.contains("no route to host")) {
         return "no-route";
       }
-      if (t instanceof TimeoutException || type.contains("Timeout") || message.contains("timeout")
+      if (t instanceof TimeoutException
+          || type.contains("Timeout")
+          || message.contains("timeout")
           || message.contains("timed out")) {
         return "timeout";
       }
       if (message.contains("connection reset") || message.contains("reset by peer")) {
         return "connection-reset";
       }
-      if (t instanceof SocketException || message.contains("connection closed")
+      if (t instanceof SocketException
+          || message.contains("connection closed")
           || message.contains("premature")) {
         return "connection-closed";
       }

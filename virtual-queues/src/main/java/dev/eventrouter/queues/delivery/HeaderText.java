@@ -7,9 +7,9 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 
 /**
  * What may be a header's name and value in a request this router sends. Pekko HTTP drops a header
- * it cannot render and logs it with a hex dump of its value, then sends the request without it:
- * a credential would be in the log, and the job discarded as the destination's 401. So every
- * value is checked before the request is made, and what is wrong is said without the value.
+ * it cannot render and logs it with a hex dump of its value, then sends the request without it: a
+ * credential would be in the log, and the job discarded as the destination's 401. So every value is
+ * checked before the request is made, and what is wrong is said without the value.
  */
 public final class HeaderText {
 
@@ -20,13 +20,14 @@ public final class HeaderText {
 
   /** Why this cannot be a header's name, if it cannot; the name is not secret. */
   public static Optional<String> invalidName(String name) {
-    return name != null && NAME.matcher(name).matches() ? Optional.empty()
+    return name != null && NAME.matcher(name).matches()
+        ? Optional.empty()
         : Optional.of("a header name is letters, digits and !#$%&'*+.^_`|~- (RFC 9110 token)");
   }
 
   /**
-   * Why this cannot be a header's value, if it cannot: visible ASCII, spaces and tabs only.
-   * Never with the value, which may be a secret.
+   * Why this cannot be a header's value, if it cannot: visible ASCII, spaces and tabs only. Never
+   * with the value, which may be a secret.
    */
   public static Optional<String> invalidValue(String value) {
     if (value == null) {
@@ -56,9 +57,11 @@ public final class HeaderText {
     if (value != null && value.equalsIgnoreCase("application/json")) {
       return ContentTypes.APPLICATION_JSON;
     }
-    invalidValue(value).ifPresent(problem -> {
-      throw new IllegalArgumentException(problem);
-    });
+    invalidValue(value)
+        .ifPresent(
+            problem -> {
+              throw new IllegalArgumentException(problem);
+            });
     // not the javadsl's parse: it throws NoSuchElementException, which no caller expects
     var parsed = org.apache.pekko.http.scaladsl.model.ContentType.parse(value);
     if (parsed.isLeft()) {

@@ -16,13 +16,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.http.javadsl.ClientTransport;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.http.javadsl.ClientTransport;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -47,12 +47,12 @@ import scala.util.Try;
 
 /**
  * Delivers over Pekko HTTP's host connection pools: one long-lived pool per destination and host
- * (keep-alive connections, bounded), fed by a bounded queue. An attempt ends at its deadline
- * (twice the destination's timeout, the time spent waiting for a connection included), and a
- * request whose deadline passed while it waited is never sent. A pool per destination, not per
- * host: two destinations on one host must not share connections, or a slow one would take the
- * other's. The per-request API measured several times slower than a pooled flow, so no request
- * goes through {@code singleRequest}. What a request carries: {@link OutgoingRequest}.
+ * (keep-alive connections, bounded), fed by a bounded queue. An attempt ends at its deadline (twice
+ * the destination's timeout, the time spent waiting for a connection included), and a request whose
+ * deadline passed while it waited is never sent. A pool per destination, not per host: two
+ * destinations on one host must not share connections, or a slow one would take the other's. The
+ * per-request API measured several times slower than a pooled flow, so no request goes through
+ * {@code singleRequest}. What a request carries: {@link OutgoingRequest}.
  */
 public final class HttpDeliveryClient implements DeliveryClient {
 
@@ -74,9 +74,15 @@ public final class HttpDeliveryClient implements DeliveryClient {
    * @param addresses where connections may go, checked on the resolved address of each new one
    * @param secrets the values of the secret headers jobs refer to
    */
-  public HttpDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
-      Secrets secrets) {
-    this(system, clock, queueSize, addresses, secrets, DeliveryClientSettings.defaultUserAgent(),
+  public HttpDeliveryClient(
+      ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses, Secrets secrets) {
+    this(
+        system,
+        clock,
+        queueSize,
+        addresses,
+        secrets,
+        DeliveryClientSettings.defaultUserAgent(),
         NameResolver.SYSTEM);
   }
 
@@ -84,19 +90,28 @@ public final class HttpDeliveryClient implements DeliveryClient {
    * @param userAgent as in {@link DeliveryClientSettings}
    * @param names where endpoints' hosts are looked up
    */
-  HttpDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
-      Secrets secrets, String userAgent, NameResolver names) {
+  HttpDeliveryClient(
+      ActorSystem<?> system,
+      Clock clock,
+      int queueSize,
+      AddressPolicy addresses,
+      Secrets secrets,
+      String userAgent,
+      NameResolver names) {
     this.system = system;
     this.routes = new Routes(secrets, userAgent, clock);
     this.clock = clock;
     this.queueSize = queueSize;
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    this.transport = ClientTransport.withCustomResolver((host, port) ->
-        CompletableFuture.supplyAsync(() -> allowed(names, host, (Integer) port, addresses), blocking));
+    this.transport =
+        ClientTransport.withCustomResolver(
+            (host, port) ->
+                CompletableFuture.supplyAsync(
+                    () -> allowed(names, host, (Integer) port, addresses), blocking));
   }
 
-  private static InetSocketAddress allowed(NameResolver names, String host, int port,
-      AddressPolicy addresses) {
+  private static InetSocketAddress allowed(
+      NameResolver names, String host, int port, AddressPolicy addresses) {
     try {
       return names.allowed(host, port, addresses);
     } catch (UnknownHostException e) {
@@ -120,17 +135,16 @@ public final class HttpDeliveryClient implements DeliveryClient {
       OutgoingRequest.answerNotMade(request, clock, DeliveryOutcome.INVALID_REQUEST);
       return true;
     }
-    DestinationPool pool = pools.computeIfAbsent(outgoing.pool(),
-        k -> new DestinationPool(k, request.destination()));
+    DestinationPool pool =
+        pools.computeIfAbsent(outgoing.pool(), k -> new DestinationPool(k, request.destination()));
     return pool.offer(request, http);
   }
 
   /**
-   * A request on its way; answered once, by its response or by its deadline, whichever comes
-   * first.
+   * A request on its way; answered once, by its response or by its deadline, whichever comes first.
    */
-  private record InFlight(DeliveryRequest request, Instant startedAt, Instant deadline,
-      AtomicBoolean answered) {
+  private record InFlight(
+      DeliveryRequest request, Instant startedAt, Instant deadline, AtomicBoolean answered) {
     boolean answer() {
       return answered.compareAndSet(false, true);
     }
@@ -139,54 +153,68 @@ public final class HttpDeliveryClient implements DeliveryClient {
   private final class DestinationPool {
     private final PoolKey key;
     private final BoundedSourceQueue<Pair<HttpRequest, InFlight>> queue;
+
     /** One for each connection not carrying a request: a request leaves the queue with one. */
     private final BoundedSourceQueue<NotUsed> idleConnections;
 
     DestinationPool(PoolKey key, DestinationSettings destination) {
       this.key = key;
-      ConnectionPoolSettings settings = ConnectionPoolSettings.create(system.classicSystem())
-          .withMaxConnections(destination.maxConnections())
-          .withMaxOpenRequests(powerOfTwoAtLeast(destination.maxConnections()))
-          // a POST is not idempotent: the queue decides about retries, with backoff
-          .withMaxRetries(0)
-          .withConnectionSettings(ClientConnectionSettings.create(system.classicSystem())
-              // the request timeout: a connection that carries nothing for this long is closed
-              // and its request fails
-              .withIdleTimeout(destination.timeout())
-              .withConnectingTimeout(destination.timeout())
-              // every request carries its User-Agent (OutgoingRequest). Pekko HTTP 1.3.0 adds
-              // its own (pekko.http.client.user-agent-header) only to a request with none, a
-              // RawHeader counting; off, so that no change to that rule can make it two
-              .withUserAgentHeader(Optional.empty())
-              .withTransport(transport));
+      ConnectionPoolSettings settings =
+          ConnectionPoolSettings.create(system.classicSystem())
+              .withMaxConnections(destination.maxConnections())
+              .withMaxOpenRequests(powerOfTwoAtLeast(destination.maxConnections()))
+              // a POST is not idempotent: the queue decides about retries, with backoff
+              .withMaxRetries(0)
+              .withConnectionSettings(
+                  ClientConnectionSettings.create(system.classicSystem())
+                      // the request timeout: a connection that carries nothing for this long is
+                      // closed
+                      // and its request fails
+                      .withIdleTimeout(destination.timeout())
+                      .withConnectingTimeout(destination.timeout())
+                      // every request carries its User-Agent (OutgoingRequest). Pekko HTTP 1.3.0
+                      // adds
+                      // its own (pekko.http.client.user-agent-header) only to a request with none,
+                      // a
+                      // RawHeader counting; off, so that no change to that rule can make it two
+                      .withUserAgentHeader(Optional.empty())
+                      .withTransport(transport));
       // A request waits here until a connection is free, not inside the pool (which takes a
       // request before it has a connection for it); then one past its deadline stays behind: it
       // would go out after its caller counted it a timeout, beside the retry, and hold a
       // connection with stale work.
-      var pair = Source.<Pair<HttpRequest, InFlight>>queue(queueSize)
-          .zipWithMat(Source.<NotUsed>queue(destination.maxConnections()), (request, idle) -> request,
-              Keep.both())
-          .filter(p -> stillDue(p.second()))
-          .via(hostConnectionPool(key, settings))
-          .toMat(Sink.foreach(this::complete), Keep.both())
-          .run(system);
+      var pair =
+          Source.<Pair<HttpRequest, InFlight>>queue(queueSize)
+              .zipWithMat(
+                  Source.<NotUsed>queue(destination.maxConnections()),
+                  (request, idle) -> request,
+                  Keep.both())
+              .filter(p -> stillDue(p.second()))
+              .via(hostConnectionPool(key, settings))
+              .toMat(Sink.foreach(this::complete), Keep.both())
+              .run(system);
       this.queue = pair.first().first();
       this.idleConnections = pair.first().second();
       for (int i = 0; i < destination.maxConnections(); i++) {
         idleConnections.offer(NotUsed.getInstance());
       }
-      pair.second().whenComplete((done, failure) -> {
-        pools.remove(key, this);
-        if (failure != null && !(failure instanceof AbruptStageTerminationException)) {
-          log.warn("delivery pool for {} stopped; the next request starts a new one", key, failure);
-        }
-      });
+      pair.second()
+          .whenComplete(
+              (done, failure) -> {
+                pools.remove(key, this);
+                if (failure != null && !(failure instanceof AbruptStageTerminationException)) {
+                  log.warn(
+                      "delivery pool for {} stopped; the next request starts a new one",
+                      key,
+                      failure);
+                }
+              });
     }
 
     /**
-     * A new (not shared) pool for one host. Through the scaladsl: in Pekko HTTP 1.3.0 the
-     * javadsl's {@code newHostConnectionPool(ConnectHttp, ...)} applies the HTTPS context even
-     * to a plain-http host.
+     * A new (not shared) pool for one host. Through the scaladsl: in Pekko HTTP 1.3.0 the javadsl's
+     * {@code newHostConnectionPool(ConnectHttp, ...)} applies the HTTPS context even to a
+     * plain-http host.
      */
     private Flow<Pair<HttpRequest, InFlight>, Pair<Try<HttpResponse>, InFlight>, NotUsed>
         hostConnectionPool(PoolKey key, ConnectionPoolSettings settings) {
@@ -194,13 +222,22 @@ public final class HttpDeliveryClient implements DeliveryClient {
       var scalaSettings = (org.apache.pekko.http.scaladsl.settings.ConnectionPoolSettings) settings;
       LoggingAdapter log = Logging.getLogger(system.classicSystem(), this);
       Materializer materializer = Materializer.matFromSystem(system);
-      var pool = key.https()
-          ? http.<InFlight>newHostConnectionPoolHttps(key.host(), key.port(),
-              http.defaultClientHttpsContext(), scalaSettings, log, materializer)
-          : http.<InFlight>newHostConnectionPool(key.host(), key.port(), scalaSettings, log,
-              materializer);
+      var pool =
+          key.https()
+              ? http.<InFlight>newHostConnectionPoolHttps(
+                  key.host(),
+                  key.port(),
+                  http.defaultClientHttpsContext(),
+                  scalaSettings,
+                  log,
+                  materializer)
+              : http.<InFlight>newHostConnectionPool(
+                  key.host(), key.port(), scalaSettings, log, materializer);
       return Flow.<Pair<HttpRequest, InFlight>>create()
-          .map(p -> Tuple2.apply((org.apache.pekko.http.scaladsl.model.HttpRequest) p.first(), p.second()))
+          .map(
+              p ->
+                  Tuple2.apply(
+                      (org.apache.pekko.http.scaladsl.model.HttpRequest) p.first(), p.second()))
           .via(pool.asJava())
           .map(result -> Pair.create(widen(result._1()), result._2()));
     }
@@ -212,7 +249,9 @@ public final class HttpDeliveryClient implements DeliveryClient {
       QueueOfferResult result = queue.offer(Pair.create(http, inFlight));
       if (result == QueueOfferResult.enqueued()) {
         // the idle timeout ends a silent connection, not one that drips a byte at a time
-        system.scheduler().scheduleOnce(timeout, () -> timedOut(inFlight), system.executionContext());
+        system
+            .scheduler()
+            .scheduleOnce(timeout, () -> timedOut(inFlight), system.executionContext());
         return true;
       }
       if (result instanceof QueueOfferResult.Failure || result == QueueOfferResult.closed()) {
@@ -222,8 +261,8 @@ public final class HttpDeliveryClient implements DeliveryClient {
     }
 
     /**
-     * Whether a request that has a connection may still be sent; one past its deadline is
-     * answered as a timeout, and leaves the connection to the next.
+     * Whether a request that has a connection may still be sent; one past its deadline is answered
+     * as a timeout, and leaves the connection to the next.
      */
     private boolean stillDue(InFlight inFlight) {
       if (clock.instant().isBefore(inFlight.deadline()) && !inFlight.answered().get()) {
@@ -241,8 +280,15 @@ public final class HttpDeliveryClient implements DeliveryClient {
     private void timedOut(InFlight inFlight) {
       if (inFlight.answer()) {
         DeliveryRequest request = inFlight.request();
-        request.replyTo().tell(DeliveryOutcome.failed(request.job().id(), request.attempt(),
-            inFlight.startedAt(), clock.instant(), "timeout"));
+        request
+            .replyTo()
+            .tell(
+                DeliveryOutcome.failed(
+                    request.job().id(),
+                    request.attempt(),
+                    inFlight.startedAt(),
+                    clock.instant(),
+                    "timeout"));
       }
     }
 
@@ -252,7 +298,8 @@ public final class HttpDeliveryClient implements DeliveryClient {
       Instant finishedAt = clock.instant();
       Try<HttpResponse> response = result.first();
       if (response.isSuccess()) {
-        drain(response.get(), request.destination()).whenComplete((done, failure) -> connectionFree());
+        drain(response.get(), request.destination())
+            .whenComplete((done, failure) -> connectionFree());
       } else {
         connectionFree();
       }
@@ -263,12 +310,22 @@ public final class HttpDeliveryClient implements DeliveryClient {
       if (response.isSuccess()) {
         HttpResponse r = response.get();
         Optional<String> retryAfter = r.getHeader("Retry-After").map(HttpHeader::value);
-        outcome = DeliveryOutcome.responded(request.job().id(), request.attempt(),
-            inFlight.startedAt(), finishedAt, r.status().intValue(),
-            retryAfter.flatMap(v -> RetryAfter.parse(v, finishedAt)));
+        outcome =
+            DeliveryOutcome.responded(
+                request.job().id(),
+                request.attempt(),
+                inFlight.startedAt(),
+                finishedAt,
+                r.status().intValue(),
+                retryAfter.flatMap(v -> RetryAfter.parse(v, finishedAt)));
       } else {
-        outcome = DeliveryOutcome.failed(request.job().id(), request.attempt(),
-            inFlight.startedAt(), finishedAt, Failures.classify(response.failed().get()));
+        outcome =
+            DeliveryOutcome.failed(
+                request.job().id(),
+                request.attempt(),
+                inFlight.startedAt(),
+                finishedAt,
+                Failures.classify(response.failed().get()));
       }
       request.replyTo().tell(outcome);
     }
@@ -279,7 +336,8 @@ public final class HttpDeliveryClient implements DeliveryClient {
     for (OutgoingRequest.Header header : outgoing.headers()) {
       headers.add(RawHeader.create(header.name(), header.value()));
     }
-    return HttpRequest.POST(outgoing.target()).withEntity(outgoing.contentType(), outgoing.body())
+    return HttpRequest.POST(outgoing.target())
+        .withEntity(outgoing.contentType(), outgoing.body())
         .addHeaders(headers);
   }
 
@@ -289,16 +347,19 @@ public final class HttpDeliveryClient implements DeliveryClient {
   }
 
   /**
-   * Reads the response's body away, so the connection can carry the next request: at most
-   * {@link #MAX_RESPONSE_BYTES} and within the destination's timeout; past either the stream
-   * fails and the connection is closed. A destination answering with an endless or huge body
-   * costs one connection, not a stuck one.
+   * Reads the response's body away, so the connection can carry the next request: at most {@link
+   * #MAX_RESPONSE_BYTES} and within the destination's timeout; past either the stream fails and the
+   * connection is closed. A destination answering with an endless or huge body costs one
+   * connection, not a stuck one.
    */
   private CompletionStage<Done> drain(HttpResponse response, DestinationSettings destination) {
     if (response.entity().isStrict()) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    return response.entity().withoutSizeLimit().getDataBytes()
+    return response
+        .entity()
+        .withoutSizeLimit()
+        .getDataBytes()
         .limitWeighted(MAX_RESPONSE_BYTES, bytes -> (long) bytes.size())
         .completionTimeout(destination.timeout())
         .runWith(Sink.ignore(), system);

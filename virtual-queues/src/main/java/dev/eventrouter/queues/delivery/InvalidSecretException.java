@@ -1,8 +1,8 @@
 package dev.eventrouter.queues.delivery;
 
 /**
- * A secret is there but cannot be used: its file cannot be read, or its value cannot be a
- * header's. The message names the secret and the reason, never the value.
+ * A secret is there but cannot be used: its file cannot be read, or its value cannot be a header's.
+ * The message names the secret and the reason, never the value.
  */
 public final class InvalidSecretException extends RuntimeException {
 

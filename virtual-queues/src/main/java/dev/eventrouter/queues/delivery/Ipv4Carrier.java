@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * IPv6 ranges whose packets a gateway or relay carries on to an IPv4 address written into the
- * IPv6 one: an {@link AddressPolicy} judges them by where they lead, not by how they look.
+ * IPv6 ranges whose packets a gateway or relay carries on to an IPv4 address written into the IPv6
+ * one: an {@link AddressPolicy} judges them by where they lead, not by how they look.
  */
 enum Ipv4Carrier {
 
@@ -24,13 +24,16 @@ enum Ipv4Carrier {
   SIX_TO_FOUR("6to4", "2002::/16", bytes -> Optional.of(Arrays.copyOfRange(bytes, 2, 6))),
 
   /** RFC 4380: the client's IPv4 address is the last 32 bits, each bit inverted. */
-  TEREDO("teredo", "2001::/32", bytes -> {
-    byte[] client = Arrays.copyOfRange(bytes, 12, 16);
-    for (int i = 0; i < client.length; i++) {
-      client[i] = (byte) ~client[i];
-    }
-    return Optional.of(client);
-  });
+  TEREDO(
+      "teredo",
+      "2001::/32",
+      bytes -> {
+        byte[] client = Arrays.copyOfRange(bytes, 12, 16);
+        for (int i = 0; i < client.length; i++) {
+          client[i] = (byte) ~client[i];
+        }
+        return Optional.of(client);
+      });
 
   final String reason;
   private final AddressPolicy.Cidr range;
@@ -43,12 +46,14 @@ enum Ipv4Carrier {
   }
 
   /**
-   * The IPv4 address an IPv4-mapped ({@code ::ffff:a.b.c.d}) or IPv4-compatible ({@code
-   * ::a.b.c.d}) address is: a dual-stack socket connects to it. Empty for any other address,
-   * {@code ::} and {@code ::1} included.
+   * The IPv4 address an IPv4-mapped ({@code ::ffff:a.b.c.d}) or IPv4-compatible ({@code ::a.b.c.d})
+   * address is: a dual-stack socket connects to it. Empty for any other address, {@code ::} and
+   * {@code ::1} included.
    */
   static Optional<Inet4Address> sameHost(InetAddress address) {
-    if (!(address instanceof Inet6Address) || address.isAnyLocalAddress() || address.isLoopbackAddress()) {
+    if (!(address instanceof Inet6Address)
+        || address.isAnyLocalAddress()
+        || address.isLoopbackAddress()) {
       return Optional.empty();
     }
     byte[] bytes = address.getAddress();
@@ -59,7 +64,9 @@ enum Ipv4Carrier {
     }
     boolean mapped = bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff;
     boolean compatible = bytes[10] == 0 && bytes[11] == 0;
-    return mapped || compatible ? Optional.of(ipv4(Arrays.copyOfRange(bytes, 12, 16))) : Optional.empty();
+    return mapped || compatible
+        ? Optional.of(ipv4(Arrays.copyOfRange(bytes, 12, 16)))
+        : Optional.empty();
   }
 
   /** The carrier whose range holds this address, if any. */

@@ -14,7 +14,9 @@ interface NameResolver {
 
   NameResolver SYSTEM = InetAddress::getAllByName;
 
-  /** @throws UnknownHostException when the host has no address */
+  /**
+   * @throws UnknownHostException when the host has no address
+   */
   InetAddress[] addresses(String host) throws UnknownHostException;
 
   /**

@@ -55,24 +55,25 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 
 /**
- * Delivers over Netty's HTTP/1.1 codec, with a small connection pool of its own per destination
- * and host: the same contract as {@link HttpDeliveryClient} (bounded queue, deadline, idle
- * timeout, response bytes capped, address policy at each new connection), at a fraction of its
- * CPU per request (BENCHMARKS.md, "The delivery client").
+ * Delivers over Netty's HTTP/1.1 codec, with a small connection pool of its own per destination and
+ * host: the same contract as {@link HttpDeliveryClient} (bounded queue, deadline, idle timeout,
+ * response bytes capped, address policy at each new connection), at a fraction of its CPU per
+ * request (BENCHMARKS.md, "The delivery client").
  *
- * <p>Each pool lives on one event loop: its queue, its connections and their requests are
- * touched by that thread only, so they need no locks. A request waits in the pool's queue for a
- * connection; one whose deadline (twice the destination's timeout) passed while it waited is
- * answered as a timeout and never sent. A connection carries one request at a time (no
- * pipelining) and goes back to the pool when its response has been read whole.
+ * <p>Each pool lives on one event loop: its queue, its connections and their requests are touched
+ * by that thread only, so they need no locks. A request waits in the pool's queue for a connection;
+ * one whose deadline (twice the destination's timeout) passed while it waited is answered as a
+ * timeout and never sent. A connection carries one request at a time (no pipelining) and goes back
+ * to the pool when its response has been read whole.
  */
 public final class NettyDeliveryClient implements DeliveryClient {
 
   /** Response body bytes read (and dropped) before the connection is given up. */
   static final long MAX_RESPONSE_BYTES = HttpDeliveryClient.MAX_RESPONSE_BYTES;
+
   /**
-   * How often a pool with requests looks for deadlines passed: a request learns it timed out up
-   * to this late. Deadlines are twice a destination's timeout, seconds.
+   * How often a pool with requests looks for deadlines passed: a request learns it timed out up to
+   * this late. Deadlines are twice a destination's timeout, seconds.
    */
   private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -81,8 +82,10 @@ public final class NettyDeliveryClient implements DeliveryClient {
   private final AddressPolicy addresses;
   private final NameResolver names;
   private final Routes routes;
+
   /** Where names are looked up: the system's resolver blocks. */
   private final Executor blocking;
+
   private final EventLoopGroup loops;
   private final SslContext tls;
   private final Map<PoolKey, Pool> pools = new ConcurrentHashMap<>();
@@ -94,18 +97,37 @@ public final class NettyDeliveryClient implements DeliveryClient {
    * @param secrets the values of the secret headers jobs refer to
    * @param eventLoops threads that carry every connection; they stop with the actor system
    */
-  public NettyDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
-      Secrets secrets, int eventLoops) {
-    this(system, clock, queueSize, addresses, secrets, eventLoops,
-        DeliveryClientSettings.defaultUserAgent(), NameResolver.SYSTEM);
+  public NettyDeliveryClient(
+      ActorSystem<?> system,
+      Clock clock,
+      int queueSize,
+      AddressPolicy addresses,
+      Secrets secrets,
+      int eventLoops) {
+    this(
+        system,
+        clock,
+        queueSize,
+        addresses,
+        secrets,
+        eventLoops,
+        DeliveryClientSettings.defaultUserAgent(),
+        NameResolver.SYSTEM);
   }
 
   /**
    * @param userAgent as in {@link DeliveryClientSettings}
    * @param names where endpoints' hosts are looked up
    */
-  NettyDeliveryClient(ActorSystem<?> system, Clock clock, int queueSize, AddressPolicy addresses,
-      Secrets secrets, int eventLoops, String userAgent, NameResolver names) {
+  NettyDeliveryClient(
+      ActorSystem<?> system,
+      Clock clock,
+      int queueSize,
+      AddressPolicy addresses,
+      Secrets secrets,
+      int eventLoops,
+      String userAgent,
+      NameResolver names) {
     this.clock = clock;
     this.routes = new Routes(secrets, userAgent, clock);
     this.queueSize = queueSize;
@@ -129,7 +151,8 @@ public final class NettyDeliveryClient implements DeliveryClient {
       return true;
     }
     OutgoingRequest outgoing = ((OutgoingRequest.Ready) prepared).request();
-    return pools.computeIfAbsent(outgoing.pool(), key -> new Pool(key, loops.next()))
+    return pools
+        .computeIfAbsent(outgoing.pool(), key -> new Pool(key, loops.next()))
         .offer(request, outgoing);
   }
 
@@ -139,6 +162,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
    */
   private static final HttpHeadersFactory HEADERS =
       DefaultHttpHeadersFactory.headersFactory().withNameValidation(false);
+
   private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory();
 
   /** One attempt, from its offer until its response was read whole or given up. */
@@ -147,14 +171,18 @@ public final class NettyDeliveryClient implements DeliveryClient {
     final OutgoingRequest outgoing;
     final Instant startedAt;
     final Instant deadline;
+
     /** Its deadline passed and was acted on ({@link Pool#expired}). */
     boolean expired;
+
     /** The connection carrying it, once it has one. */
     Connection connection;
+
     boolean answered;
     boolean responseCame;
 
-    Exchange(DeliveryRequest request, OutgoingRequest outgoing, Instant startedAt, Instant deadline) {
+    Exchange(
+        DeliveryRequest request, OutgoingRequest outgoing, Instant startedAt, Instant deadline) {
       this.request = request;
       this.outgoing = outgoing;
       this.startedAt = startedAt;
@@ -167,16 +195,23 @@ public final class NettyDeliveryClient implements DeliveryClient {
     private final PoolKey key;
     private final EventLoop loop;
     private final String hostHeader;
+
     /** Requests in {@link #waiting}, for {@link #offer}'s bound (read on the callers' threads). */
     private final AtomicInteger waitingCount = new AtomicInteger();
+
     private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
+
     /** Most recently used first: the others go quiet and time out when traffic drops. */
     private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+
     /** Open connections, idle or not: the deadline sweep looks at what each one carries. */
     private final List<Connection> connections = new ArrayList<>();
+
     /** Connections open or being opened. */
     private int open;
+
     private int connecting;
+
     /** Runs while the pool has requests: {@link #sweep}. */
     private ScheduledFuture<?> sweep;
 
@@ -206,16 +241,17 @@ public final class NettyDeliveryClient implements DeliveryClient {
     private void enqueue(Exchange exchange) {
       waiting.add(exchange);
       if (sweep == null) {
-        sweep = loop.scheduleAtFixedRate(this::sweep, SWEEP_NANOS, SWEEP_NANOS, TimeUnit.NANOSECONDS);
+        sweep =
+            loop.scheduleAtFixedRate(this::sweep, SWEEP_NANOS, SWEEP_NANOS, TimeUnit.NANOSECONDS);
       }
       dispatch();
     }
 
     /**
-     * Acts on the deadlines that passed, of requests waiting and of those under way, every
-     * {@link #SWEEP_NANOS} while the pool has any; stops when it has none. One sweep per pool
-     * instead of a timer per request, which would cost an insertion and a removal in the loop's
-     * timer queue for every request.
+     * Acts on the deadlines that passed, of requests waiting and of those under way, every {@link
+     * #SWEEP_NANOS} while the pool has any; stops when it has none. One sweep per pool instead of a
+     * timer per request, which would cost an insertion and a removal in the loop's timer queue for
+     * every request.
      */
     private void sweep() {
       Instant now = clock.instant();
@@ -260,7 +296,8 @@ public final class NettyDeliveryClient implements DeliveryClient {
         if (connection != null) {
           taken();
           connection.send(next);
-        } else if (open < next.request.destination().maxConnections() && connecting < waiting.size()) {
+        } else if (open < next.request.destination().maxConnections()
+            && connecting < waiting.size()) {
           connect(next.request.destination().timeout());
         } else {
           return;
@@ -281,7 +318,8 @@ public final class NettyDeliveryClient implements DeliveryClient {
     private void expired(Exchange exchange) {
       exchange.expired = true;
       answer(exchange, failed(exchange, "timeout"));
-      if (exchange.responseCame && exchange.connection != null
+      if (exchange.responseCame
+          && exchange.connection != null
           && exchange.connection.current == exchange) {
         exchange.connection.channel.close();
       }
@@ -291,48 +329,63 @@ public final class NettyDeliveryClient implements DeliveryClient {
     private void connect(Duration timeout) {
       open++;
       connecting++;
-      blocking.execute(() -> {
-        InetSocketAddress address;
-        try {
-          address = names.allowed(key.host(), key.port(), addresses);
-        } catch (Exception e) {
-          loop.execute(() -> notConnected(e));
-          return;
-        }
-        Connection connection = new Connection(this, timeout);
-        ChannelFuture connected = new Bootstrap()
-            .group(loop)
-            .channel(NioSocketChannel.class)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
-            .option(ChannelOption.TCP_NODELAY, true)
-            .handler(new ChannelInitializer<SocketChannel>() {
-              @Override
-              protected void initChannel(SocketChannel channel) {
-                if (key.https()) {
-                  channel.pipeline().addLast(tlsHandler(channel));
-                }
-                // every byte counts against the idle timeout, also those of a head not yet whole
-                channel.pipeline().addLast(connection.bytesSeen(), new HttpClientCodec(), connection);
-              }
-            })
-            .connect(address);
-        connected.addListener(done -> {
-          if (!done.isSuccess()) {
-            notConnected(done.cause());
-          } else if (key.https()) {
-            connected.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(tls -> {
-              if (tls.isSuccess()) {
-                ready(connection);
-              } else {
-                notConnected(new SSLException("TLS handshake failed", tls.cause()));
-                connected.channel().close();
-              }
-            });
-          } else {
-            ready(connection);
-          }
-        });
-      });
+      blocking.execute(
+          () -> {
+            InetSocketAddress address;
+            try {
+              address = names.allowed(key.host(), key.port(), addresses);
+            } catch (Exception e) {
+              loop.execute(() -> notConnected(e));
+              return;
+            }
+            Connection connection = new Connection(this, timeout);
+            ChannelFuture connected =
+                new Bootstrap()
+                    .group(loop)
+                    .channel(NioSocketChannel.class)
+                    .option(
+                        ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .handler(
+                        new ChannelInitializer<SocketChannel>() {
+                          @Override
+                          protected void initChannel(SocketChannel channel) {
+                            if (key.https()) {
+                              channel.pipeline().addLast(tlsHandler(channel));
+                            }
+                            // every byte counts against the idle timeout, also those of a head not
+                            // yet whole
+                            channel
+                                .pipeline()
+                                .addLast(connection.bytesSeen(), new HttpClientCodec(), connection);
+                          }
+                        })
+                    .connect(address);
+            connected.addListener(
+                done -> {
+                  if (!done.isSuccess()) {
+                    notConnected(done.cause());
+                  } else if (key.https()) {
+                    connected
+                        .channel()
+                        .pipeline()
+                        .get(SslHandler.class)
+                        .handshakeFuture()
+                        .addListener(
+                            tls -> {
+                              if (tls.isSuccess()) {
+                                ready(connection);
+                              } else {
+                                notConnected(new SSLException("TLS handshake failed", tls.cause()));
+                                connected.channel().close();
+                              }
+                            });
+                  } else {
+                    ready(connection);
+                  }
+                });
+          });
     }
 
     private SslHandler tlsHandler(Channel channel) {
@@ -388,8 +441,12 @@ public final class NettyDeliveryClient implements DeliveryClient {
     }
 
     private DeliveryOutcome failed(Exchange exchange, String error) {
-      return DeliveryOutcome.failed(exchange.request.job().id(), exchange.request.attempt(),
-          exchange.startedAt, clock.instant(), error);
+      return DeliveryOutcome.failed(
+          exchange.request.job().id(),
+          exchange.request.attempt(),
+          exchange.startedAt,
+          clock.instant(),
+          error);
     }
 
     private void answer(Exchange exchange, DeliveryOutcome outcome) {
@@ -400,12 +457,21 @@ public final class NettyDeliveryClient implements DeliveryClient {
     }
 
     private DefaultFullHttpRequest httpRequest(OutgoingRequest outgoing) {
-      DefaultFullHttpRequest http = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-          outgoing.target(), Unpooled.wrappedBuffer(outgoing.body()), HEADERS, TRAILERS);
+      DefaultFullHttpRequest http =
+          new DefaultFullHttpRequest(
+              HttpVersion.HTTP_1_1,
+              HttpMethod.POST,
+              outgoing.target(),
+              Unpooled.wrappedBuffer(outgoing.body()),
+              HEADERS,
+              TRAILERS);
       HttpHeaders headers = http.headers();
       headers.set(HttpHeaderNames.HOST, hostHeader);
-      headers.set(HttpHeaderNames.CONTENT_TYPE, outgoing.contentType() == ContentTypes.APPLICATION_JSON
-          ? "application/json" : outgoing.contentType().toString());
+      headers.set(
+          HttpHeaderNames.CONTENT_TYPE,
+          outgoing.contentType() == ContentTypes.APPLICATION_JSON
+              ? "application/json"
+              : outgoing.contentType().toString());
       headers.set(HttpHeaderNames.CONTENT_LENGTH, outgoing.body().length);
       for (OutgoingRequest.Header header : outgoing.headers()) {
         headers.add(header.name(), header.value());
@@ -415,10 +481,10 @@ public final class NettyDeliveryClient implements DeliveryClient {
   }
 
   /**
-   * One keep-alive connection: it sends a request, reads its response (the head answers the
-   * caller; the body is read away, at most {@link #MAX_RESPONSE_BYTES}) and tells its pool when it
-   * is free again. Silent for the destination's timeout, it is closed, and its request, if any,
-   * fails as a timeout.
+   * One keep-alive connection: it sends a request, reads its response (the head answers the caller;
+   * the body is read away, at most {@link #MAX_RESPONSE_BYTES}) and tells its pool when it is free
+   * again. Silent for the destination's timeout, it is closed, and its request, if any, fails as a
+   * timeout.
    */
   private final class Connection extends ChannelInboundHandlerAdapter {
     private final Pool pool;
@@ -501,10 +567,18 @@ public final class NettyDeliveryClient implements DeliveryClient {
       keepAlive = HttpUtil.isKeepAlive(response);
       current.responseCame = true;
       Instant finishedAt = clock.instant();
-      Optional<Duration> retryAfter = Optional.ofNullable(response.headers().get("Retry-After"))
-          .flatMap(value -> RetryAfter.parse(value, finishedAt));
-      pool.answer(current, DeliveryOutcome.responded(current.request.job().id(),
-          current.request.attempt(), current.startedAt, finishedAt, status, retryAfter));
+      Optional<Duration> retryAfter =
+          Optional.ofNullable(response.headers().get("Retry-After"))
+              .flatMap(value -> RetryAfter.parse(value, finishedAt));
+      pool.answer(
+          current,
+          DeliveryOutcome.responded(
+              current.request.job().id(),
+              current.request.attempt(),
+              current.startedAt,
+              finishedAt,
+              status,
+              retryAfter));
     }
 
     private void body(HttpContent content) {
@@ -536,7 +610,10 @@ public final class NettyDeliveryClient implements DeliveryClient {
       if (silentFor >= idleNanos) {
         fail(new TimeoutException("no byte for " + Duration.ofNanos(idleNanos)));
       } else {
-        idleCheck = channel.eventLoop().schedule(this::checkIdle, idleNanos - silentFor, TimeUnit.NANOSECONDS);
+        idleCheck =
+            channel
+                .eventLoop()
+                .schedule(this::checkIdle, idleNanos - silentFor, TimeUnit.NANOSECONDS);
       }
     }
 
@@ -558,8 +635,12 @@ public final class NettyDeliveryClient implements DeliveryClient {
         idleCheck.cancel(false);
       }
       if (current != null) {
-        pool.answer(current, pool.failed(current,
-            Failures.classify(new SocketException("connection closed before the response ended"))));
+        pool.answer(
+            current,
+            pool.failed(
+                current,
+                Failures.classify(
+                    new SocketException("connection closed before the response ended"))));
         current = null;
       }
       pool.closed(this);

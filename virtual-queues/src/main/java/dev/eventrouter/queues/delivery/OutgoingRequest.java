@@ -6,18 +6,18 @@ import java.util.List;
 import org.apache.pekko.http.javadsl.model.ContentType;
 
 /**
- * What one attempt sends, whichever {@link DeliveryClient} sends it, as {@link Routes} made it:
- * the endpoint checked, every header checked and its secret looked up now. Every request carries
- * {@code Idempotency-Key} (the job id), {@code X-Message-Id} and {@code X-Delivery-Attempt}, so a
- * destination can drop the duplicates that at-least-once delivery allows. Each carries one
- * {@code User-Agent}: the job's, or else the router's ({@link DeliveryClientSettings#userAgent}).
- * A destination that signs adds the {@link WebhookSignature} headers.
+ * What one attempt sends, whichever {@link DeliveryClient} sends it, as {@link Routes} made it: the
+ * endpoint checked, every header checked and its secret looked up now. Every request carries {@code
+ * Idempotency-Key} (the job id), {@code X-Message-Id} and {@code X-Delivery-Attempt}, so a
+ * destination can drop the duplicates that at-least-once delivery allows. Each carries one {@code
+ * User-Agent}: the job's, or else the router's ({@link DeliveryClientSettings#userAgent}). A
+ * destination that signs adds the {@link WebhookSignature} headers.
  *
  * @param target the request target: path and query
  * @param headers the job's headers (less those the HTTP layer writes) and the delivery headers
  */
-record OutgoingRequest(PoolKey pool, String target, ContentType contentType, List<Header> headers,
-    byte[] body) {
+record OutgoingRequest(
+    PoolKey pool, String target, ContentType contentType, List<Header> headers, byte[] body) {
 
   record Header(String name, String value) {}
 
@@ -32,6 +32,8 @@ record OutgoingRequest(PoolKey pool, String target, ContentType contentType, Lis
   /** Tells the caller at once that the request could not be made, as an attempt that failed. */
   static void answerNotMade(DeliveryRequest request, Clock clock, String reason) {
     Instant now = clock.instant();
-    request.replyTo().tell(DeliveryOutcome.failed(request.job().id(), request.attempt(), now, now, reason));
+    request
+        .replyTo()
+        .tell(DeliveryOutcome.failed(request.job().id(), request.attempt(), now, now, reason));
   }
 }

@@ -4,8 +4,8 @@ import java.net.URI;
 
 /**
  * What a connection pool serves: one destination on one (scheme, host, port). A pool per
- * destination, not per host: two destinations on one host must not share connections, or a slow
- * one would take the other's.
+ * destination, not per host: two destinations on one host must not share connections, or a slow one
+ * would take the other's.
  */
 record PoolKey(String destination, boolean https, String host, int port) {
 

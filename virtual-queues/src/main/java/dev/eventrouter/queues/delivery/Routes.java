@@ -18,11 +18,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes each attempt's {@link OutgoingRequest}. What the requests of one route (destination,
- * endpoint, headers) share is worked out once per route: the endpoint parsed and checked, the
- * pool and request target, the literal headers checked. Per request remain the job's own
- * headers (id, message id, attempt, source), the secrets, looked up at every attempt so that
- * a secret changed or added is used from the next one, and the signature of a destination that
- * signs: made here, once per attempt, so that every client sends the same.
+ * endpoint, headers) share is worked out once per route: the endpoint parsed and checked, the pool
+ * and request target, the literal headers checked. Per request remain the job's own headers (id,
+ * message id, attempt, source), the secrets, looked up at every attempt so that a secret changed or
+ * added is used from the next one, and the signature of a destination that signs: made here, once
+ * per attempt, so that every client sends the same.
  */
 final class Routes {
 
@@ -33,9 +33,9 @@ final class Routes {
       Set.of("content-type", "content-length", "host", "transfer-encoding", "connection");
 
   /**
-   * Routes kept; past it they are all forgotten and worked out again. A bound in case the
-   * registry keeps changing endpoints or headers: a node has a route per destination and
-   * header set in use, far fewer.
+   * Routes kept; past it they are all forgotten and worked out again. A bound in case the registry
+   * keeps changing endpoints or headers: a node has a route per destination and header set in use,
+   * far fewer.
    */
   private static final int MAX_ROUTES = 10_000;
 
@@ -85,19 +85,22 @@ final class Routes {
     Route route = route(new Key(request.destination().id(), job.endpoint(), job.headers()));
     List<OutgoingRequest.Header> headers = new ArrayList<>(route.headers().size() + 4);
     for (Slot slot : route.headers()) {
-      headers.add(new OutgoingRequest.Header(slot.name(),
-          slot.secret() == null ? slot.literal() : secretValue(slot.secret())));
+      headers.add(
+          new OutgoingRequest.Header(
+              slot.name(), slot.secret() == null ? slot.literal() : secretValue(slot.secret())));
     }
     headers.add(new OutgoingRequest.Header("Idempotency-Key", job.id().toString()));
     headers.add(new OutgoingRequest.Header("X-Message-Id", job.messageId()));
-    headers.add(new OutgoingRequest.Header("X-Delivery-Attempt", Integer.toString(request.attempt())));
+    headers.add(
+        new OutgoingRequest.Header("X-Delivery-Attempt", Integer.toString(request.attempt())));
     // lets a destination rate-limit or account per tenant, as Segment's destinations can
     headers.add(new OutgoingRequest.Header("X-Source-Id", job.pair().source()));
     WebhookSigning signing = request.destination().signing();
     if (signing.signs()) {
       headers.addAll(signature(signing, job));
     }
-    return new OutgoingRequest(route.pool(), route.target(), route.contentType(), headers, job.payload());
+    return new OutgoingRequest(
+        route.pool(), route.target(), route.contentType(), headers, job.payload());
   }
 
   /** The route, worked out on first use; one that cannot be made is not kept. */
@@ -132,7 +135,8 @@ final class Routes {
     if (!ownUserAgent) {
       headers.add(new Slot("User-Agent", userAgent, null));
     }
-    return new Route(PoolKey.of(destination, endpoint), target(endpoint), contentType, List.copyOf(headers));
+    return new Route(
+        PoolKey.of(destination, endpoint), target(endpoint), contentType, List.copyOf(headers));
   }
 
   /** Path and query as they go on the request line: ASCII, what is not percent-encoded (UTF-8). */
@@ -150,20 +154,24 @@ final class Routes {
   }
 
   /**
-   * A job's header, checked, so that the HTTP layer never drops it (and logs its value) on the
-   * way out; a value that refers to a secret is looked up (and checked) at each attempt.
+   * A job's header, checked, so that the HTTP layer never drops it (and logs its value) on the way
+   * out; a value that refers to a secret is looked up (and checked) at each attempt.
    */
   private static Slot slot(String name, String value) {
-    HeaderText.invalidName(name).ifPresent(problem -> {
-      throw new IllegalArgumentException(problem);
-    });
+    HeaderText.invalidName(name)
+        .ifPresent(
+            problem -> {
+              throw new IllegalArgumentException(problem);
+            });
     Optional<String> secret = value == null ? Optional.empty() : Secrets.referenced(value);
     if (secret.isPresent()) {
       return new Slot(name, null, secret.get());
     }
-    HeaderText.invalidValue(value).ifPresent(problem -> {
-      throw new IllegalArgumentException("header " + name + ": " + problem);
-    });
+    HeaderText.invalidValue(value)
+        .ifPresent(
+            problem -> {
+              throw new IllegalArgumentException("header " + name + ": " + problem);
+            });
     return new Slot(name, value, null);
   }
 
@@ -176,8 +184,8 @@ final class Routes {
     for (String secret : signing.secrets()) {
       keys.add(WebhookSignature.key(secret, secret(secret)));
     }
-    return WebhookSignature.headers(job.id().toString(), clock.instant().getEpochSecond(),
-        job.payload(), keys);
+    return WebhookSignature.headers(
+        job.id().toString(), clock.instant().getEpochSecond(), job.payload(), keys);
   }
 
   private String secret(String name) {
@@ -186,9 +194,11 @@ final class Routes {
 
   private String secretValue(String name) {
     String resolved = secret(name);
-    HeaderText.invalidValue(resolved).ifPresent(problem -> {
-      throw new InvalidSecretException(name, problem);
-    });
+    HeaderText.invalidValue(resolved)
+        .ifPresent(
+            problem -> {
+              throw new InvalidSecretException(name, problem);
+            });
     return resolved;
   }
 

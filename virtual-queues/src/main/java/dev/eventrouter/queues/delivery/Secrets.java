@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
 
 /**
  * Where the values of secret headers come from. A destination's credentials are named in its
- * settings, and a job carries only the reference ({@code {{secret:NAME}}}): the value is looked
- * up when the request is made, so it is never in the journal, the archive, a trace, a metric or a
- * log line.
+ * settings, and a job carries only the reference ({@code {{secret:NAME}}}): the value is looked up
+ * when the request is made, so it is never in the journal, the archive, a trace, a metric or a log
+ * line.
  */
 @FunctionalInterface
 public interface Secrets {
@@ -28,7 +28,8 @@ public interface Secrets {
   /** The header value that stands for the secret {@code name}. */
   static String reference(String name) {
     if (!NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("a secret name must match " + NAME.pattern() + ", not '" + name + "'");
+      throw new IllegalArgumentException(
+          "a secret name must match " + NAME.pattern() + ", not '" + name + "'");
     }
     return "{{secret:" + name + "}}";
   }

@@ -29,6 +29,7 @@ public final class WebhookSignature {
 
   /** The specification's bounds on a key: at least 192 bits, at most 512. */
   static final int MIN_KEY_BYTES = 24;
+
   static final int MAX_KEY_BYTES = 64;
 
   private static final String ALGORITHM = "HmacSHA256";
@@ -55,19 +56,27 @@ public final class WebhookSignature {
       throw new InvalidSecretException(secret, "a signing key is whsec_ and the key in base64");
     }
     if (key.length < MIN_KEY_BYTES || key.length > MAX_KEY_BYTES) {
-      throw new InvalidSecretException(secret, "a signing key is " + MIN_KEY_BYTES + " to "
-          + MAX_KEY_BYTES + " bytes, not " + key.length);
+      throw new InvalidSecretException(
+          secret,
+          "a signing key is "
+              + MIN_KEY_BYTES
+              + " to "
+              + MAX_KEY_BYTES
+              + " bytes, not "
+              + key.length);
     }
     return key;
   }
 
   /** The headers of one attempt: its id, its time, a signature by each key in their order. */
-  static List<OutgoingRequest.Header> headers(String id, long timestamp, byte[] body, List<byte[]> keys) {
+  static List<OutgoingRequest.Header> headers(
+      String id, long timestamp, byte[] body, List<byte[]> keys) {
     StringJoiner signatures = new StringJoiner(" ");
     for (byte[] key : keys) {
       signatures.add(sign(key, id, timestamp, body));
     }
-    return List.of(new OutgoingRequest.Header(ID, id),
+    return List.of(
+        new OutgoingRequest.Header(ID, id),
         new OutgoingRequest.Header(TIMESTAMP, Long.toString(timestamp)),
         new OutgoingRequest.Header(SIGNATURE, signatures.toString()));
   }

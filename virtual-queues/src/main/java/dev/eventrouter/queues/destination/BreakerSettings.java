@@ -10,7 +10,10 @@ import java.time.Duration;
  * openFor} it lets {@code halfOpenProbes} requests through, and their outcome closes or reopens it.
  */
 public record BreakerSettings(
-    float failureRatePercent, int slidingWindow, int minimumCalls, Duration openFor,
+    float failureRatePercent,
+    int slidingWindow,
+    int minimumCalls,
+    Duration openFor,
     int halfOpenProbes) {
 
   public BreakerSettings {

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How the virtual queues deliver to one destination, as seen by one pair (a pair may override
- * the rate). The router's settings registry builds these; a queue looks its settings up again for
- * every dispatch, so a change applies to the next request.
+ * How the virtual queues deliver to one destination, as seen by one pair (a pair may override the
+ * rate). The router's settings registry builds these; a queue looks its settings up again for every
+ * dispatch, so a change applies to the next request.
  *
  * @param maxInFlightPerPair requests one (source, destination) pair may have outstanding: one pair
  *     cannot take all of the destination's connections
@@ -29,9 +29,24 @@ public record DestinationSettings(
     WebhookSigning signing) {
 
   /** A destination whose requests are not signed. */
-  public DestinationSettings(String id, int maxInFlightPerPair, int ratePerSecond, int maxConnections,
-      Duration timeout, RetryPolicy retry, Duration expireAfter, BreakerSettings breaker) {
-    this(id, maxInFlightPerPair, ratePerSecond, maxConnections, timeout, retry, expireAfter, breaker,
+  public DestinationSettings(
+      String id,
+      int maxInFlightPerPair,
+      int ratePerSecond,
+      int maxConnections,
+      Duration timeout,
+      RetryPolicy retry,
+      Duration expireAfter,
+      BreakerSettings breaker) {
+    this(
+        id,
+        maxInFlightPerPair,
+        ratePerSecond,
+        maxConnections,
+        timeout,
+        retry,
+        expireAfter,
+        breaker,
         WebhookSigning.NONE);
   }
 
@@ -42,7 +57,8 @@ public record DestinationSettings(
           "destination " + id + ": max-in-flight-per-pair and max-connections must be at least 1");
     }
     if (ratePerSecond < 0) {
-      throw new IllegalArgumentException("destination " + id + ": rate-per-pair must be 0 (none) or more");
+      throw new IllegalArgumentException(
+          "destination " + id + ": rate-per-pair must be 0 (none) or more");
     }
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("destination " + id + ": timeout must be positive");
@@ -54,13 +70,29 @@ public record DestinationSettings(
 
   /** These settings with another in-flight limit for one pair. */
   public DestinationSettings withMaxInFlightPerPair(int maxInFlight) {
-    return new DestinationSettings(id, maxInFlight, ratePerSecond, maxConnections, timeout, retry,
-        expireAfter, breaker, signing);
+    return new DestinationSettings(
+        id,
+        maxInFlight,
+        ratePerSecond,
+        maxConnections,
+        timeout,
+        retry,
+        expireAfter,
+        breaker,
+        signing);
   }
 
   /** These settings with another rate for one pair. */
   public DestinationSettings withRatePerSecond(int rate) {
-    return new DestinationSettings(id, maxInFlightPerPair, rate, maxConnections, timeout, retry,
-        expireAfter, breaker, signing);
+    return new DestinationSettings(
+        id,
+        maxInFlightPerPair,
+        rate,
+        maxConnections,
+        timeout,
+        retry,
+        expireAfter,
+        breaker,
+        signing);
   }
 }

@@ -8,8 +8,8 @@ import java.util.Optional;
 public interface Destinations {
 
   /**
-   * Paused by an operator, the pair or its whole destination: its jobs are held (accepted,
-   * kept, not attempted) until it is resumed.
+   * Paused by an operator, the pair or its whole destination: its jobs are held (accepted, kept,
+   * not attempted) until it is resumed.
    */
   default boolean paused(PairId pair) {
     return false;

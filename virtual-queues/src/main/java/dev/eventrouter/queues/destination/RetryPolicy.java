@@ -6,10 +6,10 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * When to attempt a failed job again: exponential backoff with "equal jitter". The n-th retry
- * waits {@code d = min(cap, base * 2^(n-1))} halved, plus a random part of the other half, so
- * retries of jobs that failed together spread out but none comes back at once (full jitter can
- * draw a delay of zero, which hammers a destination that has just failed).
+ * When to attempt a failed job again: exponential backoff with "equal jitter". The n-th retry waits
+ * {@code d = min(cap, base * 2^(n-1))} halved, plus a random part of the other half, so retries of
+ * jobs that failed together spread out but none comes back at once (full jitter can draw a delay of
+ * zero, which hammers a destination that has just failed).
  *
  * <p>A {@code Retry-After} from the destination wins, in full: the destination knows best.
  */
@@ -17,7 +17,8 @@ public record RetryPolicy(Duration base, Duration cap) {
 
   public RetryPolicy {
     if (base.isNegative() || base.isZero() || cap.compareTo(base) < 0) {
-      throw new IllegalArgumentException("retry base must be > 0 and cap >= base, got " + base + ", " + cap);
+      throw new IllegalArgumentException(
+          "retry base must be > 0 and cap >= base, got " + base + ", " + cap);
     }
   }
 
@@ -25,7 +26,8 @@ public record RetryPolicy(Duration base, Duration cap) {
    * @param attempt the attempt that just failed, 1 for the first
    * @param retryAfter what the destination asked for, if anything
    */
-  public Instant retryAt(int attempt, Instant now, Optional<Duration> retryAfter, RandomGenerator random) {
+  public Instant retryAt(
+      int attempt, Instant now, Optional<Duration> retryAfter, RandomGenerator random) {
     if (retryAfter.isPresent()) {
       return now.plus(retryAfter.get());
     }

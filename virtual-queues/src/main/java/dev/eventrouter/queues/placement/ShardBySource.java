@@ -6,9 +6,9 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 
 /**
- * A pair's queue is in the shard of its source: every queue a source feeds lives together, and
- * with {@code shardOfSource} being the source's Kafka partition, in the shard whose node consumes
- * that partition ({@link ConsumerAllocation}), so ingest's asks stay on the node.
+ * A pair's queue is in the shard of its source: every queue a source feeds lives together, and with
+ * {@code shardOfSource} being the source's Kafka partition, in the shard whose node consumes that
+ * partition ({@link ConsumerAllocation}), so ingest's asks stay on the node.
  *
  * <p>It takes any message, not only envelopes, and names no entity for what is not an envelope.
  * Pekko's shard asks the extractor about every message it does not know itself, its own included:
@@ -24,7 +24,9 @@ public final class ShardBySource<M> extends ShardingMessageExtractor<Object, M> 
 
   private final ToIntFunction<String> shardOfSource;
 
-  /** @param shardOfSource must give every node of the cluster the same answer for a source */
+  /**
+   * @param shardOfSource must give every node of the cluster the same answer for a source
+   */
   public ShardBySource(ToIntFunction<String> shardOfSource) {
     this.shardOfSource = shardOfSource;
   }

@@ -1,11 +1,11 @@
 package dev.eventrouter.queues.rate;
 
 /**
- * The rate a pair may send at, adapted to its destination's 429s: additive increase,
- * multiplicative decrease. A 429 halves the rate (for a pair with no configured rate, half of
- * what it sent in the last second); each full second without a 429 gives back a tenth of the
- * ceiling, until the rate is at its ceiling again: the configured rate, or, for a pair without
- * one, the rate it was throttled at, where the limit is lifted.
+ * The rate a pair may send at, adapted to its destination's 429s: additive increase, multiplicative
+ * decrease. A 429 halves the rate (for a pair with no configured rate, half of what it sent in the
+ * last second); each full second without a 429 gives back a tenth of the ceiling, until the rate is
+ * at its ceiling again: the configured rate, or, for a pair without one, the rate it was throttled
+ * at, where the limit is lifted.
  *
  * <p>Pure arithmetic over a clock the caller passes in, so it reads as a scenario in tests.
  */

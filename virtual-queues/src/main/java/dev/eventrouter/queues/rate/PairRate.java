@@ -7,8 +7,8 @@ import java.time.Duration;
 
 /**
  * The send permits of one pair: Resilience4j's rate limiter at the {@link AdaptiveRate}'s current
- * limit. Permits refresh every 100 ms (a tenth of the rate each time) so that a pair sends
- * smoothly rather than in one burst per second. Owned by one queue actor: not thread-safe.
+ * limit. Permits refresh every 100 ms (a tenth of the rate each time) so that a pair sends smoothly
+ * rather than in one burst per second. Owned by one queue actor: not thread-safe.
  */
 public final class PairRate {
 
@@ -82,11 +82,18 @@ public final class PairRate {
       return;
     }
     // below 10/s one permit per 1/limit s; from 10/s a tenth of the rate every 100 ms
-    RateLimiterConfig config = limit < 10
-        ? RateLimiterConfig.custom().limitForPeriod(1)
-            .limitRefreshPeriod(Duration.ofNanos(SECOND / limit)).timeoutDuration(Duration.ZERO).build()
-        : RateLimiterConfig.custom().limitForPeriod(limit / 10)
-            .limitRefreshPeriod(Duration.ofMillis(100)).timeoutDuration(Duration.ZERO).build();
+    RateLimiterConfig config =
+        limit < 10
+            ? RateLimiterConfig.custom()
+                .limitForPeriod(1)
+                .limitRefreshPeriod(Duration.ofNanos(SECOND / limit))
+                .timeoutDuration(Duration.ZERO)
+                .build()
+            : RateLimiterConfig.custom()
+                .limitForPeriod(limit / 10)
+                .limitRefreshPeriod(Duration.ofMillis(100))
+                .timeoutDuration(Duration.ZERO)
+                .build();
     limiter = RateLimiter.of(name, config);
   }
 }

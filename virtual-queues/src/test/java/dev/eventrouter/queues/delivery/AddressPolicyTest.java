@@ -72,8 +72,10 @@ class AddressPolicyTest {
   }
 
   @Test
-  void anAllowedRangeAllowsTheSameTargetInEveryFormButNoInternalOneBehindAGateway() throws Exception {
-    AddressPolicy policy = AddressPolicy.allowing("127.0.0.0/8, 64:ff9b::/96, 2002::/16, ::ffff:10.1.0.0/112");
+  void anAllowedRangeAllowsTheSameTargetInEveryFormButNoInternalOneBehindAGateway()
+      throws Exception {
+    AddressPolicy policy =
+        AddressPolicy.allowing("127.0.0.0/8, 64:ff9b::/96, 2002::/16, ::ffff:10.1.0.0/112");
 
     assertThat(policy.refusal(v6("::ffff:7f00:1"))).isEmpty();
     assertThat(policy.refusal(v6("::7f00:1"))).isEmpty();
@@ -87,10 +89,13 @@ class AddressPolicyTest {
     assertThat(policy.refusal(v6("2002:a00:7::1"))).contains("private");
     assertThat(policy.refusal(v6("2002:5db8:d822::1"))).isEmpty();
     assertThat(policy.refusal(v6("2001:0:4136:e378:8000:63bf:3fff:fdd2"))).contains("teredo");
-    assertThat(AddressPolicy.allowing("2001::/32").refusal(v6("2001:0:4136:e378:8000:63bf:f5ff:fff6")))
-        .as("a Teredo client at 10.0.0.9").contains("private");
+    assertThat(
+            AddressPolicy.allowing("2001::/32").refusal(v6("2001:0:4136:e378:8000:63bf:f5ff:fff6")))
+        .as("a Teredo client at 10.0.0.9")
+        .contains("private");
     assertThat(AddressPolicy.allowing("::/0").refusal(v6("64:ff9b::a00:7")))
-        .as("allowing all of IPv6 does not allow IPv4's private ranges").contains("private");
+        .as("allowing all of IPv6 does not allow IPv4's private ranges")
+        .contains("private");
   }
 
   @Test
@@ -105,7 +110,9 @@ class AddressPolicyTest {
     assertThat(policy.refusal(ip("203.0.113.9"))).contains("reserved");
     assertThat(policy.refusal(ip("2001:db8::1"))).contains("reserved");
     assertThat(policy.refusal(ip("fec0::1"))).contains("private");
-    assertThat(policy.refusal(Inet6Address.getByAddress(null, ip("2606:2800:220:1::1").getAddress(), 1)))
+    assertThat(
+            policy.refusal(
+                Inet6Address.getByAddress(null, ip("2606:2800:220:1::1").getAddress(), 1)))
         .contains("zone-id");
     assertThat(policy.refusal(Inet6Address.getByAddress(null, ip("fe80::1").getAddress(), 1)))
         .contains("link-local");
@@ -117,16 +124,19 @@ class AddressPolicyTest {
 
   @Test
   void refusesWhatIsNotARange() {
-    assertThatThrownBy(() -> AddressPolicy.allowing("10.0.0.0/33")).hasMessageContaining("10.0.0.0/33");
+    assertThatThrownBy(() -> AddressPolicy.allowing("10.0.0.0/33"))
+        .hasMessageContaining("10.0.0.0/33");
     assertThatThrownBy(() -> AddressPolicy.allowing("intranet.example.com/8"))
         .hasMessageContaining("not an address range");
-    assertThatThrownBy(() -> AddressPolicy.allowing("10.0.0.0/x")).hasMessageContaining("10.0.0.0/x");
-    assertThatThrownBy(() -> AddressPolicy.allowing("::ffff:10.0.0.0/95")).hasMessageContaining("::ffff:10.0.0.0/95");
+    assertThatThrownBy(() -> AddressPolicy.allowing("10.0.0.0/x"))
+        .hasMessageContaining("10.0.0.0/x");
+    assertThatThrownBy(() -> AddressPolicy.allowing("::ffff:10.0.0.0/95"))
+        .hasMessageContaining("::ffff:10.0.0.0/95");
   }
 
   /**
-   * An IPv6 address as a resolver can answer it: from raw bytes, where the JDK's parser would
-   * turn an IPv4-mapped literal into an {@code Inet4Address}.
+   * An IPv6 address as a resolver can answer it: from raw bytes, where the JDK's parser would turn
+   * an IPv4-mapped literal into an {@code Inet4Address}.
    */
   private static InetAddress v6(String literal) throws Exception {
     byte[] bytes = InetAddress.getByName(literal).getAddress();

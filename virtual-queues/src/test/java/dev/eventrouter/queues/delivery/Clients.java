@@ -6,20 +6,27 @@ import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
- * The delivery clients as the delivery tests make them: each test class runs against every
- * {@link DeliveryClientSettings.Kind} (one contract), on one event loop.
+ * The delivery clients as the delivery tests make them: each test class runs against every {@link
+ * DeliveryClientSettings.Kind} (one contract), on one event loop.
  */
 final class Clients {
 
   private Clients() {}
 
-  static DeliveryClient create(DeliveryClientSettings.Kind kind, ActorSystem<?> system,
-      AddressPolicy addresses, Secrets secrets) {
+  static DeliveryClient create(
+      DeliveryClientSettings.Kind kind,
+      ActorSystem<?> system,
+      AddressPolicy addresses,
+      Secrets secrets) {
     return create(kind, system, addresses, secrets, NameResolver.SYSTEM);
   }
 
-  static DeliveryClient create(DeliveryClientSettings.Kind kind, ActorSystem<?> system,
-      AddressPolicy addresses, Secrets secrets, NameResolver names) {
+  static DeliveryClient create(
+      DeliveryClientSettings.Kind kind,
+      ActorSystem<?> system,
+      AddressPolicy addresses,
+      Secrets secrets,
+      NameResolver names) {
     return new DeliveryClientSettings(kind, 1, DeliveryClientSettings.defaultUserAgent())
         .create(system, Clock.systemUTC(), 64, addresses, secrets, names);
   }

@@ -32,11 +32,11 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * CPU per request of each {@link DeliveryClient} on the same workload: 1 KiB POSTs to one
  * destination (a black hole in another process, {@code loadtest blackhole}), at a fixed number in
- * flight, either as fast as they come back (closed loop) or paced at a fixed rate. The clients
- * take turns in one JVM (A, B, A, B, ...); each turn warms up, then measures this process's CPU
- * time (all threads: the client's, the actor that sends and counts, GC, JIT) and the requests
- * answered; the first rounds only warm up. Run by {@code loadtest/bench/delivery-client.sh};
- * {@code --help} lists the options.
+ * flight, either as fast as they come back (closed loop) or paced at a fixed rate. The clients take
+ * turns in one JVM (A, B, A, B, ...); each turn warms up, then measures this process's CPU time
+ * (all threads: the client's, the actor that sends and counts, GC, JIT) and the requests answered;
+ * the first rounds only warm up. Run by {@code loadtest/bench/delivery-client.sh}; {@code --help}
+ * lists the options.
  *
  * <p>{@code jdk} is java.net.http.HttpClient behind the same interface, for scale only: it has no
  * per-destination connection bound, no queue bound and no address policy. {@code none} answers
@@ -44,8 +44,18 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 public final class DeliveryClientBench {
 
-  record Options(String url, List<String> clients, int concurrency, int maxConnections, int rate,
-      int payloadBytes, int warmupSeconds, int seconds, int rounds, int warmupRounds, int eventLoops) {
+  record Options(
+      String url,
+      List<String> clients,
+      int concurrency,
+      int maxConnections,
+      int rate,
+      int payloadBytes,
+      int warmupSeconds,
+      int seconds,
+      int rounds,
+      int warmupRounds,
+      int eventLoops) {
 
     static Options parse(String[] args) {
       Map<String, String> given = new LinkedHashMap<>();
@@ -68,7 +78,8 @@ public final class DeliveryClientBench {
   }
 
   /** One client's turn: what it did while measured. */
-  record Turn(String client, long requests, long failed, double seconds, long cpuNanos, long gcMillis) {
+  record Turn(
+      String client, long requests, long failed, double seconds, long cpuNanos, long gcMillis) {
     double perSecond() {
       return requests / seconds;
     }
@@ -84,10 +95,11 @@ public final class DeliveryClientBench {
 
   public static void main(String[] args) throws Exception {
     if (Arrays.asList(args).contains("--help")) {
-      System.out.println("options (defaults): --url http://127.0.0.1:18990/bench"
-          + " --clients pekko,netty[,jdk,none] --concurrency 64 --max-connections 64 --rate 0 (0: closed loop, else requests/s)"
-          + " --payload-bytes 1024 --warmup-seconds 10 --seconds 20 --rounds 2 --event-loops 1"
-          + " --warmup-rounds 1 (rounds left out of the summary: the JIT is still at work)");
+      System.out.println(
+          "options (defaults): --url http://127.0.0.1:18990/bench"
+              + " --clients pekko,netty[,jdk,none] --concurrency 64 --max-connections 64 --rate 0 (0: closed loop, else requests/s)"
+              + " --payload-bytes 1024 --warmup-seconds 10 --seconds 20 --rounds 2 --event-loops 1"
+              + " --warmup-rounds 1 (rounds left out of the summary: the JIT is still at work)");
       return;
     }
     Options options = Options.parse(args);
@@ -98,10 +110,16 @@ public final class DeliveryClientBench {
         clients.put(name, client(name, system, options));
       }
       Job[] jobs = jobs(options);
-      DestinationSettings destination = new DestinationSettings("bench", options.concurrency(), 0,
-          options.maxConnections(), Duration.ofSeconds(5),
-          new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)), Duration.ofHours(4),
-          new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
+      DestinationSettings destination =
+          new DestinationSettings(
+              "bench",
+              options.concurrency(),
+              0,
+              options.maxConnections(),
+              Duration.ofSeconds(5),
+              new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
+              Duration.ofHours(4),
+              new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
       System.out.printf("options: %s%n", options);
       List<Turn> turns = new ArrayList<>();
       for (int round = 1; round <= options.warmupRounds() + options.rounds(); round++) {
@@ -110,10 +128,17 @@ public final class DeliveryClientBench {
           if (round > options.warmupRounds()) {
             turns.add(turn);
           }
-          System.out.printf("%s %d %-6s %,9.0f requests/s  %6.1f us CPU/request  %4.2f cores  "
-                  + "failed=%d gc=%d ms%n", round > options.warmupRounds() ? "round" : "warmup round",
-              round, turn.client(), turn.perSecond(),
-              turn.cpuMicrosPerRequest(), turn.cores(), turn.failed(), turn.gcMillis());
+          System.out.printf(
+              "%s %d %-6s %,9.0f requests/s  %6.1f us CPU/request  %4.2f cores  "
+                  + "failed=%d gc=%d ms%n",
+              round > options.warmupRounds() ? "round" : "warmup round",
+              round,
+              turn.client(),
+              turn.perSecond(),
+              turn.cpuMicrosPerRequest(),
+              turn.cores(),
+              turn.failed(),
+              turn.gcMillis());
         }
       }
       summary(options, turns);
@@ -126,18 +151,30 @@ public final class DeliveryClientBench {
   private static DeliveryClient client(String name, ActorSystem<?> system, Options options) {
     AddressPolicy loopback = AddressPolicy.allowing("127.0.0.0/8");
     return switch (name) {
-      case "pekko" -> new HttpDeliveryClient(system, Clock.systemUTC(), 4096, loopback, Secrets.NONE);
-      case "netty" -> new NettyDeliveryClient(system, Clock.systemUTC(), 4096, loopback, Secrets.NONE,
-          options.eventLoops());
+      case "pekko" ->
+          new HttpDeliveryClient(system, Clock.systemUTC(), 4096, loopback, Secrets.NONE);
+      case "netty" ->
+          new NettyDeliveryClient(
+              system, Clock.systemUTC(), 4096, loopback, Secrets.NONE, options.eventLoops());
       case "jdk" -> new JdkClient(Clock.systemUTC());
       // the floor: what sending and counting cost without HTTP (each request answered 200 at once)
-      case "none" -> request -> {
-        Instant now = Instant.now();
-        request.replyTo().tell(DeliveryOutcome.responded(request.job().id(), request.attempt(), now, now, 200,
-            java.util.Optional.empty()));
-        return true;
-      };
-      default -> throw new IllegalArgumentException("no client " + name + " (pekko, netty, jdk, none)");
+      case "none" ->
+          request -> {
+            Instant now = Instant.now();
+            request
+                .replyTo()
+                .tell(
+                    DeliveryOutcome.responded(
+                        request.job().id(),
+                        request.attempt(),
+                        now,
+                        now,
+                        200,
+                        java.util.Optional.empty()));
+            return true;
+          };
+      default ->
+          throw new IllegalArgumentException("no client " + name + " (pekko, netty, jdk, none)");
     };
   }
 
@@ -150,20 +187,36 @@ public final class DeliveryClientBench {
     Arrays.fill(payload, (byte) 'x');
     for (int i = 0; i < jobs.length; i++) {
       String messageId = "m-" + i;
-      jobs[i] = new Job(Ksuid.derive(now, pair.source(), messageId, pair.destination()), pair, messageId,
-          options.url(), payload, Map.of("Content-Type", "application/json"), now, now.plus(Duration.ofHours(4)));
+      jobs[i] =
+          new Job(
+              Ksuid.derive(now, pair.source(), messageId, pair.destination()),
+              pair,
+              messageId,
+              options.url(),
+              payload,
+              Map.of("Content-Type", "application/json"),
+              now,
+              now.plus(Duration.ofHours(4)));
     }
     return jobs;
   }
 
-  private static Turn turn(ActorSystem<?> system, String name, DeliveryClient client, Job[] jobs,
-      DestinationSettings destination, Options options) throws Exception {
+  private static Turn turn(
+      ActorSystem<?> system,
+      String name,
+      DeliveryClient client,
+      Job[] jobs,
+      DestinationSettings destination,
+      Options options)
+      throws Exception {
     AtomicLong answered = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     CompletableFuture<Void> drained = new CompletableFuture<>();
-    ActorRef<Object> driver = system.systemActorOf(
-        Driver.create(client, jobs, destination, options, answered, failed, drained),
-        "driver-" + System.nanoTime(), org.apache.pekko.actor.typed.Props.empty());
+    ActorRef<Object> driver =
+        system.systemActorOf(
+            Driver.create(client, jobs, destination, options, answered, failed, drained),
+            "driver-" + System.nanoTime(),
+            org.apache.pekko.actor.typed.Props.empty());
     Thread.sleep(TimeUnit.SECONDS.toMillis(options.warmupSeconds()));
     long requests0 = answered.get();
     long failed0 = failed.get();
@@ -178,42 +231,59 @@ public final class DeliveryClientBench {
     long failed1 = failed.get();
     driver.tell(Driver.STOP);
     drained.get(60, TimeUnit.SECONDS);
-    return new Turn(name, requests1 - requests0, failed1 - failed0, (wall1 - wall0) / 1e9, cpu1 - cpu0,
+    return new Turn(
+        name,
+        requests1 - requests0,
+        failed1 - failed0,
+        (wall1 - wall0) / 1e9,
+        cpu1 - cpu0,
         gc1 - gc0);
   }
 
   private static void summary(Options options, List<Turn> turns) {
-    System.out.printf("%nconcurrency %d, max-connections %d, %s, %d B payload, %d rounds of %d s%n",
-        options.concurrency(), options.maxConnections(),
+    System.out.printf(
+        "%nconcurrency %d, max-connections %d, %s, %d B payload, %d rounds of %d s%n",
+        options.concurrency(),
+        options.maxConnections(),
         options.rate() == 0 ? "closed loop" : options.rate() + " requests/s",
-        options.payloadBytes(), options.rounds(), options.seconds());
+        options.payloadBytes(),
+        options.rounds(),
+        options.seconds());
     System.out.println("| client | requests/s | CPU us/request | cores busy | failed |");
     System.out.println("|---|---|---|---|---|");
     Map<String, List<Turn>> byClient = new LinkedHashMap<>();
     turns.forEach(t -> byClient.computeIfAbsent(t.client(), k -> new ArrayList<>()).add(t));
-    byClient.forEach((client, list) -> {
-      long requests = list.stream().mapToLong(Turn::requests).sum();
-      double seconds = list.stream().mapToDouble(Turn::seconds).sum();
-      long cpu = list.stream().mapToLong(Turn::cpuNanos).sum();
-      long failedRequests = list.stream().mapToLong(Turn::failed).sum();
-      System.out.printf("| %s | %,.0f | %.1f | %.2f | %d |%n", client, requests / seconds,
-          cpu / 1e3 / requests, cpu / 1e9 / seconds, failedRequests);
-    });
+    byClient.forEach(
+        (client, list) -> {
+          long requests = list.stream().mapToLong(Turn::requests).sum();
+          double seconds = list.stream().mapToDouble(Turn::seconds).sum();
+          long cpu = list.stream().mapToLong(Turn::cpuNanos).sum();
+          long failedRequests = list.stream().mapToLong(Turn::failed).sum();
+          System.out.printf(
+              "| %s | %,.0f | %.1f | %.2f | %d |%n",
+              client,
+              requests / seconds,
+              cpu / 1e3 / requests,
+              cpu / 1e9 / seconds,
+              failedRequests);
+        });
   }
 
   private static long processCpuNanos() {
-    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static long gcMillis() {
     return ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
+        .mapToLong(GarbageCollectorMXBean::getCollectionTime)
+        .sum();
   }
 
   /**
-   * Keeps the requests going: as many in flight as the concurrency allows, each answer sending
-   * the next (closed loop), or, paced, no more than the rate allows since the start. A tick every
-   * 10 ms tops up what a refused send or the pace left short.
+   * Keeps the requests going: as many in flight as the concurrency allows, each answer sending the
+   * next (closed loop), or, paced, no more than the rate allows since the start. A tick every 10 ms
+   * tops up what a refused send or the pace left short.
    */
   private static final class Driver {
     static final Object STOP = "stop";
@@ -232,8 +302,14 @@ public final class DeliveryClientBench {
     private int inFlight;
     private boolean stopping;
 
-    private Driver(DeliveryClient client, Job[] jobs, DestinationSettings destination, Options options,
-        AtomicLong answered, AtomicLong failed, CompletableFuture<Void> drained,
+    private Driver(
+        DeliveryClient client,
+        Job[] jobs,
+        DestinationSettings destination,
+        Options options,
+        AtomicLong answered,
+        AtomicLong failed,
+        CompletableFuture<Void> drained,
         ActorRef<DeliveryOutcome> self) {
       this.client = client;
       this.jobs = jobs;
@@ -245,19 +321,36 @@ public final class DeliveryClientBench {
       this.self = self;
     }
 
-    static Behavior<Object> create(DeliveryClient client, Job[] jobs, DestinationSettings destination,
-        Options options, AtomicLong answered, AtomicLong failed, CompletableFuture<Void> drained) {
-      return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-        timers.startTimerAtFixedRate(TICK, Duration.ofMillis(10));
-        Driver driver = new Driver(client, jobs, destination, options, answered, failed, drained,
-            context.getSelf().narrow());
-        driver.topUp();
-        return Behaviors.receive(Object.class)
-            .onMessage(DeliveryOutcome.class, outcome -> driver.answered(outcome))
-            .onMessageEquals(TICK, () -> driver.ticked())
-            .onMessageEquals(STOP, () -> driver.stop())
-            .build();
-      }));
+    static Behavior<Object> create(
+        DeliveryClient client,
+        Job[] jobs,
+        DestinationSettings destination,
+        Options options,
+        AtomicLong answered,
+        AtomicLong failed,
+        CompletableFuture<Void> drained) {
+      return Behaviors.setup(
+          context ->
+              Behaviors.withTimers(
+                  timers -> {
+                    timers.startTimerAtFixedRate(TICK, Duration.ofMillis(10));
+                    Driver driver =
+                        new Driver(
+                            client,
+                            jobs,
+                            destination,
+                            options,
+                            answered,
+                            failed,
+                            drained,
+                            context.getSelf().narrow());
+                    driver.topUp();
+                    return Behaviors.receive(Object.class)
+                        .onMessage(DeliveryOutcome.class, outcome -> driver.answered(outcome))
+                        .onMessageEquals(TICK, () -> driver.ticked())
+                        .onMessageEquals(STOP, () -> driver.stop())
+                        .build();
+                  }));
     }
 
     private Behavior<Object> answered(DeliveryOutcome outcome) {
@@ -291,8 +384,10 @@ public final class DeliveryClientBench {
     }
 
     private void topUp() {
-      long allowed = options.rate() == 0 ? Long.MAX_VALUE
-          : (System.nanoTime() - startedNanos) * options.rate() / 1_000_000_000L;
+      long allowed =
+          options.rate() == 0
+              ? Long.MAX_VALUE
+              : (System.nanoTime() - startedNanos) * options.rate() / 1_000_000_000L;
       while (inFlight < options.concurrency() && sent < allowed) {
         Job job = jobs[(int) (sent % jobs.length)];
         if (!client.send(new DeliveryRequest(job, 1, destination, self))) {
@@ -306,7 +401,8 @@ public final class DeliveryClientBench {
 
   /** java.net.http behind the interface: a point of comparison, not a delivery client. */
   private static final class JdkClient implements DeliveryClient {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final Clock clock;
     private final Routes routes;
 
@@ -323,20 +419,35 @@ public final class DeliveryClientBench {
         return true;
       }
       OutgoingRequest outgoing = ((OutgoingRequest.Ready) prepared).request();
-      HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(request.job().endpoint()))
-          .timeout(request.destination().timeout().multipliedBy(2))
-          .header("Content-Type", outgoing.contentType().toString())
-          .POST(HttpRequest.BodyPublishers.ofByteArray(outgoing.body()));
+      HttpRequest.Builder builder =
+          HttpRequest.newBuilder(URI.create(request.job().endpoint()))
+              .timeout(request.destination().timeout().multipliedBy(2))
+              .header("Content-Type", outgoing.contentType().toString())
+              .POST(HttpRequest.BodyPublishers.ofByteArray(outgoing.body()));
       outgoing.headers().forEach(h -> builder.header(h.name(), h.value()));
       Instant startedAt = clock.instant();
-      http.sendAsync(builder.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-        Instant finishedAt = clock.instant();
-        request.replyTo().tell(error == null
-            ? DeliveryOutcome.responded(request.job().id(), request.attempt(), startedAt, finishedAt,
-                response.statusCode(), java.util.Optional.empty())
-            : DeliveryOutcome.failed(request.job().id(), request.attempt(), startedAt, finishedAt,
-                Failures.classify(error)));
-      });
+      http.sendAsync(builder.build(), HttpResponse.BodyHandlers.discarding())
+          .whenComplete(
+              (response, error) -> {
+                Instant finishedAt = clock.instant();
+                request
+                    .replyTo()
+                    .tell(
+                        error == null
+                            ? DeliveryOutcome.responded(
+                                request.job().id(),
+                                request.attempt(),
+                                startedAt,
+                                finishedAt,
+                                response.statusCode(),
+                                java.util.Optional.empty())
+                            : DeliveryOutcome.failed(
+                                request.job().id(),
+                                request.attempt(),
+                                startedAt,
+                                finishedAt,
+                                Failures.classify(error)));
+              });
       return true;
     }
   }

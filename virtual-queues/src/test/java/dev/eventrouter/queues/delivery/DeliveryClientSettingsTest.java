@@ -12,8 +12,9 @@ class DeliveryClientSettingsTest {
   @Test
   void theReferenceDeliversWithNettyOnOneEventLoopAsTheRouter() {
     assertThat(DeliveryClientSettings.fromConfig(ConfigFactory.load()))
-        .isEqualTo(new DeliveryClientSettings(DeliveryClientSettings.Kind.NETTY, 1,
-            DeliveryClientSettings.defaultUserAgent()));
+        .isEqualTo(
+            new DeliveryClientSettings(
+                DeliveryClientSettings.Kind.NETTY, 1, DeliveryClientSettings.defaultUserAgent()));
   }
 
   @Test
@@ -24,18 +25,25 @@ class DeliveryClientSettingsTest {
 
   @Test
   void aUserAgentCanBeSet() {
-    assertThat(DeliveryClientSettings.fromConfig(with("user-agent = \"acme-router/7 (+https://acme.example)\""))
-        .userAgent()).isEqualTo("acme-router/7 (+https://acme.example)");
+    assertThat(
+            DeliveryClientSettings.fromConfig(
+                    with("user-agent = \"acme-router/7 (+https://acme.example)\""))
+                .userAgent())
+        .isEqualTo("acme-router/7 (+https://acme.example)");
   }
 
   @Test
   void aUserAgentThatIsNoHeaderValueIsRefusedByName() {
-    assertThatThrownBy(() -> DeliveryClientSettings.fromConfig(with("user-agent = \"acme\\r\\nX-Admin: 1\"")))
+    assertThatThrownBy(
+            () -> DeliveryClientSettings.fromConfig(with("user-agent = \"acme\\r\\nX-Admin: 1\"")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("eventrouter.delivery.user-agent").hasMessageContaining("line break")
+        .hasMessageContaining("eventrouter.delivery.user-agent")
+        .hasMessageContaining("line break")
         .hasMessageNotContaining("X-Admin");
-    assertThatThrownBy(() -> DeliveryClientSettings.fromConfig(with("user-agent = \"router\u00e9\"")))
-        .hasMessageContaining("eventrouter.delivery.user-agent").hasMessageContaining("not ASCII");
+    assertThatThrownBy(
+            () -> DeliveryClientSettings.fromConfig(with("user-agent = \"router\u00e9\"")))
+        .hasMessageContaining("eventrouter.delivery.user-agent")
+        .hasMessageContaining("not ASCII");
   }
 
   @Test
@@ -47,12 +55,14 @@ class DeliveryClientSettingsTest {
   @Test
   void anUnknownClientOrNoEventLoopIsRefusedByName() {
     assertThatThrownBy(() -> DeliveryClientSettings.fromConfig(with("client = okhttp")))
-        .hasMessageContaining("eventrouter.delivery.client").hasMessageContaining("okhttp");
+        .hasMessageContaining("eventrouter.delivery.client")
+        .hasMessageContaining("okhttp");
     assertThatThrownBy(() -> DeliveryClientSettings.fromConfig(with("netty-event-loops = 0")))
         .hasMessageContaining("eventrouter.delivery.netty-event-loops");
   }
 
   private static Config with(String setting) {
-    return ConfigFactory.parseString("eventrouter.delivery." + setting).withFallback(ConfigFactory.load());
+    return ConfigFactory.parseString("eventrouter.delivery." + setting)
+        .withFallback(ConfigFactory.load());
   }
 }

@@ -15,14 +15,30 @@ class DeliveryOutcomeTest {
 
   @ParameterizedTest(name = "HTTP {0} -> {1}")
   @CsvSource({
-      "200, SUCCEEDED", "201, SUCCEEDED", "204, SUCCEEDED", "299, SUCCEEDED",
-      "301, DISCARDED", "400, DISCARDED", "401, DISCARDED", "403, DISCARDED", "404, DISCARDED",
-      "413, DISCARDED", "422, DISCARDED",
-      "408, RETRY", "429, RETRY", "500, RETRY", "502, RETRY", "503, RETRY", "504, RETRY"})
+    "200, SUCCEEDED",
+    "201, SUCCEEDED",
+    "204, SUCCEEDED",
+    "299, SUCCEEDED",
+    "301, DISCARDED",
+    "400, DISCARDED",
+    "401, DISCARDED",
+    "403, DISCARDED",
+    "404, DISCARDED",
+    "413, DISCARDED",
+    "422, DISCARDED",
+    "408, RETRY",
+    "429, RETRY",
+    "500, RETRY",
+    "502, RETRY",
+    "503, RETRY",
+    "504, RETRY"
+  })
   void classifiesEveryStatus(int status, Verdict verdict) {
     Instant now = Instant.now();
-    assertThat(DeliveryOutcome.responded(Ksuid.derive(now, "x"), 1, now, now, status,
-        Optional.empty()).verdict()).isEqualTo(verdict);
+    assertThat(
+            DeliveryOutcome.responded(Ksuid.derive(now, "x"), 1, now, now, status, Optional.empty())
+                .verdict())
+        .isEqualTo(verdict);
   }
 
   @ParameterizedTest
@@ -37,13 +53,19 @@ class DeliveryOutcomeTest {
   @CsvSource({"200, HEALTHY", "404, HEALTHY", "408, FAILING", "429, THROTTLED", "503, FAILING"})
   void tellsTheBreakerWhatAnAnswerSaysOfTheDestination(int status, Signal signal) {
     Instant now = Instant.now();
-    assertThat(DeliveryOutcome.responded(Ksuid.derive(now, "x"), 1, now, now, status,
-        Optional.empty()).signal()).isEqualTo(signal);
+    assertThat(
+            DeliveryOutcome.responded(Ksuid.derive(now, "x"), 1, now, now, status, Optional.empty())
+                .signal())
+        .isEqualTo(signal);
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
-  @CsvSource({"timeout, FAILING", "secret-missing, FAILING", "invalid-request, NOT_SENT",
-      "address-refused, NOT_SENT"})
+  @CsvSource({
+    "timeout, FAILING",
+    "secret-missing, FAILING",
+    "invalid-request, NOT_SENT",
+    "address-refused, NOT_SENT"
+  })
   void tellsTheBreakerNothingOfARequestNeverMade(String error, Signal signal) {
     Instant now = Instant.now();
     assertThat(DeliveryOutcome.failed(Ksuid.derive(now, "x"), 1, now, now, error).signal())

@@ -22,7 +22,8 @@ class EnvironmentSecretsTest {
   void aFileInTheFolderWinsOverTheEnvironmentAndLosesItsTrailingNewline() throws Exception {
     Files.writeString(dir.resolve("HOOK_TOKEN"), "from-file\n");
     Files.writeString(dir.resolve("CRLF_TOKEN"), "from-windows\r\n");
-    Map<String, String> env = Map.of("SECRET_HOOK_TOKEN", "from-env", "SECRET_GA_KEY", "ga-from-env");
+    Map<String, String> env =
+        Map.of("SECRET_HOOK_TOKEN", "from-env", "SECRET_GA_KEY", "ga-from-env");
     EnvironmentSecrets secrets = new EnvironmentSecrets(Optional.of(dir), "SECRET_", env::get);
 
     assertThat(secrets.value("HOOK_TOKEN")).contains("from-file");
@@ -40,25 +41,29 @@ class EnvironmentSecretsTest {
         .contains("meant-for-it");
     assertThat(new EnvironmentSecrets(Optional.empty(), "", env::get).value("GA_KEY")).isEmpty();
     assertThat(new EnvironmentSecrets(Optional.of(dir), "", env::get).value("GA_KEY"))
-        .as("a folder without the file does not fall back to the raw variable").isEmpty();
+        .as("a folder without the file does not fall back to the raw variable")
+        .isEmpty();
   }
 
   @Test
   void aPrefixThatReachesTheRoutersOwnVariablesIsRefusedAtStart() {
     for (String prefix : List.of("ROUTER_", "ROUTER_ADMIN_", "R", "AWS_", "A", "JAVA_TOOL_")) {
       assertThatThrownBy(() -> EnvironmentSecrets.fromConfig(prefixed(prefix), name -> null))
-          .as(prefix).isInstanceOf(ConfigException.class).hasMessageContaining("router's own variables");
+          .as(prefix)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("router's own variables");
     }
     for (String prefix : List.of("", "EVENTROUTER_SECRET_", "HOOKS_")) {
       Map<String, String> env = Map.of(prefix + "GA_KEY", "meant-for-it");
       assertThat(EnvironmentSecrets.fromConfig(prefixed(prefix), env::get).value("GA_KEY"))
-          .as(prefix).isEqualTo(prefix.isEmpty() ? Optional.empty() : Optional.of("meant-for-it"));
+          .as(prefix)
+          .isEqualTo(prefix.isEmpty() ? Optional.empty() : Optional.of("meant-for-it"));
     }
   }
 
   private static Config prefixed(String prefix) {
-    return ConfigFactory.parseMap(Map.of("eventrouter.secrets.dir", "",
-        "eventrouter.secrets.env-prefix", prefix));
+    return ConfigFactory.parseMap(
+        Map.of("eventrouter.secrets.dir", "", "eventrouter.secrets.env-prefix", prefix));
   }
 
   @Test

@@ -12,9 +12,9 @@ import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import dev.eventrouter.queues.testing.ScriptedDestination;
-import dev.eventrouter.queues.testing.TestQueues;
 import dev.eventrouter.queues.testing.ScriptedDestination.Received;
 import dev.eventrouter.queues.testing.ScriptedDestination.Response;
+import dev.eventrouter.queues.testing.TestQueues;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,14 +42,21 @@ class HttpDeliveryClientTest {
   static final ActorTestKit testKit = ActorTestKit.create();
   static final ScriptedDestination destination = new ScriptedDestination(testKit.system());
   static final Clients.PerKind clients = new Clients.PerKind(testKit.system(), TestQueues.LOOPBACK);
+
   /**
-   * A timeout a cold client's first request fits in on a crowded machine (the Netty client's
-   * first one took over a second, under a load average of 20) and the slow response below does
-   * not.
+   * A timeout a cold client's first request fits in on a crowded machine (the Netty client's first
+   * one took over a second, under a load average of 20) and the slow response below does not.
    */
-  static final DestinationSettings settings = new DestinationSettings("hooks", 4, 0, 4,
-      Duration.ofSeconds(2), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
-      Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
+  static final DestinationSettings settings =
+      new DestinationSettings(
+          "hooks",
+          4,
+          0,
+          4,
+          Duration.ofSeconds(2),
+          new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
+          Duration.ofHours(4),
+          new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
 
   @AfterAll
   static void stop() {
@@ -58,13 +65,21 @@ class HttpDeliveryClientTest {
   }
 
   /**
-   * A job's headers go with it, a Content-Type too: jobs in journals written before fan-out
-   * stopped adding application/json to every job still carry one.
+   * A job's headers go with it, a Content-Type too: jobs in journals written before fan-out stopped
+   * adding application/json to every job still carry one.
    */
   @Test
   void postsThePayloadWithItsHeadersAndReportsTheStatus() {
-    Job job = job(destination.url(path("/hooks/ok?key=1")), Map.of("Content-Type", "application/json",
-        "X-Api-Key", "abc", "Host", "evil.example.com"));
+    Job job =
+        job(
+            destination.url(path("/hooks/ok?key=1")),
+            Map.of(
+                "Content-Type",
+                "application/json",
+                "X-Api-Key",
+                "abc",
+                "Host",
+                "evil.example.com"));
 
     DeliveryOutcome outcome = deliver(job, 3);
 
@@ -88,33 +103,46 @@ class HttpDeliveryClientTest {
     DeliveryOutcome outcome = deliver(job(destination.url(path("/hooks/agent")), Map.of()), 1);
 
     assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
-    assertThat(destination.received(path("/hooks/agent"))).singleElement()
-        .satisfies(r -> assertThat(r.values("User-Agent")).singleElement(as(STRING))
-            .isEqualTo(DeliveryClientSettings.defaultUserAgent()).matches("eventrouter(/\\S+)?"));
+    assertThat(destination.received(path("/hooks/agent")))
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(r.values("User-Agent"))
+                    .singleElement(as(STRING))
+                    .isEqualTo(DeliveryClientSettings.defaultUserAgent())
+                    .matches("eventrouter(/\\S+)?"));
   }
 
   @Test
   void sendsTheConfiguredUserAgent() {
-    DeliveryClient configured = DeliveryClientSettings.fromConfig(ConfigFactory.parseString(
-            "eventrouter.delivery { client = " + kind + ", user-agent = \"acme-router/7\" }")
-        .withFallback(ConfigFactory.load()))
-        .create(testKit.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
+    DeliveryClient configured =
+        DeliveryClientSettings.fromConfig(
+                ConfigFactory.parseString(
+                        "eventrouter.delivery { client = "
+                            + kind
+                            + ", user-agent = \"acme-router/7\" }")
+                    .withFallback(ConfigFactory.load()))
+            .create(testKit.system(), Clock.systemUTC(), 64, TestQueues.LOOPBACK, Secrets.NONE);
 
-    DeliveryOutcome outcome = deliver(configured, job(destination.url(path("/hooks/configured-agent")),
-        Map.of()), 1);
+    DeliveryOutcome outcome =
+        deliver(configured, job(destination.url(path("/hooks/configured-agent")), Map.of()), 1);
 
     assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
-    assertThat(destination.received(path("/hooks/configured-agent"))).singleElement()
+    assertThat(destination.received(path("/hooks/configured-agent")))
+        .singleElement()
         .satisfies(r -> assertThat(r.values("User-Agent")).containsExactly("acme-router/7"));
   }
 
   @Test
   void aJobsUserAgentGoesInsteadOfTheRouters() {
-    DeliveryOutcome outcome = deliver(job(destination.url(path("/hooks/own-agent")),
-        Map.of("user-agent", "acme-hooks/2")), 1);
+    DeliveryOutcome outcome =
+        deliver(
+            job(destination.url(path("/hooks/own-agent")), Map.of("user-agent", "acme-hooks/2")),
+            1);
 
     assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
-    assertThat(destination.received(path("/hooks/own-agent"))).singleElement()
+    assertThat(destination.received(path("/hooks/own-agent")))
+        .singleElement()
         .satisfies(r -> assertThat(r.values("User-Agent")).containsExactly("acme-hooks/2"));
   }
 
@@ -123,28 +151,42 @@ class HttpDeliveryClientTest {
     DeliveryOutcome outcome = deliver(job(destination.url(path("/hooks/json")), Map.of()), 1);
 
     assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
-    assertThat(destination.received(path("/hooks/json"))).singleElement()
+    assertThat(destination.received(path("/hooks/json")))
+        .singleElement()
         .satisfies(r -> assertThat(r.values("Content-Type")).containsExactly("application/json"));
   }
 
   @Test
   void aContentTypeOtherThanJsonGoesAsTheJobGaveIt() {
-    Job job = job(destination.url(path("/hooks/form")),
-        Map.of("content-type", "application/x-www-form-urlencoded"));
+    Job job =
+        job(
+            destination.url(path("/hooks/form")),
+            Map.of("content-type", "application/x-www-form-urlencoded"));
 
     DeliveryOutcome outcome = deliver(job, 1);
 
     assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
-    assertThat(destination.received(path("/hooks/form"))).singleElement()
-        .satisfies(r -> assertThat(r.header("Content-Type")).isEqualTo("application/x-www-form-urlencoded"));
+    assertThat(destination.received(path("/hooks/form")))
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(r.header("Content-Type"))
+                    .isEqualTo("application/x-www-form-urlencoded"));
   }
 
   @Test
   void aSecretHeaderIsLookedUpWhenTheRequestIsMadeAndAMissingOneIsRetried() {
     Map<String, String> vault = new java.util.concurrent.ConcurrentHashMap<>();
-    DeliveryClient withSecrets = Clients.create(kind, testKit.system(), TestQueues.LOOPBACK,
-        name -> java.util.Optional.ofNullable(vault.get(name)));
-    Job job = job(destination.url(path("/hooks/secret")), Map.of("Authorization", Secrets.reference("HOOK_TOKEN")));
+    DeliveryClient withSecrets =
+        Clients.create(
+            kind,
+            testKit.system(),
+            TestQueues.LOOPBACK,
+            name -> java.util.Optional.ofNullable(vault.get(name)));
+    Job job =
+        job(
+            destination.url(path("/hooks/secret")),
+            Map.of("Authorization", Secrets.reference("HOOK_TOKEN")));
 
     DeliveryOutcome missing = deliver(withSecrets, job, 1);
     vault.put("HOOK_TOKEN", "Bearer s3cr3t-value");
@@ -157,7 +199,8 @@ class HttpDeliveryClientTest {
     assertThat(missing.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
     assertThat(sent.status()).isEqualTo(200);
     assertThat(rotated.status()).isEqualTo(200);
-    assertThat(destination.received(path("/hooks/secret"))).extracting(r -> r.header("Authorization"))
+    assertThat(destination.received(path("/hooks/secret")))
+        .extracting(r -> r.header("Authorization"))
         .containsExactly("Bearer s3cr3t-value", "Bearer r0tat3d-value");
     assertThat(job.headers().toString()).doesNotContain("s3cr3t");
   }
@@ -165,24 +208,30 @@ class HttpDeliveryClientTest {
   @Test
   void readsRetryAfterInSecondsAndAsADate() {
     destination.script(path("/hooks/busy"), Response.status(429).withHeader("Retry-After", "120"));
-    destination.script(path("/hooks/down"), Response.status(503)
-        .withHeader("Retry-After", "Wed, 21 Oct 2099 07:28:00 GMT"));
+    destination.script(
+        path("/hooks/down"),
+        Response.status(503).withHeader("Retry-After", "Wed, 21 Oct 2099 07:28:00 GMT"));
 
     DeliveryOutcome busy = deliver(job(destination.url(path("/hooks/busy")), Map.of()), 1);
     DeliveryOutcome down = deliver(job(destination.url(path("/hooks/down")), Map.of()), 1);
 
     assertThat(busy.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
     assertThat(busy.retryAfter()).contains(Duration.ofSeconds(120));
-    assertThat(down.retryAfter()).hasValueSatisfying(d ->
-        assertThat(d).isGreaterThan(Duration.ofDays(365 * 70)));
+    assertThat(down.retryAfter())
+        .hasValueSatisfying(d -> assertThat(d).isGreaterThan(Duration.ofDays(365 * 70)));
   }
 
   @Test
   void anEndpointThatIsNotHttpToAHostAndPortIsAnInvalidRequestAndNothingIsSent() {
     String hook = destination.url(path("/hooks/scheme"));
-    for (String endpoint : List.of(hook.replace("http://", "ftp://"), hook.replace("http://", "ws://"),
-        "http:///hooks/scheme", "file:///etc/passwd", "mailto:ops@example.com",
-        "http://127.0.0.1:99999/hooks/scheme")) {
+    for (String endpoint :
+        List.of(
+            hook.replace("http://", "ftp://"),
+            hook.replace("http://", "ws://"),
+            "http:///hooks/scheme",
+            "file:///etc/passwd",
+            "mailto:ops@example.com",
+            "http://127.0.0.1:99999/hooks/scheme")) {
       DeliveryOutcome outcome = deliver(job(endpoint, Map.of()), 1);
 
       assertThat(outcome.error()).as(endpoint).isEqualTo(DeliveryOutcome.INVALID_REQUEST);
@@ -233,9 +282,17 @@ class HttpDeliveryClientTest {
   }
 
   private static Job job(String endpoint, Map<String, String> headers) {
-    Job base = JobFixtures.job(new PairId("s1", "hooks"), "m-" + System.nanoTime(), endpoint,
-        Instant.now());
-    return new Job(base.id(), base.pair(), base.messageId(), endpoint, base.payload(), headers,
-        base.createdAt(), base.expireAt());
+    Job base =
+        JobFixtures.job(
+            new PairId("s1", "hooks"), "m-" + System.nanoTime(), endpoint, Instant.now());
+    return new Job(
+        base.id(),
+        base.pair(),
+        base.messageId(),
+        endpoint,
+        base.payload(),
+        headers,
+        base.createdAt(),
+        base.expireAt());
   }
 }

@@ -51,9 +51,16 @@ class InvalidHeaderValuesTest {
 
   static final ActorTestKit testKit = ActorTestKit.create();
   static final ScriptedDestination destination = new ScriptedDestination(testKit.system());
-  static final DestinationSettings settings = new DestinationSettings("hooks", 4, 0, 4,
-      Duration.ofSeconds(5), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
-      Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
+  static final DestinationSettings settings =
+      new DestinationSettings(
+          "hooks",
+          4,
+          0,
+          4,
+          Duration.ofSeconds(5),
+          new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
+          Duration.ofHours(4),
+          new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
 
   /** In every value below: what must not appear in a log line. */
   static final String MARK = "s3cr3t-9d2f";
@@ -79,19 +86,21 @@ class InvalidHeaderValuesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "Bearer " + MARK + "\r\nX-Injected: 1", // the reported case
-      "Bearer " + MARK + "\nX-Injected: 1",
-      "Bearer " + MARK + "\rX-Injected: 1",
-      "Bearer " + MARK + "\u0000",
-      "Bearer " + MARK + "\u007f",
-      "Bearer " + MARK + "\u00e9", // not ASCII
-  })
+  @ValueSource(
+      strings = {
+        "Bearer " + MARK + "\r\nX-Injected: 1", // the reported case
+        "Bearer " + MARK + "\nX-Injected: 1",
+        "Bearer " + MARK + "\rX-Injected: 1",
+        "Bearer " + MARK + "\u0000",
+        "Bearer " + MARK + "\u007f",
+        "Bearer " + MARK + "\u00e9", // not ASCII
+      })
   void aSecretThatCannotBeAHeaderValueIsRetriedAsSecretInvalidAndNeverLogged(String value) {
     String path = "/hooks/" + UUID.randomUUID();
     DeliveryClient client = client(name -> Optional.of(value));
 
-    DeliveryOutcome outcome = deliver(client, job(path, Map.of("Authorization", Secrets.reference("HOOK_TOKEN"))));
+    DeliveryOutcome outcome =
+        deliver(client, job(path, Map.of("Authorization", Secrets.reference("HOOK_TOKEN"))));
 
     assertThat(outcome.error()).isEqualTo(DeliveryOutcome.SECRET_INVALID);
     assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
@@ -107,7 +116,8 @@ class InvalidHeaderValuesTest {
 
     for (String name : new String[] {"A_FOLDER", "NOT_UTF8"}) {
       String path = "/hooks/" + UUID.randomUUID();
-      DeliveryOutcome outcome = deliver(client, job(path, Map.of("Authorization", Secrets.reference(name))));
+      DeliveryOutcome outcome =
+          deliver(client, job(path, Map.of("Authorization", Secrets.reference(name))));
 
       assertThat(outcome.error()).as(name).isEqualTo(DeliveryOutcome.SECRET_INVALID);
       assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
@@ -117,20 +127,22 @@ class InvalidHeaderValuesTest {
 
   /** A job's literal header cannot change: no attempt could ever send it whole. */
   @ParameterizedTest
-  @ValueSource(strings = {
-      "X-Api-Key=" + MARK + "\r\nX-Injected: 1",
-      "X-Api-Key=" + MARK + "\u0000",
-      "X-Api-Key=" + MARK + "\u00e9",
-      "X Api Key=" + MARK, // a name that is not a token
-      "X-Api-Key:=" + MARK,
-      "Content-Type=" + MARK + "/x\r\nX-Injected: 1",
-      "Content-Type=" + MARK, // not a media type
-  })
+  @ValueSource(
+      strings = {
+        "X-Api-Key=" + MARK + "\r\nX-Injected: 1",
+        "X-Api-Key=" + MARK + "\u0000",
+        "X-Api-Key=" + MARK + "\u00e9",
+        "X Api Key=" + MARK, // a name that is not a token
+        "X-Api-Key:=" + MARK,
+        "Content-Type=" + MARK + "/x\r\nX-Injected: 1",
+        "Content-Type=" + MARK, // not a media type
+      })
   void aLiteralHeaderThatCannotBeSentIsRefusedNotDroppedNorLogged(String header) {
     String path = "/hooks/" + UUID.randomUUID();
     String[] nameAndValue = header.split("=", 2);
 
-    DeliveryOutcome outcome = deliver(client(Secrets.NONE), job(path, Map.of(nameAndValue[0], nameAndValue[1])));
+    DeliveryOutcome outcome =
+        deliver(client(Secrets.NONE), job(path, Map.of(nameAndValue[0], nameAndValue[1])));
 
     assertThat(outcome.error()).isEqualTo(DeliveryOutcome.INVALID_REQUEST);
     assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.DISCARDED);
@@ -157,12 +169,22 @@ class InvalidHeaderValuesTest {
     String marker = "marker-" + UUID.randomUUID();
     testKit.system().classicSystem().log().warning(marker);
     TestProbe<Object> probe = testKit.createTestProbe();
-    probe.awaitAssert(Duration.ofSeconds(10), () -> {
-      assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains(marker));
-      return null;
-    });
-    assertThat(logs.list).noneSatisfy(e -> assertThat(e.getFormattedMessage()
-        + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage())).contains(MARK));
+    probe.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          assertThat(logs.list)
+              .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains(marker));
+          return null;
+        });
+    assertThat(logs.list)
+        .noneSatisfy(
+            e ->
+                assertThat(
+                        e.getFormattedMessage()
+                            + (e.getThrowableProxy() == null
+                                ? ""
+                                : e.getThrowableProxy().getMessage()))
+                    .contains(MARK));
   }
 
   private DeliveryClient client(Secrets secrets) {
@@ -177,9 +199,18 @@ class InvalidHeaderValuesTest {
 
   private static Job job(String path, Map<String, String> headers) {
     String endpoint = destination.url(path);
-    Job base = JobFixtures.job(new PairId("s1", "hooks"), "m-" + System.nanoTime(), endpoint, Instant.now());
-    return new Job(base.id(), base.pair(), base.messageId(), endpoint, base.payload(), headers,
-        base.createdAt(), base.expireAt());
+    Job base =
+        JobFixtures.job(
+            new PairId("s1", "hooks"), "m-" + System.nanoTime(), endpoint, Instant.now());
+    return new Job(
+        base.id(),
+        base.pair(),
+        base.messageId(),
+        endpoint,
+        base.payload(),
+        headers,
+        base.createdAt(),
+        base.expireAt());
   }
 
   private static Logger root() {

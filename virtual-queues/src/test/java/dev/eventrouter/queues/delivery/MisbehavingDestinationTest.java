@@ -8,8 +8,8 @@ import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
-import dev.eventrouter.queues.testing.ScriptedDestination;
 import dev.eventrouter.queues.testing.RawDestinations;
+import dev.eventrouter.queues.testing.ScriptedDestination;
 import dev.eventrouter.queues.testing.TestQueues;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -38,8 +37,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Destinations that misbehave on purpose, on raw sockets: an endless body, a huge body, headers
- * dripped a byte at a time, a body dripped past the deadline, a redirect, TLS to a plain port, a certificate nobody vouches for. Each attempt ends within its bounds
- * with the right class, and the destination's next request still goes through.
+ * dripped a byte at a time, a body dripped past the deadline, a redirect, TLS to a plain port, a
+ * certificate nobody vouches for. Each attempt ends within its bounds with the right class, and the
+ * destination's next request still goes through.
  */
 @ParameterizedClass
 @EnumSource(DeliveryClientSettings.Kind.class)
@@ -50,9 +50,16 @@ class MisbehavingDestinationTest {
 
   static final ActorTestKit testKit = ActorTestKit.create();
   static final Clients.PerKind clients = new Clients.PerKind(testKit.system(), TestQueues.LOOPBACK);
-  static final DestinationSettings settings = new DestinationSettings("rogue", 2, 0, 1,
-      Duration.ofMillis(1500), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
-      Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
+  static final DestinationSettings settings =
+      new DestinationSettings(
+          "rogue",
+          2,
+          0,
+          1,
+          Duration.ofMillis(1500),
+          new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
+          Duration.ofHours(4),
+          new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
   static final RawDestinations destinations = new RawDestinations();
 
   @AfterAll
@@ -63,13 +70,18 @@ class MisbehavingDestinationTest {
 
   @Test
   void anEndlessBodyCostsTheConnectionNotTheAttemptNorTheNextRequest() throws Exception {
-    int port = serve(out -> {
-      out.write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      byte[] chunk = ("400\r\n" + "x".repeat(1024) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-      while (true) {
-        out.write(chunk);
-      }
-    });
+    int port =
+        serve(
+            out -> {
+              out.write(
+                  ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                      .getBytes(StandardCharsets.US_ASCII));
+              byte[] chunk =
+                  ("400\r\n" + "x".repeat(1024) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+              while (true) {
+                out.write(chunk);
+              }
+            });
 
     assertThat(deliver("http://127.0.0.1:" + port + "/endless").status()).isEqualTo(200);
     // one connection for the destination: were it stuck reading, nothing more would be sent
@@ -78,13 +90,17 @@ class MisbehavingDestinationTest {
 
   @Test
   void aHugeDeclaredBodyIsNotReadWhole() throws Exception {
-    int port = serve(out -> {
-      out.write(("HTTP/1.1 200 OK\r\nContent-Length: 10000000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      byte[] block = new byte[64 * 1024];
-      while (true) {
-        out.write(block);
-      }
-    });
+    int port =
+        serve(
+            out -> {
+              out.write(
+                  ("HTTP/1.1 200 OK\r\nContent-Length: 10000000000\r\n\r\n")
+                      .getBytes(StandardCharsets.US_ASCII));
+              byte[] block = new byte[64 * 1024];
+              while (true) {
+                out.write(block);
+              }
+            });
 
     assertThat(deliver("http://127.0.0.1:" + port + "/huge").status()).isEqualTo(200);
     assertGoesThrough("http://127.0.0.1:" + port + "/huge");
@@ -92,16 +108,20 @@ class MisbehavingDestinationTest {
 
   @Test
   void aBodyDrippedPastTheDeadlineCostsTheConnectionNotTheNextRequest() throws Exception {
-    int port = serve(out -> {
-      out.write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      // a byte well within the idle timeout, for ever: only the deadline ends the drain
-      while (true) {
-        out.write("1\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        sleep(400);
-      }
-    });
+    int port =
+        serve(
+            out -> {
+              out.write(
+                  ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                      .getBytes(StandardCharsets.US_ASCII));
+              out.flush();
+              // a byte well within the idle timeout, for ever: only the deadline ends the drain
+              while (true) {
+                out.write("1\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                sleep(400);
+              }
+            });
 
     assertThat(deliver("http://127.0.0.1:" + port + "/drip-body").status()).isEqualTo(200);
     // the destination's one connection: the next request gets through only once it is given up
@@ -110,18 +130,20 @@ class MisbehavingDestinationTest {
 
   @Test
   void headersDrippedAByteAtATimeEndAsATimeout() throws Exception {
-    int port = serve(out -> {
-      for (byte b : "HTTP/1.1 200 OK\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII)) {
-        out.write(b);
-        out.flush();
-        sleep(400);
-      }
-      while (true) {
-        out.write('a');
-        out.flush();
-        sleep(400);
-      }
-    });
+    int port =
+        serve(
+            out -> {
+              for (byte b : "HTTP/1.1 200 OK\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII)) {
+                out.write(b);
+                out.flush();
+                sleep(400);
+              }
+              while (true) {
+                out.write('a');
+                out.flush();
+                sleep(400);
+              }
+            });
 
     // the drip never ends and a byte comes well within the idle timeout: an outcome at all is
     // the whole request's deadline at work (how soon it came is not asserted: that is the
@@ -134,8 +156,13 @@ class MisbehavingDestinationTest {
 
   @Test
   void aRedirectIsNotFollowed() throws Exception {
-    int port = serve(out -> out.write(("HTTP/1.1 302 Found\r\nLocation: http://169.254.169.254/\r\n"
-        + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+    int port =
+        serve(
+            out ->
+                out.write(
+                    ("HTTP/1.1 302 Found\r\nLocation: http://169.254.169.254/\r\n"
+                            + "Content-Length: 0\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII)));
 
     DeliveryOutcome outcome = deliver("http://127.0.0.1:" + port + "/moved");
 
@@ -161,20 +188,26 @@ class MisbehavingDestinationTest {
    * would present): the handshake fails, nothing is sent.
    */
   @Test
-  void aCertificateNoAuthorityVouchesForIsATlsFailureAndNothingIsSent(@TempDir Path dir) throws Exception {
+  void aCertificateNoAuthorityVouchesForIsATlsFailureAndNothingIsSent(@TempDir Path dir)
+      throws Exception {
     SSLContext tls = selfSigned(dir);
     AtomicInteger requests = new AtomicInteger();
-    int port = destinations.listen(socket -> {
-      try (Socket secured = tls.getSocketFactory().createSocket(socket, null, true)) {
-        if (RawDestinations.readRequest(secured.getInputStream()) != null) {
-          requests.incrementAndGet();
-          secured.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
-              .getBytes(StandardCharsets.US_ASCII));
-        }
-      } catch (IOException e) {
-        // the client refused the certificate
-      }
-    });
+    int port =
+        destinations.listen(
+            socket -> {
+              try (Socket secured = tls.getSocketFactory().createSocket(socket, null, true)) {
+                if (RawDestinations.readRequest(secured.getInputStream()) != null) {
+                  requests.incrementAndGet();
+                  secured
+                      .getOutputStream()
+                      .write(
+                          "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+                              .getBytes(StandardCharsets.US_ASCII));
+                }
+              } catch (IOException e) {
+                // the client refused the certificate
+              }
+            });
 
     DeliveryOutcome outcome = deliver("https://127.0.0.1:" + port + "/self-signed");
 
@@ -186,18 +219,38 @@ class MisbehavingDestinationTest {
   private static SSLContext selfSigned(Path dir) throws Exception {
     Path store = dir.resolve("destination.p12");
     char[] password = "changeit".toCharArray();
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "destination", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
-        "-keystore", store.toString(), "-storepass", new String(password))
-        .redirectErrorStream(true).start();
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "destination",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "SAN=ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                new String(password))
+            .redirectErrorStream(true)
+            .start();
     String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(keytool.waitFor()).as(output).isZero();
     KeyStore keys = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(store)) {
       keys.load(in, password);
     }
-    KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    KeyManagerFactory managers =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     managers.init(keys, password);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(managers.getKeyManagers(), null, null);
@@ -205,9 +258,9 @@ class MisbehavingDestinationTest {
   }
 
   /**
-   * The destination's next request is answered: at once, or, when it was already waiting for
-   * the connection that was given up (it fails as connection-closed, retried like any), by the
-   * one after it on a new connection.
+   * The destination's next request is answered: at once, or, when it was already waiting for the
+   * connection that was given up (it fails as connection-closed, retried like any), by the one
+   * after it on a new connection.
    */
   private void assertGoesThrough(String endpoint) {
     DeliveryOutcome next = deliver(endpoint);
@@ -220,15 +273,18 @@ class MisbehavingDestinationTest {
 
   /** A server answering every connection with what {@code answer} writes. */
   private static int serve(Answer answer) throws IOException {
-    return destinations.listen(socket -> {
-      try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-        RawDestinations.readRequest(in);
-        answer.write(out);
-        out.flush();
-      } catch (IOException e) {
-        // the client hung up: what a bounded client does to a rogue server
-      }
-    });
+    return destinations.listen(
+        socket -> {
+          try (socket;
+              InputStream in = socket.getInputStream();
+              OutputStream out = socket.getOutputStream()) {
+            RawDestinations.readRequest(in);
+            answer.write(out);
+            out.flush();
+          } catch (IOException e) {
+            // the client hung up: what a bounded client does to a rogue server
+          }
+        });
   }
 
   private static void sleep(long millis) throws IOException {
@@ -245,7 +301,9 @@ class MisbehavingDestinationTest {
   }
 
   private DeliveryOutcome deliver(String endpoint) {
-    Job job = JobFixtures.job(new PairId("tenant", "rogue"), "m-" + System.nanoTime(), endpoint, Instant.now());
+    Job job =
+        JobFixtures.job(
+            new PairId("tenant", "rogue"), "m-" + System.nanoTime(), endpoint, Instant.now());
     TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
     assertThat(clients.get(kind).send(new DeliveryRequest(job, 1, settings, probe.ref()))).isTrue();
     return probe.receiveMessage(Duration.ofSeconds(20));

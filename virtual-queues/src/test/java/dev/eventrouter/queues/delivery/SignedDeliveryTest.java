@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Signed deliveries through each real client, checked by a receiver as the README tells receivers
  * to check them, on the bytes that arrived: every key's signature holds, the id stays the job's
- * from one attempt to the next while the timestamp is each attempt's, and a key that is missing
- * or is not one keeps the job waiting without anything sent.
+ * from one attempt to the next while the timestamp is each attempt's, and a key that is missing or
+ * is not one keeps the job waiting without anything sent.
  */
 @ParameterizedClass
 @EnumSource(DeliveryClientSettings.Kind.class)
@@ -51,12 +51,19 @@ class SignedDeliveryTest {
 
   static final String CURRENT = WebhookSignatureTest.NEXT_KEY;
   static final String PREVIOUS = WebhookSignatureTest.KEY;
-  static final Map<String, String> SECRETS = Map.of("HOOK_KEY_2026", CURRENT, "HOOK_KEY_2025", PREVIOUS,
-      "NOT_A_KEY", "whsec_" + "s3cr3t-9d2f");
+  static final Map<String, String> SECRETS =
+      Map.of(
+          "HOOK_KEY_2026",
+          CURRENT,
+          "HOOK_KEY_2025",
+          PREVIOUS,
+          "NOT_A_KEY",
+          "whsec_" + "s3cr3t-9d2f");
 
   /** Bytes a re-serialising receiver would change: spacing, escapes, a character beyond ASCII. */
-  static final byte[] BODY = "{\"messageId\":\"m-1\",  \"name\":\"caf\u00e9\",\"path\":\"a\\/b\"}\n"
-      .getBytes(StandardCharsets.UTF_8);
+  static final byte[] BODY =
+      "{\"messageId\":\"m-1\",  \"name\":\"caf\u00e9\",\"path\":\"a\\/b\"}\n"
+          .getBytes(StandardCharsets.UTF_8);
 
   final SteppedClock clock = new SteppedClock(Instant.parse("2026-03-01T10:00:00.750Z"));
 
@@ -88,12 +95,15 @@ class SignedDeliveryTest {
       assertThat(request.header("webhook-signature").split(" ")).hasSize(2);
       assertThat(request.body()).isEqualTo(BODY);
       for (String key : List.of(CURRENT, PREVIOUS)) {
-        assertThat(verify(key, request, request.body(), sentAt)).as("attempt %d, key %s", attempt + 1, key)
+        assertThat(verify(key, request, request.body(), sentAt))
+            .as("attempt %d, key %s", attempt + 1, key)
             .isTrue();
       }
       byte[] tampered = Arrays.copyOf(request.body(), request.body().length);
       tampered[tampered.length - 2] = ' ';
-      assertThat(verify(CURRENT, request, tampered, sentAt)).as("a body changed on the way").isFalse();
+      assertThat(verify(CURRENT, request, tampered, sentAt))
+          .as("a body changed on the way")
+          .isFalse();
     }
   }
 
@@ -101,13 +111,17 @@ class SignedDeliveryTest {
   void aDestinationThatDoesNotSignSendsNoSignatureHeaders() {
     String path = "/unsigned/" + UUID.randomUUID();
 
-    assertThat(deliver(client(Secrets.NONE), job(path), 1, settings(List.of())).status()).isEqualTo(200);
+    assertThat(deliver(client(Secrets.NONE), job(path), 1, settings(List.of())).status())
+        .isEqualTo(200);
 
-    assertThat(destination.received(path)).singleElement().satisfies(request -> {
-      assertThat(request.values("webhook-id")).isEmpty();
-      assertThat(request.values("webhook-timestamp")).isEmpty();
-      assertThat(request.values("webhook-signature")).isEmpty();
-    });
+    assertThat(destination.received(path))
+        .singleElement()
+        .satisfies(
+            request -> {
+              assertThat(request.values("webhook-id")).isEmpty();
+              assertThat(request.values("webhook-timestamp")).isEmpty();
+              assertThat(request.values("webhook-signature")).isEmpty();
+            });
   }
 
   @Test
@@ -115,7 +129,8 @@ class SignedDeliveryTest {
     String path = "/signed/" + UUID.randomUUID();
     DeliveryClient client = client(name -> Optional.ofNullable(SECRETS.get(name)));
 
-    DeliveryOutcome outcome = deliver(client, job(path), 1, settings(List.of("HOOK_KEY_2026", "HOOK_KEY_2027")));
+    DeliveryOutcome outcome =
+        deliver(client, job(path), 1, settings(List.of("HOOK_KEY_2026", "HOOK_KEY_2027")));
 
     assertThat(outcome.error()).isEqualTo(DeliveryOutcome.SECRET_MISSING);
     assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
@@ -130,24 +145,35 @@ class SignedDeliveryTest {
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.addAppender(logs);
     try {
-      DeliveryOutcome outcome = deliver(client(name -> Optional.ofNullable(SECRETS.get(name))), job(path), 1,
-          settings(List.of("NOT_A_KEY")));
+      DeliveryOutcome outcome =
+          deliver(
+              client(name -> Optional.ofNullable(SECRETS.get(name))),
+              job(path),
+              1,
+              settings(List.of("NOT_A_KEY")));
 
       assertThat(outcome.error()).isEqualTo(DeliveryOutcome.SECRET_INVALID);
       assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
       assertThat(destination.received(path)).isEmpty();
       // logged when the request is made, before its outcome is answered
-      assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("NOT_A_KEY"));
-      assertThat(logs.list).noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("s3cr3t-9d2f"));
+      assertThat(logs.list)
+          .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("NOT_A_KEY"));
+      assertThat(logs.list)
+          .noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("s3cr3t-9d2f"));
     } finally {
       root.detachAppender(logs);
     }
   }
 
-  private static boolean verify(String key, ScriptedDestination.Received request, byte[] body, long now)
-      throws Exception {
-    return WebhookReceiver.verify(key, request.header("webhook-id"), request.header("webhook-timestamp"),
-        request.header("webhook-signature"), body, now);
+  private static boolean verify(
+      String key, ScriptedDestination.Received request, byte[] body, long now) throws Exception {
+    return WebhookReceiver.verify(
+        key,
+        request.header("webhook-id"),
+        request.header("webhook-timestamp"),
+        request.header("webhook-signature"),
+        body,
+        now);
   }
 
   private DeliveryClient client(Secrets secrets) {
@@ -156,20 +182,32 @@ class SignedDeliveryTest {
   }
 
   private static DestinationSettings settings(List<String> keys) {
-    return new DestinationSettings("hooks", 4, 0, 4, Duration.ofSeconds(5),
-        new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)), Duration.ofHours(4),
-        new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1), new WebhookSigning(keys));
+    return new DestinationSettings(
+        "hooks",
+        4,
+        0,
+        4,
+        Duration.ofSeconds(5),
+        new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
+        Duration.ofHours(4),
+        new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1),
+        new WebhookSigning(keys));
   }
 
-  private static DeliveryOutcome deliver(DeliveryClient client, Job job, int attempt, DestinationSettings settings) {
+  private static DeliveryOutcome deliver(
+      DeliveryClient client, Job job, int attempt, DestinationSettings settings) {
     TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
     assertThat(client.send(new DeliveryRequest(job, attempt, settings, probe.ref()))).isTrue();
     return probe.receiveMessage(Duration.ofSeconds(15));
   }
 
   private static Job job(String path) {
-    return JobFixtures.job(new PairId("s1", "hooks"), "m-" + UUID.randomUUID(), destination.url(path),
-        Instant.parse("2026-03-01T09:59:00Z"), BODY);
+    return JobFixtures.job(
+        new PairId("s1", "hooks"),
+        "m-" + UUID.randomUUID(),
+        destination.url(path),
+        Instant.parse("2026-03-01T09:59:00Z"),
+        BODY);
   }
 
   /** The time as the test sets it: an attempt's timestamp is known, and the next one's later. */

@@ -34,8 +34,8 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Deliveries do not reach internal addresses, whatever the endpoint's name resolves to. Runs in
- * its own JVM whose name lookups read {@code src/test/resources/ssrf/hosts} (the pom's "ssrf"
+ * Deliveries do not reach internal addresses, whatever the endpoint's name resolves to. Runs in its
+ * own JVM whose name lookups read {@code src/test/resources/ssrf/hosts} (the pom's "ssrf"
  * execution): real resolution, with names an attacker points at loopback, the cloud metadata
  * service and a private network.
  */
@@ -48,31 +48,47 @@ class SsrfTest {
 
   static final ActorTestKit testKit = ActorTestKit.create();
   static final ScriptedDestination listening = new ScriptedDestination(testKit.system());
-  static final Clients.PerKind guarded = new Clients.PerKind(testKit.system(), AddressPolicy.PUBLIC_ONLY);
-  static final Clients.PerKind allowingLoopback = new Clients.PerKind(testKit.system(), TestQueues.LOOPBACK);
+  static final Clients.PerKind guarded =
+      new Clients.PerKind(testKit.system(), AddressPolicy.PUBLIC_ONLY);
+  static final Clients.PerKind allowingLoopback =
+      new Clients.PerKind(testKit.system(), TestQueues.LOOPBACK);
+
   /**
    * Names answered with IPv6 addresses that carry an IPv4 target, built from raw bytes: the JDK's
    * own lookups turn {@code ::ffff:a.b.c.d} into an {@code Inet4Address}, a DNS answer need not.
    * Only targets on this machine: a check that failed would really connect.
    */
-  static final Map<String, InetAddress> ipv6Answers = Map.of(
-      "mapped-loopback.attacker.test", v6("mapped-loopback.attacker.test", 0, 0, 0, 0, 0, 0xffff, 0x7f00, 0x0001),
-      "mapped-loopback-2.attacker.test", v6("mapped-loopback-2.attacker.test", 0, 0, 0, 0, 0, 0xffff, 0x7f0a, 0x0b0c),
-      "mapped-this-network.attacker.test", v6("mapped-this-network.attacker.test", 0, 0, 0, 0, 0, 0xffff, 0, 0));
-  static final NameResolver ipv6Resolver = host -> {
-    InetAddress answer = ipv6Answers.get(host);
-    if (answer == null) {
-      throw new UnknownHostException(host);
-    }
-    return new InetAddress[] {answer};
-  };
+  static final Map<String, InetAddress> ipv6Answers =
+      Map.of(
+          "mapped-loopback.attacker.test",
+              v6("mapped-loopback.attacker.test", 0, 0, 0, 0, 0, 0xffff, 0x7f00, 0x0001),
+          "mapped-loopback-2.attacker.test",
+              v6("mapped-loopback-2.attacker.test", 0, 0, 0, 0, 0, 0xffff, 0x7f0a, 0x0b0c),
+          "mapped-this-network.attacker.test",
+              v6("mapped-this-network.attacker.test", 0, 0, 0, 0, 0, 0xffff, 0, 0));
+
+  static final NameResolver ipv6Resolver =
+      host -> {
+        InetAddress answer = ipv6Answers.get(host);
+        if (answer == null) {
+          throw new UnknownHostException(host);
+        }
+        return new InetAddress[] {answer};
+      };
   static final Clients.PerKind guardedIpv6 =
       new Clients.PerKind(testKit.system(), AddressPolicy.PUBLIC_ONLY, ipv6Resolver);
   static final Clients.PerKind allowingLoopbackIpv6 =
       new Clients.PerKind(testKit.system(), AddressPolicy.allowing("127.0.0.0/8"), ipv6Resolver);
-  static final DestinationSettings settings = new DestinationSettings("tenant-hook", 4, 0, 4,
-      Duration.ofSeconds(2), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
-      Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
+  static final DestinationSettings settings =
+      new DestinationSettings(
+          "tenant-hook",
+          4,
+          0,
+          4,
+          Duration.ofSeconds(2),
+          new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
+          Duration.ofHours(4),
+          new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
 
   @AfterAll
   static void stop() {
@@ -83,30 +99,33 @@ class SsrfTest {
   @Test
   void refusesEndpointsThatResolveToInternalAddressesAndSendsNothing() {
     int port = port();
-    List<String> endpoints = List.of(
-        "http://127.0.0.1:" + port + "/hook",
-        "http://localhost:" + port + "/hook",
-        "http://rebind.attacker.test:" + port + "/hook",
-        "http://metadata.attacker.test/latest/meta-data/iam/security-credentials/",
-        "http://169.254.169.254/latest/meta-data/",
-        "http://intranet.attacker.test/admin",
-        "http://10.1.2.3/admin",
-        "http://172.16.0.1/",
-        "http://192.168.1.1/",
-        "http://100.64.0.1/",
-        "http://[::1]:" + port + "/hook",
-        "http://v6-loopback.attacker.test:" + port + "/hook",
-        "http://[fd00::1]/",
-        "http://[fe80::1]/",
-        "http://0.0.0.0:" + port + "/hook",
-        "http://224.0.0.1/",
-        "https://127.0.0.1:" + port + "/hook");
+    List<String> endpoints =
+        List.of(
+            "http://127.0.0.1:" + port + "/hook",
+            "http://localhost:" + port + "/hook",
+            "http://rebind.attacker.test:" + port + "/hook",
+            "http://metadata.attacker.test/latest/meta-data/iam/security-credentials/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://intranet.attacker.test/admin",
+            "http://10.1.2.3/admin",
+            "http://172.16.0.1/",
+            "http://192.168.1.1/",
+            "http://100.64.0.1/",
+            "http://[::1]:" + port + "/hook",
+            "http://v6-loopback.attacker.test:" + port + "/hook",
+            "http://[fd00::1]/",
+            "http://[fe80::1]/",
+            "http://0.0.0.0:" + port + "/hook",
+            "http://224.0.0.1/",
+            "https://127.0.0.1:" + port + "/hook");
 
     for (String endpoint : endpoints) {
       DeliveryOutcome outcome = deliver(guarded.get(kind), endpoint);
       assertThat(outcome.error()).as(endpoint).isEqualTo(DeliveryOutcome.ADDRESS_REFUSED);
       assertThat(outcome.verdict()).as(endpoint).isEqualTo(DeliveryOutcome.Verdict.DISCARDED);
-      assertThat(outcome.origin()).as(endpoint).isEqualTo(dev.eventrouter.persistence.job.DiscardOrigin.SYSTEM);
+      assertThat(outcome.origin())
+          .as(endpoint)
+          .isEqualTo(dev.eventrouter.persistence.job.DiscardOrigin.SYSTEM);
     }
     assertThat(listening.received()).filteredOn(r -> !r.path().startsWith("/allowed")).isEmpty();
   }
@@ -114,9 +133,13 @@ class SsrfTest {
   @Test
   void refusesAnIpv4TargetAnsweredAsAnIpv6AddressAndSendsNothing() {
     int port = port();
-    for (String name : List.of("mapped-loopback.attacker.test", "mapped-loopback-2.attacker.test",
-        "mapped-this-network.attacker.test")) {
-      DeliveryOutcome outcome = deliver(guardedIpv6.get(kind), "http://" + name + ":" + port + "/mapped");
+    for (String name :
+        List.of(
+            "mapped-loopback.attacker.test",
+            "mapped-loopback-2.attacker.test",
+            "mapped-this-network.attacker.test")) {
+      DeliveryOutcome outcome =
+          deliver(guardedIpv6.get(kind), "http://" + name + ":" + port + "/mapped");
 
       assertThat(outcome.error()).as(name).isEqualTo(DeliveryOutcome.ADDRESS_REFUSED);
       assertThat(outcome.verdict()).as(name).isEqualTo(DeliveryOutcome.Verdict.DISCARDED);
@@ -127,17 +150,19 @@ class SsrfTest {
   @Test
   void anAllowlistedIpv4RangeAllowsItsIpv4MappedFormAlike() {
     String path = "/allowed-mapped-" + kind;
-    DeliveryOutcome outcome = deliver(allowingLoopbackIpv6.get(kind),
-        "http://mapped-loopback.attacker.test:" + port() + path);
+    DeliveryOutcome outcome =
+        deliver(
+            allowingLoopbackIpv6.get(kind),
+            "http://mapped-loopback.attacker.test:" + port() + path);
 
     assertThat(outcome.status()).as(outcome.error()).isEqualTo(200);
     assertThat(listening.received(path)).hasSize(1);
   }
 
   /**
-   * DNS rebinding: a name that answered an allowed address, then one refused (0.0.0.0 reaches
-   * this machine's loopback), is checked again at the next connection, and that connection goes
-   * to the address checked. The destination closes each connection, so each request needs one.
+   * DNS rebinding: a name that answered an allowed address, then one refused (0.0.0.0 reaches this
+   * machine's loopback), is checked again at the next connection, and that connection goes to the
+   * address checked. The destination closes each connection, so each request needs one.
    */
   @Test
   void eachConnectionGoesToTheAddressCheckedForIt() throws Exception {
@@ -147,10 +172,22 @@ class SsrfTest {
       serving.setDaemon(true);
       serving.start();
       AtomicInteger lookups = new AtomicInteger();
-      NameResolver rebinding = host -> new InetAddress[] {InetAddress.getByAddress(host,
-          lookups.getAndIncrement() == 0 ? new byte[] {127, 0, 0, 1} : new byte[] {0, 0, 0, 0})};
-      DeliveryClient client = Clients.create(kind, testKit.system(),
-          AddressPolicy.allowing("127.0.0.1/32"), Secrets.NONE, rebinding);
+      NameResolver rebinding =
+          host ->
+              new InetAddress[] {
+                InetAddress.getByAddress(
+                    host,
+                    lookups.getAndIncrement() == 0
+                        ? new byte[] {127, 0, 0, 1}
+                        : new byte[] {0, 0, 0, 0})
+              };
+      DeliveryClient client =
+          Clients.create(
+              kind,
+              testKit.system(),
+              AddressPolicy.allowing("127.0.0.1/32"),
+              Secrets.NONE,
+              rebinding);
       String endpoint = "http://rebinding.attacker.test:" + server.getLocalPort() + "/hook";
 
       DeliveryOutcome first = deliver(client, endpoint);
@@ -175,11 +212,15 @@ class SsrfTest {
         String lower = head.toString().toLowerCase(java.util.Locale.ROOT);
         int at = lower.indexOf("content-length:");
         if (at >= 0) {
-          in.readNBytes(Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim()));
+          in.readNBytes(
+              Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim()));
         }
         requests.incrementAndGet();
-        socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            .getBytes(StandardCharsets.US_ASCII));
+        socket
+            .getOutputStream()
+            .write(
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
       } catch (IOException e) {
         // closed at the end of the test
       }
@@ -189,7 +230,8 @@ class SsrfTest {
   @Test
   void anAllowlistedRangeIsReachedEvenThroughAName() {
     String path = "/allowed-" + kind;
-    DeliveryOutcome outcome = deliver(allowingLoopback.get(kind), "http://rebind.attacker.test:" + port() + path);
+    DeliveryOutcome outcome =
+        deliver(allowingLoopback.get(kind), "http://rebind.attacker.test:" + port() + path);
 
     assertThat(outcome.status()).isEqualTo(200);
     assertThat(listening.received(path)).hasSize(1);
@@ -221,8 +263,9 @@ class SsrfTest {
   }
 
   private static DeliveryOutcome deliver(DeliveryClient client, String endpoint) {
-    Job base = JobFixtures.job(new PairId("tenant", "tenant-hook"), "m-" + System.nanoTime(), endpoint,
-        Instant.now());
+    Job base =
+        JobFixtures.job(
+            new PairId("tenant", "tenant-hook"), "m-" + System.nanoTime(), endpoint, Instant.now());
     TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
     assertThat(client.send(new DeliveryRequest(base, 1, settings, probe.ref()))).isTrue();
     return probe.receiveMessage(Duration.ofSeconds(15));

@@ -50,9 +50,16 @@ class TimedOutRequestTest {
 
   static final ActorTestKit testKit = ActorTestKit.create();
   static final Clients.PerKind clients = new Clients.PerKind(testKit.system(), TestQueues.LOOPBACK);
-  static final DestinationSettings settings = new DestinationSettings("slow", 8, 0, 1,
-      Duration.ofSeconds(1), new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
-      Duration.ofHours(4), new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
+  static final DestinationSettings settings =
+      new DestinationSettings(
+          "slow",
+          8,
+          0,
+          1,
+          Duration.ofSeconds(1),
+          new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1)),
+          Duration.ofHours(4),
+          new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
   static final RawDestinations destinations = new RawDestinations();
 
   @AfterAll
@@ -62,7 +69,10 @@ class TimedOutRequestTest {
   }
 
   /** How the first request lets its connection go. */
-  enum Release { ANSWER, HANG_UP }
+  enum Release {
+    ANSWER,
+    HANG_UP
+  }
 
   @ParameterizedTest
   @EnumSource(Release.class)
@@ -72,7 +82,8 @@ class TimedOutRequestTest {
 
     Job holder = send(destination, probe);
     assertThat(destination.arrivals.poll(20, TimeUnit.SECONDS)).isEqualTo(key(holder));
-    List<Job> queued = List.of(send(destination, probe), send(destination, probe), send(destination, probe));
+    List<Job> queued =
+        List.of(send(destination, probe), send(destination, probe), send(destination, probe));
     for (int i = 0; i < 1 + queued.size(); i++) {
       DeliveryOutcome outcome = probe.receiveMessage(Duration.ofSeconds(20));
       assertThat(outcome.error()).isEqualTo("timeout");
@@ -91,7 +102,9 @@ class TimedOutRequestTest {
 
   private Job send(HoldingDestination destination, TestProbe<DeliveryOutcome> probe) {
     String endpoint = "http://127.0.0.1:" + destination.port + "/slow";
-    Job job = JobFixtures.job(new PairId("tenant", "slow"), "m-" + System.nanoTime(), endpoint, Instant.now());
+    Job job =
+        JobFixtures.job(
+            new PairId("tenant", "slow"), "m-" + System.nanoTime(), endpoint, Instant.now());
     assertThat(clients.get(kind).send(new DeliveryRequest(job, 1, settings, probe.ref()))).isTrue();
     return job;
   }
@@ -102,8 +115,8 @@ class TimedOutRequestTest {
 
   /**
    * Holds the first request it receives, dripping its answer's header, until released; answers
-   * every other at once. Records each request's Idempotency-Key, and those that came after the
-   * test had seen their caller's timeout.
+   * every other at once. Records each request's Idempotency-Key, and those that came after the test
+   * had seen their caller's timeout.
    */
   private static final class HoldingDestination {
     final Release mode;
@@ -120,7 +133,9 @@ class TimedOutRequestTest {
     }
 
     private void serve(Socket socket) throws InterruptedException {
-      try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+      try (socket;
+          InputStream in = socket.getInputStream();
+          OutputStream out = socket.getOutputStream()) {
         RawDestinations.Request request;
         while ((request = RawDestinations.readRequest(in)) != null) {
           String key = request.header("Idempotency-Key");
@@ -141,7 +156,8 @@ class TimedOutRequestTest {
             }
             out.write("\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
           } else {
-            out.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
           }
           out.flush();
         }

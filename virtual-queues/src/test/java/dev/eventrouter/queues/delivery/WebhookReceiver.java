@@ -8,8 +8,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A receiver's check of a signed webhook, written as the README shows it to receivers (standard
- * library only), and apart from the signer: what the router sends must pass the check its users
- * are told to write.
+ * library only), and apart from the signer: what the router sends must pass the check its users are
+ * told to write.
  */
 final class WebhookReceiver {
 
@@ -17,8 +17,9 @@ final class WebhookReceiver {
 
   static final long TOLERANCE_SECONDS = 300;
 
-  static boolean verify(String secret, String id, String timestamp, String signatures, byte[] body,
-      long nowSeconds) throws Exception {
+  static boolean verify(
+      String secret, String id, String timestamp, String signatures, byte[] body, long nowSeconds)
+      throws Exception {
     if (Math.abs(nowSeconds - Long.parseLong(timestamp)) > TOLERANCE_SECONDS) {
       return false; // too old (a replay) or from the future
     }
@@ -26,8 +27,9 @@ final class WebhookReceiver {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(key, "HmacSHA256"));
     mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
-    byte[] expected = ("v1," + Base64.getEncoder().encodeToString(mac.doFinal(body)))
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] expected =
+        ("v1," + Base64.getEncoder().encodeToString(mac.doFinal(body)))
+            .getBytes(StandardCharsets.UTF_8);
     for (String signature : signatures.split(" ")) {
       if (MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.UTF_8))) {
         return true;

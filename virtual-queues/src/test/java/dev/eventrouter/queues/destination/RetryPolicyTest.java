@@ -34,8 +34,11 @@ class RetryPolicyTest {
 
   @Test
   void spreadsRetriesOfJobsThatFailedTogether() {
-    long distinct = IntStream.range(0, 100).mapToLong(i -> policy.delay(5, random).toMillis())
-        .distinct().count();
+    long distinct =
+        IntStream.range(0, 100)
+            .mapToLong(i -> policy.delay(5, random).toMillis())
+            .distinct()
+            .count();
     assertThat(distinct).isGreaterThan(50);
   }
 

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Entities started together in one shard start once each. Remembered queues that move to a new
  * shard (the topic grew while the router was stopped) are started there by {@code StartEntity}
- * messages arriving together, which makes Pekko's shard write each start on its own and receive
- * the extra writes' answers when it no longer waits for them.
+ * messages arriving together, which makes Pekko's shard write each start on its own and receive the
+ * extra writes' answers when it no longer waits for them.
  */
 @ExtendWith(LogCapturingExtension.class)
 class ShardBySourceTest {
@@ -47,24 +47,43 @@ class ShardBySourceTest {
     try {
       TestProbe<String> starts = node.createTestProbe();
       TestProbe<UnhandledMessage> unhandled = node.createTestProbe();
-      node.system().eventStream().tell(new EventStream.Subscribe<>(UnhandledMessage.class, unhandled.ref()));
+      node.system()
+          .eventStream()
+          .tell(new EventStream.Subscribe<>(UnhandledMessage.class, unhandled.ref()));
       EntityTypeKey<Object> type = EntityTypeKey.create(Object.class, "StartedOnce");
-      ActorRef<Object> region = ClusterSharding.get(node.system()).init(Entity.of(type, entity -> Behaviors.setup(context -> {
-            starts.ref().tell(entity.getEntityId());
-            return Behaviors.receiveMessage(stop -> Behaviors.stopped());
-          }))
-          .withStopMessage("stop")
-          .withMessageExtractor(new ShardBySource<>(source -> 0))
-          .withSettings(ClusterShardingSettings.create(node.system())
-              .withRememberEntities(true)
-              .withRememberEntitiesStoreMode(ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$.MODULE$)));
+      ActorRef<Object> region =
+          ClusterSharding.get(node.system())
+              .init(
+                  Entity.of(
+                          type,
+                          entity ->
+                              Behaviors.setup(
+                                  context -> {
+                                    starts.ref().tell(entity.getEntityId());
+                                    return Behaviors.receiveMessage(stop -> Behaviors.stopped());
+                                  }))
+                      .withStopMessage("stop")
+                      .withMessageExtractor(new ShardBySource<>(source -> 0))
+                      .withSettings(
+                          ClusterShardingSettings.create(node.system())
+                              .withRememberEntities(true)
+                              .withRememberEntitiesStoreMode(
+                                  ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$
+                                      .MODULE$)));
 
-      List<String> ids = IntStream.range(0, 20).mapToObj(i -> new PairId("moved-" + i, "webhook").entityId()).toList();
+      List<String> ids =
+          IntStream.range(0, 20)
+              .mapToObj(i -> new PairId("moved-" + i, "webhook").entityId())
+              .toList();
       ids.forEach(id -> region.tell(new ShardRegion.StartEntity(id)));
 
       // the race happened: an answer to one of the shard's own writes came when it was idle
-      unhandled.fishForMessage(WAIT, message -> message.getMessage().getClass().getName().endsWith("UpdateDone")
-          ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+      unhandled.fishForMessage(
+          WAIT,
+          message ->
+              message.getMessage().getClass().getName().endsWith("UpdateDone")
+                  ? FishingOutcomes.complete()
+                  : FishingOutcomes.continueAndIgnore());
       Set<String> started = new HashSet<>();
       List<String> received = starts.receiveSeveralMessages(ids.size(), WAIT);
       received.forEach(id -> assertThat(started.add(id)).as("%s started again", id).isTrue());

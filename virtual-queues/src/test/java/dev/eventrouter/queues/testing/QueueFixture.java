@@ -26,8 +26,8 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,10 +39,9 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A single-node cluster running the virtual queues on an H2 journal, delivering over real HTTP to
- * a {@link ScriptedDestination}, archiving to a {@link RecordingArchive}. Destinations are
- * registered per test; requests to a destination whose id starts with "held-" are accepted and
- * never answered.
+ * A single-node cluster running the virtual queues on an H2 journal, delivering over real HTTP to a
+ * {@link ScriptedDestination}, archiving to a {@link RecordingArchive}. Destinations are registered
+ * per test; requests to a destination whose id starts with "held-" are accepted and never answered.
  *
  * <p>As a JUnit extension ({@code @RegisterExtension static QueueFixture fixture = new
  * QueueFixture()}) it runs for a whole test class over a temporary folder; {@link #startOn} runs
@@ -67,7 +66,9 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
     this(ConfigFactory.empty());
   }
 
-  /** @param overrides settings over the defaults, e.g. {@code eventrouter.virtual-queue.*} */
+  /**
+   * @param overrides settings over the defaults, e.g. {@code eventrouter.virtual-queue.*}
+   */
   public QueueFixture(Config overrides) {
     this.overrides = overrides;
   }
@@ -96,21 +97,28 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
   private void start(Path dataDir) {
     testKit = TestQueues.startNode(overrides.withFallback(TestJournals.h2(dataDir)));
     destination = new ScriptedDestination(testKit.system());
-    HttpDeliveryClient http = new HttpDeliveryClient(testKit.system(), Clock.systemUTC(), 1024, TestQueues.LOOPBACK, Secrets.NONE);
-    queues = TestQueues.queues(testKit,
-        new Destinations() {
-          @Override
-          public Optional<DestinationSettings> find(PairId pair) {
-            return Optional.ofNullable(destinations.get(pair.destination()));
-          }
+    HttpDeliveryClient http =
+        new HttpDeliveryClient(
+            testKit.system(), Clock.systemUTC(), 1024, TestQueues.LOOPBACK, Secrets.NONE);
+    queues =
+        TestQueues.queues(
+            testKit,
+            new Destinations() {
+              @Override
+              public Optional<DestinationSettings> find(PairId pair) {
+                return Optional.ofNullable(destinations.get(pair.destination()));
+              }
 
-          @Override
-          public boolean paused(PairId pair) {
-            return paused.contains(pair);
-          }
-        },
-        request -> request.destination().id().startsWith("held-") ? held.add(request) : http.send(request),
-        archive);
+              @Override
+              public boolean paused(PairId pair) {
+                return paused.contains(pair);
+              }
+            },
+            request ->
+                request.destination().id().startsWith("held-")
+                    ? held.add(request)
+                    : http.send(request),
+            archive);
   }
 
   public ActorTestKit testKit() {
@@ -191,19 +199,27 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
   }
 
   public void awaitEmpty(PairId pair) {
-    testKit.createTestProbe().awaitAssert(WAIT, () -> {
-      VirtualQueue.QueueStats stats = stats(pair);
-      assertThat(stats.pending()).isZero();
-      assertThat(stats.inFlight()).isZero();
-      return stats;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            WAIT,
+            () -> {
+              VirtualQueue.QueueStats stats = stats(pair);
+              assertThat(stats.pending()).isZero();
+              assertThat(stats.inFlight()).isZero();
+              return stats;
+            });
   }
 
   public void await(Runnable assertion) {
-    testKit.createTestProbe().awaitAssert(WAIT, () -> {
-      assertion.run();
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            WAIT,
+            () -> {
+              assertion.run();
+              return null;
+            });
   }
 
   @Override

@@ -11,9 +11,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Destinations on raw sockets, for what no HTTP server library would do on purpose (drip a
- * header, never answer, hold a connection). Each connection is served on a thread of its own;
- * closing stops them all.
+ * Destinations on raw sockets, for what no HTTP server library would do on purpose (drip a header,
+ * never answer, hold a connection). Each connection is served on a thread of its own; closing stops
+ * them all.
  */
 public final class RawDestinations implements AutoCloseable {
 
@@ -35,16 +35,18 @@ public final class RawDestinations implements AutoCloseable {
   /** Listens on a free loopback port and serves each connection; returns the port. */
   public int listen(Connection connection) throws IOException {
     ServerSocket server = new ServerSocket(0);
-    threads.submit(() -> {
-      while (!server.isClosed()) {
-        Socket socket = server.accept();
-        threads.submit(() -> {
-          connection.serve(socket);
+    threads.submit(
+        () -> {
+          while (!server.isClosed()) {
+            Socket socket = server.accept();
+            threads.submit(
+                () -> {
+                  connection.serve(socket);
+                  return null;
+                });
+          }
           return null;
         });
-      }
-      return null;
-    });
     return server.getLocalPort();
   }
 
@@ -62,7 +64,9 @@ public final class RawDestinations implements AutoCloseable {
     for (String line : head.toString().split("\r\n")) {
       int colon = line.indexOf(':');
       if (colon > 0) {
-        headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+        headers.put(
+            line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            line.substring(colon + 1).trim());
       }
     }
     Request request = new Request(headers);

@@ -24,7 +24,8 @@ public final class RecordingArchive implements ArchiveSink {
   public CompletionStage<Map<Ksuid, String>> archive(PairId pair, List<ArchivedJob> jobs) {
     int call = calls.incrementAndGet();
     if (failuresToCome.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      return CompletableFuture.failedFuture(new IllegalStateException("archive unavailable (scripted)"));
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("archive unavailable (scripted)"));
     }
     archived.addAll(jobs);
     Map<Ksuid, String> locations = new HashMap<>();
@@ -42,7 +43,11 @@ public final class RecordingArchive implements ArchiveSink {
   }
 
   public List<Ksuid> archivedIds(PairId pair) {
-    return archived.stream().map(ArchivedJob::job).filter(j -> j.pair().equals(pair)).map(Job::id).toList();
+    return archived.stream()
+        .map(ArchivedJob::job)
+        .filter(j -> j.pair().equals(pair))
+        .map(Job::id)
+        .toList();
   }
 
   public int calls() {

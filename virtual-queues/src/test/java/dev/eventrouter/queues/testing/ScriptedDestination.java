@@ -29,10 +29,11 @@ import org.apache.pekko.pattern.Patterns;
 public final class ScriptedDestination implements AutoCloseable {
 
   /**
-   * One scripted answer: a status, extra headers, how long to wait before sending it, and what
-   * it waits for first.
+   * One scripted answer: a status, extra headers, how long to wait before sending it, and what it
+   * waits for first.
    */
-  public record Response(int status, Map<String, String> headers, Duration delay, CompletionStage<?> held) {
+  public record Response(
+      int status, Map<String, String> headers, Duration delay, CompletionStage<?> held) {
     public static Response status(int status) {
       return new Response(status, Map.of(), Duration.ZERO, CompletableFuture.completedFuture(null));
     }
@@ -47,7 +48,9 @@ public final class ScriptedDestination implements AutoCloseable {
       return new Response(status, headers, delay, held);
     }
 
-    /** Sent only once {@code released} completes: a destination that hangs until a test lets it go. */
+    /**
+     * Sent only once {@code released} completes: a destination that hangs until a test lets it go.
+     */
     public Response heldUntil(CompletionStage<?> released) {
       return new Response(status, headers, delay, released);
     }
@@ -76,11 +79,17 @@ public final class ScriptedDestination implements AutoCloseable {
     this(system, 0);
   }
 
-  /** @param port 0 for any free port */
+  /**
+   * @param port 0 for any free port
+   */
   public ScriptedDestination(ActorSystem<?> system, int port) {
     this.system = system;
-    this.binding = Http.get(system).newServerAt("127.0.0.1", port)
-        .bind(this::handle).toCompletableFuture().join();
+    this.binding =
+        Http.get(system)
+            .newServerAt("127.0.0.1", port)
+            .bind(this::handle)
+            .toCompletableFuture()
+            .join();
   }
 
   public String url(String path) {
@@ -101,23 +110,41 @@ public final class ScriptedDestination implements AutoCloseable {
   }
 
   private CompletionStage<HttpResponse> handle(HttpRequest request) {
-    return request.entity().toStrict(10_000, system).thenCompose(entity -> {
-      String path = request.getUri().path();
-      Map<String, List<String>> headers = StreamSupport.stream(request.getHeaders().spliterator(), false)
-          .collect(Collectors.groupingBy(HttpHeader::lowercaseName,
-              Collectors.mapping(HttpHeader::value, Collectors.toList())));
-      // the server models the content type on the entity, not as a header
-      headers.put("content-type", List.of(entity.getContentType().toString()));
-      received.add(new Received(path, headers, entity.getData().toArray(), Instant.now()));
-      Response response = next(path);
-      HttpResponse http = HttpResponse.create().withStatus(StatusCodes.get(response.status()))
-          .addHeaders(response.headers().entrySet().stream()
-              .map(h -> (HttpHeader) RawHeader.create(h.getKey(), h.getValue())).toList());
-      return response.held().thenCompose(released -> response.delay().isZero()
-          ? CompletableFuture.completedFuture(http)
-          : Patterns.after(response.delay(), system.classicSystem().scheduler(),
-              system.executionContext(), () -> CompletableFuture.completedFuture(http)));
-    });
+    return request
+        .entity()
+        .toStrict(10_000, system)
+        .thenCompose(
+            entity -> {
+              String path = request.getUri().path();
+              Map<String, List<String>> headers =
+                  StreamSupport.stream(request.getHeaders().spliterator(), false)
+                      .collect(
+                          Collectors.groupingBy(
+                              HttpHeader::lowercaseName,
+                              Collectors.mapping(HttpHeader::value, Collectors.toList())));
+              // the server models the content type on the entity, not as a header
+              headers.put("content-type", List.of(entity.getContentType().toString()));
+              received.add(new Received(path, headers, entity.getData().toArray(), Instant.now()));
+              Response response = next(path);
+              HttpResponse http =
+                  HttpResponse.create()
+                      .withStatus(StatusCodes.get(response.status()))
+                      .addHeaders(
+                          response.headers().entrySet().stream()
+                              .map(h -> (HttpHeader) RawHeader.create(h.getKey(), h.getValue()))
+                              .toList());
+              return response
+                  .held()
+                  .thenCompose(
+                      released ->
+                          response.delay().isZero()
+                              ? CompletableFuture.completedFuture(http)
+                              : Patterns.after(
+                                  response.delay(),
+                                  system.classicSystem().scheduler(),
+                                  system.executionContext(),
+                                  () -> CompletableFuture.completedFuture(http)));
+            });
   }
 
   private synchronized Response next(String path) {

@@ -5,10 +5,10 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.queues.JobEventListener;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.archive.ArchiveSink;
+import dev.eventrouter.queues.delivery.AddressPolicy;
 import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
-import dev.eventrouter.queues.delivery.AddressPolicy;
 import dev.eventrouter.queues.destination.Destinations;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import java.time.Duration;
@@ -24,12 +24,14 @@ public final class TestQueues {
   private TestQueues() {}
 
   /**
-   * Cluster on an ephemeral port, messages checked for serializability; {@code journal} may
-   * also set {@code eventrouter.virtual-queue.*} (queues passivate after 10 minutes unless it
-   * says otherwise).
+   * Cluster on an ephemeral port, messages checked for serializability; {@code journal} may also
+   * set {@code eventrouter.virtual-queue.*} (queues passivate after 10 minutes unless it says
+   * otherwise).
    */
   public static Config clusterConfig(Config journal) {
-    return VirtualQueues.applyTo(ConfigFactory.parseString("""
+    return VirtualQueues.applyTo(
+        ConfigFactory.parseString(
+                """
             pekko.actor.provider = cluster
             pekko.remote.artery.canonical.hostname = 127.0.0.1
             pekko.remote.artery.canonical.port = 0
@@ -38,8 +40,9 @@ public final class TestQueues {
             pekko.coordinated-shutdown.exit-jvm = off
             pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
             """)
-        .withFallback(journal)
-        .withFallback(ConfigFactory.parseString("eventrouter.virtual-queue.passivate-idle-after = 10m")));
+            .withFallback(journal)
+            .withFallback(
+                ConfigFactory.parseString("eventrouter.virtual-queue.passivate-idle-after = 10m")));
   }
 
   /** Starts the test kit and joins the node to itself; returns once it is up. */
@@ -52,38 +55,56 @@ public final class TestQueues {
   public static void joinSelf(ActorTestKit testKit) {
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
-      if (cluster.selfMember().status() != MemberStatus.up()) {
-        throw new AssertionError("the node is not up yet: " + cluster.selfMember().status());
-      }
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(20),
+            () -> {
+              if (cluster.selfMember().status() != MemberStatus.up()) {
+                throw new AssertionError(
+                    "the node is not up yet: " + cluster.selfMember().status());
+              }
+              return null;
+            });
   }
 
-  public static VirtualQueues queues(ActorTestKit testKit, Destinations destinations,
-      DeliveryClient client, ArchiveSink archive) {
-    return VirtualQueues.init(testKit.system(), destinations, client, archive, JobEventListener.NONE,
+  public static VirtualQueues queues(
+      ActorTestKit testKit, Destinations destinations, DeliveryClient client, ArchiveSink archive) {
+    return VirtualQueues.init(
+        testKit.system(),
+        destinations,
+        client,
+        archive,
+        JobEventListener.NONE,
         source -> Math.floorMod(source.hashCode(), SHARDS));
   }
 
-  /** Shards of the test node's queues, by a hash of the source (the router's are Kafka partitions). */
+  /**
+   * Shards of the test node's queues, by a hash of the source (the router's are Kafka partitions).
+   */
   private static final int SHARDS = 16;
 
   /** Test destinations listen on loopback, which deliveries refuse by default. */
   public static final AddressPolicy LOOPBACK = AddressPolicy.allowing("127.0.0.0/8, ::1");
 
   /**
-   * A destination with fast retries (so retry tests take milliseconds), no rate limit, 8
-   * requests in flight per pair, and a breaker that opens at half of 10 attempts failing.
+   * A destination with fast retries (so retry tests take milliseconds), no rate limit, 8 requests
+   * in flight per pair, and a breaker that opens at half of 10 attempts failing.
    */
   public static DestinationSettings destination(String id) {
-    return new DestinationSettings(id, 8, 0, 16, Duration.ofSeconds(5),
-        new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(200)), Duration.ofHours(4),
+    return new DestinationSettings(
+        id,
+        8,
+        0,
+        16,
+        Duration.ofSeconds(5),
+        new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(200)),
+        Duration.ofHours(4),
         new BreakerSettings(50, 10, 10, Duration.ofSeconds(1), 2));
   }
 
   public static Destinations only(DestinationSettings destination) {
-    return pair -> pair.destination().equals(destination.id())
-        ? Optional.of(destination) : Optional.empty();
+    return pair ->
+        pair.destination().equals(destination.id()) ? Optional.of(destination) : Optional.empty();
   }
 }

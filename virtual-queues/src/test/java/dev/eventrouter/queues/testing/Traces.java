@@ -30,14 +30,20 @@ public final class Traces {
   /** The pair's journal events (rows) from sequence number {@code from} on, in order. */
   public static List<QueueEvent> rows(ActorSystem<?> system, PairId pair, long from) {
     String persistenceId = VirtualQueue.persistenceId(pair).id();
-    CurrentEventsByPersistenceIdQuery query = PersistenceQuery.get(system)
-        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class,
-            JournalSettings.fromConfig(system.settings().config()).shardOf(persistenceId).readJournalPluginId());
-    return query.currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE)
+    CurrentEventsByPersistenceIdQuery query =
+        PersistenceQuery.get(system)
+            .getReadJournalFor(
+                CurrentEventsByPersistenceIdQuery.class,
+                JournalSettings.fromConfig(system.settings().config())
+                    .shardOf(persistenceId)
+                    .readJournalPluginId());
+    return query
+        .currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE)
         .map(EventEnvelope::event)
         .collectType(QueueEvent.class)
         .runWith(Sink.seq(), system)
-        .toCompletableFuture().join();
+        .toCompletableFuture()
+        .join();
   }
 
   public static List<JobEvent> trace(ActorSystem<?> system, PairId pair, Ksuid jobId) {
