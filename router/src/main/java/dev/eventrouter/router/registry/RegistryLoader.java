@@ -18,9 +18,11 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.delivery.HeaderText;
 import dev.eventrouter.queues.delivery.HttpEndpoint;
 import dev.eventrouter.queues.delivery.Secrets;
+import dev.eventrouter.queues.delivery.WebhookSignature;
 import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
+import dev.eventrouter.queues.destination.WebhookSigning;
 import dev.eventrouter.router.filter.RouteFilter;
 import java.io.File;
 import java.net.URI;
@@ -129,6 +131,12 @@ public final class RegistryLoader {
 
   public static Registry parse(Config config, Config defaults) {
     List<String> errors = new ArrayList<>();
+    if (defaults.hasPath("signing")) {
+      // a key shared by every destination would let each receiver forge the others' webhooks
+      errors.add(
+          "eventrouter.registry.destination-defaults.signing: signing keys are one"
+              + " destination's own: set signing in the destination");
+    }
     Map<String, Destination> destinations = new LinkedHashMap<>();
     ConfigObject destinationsObject = objectAt(config, "destinations", errors);
     if (destinationsObject != null) {
@@ -190,6 +198,7 @@ public final class RegistryLoader {
     try {
       URI endpoint = endpoint(where + ".endpoint", c.getString("endpoint"), errors);
       Map<String, String> headers = headers(where, c, errors);
+      WebhookSigning signing = signing(where, (ConfigObject) value, headers, errors);
       DestinationSettings delivery =
           new DestinationSettings(
               id,
@@ -204,7 +213,8 @@ public final class RegistryLoader {
                   c.getInt("breaker.sliding-window"),
                   c.getInt("breaker.minimum-calls"),
                   c.getDuration("breaker.open-for"),
-                  c.getInt("breaker.half-open-probes")));
+                  c.getInt("breaker.half-open-probes")),
+              signing);
       return endpoint == null
           ? null
           : new Destination(id, endpoint, c.getBoolean("enabled"), headers, delivery);
@@ -259,6 +269,42 @@ public final class RegistryLoader {
               }
             });
     return headers;
+  }
+
+  /**
+   * A destination's signing keys: {@code signing { keys = [{ secret = NAME }, ...] }}, the first
+   * the current one. Read from the destination alone, never the defaults: a key is one receiver's.
+   */
+  private static WebhookSigning signing(
+      String where, ConfigObject destination, Map<String, String> headers, List<String> errors) {
+    ConfigValue value = destination.get("signing");
+    if (value == null) {
+      return WebhookSigning.NONE;
+    }
+    String at = where + ".signing";
+    if (value.valueType() != ConfigValueType.OBJECT
+        || ((ConfigObject) value).size() != 1
+        || !((ConfigObject) value).containsKey("keys")) {
+      errors.add(at + ": must be { keys = [{ secret = NAME }, ...] }");
+      return WebhookSigning.NONE;
+    }
+    int mistakes = errors.size();
+    List<String> keys =
+        secretNames(at + ".keys", "a signing key", ((ConfigObject) value).get("keys"), errors);
+    if (keys.isEmpty() && errors.size() == mistakes) {
+      errors.add(at + ".keys: needs at least one key");
+    }
+    headers.keySet().stream()
+        .filter(WebhookSignature::isSignatureHeader)
+        .sorted()
+        .forEach(
+            name ->
+                errors.add(
+                    where
+                        + ".headers."
+                        + name
+                        + ": a signed request's own header; signing sets it"));
+    return new WebhookSigning(keys);
   }
 
   /** What the HTTP layer would refuse to send, or drop (and log with its value). */
@@ -353,13 +399,25 @@ public final class RegistryLoader {
    * literal: a registry is shown to operators and kept in the journal.
    */
   private static List<String> writeKeys(String source, ConfigValue value, List<String> errors) {
-    List<String> keys = new ArrayList<>();
     if (value.valueType() != ConfigValueType.OBJECT
         || !((ConfigObject) value).containsKey("write-keys")) {
-      return keys;
+      return List.of();
     }
-    String where = "sources." + source + ".write-keys";
-    ConfigValue list = ((ConfigObject) value).get("write-keys");
+    return secretNames(
+        "sources." + source + ".write-keys",
+        "a write key",
+        ((ConfigObject) value).get("write-keys"),
+        errors);
+  }
+
+  /**
+   * Keys named as secrets, {@code [{ secret = NAME }, ...]}, each once.
+   *
+   * @param what what each key is, for the mistakes
+   */
+  private static List<String> secretNames(
+      String where, String what, ConfigValue list, List<String> errors) {
+    List<String> keys = new ArrayList<>();
     if (list.valueType() != ConfigValueType.LIST) {
       errors.add(where + ": must be a list of { secret = NAME }");
       return keys;
@@ -373,7 +431,7 @@ public final class RegistryLoader {
           || !((ConfigObject) entry).containsKey("secret")
           || ((ConfigObject) entry).get("secret").valueType() != ConfigValueType.STRING) {
         // what is wrong, never the value: it may be the key itself written by mistake
-        errors.add(at + ": a write key is { secret = NAME }, the secret that holds it");
+        errors.add(at + ": " + what + " is { secret = NAME }, the secret that holds it");
         continue;
       }
       String name = (String) ((ConfigObject) entry).get("secret").unwrapped();

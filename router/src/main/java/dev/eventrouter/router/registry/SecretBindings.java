@@ -43,7 +43,8 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
 
   /**
    * Where the registry sends each secret its destinations name, by default or by a source's
-   * endpoint.
+   * endpoint: a header's, and a signing key's, whose signatures would let whoever receives them
+   * pass for the router at the receivers of that key.
    */
   public static SecretBindings of(Registry registry) {
     Map<String, Set<String>> origins = new HashMap<>();
@@ -58,15 +59,15 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
                   routes.stream()
                       .filter(route -> route.destination().id().equals(destination.id()))
                       .forEach(route -> endpoints.add(route.endpoint())));
-      for (String value : destination.headers().values()) {
-        Secrets.referenced(value)
-            .ifPresent(
-                secret ->
-                    endpoints.forEach(
-                        endpoint ->
-                            origins
-                                .computeIfAbsent(secret, s -> new HashSet<>())
-                                .add(origin(endpoint))));
+      List<String> secrets = new ArrayList<>(destination.delivery().signing().secrets());
+      destination
+          .headers()
+          .values()
+          .forEach(value -> Secrets.referenced(value).ifPresent(secrets::add));
+      for (String secret : secrets) {
+        endpoints.forEach(
+            endpoint ->
+                origins.computeIfAbsent(secret, s -> new HashSet<>()).add(origin(endpoint)));
       }
     }
     return new SecretBindings(origins);

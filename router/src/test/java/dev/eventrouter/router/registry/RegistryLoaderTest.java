@@ -248,6 +248,82 @@ class RegistryLoaderTest {
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("l1teral"));
   }
 
+  /**
+   * Signing keys are secrets by name, the current first; each is bound, as a header's secret is, to
+   * where its signatures go.
+   */
+  @Test
+  void readsSigningKeysAsSecretsAndBindsThemToTheirEndpoints() {
+    Registry registry =
+        parse(
+            """
+        destinations {
+          hooks { endpoint = "https://hooks.example.com/in", signing { keys = [{ secret = K_2026 }, { secret = K_2025 }] } }
+          plain { endpoint = "https://plain.example.com/" }
+        }
+        sources { s { destinations = [{ id = hooks, endpoint = "https://own.example.com/in" }, plain] } }
+        """);
+
+    assertThat(registry.destination("hooks").orElseThrow().delivery().signing().secrets())
+        .containsExactly("K_2026", "K_2025");
+    assertThat(registry.routesOf("s").get(0).delivery().signing().secrets())
+        .containsExactly("K_2026", "K_2025");
+    assertThat(registry.destination("plain").orElseThrow().delivery().signing().signs()).isFalse();
+    assertThat(SecretBindings.of(registry).origins())
+        .isEqualTo(
+            Map.of(
+                "K_2026", Set.of("https://hooks.example.com:443", "https://own.example.com:443"),
+                "K_2025", Set.of("https://hooks.example.com:443", "https://own.example.com:443")));
+  }
+
+  @Test
+  void refusesEverySigningMistakeWithItsPlace() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+        destinations {
+          a { endpoint = "http://a.example.com/", signing { keys = [] } }
+          b { endpoint = "http://b.example.com/", signing { keys = ["whsec_l1teralKeyInTheRegistry"] } }
+          c { endpoint = "http://c.example.com/", signing { keys = [{ secret = "bad name" }, { secret = K }, { secret = K }] } }
+          d { endpoint = "http://d.example.com/", signing { keys = [{ secret = K }], secret = K } }
+          e { endpoint = "http://e.example.com/", signing = [{ secret = K }] }
+          f { endpoint = "http://f.example.com/", signing { keys = [{ secret = K }] }, headers { Webhook-Signature = x } }
+        }
+        sources {}
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("destinations.a.signing.keys: needs at least one key")
+        .hasMessageContaining("destinations.b.signing.keys[0]: a signing key is { secret = NAME }")
+        .hasMessageContaining("destinations.c.signing.keys[0]: a secret name must match")
+        .hasMessageContaining("destinations.c.signing.keys[2]: the secret K is listed twice")
+        .hasMessageContaining("destinations.d.signing: must be { keys = [{ secret = NAME }, ...] }")
+        .hasMessageContaining("destinations.e.signing: must be { keys = [{ secret = NAME }, ...] }")
+        .hasMessageContaining(
+            "destinations.f.headers.Webhook-Signature: a signed request's own header")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("l1teral"));
+  }
+
+  /** One key for every destination would let each receiver sign as the router to the others. */
+  @Test
+  void refusesSigningKeysInTheDefaults() {
+    Config defaults =
+        ConfigFactory.parseString("signing { keys = [{ secret = K }] }").withFallback(DEFAULTS);
+
+    assertThatThrownBy(
+            () ->
+                RegistryLoader.parse(
+                    ConfigFactory.parseString(
+                        """
+        destinations { a { endpoint = "http://a.example.com/" } }
+        sources { s { destinations = [a] } }
+        """),
+                    defaults))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining(
+            "destination-defaults.signing: signing keys are one destination's own");
+  }
+
   @Test
   void compilesARoutesFilterOnceAndLeavesThePlainFormCarryingEverything() {
     Registry registry =

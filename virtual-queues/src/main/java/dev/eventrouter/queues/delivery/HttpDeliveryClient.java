@@ -99,7 +99,7 @@ public final class HttpDeliveryClient implements DeliveryClient {
       String userAgent,
       NameResolver names) {
     this.system = system;
-    this.routes = new Routes(secrets, userAgent);
+    this.routes = new Routes(secrets, userAgent, clock);
     this.clock = clock;
     this.queueSize = queueSize;
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());

@@ -129,7 +129,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
       String userAgent,
       NameResolver names) {
     this.clock = clock;
-    this.routes = new Routes(secrets, userAgent);
+    this.routes = new Routes(secrets, userAgent, clock);
     this.queueSize = queueSize;
     this.addresses = addresses;
     this.names = names;

@@ -1,7 +1,9 @@
 package dev.eventrouter.queues.delivery;
 
 import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.queues.destination.WebhookSigning;
 import java.net.URI;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * Makes each attempt's {@link OutgoingRequest}. What the requests of one route (destination,
  * endpoint, headers) share is worked out once per route: the endpoint parsed and checked, the pool
  * and request target, the literal headers checked. Per request remain the job's own headers (id,
- * message id, attempt, source) and the secrets, looked up at every attempt so that a secret changed
- * or added is used from the next one.
+ * message id, attempt, source), the secrets, looked up at every attempt so that a secret changed or
+ * added is used from the next one, and the signature of a destination that signs: made here, once
+ * per attempt, so that every client sends the same.
  */
 final class Routes {
 
@@ -38,14 +41,17 @@ final class Routes {
 
   private final Secrets secrets;
   private final String userAgent;
+  private final Clock clock;
   private final Map<Key, Route> routes = new ConcurrentHashMap<>();
 
   /**
    * @param userAgent the {@code User-Agent} of requests whose job sets none
+   * @param clock the time of each attempt, which its signature carries
    */
-  Routes(Secrets secrets, String userAgent) {
+  Routes(Secrets secrets, String userAgent, Clock clock) {
     this.secrets = secrets;
     this.userAgent = userAgent;
+    this.clock = clock;
   }
 
   private record Key(String destination, String endpoint, Map<String, String> headers) {}
@@ -89,6 +95,10 @@ final class Routes {
         new OutgoingRequest.Header("X-Delivery-Attempt", Integer.toString(request.attempt())));
     // lets a destination rate-limit or account per tenant, as Segment's destinations can
     headers.add(new OutgoingRequest.Header("X-Source-Id", job.pair().source()));
+    WebhookSigning signing = request.destination().signing();
+    if (signing.signs()) {
+      headers.addAll(signature(signing, job));
+    }
     return new OutgoingRequest(
         route.pool(), route.target(), route.contentType(), headers, job.payload());
   }
@@ -165,8 +175,25 @@ final class Routes {
     return new Slot(name, value, null);
   }
 
+  /**
+   * The signature headers: the job's id (the same at every attempt: a receiver drops what it saw)
+   * and the attempt's time (a receiver drops what is too old), signed with the body as sent.
+   */
+  private List<OutgoingRequest.Header> signature(WebhookSigning signing, Job job) {
+    List<byte[]> keys = new ArrayList<>(signing.secrets().size());
+    for (String secret : signing.secrets()) {
+      keys.add(WebhookSignature.key(secret, secret(secret)));
+    }
+    return WebhookSignature.headers(
+        job.id().toString(), clock.instant().getEpochSecond(), job.payload(), keys);
+  }
+
+  private String secret(String name) {
+    return secrets.value(name).orElseThrow(() -> new MissingSecretException(name));
+  }
+
   private String secretValue(String name) {
-    String resolved = secrets.value(name).orElseThrow(() -> new MissingSecretException(name));
+    String resolved = secret(name);
     HeaderText.invalidValue(resolved)
         .ifPresent(
             problem -> {

@@ -1,6 +1,7 @@
 package dev.eventrouter.queues.destination;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * How the virtual queues deliver to one destination, as seen by one pair (a pair may override the
@@ -13,6 +14,8 @@ import java.time.Duration;
  * @param maxConnections keep-alive connections to one host of this destination (per node)
  * @param timeout how long a request may go without a byte coming back before it counts as a timeout
  * @param expireAfter how long after its creation an undelivered job stops being retried
+ * @param signing the keys its requests are signed with, if any; looked up with the rest for each
+ *     attempt, so jobs made before signing was turned on are signed too
  */
 public record DestinationSettings(
     String id,
@@ -22,9 +25,33 @@ public record DestinationSettings(
     Duration timeout,
     RetryPolicy retry,
     Duration expireAfter,
-    BreakerSettings breaker) {
+    BreakerSettings breaker,
+    WebhookSigning signing) {
+
+  /** A destination whose requests are not signed. */
+  public DestinationSettings(
+      String id,
+      int maxInFlightPerPair,
+      int ratePerSecond,
+      int maxConnections,
+      Duration timeout,
+      RetryPolicy retry,
+      Duration expireAfter,
+      BreakerSettings breaker) {
+    this(
+        id,
+        maxInFlightPerPair,
+        ratePerSecond,
+        maxConnections,
+        timeout,
+        retry,
+        expireAfter,
+        breaker,
+        WebhookSigning.NONE);
+  }
 
   public DestinationSettings {
+    Objects.requireNonNull(signing, "signing");
     if (maxInFlightPerPair < 1 || maxConnections < 1) {
       throw new IllegalArgumentException(
           "destination " + id + ": max-in-flight-per-pair and max-connections must be at least 1");
@@ -44,12 +71,28 @@ public record DestinationSettings(
   /** These settings with another in-flight limit for one pair. */
   public DestinationSettings withMaxInFlightPerPair(int maxInFlight) {
     return new DestinationSettings(
-        id, maxInFlight, ratePerSecond, maxConnections, timeout, retry, expireAfter, breaker);
+        id,
+        maxInFlight,
+        ratePerSecond,
+        maxConnections,
+        timeout,
+        retry,
+        expireAfter,
+        breaker,
+        signing);
   }
 
   /** These settings with another rate for one pair. */
   public DestinationSettings withRatePerSecond(int rate) {
     return new DestinationSettings(
-        id, maxInFlightPerPair, rate, maxConnections, timeout, retry, expireAfter, breaker);
+        id,
+        maxInFlightPerPair,
+        rate,
+        maxConnections,
+        timeout,
+        retry,
+        expireAfter,
+        breaker,
+        signing);
   }
 }

@@ -404,11 +404,11 @@ public final class DeliveryClientBench {
     private final HttpClient http =
         HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final Clock clock;
-    private final Routes routes =
-        new Routes(Secrets.NONE, DeliveryClientSettings.defaultUserAgent());
+    private final Routes routes;
 
     JdkClient(Clock clock) {
       this.clock = clock;
+      this.routes = new Routes(Secrets.NONE, DeliveryClientSettings.defaultUserAgent(), clock);
     }
 
     @Override
