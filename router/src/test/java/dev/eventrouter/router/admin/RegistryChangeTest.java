@@ -146,6 +146,73 @@ class RegistryChangeTest {
     }
   }
 
+  /**
+   * A job is accepted with its destination's endpoint and headers, and keeps them: jobs queued
+   * before a registry change go where they were bound, new events go to the new endpoint.
+   */
+  @Test
+  void jobsQueuedBeforeAChangeKeepTheEndpointTheyWereAcceptedWith() throws Exception {
+    try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
+      Path file = dataDir.resolve("registry.conf");
+      String registry =
+          """
+          destinations { hook { endpoint = "%s" } }
+          sources { shop { destinations = [hook] } }
+          """;
+      Files.writeString(file, registry.formatted(blackHole.url("before")));
+      Config config =
+          TestRouter.config(
+              dataDir,
+              file,
+              TestRouter.freePort(),
+              Map.of("eventrouter.admin.operate-token", TOKEN));
+      try (Router router = TestRouter.start(config)) {
+        TestProbe<Object> probe = TestProbe.create(router.system());
+        assertThat(call(router, "POST", "/admin/destinations/hook/pause", null).statusCode())
+            .isEqualTo(200);
+        probe.awaitAssert(
+            Duration.ofSeconds(30),
+            Duration.ofMillis(200),
+            () -> assertThat(call(router, "GET", "/admin/paused", null).body()).contains("hook"));
+
+        List<String> queued = produce(router, 10);
+        awaitDepth(router, probe, 10);
+        HttpResponse<String> replaced = put(router, registry.formatted(blackHole.url("after")));
+        assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+        List<String> afterChange = produce(router, 10);
+        awaitDepth(router, probe, 20);
+        assertThat(blackHole.deliveries()).as("nothing sent while paused").isEmpty();
+
+        assertThat(call(router, "POST", "/admin/destinations/hook/resume", null).statusCode())
+            .isEqualTo(200);
+        probe.awaitAssert(
+            Duration.ofSeconds(60),
+            Duration.ofMillis(200),
+            () -> {
+              assertThat(blackHole.deliveries().getOrDefault("before", Map.of()).keySet())
+                  .containsExactlyInAnyOrderElementsOf(queued);
+              assertThat(blackHole.deliveries().getOrDefault("after", Map.of()).keySet())
+                  .containsExactlyInAnyOrderElementsOf(afterChange);
+              return null;
+            });
+      }
+    }
+  }
+
+  private static void awaitDepth(Router router, TestProbe<Object> probe, int jobs) {
+    probe.awaitAssert(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(200),
+        () -> {
+          assertThat(
+                  JSON.readTree(call(router, "GET", "/admin/pairs/shop/hook", null).body())
+                      .get("depth")
+                      .asInt())
+              .isEqualTo(jobs);
+          return null;
+        });
+  }
+
   private static List<String> produce(Router router, int events) {
     return EventProducer.run(
             new EventProducer.Plan(
@@ -157,22 +224,24 @@ class RegistryChangeTest {
   }
 
   private static HttpResponse<String> put(Router router, String registry) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + router.httpPort() + "/admin/registry"))
-                .header("Authorization", "Bearer " + TOKEN)
-                .PUT(HttpRequest.BodyPublishers.ofString(registry))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    return call(router, "PUT", "/admin/registry", registry);
   }
 
   private static HttpResponse<String> get(Router router) throws Exception {
+    return call(router, "GET", "/admin/registry", null);
+  }
+
+  private static HttpResponse<String> call(Router router, String method, String path, String body)
+      throws Exception {
     return HttpClient.newHttpClient()
         .send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + router.httpPort() + "/admin/registry"))
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.httpPort() + path))
                 .header("Authorization", "Bearer " + TOKEN)
+                .method(
+                    method,
+                    body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
   }
