@@ -37,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -284,56 +285,10 @@ public final class AdminApi extends AllDirectives {
                                                       + " (never, or finished long enough ago that its events were compacted)")
                                               : ok(trace)));
                     })),
-        path(
-            "pause",
-            () ->
-                post(
-                    () ->
-                        access.allowed(
-                            caller,
-                            Scope.OPERATE,
-                            "pause",
-                            target,
-                            () ->
-                                controls
-                                    .pause(OperatorControls.Target.pair(pair))
-                                    .thenApply(AdminJson::ok)))),
-        path(
-            "resume",
-            () ->
-                post(
-                    () ->
-                        access.allowed(
-                            caller,
-                            Scope.OPERATE,
-                            "resume",
-                            target,
-                            () ->
-                                controls
-                                    .resume(OperatorControls.Target.pair(pair))
-                                    .thenApply(AdminJson::ok)))),
-        path(
-            "flush",
-            () ->
-                post(
-                    () ->
-                        access.allowed(
-                            caller,
-                            Scope.OPERATE,
-                            "flush",
-                            target,
-                            () -> queues.flushToArchive(pair).thenApply(AdminJson::ok)))),
-        path(
-            "retry-now",
-            () ->
-                post(
-                    () ->
-                        access.allowed(
-                            caller,
-                            Scope.OPERATE,
-                            "retry-now",
-                            target,
-                            () -> queues.retryNow(pair).thenApply(AdminJson::ok)))),
+        lever(caller, "pause", target, () -> controls.pause(OperatorControls.Target.pair(pair))),
+        lever(caller, "resume", target, () -> controls.resume(OperatorControls.Target.pair(pair))),
+        lever(caller, "flush", target, () -> queues.flushToArchive(pair)),
+        lever(caller, "retry-now", target, () -> queues.retryNow(pair)),
         path(
             "limits",
             () ->
@@ -487,28 +442,27 @@ public final class AdminApi extends AllDirectives {
                             "destination-summary",
                             destination,
                             () -> summary(destination)))),
-        path(
-            "pause",
-            () ->
-                post(
-                    () ->
-                        access.allowed(
-                            caller,
-                            Scope.OPERATE,
-                            "pause",
-                            destination,
-                            () -> controls.pause(target).thenApply(AdminJson::ok)))),
-        path(
-            "resume",
-            () ->
-                post(
-                    () ->
-                        access.allowed(
-                            caller,
-                            Scope.OPERATE,
-                            "resume",
-                            destination,
-                            () -> controls.resume(target).thenApply(AdminJson::ok)))));
+        lever(caller, "pause", destination, () -> controls.pause(target)),
+        lever(caller, "resume", destination, () -> controls.resume(target)));
+  }
+
+  /**
+   * {@code POST .../<action>}: an operator's lever on the target, with the operate scope, audited
+   * under the action's name.
+   */
+  private Route lever(
+      AdminTokens.Caller caller, String action, String target, Supplier<CompletionStage<?>> pull) {
+    return path(
+        action,
+        () ->
+            post(
+                () ->
+                    access.allowed(
+                        caller,
+                        Scope.OPERATE,
+                        action,
+                        target,
+                        () -> pull.get().thenApply(AdminJson::ok))));
   }
 
   /**

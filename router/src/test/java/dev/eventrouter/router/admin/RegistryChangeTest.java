@@ -38,20 +38,13 @@ class RegistryChangeTest {
   @Test
   void aReplacedRegistryRoutesNewEventsAndOutlivesARestart() throws Exception {
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
-      Path file = dataDir.resolve("registry.conf");
-      Files.writeString(
-          file,
-          """
-          destinations { old { endpoint = "%s" } }
-          sources { shop { destinations = [old] } }
-          """
-              .formatted(blackHole.url("old")));
       Config config =
-          TestRouter.config(
-              dataDir,
-              file,
-              TestRouter.freePort(),
-              Map.of("eventrouter.admin.operate-token", TOKEN));
+          configWith(
+              """
+              destinations { old { endpoint = "%s" } }
+              sources { shop { destinations = [old] } }
+              """
+                  .formatted(blackHole.url("old")));
       String replacement =
           """
           destinations {
@@ -153,19 +146,12 @@ class RegistryChangeTest {
   @Test
   void jobsQueuedBeforeAChangeKeepTheEndpointTheyWereAcceptedWith() throws Exception {
     try (BlackHole blackHole = BlackHole.start("127.0.0.1", 0)) {
-      Path file = dataDir.resolve("registry.conf");
       String registry =
           """
           destinations { hook { endpoint = "%s" } }
           sources { shop { destinations = [hook] } }
           """;
-      Files.writeString(file, registry.formatted(blackHole.url("before")));
-      Config config =
-          TestRouter.config(
-              dataDir,
-              file,
-              TestRouter.freePort(),
-              Map.of("eventrouter.admin.operate-token", TOKEN));
+      Config config = configWith(registry.formatted(blackHole.url("before")));
       try (Router router = TestRouter.start(config)) {
         TestProbe<Object> probe = TestProbe.create(router.system());
         assertThat(call(router, "POST", "/admin/destinations/hook/pause", null).statusCode())
@@ -211,6 +197,14 @@ class RegistryChangeTest {
               .isEqualTo(jobs);
           return null;
         });
+  }
+
+  /** A router's settings, with this registry as its file and the operate token. */
+  private Config configWith(String registry) throws Exception {
+    Path file = dataDir.resolve("registry.conf");
+    Files.writeString(file, registry);
+    return TestRouter.config(
+        dataDir, file, TestRouter.freePort(), Map.of("eventrouter.admin.operate-token", TOKEN));
   }
 
   private static List<String> produce(Router router, int events) {
