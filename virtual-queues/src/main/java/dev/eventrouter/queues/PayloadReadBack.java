@@ -52,6 +52,16 @@ final class PayloadReadBack {
       Reader reader, JobPayloads.Found found, Map<Ksuid, PendingJob> readAs, Throwable failure)
       implements VirtualQueue.Internal {}
 
+  /**
+   * A job's events read for an operator's {@link VirtualQueue.GetTrace}, replied to on the queue's
+   * thread.
+   *
+   * @param live the queue held the job when the read started
+   */
+  record TraceRead(
+      VirtualQueue.GetTrace get, boolean live, List<JobEvent> events, Throwable failure)
+      implements VirtualQueue.Internal {}
+
   private final QueueRuntime queue;
 
   /** Jobs left the queue (discarded as lost). */
@@ -175,16 +185,23 @@ final class PayloadReadBack {
                     Math.max(1, state.sequenceNr() - queue.settings().traceScanEvents()),
                     state.sequenceNr(),
                     id);
-    // the reply is not the queue's to enforce: it comes when the journal answers
-    events.whenComplete(
-        (found, failure) ->
-            get.replyTo()
-                .tell(
-                    failure != null
-                        ? StatusReply.error(
-                            "reading the trace of " + id + " failed: " + failure.getMessage())
-                        : StatusReply.success(
-                            new VirtualQueue.JobTrace(id, job != null, Transition.of(found)))));
+    queue
+        .context()
+        .pipeToSelf(events, (found, failure) -> new TraceRead(get, job != null, found, failure));
     return queue.noReply();
+  }
+
+  /** Replies the trace read for an operator (or why it could not be read). */
+  ReplyEffect<QueueEvent, QueueState> traced(QueueState state, TraceRead read) {
+    Ksuid id = read.get().jobId();
+    return queue
+        .effects()
+        .reply(
+            read.get().replyTo(),
+            read.failure() != null
+                ? StatusReply.error(
+                    "reading the trace of " + id + " failed: " + read.failure().getMessage())
+                : StatusReply.success(
+                    new VirtualQueue.JobTrace(id, read.live(), Transition.of(read.events()))));
   }
 }

@@ -189,6 +189,7 @@ public final class VirtualQueue
           ArchivePipeline.Next,
           ArchivePipeline.Stored,
           PayloadReadBack.Read,
+          PayloadReadBack.TraceRead,
           JournalUpkeep.Tick,
           JournalUpkeep.Compacted,
           JournalUpkeep.CarryForward,
@@ -336,6 +337,7 @@ public final class VirtualQueue
         .onCommand(OutcomeBatcher.Delivered.class, this::delivered)
         .onCommand(OutcomeBatcher.Flush.class, (state, flush) -> outcomes.flush(state))
         .onCommand(PayloadReadBack.Read.class, readBack::received)
+        .onCommand(PayloadReadBack.TraceRead.class, readBack::traced)
         // the archive
         .onCommand(ArchivePipeline.Expire.class, (state, expire) -> archive.expire(state))
         .onCommand(

@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -37,8 +39,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Starts the broker described by {@code eventrouter.kafka.embedded}; returns once it is up. */
   public static EmbeddedKafka start(Config embedded, Path dataDir) {
-    int port = portOrFree(embedded.getInt("port"));
-    int controllerPort = portOrFree(embedded.getInt("controller-port"));
+    int[] ports = portsOrFree(embedded.getInt("port"), embedded.getInt("controller-port"));
+    int port = ports[0];
+    int controllerPort = ports[1];
     String host = embedded.getString("host");
     Path logDir = dataDir.resolve("kafka").toAbsolutePath();
     Properties props = new Properties();
@@ -115,15 +118,33 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  /** 0 means any free port (for tests and side-by-side runs). */
-  private static int portOrFree(int port) {
-    if (port != 0) {
-      return port;
-    }
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+  /**
+   * Each port as configured, or any free one where it is 0 (for tests and side-by-side runs). The
+   * free ones are held open together while they are chosen: picked one after the other, the system
+   * may hand out the same port twice, and the broker refuses two listeners on one port.
+   */
+  private static int[] portsOrFree(int... ports) {
+    int[] chosen = ports.clone();
+    List<ServerSocket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < chosen.length; i++) {
+        if (chosen[i] == 0) {
+          ServerSocket socket = new ServerSocket(0);
+          held.add(socket);
+          chosen[i] = socket.getLocalPort();
+        }
+      }
+      return chosen;
     } catch (IOException e) {
       throw new UncheckedIOException("no free port for the embedded Kafka broker", e);
+    } finally {
+      for (ServerSocket socket : held) {
+        try {
+          socket.close();
+        } catch (IOException e) {
+          // the port is released when the process ends at the latest; nothing to do
+        }
+      }
     }
   }
 }
