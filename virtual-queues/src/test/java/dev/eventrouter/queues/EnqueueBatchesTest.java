@@ -119,14 +119,6 @@ class EnqueueBatchesTest {
     byte[] payload = new byte[payloadBytes];
     Arrays.fill(payload, (byte) 'x');
     Job base = JobFixtures.job(PAIR, "m-" + n, "http://127.0.0.1:1/hook", Instant.now(), payload);
-    return new Job(
-        base.id(),
-        base.pair(),
-        base.messageId(),
-        base.endpoint(),
-        base.payload(),
-        headers,
-        base.createdAt(),
-        base.expireAt());
+    return JobFixtures.withHeaders(base, headers);
   }
 }

@@ -34,6 +34,21 @@ public final class JobFixtures {
         time.plus(Duration.ofHours(4)));
   }
 
+  /** The same job with these headers instead of its own (as its destination's would give it). */
+  public static Job withHeaders(Job job, Map<String, String> headers) {
+    return new Job(
+        job.id(),
+        job.pair(),
+        job.messageId(),
+        job.endpoint(),
+        job.payload(),
+        headers,
+        job.createdAt(),
+        job.expireAt(),
+        job.replayOf(),
+        job.position());
+  }
+
   /** The job as the ingest makes it from the Kafka record at this position. */
   public static Job fromRecord(Job job, int partition, long offset) {
     return new Job(

@@ -202,15 +202,7 @@ class InvalidHeaderValuesTest {
     Job base =
         JobFixtures.job(
             new PairId("s1", "hooks"), "m-" + System.nanoTime(), endpoint, Instant.now());
-    return new Job(
-        base.id(),
-        base.pair(),
-        base.messageId(),
-        endpoint,
-        base.payload(),
-        headers,
-        base.createdAt(),
-        base.expireAt());
+    return JobFixtures.withHeaders(base, headers);
   }
 
   private static Logger root() {
