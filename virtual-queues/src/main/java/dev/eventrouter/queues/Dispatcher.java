@@ -7,6 +7,8 @@ import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.DestinationSettings;
+import dev.eventrouter.queues.limit.DestinationLimit;
+import dev.eventrouter.queues.limit.PairPermits;
 import dev.eventrouter.queues.rate.PairRate;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
@@ -19,9 +21,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * Sends a queue's jobs that are due, in schedule order, while the pair has in-flight room and rate
- * permits and the destination's breaker lets requests through; reads back the payloads it does not
- * hold; arms a timer for when it can go on.
+ * Sends a queue's jobs that are due, in schedule order, while the pair has in-flight room, the
+ * destination's concurrency limit a permit for the pair, rate permits and the destination's breaker
+ * lets requests through; reads back the payloads it does not hold; arms a timer for when it can go
+ * on.
  */
 final class Dispatcher implements PayloadReadBack.Reader {
 
@@ -39,6 +42,9 @@ final class Dispatcher implements PayloadReadBack.Reader {
   private final PayloadReadBack readBack;
   private final ActorRef<DeliveryOutcome> replyTo;
   private PairRate rate;
+
+  /** The pair's permits of its destination's concurrency limit; null before the first send. */
+  private PairPermits permits;
 
   /**
    * The destination's settings as the last pass found them: what the answers to its requests are
@@ -81,6 +87,18 @@ final class Dispatcher implements PayloadReadBack.Reader {
    */
   boolean wantsRefill() {
     return queue.inFlight().unanswered() <= sendLimit / 2;
+  }
+
+  /** An answer to a request this queue sent: its concurrency permit goes back. */
+  void answered(DeliveryOutcome outcome) {
+    permits.answered(outcome);
+  }
+
+  /** The queue stopped: the permits of requests still unanswered go back. */
+  void stopped() {
+    if (permits != null) {
+      permits.stopped();
+    }
   }
 
   /** The destination answered 429: this tenant's rate, not the destination's health. */
@@ -155,6 +173,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
     DestinationSettings destination = found.get();
     CircuitBreaker breaker = queue.deps().breakers().of(destination);
     PairRate rate = rate(destination.ratePerSecond());
+    PairPermits permits = permits(destination);
     InFlight inFlight = queue.inFlight();
     PayloadCache payloads = queue.payloads();
     int limit = destination.maxInFlightPerPair();
@@ -197,19 +216,24 @@ final class Dispatcher implements PayloadReadBack.Reader {
       }
       if (inFlight.unanswered() >= limit) {
         sending = false;
+      } else if (!permits.tryAcquire()) {
+        // woken when a permit frees for this pair; the timer in case that wake-up is lost
+        schedule(now + DestinationLimit.RECHECK.toMillis());
+        sending = false;
       } else if (!breaker.tryAcquirePermission()) {
         // open: nothing leaves for the destination, and no job is charged an attempt
+        permits.notSent();
         schedule(now + breakerRetryMillis(destination));
         sending = false;
       } else if (!rate.tryAcquire()) {
-        breaker.releasePermission();
+        notSent(breaker, permits);
         schedule(now + rate.untilNextPermit().toMillis());
         sending = false;
       } else if (!queue
           .deps()
           .deliveryClient()
           .send(new DeliveryRequest(payload, job.attempts() + 1, destination, replyTo))) {
-        breaker.releasePermission();
+        notSent(breaker, permits);
         schedule(now + queue.settings().busyRetryDelay().toMillis());
         sending = false;
       } else {
@@ -224,6 +248,21 @@ final class Dispatcher implements PayloadReadBack.Reader {
               : Math.min(unread.size(), limit - inFlight.unanswered());
       readBack.read(this, unread.subList(0, wanted));
     }
+  }
+
+  private static void notSent(CircuitBreaker breaker, PairPermits permits) {
+    breaker.releasePermission();
+    permits.notSent();
+  }
+
+  /** The pair's permits of its destination's limit (a destination's id is the pair's for good). */
+  private PairPermits permits(DestinationSettings destination) {
+    if (permits == null) {
+      ActorRef<VirtualQueue.Command> self = queue.context().getSelf();
+      DestinationLimit limit = queue.deps().limits().of(destination.id());
+      permits = new PairPermits(limit, queue.pair(), () -> self.tell(Tick.INSTANCE));
+    }
+    return permits;
   }
 
   /** While the breaker is open, queues look again at random within its open time. */
