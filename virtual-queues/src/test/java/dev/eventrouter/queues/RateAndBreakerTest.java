@@ -66,9 +66,8 @@ class RateAndBreakerTest {
   @Test
   void anOpenBreakerLetsOnlyProbesThroughAndClosesWhenTheDestinationRecovers() {
     DestinationSettings failing =
-        withBreaker(
-            TestQueues.destination("failing"),
-            new BreakerSettings(50, 10, 10, Duration.ofSeconds(1), 2));
+        TestQueues.destination("failing")
+            .withBreaker(new BreakerSettings(50, 10, 10, Duration.ofSeconds(1), 2));
     PairId first = fixture.newPair(failing);
     PairId second = fixture.newPair(failing);
     fixture.destination().script(QueueFixture.path(first), Response.status(500));
@@ -116,17 +115,5 @@ class RateAndBreakerTest {
       count += fixture.destination().received(QueueFixture.path(pair)).size();
     }
     return count;
-  }
-
-  private static DestinationSettings withBreaker(DestinationSettings d, BreakerSettings breaker) {
-    return new DestinationSettings(
-        d.id(),
-        d.maxInFlightPerPair(),
-        d.ratePerSecond(),
-        d.maxConnections(),
-        d.timeout(),
-        d.retry(),
-        d.expireAfter(),
-        breaker);
   }
 }

@@ -95,4 +95,18 @@ public record DestinationSettings(
         breaker,
         signing);
   }
+
+  /** These settings with another circuit breaker. */
+  public DestinationSettings withBreaker(BreakerSettings breaker) {
+    return new DestinationSettings(
+        id,
+        maxInFlightPerPair,
+        ratePerSecond,
+        maxConnections,
+        timeout,
+        retry,
+        expireAfter,
+        breaker,
+        signing);
+  }
 }

@@ -17,6 +17,7 @@ import dev.eventrouter.queues.delivery.HttpDeliveryClient;
 import dev.eventrouter.queues.delivery.Secrets;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
+import dev.eventrouter.queues.limit.DestinationLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,6 +137,11 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
   /** The node's circuit breakers, one per destination, as its queues use them. */
   public DestinationBreakers breakers() {
     return queues.breakers();
+  }
+
+  /** The node's adaptive concurrency limits, one per destination, as its queues use them. */
+  public DestinationLimits limits() {
+    return queues.limits();
   }
 
   /** A new source sending to a destination with {@link TestQueues#destination} settings. */
