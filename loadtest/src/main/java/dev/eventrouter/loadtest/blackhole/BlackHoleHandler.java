@@ -79,6 +79,13 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
     Body body = Body.of(request.content());
     String messageId = request.headers().get(MESSAGE_ID, body.messageId());
     int attempt = attempt(request);
+    boolean bounded = behaviour.capacity() > 0;
+    if (bounded && !behaviours.serve(destination, behaviour.capacity())) {
+      counts.refuse(destination, messageId, DeliveryCounts.Refusal.OVER_CAPACITY);
+      write(ctx, request, empty(request, HttpResponseStatus.SERVICE_UNAVAILABLE));
+      return;
+    }
+    Runnable served = bounded ? () -> behaviours.served(destination) : () -> {};
     Behaviour.Answer answer =
         behaviour.answer(
             behaviours.elapsedNanos(now),
@@ -95,6 +102,7 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 body.sentAtMillis() < 0
                     ? -1
                     : Math.max(0, System.currentTimeMillis() - body.sentAtMillis());
+            served.run();
             counts.record(destination, messageId, attempt, latency);
             tapped(seen);
             write(ctx, request, empty(request, HttpResponseStatus.OK));
@@ -104,6 +112,7 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
           ctx,
           refuse.delayNanos(),
           () -> {
+            served.run();
             counts.refuse(destination, messageId, refusal(refuse.status()));
             tapped(seen);
             FullHttpResponse response = empty(request, HttpResponseStatus.valueOf(refuse.status()));
@@ -115,9 +124,12 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
             write(ctx, request, response);
           });
     } else if (answer instanceof Behaviour.Hold) {
+      // a request held is not being served: the client's timeout ends it
+      served.run();
       counts.refuse(destination, messageId, DeliveryCounts.Refusal.HELD);
       tapped(seen);
     } else {
+      served.run();
       counts.refuse(destination, messageId, DeliveryCounts.Refusal.RESET);
       tapped(seen);
       ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);

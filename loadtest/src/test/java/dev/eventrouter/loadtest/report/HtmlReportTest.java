@@ -45,7 +45,8 @@ class HtmlReportTest {
               40 * t,
               Map.of("all", 12.0),
               Map.of("all", 80.0, "b", 60.0),
-              1e8));
+              1e8,
+              Map.of("a<script>", t >= 2 && t < 5 ? 4.0 : 20.0, "b", 20.0)));
     }
     Audit.Accounting total = new Audit.Accounting(10, 9, 1, 0, 0, 1);
     RunSummary summary =
