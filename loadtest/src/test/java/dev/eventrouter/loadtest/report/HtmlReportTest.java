@@ -68,7 +68,8 @@ class HtmlReportTest {
     String html = HtmlReport.render(summary, scenario);
 
     assertThat(html).startsWith("<!DOCTYPE html>").contains("FAILED").contains("b/m-9");
-    assertThat(count(html, "<svg")).isEqualTo(5);
+    assertThat(count(html, "<svg")).isEqualTo(6);
+    assertThat(html).contains("Concurrency limit, by destination");
     assertThat(html)
         .doesNotContain("<script", "<b>x</b>", "<link", "@import", "src=")
         .contains("&lt;b&gt;x&lt;/b&gt;", "a&lt;script&gt;");
