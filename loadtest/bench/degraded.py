@@ -5,7 +5,7 @@ Usage: loadtest/bench/degraded.py target/loadtest/degraded-destinations/summary.
            [--capacity half-failing=3 --capacity slowing=8] [--after slowing=30]
 
 Per destination: its concurrency limit over time (min / median / max of the router's gauge,
-sampled each second, while it had a backlog or deliveries), its mean against the capacity the
+sampled each second, in the seconds it received requests), its median against the capacity the
 black hole serves it with (requests at once; --after: only samples from that second on),
 delivered/s while producing and over its whole delivery time, requests refused per job
 delivered (retries per job), time to drain (its last delivery, from the end of producing), and
@@ -30,8 +30,8 @@ def main():
     producing = summary["producingSeconds"]
     destinations = sorted({d for s in samples for d in s["deliveredPerSecond"]})
     print(f"scenario {summary['scenario']}; {summary['machine']}; producing {producing:.0f} s, "
-          f"{summary['totalSeconds']:.0f} s in all; audit lost {summary['audit'].get('lost')}")
-    print("| destination | limit min / median / max | limit mean vs capacity | delivered/s producing"
+          f"{summary['totalSeconds']:.0f} s in all")
+    print("| destination | limit min / median / max | limit median vs capacity | delivered/s producing"
           " / over its delivery time | delivered | refused per job | drained after | p99 mean / max (ms) |")
     print("|---|---|---|---|---|---|---|---|")
     for d in destinations:
@@ -53,21 +53,22 @@ def main():
             if s["seconds"] <= producing:
                 producing_delivered += got
             limit = (s.get("concurrencyLimit") or {}).get(d)
-            if limit is not None and s["seconds"] >= after.get(d, 0):
+            active = got > 0 or s["refusedPerSecond"].get(d, 0.0) > 0
+            if limit is not None and active and s["seconds"] >= after.get(d, 0):
                 limits.append(limit)
             if d in s["p99Millis"]:
                 p99s.append(s["p99Millis"][d])
         lim = (f"{min(limits):.0f} / {statistics.median(limits):.0f} / {max(limits):.0f}"
                if limits else "-")
-        vs = (f"{statistics.mean(limits):.1f} vs {capacity[d]:.0f}"
-              f" ({statistics.mean(limits) / capacity[d]:.2f}x)"
+        vs = (f"{statistics.median(limits):.0f} vs {capacity[d]:.0f}"
+              f" ({statistics.median(limits) / capacity[d]:.2f}x)"
               if limits and d in capacity else "-")
         span = max(1e-9, last_delivery - (first_delivery or 0))
         p99 = f"{statistics.mean(p99s):.0f} / {max(p99s):.0f}" if p99s else "-"
+        per_job = (f"{refused / delivered:.2f}" if delivered
+                   else f"{refused:.0f} refused, none delivered")
         print(f"| {d} | {lim} | {vs} | {producing_delivered / producing:.1f} / {delivered / span:.1f}"
-              f" | {delivered:.0f} | {refused / max(1, delivered):.2f}"
-              f" | {max(0, last_delivery - producing):.0f} s | {p99} |")
-
+              f" | {delivered:.0f} | {per_job} | {max(0, last_delivery - producing):.0f} s | {p99} |")
 
 if __name__ == "__main__":
     main()
