@@ -33,6 +33,8 @@ class RateAndBreakerTest {
     fixture.enqueue(pair, fixture.jobs(pair, 35));
 
     fixture.awaitEmpty(pair);
+    // the permits of the destination's limit taken for sends the rate refused went back
+    assertThat(fixture.limits().of("metered").inUse()).isZero();
     List<Instant> times =
         fixture.destination().received(QueueFixture.path(pair)).stream()
             .map(Received::at)
@@ -107,6 +109,8 @@ class RateAndBreakerTest {
     fixture.awaitEmpty(first);
     fixture.awaitEmpty(second);
     assertThat(fixture.stats(first).breaker()).isEqualTo("CLOSED");
+    // nor were permits kept for the sends the open breaker refused
+    assertThat(fixture.limits().of(failing.id()).inUse()).isZero();
   }
 
   private static int requests(PairId... pairs) {

@@ -205,10 +205,15 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
   }
 
   public void awaitEmpty(PairId pair) {
+    awaitEmpty(pair, WAIT);
+  }
+
+  /** For a test whose queue has more work than {@link #WAIT} is meant for. */
+  public void awaitEmpty(PairId pair, Duration within) {
     testKit
         .createTestProbe()
         .awaitAssert(
-            WAIT,
+            within,
             () -> {
               VirtualQueue.QueueStats stats = stats(pair);
               assertThat(stats.pending()).isZero();
