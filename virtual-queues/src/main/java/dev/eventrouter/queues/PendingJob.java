@@ -2,6 +2,7 @@ package dev.eventrouter.queues;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.RecordPosition;
 import java.util.Arrays;
@@ -26,6 +27,11 @@ import java.util.TreeSet;
  *     job, and only for jobs attempted: the index stays compact.
  * @param position the Kafka record the job was made from, remembered when it finishes (a record
  *     read again is told by it); null for a replay, and in snapshots written before positions
+ * @param orderingKey the hash of the job's ordering key ({@link Job#orderingKey()}); 0 for none
+ * @param arrival the job's place in the order its queue accepted jobs, which is the order of its
+ *     Kafka records (an ingest batch keeps their order): the jobs of one key go in this order. Not
+ *     the payload's sequence number, which a carried-forward job changes, nor its id, which is a
+ *     hash within a second. 0 in snapshots written before ordering: those jobs came first.
  */
 @JsonFormat(shape = JsonFormat.Shape.ARRAY)
 @JsonPropertyOrder({
@@ -36,7 +42,9 @@ import java.util.TreeSet;
   "expireAtMillis",
   "archiving",
   "traceSequenceNrs",
-  "position"
+  "position",
+  "orderingKey",
+  "arrival"
 })
 public record PendingJob(
     Ksuid id,
@@ -46,9 +54,34 @@ public record PendingJob(
     long expireAtMillis,
     boolean archiving,
     long[] traceSequenceNrs,
-    RecordPosition position) {
+    RecordPosition position,
+    long orderingKey,
+    long arrival) {
 
   private static final long[] NO_TRACE = new long[0];
+
+  /** An entry of no ordering key, as snapshots written before ordering have them. */
+  public PendingJob(
+      Ksuid id,
+      long payloadSequenceNr,
+      int attempts,
+      long dueAtMillis,
+      long expireAtMillis,
+      boolean archiving,
+      long[] traceSequenceNrs,
+      RecordPosition position) {
+    this(
+        id,
+        payloadSequenceNr,
+        attempts,
+        dueAtMillis,
+        expireAtMillis,
+        archiving,
+        traceSequenceNrs,
+        position,
+        Job.UNORDERED,
+        0L);
+  }
 
   public PendingJob {
     // snapshots written before the trace was kept have none
@@ -56,17 +89,28 @@ public record PendingJob(
         traceSequenceNrs == null || traceSequenceNrs.length == 0 ? NO_TRACE : traceSequenceNrs;
   }
 
-  static PendingJob accepted(
-      Ksuid id, long payloadSequenceNr, long expireAtMillis, RecordPosition position) {
-    return new PendingJob(id, payloadSequenceNr, 0, 0L, expireAtMillis, false, NO_TRACE, position);
+  static PendingJob accepted(Job job, long payloadSequenceNr, long arrival) {
+    return new PendingJob(
+        job.id(),
+        payloadSequenceNr,
+        0,
+        0L,
+        job.expireAt().toEpochMilli(),
+        false,
+        NO_TRACE,
+        job.position(),
+        job.orderingKey(),
+        arrival);
   }
 
   /**
-   * The order of the schedule: due first, then by the payload's place in the journal, which for new
-   * jobs is their arrival order, so that payloads read back come from one stretch of it.
+   * The order of the schedule: due first, then in arrival order, which is also the payloads' order
+   * in the journal (payloads read back come from one stretch of it), and the order in which the
+   * jobs of one ordering key go.
    */
   static final Comparator<PendingJob> BY_DUE =
       Comparator.comparingLong(PendingJob::dueAtMillis)
+          .thenComparingLong(PendingJob::arrival)
           .thenComparingLong(PendingJob::payloadSequenceNr)
           .thenComparing(PendingJob::id);
 
@@ -93,13 +137,24 @@ public record PendingJob(
         expireAtMillis,
         false,
         traced(eventSequenceNr),
-        position);
+        position,
+        orderingKey,
+        arrival);
   }
 
   /** The carried event holds the earlier attempts: the trace starts again from it. */
   PendingJob carriedTo(long sequenceNr) {
     return new PendingJob(
-        id, sequenceNr, attempts, dueAtMillis, expireAtMillis, archiving, NO_TRACE, position);
+        id,
+        sequenceNr,
+        attempts,
+        dueAtMillis,
+        expireAtMillis,
+        archiving,
+        NO_TRACE,
+        position,
+        orderingKey,
+        arrival);
   }
 
   PendingJob toArchive(long eventSequenceNr) {
@@ -111,7 +166,9 @@ public record PendingJob(
         expireAtMillis,
         true,
         traced(eventSequenceNr),
-        position);
+        position,
+        orderingKey,
+        arrival);
   }
 
   private long[] traced(long eventSequenceNr) {
@@ -131,7 +188,9 @@ public record PendingJob(
         && expireAtMillis == p.expireAtMillis
         && archiving == p.archiving
         && Arrays.equals(traceSequenceNrs, p.traceSequenceNrs)
-        && Objects.equals(position, p.position);
+        && Objects.equals(position, p.position)
+        && orderingKey == p.orderingKey
+        && arrival == p.arrival;
   }
 
   @Override
@@ -155,6 +214,9 @@ public record PendingJob(
         + " trace@"
         + Arrays.toString(traceSequenceNrs)
         + (position == null ? "" : " record " + position)
+        + (orderingKey == Job.UNORDERED ? "" : " ordered")
+        + " arrival="
+        + arrival
         + "]";
   }
 }
