@@ -1,6 +1,9 @@
 package dev.eventrouter.queues;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
@@ -28,10 +31,12 @@ import java.util.TreeSet;
  * @param position the Kafka record the job was made from, remembered when it finishes (a record
  *     read again is told by it); null for a replay, and in snapshots written before positions
  * @param orderingKey the hash of the job's ordering key ({@link Job#orderingKey()}); 0 for none
- * @param arrival the job's place in the order its queue accepted jobs, which is the order of its
- *     Kafka records (an ingest batch keeps their order): the jobs of one key go in this order. Not
- *     the payload's sequence number, which a carried-forward job changes, nor its id, which is a
- *     hash within a second. 0 in snapshots written before ordering: those jobs came first.
+ * @param arrival for a job with an ordering key, its place in the order its queue accepted such
+ *     jobs, which is the order of their Kafka records (an ingest batch keeps it): the jobs of one
+ *     key go in this order. Not the payload's sequence number, which the jobs of one batch share,
+ *     nor the id, a hash within a second. 0 for a job without a key, which goes by the payload's
+ *     place as before ordering (and so before the keyed jobs of its pair that are due as it is).
+ *     Both are written as one element, null for a job without a key: a byte.
  */
 @JsonFormat(shape = JsonFormat.Shape.ARRAY)
 @JsonPropertyOrder({
@@ -43,8 +48,7 @@ import java.util.TreeSet;
   "archiving",
   "traceSequenceNrs",
   "position",
-  "orderingKey",
-  "arrival"
+  "ordering"
 })
 public record PendingJob(
     Ksuid id,
@@ -55,10 +59,40 @@ public record PendingJob(
     boolean archiving,
     long[] traceSequenceNrs,
     RecordPosition position,
-    long orderingKey,
-    long arrival) {
+    @JsonIgnore long orderingKey,
+    @JsonIgnore long arrival) {
 
   private static final long[] NO_TRACE = new long[0];
+
+  /** As a snapshot holds it: the ordering key and arrival, or null for a job without a key. */
+  @JsonCreator
+  static PendingJob read(
+      @JsonProperty("id") Ksuid id,
+      @JsonProperty("payloadSequenceNr") long payloadSequenceNr,
+      @JsonProperty("attempts") int attempts,
+      @JsonProperty("dueAtMillis") long dueAtMillis,
+      @JsonProperty("expireAtMillis") long expireAtMillis,
+      @JsonProperty("archiving") boolean archiving,
+      @JsonProperty("traceSequenceNrs") long[] traceSequenceNrs,
+      @JsonProperty("position") RecordPosition position,
+      @JsonProperty("ordering") long[] ordering) {
+    return new PendingJob(
+        id,
+        payloadSequenceNr,
+        attempts,
+        dueAtMillis,
+        expireAtMillis,
+        archiving,
+        traceSequenceNrs,
+        position,
+        ordering == null ? Job.UNORDERED : ordering[0],
+        ordering == null ? 0L : ordering[1]);
+  }
+
+  @JsonProperty("ordering")
+  long[] ordering() {
+    return orderingKey == Job.UNORDERED ? null : new long[] {orderingKey, arrival};
+  }
 
   /** An entry of no ordering key, as snapshots written before ordering have them. */
   public PendingJob(
@@ -89,6 +123,10 @@ public record PendingJob(
         traceSequenceNrs == null || traceSequenceNrs.length == 0 ? NO_TRACE : traceSequenceNrs;
   }
 
+  /**
+   * @param arrival the job's place among the keyed jobs its queue accepted; not used for a job
+   *     without a key
+   */
   static PendingJob accepted(Job job, long payloadSequenceNr, long arrival) {
     return new PendingJob(
         job.id(),
@@ -100,13 +138,13 @@ public record PendingJob(
         NO_TRACE,
         job.position(),
         job.orderingKey(),
-        arrival);
+        job.orderingKey() == Job.UNORDERED ? 0L : arrival);
   }
 
   /**
-   * The order of the schedule: due first, then in arrival order, which is also the payloads' order
-   * in the journal (payloads read back come from one stretch of it), and the order in which the
-   * jobs of one ordering key go.
+   * The order of the schedule: due first, then (for keyed jobs) in arrival order, the order in
+   * which the jobs of one ordering key go, then by the payload's place in the journal, which for
+   * new jobs is their arrival order, so that payloads read back come from one stretch of it.
    */
   static final Comparator<PendingJob> BY_DUE =
       Comparator.comparingLong(PendingJob::dueAtMillis)

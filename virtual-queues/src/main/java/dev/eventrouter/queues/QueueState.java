@@ -58,7 +58,7 @@ public final class QueueState {
    */
   private final Map<Long, Integer> keysWaiting = new HashMap<>();
 
-  /** Jobs accepted, counted: the arrival of the last. */
+  /** Jobs with an ordering key accepted, counted: the arrival of the last. */
   private long arrivals;
 
   /** Per partition, the offset below which every record's jobs are persisted, as last told. */
@@ -130,7 +130,8 @@ public final class QueueState {
   }
 
   private void awaitingScheduling(JobEvent.AwaitingScheduling event) {
-    PendingJob job = PendingJob.accepted(event.job(), sequenceNr, ++arrivals);
+    long arrival = event.job().orderingKey() == Job.UNORDERED ? 0L : ++arrivals;
+    PendingJob job = PendingJob.accepted(event.job(), sequenceNr, arrival);
     if (jobs.putIfAbsent(job.id(), job) == null) {
       addToSchedule(job);
     }
