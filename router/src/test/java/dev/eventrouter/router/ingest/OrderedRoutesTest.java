@@ -2,22 +2,16 @@ package dev.eventrouter.router.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.eventrouter.router.Router;
+import dev.eventrouter.router.testing.OrderRecorder;
 import dev.eventrouter.router.testing.TestRouter;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -47,8 +41,9 @@ class OrderedRoutesTest {
   @Test
   void aUsersFailingEventHoldsBackOnlyTheirLaterEventsAndEveryUserGetsKafkaOrder()
       throws Exception {
-    Recipient recipient = new Recipient();
-    try (AutoCloseable stop = recipient.start()) {
+    try (OrderRecorder recipient = new OrderRecorder(Duration.ZERO)) {
+      // the failing user's events fail until the test lets them through
+      recipient.failing = event -> event.path("userId").asText().equals("failing");
       Path registry = dataDir.resolve("registry.conf");
       Files.writeString(
           registry,
@@ -87,7 +82,7 @@ class OrderedRoutesTest {
         // tried again and again, and nothing of theirs after it meanwhile
         assertThat(recipient.byKey().get("failing")).hasSizeGreaterThan(1).containsOnly(0);
 
-        recipient.failing = false;
+        recipient.failing = event -> false;
         probe.awaitAssert(
             Duration.ofSeconds(60),
             Duration.ofMillis(200),
@@ -124,59 +119,5 @@ class OrderedRoutesTest {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-  }
-
-  /**
-   * Records each request's message id in the order it comes and answers 200, or 500 to the failing
-   * user's while {@link #failing}.
-   */
-  private static final class Recipient {
-
-    private record Request(String messageId, int status) {}
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final List<Request> requests = new CopyOnWriteArrayList<>();
-    volatile boolean failing = true;
-    private HttpServer server;
-
-    AutoCloseable start() throws Exception {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      server.createContext(
-          "/",
-          exchange -> {
-            JsonNode event = JSON.readTree(exchange.getRequestBody().readAllBytes());
-            int status = failing && event.path("userId").asText().equals("failing") ? 500 : 200;
-            // recorded before the answer: the next request of the key cannot come before it
-            requests.add(new Request(event.path("messageId").asText(), status));
-            exchange.sendResponseHeaders(status, -1);
-            exchange.close();
-          });
-      server.start();
-      return () -> server.stop(0);
-    }
-
-    String url() {
-      return "http://127.0.0.1:" + server.getAddress().getPort() + "/in";
-    }
-
-    List<String> delivered() {
-      return requests.stream()
-          .filter(request -> request.status() == 200)
-          .map(Request::messageId)
-          .distinct()
-          .toList();
-    }
-
-    Map<String, List<Integer>> byKey() {
-      Map<String, List<Integer>> byKey = new LinkedHashMap<>();
-      for (Request request : requests) {
-        String messageId = request.messageId();
-        int slash = messageId.indexOf('/');
-        byKey
-            .computeIfAbsent(messageId.substring(0, slash), k -> new ArrayList<>())
-            .add(Integer.parseInt(messageId.substring(slash + 1)));
-      }
-      return byKey;
-    }
   }
 }
