@@ -2,12 +2,14 @@ package dev.eventrouter.router.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventrouter.loadtest.run.RouterProcess;
 import dev.eventrouter.router.testing.OrderRecorder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -26,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Ordered delivery across a SIGKILL: the packaged router delivers the events of 20 users to a
  * destination ordered per key, is killed while requests are under way, and started again on the
  * same data. Every event is delivered; a user's requests come in Kafka order, an event under way at
- * the kill perhaps twice, never after a later one of its user.
+ * the kill perhaps twice, never after a later one of its user. The figures are written to {@code
+ * target/reliability/ordered-sigkill.json} for RELIABILITY.md.
  */
 @ExtendWith(LogCapturingExtension.class)
 class OrderedSigkillIT {
@@ -61,6 +64,7 @@ class OrderedSigkillIT {
                   RouterProcess.Ports.from(PORTS))
               .start()) {
         router.awaitReady(Duration.ofSeconds(120));
+        long started = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = producer(router.kafkaBootstrapServers())) {
           for (int round = 0; round < ROUNDS; round++) {
             for (int user = 0; user < USERS; user++) {
@@ -80,12 +84,23 @@ class OrderedSigkillIT {
             () -> recipient.delivered().size() >= total / 3);
         router.kill();
         int deliveredAtKill = recipient.delivered().size();
+        int requestsAtKill = recipient.requests();
         router.start();
         router.awaitReady(Duration.ofSeconds(120));
         RouterProcess.await(
             "every event delivered",
             Duration.ofSeconds(300),
             () -> recipient.delivered().size() == total);
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("events", total);
+        figures.put("deliveredAtKill", deliveredAtKill);
+        figures.put("requestsAtKill", requestsAtKill);
+        figures.put("requests", recipient.requests());
+        figures.put("repeated", recipient.requests() - total);
+        figures.put("seconds", (System.nanoTime() - started) / 1e9);
+        Path out = Path.of("target", "reliability", "ordered-sigkill.json");
+        Files.createDirectories(out.getParent());
+        new ObjectMapper().writeValue(out.toFile(), figures);
 
         assertThat(deliveredAtKill).as("killed while delivering").isLessThan(total);
         Map<String, List<Integer>> byKey = recipient.byKey();

@@ -57,6 +57,11 @@ public final class OrderRecorder implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/in";
   }
 
+  /** Requests received, a repeated event counted each time. */
+  public int requests() {
+    return requests.size();
+  }
+
   /** The message ids of the events answered 200, once each. */
   public List<String> delivered() {
     return requests.stream()
