@@ -1,5 +1,6 @@
 package dev.eventrouter.router.ingest;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -45,6 +46,7 @@ public enum Rejection {
     return Arrays.stream(values()).filter(r -> r.label.equals(label)).findFirst();
   }
 
+  @JsonValue
   public String label() {
     return label;
   }
