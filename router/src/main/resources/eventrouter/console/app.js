@@ -197,8 +197,9 @@ function destinationPage(view, destination) {
       lever('Pause', out, () => post(path + '/pause')),
       lever('Resume', out, () => post(path + '/resume'))), out);
   }
+  const routed = h('p', { id: 'routed-from' });
   view.append(h('h2', {}, 'Largest backlogs'),
-    table(['Source', 'Depth'], []));
+    table(['Source', 'Depth'], []), h('h2', {}, 'Sources sending here'), routed);
   view.querySelector('table').replaceChild(pairs, view.querySelector('tbody'));
   view.append(h('h2', {}, 'Last 5 minutes'), h('div', { id: 'charts' }));
   return {
@@ -207,9 +208,12 @@ function destinationPage(view, destination) {
       fill(cards, card('Backlog', s.depth, 'depth'), card('Breaker', breakerBadge(s.breaker)),
         card('Paused', s.paused ? 'yes' : 'no', 'paused'), card('Sources', s.sources),
         card('Pairs with jobs', s.pairsWithJobs));
-      fill(pairs, s.largestBacklogs.map((b) => h('tr', {},
+      fill(pairs, s.largestBacklogs.length ? s.largestBacklogs.map((b) => h('tr', {},
         h('td', {}, link(pairHref(b.source, destination), b.source)),
-        h('td', { class: 'num' }, b.depth))));
+        h('td', { class: 'num' }, b.depth)))
+        : h('tr', {}, h('td', { colspan: 2 }, 'No backlog on this node.')));
+      fill(routed, s.routedFrom.map((source, i) => [i ? ', ' : null,
+        link(pairHref(source, destination), source)]));
       const points = history.of(destination);
       fill(view.querySelector('#charts'),
         h('p', {}, 'Backlog ', spark(points, 'backlog', 'backlog', 480, 80)),
@@ -241,7 +245,8 @@ function pairPage(view, source, destination) {
   const cards = h('div', { class: 'cards' });
   const jobs = h('tbody');
   const out = h('p', { role: 'status' });
-  view.append(h('h1', {}, 'Pair ', source, ' → ', destination), cards);
+  view.append(h('h1', {}, 'Pair ', source, ' → ',
+    link('#/destination/' + seg(destination), destination)), cards);
   if (canOperate()) {
     const rate = h('input', { id: 'limit-rate', type: 'number', min: 0 });
     const inFlight = h('input', { id: 'limit-in-flight', type: 'number', min: 1 });

@@ -37,6 +37,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -529,12 +530,18 @@ public final class AdminApi extends AllDirectives {
         "paused",
         controls.state().paused().contains(OperatorControls.Target.destination(destination)));
     body.put("breaker", String.valueOf(queues.breakers().states().getOrDefault(destination, null)));
-    body.put(
-        "sources",
-        registry.current().routes().values().stream()
+    List<String> routedFrom =
+        registry.current().routes().entrySet().stream()
             .filter(
-                routes -> routes.stream().anyMatch(r -> r.destination().id().equals(destination)))
-            .count());
+                routes ->
+                    routes.getValue().stream()
+                        .anyMatch(r -> r.destination().id().equals(destination)))
+            .map(Map.Entry::getKey)
+            .sorted()
+            .toList();
+    body.put("sources", routedFrom.size());
+    // where an operator goes from here to a pair: the first ones by name
+    body.put("routedFrom", routedFrom.subList(0, Math.min(routedFrom.size(), TOP_MAX)));
     body.put("pairsWithJobs", pairs.size());
     body.put("depth", pairs.values().stream().mapToLong(Integer::longValue).sum());
     body.put(

@@ -182,7 +182,8 @@ class AdminApiTest {
                       .replace("{source}", "blog")
                       .replace("{destination}", "held")
                       .replace("{jobId}", "0ujsswThIGTUYm2K8FjOOfXtY1K")
-                      .replace("{replayId}", "no-such-replay");
+                      .replace("{replayId}", "no-such-replay")
+                      .replace("{redriveId}", "no-such-redrive");
               path.getValue()
                   .fieldNames()
                   .forEachRemaining(
