@@ -173,12 +173,14 @@ function destinationsPage(view) {
             d.enabled ? null : [' ', badge('disabled', 'warn')]),
           h('td', { class: 'num backlog' }, d.depth),
           h('td', {}, spark(history.of(d.destination), 'backlog', 'backlog')),
-          h('td', { class: 'num' }, format(latest.rate)),
+          h('td', { class: 'num rate' }, format(latest.rate)),
           h('td', {}, spark(history.of(d.destination), 'rate', 'delivered')),
           h('td', { class: 'num' }, latest.errors === null || latest.errors === undefined
             ? '–' : Math.round(latest.errors * 100) + ' %'),
-          h('td', {}, breakerBadge(d.breaker)),
-          h('td', { class: 'num' }, d.maxInFlightPerPair),
+          h('td', { class: 'breaker' }, breakerBadge(d.breaker)),
+          // the node's own limit where the API tells one, else the configured one per pair
+          h('td', { class: 'num' }, d.concurrencyLimit !== undefined ? d.concurrencyLimit
+            : d.maxInFlightPerPair + ' per pair'),
           h('td', { class: 'num' }, d.ratePerSecond || 'none'),
           h('td', { class: 'paused' }, d.paused ? badge('paused', 'warn') : 'no'));
       }));

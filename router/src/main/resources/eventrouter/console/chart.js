@@ -22,7 +22,7 @@ export class History {
         const seconds = (t - before.t) / 1000;
         rate = (d.delivered - before.delivered) / seconds;
         const attempts = d.delivered - before.delivered + d.failed - before.failed;
-        errors = attempts > 0 ? (d.failed - before.failed) / attempts : 0;
+        errors = attempts > 0 ? (d.failed - before.failed) / attempts : null;
       }
       points.push({ t, backlog: d.depth, rate, errors });
       while (points.length && points[0].t < t - KEEP_MS) points.shift();

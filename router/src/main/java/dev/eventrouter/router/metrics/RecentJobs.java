@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The latest jobs of the pairs most recently busy on this node, each with its last step: where an
- * operator finds a job to trace. Bounded ({@link #PAIRS} pairs, {@link #PER_PAIR} jobs each), so
- * that tens of thousands of pairs do not keep it growing.
+ * The jobs that arrived last in the pairs most recently busy on this node, each with its last step:
+ * where an operator finds a job to trace. Bounded ({@link #PAIRS} pairs, {@link #PER_PAIR} jobs
+ * each), so that tens of thousands of pairs do not keep it growing.
  */
 public final class RecentJobs {
 
@@ -49,8 +49,14 @@ public final class RecentJobs {
       }
       Transition last = steps.get(steps.size() - 1);
       String id = event.jobId().toString();
-      // a job's later steps keep its place: only a new job pushes the oldest out
-      jobs.put(id, new Recent(id, last.state(), last.at()));
+      Recent recent = new Recent(id, last.state(), last.at());
+      if (event instanceof JobEvent.WithPayload) {
+        // a job arriving: it pushes the oldest out
+        jobs.put(id, recent);
+      } else {
+        // a later step keeps the job's place, and does not bring back one pushed out
+        jobs.computeIfPresent(id, (key, before) -> recent);
+      }
     }
   }
 

@@ -19,6 +19,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -136,6 +139,9 @@ class ConsoleBrowserTest {
             .build();
     browser = new ChromeDriver(service, options);
     await = new WebDriverWait(browser, WAIT);
+    // the pages are drawn again at every refresh: an element found may be replaced before it is
+    // read
+    await.ignoring(StaleElementReferenceException.class);
   }
 
   @AfterEach
@@ -165,10 +171,17 @@ class ConsoleBrowserTest {
         ExpectedConditions.textToBe(
             By.cssSelector("tr[data-destination='held'] td.backlog"), "30"));
     assertThat(text(By.cssSelector("tr[data-destination='held'] td.paused"))).isEqualTo("paused");
-    // and another destination delivers meanwhile: its rate is drawn beside
-    produce("shop", 20);
-    await.until(driver -> blackHole.deliveries().getOrDefault("hook", Map.of()).size() == 20);
+    // and another destination delivers meanwhile, steadily: its rate is shown beside
+    CompletableFuture<List<String>> steady =
+        CompletableFuture.supplyAsync(() -> produce("shop", 400, 25));
+    await.until(
+        driver -> {
+          String rate = text(By.cssSelector("tr[data-destination='hook'] td.rate"));
+          return !rate.equals("0") && !rate.equals("–");
+        });
+    assertThat(text(By.cssSelector("tr[data-destination='hook'] td.breaker"))).isEqualTo("CLOSED");
     screenshot("destinations");
+    assertThat(steady.get(WAIT.toSeconds(), TimeUnit.SECONDS)).hasSize(400);
 
     // which pair holds it, and why
     click(By.id("nav-pairs"));
@@ -176,7 +189,7 @@ class ConsoleBrowserTest {
     await.until(ExpectedConditions.textToBe(By.id("depth"), "30"));
     assertThat(text(By.id("paused"))).isEqualTo("yes");
     await.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("a.job"), 10));
-    String jobId = browser.findElements(By.cssSelector("a.job")).get(0).getText();
+    String jobId = text(By.cssSelector("a.job"));
     screenshot("pair");
 
     // resume the destination, from the pair's page
@@ -193,10 +206,14 @@ class ConsoleBrowserTest {
     click(By.linkText(jobId));
     await.until(
         ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("tbody"), "succeeded"));
-    List<WebElement> steps = browser.findElements(By.cssSelector("tr.step"));
-    assertThat(steps.get(0).getText()).startsWith("awaiting_scheduling");
-    WebElement delivered = steps.get(steps.size() - 1);
-    assertThat(delivered.getText()).startsWith("succeeded").contains(" 1 ").contains("200");
+    List<String> steps =
+        await.until(
+            driver ->
+                driver.findElements(By.cssSelector("tr.step")).stream()
+                    .map(WebElement::getText)
+                    .toList());
+    assertThat(steps.get(0)).startsWith("awaiting_scheduling");
+    assertThat(steps.get(steps.size() - 1)).startsWith("succeeded").contains(" 1 ").contains("200");
     screenshot("job-trace");
 
     // a replay, started and watched
@@ -319,7 +336,7 @@ class ConsoleBrowserTest {
   }
 
   private String text(By by) {
-    return await.until(ExpectedConditions.presenceOfElementLocated(by)).getText();
+    return await.until(driver -> driver.findElement(by).getText());
   }
 
   private void screenshot(String name) throws IOException {
@@ -329,10 +346,23 @@ class ConsoleBrowserTest {
   }
 
   private static List<String> produce(String source, int events) {
+    return produce(source, events, 0);
+  }
+
+  /**
+   * @param ratePerSecond 0: as fast as it can
+   */
+  private static List<String> produce(String source, int events, double ratePerSecond) {
     EventProducer.Result produced =
         EventProducer.run(
             new EventProducer.Plan(
-                router.kafkaBootstrapServers(), "events", events, List.of(source), 200, 0, 5));
+                router.kafkaBootstrapServers(),
+                "events",
+                events,
+                List.of(source),
+                200,
+                ratePerSecond,
+                5));
     assertThat(produced.failed()).isZero();
     return produced.produced().stream().map(EventProducer.Produced::messageId).distinct().toList();
   }
