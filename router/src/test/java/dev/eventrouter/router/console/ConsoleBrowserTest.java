@@ -30,7 +30,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -143,6 +145,24 @@ class ConsoleBrowserTest {
     // read
     await.ignoring(StaleElementReferenceException.class);
   }
+
+  /**
+   * What the browser showed when a test failed, taken before it closes:
+   * target/console-screenshots/failed-*.png.
+   */
+  @RegisterExtension
+  final AfterTestExecutionCallback onFailure =
+      context ->
+          context
+              .getExecutionException()
+              .ifPresent(
+                  cause -> {
+                    try {
+                      screenshot("failed-" + context.getRequiredTestMethod().getName());
+                    } catch (IOException | RuntimeException e) {
+                      cause.addSuppressed(e);
+                    }
+                  });
 
   @AfterEach
   void closeBrowser() {
