@@ -50,8 +50,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The console in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver};
  * skipped where they are not installed), driven by clicks alone as an operator would during an
  * incident: find the destination whose backlog grows, see why (paused), resume it, follow one job
- * to its delivery, start a replay. Screenshots go to {@code target/console-screenshots} (those in
- * {@code docs/console} were taken from there).
+ * to its delivery, start a replay; fix a registry and re-drive the dead letters it caused.
+ * Screenshots go to {@code target/console-screenshots} (those in {@code docs/console} were taken
+ * from there).
  */
 @ExtendWith(LogCapturingExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -245,10 +246,6 @@ class ConsoleBrowserTest {
             By.cssSelector("td.run-status"), "DONE"));
     assertThat(text(By.cssSelector("tr.run"))).contains("all → held").contains("\"enqueued\":0");
     screenshot("replays");
-
-    click(By.id("nav-dead-letters"));
-    await.until(ExpectedConditions.presenceOfElementLocated(By.id("field-reason")));
-    screenshot("dead-letters");
   }
 
   @Test
@@ -298,6 +295,55 @@ class ConsoleBrowserTest {
 
   @Test
   @Order(4)
+  void deadLettersOfASourceAddedInTheRegistryPageAreRedrivenFromTheConsole() throws Exception {
+    List<String> sent = produce("late", 5);
+    signIn(OPERATE);
+    click(By.id("nav-registry"));
+    // the registry stored through the API is loaded into the editor first (none yet: empty)
+    await.until(
+        driver -> !driver.findElement(By.cssSelector("#view span.muted")).getText().isEmpty());
+    WebElement text = browser.findElement(By.id("registry-text"));
+    // a mistake first: refused, and said where it is
+    text.sendKeys("destinations { broken { } }");
+    click(By.cssSelector("button[data-lever='Save']"));
+    await.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("#view p.error"), "invalid registry"));
+    text.clear();
+    text.sendKeys(
+        """
+        destinations {
+          hook { endpoint = "%s" }
+          held { endpoint = "%s" }
+        }
+        sources {
+          shop { destinations = [hook] }
+          blog { destinations = [held] }
+          late { destinations = [hook] }
+        }
+        """
+            .formatted(blackHole.url("hook"), blackHole.url("held")));
+    click(By.cssSelector("button[data-lever='Save']"));
+    await.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("#view p.result"), "\"sources\":3"));
+
+    click(By.id("nav-dead-letters"));
+    browser.findElement(By.id("field-source")).sendKeys("late");
+    click(By.cssSelector("button[data-lever='Start']"));
+    await.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("td.run-status"), "DONE"));
+    assertThat(text(By.cssSelector("tr.run")))
+        .contains("unknown-source of late")
+        .contains("\"redriven\":5");
+    await.until(
+        driver -> blackHole.deliveries().getOrDefault("hook", Map.of()).keySet().containsAll(sent));
+    screenshot("dead-letters");
+  }
+
+  @Test
+  @Order(5)
   void everyConsoleFileIsServedUnderAStrictContentSecurityPolicyWithNoMarkupFromStrings()
       throws Exception {
     HttpClient http = HttpClient.newHttpClient();
