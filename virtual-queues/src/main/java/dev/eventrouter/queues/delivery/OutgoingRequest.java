@@ -3,6 +3,7 @@ package dev.eventrouter.queues.delivery;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.ContentType;
 
 /**
@@ -26,14 +27,36 @@ record OutgoingRequest(
 
   record Ready(OutgoingRequest request) implements Prepared {}
 
-  /** Answered at once as an attempt that failed with this reason; nothing is sent. */
-  record NotMade(String reason) implements Prepared {}
+  /**
+   * Answered at once as an attempt that failed with this reason; nothing is sent.
+   *
+   * @param detail what the adapter said of the event it refused, or null
+   */
+  record NotMade(String reason, String detail) implements Prepared {
+    NotMade(String reason) {
+      this(reason, null);
+    }
+  }
 
   /** Tells the caller at once that the request could not be made, as an attempt that failed. */
   static void answerNotMade(DeliveryRequest request, Clock clock, String reason) {
+    answerNotMade(request, clock, new NotMade(reason));
+  }
+
+  static void answerNotMade(DeliveryRequest request, Clock clock, NotMade notMade) {
     Instant now = clock.instant();
     request
         .replyTo()
-        .tell(DeliveryOutcome.failed(request.job().id(), request.attempt(), now, now, reason));
+        .tell(
+            new DeliveryOutcome(
+                request.job().id(),
+                request.attempt(),
+                now,
+                now,
+                0,
+                notMade.reason(),
+                Optional.empty(),
+                null,
+                notMade.detail()));
   }
 }

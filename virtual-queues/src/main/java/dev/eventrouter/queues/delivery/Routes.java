@@ -1,6 +1,8 @@
 package dev.eventrouter.queues.delivery;
 
 import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.queues.adapter.ApiAdapter;
+import dev.eventrouter.queues.adapter.ApiRequest;
 import dev.eventrouter.queues.destination.WebhookSigning;
 import java.net.URI;
 import java.time.Clock;
@@ -63,6 +65,13 @@ final class Routes {
 
   OutgoingRequest.Prepared prepare(DeliveryRequest request) {
     try {
+      if (request.destination().adapter() instanceof ApiAdapter api) {
+        Optional<String> refused = api.refuse(request.job());
+        if (refused.isPresent()) {
+          return new OutgoingRequest.NotMade(DeliveryOutcome.INVALID_EVENT, refused.get());
+        }
+        return new OutgoingRequest.Ready(make(request, api));
+      }
       return new OutgoingRequest.Ready(make(request));
     } catch (MissingSecretException e) {
       // the operator may yet provide it: the job waits, retried with backoff
@@ -101,6 +110,29 @@ final class Routes {
     }
     return new OutgoingRequest(
         route.pool(), route.target(), route.contentType(), headers, job.payload());
+  }
+
+  /**
+   * A third-party API's request, as its adapter makes it from the event and its settings: the job's
+   * endpoint and headers are not used (the adapter's settings hold them, and its secrets are never
+   * in a job).
+   */
+  private OutgoingRequest make(DeliveryRequest request, ApiAdapter api) {
+    Job job = request.job();
+    ApiRequest made = api.request(List.of(job), this::secretValue);
+    List<OutgoingRequest.Header> headers = new ArrayList<>(made.headers().size() + 3);
+    made.headers().forEach((name, value) -> headers.add(new OutgoingRequest.Header(name, value)));
+    headers.add(new OutgoingRequest.Header("User-Agent", userAgent));
+    headers.add(new OutgoingRequest.Header("X-Message-Id", job.messageId()));
+    headers.add(
+        new OutgoingRequest.Header("X-Delivery-Attempt", Integer.toString(request.attempt())));
+    URI endpoint = made.endpoint();
+    return new OutgoingRequest(
+        PoolKey.of(request.destination().id(), endpoint),
+        target(endpoint),
+        contentType(made.contentType()),
+        headers,
+        made.body());
   }
 
   /** The route, worked out on first use; one that cannot be made is not kept. */

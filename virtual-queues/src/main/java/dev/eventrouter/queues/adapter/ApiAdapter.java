@@ -1,0 +1,34 @@
+package dev.eventrouter.queues.adapter;
+
+import dev.eventrouter.persistence.job.Job;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A third-party API: the adapter makes the request from the events and its own settings (endpoint,
+ * credentials by reference), and reads the API's answer, per event where the API says which.
+ */
+public non-sealed interface ApiAdapter extends DestinationAdapter {
+
+  /**
+   * Why this job can never go to the API (an event it cannot take), checked before the job goes
+   * into a request: the job is discarded with the reason, and the others of its batch go on.
+   */
+  Optional<String> refuse(Job job);
+
+  /**
+   * The request for these jobs, none of them refused.
+   *
+   * @param secrets where the credentials named in the adapter's settings are looked up, now
+   */
+  ApiRequest request(List<Job> jobs, SecretLookup secrets);
+
+  /** The most jobs one request may carry. */
+  int maxBatch();
+
+  /** A secret's value now; throws (and no request is made, the jobs wait) when it is not set. */
+  @FunctionalInterface
+  interface SecretLookup {
+    String value(String name);
+  }
+}
