@@ -57,6 +57,11 @@ public record AmplitudeAdapter(URI endpoint, String apiKeySecret, int maxBatch)
   }
 
   @Override
+  public List<String> secrets() {
+    return List.of(apiKeySecret);
+  }
+
+  @Override
   public boolean readsBody() {
     return true;
   }

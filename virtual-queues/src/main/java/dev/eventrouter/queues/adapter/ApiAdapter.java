@@ -23,6 +23,12 @@ public non-sealed interface ApiAdapter extends DestinationAdapter {
    */
   ApiRequest request(List<Job> jobs, SecretLookup secrets);
 
+  /**
+   * The names of the secrets its requests carry: the router binds each to the adapter's endpoint,
+   * so that a registry change cannot send them elsewhere unacknowledged.
+   */
+  List<String> secrets();
+
   /** The most jobs one request may carry. */
   int maxBatch();
 

@@ -75,6 +75,14 @@ public record MixpanelAdapter(URI endpoint, String projectId, Credentials creden
   }
 
   @Override
+  public List<String> secrets() {
+    return List.of(
+        credentials instanceof ServiceAccount account
+            ? account.secretName()
+            : ((ProjectToken) credentials).secretName());
+  }
+
+  @Override
   public boolean readsBody() {
     return true;
   }
