@@ -56,6 +56,15 @@ public record AmplitudeAdapter(URI endpoint, String apiKeySecret, int maxBatch)
     return TYPE;
   }
 
+  /**
+   * "Keep request sizes under 1 MB": the events' payloads up to 800 kB, leaving room for what the
+   * mapping changes.
+   */
+  @Override
+  public long maxBatchBytes() {
+    return 800_000;
+  }
+
   @Override
   public List<String> secrets() {
     return List.of(apiKeySecret);

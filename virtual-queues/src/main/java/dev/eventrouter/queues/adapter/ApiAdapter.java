@@ -32,6 +32,20 @@ public non-sealed interface ApiAdapter extends DestinationAdapter {
   /** The most jobs one request may carry. */
   int maxBatch();
 
+  /** The most payload bytes one request may carry: under the API's limit on a request. */
+  long maxBatchBytes();
+
+  @Override
+  default Batching batching() {
+    return new Batching(maxBatch(), maxBatchBytes(), java.time.Duration.ZERO);
+  }
+
+  /** The adapter makes the request from its own settings: any jobs of the pair may share one. */
+  @Override
+  default boolean sameRequest(Job first, Job other) {
+    return true;
+  }
+
   /** A secret's value now; throws (and no request is made, the jobs wait) when it is not set. */
   @FunctionalInterface
   interface SecretLookup {

@@ -18,6 +18,15 @@ public sealed interface DestinationAdapter permits WebhookAdapter, ApiAdapter {
   /** The registry's {@code type} of the destination. */
   String type();
 
+  /** How many jobs one request may carry. */
+  Batching batching();
+
+  /**
+   * Whether two jobs may go in one request: a webhook's jobs keep the endpoint and headers they
+   * were accepted with, so only those alike share a request.
+   */
+  boolean sameRequest(Job first, Job other);
+
   /** Whether {@link #classify} reads the response's body; if not, it is read away unseen. */
   boolean readsBody();
 

@@ -74,6 +74,12 @@ public record MixpanelAdapter(URI endpoint, String projectId, Credentials creden
     return TYPE;
   }
 
+  /** "10MB uncompressed per request": the events' payloads up to 8 MB. */
+  @Override
+  public long maxBatchBytes() {
+    return 8_000_000;
+  }
+
   @Override
   public List<String> secrets() {
     return List.of(

@@ -5,12 +5,14 @@ import dev.eventrouter.queues.adapter.DestinationAdapter;
 import dev.eventrouter.queues.adapter.JobVerdict;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Turns a response into the attempt's outcome, as the destination's adapter judges it: what every
- * client does with a response, so that they all judge alike.
+ * Turns a request's answer into an outcome per job, as the destination's adapter judges it: what
+ * every client does with a response or a failure, so that they all answer alike, a batch job by
+ * job.
  */
 final class AdapterAnswers {
 
@@ -21,11 +23,36 @@ final class AdapterAnswers {
     return request.destination().adapter().readsBody();
   }
 
+  /** Tells the caller each job's outcome. */
+  static void tell(DeliveryRequest request, List<DeliveryOutcome> outcomes) {
+    outcomes.forEach(request.replyTo()::tell);
+  }
+
+  /** No response came (or the request was not made): every job's attempt failed alike. */
+  static List<DeliveryOutcome> failed(
+      DeliveryRequest request, Instant startedAt, Instant finishedAt, String error, String detail) {
+    List<DeliveryOutcome> outcomes = new ArrayList<>(request.jobs().size());
+    for (DeliveryRequest.Sent sent : request.jobs()) {
+      outcomes.add(
+          new DeliveryOutcome(
+              sent.job().id(),
+              sent.attempt(),
+              startedAt,
+              finishedAt,
+              0,
+              error,
+              Optional.empty(),
+              null,
+              detail));
+    }
+    return outcomes;
+  }
+
   /**
    * @param body the body's first bytes, as the client kept them; empty for an adapter that does not
    *     read it
    */
-  static DeliveryOutcome responded(
+  static List<DeliveryOutcome> responded(
       DeliveryRequest request,
       Instant startedAt,
       Instant finishedAt,
@@ -33,18 +60,25 @@ final class AdapterAnswers {
       Optional<Duration> retryAfter,
       byte[] body) {
     DestinationAdapter adapter = request.destination().adapter();
-    if (!adapter.readsBody()) {
+    if (request.jobs().size() == 1 && !adapter.readsBody()) {
       // the status decides, as it always did for a webhook
-      return DeliveryOutcome.responded(
-          request.job().id(), request.attempt(), startedAt, finishedAt, status, retryAfter);
+      return List.of(
+          DeliveryOutcome.responded(
+              request.job().id(), request.attempt(), startedAt, finishedAt, status, retryAfter));
     }
     List<JobVerdict> verdicts =
-        adapter.classify(List.of(request.job()), new ApiResponse(status, retryAfter, body));
-    return outcome(request, startedAt, finishedAt, status, retryAfter, verdicts.get(0));
+        adapter.classify(request.jobList(), new ApiResponse(status, retryAfter, body));
+    List<DeliveryOutcome> outcomes = new ArrayList<>(verdicts.size());
+    for (int i = 0; i < request.jobs().size(); i++) {
+      outcomes.add(
+          outcome(
+              request.jobs().get(i), startedAt, finishedAt, status, retryAfter, verdicts.get(i)));
+    }
+    return outcomes;
   }
 
-  static DeliveryOutcome outcome(
-      DeliveryRequest request,
+  private static DeliveryOutcome outcome(
+      DeliveryRequest.Sent sent,
       Instant startedAt,
       Instant finishedAt,
       int status,
@@ -65,8 +99,8 @@ final class AdapterAnswers {
       reason = null;
     }
     return new DeliveryOutcome(
-        request.job().id(),
-        request.attempt(),
+        sent.job().id(),
+        sent.attempt(),
         startedAt,
         finishedAt,
         status,

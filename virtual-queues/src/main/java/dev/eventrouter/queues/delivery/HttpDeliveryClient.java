@@ -124,21 +124,25 @@ public final class HttpDeliveryClient implements DeliveryClient {
   public boolean send(DeliveryRequest request) {
     OutgoingRequest.Prepared prepared = routes.prepare(request);
     if (prepared instanceof OutgoingRequest.NotMade notMade) {
-      OutgoingRequest.answerNotMade(request, clock, notMade);
+      OutgoingRequest.answerNotMade(notMade.unsent(), clock, notMade.reason());
       return true;
     }
-    OutgoingRequest outgoing = ((OutgoingRequest.Ready) prepared).request();
+    if (!(prepared instanceof OutgoingRequest.Ready ready)) {
+      return true; // its adapter refused every job, each answered
+    }
+    OutgoingRequest outgoing = ready.request();
+    DeliveryRequest sent = ready.sent();
     HttpRequest http;
     try {
       http = httpRequest(outgoing);
     } catch (IllegalUriException e) {
       // a target java.net.URI takes and Pekko's stricter parser does not: no attempt can succeed
-      OutgoingRequest.answerNotMade(request, clock, DeliveryOutcome.INVALID_REQUEST);
+      OutgoingRequest.answerNotMade(sent, clock, DeliveryOutcome.INVALID_REQUEST);
       return true;
     }
     DestinationPool pool =
-        pools.computeIfAbsent(outgoing.pool(), k -> new DestinationPool(k, request.destination()));
-    return pool.offer(request, http);
+        pools.computeIfAbsent(outgoing.pool(), k -> new DestinationPool(k, sent.destination()));
+    return pool.offer(sent, http);
   }
 
   /**
@@ -279,18 +283,10 @@ public final class HttpDeliveryClient implements DeliveryClient {
     }
 
     private void timedOut(InFlight inFlight) {
-      if (inFlight.answer()) {
-        DeliveryRequest request = inFlight.request();
-        request
-            .replyTo()
-            .tell(
-                DeliveryOutcome.failed(
-                    request.job().id(),
-                    request.attempt(),
-                    inFlight.startedAt(),
-                    clock.instant(),
-                    "timeout"));
-      }
+      answer(
+          inFlight,
+          AdapterAnswers.failed(
+              inFlight.request(), inFlight.startedAt(), clock.instant(), "timeout", null));
     }
 
     private void complete(Pair<Try<HttpResponse>, InFlight> result) {
@@ -302,12 +298,12 @@ public final class HttpDeliveryClient implements DeliveryClient {
         connectionFree();
         answer(
             inFlight,
-            DeliveryOutcome.failed(
-                request.job().id(),
-                request.attempt(),
+            AdapterAnswers.failed(
+                request,
                 inFlight.startedAt(),
                 finishedAt,
-                Failures.classify(response.failed().get())));
+                Failures.classify(response.failed().get()),
+                null));
         return;
       }
       HttpResponse r = response.get();
@@ -340,10 +336,10 @@ public final class HttpDeliveryClient implements DeliveryClient {
               });
     }
 
-    /** Tells the caller, unless its deadline passed and it has its outcome already. */
-    private void answer(InFlight inFlight, DeliveryOutcome outcome) {
+    /** Tells the caller each job's outcome, unless its deadline passed and it has them already. */
+    private void answer(InFlight inFlight, List<DeliveryOutcome> outcomes) {
       if (inFlight.answer()) {
-        inFlight.request().replyTo().tell(outcome);
+        AdapterAnswers.tell(inFlight.request(), outcomes);
       }
     }
   }

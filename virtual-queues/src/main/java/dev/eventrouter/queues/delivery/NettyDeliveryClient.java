@@ -148,13 +148,16 @@ public final class NettyDeliveryClient implements DeliveryClient {
   public boolean send(DeliveryRequest request) {
     OutgoingRequest.Prepared prepared = routes.prepare(request);
     if (prepared instanceof OutgoingRequest.NotMade notMade) {
-      OutgoingRequest.answerNotMade(request, clock, notMade);
+      OutgoingRequest.answerNotMade(notMade.unsent(), clock, notMade.reason());
       return true;
     }
-    OutgoingRequest outgoing = ((OutgoingRequest.Ready) prepared).request();
+    if (!(prepared instanceof OutgoingRequest.Ready ready)) {
+      return true; // its adapter refused every job, each answered
+    }
+    OutgoingRequest outgoing = ready.request();
     return pools
         .computeIfAbsent(outgoing.pool(), key -> new Pool(key, loops.next()))
-        .offer(request, outgoing);
+        .offer(ready.sent(), outgoing);
   }
 
   /**
@@ -441,19 +444,16 @@ public final class NettyDeliveryClient implements DeliveryClient {
       dispatch();
     }
 
-    private DeliveryOutcome failed(Exchange exchange, String error) {
-      return DeliveryOutcome.failed(
-          exchange.request.job().id(),
-          exchange.request.attempt(),
-          exchange.startedAt,
-          clock.instant(),
-          error);
+    private List<DeliveryOutcome> failed(Exchange exchange, String error) {
+      return AdapterAnswers.failed(
+          exchange.request, exchange.startedAt, clock.instant(), error, null);
     }
 
-    private void answer(Exchange exchange, DeliveryOutcome outcome) {
+    /** Tells the caller each job's outcome, once. */
+    private void answer(Exchange exchange, List<DeliveryOutcome> outcomes) {
       if (!exchange.answered) {
         exchange.answered = true;
-        exchange.request.replyTo().tell(outcome);
+        AdapterAnswers.tell(exchange.request, outcomes);
       }
     }
 

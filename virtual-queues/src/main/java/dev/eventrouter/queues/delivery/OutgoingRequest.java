@@ -3,7 +3,6 @@ package dev.eventrouter.queues.delivery;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.ContentType;
 
 /**
@@ -25,38 +24,27 @@ record OutgoingRequest(
   /** A request ready to go, or the reason it cannot be made now. */
   sealed interface Prepared {}
 
-  record Ready(OutgoingRequest request) implements Prepared {}
+  /**
+   * @param sent the jobs it carries: the request's, less those its adapter refused (answered
+   *     already)
+   */
+  record Ready(OutgoingRequest request, DeliveryRequest sent) implements Prepared {}
 
   /**
-   * Answered at once as an attempt that failed with this reason; nothing is sent.
+   * Answered at once as an attempt that failed with this reason, for each of the jobs; nothing is
+   * sent.
    *
-   * @param detail what the adapter said of the event it refused, or null
+   * @param unsent the jobs it is for: the request's, less those its adapter refused (answered
+   *     already)
    */
-  record NotMade(String reason, String detail) implements Prepared {
-    NotMade(String reason) {
-      this(reason, null);
-    }
-  }
+  record NotMade(DeliveryRequest unsent, String reason) implements Prepared {}
+
+  /** Every job was answered already (its adapter refused each): nothing to send. */
+  record Answered() implements Prepared {}
 
   /** Tells the caller at once that the request could not be made, as an attempt that failed. */
   static void answerNotMade(DeliveryRequest request, Clock clock, String reason) {
-    answerNotMade(request, clock, new NotMade(reason));
-  }
-
-  static void answerNotMade(DeliveryRequest request, Clock clock, NotMade notMade) {
     Instant now = clock.instant();
-    request
-        .replyTo()
-        .tell(
-            new DeliveryOutcome(
-                request.job().id(),
-                request.attempt(),
-                now,
-                now,
-                0,
-                notMade.reason(),
-                Optional.empty(),
-                null,
-                notMade.detail()));
+    AdapterAnswers.tell(request, AdapterAnswers.failed(request, now, now, reason, null));
   }
 }

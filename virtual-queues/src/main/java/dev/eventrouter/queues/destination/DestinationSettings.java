@@ -117,6 +117,21 @@ public record DestinationSettings(
         adapter);
   }
 
+  /** These settings with another adapter. */
+  public DestinationSettings withAdapter(DestinationAdapter other) {
+    return new DestinationSettings(
+        id,
+        maxInFlightPerPair,
+        ratePerSecond,
+        maxConnections,
+        timeout,
+        retry,
+        expireAfter,
+        breaker,
+        signing,
+        other);
+  }
+
   /** These settings with another rate for one pair. */
   public DestinationSettings withRatePerSecond(int rate) {
     return new DestinationSettings(
