@@ -1,14 +1,18 @@
 package dev.eventrouter.router.registry;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.eventrouter.queues.adapter.AmplitudeAdapter;
+import dev.eventrouter.queues.adapter.Batching;
 import dev.eventrouter.queues.adapter.DestinationAdapter;
 import dev.eventrouter.queues.adapter.MixpanelAdapter;
 import dev.eventrouter.queues.adapter.WebhookAdapter;
 import dev.eventrouter.queues.delivery.Secrets;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +34,7 @@ final class Adapters {
       Map.of(
           "headers", WebhookAdapter.TYPE,
           "signing", WebhookAdapter.TYPE,
+          "batch", WebhookAdapter.TYPE,
           "api-key", AmplitudeAdapter.TYPE,
           "project-id", MixpanelAdapter.TYPE,
           "service-account", MixpanelAdapter.TYPE,
@@ -39,6 +44,36 @@ final class Adapters {
   static Optional<String> typeOf(String key) {
     return Optional.ofNullable(OWNER.get(key));
   }
+
+  /**
+   * A webhook: one job per request, or {@code batch { max-events, max-bytes, max-wait }}: up to
+   * max-events jobs and max-bytes of payloads per request, a batch not full waiting up to max-wait.
+   */
+  static WebhookAdapter webhook(String where, Config destination, List<String> errors) {
+    if (!destination.hasPath("batch")) {
+      return WebhookAdapter.INSTANCE;
+    }
+    String at = where + ".batch";
+    try {
+      Config batch = destination.getConfig("batch");
+      for (String key : batch.root().keySet()) {
+        if (!List.of("max-events", "max-bytes", "max-wait").contains(key)) {
+          errors.add(at + "." + key + ": not a batch setting (max-events, max-bytes, max-wait)");
+        }
+      }
+      return new WebhookAdapter(
+          new Batching(
+              batch.getInt("max-events"),
+              batch.hasPath("max-bytes") ? batch.getBytes("max-bytes") : DEFAULT_BATCH_BYTES,
+              batch.hasPath("max-wait") ? batch.getDuration("max-wait") : Duration.ZERO));
+    } catch (ConfigException | IllegalArgumentException e) {
+      errors.add(at + ": " + e.getMessage());
+      return WebhookAdapter.INSTANCE;
+    }
+  }
+
+  /** A batched webhook's bytes per request when it does not say. */
+  static final long DEFAULT_BATCH_BYTES = 1024 * 1024;
 
   static URI defaultEndpoint(String type) {
     return type.equals(AmplitudeAdapter.TYPE)
@@ -50,7 +85,14 @@ final class Adapters {
   static DestinationAdapter read(
       String where, String type, URI endpoint, ConfigObject destination, List<String> errors) {
     int mistakes = errors.size();
-    int maxBatch = maxBatch(where, destination, errors);
+    int maxBatch =
+        maxBatch(
+            where,
+            destination,
+            type.equals(AmplitudeAdapter.TYPE)
+                ? AmplitudeAdapter.DEFAULT_BATCH
+                : MixpanelAdapter.MAX_EVENTS,
+            errors);
     DestinationAdapter adapter = null;
     if (type.equals(AmplitudeAdapter.TYPE)) {
       String key = secret(where + ".api-key", "the API key", destination.get("api-key"), errors);
@@ -102,10 +144,11 @@ final class Adapters {
         : new MixpanelAdapter.ServiceAccount(username, secret);
   }
 
-  private static int maxBatch(String where, ConfigObject destination, List<String> errors) {
+  private static int maxBatch(
+      String where, ConfigObject destination, int byDefault, List<String> errors) {
     ConfigValue value = destination.get("max-batch");
     if (value == null) {
-      return 1;
+      return byDefault;
     }
     if (value.valueType() != ConfigValueType.NUMBER
         || !(value.unwrapped() instanceof Integer n)

@@ -206,7 +206,7 @@ public final class RegistryLoader {
       DestinationAdapter adapter;
       if (type.equals(WebhookAdapter.TYPE)) {
         endpoint = endpoint(where + ".endpoint", c.getString("endpoint"), errors);
-        adapter = WebhookAdapter.INSTANCE;
+        adapter = Adapters.webhook(where, own.toConfig(), errors);
       } else {
         endpoint =
             own.containsKey("endpoint")

@@ -8,6 +8,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.adapter.AmplitudeAdapter;
+import dev.eventrouter.queues.adapter.Batching;
 import dev.eventrouter.queues.adapter.MixpanelAdapter;
 import dev.eventrouter.queues.adapter.WebhookAdapter;
 import dev.eventrouter.router.filter.Condition;
@@ -445,16 +446,19 @@ class RegistryLoaderTest {
             """
         destinations {
           hooks { endpoint = "https://hooks.example.com/in" }
+          batched { endpoint = "https://hooks.example.com/batch", batch { max-events = 100, max-bytes = 512k, max-wait = 200ms } }
           amp { type = amplitude, api-key = { secret = AMP_KEY }, max-batch = 10 }
           amp-eu { type = amplitude, endpoint = "https://api.eu.amplitude.com/2/httpapi", api-key = { secret = AMP_EU } }
           mp { type = mixpanel, project-id = 12345, service-account { username = "sa.name", secret = { secret = MP_SA } } }
           mp-token { type = mixpanel, project-token = { secret = MP_TOKEN } }
         }
-        sources { s { destinations = [hooks, amp, amp-eu, mp, mp-token] } }
+        sources { s { destinations = [hooks, batched, amp, amp-eu, mp, mp-token] } }
         """);
 
     assertThat(registry.destination("hooks").orElseThrow().delivery().adapter())
         .isEqualTo(WebhookAdapter.INSTANCE);
+    assertThat(registry.destination("batched").orElseThrow().delivery().adapter())
+        .isEqualTo(new WebhookAdapter(new Batching(100, 512 * 1024, Duration.ofMillis(200))));
     assertThat(registry.destination("amp").orElseThrow().delivery().adapter())
         .isEqualTo(new AmplitudeAdapter(AmplitudeAdapter.DEFAULT_ENDPOINT, "AMP_KEY", 10));
     assertThat(registry.destination("amp").orElseThrow().endpoint())
@@ -462,21 +466,21 @@ class RegistryLoaderTest {
     assertThat(registry.destination("amp-eu").orElseThrow().delivery().adapter())
         .isEqualTo(
             new AmplitudeAdapter(
-                URI.create("https://api.eu.amplitude.com/2/httpapi"), "AMP_EU", 1));
+                URI.create("https://api.eu.amplitude.com/2/httpapi"), "AMP_EU", 10));
     assertThat(registry.destination("mp").orElseThrow().delivery().adapter())
         .isEqualTo(
             new MixpanelAdapter(
                 MixpanelAdapter.DEFAULT_ENDPOINT,
                 "12345",
                 new MixpanelAdapter.ServiceAccount("sa.name", "MP_SA"),
-                1));
+                2000));
     assertThat(registry.destination("mp-token").orElseThrow().delivery().adapter())
         .isEqualTo(
             new MixpanelAdapter(
                 MixpanelAdapter.DEFAULT_ENDPOINT,
                 null,
                 new MixpanelAdapter.ProjectToken("MP_TOKEN"),
-                1));
+                2000));
     // an API's credential is bound to its endpoint, as a header's secret is
     assertThat(SecretBindings.of(registry).origins())
         .containsEntry("AMP_KEY", Set.of("https://api2.amplitude.com:443"))
@@ -500,6 +504,8 @@ class RegistryLoaderTest {
           h { type = amplitude, api-key = { secret = K }, max-batch = 5000 }
           i { type = mixpanel, project-token = { secret = K }, signing { keys = [{ secret = S }] } }
           j { type = amplitude, api-key = { secret = K } }
+          k { endpoint = "https://k.example.com/", batch { max-events = 0 } }
+          l { endpoint = "https://l.example.com/", batch { max-events = 10, max-size = 1m } }
         }
         sources { s { destinations = [{ id = j, endpoint = "https://elsewhere.example.com/" }] } }
         """))
@@ -522,6 +528,9 @@ class RegistryLoaderTest {
         .hasMessageContaining(
             "sources.s.destinations[0].endpoint: a destination of type amplitude has its own"
                 + " endpoint")
+        .hasMessageContaining("destinations.k.batch: batch max-events must be at least 1")
+        .hasMessageContaining(
+            "destinations.l.batch.max-size: not a batch setting (max-events, max-bytes, max-wait)")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("l1teral"));
   }
 

@@ -39,6 +39,9 @@ public record AmplitudeAdapter(URI endpoint, String apiKeySecret, int maxBatch)
   /** "fewer than 2000 events per request" (the documentation's upload limit). */
   public static final int MAX_EVENTS = 2000;
 
+  /** Events per request unless set: "no more than 10 events per batch" (Starter plans). */
+  public static final int DEFAULT_BATCH = 10;
+
   /** "Stop sending events for 30 seconds before trying again" after a 429. */
   static final Duration THROTTLED_WAIT = Duration.ofSeconds(30);
 
