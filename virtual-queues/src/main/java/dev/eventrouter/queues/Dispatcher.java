@@ -209,7 +209,8 @@ final class Dispatcher implements PayloadReadBack.Reader {
         sending = false;
         continue;
       }
-      if (!batch.fits(adapter, payload) && !send(batch, destination, breaker, rate, now)) {
+      if (!batch.fits(adapter, payload)
+          && (!send(batch, destination, breaker, rate, now) || inFlight.unanswered() >= limit)) {
         sending = false;
         continue;
       }
