@@ -4,6 +4,8 @@ import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.journal.JobPayloads;
+import dev.eventrouter.queues.adapter.Batching;
+import dev.eventrouter.queues.adapter.DestinationAdapter;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.DestinationSettings;
@@ -23,8 +25,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * Sends a queue's jobs that are due, in schedule order, while the pair has in-flight room, the
  * destination's concurrency limit a permit for the pair, rate permits and the destination's breaker
- * lets requests through; reads back the payloads it does not hold; arms a timer for when it can go
- * on.
+ * lets requests through, and a job's ordering key lets it go ({@link KeyOrder}); reads back the
+ * payloads it does not hold; arms a timer for when it can go on.
  */
 final class Dispatcher implements PayloadReadBack.Reader {
 
@@ -56,6 +58,9 @@ final class Dispatcher implements PayloadReadBack.Reader {
   private int sendLimit;
 
   private long timerAt = Long.MAX_VALUE;
+
+  /** The jobs gathered for the next request, where the destination batches. */
+  private final RequestBatch batch = new RequestBatch();
 
   /** The queue is stopping: nothing new is sent. */
   private boolean halted;
@@ -173,16 +178,21 @@ final class Dispatcher implements PayloadReadBack.Reader {
     DestinationSettings destination = found.get();
     CircuitBreaker breaker = queue.deps().breakers().of(destination);
     PairRate rate = rate(destination.ratePerSecond());
-    PairPermits permits = permits(destination);
+    joinLimit(destination);
     InFlight inFlight = queue.inFlight();
     PayloadCache payloads = queue.payloads();
     int limit = destination.maxInFlightPerPair();
     sendLimit = limit;
+    DestinationAdapter adapter = destination.adapter();
+    Batching batching = adapter.batching();
+    // the in-flight limit counts requests: a batching destination's hold several jobs each
+    int perRequest = batching.maxEvents();
     long now = queue.nowMillis();
     List<PendingJob> unread = new ArrayList<>();
     boolean sending = true;
     boolean readNow = false;
     int looked = 0;
+    KeyOrder keys = new KeyOrder(state, inFlight);
     for (PendingJob job : state.schedule()) {
       if (job.dueAtMillis() > now) {
         schedule(job.dueAtMillis());
@@ -192,9 +202,15 @@ final class Dispatcher implements PayloadReadBack.Reader {
         // an expired job waits for the expiry timer, which archives it
         continue;
       }
+      if (!keys.mayGo(job)) {
+        // an earlier job of its key is under way or waits for a retry: the pass goes on past it
+        // (not counted as looked at: a key's backlog must not stop the other keys)
+        continue;
+      }
       // past the jobs it can send now it looks ahead, to read their payloads back in one go,
       // but only when a payload is missing: otherwise what it would find is not used
-      if (!sending && !readNow || ++looked > Math.max(limit, queue.settings().readBackBatch())) {
+      if (!sending && !readNow
+          || ++looked > Math.max(limit * perRequest, queue.settings().readBackBatch())) {
         break;
       }
       Job payload = payloads.get(job.id());
@@ -216,28 +232,27 @@ final class Dispatcher implements PayloadReadBack.Reader {
       }
       if (inFlight.unanswered() >= limit) {
         sending = false;
-      } else if (!permits.tryAcquire()) {
-        // woken when a permit frees for this pair; the timer in case that wake-up is lost
-        schedule(now + DestinationLimit.RECHECK.toMillis());
+        continue;
+      }
+      if (!batch.fits(adapter, payload)
+          && (!send(batch, destination, breaker, rate, now) || inFlight.unanswered() >= limit)) {
         sending = false;
-      } else if (!breaker.tryAcquirePermission()) {
-        // open: nothing leaves for the destination, and no job is charged an attempt
-        permits.notSent();
-        schedule(now + breakerRetryMillis(destination));
+        continue;
+      }
+      batch.add(job, payload);
+      // held for the rest of the pass: a key's later job neither joins this request nor another
+      keys.sent(job);
+      if (batch.full(batching) && !send(batch, destination, breaker, rate, now)) {
         sending = false;
-      } else if (!rate.tryAcquire()) {
-        notSent(breaker, permits);
-        schedule(now + rate.untilNextPermit().toMillis());
-        sending = false;
-      } else if (!queue
-          .deps()
-          .deliveryClient()
-          .send(new DeliveryRequest(payload, job.attempts() + 1, destination, replyTo))) {
-        notSent(breaker, permits);
-        schedule(now + queue.settings().busyRetryDelay().toMillis());
-        sending = false;
+      }
+    }
+    if (!batch.isEmpty()) {
+      long sendAt = batch.sendAt(now, batching);
+      if (sendAt > now) {
+        batch.hold();
+        schedule(sendAt);
       } else {
-        inFlight.sent(job.id(), job.attempts() + 1);
+        send(batch, destination, breaker, rate, now);
       }
     }
     if (readNow) {
@@ -245,24 +260,65 @@ final class Dispatcher implements PayloadReadBack.Reader {
       int wanted =
           payloads.hasRoom()
               ? unread.size()
-              : Math.min(unread.size(), limit - inFlight.unanswered());
+              : Math.min(unread.size(), (limit - inFlight.unanswered()) * perRequest);
       readBack.read(this, unread.subList(0, wanted));
     }
   }
 
-  private static void notSent(CircuitBreaker breaker, PairPermits permits) {
-    breaker.releasePermission();
-    permits.notSent();
-  }
-
-  /** The pair's permits of its destination's limit (a destination's id is the pair's for good). */
-  private PairPermits permits(DestinationSettings destination) {
+  /**
+   * Takes the pair's permits of its destination's limit, once (a pair's destination is its own).
+   */
+  private void joinLimit(DestinationSettings destination) {
     if (permits == null) {
       ActorRef<VirtualQueue.Command> self = queue.context().getSelf();
       DestinationLimit limit = queue.deps().limits().of(destination.id());
       permits = new PairPermits(limit, queue.pair(), () -> self.tell(Tick.INSTANCE));
     }
-    return permits;
+  }
+
+  /**
+   * Sends the batch's jobs in one request, if the destination's concurrency limit, the breaker, the
+   * pair's rate and the client let it go; false (and a timer armed) when one of them does not: its
+   * jobs stay due, none charged an attempt. The first job of the request holds its in-flight slot,
+   * the request one permit of the limit.
+   */
+  private boolean send(
+      RequestBatch batch,
+      DestinationSettings destination,
+      CircuitBreaker breaker,
+      PairRate rate,
+      long now) {
+    List<DeliveryRequest.Sent> jobs = batch.take();
+    if (!permits.tryAcquire()) {
+      // woken when a permit frees for this pair; the timer in case that wake-up is lost
+      schedule(now + DestinationLimit.RECHECK.toMillis());
+      return false;
+    }
+    if (!breaker.tryAcquirePermission()) {
+      // open: nothing leaves for the destination, and no job is charged an attempt
+      permits.notSent();
+      schedule(now + breakerRetryMillis(destination));
+      return false;
+    }
+    if (!rate.tryAcquire()) {
+      notSent(breaker);
+      schedule(now + rate.untilNextPermit().toMillis());
+      return false;
+    }
+    if (!queue.deps().deliveryClient().send(new DeliveryRequest(jobs, destination, replyTo))) {
+      notSent(breaker);
+      schedule(now + queue.settings().busyRetryDelay().toMillis());
+      return false;
+    }
+    for (int i = 0; i < jobs.size(); i++) {
+      queue.inFlight().sent(jobs.get(i).job().id(), jobs.get(i).attempt(), i == 0);
+    }
+    return true;
+  }
+
+  private void notSent(CircuitBreaker breaker) {
+    breaker.releasePermission();
+    permits.notSent();
   }
 
   /** While the breaker is open, queues look again at random within its open time. */

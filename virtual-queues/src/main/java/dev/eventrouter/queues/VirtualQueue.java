@@ -448,6 +448,8 @@ public final class VirtualQueue
         .thenRun(
             s -> {
               queue.deps().listener().journalWrite(events.size(), System.nanoTime() - writing);
+              // accepted jobs are persisted transitions too (the console lists a pair's latest)
+              queue.deps().listener().persisted(queue.pair(), events);
               fresh.forEach(queue.payloads()::offer);
               changed(s);
             })

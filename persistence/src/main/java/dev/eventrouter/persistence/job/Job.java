@@ -24,6 +24,11 @@ import java.util.Objects;
  * @param replayOf the archived job this one delivers again, or null
  * @param position the Kafka record it was made from; null for a job that came another way (a
  *     replay) or was written before positions were kept
+ * @param orderingKey for a destination that wants its events in order per key (a user), a 64-bit
+ *     hash of the event's key: the jobs of one hash are delivered one at a time, in the order their
+ *     queue accepted them. 0 for none (the job is delivered in no particular order), the default,
+ *     and what jobs written before ordering have. A hash, not the key: eight bytes per job whatever
+ *     the key's length; two keys with one hash are only ordered together.
  */
 public record Job(
     Ksuid id,
@@ -36,7 +41,12 @@ public record Job(
     Instant expireAt,
     Ksuid replayOf,
     // absent rather than null in the per-job journal format: replays and older events have none
-    @JsonInclude(JsonInclude.Include.NON_NULL) RecordPosition position) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) RecordPosition position,
+    // absent rather than 0 for the same reason, and from nodes of versions before ordering
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) long orderingKey) {
+
+  /** The hash of jobs that have no ordering key. */
+  public static final long UNORDERED = 0L;
 
   public Job {
     Objects.requireNonNull(id, "id");
@@ -74,10 +84,26 @@ public record Job(
     this(id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, replayOf, null);
   }
 
+  public Job(
+      Ksuid id,
+      PairId pair,
+      String messageId,
+      String endpoint,
+      byte[] payload,
+      Map<String, String> headers,
+      Instant createdAt,
+      Instant expireAt,
+      Ksuid replayOf,
+      RecordPosition position) {
+    this(
+        id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, replayOf, position,
+        UNORDERED);
+  }
+
   /**
    * This job again, out of the archive: a new id derived from this one (so that replaying it twice
    * makes the same job, which its queue then holds once), a fresh expiry, no record position (it
-   * does not come from Kafka).
+   * does not come from Kafka), its ordering key.
    */
   public Job replay(Instant now, Duration expireAfter) {
     Ksuid original = replayOf != null ? replayOf : id;
@@ -90,7 +116,9 @@ public record Job(
         headers,
         now,
         now.plus(expireAfter),
-        original);
+        original,
+        null,
+        orderingKey);
   }
 
   // A record compares arrays by identity; a job is equal to another with the same bytes.
@@ -106,7 +134,8 @@ public record Job(
         && createdAt.equals(j.createdAt)
         && expireAt.equals(j.expireAt)
         && Objects.equals(replayOf, j.replayOf)
-        && Objects.equals(position, j.position);
+        && Objects.equals(position, j.position)
+        && orderingKey == j.orderingKey;
   }
 
   @Override
@@ -127,6 +156,7 @@ public record Job(
         + payload.length
         + " bytes"
         + (position == null ? "" : " record " + position)
+        + (orderingKey == UNORDERED ? "" : " ordered")
         + "]";
   }
 }

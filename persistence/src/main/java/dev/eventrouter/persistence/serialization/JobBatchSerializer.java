@@ -35,11 +35,13 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * event    := tag id(20 bytes) fields  (tags and fields: see {@link Tag})
  * job      := source destination (len utf8 of messageId) endpoint headerMap payloadLength
  *             payload createdAt expiry flags [replayOf(20 bytes)] [partition offset]
- *             (flags: {@link #REPLAY_OF}, {@link #POSITION})
+ *             [orderingKey(8 bytes, big-endian)]
+ *             (flags: {@link #REPLAY_OF}, {@link #POSITION}, {@link #ORDERING_KEY})
  * </pre>
  *
  * <p>A new version of the format gets a new version byte; every version ever written stays
- * readable.
+ * readable. A new optional job field gets a new flag instead: what was written without it reads as
+ * before (a node of an earlier version refuses a job with a flag it does not know, loudly).
  */
 public final class JobBatchSerializer extends SerializerWithStringManifest {
 
@@ -52,6 +54,9 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
 
   /** A job's flag: the partition and offset of the Kafka record it was made from follow. */
   private static final int POSITION = 2;
+
+  /** A job's flag: its ordering key's hash follows (a hash: eight bytes, not a varint). */
+  private static final int ORDERING_KEY = 4;
 
   /** The kinds of job event, as written: never renumber. */
   private enum Tag {
@@ -240,13 +245,19 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       write(job.payload(), 0, job.payload().length);
       time(job.createdAt());
       signed(job.expireAt().toEpochMilli() - job.createdAt().toEpochMilli());
-      write((job.replayOf() == null ? 0 : REPLAY_OF) | (job.position() == null ? 0 : POSITION));
+      write(
+          (job.replayOf() == null ? 0 : REPLAY_OF)
+              | (job.position() == null ? 0 : POSITION)
+              | (job.orderingKey() == Job.UNORDERED ? 0 : ORDERING_KEY));
       if (job.replayOf() != null) {
         ksuid(job.replayOf());
       }
       if (job.position() != null) {
         varint(job.position().partition());
         varint(job.position().offset());
+      }
+      if (job.orderingKey() != Job.UNORDERED) {
+        fixed64(job.orderingKey());
       }
     }
 
@@ -319,6 +330,12 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
 
     private void signed(long value) {
       varint((value << 1) ^ (value >> 63));
+    }
+
+    private void fixed64(long value) {
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        write((int) (value >>> shift) & 0xFF);
+      }
     }
   }
 
@@ -401,13 +418,14 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       Instant createdAt = time();
       Instant expireAt = createdAt.plusMillis(signed());
       int flags = next();
-      if ((flags & ~(REPLAY_OF | POSITION)) != 0) {
+      if ((flags & ~(REPLAY_OF | POSITION | ORDERING_KEY)) != 0) {
         throw new IllegalArgumentException(
             "unknown job flags " + flags + " at byte " + (position - 1));
       }
       Ksuid replayOf = (flags & REPLAY_OF) == 0 ? null : ksuid();
       RecordPosition recordPosition =
           (flags & POSITION) == 0 ? null : new RecordPosition(count(), varint());
+      long orderingKey = (flags & ORDERING_KEY) == 0 ? Job.UNORDERED : fixed64();
       return new Job(
           id,
           pair,
@@ -418,7 +436,8 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
           createdAt,
           expireAt,
           replayOf,
-          recordPosition);
+          recordPosition,
+          orderingKey);
     }
 
     private Attempt attempt(String[] strings) {
@@ -488,6 +507,14 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
     private long signed() {
       long value = varint();
       return (value >>> 1) ^ -(value & 1);
+    }
+
+    private long fixed64() {
+      long value = 0;
+      for (int i = 0; i < 8; i++) {
+        value = value << 8 | next();
+      }
+      return value;
     }
 
     private long varint() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventrouter.persistence.job.Attempt;
+import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobBatch;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
@@ -50,6 +51,7 @@ class JobBatchSerializerTest {
     Map<String, JobBatch> batches = new LinkedHashMap<>();
     batches.put("job.batch--every-type.bin", everyType());
     batches.put("job.batch--accepted.bin", new JobBatch(accepted(3, 40)));
+    batches.put("job.batch--ordered.bin", new JobBatch(ordered()));
     return batches;
   }
 
@@ -71,6 +73,21 @@ class JobBatchSerializerTest {
                       payload),
                   3,
                   70_000L + i)));
+    }
+    return events;
+  }
+
+  /**
+   * Jobs for a destination ordered per key, written since ordering: two keys, one hash with its
+   * high bit set; and one job without a key, as a job of no key (or a replay of one) is.
+   */
+  private static List<JobEvent> ordered() {
+    List<JobEvent> accepted = accepted(3, 20);
+    long[] keys = {0x1234_5678_9abc_def0L, 0xfedc_ba98_7654_3210L, Job.UNORDERED};
+    List<JobEvent> events = new ArrayList<>();
+    for (int i = 0; i < accepted.size(); i++) {
+      Job job = ((JobEvent.AwaitingScheduling) accepted.get(i)).job();
+      events.add(new JobEvent.AwaitingScheduling(JobFixtures.ordered(job, keys[i])));
     }
     return events;
   }
