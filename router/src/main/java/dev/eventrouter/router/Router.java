@@ -366,6 +366,7 @@ public final class Router implements AutoCloseable {
             metrics.jobEvents(),
             partitions);
     metrics.watchBreakers(queues.breakers()::states);
+    metrics.watchConcurrencyLimits(queues.limits()::limits, queues.limits()::inUse);
     metrics.watchShards(
         queues::hostedShards, system.scheduler(), WATCH_INTERVAL, system.executionContext());
     // less often than the others: each look is a question to every queue holding jobs here, and

@@ -9,6 +9,8 @@ import dev.eventrouter.queues.adapter.DestinationAdapter;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.DestinationSettings;
+import dev.eventrouter.queues.limit.DestinationLimit;
+import dev.eventrouter.queues.limit.PairPermits;
 import dev.eventrouter.queues.rate.PairRate;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
@@ -21,9 +23,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * Sends a queue's jobs that are due, in schedule order, while the pair has in-flight room and rate
- * permits and the destination's breaker lets requests through, and a job's ordering key lets it go
- * ({@link KeyOrder}); reads back the payloads it does not hold; arms a timer for when it can go on.
+ * Sends a queue's jobs that are due, in schedule order, while the pair has in-flight room, the
+ * destination's concurrency limit a permit for the pair, rate permits and the destination's breaker
+ * lets requests through, and a job's ordering key lets it go ({@link KeyOrder}); reads back the
+ * payloads it does not hold; arms a timer for when it can go on.
  */
 final class Dispatcher implements PayloadReadBack.Reader {
 
@@ -41,6 +44,9 @@ final class Dispatcher implements PayloadReadBack.Reader {
   private final PayloadReadBack readBack;
   private final ActorRef<DeliveryOutcome> replyTo;
   private PairRate rate;
+
+  /** The pair's permits of its destination's concurrency limit; null before the first send. */
+  private PairPermits permits;
 
   /**
    * The destination's settings as the last pass found them: what the answers to its requests are
@@ -86,6 +92,18 @@ final class Dispatcher implements PayloadReadBack.Reader {
    */
   boolean wantsRefill() {
     return queue.inFlight().unanswered() <= sendLimit / 2;
+  }
+
+  /** An answer to a request this queue sent: its concurrency permit goes back. */
+  void answered(DeliveryOutcome outcome) {
+    permits.answered(outcome);
+  }
+
+  /** The queue stopped: the permits of requests still unanswered go back. */
+  void stopped() {
+    if (permits != null) {
+      permits.stopped();
+    }
   }
 
   /** The destination answered 429: this tenant's rate, not the destination's health. */
@@ -160,6 +178,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
     DestinationSettings destination = found.get();
     CircuitBreaker breaker = queue.deps().breakers().of(destination);
     PairRate rate = rate(destination.ratePerSecond());
+    joinLimit(destination);
     InFlight inFlight = queue.inFlight();
     PayloadCache payloads = queue.payloads();
     int limit = destination.maxInFlightPerPair();
@@ -247,9 +266,21 @@ final class Dispatcher implements PayloadReadBack.Reader {
   }
 
   /**
-   * Sends the batch's jobs in one request, if the breaker, the pair's rate and the client let it
-   * go; false (and a timer armed) when one of them does not: its jobs stay due, none charged an
-   * attempt. The first job of the request holds its in-flight slot.
+   * Takes the pair's permits of its destination's limit, once (a pair's destination is its own).
+   */
+  private void joinLimit(DestinationSettings destination) {
+    if (permits == null) {
+      ActorRef<VirtualQueue.Command> self = queue.context().getSelf();
+      DestinationLimit limit = queue.deps().limits().of(destination.id());
+      permits = new PairPermits(limit, queue.pair(), () -> self.tell(Tick.INSTANCE));
+    }
+  }
+
+  /**
+   * Sends the batch's jobs in one request, if the destination's concurrency limit, the breaker, the
+   * pair's rate and the client let it go; false (and a timer armed) when one of them does not: its
+   * jobs stay due, none charged an attempt. The first job of the request holds its in-flight slot,
+   * the request one permit of the limit.
    */
   private boolean send(
       RequestBatch batch,
@@ -258,18 +289,24 @@ final class Dispatcher implements PayloadReadBack.Reader {
       PairRate rate,
       long now) {
     List<DeliveryRequest.Sent> jobs = batch.take();
+    if (!permits.tryAcquire()) {
+      // woken when a permit frees for this pair; the timer in case that wake-up is lost
+      schedule(now + DestinationLimit.RECHECK.toMillis());
+      return false;
+    }
     if (!breaker.tryAcquirePermission()) {
       // open: nothing leaves for the destination, and no job is charged an attempt
+      permits.notSent();
       schedule(now + breakerRetryMillis(destination));
       return false;
     }
     if (!rate.tryAcquire()) {
-      breaker.releasePermission();
+      notSent(breaker);
       schedule(now + rate.untilNextPermit().toMillis());
       return false;
     }
     if (!queue.deps().deliveryClient().send(new DeliveryRequest(jobs, destination, replyTo))) {
-      breaker.releasePermission();
+      notSent(breaker);
       schedule(now + queue.settings().busyRetryDelay().toMillis());
       return false;
     }
@@ -277,6 +314,11 @@ final class Dispatcher implements PayloadReadBack.Reader {
       queue.inFlight().sent(jobs.get(i).job().id(), jobs.get(i).attempt(), i == 0);
     }
     return true;
+  }
+
+  private void notSent(CircuitBreaker breaker) {
+    breaker.releasePermission();
+    permits.notSent();
   }
 
   /** While the breaker is open, queues look again at random within its open time. */

@@ -67,7 +67,8 @@ final class OutcomeBatcher {
       return false;
     }
     if (answer == InFlight.Answer.REQUEST) {
-      // the breaker and the rate count requests: a batch's answer once
+      // the concurrency limit, the breaker and the rate count requests: a batch's answer once
+      dispatcher.answered(outcome);
       report(outcome);
     }
     unpersisted.add(outcome);

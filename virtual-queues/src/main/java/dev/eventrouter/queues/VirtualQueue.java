@@ -16,6 +16,7 @@ import dev.eventrouter.queues.breaker.DestinationBreakers;
 import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
+import dev.eventrouter.queues.limit.DestinationLimits;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -211,6 +212,7 @@ public final class VirtualQueue
       Destinations destinations,
       DeliveryClient deliveryClient,
       DestinationBreakers breakers,
+      DestinationLimits limits,
       ArchiveSink archive,
       JournalSettings journal,
       JobPayloads payloads,
@@ -405,6 +407,7 @@ public final class VirtualQueue
         .onSignal(
             PostStop.instance(),
             state -> {
+              dispatcher.stopped();
               queue.payloads().clear();
               reportDepth(0);
             })

@@ -12,6 +12,8 @@ import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.breaker.DestinationBreakers;
 import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.destination.Destinations;
+import dev.eventrouter.queues.limit.ConcurrencyLimitSettings;
+import dev.eventrouter.queues.limit.DestinationLimits;
 import dev.eventrouter.queues.placement.ConsumerAllocation;
 import dev.eventrouter.queues.placement.ShardBySource;
 import java.time.Clock;
@@ -52,6 +54,7 @@ public final class VirtualQueues {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final DestinationBreakers breakers;
+  private final DestinationLimits limits;
   private final Duration askTimeout;
   private final EnqueueBatches enqueueBatches;
 
@@ -59,10 +62,12 @@ public final class VirtualQueues {
       ActorSystem<?> system,
       ClusterSharding sharding,
       DestinationBreakers breakers,
+      DestinationLimits limits,
       Duration askTimeout) {
     this.system = system;
     this.sharding = sharding;
     this.breakers = breakers;
+    this.limits = limits;
     this.askTimeout = askTimeout;
     this.enqueueBatches = EnqueueBatches.fromConfig(system.settings().config());
   }
@@ -111,7 +116,11 @@ public final class VirtualQueues {
                     .withRememberEntitiesStoreMode(
                         ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$.MODULE$)));
     return new VirtualQueues(
-        system, sharding, dependencies.breakers(), dependencies.settings().askTimeout());
+        system,
+        sharding,
+        dependencies.breakers(),
+        dependencies.limits(),
+        dependencies.settings().askTimeout());
   }
 
   /** What the queues of a node share, from its configuration. */
@@ -126,6 +135,7 @@ public final class VirtualQueues {
         destinations,
         deliveryClient,
         new DestinationBreakers(),
+        new DestinationLimits(ConcurrencyLimitSettings.fromConfig(system.settings().config())),
         archive,
         JournalSettings.fromConfig(system.settings().config()),
         new JobPayloads(system),
@@ -163,6 +173,11 @@ public final class VirtualQueues {
                   .forEach(shard -> shards.put(shard.shardId(), shard.getEntityIds().size()));
               return shards;
             });
+  }
+
+  /** This node's adaptive concurrency limits, one per destination. */
+  public DestinationLimits limits() {
+    return limits;
   }
 
   /** This node's circuit breakers, one per destination. */

@@ -33,6 +33,8 @@ class RateAndBreakerTest {
     fixture.enqueue(pair, fixture.jobs(pair, 35));
 
     fixture.awaitEmpty(pair);
+    // the permits of the destination's limit taken for sends the rate refused went back
+    assertThat(fixture.limits().of("metered").inUse()).isZero();
     List<Instant> times =
         fixture.destination().received(QueueFixture.path(pair)).stream()
             .map(Received::at)
@@ -66,9 +68,8 @@ class RateAndBreakerTest {
   @Test
   void anOpenBreakerLetsOnlyProbesThroughAndClosesWhenTheDestinationRecovers() {
     DestinationSettings failing =
-        withBreaker(
-            TestQueues.destination("failing"),
-            new BreakerSettings(50, 10, 10, Duration.ofSeconds(1), 2));
+        TestQueues.destination("failing")
+            .withBreaker(new BreakerSettings(50, 10, 10, Duration.ofSeconds(1), 2));
     PairId first = fixture.newPair(failing);
     PairId second = fixture.newPair(failing);
     fixture.destination().script(QueueFixture.path(first), Response.status(500));
@@ -108,6 +109,8 @@ class RateAndBreakerTest {
     fixture.awaitEmpty(first);
     fixture.awaitEmpty(second);
     assertThat(fixture.stats(first).breaker()).isEqualTo("CLOSED");
+    // nor were permits kept for the sends the open breaker refused
+    assertThat(fixture.limits().of(failing.id()).inUse()).isZero();
   }
 
   private static int requests(PairId... pairs) {
@@ -116,17 +119,5 @@ class RateAndBreakerTest {
       count += fixture.destination().received(QueueFixture.path(pair)).size();
     }
     return count;
-  }
-
-  private static DestinationSettings withBreaker(DestinationSettings d, BreakerSettings breaker) {
-    return new DestinationSettings(
-        d.id(),
-        d.maxInFlightPerPair(),
-        d.ratePerSecond(),
-        d.maxConnections(),
-        d.timeout(),
-        d.retry(),
-        d.expireAfter(),
-        breaker);
   }
 }

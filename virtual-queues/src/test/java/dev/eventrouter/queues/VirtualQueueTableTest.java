@@ -40,6 +40,8 @@ import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
 import dev.eventrouter.queues.destination.RetryPolicy;
+import dev.eventrouter.queues.limit.ConcurrencyLimitSettings;
+import dev.eventrouter.queues.limit.DestinationLimits;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -550,6 +552,7 @@ class VirtualQueueTableTest {
               destinations,
               sent::add,
               new DestinationBreakers(),
+              new DestinationLimits(ConcurrencyLimitSettings.fromConfig(CONFIG)),
               archive,
               JournalSettings.fromConfig(CONFIG),
               JobPayloads.over(testKit.system(), readJournal),

@@ -17,6 +17,9 @@ import java.util.random.RandomGenerator;
  * @param resetRate share answered by a TCP reset
  * @param rateLimit null for none
  * @param throttle the share answered 429 whatever the rate; null for none
+ * @param capacity requests it serves at once (a count); one more is answered 503 at once, as a
+ *     server out of workers does; 0 for no bound
+ * @param slowdown its latency multiplied from a time on; null for none
  */
 public record Behaviour(
     Latency latency,
@@ -25,11 +28,13 @@ public record Behaviour(
     double resetRate,
     RateLimit rateLimit,
     List<Outage> outages,
-    Throttle throttle) {
+    Throttle throttle,
+    int capacity,
+    Slowdown slowdown) {
 
   /** Answers 200 at once, always: the plain black hole. */
   public static final Behaviour ACCEPT =
-      new Behaviour(Latency.NONE, 0, 0, 0, null, List.of(), null);
+      new Behaviour(Latency.NONE, 0, 0, 0, null, List.of(), null, 0, null);
 
   public Behaviour {
     share("error-rate", errorRate);
@@ -40,6 +45,18 @@ public record Behaviour(
           "error-rate + reject-rate + reset-rate + throttle.rate exceed 1");
     }
     outages = List.copyOf(outages);
+    if (capacity < 0) {
+      throw new IllegalArgumentException("capacity must be 0 (none) or more, not " + capacity);
+    }
+  }
+
+  /** From {@code start} after the black hole's start on, every latency is {@code factor} times. */
+  public record Slowdown(Duration start, double factor) {
+    public Slowdown {
+      if (!(factor >= 1)) {
+        throw new IllegalArgumentException("slowdown.factor must be 1 or more, not " + factor);
+      }
+    }
   }
 
   /**
@@ -135,6 +152,9 @@ public record Behaviour(
 
   Answer answer(long elapsedNanos, boolean overRate, RandomGenerator random) {
     long delay = latency.sampleNanos(random);
+    if (slowdown != null && elapsedNanos >= slowdown.start().toNanos()) {
+      delay = (long) (delay * slowdown.factor());
+    }
     for (Outage outage : outages) {
       if (outage.covers(elapsedNanos) && random.nextDouble() >= outage.successRate()) {
         return switch (outage.failure()) {
@@ -167,7 +187,8 @@ public record Behaviour(
    * From HOCON: {@code latency { median = 5ms, p99 = 50ms }}, {@code error-rate}, {@code
    * reject-rate}, {@code reset-rate}, {@code throttle { rate, retry-after }}, {@code rate-limit {
    * per-second, retry-after }}, {@code outages = [{ start, length, success-rate, failure =
-   * errors|timeouts|resets }]}; every key optional.
+   * errors|timeouts|resets }]}, {@code capacity}, {@code slowdown { start, factor }}; every key
+   * optional.
    */
   public static Behaviour of(Config config) {
     try {
@@ -198,6 +219,11 @@ public record Behaviour(
                       ? config.getDuration("throttle.retry-after")
                       : null)
               : null;
+      Slowdown slowdown =
+          config.hasPath("slowdown")
+              ? new Slowdown(
+                  config.getDuration("slowdown.start"), config.getDouble("slowdown.factor"))
+              : null;
       return new Behaviour(
           latency,
           rate(config, "error-rate"),
@@ -205,7 +231,9 @@ public record Behaviour(
           rate(config, "reset-rate"),
           rateLimit,
           outages,
-          throttle);
+          throttle,
+          config.hasPath("capacity") ? config.getInt("capacity") : 0,
+          slowdown);
     } catch (ConfigException | IllegalArgumentException e) {
       throw new IllegalArgumentException("behaviour: " + e.getMessage(), e);
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
@@ -24,6 +25,11 @@ public final class Behaviours {
   private final Long answerSeed;
 
   private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
+
+  /** Requests being served (answered later), per destination with a capacity. */
+  private final ConcurrentHashMap<String, AtomicInteger> servingByDestination =
+      new ConcurrentHashMap<>();
+
   private volatile long epochNanos = System.nanoTime();
 
   public Behaviours(Map<String, Behaviour> byDestination, Behaviour otherwise) {
@@ -114,6 +120,24 @@ public final class Behaviours {
 
   long elapsedNanos(long nowNanos) {
     return nowNanos - epochNanos;
+  }
+
+  /**
+   * Takes one of the destination's {@code capacity} places for a request being served, if one is
+   * free; {@link #served} gives it back.
+   */
+  boolean serve(String destination, int capacity) {
+    AtomicInteger serving =
+        servingByDestination.computeIfAbsent(destination, d -> new AtomicInteger());
+    if (serving.incrementAndGet() > capacity) {
+      serving.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  void served(String destination) {
+    servingByDestination.get(destination).decrementAndGet();
   }
 
   /** Counts this request against its source's second, and tells whether that went over. */

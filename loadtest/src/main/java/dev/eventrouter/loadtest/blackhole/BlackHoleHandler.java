@@ -87,6 +87,13 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
         request.headers().contains(BATCH_SIZE) ? Body.batch(request.content()) : null;
     String messageId = request.headers().get(MESSAGE_ID, body.messageId());
     int attempt = attempt(request);
+    boolean bounded = behaviour.capacity() > 0;
+    if (bounded && !behaviours.serve(destination, behaviour.capacity())) {
+      counts.refuse(destination, messageId, DeliveryCounts.Refusal.OVER_CAPACITY);
+      write(ctx, request, empty(request, HttpResponseStatus.SERVICE_UNAVAILABLE));
+      return;
+    }
+    Runnable served = bounded ? () -> behaviours.served(destination) : () -> {};
     Behaviour.Answer answer =
         behaviour.answer(
             behaviours.elapsedNanos(now),
@@ -99,6 +106,7 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
           ctx,
           accept.delayNanos(),
           () -> {
+            served.run();
             if (batch != null) {
               // a batched webhook's request: each event of its JSON array is delivered
               counts.batch(destination);
@@ -116,6 +124,7 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
           ctx,
           refuse.delayNanos(),
           () -> {
+            served.run();
             counts.refuse(destination, messageId, refusal(refuse.status()));
             tapped(seen);
             FullHttpResponse response = empty(request, HttpResponseStatus.valueOf(refuse.status()));
@@ -127,9 +136,12 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
             write(ctx, request, response);
           });
     } else if (answer instanceof Behaviour.Hold) {
+      // a request held is not being served: the client's timeout ends it
+      served.run();
       counts.refuse(destination, messageId, DeliveryCounts.Refusal.HELD);
       tapped(seen);
     } else {
+      served.run();
       counts.refuse(destination, messageId, DeliveryCounts.Refusal.RESET);
       tapped(seen);
       ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);

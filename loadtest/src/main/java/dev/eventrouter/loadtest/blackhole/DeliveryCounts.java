@@ -34,7 +34,9 @@ final class DeliveryCounts {
     RATE_LIMITED,
     REJECTED,
     RESET,
-    HELD
+    HELD,
+    /** Answered 503 at once: the destination already served its capacity. */
+    OVER_CAPACITY
   }
 
   /**

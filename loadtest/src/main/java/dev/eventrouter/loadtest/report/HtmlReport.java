@@ -114,6 +114,13 @@ public final class HtmlReport {
     html.append("<h2>Produced, retried and refused per second</h2>\n");
     lineChart(html, xs, flow, "per second", outages);
 
+    Map<String, List<Double>> limits = new LinkedHashMap<>();
+    for (String d : destinations) {
+      limits.put(d, samples.stream().map(s -> s.concurrencyLimit().get(d)).toList());
+    }
+    html.append("<h2>Concurrency limit, by destination (all routers)</h2>\n");
+    lineChart(html, xs, limits, "requests under way allowed", outages);
+
     html.append("<h2>Backlog</h2>\n");
     lineChart(html, xs, Map.of("jobs waiting", series(samples, Sample::backlog)), "jobs", outages);
 

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param p50Millis latency of this second's first deliveries, from the event's sentAt, per
  *     destination and under "all"; absent where there were none
  * @param heapUsedBytes the routers' heap in use
+ * @param concurrencyLimit each destination's adaptive concurrency limit, summed over the routers
  */
 public record Sample(
     double seconds,
@@ -24,4 +25,5 @@ public record Sample(
     double backlog,
     Map<String, Double> p50Millis,
     Map<String, Double> p99Millis,
-    double heapUsedBytes) {}
+    double heapUsedBytes,
+    Map<String, Double> concurrencyLimit) {}

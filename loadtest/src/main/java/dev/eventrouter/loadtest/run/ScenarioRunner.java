@@ -396,7 +396,8 @@ public final class ScenarioRunner {
               metrics.backlog(),
               p50,
               p99,
-              metrics.heapUsedBytes());
+              metrics.heapUsedBytes(),
+              metrics.concurrencyLimit());
       heapHighWater = Math.max(heapHighWater, metrics.heapUsedBytes());
       samples.add(sample);
       latencies.add(windows);

@@ -16,6 +16,7 @@ import java.util.TreeMap;
  * read them.
  *
  * @param retriedByAttempt retries counted by the attempt number they led to
+ * @param concurrencyLimit each destination's adaptive concurrency limit, summed over the nodes
  */
 public record ScrapedMetrics(
     double backlog,
@@ -24,7 +25,8 @@ public record ScrapedMetrics(
     Map<String, Double> retriedByAttempt,
     double discarded,
     double archived,
-    double heapUsedBytes) {
+    double heapUsedBytes,
+    Map<String, Double> concurrencyLimit) {
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -37,6 +39,7 @@ public record ScrapedMetrics(
     double archived = 0;
     double heap = 0;
     Map<String, Double> byAttempt = new TreeMap<>();
+    Map<String, Double> limits = new TreeMap<>();
     for (String url : routerUrls) {
       String text = get(url + "/metrics");
       if (text == null) {
@@ -67,12 +70,14 @@ public record ScrapedMetrics(
           }
           case "eventrouter_jobs_discarded_total" -> discarded += value;
           case "eventrouter_jobs_archived_total" -> archived += value;
+          case "eventrouter_destination_concurrency_limit" ->
+              limits.merge(label(series, "destination"), value, Double::sum);
           case "jvm_memory_used_bytes" -> heap += label(series, "area").equals("heap") ? value : 0;
           default -> {}
         }
       }
     }
-    return new ScrapedMetrics(backlog, lag, retried, byAttempt, discarded, archived, heap);
+    return new ScrapedMetrics(backlog, lag, retried, byAttempt, discarded, archived, heap, limits);
   }
 
   static String label(String series, String label) {

@@ -105,6 +105,45 @@ class BehavioursTest {
   }
 
   @Test
+  void beyondItsCapacityADestinationAnswers503AtOnce() throws Exception {
+    start(
+        """
+        destinations.small { capacity = 2, latency.median = 10s }
+        """);
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> answers =
+        new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      answers.add(http.sendAsync(request("small", "s", "m-" + i).build(), BodyHandlers.ofString()));
+    }
+
+    List<Integer> statuses = answers.stream().map(a -> a.join().statusCode()).sorted().toList();
+
+    // two served (after their latency), three refused as they came
+    assertThat(statuses).containsExactly(200, 200, 503, 503, 503);
+    assertThat(
+            blackHole.requestCounts()
+                .get("small")[1 + DeliveryCounts.Refusal.OVER_CAPACITY.ordinal()])
+        .isEqualTo(3);
+  }
+
+  @Test
+  void aSlowdownMultipliesTheLatencyFromItsStart() {
+    Behaviour behaviour =
+        Behaviour.of(
+            ConfigFactory.parseString(
+                "latency { median = 10ms, p99 = 40ms }, slowdown { start = 30s, factor = 10 }"));
+    long before =
+        ((Behaviour.Accept) behaviour.answer(0, false, new SplittableRandom(7))).delayNanos();
+    long after =
+        ((Behaviour.Accept)
+                behaviour.answer(Duration.ofSeconds(30).toNanos(), false, new SplittableRandom(7)))
+            .delayNanos();
+
+    assertThat(before).isPositive();
+    assertThat(after).isEqualTo(before * 10);
+  }
+
+  @Test
   void resetsAndHoldsConnections() throws Exception {
     start(
         """

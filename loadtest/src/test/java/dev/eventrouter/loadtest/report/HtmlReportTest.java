@@ -45,7 +45,8 @@ class HtmlReportTest {
               40 * t,
               Map.of("all", 12.0),
               Map.of("all", 80.0, "b", 60.0),
-              1e8));
+              1e8,
+              Map.of("a<script>", t >= 2 && t < 5 ? 4.0 : 20.0, "b", 20.0)));
     }
     Audit.Accounting total = new Audit.Accounting(10, 9, 1, 0, 0, 1);
     RunSummary summary =
@@ -67,7 +68,8 @@ class HtmlReportTest {
     String html = HtmlReport.render(summary, scenario);
 
     assertThat(html).startsWith("<!DOCTYPE html>").contains("FAILED").contains("b/m-9");
-    assertThat(count(html, "<svg")).isEqualTo(5);
+    assertThat(count(html, "<svg")).isEqualTo(6);
+    assertThat(html).contains("Concurrency limit, by destination");
     assertThat(html)
         .doesNotContain("<script", "<b>x</b>", "<link", "@import", "src=")
         .contains("&lt;b&gt;x&lt;/b&gt;", "a&lt;script&gt;");

@@ -28,7 +28,8 @@ class ScenarioTest {
               "steady-state.conf",
               "popular-destination-outage.conf",
               "big-tenant-rate-limited.conf",
-              "slow-destination.conf");
+              "slow-destination.conf",
+              "degraded-destinations.conf");
       for (Path file : scenarios) {
         Scenario scenario = Scenario.load(file);
         assertThat(scenario.name())
@@ -55,6 +56,15 @@ class ScenarioTest {
             ConfigFactory.parseString(outage.registry("http://h:1"))
                 .getDuration("destinations.popular.retry.base"))
         .isEqualTo(Duration.ofMillis(500));
+    Scenario degraded = Scenario.load(Path.of("scenarios", "degraded-destinations.conf"));
+    assertThat(degraded.destinations())
+        .filteredOn(d -> d.name().equals("slowing"))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.behaviour().capacity()).isEqualTo(8);
+              assertThat(d.behaviour().slowdown().factor()).isEqualTo(10);
+            });
   }
 
   @Test

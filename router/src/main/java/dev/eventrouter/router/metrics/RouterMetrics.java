@@ -205,6 +205,8 @@ public final class RouterMetrics {
   private final Deliveries deliveries = new Deliveries();
   private final RecentJobs recentJobs = new RecentJobs();
   private volatile Supplier<Map<String, CircuitBreaker.State>> breakers = Map::of;
+  private volatile Supplier<Map<String, Integer>> concurrencyLimits = Map::of;
+  private volatile Supplier<Map<String, Integer>> concurrencyInUse = Map::of;
 
   /** The last lag the consumer told; refreshed in the background, never asked for on a scrape. */
   private volatile OptionalDouble lastLag = OptionalDouble.empty();
@@ -263,6 +265,20 @@ public final class RouterMetrics {
                         (destination, state) -> callback.call(breakerValue(state), destination)))
         .register(registry);
     GaugeWithCallback.builder()
+        .name("eventrouter_destination_concurrency_limit")
+        .help(
+            "Each destination's adaptive concurrency limit on this node: the requests it may have"
+                + " under way from here")
+        .labelNames("destination")
+        .callback(callback -> perDestination(concurrencyLimits, callback))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("eventrouter_destination_concurrency_in_use")
+        .help("Requests under way from this node to each destination, within its concurrency limit")
+        .labelNames("destination")
+        .callback(callback -> perDestination(concurrencyInUse, callback))
+        .register(registry);
+    GaugeWithCallback.builder()
         .name("eventrouter_kafka_consumer_lag_records")
         .help(
             "Records behind the end of the partitions this node consumes (the consumer's own count)")
@@ -299,6 +315,18 @@ public final class RouterMetrics {
 
   public void watchBreakers(Supplier<Map<String, CircuitBreaker.State>> states) {
     this.breakers = states;
+  }
+
+  /** Each destination's concurrency limit, and the requests under way within it, by destination. */
+  public void watchConcurrencyLimits(
+      Supplier<Map<String, Integer>> limits, Supplier<Map<String, Integer>> inUse) {
+    this.concurrencyLimits = limits;
+    this.concurrencyInUse = inUse;
+  }
+
+  private static void perDestination(
+      Supplier<Map<String, Integer>> values, GaugeWithCallback.Callback callback) {
+    values.get().forEach((destination, value) -> callback.call(value, destination));
   }
 
   public void watchPartitions(Supplier<Set<Integer>> assigned) {

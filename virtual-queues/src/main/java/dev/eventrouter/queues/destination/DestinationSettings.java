@@ -146,4 +146,18 @@ public record DestinationSettings(
         signing,
         adapter);
   }
+
+  /** These settings with another circuit breaker. */
+  public DestinationSettings withBreaker(BreakerSettings breaker) {
+    return new DestinationSettings(
+        id,
+        maxInFlightPerPair,
+        ratePerSecond,
+        maxConnections,
+        timeout,
+        retry,
+        expireAfter,
+        breaker,
+        signing);
+  }
 }

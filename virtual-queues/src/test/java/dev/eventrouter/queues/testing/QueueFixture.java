@@ -17,6 +17,7 @@ import dev.eventrouter.queues.delivery.HttpDeliveryClient;
 import dev.eventrouter.queues.delivery.Secrets;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
+import dev.eventrouter.queues.limit.DestinationLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,6 +139,11 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
     return queues.breakers();
   }
 
+  /** The node's adaptive concurrency limits, one per destination, as its queues use them. */
+  public DestinationLimits limits() {
+    return queues.limits();
+  }
+
   /** A new source sending to a destination with {@link TestQueues#destination} settings. */
   public PairId newPair(String destinationId) {
     return newPair(TestQueues.destination(destinationId));
@@ -199,10 +205,15 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
   }
 
   public void awaitEmpty(PairId pair) {
+    awaitEmpty(pair, WAIT);
+  }
+
+  /** For a test whose queue has more work than {@link #WAIT} is meant for. */
+  public void awaitEmpty(PairId pair, Duration within) {
     testKit
         .createTestProbe()
         .awaitAssert(
-            WAIT,
+            within,
             () -> {
               VirtualQueue.QueueStats stats = stats(pair);
               assertThat(stats.pending()).isZero();
