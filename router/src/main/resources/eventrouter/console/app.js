@@ -178,8 +178,10 @@ function destinationsPage(view) {
           h('td', { class: 'num' }, latest.errors === null || latest.errors === undefined
             ? '–' : Math.round(latest.errors * 100) + ' %'),
           h('td', { class: 'breaker' }, breakerBadge(d.breaker)),
-          // the node's own limit where the API tells one, else the configured one per pair
-          h('td', { class: 'num' }, d.concurrencyLimit !== undefined ? d.concurrencyLimit
+          // the destination's adaptive limit on this node once it has sent there, else the
+          // configured one per pair
+          h('td', { class: 'num' }, d.concurrencyLimit !== undefined
+            ? d.concurrencyLimit + ' (' + d.concurrencyInUse + ' in use)'
             : d.maxInFlightPerPair + ' per pair'),
           h('td', { class: 'num' }, d.ratePerSecond || 'none'),
           h('td', { class: 'paused' }, d.paused ? badge('paused', 'warn') : 'no'));

@@ -597,13 +597,16 @@ public final class AdminApi extends AllDirectives {
   /**
    * Every destination of the registry with what this node knows of it: its jobs held here, its
    * attempts here since the node started (a caller derives rates from two looks), its breaker,
-   * whether it is paused, and its per-pair concurrency limit.
+   * whether it is paused, its per-pair limits, and its adaptive concurrency limit on this node with
+   * the requests under way within it (absent before its first request here).
    */
   private Map<String, Object> destinations() {
     Registry current = registry.current();
     Map<String, Long> depths = backlogs.byDestination();
     Map<String, Deliveries.Counts> counts = deliveries.counts();
     Map<String, ?> breakers = queues.breakers().states();
+    Map<String, Integer> limits = queues.limits().limits();
+    Map<String, Integer> inUse = queues.limits().inUse();
     Set<OperatorControls.Target> paused = Set.copyOf(controls.state().paused());
     return Map.of(
         "at",
@@ -625,6 +628,10 @@ public final class AdminApi extends AllDirectives {
                   row.put("paused", paused.contains(OperatorControls.Target.destination(d.id())));
                   row.put("maxInFlightPerPair", d.delivery().maxInFlightPerPair());
                   row.put("ratePerSecond", d.delivery().ratePerSecond());
+                  if (limits.containsKey(d.id())) {
+                    row.put("concurrencyLimit", limits.get(d.id()));
+                    row.put("concurrencyInUse", inUse.getOrDefault(d.id(), 0));
+                  }
                   return row;
                 })
             .toList());

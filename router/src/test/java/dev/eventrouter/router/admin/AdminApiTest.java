@@ -431,6 +431,8 @@ class AdminApiTest {
           assertThat(held.get("depth").asInt()).isZero();
           assertThat(held.get("paused").asBoolean()).isFalse();
           assertThat(held.get("breaker").asText()).isEqualTo("CLOSED");
+          assertThat(held.get("concurrencyLimit").asInt()).isPositive();
+          assertThat(held.get("concurrencyInUse").asInt()).isZero();
           JsonNode jobs =
               JSON.readTree(call("GET", "/admin/pairs/blog/held/jobs", READ, null).body());
           assertThat(jobs.get("jobs")).hasSize(10);
