@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param replayOf the archived job this one delivers again, or null
  * @param position the Kafka record it was made from; null for a job that came another way (a
  *     replay) or was written before positions were kept
+ * @param trace the trace its attempts continue; null when tracing was off as it was made, or for a
+ *     job written before traces were kept
  */
 public record Job(
     Ksuid id,
@@ -36,7 +38,8 @@ public record Job(
     Instant expireAt,
     Ksuid replayOf,
     // absent rather than null in the per-job journal format: replays and older events have none
-    @JsonInclude(JsonInclude.Include.NON_NULL) RecordPosition position) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) RecordPosition position,
+    @JsonInclude(JsonInclude.Include.NON_NULL) TraceContext trace) {
 
   public Job {
     Objects.requireNonNull(id, "id");
@@ -47,6 +50,22 @@ public record Job(
     headers = Map.copyOf(headers);
     createdAt = createdAt.truncatedTo(ChronoUnit.MILLIS);
     expireAt = expireAt.truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  public Job(
+      Ksuid id,
+      PairId pair,
+      String messageId,
+      String endpoint,
+      byte[] payload,
+      Map<String, String> headers,
+      Instant createdAt,
+      Instant expireAt,
+      Ksuid replayOf,
+      RecordPosition position) {
+    this(
+        id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, replayOf, position,
+        null);
   }
 
   public Job(
@@ -77,7 +96,7 @@ public record Job(
   /**
    * This job again, out of the archive: a new id derived from this one (so that replaying it twice
    * makes the same job, which its queue then holds once), a fresh expiry, no record position (it
-   * does not come from Kafka).
+   * does not come from Kafka); its attempts continue the original's trace, where it has one.
    */
   public Job replay(Instant now, Duration expireAfter) {
     Ksuid original = replayOf != null ? replayOf : id;
@@ -90,7 +109,16 @@ public record Job(
         headers,
         now,
         now.plus(expireAfter),
-        original);
+        original,
+        null,
+        trace);
+  }
+
+  /** This job, its attempts continuing this trace. */
+  public Job withTrace(TraceContext trace) {
+    return new Job(
+        id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, replayOf, position,
+        trace);
   }
 
   // A record compares arrays by identity; a job is equal to another with the same bytes.
@@ -106,7 +134,8 @@ public record Job(
         && createdAt.equals(j.createdAt)
         && expireAt.equals(j.expireAt)
         && Objects.equals(replayOf, j.replayOf)
-        && Objects.equals(position, j.position);
+        && Objects.equals(position, j.position)
+        && Objects.equals(trace, j.trace);
   }
 
   @Override

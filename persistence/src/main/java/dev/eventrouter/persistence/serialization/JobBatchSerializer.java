@@ -8,6 +8,7 @@ import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.RecordPosition;
+import dev.eventrouter.persistence.job.TraceContext;
 import java.io.NotSerializableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -35,7 +36,8 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * event    := tag id(20 bytes) fields  (tags and fields: see {@link Tag})
  * job      := source destination (len utf8 of messageId) endpoint headerMap payloadLength
  *             payload createdAt expiry flags [replayOf(20 bytes)] [partition offset]
- *             (flags: {@link #REPLAY_OF}, {@link #POSITION})
+ *             [(len utf8 of traceparent) tracestate]   (flags: {@link #REPLAY_OF},
+ *             {@link #POSITION}, {@link #TRACE})
  * </pre>
  *
  * <p>A new version of the format gets a new version byte; every version ever written stays
@@ -52,6 +54,14 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
 
   /** A job's flag: the partition and offset of the Kafka record it was made from follow. */
   private static final int POSITION = 2;
+
+  /**
+   * A job's flag: its trace context follows, the traceparent in place (unique to the job), the
+   * tracestate (null or shared) from the table. A job without one costs nothing more; a node of a
+   * version before it cannot read a batch holding one (unknown flag): roll all nodes before tracing
+   * is turned on.
+   */
+  private static final int TRACE = 4;
 
   /** The kinds of job event, as written: never renumber. */
   private enum Tag {
@@ -240,13 +250,20 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       write(job.payload(), 0, job.payload().length);
       time(job.createdAt());
       signed(job.expireAt().toEpochMilli() - job.createdAt().toEpochMilli());
-      write((job.replayOf() == null ? 0 : REPLAY_OF) | (job.position() == null ? 0 : POSITION));
+      write(
+          (job.replayOf() == null ? 0 : REPLAY_OF)
+              | (job.position() == null ? 0 : POSITION)
+              | (job.trace() == null ? 0 : TRACE));
       if (job.replayOf() != null) {
         ksuid(job.replayOf());
       }
       if (job.position() != null) {
         varint(job.position().partition());
         varint(job.position().offset());
+      }
+      if (job.trace() != null) {
+        inline(job.trace().traceparent());
+        string(job.trace().tracestate());
       }
     }
 
@@ -401,13 +418,15 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       Instant createdAt = time();
       Instant expireAt = createdAt.plusMillis(signed());
       int flags = next();
-      if ((flags & ~(REPLAY_OF | POSITION)) != 0) {
+      if ((flags & ~(REPLAY_OF | POSITION | TRACE)) != 0) {
         throw new IllegalArgumentException(
             "unknown job flags " + flags + " at byte " + (position - 1));
       }
       Ksuid replayOf = (flags & REPLAY_OF) == 0 ? null : ksuid();
       RecordPosition recordPosition =
           (flags & POSITION) == 0 ? null : new RecordPosition(count(), varint());
+      TraceContext trace =
+          (flags & TRACE) == 0 ? null : new TraceContext(inline(), string(strings));
       return new Job(
           id,
           pair,
@@ -418,7 +437,8 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
           createdAt,
           expireAt,
           replayOf,
-          recordPosition);
+          recordPosition,
+          trace);
     }
 
     private Attempt attempt(String[] strings) {
