@@ -5,7 +5,6 @@ import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
-import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.rate.PairRate;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -208,7 +207,8 @@ final class Dispatcher implements PayloadReadBack.Reader {
       } else if (!queue
           .deps()
           .deliveryClient()
-          .send(new DeliveryRequest(payload, job.attempts() + 1, destination, replyTo))) {
+          .send(queue.attempts().request(payload, job.attempts() + 1, destination, replyTo))) {
+        queue.attempts().notSent(job.id());
         breaker.releasePermission();
         schedule(now + queue.settings().busyRetryDelay().toMillis());
         sending = false;

@@ -65,6 +65,7 @@ final class OutcomeBatcher {
     if (!queue.inFlight().answered(outcome)) {
       return false;
     }
+    queue.attempts().answered(outcome);
     report(outcome);
     unpersisted.add(outcome);
     return true;

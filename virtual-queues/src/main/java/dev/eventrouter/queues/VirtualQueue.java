@@ -16,6 +16,8 @@ import dev.eventrouter.queues.breaker.DestinationBreakers;
 import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
+import dev.eventrouter.queues.tracing.JobTracing;
+import io.opentelemetry.api.trace.Span;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -218,7 +220,8 @@ public final class VirtualQueue
       PayloadBudget payloadBudget,
       JobEventListener listener,
       VirtualQueueSettings settings,
-      Clock clock) {}
+      Clock clock,
+      JobTracing tracing) {}
 
   public static Behavior<Command> create(
       PairId pair, ActorRef<ClusterSharding.ShardCommand> shard, Dependencies dependencies) {
@@ -286,6 +289,7 @@ public final class VirtualQueue
             context,
             timers,
             new InFlight(),
+            deps.tracing().attempts(),
             new PayloadCache(deps.settings().payloadCacheBytes(), deps.payloadBudget()),
             Effect());
     this.readBack = new PayloadReadBack(queue, this::removed);
@@ -405,6 +409,7 @@ public final class VirtualQueue
         .onSignal(
             PostStop.instance(),
             state -> {
+              queue.attempts().abandon();
               queue.payloads().clear();
               reportDepth(0);
             })
@@ -440,10 +445,12 @@ public final class VirtualQueue
     }
     List<JobEvent> events = fresh.stream().<JobEvent>map(JobEvent.AwaitingScheduling::new).toList();
     long writing = System.nanoTime();
+    Span accept = queue.deps().tracing().accept(queue.pair(), fresh, accepted.duplicates());
     return queue
         .persist(events)
         .thenRun(
             s -> {
+              accept.end();
               queue.deps().listener().journalWrite(events.size(), System.nanoTime() - writing);
               fresh.forEach(queue.payloads()::offer);
               changed(s);

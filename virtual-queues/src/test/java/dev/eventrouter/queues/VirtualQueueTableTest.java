@@ -40,6 +40,7 @@ import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
 import dev.eventrouter.queues.destination.RetryPolicy;
+import dev.eventrouter.queues.tracing.JobTracing;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -557,7 +558,8 @@ class VirtualQueueTableTest {
               new PayloadBudget(SETTINGS.payloadMemoryBytes()),
               JobEventListener.NONE,
               SETTINGS,
-              Clock.systemUTC());
+              Clock.systemUTC(),
+              JobTracing.OFF);
       ActorRef<ClusterSharding.ShardCommand> shard =
           testKit.<ClusterSharding.ShardCommand>createTestProbe().ref();
       kit =

@@ -1,0 +1,235 @@
+package dev.eventrouter.router.tracing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.eventrouter.queues.tracing.JobTracing;
+import dev.eventrouter.router.Router;
+import dev.eventrouter.router.testing.TestRouter;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The spans of a job, as an exporter receives them, on the real path: the embedded broker, the
+ * router and a destination over HTTP; a record whose producer sent a W3C traceparent.
+ */
+@ExtendWith(LogCapturingExtension.class)
+class TracingTest {
+
+  private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+  private static final String PRODUCER_SPAN = "00f067aa0ba902b7";
+  private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("eventrouter.attempt");
+  private static final AttributeKey<Long> STATUS =
+      AttributeKey.longKey("http.response.status_code");
+
+  @TempDir Path dataDir;
+
+  private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  private OpenTelemetrySdk sdk;
+  private HttpServer destination;
+
+  /** What the destination answers next: 503 while failing, else 200. */
+  private final AtomicBoolean failing = new AtomicBoolean(true);
+
+  private final AtomicInteger failuresLeft = new AtomicInteger();
+  private final List<String> traceparents = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    sdk =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                    .build())
+            .build();
+    destination = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    destination.createContext(
+        "/hook",
+        exchange -> {
+          traceparents.add(exchange.getRequestHeaders().getFirst("traceparent"));
+          exchange.getRequestBody().readAllBytes();
+          boolean fail = failing.get() || failuresLeft.getAndDecrement() > 0;
+          exchange.sendResponseHeaders(fail ? 503 : 200, -1);
+          exchange.close();
+        });
+    destination.start();
+  }
+
+  @AfterEach
+  void stop() {
+    destination.stop(0);
+    sdk.close();
+  }
+
+  @Test
+  void aJobThatFailsOnceThenSucceedsIsOneTreeUnderTheIncomingTrace() throws Exception {
+    failing.set(false);
+    failuresLeft.set(1);
+    try (Router router = start(TestRouter.freePort())) {
+      produce(router, "m-1");
+      TestProbe<Object> probe = TestProbe.create(router.system());
+      probe.awaitAssert(
+          Duration.ofSeconds(60),
+          Duration.ofMillis(100),
+          () -> assertThat(named("attempt")).hasSize(2));
+
+      SpanData ingest = only("ingest");
+      SpanData accept = only("accept");
+      List<SpanData> attempts = named("attempt");
+      SpanData first = attempts.get(0);
+      SpanData second = attempts.get(1);
+
+      // ingest continues the producer's trace
+      assertThat(ingest.getTraceId()).isEqualTo(TRACE_ID);
+      assertThat(ingest.getParentSpanId()).isEqualTo(PRODUCER_SPAN);
+      assertThat(ingest.getKind()).isEqualTo(SpanKind.CONSUMER);
+      assertThat(ingest.getAttributes().get(JobTracing.JOBS)).isEqualTo(1L);
+      // the journal write is linked to the job's trace, not a part of it
+      assertThat(accept.getLinks())
+          .extracting(
+              link -> link.getSpanContext().getTraceId(), link -> link.getSpanContext().getSpanId())
+          .containsExactly(tuple(TRACE_ID, ingest.getSpanId()));
+      assertThat(accept.getAttributes().get(JobTracing.JOBS)).isEqualTo(1L);
+      // each attempt a child of the job's ingest: the first failed, the second succeeded
+      assertThat(attempts)
+          .allSatisfy(
+              attempt -> {
+                assertThat(attempt.getTraceId()).isEqualTo(TRACE_ID);
+                assertThat(attempt.getParentSpanId()).isEqualTo(ingest.getSpanId());
+                assertThat(attempt.getKind()).isEqualTo(SpanKind.CLIENT);
+                assertThat(attempt.getAttributes().get(JobTracing.DESTINATION)).isEqualTo("hook");
+              });
+      assertThat(first.getAttributes().get(ATTEMPT)).isEqualTo(1L);
+      assertThat(first.getAttributes().get(STATUS)).isEqualTo(503L);
+      assertThat(first.getAttributes().get(AttributeKey.stringKey("error.type"))).isEqualTo("503");
+      assertThat(first.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+      assertThat(second.getAttributes().get(ATTEMPT)).isEqualTo(2L);
+      assertThat(second.getAttributes().get(STATUS)).isEqualTo(200L);
+      assertThat(second.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+      // in order: accepted before the first attempt, the second after the first's answer
+      assertThat(accept.getEndEpochNanos()).isLessThanOrEqualTo(first.getStartEpochNanos());
+      assertThat(first.getEndEpochNanos()).isLessThanOrEqualTo(second.getStartEpochNanos());
+      // the destination saw each attempt as the parent of what it does
+      assertThat(traceparents)
+          .containsExactly(
+              "00-" + TRACE_ID + "-" + first.getSpanId() + "-01",
+              "00-" + TRACE_ID + "-" + second.getSpanId() + "-01");
+    }
+  }
+
+  @Test
+  void anAttemptAfterARestartContinuesTheTraceTheJobCameWith() throws Exception {
+    int kafkaPort = TestRouter.freePort();
+    SpanData ingest;
+    try (Router router = start(kafkaPort)) {
+      produce(router, "m-2");
+      TestProbe<Object> probe = TestProbe.create(router.system());
+      probe.awaitAssert(
+          Duration.ofSeconds(60),
+          Duration.ofMillis(100),
+          () -> assertThat(named("attempt")).isNotEmpty());
+      ingest = only("ingest");
+    }
+    failing.set(false);
+    try (Router router = start(kafkaPort)) {
+      TestProbe<Object> probe = TestProbe.create(router.system());
+      probe.awaitAssert(
+          Duration.ofSeconds(60),
+          Duration.ofMillis(100),
+          () ->
+              assertThat(named("attempt"))
+                  .anySatisfy(
+                      attempt -> assertThat(attempt.getAttributes().get(STATUS)).isEqualTo(200L)));
+    }
+    // read once, not ingested again: the job came back from the journal with its trace
+    assertThat(named("ingest")).hasSize(1);
+    assertThat(named("attempt"))
+        .allSatisfy(
+            attempt -> {
+              assertThat(attempt.getTraceId()).isEqualTo(TRACE_ID);
+              assertThat(attempt.getParentSpanId()).isEqualTo(ingest.getSpanId());
+            });
+  }
+
+  private Router start(int kafkaPort) throws Exception {
+    Path registry = dataDir.resolve("registry.conf");
+    Files.writeString(
+        registry,
+        """
+        destinations { hook { endpoint = "http://127.0.0.1:%d/hook" } }
+        sources { shop { destinations = [hook] } }
+        """
+            .formatted(destination.getAddress().getPort()));
+    return TestRouter.start(
+        TestRouter.config(dataDir, registry, kafkaPort, Map.of()), JobTracing.with(sdk));
+  }
+
+  /** One event of source shop, sent as part of the producer's trace. */
+  private static void produce(Router router, String messageId) throws Exception {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, router.kafkaBootstrapServers());
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      ProducerRecord<String, byte[]> record =
+          new ProducerRecord<>(
+              "events",
+              "shop",
+              ("{\"type\":\"track\",\"event\":\"Paid\",\"userId\":\"u-1\",\"messageId\":\""
+                      + messageId
+                      + "\"}")
+                  .getBytes(StandardCharsets.UTF_8));
+      record
+          .headers()
+          .add(
+              "traceparent",
+              ("00-" + TRACE_ID + "-" + PRODUCER_SPAN + "-01").getBytes(StandardCharsets.US_ASCII));
+      producer.send(record).get();
+    }
+  }
+
+  /** The finished spans of this name, in the order they started. */
+  private List<SpanData> named(String name) {
+    return exporter.getFinishedSpanItems().stream()
+        .filter(span -> span.getName().equals(name))
+        .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
+        .toList();
+  }
+
+  private SpanData only(String name) {
+    List<SpanData> spans = named(name);
+    assertThat(spans).as(name).hasSize(1);
+    return spans.get(0);
+  }
+}
