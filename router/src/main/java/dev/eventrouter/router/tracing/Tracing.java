@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Whether this node traces, and the OpenTelemetry SDK it traces with: configured from the standard
@@ -79,6 +80,12 @@ public final class Tracing {
   public static Optional<OpenTelemetrySdk> configured(Config config) {
     if (!enabled(config, Tracing::fromSystem)) {
       return Optional.empty();
+    }
+    // the SDK reports through java.util.logging (a full export queue, an unreachable
+    // collector): to SLF4J, so that it is a JSON line like every other
+    if (!SLF4JBridgeHandler.isInstalled()) {
+      SLF4JBridgeHandler.removeHandlersForRootLogger();
+      SLF4JBridgeHandler.install();
     }
     return Optional.of(
         AutoConfiguredOpenTelemetrySdk.builder()

@@ -16,10 +16,15 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -42,13 +47,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The spans of a job, as an exporter receives them, on the real path: the embedded broker, the
- * router and a destination over HTTP; a record whose producer sent a W3C traceparent.
+ * router and a destination over HTTP; a record whose producer sent a W3C traceparent, or a request
+ * to the Segment-compatible API that carried one.
  */
 @ExtendWith(LogCapturingExtension.class)
 class TracingTest {
 
   private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final String PRODUCER_SPAN = "00f067aa0ba902b7";
+  private static final String WRITE_KEY = "wk-shop-tracing";
   private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("eventrouter.attempt");
   private static final AttributeKey<Long> STATUS =
       AttributeKey.longKey("http.response.status_code");
@@ -64,6 +71,7 @@ class TracingTest {
 
   private final AtomicInteger failuresLeft = new AtomicInteger();
   private final List<String> traceparents = new CopyOnWriteArrayList<>();
+  private final List<String> tracestates = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -79,6 +87,10 @@ class TracingTest {
         "/hook",
         exchange -> {
           traceparents.add(exchange.getRequestHeaders().getFirst("traceparent"));
+          String tracestate = exchange.getRequestHeaders().getFirst("tracestate");
+          if (tracestate != null) {
+            tracestates.add(tracestate);
+          }
           exchange.getRequestBody().readAllBytes();
           boolean fail = failing.get() || failuresLeft.getAndDecrement() > 0;
           exchange.sendResponseHeaders(fail ? 503 : 200, -1);
@@ -183,17 +195,68 @@ class TracingTest {
             });
   }
 
+  @Test
+  void aSegmentApiRequestsTraceparentIsContinued() throws Exception {
+    failing.set(false);
+    String callerSpan = "b7ad6b7169203331";
+    try (Router router = start(TestRouter.freePort())) {
+      HttpResponse<String> answer =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:"
+                                  + router.segmentApiPort().orElseThrow()
+                                  + "/v1/track"))
+                      .header("Content-Type", "application/json")
+                      .header(
+                          "Authorization",
+                          "Basic "
+                              + Base64.getEncoder()
+                                  .encodeToString(
+                                      (WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8)))
+                      .header("traceparent", "00-" + TRACE_ID + "-" + callerSpan + "-01")
+                      .header("tracestate", "vendor=abc")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "{\"type\":\"track\",\"event\":\"Paid\",\"userId\":\"u-1\","
+                                  + "\"messageId\":\"m-3\"}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(answer.statusCode()).isEqualTo(200);
+      TestProbe<Object> probe = TestProbe.create(router.system());
+      probe.awaitAssert(
+          Duration.ofSeconds(60),
+          Duration.ofMillis(100),
+          () -> assertThat(named("attempt")).hasSize(1));
+
+      SpanData ingest = only("ingest");
+      SpanData attempt = only("attempt");
+      assertThat(ingest.getTraceId()).isEqualTo(TRACE_ID);
+      assertThat(ingest.getParentSpanId()).isEqualTo(callerSpan);
+      assertThat(ingest.getSpanContext().getTraceState().get("vendor")).isEqualTo("abc");
+      assertThat(attempt.getParentSpanId()).isEqualTo(ingest.getSpanId());
+      assertThat(traceparents)
+          .containsExactly("00-" + TRACE_ID + "-" + attempt.getSpanId() + "-01");
+      assertThat(tracestates).containsExactly("vendor=abc");
+    }
+  }
+
   private Router start(int kafkaPort) throws Exception {
+    Path secrets = Files.createDirectories(dataDir.resolve("secrets"));
+    Files.writeString(secrets.resolve("SHOP_WRITE_KEY"), WRITE_KEY + "\n");
     Path registry = dataDir.resolve("registry.conf");
     Files.writeString(
         registry,
         """
         destinations { hook { endpoint = "http://127.0.0.1:%d/hook" } }
-        sources { shop { destinations = [hook] } }
+        sources { shop { destinations = [hook], write-keys = [{ secret = SHOP_WRITE_KEY }] } }
         """
             .formatted(destination.getAddress().getPort()));
     return TestRouter.start(
-        TestRouter.config(dataDir, registry, kafkaPort, Map.of()), JobTracing.with(sdk));
+        TestRouter.config(
+            dataDir, registry, kafkaPort, Map.of("eventrouter.secrets.dir", secrets.toString())),
+        JobTracing.with(sdk));
   }
 
   /** One event of source shop, sent as part of the producer's trace. */
