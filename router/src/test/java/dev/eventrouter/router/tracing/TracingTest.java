@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.sun.net.httpserver.HttpServer;
+import com.typesafe.config.Config;
 import dev.eventrouter.queues.tracing.JobTracing;
 import dev.eventrouter.router.Router;
 import dev.eventrouter.router.testing.TestRouter;
@@ -196,6 +197,22 @@ class TracingTest {
   }
 
   @Test
+  void offNoSpanIsMadeAndTheDestinationGetsNoTraceparent() throws Exception {
+    failing.set(false);
+    try (Router router = TestRouter.start(config(TestRouter.freePort()), JobTracing.OFF)) {
+      produce(router, "m-4");
+      TestProbe<Object> probe = TestProbe.create(router.system());
+      probe.awaitAssert(
+          Duration.ofSeconds(60),
+          Duration.ofMillis(100),
+          () -> assertThat(traceparents).hasSize(1));
+    }
+    // the record's own traceparent is not passed on either: off is off
+    assertThat(traceparents).containsOnlyNulls();
+    assertThat(exporter.getFinishedSpanItems()).isEmpty();
+  }
+
+  @Test
   void aSegmentApiRequestsTraceparentIsContinued() throws Exception {
     failing.set(false);
     String callerSpan = "b7ad6b7169203331";
@@ -243,6 +260,11 @@ class TracingTest {
   }
 
   private Router start(int kafkaPort) throws Exception {
+    return TestRouter.start(config(kafkaPort), JobTracing.with(sdk));
+  }
+
+  /** Source shop (with a write key for the Segment API) to the destination. */
+  private Config config(int kafkaPort) throws Exception {
     Path secrets = Files.createDirectories(dataDir.resolve("secrets"));
     Files.writeString(secrets.resolve("SHOP_WRITE_KEY"), WRITE_KEY + "\n");
     Path registry = dataDir.resolve("registry.conf");
@@ -253,10 +275,8 @@ class TracingTest {
         sources { shop { destinations = [hook], write-keys = [{ secret = SHOP_WRITE_KEY }] } }
         """
             .formatted(destination.getAddress().getPort()));
-    return TestRouter.start(
-        TestRouter.config(
-            dataDir, registry, kafkaPort, Map.of("eventrouter.secrets.dir", secrets.toString())),
-        JobTracing.with(sdk));
+    return TestRouter.config(
+        dataDir, registry, kafkaPort, Map.of("eventrouter.secrets.dir", secrets.toString()));
   }
 
   /** One event of source shop, sent as part of the producer's trace. */
