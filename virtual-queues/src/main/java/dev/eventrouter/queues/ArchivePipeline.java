@@ -149,8 +149,7 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
     traces.forEach((id, trace) -> batch.add(new ArchivedJob(JobPayloads.payloadOf(trace), trace)));
     batch.sort(Comparator.comparing(archived -> archived.job().id()));
     List<Ksuid> ids = batch.stream().map(archived -> archived.job().id()).toList();
-    archiving =
-        queue.deps().tracing().archive(queue.pair(), batch.stream().map(ArchivedJob::job).toList());
+    archiving = queue.deps().tracing().archive(queue.pair(), batch);
     queue
         .context()
         .pipeToSelf(

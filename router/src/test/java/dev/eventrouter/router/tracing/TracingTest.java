@@ -197,9 +197,38 @@ class TracingTest {
   }
 
   @Test
+  void aJobThatExpiresIsArchivedUnderASpanLinkedToItsTrace() throws Exception {
+    try (Router router =
+        TestRouter.start(config(TestRouter.freePort(), "2s"), JobTracing.with(sdk))) {
+      produce(router, "m-5");
+      TestProbe<Object> probe = TestProbe.create(router.system());
+      probe.awaitAssert(
+          Duration.ofSeconds(60),
+          Duration.ofMillis(100),
+          () -> assertThat(named("archive")).hasSize(1));
+    }
+    SpanData ingest = only("ingest");
+    SpanData archive = only("archive");
+    assertThat(archive.getLinks())
+        .extracting(
+            link -> link.getSpanContext().getTraceId(), link -> link.getSpanContext().getSpanId())
+        .containsExactly(tuple(TRACE_ID, ingest.getSpanId()));
+    assertThat(archive.getAttributes().get(JobTracing.JOBS)).isEqualTo(1L);
+    assertThat(archive.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+    // every attempt before the expiry failed, each under the job's ingest
+    assertThat(named("attempt"))
+        .isNotEmpty()
+        .allSatisfy(
+            attempt -> {
+              assertThat(attempt.getParentSpanId()).isEqualTo(ingest.getSpanId());
+              assertThat(attempt.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+            });
+  }
+
+  @Test
   void offNoSpanIsMadeAndTheDestinationGetsNoTraceparent() throws Exception {
     failing.set(false);
-    try (Router router = TestRouter.start(config(TestRouter.freePort()), JobTracing.OFF)) {
+    try (Router router = TestRouter.start(config(TestRouter.freePort(), "4h"), JobTracing.OFF)) {
       produce(router, "m-4");
       TestProbe<Object> probe = TestProbe.create(router.system());
       probe.awaitAssert(
@@ -260,21 +289,24 @@ class TracingTest {
   }
 
   private Router start(int kafkaPort) throws Exception {
-    return TestRouter.start(config(kafkaPort), JobTracing.with(sdk));
+    return TestRouter.start(config(kafkaPort, "4h"), JobTracing.with(sdk));
   }
 
-  /** Source shop (with a write key for the Segment API) to the destination. */
-  private Config config(int kafkaPort) throws Exception {
+  /**
+   * Source shop (with a write key for the Segment API) to the destination, whose jobs expire after
+   * {@code expireAfter}.
+   */
+  private Config config(int kafkaPort, String expireAfter) throws Exception {
     Path secrets = Files.createDirectories(dataDir.resolve("secrets"));
     Files.writeString(secrets.resolve("SHOP_WRITE_KEY"), WRITE_KEY + "\n");
     Path registry = dataDir.resolve("registry.conf");
     Files.writeString(
         registry,
         """
-        destinations { hook { endpoint = "http://127.0.0.1:%d/hook" } }
+        destinations { hook { endpoint = "http://127.0.0.1:%d/hook", expire-after = %s } }
         sources { shop { destinations = [hook], write-keys = [{ secret = SHOP_WRITE_KEY }] } }
         """
-            .formatted(destination.getAddress().getPort()));
+            .formatted(destination.getAddress().getPort(), expireAfter));
     return TestRouter.config(
         dataDir, registry, kafkaPort, Map.of("eventrouter.secrets.dir", secrets.toString()));
   }

@@ -3,6 +3,7 @@ package dev.eventrouter.queues.tracing;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.TraceContext;
+import dev.eventrouter.queues.archive.ArchivedJob;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -14,7 +15,6 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,17 +109,17 @@ public final class JobTracing {
         pairSpan("accept", pair)
             .setAttribute(JOBS, (long) jobs.size())
             .setAttribute("eventrouter.duplicates", (long) duplicates);
-    link(builder, jobs);
+    jobs.forEach(job -> link(builder, job));
     return builder.startSpan();
   }
 
   /** The hand-over of jobs to the archive, linked to each job's trace; ended by {@link #ended}. */
-  public Span archive(PairId pair, Collection<Job> jobs) {
+  public Span archive(PairId pair, List<ArchivedJob> batch) {
     if (tracer == null) {
       return Span.getInvalid();
     }
-    SpanBuilder builder = pairSpan("archive", pair).setAttribute(JOBS, (long) jobs.size());
-    link(builder, jobs);
+    SpanBuilder builder = pairSpan("archive", pair).setAttribute(JOBS, (long) batch.size());
+    batch.forEach(archived -> link(builder, archived.job()));
     return builder.startSpan();
   }
 
@@ -160,13 +160,11 @@ public final class JobTracing {
         .setAttribute(DESTINATION, pair.destination());
   }
 
-  private static void link(SpanBuilder builder, Collection<Job> jobs) {
-    for (Job job : jobs) {
-      if (job.trace() != null) {
-        SpanContext linked = Span.fromContext(parentOf(job.trace())).getSpanContext();
-        if (linked.isValid()) {
-          builder.addLink(linked);
-        }
+  private static void link(SpanBuilder builder, Job job) {
+    if (job.trace() != null) {
+      SpanContext linked = Span.fromContext(parentOf(job.trace())).getSpanContext();
+      if (linked.isValid()) {
+        builder.addLink(linked);
       }
     }
   }
