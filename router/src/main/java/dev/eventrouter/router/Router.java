@@ -10,6 +10,7 @@ import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.delivery.EnvironmentSecrets;
 import dev.eventrouter.queues.tracing.JobTracing;
 import dev.eventrouter.router.admin.AdminApi;
+import dev.eventrouter.router.admin.Console;
 import dev.eventrouter.router.admin.ControlsView;
 import dev.eventrouter.router.archive.ArchiveKeys;
 import dev.eventrouter.router.archive.ArchiveSettings;
@@ -21,6 +22,7 @@ import dev.eventrouter.router.archive.S3ArchiveSink;
 import dev.eventrouter.router.cluster.ClusterFormation;
 import dev.eventrouter.router.cluster.QueueShardsCheck;
 import dev.eventrouter.router.http.HttpApi;
+import dev.eventrouter.router.ingest.DeadLetterRedrive;
 import dev.eventrouter.router.ingest.Ingest;
 import dev.eventrouter.router.ingest.IngestSettings;
 import dev.eventrouter.router.kafka.EmbeddedKafka;
@@ -143,12 +145,23 @@ public final class Router implements AutoCloseable {
             metrics.backlogs(),
             controls,
             archive.replayer(queues, registry, blocking, settings.queues(), metrics),
+            metrics.deliveries(),
+            metrics.recentJobs(),
+            new DeadLetterRedrive(
+                kafka.ingest().client(),
+                kafka.ingest().topic(),
+                kafka.ingest().deadLetterTopic(),
+                blocking,
+                settings.config().getDuration("eventrouter.admin.redrive-max-duration")),
             settings.adminLimits());
     ServerBinding binding =
         bindHttp(
             system,
             settings.config(),
-            new HttpApi(metrics, admin.routes(), readiness(system, ingest)));
+            new HttpApi(
+                metrics,
+                Directives.concat(admin.routes(), Console.routes()),
+                readiness(system, ingest)));
     Optional<ServerBinding> segmentBinding =
         settings.segmentApi().enabled()
             ? Optional.of(

@@ -19,8 +19,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Sends a queue's jobs that are due, in schedule order, while the pair has in-flight room and rate
- * permits and the destination's breaker lets requests through; reads back the payloads it does not
- * hold; arms a timer for when it can go on.
+ * permits and the destination's breaker lets requests through, and a job's ordering key lets it go
+ * ({@link KeyOrder}); reads back the payloads it does not hold; arms a timer for when it can go on.
  */
 final class Dispatcher implements PayloadReadBack.Reader {
 
@@ -163,6 +163,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
     boolean sending = true;
     boolean readNow = false;
     int looked = 0;
+    KeyOrder keys = new KeyOrder(state, inFlight);
     for (PendingJob job : state.schedule()) {
       if (job.dueAtMillis() > now) {
         schedule(job.dueAtMillis());
@@ -170,6 +171,11 @@ final class Dispatcher implements PayloadReadBack.Reader {
       }
       if (inFlight.contains(job.id()) || job.expireAtMillis() <= now) {
         // an expired job waits for the expiry timer, which archives it
+        continue;
+      }
+      if (!keys.mayGo(job)) {
+        // an earlier job of its key is under way or waits for a retry: the pass goes on past it
+        // (not counted as looked at: a key's backlog must not stop the other keys)
         continue;
       }
       // past the jobs it can send now it looks ahead, to read their payloads back in one go,
@@ -214,6 +220,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
         sending = false;
       } else {
         inFlight.sent(job.id(), job.attempts() + 1);
+        keys.sent(job);
       }
     }
     if (readNow) {

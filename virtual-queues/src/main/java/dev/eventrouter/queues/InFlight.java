@@ -4,6 +4,7 @@ import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The attempts of one queue under way: sent and not answered, or answered and their outcome not yet
@@ -39,6 +40,11 @@ final class InFlight {
   /** The attempt's outcome is in the journal. */
   void persisted(Ksuid jobId) {
     attempts.remove(jobId);
+  }
+
+  /** The jobs under way. Read-only to callers. */
+  Set<Ksuid> jobIds() {
+    return attempts.keySet();
   }
 
   boolean contains(Ksuid jobId) {

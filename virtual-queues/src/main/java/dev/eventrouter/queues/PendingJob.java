@@ -1,7 +1,11 @@
 package dev.eventrouter.queues;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.RecordPosition;
 import java.util.Arrays;
@@ -26,6 +30,13 @@ import java.util.TreeSet;
  *     job, and only for jobs attempted: the index stays compact.
  * @param position the Kafka record the job was made from, remembered when it finishes (a record
  *     read again is told by it); null for a replay, and in snapshots written before positions
+ * @param orderingKey the hash of the job's ordering key ({@link Job#orderingKey()}); 0 for none
+ * @param arrival for a job with an ordering key, its place in the order its queue accepted such
+ *     jobs, which is the order of their Kafka records (an ingest batch keeps it): the jobs of one
+ *     key go in this order. Not the payload's sequence number, which the jobs of one batch share,
+ *     nor the id, a hash within a second. 0 for a job without a key, which goes by the payload's
+ *     place as before ordering (and so before the keyed jobs of its pair that are due as it is).
+ *     Both are written as one element, null for a job without a key: a byte.
  */
 @JsonFormat(shape = JsonFormat.Shape.ARRAY)
 @JsonPropertyOrder({
@@ -36,7 +47,8 @@ import java.util.TreeSet;
   "expireAtMillis",
   "archiving",
   "traceSequenceNrs",
-  "position"
+  "position",
+  "ordering"
 })
 public record PendingJob(
     Ksuid id,
@@ -46,9 +58,64 @@ public record PendingJob(
     long expireAtMillis,
     boolean archiving,
     long[] traceSequenceNrs,
-    RecordPosition position) {
+    RecordPosition position,
+    @JsonIgnore long orderingKey,
+    @JsonIgnore long arrival) {
 
   private static final long[] NO_TRACE = new long[0];
+
+  /** As a snapshot holds it: the ordering key and arrival, or null for a job without a key. */
+  @JsonCreator
+  static PendingJob read(
+      @JsonProperty("id") Ksuid id,
+      @JsonProperty("payloadSequenceNr") long payloadSequenceNr,
+      @JsonProperty("attempts") int attempts,
+      @JsonProperty("dueAtMillis") long dueAtMillis,
+      @JsonProperty("expireAtMillis") long expireAtMillis,
+      @JsonProperty("archiving") boolean archiving,
+      @JsonProperty("traceSequenceNrs") long[] traceSequenceNrs,
+      @JsonProperty("position") RecordPosition position,
+      @JsonProperty("ordering") long[] ordering) {
+    return new PendingJob(
+        id,
+        payloadSequenceNr,
+        attempts,
+        dueAtMillis,
+        expireAtMillis,
+        archiving,
+        traceSequenceNrs,
+        position,
+        ordering == null ? Job.UNORDERED : ordering[0],
+        ordering == null ? 0L : ordering[1]);
+  }
+
+  @JsonProperty("ordering")
+  long[] ordering() {
+    return orderingKey == Job.UNORDERED ? null : new long[] {orderingKey, arrival};
+  }
+
+  /** An entry of no ordering key, as snapshots written before ordering have them. */
+  public PendingJob(
+      Ksuid id,
+      long payloadSequenceNr,
+      int attempts,
+      long dueAtMillis,
+      long expireAtMillis,
+      boolean archiving,
+      long[] traceSequenceNrs,
+      RecordPosition position) {
+    this(
+        id,
+        payloadSequenceNr,
+        attempts,
+        dueAtMillis,
+        expireAtMillis,
+        archiving,
+        traceSequenceNrs,
+        position,
+        Job.UNORDERED,
+        0L);
+  }
 
   public PendingJob {
     // snapshots written before the trace was kept have none
@@ -56,17 +123,32 @@ public record PendingJob(
         traceSequenceNrs == null || traceSequenceNrs.length == 0 ? NO_TRACE : traceSequenceNrs;
   }
 
-  static PendingJob accepted(
-      Ksuid id, long payloadSequenceNr, long expireAtMillis, RecordPosition position) {
-    return new PendingJob(id, payloadSequenceNr, 0, 0L, expireAtMillis, false, NO_TRACE, position);
+  /**
+   * @param arrival the job's place among the keyed jobs its queue accepted; not used for a job
+   *     without a key
+   */
+  static PendingJob accepted(Job job, long payloadSequenceNr, long arrival) {
+    return new PendingJob(
+        job.id(),
+        payloadSequenceNr,
+        0,
+        0L,
+        job.expireAt().toEpochMilli(),
+        false,
+        NO_TRACE,
+        job.position(),
+        job.orderingKey(),
+        job.orderingKey() == Job.UNORDERED ? 0L : arrival);
   }
 
   /**
-   * The order of the schedule: due first, then by the payload's place in the journal, which for new
-   * jobs is their arrival order, so that payloads read back come from one stretch of it.
+   * The order of the schedule: due first, then (for keyed jobs) in arrival order, the order in
+   * which the jobs of one ordering key go, then by the payload's place in the journal, which for
+   * new jobs is their arrival order, so that payloads read back come from one stretch of it.
    */
   static final Comparator<PendingJob> BY_DUE =
       Comparator.comparingLong(PendingJob::dueAtMillis)
+          .thenComparingLong(PendingJob::arrival)
           .thenComparingLong(PendingJob::payloadSequenceNr)
           .thenComparing(PendingJob::id);
 
@@ -93,13 +175,24 @@ public record PendingJob(
         expireAtMillis,
         false,
         traced(eventSequenceNr),
-        position);
+        position,
+        orderingKey,
+        arrival);
   }
 
   /** The carried event holds the earlier attempts: the trace starts again from it. */
   PendingJob carriedTo(long sequenceNr) {
     return new PendingJob(
-        id, sequenceNr, attempts, dueAtMillis, expireAtMillis, archiving, NO_TRACE, position);
+        id,
+        sequenceNr,
+        attempts,
+        dueAtMillis,
+        expireAtMillis,
+        archiving,
+        NO_TRACE,
+        position,
+        orderingKey,
+        arrival);
   }
 
   PendingJob toArchive(long eventSequenceNr) {
@@ -111,7 +204,9 @@ public record PendingJob(
         expireAtMillis,
         true,
         traced(eventSequenceNr),
-        position);
+        position,
+        orderingKey,
+        arrival);
   }
 
   private long[] traced(long eventSequenceNr) {
@@ -131,7 +226,9 @@ public record PendingJob(
         && expireAtMillis == p.expireAtMillis
         && archiving == p.archiving
         && Arrays.equals(traceSequenceNrs, p.traceSequenceNrs)
-        && Objects.equals(position, p.position);
+        && Objects.equals(position, p.position)
+        && orderingKey == p.orderingKey
+        && arrival == p.arrival;
   }
 
   @Override
@@ -155,6 +252,9 @@ public record PendingJob(
         + " trace@"
         + Arrays.toString(traceSequenceNrs)
         + (position == null ? "" : " record " + position)
+        + (orderingKey == Job.UNORDERED ? "" : " ordered")
+        + " arrival="
+        + arrival
         + "]";
   }
 }

@@ -51,6 +51,16 @@ public final class QueueState {
   private final NavigableSet<PendingJob> expiries = new TreeSet<>(PendingJob.BY_EXPIRY);
   private final Set<Ksuid> archiving = new LinkedHashSet<>();
 
+  /**
+   * Ordering keys (their hashes) with a job in the schedule that waits for a later attempt, and how
+   * many: such a job holds back the later jobs of its key ({@link KeyOrder}). Only keys of jobs
+   * attempted (or moved by an operator), so at most one entry per such job, never one per key seen.
+   */
+  private final Map<Long, Integer> keysWaiting = new HashMap<>();
+
+  /** Jobs with an ordering key accepted, counted: the arrival of the last. */
+  private long arrivals;
+
   /** Per partition, the offset below which every record's jobs are persisted, as last told. */
   private final Map<Integer, Long> persistedBelow = new HashMap<>();
 
@@ -120,15 +130,10 @@ public final class QueueState {
   }
 
   private void awaitingScheduling(JobEvent.AwaitingScheduling event) {
-    PendingJob job =
-        PendingJob.accepted(
-            event.jobId(),
-            sequenceNr,
-            event.job().expireAt().toEpochMilli(),
-            event.job().position());
+    long arrival = event.job().orderingKey() == Job.UNORDERED ? 0L : ++arrivals;
+    PendingJob job = PendingJob.accepted(event.job(), sequenceNr, arrival);
     if (jobs.putIfAbsent(job.id(), job) == null) {
-      schedule.add(job);
-      expiries.add(job);
+      addToSchedule(job);
     }
   }
 
@@ -138,8 +143,7 @@ public final class QueueState {
     if (job != null && !job.archiving()) {
       PendingJob next = job.retryAt(attempts, at.toEpochMilli(), sequenceNr);
       jobs.put(next.id(), next);
-      schedule.add(next);
-      expiries.add(next);
+      addToSchedule(next);
     }
   }
 
@@ -157,10 +161,8 @@ public final class QueueState {
       PendingJob moved = job.carriedTo(sequenceNr);
       jobs.put(moved.id(), moved);
       if (!job.archiving()) {
-        schedule.remove(job);
-        schedule.add(moved);
-        expiries.remove(job);
-        expiries.add(moved);
+        removeFromSchedule(job);
+        addToSchedule(moved);
       }
     }
   }
@@ -259,10 +261,29 @@ public final class QueueState {
   private PendingJob unschedule(Ksuid id) {
     PendingJob job = jobs.get(id);
     if (job != null && !job.archiving()) {
-      schedule.remove(job);
-      expiries.remove(job);
+      removeFromSchedule(job);
     }
     return job;
+  }
+
+  private void addToSchedule(PendingJob job) {
+    schedule.add(job);
+    expiries.add(job);
+    countWaiting(job, 1);
+  }
+
+  private void removeFromSchedule(PendingJob job) {
+    schedule.remove(job);
+    expiries.remove(job);
+    countWaiting(job, -1);
+  }
+
+  /** A job due at 0 waits for nothing: it is at its place in arrival order. */
+  private void countWaiting(PendingJob job, int change) {
+    if (job.orderingKey() != Job.UNORDERED && job.dueAtMillis() > 0) {
+      keysWaiting.merge(
+          job.orderingKey(), change, (count, delta) -> count + delta == 0 ? null : count + delta);
+    }
   }
 
   // ---- snapshots ----
@@ -283,11 +304,12 @@ public final class QueueState {
     state.sequenceNr = snapshot.sequenceNr();
     for (PendingJob job : snapshot.jobs()) {
       state.jobs.put(job.id(), job);
+      // only the order of live jobs matters: later ones come after the latest of them
+      state.arrivals = Math.max(state.arrivals, job.arrival());
       if (job.archiving()) {
         state.archiving.add(job.id());
       } else {
-        state.schedule.add(job);
-        state.expiries.add(job);
+        state.addToSchedule(job);
       }
     }
     state.persistedBelow.putAll(snapshot.persistedBelow());
@@ -330,6 +352,14 @@ public final class QueueState {
   /** Jobs to attempt, in the order they are due. Read-only to callers. */
   NavigableSet<PendingJob> schedule() {
     return schedule;
+  }
+
+  /**
+   * Whether a job of this ordering key waits in the schedule for a later attempt (a retry, or one
+   * an operator asked for).
+   */
+  boolean keyWaiting(long orderingKey) {
+    return keysWaiting.containsKey(orderingKey);
   }
 
   /** Jobs to attempt, in the order they expire. Read-only to callers. */

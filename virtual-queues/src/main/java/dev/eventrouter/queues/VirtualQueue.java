@@ -452,6 +452,8 @@ public final class VirtualQueue
             s -> {
               accept.end();
               queue.deps().listener().journalWrite(events.size(), System.nanoTime() - writing);
+              // accepted jobs are persisted transitions too (the console lists a pair's latest)
+              queue.deps().listener().persisted(queue.pair(), events);
               fresh.forEach(queue.payloads()::offer);
               changed(s);
             })

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The snapshot of a queue's index as each version wrote it ({@code src/test/resources/golden/}, see
  * {@link GoldenFiles}): v1, and v1 as it was before a job's index entry kept where its trace is;
- * v2, which keeps the Kafka record of each job and what the ingest told of the records persisted.
- * Today's serializer reads each to every field.
+ * v2, which keeps the Kafka record of each job and what the ingest told of the records persisted,
+ * and, since ordering, the ordering key and arrival of the jobs that have a key. Today's serializer
+ * reads each to every field.
  */
 class QueueSnapshotGoldenTest {
 
@@ -125,6 +126,41 @@ class QueueSnapshotGoldenTest {
           Map.of(2, 80_390L, 5, 12L),
           "ZzLhtIhETPGuUPZ4vWzFkQ");
 
+  /**
+   * v2 since ordering: the job never attempted and the retrying one have ordering keys (one with
+   * its high bit set), in arrival order; the one on its way to the archive has none.
+   */
+  static final QueueSnapshot WITH_ORDERING =
+      new QueueSnapshot(
+          1042,
+          List.of(
+              new PendingJob(
+                  NEW,
+                  1001,
+                  0,
+                  0L,
+                  EXPIRE,
+                  false,
+                  new long[0],
+                  new RecordPosition(2, 80_412L),
+                  0x1234_5678_9abc_def0L,
+                  7L),
+              new PendingJob(
+                  RETRYING,
+                  1002,
+                  2,
+                  CREATED + 60_000L,
+                  EXPIRE,
+                  false,
+                  new long[] {1010, 1025},
+                  new RecordPosition(2, 80_377L),
+                  0xfedc_ba98_7654_3210L,
+                  3L),
+              WITH_RECORDS.jobs().get(2)),
+          WITH_RECORDS.finished(),
+          WITH_RECORDS.persistedBelow(),
+          WITH_RECORDS.topicId());
+
   /** {@link PendingJob} as v1 declared it. */
   @JsonFormat(shape = JsonFormat.Shape.ARRAY)
   @JsonPropertyOrder({
@@ -175,6 +211,7 @@ class QueueSnapshotGoldenTest {
     }
     assertThat(SERIALIZER.manifest(WITH_RECORDS)).isEqualTo(NAME);
     V2.writeIfMissing(NAME + ".cbor", SERIALIZER.toBinary(WITH_RECORDS));
+    V2.writeIfMissing(NAME + "--ordered.cbor", SERIALIZER.toBinary(WITH_ORDERING));
     ObjectMapper cbor = CBORMapper.builder().addModule(new JobJacksonModule()).build();
     List<FinishedJobV1> finishedV1 =
         SNAPSHOT.finished().stream()
@@ -223,6 +260,11 @@ class QueueSnapshotGoldenTest {
   }
 
   @Test
+  void readsTheOrderingKeysAndArrivalsOfKeyedJobs() throws Exception {
+    assertReads(V2, NAME + "--ordered.cbor", WITH_ORDERING);
+  }
+
+  @Test
   void readsASnapshotWrittenBeforeRecordsWereKept() throws Exception {
     assertReads(V1, NAME + ".cbor", SNAPSHOT);
   }
@@ -236,7 +278,7 @@ class QueueSnapshotGoldenTest {
   void theStableNameHasAGoldenFileAndEveryFileIsRead() {
     assertThat(SERIALIZER.names()).containsExactly(NAME);
     assertThat(V1.files()).containsExactlyInAnyOrder(NAME + ".cbor", NAME + "--before-traces.cbor");
-    assertThat(V2.files()).containsExactlyInAnyOrder(NAME + ".cbor");
+    assertThat(V2.files()).containsExactlyInAnyOrder(NAME + ".cbor", NAME + "--ordered.cbor");
   }
 
   private static void assertReads(GoldenFiles version, String file, QueueSnapshot expected)

@@ -24,6 +24,11 @@ import java.util.Objects;
  * @param replayOf the archived job this one delivers again, or null
  * @param position the Kafka record it was made from; null for a job that came another way (a
  *     replay) or was written before positions were kept
+ * @param orderingKey for a destination that wants its events in order per key (a user), a 64-bit
+ *     hash of the event's key: the jobs of one hash are delivered one at a time, in the order their
+ *     queue accepted them. 0 for none (the job is delivered in no particular order), the default,
+ *     and what jobs written before ordering have. A hash, not the key: eight bytes per job whatever
+ *     the key's length; two keys with one hash are only ordered together.
  * @param trace the trace its attempts continue; null when tracing was off as it was made, or for a
  *     job written before traces were kept
  */
@@ -39,7 +44,12 @@ public record Job(
     Ksuid replayOf,
     // absent rather than null in the per-job journal format: replays and older events have none
     @JsonInclude(JsonInclude.Include.NON_NULL) RecordPosition position,
+    // absent rather than 0 for the same reason, and from nodes of versions before ordering
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) long orderingKey,
     @JsonInclude(JsonInclude.Include.NON_NULL) TraceContext trace) {
+
+  /** The hash of jobs that have no ordering key. */
+  public static final long UNORDERED = 0L;
 
   public Job {
     Objects.requireNonNull(id, "id");
@@ -50,22 +60,6 @@ public record Job(
     headers = Map.copyOf(headers);
     createdAt = createdAt.truncatedTo(ChronoUnit.MILLIS);
     expireAt = expireAt.truncatedTo(ChronoUnit.MILLIS);
-  }
-
-  public Job(
-      Ksuid id,
-      PairId pair,
-      String messageId,
-      String endpoint,
-      byte[] payload,
-      Map<String, String> headers,
-      Instant createdAt,
-      Instant expireAt,
-      Ksuid replayOf,
-      RecordPosition position) {
-    this(
-        id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, replayOf, position,
-        null);
   }
 
   public Job(
@@ -93,10 +87,54 @@ public record Job(
     this(id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, replayOf, null);
   }
 
+  public Job(
+      Ksuid id,
+      PairId pair,
+      String messageId,
+      String endpoint,
+      byte[] payload,
+      Map<String, String> headers,
+      Instant createdAt,
+      Instant expireAt,
+      Ksuid replayOf,
+      RecordPosition position) {
+    this(
+        id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, replayOf, position,
+        UNORDERED);
+  }
+
+  public Job(
+      Ksuid id,
+      PairId pair,
+      String messageId,
+      String endpoint,
+      byte[] payload,
+      Map<String, String> headers,
+      Instant createdAt,
+      Instant expireAt,
+      Ksuid replayOf,
+      RecordPosition position,
+      long orderingKey) {
+    this(
+        id,
+        pair,
+        messageId,
+        endpoint,
+        payload,
+        headers,
+        createdAt,
+        expireAt,
+        replayOf,
+        position,
+        orderingKey,
+        null);
+  }
+
   /**
    * This job again, out of the archive: a new id derived from this one (so that replaying it twice
    * makes the same job, which its queue then holds once), a fresh expiry, no record position (it
-   * does not come from Kafka); its attempts continue the original's trace, where it has one.
+   * does not come from Kafka), its ordering key; its attempts continue the original's trace, where
+   * it has one.
    */
   public Job replay(Instant now, Duration expireAfter) {
     Ksuid original = replayOf != null ? replayOf : id;
@@ -111,13 +149,24 @@ public record Job(
         now.plus(expireAfter),
         original,
         null,
+        orderingKey,
         trace);
   }
 
   /** This job, its attempts continuing this trace. */
   public Job withTrace(TraceContext trace) {
     return new Job(
-        id, pair, messageId, endpoint, payload, headers, createdAt, expireAt, replayOf, position,
+        id,
+        pair,
+        messageId,
+        endpoint,
+        payload,
+        headers,
+        createdAt,
+        expireAt,
+        replayOf,
+        position,
+        orderingKey,
         trace);
   }
 
@@ -135,6 +184,7 @@ public record Job(
         && expireAt.equals(j.expireAt)
         && Objects.equals(replayOf, j.replayOf)
         && Objects.equals(position, j.position)
+        && orderingKey == j.orderingKey
         && Objects.equals(trace, j.trace);
   }
 
@@ -156,6 +206,7 @@ public record Job(
         + payload.length
         + " bytes"
         + (position == null ? "" : " record " + position)
+        + (orderingKey == UNORDERED ? "" : " ordered")
         + "]";
   }
 }

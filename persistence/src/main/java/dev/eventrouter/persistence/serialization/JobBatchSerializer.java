@@ -36,12 +36,13 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * event    := tag id(20 bytes) fields  (tags and fields: see {@link Tag})
  * job      := source destination (len utf8 of messageId) endpoint headerMap payloadLength
  *             payload createdAt expiry flags [replayOf(20 bytes)] [partition offset]
- *             [(len utf8 of traceparent) tracestate]   (flags: {@link #REPLAY_OF},
- *             {@link #POSITION}, {@link #TRACE})
+ *             [orderingKey(8 bytes, big-endian)] [(len utf8 of traceparent) tracestate]
+ *             (flags: {@link #REPLAY_OF}, {@link #POSITION}, {@link #ORDERING_KEY}, {@link #TRACE})
  * </pre>
  *
  * <p>A new version of the format gets a new version byte; every version ever written stays
- * readable.
+ * readable. A new optional job field gets a new flag instead: what was written without it reads as
+ * before (a node of an earlier version refuses a job with a flag it does not know, loudly).
  */
 public final class JobBatchSerializer extends SerializerWithStringManifest {
 
@@ -55,13 +56,16 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
   /** A job's flag: the partition and offset of the Kafka record it was made from follow. */
   private static final int POSITION = 2;
 
+  /** A job's flag: its ordering key's hash follows (a hash: eight bytes, not a varint). */
+  private static final int ORDERING_KEY = 4;
+
   /**
    * A job's flag: its trace context follows, the traceparent in place (unique to the job), the
    * tracestate (null or shared) from the table. A job without one costs nothing more; a node of a
    * version before it cannot read a batch holding one (unknown flag): roll all nodes before tracing
    * is turned on.
    */
-  private static final int TRACE = 4;
+  private static final int TRACE = 8;
 
   /** The kinds of job event, as written: never renumber. */
   private enum Tag {
@@ -253,6 +257,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       write(
           (job.replayOf() == null ? 0 : REPLAY_OF)
               | (job.position() == null ? 0 : POSITION)
+              | (job.orderingKey() == Job.UNORDERED ? 0 : ORDERING_KEY)
               | (job.trace() == null ? 0 : TRACE));
       if (job.replayOf() != null) {
         ksuid(job.replayOf());
@@ -260,6 +265,9 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       if (job.position() != null) {
         varint(job.position().partition());
         varint(job.position().offset());
+      }
+      if (job.orderingKey() != Job.UNORDERED) {
+        fixed64(job.orderingKey());
       }
       if (job.trace() != null) {
         inline(job.trace().traceparent());
@@ -336,6 +344,12 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
 
     private void signed(long value) {
       varint((value << 1) ^ (value >> 63));
+    }
+
+    private void fixed64(long value) {
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        write((int) (value >>> shift) & 0xFF);
+      }
     }
   }
 
@@ -418,13 +432,14 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       Instant createdAt = time();
       Instant expireAt = createdAt.plusMillis(signed());
       int flags = next();
-      if ((flags & ~(REPLAY_OF | POSITION | TRACE)) != 0) {
+      if ((flags & ~(REPLAY_OF | POSITION | ORDERING_KEY | TRACE)) != 0) {
         throw new IllegalArgumentException(
             "unknown job flags " + flags + " at byte " + (position - 1));
       }
       Ksuid replayOf = (flags & REPLAY_OF) == 0 ? null : ksuid();
       RecordPosition recordPosition =
           (flags & POSITION) == 0 ? null : new RecordPosition(count(), varint());
+      long orderingKey = (flags & ORDERING_KEY) == 0 ? Job.UNORDERED : fixed64();
       TraceContext trace =
           (flags & TRACE) == 0 ? null : new TraceContext(inline(), string(strings));
       return new Job(
@@ -438,6 +453,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
           expireAt,
           replayOf,
           recordPosition,
+          orderingKey,
           trace);
     }
 
@@ -508,6 +524,14 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
     private long signed() {
       long value = varint();
       return (value >>> 1) ^ -(value & 1);
+    }
+
+    private long fixed64() {
+      long value = 0;
+      for (int i = 0; i < 8; i++) {
+        value = value << 8 | next();
+      }
+      return value;
     }
 
     private long varint() {

@@ -53,6 +53,7 @@ class JobBatchSerializerTest {
     batches.put("job.batch--every-type.bin", everyType());
     batches.put("job.batch--accepted.bin", new JobBatch(accepted(3, 40)));
     batches.put("job.batch--traced.bin", new JobBatch(traced(accepted(3, 40))));
+    batches.put("job.batch--ordered.bin", new JobBatch(ordered()));
     return batches;
   }
 
@@ -109,6 +110,21 @@ class JobBatchSerializerTest {
     // each traceparent in place (55 bytes and its length), the one tracestate in the table
     assertThat(tracedBytes.length - plainBytes.length)
         .isBetween(3 * 56 + "vendor=value".length(), 3 * 57 + "vendor=value".length() + 8);
+  }
+
+  /**
+   * Jobs for a destination ordered per key, written since ordering: two keys, one hash with its
+   * high bit set; and one job without a key, as a job of no key (or a replay of one) is.
+   */
+  private static List<JobEvent> ordered() {
+    List<JobEvent> accepted = accepted(3, 20);
+    long[] keys = {0x1234_5678_9abc_def0L, 0xfedc_ba98_7654_3210L, Job.UNORDERED};
+    List<JobEvent> events = new ArrayList<>();
+    for (int i = 0; i < accepted.size(); i++) {
+      Job job = ((JobEvent.AwaitingScheduling) accepted.get(i)).job();
+      events.add(new JobEvent.AwaitingScheduling(JobFixtures.ordered(job, keys[i])));
+    }
+    return events;
   }
 
   @Test

@@ -76,6 +76,26 @@ class JobEventSerializerTest {
     }
   }
 
+  /**
+   * The per-job format keeps an ordered job's key; a job without one is written as before ordering
+   * (no field for it), so nodes of either version read it alike.
+   */
+  @Test
+  void anOrderingKeyIsKeptAndAbsentWhenThereIsNone() throws Exception {
+    JobEvent ordered = new JobEvent.AwaitingScheduling(JobFixtures.ordered(JOB, -42L));
+    var serializer = serialization.findSerializerFor(ordered);
+    String manifest = Serializers.manifestFor(serializer, ordered);
+
+    Object back =
+        serialization
+            .deserialize(serialization.serialize(ordered).get(), serializer.identifier(), manifest)
+            .get();
+    byte[] unordered = serialization.serialize(new JobEvent.AwaitingScheduling(JOB)).get();
+
+    assertThat(((JobEvent.AwaitingScheduling) back).job().orderingKey()).isEqualTo(-42L);
+    assertThat(new String(unordered, StandardCharsets.ISO_8859_1)).doesNotContain("orderingKey");
+  }
+
   @Test
   void refusesUnknownNamesAndTypes() {
     JobEventSerializer serializer = new JobEventSerializer(null);

@@ -63,4 +63,22 @@ public final class JobFixtures {
         job.replayOf(),
         new RecordPosition(partition, offset));
   }
+
+  /**
+   * The job as the ingest makes it for a destination ordered per key, of the key with this hash.
+   */
+  public static Job ordered(Job job, long orderingKey) {
+    return new Job(
+        job.id(),
+        job.pair(),
+        job.messageId(),
+        job.endpoint(),
+        job.payload(),
+        job.headers(),
+        job.createdAt(),
+        job.expireAt(),
+        job.replayOf(),
+        job.position(),
+        orderingKey);
+  }
 }

@@ -18,7 +18,12 @@ import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.router.admin.AdminTokens.Scope;
 import dev.eventrouter.router.archive.Replayer;
+import dev.eventrouter.router.ingest.DeadLetterRedrive;
+import dev.eventrouter.router.ingest.Rejection;
 import dev.eventrouter.router.metrics.Backlogs;
+import dev.eventrouter.router.metrics.Deliveries;
+import dev.eventrouter.router.metrics.RecentJobs;
+import dev.eventrouter.router.registry.Destination;
 import dev.eventrouter.router.registry.InvalidRegistryException;
 import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.RegistryLoader;
@@ -30,7 +35,10 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -64,6 +72,7 @@ public final class AdminApi extends AllDirectives {
   private static final int TOP_DEFAULT = 10;
   private static final int TOP_MAX = 1000;
   private static final Set<String> LIMIT_FIELDS = Set.of("ratePerSecond", "maxInFlight");
+  private static final Set<String> REDRIVE_FIELDS = Set.of("reason", "source", "from", "to");
 
   /** The secrets a registry replacement may send to origins they are not bound to. */
   static final String ACKNOWLEDGE_MOVE = "acknowledge-secret-move";
@@ -80,7 +89,11 @@ public final class AdminApi extends AllDirectives {
   private final Backlogs backlogs;
   private final ControlsView controls;
   private final Replayer replayer;
-  private final Replays replays = new Replays();
+  private final Runs<Replayer.Request, Replayer.Report> replays = new Runs<>();
+  private final Deliveries deliveries;
+  private final RecentJobs recentJobs;
+  private final DeadLetterRedrive redrive;
+  private final Runs<DeadLetterRedrive.Request, DeadLetterRedrive.Report> redrives = new Runs<>();
   private final Limits limits;
   private final byte[] openApi;
 
@@ -92,8 +105,14 @@ public final class AdminApi extends AllDirectives {
       Backlogs backlogs,
       ControlsView controls,
       Replayer replayer,
+      Deliveries deliveries,
+      RecentJobs recentJobs,
+      DeadLetterRedrive redrive,
       Limits limits) {
     this.backlogs = backlogs;
+    this.deliveries = deliveries;
+    this.recentJobs = recentJobs;
+    this.redrive = redrive;
     this.access = new AdminAccess(tokens);
     this.registry = registry;
     this.registryDefaults = registryDefaults;
@@ -126,6 +145,35 @@ public final class AdminApi extends AllDirectives {
                                 segment("pairs").slash(segment()).slash(segment()),
                                 (source, destination) -> pair(caller, source, destination)),
                             path("pairs", () -> get(() -> largestBacklogs(caller))),
+                            // who the token is, so that the console offers only what it may do
+                            path(
+                                "whoami",
+                                () ->
+                                    get(
+                                        () ->
+                                            complete(
+                                                ok(
+                                                    Map.of(
+                                                        "name",
+                                                        caller.name(),
+                                                        "scope",
+                                                        caller
+                                                            .scope()
+                                                            .name()
+                                                            .toLowerCase(Locale.ROOT)))))),
+                            path(
+                                "destinations",
+                                () ->
+                                    get(
+                                        () ->
+                                            access.allowed(
+                                                caller,
+                                                Scope.READ,
+                                                "destinations",
+                                                null,
+                                                () ->
+                                                    CompletableFuture.completedFuture(
+                                                        ok(destinations()))))),
                             pathPrefix(
                                 segment("destinations").slash(segment()),
                                 destination -> destination(caller, destination)),
@@ -156,30 +204,22 @@ public final class AdminApi extends AllDirectives {
                                                         "replay",
                                                         body,
                                                         () -> replay(body))))),
+                            runStatus(caller, "replays", "replay-status", replays),
                             path(
-                                segment("replays").slash(segment()),
-                                id ->
-                                    get(
+                                segment("dead-letters").slash("redrive"),
+                                () ->
+                                    post(
                                         () ->
-                                            access.allowed(
-                                                caller,
-                                                Scope.READ,
-                                                "replay-status",
-                                                null,
-                                                () ->
-                                                    CompletableFuture.completedFuture(
-                                                        replays
-                                                            .get(id)
-                                                            .map(AdminJson::ok)
-                                                            .orElseGet(
-                                                                () ->
-                                                                    error(
-                                                                        StatusCodes.NOT_FOUND,
-                                                                        "no replay "
-                                                                            + quoted(id)
-                                                                            + " on this node (the latest "
-                                                                            + Replays.KEPT
-                                                                            + " are kept)")))))),
+                                            body(
+                                                limits.maxBodyBytes(),
+                                                body ->
+                                                    access.allowed(
+                                                        caller,
+                                                        Scope.OPERATE,
+                                                        "redrive-dead-letters",
+                                                        body,
+                                                        () -> redrive(body))))),
+                            runStatus(caller, "redrives", "redrive-status", redrives),
                             path(
                                 "registry",
                                 () ->
@@ -253,6 +293,19 @@ public final class AdminApi extends AllDirectives {
                                 queues
                                     .stats(pair)
                                     .thenApply(stats -> ok(pairStats(pair, stats)))))),
+        path(
+            "jobs",
+            () ->
+                get(
+                    () ->
+                        access.allowed(
+                            caller,
+                            Scope.READ,
+                            "recent-jobs",
+                            target,
+                            () ->
+                                CompletableFuture.completedFuture(
+                                    ok(Map.of("jobs", recentJobs.of(pair))))))),
         path(
             segment("jobs").slash(segment()),
             jobId ->
@@ -477,12 +530,18 @@ public final class AdminApi extends AllDirectives {
         "paused",
         controls.state().paused().contains(OperatorControls.Target.destination(destination)));
     body.put("breaker", String.valueOf(queues.breakers().states().getOrDefault(destination, null)));
-    body.put(
-        "sources",
-        registry.current().routes().values().stream()
+    List<String> routedFrom =
+        registry.current().routes().entrySet().stream()
             .filter(
-                routes -> routes.stream().anyMatch(r -> r.destination().id().equals(destination)))
-            .count());
+                routes ->
+                    routes.getValue().stream()
+                        .anyMatch(r -> r.destination().id().equals(destination)))
+            .map(Map.Entry::getKey)
+            .sorted()
+            .toList();
+    body.put("sources", routedFrom.size());
+    // where an operator goes from here to a pair: the first ones by name
+    body.put("routedFrom", routedFrom.subList(0, Math.min(routedFrom.size(), TOP_MAX)));
     body.put("pairsWithJobs", pairs.size());
     body.put("depth", pairs.values().stream().mapToLong(Integer::longValue).sum());
     body.put(
@@ -535,6 +594,128 @@ public final class AdminApi extends AllDirectives {
         });
   }
 
+  /**
+   * Every destination of the registry with what this node knows of it: its jobs held here, its
+   * attempts here since the node started (a caller derives rates from two looks), its breaker,
+   * whether it is paused, and its per-pair concurrency limit.
+   */
+  private Map<String, Object> destinations() {
+    Registry current = registry.current();
+    Map<String, Long> depths = backlogs.byDestination();
+    Map<String, Deliveries.Counts> counts = deliveries.counts();
+    Map<String, ?> breakers = queues.breakers().states();
+    Set<OperatorControls.Target> paused = Set.copyOf(controls.state().paused());
+    return Map.of(
+        "at",
+        Instant.now(),
+        "destinations",
+        current.destinations().values().stream()
+            .sorted(Comparator.comparing(Destination::id))
+            .map(
+                d -> {
+                  Deliveries.Counts attempts =
+                      counts.getOrDefault(d.id(), new Deliveries.Counts(0, 0));
+                  Map<String, Object> row = new LinkedHashMap<>();
+                  row.put("destination", d.id());
+                  row.put("enabled", d.enabled());
+                  row.put("depth", depths.getOrDefault(d.id(), 0L));
+                  row.put("delivered", attempts.delivered());
+                  row.put("failed", attempts.failed());
+                  row.put("breaker", String.valueOf(breakers.getOrDefault(d.id(), null)));
+                  row.put("paused", paused.contains(OperatorControls.Target.destination(d.id())));
+                  row.put("maxInFlightPerPair", d.delivery().maxInFlightPerPair());
+                  row.put("ratePerSecond", d.delivery().ratePerSecond());
+                  return row;
+                })
+            .toList());
+  }
+
+  /** {@code GET /admin/<kind>/<id>}: how a run on this node went, or goes. */
+  private Route runStatus(AdminTokens.Caller caller, String kind, String action, Runs<?, ?> runs) {
+    return path(
+        segment(kind).slash(segment()),
+        id ->
+            get(
+                () ->
+                    access.allowed(
+                        caller,
+                        Scope.READ,
+                        action,
+                        null,
+                        () ->
+                            CompletableFuture.completedFuture(
+                                runs.get(id)
+                                    .map(AdminJson::ok)
+                                    .orElseGet(
+                                        () ->
+                                            error(
+                                                StatusCodes.NOT_FOUND,
+                                                "no "
+                                                    + action.replace("-status", "")
+                                                    + " "
+                                                    + quoted(id)
+                                                    + " on this node (the latest "
+                                                    + Runs.KEPT
+                                                    + " are kept)"))))));
+  }
+
+  // ---- dead letters ----
+
+  private CompletionStage<HttpResponse> redrive(String body) {
+    DeadLetterRedrive.Request request;
+    try {
+      request = redriveRequest(body);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(error(StatusCodes.BAD_REQUEST, e.getMessage()));
+    }
+    Runs.Run<DeadLetterRedrive.Request, DeadLetterRedrive.Report> started =
+        redrives.start(request, id -> redrive.redrive(request));
+    return CompletableFuture.completedFuture(
+        json(StatusCodes.ACCEPTED, started)
+            .addHeader(RawHeader.create("Location", "/admin/redrives/" + started.id())));
+  }
+
+  static DeadLetterRedrive.Request redriveRequest(String body) {
+    JsonNode json = object(body, REDRIVE_FIELDS);
+    String label = optionalText(json, "reason");
+    String fixable =
+        Arrays.stream(Rejection.values())
+            .filter(Rejection::fixable)
+            .map(Rejection::label)
+            .collect(Collectors.joining(", "));
+    if (label == null) {
+      throw new IllegalArgumentException("reason is required, one of: " + fixable);
+    }
+    Rejection reason =
+        Rejection.ofLabel(label)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "unknown reason '" + quoted(label) + "'; re-drivable: " + fixable));
+    if (!reason.fixable()) {
+      throw new IllegalArgumentException(
+          "dead letters of reason "
+              + label
+              + " would be refused again as they are: only "
+              + fixable
+              + " can be re-driven");
+    }
+    String source = optionalText(json, "source");
+    if (source != null) {
+      invalidId("source", source)
+          .ifPresent(
+              message -> {
+                throw new IllegalArgumentException(message);
+              });
+    }
+    Instant from = instant(json, "from");
+    Instant to = instant(json, "to");
+    if (!from.isBefore(to)) {
+      throw new IllegalArgumentException("from must be before to");
+    }
+    return new DeadLetterRedrive.Request(reason, source, from, to);
+  }
+
   // ---- replay ----
 
   private CompletionStage<HttpResponse> replay(String body) {
@@ -548,7 +729,8 @@ public final class AdminApi extends AllDirectives {
       return CompletableFuture.completedFuture(
           error(StatusCodes.NOT_FOUND, "unknown destination " + request.destination()));
     }
-    Replays.Replay started = replays.start(replayer, request);
+    Runs.Run<Replayer.Request, Replayer.Report> started =
+        replays.start(request, id -> replayer.replay(id, request));
     return CompletableFuture.completedFuture(
         json(StatusCodes.ACCEPTED, started)
             .addHeader(RawHeader.create("Location", "/admin/replays/" + started.id())));

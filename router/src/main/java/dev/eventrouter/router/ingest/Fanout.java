@@ -8,6 +8,7 @@ import dev.eventrouter.router.filter.FieldPath;
 import dev.eventrouter.router.filter.FieldSelection;
 import dev.eventrouter.router.filter.RouteFilter;
 import dev.eventrouter.router.registry.Destination;
+import dev.eventrouter.router.registry.Ordering;
 import dev.eventrouter.router.registry.Route;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,18 +22,21 @@ final class Fanout {
   private Fanout() {}
 
   /**
-   * What the filters of these routes read of an event; nothing, at no cost, if none has one: the
-   * events of a source without filters are only checked, as before filters. Built per event (a few
-   * names) rather than kept per source and registry version.
+   * What the filters of these routes and the ordering keys of their destinations read of an event;
+   * nothing, at no cost, if none has one: the events of a source without either are only checked,
+   * as before filters. Built per event (a few names) rather than kept per source and registry
+   * version.
    */
   static FieldSelection fieldsRead(List<Route> routes) {
     Set<FieldPath> fields = null;
     for (Route route : routes) {
-      if (route.filter() != RouteFilter.ALL) {
+      Ordering ordering = route.destination().ordering();
+      if (route.filter() != RouteFilter.ALL || ordering.perKey()) {
         if (fields == null) {
           fields = new HashSet<>();
         }
         fields.addAll(route.filter().fields());
+        fields.addAll(ordering.keyFields());
       }
     }
     return fields == null ? FieldSelection.NONE : FieldSelection.of(fields);
@@ -72,7 +76,8 @@ final class Fanout {
               now,
               now.plus(destination.delivery().expireAfter()),
               null,
-              position));
+              position,
+              destination.ordering().keyOf(event.fields())));
     }
     return jobs;
   }

@@ -167,7 +167,9 @@ public final class Ingest {
         ConsumerSettings.create(system, new StringDeserializer(), new ByteArrayDeserializer())
             .withProperties(settings.client().properties())
             .withGroupId(settings.groupId())
-            .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+            // a dead-letter re-drive that was aborted (fenced by another) produced nothing
+            .withProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     CommitterSettings committer = CommitterSettings.create(system);
     RestartSettings restart =
         RestartSettings.create(settings.retryMinBackoff(), settings.retryMaxBackoff(), 0.2);

@@ -1,13 +1,19 @@
 package dev.eventrouter.router.ingest;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+import java.util.Optional;
+
 /**
  * Why a record did not become jobs. Each goes to the dead-letter topic with the record's original
  * bytes, under the reason's {@link #label()}, and is counted by it.
  */
 public enum Rejection {
   NO_SOURCE_KEY("no-source-key"),
-  UNKNOWN_SOURCE("unknown-source"),
-  PAYLOAD_TOO_LARGE("payload-too-large"),
+  /** Fixable: once the source is added to the registry, its dead letters can be re-driven. */
+  UNKNOWN_SOURCE("unknown-source", true),
+  /** Fixable: once the payload limit is raised. */
+  PAYLOAD_TOO_LARGE("payload-too-large", true),
   NOT_JSON("not-json"),
   NO_MESSAGE_ID("no-message-id"),
   /**
@@ -16,11 +22,31 @@ public enum Rejection {
   INVALID_EVENT("invalid-event");
 
   private final String label;
+  private final boolean fixable;
 
   Rejection(String label) {
-    this.label = label;
+    this(label, false);
   }
 
+  Rejection(String label, boolean fixable) {
+    this.label = label;
+    this.fixable = fixable;
+  }
+
+  /**
+   * Whether an operator can fix the reason without changing the record, so that re-driving its dead
+   * letters ({@link DeadLetterRedrive}) can succeed.
+   */
+  public boolean fixable() {
+    return fixable;
+  }
+
+  /** The rejection of this label. */
+  public static Optional<Rejection> ofLabel(String label) {
+    return Arrays.stream(values()).filter(r -> r.label.equals(label)).findFirst();
+  }
+
+  @JsonValue
   public String label() {
     return label;
   }

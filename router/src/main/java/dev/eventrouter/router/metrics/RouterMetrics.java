@@ -202,6 +202,8 @@ public final class RouterMetrics {
 
   private final Clock clock;
   private final Backlogs backlogs = new Backlogs();
+  private final Deliveries deliveries = new Deliveries();
+  private final RecentJobs recentJobs = new RecentJobs();
   private volatile Supplier<Map<String, CircuitBreaker.State>> breakers = Map::of;
 
   /** The last lag the consumer told; refreshed in the background, never asked for on a scrape. */
@@ -283,6 +285,16 @@ public final class RouterMetrics {
   /** This node's queues' depths, by pair. */
   public Backlogs backlogs() {
     return backlogs;
+  }
+
+  /** This node's attempts, by destination. */
+  public Deliveries deliveries() {
+    return deliveries;
+  }
+
+  /** The latest jobs of the pairs lately busy here. */
+  public RecentJobs recentJobs() {
+    return recentJobs;
   }
 
   public void watchBreakers(Supplier<Map<String, CircuitBreaker.State>> states) {
@@ -379,17 +391,21 @@ public final class RouterMetrics {
     return new JobEventListener() {
       @Override
       public void persisted(PairId pair, List<JobEvent> events) {
+        recentJobs.persisted(pair, events);
         for (JobEvent event : events) {
           if (event instanceof JobEvent.Succeeded success) {
             delivered.inc();
+            deliveries.delivered(pair.destination());
             observe(success.attempt(), "succeeded");
             deliveryLatency.observe(
                 seconds(success.jobId().time(), success.attempt().finishedAt()));
           } else if (event instanceof JobEvent.AwaitingRetry retry) {
             retried.labelValues(attemptLabel(retry.attempt().number())).inc();
+            deliveries.failed(pair.destination());
             observe(retry.attempt(), "retry");
           } else if (event instanceof JobEvent.Discarded discard) {
             discarded.labelValues(discard.origin().name().toLowerCase(Locale.ROOT)).inc();
+            deliveries.failed(pair.destination());
             observe(discard.attempt(), "discarded");
           } else if (event instanceof JobEvent.Archived) {
             archived.inc();

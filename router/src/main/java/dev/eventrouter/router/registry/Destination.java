@@ -6,14 +6,15 @@ import java.util.Map;
 
 /**
  * A destination as configured: where its jobs go by default, whether it is on, the headers sent
- * with every request, and how the virtual queues treat it.
+ * with every request, how the virtual queues treat it, and in what order it gets its events.
  */
 public record Destination(
     String id,
     URI endpoint,
     boolean enabled,
     Map<String, String> headers,
-    DestinationSettings delivery) {
+    DestinationSettings delivery,
+    Ordering ordering) {
 
   public Destination {
     // immutable, so that the jobs made for it share this map rather than each copy it

@@ -23,6 +23,7 @@ import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import dev.eventrouter.queues.destination.WebhookSigning;
+import dev.eventrouter.router.filter.FieldPath;
 import dev.eventrouter.router.filter.RouteFilter;
 import java.io.File;
 import java.net.URI;
@@ -215,13 +216,43 @@ public final class RegistryLoader {
                   c.getDuration("breaker.open-for"),
                   c.getInt("breaker.half-open-probes")),
               signing);
+      Ordering ordering = ordering(where, c, errors);
       return endpoint == null
           ? null
-          : new Destination(id, endpoint, c.getBoolean("enabled"), headers, delivery);
+          : new Destination(id, endpoint, c.getBoolean("enabled"), headers, delivery, ordering);
     } catch (ConfigException | IllegalArgumentException e) {
       errors.add(where + ": " + e.getMessage());
       return null;
     }
+  }
+
+  /** {@code ordering = none}, or {@code per-key} with the fields of {@code ordering-key}. */
+  private static Ordering ordering(String where, Config c, List<String> errors) {
+    String mode = c.getString("ordering");
+    if (mode.equals("none")) {
+      return Ordering.NONE;
+    }
+    if (!mode.equals("per-key")) {
+      errors.add(where + ".ordering: '" + mode + "' is none or per-key");
+      return Ordering.NONE;
+    }
+    List<String> names = c.getStringList("ordering-key");
+    if (names.isEmpty()) {
+      errors.add(
+          where
+              + ".ordering-key: per-key ordering needs the fields of its key, like"
+              + " [userId, anonymousId]");
+      return Ordering.NONE;
+    }
+    List<FieldPath> fields = new ArrayList<>();
+    for (String name : names) {
+      try {
+        fields.add(FieldPath.parse(name));
+      } catch (IllegalArgumentException e) {
+        errors.add(where + ".ordering-key: " + e.getMessage());
+      }
+    }
+    return new Ordering(fields);
   }
 
   /**

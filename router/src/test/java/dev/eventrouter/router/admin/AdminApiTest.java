@@ -182,7 +182,8 @@ class AdminApiTest {
                       .replace("{source}", "blog")
                       .replace("{destination}", "held")
                       .replace("{jobId}", "0ujsswThIGTUYm2K8FjOOfXtY1K")
-                      .replace("{replayId}", "no-such-replay");
+                      .replace("{replayId}", "no-such-replay")
+                      .replace("{redriveId}", "no-such-redrive");
               path.getValue()
                   .fieldNames()
                   .forEachRemaining(
@@ -411,6 +412,34 @@ class AdminApiTest {
               .isZero();
           return null;
         });
+    // what the console reads: every destination with its attempts here, a pair's latest jobs
+    probe.awaitAssert(
+        WAIT,
+        Duration.ofMillis(200),
+        () -> {
+          JsonNode held = null;
+          for (JsonNode d :
+              JSON.readTree(call("GET", "/admin/destinations", READ, null).body())
+                  .get("destinations")) {
+            if (d.get("destination").asText().equals("held")) {
+              held = d;
+            }
+          }
+          assertThat(held).isNotNull();
+          assertThat(held.get("delivered").asInt()).isGreaterThanOrEqualTo(40);
+          assertThat(held.get("failed").asInt()).isZero();
+          assertThat(held.get("depth").asInt()).isZero();
+          assertThat(held.get("paused").asBoolean()).isFalse();
+          assertThat(held.get("breaker").asText()).isEqualTo("CLOSED");
+          JsonNode jobs =
+              JSON.readTree(call("GET", "/admin/pairs/blog/held/jobs", READ, null).body());
+          assertThat(jobs.get("jobs")).hasSize(10);
+          assertThat(jobs.get("jobs").get(0).get("state").asText()).isEqualTo("succeeded");
+          return null;
+        });
+    JsonNode whoami = JSON.readTree(call("GET", "/admin/whoami", READ, null).body());
+    assertThat(whoami.get("name").asText()).isEqualTo("reader");
+    assertThat(whoami.get("scope").asText()).isEqualTo("read");
   }
 
   // ---- flush, archive, replay ----

@@ -10,6 +10,7 @@ import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.RegistryLoader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -53,5 +54,65 @@ class FanoutTest {
             tuple("form", registry.destination("form").orElseThrow().headers()));
     assertThat(jobs.get(1).headers())
         .containsEntry("Content-Type", "application/x-www-form-urlencoded");
+  }
+
+  /**
+   * An ordered destination's jobs carry the hash of the event's key: its userId, else its
+   * anonymousId, or the fields its registry names; one key, one hash. Other destinations' jobs, and
+   * events with none of the fields, carry none.
+   */
+  @Test
+  void aJobForAnOrderedDestinationCarriesItsKeysHash() {
+    Registry registry =
+        RegistryLoader.parse(
+            ConfigFactory.parseString(
+                """
+        destinations {
+          plain { endpoint = "https://plain.example.com/in" }
+          ordered { endpoint = "https://ordered.example.com/in", ordering = per-key }
+          byAccount {
+            endpoint = "https://accounts.example.com/in"
+            ordering = per-key
+            ordering-key = [context.traits.accountId]
+          }
+        }
+        sources { shop { destinations = [plain, ordered, byAccount] } }
+        """),
+            ConfigFactory.load().getConfig("eventrouter.registry.destination-defaults"));
+
+    Map<String, Long> ofAlice = keys(registry, "{\"messageId\":\"1\",\"userId\":\"alice\"}");
+    Map<String, Long> ofAliceAgain =
+        keys(
+            registry,
+            """
+            {"messageId":"2","anonymousId":"a-7","userId":"alice",
+             "context":{"traits":{"accountId":42}}}""");
+    Map<String, Long> anonymous = keys(registry, "{\"messageId\":\"3\",\"anonymousId\":\"a-7\"}");
+    Map<String, Long> keyless = keys(registry, "{\"messageId\":\"4\",\"userId\":null}");
+
+    assertThat(ofAlice.get("plain")).isEqualTo(Job.UNORDERED);
+    assertThat(ofAlice.get("ordered"))
+        .isNotEqualTo(Job.UNORDERED)
+        .isEqualTo(ofAliceAgain.get("ordered"))
+        .isNotEqualTo(anonymous.get("ordered"));
+    assertThat(anonymous.get("ordered")).isNotEqualTo(Job.UNORDERED);
+    assertThat(ofAlice.get("byAccount")).isEqualTo(Job.UNORDERED);
+    assertThat(ofAliceAgain.get("byAccount")).isNotEqualTo(Job.UNORDERED);
+    assertThat(keyless).containsOnlyKeys("plain", "ordered", "byAccount");
+    assertThat(keyless.values()).containsOnly(Job.UNORDERED);
+  }
+
+  /** Each destination's job's ordering key, for this event of source shop. */
+  private static Map<String, Long> keys(Registry registry, String event) {
+    byte[] payload = event.getBytes(StandardCharsets.UTF_8);
+    var routes = registry.routesOf("shop");
+    EventParser.Parsed parsed =
+        (EventParser.Parsed) new EventParser(64).parse(payload, Fanout.fieldsRead(routes));
+    Instant now = Instant.now();
+    Map<String, Long> keys = new LinkedHashMap<>();
+    for (Job job : Fanout.jobs("shop", parsed, payload, routes, now, null, now)) {
+      keys.put(job.pair().destination(), job.orderingKey());
+    }
+    return keys;
   }
 }

@@ -151,6 +151,29 @@ class RegistryLoaderTest {
   }
 
   @Test
+  void refusesAnOrderingItCannotKeep() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+        destinations {
+          sorted { endpoint = "http://x.example.com", ordering = sorted }
+          keyless { endpoint = "http://x.example.com", ordering = per-key, ordering-key = [] }
+          dotty { endpoint = "http://x.example.com", ordering = per-key, ordering-key = ["a..b"] }
+          fine { endpoint = "http://x.example.com", ordering = per-key }
+        }
+        sources { s { destinations = [fine] } }
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("destinations.sorted.ordering: 'sorted' is none or per-key")
+        .hasMessageContaining(
+            "destinations.keyless.ordering-key: per-key ordering needs the fields of its key")
+        .hasMessageContaining("destinations.dotty.ordering-key: field path 'a..b'")
+        .message()
+        .doesNotContain("destinations.fine");
+  }
+
+  @Test
   void refusesAMissingFile(@TempDir Path dir) {
     assertThatThrownBy(() -> RegistryLoader.load(dir.resolve("none.conf"), DEFAULTS))
         .isInstanceOf(InvalidRegistryException.class)

@@ -1,0 +1,275 @@
+package dev.eventrouter.router.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventrouter.loadtest.blackhole.BlackHole;
+import dev.eventrouter.loadtest.produce.EventProducer;
+import dev.eventrouter.router.Router;
+import dev.eventrouter.router.ingest.DeadLetterRedrive;
+import dev.eventrouter.router.testing.DeadLetters;
+import dev.eventrouter.router.testing.TestRouter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dead letters of a source unknown when they came, re-driven once the source is in the registry:
+ * each delivered once, however often the re-drive is asked for; reasons no operator can fix are
+ * refused; a read token may not re-drive; the operator's action is audited.
+ */
+@ExtendWith(LogCapturingExtension.class)
+class DeadLetterRedriveTest {
+
+  private static final String OPERATE = "operate-token-0123456789";
+  private static final String READ = "read-token-0123456789";
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir static Path dataDir;
+  static BlackHole blackHole;
+  static Router router;
+  static TestProbe<Object> probe;
+  static final ListAppender<ILoggingEvent> audit = new ListAppender<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    blackHole = BlackHole.start("127.0.0.1", 0);
+    Path registry = dataDir.resolve("registry.conf");
+    Files.writeString(registry, registry(false));
+    router =
+        TestRouter.start(
+            TestRouter.config(
+                dataDir,
+                registry,
+                TestRouter.freePort(),
+                Map.of(
+                    "eventrouter.admin.operate-token", OPERATE,
+                    "eventrouter.admin.read-token", READ)));
+    probe = TestProbe.create(router.system());
+    audit.start();
+    ((Logger) LoggerFactory.getLogger("eventrouter.audit")).addAppender(audit);
+  }
+
+  private static String registry(boolean withLate) {
+    return """
+        destinations { hook { endpoint = "%s" } }
+        sources {
+          shop { destinations = [hook] }
+          %s
+        }
+        """
+        .formatted(blackHole.url("hook"), withLate ? "late { destinations = [hook] }" : "");
+  }
+
+  @AfterAll
+  static void stop() {
+    ((Logger) LoggerFactory.getLogger("eventrouter.audit")).detachAppender(audit);
+    router.close();
+    blackHole.close();
+  }
+
+  @Test
+  void deadLettersOfASourceAddedLaterAreDeliveredOnceHoweverOftenTheyAreRedriven()
+      throws Exception {
+    Instant from = Instant.now().minusSeconds(60);
+    List<String> sent = produce("late", 12);
+    assertThat(DeadLetters.read(router.kafkaBootstrapServers(), 12, WAIT))
+        .hasSize(12)
+        .allSatisfy(
+            letter ->
+                assertThat(DeadLetters.header(letter, "dlq.reason")).isEqualTo("unknown-source"));
+
+    HttpResponse<String> replaced =
+        call("PUT", "/admin/registry", OPERATE, registry(true), "text/plain");
+    assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+    probe.awaitAssert(
+        WAIT,
+        Duration.ofMillis(200),
+        () -> {
+          assertThat(call("GET", "/admin/pairs/late/hook", READ, null).statusCode()).isEqualTo(200);
+          return null;
+        });
+
+    String request =
+        "{\"reason\":\"unknown-source\",\"source\":\"late\",\"from\":\""
+            + from
+            + "\",\"to\":\""
+            + Instant.now().plusSeconds(60)
+            + "\"}";
+    JsonNode first = redrive(request);
+    assertThat(first.get("matched").asInt()).isEqualTo(12);
+    assertThat(first.get("redriven").asInt()).isEqualTo(12);
+    assertThat(first.get("alreadyRedriven").asInt()).isZero();
+    // asked again, and with no source: nothing is produced a second time
+    JsonNode again = redrive(request);
+    assertThat(again.get("redriven").asInt()).isZero();
+    assertThat(again.get("alreadyRedriven").asInt()).isEqualTo(12);
+    JsonNode all = redrive(request.replace("\"source\":\"late\",", ""));
+    assertThat(all.get("redriven").asInt()).isZero();
+
+    probe.awaitAssert(
+        WAIT,
+        Duration.ofMillis(200),
+        () -> {
+          assertThat(blackHole.deliveries().getOrDefault("hook", Map.of()).keySet())
+              .containsExactlyInAnyOrderElementsOf(sent);
+          return null;
+        });
+    assertThat(blackHole.deliveries().get("hook").values()).allSatisfy(n -> assertThat(n).isOne());
+    assertThat(redrivenOnIngestTopic())
+        .as("records on the ingest topic from a re-drive")
+        .hasSize(12);
+    assertThat(audit.list)
+        .anySatisfy(
+            event ->
+                assertThat(event.getFormattedMessage())
+                    .contains("redrive-dead-letters")
+                    .contains("admin")
+                    .contains("202"));
+  }
+
+  @Test
+  void aReasonNoOperatorCanFixOrABadRequestIsRefusedAndAReadTokenMayNotRedrive() throws Exception {
+    String range = "\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-01-01T01:00:00Z\"";
+    Map<String, String> bad =
+        Map.of(
+            "{\"reason\":\"not-json\"," + range + "}",
+            "only unknown-source, payload-too-large",
+            "{\"reason\":\"bored\"," + range + "}",
+            "unknown reason 'bored'",
+            "{" + range + "}",
+            "reason is required",
+            "{\"reason\":\"unknown-source\"}",
+            "from is required",
+            "{\"reason\":\"unknown-source\",\"from\":\"2026-01-02T00:00:00Z\",\"to\":\"2026-01-01T00:00:00Z\"}",
+            "from must be before to",
+            "{\"reason\":\"unknown-source\",\"source\":\"a/b\"," + range + "}",
+            "source must match",
+            "{\"reason\":\"unknown-source\",\"all\":true," + range + "}",
+            "unknown field 'all'");
+    for (Map.Entry<String, String> body : bad.entrySet()) {
+      HttpResponse<String> response =
+          call("POST", "/admin/dead-letters/redrive", OPERATE, body.getKey(), null);
+      assertThat(response.statusCode()).as(body.getKey()).isEqualTo(400);
+      assertThat(JSON.readTree(response.body()).get("error").asText())
+          .as(body.getKey())
+          .contains(body.getValue());
+    }
+    HttpResponse<String> read =
+        call(
+            "POST",
+            "/admin/dead-letters/redrive",
+            READ,
+            "{\"reason\":\"unknown-source\"," + range + "}",
+            null);
+    assertThat(read.statusCode()).isEqualTo(403);
+    assertThat(call("GET", "/admin/redrives/nothing", READ, null).statusCode()).isEqualTo(404);
+  }
+
+  /** Starts a re-drive and waits for its report. */
+  private static JsonNode redrive(String body) throws Exception {
+    HttpResponse<String> started = call("POST", "/admin/dead-letters/redrive", OPERATE, body, null);
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    String location = started.headers().firstValue("Location").orElseThrow();
+    AtomicReference<JsonNode> report = new AtomicReference<>();
+    probe.awaitAssert(
+        WAIT,
+        Duration.ofMillis(100),
+        () -> {
+          JsonNode status = JSON.readTree(call("GET", location, READ, null).body());
+          assertThat(status.get("status").asText()).as(status.toString()).isEqualTo("DONE");
+          report.set(status.get("report"));
+          return null;
+        });
+    return report.get();
+  }
+
+  /** The ingest topic's records that carry the header of a re-drive. */
+  private static List<ConsumerRecord<String, byte[]>> redrivenOnIngestTopic() {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, router.kafkaBootstrapServers());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "redriven-reader-" + UUID.randomUUID());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<ConsumerRecord<String, byte[]>> redriven = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of("events"));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      // every record of the topic is read within the time; what matters is none beyond twelve
+      while (System.nanoTime() < deadline) {
+        consumer
+            .poll(Duration.ofMillis(500))
+            .forEach(
+                record -> {
+                  if (record.headers().lastHeader(DeadLetterRedrive.REDRIVEN_FROM) != null) {
+                    redriven.add(record);
+                  }
+                });
+      }
+    }
+    return redriven;
+  }
+
+  private static List<String> produce(String source, int events) {
+    EventProducer.Result produced =
+        EventProducer.run(
+            new EventProducer.Plan(
+                router.kafkaBootstrapServers(), "events", events, List.of(source), 200, 0, 5));
+    assertThat(produced.failed()).isZero();
+    return produced.produced().stream().map(EventProducer.Produced::messageId).distinct().toList();
+  }
+
+  private static HttpResponse<String> call(
+      String method, String path, String token, String body, String contentType) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.httpPort() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", contentType == null ? "application/json" : contentType);
+    }
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> call(String method, String path, String token, String body)
+      throws Exception {
+    return call(method, path, token, body, null);
+  }
+}
