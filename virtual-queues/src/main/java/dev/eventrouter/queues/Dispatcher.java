@@ -4,7 +4,10 @@ import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.journal.JobPayloads;
+import dev.eventrouter.queues.adapter.Batching;
+import dev.eventrouter.queues.adapter.DestinationAdapter;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
+import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.rate.PairRate;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -49,6 +52,9 @@ final class Dispatcher implements PayloadReadBack.Reader {
   private int sendLimit;
 
   private long timerAt = Long.MAX_VALUE;
+
+  /** The jobs gathered for the next request, where the destination batches. */
+  private final RequestBatch batch = new RequestBatch();
 
   /** The queue is stopping: nothing new is sent. */
   private boolean halted;
@@ -158,6 +164,10 @@ final class Dispatcher implements PayloadReadBack.Reader {
     PayloadCache payloads = queue.payloads();
     int limit = destination.maxInFlightPerPair();
     sendLimit = limit;
+    DestinationAdapter adapter = destination.adapter();
+    Batching batching = adapter.batching();
+    // the in-flight limit counts requests: a batching destination's hold several jobs each
+    int perRequest = batching.maxEvents();
     long now = queue.nowMillis();
     List<PendingJob> unread = new ArrayList<>();
     boolean sending = true;
@@ -180,7 +190,8 @@ final class Dispatcher implements PayloadReadBack.Reader {
       }
       // past the jobs it can send now it looks ahead, to read their payloads back in one go,
       // but only when a payload is missing: otherwise what it would find is not used
-      if (!sending && !readNow || ++looked > Math.max(limit, queue.settings().readBackBatch())) {
+      if (!sending && !readNow
+          || ++looked > Math.max(limit * perRequest, queue.settings().readBackBatch())) {
         break;
       }
       Job payload = payloads.get(job.id());
@@ -202,25 +213,27 @@ final class Dispatcher implements PayloadReadBack.Reader {
       }
       if (inFlight.unanswered() >= limit) {
         sending = false;
-      } else if (!breaker.tryAcquirePermission()) {
-        // open: nothing leaves for the destination, and no job is charged an attempt
-        schedule(now + breakerRetryMillis(destination));
+        continue;
+      }
+      if (!batch.fits(adapter, payload)
+          && (!send(batch, destination, breaker, rate, now) || inFlight.unanswered() >= limit)) {
         sending = false;
-      } else if (!rate.tryAcquire()) {
-        breaker.releasePermission();
-        schedule(now + rate.untilNextPermit().toMillis());
+        continue;
+      }
+      batch.add(job, payload);
+      // held for the rest of the pass: a key's later job neither joins this request nor another
+      keys.sent(job);
+      if (batch.full(batching) && !send(batch, destination, breaker, rate, now)) {
         sending = false;
-      } else if (!queue
-          .deps()
-          .deliveryClient()
-          .send(queue.attempts().request(payload, job.attempts() + 1, destination, replyTo))) {
-        queue.attempts().notSent(job.id());
-        breaker.releasePermission();
-        schedule(now + queue.settings().busyRetryDelay().toMillis());
-        sending = false;
+      }
+    }
+    if (!batch.isEmpty()) {
+      long sendAt = batch.sendAt(now, batching);
+      if (sendAt > now) {
+        batch.hold();
+        schedule(sendAt);
       } else {
-        inFlight.sent(job.id(), job.attempts() + 1);
-        keys.sent(job);
+        send(batch, destination, breaker, rate, now);
       }
     }
     if (readNow) {
@@ -228,9 +241,43 @@ final class Dispatcher implements PayloadReadBack.Reader {
       int wanted =
           payloads.hasRoom()
               ? unread.size()
-              : Math.min(unread.size(), limit - inFlight.unanswered());
+              : Math.min(unread.size(), (limit - inFlight.unanswered()) * perRequest);
       readBack.read(this, unread.subList(0, wanted));
     }
+  }
+
+  /**
+   * Sends the batch's jobs in one request, if the breaker, the pair's rate and the client let it
+   * go; false (and a timer armed) when one of them does not: its jobs stay due, none charged an
+   * attempt. The first job of the request holds its in-flight slot.
+   */
+  private boolean send(
+      RequestBatch batch,
+      DestinationSettings destination,
+      CircuitBreaker breaker,
+      PairRate rate,
+      long now) {
+    List<DeliveryRequest.Sent> jobs = batch.take();
+    if (!breaker.tryAcquirePermission()) {
+      // open: nothing leaves for the destination, and no job is charged an attempt
+      schedule(now + breakerRetryMillis(destination));
+      return false;
+    }
+    if (!rate.tryAcquire()) {
+      breaker.releasePermission();
+      schedule(now + rate.untilNextPermit().toMillis());
+      return false;
+    }
+    if (!queue.deps().deliveryClient().send(queue.attempts().request(jobs, destination, replyTo))) {
+      queue.attempts().notSent(jobs);
+      breaker.releasePermission();
+      schedule(now + queue.settings().busyRetryDelay().toMillis());
+      return false;
+    }
+    for (int i = 0; i < jobs.size(); i++) {
+      queue.inFlight().sent(jobs.get(i).job().id(), jobs.get(i).attempt(), i == 0);
+    }
+    return true;
   }
 
   /** While the breaker is open, queues look again at random within its open time. */

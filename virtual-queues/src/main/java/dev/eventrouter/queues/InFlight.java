@@ -3,6 +3,7 @@ package dev.eventrouter.queues;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,29 +18,57 @@ final class InFlight {
   /** Job id to the number of its attempt under way. */
   private final Map<Ksuid, Integer> attempts = new HashMap<>();
 
+  /** The jobs that hold a request's slot: each request's first. */
+  private final Set<Ksuid> slots = new HashSet<>();
+
   private int unanswered;
 
   void sent(Ksuid jobId, int attempt) {
+    sent(jobId, attempt, true);
+  }
+
+  /**
+   * @param holdsSlot whether it is its request's first job, whose answer frees the request's slot
+   *     (the others of a batch ride along)
+   */
+  void sent(Ksuid jobId, int attempt, boolean holdsSlot) {
     attempts.put(jobId, attempt);
-    unanswered++;
+    if (holdsSlot) {
+      slots.add(jobId);
+      unanswered++;
+    }
+  }
+
+  /** What an outcome is to the queue's attempts under way. */
+  enum Answer {
+    /** Not an attempt this incarnation of the queue made (before a restart): ignored. */
+    UNKNOWN,
+    /** Its request's answer: frees the slot, and tells the breaker and the rate. */
+    REQUEST,
+    /** Another job of a batch, answered by the same request. */
+    RIDER
   }
 
   /**
    * Whether the outcome answers an attempt this incarnation of the queue made; one it did not make
    * (before a restart) is ignored, since the job is attempted again anyway.
    */
-  boolean answered(DeliveryOutcome outcome) {
+  Answer answered(DeliveryOutcome outcome) {
     Integer attempt = attempts.get(outcome.jobId());
     if (attempt == null || attempt != outcome.attempt()) {
-      return false;
+      return Answer.UNKNOWN;
+    }
+    if (!slots.remove(outcome.jobId())) {
+      return Answer.RIDER;
     }
     unanswered--;
-    return true;
+    return Answer.REQUEST;
   }
 
   /** The attempt's outcome is in the journal. */
   void persisted(Ksuid jobId) {
     attempts.remove(jobId);
+    slots.remove(jobId);
   }
 
   /** The jobs under way. Read-only to callers. */

@@ -62,11 +62,15 @@ final class OutcomeBatcher {
    * make, which is ignored.
    */
   boolean receive(DeliveryOutcome outcome) {
-    if (!queue.inFlight().answered(outcome)) {
+    InFlight.Answer answer = queue.inFlight().answered(outcome);
+    if (answer == InFlight.Answer.UNKNOWN) {
       return false;
     }
     queue.attempts().answered(outcome);
-    report(outcome);
+    if (answer == InFlight.Answer.REQUEST) {
+      // the breaker and the rate count requests: a batch's answer once
+      report(outcome);
+    }
     unpersisted.add(outcome);
     return true;
   }

@@ -28,8 +28,10 @@ import org.HdrHistogram.Histogram;
  * {"received":N,"duplicates":D,"destinations":{"<dest>":{"messages":M,"requests":R}}}}.
  *
  * <p>The messageId is the {@code X-Message-Id} header the router sends, else the body's top-level
- * {@code "messageId"}, else "". Netty on NIO (the native transports cannot be downloaded here),
- * HTTP/1.1 with keep-alive; nothing is logged per request and payloads are never logged.
+ * {@code "messageId"}, else "". A request with {@code X-Batch-Size} (a batched webhook's) is a JSON
+ * array of events: one request, each event counted by its own messageId. Netty on NIO (the native
+ * transports cannot be downloaded here), HTTP/1.1 with keep-alive; nothing is logged per request
+ * and payloads are never logged.
  */
 public final class BlackHole implements AutoCloseable {
 

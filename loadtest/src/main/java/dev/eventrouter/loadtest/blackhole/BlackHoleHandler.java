@@ -3,6 +3,8 @@ package dev.eventrouter.loadtest.blackhole;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufUtil;
@@ -25,6 +27,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -38,6 +42,8 @@ import java.util.concurrent.TimeUnit;
 final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private static final AsciiString MESSAGE_ID = AsciiString.cached("x-message-id");
+  private static final AsciiString BATCH_SIZE = AsciiString.cached("x-batch-size");
+  private static final ObjectMapper TREES = new ObjectMapper();
   private static final AsciiString DELIVERY_ATTEMPT = AsciiString.cached("x-delivery-attempt");
   private static final AsciiString SOURCE_ID = AsciiString.cached("x-source-id");
   private static final AsciiString ALLOWED = AsciiString.cached("GET, POST");
@@ -77,6 +83,8 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
         behaviour.rateLimit() != null
             && behaviours.overRate(destination, source, behaviour.rateLimit().perSecond(), now);
     Body body = Body.of(request.content());
+    List<Body> batch =
+        request.headers().contains(BATCH_SIZE) ? Body.batch(request.content()) : null;
     String messageId = request.headers().get(MESSAGE_ID, body.messageId());
     int attempt = attempt(request);
     Behaviour.Answer answer =
@@ -91,11 +99,15 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
           ctx,
           accept.delayNanos(),
           () -> {
-            long latency =
-                body.sentAtMillis() < 0
-                    ? -1
-                    : Math.max(0, System.currentTimeMillis() - body.sentAtMillis());
-            counts.record(destination, messageId, attempt, latency);
+            if (batch != null) {
+              // a batched webhook's request: each event of its JSON array is delivered
+              counts.batch(destination);
+              batch.forEach(
+                  event ->
+                      counts.recordEvent(destination, event.messageId(), attempt, latency(event)));
+            } else {
+              counts.record(destination, messageId, attempt, latency(body));
+            }
             tapped(seen);
             write(ctx, request, empty(request, HttpResponseStatus.OK));
           });
@@ -240,7 +252,30 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
    * The event's own top-level messageId ("" if none: the router's header is used first) and sentAt
    * (-1 if none), read until both are found, so an event that writes them first costs little.
    */
+  private static long latency(Body body) {
+    return body.sentAtMillis() < 0
+        ? -1
+        : Math.max(0, System.currentTimeMillis() - body.sentAtMillis());
+  }
+
   record Body(String messageId, long sentAtMillis) {
+
+    /** The events of a batched request's JSON array. */
+    static List<Body> batch(ByteBuf body) {
+      List<Body> events = new ArrayList<>();
+      try {
+        JsonNode array = TREES.readTree((InputStream) new ByteBufInputStream(body.duplicate()));
+        for (JsonNode event : array) {
+          events.add(
+              new Body(
+                  event.path("messageId").asText(""),
+                  event.has("sentAt") ? millis(event.get("sentAt").asText()) : -1));
+        }
+      } catch (IOException notJson) {
+        // none counted
+      }
+      return events;
+    }
 
     static Body of(ByteBuf body) {
       String messageId = "";

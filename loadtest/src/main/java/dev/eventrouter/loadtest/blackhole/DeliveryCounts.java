@@ -45,6 +45,12 @@ final class DeliveryCounts {
    *     for a message's first delivery only
    */
   void record(String destination, String messageId, int attempt, long latencyMillis) {
+    destination(destination).requests.increment();
+    recordEvent(destination, messageId, attempt, latencyMillis);
+  }
+
+  /** One event of a batched request answered 2xx (the request counted once, by {@link #batch}). */
+  void recordEvent(String destination, String messageId, int attempt, long latencyMillis) {
     Destination d = destination(destination);
     int times = d.record(messageId, attempt);
     if (times > 1) {
@@ -53,6 +59,11 @@ final class DeliveryCounts {
       d.latency.recordMillis(latencyMillis);
     }
     received.increment();
+  }
+
+  /** A batched request answered 2xx: one request, its events recorded each. */
+  void batch(String destination) {
+    destination(destination).requests.increment();
   }
 
   /** A request the black hole refused; a rejection (400) is remembered per message. */
@@ -179,7 +190,6 @@ final class DeliveryCounts {
      * @return how many times this message has now been received here
      */
     int record(String messageId, int attempt) {
-      requests.increment();
       return message(messageId).add(attempt);
     }
 

@@ -75,6 +75,24 @@ class BlackHoleTest {
     assertThat(blackHole.maxAttempt("dest-b", "m4")).isZero();
   }
 
+  /** A batched webhook's request: one request, each event of its array delivered. */
+  @Test
+  void countsEachEventOfABatchedRequestAndTheRequestOnce() throws Exception {
+    String batch =
+        "[{\"type\":\"track\",\"messageId\":\"b1\"},{\"type\":\"page\",\"messageId\":\"b2\"}]";
+
+    assertThat(
+            send(HttpRequest.newBuilder(uri("/dest-c"))
+                    .header("X-Batch-Size", "2")
+                    .header("X-Delivery-Attempt", "1")
+                    .POST(BodyPublishers.ofString(batch)))
+                .statusCode())
+        .isEqualTo(200);
+
+    assertThat(blackHole.deliveries()).isEqualTo(Map.of("dest-c", Map.of("b1", 1, "b2", 1)));
+    assertThat(blackHole.requestCounts().get("dest-c")[0]).isEqualTo(1);
+  }
+
   @Test
   void reportsItsCountsAtStats() throws Exception {
     post("dest-a", "m1", 1);

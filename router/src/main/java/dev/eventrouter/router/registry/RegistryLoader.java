@@ -15,6 +15,8 @@ import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.adapter.DestinationAdapter;
+import dev.eventrouter.queues.adapter.WebhookAdapter;
 import dev.eventrouter.queues.delivery.HeaderText;
 import dev.eventrouter.queues.delivery.HttpEndpoint;
 import dev.eventrouter.queues.delivery.Secrets;
@@ -195,11 +197,29 @@ public final class RegistryLoader {
       errors.add(where + ": must be an object with at least an endpoint");
       return null;
     }
-    Config c = ((ConfigObject) value).toConfig().withFallback(defaults);
+    ConfigObject own = (ConfigObject) value;
+    Config c = own.toConfig().withFallback(defaults);
     try {
-      URI endpoint = endpoint(where + ".endpoint", c.getString("endpoint"), errors);
+      String type = own.containsKey("type") ? c.getString("type") : WebhookAdapter.TYPE;
+      int mistakes = errors.size();
+      foreignSettings(where, type, own, errors);
+      URI endpoint;
+      DestinationAdapter adapter;
+      if (type.equals(WebhookAdapter.TYPE)) {
+        endpoint = endpoint(where + ".endpoint", c.getString("endpoint"), errors);
+        adapter = Adapters.webhook(where, own.toConfig(), errors);
+      } else {
+        endpoint =
+            own.containsKey("endpoint")
+                ? endpoint(where + ".endpoint", c.getString("endpoint"), errors)
+                : Adapters.defaultEndpoint(type);
+        adapter = endpoint == null ? null : Adapters.read(where, type, endpoint, own, errors);
+      }
+      if (errors.size() > mistakes) {
+        return null;
+      }
       Map<String, String> headers = headers(where, c, errors);
-      WebhookSigning signing = signing(where, (ConfigObject) value, headers, errors);
+      WebhookSigning signing = signing(where, own, headers, errors);
       DestinationSettings delivery =
           new DestinationSettings(
               id,
@@ -215,7 +235,8 @@ public final class RegistryLoader {
                   c.getInt("breaker.minimum-calls"),
                   c.getDuration("breaker.open-for"),
                   c.getInt("breaker.half-open-probes")),
-              signing);
+              signing,
+              adapter);
       Ordering ordering = ordering(where, c, errors);
       return endpoint == null
           ? null
@@ -253,6 +274,32 @@ public final class RegistryLoader {
       }
     }
     return new Ordering(fields);
+  }
+
+  /**
+   * A setting of one type written in a destination of another (an API key in a webhook, headers in
+   * an API's destination, whose requests its adapter makes): a mistake, named, not ignored.
+   */
+  private static void foreignSettings(
+      String where, String type, ConfigObject destination, List<String> errors) {
+    if (!Adapters.TYPES.contains(type)) {
+      errors.add(where + ".type: must be one of " + String.join(", ", Adapters.TYPES));
+      return;
+    }
+    for (String key : destination.keySet()) {
+      Adapters.typeOf(key)
+          .filter(owner -> !owner.equals(type))
+          .ifPresent(
+              owner ->
+                  errors.add(
+                      where
+                          + "."
+                          + key
+                          + ": a setting of type "
+                          + owner
+                          + ", not of this destination's type "
+                          + type));
+    }
   }
 
   /**
@@ -413,6 +460,14 @@ public final class RegistryLoader {
       }
       if (routes.stream().anyMatch(r -> r.destination().id().equals(id))) {
         errors.add(at + ": destination '" + id + "' is listed twice");
+        continue;
+      }
+      if (endpoint != null && !(destination.delivery().adapter() instanceof WebhookAdapter)) {
+        errors.add(
+            at
+                + ".endpoint: a destination of type "
+                + destination.delivery().adapter().type()
+                + " has its own endpoint; a route cannot change it");
         continue;
       }
       if (enabled && destination.enabled()) {

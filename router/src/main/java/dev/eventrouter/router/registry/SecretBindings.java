@@ -1,6 +1,7 @@
 package dev.eventrouter.router.registry;
 
 import dev.eventrouter.persistence.serialization.CborSerializable;
+import dev.eventrouter.queues.adapter.ApiAdapter;
 import dev.eventrouter.queues.delivery.Secrets;
 import java.net.URI;
 import java.util.ArrayList;
@@ -43,8 +44,8 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
 
   /**
    * Where the registry sends each secret its destinations name, by default or by a source's
-   * endpoint: a header's, and a signing key's, whose signatures would let whoever receives them
-   * pass for the router at the receivers of that key.
+   * endpoint: a header's, a third-party API's credential, and a signing key's, whose signatures
+   * would let whoever receives them pass for the router at the receivers of that key.
    */
   public static SecretBindings of(Registry registry) {
     Map<String, Set<String>> origins = new HashMap<>();
@@ -60,6 +61,9 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
                       .filter(route -> route.destination().id().equals(destination.id()))
                       .forEach(route -> endpoints.add(route.endpoint())));
       List<String> secrets = new ArrayList<>(destination.delivery().signing().secrets());
+      if (destination.delivery().adapter() instanceof ApiAdapter api) {
+        secrets.addAll(api.secrets());
+      }
       destination
           .headers()
           .values()

@@ -2,9 +2,12 @@ package dev.eventrouter.router.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
+import dev.eventrouter.loadtest.blackhole.Behaviours;
 import dev.eventrouter.loadtest.blackhole.BlackHole;
+import dev.eventrouter.loadtest.blackhole.Tap;
 import dev.eventrouter.loadtest.produce.EventProducer;
 import dev.eventrouter.router.Router;
 import dev.eventrouter.router.testing.TestRouter;
@@ -15,8 +18,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
@@ -183,6 +188,109 @@ class RegistryChangeTest {
             });
       }
     }
+  }
+
+  /**
+   * A destination's type changed through the admin API applies to the jobs it already holds, at
+   * their next attempt: the adapter is the destination's current one (as its signing is), and a
+   * third-party API's request goes to the adapter's endpoint, never to the one a job was accepted
+   * with (its credential must not reach the old webhook's host).
+   */
+  @Test
+  void aDestinationsAdapterChangedThroughTheAdminApiAppliesToItsQueuedJobs() throws Exception {
+    List<Tap.Delivery> requests = new CopyOnWriteArrayList<>();
+    Files.createDirectories(dataDir.resolve("secrets"));
+    Files.writeString(dataDir.resolve("secrets/AMP_KEY"), "amp-key-0123");
+    try (BlackHole blackHole =
+        BlackHole.start(
+            new BlackHole.Options(
+                "127.0.0.1",
+                0,
+                1,
+                BlackHole.Options.DEFAULT_MAX_CONTENT_BYTES,
+                Behaviours.acceptAll(),
+                requests::add))) {
+      Path file = dataDir.resolve("registry.conf");
+      Files.writeString(
+          file,
+          """
+          destinations { hook { endpoint = "%s" } }
+          sources { shop { destinations = [hook] } }
+          """
+              .formatted(blackHole.url("webhook")));
+      Config config =
+          TestRouter.config(
+              dataDir,
+              file,
+              TestRouter.freePort(),
+              Map.of(
+                  "eventrouter.admin.operate-token",
+                  TOKEN,
+                  "eventrouter.secrets.dir",
+                  dataDir.resolve("secrets").toString()));
+      try (Router router = TestRouter.start(config)) {
+        TestProbe<Object> probe = TestProbe.create(router.system());
+        assertThat(call(router, "POST", "/admin/destinations/hook/pause", null).statusCode())
+            .isEqualTo(200);
+        probe.awaitAssert(
+            Duration.ofSeconds(30),
+            Duration.ofMillis(200),
+            () -> assertThat(call(router, "GET", "/admin/paused", null).body()).contains("hook"));
+        List<String> queued = produce(router, 10);
+        awaitDepth(router, probe, 10);
+
+        HttpResponse<String> refused =
+            put(
+                router,
+                """
+                destinations { hook { type = amplitude, api-key = "amp-key-0123" } }
+                sources { shop { destinations = [hook] } }
+                """);
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(refused.body()).get("error").asText())
+            .contains("destinations.hook.api-key: the API key is { secret = NAME }")
+            .doesNotContain("amp-key-0123");
+
+        HttpResponse<String> replaced =
+            put(
+                router,
+                """
+                destinations { hook { type = amplitude, endpoint = "%s", api-key = { secret = AMP_KEY } } }
+                sources { shop { destinations = [hook] } }
+                """
+                    .formatted(blackHole.url("amplitude")));
+        assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+        assertThat(call(router, "POST", "/admin/destinations/hook/resume", null).statusCode())
+            .isEqualTo(200);
+
+        // the queued jobs go in Amplitude's requests (up to 10 events each, by default), each
+        // event named by its insert_id, the job's messageId
+        probe.awaitAssert(
+            Duration.ofSeconds(60),
+            Duration.ofMillis(200),
+            () -> {
+              // at least once: a request retried after a timeout may repeat some
+              assertThat(insertIds(requests)).containsOnlyElementsOf(queued).containsAll(queued);
+              return null;
+            });
+        assertThat(blackHole.deliveries()).doesNotContainKey("webhook");
+        for (Tap.Delivery request : requests) {
+          assertThat(request.destination()).isEqualTo("amplitude");
+          assertThat(JSON.readTree(request.body()).get("api_key").asText())
+              .isEqualTo("amp-key-0123");
+        }
+      }
+    }
+  }
+
+  private static List<String> insertIds(List<Tap.Delivery> requests) throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (Tap.Delivery request : requests) {
+      for (JsonNode event : JSON.readTree(request.body()).get("events")) {
+        ids.add(event.get("insert_id").asText());
+      }
+    }
+    return ids;
   }
 
   private static void awaitDepth(Router router, TestProbe<Object> probe, int jobs) {

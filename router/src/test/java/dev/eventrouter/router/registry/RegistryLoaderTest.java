@@ -7,11 +7,16 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.adapter.AmplitudeAdapter;
+import dev.eventrouter.queues.adapter.Batching;
+import dev.eventrouter.queues.adapter.MixpanelAdapter;
+import dev.eventrouter.queues.adapter.WebhookAdapter;
 import dev.eventrouter.router.filter.Condition;
 import dev.eventrouter.router.filter.FieldPath;
 import dev.eventrouter.router.filter.FieldValue;
 import dev.eventrouter.router.filter.RouteFilter;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -455,6 +460,101 @@ class RegistryLoaderTest {
         .isInstanceOf(InvalidRegistryException.class)
         .hasMessageContaining(
             "sources.s.destinations[0].filter.where[0].exists: must be true or false");
+  }
+
+  @Test
+  void readsEachDestinationsTypeAndItsSettings() {
+    Registry registry =
+        parse(
+            """
+        destinations {
+          hooks { endpoint = "https://hooks.example.com/in" }
+          batched { endpoint = "https://hooks.example.com/batch", batch { max-events = 100, max-bytes = 512k, max-wait = 200ms } }
+          amp { type = amplitude, api-key = { secret = AMP_KEY }, max-batch = 10 }
+          amp-eu { type = amplitude, endpoint = "https://api.eu.amplitude.com/2/httpapi", api-key = { secret = AMP_EU } }
+          mp { type = mixpanel, project-id = 12345, service-account { username = "sa.name", secret = { secret = MP_SA } } }
+          mp-token { type = mixpanel, project-token = { secret = MP_TOKEN } }
+        }
+        sources { s { destinations = [hooks, batched, amp, amp-eu, mp, mp-token] } }
+        """);
+
+    assertThat(registry.destination("hooks").orElseThrow().delivery().adapter())
+        .isEqualTo(WebhookAdapter.INSTANCE);
+    assertThat(registry.destination("batched").orElseThrow().delivery().adapter())
+        .isEqualTo(new WebhookAdapter(new Batching(100, 512 * 1024, Duration.ofMillis(200))));
+    assertThat(registry.destination("amp").orElseThrow().delivery().adapter())
+        .isEqualTo(new AmplitudeAdapter(AmplitudeAdapter.DEFAULT_ENDPOINT, "AMP_KEY", 10));
+    assertThat(registry.destination("amp").orElseThrow().endpoint())
+        .isEqualTo(AmplitudeAdapter.DEFAULT_ENDPOINT);
+    assertThat(registry.destination("amp-eu").orElseThrow().delivery().adapter())
+        .isEqualTo(
+            new AmplitudeAdapter(
+                URI.create("https://api.eu.amplitude.com/2/httpapi"), "AMP_EU", 10));
+    assertThat(registry.destination("mp").orElseThrow().delivery().adapter())
+        .isEqualTo(
+            new MixpanelAdapter(
+                MixpanelAdapter.DEFAULT_ENDPOINT,
+                "12345",
+                new MixpanelAdapter.ServiceAccount("sa.name", "MP_SA"),
+                2000));
+    assertThat(registry.destination("mp-token").orElseThrow().delivery().adapter())
+        .isEqualTo(
+            new MixpanelAdapter(
+                MixpanelAdapter.DEFAULT_ENDPOINT,
+                null,
+                new MixpanelAdapter.ProjectToken("MP_TOKEN"),
+                2000));
+    // an API's credential is bound to its endpoint, as a header's secret is
+    assertThat(SecretBindings.of(registry).origins())
+        .containsEntry("AMP_KEY", Set.of("https://api2.amplitude.com:443"))
+        .containsEntry("MP_SA", Set.of("https://api.mixpanel.com:443"));
+  }
+
+  @Test
+  void refusesEveryAdapterMistakeWithItsPlace() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+        destinations {
+          a { type = segment, endpoint = "https://a.example.com/" }
+          b { type = amplitude }
+          c { type = amplitude, api-key = "l1teralApiKey" }
+          d { type = amplitude, api-key = { secret = K }, headers { X = y } }
+          e { endpoint = "https://e.example.com/", api-key = { secret = K } }
+          f { type = mixpanel, service-account { username = u, secret = { secret = K } } }
+          g { type = mixpanel, project-token = { secret = K }, service-account { username = u, secret = { secret = K } } }
+          h { type = amplitude, api-key = { secret = K }, max-batch = 5000 }
+          i { type = mixpanel, project-token = { secret = K }, signing { keys = [{ secret = S }] } }
+          j { type = amplitude, api-key = { secret = K } }
+          k { endpoint = "https://k.example.com/", batch { max-events = 0 } }
+          l { endpoint = "https://l.example.com/", batch { max-events = 10, max-size = 1m } }
+        }
+        sources { s { destinations = [{ id = j, endpoint = "https://elsewhere.example.com/" }] } }
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("destinations.a.type: must be one of webhook, amplitude, mixpanel")
+        .hasMessageContaining("destinations.b.api-key: the API key is { secret = NAME }")
+        .hasMessageContaining("destinations.c.api-key: the API key is { secret = NAME }")
+        .hasMessageContaining(
+            "destinations.d.headers: a setting of type webhook, not of this destination's type"
+                + " amplitude")
+        .hasMessageContaining(
+            "destinations.e.api-key: a setting of type amplitude, not of this destination's type"
+                + " webhook")
+        .hasMessageContaining("destinations.f.project-id: required with a service-account")
+        .hasMessageContaining("destinations.g: needs one of service-account")
+        .hasMessageContaining("destinations.h: max-batch must be 1 to 2000")
+        .hasMessageContaining(
+            "destinations.i.signing: a setting of type webhook, not of this destination's type"
+                + " mixpanel")
+        .hasMessageContaining(
+            "sources.s.destinations[0].endpoint: a destination of type amplitude has its own"
+                + " endpoint")
+        .hasMessageContaining("destinations.k.batch: batch max-events must be at least 1")
+        .hasMessageContaining(
+            "destinations.l.batch.max-size: not a batch setting (max-events, max-bytes, max-wait)")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("l1teral"));
   }
 
   private static Registry parse(String hocon) {

@@ -13,6 +13,9 @@ import java.util.Optional;
  * @param status the HTTP status, or 0 when no response came
  * @param error the failure class when no response came, else null
  * @param retryAfter the destination's {@code Retry-After}, if it sent one
+ * @param judged the verdict of the destination's adapter, which read the answer (an API that names
+ *     the events it refused); null: the status decides
+ * @param reason the adapter's reason, kept in the trace and with a discarded job; or null
  */
 public record DeliveryOutcome(
     Ksuid jobId,
@@ -21,7 +24,21 @@ public record DeliveryOutcome(
     Instant finishedAt,
     int status,
     String error,
-    Optional<Duration> retryAfter) {
+    Optional<Duration> retryAfter,
+    Verdict judged,
+    String reason) {
+
+  /** An outcome the status decides. */
+  public DeliveryOutcome(
+      Ksuid jobId,
+      int attempt,
+      Instant startedAt,
+      Instant finishedAt,
+      int status,
+      String error,
+      Optional<Duration> retryAfter) {
+    this(jobId, attempt, startedAt, finishedAt, status, error, retryAfter, null, null);
+  }
 
   /** What the queue does with a job after this outcome. */
   public enum Verdict {
@@ -56,6 +73,12 @@ public record DeliveryOutcome(
   public static final String ADDRESS_REFUSED = "address-refused";
 
   /**
+   * The destination's adapter refused the event before sending it: the API cannot take it (the
+   * reason says why). Discarded.
+   */
+  public static final String INVALID_EVENT = "invalid-event";
+
+  /**
    * A header refers to a secret that is not set (yet): retried, so that the job goes once an
    * operator provides it.
    */
@@ -69,8 +92,13 @@ public record DeliveryOutcome(
   public static final String SECRET_INVALID = "secret-invalid";
 
   public Verdict verdict() {
+    if (judged != null) {
+      return judged;
+    }
     if (status == 0) {
-      return INVALID_REQUEST.equals(error) || ADDRESS_REFUSED.equals(error)
+      return INVALID_REQUEST.equals(error)
+              || ADDRESS_REFUSED.equals(error)
+              || INVALID_EVENT.equals(error)
           ? Verdict.DISCARDED
           : Verdict.RETRY;
     }
@@ -96,10 +124,16 @@ public record DeliveryOutcome(
     NOT_SENT
   }
 
-  /** Derived from the {@link #verdict}, so the two never disagree. */
+  /**
+   * Derived from the {@link #verdict}, so the two never disagree; from the status when an adapter
+   * judged the answer: a 400 that names one bad event of a batch says the destination is up.
+   */
   public Signal signal() {
     if (status == 429) {
       return Signal.THROTTLED;
+    }
+    if (judged != null && status != 0) {
+      return status == 408 || status >= 500 ? Signal.FAILING : Signal.HEALTHY;
     }
     return switch (verdict()) {
       case SUCCEEDED -> Signal.HEALTHY;
@@ -109,7 +143,7 @@ public record DeliveryOutcome(
   }
 
   public Attempt toAttempt() {
-    return new Attempt(attempt, startedAt, finishedAt, status, error);
+    return new Attempt(attempt, startedAt, finishedAt, status, error != null ? error : reason);
   }
 
   /** Who decided, when the verdict is {@link Verdict#DISCARDED}. */
@@ -122,6 +156,9 @@ public record DeliveryOutcome(
    * class when no response came.
    */
   public String describe() {
-    return status == 0 ? error : "HTTP " + status;
+    if (status == 0) {
+      return reason == null ? error : error + ": " + reason;
+    }
+    return reason == null ? "HTTP " + status : "HTTP " + status + ": " + reason;
   }
 }

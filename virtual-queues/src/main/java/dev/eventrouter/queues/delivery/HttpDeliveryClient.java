@@ -40,6 +40,7 @@ import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -123,21 +124,25 @@ public final class HttpDeliveryClient implements DeliveryClient {
   public boolean send(DeliveryRequest request) {
     OutgoingRequest.Prepared prepared = routes.prepare(request);
     if (prepared instanceof OutgoingRequest.NotMade notMade) {
-      OutgoingRequest.answerNotMade(request, clock, notMade.reason());
+      OutgoingRequest.answerNotMade(notMade.unsent(), clock, notMade.reason());
       return true;
     }
-    OutgoingRequest outgoing = ((OutgoingRequest.Ready) prepared).request();
+    if (!(prepared instanceof OutgoingRequest.Ready ready)) {
+      return true; // its adapter refused every job, each answered
+    }
+    OutgoingRequest outgoing = ready.request();
+    DeliveryRequest sent = ready.sent();
     HttpRequest http;
     try {
       http = httpRequest(outgoing);
     } catch (IllegalUriException e) {
       // a target java.net.URI takes and Pekko's stricter parser does not: no attempt can succeed
-      OutgoingRequest.answerNotMade(request, clock, DeliveryOutcome.INVALID_REQUEST);
+      OutgoingRequest.answerNotMade(sent, clock, DeliveryOutcome.INVALID_REQUEST);
       return true;
     }
     DestinationPool pool =
-        pools.computeIfAbsent(outgoing.pool(), k -> new DestinationPool(k, request.destination()));
-    return pool.offer(request, http);
+        pools.computeIfAbsent(outgoing.pool(), k -> new DestinationPool(k, sent.destination()));
+    return pool.offer(sent, http);
   }
 
   /**
@@ -278,18 +283,10 @@ public final class HttpDeliveryClient implements DeliveryClient {
     }
 
     private void timedOut(InFlight inFlight) {
-      if (inFlight.answer()) {
-        DeliveryRequest request = inFlight.request();
-        request
-            .replyTo()
-            .tell(
-                DeliveryOutcome.failed(
-                    request.job().id(),
-                    request.attempt(),
-                    inFlight.startedAt(),
-                    clock.instant(),
-                    "timeout"));
-      }
+      answer(
+          inFlight,
+          AdapterAnswers.failed(
+              inFlight.request(), inFlight.startedAt(), clock.instant(), "timeout", null));
     }
 
     private void complete(Pair<Try<HttpResponse>, InFlight> result) {
@@ -297,37 +294,53 @@ public final class HttpDeliveryClient implements DeliveryClient {
       DeliveryRequest request = inFlight.request();
       Instant finishedAt = clock.instant();
       Try<HttpResponse> response = result.first();
-      if (response.isSuccess()) {
-        drain(response.get(), request.destination())
-            .whenComplete((done, failure) -> connectionFree());
-      } else {
+      if (response.isFailure()) {
         connectionFree();
-      }
-      if (!inFlight.answer()) {
-        return; // its deadline passed: the queue has its outcome already
-      }
-      DeliveryOutcome outcome;
-      if (response.isSuccess()) {
-        HttpResponse r = response.get();
-        Optional<String> retryAfter = r.getHeader("Retry-After").map(HttpHeader::value);
-        outcome =
-            DeliveryOutcome.responded(
-                request.job().id(),
-                request.attempt(),
+        answer(
+            inFlight,
+            AdapterAnswers.failed(
+                request,
                 inFlight.startedAt(),
                 finishedAt,
-                r.status().intValue(),
-                retryAfter.flatMap(v -> RetryAfter.parse(v, finishedAt)));
-      } else {
-        outcome =
-            DeliveryOutcome.failed(
-                request.job().id(),
-                request.attempt(),
-                inFlight.startedAt(),
-                finishedAt,
-                Failures.classify(response.failed().get()));
+                Failures.classify(response.failed().get()),
+                null));
+        return;
       }
-      request.replyTo().tell(outcome);
+      HttpResponse r = response.get();
+      int status = r.status().intValue();
+      Optional<Duration> retryAfter =
+          r.getHeader("Retry-After").flatMap(h -> RetryAfter.parse(h.value(), finishedAt));
+      if (!AdapterAnswers.readsBody(request)) {
+        drain(r, request.destination()).whenComplete((done, failure) -> connectionFree());
+        answer(
+            inFlight,
+            AdapterAnswers.responded(
+                request, inFlight.startedAt(), finishedAt, status, retryAfter, new byte[0]));
+        return;
+      }
+      // its adapter judges the answer by its body: answered when the body is read (or cut at the
+      // cap, or given up at the timeout, when the adapter judges without it)
+      keep(r, request.destination())
+          .whenComplete(
+              (body, failure) -> {
+                connectionFree();
+                answer(
+                    inFlight,
+                    AdapterAnswers.responded(
+                        request,
+                        inFlight.startedAt(),
+                        finishedAt,
+                        status,
+                        retryAfter,
+                        failure == null ? body.toArray() : new byte[0]));
+              });
+    }
+
+    /** Tells the caller each job's outcome, unless its deadline passed and it has them already. */
+    private void answer(InFlight inFlight, List<DeliveryOutcome> outcomes) {
+      if (inFlight.answer()) {
+        AdapterAnswers.tell(inFlight.request(), outcomes);
+      }
     }
   }
 
@@ -363,6 +376,23 @@ public final class HttpDeliveryClient implements DeliveryClient {
         .limitWeighted(MAX_RESPONSE_BYTES, bytes -> (long) bytes.size())
         .completionTimeout(destination.timeout())
         .runWith(Sink.ignore(), system);
+  }
+
+  /** The response's body, its first {@link #MAX_RESPONSE_BYTES}, within the timeout. */
+  private CompletionStage<ByteString> keep(HttpResponse response, DestinationSettings destination) {
+    return response
+        .entity()
+        .withoutSizeLimit()
+        .getDataBytes()
+        .completionTimeout(destination.timeout())
+        .runWith(
+            Sink.fold(
+                ByteString.emptyByteString(),
+                (kept, bytes) ->
+                    kept.size() >= MAX_RESPONSE_BYTES
+                        ? kept
+                        : kept.concat(bytes.take((int) MAX_RESPONSE_BYTES - kept.size()))),
+            system);
   }
 
   @SuppressWarnings("unchecked")

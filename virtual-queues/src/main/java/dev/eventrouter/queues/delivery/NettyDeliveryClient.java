@@ -31,6 +31,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.time.Clock;
@@ -147,13 +148,16 @@ public final class NettyDeliveryClient implements DeliveryClient {
   public boolean send(DeliveryRequest request) {
     OutgoingRequest.Prepared prepared = routes.prepare(request);
     if (prepared instanceof OutgoingRequest.NotMade notMade) {
-      OutgoingRequest.answerNotMade(request, clock, notMade.reason());
+      OutgoingRequest.answerNotMade(notMade.unsent(), clock, notMade.reason());
       return true;
     }
-    OutgoingRequest outgoing = ((OutgoingRequest.Ready) prepared).request();
+    if (!(prepared instanceof OutgoingRequest.Ready ready)) {
+      return true; // its adapter refused every job, each answered
+    }
+    OutgoingRequest outgoing = ready.request();
     return pools
         .computeIfAbsent(outgoing.pool(), key -> new Pool(key, loops.next()))
-        .offer(request, outgoing);
+        .offer(ready.sent(), outgoing);
   }
 
   /**
@@ -440,19 +444,16 @@ public final class NettyDeliveryClient implements DeliveryClient {
       dispatch();
     }
 
-    private DeliveryOutcome failed(Exchange exchange, String error) {
-      return DeliveryOutcome.failed(
-          exchange.request.job().id(),
-          exchange.request.attempt(),
-          exchange.startedAt,
-          clock.instant(),
-          error);
+    private List<DeliveryOutcome> failed(Exchange exchange, String error) {
+      return AdapterAnswers.failed(
+          exchange.request, exchange.startedAt, clock.instant(), error, null);
     }
 
-    private void answer(Exchange exchange, DeliveryOutcome outcome) {
+    /** Tells the caller each job's outcome, once. */
+    private void answer(Exchange exchange, List<DeliveryOutcome> outcomes) {
       if (!exchange.answered) {
         exchange.answered = true;
-        exchange.request.replyTo().tell(outcome);
+        AdapterAnswers.tell(exchange.request, outcomes);
       }
     }
 
@@ -494,6 +495,15 @@ public final class NettyDeliveryClient implements DeliveryClient {
     private boolean keepAlive;
     private boolean informational;
     private long bodyBytes;
+
+    /**
+     * The response whose body its adapter reads: answered when the body is whole (or at the cap);
+     * null when the head answered.
+     */
+    private Head head;
+
+    private ByteArrayOutputStream kept;
+
     private long lastActivity;
     private ScheduledFuture<?> idleCheck;
 
@@ -519,6 +529,8 @@ public final class NettyDeliveryClient implements DeliveryClient {
       keepAlive = true;
       informational = false;
       bodyBytes = 0;
+      head = null;
+      kept = null;
       lastActivity = System.nanoTime();
       // failures of the write come back through exceptionCaught
       channel.writeAndFlush(pool.httpRequest(exchange.outgoing), channel.voidPromise());
@@ -570,15 +582,32 @@ public final class NettyDeliveryClient implements DeliveryClient {
       Optional<Duration> retryAfter =
           Optional.ofNullable(response.headers().get("Retry-After"))
               .flatMap(value -> RetryAfter.parse(value, finishedAt));
+      if (AdapterAnswers.readsBody(current.request)) {
+        head = new Head(status, retryAfter, finishedAt);
+        kept = new ByteArrayOutputStream();
+        return;
+      }
       pool.answer(
           current,
-          DeliveryOutcome.responded(
-              current.request.job().id(),
-              current.request.attempt(),
-              current.startedAt,
-              finishedAt,
-              status,
-              retryAfter));
+          AdapterAnswers.responded(
+              current.request, current.startedAt, finishedAt, status, retryAfter, NO_BODY));
+    }
+
+    /** Answers the response whose body was kept, with what it has of the body. */
+    private void answerWithBody() {
+      if (head != null) {
+        pool.answer(
+            current,
+            AdapterAnswers.responded(
+                current.request,
+                current.startedAt,
+                head.finishedAt(),
+                head.status(),
+                head.retryAfter(),
+                kept.toByteArray()));
+        head = null;
+        kept = null;
+      }
     }
 
     private void body(HttpContent content) {
@@ -586,10 +615,18 @@ public final class NettyDeliveryClient implements DeliveryClient {
         fail(content.decoderResult().cause());
         return;
       }
-      bodyBytes += content.content().readableBytes();
+      int readable = content.content().readableBytes();
+      if (kept != null && !informational) {
+        int room = (int) Math.max(0, MAX_RESPONSE_BYTES - bodyBytes);
+        byte[] chunk = new byte[Math.min(room, readable)];
+        content.content().getBytes(content.content().readerIndex(), chunk);
+        kept.writeBytes(chunk);
+      }
+      bodyBytes += readable;
       if (content instanceof LastHttpContent && informational) {
         informational = false;
       } else if (content instanceof LastHttpContent) {
+        answerWithBody();
         current = null;
         if (keepAlive) {
           pool.idle(this);
@@ -597,7 +634,9 @@ public final class NettyDeliveryClient implements DeliveryClient {
           channel.close();
         }
       } else if (bodyBytes > MAX_RESPONSE_BYTES) {
-        // an endless or huge body costs this connection, not a stuck one
+        // an endless or huge body costs this connection, not a stuck one; the adapter judges
+        // what came
+        answerWithBody();
         channel.close();
       }
     }
@@ -646,6 +685,11 @@ public final class NettyDeliveryClient implements DeliveryClient {
       pool.closed(this);
     }
   }
+
+  private static final byte[] NO_BODY = new byte[0];
+
+  /** A response's head, kept until its body is whole. */
+  private record Head(int status, Optional<Duration> retryAfter, Instant finishedAt) {}
 
   /** How long a request may take in all, however its bytes come: twice the idle timeout. */
   private static Duration deadline(DeliveryRequest request) {

@@ -25,16 +25,27 @@ record OutgoingRequest(
   /** A request ready to go, or the reason it cannot be made now. */
   sealed interface Prepared {}
 
-  record Ready(OutgoingRequest request) implements Prepared {}
+  /**
+   * @param sent the jobs it carries: the request's, less those its adapter refused (answered
+   *     already)
+   */
+  record Ready(OutgoingRequest request, DeliveryRequest sent) implements Prepared {}
 
-  /** Answered at once as an attempt that failed with this reason; nothing is sent. */
-  record NotMade(String reason) implements Prepared {}
+  /**
+   * Answered at once as an attempt that failed with this reason, for each of the jobs; nothing is
+   * sent.
+   *
+   * @param unsent the jobs it is for: the request's, less those its adapter refused (answered
+   *     already)
+   */
+  record NotMade(DeliveryRequest unsent, String reason) implements Prepared {}
+
+  /** Every job was answered already (its adapter refused each): nothing to send. */
+  record Answered() implements Prepared {}
 
   /** Tells the caller at once that the request could not be made, as an attempt that failed. */
   static void answerNotMade(DeliveryRequest request, Clock clock, String reason) {
     Instant now = clock.instant();
-    request
-        .replyTo()
-        .tell(DeliveryOutcome.failed(request.job().id(), request.attempt(), now, now, reason));
+    AdapterAnswers.tell(request, AdapterAnswers.failed(request, now, now, reason, null));
   }
 }

@@ -1,9 +1,12 @@
 package dev.eventrouter.queues.delivery;
 
 import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.queues.adapter.ApiAdapter;
+import dev.eventrouter.queues.adapter.ApiRequest;
 import dev.eventrouter.queues.destination.WebhookSigning;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,22 +65,63 @@ final class Routes {
   private record Route(PoolKey pool, String target, ContentType contentType, List<Slot> headers) {}
 
   OutgoingRequest.Prepared prepare(DeliveryRequest request) {
+    DeliveryRequest sending = request;
     try {
-      return new OutgoingRequest.Ready(make(request));
+      if (request.destination().adapter() instanceof ApiAdapter api) {
+        sending = refuse(request, api);
+        if (sending == null) {
+          return new OutgoingRequest.Answered();
+        }
+        return new OutgoingRequest.Ready(make(sending, api), sending);
+      }
+      return new OutgoingRequest.Ready(make(request), request);
     } catch (MissingSecretException e) {
       // the operator may yet provide it: the job waits, retried with backoff
-      return new OutgoingRequest.NotMade(DeliveryOutcome.SECRET_MISSING);
+      return new OutgoingRequest.NotMade(sending, DeliveryOutcome.SECRET_MISSING);
     } catch (InvalidSecretException e) {
       // the operator may yet fix it: the job waits, retried with backoff; the message has the
       // secret's name and what is wrong, never its value
       log.warn("destination {}: {}", request.destination().id(), e.getMessage());
-      return new OutgoingRequest.NotMade(DeliveryOutcome.SECRET_INVALID);
+      return new OutgoingRequest.NotMade(sending, DeliveryOutcome.SECRET_INVALID);
     } catch (IllegalArgumentException e) {
       // no attempt can ever succeed (an endpoint or a literal header the HTTP model refuses): the
       // job is discarded, by the system, with the reason. Not logged: a message could quote a
       // header's value.
-      return new OutgoingRequest.NotMade(DeliveryOutcome.INVALID_REQUEST);
+      return new OutgoingRequest.NotMade(sending, DeliveryOutcome.INVALID_REQUEST);
     }
+  }
+
+  /**
+   * Answers at once the jobs the API cannot take, discarded with the adapter's reason; the others
+   * go on, in a request of their own. Null when none is left.
+   */
+  private DeliveryRequest refuse(DeliveryRequest request, ApiAdapter api) {
+    List<DeliveryRequest.Sent> kept = new ArrayList<>(request.jobs().size());
+    Instant now = clock.instant();
+    for (DeliveryRequest.Sent sent : request.jobs()) {
+      Optional<String> refused = api.refuse(sent.job());
+      if (refused.isPresent()) {
+        request
+            .replyTo()
+            .tell(
+                new DeliveryOutcome(
+                    sent.job().id(),
+                    sent.attempt(),
+                    now,
+                    now,
+                    0,
+                    DeliveryOutcome.INVALID_EVENT,
+                    Optional.empty(),
+                    null,
+                    refused.get()));
+      } else {
+        kept.add(sent);
+      }
+    }
+    if (kept.isEmpty()) {
+      return null;
+    }
+    return kept.size() == request.jobs().size() ? request : request.only(kept);
   }
 
   private OutgoingRequest make(DeliveryRequest request) {
@@ -89,8 +133,16 @@ final class Routes {
           new OutgoingRequest.Header(
               slot.name(), slot.secret() == null ? slot.literal() : secretValue(slot.secret())));
     }
+    // a batch is named by its first job; each event in it carries its own messageId
     headers.add(new OutgoingRequest.Header("Idempotency-Key", job.id().toString()));
-    headers.add(new OutgoingRequest.Header("X-Message-Id", job.messageId()));
+    byte[] body = job.payload();
+    if (request.jobs().size() == 1) {
+      headers.add(new OutgoingRequest.Header("X-Message-Id", job.messageId()));
+    } else {
+      headers.add(
+          new OutgoingRequest.Header("X-Batch-Size", Integer.toString(request.jobs().size())));
+      body = jsonArray(request.jobList());
+    }
     headers.add(
         new OutgoingRequest.Header("X-Delivery-Attempt", Integer.toString(request.attempt())));
     // lets a destination rate-limit or account per tenant, as Segment's destinations can
@@ -103,10 +155,34 @@ final class Routes {
     }
     WebhookSigning signing = request.destination().signing();
     if (signing.signs()) {
-      headers.addAll(signature(signing, job));
+      headers.addAll(signature(signing, job.id().toString(), body));
     }
+    return new OutgoingRequest(route.pool(), route.target(), route.contentType(), headers, body);
+  }
+
+  /**
+   * A third-party API's request, as its adapter makes it from the event and its settings: the job's
+   * endpoint and headers are not used (the adapter's settings hold them, and its secrets are never
+   * in a job).
+   */
+  private OutgoingRequest make(DeliveryRequest request, ApiAdapter api) {
+    Job job = request.job();
+    ApiRequest made = api.request(request.jobList(), this::secretValue);
+    List<OutgoingRequest.Header> headers = new ArrayList<>(made.headers().size() + 3);
+    made.headers().forEach((name, value) -> headers.add(new OutgoingRequest.Header(name, value)));
+    headers.add(new OutgoingRequest.Header("User-Agent", userAgent));
+    if (request.jobs().size() == 1) {
+      headers.add(new OutgoingRequest.Header("X-Message-Id", job.messageId()));
+    }
+    headers.add(
+        new OutgoingRequest.Header("X-Delivery-Attempt", Integer.toString(request.attempt())));
+    URI endpoint = made.endpoint();
     return new OutgoingRequest(
-        route.pool(), route.target(), route.contentType(), headers, job.payload());
+        PoolKey.of(request.destination().id(), endpoint),
+        target(endpoint),
+        contentType(made.contentType()),
+        headers,
+        made.body());
   }
 
   /** The route, worked out on first use; one that cannot be made is not kept. */
@@ -185,13 +261,33 @@ final class Routes {
    * The signature headers: the job's id (the same at every attempt: a receiver drops what it saw)
    * and the attempt's time (a receiver drops what is too old), signed with the body as sent.
    */
-  private List<OutgoingRequest.Header> signature(WebhookSigning signing, Job job) {
+  private List<OutgoingRequest.Header> signature(WebhookSigning signing, String id, byte[] body) {
     List<byte[]> keys = new ArrayList<>(signing.secrets().size());
     for (String secret : signing.secrets()) {
       keys.add(WebhookSignature.key(secret, secret(secret)));
     }
-    return WebhookSignature.headers(
-        job.id().toString(), clock.instant().getEpochSecond(), job.payload(), keys);
+    return WebhookSignature.headers(id, clock.instant().getEpochSecond(), body, keys);
+  }
+
+  /** The jobs' payloads (each a JSON event, as received) as one JSON array, byte for byte. */
+  private static byte[] jsonArray(List<Job> jobs) {
+    int size = 1 + jobs.size();
+    for (Job job : jobs) {
+      size += job.payload().length;
+    }
+    byte[] body = new byte[size];
+    int at = 0;
+    body[at++] = '[';
+    for (int i = 0; i < jobs.size(); i++) {
+      if (i > 0) {
+        body[at++] = ',';
+      }
+      byte[] payload = jobs.get(i).payload();
+      System.arraycopy(payload, 0, body, at, payload.length);
+      at += payload.length;
+    }
+    body[at] = ']';
+    return body;
   }
 
   private String secret(String name) {

@@ -1,5 +1,7 @@
 package dev.eventrouter.queues.destination;
 
+import dev.eventrouter.queues.adapter.DestinationAdapter;
+import dev.eventrouter.queues.adapter.WebhookAdapter;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -16,6 +18,8 @@ import java.util.Objects;
  * @param expireAfter how long after its creation an undelivered job stops being retried
  * @param signing the keys its requests are signed with, if any; looked up with the rest for each
  *     attempt, so jobs made before signing was turned on are signed too
+ * @param adapter what the destination is (a webhook, a third-party API): looked up with the rest
+ *     for each attempt, so a change applies to the jobs already queued
  */
 public record DestinationSettings(
     String id,
@@ -26,7 +30,8 @@ public record DestinationSettings(
     RetryPolicy retry,
     Duration expireAfter,
     BreakerSettings breaker,
-    WebhookSigning signing) {
+    WebhookSigning signing,
+    DestinationAdapter adapter) {
 
   /** A destination whose requests are not signed. */
   public DestinationSettings(
@@ -50,8 +55,37 @@ public record DestinationSettings(
         WebhookSigning.NONE);
   }
 
+  /** A webhook destination. */
+  public DestinationSettings(
+      String id,
+      int maxInFlightPerPair,
+      int ratePerSecond,
+      int maxConnections,
+      Duration timeout,
+      RetryPolicy retry,
+      Duration expireAfter,
+      BreakerSettings breaker,
+      WebhookSigning signing) {
+    this(
+        id,
+        maxInFlightPerPair,
+        ratePerSecond,
+        maxConnections,
+        timeout,
+        retry,
+        expireAfter,
+        breaker,
+        signing,
+        WebhookAdapter.INSTANCE);
+  }
+
   public DestinationSettings {
     Objects.requireNonNull(signing, "signing");
+    Objects.requireNonNull(adapter, "adapter");
+    if (signing.signs() && !(adapter instanceof WebhookAdapter)) {
+      throw new IllegalArgumentException(
+          "destination " + id + ": signing is for webhooks, not type " + adapter.type());
+    }
     if (maxInFlightPerPair < 1 || maxConnections < 1) {
       throw new IllegalArgumentException(
           "destination " + id + ": max-in-flight-per-pair and max-connections must be at least 1");
@@ -79,7 +113,23 @@ public record DestinationSettings(
         retry,
         expireAfter,
         breaker,
-        signing);
+        signing,
+        adapter);
+  }
+
+  /** These settings with another adapter. */
+  public DestinationSettings withAdapter(DestinationAdapter other) {
+    return new DestinationSettings(
+        id,
+        maxInFlightPerPair,
+        ratePerSecond,
+        maxConnections,
+        timeout,
+        retry,
+        expireAfter,
+        breaker,
+        signing,
+        other);
   }
 
   /** These settings with another rate for one pair. */
@@ -93,6 +143,7 @@ public record DestinationSettings(
         retry,
         expireAfter,
         breaker,
-        signing);
+        signing,
+        adapter);
   }
 }

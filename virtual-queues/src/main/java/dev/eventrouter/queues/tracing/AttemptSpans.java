@@ -1,6 +1,5 @@
 package dev.eventrouter.queues.tracing;
 
-import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
@@ -8,6 +7,7 @@ import dev.eventrouter.queues.destination.DestinationSettings;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -26,21 +26,33 @@ public final class AttemptSpans {
     this.tracing = tracing;
   }
 
-  /** The request of this attempt; its span starts now when tracing is on. */
+  /**
+   * The request of these attempts (one job, or a batch); with tracing on, a span starts now for
+   * each job's attempt, and the request carries its first job's, as it carries its first job's id.
+   */
   public DeliveryRequest request(
-      Job job, int attempt, DestinationSettings destination, ActorRef<DeliveryOutcome> replyTo) {
+      List<DeliveryRequest.Sent> jobs,
+      DestinationSettings destination,
+      ActorRef<DeliveryOutcome> replyTo) {
     if (!tracing.on()) {
-      return new DeliveryRequest(job, attempt, destination, replyTo);
+      return new DeliveryRequest(jobs, destination, replyTo);
     }
-    Span span = tracing.attempt(job, attempt);
-    underWay.put(job.id(), span);
-    return new DeliveryRequest(job, attempt, destination, replyTo, JobTracing.traceOf(span));
+    Span first = null;
+    for (DeliveryRequest.Sent sent : jobs) {
+      Span span = tracing.attempt(sent.job(), sent.attempt());
+      if (jobs.size() > 1) {
+        span.setAttribute("eventrouter.batch.size", (long) jobs.size());
+      }
+      underWay.put(sent.job().id(), span);
+      first = first == null ? span : first;
+    }
+    return new DeliveryRequest(jobs, destination, replyTo, JobTracing.traceOf(first));
   }
 
-  /** The client refused the request (nothing was sent): its span is dropped, never exported. */
-  public void notSent(Ksuid jobId) {
+  /** The client refused the request (nothing was sent): its spans are dropped, never exported. */
+  public void notSent(List<DeliveryRequest.Sent> jobs) {
     if (tracing.on()) {
-      underWay.remove(jobId);
+      jobs.forEach(sent -> underWay.remove(sent.job().id()));
     }
   }
 

@@ -15,6 +15,8 @@ import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -33,26 +35,36 @@ public final class ScriptedDestination implements AutoCloseable {
    * waits for first.
    */
   public record Response(
-      int status, Map<String, String> headers, Duration delay, CompletionStage<?> held) {
+      int status,
+      Map<String, String> headers,
+      Duration delay,
+      CompletionStage<?> held,
+      String json) {
     public static Response status(int status) {
-      return new Response(status, Map.of(), Duration.ZERO, CompletableFuture.completedFuture(null));
+      return new Response(
+          status, Map.of(), Duration.ZERO, CompletableFuture.completedFuture(null), null);
+    }
+
+    /** With this JSON as its body. */
+    public Response withJson(String body) {
+      return new Response(status, headers, delay, held, body);
     }
 
     public Response withHeader(String name, String value) {
       Map<String, String> all = new java.util.HashMap<>(headers);
       all.put(name, value);
-      return new Response(status, Map.copyOf(all), delay, held);
+      return new Response(status, Map.copyOf(all), delay, held, json);
     }
 
     public Response after(Duration delay) {
-      return new Response(status, headers, delay, held);
+      return new Response(status, headers, delay, held, json);
     }
 
     /**
      * Sent only once {@code released} completes: a destination that hangs until a test lets it go.
      */
     public Response heldUntil(CompletionStage<?> released) {
-      return new Response(status, headers, delay, released);
+      return new Response(status, headers, delay, released, json);
     }
   }
 
@@ -129,6 +141,10 @@ public final class ScriptedDestination implements AutoCloseable {
               HttpResponse http =
                   HttpResponse.create()
                       .withStatus(StatusCodes.get(response.status()))
+                      .withEntity(
+                          response.json() == null
+                              ? HttpEntities.EMPTY
+                              : HttpEntities.create(ContentTypes.APPLICATION_JSON, response.json()))
                       .addHeaders(
                           response.headers().entrySet().stream()
                               .map(h -> (HttpHeader) RawHeader.create(h.getKey(), h.getValue()))
