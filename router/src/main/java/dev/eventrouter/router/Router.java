@@ -8,6 +8,7 @@ import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueueSettings;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.delivery.EnvironmentSecrets;
+import dev.eventrouter.queues.tracing.JobTracing;
 import dev.eventrouter.router.admin.AdminApi;
 import dev.eventrouter.router.admin.Console;
 import dev.eventrouter.router.admin.ControlsView;
@@ -35,6 +36,8 @@ import dev.eventrouter.router.registry.SecretBindings;
 import dev.eventrouter.router.registry.SettingsRegistry;
 import dev.eventrouter.router.segment.SegmentApi;
 import dev.eventrouter.router.segment.SegmentApiSettings;
+import dev.eventrouter.router.tracing.Tracing;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -95,7 +98,19 @@ public final class Router implements AutoCloseable {
     this.segmentBinding = segmentBinding;
   }
 
+  /** A node traced as the {@code OTEL_*} variables say ({@link Tracing}), or not at all. */
   public static Router start(Config loaded) {
+    Optional<OpenTelemetrySdk> sdk = Tracing.configured(loaded);
+    Router router = start(loaded, sdk.map(JobTracing::with).orElse(JobTracing.OFF));
+    sdk.ifPresent(configured -> Tracing.shutDownWith(router.system, configured));
+    return router;
+  }
+
+  /**
+   * @param tracing the spans of ingest, accepts, attempts and archive writes; the caller owns the
+   *     SDK behind it
+   */
+  public static Router start(Config loaded, JobTracing tracing) {
     // every setting is read and checked first, before anything is started
     RouterSettings settings =
         RouterSettings.fromConfig(VirtualQueues.applyTo(JournalSettings.applyTo(loaded)));
@@ -118,8 +133,9 @@ public final class Router implements AutoCloseable {
             registry,
             archive.sink(system, metrics, blocking),
             metrics,
-            kafka.partitions());
-    Ingest ingest = initIngest(system, kafka.ingest(), registry, queues, metrics);
+            kafka.partitions(),
+            tracing);
+    Ingest ingest = initIngest(system, kafka.ingest(), registry, queues, metrics, tracing);
     AdminApi admin =
         new AdminApi(
             settings.adminTokens(),
@@ -349,7 +365,8 @@ public final class Router implements AutoCloseable {
       SettingsRegistry registry,
       S3ArchiveSink archive,
       RouterMetrics metrics,
-      SourcePartitions partitions) {
+      SourcePartitions partitions,
+      JobTracing tracing) {
     VirtualQueues queues =
         VirtualQueues.init(
             system,
@@ -364,7 +381,8 @@ public final class Router implements AutoCloseable {
                     settings.secrets()),
             archive,
             metrics.jobEvents(),
-            partitions);
+            partitions,
+            tracing);
     metrics.watchBreakers(queues.breakers()::states);
     metrics.watchConcurrencyLimits(queues.limits()::limits, queues.limits()::inUse);
     metrics.watchShards(
@@ -385,8 +403,9 @@ public final class Router implements AutoCloseable {
       IngestSettings settings,
       SettingsRegistry registry,
       VirtualQueues queues,
-      RouterMetrics metrics) {
-    Ingest ingest = Ingest.start(system, settings, registry, queues, metrics);
+      RouterMetrics metrics,
+      JobTracing tracing) {
+    Ingest ingest = Ingest.start(system, settings, registry, queues, metrics, tracing);
     metrics.watchConsumerLag(
         ingest::consumerLag, system.scheduler(), WATCH_INTERVAL, system.executionContext());
     metrics.watchPartitions(ingest::assignedPartitions);

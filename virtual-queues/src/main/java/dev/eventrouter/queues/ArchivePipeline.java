@@ -5,6 +5,8 @@ import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.QueueEvent;
 import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.queues.archive.ArchivedJob;
+import dev.eventrouter.queues.tracing.JobTracing;
+import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,6 +53,10 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
   private boolean busy;
 
   private int failures;
+
+  /** The batch under way's span. */
+  private Span archiving = Span.getInvalid();
+
   private long expiryTimerAt = Long.MAX_VALUE;
 
   ArchivePipeline(
@@ -143,6 +149,7 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
     traces.forEach((id, trace) -> batch.add(new ArchivedJob(JobPayloads.payloadOf(trace), trace)));
     batch.sort(Comparator.comparing(archived -> archived.job().id()));
     List<Ksuid> ids = batch.stream().map(archived -> archived.job().id()).toList();
+    archiving = queue.deps().tracing().archive(queue.pair(), batch);
     queue
         .context()
         .pipeToSelf(
@@ -158,6 +165,7 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
 
   ReplyEffect<QueueEvent, QueueState> stored(QueueState state, Stored stored) {
     busy = false;
+    JobTracing.ended(archiving, stored.failure());
     if (stored.failure() != null) {
       failures++;
       Duration backoff = Duration.ofMillis(Math.min(30_000L, 500L << Math.min(failures, 6)));

@@ -305,7 +305,8 @@ final class Dispatcher implements PayloadReadBack.Reader {
       schedule(now + rate.untilNextPermit().toMillis());
       return false;
     }
-    if (!queue.deps().deliveryClient().send(new DeliveryRequest(jobs, destination, replyTo))) {
+    if (!queue.deps().deliveryClient().send(queue.attempts().request(jobs, destination, replyTo))) {
+      queue.attempts().notSent(jobs);
       notSent(breaker);
       schedule(now + queue.settings().busyRetryDelay().toMillis());
       return false;

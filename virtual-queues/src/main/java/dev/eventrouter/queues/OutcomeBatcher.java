@@ -66,6 +66,7 @@ final class OutcomeBatcher {
     if (answer == InFlight.Answer.UNKNOWN) {
       return false;
     }
+    queue.attempts().answered(outcome);
     if (answer == InFlight.Answer.REQUEST) {
       // the concurrency limit, the breaker and the rate count requests: a batch's answer once
       dispatcher.answered(outcome);

@@ -3,6 +3,7 @@ package dev.eventrouter.queues;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.QueueEvent;
+import dev.eventrouter.queues.tracing.AttemptSpans;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -13,8 +14,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * What the parts of one {@link VirtualQueue} share: whose queue it is, its node's dependencies, the
- * actor's context and timers, the attempts under way and the payloads in memory. Each part keeps
- * its own flags and timers; only what several of them read is here.
+ * actor's context and timers, the attempts under way (and their spans) and the payloads in memory.
+ * Each part keeps its own flags and timers; only what several of them read is here.
  *
  * @param persistenceId the queue's, as its journal rows carry it
  */
@@ -25,6 +26,7 @@ record QueueRuntime(
     ActorContext<VirtualQueue.Command> context,
     TimerScheduler<VirtualQueue.Command> timers,
     InFlight inFlight,
+    AttemptSpans attempts,
     PayloadCache payloads,
     EffectFactories<QueueEvent, QueueState> effects) {
 

@@ -17,6 +17,8 @@ import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
 import dev.eventrouter.queues.limit.DestinationLimits;
+import dev.eventrouter.queues.tracing.JobTracing;
+import io.opentelemetry.api.trace.Span;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -220,7 +222,8 @@ public final class VirtualQueue
       PayloadBudget payloadBudget,
       JobEventListener listener,
       VirtualQueueSettings settings,
-      Clock clock) {}
+      Clock clock,
+      JobTracing tracing) {}
 
   public static Behavior<Command> create(
       PairId pair, ActorRef<ClusterSharding.ShardCommand> shard, Dependencies dependencies) {
@@ -288,6 +291,7 @@ public final class VirtualQueue
             context,
             timers,
             new InFlight(),
+            deps.tracing().attempts(),
             new PayloadCache(deps.settings().payloadCacheBytes(), deps.payloadBudget()),
             Effect());
     this.readBack = new PayloadReadBack(queue, this::removed);
@@ -408,6 +412,7 @@ public final class VirtualQueue
             PostStop.instance(),
             state -> {
               dispatcher.stopped();
+              queue.attempts().abandon();
               queue.payloads().clear();
               reportDepth(0);
             })
@@ -443,10 +448,12 @@ public final class VirtualQueue
     }
     List<JobEvent> events = fresh.stream().<JobEvent>map(JobEvent.AwaitingScheduling::new).toList();
     long writing = System.nanoTime();
+    Span accept = queue.deps().tracing().accept(queue.pair(), fresh, accepted.duplicates());
     return queue
         .persist(events)
         .thenRun(
             s -> {
+              accept.end();
               queue.deps().listener().journalWrite(events.size(), System.nanoTime() - writing);
               // accepted jobs are persisted transitions too (the console lists a pair's latest)
               queue.deps().listener().persisted(queue.pair(), events);

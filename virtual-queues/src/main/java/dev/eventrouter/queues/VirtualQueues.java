@@ -16,6 +16,7 @@ import dev.eventrouter.queues.limit.ConcurrencyLimitSettings;
 import dev.eventrouter.queues.limit.DestinationLimits;
 import dev.eventrouter.queues.placement.ConsumerAllocation;
 import dev.eventrouter.queues.placement.ShardBySource;
+import dev.eventrouter.queues.tracing.JobTracing;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -96,8 +97,23 @@ public final class VirtualQueues {
       ArchiveSink archive,
       JobEventListener listener,
       ToIntFunction<String> shardOfSource) {
+    return init(
+        system, destinations, deliveryClient, archive, listener, shardOfSource, JobTracing.OFF);
+  }
+
+  /**
+   * @param tracing the spans of the queues' accepts, attempts and archive writes
+   */
+  public static VirtualQueues init(
+      ActorSystem<?> system,
+      Destinations destinations,
+      DeliveryClient deliveryClient,
+      ArchiveSink archive,
+      JobEventListener listener,
+      ToIntFunction<String> shardOfSource,
+      JobTracing tracing) {
     VirtualQueue.Dependencies dependencies =
-        dependencies(system, destinations, deliveryClient, archive, listener);
+        dependencies(system, destinations, deliveryClient, archive, listener, tracing);
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(
         Entity.of(
@@ -130,6 +146,16 @@ public final class VirtualQueues {
       DeliveryClient deliveryClient,
       ArchiveSink archive,
       JobEventListener listener) {
+    return dependencies(system, destinations, deliveryClient, archive, listener, JobTracing.OFF);
+  }
+
+  static VirtualQueue.Dependencies dependencies(
+      ActorSystem<?> system,
+      Destinations destinations,
+      DeliveryClient deliveryClient,
+      ArchiveSink archive,
+      JobEventListener listener,
+      JobTracing tracing) {
     VirtualQueueSettings settings = VirtualQueueSettings.fromConfig(system.settings().config());
     return new VirtualQueue.Dependencies(
         destinations,
@@ -143,7 +169,8 @@ public final class VirtualQueues {
         new PayloadBudget(settings.payloadMemoryBytes()),
         listener,
         settings,
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        tracing);
   }
 
   /**

@@ -42,6 +42,7 @@ import dev.eventrouter.queues.destination.Destinations;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import dev.eventrouter.queues.limit.ConcurrencyLimitSettings;
 import dev.eventrouter.queues.limit.DestinationLimits;
+import dev.eventrouter.queues.tracing.JobTracing;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -560,7 +561,8 @@ class VirtualQueueTableTest {
               new PayloadBudget(SETTINGS.payloadMemoryBytes()),
               JobEventListener.NONE,
               SETTINGS,
-              Clock.systemUTC());
+              Clock.systemUTC(),
+              JobTracing.OFF);
       ActorRef<ClusterSharding.ShardCommand> shard =
           testKit.<ClusterSharding.ShardCommand>createTestProbe().ref();
       kit =

@@ -29,6 +29,8 @@ import java.util.Objects;
  *     queue accepted them. 0 for none (the job is delivered in no particular order), the default,
  *     and what jobs written before ordering have. A hash, not the key: eight bytes per job whatever
  *     the key's length; two keys with one hash are only ordered together.
+ * @param trace the trace its attempts continue; null when tracing was off as it was made, or for a
+ *     job written before traces were kept
  */
 public record Job(
     Ksuid id,
@@ -43,7 +45,8 @@ public record Job(
     // absent rather than null in the per-job journal format: replays and older events have none
     @JsonInclude(JsonInclude.Include.NON_NULL) RecordPosition position,
     // absent rather than 0 for the same reason, and from nodes of versions before ordering
-    @JsonInclude(JsonInclude.Include.NON_DEFAULT) long orderingKey) {
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) long orderingKey,
+    @JsonInclude(JsonInclude.Include.NON_NULL) TraceContext trace) {
 
   /** The hash of jobs that have no ordering key. */
   public static final long UNORDERED = 0L;
@@ -100,10 +103,38 @@ public record Job(
         UNORDERED);
   }
 
+  public Job(
+      Ksuid id,
+      PairId pair,
+      String messageId,
+      String endpoint,
+      byte[] payload,
+      Map<String, String> headers,
+      Instant createdAt,
+      Instant expireAt,
+      Ksuid replayOf,
+      RecordPosition position,
+      long orderingKey) {
+    this(
+        id,
+        pair,
+        messageId,
+        endpoint,
+        payload,
+        headers,
+        createdAt,
+        expireAt,
+        replayOf,
+        position,
+        orderingKey,
+        null);
+  }
+
   /**
    * This job again, out of the archive: a new id derived from this one (so that replaying it twice
    * makes the same job, which its queue then holds once), a fresh expiry, no record position (it
-   * does not come from Kafka), its ordering key.
+   * does not come from Kafka), its ordering key; its attempts continue the original's trace, where
+   * it has one.
    */
   public Job replay(Instant now, Duration expireAfter) {
     Ksuid original = replayOf != null ? replayOf : id;
@@ -118,7 +149,25 @@ public record Job(
         now.plus(expireAfter),
         original,
         null,
-        orderingKey);
+        orderingKey,
+        trace);
+  }
+
+  /** This job, its attempts continuing this trace. */
+  public Job withTrace(TraceContext trace) {
+    return new Job(
+        id,
+        pair,
+        messageId,
+        endpoint,
+        payload,
+        headers,
+        createdAt,
+        expireAt,
+        replayOf,
+        position,
+        orderingKey,
+        trace);
   }
 
   // A record compares arrays by identity; a job is equal to another with the same bytes.
@@ -135,7 +184,8 @@ public record Job(
         && expireAt.equals(j.expireAt)
         && Objects.equals(replayOf, j.replayOf)
         && Objects.equals(position, j.position)
-        && orderingKey == j.orderingKey;
+        && orderingKey == j.orderingKey
+        && Objects.equals(trace, j.trace);
   }
 
   @Override

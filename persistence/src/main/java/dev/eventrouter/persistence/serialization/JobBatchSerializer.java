@@ -8,6 +8,7 @@ import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.RecordPosition;
+import dev.eventrouter.persistence.job.TraceContext;
 import java.io.NotSerializableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -35,8 +36,8 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * event    := tag id(20 bytes) fields  (tags and fields: see {@link Tag})
  * job      := source destination (len utf8 of messageId) endpoint headerMap payloadLength
  *             payload createdAt expiry flags [replayOf(20 bytes)] [partition offset]
- *             [orderingKey(8 bytes, big-endian)]
- *             (flags: {@link #REPLAY_OF}, {@link #POSITION}, {@link #ORDERING_KEY})
+ *             [orderingKey(8 bytes, big-endian)] [(len utf8 of traceparent) tracestate]
+ *             (flags: {@link #REPLAY_OF}, {@link #POSITION}, {@link #ORDERING_KEY}, {@link #TRACE})
  * </pre>
  *
  * <p>A new version of the format gets a new version byte; every version ever written stays
@@ -57,6 +58,14 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
 
   /** A job's flag: its ordering key's hash follows (a hash: eight bytes, not a varint). */
   private static final int ORDERING_KEY = 4;
+
+  /**
+   * A job's flag: its trace context follows, the traceparent in place (unique to the job), the
+   * tracestate (null or shared) from the table. A job without one costs nothing more; a node of a
+   * version before it cannot read a batch holding one (unknown flag): roll all nodes before tracing
+   * is turned on.
+   */
+  private static final int TRACE = 8;
 
   /** The kinds of job event, as written: never renumber. */
   private enum Tag {
@@ -248,7 +257,8 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       write(
           (job.replayOf() == null ? 0 : REPLAY_OF)
               | (job.position() == null ? 0 : POSITION)
-              | (job.orderingKey() == Job.UNORDERED ? 0 : ORDERING_KEY));
+              | (job.orderingKey() == Job.UNORDERED ? 0 : ORDERING_KEY)
+              | (job.trace() == null ? 0 : TRACE));
       if (job.replayOf() != null) {
         ksuid(job.replayOf());
       }
@@ -258,6 +268,10 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       }
       if (job.orderingKey() != Job.UNORDERED) {
         fixed64(job.orderingKey());
+      }
+      if (job.trace() != null) {
+        inline(job.trace().traceparent());
+        string(job.trace().tracestate());
       }
     }
 
@@ -418,7 +432,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       Instant createdAt = time();
       Instant expireAt = createdAt.plusMillis(signed());
       int flags = next();
-      if ((flags & ~(REPLAY_OF | POSITION | ORDERING_KEY)) != 0) {
+      if ((flags & ~(REPLAY_OF | POSITION | ORDERING_KEY | TRACE)) != 0) {
         throw new IllegalArgumentException(
             "unknown job flags " + flags + " at byte " + (position - 1));
       }
@@ -426,6 +440,8 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       RecordPosition recordPosition =
           (flags & POSITION) == 0 ? null : new RecordPosition(count(), varint());
       long orderingKey = (flags & ORDERING_KEY) == 0 ? Job.UNORDERED : fixed64();
+      TraceContext trace =
+          (flags & TRACE) == 0 ? null : new TraceContext(inline(), string(strings));
       return new Job(
           id,
           pair,
@@ -437,7 +453,8 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
           expireAt,
           replayOf,
           recordPosition,
-          orderingKey);
+          orderingKey,
+          trace);
     }
 
     private Attempt attempt(String[] strings) {

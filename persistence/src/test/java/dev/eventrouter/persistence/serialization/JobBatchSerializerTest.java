@@ -9,6 +9,7 @@ import dev.eventrouter.persistence.job.JobBatch;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.TraceContext;
 import dev.eventrouter.persistence.testing.GoldenFiles;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import java.io.NotSerializableException;
@@ -51,6 +52,7 @@ class JobBatchSerializerTest {
     Map<String, JobBatch> batches = new LinkedHashMap<>();
     batches.put("job.batch--every-type.bin", everyType());
     batches.put("job.batch--accepted.bin", new JobBatch(accepted(3, 40)));
+    batches.put("job.batch--traced.bin", new JobBatch(traced(accepted(3, 40))));
     batches.put("job.batch--ordered.bin", new JobBatch(ordered()));
     return batches;
   }
@@ -75,6 +77,39 @@ class JobBatchSerializerTest {
                   70_000L + i)));
     }
     return events;
+  }
+
+  /** The same jobs, each continuing a trace of its own; one with a tracestate. */
+  private static List<JobEvent> traced(List<JobEvent> events) {
+    List<JobEvent> traced = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      Job job = ((JobEvent.AwaitingScheduling) events.get(i)).job();
+      traced.add(
+          new JobEvent.AwaitingScheduling(
+              job.withTrace(
+                  new TraceContext(
+                      String.format("00-%032x-%016x-01", i + 1, i + 1),
+                      i == 0 ? "vendor=value" : null))));
+    }
+    return traced;
+  }
+
+  @Test
+  void aTraceContextRoundTripsAndCostsNothingWhenAbsent() {
+    List<JobEvent> plain = accepted(3, 40);
+    List<JobEvent> traced = traced(plain);
+
+    byte[] plainBytes = JobBatchSerializer.write(new JobBatch(plain));
+    byte[] tracedBytes = JobBatchSerializer.write(new JobBatch(traced));
+
+    assertThat(JobBatchSerializer.read(tracedBytes)).isEqualTo(new JobBatch(traced));
+    assertThat(JobBatchSerializer.read(plainBytes).events())
+        .allSatisfy(e -> assertThat(((JobEvent.AwaitingScheduling) e).job().trace()).isNull());
+    // the flag shares the byte the other flags use: an untraced job is as long as before
+    assertThat(plainBytes).isEqualTo(V2.read("job.batch--accepted.bin"));
+    // each traceparent in place (55 bytes and its length), the one tracestate in the table
+    assertThat(tracedBytes.length - plainBytes.length)
+        .isBetween(3 * 56 + "vendor=value".length(), 3 * 57 + "vendor=value".length() + 8);
   }
 
   /**

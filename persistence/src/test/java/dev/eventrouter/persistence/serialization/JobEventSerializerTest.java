@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.TraceContext;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import java.io.NotSerializableException;
 import java.nio.charset.StandardCharsets;
@@ -94,6 +95,25 @@ class JobEventSerializerTest {
 
     assertThat(((JobEvent.AwaitingScheduling) back).job().orderingKey()).isEqualTo(-42L);
     assertThat(new String(unordered, StandardCharsets.ISO_8859_1)).doesNotContain("orderingKey");
+  }
+
+  /** The per-job format keeps a job's trace context; a job without one has no field for it. */
+  @Test
+  void aTraceContextIsKeptAndAbsentWhenThereIsNone() throws Exception {
+    TraceContext trace =
+        new TraceContext("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", null);
+    JobEvent traced = new JobEvent.AwaitingScheduling(JOB.withTrace(trace));
+    var serializer = serialization.findSerializerFor(traced);
+    String manifest = Serializers.manifestFor(serializer, traced);
+
+    Object back =
+        serialization
+            .deserialize(serialization.serialize(traced).get(), serializer.identifier(), manifest)
+            .get();
+    byte[] untraced = serialization.serialize(new JobEvent.AwaitingScheduling(JOB)).get();
+
+    assertThat(back).isEqualTo(traced);
+    assertThat(new String(untraced, StandardCharsets.ISO_8859_1)).doesNotContain("trace");
   }
 
   @Test

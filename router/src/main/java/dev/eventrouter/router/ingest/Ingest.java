@@ -3,14 +3,18 @@ package dev.eventrouter.router.ingest;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.RecordPosition;
+import dev.eventrouter.persistence.job.TraceContext;
 import dev.eventrouter.queues.PersistedRecords;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.destination.RetryPolicy;
+import dev.eventrouter.queues.tracing.JobTracing;
 import dev.eventrouter.router.kafka.Topics;
 import dev.eventrouter.router.metrics.RouterMetrics;
 import dev.eventrouter.router.registry.Route;
 import dev.eventrouter.router.registry.SettingsRegistry;
+import dev.eventrouter.router.tracing.RecordSpans;
+import io.opentelemetry.api.trace.Span;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,6 +101,7 @@ public final class Ingest {
   private final EventParser parser;
   private final DeadLetters deadLetters;
   private final RetryPolicy writeRetry;
+  private final RecordSpans spans;
   private final AtomicReference<Consumer.Control> control =
       new AtomicReference<>(Consumer.createNoopControl());
   private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
@@ -123,8 +128,10 @@ public final class Ingest {
       IngestSettings settings,
       SettingsRegistry registry,
       VirtualQueues queues,
-      RouterMetrics metrics) {
+      RouterMetrics metrics,
+      JobTracing tracing) {
     this.system = system;
+    this.spans = new RecordSpans(tracing);
     this.settings = settings;
     this.registry = registry;
     this.queues = queues;
@@ -144,8 +151,9 @@ public final class Ingest {
       IngestSettings settings,
       SettingsRegistry registry,
       VirtualQueues queues,
-      RouterMetrics metrics) {
-    Ingest ingest = new Ingest(system, settings, registry, queues, metrics);
+      RouterMetrics metrics,
+      JobTracing tracing) {
+    Ingest ingest = new Ingest(system, settings, registry, queues, metrics, tracing);
     ingest.run();
     return ingest;
   }
@@ -319,6 +327,23 @@ public final class Ingest {
 
   private Routed route(CommittableMessage<String, byte[]> message) {
     metrics.recordsConsumed.inc();
+    if (!spans.on()) {
+      return route(message, null);
+    }
+    Span span = spans.start(message.record());
+    Routed routed = route(message, JobTracing.traceOf(span));
+    if (routed instanceof Jobs jobs) {
+      RecordSpans.routed(span, message.record().key(), jobs.jobs().size());
+    } else if (routed instanceof Rejected rejected) {
+      RecordSpans.rejected(span, rejected.reason().label());
+    }
+    return routed;
+  }
+
+  /**
+   * @param trace what the record's jobs continue: its ingest span; null when tracing is off
+   */
+  private Routed route(CommittableMessage<String, byte[]> message, TraceContext trace) {
     ConsumerRecord<String, byte[]> record = message.record();
     CommittableOffset offset = message.committableOffset();
     String source = record.key();
@@ -363,6 +388,9 @@ public final class Ingest {
                 record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now(),
                 new RecordPosition(record.partition(), record.offset()),
                 Instant.now());
+    if (trace != null) {
+      jobs = jobs.stream().map(job -> job.withTrace(trace)).toList();
+    }
     if (jobs.isEmpty()) {
       // handled all the same: its offset is committed with its batch's
       metrics

@@ -31,6 +31,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -63,6 +65,10 @@ import org.slf4j.LoggerFactory;
  * <p>The ids of an event's jobs carry the event's own {@code timestamp} (record header {@link
  * Ingest#ID_TIME_HEADER}), not the record's time: a request sent again with the same messageIds
  * makes the same job ids, which their queues refuse (README, "Segment SDKs").
+ *
+ * <p>A request's W3C {@code traceparent} and {@code tracestate} go into each of its records'
+ * headers, where ingest continues the trace (README, "Traces"); longer than the W3C maximum they
+ * are not passed on.
  */
 public final class SegmentApi extends AllDirectives implements AutoCloseable {
 
@@ -70,6 +76,10 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
 
   /** The calls, by the last segment of their path: the six types, and two names of a batch. */
   private static final Set<String> BATCHES = Set.of("batch", "import");
+
+  /** The trace headers passed on to the records, with the W3C maximum length of each. */
+  private static final Map<String, Integer> TRACE_HEADERS =
+      Map.of("traceparent", 55, "tracestate", 512);
 
   /**
    * The short paths analytics.js posts to: the first letter of the event's type ({@code /v1/t} for
@@ -308,7 +318,7 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
       SegmentEvents.Refused refused = events.refused().get(0);
       return error(400, refused.reason().label(), refused.detail());
     }
-    return produce(key.get().source(), events, receivedAt)
+    return produce(key.get().source(), events, receivedAt, traceHeaders(request))
         .handle(
             (done, failure) -> {
               if (failure != null) {
@@ -339,7 +349,7 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
    * dead-letter topic.
    */
   private CompletableFuture<Void> produce(
-      String source, SegmentEvents.Events events, Instant receivedAt) {
+      String source, SegmentEvents.Events events, Instant receivedAt, List<Header> trace) {
     return CompletableFuture.supplyAsync(
             () -> {
               List<CompletableFuture<?>> sent = new ArrayList<>();
@@ -352,6 +362,7 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
                         Ingest.ID_TIME_HEADER,
                         Long.toString(event.idTime().toEpochMilli())
                             .getBytes(StandardCharsets.US_ASCII));
+                trace.forEach(record.headers()::add);
                 CompletableFuture<Void> acknowledged = new CompletableFuture<>();
                 producer.send(
                     record,
@@ -388,6 +399,22 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
             blocking)
         .thenCompose(all -> all)
         .orTimeout(settings.produceTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+  }
+
+  /** The request's trace headers as record headers; those over their maximum length left out. */
+  private static List<Header> traceHeaders(HttpRequest request) {
+    List<Header> headers = new ArrayList<>(2);
+    TRACE_HEADERS.forEach(
+        (name, maxLength) ->
+            request
+                .getHeader(name)
+                .map(header -> header.value().strip())
+                .filter(value -> !value.isEmpty() && value.length() <= maxLength)
+                .ifPresent(
+                    value ->
+                        headers.add(
+                            new RecordHeader(name, value.getBytes(StandardCharsets.US_ASCII)))));
+    return headers;
   }
 
   /** The user of {@code Authorization: Basic}, which is where the SDKs put the write key. */

@@ -3,6 +3,7 @@ package dev.eventrouter.router.testing;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.loadtest.run.RouterProcess;
+import dev.eventrouter.queues.tracing.JobTracing;
 import dev.eventrouter.router.Router;
 import java.io.IOException;
 import java.net.URI;
@@ -59,6 +60,11 @@ public final class TestRouter {
 
   public static Router start(Config config) {
     return Router.start(config);
+  }
+
+  /** A router traced by the test's own SDK (an in-memory exporter, say), which the test closes. */
+  public static Router start(Config config, JobTracing tracing) {
+    return Router.start(config, tracing);
   }
 
   public static HttpResponse<String> get(Router router, String path) throws Exception {

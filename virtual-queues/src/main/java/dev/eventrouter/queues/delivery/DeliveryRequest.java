@@ -1,6 +1,7 @@
 package dev.eventrouter.queues.delivery;
 
 import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.TraceContext;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -9,9 +10,15 @@ import org.apache.pekko.actor.typed.ActorRef;
  * One request: an attempt for each of its jobs (one, or a batch of one pair where the destination's
  * adapter batches). Each job's {@link DeliveryOutcome} goes to {@code replyTo}: a batch is answered
  * job by job, each in its own trace.
+ *
+ * @param trace the span of its first job's attempt (each job's attempt has a span of its own), sent
+ *     to the destination as {@code traceparent} and {@code tracestate}; null when tracing is off
  */
 public record DeliveryRequest(
-    List<Sent> jobs, DestinationSettings destination, ActorRef<DeliveryOutcome> replyTo) {
+    List<Sent> jobs,
+    DestinationSettings destination,
+    ActorRef<DeliveryOutcome> replyTo,
+    TraceContext trace) {
 
   /** A job and the number of the attempt this request makes for it. */
   public record Sent(Job job, int attempt) {}
@@ -21,6 +28,11 @@ public record DeliveryRequest(
     if (jobs.isEmpty()) {
       throw new IllegalArgumentException("a request carries at least one job");
     }
+  }
+
+  public DeliveryRequest(
+      List<Sent> jobs, DestinationSettings destination, ActorRef<DeliveryOutcome> replyTo) {
+    this(jobs, destination, replyTo, null);
   }
 
   /** A request for one job. */
@@ -45,6 +57,6 @@ public record DeliveryRequest(
 
   /** The same request for some of its jobs. */
   DeliveryRequest only(List<Sent> some) {
-    return new DeliveryRequest(some, destination, replyTo);
+    return new DeliveryRequest(some, destination, replyTo, trace);
   }
 }

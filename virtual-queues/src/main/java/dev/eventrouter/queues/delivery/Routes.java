@@ -147,6 +147,12 @@ final class Routes {
         new OutgoingRequest.Header("X-Delivery-Attempt", Integer.toString(request.attempt())));
     // lets a destination rate-limit or account per tenant, as Segment's destinations can
     headers.add(new OutgoingRequest.Header("X-Source-Id", job.pair().source()));
+    if (request.trace() != null) {
+      headers.add(new OutgoingRequest.Header("traceparent", request.trace().traceparent()));
+      if (request.trace().tracestate() != null) {
+        headers.add(new OutgoingRequest.Header("tracestate", request.trace().tracestate()));
+      }
+    }
     WebhookSigning signing = request.destination().signing();
     if (signing.signs()) {
       headers.addAll(signature(signing, job.id().toString(), body));
