@@ -15,10 +15,12 @@ import dev.eventrouter.queues.rate.PairRate;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -39,6 +41,9 @@ final class Dispatcher implements PayloadReadBack.Reader {
 
   /** How often a paused queue with jobs looks whether it was resumed. */
   private static final Duration PAUSED_RECHECK = Duration.ofSeconds(1);
+
+  /** The size at which the jobs to send alone are checked for those that left the queue. */
+  private static final int PRUNE_ALONE_AT = 1024;
 
   private final QueueRuntime queue;
   private final PayloadReadBack readBack;
@@ -61,6 +66,12 @@ final class Dispatcher implements PayloadReadBack.Reader {
 
   /** The jobs gathered for the next request, where the destination batches. */
   private final RequestBatch batch = new RequestBatch();
+
+  /**
+   * Jobs of a batch the destination refused as a whole, each to go alone in its next request. Not
+   * persisted: after a restart such a job may share a request again, and be split again.
+   */
+  private final Set<Ksuid> alone = new HashSet<>();
 
   /** The queue is stopping: nothing new is sent. */
   private boolean halted;
@@ -234,7 +245,8 @@ final class Dispatcher implements PayloadReadBack.Reader {
         sending = false;
         continue;
       }
-      if (!batch.fits(adapter, payload)
+      boolean single = alone.contains(job.id());
+      if (!batch.fits(adapter, payload, single)
           && (!send(batch, destination, breaker, rate, now) || inFlight.unanswered() >= limit)) {
         sending = false;
         continue;
@@ -242,7 +254,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
       batch.add(job, payload);
       // held for the rest of the pass: a key's later job neither joins this request nor another
       keys.sent(job);
-      if (batch.full(batching) && !send(batch, destination, breaker, rate, now)) {
+      if ((single || batch.full(batching)) && !send(batch, destination, breaker, rate, now)) {
         sending = false;
       }
     }
@@ -314,12 +326,27 @@ final class Dispatcher implements PayloadReadBack.Reader {
     for (int i = 0; i < jobs.size(); i++) {
       queue.inFlight().sent(jobs.get(i).job().id(), jobs.get(i).attempt(), i == 0);
     }
+    if (jobs.size() == 1) {
+      alone.remove(jobs.get(0).job().id());
+    }
     return true;
   }
 
   private void notSent(CircuitBreaker breaker) {
     breaker.releasePermission();
     permits.notSent();
+  }
+
+  /**
+   * The job goes alone in its next request: the destination refused the batch it was in as a whole.
+   * A job that leaves the queue before it is sent again (flushed, expired) is forgotten when the
+   * set grows, so the set stays within the jobs the queue holds.
+   */
+  void sendAlone(Ksuid jobId, QueueState state) {
+    if (alone.size() >= PRUNE_ALONE_AT) {
+      alone.removeIf(id -> !state.contains(id));
+    }
+    alone.add(jobId);
   }
 
   /** While the breaker is open, queues look again at random within its open time. */

@@ -130,15 +130,18 @@ final class OutcomeBatcher {
             events.add(
                 new JobEvent.Discarded(
                     outcome.jobId(), outcome.toAttempt(), outcome.describe(), outcome.origin()));
-        case RETRY -> {
+        case RETRY, SPLIT -> {
           // the failed attempt is in the trace also when the job goes to the archive after it
           events.add(
               new JobEvent.AwaitingRetry(outcome.jobId(), outcome.toAttempt(), retryAt(outcome)));
-          archiveReason(state, outcome, flushed)
-              .ifPresent(
-                  reason ->
-                      events.add(
-                          new JobEvent.Archiving(outcome.jobId(), outcome.finishedAt(), reason)));
+          Optional<String> archiving = archiveReason(state, outcome, flushed);
+          archiving.ifPresent(
+              reason ->
+                  events.add(
+                      new JobEvent.Archiving(outcome.jobId(), outcome.finishedAt(), reason)));
+          if (outcome.verdict() == DeliveryOutcome.Verdict.SPLIT && archiving.isEmpty()) {
+            dispatcher.sendAlone(outcome.jobId(), state);
+          }
         }
       }
     }

@@ -11,7 +11,8 @@ import java.util.List;
  * The jobs a dispatch pass gathers for one request, where the destination's adapter batches: due
  * jobs, in schedule order, alike enough to share a request, up to its events and bytes. A batch
  * that is not full may wait (the adapter's max-wait) for more, measured from the pass that first
- * found it waiting; one job per request otherwise, as always.
+ * found it waiting; one job per request otherwise, as always, and for a job whose batch was refused
+ * as a whole.
  */
 final class RequestBatch {
 
@@ -25,10 +26,17 @@ final class RequestBatch {
     return jobs.isEmpty();
   }
 
-  /** Whether the job may join the batch; if not, the batch goes first. */
-  boolean fits(DestinationAdapter adapter, Job payload) {
+  /**
+   * Whether the job may join the batch; if not, the batch goes first.
+   *
+   * @param alone the job must go alone in its request (a batch it was in was refused as a whole)
+   */
+  boolean fits(DestinationAdapter adapter, Job payload, boolean alone) {
     if (jobs.isEmpty()) {
       return true;
+    }
+    if (alone) {
+      return false;
     }
     Batching batching = adapter.batching();
     return jobs.size() < batching.maxEvents()

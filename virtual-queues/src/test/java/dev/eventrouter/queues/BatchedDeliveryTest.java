@@ -64,34 +64,50 @@ class BatchedDeliveryTest {
   }
 
   @Test
-  void aRetryableFailureRetriesTheBatchAndARefusalDiscardsEachJobWithTheReason() {
+  void aRetryableFailureRetriesTheBatchAndARefusedBatchIsSplitIntoJobsSentAlone() {
     PairId pair = batchedPair(3, Duration.ZERO);
+    // the batch: 503, then refused as a whole; alone, the second job to arrive is refused
     fixture
         .destination()
         .script(
             QueueFixture.path(pair),
             ScriptedDestination.Response.status(503),
-            ScriptedDestination.Response.status(422));
+            ScriptedDestination.Response.status(422),
+            ScriptedDestination.Response.status(200),
+            ScriptedDestination.Response.status(422),
+            ScriptedDestination.Response.status(200));
     fixture.pause(pair);
     List<Job> jobs = fixture.jobs(pair, 3);
     fixture.enqueue(pair, jobs);
     fixture.resume(pair);
 
     fixture.awaitEmpty(pair);
+    // alone, a job goes as an unbatched webhook's does: its event, not an array of one
     assertThat(fixture.destination().received(QueueFixture.path(pair)))
         .extracting(r -> r.header("X-Batch-Size"))
-        .containsExactly("3", "3");
+        .containsExactly("3", "3", null, null, null);
+    List<String> ends = new ArrayList<>();
     for (Job job : jobs) {
       List<JobEvent> trace = Traces.trace(fixture.testKit().system(), pair, job.id());
       assertThat(trace)
           .extracting(e -> e.getClass().getSimpleName())
-          .containsExactly("AwaitingScheduling", "AwaitingRetry", "Discarded");
+          .startsWith("AwaitingScheduling", "AwaitingRetry", "AwaitingRetry")
+          .hasSize(4);
       assertThat(((JobEvent.AwaitingRetry) trace.get(1)).attempt().httpStatus()).isEqualTo(503);
-      JobEvent.Discarded discarded = (JobEvent.Discarded) trace.get(2);
-      assertThat(discarded.attempt().number()).isEqualTo(2);
-      assertThat(discarded.reason()).isEqualTo("HTTP 422: refused the batch of 3 events");
-      assertThat(discarded.origin()).isEqualTo(DiscardOrigin.CUSTOMER);
+      JobEvent.AwaitingRetry split = (JobEvent.AwaitingRetry) trace.get(2);
+      assertThat(split.attempt().httpStatus()).isEqualTo(422);
+      assertThat(split.attempt().error())
+          .isEqualTo("refused the batch of 3 events: each is sent alone");
+      JobEvent last = trace.get(3);
+      if (last instanceof JobEvent.Discarded discarded) {
+        // refused alone: its own answer, not the batch's
+        assertThat(discarded.attempt().number()).isEqualTo(3);
+        assertThat(discarded.reason()).isEqualTo("HTTP 422");
+        assertThat(discarded.origin()).isEqualTo(DiscardOrigin.CUSTOMER);
+      }
+      ends.add(last.getClass().getSimpleName());
     }
+    assertThat(ends).containsExactlyInAnyOrder("Succeeded", "Succeeded", "Discarded");
   }
 
   @Test

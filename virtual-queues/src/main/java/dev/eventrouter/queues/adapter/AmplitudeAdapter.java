@@ -171,7 +171,8 @@ public record AmplitudeAdapter(URI endpoint, String apiKeySecret, int maxBatch)
       case 413 ->
           n == 1
               ? List.of(new JobVerdict.Discard("Amplitude: event too large (413)"))
-              : Collections.nCopies(n, JobVerdict.retry("Amplitude: batch too large (413)"));
+              : Collections.nCopies(
+                  n, new JobVerdict.Split("Amplitude: batch too large (413): each is sent alone"));
       case 429 -> throttled(jobs, response, body);
       default ->
           response.retryable() || response.status() < 400

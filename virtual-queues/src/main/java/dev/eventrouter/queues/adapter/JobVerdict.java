@@ -23,6 +23,15 @@ public sealed interface JobVerdict {
    */
   record Discard(String reason) implements JobVerdict {}
 
+  /**
+   * The destination refused the request as a whole, for what may not be this job's fault (a batch
+   * too large, or one holding an event it does not name): the job is sent again at once, alone in
+   * its request, whose answer is then its own.
+   *
+   * @param reason why, for the job's trace
+   */
+  record Split(String reason) implements JobVerdict {}
+
   JobVerdict DELIVERED = new Delivered();
 
   static JobVerdict retry(String reason) {

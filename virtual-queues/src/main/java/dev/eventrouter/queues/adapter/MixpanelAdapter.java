@@ -209,7 +209,7 @@ public record MixpanelAdapter(URI endpoint, String projectId, Credentials creden
       case 413 ->
           n == 1
               ? List.of(new JobVerdict.Discard(error + " (413)"))
-              : Collections.nCopies(n, JobVerdict.retry(error + " (413)"));
+              : Collections.nCopies(n, new JobVerdict.Split(error + " (413): each is sent alone"));
       default ->
           response.retryable() || response.status() < 400
               ? Collections.nCopies(n, new JobVerdict.Retry(response.retryAfter(), error))

@@ -8,8 +8,9 @@ import java.util.List;
  * The default: each job is POSTed as it was accepted, to its endpoint with its headers (and signed
  * if the destination signs); the status alone judges it: 2xx delivered, 408, 429 and 5xx retried,
  * any other refused. Batched, a request carries several jobs' payloads as a JSON array, and its
- * answer is every job's: a 2xx delivers them all, a retryable failure retries them all, a refusal
- * discards each, with the reason that it came for the batch.
+ * answer is every job's: a 2xx delivers them all, a retryable failure retries them all; a refusal
+ * names no event, so the batch is split: each job is sent again alone, and one refused alone is
+ * discarded with its own answer.
  */
 public record WebhookAdapter(Batching batching) implements DestinationAdapter {
 
@@ -44,8 +45,10 @@ public record WebhookAdapter(Batching batching) implements DestinationAdapter {
             ? JobVerdict.DELIVERED
             : response.retryable() || response.status() < 200
                 ? new JobVerdict.Retry(response.retryAfter(), null)
-                : new JobVerdict.Discard(
-                    jobs.size() == 1 ? null : "refused the batch of " + jobs.size() + " events");
+                : jobs.size() == 1
+                    ? new JobVerdict.Discard(null)
+                    : new JobVerdict.Split(
+                        "refused the batch of " + jobs.size() + " events: each is sent alone");
     return Collections.nCopies(jobs.size(), verdict);
   }
 }

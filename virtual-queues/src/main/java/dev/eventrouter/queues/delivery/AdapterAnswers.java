@@ -91,6 +91,10 @@ final class AdapterAnswers {
       judged = DeliveryOutcome.Verdict.RETRY;
       reason = retry.reason();
       after = retry.after();
+    } else if (verdict instanceof JobVerdict.Split split) {
+      judged = DeliveryOutcome.Verdict.SPLIT;
+      reason = split.reason();
+      after = Optional.of(Duration.ZERO);
     } else if (verdict instanceof JobVerdict.Discard discard) {
       judged = DeliveryOutcome.Verdict.DISCARDED;
       reason = discard.reason();

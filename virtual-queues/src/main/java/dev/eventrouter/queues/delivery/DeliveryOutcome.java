@@ -45,7 +45,12 @@ public record DeliveryOutcome(
     SUCCEEDED,
     /** Retrying cannot help: the destination refused this job (4xx other than 408 and 429). */
     DISCARDED,
-    RETRY
+    RETRY,
+    /**
+     * Sent again at once, alone in its request: the destination refused a batch as a whole, which
+     * says nothing yet of this job.
+     */
+    SPLIT
   }
 
   public static DeliveryOutcome responded(
@@ -138,6 +143,8 @@ public record DeliveryOutcome(
     return switch (verdict()) {
       case SUCCEEDED -> Signal.HEALTHY;
       case RETRY -> Signal.FAILING;
+      // only an adapter splits, on an answer: the destination is up
+      case SPLIT -> Signal.HEALTHY;
       case DISCARDED -> origin() == DiscardOrigin.SYSTEM ? Signal.NOT_SENT : Signal.HEALTHY;
     };
   }

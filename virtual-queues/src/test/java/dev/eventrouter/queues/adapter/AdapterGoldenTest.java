@@ -67,6 +67,7 @@ class AdapterGoldenTest {
             "response-400",
             "response-401",
             "response-413",
+            "response-413-batch",
             "response-429",
             "response-429-retry-after"));
   }
@@ -133,6 +134,9 @@ class AdapterGoldenTest {
       return "retry"
           + retry.after().map(after -> " after " + after).orElse("")
           + (retry.reason() == null ? "" : ": " + retry.reason());
+    }
+    if (verdict instanceof JobVerdict.Split split) {
+      return "split: " + split.reason();
     }
     if (verdict instanceof JobVerdict.Discard discard) {
       return "discard" + (discard.reason() == null ? "" : ": " + discard.reason());
