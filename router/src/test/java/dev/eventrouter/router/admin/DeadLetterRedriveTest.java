@@ -11,6 +11,8 @@ import dev.eventrouter.loadtest.blackhole.BlackHole;
 import dev.eventrouter.loadtest.produce.EventProducer;
 import dev.eventrouter.router.Router;
 import dev.eventrouter.router.ingest.DeadLetterRedrive;
+import dev.eventrouter.router.ingest.Rejection;
+import dev.eventrouter.router.kafka.KafkaClientSettings;
 import dev.eventrouter.router.testing.DeadLetters;
 import dev.eventrouter.router.testing.TestRouter;
 import java.net.URI;
@@ -26,6 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,7 +42,10 @@ import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -47,6 +56,7 @@ import org.slf4j.LoggerFactory;
  * refused; a read token may not re-drive; the operator's action is audited.
  */
 @ExtendWith(LogCapturingExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DeadLetterRedriveTest {
 
   private static final String OPERATE = "operate-token-0123456789";
@@ -146,7 +156,7 @@ class DeadLetterRedriveTest {
           return null;
         });
     assertThat(blackHole.deliveries().get("hook").values()).allSatisfy(n -> assertThat(n).isOne());
-    assertThat(redrivenOnIngestTopic())
+    assertThat(redrivenOnIngestTopic("late"))
         .as("records on the ingest topic from a re-drive")
         .hasSize(12);
     assertThat(audit.list)
@@ -196,6 +206,75 @@ class DeadLetterRedriveTest {
     assertThat(call("GET", "/admin/redrives/nothing", READ, null).statusCode()).isEqualTo(404);
   }
 
+  /**
+   * Re-drives asked of two nodes at once, three times over: whichever takes the transactional id
+   * all re-drives share second fences the other, and only then reads the topic, so it sees every
+   * marker the other committed; a fenced re-drive fails, and nothing it had not committed counts.
+   */
+  @Test
+  @Order(Integer.MAX_VALUE) // its source stays unknown: its re-driven records come back as dead
+  // letters, which the first test's re-drive of every source would otherwise find
+  void redrivesStartedAtOnceOnTwoNodesProduceEachDeadLetterOnce() throws Exception {
+    Instant from = Instant.now().minusSeconds(60);
+    produce("racer", 10);
+    probe.awaitAssert(
+        WAIT,
+        Duration.ofMillis(200),
+        () -> {
+          assertThat(deadLettersOf("racer")).hasSize(10);
+          return null;
+        });
+    // the copies dead-lettered again once re-driven come after this: outside the range
+    DeadLetterRedrive.Request request =
+        new DeadLetterRedrive.Request(Rejection.UNKNOWN_SOURCE, "racer", from, Instant.now());
+    KafkaClientSettings client = KafkaClientSettings.plain(router.kafkaBootstrapServers());
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      List<DeadLetterRedrive> nodes =
+          List.of(redriveOn(client, threads), redriveOn(client, threads));
+      List<CompletableFuture<DeadLetterRedrive.Report>> runs = new ArrayList<>();
+      for (int round = 0; round < 3; round++) {
+        for (DeadLetterRedrive node : nodes) {
+          runs.add(node.redrive(request).toCompletableFuture());
+        }
+      }
+      CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new))
+          .handle((done, failed) -> done)
+          .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      // asked once more, alone: every dead letter is re-driven by now, none twice
+      DeadLetterRedrive.Report last =
+          nodes
+              .get(0)
+              .redrive(request)
+              .toCompletableFuture()
+              .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(last.matched()).isEqualTo(10);
+      assertThat(last.redriven() + last.alreadyRedriven()).isEqualTo(10);
+    } finally {
+      threads.shutdownNow();
+    }
+    List<ConsumerRecord<String, byte[]>> redriven = redrivenOnIngestTopic("racer");
+    assertThat(redriven)
+        .extracting(record -> DeadLetters.header(record, DeadLetterRedrive.REDRIVEN_FROM))
+        .as("each dead letter re-driven once")
+        .hasSize(10)
+        .doesNotHaveDuplicates();
+  }
+
+  private static DeadLetterRedrive redriveOn(KafkaClientSettings client, ExecutorService threads) {
+    return new DeadLetterRedrive(
+        client, "events", DeadLetters.TOPIC, threads, Duration.ofSeconds(30));
+  }
+
+  /** The dead letters of a source (not the markers of re-drives, which have no key). */
+  private static List<ConsumerRecord<String, byte[]>> deadLettersOf(String source) {
+    return DeadLetters.read(
+            router.kafkaBootstrapServers(), Integer.MAX_VALUE, Duration.ofSeconds(3))
+        .stream()
+        .filter(record -> source.equals(record.key()))
+        .toList();
+  }
+
   /** Starts a re-drive and waits for its report. */
   private static JsonNode redrive(String body) throws Exception {
     HttpResponse<String> started = call("POST", "/admin/dead-letters/redrive", OPERATE, body, null);
@@ -214,8 +293,8 @@ class DeadLetterRedriveTest {
     return report.get();
   }
 
-  /** The ingest topic's records that carry the header of a re-drive. */
-  private static List<ConsumerRecord<String, byte[]>> redrivenOnIngestTopic() {
+  /** The ingest topic's records of a source that carry the header of a re-drive. */
+  private static List<ConsumerRecord<String, byte[]>> redrivenOnIngestTopic(String source) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, router.kafkaBootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "redriven-reader-" + UUID.randomUUID());
@@ -226,13 +305,14 @@ class DeadLetterRedriveTest {
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(List.of("events"));
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      // every record of the topic is read within the time; what matters is none beyond twelve
+      // every record of the topic is read within the time; what matters is none beyond the count
       while (System.nanoTime() < deadline) {
         consumer
             .poll(Duration.ofMillis(500))
             .forEach(
                 record -> {
-                  if (record.headers().lastHeader(DeadLetterRedrive.REDRIVEN_FROM) != null) {
+                  if (source.equals(record.key())
+                      && record.headers().lastHeader(DeadLetterRedrive.REDRIVEN_FROM) != null) {
                     redriven.add(record);
                   }
                 });

@@ -44,7 +44,13 @@ public final class DeadLetters {
         consumer.poll(Duration.ofMillis(500)).forEach(records::add);
       }
     }
-    records.sort(Comparator.comparingLong(record -> Long.parseLong(header(record, "dlq.offset"))));
+    // a re-drive's markers carry no source offset: last
+    records.sort(
+        Comparator.comparingLong(
+            record -> {
+              String offset = header(record, "dlq.offset");
+              return offset == null ? Long.MAX_VALUE : Long.parseLong(offset);
+            }));
     return records;
   }
 
