@@ -15,6 +15,7 @@ import dev.eventrouter.router.registry.RegistryLoader;
 import dev.eventrouter.router.segment.SegmentApiSettings;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +63,12 @@ record RouterSettings(
         VirtualQueueSettings.fromConfig(config),
         JournalSettings.fromConfig(config),
         ArchiveSettings.fromConfig(config, dataDir));
+  }
+
+  /** Where the registry file is ({@code eventrouter.registry.file}); empty for none. */
+  Optional<Path> registryFile() {
+    String file = config.getString("eventrouter.registry.file");
+    return file.isBlank() ? Optional.empty() : Optional.of(Path.of(file));
   }
 
   /** The registry file's ({@code eventrouter.registry.file}); none is a registry with no source. */

@@ -235,7 +235,7 @@ public final class AdminApi extends AllDirectives {
                                                     null,
                                                     () ->
                                                         controls
-                                                            .registry()
+                                                            .registryText()
                                                             .thenApply(AdminJson::ok))),
                                         put(
                                             () ->

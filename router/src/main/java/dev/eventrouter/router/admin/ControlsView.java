@@ -4,7 +4,12 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.router.registry.PairOverrides;
 import dev.eventrouter.router.registry.SecretBindings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,6 +40,15 @@ public final class ControlsView implements PairOverrides {
   private volatile Consumer<OperatorControls.RegistryText> registryListener = text -> {};
   private volatile long registryVersion;
   private volatile boolean failing;
+  private final Optional<Path> registryFile;
+
+  /**
+   * @param registryFile the registry file the node started from, shown until an operator replaces
+   *     the registry through the API
+   */
+  public ControlsView(Optional<Path> registryFile) {
+    this.registryFile = registryFile;
+  }
 
   @Override
   public boolean isPaused(PairId pair) {
@@ -134,6 +148,27 @@ public final class ControlsView implements PairOverrides {
 
   public CompletionStage<OperatorControls.RegistryText> registry() {
     return entity.ask(OperatorControls.GetRegistry::new, ASK_TIMEOUT);
+  }
+
+  /**
+   * The registry in force as text: the one an operator last put through the API, else the registry
+   * file's text as it is now (version 0; empty text for a node started without one).
+   */
+  public CompletionStage<OperatorControls.RegistryText> registryText() {
+    return registry()
+        .thenApply(
+            replaced -> {
+              if (replaced.text() != null) {
+                return replaced;
+              }
+              try {
+                return new OperatorControls.RegistryText(
+                    0, null, registryFile.isEmpty() ? "" : Files.readString(registryFile.get()));
+              } catch (IOException e) {
+                throw new UncheckedIOException(
+                    "the registry file " + registryFile.get() + " cannot be read", e);
+              }
+            });
   }
 
   private CompletionStage<OperatorControls.State> change(

@@ -61,6 +61,11 @@ class RegistryChangeTest {
               .formatted(blackHole.url("old"), blackHole.url("added"));
 
       try (Router router = TestRouter.start(config)) {
+        // before any replacement: the file the node started from, as text (what the console edits)
+        JsonNode fromFile = JSON.readTree(get(router).body());
+        assertThat(fromFile.get("version").asInt()).isZero();
+        assertThat(fromFile.get("text").asText())
+            .contains("sources { shop { destinations = [old] } }");
         Map<String, String> refused =
             Map.ofEntries(
                 Map.entry(
