@@ -354,7 +354,10 @@ function runsPage(view, { title, intro, fields, start, statusPath, storageKey, d
           rows.push(h('tr', { class: 'run' }, h('td', {}, run.id),
             h('td', { class: 'run-status' }, run.status), h('td', {}, ago(run.startedAt)),
             h('td', {}, describe(run.request)),
-            h('td', {}, run.report ? JSON.stringify(run.report) : run.error || 'running…')));
+            // while it runs, the report so far (a replay tells it after each archive object)
+            h('td', {}, run.report
+              ? (run.status === 'RUNNING' ? 'so far: ' : '') + JSON.stringify(run.report)
+              : run.error || 'running…')));
         } catch (error) {
           rows.push(h('tr', {}, h('td', {}, id), h('td', { colspan: 4 }, error.message)));
         }

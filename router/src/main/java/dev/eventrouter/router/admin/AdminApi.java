@@ -676,7 +676,7 @@ public final class AdminApi extends AllDirectives {
       return CompletableFuture.completedFuture(error(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
     Runs.Run<DeadLetterRedrive.Request, DeadLetterRedrive.Report> started =
-        redrives.start(request, id -> redrive.redrive(request));
+        redrives.start(request, (id, progress) -> redrive.redrive(request));
     return CompletableFuture.completedFuture(
         json(StatusCodes.ACCEPTED, started)
             .addHeader(RawHeader.create("Location", "/admin/redrives/" + started.id())));
@@ -737,7 +737,7 @@ public final class AdminApi extends AllDirectives {
           error(StatusCodes.NOT_FOUND, "unknown destination " + request.destination()));
     }
     Runs.Run<Replayer.Request, Replayer.Report> started =
-        replays.start(request, id -> replayer.replay(id, request));
+        replays.start(request, (id, progress) -> replayer.replay(id, request, progress));
     return CompletableFuture.completedFuture(
         json(StatusCodes.ACCEPTED, started)
             .addHeader(RawHeader.create("Location", "/admin/replays/" + started.id())));

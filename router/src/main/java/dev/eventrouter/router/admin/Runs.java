@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * The runs of one kind (replays, dead-letter re-drives) this node runs or ran, by id: a run can
@@ -45,14 +46,36 @@ final class Runs<Q, R> {
         }
       };
 
-  /** Starts the run ({@code work}, given the run's id); its record is there at once, RUNNING. */
-  synchronized Run<Q, R> start(Q request, Function<String, CompletionStage<R>> work) {
+  /**
+   * Starts the run; its record is there at once, RUNNING.
+   *
+   * @param work given the run's id, and where to tell its report so far (shown while it runs)
+   */
+  synchronized Run<Q, R> start(
+      Q request, BiFunction<String, Consumer<R>, CompletionStage<R>> work) {
     Run<Q, R> running =
         new Run<>(
             UUID.randomUUID().toString(), Status.RUNNING, Instant.now(), null, request, null, null);
     runs.put(running.id(), running);
-    work.apply(running.id()).whenComplete((report, failure) -> finish(running, report, failure));
+    work.apply(running.id(), sofar -> progressed(running, sofar))
+        .whenComplete((report, failure) -> finish(running, report, failure));
     return running;
+  }
+
+  private synchronized void progressed(Run<Q, R> running, R sofar) {
+    Run<Q, R> now = runs.get(running.id());
+    if (now != null && now.status() == Status.RUNNING) {
+      runs.put(
+          running.id(),
+          new Run<>(
+              running.id(),
+              Status.RUNNING,
+              running.startedAt(),
+              null,
+              running.request(),
+              sofar,
+              null));
+    }
   }
 
   private synchronized void finish(Run<Q, R> running, R report, Throwable failure) {

@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -139,14 +140,22 @@ public final class Replayer {
    *
    * @param id names the replay in its claims
    */
-  public synchronized CompletionStage<Report> replay(String id, Request request) {
+  public CompletionStage<Report> replay(String id, Request request) {
+    return replay(id, request, sofar -> {});
+  }
+
+  /**
+   * @param progress told the counts so far after each archive object, on the replay's thread
+   */
+  public synchronized CompletionStage<Report> replay(
+      String id, Request request, Consumer<Report> progress) {
     last =
         last.handle((previous, failure) -> null)
-            .thenApplyAsync(ignored -> run(id, request), blocking);
+            .thenApplyAsync(ignored -> run(id, request, progress), blocking);
     return last;
   }
 
-  private Report run(String id, Request request) {
+  private Report run(String id, Request request, Consumer<Report> progress) {
     List<String> sources =
         request.source() != null ? List.of(request.source()) : store.folders(keys.root());
     Tally tally = new Tally();
@@ -187,6 +196,7 @@ public final class Replayer {
         tally.objects++;
         tally.jobs += toReplay.size();
         enqueue(id, pair, claims, toReplay, tally);
+        progress.accept(tally.report());
       }
     }
     replayed.accept(tally.enqueued);
@@ -271,9 +281,10 @@ public final class Replayer {
     long resumed;
     long unconfirmed;
 
+    /** A copy: a report so far is read by others while the replay goes on. */
     Report report() {
       return new Report(
-          pairs,
+          List.copyOf(pairs),
           objects,
           skipped,
           jobs,

@@ -1,0 +1,54 @@
+package dev.eventrouter.router.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** A run is RUNNING at once, shows its report so far while it runs, and ends DONE or FAILED. */
+class RunsTest {
+
+  @Test
+  void aRunShowsItsReportSoFarWhileItRunsAndItsReportWhenDone() {
+    Runs<String, Integer> runs = new Runs<>();
+    CompletableFuture<Integer> work = new CompletableFuture<>();
+    AtomicReference<Consumer<Integer>> progress = new AtomicReference<>();
+    Runs.Run<String, Integer> started =
+        runs.start(
+            "request",
+            (id, sofar) -> {
+              progress.set(sofar);
+              return work;
+            });
+
+    assertThat(runs.get(started.id()).orElseThrow().status()).isEqualTo(Runs.Status.RUNNING);
+    assertThat(runs.get(started.id()).orElseThrow().report()).isNull();
+    progress.get().accept(3);
+    Runs.Run<String, Integer> running = runs.get(started.id()).orElseThrow();
+    assertThat(running.status()).isEqualTo(Runs.Status.RUNNING);
+    assertThat(running.report()).isEqualTo(3);
+    assertThat(running.request()).isEqualTo("request");
+
+    work.complete(7);
+    // a late word of progress does not bring a finished run back to RUNNING
+    progress.get().accept(5);
+    Runs.Run<String, Integer> done = runs.get(started.id()).orElseThrow();
+    assertThat(done.status()).isEqualTo(Runs.Status.DONE);
+    assertThat(done.report()).isEqualTo(7);
+    assertThat(done.finishedAt()).isNotNull();
+  }
+
+  @Test
+  void aFailedRunKeepsItsCause() {
+    Runs<String, Integer> runs = new Runs<>();
+    Runs.Run<String, Integer> started =
+        runs.start(
+            "request",
+            (id, sofar) -> CompletableFuture.failedFuture(new IllegalStateException("no store")));
+    Runs.Run<String, Integer> failed = runs.get(started.id()).orElseThrow();
+    assertThat(failed.status()).isEqualTo(Runs.Status.FAILED);
+    assertThat(failed.error()).isEqualTo("no store");
+  }
+}
