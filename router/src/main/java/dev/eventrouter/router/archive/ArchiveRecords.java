@@ -10,6 +10,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.TraceContext;
 import dev.eventrouter.persistence.job.Transition;
 import dev.eventrouter.persistence.serialization.JobJacksonModule;
 import dev.eventrouter.queues.archive.ArchivedJob;
@@ -52,6 +53,10 @@ public final class ArchiveRecords {
    * @param replayOf the archived job this one was a replay of, if it was
    * @param payload the event's bytes as received (base64 in the JSON)
    * @param trace its transitions up to {@code archiving}
+   * @param orderingKey the hash of its ordering key ({@link Job#orderingKey()}), so that a replay
+   *     is delivered in order like the job was; absent for none, and in objects written before
+   * @param traceContext the trace its attempts continued, which a replay's attempts continue too;
+   *     absent for none, and in objects written before
    */
   public record Record(
       Ksuid id,
@@ -64,7 +69,9 @@ public final class ArchiveRecords {
       Instant expireAt,
       Ksuid replayOf,
       byte[] payload,
-      List<Transition> trace) {
+      List<Transition> trace,
+      Long orderingKey,
+      TraceContext traceContext) {
 
     static Record of(ArchivedJob archived) {
       Job job = archived.job();
@@ -79,7 +86,9 @@ public final class ArchiveRecords {
           job.expireAt(),
           job.replayOf(),
           job.payload(),
-          Transition.of(archived.trace()));
+          Transition.of(archived.trace()),
+          job.orderingKey() == Job.UNORDERED ? null : job.orderingKey(),
+          job.trace());
     }
 
     public Job job() {
@@ -92,7 +101,10 @@ public final class ArchiveRecords {
           headers,
           createdAt,
           expireAt,
-          replayOf);
+          replayOf,
+          null,
+          orderingKey == null ? Job.UNORDERED : orderingKey,
+          traceContext);
     }
   }
 

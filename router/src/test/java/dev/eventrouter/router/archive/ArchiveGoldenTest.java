@@ -414,7 +414,9 @@ class ArchiveGoldenTest {
         job.expireAt(),
         job.replayOf(),
         job.payload(),
-        trace);
+        trace,
+        null,
+        null);
   }
 
   private static ArchiveSettings settings(String bucket) {
