@@ -245,7 +245,8 @@ final class Dispatcher implements PayloadReadBack.Reader {
         sending = false;
         continue;
       }
-      boolean single = alone.contains(job.id());
+      // no lookup per job in the usual pass, with no batch split
+      boolean single = !alone.isEmpty() && alone.contains(job.id());
       if (!batch.fits(adapter, payload, single)
           && (!send(batch, destination, breaker, rate, now) || inFlight.unanswered() >= limit)) {
         sending = false;

@@ -164,12 +164,7 @@ class RegistryChangeTest {
       Config config = configWith(registry.formatted(blackHole.url("before")));
       try (Router router = TestRouter.start(config)) {
         TestProbe<Object> probe = TestProbe.create(router.system());
-        assertThat(call(router, "POST", "/admin/destinations/hook/pause", null).statusCode())
-            .isEqualTo(200);
-        probe.awaitAssert(
-            Duration.ofSeconds(30),
-            Duration.ofMillis(200),
-            () -> assertThat(call(router, "GET", "/admin/paused", null).body()).contains("hook"));
+        pauseHook(router, probe);
 
         List<String> queued = produce(router, 10);
         awaitDepth(router, probe, 10);
@@ -235,12 +230,7 @@ class RegistryChangeTest {
                   dataDir.resolve("secrets").toString()));
       try (Router router = TestRouter.start(config)) {
         TestProbe<Object> probe = TestProbe.create(router.system());
-        assertThat(call(router, "POST", "/admin/destinations/hook/pause", null).statusCode())
-            .isEqualTo(200);
-        probe.awaitAssert(
-            Duration.ofSeconds(30),
-            Duration.ofMillis(200),
-            () -> assertThat(call(router, "GET", "/admin/paused", null).body()).contains("hook"));
+        pauseHook(router, probe);
         List<String> queued = produce(router, 10);
         awaitDepth(router, probe, 10);
 
@@ -296,6 +286,16 @@ class RegistryChangeTest {
       }
     }
     return ids;
+  }
+
+  /** Pauses destination hook and waits until the node sees it paused: its jobs stay queued. */
+  private static void pauseHook(Router router, TestProbe<Object> probe) throws Exception {
+    assertThat(call(router, "POST", "/admin/destinations/hook/pause", null).statusCode())
+        .isEqualTo(200);
+    probe.awaitAssert(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(200),
+        () -> assertThat(call(router, "GET", "/admin/paused", null).body()).contains("hook"));
   }
 
   private static void awaitDepth(Router router, TestProbe<Object> probe, int jobs) {
