@@ -18,7 +18,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 /**
  * Takes the answers to a queue's requests, tells the destination's breaker and the pair's rate what
  * they were, and persists the outcomes collected for outcome-batch-delay (or until
- * outcome-batch-max) in one journal write.
+ * outcome-batch-max) in one journal write; within ordered-outcome-batch-delay once one of them is a
+ * job's with an ordering key, whose key's next job waits for that write.
  */
 final class OutcomeBatcher {
 
@@ -41,6 +42,13 @@ final class OutcomeBatcher {
   private final Consumer<QueueState> changed;
 
   private final List<DeliveryOutcome> unpersisted = new ArrayList<>();
+
+  /** When the armed flush timer fires (queue clock, millis); MAX_VALUE when none is armed. */
+  private long flushAtMillis = Long.MAX_VALUE;
+
+  /** The last outcome received was a job's whose key waits for its write. */
+  private boolean keyWaits;
+
   private String lastError;
   private Instant lastErrorAt;
 
@@ -61,12 +69,13 @@ final class OutcomeBatcher {
    * Takes the outcome of an attempt under way; false for one this incarnation of the queue did not
    * make, which is ignored.
    */
-  boolean receive(DeliveryOutcome outcome) {
+  boolean receive(QueueState state, DeliveryOutcome outcome) {
     InFlight.Answer answer = queue.inFlight().answered(outcome);
     if (answer == InFlight.Answer.UNKNOWN) {
       return false;
     }
     queue.attempts().answered(outcome);
+    keyWaits = state.keyed(outcome.jobId());
     if (answer == InFlight.Answer.REQUEST) {
       // the concurrency limit, the breaker and the rate count requests: a batch's answer once
       dispatcher.answered(outcome);
@@ -81,8 +90,14 @@ final class OutcomeBatcher {
     if (unpersisted.size() >= queue.settings().outcomeBatchMax()) {
       return flush(state);
     }
-    if (!queue.timers().isTimerActive(TIMER)) {
-      queue.timers().startSingleTimer(TIMER, Flush.INSTANCE, queue.settings().outcomeBatchDelay());
+    Duration delay =
+        keyWaits
+            ? queue.settings().orderedOutcomeBatchDelay()
+            : queue.settings().outcomeBatchDelay();
+    long at = queue.nowMillis() + delay.toMillis();
+    if (at < flushAtMillis || !queue.timers().isTimerActive(TIMER)) {
+      flushAtMillis = at;
+      queue.timers().startSingleTimer(TIMER, Flush.INSTANCE, delay);
     }
     if (dispatcher.wantsRefill()) {
       dispatcher.dispatch(state);
@@ -92,6 +107,7 @@ final class OutcomeBatcher {
 
   ReplyEffect<QueueEvent, QueueState> flush(QueueState state) {
     queue.timers().cancel(TIMER);
+    flushAtMillis = Long.MAX_VALUE;
     if (unpersisted.isEmpty()) {
       return queue.noReply();
     }

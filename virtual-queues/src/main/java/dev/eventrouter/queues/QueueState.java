@@ -349,6 +349,12 @@ public final class QueueState {
     return jobs.get(id);
   }
 
+  /** Whether the job is held and has an ordering key, whose later jobs wait for its outcome. */
+  boolean keyed(Ksuid id) {
+    PendingJob job = jobs.get(id);
+    return job != null && job.orderingKey() != Job.UNORDERED;
+  }
+
   /** Jobs to attempt, in the order they are due. Read-only to callers. */
   NavigableSet<PendingJob> schedule() {
     return schedule;

@@ -6,6 +6,7 @@ import java.time.Duration;
 /** The settings under {@code eventrouter.virtual-queue}; reference.conf documents each. */
 public record VirtualQueueSettings(
     Duration outcomeBatchDelay,
+    Duration orderedOutcomeBatchDelay,
     int outcomeBatchMax,
     long payloadCacheBytes,
     long payloadMemoryBytes,
@@ -50,6 +51,7 @@ public record VirtualQueueSettings(
     Config c = config.getConfig("eventrouter.virtual-queue");
     return new VirtualQueueSettings(
         c.getDuration("outcome-batch-delay"),
+        c.getDuration("ordered-outcome-batch-delay"),
         c.getInt("outcome-batch-max"),
         c.getBytes("payload-cache-bytes"),
         c.getBytes("payload-memory"),

@@ -2,6 +2,7 @@ package dev.eventrouter.queues;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.testing.JobFixtures;
@@ -193,6 +194,43 @@ class OrderedDeliveryTest {
     answering.byKey().forEach((key, seqs) -> both.get(key).addAll(seqs));
     // each key's first job twice (the attempt the stop cut, made again), never after a later one
     both.values().forEach(seqs -> assertThat(seqs).containsExactly(0, 0, 1, 2));
+  }
+
+  /**
+   * A key's next job waits for the outcome of its previous one to be written: that write comes
+   * within ordered-outcome-batch-delay, not after the longer window unordered outcomes wait for (an
+   * hour here, so only the shorter one can let the key's later jobs go).
+   */
+  @Test
+  void aKeyedOutcomeIsWrittenWithoutWaitingForTheUnorderedWindow() {
+    DestinationSettings ordered = TestQueues.destination("ordered");
+    PairId pair = new PairId("source-windows", ordered.id());
+    Recipient recipient = new Recipient();
+    ActorTestKit node =
+        TestQueues.startNode(
+            ConfigFactory.parseString("eventrouter.virtual-queue.outcome-batch-delay = 1h")
+                .withFallback(TestJournals.h2(dataDir)));
+    try {
+      VirtualQueues queues =
+          TestQueues.queues(node, TestQueues.only(ordered), recipient, new RecordingArchive());
+      Job unordered = JobFixtures.job(pair, "unordered/0", ENDPOINT, Instant.now());
+      List<Job> jobs = new ArrayList<>(List.of(unordered));
+      for (int round = 0; round < 3; round++) {
+        jobs.add(job(pair, "user", round, Instant.now()));
+      }
+      queues.enqueue(pair, jobs).toCompletableFuture().join();
+
+      await(
+          node,
+          () -> {
+            assertThat(recipient.byKey().get("user")).containsExactly(0, 1, 2);
+            // the key's outcomes are written: only the unordered job's waits for its window
+            assertThat(queues.stats(pair).toCompletableFuture().join().pending()).isEqualTo(1);
+          });
+      assertThat(recipient.delivered()).contains("unordered/0");
+    } finally {
+      node.shutdownTestKit();
+    }
   }
 
   /** The r-th event of a key: message id {@code key/r}, the key's hash derived from its name. */

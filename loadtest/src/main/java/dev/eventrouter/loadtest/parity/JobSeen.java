@@ -92,9 +92,9 @@ public record JobSeen(
 
     /**
      * How long before the kill a request may have left for its outcome to be still unwritten when
-     * the router died: outcomes are written within milliseconds (outcome-batch-delay 5 ms and a
-     * journal write); 30 s covers a machine loaded ten times over. An older copy sent again means
-     * an outcome the router had written and lost.
+     * the router died: outcomes are written within a fraction of a second (outcome-batch-delay, 100
+     * ms by default, and a journal write); 30 s covers a machine loaded ten times over. An older
+     * copy sent again means an outcome the router had written and lost.
      */
     public static final double IN_FLIGHT_SECONDS = 30;
 
