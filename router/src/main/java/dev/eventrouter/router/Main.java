@@ -21,6 +21,22 @@ import picocli.CommandLine.Option;
     subcommands = {ReplayCommand.class, Main.SegmentApiCommand.class})
 public final class Main implements Callable<Integer> {
 
+  /**
+   * The JDK runs a CompletableFuture's asynchronous steps without an executor of their own, and
+   * Pekko's asks and Scala futures seen as CompletionStages run all of theirs so, on the common
+   * pool, but only if it has at least two threads: with its default (one fewer than the cores) on
+   * two cores, it starts a thread per step instead. Set before anything uses the pool, unless the
+   * operator set it.
+   */
+  static {
+    String parallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(parallelism) == null) {
+      System.setProperty(
+          parallelism,
+          Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   @Option(

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.ToIntFunction;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
@@ -217,6 +218,14 @@ public final class VirtualQueues {
    * counts the jobs it already has as duplicates). They go in as many Enqueues, one after the
    * other, as it takes for each to fit a cluster frame ({@link EnqueueBatches}).
    */
+  /**
+   * Where a function of an ask's reply runs: on the thread that completes it. The stage Pekko's ask
+   * returns runs even {@code thenApply} asynchronously, on the JDK's default pool, and where that
+   * pool has fewer than two threads (two cores or fewer) the JDK starts a new thread for each such
+   * task: a thread per enqueue, which cost a two-core node most of its CPU.
+   */
+  private static final Executor ON_THE_REPLYING_THREAD = Runnable::run;
+
   public CompletionStage<VirtualQueue.Accepted> enqueue(PairId pair, List<Job> jobs) {
     return enqueue(pair, jobs, PersistedRecords.NONE);
   }
@@ -240,11 +249,12 @@ public final class VirtualQueues {
                       .<VirtualQueue.Accepted>askWithStatus(
                           replyTo -> new VirtualQueue.Enqueue(batch, persisted, replyTo),
                           askTimeout)
-                      .thenApply(
+                      .thenApplyAsync(
                           after ->
                               new VirtualQueue.Accepted(
                                   before.enqueued() + after.enqueued(),
-                                  before.duplicates() + after.duplicates())));
+                                  before.duplicates() + after.duplicates()),
+                          ON_THE_REPLYING_THREAD));
     }
     return sent;
   }

@@ -59,6 +59,31 @@ class VirtualQueueTest {
             e -> assertThat(((JobEvent.Succeeded) e).attempt().httpStatus()).isEqualTo(200));
   }
 
+  /**
+   * What follows an enqueue runs on the thread that answered it, or on the caller's if it was
+   * answered already: never on the JDK's default pool, which on a machine of two cores or fewer
+   * starts a thread for each step given to it (Pekko's ask gives it even a {@code thenApply}).
+   */
+  @Test
+  void anEnqueueCompletesOnTheThreadThatAnsweredIt() {
+    PairId pair = fixture.newPair("answered");
+    String caller = Thread.currentThread().getName();
+    List<String> threads = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      fixture
+          .queues()
+          .enqueue(pair, fixture.jobs(pair, 1))
+          .thenRun(() -> threads.add(Thread.currentThread().getName()))
+          .toCompletableFuture()
+          .join();
+    }
+
+    assertThat(threads)
+        .hasSize(5)
+        .allSatisfy(
+            thread -> assertThat(thread.equals(caller) || thread.contains("dispatcher")).isTrue());
+  }
+
   @Test
   void executingToAwaitingRetryThreeTimesThenSucceeded() {
     PairId pair = fixture.newPair("flaky");

@@ -175,6 +175,10 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
     return held.stream().filter(r -> r.job().pair().equals(pair)).toList();
   }
 
+  public VirtualQueues queues() {
+    return queues;
+  }
+
   public VirtualQueue.Accepted enqueue(PairId pair, List<Job> jobs) {
     return queues.enqueue(pair, jobs).toCompletableFuture().join();
   }
