@@ -50,6 +50,22 @@ public record Behaviour(
     }
   }
 
+  /**
+   * Whether it answers every request as it always does, only after its latency: no outage, errors,
+   * rejections, resets, rate limit, throttle, capacity or slowdown. Only such destinations are the
+   * healthy ones a scenario measures an outage's effect on.
+   */
+  public boolean healthy() {
+    return outages.isEmpty()
+        && errorRate == 0
+        && rejectRate == 0
+        && resetRate == 0
+        && rateLimit == null
+        && throttle == null
+        && capacity == 0
+        && slowdown == null;
+  }
+
   /** From {@code start} after the black hole's start on, every latency is {@code factor} times. */
   public record Slowdown(Duration start, double factor) {
     public Slowdown {

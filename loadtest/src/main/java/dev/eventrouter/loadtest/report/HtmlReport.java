@@ -204,23 +204,28 @@ public final class HtmlReport {
       html.append(
           String.format(
               Locale.ROOT,
-              "<tr><td>%s at %.0f%%</td><td>%.0f-%.0f</td><td>%.0f</td><td>%.0f</td><td>%.2f</td>"
-                  + "<td>%.0f</td><td>%.0f</td><td>%.2f</td><td>%s</td></tr>%n",
+              "<tr><td>%s at %.0f%%</td><td>%.0f-%.0f</td><td>%.0f</td><td>%.0f</td><td>%s</td>"
+                  + "<td>%.0f</td><td>%.0f</td><td>%s</td><td>%s</td></tr>%n",
               escape(o.destination()),
               o.successRate() * 100,
               o.startSeconds(),
               o.endSeconds(),
               o.healthyDeliveredPerSecondBefore(),
               o.healthyDeliveredPerSecondDuring(),
-              o.healthyThroughputRatio(),
+              ratio(o.healthyDeliveredPerSecondBefore(), o.healthyThroughputRatio()),
               o.healthyP99MillisBefore(),
               o.healthyP99MillisDuring(),
-              o.healthyP99Ratio(),
+              ratio(o.healthyP99MillisBefore(), o.healthyP99Ratio()),
               o.secondsToDrain() < 0
                   ? "not drained"
                   : String.format(Locale.ROOT, "%.0f", o.secondsToDrain())));
     }
     html.append("</table>\n");
+  }
+
+  /** "-" where there was nothing before to compare with (an outage from the run's start). */
+  private static String ratio(double before, double ratio) {
+    return before == 0 ? "-" : String.format(Locale.ROOT, "%.2f", ratio);
   }
 
   private static void lineChart(

@@ -274,9 +274,11 @@ public final class ScenarioRunner {
 
   private List<OutageFigures> outageFigures(Sampler sampler) {
     List<OutageFigures> figures = new ArrayList<>();
+    // a degraded destination beside the outage (errors, a capacity, a slowdown) is not healthy:
+    // its latencies would be read as the outage's effect on the others
     List<String> healthy =
         scenario.destinations().stream()
-            .filter(d -> d.behaviour().outages().isEmpty())
+            .filter(d -> d.behaviour().healthy())
             .map(Scenario.DestinationPlan::name)
             .toList();
     for (Scenario.DestinationPlan d : scenario.destinations()) {

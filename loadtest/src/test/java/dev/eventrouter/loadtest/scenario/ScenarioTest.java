@@ -65,6 +65,11 @@ class ScenarioTest {
               assertThat(d.behaviour().capacity()).isEqualTo(8);
               assertThat(d.behaviour().slowdown().factor()).isEqualTo(10);
             });
+    // an outage's effect is measured on the destinations that are neither down nor degraded
+    assertThat(degraded.destinations())
+        .filteredOn(d -> d.behaviour().healthy())
+        .extracting(Scenario.DestinationPlan::name)
+        .containsExactlyInAnyOrder("healthy-a", "healthy-b");
   }
 
   @Test
