@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -94,7 +95,7 @@ public final class ControlsView implements PairOverrides {
                               failing = false;
                               log.info("the operator controls can be read again");
                             }
-                          } else if (!failing) {
+                          } else if (!failing && !stopping(system)) {
                             failing = true;
                             log.warn(
                                 "reading the operator controls failed; keeping the last ones until it works: {}",
@@ -103,6 +104,14 @@ public final class ControlsView implements PairOverrides {
                         }),
             system.executionContext());
     return first;
+  }
+
+  /**
+   * The node is stopping: its shard regions stop before the scheduler, so a refresh then fails as
+   * it should, and is no operator's concern.
+   */
+  private static boolean stopping(ActorSystem<?> system) {
+    return CoordinatedShutdown.get(system).getShutdownReason().isPresent();
   }
 
   public CompletionStage<OperatorControls.State> pause(OperatorControls.Target target) {
