@@ -12,7 +12,7 @@ delivered (retries per job), time to drain (its last delivery, from the end of p
 for every destination the median, mean and worst of its per-second p99 latencies.
 
 --warm-up S: the rate while producing and the p99s count only from second S on: a fresh router
-and black hole spend their first seconds compiling (BENCHMARKS.md, "Warm-up"), which measures the
+and black hole spend their first seconds compiling (BENCHMARKS.md, "A thread per enqueue"), which measures the
 JVMs, not how one destination affects another.
 """
 import argparse

@@ -46,9 +46,6 @@ final class OutcomeBatcher {
   /** When the armed flush timer fires (queue clock, millis); MAX_VALUE when none is armed. */
   private long flushAtMillis = Long.MAX_VALUE;
 
-  /** The last outcome received was a job's whose key waits for its write. */
-  private boolean keyWaits;
-
   private String lastError;
   private Instant lastErrorAt;
 
@@ -69,13 +66,12 @@ final class OutcomeBatcher {
    * Takes the outcome of an attempt under way; false for one this incarnation of the queue did not
    * make, which is ignored.
    */
-  boolean receive(QueueState state, DeliveryOutcome outcome) {
+  boolean receive(DeliveryOutcome outcome) {
     InFlight.Answer answer = queue.inFlight().answered(outcome);
     if (answer == InFlight.Answer.UNKNOWN) {
       return false;
     }
     queue.attempts().answered(outcome);
-    keyWaits = state.keyed(outcome.jobId());
     if (answer == InFlight.Answer.REQUEST) {
       // the concurrency limit, the breaker and the rate count requests: a batch's answer once
       dispatcher.answered(outcome);
@@ -90,8 +86,9 @@ final class OutcomeBatcher {
     if (unpersisted.size() >= queue.settings().outcomeBatchMax()) {
       return flush(state);
     }
+    // the outcome just received is the last: a job's with a key has its key's next job waiting
     Duration delay =
-        keyWaits
+        state.keyed(unpersisted.get(unpersisted.size() - 1).jobId())
             ? queue.settings().orderedOutcomeBatchDelay()
             : queue.settings().outcomeBatchDelay();
     long at = queue.nowMillis() + delay.toMillis();

@@ -465,7 +465,7 @@ public final class VirtualQueue
 
   private ReplyEffect<QueueEvent, QueueState> delivered(
       QueueState state, OutcomeBatcher.Delivered delivered) {
-    if (!outcomes.receive(state, delivered.outcome())) {
+    if (!outcomes.receive(delivered.outcome())) {
       return Effect().noReply();
     }
     if (stopping && queue.inFlight().unanswered() == 0) {

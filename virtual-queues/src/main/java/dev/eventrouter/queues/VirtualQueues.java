@@ -214,18 +214,18 @@ public final class VirtualQueues {
   }
 
   /**
+   * Where a function of an ask's reply runs: on the thread that completes it. The stage Pekko's ask
+   * returns runs even {@code thenApply} asynchronously, on the JDK's default pool, and where that
+   * pool has fewer than two threads (two cores or fewer) the JDK starts a new thread for each such
+   * task: a thread started per enqueue.
+   */
+  private static final Executor ON_THE_REPLYING_THREAD = Runnable::run;
+
+  /**
    * Enqueues jobs of one pair; completes once they are durable (or fails: then retry, and the queue
    * counts the jobs it already has as duplicates). They go in as many Enqueues, one after the
    * other, as it takes for each to fit a cluster frame ({@link EnqueueBatches}).
    */
-  /**
-   * Where a function of an ask's reply runs: on the thread that completes it. The stage Pekko's ask
-   * returns runs even {@code thenApply} asynchronously, on the JDK's default pool, and where that
-   * pool has fewer than two threads (two cores or fewer) the JDK starts a new thread for each such
-   * task: a thread per enqueue, which cost a two-core node most of its CPU.
-   */
-  private static final Executor ON_THE_REPLYING_THREAD = Runnable::run;
-
   public CompletionStage<VirtualQueue.Accepted> enqueue(PairId pair, List<Job> jobs) {
     return enqueue(pair, jobs, PersistedRecords.NONE);
   }
