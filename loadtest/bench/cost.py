@@ -15,8 +15,9 @@ Default: cost e2e ceilings.
             DRAIN: the destinations are resumed, the black hole receives the backlog.
   e2e       the same cells, destinations not paused, the producer running at --e2e-rate
             (0 = full speed) into an empty topic: deliveries/s with the producer on the cores.
-            The window closes when the producer is done (SHORT if before --seconds: give more
-            --e2e-events); also the producer's start to the last delivery, as e2e.sh.
+            The window lasts --seconds whether or not the producer is still producing (noted
+            when it finished inside: give more --e2e-events or a --e2e-rate); also the
+            producer's start to the last delivery, as e2e.sh.
   ceilings  the parts alone: a bare Kafka consumer on the filled topic, the black hole under
             raw HTTP (`loadtest blast`), batched JDBC inserts of rows of the journal's mean
             payload size into each journal database (`loadtest ceiling jdbc`).
@@ -90,6 +91,30 @@ def proc_cpu_us(pid, children=False):
     if children:
         ticks += int(fields[13]) + int(fields[14])
     return ticks * 1_000_000 // TICKS
+
+
+def child_cpu_us(p):
+    """CPU of a child process (a Popen) in microseconds, also once it has exited: reaped here
+    with wait4, whose rusage is exactly what it used over its life (/proc forgets it). Sets
+    p.returncode when it reaps."""
+    if getattr(p, "cpu_us_at_exit", None) is not None:
+        return p.cpu_us_at_exit
+    if p.returncode is None:
+        try:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+        except ChildProcessError:
+            pid = 0
+        if pid == 0:
+            return proc_cpu_us(p.pid)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        p.cpu_us_at_exit = int((usage.ru_utime + usage.ru_stime) * 1_000_000)
+        return p.cpu_us_at_exit
+    return None
+
+
+def running(p):
+    child_cpu_us(p)
+    return p.returncode is None
 
 
 def proc_io(pid):
@@ -443,8 +468,9 @@ class Edge:
             "blackhole": proc_cpu_us(run.blackhole.pid),
             "database": db_server_cpu_us(journal.kind),
         }
+        self.producing = producer is not None and running(producer)
         if producer is not None:
-            self.cpu["producer"] = proc_cpu_us(producer.pid)
+            self.cpu["producer"] = child_cpu_us(producer)
         self.router_write_bytes = proc_io(run.router.pid).get("write_bytes", 0)
         backends = journal.backend_pids()
         if backends is not None:
@@ -477,18 +503,19 @@ def counters(run):
 
 def window(run, journal, progress, start_at, done_at, seconds, producer=None, poll=0.5):
     """Waits until progress() >= start_at (the warm-up), reads an edge, then waits until
-    `seconds` passed or progress() >= done_at (SHORT), reads the other edge."""
+    `seconds` passed or progress() >= done_at (SHORT), reads the other edge. A producer
+    finishing does not close it: its CPU until its exit is counted all the same."""
     wait_for(f"the warm-up ({start_at})", lambda: progress() >= start_at, 3600, poll)
     log(f"window opens at {progress()} (warm-up {start_at}, all {done_at})")
     a = Edge(run, journal, producer)
     deadline = a.t + seconds
     short = False
     while time.monotonic() < deadline:
-        if progress() >= done_at or (producer is not None and producer.poll() is not None):
+        if progress() >= done_at:
             short = True
             break
         time.sleep(poll)
-    b = Edge(run, journal, producer if producer is None or producer.poll() is None else None, since=a)
+    b = Edge(run, journal, producer, since=a)
     log(f"window closes after {b.t - a.t:.1f} s at {progress()}{' (SHORT: ran out of work)' if short else ''}")
     return a, b, short
 
@@ -630,8 +657,10 @@ def e2e_cell(run, variant, kind, cell):
         a, b, short = window(run, journal, received, run.jobs_for(args.warmup_events), run.jobs_for(events),
                              args.seconds, producer=producer)
         f = figures(a, b, "received", short, "e2e")
-        if "cpu_us_producer" not in f:
-            f["note"] = "producer finished before the window's end: its CPU is not in this row"
+        if not a.producing:
+            f["note"] = "the producer had finished before the window: it measured a drain (give a --e2e-rate)"
+        elif not b.producing:
+            f["note"] = "the producer finished inside the window: the rest of it was a drain"
         producer.wait()
         f["produced_s"] = round(time.monotonic() - t0, 1)  # an upper bound: polled
         wait_for("every job delivered", lambda: received() >= run.jobs_for(events), 3600, 0.2)
@@ -676,7 +705,7 @@ def soak(run, variant, kind, rate):
             samples.append(s)
             log("soak", s)
             last = e
-            if producer.poll() is not None:
+            if not running(producer):
                 break
     finally:
         journal.close()
