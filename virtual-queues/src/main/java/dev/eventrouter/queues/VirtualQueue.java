@@ -317,61 +317,68 @@ public final class VirtualQueue
     return new QueueState(queue.settings().dedupeWindow(), queue.settings().dedupeMaxEntries());
   }
 
+  /** The protocol's handlers, shared by every queue ({@link HandlerTable}). */
+  private static final HandlerTable<VirtualQueue, Command, QueueEvent, QueueState> HANDLERS =
+      HandlerTable.<VirtualQueue, Command, QueueEvent, QueueState>of(Command.class)
+          // the protocol
+          .on(Enqueue.class, VirtualQueue::enqueue)
+          .on(GetStats.class, (q, state, get) -> q.Effect().reply(get.replyTo(), q.stats(state)))
+          .on(GetTrace.class, (q, state, get) -> q.readBack.trace(state, get))
+          .on(
+              FlushToArchive.class,
+              (q, state, flush) ->
+                  q.levers.pull(state, OperatorLevers.Lever.FLUSH, flush.replyTo()))
+          .on(
+              RetryNow.class,
+              (q, state, retry) ->
+                  q.levers.pull(state, OperatorLevers.Lever.RETRY_NOW, retry.replyTo()))
+          .on(Stop.class, (q, state, stop) -> q.stop(state))
+          .on(StartAgain.class, (q, state, start) -> q.Effect().noReply())
+          // delivery and outcomes
+          .on(
+              Dispatcher.Tick.class,
+              (q, state, tick) -> {
+                q.dispatcher.tick(state);
+                return q.Effect().noReply();
+              })
+          .on(OutcomeBatcher.Delivered.class, VirtualQueue::delivered)
+          .on(OutcomeBatcher.Flush.class, (q, state, flush) -> q.outcomes.flush(state))
+          .on(PayloadReadBack.Read.class, (q, state, read) -> q.readBack.received(state, read))
+          .on(PayloadReadBack.TraceRead.class, (q, state, read) -> q.readBack.traced(state, read))
+          // the archive
+          .on(ArchivePipeline.Expire.class, (q, state, expire) -> q.archive.expire(state))
+          .on(
+              ArchivePipeline.Next.class,
+              (q, state, next) -> {
+                q.archive.next(state);
+                return q.Effect().noReply();
+              })
+          .on(ArchivePipeline.Stored.class, (q, state, stored) -> q.archive.stored(state, stored))
+          // journal upkeep and levers
+          .on(
+              JournalUpkeep.Tick.class,
+              (q, state, tick) -> {
+                q.upkeep.upkeep(state);
+                return q.Effect().noReply();
+              })
+          .on(JournalUpkeep.Compacted.class, (q, state, done) -> q.upkeep.compacted(state, done))
+          .on(
+              JournalUpkeep.CarryForward.class,
+              (q, state, carry) -> q.upkeep.carryForward(state, carry))
+          .on(OperatorLevers.More.class, (q, state, more) -> q.levers.more(state, more))
+          // lifecycle
+          .on(PassivateIfIdle.class, (q, state, check) -> q.passivateIfIdle(state))
+          .on(StopNow.class, (q, state, now) -> q.stopNow(state))
+          .build();
+
   @Override
   public CommandHandlerWithReply<Command, QueueEvent, QueueState> commandHandler() {
-    return newCommandHandlerWithReplyBuilder()
-        .forAnyState()
-        // the protocol
-        .onCommand(Enqueue.class, this::enqueue)
-        .onCommand(GetStats.class, (state, get) -> Effect().reply(get.replyTo(), stats(state)))
-        .onCommand(GetTrace.class, readBack::trace)
-        .onCommand(
-            FlushToArchive.class,
-            (state, flush) -> levers.pull(state, OperatorLevers.Lever.FLUSH, flush.replyTo()))
-        .onCommand(
-            RetryNow.class,
-            (state, retry) -> levers.pull(state, OperatorLevers.Lever.RETRY_NOW, retry.replyTo()))
-        .onCommand(Stop.class, (state, stop) -> stop(state))
-        .onCommand(StartAgain.class, (state, start) -> Effect().noReply())
-        // delivery and outcomes
-        .onCommand(
-            Dispatcher.Tick.class,
-            (state, tick) -> {
-              dispatcher.tick(state);
-              return Effect().noReply();
-            })
-        .onCommand(OutcomeBatcher.Delivered.class, this::delivered)
-        .onCommand(OutcomeBatcher.Flush.class, (state, flush) -> outcomes.flush(state))
-        .onCommand(PayloadReadBack.Read.class, readBack::received)
-        .onCommand(PayloadReadBack.TraceRead.class, readBack::traced)
-        // the archive
-        .onCommand(ArchivePipeline.Expire.class, (state, expire) -> archive.expire(state))
-        .onCommand(
-            ArchivePipeline.Next.class,
-            (state, next) -> {
-              archive.next(state);
-              return Effect().noReply();
-            })
-        .onCommand(ArchivePipeline.Stored.class, archive::stored)
-        // journal upkeep and levers
-        .onCommand(
-            JournalUpkeep.Tick.class,
-            (state, tick) -> {
-              upkeep.upkeep(state);
-              return Effect().noReply();
-            })
-        .onCommand(JournalUpkeep.Compacted.class, upkeep::compacted)
-        .onCommand(JournalUpkeep.CarryForward.class, upkeep::carryForward)
-        .onCommand(OperatorLevers.More.class, levers::more)
-        // lifecycle
-        .onCommand(PassivateIfIdle.class, (state, check) -> passivateIfIdle(state))
-        .onCommand(StopNow.class, (state, now) -> stopNow(state))
-        .build();
+    return (state, command) -> HANDLERS.handle(this, state, command);
   }
 
   @Override
   public EventHandler<QueueState, QueueEvent> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(QueueState::apply);
+    return QueueState::apply;
   }
 
   /** The snapshot holds the index only, copied on the actor's thread: the state is mutable. */

@@ -29,17 +29,16 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.ToIntFunction;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.pattern.Patterns;
 
 /**
  * The virtual queues of this node's cluster: registers the sharded entity and is how the rest of
@@ -186,19 +185,22 @@ public final class VirtualQueues {
         system.classicSystem(), VirtualQueue.ENTITY_TYPE.name(), places);
   }
 
-  /** The shards running on this node, each with the number of queues it holds. */
+  /**
+   * The shards running on this node, each with the number of queues it holds. Asked as region
+   * statistics, which each shard answers with a count: the region's state would have every shard
+   * build the set of all its queue ids, each time it is asked.
+   */
   public CompletionStage<Map<String, Integer>> hostedShards() {
-    return AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-            sharding.shardState(),
-            replyTo -> new GetShardRegionState(VirtualQueue.ENTITY_TYPE, replyTo),
-            askTimeout,
-            system.scheduler())
+    ActorRef region =
+        org.apache.pekko.cluster.sharding.ClusterSharding.get(system.classicSystem())
+            .shardRegion(VirtualQueue.ENTITY_TYPE.name());
+    return Patterns.ask(region, ShardRegion.getRegionStatsInstance(), askTimeout)
         .thenApply(
-            state -> {
+            reply -> {
               Map<String, Integer> shards = new TreeMap<>();
-              state
-                  .getShards()
-                  .forEach(shard -> shards.put(shard.shardId(), shard.getEntityIds().size()));
+              ((ShardRegion.ShardRegionStats) reply)
+                  .getStats()
+                  .forEach((shard, queues) -> shards.put(shard, (Integer) queues));
               return shards;
             });
   }
