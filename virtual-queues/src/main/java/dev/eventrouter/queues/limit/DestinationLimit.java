@@ -19,8 +19,13 @@ import java.util.function.LongSupplier;
  * only while no other pair waits that holds less than its share. A pair refused waits: it is woken
  * (its {@code wake} run) when a permit frees for it, first refused first. It stays a waiter until
  * it gets a permit, and is forgotten if it has not asked again for {@link #WAITER_TTL} (its queue
- * found nothing more to send, or stopped); a queue that waits asks again every {@link #RECHECK} in
- * any case, so a wake-up lost on the way costs no more than that.
+ * found nothing more to send, or stopped; looked for at most every {@link #RECHECK}); a queue that
+ * waits asks again every {@link #RECHECK} in any case, so a wake-up lost on the way costs no more
+ * than that.
+ *
+ * <p>Thousands of pairs can wait for one destination (a burst of new sources): what a request costs
+ * here must not grow with them. The pairs holding or waiting are counted as they come and go, and
+ * the waiters are looked over for stale ones only once per {@link #RECHECK}.
  */
 public final class DestinationLimit {
 
@@ -37,9 +42,15 @@ public final class DestinationLimit {
   private final Map<PairId, Waiter> waiting = new LinkedHashMap<>();
   private int inUse;
 
+  /** The pairs holding a permit or waiting for one (each once). */
+  private int active;
+
+  private long sweptAtNanos;
+
   DestinationLimit(ConcurrencyLimitSettings settings, LongSupplier nanos) {
     this.limit = new AimdLimit(settings);
     this.nanos = nanos;
+    this.sweptAtNanos = nanos.getAsLong();
   }
 
   /** Takes a permit for one request of the pair, or registers it to be woken when there is one. */
@@ -49,13 +60,17 @@ public final class DestinationLimit {
     int holding = held.getOrDefault(pair, 0);
     int share = fairShare(pair);
     if (inUse < limit.limit() && (holding < share || !othersWantTheirShare(pair, share))) {
-      held.merge(pair, 1, Integer::sum);
+      if (held.put(pair, holding + 1) == null && !waiting.containsKey(pair)) {
+        active++;
+      }
       inUse++;
-      waiting.remove(pair);
+      stopWaiting(pair);
       return true;
     }
     // a waiter asking again keeps its place in line (a linked map keeps a replaced key's place)
-    waiting.put(pair, new Waiter(wake, now));
+    if (waiting.put(pair, new Waiter(wake, now)) == null && holding == 0) {
+      active++;
+    }
     return false;
   }
 
@@ -91,7 +106,7 @@ public final class DestinationLimit {
   /** The pair's queue stops: it no longer waits, and gives back what it holds. */
   public void leave(PairId pair) {
     synchronized (this) {
-      waiting.remove(pair);
+      stopWaiting(pair);
     }
     release(pair, held(pair));
   }
@@ -116,6 +131,9 @@ public final class DestinationLimit {
     }
     if (holding == taken) {
       held.remove(pair);
+      if (!waiting.containsKey(pair)) {
+        active--;
+      }
     } else {
       held.put(pair, holding - taken);
     }
@@ -125,16 +143,14 @@ public final class DestinationLimit {
 
   /** The limit over the pairs holding permits or waiting for one, this one included. */
   private int fairShare(PairId pair) {
-    int active = held.size();
-    for (PairId waiter : waiting.keySet()) {
-      if (!held.containsKey(waiter)) {
-        active++;
-      }
+    int pairs = held.containsKey(pair) || waiting.containsKey(pair) ? active : active + 1;
+    return Math.max(1, limit.limit() / pairs);
+  }
+
+  private void stopWaiting(PairId pair) {
+    if (waiting.remove(pair) != null && !held.containsKey(pair)) {
+      active--;
     }
-    if (!held.containsKey(pair) && !waiting.containsKey(pair)) {
-      active++;
-    }
-    return Math.max(1, limit.limit() / active);
   }
 
   /** Whether another pair waits that holds less than its share. */
@@ -164,10 +180,18 @@ public final class DestinationLimit {
   }
 
   private void forgetStaleWaiters(long now) {
-    Iterator<Waiter> waiters = waiting.values().iterator();
+    if (now - sweptAtNanos < RECHECK.toNanos()) {
+      return;
+    }
+    sweptAtNanos = now;
+    Iterator<Map.Entry<PairId, Waiter>> waiters = waiting.entrySet().iterator();
     while (waiters.hasNext()) {
-      if (now - waiters.next().sinceNanos() > WAITER_TTL.toNanos()) {
+      Map.Entry<PairId, Waiter> waiter = waiters.next();
+      if (now - waiter.getValue().sinceNanos() > WAITER_TTL.toNanos()) {
         waiters.remove();
+        if (!held.containsKey(waiter.getKey())) {
+          active--;
+        }
       }
     }
   }

@@ -105,6 +105,19 @@ class DestinationLimitTest {
   }
 
   @Test
+  void aPairThatWaitedAndLeftNoLongerCountsInTheShare() {
+    acquireAll(BIG); // its last ask was refused: it holds 10 and waits
+    assertThat(acquire(SMALL)).isFalse();
+    limit.leave(SMALL);
+    assertThat(acquire(OTHER)).isFalse();
+
+    limit.release(BIG, 10);
+
+    // two pairs want permits, the big one and this: half each, not a third
+    assertThat(acquireAll(OTHER)).isEqualTo(5);
+  }
+
+  @Test
   void aStoppingQueueGivesBackWhatItHoldsAndNoLongerWaits() {
     acquireAll(BIG);
     acquire(SMALL);
