@@ -25,12 +25,15 @@ Default: cost e2e ceilings.
             (-Xmx1g): --backlog-events jobs held for the paused pair (heap after a full GC
             while holding them), then drained (BENCHMARKS.md's backlog.sh, folded in).
   pairs     --pairs sources each to one destination, --pairs-jobs events each, already in a
-            topic, read by a fresh router with -Xmx1g and nothing paused (pairs.sh, folded in;
-            the topic is filled before the router starts, so the producer is not on the cores).
+            topic, read by a fresh router with --pairs-java-opts (-Xmx3g) and nothing paused
+            (pairs.sh, folded in; the topic is filled before the router starts, so the producer
+            is not on the cores).
   soak      the first journal and variant, producer paced at --soak-rate events/s (default:
             80 % of the e2e window's deliveries/s measured in this run, in events), for --soak-minutes;
             every --soak-sample-seconds: heap after a full GC, journal rows, snapshot rows and
-            bytes, table and index sizes. They must stay flat.
+            bytes, table and index sizes. They must stay flat. On a PostgreSQL server with
+            autovacuum off it runs VACUUM on the journal's tables at each sample, as autovacuum
+            would (else deleted rows' space is never reused and the tables grow regardless).
 
 A column marked SHORT ran out of work before --seconds; SLOW-EDGE: reading an edge (counters,
 CPU, or the journal query) took more than 1 % of the window, so per-job figures mix instants
@@ -686,6 +689,12 @@ def soak(run, variant, kind, rate):
     run.start_router(variant, journal, cell_dir, topic, "bench-soak")
     journal.open()
     samples = []
+    # a server with autovacuum off (a CI database) keeps every deleted row's space: the journal's
+    # tables would grow for reasons no production server has, so this does what autovacuum would
+    vacuum = kind == "postgres" and journal.one(
+        "SELECT CASE WHEN current_setting('autovacuum') = 'on' THEN 0 ELSE 1 END")[0] == 1
+    if vacuum:
+        log("soak: the server's autovacuum is off; VACUUM of the journal's tables at each sample")
     try:
         events = int(rate * args.soak_minutes * 60)
         producer = run.produce(topic, events, rate=rate, wait=False)
@@ -693,6 +702,9 @@ def soak(run, variant, kind, rate):
         last = None
         while True:
             time.sleep(args.soak_sample_seconds)
+            if vacuum:
+                subprocess.run(["psql", "-h", args.pg_host, "-p", str(args.pg_port), "-U", "postgres", "-d",
+                                journal.db, "-qc", "VACUUM event_journal", "-c", "VACUUM snapshot"], check=True)
             e = Edge(run, journal)
             heap = run.heap_after_gc_mb(run.router.pid)
             s = {"minute": round((e.t - t0) / 60, 1), "heap_after_gc_mb": round(heap, 1),
@@ -906,7 +918,10 @@ def main():
     p.add_argument("--pairs", type=int, default=100_000, help="pairs: sources, each to one destination (100000)")
     p.add_argument("--pairs-jobs", type=int, default=3, help="pairs: events per source (3)")
     p.add_argument("--small-heap-java-opts", default="-Xmx1g -XX:+ExitOnOutOfMemoryError",
-                   help="router JVM options of the backlog and pairs phases")
+                   help="router JVM options of the backlog phase")
+    # 100,000 started queues hold about 750 MiB: in 1 GiB the phase measured the collector
+    p.add_argument("--pairs-java-opts", default="-Xmx3g -XX:+ExitOnOutOfMemoryError",
+                   help="router JVM options of the pairs phase")
     p.add_argument("--soak-minutes", type=float, default=25)
     p.add_argument("--soak-rate", type=float, default=0, help="events/s; 0 = 80%% of this run's e2e deliveries/s, in events")
     p.add_argument("--soak-sample-seconds", type=float, default=60)
@@ -978,7 +993,7 @@ def main():
             for v in variants:
                 cell = f"pairs-{kinds[0]}-{v['name']}"
                 log("cell", cell)
-                for r in pairs_cell(run, v, kinds[0], cell, jvm_1g):
+                for r in pairs_cell(run, v, kinds[0], cell, args.pairs_java_opts.split()):
                     r.update(journal=kinds[0], variant=v["name"], round=1, fanout=1)
                     log(json.dumps(r, default=str))
                     results.append(r)

@@ -23,8 +23,8 @@ CREATE TABLE IF NOT EXISTS PUBLIC."event_journal" (
 DROP INDEX IF EXISTS PUBLIC."event_journal_ordering_idx";
 -- H2 hands out 32 identity values at a time by default, and to take the next 32 it commits the
 -- whole store (every page the open transactions changed), once per 32 rows inserted: on the
--- journal's many small writes that was a fifth of the router's CPU (BENCHMARKS.md, "The
--- journal's identity"). 4096 at a time: a process killed leaves a gap of up to 4096 in
+-- journal's many small writes that was a fifth of the router's CPU (BENCHMARKS.md, "Cold queues:
+-- the journal's identity, ..."). 4096 at a time: a process killed leaves a gap of up to 4096 in
 -- "ordering", which only needs to grow (nothing reads it as a count).
 ALTER TABLE PUBLIC."event_journal" ALTER COLUMN "ordering" SET CACHE 4096;
 CREATE TABLE IF NOT EXISTS PUBLIC."event_tag" (
