@@ -12,8 +12,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * The command handlers of an event-sourced entity class, one table for all its instances: each
  * handler is given the instance. Pekko's handler builder makes a table per actor, its cases and
  * lambdas bound to that actor: about 1.9 KB for each virtual queue, a fifth of the heap of a node
- * holding 100,000 queues (BENCHMARKS.md, "Cold queues: the journal's identity, what a started
- * queue weighs, waiting pairs").
+ * holding 100,000 queues (BENCHMARKS.md, "Cold queues: the journal's identity, what a started queue
+ * weighs, waiting pairs").
  *
  * <p>A handler is found by the command's class (or the nearest superclass with one: an enum
  * constant with a body). {@link Builder#build()} refuses a table that leaves a command of the
