@@ -226,7 +226,7 @@ class Journal:
     def fresh(self):
         """Only this script's own database (--database) is ever dropped."""
         if self.kind == "postgres":
-            psql = ["psql", "-h", self.args.pg_host, "-p", str(self.args.pg_port), "-U", "postgres", "-qtA"]
+            psql = self.psql()
             exists = subprocess.run(psql + ["-c", f"SELECT 1 FROM pg_database WHERE datname = '{self.db}'"],
                                     capture_output=True, text=True, check=True).stdout.strip()
             if not exists:
@@ -238,6 +238,10 @@ class Journal:
             my = ["mariadb", "-h", self.args.mariadb_host, "-P", str(self.args.mariadb_port), "-u", "root"]
             subprocess.run(my + ["-e", f"DROP DATABASE IF EXISTS {self.db}; CREATE DATABASE {self.db}"], check=True)
         # h2: the cell's data folder is new
+
+    def psql(self):
+        """The psql command of this script's PostgreSQL server, without a database."""
+        return ["psql", "-h", self.args.pg_host, "-p", str(self.args.pg_port), "-U", "postgres", "-qtA"]
 
     def open(self):
         self.sql = subprocess.Popen(["java", "-jar", str(LOADTEST_JAR), "sql", "--url", self.url,
@@ -422,6 +426,11 @@ class Run:
             if p.wait() != 0:
                 raise RuntimeError("the producer failed; see producer.log")
         return p
+
+    def produced_seconds(self):
+        """How long the last producer took to send, as it reported it (`took=`)."""
+        took = re.findall(r"took=([0-9.]+)s", (self.dir / "producer.log").read_text())
+        return round(float(took[-1]), 1) if took else None
 
     def start_router(self, variant, journal, cell_dir, topic, group, workload="demo", jvm=()):
         env = {
@@ -665,7 +674,7 @@ def e2e_cell(run, variant, kind, cell):
         elif not b.producing:
             f["note"] = "the producer finished inside the window: the rest of it was a drain"
         producer.wait()
-        f["produced_s"] = round(time.monotonic() - t0, 1)  # an upper bound: polled
+        f["produced_s"] = run.produced_seconds()
         wait_for("every job delivered", lambda: received() >= run.jobs_for(events), 3600, 0.2)
         # as e2e.sh: the producer's start to the last delivery, warm-up and drain tail included
         took = time.monotonic() - t0
@@ -703,8 +712,8 @@ def soak(run, variant, kind, rate):
         while True:
             time.sleep(args.soak_sample_seconds)
             if vacuum:
-                subprocess.run(["psql", "-h", args.pg_host, "-p", str(args.pg_port), "-U", "postgres", "-d",
-                                journal.db, "-qc", "VACUUM event_journal", "-c", "VACUUM snapshot"], check=True)
+                subprocess.run(journal.psql() + ["-d", journal.db, "-c", "VACUUM event_journal",
+                                                 "-c", "VACUUM snapshot"], check=True)
             e = Edge(run, journal)
             heap = run.heap_after_gc_mb(run.router.pid)
             s = {"minute": round((e.t - t0) / 60, 1), "heap_after_gc_mb": round(heap, 1),
