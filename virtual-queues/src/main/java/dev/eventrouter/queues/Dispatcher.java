@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -63,6 +64,14 @@ final class Dispatcher implements PayloadReadBack.Reader {
   private int sendLimit;
 
   private long timerAt = Long.MAX_VALUE;
+
+  /**
+   * The last job of the schedule's head that the last pass found all under way (sent, or answered
+   * and not yet persisted), or null: the next pass starts after it, unless a job was added to the
+   * schedule at or before it. A drain holds hundreds of jobs under way at the head of the schedule,
+   * and a pass runs for every few answers: stepping over them each time was most of a pass.
+   */
+  private PendingJob underWayUpTo;
 
   /** The jobs gathered for the next request, where the destination batches. */
   private final RequestBatch batch = new RequestBatch();
@@ -204,12 +213,20 @@ final class Dispatcher implements PayloadReadBack.Reader {
     boolean readNow = false;
     int looked = 0;
     KeyOrder keys = new KeyOrder(state, inFlight);
-    for (PendingJob job : state.schedule()) {
+    boolean allUnderWay = true;
+    for (PendingJob job : unlessUnderWay(state)) {
       if (job.dueAtMillis() > now) {
         schedule(job.dueAtMillis());
         break;
       }
-      if (inFlight.contains(job.id()) || job.expireAtMillis() <= now) {
+      if (inFlight.contains(job.id())) {
+        if (allUnderWay) {
+          underWayUpTo = job;
+        }
+        continue;
+      }
+      allUnderWay = false;
+      if (job.expireAtMillis() <= now) {
         // an expired job waits for the expiry timer, which archives it
         continue;
       }
@@ -276,6 +293,20 @@ final class Dispatcher implements PayloadReadBack.Reader {
               : Math.min(unread.size(), (limit - inFlight.unanswered()) * perRequest);
       readBack.read(this, unread.subList(0, wanted));
     }
+  }
+
+  /**
+   * The schedule from the first job that may not be under way: after {@link #underWayUpTo}, unless
+   * a job was added to the schedule at or before it since the last pass.
+   */
+  private NavigableSet<PendingJob> unlessUnderWay(QueueState state) {
+    PendingJob added = state.takeEarliestScheduled();
+    if (underWayUpTo != null
+        && added != null
+        && PendingJob.BY_DUE.compare(added, underWayUpTo) <= 0) {
+      underWayUpTo = null;
+    }
+    return underWayUpTo == null ? state.schedule() : state.schedule().tailSet(underWayUpTo, false);
   }
 
   /**

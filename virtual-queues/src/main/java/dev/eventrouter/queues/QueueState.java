@@ -82,6 +82,13 @@ public final class QueueState {
   private final int dedupeMaxEntries;
   private long sequenceNr;
 
+  /**
+   * The earliest job, in schedule order, added to the schedule since the dispatcher last asked: a
+   * job added before where its last pass could skip to ({@link #takeEarliestScheduled}). Not part
+   * of what the journal or a snapshot carries.
+   */
+  private PendingJob earliestScheduled;
+
   /** Journal events and the job events they carried, applied to this state object. */
   private long eventsApplied;
 
@@ -268,6 +275,9 @@ public final class QueueState {
 
   private void addToSchedule(PendingJob job) {
     schedule.add(job);
+    if (earliestScheduled == null || PendingJob.BY_DUE.compare(job, earliestScheduled) < 0) {
+      earliestScheduled = job;
+    }
     expiries.add(job);
     countWaiting(job, 1);
   }
@@ -358,6 +368,18 @@ public final class QueueState {
   /** Jobs to attempt, in the order they are due. Read-only to callers. */
   NavigableSet<PendingJob> schedule() {
     return schedule;
+  }
+
+  /**
+   * The earliest job, in schedule order, added to the schedule (accepted, due again, carried
+   * forward) since the last call, or null; forgets it. Jobs only leave the schedule or come back
+   * into it at a new place, so a part of it that held only jobs under way holds only those still,
+   * unless a job was added in it.
+   */
+  PendingJob takeEarliestScheduled() {
+    PendingJob earliest = earliestScheduled;
+    earliestScheduled = null;
+    return earliest;
   }
 
   /**

@@ -21,6 +21,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
@@ -291,6 +292,65 @@ class VirtualQueueTest {
     fixture.await(() -> assertThat(fixture.stats(pair).inFlight()).isEqualTo(8));
     assertThat(fixture.held(pair)).hasSize(8);
     assertThat(fixture.stats(pair).pending()).isEqualTo(30);
+  }
+
+  /**
+   * A pass skips the jobs under way at the head of the schedule. A job accepted while a retry is
+   * under way goes before it in the schedule (due at once, the retry at its time): it must be seen,
+   * not skipped with the retry.
+   */
+  @Test
+  void aJobAcceptedWhileARetryIsUnderWayGoesWithoutWaitingForIt() {
+    DestinationSettings held = TestQueues.destination("retry-held");
+    // the retry is held until the end: its request must not time out and be retried meanwhile
+    PairId pair =
+        fixture.newPair(
+            new DestinationSettings(
+                held.id(),
+                held.maxInFlightPerPair(),
+                held.ratePerSecond(),
+                held.maxConnections(),
+                QueueFixture.WAIT.multipliedBy(2),
+                held.retry(),
+                held.expireAfter(),
+                held.breaker()));
+    CompletableFuture<Void> released = new CompletableFuture<>();
+    fixture
+        .destination()
+        .script(
+            QueueFixture.path(pair),
+            Response.status(500),
+            Response.status(200).heldUntil(released),
+            Response.status(200));
+    List<Job> jobs = fixture.jobs(pair, 3);
+    try {
+      fixture.enqueue(pair, jobs.subList(0, 1));
+      awaitRequests(pair, 2);
+      // answered and persisted while the retry is held: the passes after it find only the retry
+      // under way at the schedule's head
+      fixture.enqueue(pair, jobs.subList(1, 2));
+      awaitRequests(pair, 3);
+      fixture.await(() -> assertThat(fixture.stats(pair).pending()).isEqualTo(1));
+
+      fixture.enqueue(pair, jobs.subList(2, 3));
+
+      awaitRequests(pair, 4);
+      assertThat(fixture.destination().received(QueueFixture.path(pair)))
+          .extracting(r -> r.header("Idempotency-Key"))
+          .containsExactly(
+              jobs.get(0).id().toString(),
+              jobs.get(0).id().toString(),
+              jobs.get(1).id().toString(),
+              jobs.get(2).id().toString());
+    } finally {
+      released.complete(null);
+    }
+    fixture.awaitEmpty(pair);
+  }
+
+  private static void awaitRequests(PairId pair, int count) {
+    fixture.await(
+        () -> assertThat(fixture.destination().received(QueueFixture.path(pair))).hasSize(count));
   }
 
   @Test
