@@ -7,7 +7,6 @@ import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.queues.destination.BreakerSettings;
-import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.testing.QueueFixture;
 import dev.eventrouter.queues.testing.ScriptedDestination.Response;
 import dev.eventrouter.queues.testing.TestQueues;
@@ -44,18 +43,10 @@ class PayloadMemoryTest {
   void payloadsReadBackForRetriesStayWithinTheCacheBound() {
     // 5xx, not 429: a 429 slows the pair to a request a second, and this wants many retries soon;
     // a breaker that does not open for a hundred jobs failing, for the same reason
-    DestinationSettings failing = TestQueues.destination("failing");
     PairId pair =
         fixture.newPair(
-            new DestinationSettings(
-                failing.id(),
-                failing.maxInFlightPerPair(),
-                0,
-                failing.maxConnections(),
-                failing.timeout(),
-                failing.retry(),
-                failing.expireAfter(),
-                new BreakerSettings(100, 1_000, 1_000, Duration.ofSeconds(1), 1)));
+            TestQueues.destination("failing")
+                .withBreaker(new BreakerSettings(100, 1_000, 1_000, Duration.ofSeconds(1), 1)));
     String path = QueueFixture.path(pair);
     fixture.destination().script(path, Response.status(503));
     List<Job> jobs = jobs(pair, 60, PAYLOAD_BYTES);
