@@ -246,6 +246,11 @@ final class Dispatcher implements PayloadReadBack.Reader {
         payload = justRead.get(job.id());
       }
       if (payload == null) {
+        if (sending && readBack.reading(this)) {
+          // the pass that comes with the read goes on from here: looking ahead now for more to
+          // read would find what that read is bringing (up to read-back-batch jobs, each pass)
+          break;
+        }
         unread.add(job);
         if (sending) {
           // no later job overtakes it while its payload is read: the room it could go in now

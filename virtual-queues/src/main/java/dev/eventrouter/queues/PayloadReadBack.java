@@ -74,6 +74,11 @@ final class PayloadReadBack {
     this.removed = removed;
   }
 
+  /** Whether a read of the reader's is under way. */
+  boolean reading(Reader reader) {
+    return reading.contains(reader);
+  }
+
   /** Reads the jobs back for the reader, unless a read of its is under way. */
   void read(Reader reader, List<PendingJob> jobs) {
     if (!reading.add(reader)) {
