@@ -107,8 +107,9 @@ final class Dispatcher implements PayloadReadBack.Reader {
   }
 
   /**
-   * Whether answers have freed enough of the pair's room for another pass: refilled by halves,
-   * since each pass walks the schedule past the jobs under way.
+   * Whether answers have freed enough of the pair's room for another pass: refilled by halves, so
+   * that what a pass costs whatever it sends (the settings, the limit, the breaker, the rate) is
+   * paid for several requests.
    */
   boolean wantsRefill() {
     return queue.inFlight().unanswered() <= sendLimit / 2;
