@@ -38,6 +38,14 @@ final class Dispatcher implements PayloadReadBack.Reader {
     INSTANCE
   }
 
+  /**
+   * The destination's limit handed the pair permits it was refused: a pass to use them. Not the
+   * timer's {@link Tick}, which would restart the timer armed for the recheck.
+   */
+  enum PermitsHanded implements VirtualQueue.Internal {
+    INSTANCE
+  }
+
   private static final Object TIMER = "dispatch";
 
   /** How often a paused queue with jobs looks whether it was resumed. */
@@ -109,10 +117,12 @@ final class Dispatcher implements PayloadReadBack.Reader {
   /**
    * Whether answers have freed enough of the pair's room for another pass: refilled by halves, so
    * that what a pass costs whatever it sends (the settings, the limit, the breaker, the rate) is
-   * paid for several requests.
+   * paid for several requests. Not while the destination's limit keeps the pair waiting: it is
+   * woken when permits are handed to it, and a pass before that would be refused.
    */
   boolean wantsRefill() {
-    return queue.inFlight().unanswered() <= sendLimit / 2;
+    return queue.inFlight().unanswered() <= sendLimit / 2
+        && (permits == null || !permits.waiting());
   }
 
   /** An answer to a request this queue sent: its concurrency permit goes back. */
@@ -169,12 +179,26 @@ final class Dispatcher implements PayloadReadBack.Reader {
   }
 
   /**
-   * @param justRead payloads just read back, of jobs the cache had no room to keep
+   * A pass, told to the pair's permits: one that ends without being refused a permit takes the pair
+   * out of its destination's line of waiters.
    */
   private void dispatch(QueueState state, Map<Ksuid, Job> justRead) {
     if (halted) {
       return;
     }
+    if (permits != null) {
+      permits.passStarts();
+    }
+    pass(state, justRead);
+    if (permits != null) {
+      permits.passEnds();
+    }
+  }
+
+  /**
+   * @param justRead payloads just read back, of jobs the cache had no room to keep
+   */
+  private void pass(QueueState state, Map<Ksuid, Job> justRead) {
     Optional<DestinationSettings> found = queue.deps().destinations().find(queue.pair());
     destination = found;
     if (found.isEmpty()) {
@@ -322,7 +346,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
     if (permits == null) {
       ActorRef<VirtualQueue.Command> self = queue.context().getSelf();
       DestinationLimit limit = queue.deps().limits().of(destination.id());
-      permits = new PairPermits(limit, queue.pair(), () -> self.tell(Tick.INSTANCE));
+      permits = new PairPermits(limit, queue.pair(), () -> self.tell(PermitsHanded.INSTANCE));
     }
   }
 

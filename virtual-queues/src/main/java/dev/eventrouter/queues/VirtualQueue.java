@@ -186,6 +186,7 @@ public final class VirtualQueue
    */
   sealed interface Internal extends Command, NoSerializationVerificationNeeded
       permits Dispatcher.Tick,
+          Dispatcher.PermitsHanded,
           OutcomeBatcher.Delivered,
           OutcomeBatcher.Flush,
           ArchivePipeline.Expire,
@@ -339,6 +340,12 @@ public final class VirtualQueue
               Dispatcher.Tick.class,
               (q, state, tick) -> {
                 q.dispatcher.tick(state);
+                return q.Effect().noReply();
+              })
+          .on(
+              Dispatcher.PermitsHanded.class,
+              (q, state, handed) -> {
+                q.dispatcher.dispatch(state);
                 return q.Effect().noReply();
               })
           .on(OutcomeBatcher.Delivered.class, VirtualQueue::delivered)

@@ -16,12 +16,15 @@ import java.util.function.LongSupplier;
  * its answer comes (or when it is never sent, or its queue stops without the answer).
  *
  * <p>Shared fairly: a pair may hold more than its share, max(1, limit / pairs holding or waiting),
- * only while no other pair waits that holds less than its share. A pair refused waits: it is woken
- * (its {@code wake} run) when a permit frees for it, first refused first. It stays a waiter until
- * it gets a permit, and is forgotten if it has not asked again for {@link #WAITER_TTL} (its queue
- * found nothing more to send, or stopped; looked for at most every {@link #RECHECK}); a queue that
- * waits asks again every {@link #RECHECK} in any case, so a wake-up lost on the way costs no more
- * than that.
+ * only while no other pair waits that holds less than its share. A pair refused joins the line of
+ * waiters. A permit that frees while pairs wait is handed to one of them, the first in line that
+ * holds less than its share (else the first), and that pair is woken ({@link PairPermits}): it is
+ * never offered a permit it must then race for, so a wake-up is never a pass for nothing. A pair
+ * stays in line while it wants more than it is handed, and leaves it, giving back what it was
+ * handed and did not use, once a pass of its queue ends without being refused. A pair that has not
+ * asked again for {@link #WAITER_TTL} is forgotten (its queue stopped; looked for at most every
+ * {@link #RECHECK}); a queue that waits asks again every {@link #RECHECK} in any case, so a wake-up
+ * lost on the way costs no more than that.
  *
  * <p>Thousands of pairs can wait for one destination (a burst of new sources): what a request costs
  * here must not grow with them. The pairs holding or waiting are counted as they come and go, and
@@ -34,7 +37,7 @@ public final class DestinationLimit {
 
   static final Duration WAITER_TTL = RECHECK.multipliedBy(3);
 
-  private record Waiter(Runnable wake, long sinceNanos) {}
+  private record Waiter(PairPermits permits, long sinceNanos) {}
 
   private final AimdLimit limit;
   private final LongSupplier nanos;
@@ -53,8 +56,9 @@ public final class DestinationLimit {
     this.sweptAtNanos = nanos.getAsLong();
   }
 
-  /** Takes a permit for one request of the pair, or registers it to be woken when there is one. */
-  public synchronized boolean tryAcquire(PairId pair, Runnable wake) {
+  /** Takes a permit for one request of the pair, or puts it in line to be handed one. */
+  synchronized boolean tryAcquire(PairPermits permits) {
+    PairId pair = permits.pair();
     long now = nanos.getAsLong();
     forgetStaleWaiters(now);
     int holding = held.getOrDefault(pair, 0);
@@ -68,7 +72,7 @@ public final class DestinationLimit {
       return true;
     }
     // a waiter asking again keeps its place in line (a linked map keeps a replaced key's place)
-    if (waiting.put(pair, new Waiter(wake, now)) == null && holding == 0) {
+    if (waiting.put(pair, new Waiter(permits, now)) == null && holding == 0) {
       active++;
     }
     return false;
@@ -79,15 +83,15 @@ public final class DestinationLimit {
    * destination (no answer, 5xx, 408).
    */
   public void answered(PairId pair, long sentNanos, long answeredNanos, boolean failed) {
-    List<Runnable> wakes;
+    List<PairPermits> handed;
     synchronized (this) {
       if (!take(pair, 1)) {
         return;
       }
       limit.answered(sentNanos, answeredNanos, failed, inUse + 1);
-      wakes = toWake(pair);
+      handed = handOut();
     }
-    wakes.forEach(Runnable::run);
+    handed.forEach(PairPermits::wake);
   }
 
   /**
@@ -95,20 +99,38 @@ public final class DestinationLimit {
    * answered 429 or never made, or those still unanswered when the pair's queue stops.
    */
   public void release(PairId pair, int permits) {
-    List<Runnable> wakes;
+    List<PairPermits> handed;
     synchronized (this) {
       take(pair, permits);
-      wakes = toWake(pair);
+      handed = handOut();
     }
-    wakes.forEach(Runnable::run);
+    handed.forEach(PairPermits::wake);
+  }
+
+  /**
+   * The pair wants no more for now (a pass of its queue ended without being refused): it leaves the
+   * line, and gives back the permits it was handed and did not use.
+   */
+  void leaveLine(PairPermits permits) {
+    List<PairPermits> handed;
+    synchronized (this) {
+      stopWaiting(permits.pair());
+      take(permits.pair(), permits.takeHanded());
+      handed = handOut();
+    }
+    handed.forEach(PairPermits::wake);
   }
 
   /** The pair's queue stops: it no longer waits, and gives back what it holds. */
-  public void leave(PairId pair) {
+  void leave(PairPermits permits) {
+    List<PairPermits> handed;
     synchronized (this) {
-      stopWaiting(pair);
+      stopWaiting(permits.pair());
+      permits.takeHanded();
+      take(permits.pair(), held(permits.pair()));
+      handed = handOut();
     }
-    release(pair, held(pair));
+    handed.forEach(PairPermits::wake);
   }
 
   public synchronized int limit() {
@@ -163,20 +185,39 @@ public final class DestinationLimit {
     return false;
   }
 
-  /** The waiters, first first, as many as permits are free; not the pair that just gave back. */
-  private List<Runnable> toWake(PairId releasing) {
+  /**
+   * Hands the free permits to the waiters, each to the first in line that holds less than its share
+   * (all waiters have the same), else to the first: the pairs to wake, each once however many it
+   * was handed.
+   */
+  private List<PairPermits> handOut() {
     forgetStaleWaiters(nanos.getAsLong());
-    int free = limit.limit() - inUse;
-    List<Runnable> wakes = new ArrayList<>();
-    for (Map.Entry<PairId, Waiter> entry : waiting.entrySet()) {
-      if (wakes.size() >= free) {
-        break;
-      }
-      if (!entry.getKey().equals(releasing)) {
-        wakes.add(entry.getValue().wake());
+    List<PairPermits> handed = List.of();
+    while (inUse < limit.limit() && !waiting.isEmpty()) {
+      Waiter next = nextInLine(Math.max(1, limit.limit() / active));
+      held.merge(next.permits().pair(), 1, Integer::sum);
+      inUse++;
+      if (next.permits().hand()) {
+        if (handed.isEmpty()) {
+          handed = new ArrayList<>();
+        }
+        handed.add(next.permits());
       }
     }
-    return wakes;
+    return handed;
+  }
+
+  private Waiter nextInLine(int share) {
+    Waiter first = null;
+    for (Map.Entry<PairId, Waiter> entry : waiting.entrySet()) {
+      if (held.getOrDefault(entry.getKey(), 0) < share) {
+        return entry.getValue();
+      }
+      if (first == null) {
+        first = entry.getValue();
+      }
+    }
+    return first;
   }
 
   private void forgetStaleWaiters(long now) {

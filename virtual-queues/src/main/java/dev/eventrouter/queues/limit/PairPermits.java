@@ -3,11 +3,18 @@ package dev.eventrouter.queues.limit;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One queue's side of its destination's {@link DestinationLimit}: a permit per request sent, given
  * back exactly once, by its answer ({@link #answered}), by {@link #notSent}, or by {@link #stopped}
  * for those unanswered when the queue stops.
+ *
+ * <p>Used by the queue in passes ({@link #passStarts}, {@link #passEnds}). A pass refused a permit
+ * leaves the pair in the limit's line: permits that free are then handed to it, and it is woken
+ * once for all those handed before its next pass takes them. Without the hand-over, a freed permit
+ * woke a waiter to race for it with every other queue: on a drain of many pairs sharing one
+ * destination, most passes were refused, three for every request sent.
  */
 public final class PairPermits {
 
@@ -16,7 +23,21 @@ public final class PairPermits {
   private final Runnable wake;
 
   /**
-   * @param wake run (on another thread) when a permit frees for the pair after it was refused
+   * Permits the limit handed to this pair and its queue has not taken yet: handed on the threads of
+   * the queues whose answers freed them (under the limit's lock), taken on this queue's.
+   */
+  private final AtomicInteger handed = new AtomicInteger();
+
+  /** The current pass was refused a permit: the pair waits in line. Only the queue's thread. */
+  private boolean refused;
+
+  /**
+   * The pair may be in the limit's line: refused since it last left it. Only the queue's thread.
+   */
+  private boolean lined;
+
+  /**
+   * @param wake run (on another thread) when permits were handed to the pair after it was refused
    */
   public PairPermits(DestinationLimit limit, PairId pair, Runnable wake) {
     this.limit = limit;
@@ -24,8 +45,43 @@ public final class PairPermits {
     this.wake = wake;
   }
 
+  PairId pair() {
+    return pair;
+  }
+
+  public void passStarts() {
+    refused = false;
+  }
+
+  /** A permit for one request: one handed to the pair, else one free that is its to take. */
   public boolean tryAcquire() {
-    return limit.tryAcquire(pair, wake);
+    if (handed.get() > 0) {
+      handed.decrementAndGet();
+      return true;
+    }
+    boolean acquired = limit.tryAcquire(this);
+    refused = !acquired;
+    lined = refused;
+    return acquired;
+  }
+
+  /**
+   * Whether the last pass was refused a permit: the pair is woken when one is handed to it, and a
+   * pass before that would be refused again.
+   */
+  public boolean waiting() {
+    return refused;
+  }
+
+  /**
+   * A pass that was not refused wants no more for now: the pair leaves the line and gives back what
+   * it was handed and did not use.
+   */
+  public void passEnds() {
+    if (!refused && (lined || handed.get() > 0)) {
+      limit.leaveLine(this);
+      lined = false;
+    }
   }
 
   /** A permit taken for a request that did not leave. */
@@ -51,7 +107,21 @@ public final class PairPermits {
 
   /** The queue stops: the permits of its requests still unanswered are given back. */
   public void stopped() {
-    limit.leave(pair);
+    limit.leave(this);
+  }
+
+  /** Under the limit's lock: one more permit handed; whether the pair must be woken for it. */
+  boolean hand() {
+    return handed.getAndIncrement() == 0;
+  }
+
+  /** Under the limit's lock: the permits handed and not taken, now given back. */
+  int takeHanded() {
+    return handed.getAndSet(0);
+  }
+
+  void wake() {
+    wake.run();
   }
 
   private static long nanos(Instant at) {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eventrouter.persistence.job.PairId;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -22,9 +24,14 @@ class DestinationLimitTest {
   private final DestinationLimits limits = new DestinationLimits(SETTINGS, clock::get);
   private final DestinationLimit limit = limits.of("d");
   private final List<PairId> woken = new ArrayList<>();
+  private final Map<PairId, PairPermits> permits = new HashMap<>();
+
+  private PairPermits permits(PairId pair) {
+    return permits.computeIfAbsent(pair, p -> new PairPermits(limit, p, () -> woken.add(p)));
+  }
 
   private boolean acquire(PairId pair) {
-    return limit.tryAcquire(pair, () -> woken.add(pair));
+    return permits(pair).tryAcquire();
   }
 
   private int acquireAll(PairId pair) {
@@ -36,15 +43,20 @@ class DestinationLimitTest {
   }
 
   @Test
-  void aPairAloneMayUseTheWholeLimitAndIsWokenWhenAPermitFrees() {
+  void aPairAloneMayUseTheWholeLimitAndIsHandedAPermitWhenOneFrees() {
     assertThat(acquireAll(BIG)).isEqualTo(10);
     assertThat(limit.inUse()).isEqualTo(10);
     assertThat(acquire(SMALL)).isFalse();
 
     limit.release(BIG, 1);
 
+    // handed, not offered: it is the small pair's before it asks, and nobody else can take it
     assertThat(woken).containsExactly(SMALL);
+    assertThat(limit.held(SMALL)).isEqualTo(1);
+    assertThat(acquire(BIG)).isFalse();
     assertThat(acquire(SMALL)).isTrue();
+    assertThat(acquire(SMALL)).isFalse();
+    assertThat(limit.inUse()).isEqualTo(10);
   }
 
   @Test
@@ -57,11 +69,42 @@ class DestinationLimitTest {
       limit.release(BIG, 1);
       assertThat(acquire(BIG)).as("big, after %d answers", i + 1).isFalse();
     }
+    // woken once for the five handed before it took them
+    assertThat(woken).containsExactly(SMALL);
     assertThat(acquireAll(SMALL)).isEqualTo(5);
-    // down to below its share of two pairs, the big pair sends again as its answers come
+    // down to below its share of two pairs, the big pair is handed what its answers free
     limit.release(BIG, 1);
+    assertThat(woken).containsExactly(SMALL, BIG);
     assertThat(acquire(BIG)).isTrue();
     assertThat(limit.inUse()).isEqualTo(10);
+  }
+
+  @Test
+  void aPassThatEndsWithoutBeingRefusedGivesBackWhatItWasHandedAndLeavesTheLine() {
+    acquireAll(BIG); // its last ask was refused: it holds 10 and waits
+    PairPermits small = permits(SMALL);
+    small.passStarts();
+    assertThat(small.tryAcquire()).isFalse();
+    small.passEnds();
+    assertThat(small.waiting()).isTrue();
+
+    limit.release(BIG, 3);
+    assertThat(limit.held(SMALL)).isEqualTo(3);
+
+    // its pass sends one request and finds nothing more to send
+    small.passStarts();
+    assertThat(small.tryAcquire()).isTrue();
+    small.passEnds();
+
+    assertThat(small.waiting()).isFalse();
+    assertThat(limit.held(SMALL)).isEqualTo(1);
+    // the two it did not use went to the pair still in line
+    assertThat(limit.held(BIG)).isEqualTo(9);
+    assertThat(limit.inUse()).isEqualTo(10);
+    assertThat(woken).containsExactly(SMALL, BIG);
+    // out of line, it is handed nothing more
+    limit.release(BIG, limit.held(BIG));
+    assertThat(limit.held(SMALL)).isEqualTo(1);
   }
 
   @Test
@@ -82,10 +125,12 @@ class DestinationLimitTest {
   void aWaiterThatStopsAskingIsForgotten() {
     acquireAll(BIG);
     assertThat(acquire(SMALL)).isFalse();
-    limit.release(BIG, 10);
 
     clock.addAndGet(DestinationLimit.WAITER_TTL.toNanos() + 1);
+    limit.release(BIG, 10);
 
+    assertThat(woken).isEmpty();
+    assertThat(limit.inUse()).isZero();
     assertThat(acquireAll(BIG)).isEqualTo(10);
   }
 
@@ -108,7 +153,7 @@ class DestinationLimitTest {
   void aPairThatWaitedAndLeftNoLongerCountsInTheShare() {
     acquireAll(BIG); // its last ask was refused: it holds 10 and waits
     assertThat(acquire(SMALL)).isFalse();
-    limit.leave(SMALL);
+    permits(SMALL).stopped();
     assertThat(acquire(OTHER)).isFalse();
 
     limit.release(BIG, 10);
@@ -122,8 +167,8 @@ class DestinationLimitTest {
     acquireAll(BIG);
     acquire(SMALL);
 
-    limit.leave(SMALL);
-    limit.leave(BIG);
+    permits(SMALL).stopped();
+    permits(BIG).stopped();
 
     assertThat(limit.inUse()).isZero();
     assertThat(woken).isEmpty();
