@@ -5,7 +5,7 @@ Usage (after `mvn -q -B -o -P '!image-local' -DskipTests package`):
 
   loadtest/bench/cost.py [options] PHASES...
 
-PHASES (any of; they run in this order): cost, e2e, backlog, pairs, ceilings, soak.
+PHASES (any of; they run in this order): cost, e2e, steps, backlog, pairs, ceilings, soak.
 Default: cost e2e ceilings.
 
   cost      for each journal x variant x round (A, B, A, B): a fresh journal database and
@@ -18,6 +18,14 @@ Default: cost e2e ceilings.
             The window lasts --seconds whether or not the producer is still producing (noted
             when it finished inside: give more --e2e-events or a --e2e-rate); also the
             producer's start to the last delivery, as e2e.sh.
+  steps     end to end at rates a router can hold: a fresh router per journal x variant x round,
+            warmed up on --warmup-events produced at full speed and delivered, then the producer
+            paced at each of --step-rates (events/s) in turn, --step-seconds each; the window is the
+            middle half of the step. A step is HELD when its deliveries/s reach 97 % of the jobs/s
+            the producer offered (at the pace it kept) and every job is delivered within 5 s of
+            the producer's end; the steps stop at the first one not held. Per-job figures at a held
+            rate are those of a router that keeps up, unlike e2e at a rate it cannot hold, where
+            batches grow as it falls behind and each job costs less.
   ceilings  the parts alone: a bare Kafka consumer on the filled topic, the black hole under
             raw HTTP (`loadtest blast`), batched JDBC inserts of rows of the journal's mean
             payload size into each journal database (`loadtest ceiling jdbc`).
@@ -687,6 +695,55 @@ def e2e_cell(run, variant, kind, cell):
     return [f]
 
 
+def steps_cell(run, variant, kind, cell):
+    args = run.args
+    cell_dir = run.dir / cell
+    journal = Journal(kind, args, cell_dir)
+    journal.fresh()
+    run.start_blackhole()
+    topic = f"bench-steps-{cell}"
+    run.start_router(variant, journal, cell_dir, topic, f"bench-{cell}")
+    journal.open()
+    received = lambda: run.bh_stats()["received"]
+    rows = []
+    try:
+        run.produce(topic, args.warmup_events)
+        expected = run.jobs_for(args.warmup_events)
+        wait_for("the warm-up delivered", lambda: received() >= expected, 3600, 0.2)
+        for rate in args.step_rates:
+            events = int(rate * args.step_seconds)
+            jobs = run.jobs_for(events)
+            producer = run.produce(topic, events, rate=rate, wait=False)
+            expected += jobs
+            time.sleep(args.step_seconds / 4)
+            a = Edge(run, journal, producer)
+            time.sleep(args.step_seconds / 2)
+            b = Edge(run, journal, producer, since=a)
+            f = figures(a, b, "received", False, "steps")
+            producer.wait()
+            ended = time.monotonic()
+            # the pace the producer kept, on the same cores: what was offered
+            f["rate_events_per_s"] = rate
+            f["offered_jobs_per_s"] = jobs / (run.produced_seconds() or args.step_seconds)
+            try:
+                wait_for("the step delivered", lambda: received() >= expected, 5, 0.1)
+                f["tail_s"] = round(time.monotonic() - ended, 1)
+            except RuntimeError:
+                f["tail_s"] = None
+            f["held"] = f["tail_s"] is not None and f["jobs_per_s"] >= 0.97 * f["offered_jobs_per_s"]
+            log(f"step {rate} events/s: offered {f['offered_jobs_per_s']:,.0f} jobs/s, delivered "
+                f"{f['jobs_per_s']:,.0f}/s, tail {f['tail_s']} s: {'held' if f['held'] else 'NOT held'}")
+            rows.append(f)
+            if not f["held"]:
+                break
+        if rows:
+            rows[-1]["duplicates"] = run.bh_stats()["duplicates"]
+    finally:
+        journal.close()
+        run.stop(run.router)
+    return rows
+
+
 def soak(run, variant, kind, rate):
     args = run.args
     cell = "soak"
@@ -799,6 +856,9 @@ FIGURES = [
     ("mean journal payload bytes", "mean_payload_bytes", "{:,.0f}"),
     ("all delivered, s from ready", "all_delivered_s_from_ready", "{}"),
     ("e2e: producing took, s", "produced_s", "{}"),
+    ("steps: jobs/s offered (the producer's pace)", "offered_jobs_per_s", "{:,.0f}"),
+    ("steps: after the producer, s until all delivered (- = over 5)", "tail_s", "{}"),
+    ("steps: held", "held", "{}"),
     ("e2e: all delivered, s from the producer's start", "all_delivered_s_from_start", "{}"),
     ("all delivered, jobs/s (pairs: from ready; e2e: from start)", "all_delivered_per_s", "{:,.0f}"),
     ("duplicates at the black hole (whole phase)", "duplicates", "{:,}"),
@@ -806,6 +866,19 @@ FIGURES = [
     ("edge: counters and CPU read within, ms", "edge_spread_ms", "{}"),
     ("edge: journal query took, ms", "db_query_ms", "{}"),
 ]
+
+
+def highest_held(rows):
+    """Per journal, variant and round: the highest step held, with its deliveries/s and CPU."""
+    best = {}
+    for r in rows:
+        key = f"{r['journal']} {r['variant']} {r['round']}"
+        best.setdefault(key, "none")
+        if r["held"]:
+            best[key] = (f"{r['rate_events_per_s']:,.0f} events/s: {r['jobs_per_s']:,.0f} deliveries/s, "
+                         f"router {r.get('cpu_us_router', 0):.0f} us/job"
+                         + (f" + database {r['cpu_us_database']:.0f}" if r.get("cpu_us_database") else ""))
+    return best
 
 
 def slow_edge(r):
@@ -829,7 +902,7 @@ def report(run, machine, results, ceil, soak_samples):
     if ceil:
         lines += ["## Ceilings (the parts alone, same run)", "", "| part | rate |", "|---|---|"]
         lines += [f"| {k} | {fmt(v, '{:,.0f}')} |" for k, v in ceil.items()] + [""]
-    for phase in ("accept", "drain", "e2e", "backlog-accept", "backlog-drain", "pairs"):
+    for phase in ("accept", "drain", "e2e", "steps", "backlog-accept", "backlog-drain", "pairs"):
         rows = [r for r in results if r["phase"] == phase]
         if not rows:
             continue
@@ -845,11 +918,14 @@ def report(run, machine, results, ceil, soak_samples):
         what = {"accept": "ACCEPT (destinations paused; events/s = jobs/s / fan-out; vs ceiling = events/s / Kafka consume)",
                 "drain": "DRAIN (durable deliveries/s; vs ceiling = deliveries/s / black hole raw HTTP)",
                 "e2e": "END TO END with the producer (vs ceiling = deliveries/s / black hole raw HTTP)",
+                "steps": "STEPS: end to end, the producer paced at each rate in turn (HELD: kept up)",
                 "backlog-accept": "BACKLOG: jobs accepted for one paused pair, small heap (jobs/s = events/s)",
                 "backlog-drain": "BACKLOG: the one pair drained after resume",
                 "pairs": "PAIRS: many pairs with a few jobs each, from a filled topic, nothing paused"}[phase]
         lines += [f"## {what}", "",
-                   "| | " + " | ".join(f"{r['journal']} {r['variant']} {r['round']}" + (" SHORT" if r["short"] else "")
+                   "| | " + " | ".join(f"{r['journal']} {r['variant']} {r['round']}"
+                                       + (f" @{r['rate_events_per_s']:,.0f}" if "rate_events_per_s" in r else "")
+                                       + (" SHORT" if r["short"] else "")
                                        + (" SLOW-EDGE" if slow_edge(r) else "") for r in rows) + " |",
                    "|---|" + "---|" * len(rows)]
         for label, key, pattern in FIGURES:
@@ -857,7 +933,9 @@ def report(run, machine, results, ceil, soak_samples):
                 lines.append(f"| {label} | " + " | ".join(fmt(r.get(key), pattern) for r in rows) + " |")
         # the variants as ratios of the first, medians over rounds
         variants = list(dict.fromkeys(r["variant"] for r in rows))
-        if len(variants) > 1:
+        if phase == "steps":
+            lines += [""] + [f"- {k}: highest rate held {v}" for k, v in highest_held(rows).items()]
+        elif len(variants) > 1:
             lines += ["", "variants, median over rounds, as a ratio of the first:", ""]
             for kind in dict.fromkeys(r["journal"] for r in rows):
                 med = {v: statistics.median([r["jobs_per_s"] for r in rows if r["variant"] == v and r["journal"] == kind])
@@ -913,7 +991,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("phases", nargs="*", default=["cost", "e2e", "ceilings"],
-                   choices=["cost", "e2e", "backlog", "pairs", "ceilings", "soak"])
+                   choices=["cost", "e2e", "steps", "backlog", "pairs", "ceilings", "soak"])
     p.add_argument("--journal", action="append", choices=["postgres", "h2", "mariadb"],
                    help="repeatable (default: postgres and h2)")
     p.add_argument("--variant", action="append", help="'NAME: -Dk=v ENV=v jar=PATH' (repeatable)")
@@ -923,6 +1001,10 @@ def main():
     p.add_argument("--seconds", type=float, default=60, help="measured window of each phase (60)")
     p.add_argument("--e2e-events", type=int, default=400_000, help="events produced for e2e after the warm-up (400000)")
     p.add_argument("--e2e-rate", type=float, default=0, help="e2e producer events/s, 0 = full speed (0)")
+    p.add_argument("--step-rates", type=lambda v: [float(x) for x in v.split(",")],
+                   default=[2000.0, 3000.0, 4000.0, 5000.0, 6000.0],
+                   help="steps: producer events/s of each step, in order (2000,3000,4000,5000,6000)")
+    p.add_argument("--step-seconds", type=float, default=120, help="steps: producing time of each step (120)")
     p.add_argument("--backlog-events", type=int, default=1_000_000, help="backlog: jobs held for one paused pair (1000000)")
     p.add_argument("--pairs", type=int, default=100_000, help="pairs: sources, each to one destination (100000)")
     p.add_argument("--pairs-jobs", type=int, default=3, help="pairs: events per source (3)")
@@ -965,7 +1047,7 @@ def main():
             run.produce("bench-fill", args.warmup_events + args.events)
             log(f"filled bench-fill with {args.warmup_events + args.events} events in {time.monotonic() - t:.1f} s")
         fanout = run.jobs_for(args.warmup_events + args.events) / (args.warmup_events + args.events)
-        for phase in ("cost", "e2e"):
+        for phase in ("cost", "e2e", "steps"):
             if phase not in args.phases:
                 continue
             for kind in kinds:
@@ -976,8 +1058,10 @@ def main():
                         if phase == "cost":
                             rows, journal = cost_cell(run, v, kind, cell)
                             payload.setdefault(kind, rows[0]["mean_payload_bytes"])
-                        else:
+                        elif phase == "e2e":
                             rows = e2e_cell(run, v, kind, cell)
+                        else:
+                            rows = steps_cell(run, v, kind, cell)
                         for r in rows:
                             r.update(journal=kind, variant=v["name"], round=rnd, fanout=fanout)
                             log(json.dumps(r, default=str))

@@ -20,7 +20,9 @@ import java.util.function.LongSupplier;
  * waiters. A permit that frees while pairs wait is handed to one of them, the first in line that
  * holds less than its share (else the first), and that pair is woken ({@link PairPermits}): it is
  * never offered a permit it must then race for, so a wake-up is never a pass for nothing. A pair
- * stays in line while it wants more than it is handed, and leaves it, giving back what it was
+ * handed its share goes to the back of the line, and the pair that gave a permit back gets it again
+ * only when no other waiter is below its share: with fewer permits than pairs, they go round. A
+ * pair stays in line while it wants more than it is handed, and leaves it, giving back what it was
  * handed and did not use, once a pass of its queue ends without being refused. A pair that has not
  * asked again for {@link #WAITER_TTL} is forgotten (its queue stopped; looked for at most every
  * {@link #RECHECK}); a queue that waits asks again every {@link #RECHECK} in any case, so a wake-up
@@ -89,7 +91,7 @@ public final class DestinationLimit {
         return;
       }
       limit.answered(sentNanos, answeredNanos, failed, inUse + 1);
-      handed = handOut();
+      handed = handOut(pair);
     }
     handed.forEach(PairPermits::wake);
   }
@@ -102,7 +104,7 @@ public final class DestinationLimit {
     List<PairPermits> handed;
     synchronized (this) {
       take(pair, permits);
-      handed = handOut();
+      handed = handOut(pair);
     }
     handed.forEach(PairPermits::wake);
   }
@@ -116,7 +118,7 @@ public final class DestinationLimit {
     synchronized (this) {
       stopWaiting(permits.pair());
       take(permits.pair(), permits.takeHanded());
-      handed = handOut();
+      handed = handOut(null);
     }
     handed.forEach(PairPermits::wake);
   }
@@ -128,7 +130,7 @@ public final class DestinationLimit {
       stopWaiting(permits.pair());
       permits.takeHanded();
       take(permits.pair(), held(permits.pair()));
-      handed = handOut();
+      handed = handOut(null);
     }
     handed.forEach(PairPermits::wake);
   }
@@ -186,16 +188,25 @@ public final class DestinationLimit {
   }
 
   /**
-   * Hands the free permits to the waiters, each to the first in line that holds less than its share
-   * (all waiters have the same), else to the first: the pairs to wake, each once however many it
-   * was handed.
+   * Hands the free permits to the waiters in line: each to the first that holds less than its share
+   * (all waiters have the same), else to the first; the pair that gave them back only when no other
+   * waiter is below its share, so that it does not take back at once what others wait for. A pair
+   * handed its share goes to the back of the line. Returns the pairs to wake, each once however
+   * many it was handed.
+   *
+   * @param releasing the pair that gave back the permits, or null
    */
-  private List<PairPermits> handOut() {
+  private List<PairPermits> handOut(PairId releasing) {
     forgetStaleWaiters(nanos.getAsLong());
     List<PairPermits> handed = List.of();
     while (inUse < limit.limit() && !waiting.isEmpty()) {
-      Waiter next = nextInLine(Math.max(1, limit.limit() / active));
-      held.merge(next.permits().pair(), 1, Integer::sum);
+      int share = Math.max(1, limit.limit() / active);
+      Waiter next = nextInLine(share, releasing);
+      PairId pair = next.permits().pair();
+      if (held.merge(pair, 1, Integer::sum) >= share) {
+        waiting.remove(pair);
+        waiting.put(pair, next);
+      }
       inUse++;
       if (next.permits().hand()) {
         if (handed.isEmpty()) {
@@ -207,17 +218,21 @@ public final class DestinationLimit {
     return handed;
   }
 
-  private Waiter nextInLine(int share) {
+  private Waiter nextInLine(int share, PairId releasing) {
     Waiter first = null;
+    Waiter releaser = null;
     for (Map.Entry<PairId, Waiter> entry : waiting.entrySet()) {
-      if (held.getOrDefault(entry.getKey(), 0) < share) {
+      boolean below = held.getOrDefault(entry.getKey(), 0) < share;
+      if (entry.getKey().equals(releasing)) {
+        releaser = below ? entry.getValue() : null;
+      } else if (below) {
         return entry.getValue();
       }
       if (first == null) {
         first = entry.getValue();
       }
     }
-    return first;
+    return releaser != null ? releaser : first;
   }
 
   private void forgetStaleWaiters(long now) {

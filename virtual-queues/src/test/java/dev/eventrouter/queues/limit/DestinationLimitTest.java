@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventrouter.persistence.job.PairId;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -114,11 +115,44 @@ class DestinationLimitTest {
     acquire(OTHER);
     limit.release(BIG, 10);
 
-    // three pairs want permits (the big one was refused, it waits too): 3 each, and the last
-    // one to the first that asks once no pair below its share waits
-    assertThat(acquireAll(SMALL)).isEqualTo(3);
+    // three pairs want permits (the big one was refused, it waits too): 3 each, the big one's
+    // after the others' (it gave them back), and the last one to the first in line once none is
+    // below its share: the small one, which went to the back of the line first
+    assertThat(acquireAll(SMALL)).isEqualTo(4);
     assertThat(acquireAll(OTHER)).isEqualTo(3);
-    assertThat(acquireAll(BIG)).isEqualTo(4);
+    assertThat(acquireAll(BIG)).isEqualTo(3);
+  }
+
+  @Test
+  void withFewerPermitsThanPairsThePermitsGoRoundThePairsInLine() {
+    List<PairId> pairs = new ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      pairs.add(new PairId("p" + i, "d"));
+    }
+    // ten pairs take a permit each, then every pair asks again and is refused: eleven in line
+    ArrayDeque<PairId> holding = new ArrayDeque<>(pairs.subList(0, 10));
+    holding.forEach(pair -> assertThat(acquire(pair)).isTrue());
+    pairs.forEach(pair -> assertThat(acquire(pair)).isFalse());
+
+    // each answer frees a permit; the pair it is handed to sends at once
+    Map<PairId, Integer> handed = new HashMap<>();
+    for (int answer = 0; answer < 110; answer++) {
+      PairId answered = holding.poll();
+      limit.release(answered, 1);
+      PairId next =
+          pairs.stream()
+              .filter(pair -> limit.held(pair) == 1 && !holding.contains(pair))
+              .findFirst()
+              .orElseThrow();
+      assertThat(acquire(next)).isTrue();
+      assertThat(acquire(next)).as("its next ask, refused").isFalse();
+      handed.merge(next, 1, Integer::sum);
+      holding.add(next);
+    }
+
+    // each pair had its turn, none took back at once the permit its answer freed
+    assertThat(handed).hasSize(11);
+    assertThat(handed.values()).allSatisfy(turns -> assertThat(turns).isEqualTo(10));
   }
 
   @Test
