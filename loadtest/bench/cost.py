@@ -660,15 +660,21 @@ def pairs_cell(run, variant, kind, cell, jvm):
     return [f]
 
 
-def e2e_cell(run, variant, kind, cell):
-    args = run.args
+def live_cell(run, variant, kind, cell, topic):
+    """A fresh journal, black hole and router reading an empty topic, nothing paused."""
     cell_dir = run.dir / cell
-    journal = Journal(kind, args, cell_dir)
+    journal = Journal(kind, run.args, cell_dir)
     journal.fresh()
     run.start_blackhole()
-    topic = f"bench-e2e-{cell}"
     run.start_router(variant, journal, cell_dir, topic, f"bench-{cell}")
     journal.open()
+    return journal
+
+
+def e2e_cell(run, variant, kind, cell):
+    args = run.args
+    topic = f"bench-e2e-{cell}"
+    journal = live_cell(run, variant, kind, cell, topic)
     events = args.warmup_events + args.e2e_events
     try:
         t0 = time.monotonic()
@@ -697,13 +703,8 @@ def e2e_cell(run, variant, kind, cell):
 
 def steps_cell(run, variant, kind, cell):
     args = run.args
-    cell_dir = run.dir / cell
-    journal = Journal(kind, args, cell_dir)
-    journal.fresh()
-    run.start_blackhole()
     topic = f"bench-steps-{cell}"
-    run.start_router(variant, journal, cell_dir, topic, f"bench-{cell}")
-    journal.open()
+    journal = live_cell(run, variant, kind, cell, topic)
     received = lambda: run.bh_stats()["received"]
     rows = []
     try:

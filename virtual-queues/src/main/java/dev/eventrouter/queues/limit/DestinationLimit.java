@@ -85,15 +85,13 @@ public final class DestinationLimit {
    * destination (no answer, 5xx, 408).
    */
   public void answered(PairId pair, long sentNanos, long answeredNanos, boolean failed) {
-    List<PairPermits> handed;
-    synchronized (this) {
-      if (!take(pair, 1)) {
-        return;
-      }
-      limit.answered(sentNanos, answeredNanos, failed, inUse + 1);
-      handed = handOut(pair);
-    }
-    handed.forEach(PairPermits::wake);
+    handingOut(
+        pair,
+        () -> {
+          if (take(pair, 1)) {
+            limit.answered(sentNanos, answeredNanos, failed, inUse + 1);
+          }
+        });
   }
 
   /**
@@ -101,12 +99,7 @@ public final class DestinationLimit {
    * answered 429 or never made, or those still unanswered when the pair's queue stops.
    */
   public void release(PairId pair, int permits) {
-    List<PairPermits> handed;
-    synchronized (this) {
-      take(pair, permits);
-      handed = handOut(pair);
-    }
-    handed.forEach(PairPermits::wake);
+    handingOut(pair, () -> take(pair, permits));
   }
 
   /**
@@ -114,23 +107,36 @@ public final class DestinationLimit {
    * line, and gives back the permits it was handed and did not use.
    */
   void leaveLine(PairPermits permits) {
-    List<PairPermits> handed;
-    synchronized (this) {
-      stopWaiting(permits.pair());
-      take(permits.pair(), permits.takeHanded());
-      handed = handOut(null);
-    }
-    handed.forEach(PairPermits::wake);
+    handingOut(
+        null,
+        () -> {
+          stopWaiting(permits.pair());
+          take(permits.pair(), permits.takeHanded());
+        });
   }
 
   /** The pair's queue stops: it no longer waits, and gives back what it holds. */
   void leave(PairPermits permits) {
+    handingOut(
+        null,
+        () -> {
+          stopWaiting(permits.pair());
+          permits.takeHanded();
+          take(permits.pair(), held.getOrDefault(permits.pair(), 0));
+        });
+  }
+
+  /**
+   * Makes the change under the lock and hands out what it freed; wakes the pairs handed permits
+   * after the lock is let go (a wake-up is a message to their queue).
+   *
+   * @param releasing the pair that gave back permits, or null
+   */
+  private void handingOut(PairId releasing, Runnable change) {
     List<PairPermits> handed;
     synchronized (this) {
-      stopWaiting(permits.pair());
-      permits.takeHanded();
-      take(permits.pair(), held(permits.pair()));
-      handed = handOut(null);
+      change.run();
+      handed = handOut(releasing);
     }
     handed.forEach(PairPermits::wake);
   }
