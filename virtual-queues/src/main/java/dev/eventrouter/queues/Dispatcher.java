@@ -112,6 +112,9 @@ final class Dispatcher implements PayloadReadBack.Reader {
   /** Sends nothing more: the queue waits for the requests under way, then stops. */
   void halt() {
     halted = true;
+    if (permits != null) {
+      permits.leaveLine();
+    }
   }
 
   /**

@@ -78,10 +78,21 @@ public final class PairPermits {
    * it was handed and did not use.
    */
   public void passEnds() {
-    if (!refused && (lined || handed.get() > 0)) {
+    if (!refused) {
+      leaveLine();
+    }
+  }
+
+  /**
+   * The queue sends nothing more (it is stopping, waiting for its answers): permits handed to it
+   * meanwhile would be held from the other pairs until it stops.
+   */
+  public void leaveLine() {
+    if (lined || handed.get() > 0) {
       limit.leaveLine(this);
       lined = false;
     }
+    refused = false;
   }
 
   /** A permit taken for a request that did not leave. */

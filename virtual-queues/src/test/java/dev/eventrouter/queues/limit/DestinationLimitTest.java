@@ -156,6 +156,22 @@ class DestinationLimitTest {
   }
 
   @Test
+  void aQueueThatSendsNothingMoreLeavesTheLineAndGivesBackWhatItWasHanded() {
+    acquireAll(BIG);
+    assertThat(acquire(SMALL)).isFalse();
+    limit.release(BIG, 2);
+    assertThat(limit.held(SMALL)).isEqualTo(2);
+
+    // its queue is stopping: the two handed permits go to the pair still in line
+    permits(SMALL).leaveLine();
+
+    assertThat(limit.held(SMALL)).isZero();
+    assertThat(limit.held(BIG)).isEqualTo(10);
+    limit.release(BIG, 1);
+    assertThat(limit.held(SMALL)).isZero();
+  }
+
+  @Test
   void aWaiterThatStopsAskingIsForgotten() {
     acquireAll(BIG);
     assertThat(acquire(SMALL)).isFalse();
