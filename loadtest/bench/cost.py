@@ -25,7 +25,9 @@ Default: cost e2e ceilings.
             the producer offered (at the pace it kept) and every job is delivered within 5 s of
             the producer's end; the steps stop at the first one not held. Per-job figures at a held
             rate are those of a router that keeps up, unlike e2e at a rate it cannot hold, where
-            batches grow as it falls behind and each job costs less.
+            batches grow as it falls behind and each job costs less. Latency p50/p99/max: of the
+            first deliveries in the window, from the event's sentAt (the time the paced producer
+            was due to send it) to its 200 at the black hole (GET /stats/latency).
   ceilings  the parts alone: a bare Kafka consumer on the filled topic, the black hole under
             raw HTTP (`loadtest blast`), batched JDBC inserts of rows of the journal's mean
             payload size into each journal database (`loadtest ceiling jdbc`).
@@ -397,6 +399,10 @@ class Run:
     def bh_stats(self):
         return json.loads(http("GET", f"http://127.0.0.1:{self.bh_port}/stats"))
 
+    def bh_latency(self):
+        """Every first delivery's latency so far, {ms: count} (cumulative)."""
+        return {v: c for v, c in json.loads(http("GET", f"http://127.0.0.1:{self.bh_port}/stats/latency"))["ms"]}
+
     def registry(self, workload="demo"):
         """demo: the harness's registry (--sources sources, 1-3 destinations each); pairs:
         --pairs sources each to one destination; backlog: one source to one destination, 128
@@ -718,9 +724,11 @@ def steps_cell(run, variant, kind, cell):
             expected += jobs
             time.sleep(args.step_seconds / 4)
             a = Edge(run, journal, producer)
+            latency_a = run.bh_latency()
             time.sleep(args.step_seconds / 2)
             b = Edge(run, journal, producer, since=a)
             f = figures(a, b, "received", False, "steps")
+            f.update(latency_between(latency_a, run.bh_latency()))
             producer.wait()
             ended = time.monotonic()
             # the pace the producer kept, on the same cores: what was offered
@@ -733,7 +741,8 @@ def steps_cell(run, variant, kind, cell):
                 f["tail_s"] = None
             f["held"] = f["tail_s"] is not None and f["jobs_per_s"] >= 0.97 * f["offered_jobs_per_s"]
             log(f"step {rate} events/s: offered {f['offered_jobs_per_s']:,.0f} jobs/s, delivered "
-                f"{f['jobs_per_s']:,.0f}/s, tail {f['tail_s']} s: {'held' if f['held'] else 'NOT held'}")
+                f"{f['jobs_per_s']:,.0f}/s, latency p50 {f.get('latency_p50_ms')} p99 {f.get('latency_p99_ms')} ms, "
+                f"tail {f['tail_s']} s: {'held' if f['held'] else 'NOT held'}")
             rows.append(f)
             if not f["held"]:
                 break
@@ -859,6 +868,9 @@ FIGURES = [
     ("e2e: producing took, s", "produced_s", "{}"),
     ("steps: jobs/s offered (the producer's pace)", "offered_jobs_per_s", "{:,.0f}"),
     ("steps: after the producer, s until all delivered (- = over 5)", "tail_s", "{}"),
+    ("steps: latency p50, ms (event sentAt to delivery, in the window)", "latency_p50_ms", "{:,.0f}"),
+    ("steps: latency p99, ms", "latency_p99_ms", "{:,.0f}"),
+    ("steps: latency max, ms", "latency_max_ms", "{:,.0f}"),
     ("steps: held", "held", "{}"),
     ("e2e: all delivered, s from the producer's start", "all_delivered_s_from_start", "{}"),
     ("all delivered, jobs/s (pairs: from ready; e2e: from start)", "all_delivered_per_s", "{:,.0f}"),
@@ -867,6 +879,21 @@ FIGURES = [
     ("edge: counters and CPU read within, ms", "edge_spread_ms", "{}"),
     ("edge: journal query took, ms", "db_query_ms", "{}"),
 ]
+
+
+def latency_between(before, after):
+    """p50, p99 and max (ms) of the latencies recorded between two cumulative readings."""
+    buckets = sorted((v, after[v] - before.get(v, 0)) for v in after if after[v] > before.get(v, 0))
+    total = sum(c for _, c in buckets)
+    if not total:
+        return {}
+    out, seen, wanted = {}, 0, [("latency_p50_ms", 0.50), ("latency_p99_ms", 0.99)]
+    for v, c in buckets:
+        seen += c
+        while wanted and seen >= wanted[0][1] * total:
+            out[wanted.pop(0)[0]] = v
+    out["latency_max_ms"] = buckets[-1][0]
+    return out
 
 
 def highest_held(rows):
@@ -878,7 +905,9 @@ def highest_held(rows):
         if r["held"]:
             best[key] = (f"{r['rate_events_per_s']:,.0f} events/s: {r['jobs_per_s']:,.0f} deliveries/s, "
                          f"router {r.get('cpu_us_router', 0):.0f} us/job"
-                         + (f" + database {r['cpu_us_database']:.0f}" if r.get("cpu_us_database") else ""))
+                         + (f" + database {r['cpu_us_database']:.0f}" if r.get("cpu_us_database") else "")
+                         + (f", latency p50 {r['latency_p50_ms']:,} ms, p99 {r['latency_p99_ms']:,} ms"
+                            if "latency_p99_ms" in r else ""))
     return best
 
 

@@ -25,7 +25,11 @@ import org.HdrHistogram.Histogram;
  * every {@code POST /<destination>[/...]} is answered (by default {@code 200} with an empty body at
  * once) and counted per (destination, messageId), so a test can tell what was delivered, how often,
  * and at which attempt. {@code GET /stats} answers the totals as JSON: {@code
- * {"received":N,"duplicates":D,"destinations":{"<dest>":{"messages":M,"requests":R}}}}.
+ * {"received":N,"duplicates":D,"destinations":{"<dest>":{"messages":M,"requests":R}}}}. {@code GET
+ * /stats/latency} answers the latencies of first deliveries, from the event's {@code sentAt} to its
+ * 200, of every destination together and since the start: {@code {"count":N,"ms":[[V,C],...]}}, C
+ * of them V milliseconds (the bucket's highest value, to 3 significant digits), so that the
+ * difference of two answers is one interval's.
  *
  * <p>The messageId is the {@code X-Message-Id} header the router sends, else the body's top-level
  * {@code "messageId"}, else "". A request with {@code X-Batch-Size} (a batched webhook's) is a JSON

@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Answers each delivery as its destination's {@link Behaviour} says (by default an empty 200 at
- * once) and counts it; {@code GET /stats} tells the counts. One instance serves every connection.
+ * once) and counts it; {@code GET /stats} tells the counts, {@code GET /stats/latency} the first
+ * deliveries' latencies. One instance serves every connection.
  */
 @Sharable
 final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -48,6 +49,7 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
   private static final AsciiString SOURCE_ID = AsciiString.cached("x-source-id");
   private static final AsciiString ALLOWED = AsciiString.cached("GET, POST");
   private static final String STATS_PATH = "/stats";
+  private static final String LATENCY_PATH = "/stats/latency";
   private static final JsonFactory JSON = new JsonFactory();
 
   private final DeliveryCounts counts;
@@ -231,21 +233,21 @@ final class BlackHoleHandler extends SimpleChannelInboundHandler<FullHttpRequest
       return empty(request, HttpResponseStatus.NOT_FOUND);
     }
     if (HttpMethod.GET.equals(request.method())) {
-      return path.equals(STATS_PATH)
-          ? stats(request)
-          : empty(request, HttpResponseStatus.NOT_FOUND);
+      return switch (path) {
+        case STATS_PATH -> json(request, counts.statsJson());
+        case LATENCY_PATH -> json(request, counts.latencyJson());
+        default -> empty(request, HttpResponseStatus.NOT_FOUND);
+      };
     }
     FullHttpResponse refused = empty(request, HttpResponseStatus.METHOD_NOT_ALLOWED);
     refused.headers().set(HttpHeaderNames.ALLOW, ALLOWED);
     return refused;
   }
 
-  private FullHttpResponse stats(FullHttpRequest request) {
+  private static FullHttpResponse json(FullHttpRequest request, byte[] body) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
-            request.protocolVersion(),
-            HttpResponseStatus.OK,
-            Unpooled.wrappedBuffer(counts.statsJson()));
+            request.protocolVersion(), HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
     response
         .headers()
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)

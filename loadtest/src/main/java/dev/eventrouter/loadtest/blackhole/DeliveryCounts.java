@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * What the black hole has received, per destination and messageId. Updated from every event loop at
@@ -81,6 +82,33 @@ final class DeliveryCounts {
     Map<String, Histogram> snapshots = new HashMap<>();
     destinations.forEach((name, d) -> snapshots.put(name, d.latency.snapshot()));
     return snapshots;
+  }
+
+  /**
+   * {@code {"count":N,"ms":[[V,C],...]}}: the first deliveries' latencies of every destination
+   * together, every one so far, as C latencies of V milliseconds (V each bucket's highest value,
+   * ascending). Cumulative, so that a reader subtracts an earlier answer to see one interval.
+   */
+  byte[] latencyJson() {
+    Histogram all = new Histogram(LatencyRecorder.SIGNIFICANT_DIGITS);
+    destinations.values().forEach(d -> all.add(d.latency.snapshot()));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+    try (JsonGenerator json = JSON.createGenerator(bytes)) {
+      json.writeStartObject();
+      json.writeNumberField("count", all.getTotalCount());
+      json.writeArrayFieldStart("ms");
+      for (HistogramIterationValue bucket : all.recordedValues()) {
+        json.writeStartArray();
+        json.writeNumber(bucket.getValueIteratedTo());
+        json.writeNumber(bucket.getCountAtValueIteratedTo());
+        json.writeEndArray();
+      }
+      json.writeEndArray();
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot happen: writing to memory", e);
+    }
+    return bytes.toByteArray();
   }
 
   /** Per destination: requests answered 2xx, then refusals in {@link Refusal} order. */

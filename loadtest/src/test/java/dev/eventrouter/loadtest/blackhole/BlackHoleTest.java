@@ -15,6 +15,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,6 +113,29 @@ class BlackHoleTest {
     assertThat(stats.get("destinations").get("dest-b").get("messages").asLong()).isEqualTo(1);
     assertThat(stats.get("destinations").get("dest-b").get("requests").asLong()).isEqualTo(1);
     assertThat(stats.get("destinations").size()).isEqualTo(2);
+  }
+
+  /** Latencies from each event's sentAt, all destinations together, first deliveries only. */
+  @Test
+  void reportsTheFirstDeliveriesLatenciesAtStatsLatency() throws Exception {
+    Instant now = Instant.now();
+    postBody("dest-a", "{\"messageId\":\"m1\",\"sentAt\":\"" + now.minusSeconds(3) + "\"}");
+    postBody("dest-a", "{\"messageId\":\"m1\",\"sentAt\":\"" + now.minusSeconds(60) + "\"}");
+    postBody("dest-b", "{\"messageId\":\"m2\",\"sentAt\":\"" + now.minusSeconds(20) + "\"}");
+    postBody("dest-b", "{\"messageId\":\"m3\"}");
+
+    HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/stats/latency")).GET());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode latency = new ObjectMapper().readTree(response.body());
+    assertThat(latency.get("count").asLong()).isEqualTo(2);
+    JsonNode buckets = latency.get("ms");
+    assertThat(buckets.size()).isEqualTo(2);
+    // 3 and 20 seconds, and what the requests themselves took, within the buckets' 0.1 %
+    assertThat(buckets.get(0).get(0).asLong()).isBetween(3_000L, 13_000L);
+    assertThat(buckets.get(0).get(1).asLong()).isEqualTo(1);
+    assertThat(buckets.get(1).get(0).asLong()).isBetween(20_000L, 30_000L);
+    assertThat(buckets.get(1).get(1).asLong()).isEqualTo(1);
   }
 
   @Test
