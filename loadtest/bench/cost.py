@@ -304,9 +304,10 @@ class Journal:
                 " pg_relation_size('event_journal'), pg_indexes_size('event_journal'),"
                 " pg_total_relation_size('event_journal'), pg_total_relation_size('snapshot'),"
                 " pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0'),"
-                " (SELECT n_tup_ins + n_tup_upd FROM pg_stat_user_tables WHERE relname = 'snapshot')")
+                " (SELECT n_tup_ins + n_tup_upd FROM pg_stat_user_tables WHERE relname = 'snapshot'),"
+                " (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())")
             keys = ["max_ordering", "rows", "snap_rows", "snap_bytes", "table_bytes", "index_bytes",
-                    "journal_total_bytes", "snap_total_bytes", "wal_bytes", "snap_writes_pgstat"]
+                    "journal_total_bytes", "snap_total_bytes", "wal_bytes", "snap_writes_pgstat", "commits"]
         elif self.kind == "mariadb":
             v = self.one(
                 "SELECT (SELECT coalesce(max(ordering),0) FROM event_journal), (SELECT count(*) FROM event_journal),"
@@ -573,6 +574,10 @@ def figures(a, b, moved, short, label):
     f["rows_inserted_per_s"] = f["rows_inserted_metric"] * f["jobs_per_s"]
     if "wal_bytes" in a.db:
         f["wal_bytes"] = per_db(b.db["wal_bytes"] - a.db["wal_bytes"])
+    if "commits" in a.db:
+        # every transaction of the journal's database, this script's own queries included (a
+        # few per window)
+        f["db_commits"] = per_db(b.db["commits"] - a.db["commits"])
     if "file_bytes" in a.db:
         f["h2_file_growth_bytes"] = per_db(b.db["file_bytes"] - a.db["file_bytes"])
     f["router_write_bytes"] = per(b.router_write_bytes - a.router_write_bytes)
@@ -850,7 +855,8 @@ FIGURES = [
     ("journal rows deleted/job", "rows_deleted", "{:.3f}"),
     ("journal writes/job", "journal_writes", "{:.4f}"),
     ("journal rows inserted/s vs JDBC ceiling", "rows_ratio", "{:.3f}"),
-    ("WAL bytes/job (server-wide)", "wal_bytes", "{:,.0f}"), ("H2 file growth bytes/job", "h2_file_growth_bytes", "{:,.0f}"),
+    ("WAL bytes/job (server-wide)", "wal_bytes", "{:,.0f}"),
+    ("database transactions committed/job (PostgreSQL)", "db_commits", "{:.4f}"), ("H2 file growth bytes/job", "h2_file_growth_bytes", "{:,.0f}"),
     ("router write_bytes/job (/proc io)", "router_write_bytes", "{:,.0f}"),
     ("snapshot bytes written/job (kept at the end, created in the window)", "snapshot_written_bytes", "{:,.1f}"),
     ("snapshot rows written/job (same)", "snapshot_written_rows", "{:.4f}"),

@@ -92,7 +92,7 @@ public record JobSeen(
 
     /**
      * How long before the kill a request may have left for its outcome to be still unwritten when
-     * the router died: outcomes are written within a fraction of a second (outcome-batch-delay, 100
+     * the router died: outcomes are written within a fraction of a second (outcome-batch-delay, 300
      * ms by default, and a journal write); 30 s covers a machine loaded ten times over. An older
      * copy sent again means an outcome the router had written and lost.
      */

@@ -37,6 +37,9 @@ public final class JournalSchema {
         for (String sql : statements) {
           statement.execute(sql);
         }
+        if (settings.database() == JournalSettings.Database.POSTGRES) {
+          PostgresCompression.useLz4(connection);
+        }
       } catch (SQLException e) {
         throw new IllegalStateException(
             "cannot create the journal tables in " + shard + ": " + e.getMessage(), e);
