@@ -40,7 +40,8 @@ final class PostgresCompression {
     }
   }
 
-  private static boolean lz4Available(Connection connection) throws SQLException {
+  /** True where the server can compress with lz4 (PostgreSQL 14 and later, built with it). */
+  static boolean lz4Available(Connection connection) throws SQLException {
     try (Statement q = connection.createStatement();
         ResultSet rs =
             q.executeQuery(

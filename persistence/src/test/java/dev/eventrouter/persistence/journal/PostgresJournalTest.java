@@ -42,12 +42,8 @@ class PostgresJournalTest extends JournalContract {
                 .resolve());
     try (Connection c = DriverManager.getConnection(url, "postgres", "");
         Statement s = c.createStatement()) {
-      try (ResultSet lz4 =
-          s.executeQuery(
-              "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression'"
-                  + " AND 'lz4' = ANY(enumvals)")) {
-        Assumptions.assumeTrue(lz4.next(), "this PostgreSQL server has no lz4");
-      }
+      Assumptions.assumeTrue(
+          PostgresCompression.lz4Available(c), "this PostgreSQL server has no lz4");
       s.execute("DROP TABLE IF EXISTS event_tag, event_journal, snapshot, journal_layout");
       // the tables as an earlier version made them
       for (String sql :
