@@ -239,7 +239,7 @@ class ConsoleBrowserTest {
 
     // a replay, started and watched
     click(By.id("nav-replays"));
-    browser.findElement(By.id("field-destination")).sendKeys("held");
+    type(By.id("field-destination"), "held");
     click(By.cssSelector("button[data-lever='Start']"));
     await.until(
         ExpectedConditions.textToBePresentInElementLocated(
@@ -276,7 +276,7 @@ class ConsoleBrowserTest {
     signIn(OPERATE);
     click(By.id("nav-replays"));
     String markup = "<img src=x onerror=\"window.injected=1\">";
-    browser.findElement(By.id("field-destination")).sendKeys(markup);
+    type(By.id("field-destination"), markup);
     click(By.cssSelector("button[data-lever='Start']"));
     await.until(
         ExpectedConditions.textToBePresentInElementLocated(
@@ -288,7 +288,7 @@ class ConsoleBrowserTest {
         .isNull();
     // a wrong token is refused where it is typed
     click(By.id("logout"));
-    browser.findElement(By.id("token")).sendKeys("not-a-token-of-this-router");
+    type(By.id("token"), "not-a-token-of-this-router");
     click(By.id("login-button"));
     await.until(ExpectedConditions.textToBe(By.id("login-error"), "That token is not valid."));
   }
@@ -329,7 +329,7 @@ class ConsoleBrowserTest {
             By.cssSelector("#view p.result"), "\"sources\":3"));
 
     click(By.id("nav-dead-letters"));
-    browser.findElement(By.id("field-source")).sendKeys("late");
+    type(By.id("field-source"), "late");
     click(By.cssSelector("button[data-lever='Start']"));
     await.until(
         ExpectedConditions.textToBePresentInElementLocated(
@@ -390,7 +390,7 @@ class ConsoleBrowserTest {
   private void signIn(String token) {
     browser.get("http://127.0.0.1:" + router.httpPort() + "/console");
     await.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
-    browser.findElement(By.id("token")).sendKeys(token);
+    type(By.id("token"), token);
     click(By.id("login-button"));
     await.until(ExpectedConditions.visibilityOfElementLocated(By.id("nav")));
     await.until(
@@ -399,6 +399,11 @@ class ConsoleBrowserTest {
 
   private void click(By by) {
     await.until(ExpectedConditions.elementToBeClickable(by)).click();
+  }
+
+  /** Types into a field of a view that may still be drawing after the click that opened it. */
+  private void type(By by, String keys) {
+    await.until(ExpectedConditions.visibilityOfElementLocated(by)).sendKeys(keys);
   }
 
   private String text(By by) {
