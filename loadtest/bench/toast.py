@@ -12,7 +12,6 @@ to a page kept whole), and the last two together. Prints the best of 3 as server
 (the statement's time over its jobs: the server does nothing else) and the table's size per job,
 TOAST included.
 """
-import io
 import random
 import subprocess
 random.seed(1)
@@ -41,15 +40,15 @@ for jobs, n in ((64, 400), (4, 4000)):
     for padded in (True, False):
         data = rows(n, jobs, padded)
         psql("DROP TABLE IF EXISTS src; CREATE TABLE src (p bytea) WITH (toast_tuple_target = 8160); ALTER TABLE src ALTER p SET STORAGE EXTERNAL")
-        buf = io.StringIO("".join("\\\\x" + d.hex() + "\n" for d in data))
+        copy = "".join("\\\\x" + d.hex() + "\n" for d in data)
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "toastexp", "-qc", "COPY src FROM STDIN"],
-                       input=buf.getvalue(), text=True, check=True)
+                       input=copy, text=True, check=True)
         for name, ddl in (("pglz (default)", ""), ("lz4", "ALTER TABLE t ALTER p SET COMPRESSION lz4"),
                           ("external", "ALTER TABLE t ALTER p SET STORAGE EXTERNAL"),
                           ("target8160", "ALTER TABLE t SET (toast_tuple_target = 8160)"),
                           ("target8160+lz4", "ALTER TABLE t SET (toast_tuple_target = 8160); ALTER TABLE t ALTER p SET COMPRESSION lz4")):
             best = None
-            for rep in range(3):
+            for _ in range(3):
                 psql("DROP TABLE IF EXISTS t; CREATE TABLE t (id bigserial primary key, p bytea); " + (ddl + ";" if ddl else ""))
                 r = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "toastexp", "-qAt"],
                                    input="\\timing on\nINSERT INTO t (p) SELECT p FROM src;\n", capture_output=True, text=True, check=True).stdout

@@ -91,7 +91,7 @@ final class DeliveryCounts {
    */
   byte[] latencyJson() {
     Histogram all = new Histogram(LatencyRecorder.SIGNIFICANT_DIGITS);
-    destinations.values().forEach(d -> all.add(d.latency.snapshot()));
+    latencySnapshots().values().forEach(all::add);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
     try (JsonGenerator json = JSON.createGenerator(bytes)) {
       json.writeStartObject();
