@@ -61,6 +61,12 @@ public final class QueueState {
   /** Jobs with an ordering key accepted, counted: the arrival of the last. */
   private long arrivals;
 
+  /**
+   * Jobs held that have an ordering key: while there are none, {@link #keyed} needs no lookup (it
+   * is asked for every outcome).
+   */
+  private int keyedJobs;
+
   /** Per partition, the offset below which every record's jobs are persisted, as last told. */
   private final Map<Integer, Long> persistedBelow = new HashMap<>();
 
@@ -140,6 +146,7 @@ public final class QueueState {
     long arrival = event.job().orderingKey() == Job.UNORDERED ? 0L : ++arrivals;
     PendingJob job = PendingJob.accepted(event.job(), sequenceNr, arrival);
     if (jobs.putIfAbsent(job.id(), job) == null) {
+      held(job, 1);
       addToSchedule(job);
     }
   }
@@ -184,6 +191,7 @@ public final class QueueState {
       return; // finished before: remembered, or forgotten, already
     }
     jobs.remove(id);
+    held(job, -1);
     archiving.remove(id);
     long atMillis = at.toEpochMilli();
     RecordPosition position = job.position();
@@ -204,6 +212,12 @@ public final class QueueState {
       } else {
         finishedOther.remove(finishedOther.keySet().iterator().next());
       }
+    }
+  }
+
+  private void held(PendingJob job, int change) {
+    if (job.orderingKey() != Job.UNORDERED) {
+      keyedJobs += change;
     }
   }
 
@@ -314,6 +328,7 @@ public final class QueueState {
     state.sequenceNr = snapshot.sequenceNr();
     for (PendingJob job : snapshot.jobs()) {
       state.jobs.put(job.id(), job);
+      state.held(job, 1);
       // only the order of live jobs matters: later ones come after the latest of them
       state.arrivals = Math.max(state.arrivals, job.arrival());
       if (job.archiving()) {
@@ -361,6 +376,9 @@ public final class QueueState {
 
   /** Whether the job is held and has an ordering key, whose later jobs wait for its outcome. */
   boolean keyed(Ksuid id) {
+    if (keyedJobs == 0) {
+      return false;
+    }
     PendingJob job = jobs.get(id);
     return job != null && job.orderingKey() != Job.UNORDERED;
   }

@@ -487,9 +487,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
     }
 
     private Ksuid ksuid() {
-      byte[] id = new byte[Ksuid.BYTES];
-      System.arraycopy(bytes, take(Ksuid.BYTES), id, 0, Ksuid.BYTES);
-      return Ksuid.fromBytes(id);
+      return Ksuid.fromBytes(bytes, take(Ksuid.BYTES));
     }
 
     private Instant time() {

@@ -49,6 +49,43 @@ class KsuidTest {
   }
 
   @Test
+  void comparesAndEqualsAsItsBytesDo() {
+    Random random = new Random(11);
+    List<byte[]> all = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      byte[] bytes = new byte[Ksuid.BYTES];
+      random.nextBytes(bytes);
+      if (i % 2 == 1) {
+        // a shared prefix of any length, all twenty bytes included: each part of the order decides
+        System.arraycopy(all.get(i - 1), 0, bytes, 0, random.nextInt(Ksuid.BYTES + 1));
+      }
+      all.add(bytes);
+    }
+    for (int i = 1; i < all.size(); i++) {
+      byte[] first = all.get(i - 1);
+      byte[] second = all.get(i);
+      Ksuid a = Ksuid.fromBytes(first);
+      Ksuid b = Ksuid.fromBytes(second);
+      assertThat(Integer.signum(a.compareTo(b)))
+          .isEqualTo(Integer.signum(Arrays.compareUnsigned(first, second)));
+      assertThat(a.equals(b)).isEqualTo(Arrays.equals(first, second));
+      assertThat(Ksuid.fromBytes(first.clone())).isEqualTo(a).hasSameHashCodeAs(a);
+    }
+  }
+
+  @Test
+  void readsItsTwentyBytesAtAnOffset() {
+    byte[] bytes = new byte[Ksuid.BYTES + 3];
+    new Random(5).nextBytes(bytes);
+
+    assertThat(Ksuid.fromBytes(bytes, 3).toBytes())
+        .isEqualTo(Arrays.copyOfRange(bytes, 3, 3 + Ksuid.BYTES));
+    assertThatThrownBy(() -> Ksuid.fromBytes(bytes, 4))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("19");
+  }
+
+  @Test
   void derivesTheSameIdFromTheSameRecord() {
     Instant time = Instant.parse("2026-11-26T10:15:30.123Z");
 

@@ -1,6 +1,7 @@
 package dev.eventrouter.router.metrics;
 
 import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.Transition;
 import java.time.Instant;
@@ -23,46 +24,56 @@ public final class RecentJobs {
   /** A job and its latest step as persisted. */
   public record Recent(String id, String state, Instant at) {}
 
-  private final Map<PairId, LinkedHashMap<String, Recent>> byPair =
+  private final Map<PairId, LinkedHashMap<Ksuid, Recent>> byPair =
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<PairId, LinkedHashMap<String, Recent>> e) {
+        protected boolean removeEldestEntry(Map.Entry<PairId, LinkedHashMap<Ksuid, Recent>> e) {
           return size() > PAIRS;
         }
       };
 
+  /**
+   * Told of every write of every queue: only what it keeps costs more than a look. Of a write's new
+   * jobs, those that more than {@link #PER_PAIR} newer ones of the same write push out are not
+   * looked at, and a later step is looked at only for a job kept.
+   */
   synchronized void persisted(PairId pair, List<JobEvent> events) {
-    LinkedHashMap<String, Recent> jobs =
+    LinkedHashMap<Ksuid, Recent> jobs =
         byPair.computeIfAbsent(
             pair,
             p ->
                 new LinkedHashMap<>() {
                   @Override
-                  protected boolean removeEldestEntry(Map.Entry<String, Recent> eldest) {
+                  protected boolean removeEldestEntry(Map.Entry<Ksuid, Recent> eldest) {
                     return size() > PER_PAIR;
                   }
                 });
+    int pushedOut = -PER_PAIR;
     for (JobEvent event : events) {
+      if (event instanceof JobEvent.AwaitingScheduling) {
+        pushedOut++;
+      }
+    }
+    for (JobEvent event : events) {
+      boolean arriving = event instanceof JobEvent.WithPayload;
+      if (event instanceof JobEvent.AwaitingScheduling && pushedOut-- > 0
+          || !arriving && !jobs.containsKey(event.jobId())) {
+        continue;
+      }
       List<Transition> steps = Transition.of(List.of(event));
       if (steps.isEmpty()) {
         continue;
       }
       Transition last = steps.get(steps.size() - 1);
-      String id = event.jobId().toString();
-      Recent recent = new Recent(id, last.state(), last.at());
-      if (event instanceof JobEvent.WithPayload) {
-        // a job arriving: it pushes the oldest out
-        jobs.put(id, recent);
-      } else {
-        // a later step keeps the job's place, and does not bring back one pushed out
-        jobs.computeIfPresent(id, (key, before) -> recent);
-      }
+      // a job arriving pushes the oldest out; a later step keeps the job's place, and does not
+      // bring back one pushed out
+      jobs.put(event.jobId(), new Recent(event.jobId().toString(), last.state(), last.at()));
     }
   }
 
   /** The pair's latest jobs here, newest first; empty if none was seen lately. */
   public synchronized List<Recent> of(PairId pair) {
-    LinkedHashMap<String, Recent> jobs = byPair.get(pair);
+    LinkedHashMap<Ksuid, Recent> jobs = byPair.get(pair);
     if (jobs == null) {
       return List.of();
     }

@@ -46,6 +46,40 @@ class RecentJobsTest {
   }
 
   @Test
+  void aWriteOfNewJobsAndStepsKeepsWhatWritingThemOneByOneWould() {
+    List<Job> earlier = jobs("e", 4);
+    List<Job> later = jobs("l", RecentJobs.PER_PAIR + 3);
+    Attempt ok = Attempt.responded(1, T.plusSeconds(30), T.plusSeconds(31), 200);
+    List<JobEvent> write = new ArrayList<>();
+    later.forEach(job -> write.add(new JobEvent.AwaitingScheduling(job)));
+    // a step of a job the same write pushes out, of one it keeps, and of one from before
+    write.add(new JobEvent.Succeeded(later.get(0).id(), ok));
+    write.add(new JobEvent.Succeeded(later.get(later.size() - 1).id(), ok));
+    write.add(new JobEvent.Succeeded(earlier.get(0).id(), ok));
+
+    RecentJobs together = new RecentJobs();
+    RecentJobs oneByOne = new RecentJobs();
+    for (RecentJobs recent : List.of(together, oneByOne)) {
+      recent.persisted(
+          PAIR, earlier.stream().<JobEvent>map(JobEvent.AwaitingScheduling::new).toList());
+    }
+    together.persisted(PAIR, write);
+    write.forEach(event -> oneByOne.persisted(PAIR, List.of(event)));
+
+    assertThat(together.of(PAIR)).isEqualTo(oneByOne.of(PAIR)).hasSize(RecentJobs.PER_PAIR);
+    assertThat(together.of(PAIR).get(0))
+        .isEqualTo(
+            new RecentJobs.Recent(
+                later.get(later.size() - 1).id().toString(), "succeeded", T.plusSeconds(31)));
+  }
+
+  private static List<Job> jobs(String prefix, int count) {
+    return IntStream.range(0, count)
+        .mapToObj(i -> JobFixtures.job(PAIR, prefix + i, "http://127.0.0.1/hook", T.plusSeconds(i)))
+        .toList();
+  }
+
+  @Test
   void forgetsThePairsLeastLatelyBusyBeyondItsBound() {
     RecentJobs recent = new RecentJobs();
     for (int i = 0; i <= RecentJobs.PAIRS; i++) {

@@ -458,14 +458,16 @@ public final class NettyDeliveryClient implements DeliveryClient {
     }
 
     private DefaultFullHttpRequest httpRequest(OutgoingRequest outgoing) {
+      // the target is checked once per route (Routes), not again for each request
       DefaultFullHttpRequest http =
           new DefaultFullHttpRequest(
               HttpVersion.HTTP_1_1,
               HttpMethod.POST,
               outgoing.target(),
               Unpooled.wrappedBuffer(outgoing.body()),
-              HEADERS,
-              TRAILERS);
+              HEADERS.newHeaders(),
+              TRAILERS.newHeaders(),
+              false);
       HttpHeaders headers = http.headers();
       headers.set(HttpHeaderNames.HOST, hostHeader);
       headers.set(

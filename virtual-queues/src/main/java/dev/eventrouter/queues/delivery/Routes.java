@@ -221,14 +221,22 @@ final class Routes {
         PoolKey.of(destination, endpoint), target(endpoint), contentType, List.copyOf(headers));
   }
 
-  /** Path and query as they go on the request line: ASCII, what is not percent-encoded (UTF-8). */
+  /**
+   * Path and query as they go on the request line: ASCII, what is not percent-encoded (UTF-8). A
+   * parsed URI holds no space or control character; checked here all the same, once per route,
+   * since the Netty client does not check the request line again for each request.
+   */
   private static String target(URI endpoint) {
     String target = endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
     if (endpoint.getRawQuery() != null) {
       target = target + "?" + endpoint.getRawQuery();
     }
     for (int i = 0; i < target.length(); i++) {
-      if (target.charAt(i) > 0x7e) {
+      char c = target.charAt(i);
+      if (c <= 0x20 || c == 0x7f) {
+        throw new IllegalArgumentException("the endpoint's path or query holds a space or control");
+      }
+      if (c > 0x7f) {
         return target(URI.create(endpoint.toASCIIString()));
       }
     }

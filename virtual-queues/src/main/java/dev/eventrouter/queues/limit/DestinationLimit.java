@@ -29,7 +29,8 @@ import java.util.function.LongSupplier;
  * lost on the way costs no more than that.
  *
  * <p>Thousands of pairs can wait for one destination (a burst of new sources): what a request costs
- * here must not grow with them. The pairs holding or waiting are counted as they come and go, and
+ * here must not grow with them. The pairs holding or waiting are counted as they come and go, each
+ * waiter's count is at its place in line (looking over the line costs no lookup per waiter), and
  * the waiters are looked over for stale ones only once per {@link #RECHECK}.
  */
 public final class DestinationLimit {
@@ -39,17 +40,34 @@ public final class DestinationLimit {
 
   static final Duration WAITER_TTL = RECHECK.multipliedBy(3);
 
-  private record Waiter(PairPermits permits, long sinceNanos) {}
+  /** A pair holding permits or waiting for some: its count, and its place in line if it waits. */
+  private static final class Share {
+    final PairId pair;
+    int held;
+
+    /** The pair's permits while it waits in line; null when it does not. */
+    PairPermits waiter;
+
+    long waitingSinceNanos;
+
+    Share(PairId pair) {
+      this.pair = pair;
+    }
+  }
 
   private final AimdLimit limit;
   private final LongSupplier nanos;
-  private final Map<PairId, Integer> held = new HashMap<>();
-  private final Map<PairId, Waiter> waiting = new LinkedHashMap<>();
+
+  /**
+   * The pairs holding a permit or waiting for one, each once: their number is what the limit is
+   * shared by. One entry per pair, so that the line is looked over without a lookup per waiter.
+   */
+  private final Map<PairId, Share> shares = new HashMap<>();
+
+  /** The pairs waiting, in line. */
+  private final Map<PairId, Share> line = new LinkedHashMap<>();
+
   private int inUse;
-
-  /** The pairs holding a permit or waiting for one (each once). */
-  private int active;
-
   private long sweptAtNanos;
 
   DestinationLimit(ConcurrencyLimitSettings settings, LongSupplier nanos) {
@@ -63,20 +81,23 @@ public final class DestinationLimit {
     PairId pair = permits.pair();
     long now = nanos.getAsLong();
     forgetStaleWaiters(now);
-    int holding = held.getOrDefault(pair, 0);
-    int share = fairShare(pair);
-    if (inUse < limit.limit() && (holding < share || !othersWantTheirShare(pair, share))) {
-      if (held.put(pair, holding + 1) == null && !waiting.containsKey(pair)) {
-        active++;
-      }
+    Share share = shares.get(pair);
+    int holding = share == null ? 0 : share.held;
+    int fair = Math.max(1, limit.limit() / (share == null ? shares.size() + 1 : shares.size()));
+    if (share == null) {
+      share = new Share(pair);
+      shares.put(pair, share);
+    }
+    if (inUse < limit.limit() && (holding < fair || !othersWantTheirShare(pair, fair))) {
+      share.held++;
       inUse++;
-      stopWaiting(pair);
+      stopWaiting(share);
       return true;
     }
-    // a waiter asking again keeps its place in line (a linked map keeps a replaced key's place)
-    if (waiting.put(pair, new Waiter(permits, now)) == null && holding == 0) {
-      active++;
-    }
+    // a waiter asking again keeps its place in line
+    share.waiter = permits;
+    share.waitingSinceNanos = now;
+    line.putIfAbsent(pair, share);
     return false;
   }
 
@@ -122,7 +143,7 @@ public final class DestinationLimit {
         () -> {
           stopWaiting(permits.pair());
           permits.takeHanded();
-          take(permits.pair(), held.getOrDefault(permits.pair(), 0));
+          take(permits.pair(), held(permits.pair()));
         });
   }
 
@@ -150,43 +171,47 @@ public final class DestinationLimit {
   }
 
   synchronized int held(PairId pair) {
-    return held.getOrDefault(pair, 0);
+    Share share = shares.get(pair);
+    return share == null ? 0 : share.held;
   }
 
   private boolean take(PairId pair, int permits) {
-    int holding = held.getOrDefault(pair, 0);
-    int taken = Math.min(holding, permits);
+    Share share = shares.get(pair);
+    int taken = share == null ? 0 : Math.min(share.held, permits);
     if (taken == 0) {
       return false;
     }
-    if (holding == taken) {
-      held.remove(pair);
-      if (!waiting.containsKey(pair)) {
-        active--;
-      }
-    } else {
-      held.put(pair, holding - taken);
-    }
+    share.held -= taken;
     inUse -= taken;
+    forgetIfIdle(share);
     return true;
   }
 
-  /** The limit over the pairs holding permits or waiting for one, this one included. */
-  private int fairShare(PairId pair) {
-    int pairs = held.containsKey(pair) || waiting.containsKey(pair) ? active : active + 1;
-    return Math.max(1, limit.limit() / pairs);
+  private void stopWaiting(PairId pair) {
+    Share share = shares.get(pair);
+    if (share != null) {
+      stopWaiting(share);
+    }
   }
 
-  private void stopWaiting(PairId pair) {
-    if (waiting.remove(pair) != null && !held.containsKey(pair)) {
-      active--;
+  private void stopWaiting(Share share) {
+    if (line.remove(share.pair) != null) {
+      share.waiter = null;
+      forgetIfIdle(share);
+    }
+  }
+
+  /** A pair neither holding nor waiting no longer counts among those sharing the limit. */
+  private void forgetIfIdle(Share share) {
+    if (share.held == 0 && share.waiter == null) {
+      shares.remove(share.pair);
     }
   }
 
   /** Whether another pair waits that holds less than its share. */
-  private boolean othersWantTheirShare(PairId pair, int share) {
-    for (PairId waiter : waiting.keySet()) {
-      if (!waiter.equals(pair) && held.getOrDefault(waiter, 0) < share) {
+  private boolean othersWantTheirShare(PairId pair, int fair) {
+    for (Share waiter : line.values()) {
+      if (waiter.held < fair && !waiter.pair.equals(pair)) {
         return true;
       }
     }
@@ -205,37 +230,37 @@ public final class DestinationLimit {
   private List<PairPermits> handOut(PairId releasing) {
     forgetStaleWaiters(nanos.getAsLong());
     List<PairPermits> handed = List.of();
-    while (inUse < limit.limit() && !waiting.isEmpty()) {
-      int share = Math.max(1, limit.limit() / active);
-      Waiter next = nextInLine(share, releasing);
-      PairId pair = next.permits().pair();
-      if (held.merge(pair, 1, Integer::sum) >= share) {
-        waiting.remove(pair);
-        waiting.put(pair, next);
+    while (inUse < limit.limit() && !line.isEmpty()) {
+      int fair = Math.max(1, limit.limit() / shares.size());
+      Share next = nextInLine(fair, releasing);
+      PairPermits permits = next.waiter;
+      if (++next.held >= fair) {
+        line.remove(next.pair);
+        line.put(next.pair, next);
       }
       inUse++;
-      if (next.permits().hand()) {
+      if (permits.hand()) {
         if (handed.isEmpty()) {
           handed = new ArrayList<>();
         }
-        handed.add(next.permits());
+        handed.add(permits);
       }
     }
     return handed;
   }
 
-  private Waiter nextInLine(int share, PairId releasing) {
-    Waiter first = null;
-    Waiter releaser = null;
-    for (Map.Entry<PairId, Waiter> entry : waiting.entrySet()) {
-      boolean below = held.getOrDefault(entry.getKey(), 0) < share;
-      if (entry.getKey().equals(releasing)) {
-        releaser = below ? entry.getValue() : null;
+  private Share nextInLine(int fair, PairId releasing) {
+    Share first = null;
+    Share releaser = null;
+    for (Share waiter : line.values()) {
+      boolean below = waiter.held < fair;
+      if (waiter.pair.equals(releasing)) {
+        releaser = below ? waiter : null;
       } else if (below) {
-        return entry.getValue();
+        return waiter;
       }
       if (first == null) {
-        first = entry.getValue();
+        first = waiter;
       }
     }
     return releaser != null ? releaser : first;
@@ -246,14 +271,13 @@ public final class DestinationLimit {
       return;
     }
     sweptAtNanos = now;
-    Iterator<Map.Entry<PairId, Waiter>> waiters = waiting.entrySet().iterator();
+    Iterator<Share> waiters = line.values().iterator();
     while (waiters.hasNext()) {
-      Map.Entry<PairId, Waiter> waiter = waiters.next();
-      if (now - waiter.getValue().sinceNanos() > WAITER_TTL.toNanos()) {
+      Share waiter = waiters.next();
+      if (now - waiter.waitingSinceNanos > WAITER_TTL.toNanos()) {
         waiters.remove();
-        if (!held.containsKey(waiter.getKey())) {
-          active--;
-        }
+        waiter.waiter = null;
+        forgetIfIdle(waiter);
       }
     }
   }
