@@ -20,7 +20,8 @@ Default: cost e2e ceilings.
             producer's start to the last delivery, as e2e.sh.
   steps     end to end at rates a router can hold: a fresh router per journal x variant x round,
             warmed up on --warmup-events produced at full speed and delivered, then the producer
-            paced at each of --step-rates (events/s) in turn, --step-seconds each; the window is the
+            paced at each of --step-rates (events/s) in turn, --step-seconds each (--steps-go-on: past
+            a step not held too, to see whether a later, lower rate catches up); the window is the
             middle half of the step. A step is HELD when its deliveries/s reach 97 % of the jobs/s
             the producer offered (at the pace it kept) and every job is delivered within 5 s of
             the producer's end; the steps stop at the first one not held. Per-job figures at a held
@@ -749,7 +750,7 @@ def steps_cell(run, variant, kind, cell):
                 f"{f['jobs_per_s']:,.0f}/s, latency p50 {f.get('latency_p50_ms')} p99 {f.get('latency_p99_ms')} ms, "
                 f"tail {f['tail_s']} s: {'held' if f['held'] else 'NOT held'}")
             rows.append(f)
-            if not f["held"]:
+            if not f["held"] and not args.steps_go_on:
                 break
         if rows:
             rows[-1]["duplicates"] = run.bh_stats()["duplicates"]
@@ -1041,6 +1042,9 @@ def main():
                    default=[2000.0, 3000.0, 4000.0, 5000.0, 6000.0],
                    help="steps: producer events/s of each step, in order (2000,3000,4000,5000,6000)")
     p.add_argument("--step-seconds", type=float, default=120, help="steps: producing time of each step (120)")
+    p.add_argument("--steps-go-on", action="store_true",
+                   help="steps: go on after a step not held (a burst, then a rate to recover at: "
+                        "--step-rates 7000,3000); a later step is HELD when it caught up by its end")
     p.add_argument("--backlog-events", type=int, default=1_000_000, help="backlog: jobs held for one paused pair (1000000)")
     p.add_argument("--pairs", type=int, default=100_000, help="pairs: sources, each to one destination (100000)")
     p.add_argument("--pairs-jobs", type=int, default=3, help="pairs: events per source (3)")
