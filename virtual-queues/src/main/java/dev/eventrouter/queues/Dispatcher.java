@@ -172,7 +172,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
     Map<Ksuid, Job> read = new LinkedHashMap<>();
     live.forEach((id, events) -> read.put(id, JobPayloads.payloadOf(events)));
     // kept while there is room, first due first; the rest goes now or is read again when due
-    queue.payloads().offerReadBack(read.values());
+    read.values().forEach(queue.payloads()::offer);
     dispatch(state, read);
   }
 

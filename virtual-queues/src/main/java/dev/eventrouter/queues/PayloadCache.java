@@ -2,7 +2,6 @@ package dev.eventrouter.queues;
 
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -12,13 +11,6 @@ import java.util.Map;
  * hours grows the journal, not the heap. A payload is kept only while there is room, whether it
  * comes with a new job or is read back from the journal; one that does not fit is used at once
  * (sent) and read back again the next time its job comes due.
- *
- * <p>Once payloads read back found no room, new jobs' payloads are not kept either, until a read is
- * kept whole or the cache has emptied: a queue that holds more than its cache delivers its jobs in
- * order, and a new job is the last of them. Kept, new payloads took the room from those read back
- * for the jobs due now, which were then read a few at a time, each read decoding whole journal
- * events again: a router that fell behind spent its time reading its journal back and did not catch
- * up even at half the rate (BENCHMARKS.md, "A router that fell behind").
  */
 final class PayloadCache {
 
@@ -27,41 +19,18 @@ final class PayloadCache {
   private final Map<Ksuid, Job> jobs = new HashMap<>();
   private long bytes;
 
-  /** The last read back did not fit whole, and the cache has not emptied since. */
-  private boolean readBackRefused;
-
   PayloadCache(long maxBytes, PayloadBudget budget) {
     this.maxBytes = maxBytes;
     this.budget = budget;
   }
 
-  /** Keeps a new job's payload if there is room and no payload read back was refused it. */
-  void offerNew(Job job) {
-    if (!readBackRefused) {
-      offer(job);
-    }
-  }
-
-  /** Keeps the payloads read back from the journal while there is room. */
-  void offerReadBack(Collection<Job> read) {
-    boolean whole = true;
-    for (Job job : read) {
-      whole &= offer(job);
-    }
-    readBackRefused = !whole;
-  }
-
-  private boolean offer(Job job) {
-    if (jobs.containsKey(job.id())) {
-      return true;
-    }
+  /** Keeps the job if there is room. */
+  void offer(Job job) {
     int size = job.payload().length;
-    if (bytes + size <= maxBytes && budget.tryTake(size)) {
+    if (!jobs.containsKey(job.id()) && bytes + size <= maxBytes && budget.tryTake(size)) {
       jobs.put(job.id(), job);
       bytes += size;
-      return true;
     }
-    return false;
   }
 
   /** Whether another payload might fit (one of any size, as far as the bytes left tell). */
@@ -78,9 +47,6 @@ final class PayloadCache {
     if (removed != null) {
       bytes -= removed.payload().length;
       budget.giveBack(removed.payload().length);
-      if (jobs.isEmpty()) {
-        readBackRefused = false;
-      }
     }
   }
 
@@ -89,7 +55,6 @@ final class PayloadCache {
     jobs.clear();
     budget.giveBack(bytes);
     bytes = 0;
-    readBackRefused = false;
   }
 
   int size() {

@@ -471,7 +471,7 @@ public final class VirtualQueue
               queue.deps().listener().journalWrite(events.size(), System.nanoTime() - writing);
               // accepted jobs are persisted transitions too (the console lists a pair's latest)
               queue.deps().listener().persisted(queue.pair(), events);
-              fresh.forEach(queue.payloads()::offerNew);
+              fresh.forEach(queue.payloads()::offer);
               changed(s);
             })
         .thenReply(enqueue.replyTo(), s -> StatusReply.success(accepted));
