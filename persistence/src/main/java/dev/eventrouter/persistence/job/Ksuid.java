@@ -42,13 +42,6 @@ public final class Ksuid implements Comparable<Ksuid> {
     this.low = low;
   }
 
-  private static Ksuid at(byte[] bytes, int offset) {
-    return new Ksuid(
-        (int) bigEndian(bytes, offset, TIMESTAMP_BYTES),
-        bigEndian(bytes, offset + TIMESTAMP_BYTES, Long.BYTES),
-        bigEndian(bytes, offset + TIMESTAMP_BYTES + Long.BYTES, Long.BYTES));
-  }
-
   private static long bigEndian(byte[] bytes, int offset, int length) {
     long value = 0;
     for (int i = 0; i < length; i++) {
@@ -95,7 +88,10 @@ public final class Ksuid implements Comparable<Ksuid> {
       throw new IllegalArgumentException(
           "a KSUID has " + BYTES + " bytes, not " + Math.max(0, bytes.length - offset));
     }
-    return at(bytes, offset);
+    return new Ksuid(
+        (int) bigEndian(bytes, offset, TIMESTAMP_BYTES),
+        bigEndian(bytes, offset + TIMESTAMP_BYTES, Long.BYTES),
+        bigEndian(bytes, offset + TIMESTAMP_BYTES + Long.BYTES, Long.BYTES));
   }
 
   /** Parses the 27-character base-62 form; rejects anything else with a message saying why. */
