@@ -39,6 +39,10 @@ public final class TestQueues {
             pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
             pekko.coordinated-shutdown.exit-jvm = off
             pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+            # a node leaves its cluster and hands its shards off before it stops, each phase with
+            # a timeout of its own; the test kit's 10 s for the whole was once not enough on a
+            # loaded 2-core CI machine
+            pekko.actor.testkit.typed.system-shutdown-default = 30s
             """)
             .withFallback(journal)
             .withFallback(
