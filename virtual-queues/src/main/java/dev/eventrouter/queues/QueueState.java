@@ -58,6 +58,14 @@ public final class QueueState {
    */
   private final Map<Long, Integer> keysWaiting = new HashMap<>();
 
+  /**
+   * The payload sequence numbers of the jobs held, and the seconds of their ids: the low watermark
+   * and the oldest job without a walk over every job.
+   */
+  private final SortedCounts payloadEvents = new SortedCounts();
+
+  private final SortedCounts idSeconds = new SortedCounts();
+
   /** Jobs with an ordering key accepted, counted: the arrival of the last. */
   private long arrivals;
 
@@ -147,6 +155,8 @@ public final class QueueState {
     PendingJob job = PendingJob.accepted(event.job(), sequenceNr, arrival);
     if (jobs.putIfAbsent(job.id(), job) == null) {
       held(job, 1);
+      payloadEvents.add(job.payloadSequenceNr());
+      idSeconds.add(job.id().epochSecond());
       addToSchedule(job);
     }
   }
@@ -174,6 +184,8 @@ public final class QueueState {
     if (job != null) {
       PendingJob moved = job.carriedTo(sequenceNr);
       jobs.put(moved.id(), moved);
+      payloadEvents.remove(job.payloadSequenceNr());
+      payloadEvents.add(moved.payloadSequenceNr());
       if (!job.archiving()) {
         removeFromSchedule(job);
         addToSchedule(moved);
@@ -192,6 +204,8 @@ public final class QueueState {
     }
     jobs.remove(id);
     held(job, -1);
+    payloadEvents.remove(job.payloadSequenceNr());
+    idSeconds.remove(id.epochSecond());
     archiving.remove(id);
     long atMillis = at.toEpochMilli();
     RecordPosition position = job.position();
@@ -326,6 +340,15 @@ public final class QueueState {
       QueueSnapshot snapshot, Duration dedupeWindow, int dedupeMaxEntries) {
     QueueState state = new QueueState(dedupeWindow, dedupeMaxEntries);
     state.sequenceNr = snapshot.sequenceNr();
+    // sorted, so that each is an append
+    snapshot.jobs().stream()
+        .mapToLong(PendingJob::payloadSequenceNr)
+        .sorted()
+        .forEach(state.payloadEvents::add);
+    snapshot.jobs().stream()
+        .mapToLong(job -> job.id().epochSecond())
+        .sorted()
+        .forEach(state.idSeconds::add);
     for (PendingJob job : snapshot.jobs()) {
       state.jobs.put(job.id(), job);
       state.held(job, 1);
@@ -435,11 +458,7 @@ public final class QueueState {
    * number when no job is live. Events below it may be deleted once a snapshot covers them.
    */
   long lowWatermark() {
-    long lowest = sequenceNr + 1;
-    for (PendingJob job : jobs.values()) {
-      lowest = Math.min(lowest, job.payloadSequenceNr());
-    }
-    return lowest;
+    return payloadEvents.least(sequenceNr + 1);
   }
 
   /**
@@ -465,13 +484,7 @@ public final class QueueState {
 
   /** When the oldest job held arrived, from the time in its id; null when none is held. */
   Instant oldestJobAt() {
-    Ksuid oldest = null;
-    for (Ksuid id : jobs.keySet()) {
-      if (oldest == null || id.compareTo(oldest) < 0) {
-        oldest = id;
-      }
-    }
-    return oldest == null ? null : oldest.time();
+    return idSeconds.isEmpty() ? null : Instant.ofEpochSecond(idSeconds.least(0));
   }
 
   /** Jobs attempted at least once and waiting for their next attempt. */

@@ -116,7 +116,12 @@ public final class Ksuid implements Comparable<Ksuid> {
   }
 
   public Instant time() {
-    return Instant.ofEpochSecond(EPOCH_SECONDS + Integer.toUnsignedLong(seconds));
+    return Instant.ofEpochSecond(epochSecond());
+  }
+
+  /** {@link #time()} in seconds since 1970, without making an Instant. */
+  public long epochSecond() {
+    return EPOCH_SECONDS + Integer.toUnsignedLong(seconds);
   }
 
   public byte[] toBytes() {
