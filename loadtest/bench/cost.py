@@ -525,6 +525,10 @@ def counters(run):
         "journal_events": m.get("eventrouter_journal_write_events_sum", 0),
         "delivered": m.get("eventrouter_jobs_delivered_total", 0),
         "journal_writes": m.get("eventrouter_journal_write_events_count", 0),
+        # payloads read back (absent from builds before these metrics: 0)
+        "payload_reads": m.get("eventrouter_payload_reads_total", 0),
+        "payload_read_jobs": m.get("eventrouter_payload_read_jobs_total", 0),
+        "payload_read_rows": m.get("eventrouter_payload_read_rows_total", 0),
         "received": run.bh_stats()["received"],
     }
 
@@ -573,6 +577,8 @@ def figures(a, b, moved, short, label):
     f["rows_inserted_metric"] = per(b.at["journal_events"] - a.at["journal_events"])
     f["journal_writes"] = per(b.at["journal_writes"] - a.at["journal_writes"])
     f["rows_inserted_per_s"] = f["rows_inserted_metric"] * f["jobs_per_s"]
+    for name in ("payload_reads", "payload_read_jobs", "payload_read_rows"):
+        f[name] = per(b.at[name] - a.at[name])
     if "wal_bytes" in a.db:
         f["wal_bytes"] = per_db(b.db["wal_bytes"] - a.db["wal_bytes"])
     if "commits" in a.db:
@@ -855,6 +861,9 @@ FIGURES = [
     ("  by the router's metric", "rows_inserted_metric", "{:.3f}"),
     ("journal rows deleted/job", "rows_deleted", "{:.3f}"),
     ("journal writes/job", "journal_writes", "{:.4f}"),
+    ("payload reads (journal queries)/job", "payload_reads", "{:.4f}"),
+    ("  payloads read back/job", "payload_read_jobs", "{:.3f}"),
+    ("  journal rows read (decoded whole) for them/job", "payload_read_rows", "{:.3f}"),
     ("journal rows inserted/s vs JDBC ceiling", "rows_ratio", "{:.3f}"),
     ("WAL bytes/job (server-wide)", "wal_bytes", "{:,.0f}"),
     ("database transactions committed/job (PostgreSQL)", "db_commits", "{:.4f}"), ("H2 file growth bytes/job", "h2_file_growth_bytes", "{:,.0f}"),

@@ -273,6 +273,9 @@ final class Dispatcher implements PayloadReadBack.Reader {
       if (payload == null) {
         payload = justRead.get(job.id());
       }
+      if (payload != null) {
+        payloads.reached(job);
+      }
       if (payload == null) {
         if (sending && readBack.reading(this)) {
           // the pass that comes with the read goes on from here: looking ahead now for more to

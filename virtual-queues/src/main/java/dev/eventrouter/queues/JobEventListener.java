@@ -19,6 +19,12 @@ public interface JobEventListener {
   /** A journal write of {@code events} events took {@code nanos}. */
   default void journalWrite(int events, long nanos) {}
 
+  /**
+   * Payloads were read back from the journal for {@code jobs} jobs, reading {@code rows} rows, each
+   * decoded whole: how much a queue reads again what its payload cache could not keep.
+   */
+  default void payloadsRead(int jobs, int rows) {}
+
   /** The pair's queue on this node now holds {@code jobs} jobs (0 once it stopped here). */
   default void depth(PairId pair, int jobs) {}
 }

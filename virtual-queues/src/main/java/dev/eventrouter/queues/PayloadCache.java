@@ -3,6 +3,7 @@ package dev.eventrouter.queues;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,6 +12,15 @@ import java.util.Map;
  * hours grows the journal, not the heap. A payload is kept only while there is room, whether it
  * comes with a new job or is read back from the journal; one that does not fit is used at once
  * (sent) and read back again the next time its job comes due.
+ *
+ * <p>Once a new job's payload did not fit (or the queue started again with jobs), the queue keeps
+ * no new job's payload until its dispatch has reached the last one not kept, reading them back in
+ * order: the room goes to the jobs due first. Were new jobs to take each byte their elders' answers
+ * free, as they come faster than those are sent, a queue behind would hold the payloads of its
+ * newest jobs, due last, and read the oldest back a few at a time, each read decoding whole journal
+ * rows for the few jobs that can go at once, and again at the next pass: a cost per job several
+ * times a drain's, which kept a router that had fallen behind from catching up while traffic
+ * lasted.
  */
 final class PayloadCache {
 
@@ -19,17 +29,62 @@ final class PayloadCache {
   private final Map<Ksuid, Job> jobs = new HashMap<>();
   private long bytes;
 
+  /**
+   * The journal event of the newest new job whose payload was not kept, while dispatch has not
+   * reached it; 0 when none is behind.
+   */
+  private long notKeptUpTo;
+
   PayloadCache(long maxBytes, PayloadBudget budget) {
     this.maxBytes = maxBytes;
     this.budget = budget;
   }
 
-  /** Keeps the job if there is room. */
-  void offer(Job job) {
+  /** Keeps the job if there is room; false if there is not. */
+  boolean offer(Job job) {
     int size = job.payload().length;
-    if (!jobs.containsKey(job.id()) && bytes + size <= maxBytes && budget.tryTake(size)) {
+    if (jobs.containsKey(job.id())) {
+      return true;
+    }
+    if (bytes + size <= maxBytes && budget.tryTake(size)) {
       jobs.put(job.id(), job);
       bytes += size;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Keeps the payloads of jobs just accepted in the journal event {@code sequenceNr} while there is
+   * room, unless jobs accepted before them are behind (their payloads not kept, and not yet
+   * reached); past the first that does not fit, none.
+   */
+  void offerNew(List<Job> accepted, long sequenceNr) {
+    if (notKeptUpTo == 0) {
+      for (Job job : accepted) {
+        if (!offer(job)) {
+          notKeptUpTo = sequenceNr;
+          return;
+        }
+      }
+    } else {
+      notKeptUpTo = sequenceNr;
+    }
+  }
+
+  /** The queue started with jobs whose payloads lie in the journal up to {@code sequenceNr}. */
+  void behindUpTo(long sequenceNr) {
+    notKeptUpTo = sequenceNr;
+  }
+
+  /**
+   * Dispatch has the payload of this job, at hand or read back: once it is a job never attempted in
+   * the event of the newest not kept, or a later one, new jobs' payloads are kept again. (A retried
+   * job's payload carried forward lies past the mark without being one of those.)
+   */
+  void reached(PendingJob job) {
+    if (notKeptUpTo != 0 && job.payloadSequenceNr() >= notKeptUpTo && job.attempts() == 0) {
+      notKeptUpTo = 0;
     }
   }
 

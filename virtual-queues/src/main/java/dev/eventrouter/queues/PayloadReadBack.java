@@ -121,6 +121,7 @@ final class PayloadReadBack {
       read.reader().readFailed();
       return queue.noReply();
     }
+    queue.deps().listener().payloadsRead(read.readAs().size(), read.found().rows());
     Map<Ksuid, List<JobEvent>> live = new LinkedHashMap<>();
     List<JobEvent> lost = new ArrayList<>();
     Instant at = queue.deps().clock().instant();

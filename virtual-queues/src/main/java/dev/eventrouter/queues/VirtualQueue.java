@@ -418,6 +418,9 @@ public final class VirtualQueue
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
+              if (!state.isEmpty()) {
+                queue.payloads().behindUpTo(state.sequenceNr());
+              }
               upkeep.recovered();
               changed(state);
               archive.next(state);
@@ -471,7 +474,7 @@ public final class VirtualQueue
               queue.deps().listener().journalWrite(events.size(), System.nanoTime() - writing);
               // accepted jobs are persisted transitions too (the console lists a pair's latest)
               queue.deps().listener().persisted(queue.pair(), events);
-              fresh.forEach(queue.payloads()::offer);
+              queue.payloads().offerNew(fresh, s.sequenceNr());
               changed(s);
             })
         .thenReply(enqueue.replyTo(), s -> StatusReply.success(accepted));

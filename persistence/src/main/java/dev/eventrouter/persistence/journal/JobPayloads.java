@@ -98,8 +98,10 @@ public final class JobPayloads {
    * @param unreadable the sequence numbers asked for whose rows are there but cannot be
    *     deserialized (corrupt bytes, an unknown serializer or type): reading them again cannot
    *     help, unlike a failed query
+   * @param rows the journal rows read, each deserialized whole (a batch's every job), among them
+   *     rows between those asked for that the read did not skip
    */
-  public record Found(Map<Ksuid, List<JobEvent>> events, SortedSet<Long> unreadable) {
+  public record Found(Map<Ksuid, List<JobEvent>> events, SortedSet<Long> unreadable, int rows) {
     public Found {
       events = Map.copyOf(events);
       unreadable = new TreeSet<>(unreadable);
@@ -126,7 +128,7 @@ public final class JobPayloads {
   public CompletionStage<Found> readEvents(
       String persistenceId, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
     return readRanges(persistenceId, ranges(sequenceNrs), sequenceNrs, wanted)
-        .thenApply(events -> new Found(events, new TreeSet<>()))
+        .thenApply(read -> new Found(read.events, new TreeSet<>(), read.rows))
         .exceptionallyCompose(
             failure ->
                 isUnreadable(failure)
@@ -136,7 +138,7 @@ public final class JobPayloads {
 
   private CompletionStage<Found> readOneByOne(
       String persistenceId, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
-    Map<Ksuid, List<JobEvent>> events = new HashMap<>();
+    Gathered all = new Gathered();
     SortedSet<Long> unreadable = new TreeSet<>();
     return Source.from(sequenceNrs)
         .mapAsync(
@@ -146,9 +148,10 @@ public final class JobPayloads {
                     .handle(
                         (found, failure) -> {
                           if (failure == null) {
-                            found.forEach(
+                            all.rows += found.rows;
+                            found.events.forEach(
                                 (id, trace) ->
-                                    events
+                                    all.events
                                         .computeIfAbsent(id, k -> new ArrayList<>())
                                         .addAll(trace));
                           } else if (isUnreadable(failure)) {
@@ -161,7 +164,7 @@ public final class JobPayloads {
                           return nr;
                         }))
         .runWith(Sink.ignore(), system)
-        .thenApply(done -> new Found(events, unreadable));
+        .thenApply(done -> new Found(all.events, unreadable, all.rows));
   }
 
   /** A row whose bytes cannot be turned back into an event, as opposed to a query that failed. */
@@ -174,7 +177,13 @@ public final class JobPayloads {
     return false;
   }
 
-  private CompletionStage<Map<Ksuid, List<JobEvent>>> readRanges(
+  /** What a read gathered: the wanted jobs' events, and the rows it read (each decoded whole). */
+  private static final class Gathered {
+    final Map<Ksuid, List<JobEvent>> events = new HashMap<>();
+    int rows;
+  }
+
+  private CompletionStage<Gathered> readRanges(
       String persistenceId, List<long[]> ranges, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
     Source<EventEnvelope, NotUsed> envelopes = Source.empty();
     for (long[] range : ranges) {
@@ -183,18 +192,24 @@ public final class JobPayloads {
               readJournalOf(persistenceId)
                   .currentEventsByPersistenceId(persistenceId, range[0], range[1]));
     }
-    return envelopes
-        .filter(envelope -> sequenceNrs.contains(envelope.sequenceNr()))
-        .mapConcat(JobPayloads::jobEvents)
-        .filter(event -> wanted.contains(event.jobId()))
-        .runWith(
-            Sink.fold(
-                new HashMap<Ksuid, List<JobEvent>>(),
-                (found, event) -> {
-                  found.computeIfAbsent(event.jobId(), id -> new ArrayList<>()).add(event);
-                  return found;
-                }),
-            system);
+    return envelopes.runWith(
+        Sink.fold(
+            new Gathered(),
+            (gathered, envelope) -> {
+              gathered.rows++;
+              if (sequenceNrs.contains(envelope.sequenceNr())) {
+                for (JobEvent event : jobEvents(envelope)) {
+                  if (wanted.contains(event.jobId())) {
+                    gathered
+                        .events
+                        .computeIfAbsent(event.jobId(), id -> new ArrayList<>())
+                        .add(event);
+                  }
+                }
+              }
+              return gathered;
+            }),
+        system);
   }
 
   /**

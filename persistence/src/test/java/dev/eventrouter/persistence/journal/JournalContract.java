@@ -136,6 +136,31 @@ abstract class JournalContract {
 
     assertThat(found.events()).containsOnlyKeys(events.get(1).jobId(), events.get(6).jobId());
     assertThat(found.unreadable()).containsExactly(4L);
+    assertThat(found.rows()).as("read one by one: 2 and 7; 4 unreadable, 6 gone").isEqualTo(2);
+  }
+
+  /**
+   * A read counts the rows it decoded: those between the asked-for sequence numbers too, read in
+   * one range where the gap is small, and not those of a range it did not read.
+   */
+  @Test
+  void aReadCountsTheRowsItDecoded() {
+    String pid = uniquePersistenceId();
+    List<JobEvent> events = acceptedJobs(pid, 200, 16);
+    ActorTestKit testKit = startSystem();
+    append(testKit, pid, events);
+
+    JobPayloads.Found found =
+        new JobPayloads(testKit.system())
+            .readEvents(
+                pid,
+                new TreeSet<>(List.of(2L, 5L, 190L)),
+                Set.of(events.get(1).jobId(), events.get(4).jobId(), events.get(189).jobId()))
+            .toCompletableFuture()
+            .join();
+
+    assertThat(found.events()).hasSize(3);
+    assertThat(found.rows()).as("2 to 5 in one range, then 190").isEqualTo(5);
   }
 
   @Test

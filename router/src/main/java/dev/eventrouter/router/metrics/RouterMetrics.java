@@ -200,6 +200,22 @@ public final class RouterMetrics {
           .classicUpperBounds(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
           .register(registry);
 
+  public final Counter payloadReads =
+      Counter.builder()
+          .name("eventrouter_payload_reads")
+          .help("Reads of payloads back from the journal (the payload caches had no room for them)")
+          .register(registry);
+  public final Counter payloadReadJobs =
+      Counter.builder()
+          .name("eventrouter_payload_read_jobs")
+          .help("Jobs whose payloads were read back from the journal")
+          .register(registry);
+  public final Counter payloadReadRows =
+      Counter.builder()
+          .name("eventrouter_payload_read_rows")
+          .help("Journal rows read (each decoded whole) to read payloads back")
+          .register(registry);
+
   private final Clock clock;
   private final Backlogs backlogs = new Backlogs();
   private final Deliveries deliveries = new Deliveries();
@@ -445,6 +461,13 @@ public final class RouterMetrics {
       public void journalWrite(int events, long nanos) {
         journalWriteSeconds.observe(nanos / 1e9);
         journalWriteEvents.observe(events);
+      }
+
+      @Override
+      public void payloadsRead(int jobs, int rows) {
+        payloadReads.inc();
+        payloadReadJobs.inc(jobs);
+        payloadReadRows.inc(rows);
       }
 
       @Override

@@ -71,6 +71,19 @@ class RouterMetricsTest {
   }
 
   @Test
+  void countsPayloadsReadBackAndTheRowsReadForThem() {
+    RouterMetrics metrics = new RouterMetrics(Clock.systemUTC());
+
+    metrics.jobEvents().payloadsRead(256, 5);
+    metrics.jobEvents().payloadsRead(3, 1);
+
+    String text = new String(metrics.scrape(), StandardCharsets.UTF_8);
+    assertThat(Metrics.value(text, "eventrouter_payload_reads_total")).isEqualTo(2);
+    assertThat(Metrics.value(text, "eventrouter_payload_read_jobs_total")).isEqualTo(259);
+    assertThat(Metrics.value(text, "eventrouter_payload_read_rows_total")).isEqualTo(6);
+  }
+
+  @Test
   void reportsTheAgeOfEachDestinationsOldestJobAsItsQueuesTellIt() {
     RouterMetrics metrics = new RouterMetrics(Clock.fixed(T.plusSeconds(600), ZoneOffset.UTC));
     Map<PairId, CompletionStage<Instant>> oldestJobs =
