@@ -5,7 +5,7 @@ Usage (after `mvn -q -B -o -P '!image-local' -DskipTests package`):
 
   loadtest/bench/cost.py [options] PHASES...
 
-PHASES (any of; they run in this order): cost, e2e, steps, backlog, pairs, ceilings, soak.
+PHASES (any of; they run in this order): cost, e2e, steps, recover, backlog, pairs, ceilings, soak.
 Default: cost e2e ceilings.
 
   cost      for each journal x variant x round (A, B, A, B): a fresh journal database and
@@ -32,6 +32,13 @@ Default: cost e2e ceilings.
   ceilings  the parts alone: a bare Kafka consumer on the filled topic, the black hole under
             raw HTTP (`loadtest blast`), batched JDBC inserts of rows of the journal's mean
             payload size into each journal database (`loadtest ceiling jdbc`).
+  recover   a router behind, while traffic goes on: a fresh router per journal x variant x round,
+            warmed up as in steps; every destination paused while --recover-backlog events are
+            produced at full speed and accepted (a backlog past the node's payload memory); then
+            the producer paced at --recover-rate events/s for --recover-seconds and, 5 s into it,
+            the destinations resumed. Window: --seconds from 10 s after the resume; also the
+            seconds from the resume until every job was delivered, and the payloads read back
+            per job. The same backlog every time, where a burst leaves one that varies.
   backlog   the cost cell with one source to one destination and --small-heap-java-opts
             (-Xmx1g): --backlog-events jobs held for the paused pair (heap after a full GC
             while holding them), then drained (BENCHMARKS.md's backlog.sh, folded in).
@@ -766,6 +773,52 @@ def steps_cell(run, variant, kind, cell):
     return rows
 
 
+def recover_cell(run, variant, kind, cell):
+    args = run.args
+    topic = f"bench-recover-{cell}"
+    journal = live_cell(run, variant, kind, cell, topic)
+    received = lambda: run.bh_stats()["received"]
+    try:
+        run.produce(topic, args.warmup_events)
+        expected = run.jobs_for(args.warmup_events)
+        wait_for("the warm-up delivered", lambda: received() >= expected, 3600, 0.2)
+        _, _, dests = run.registry()
+        for d in dests:
+            run.admin("POST", f"/destinations/{d}/pause")
+        run.produce(topic, args.recover_backlog)
+        expected = run.jobs_for(args.warmup_events + args.recover_backlog)
+
+        def accepted():
+            m = metrics(run.http_port)
+            return m.get("eventrouter_jobs_accepted_total", 0) + m.get("eventrouter_jobs_duplicate_total", 0)
+        wait_for("the backlog accepted", lambda: accepted() >= expected, 3600)
+        backlog = expected - received()
+        events = int(args.recover_rate * args.recover_seconds)
+        producer = run.produce(topic, events, rate=args.recover_rate, wait=False)
+        time.sleep(5)
+        resumed = time.monotonic()
+        for d in dests:
+            run.admin("POST", f"/destinations/{d}/resume")
+        time.sleep(10)
+        a = Edge(run, journal, producer)
+        time.sleep(args.seconds)
+        b = Edge(run, journal, producer, since=a)
+        f = figures(a, b, "received", False, "recover")
+        producer.wait()
+        expected = run.jobs_for(args.warmup_events + args.recover_backlog + events)
+        f["backlog_jobs_at_resume"] = backlog
+        f["offered_jobs_per_s"] = run.jobs_for(events) / (run.produced_seconds() or args.recover_seconds)
+        wait_for("every job delivered", lambda: received() >= expected, 3600, 0.2)
+        f["all_delivered_s_from_resume"] = round(time.monotonic() - resumed, 1)
+        f["duplicates"] = run.bh_stats()["duplicates"]
+        log(f"recover: backlog {backlog:,.0f} jobs, offered {f['offered_jobs_per_s']:,.0f} jobs/s, delivered "
+            f"{f['jobs_per_s']:,.0f}/s in the window, all delivered {f['all_delivered_s_from_resume']} s after the resume")
+    finally:
+        journal.close()
+        run.stop(run.router)
+    return [f]
+
+
 def soak(run, variant, kind, rate):
     args = run.args
     cell = "soak"
@@ -881,8 +934,10 @@ FIGURES = [
     ("heap after full GC, queues started, MiB", "heap_after_gc_mb_queues_started", "{:,.0f}"),
     ("mean journal payload bytes", "mean_payload_bytes", "{:,.0f}"),
     ("all delivered, s from ready", "all_delivered_s_from_ready", "{}"),
+    ("recover: backlog at the resume, jobs", "backlog_jobs_at_resume", "{:,.0f}"),
+    ("recover: all delivered, s from the resume", "all_delivered_s_from_resume", "{}"),
     ("e2e: producing took, s", "produced_s", "{}"),
-    ("steps: jobs/s offered (the producer's pace)", "offered_jobs_per_s", "{:,.0f}"),
+    ("steps, recover: jobs/s offered (the producer's pace)", "offered_jobs_per_s", "{:,.0f}"),
     ("steps: after the producer, s until all delivered (- = over 5)", "tail_s", "{}"),
     ("steps: latency p50, ms (event sentAt to delivery, in the window)", "latency_p50_ms", "{:,.0f}"),
     ("steps: latency p99, ms", "latency_p99_ms", "{:,.0f}"),
@@ -948,7 +1003,7 @@ def report(run, machine, results, ceil, soak_samples):
     if ceil:
         lines += ["## Ceilings (the parts alone, same run)", "", "| part | rate |", "|---|---|"]
         lines += [f"| {k} | {fmt(v, '{:,.0f}')} |" for k, v in ceil.items()] + [""]
-    for phase in ("accept", "drain", "e2e", "steps", "backlog-accept", "backlog-drain", "pairs"):
+    for phase in ("accept", "drain", "e2e", "steps", "recover", "backlog-accept", "backlog-drain", "pairs"):
         rows = [r for r in results if r["phase"] == phase]
         if not rows:
             continue
@@ -965,6 +1020,7 @@ def report(run, machine, results, ceil, soak_samples):
                 "drain": "DRAIN (durable deliveries/s; vs ceiling = deliveries/s / black hole raw HTTP)",
                 "e2e": "END TO END with the producer (vs ceiling = deliveries/s / black hole raw HTTP)",
                 "steps": "STEPS: end to end, the producer paced at each rate in turn (HELD: kept up)",
+                "recover": "RECOVER: a backlog built while paused, delivered while the producer goes on",
                 "backlog-accept": "BACKLOG: jobs accepted for one paused pair, small heap (jobs/s = events/s)",
                 "backlog-drain": "BACKLOG: the one pair drained after resume",
                 "pairs": "PAIRS: many pairs with a few jobs each, from a filled topic, nothing paused"}[phase]
@@ -1037,7 +1093,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("phases", nargs="*", default=["cost", "e2e", "ceilings"],
-                   choices=["cost", "e2e", "steps", "backlog", "pairs", "ceilings", "soak"])
+                   choices=["cost", "e2e", "steps", "recover", "backlog", "pairs", "ceilings", "soak"])
     p.add_argument("--journal", action="append", choices=["postgres", "h2", "mariadb"],
                    help="repeatable (default: postgres and h2)")
     p.add_argument("--variant", action="append", help="'NAME: -Dk=v ENV=v jar=PATH' (repeatable)")
@@ -1054,6 +1110,10 @@ def main():
     p.add_argument("--steps-go-on", action="store_true",
                    help="steps: go on after a step not held (a burst, then a rate to recover at: "
                         "--step-rates 7000,3000); a later step is HELD when it caught up by its end")
+    p.add_argument("--recover-backlog", type=int, default=300_000,
+                   help="recover: events produced while every destination is paused (300000)")
+    p.add_argument("--recover-rate", type=float, default=3000, help="recover: producer events/s after (3000)")
+    p.add_argument("--recover-seconds", type=float, default=150, help="recover: producing time after (150)")
     p.add_argument("--backlog-events", type=int, default=1_000_000, help="backlog: jobs held for one paused pair (1000000)")
     p.add_argument("--pairs", type=int, default=100_000, help="pairs: sources, each to one destination (100000)")
     p.add_argument("--pairs-jobs", type=int, default=3, help="pairs: events per source (3)")
@@ -1096,7 +1156,7 @@ def main():
             run.produce("bench-fill", args.warmup_events + args.events)
             log(f"filled bench-fill with {args.warmup_events + args.events} events in {time.monotonic() - t:.1f} s")
         fanout = run.jobs_for(args.warmup_events + args.events) / (args.warmup_events + args.events)
-        for phase in ("cost", "e2e", "steps"):
+        for phase in ("cost", "e2e", "steps", "recover"):
             if phase not in args.phases:
                 continue
             for kind in kinds:
@@ -1109,6 +1169,8 @@ def main():
                             payload.setdefault(kind, rows[0]["mean_payload_bytes"])
                         elif phase == "e2e":
                             rows = e2e_cell(run, v, kind, cell)
+                        elif phase == "recover":
+                            rows = recover_cell(run, v, kind, cell)
                         else:
                             rows = steps_cell(run, v, kind, cell)
                         for r in rows:
