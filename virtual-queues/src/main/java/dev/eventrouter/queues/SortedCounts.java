@@ -29,7 +29,9 @@ final class SortedCounts {
 
   void add(long key) {
     if (end > first && keys[end - 1] == key) {
-      counts[end - 1]++;
+      if (counts[end - 1]++ == 0) {
+        empty--;
+      }
       return;
     }
     room();
