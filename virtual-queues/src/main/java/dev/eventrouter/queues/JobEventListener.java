@@ -20,8 +20,8 @@ public interface JobEventListener {
   default void journalWrite(int events, long nanos) {}
 
   /**
-   * Payloads were read back from the journal for {@code jobs} jobs, reading {@code rows} rows, each
-   * decoded whole: how much a queue reads again what its payload cache could not keep.
+   * {@code jobs} jobs were read back from the journal (payloads the cache could not keep, or traces
+   * for the archive and carry-forward), reading {@code rows} rows, each decoded whole.
    */
   default void payloadsRead(int jobs, int rows) {}
 

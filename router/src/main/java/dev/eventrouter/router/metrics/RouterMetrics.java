@@ -203,17 +203,19 @@ public final class RouterMetrics {
   public final Counter payloadReads =
       Counter.builder()
           .name("eventrouter_payload_reads")
-          .help("Reads of payloads back from the journal (the payload caches had no room for them)")
+          .help(
+              "Reads of jobs back from the journal: payloads the caches had no room for, and"
+                  + " traces for the archive and for carrying payloads forward")
           .register(registry);
   public final Counter payloadReadJobs =
       Counter.builder()
           .name("eventrouter_payload_read_jobs")
-          .help("Jobs whose payloads were read back from the journal")
+          .help("Jobs read back from the journal (payloads or traces)")
           .register(registry);
   public final Counter payloadReadRows =
       Counter.builder()
           .name("eventrouter_payload_read_rows")
-          .help("Journal rows read (each decoded whole) to read payloads back")
+          .help("Journal rows read (each decoded whole) to read jobs back")
           .register(registry);
 
   private final Clock clock;
