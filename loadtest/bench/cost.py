@@ -38,7 +38,10 @@ Default: cost e2e ceilings.
             the producer paced at --recover-rate events/s for --recover-seconds and, 5 s into it,
             the destinations resumed. Window: --seconds from 10 s after the resume; also the
             seconds from the resume until every job was delivered, and the payloads read back
-            per job. The same backlog every time, where a burst leaves one that varies.
+            per job. The same backlog every time, where a burst leaves one that varies. Then a
+            second window, CAUGHT UP: from 10 s after the backlog's last job was delivered to
+            3 s before the producer's end (none if under 15 s: give more --recover-seconds),
+            where a router that caught up reads no payload back.
   backlog   the cost cell with one source to one destination and --small-heap-java-opts
             (-Xmx1g): --backlog-events jobs held for the paused pair (heap after a full GC
             while holding them), then drained (BENCHMARKS.md's backlog.sh, folded in).
@@ -795,6 +798,7 @@ def recover_cell(run, variant, kind, cell):
         backlog = expected - received()
         events = int(args.recover_rate * args.recover_seconds)
         producer = run.produce(topic, events, rate=args.recover_rate, wait=False)
+        produce_ends = time.monotonic() + args.recover_seconds
         time.sleep(5)
         resumed = time.monotonic()
         for d in dests:
@@ -804,8 +808,12 @@ def recover_cell(run, variant, kind, cell):
         time.sleep(args.seconds)
         b = Edge(run, journal, producer, since=a)
         f = figures(a, b, "received", False, "recover")
+        caught_up = caught_up_window(run, journal, producer, run.jobs_for(args.warmup_events + args.recover_backlog),
+                                     produce_ends - 3)
         producer.wait()
         expected = run.jobs_for(args.warmup_events + args.recover_backlog + events)
+        for name in ("jobs_per_s", "payload_reads", "payload_read_jobs", "cpu_us_router", "seconds"):
+            f[f"caught_up_{name}"] = caught_up[name] if caught_up else float("nan")
         f["backlog_jobs_at_resume"] = backlog
         f["offered_jobs_per_s"] = run.jobs_for(events) / (run.produced_seconds() or args.recover_seconds)
         wait_for("every job delivered", lambda: received() >= expected, 3600, 0.2)
@@ -817,6 +825,22 @@ def recover_cell(run, variant, kind, cell):
         journal.close()
         run.stop(run.router)
     return [f]
+
+
+def caught_up_window(run, journal, producer, backlog_jobs, ends, settle_s=10, least_s=15):
+    """The recover phase's second window: from `settle_s` after the backlog's last job was
+    delivered (the router then as far behind as one ingest and one pass) until `ends`, while the
+    producer goes on. A router caught up reads no payload back. None if it is shorter than least_s."""
+    wait_for("the backlog delivered", lambda: run.bh_stats()["received"] >= backlog_jobs, 3600, 0.2)
+    time.sleep(settle_s)
+    if ends - time.monotonic() < least_s:
+        log("caught up: too little producing left for its window")
+        return None
+    a = Edge(run, journal, producer)
+    time.sleep(max(0.0, ends - time.monotonic()))
+    f = figures(a, Edge(run, journal, producer, since=a), "received", False, "caught up")
+    log(f"caught up: {f['jobs_per_s']:,.0f} deliveries/s, {f['payload_read_jobs']:.3f} payloads read back per job")
+    return f
 
 
 def soak(run, variant, kind, rate):
@@ -936,6 +960,12 @@ FIGURES = [
     ("all delivered, s from ready", "all_delivered_s_from_ready", "{}"),
     ("recover: backlog at the resume, jobs", "backlog_jobs_at_resume", "{:,.0f}"),
     ("recover: all delivered, s from the resume", "all_delivered_s_from_resume", "{}"),
+    ("recover, caught up: window, s (10 s after the backlog delivered, to the producer's end)",
+     "caught_up_seconds", "{:.1f}"),
+    ("recover, caught up: deliveries/s", "caught_up_jobs_per_s", "{:,.0f}"),
+    ("recover, caught up: router CPU us/job", "caught_up_cpu_us_router", "{:.0f}"),
+    ("recover, caught up: payload reads (journal queries)/job", "caught_up_payload_reads", "{:.4f}"),
+    ("recover, caught up: payloads read back/job", "caught_up_payload_read_jobs", "{:.3f}"),
     ("e2e: producing took, s", "produced_s", "{}"),
     ("steps, recover: jobs/s offered (the producer's pace)", "offered_jobs_per_s", "{:,.0f}"),
     ("steps: after the producer, s until all delivered (- = over 5)", "tail_s", "{}"),

@@ -172,7 +172,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
     Map<Ksuid, Job> read = new LinkedHashMap<>();
     live.forEach((id, events) -> read.put(id, JobPayloads.payloadOf(events)));
     // kept while there is room, first due first; the rest goes now or is read again when due
-    read.values().forEach(queue.payloads()::offer);
+    queue.payloads().offerRead(read.values());
     dispatch(state, read);
   }
 
@@ -327,7 +327,9 @@ final class Dispatcher implements PayloadReadBack.Reader {
           payloads.hasRoom()
               ? unread.size()
               : Math.min(unread.size(), (limit - inFlight.unanswered()) * perRequest);
-      readBack.read(this, unread.subList(0, wanted));
+      List<PendingJob> reading = unread.subList(0, wanted);
+      payloads.reading(reading);
+      readBack.read(this, reading);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.eventrouter.queues;
 
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,12 @@ import java.util.Map;
  * rows for the few jobs that can go at once, and again at the next pass: a cost per job several
  * times a drain's, which kept a router that had fallen behind from catching up while traffic
  * lasted.
+ *
+ * <p>A queue that caught up all but the jobs of one read keeps new payloads again as soon as a read
+ * under way brings the newest not kept, not once dispatch reached it: a pair whose jobs come faster
+ * than a read takes would otherwise read each new job back, the mark moving on with every batch
+ * that came while the last one was read. Should a payload of that read then find no room, the new
+ * jobs wait again.
  */
 final class PayloadCache {
 
@@ -35,13 +42,19 @@ final class PayloadCache {
    */
   private long notKeptUpTo;
 
+  /**
+   * The newest journal event, of new jobs, whose payloads a read back of this queue's brings; once
+   * it has the mark, no job not kept lies outside a read.
+   */
+  private long readUpTo;
+
   PayloadCache(long maxBytes, PayloadBudget budget) {
     this.maxBytes = maxBytes;
     this.budget = budget;
   }
 
   /** Keeps the job if there is room; false if there is not. */
-  boolean offer(Job job) {
+  private boolean offer(Job job) {
     int size = job.payload().length;
     if (jobs.containsKey(job.id())) {
       return true;
@@ -56,11 +69,11 @@ final class PayloadCache {
 
   /**
    * Keeps the payloads of jobs just accepted in the journal event {@code sequenceNr} while there is
-   * room, unless jobs accepted before them are behind (their payloads not kept, and not yet
-   * reached); past the first that does not fit, none.
+   * room, unless jobs accepted before them are behind (their payloads not kept, and neither reached
+   * nor all being read); past the first that does not fit, none.
    */
   void offerNew(List<Job> accepted, long sequenceNr) {
-    if (notKeptUpTo == 0) {
+    if (notKeptUpTo == 0 || readUpTo >= notKeptUpTo) {
       for (Job job : accepted) {
         if (!offer(job)) {
           notKeptUpTo = sequenceNr;
@@ -69,6 +82,27 @@ final class PayloadCache {
       }
     } else {
       notKeptUpTo = sequenceNr;
+    }
+  }
+
+  /** Dispatch reads these jobs' payloads back. */
+  void reading(List<PendingJob> jobs) {
+    for (PendingJob job : jobs) {
+      if (job.attempts() == 0) {
+        readUpTo = Math.max(readUpTo, job.payloadSequenceNr());
+      }
+    }
+  }
+
+  /**
+   * Keeps payloads read back, first due first, while there is room; once one does not fit, new
+   * jobs' payloads wait again for dispatch to reach the newest not kept.
+   */
+  void offerRead(Collection<Job> read) {
+    for (Job job : read) {
+      if (!offer(job)) {
+        readUpTo = 0;
+      }
     }
   }
 

@@ -50,7 +50,7 @@ class PayloadCacheTest {
     assertThat(cache.hasRoom()).isTrue();
 
     // dispatch reads the second batch back and keeps it; reaching it is not reaching the third
-    second.forEach(cache::offer);
+    cache.offerRead(second);
     cache.reached(PendingJob.accepted(second.get(3), 2, 0));
     List<Job> fourth = jobs(10, 11);
     cache.offerNew(fourth, 4);
@@ -93,6 +93,61 @@ class PayloadCacheTest {
     cache.reached(PendingJob.accepted(arrived.get(1), 41, 0));
     cache.offerNew(jobs(2, 3), 42);
     assertThat(cache.size()).isEqualTo(1);
+  }
+
+  @Test
+  void onceAReadBringsTheNewestNotKeptNewPayloadsAreKeptAgain() {
+    cache.offerNew(jobs(0, 4), 1);
+    List<Job> behind = jobs(4, 6);
+    cache.offerNew(behind, 2);
+    jobs(0, 4).forEach(job -> cache.remove(job.id()));
+
+    // the read under way brings every job not kept: the next batch need not be read back too
+    cache.reading(pending(behind, 2));
+    List<Job> next = jobs(6, 7);
+    cache.offerNew(next, 3);
+    assertThat(cache.get(next.get(0).id())).isEqualTo(next.get(0));
+
+    cache.offerRead(behind);
+    assertThat(cache.size()).isEqualTo(3);
+  }
+
+  @Test
+  void aReadThatStopsShortOfTheNewestNotKeptKeepsNewerOnesWaiting() {
+    cache.offerNew(jobs(0, 4), 1);
+    List<Job> older = jobs(4, 5);
+    cache.offerNew(older, 2);
+    cache.offerNew(jobs(5, 6), 3);
+    jobs(0, 4).forEach(job -> cache.remove(job.id()));
+
+    cache.reading(pending(older, 2));
+    // a retried job's payload carried forward past the mark is not one of the new jobs behind
+    cache.reading(List.of(PendingJob.accepted(jobs(0, 1).get(0), 9, 0).retryAt(1, 0L, 9)));
+    cache.offerNew(jobs(6, 7), 4);
+
+    assertThat(cache.size()).isZero();
+  }
+
+  @Test
+  void aPayloadReadBackThatFindsNoRoomMakesNewOnesWaitAgain() {
+    List<Job> first = jobs(0, 4);
+    cache.offerNew(first, 1);
+    List<Job> behind = jobs(4, 6);
+    cache.offerNew(behind, 2);
+    first.subList(0, 2).forEach(job -> cache.remove(job.id()));
+    cache.reading(pending(behind, 2));
+    cache.offerNew(jobs(6, 8), 3);
+    assertThat(cache.size()).as("kept while the read was under way").isEqualTo(4);
+
+    cache.offerRead(behind);
+    first.subList(2, 4).forEach(job -> cache.remove(job.id()));
+    cache.offerNew(jobs(8, 9), 4);
+
+    assertThat(cache.size()).as("the read-back ones come first again").isEqualTo(2);
+  }
+
+  private static List<PendingJob> pending(List<Job> jobs, long sequenceNr) {
+    return jobs.stream().map(job -> PendingJob.accepted(job, sequenceNr, 0)).toList();
   }
 
   /**
