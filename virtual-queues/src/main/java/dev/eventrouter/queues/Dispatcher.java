@@ -373,7 +373,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
     List<DeliveryRequest.Sent> jobs = batch.take();
     if (!permits.tryAcquire()) {
       // woken when a permit frees for this pair; the timer in case that wake-up is lost
-      schedule(now + DestinationLimit.RECHECK.toMillis());
+      schedule(now + permits.recheckAfter().toMillis());
       return false;
     }
     if (!breaker.tryAcquirePermission()) {

@@ -23,22 +23,28 @@ import java.util.function.LongSupplier;
  * handed its share goes to the back of the line, and the pair that gave a permit back gets it again
  * only when no other waiter is below its share: with fewer permits than pairs, they go round. A
  * pair stays in line while it wants more than it is handed, and leaves it, giving back what it was
- * handed and did not use, once a pass of its queue ends without being refused. A pair that has not
- * asked again for {@link #WAITER_TTL} is forgotten (its queue stopped; looked for at most every
- * {@link #RECHECK}); a queue that waits asks again every {@link #RECHECK} in any case, so a wake-up
- * lost on the way costs no more than that.
+ * handed and did not use, once a pass of its queue ends without being refused. A queue that waits
+ * asks again after a while even if not woken ({@link #recheckNanos}), so a wake-up lost on the way
+ * costs no more than that; a pair that has not asked again for three of those is forgotten (its
+ * queue stopped; looked for at most once per that while).
  *
  * <p>Thousands of pairs can wait for one destination (a burst of new sources): what a request costs
  * here must not grow with them. The pairs holding or waiting are counted as they come and go, each
- * waiter's count is at its place in line (looking over the line costs no lookup per waiter), and
- * the waiters are looked over for stale ones only once per {@link #RECHECK}.
+ * waiter's count is at its place in line (looking over the line costs no lookup per waiter), the
+ * waiters are looked over for stale ones only once per recheck, and the recheck grows with the
+ * line: asking again is only insurance (a queue is woken when handed a permit), and with a fixed
+ * one ten thousand waiting queues made twenty thousand passes a second, each refused.
  */
 public final class DestinationLimit {
 
-  /** How often a refused queue asks again even without being woken. */
-  public static final Duration RECHECK = Duration.ofMillis(500);
+  /** How soon a refused queue asks again even without being woken, while few wait. */
+  static final Duration RECHECK = Duration.ofMillis(500);
 
-  static final Duration WAITER_TTL = RECHECK.multipliedBy(3);
+  /** At most this many waiters of one destination ask again each second without being woken. */
+  static final int RECHECKS_PER_SECOND = 1_000;
+
+  /** A waiter that has not asked again for this many rechecks is forgotten. */
+  static final int STALE_AFTER_RECHECKS = 3;
 
   /** A pair holding permits or waiting for some: its count, and its place in line if it waits. */
   private static final class Share {
@@ -48,7 +54,8 @@ public final class DestinationLimit {
     /** The pair's permits while it waits in line; null when it does not. */
     PairPermits waiter;
 
-    long waitingSinceNanos;
+    /** When the waiter, if it has not asked again, is taken for gone. */
+    long staleAtNanos;
 
     Share(PairId pair) {
       this.pair = pair;
@@ -96,9 +103,19 @@ public final class DestinationLimit {
     }
     // a waiter asking again keeps its place in line
     share.waiter = permits;
-    share.waitingSinceNanos = now;
     line.putIfAbsent(pair, share);
+    long recheck = recheckNanos();
+    share.staleAtNanos = now + STALE_AFTER_RECHECKS * recheck;
+    permits.recheckAfter(recheck);
     return false;
+  }
+
+  /**
+   * How soon a waiter asks again without being woken: {@link #RECHECK}, or longer so that the line
+   * asks at most {@link #RECHECKS_PER_SECOND} times a second.
+   */
+  private long recheckNanos() {
+    return Math.max(RECHECK.toNanos(), line.size() * (1_000_000_000L / RECHECKS_PER_SECOND));
   }
 
   /**
@@ -267,14 +284,14 @@ public final class DestinationLimit {
   }
 
   private void forgetStaleWaiters(long now) {
-    if (now - sweptAtNanos < RECHECK.toNanos()) {
+    if (now - sweptAtNanos < recheckNanos()) {
       return;
     }
     sweptAtNanos = now;
     Iterator<Share> waiters = line.values().iterator();
     while (waiters.hasNext()) {
       Share waiter = waiters.next();
-      if (now - waiter.waitingSinceNanos > WAITER_TTL.toNanos()) {
+      if (now - waiter.staleAtNanos > 0) {
         waiters.remove();
         waiter.waiter = null;
         forgetIfIdle(waiter);

@@ -2,6 +2,7 @@ package dev.eventrouter.queues.limit;
 
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,6 +37,9 @@ public final class PairPermits {
    */
   private boolean lined;
 
+  /** How soon, when refused, the queue asks again if it is not woken. Only the queue's thread. */
+  private long recheckNanos;
+
   /**
    * @param wake run (on another thread) when permits were handed to the pair after it was refused
    */
@@ -63,6 +67,19 @@ public final class PairPermits {
     refused = !acquired;
     lined = refused;
     return acquired;
+  }
+
+  /**
+   * How soon the queue, refused a permit, asks again if it is not woken before: the longer the
+   * destination's line, the longer.
+   */
+  public Duration recheckAfter() {
+    return Duration.ofNanos(recheckNanos);
+  }
+
+  /** Under the limit's lock, on the queue's thread: the pair was refused. */
+  void recheckAfter(long nanos) {
+    recheckNanos = nanos;
   }
 
   /**

@@ -176,12 +176,45 @@ class DestinationLimitTest {
     acquireAll(BIG);
     assertThat(acquire(SMALL)).isFalse();
 
-    clock.addAndGet(DestinationLimit.WAITER_TTL.toNanos() + 1);
+    clock.addAndGet(
+        DestinationLimit.STALE_AFTER_RECHECKS * permits(SMALL).recheckAfter().toNanos() + 1);
     limit.release(BIG, 10);
 
     assertThat(woken).isEmpty();
     assertThat(limit.inUse()).isZero();
     assertThat(acquireAll(BIG)).isEqualTo(10);
+  }
+
+  @Test
+  void theLongerTheLineTheLaterAWaiterAsksAgainAndIsTakenForGone() {
+    acquireAll(BIG);
+    assertThat(acquire(SMALL)).isFalse();
+    List<PairId> waiters = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      PairId pair = new PairId("s" + i, "d");
+      assertThat(acquire(pair)).isFalse();
+      waiters.add(pair);
+    }
+    PairPermits last = permits(waiters.get(waiters.size() - 1));
+    assertThat(permits(SMALL).recheckAfter()).isEqualTo(DestinationLimit.RECHECK);
+    assertThat(last.recheckAfter())
+        .as("3,001 waiters, asking again 1,000 times a second at most")
+        .isGreaterThanOrEqualTo(Duration.ofMillis(3_000));
+
+    // four seconds on: gone are only those that were to ask again within a third of that
+    Duration later = Duration.ofSeconds(4);
+    clock.addAndGet(later.toNanos());
+    limit.release(BIG, 10);
+
+    assertThat(woken).hasSize(10).doesNotContain(SMALL);
+    assertThat(woken)
+        .allSatisfy(
+            pair ->
+                assertThat(
+                        permits(pair)
+                            .recheckAfter()
+                            .multipliedBy(DestinationLimit.STALE_AFTER_RECHECKS))
+                    .isGreaterThan(later));
   }
 
   @Test
