@@ -485,8 +485,10 @@ class Run:
     def heap_after_gc_mb(self, pid):
         subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True)
         out = subprocess.run(["jcmd", str(pid), "GC.heap_info"], capture_output=True, text=True).stdout
-        m = re.search(r"garbage-first heap.*?used (\d+)K", out)
-        return int(m.group(1)) / 1024 if m else float("nan")
+        # G1 reports the heap as one; the parallel and serial collectors by generation
+        used = re.findall(r"^\s*(?:garbage-first heap|PSYoungGen|ParOldGen|def new generation|tenured generation)"
+                          r"\s+total \d+K, used (\d+)K", out, re.M)
+        return sum(int(u) for u in used) / 1024 if used else float("nan")
 
 
 # ---------------------------------------------------------------- one window
