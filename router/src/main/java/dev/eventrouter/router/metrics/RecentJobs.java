@@ -35,19 +35,24 @@ public final class RecentJobs {
   /**
    * Told of every write of every queue: only what it keeps costs more than a look. Of a write's new
    * jobs, those that more than {@link #PER_PAIR} newer ones of the same write push out are not
-   * looked at, and a later step is looked at only for a job kept.
+   * looked at, and a later step is looked at only for a job kept. A write of steps alone, of a pair
+   * not kept, keeps nothing and pushes no other pair out.
    */
   synchronized void persisted(PairId pair, List<JobEvent> events) {
-    LinkedHashMap<Ksuid, Recent> jobs =
-        byPair.computeIfAbsent(
-            pair,
-            p ->
-                new LinkedHashMap<>() {
-                  @Override
-                  protected boolean removeEldestEntry(Map.Entry<Ksuid, Recent> eldest) {
-                    return size() > PER_PAIR;
-                  }
-                });
+    LinkedHashMap<Ksuid, Recent> jobs = byPair.get(pair);
+    if (jobs == null) {
+      if (events.stream().noneMatch(JobEvent.WithPayload.class::isInstance)) {
+        return;
+      }
+      jobs =
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Ksuid, Recent> eldest) {
+              return size() > PER_PAIR;
+            }
+          };
+      byPair.put(pair, jobs);
+    }
     int pushedOut = -PER_PAIR;
     for (JobEvent event : events) {
       if (event instanceof JobEvent.AwaitingScheduling) {

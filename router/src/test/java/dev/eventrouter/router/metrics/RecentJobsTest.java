@@ -93,4 +93,28 @@ class RecentJobsTest {
     assertThat(recent.of(new PairId("s0", "hook"))).isEmpty();
     assertThat(recent.of(new PairId("s" + RecentJobs.PAIRS, "hook"))).hasSize(1);
   }
+
+  @Test
+  void aStepOfAPairNotKeptPushesNoPairOut() {
+    RecentJobs recent = new RecentJobs();
+    for (int i = 0; i < RecentJobs.PAIRS; i++) {
+      PairId pair = new PairId("s" + i, "hook");
+      recent.persisted(
+          pair,
+          List.of(
+              new JobEvent.AwaitingScheduling(
+                  JobFixtures.job(pair, "m", "http://127.0.0.1/hook", T))));
+    }
+    // a job of a pair forgotten long ago is delivered now: nothing to show of it
+    PairId forgotten = new PairId("long-ago", "hook");
+    Job job = JobFixtures.job(forgotten, "m", "http://127.0.0.1/hook", T);
+    recent.persisted(
+        forgotten,
+        List.of(
+            new JobEvent.Succeeded(
+                job.id(), Attempt.responded(1, T.plusSeconds(1), T.plusSeconds(2), 200))));
+
+    assertThat(recent.of(forgotten)).isEmpty();
+    assertThat(recent.of(new PairId("s0", "hook"))).hasSize(1);
+  }
 }
