@@ -81,30 +81,14 @@ class RecentJobsTest {
 
   @Test
   void forgetsThePairsLeastLatelyBusyBeyondItsBound() {
-    RecentJobs recent = new RecentJobs();
-    for (int i = 0; i <= RecentJobs.PAIRS; i++) {
-      PairId pair = new PairId("s" + i, "hook");
-      recent.persisted(
-          pair,
-          List.of(
-              new JobEvent.AwaitingScheduling(
-                  JobFixtures.job(pair, "m", "http://127.0.0.1/hook", T))));
-    }
+    RecentJobs recent = pairsWithAJobEach(RecentJobs.PAIRS + 1);
     assertThat(recent.of(new PairId("s0", "hook"))).isEmpty();
     assertThat(recent.of(new PairId("s" + RecentJobs.PAIRS, "hook"))).hasSize(1);
   }
 
   @Test
   void aStepOfAPairNotKeptPushesNoPairOut() {
-    RecentJobs recent = new RecentJobs();
-    for (int i = 0; i < RecentJobs.PAIRS; i++) {
-      PairId pair = new PairId("s" + i, "hook");
-      recent.persisted(
-          pair,
-          List.of(
-              new JobEvent.AwaitingScheduling(
-                  JobFixtures.job(pair, "m", "http://127.0.0.1/hook", T))));
-    }
+    RecentJobs recent = pairsWithAJobEach(RecentJobs.PAIRS);
     // a job of a pair forgotten long ago is delivered now: nothing to show of it
     PairId forgotten = new PairId("long-ago", "hook");
     Job job = JobFixtures.job(forgotten, "m", "http://127.0.0.1/hook", T);
@@ -116,5 +100,19 @@ class RecentJobsTest {
 
     assertThat(recent.of(forgotten)).isEmpty();
     assertThat(recent.of(new PairId("s0", "hook"))).hasSize(1);
+  }
+
+  /** Pairs s0, s1, ... each with one job arrived, in that order. */
+  private static RecentJobs pairsWithAJobEach(int pairs) {
+    RecentJobs recent = new RecentJobs();
+    for (int i = 0; i < pairs; i++) {
+      PairId pair = new PairId("s" + i, "hook");
+      recent.persisted(
+          pair,
+          List.of(
+              new JobEvent.AwaitingScheduling(
+                  JobFixtures.job(pair, "m", "http://127.0.0.1/hook", T))));
+    }
+    return recent;
   }
 }
