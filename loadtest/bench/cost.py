@@ -810,8 +810,8 @@ def recover_cell(run, variant, kind, cell):
         time.sleep(args.seconds)
         b = Edge(run, journal, producer, since=a)
         f = figures(a, b, "received", False, "recover")
-        caught_up = caught_up_window(run, journal, producer, run.jobs_for(args.warmup_events + args.recover_backlog),
-                                     produce_ends - 3)
+        caught_up = caught_up_window(run, journal, producer, received,
+                                     run.jobs_for(args.warmup_events + args.recover_backlog), produce_ends - 3)
         producer.wait()
         expected = run.jobs_for(args.warmup_events + args.recover_backlog + events)
         for name in ("jobs_per_s", "payload_reads", "payload_read_jobs", "cpu_us_router", "seconds"):
@@ -829,11 +829,11 @@ def recover_cell(run, variant, kind, cell):
     return [f]
 
 
-def caught_up_window(run, journal, producer, backlog_jobs, ends, settle_s=10, least_s=15):
+def caught_up_window(run, journal, producer, received, backlog_jobs, ends, settle_s=10, least_s=15):
     """The recover phase's second window: from `settle_s` after the backlog's last job was
     delivered (the router then as far behind as one ingest and one pass) until `ends`, while the
     producer goes on. A router caught up reads no payload back. None if it is shorter than least_s."""
-    wait_for("the backlog delivered", lambda: run.bh_stats()["received"] >= backlog_jobs, 3600, 0.2)
+    wait_for("the backlog delivered", lambda: received() >= backlog_jobs, 3600, 0.2)
     time.sleep(settle_s)
     if ends - time.monotonic() < least_s:
         log("caught up: too little producing left for its window")

@@ -189,13 +189,11 @@ class DestinationLimitTest {
   void theLongerTheLineTheLaterAWaiterAsksAgainAndIsTakenForGone() {
     acquireAll(BIG);
     assertThat(acquire(SMALL)).isFalse();
-    List<PairId> waiters = new ArrayList<>();
-    for (int i = 0; i < 3_000; i++) {
-      PairId pair = new PairId("s" + i, "d");
-      assertThat(acquire(pair)).isFalse();
-      waiters.add(pair);
+    int waiters = 3_000;
+    for (int i = 0; i < waiters; i++) {
+      assertThat(acquire(new PairId("s" + i, "d"))).isFalse();
     }
-    PairPermits last = permits(waiters.get(waiters.size() - 1));
+    PairPermits last = permits(new PairId("s" + (waiters - 1), "d"));
     assertThat(permits(SMALL).recheckAfter()).isEqualTo(DestinationLimit.RECHECK);
     assertThat(last.recheckAfter())
         .as("3,001 waiters, asking again 1,000 times a second at most")
