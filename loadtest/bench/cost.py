@@ -117,6 +117,37 @@ def proc_cpu_us(pid, children=False):
     return ticks * 1_000_000 // TICKS
 
 
+# Which part of the router a thread's name (its 15-character comm) says it is, first match wins.
+THREAD_GROUPS = [
+    ("jit", re.compile(r"C[12] CompilerThre")),
+    ("gc", re.compile(r"GC Thread|G1 |VM Thread|GC task")),
+    ("actors", re.compile(r"eventrouter-pek")),
+    ("delivery", re.compile(r"delivery-")),
+    ("journal_pool", re.compile(r"db-\d")),
+]
+
+
+def router_threads_cpu_us(pid):
+    """CPU of the router's threads by THREAD_GROUPS (the rest as "other"), microseconds. Threads
+    that ended between two readings are missed: the groups can sum to less than the process."""
+    groups = dict.fromkeys([name for name, _ in THREAD_GROUPS] + ["other"], 0)
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return groups
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                raw = f.read()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1:raw.rindex(")")]
+        fields = raw.rsplit(")", 1)[1].split()
+        group = next((name for name, pattern in THREAD_GROUPS if pattern.match(comm)), "other")
+        groups[group] += (int(fields[11]) + int(fields[12])) * 1_000_000 // TICKS
+    return groups
+
+
 def child_cpu_us(p):
     """CPU of a child process (a Popen) in microseconds, also once it has exited: reaped here
     with wait4, whose rusage is exactly what it used over its life (/proc forgets it). Sets
@@ -511,6 +542,7 @@ class Edge:
         self.producing = producer is not None and running(producer)
         if producer is not None:
             self.cpu["producer"] = child_cpu_us(producer)
+        self.router_threads = router_threads_cpu_us(run.router.pid)
         self.router_write_bytes = proc_io(run.router.pid).get("write_bytes", 0)
         backends = journal.backend_pids()
         if backends is not None:
@@ -581,6 +613,8 @@ def figures(a, b, moved, short, label):
             f["cpu_us_db_backends"] = per(sum(cpu - a.cpu[name].get(pid, cpu) for pid, cpu in b.cpu[name].items()))
         elif a.cpu[name] is not None and b.cpu.get(name) is not None:
             f[f"cpu_us_{name}"] = per(b.cpu[name] - a.cpu[name])
+    for group, cpu in b.router_threads.items():
+        f[f"cpu_us_router_{group}"] = per(cpu - a.router_threads.get(group, 0))
     f["edge_spread_ms"] = round(max(a.spread_ms, b.spread_ms))
     f["db_query_ms"] = round(max(a.db_spread_ms, b.db_spread_ms))
     inserted = b.db["max_ordering"] - a.db["max_ordering"]
@@ -932,6 +966,12 @@ FIGURES = [
     ("measured window, s", "seconds", "{}"), ("jobs in the window", "jobs", "{:,}"),
     ("vs ceiling (see the heading)", "ratio", "{:.3f}"),
     ("router CPU us/job", "cpu_us_router", "{:.0f}"),
+    ("  of which its JIT compilers (warming up)", "cpu_us_router_jit", "{:.0f}"),
+    ("  of which its garbage collector", "cpu_us_router_gc", "{:.0f}"),
+    ("  of which its actors (Pekko's dispatchers)", "cpu_us_router_actors", "{:.0f}"),
+    ("  of which its delivery client's event loop", "cpu_us_router_delivery", "{:.0f}"),
+    ("  of which its journal's connection pool", "cpu_us_router_journal_pool", "{:.0f}"),
+    ("  of which its other threads", "cpu_us_router_other", "{:.0f}"),
     ("database server CPU us/job (all its processes)", "cpu_us_database", "{:.0f}"),
     ("  of which the journal's backends", "cpu_us_db_backends", "{:.0f}"),
     ("broker CPU us/job", "cpu_us_broker", "{:.0f}"), ("black hole CPU us/job", "cpu_us_blackhole", "{:.0f}"),
