@@ -68,6 +68,11 @@ window, per-job figures are deltas divided by the jobs the window moved.
 Processes: the Kafka broker runs in a process of its own (the router's EmbeddedKafka, through
 loadtest/bench/Broker.java), so the router's CPU excludes it. H2 runs inside the router's
 process (embedded, its URL with AUTO_SERVER=TRUE so that this script can count rows).
+The router's CPU is also split by thread, from each thread's name (THREAD_GROUPS): its JIT
+compilers, whose share says how far the window is from a warmed-up router (a phase's code paths
+may start cold even after the warm-up: the drain's are not run while accepting), its garbage
+collector, its actors (Pekko's dispatchers), its delivery client's event loop, its journal's
+connection pool (Slick, with H2 inside it) and the rest.
 
 Variants: --variant 'NAME: ITEM...' with ITEMs -Dkey=value / -Xoption (router JVM options),
 ENV=value (router environment), jar=PATH (another router jar, e.g. today's main). Default:
