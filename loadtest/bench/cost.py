@@ -122,6 +122,16 @@ def proc_cpu_us(pid, children=False):
     return ticks * 1_000_000 // TICKS
 
 
+def stat_of(path):
+    """(comm, the fields after it) of a /proc stat file; None if it is gone."""
+    try:
+        with open(path) as f:
+            raw = f.read()
+    except OSError:
+        return None
+    return raw[raw.index("(") + 1:raw.rindex(")")], raw.rsplit(")", 1)[1].split()
+
+
 # Which part of the router a thread's name (its 15-character comm) says it is, first match wins.
 THREAD_GROUPS = [
     ("jit", re.compile(r"C[12] CompilerThre")),
@@ -141,13 +151,10 @@ def router_threads_cpu_us(pid):
     except FileNotFoundError:
         return groups
     for tid in tids:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                raw = f.read()
-        except OSError:
+        stat = stat_of(f"/proc/{pid}/task/{tid}/stat")
+        if stat is None:
             continue
-        comm = raw[raw.index("(") + 1:raw.rindex(")")]
-        fields = raw.rsplit(")", 1)[1].split()
+        comm, fields = stat
         group = next((name for name, pattern in THREAD_GROUPS if pattern.match(comm)), "other")
         groups[group] += (int(fields[11]) + int(fields[12])) * 1_000_000 // TICKS
     return groups
@@ -189,16 +196,9 @@ def processes_named(*names):
     """pid -> (ppid, comm) of every process whose comm is one of names."""
     found = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                raw = f.read()
-        except OSError:
-            continue
-        comm = raw[raw.index("(") + 1:raw.rindex(")")]
-        if comm in names:
-            found[int(entry)] = (int(raw.rsplit(")", 1)[1].split()[1]), comm)
+        stat = stat_of(f"/proc/{entry}/stat") if entry.isdigit() else None
+        if stat is not None and stat[0] in names:
+            found[int(entry)] = (int(stat[1][1]), stat[0])
     return found
 
 
