@@ -108,20 +108,6 @@ def log(*args):
 
 
 # ---------------------------------------------------------------- /proc
-def proc_cpu_us(pid, children=False):
-    """utime+stime of a process (all its threads) in microseconds; None if it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    # fields[0] is field 3 (state): utime=14, stime=15, cutime=16, cstime=17
-    ticks = int(fields[11]) + int(fields[12])
-    if children:
-        ticks += int(fields[13]) + int(fields[14])
-    return ticks * 1_000_000 // TICKS
-
-
 def stat_of(path):
     """(comm, the fields after it) of a /proc stat file; None if it is gone."""
     try:
@@ -132,10 +118,25 @@ def stat_of(path):
     return raw[raw.index("(") + 1:raw.rindex(")")], raw.rsplit(")", 1)[1].split()
 
 
+def cpu_us(fields, children=False):
+    """utime+stime (with children: also their cutime+cstime) of stat fields, in microseconds."""
+    # fields[0] is field 3 (state): utime=14, stime=15, cutime=16, cstime=17
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks * 1_000_000 // TICKS
+
+
+def proc_cpu_us(pid, children=False):
+    """utime+stime of a process (all its threads) in microseconds; None if it is gone."""
+    stat = stat_of(f"/proc/{pid}/stat")
+    return None if stat is None else cpu_us(stat[1], children)
+
+
 # Which part of the router a thread's name (its 15-character comm) says it is, first match wins.
 THREAD_GROUPS = [
     ("jit", re.compile(r"C[12] CompilerThre")),
-    ("gc", re.compile(r"GC Thread|G1 |VM Thread|GC task")),
+    ("gc", re.compile(r"GC Thread|G1 |VM Thread")),
     ("actors", re.compile(r"eventrouter-pek")),
     ("delivery", re.compile(r"delivery-")),
     ("journal_pool", re.compile(r"db-\d")),
@@ -156,7 +157,7 @@ def router_threads_cpu_us(pid):
             continue
         comm, fields = stat
         group = next((name for name, pattern in THREAD_GROUPS if pattern.match(comm)), "other")
-        groups[group] += (int(fields[11]) + int(fields[12])) * 1_000_000 // TICKS
+        groups[group] += cpu_us(fields)
     return groups
 
 
