@@ -7,6 +7,7 @@ import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.queues.adapter.Batching;
 import dev.eventrouter.queues.adapter.DestinationAdapter;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
+import dev.eventrouter.queues.delivery.DeliveryOutcomes;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.limit.DestinationLimit;
@@ -55,7 +56,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
 
   private final QueueRuntime queue;
   private final PayloadReadBack readBack;
-  private final ActorRef<DeliveryOutcome> replyTo;
+  private final ActorRef<DeliveryOutcomes> replyTo;
   private PairRate rate;
 
   /** The pair's permits of its destination's concurrency limit; null before the first send. */
@@ -99,7 +100,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
     this.queue = queue;
     this.readBack = readBack;
     this.replyTo =
-        queue.context().messageAdapter(DeliveryOutcome.class, OutcomeBatcher.Delivered::new);
+        queue.context().messageAdapter(DeliveryOutcomes.class, OutcomeBatcher.Delivered::new);
   }
 
   void tick(QueueState state) {

@@ -3,6 +3,7 @@ package dev.eventrouter.queues;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.QueueEvent;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
+import dev.eventrouter.queues.delivery.DeliveryOutcomes;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
@@ -23,8 +24,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  */
 final class OutcomeBatcher {
 
-  /** The delivery client's answer to one request. */
-  record Delivered(DeliveryOutcome outcome) implements VirtualQueue.Internal {}
+  /** The delivery client's answers: to one request, or to several answered together. */
+  record Delivered(DeliveryOutcomes outcomes) implements VirtualQueue.Internal {}
 
   /** The batch's time is up. */
   enum Flush implements VirtualQueue.Internal {
@@ -42,6 +43,12 @@ final class OutcomeBatcher {
   private final Consumer<QueueState> changed;
 
   private final List<DeliveryOutcome> unpersisted = new ArrayList<>();
+
+  /**
+   * Whether an outcome received since the last write is a job's with an ordering key, whose key's
+   * next job waits for that write.
+   */
+  private boolean keyedWaiting;
 
   /** When the armed flush timer fires (queue clock, millis); MAX_VALUE when none is armed. */
   private long flushAtMillis = Long.MAX_VALUE;
@@ -63,10 +70,21 @@ final class OutcomeBatcher {
   }
 
   /**
-   * Takes the outcome of an attempt under way; false for one this incarnation of the queue did not
-   * make, which is ignored.
+   * Takes the outcomes of attempts under way; false when none is of an attempt this incarnation of
+   * the queue made (those are ignored).
    */
-  boolean receive(DeliveryOutcome outcome) {
+  boolean receive(DeliveryOutcomes outcomes, QueueState state) {
+    boolean taken = false;
+    for (DeliveryOutcome outcome : outcomes.outcomes()) {
+      if (receive(outcome)) {
+        taken = true;
+        keyedWaiting |= state.keyed(outcome.jobId());
+      }
+    }
+    return taken;
+  }
+
+  private boolean receive(DeliveryOutcome outcome) {
     InFlight.Answer answer = queue.inFlight().answered(outcome);
     if (answer == InFlight.Answer.UNKNOWN) {
       return false;
@@ -81,14 +99,13 @@ final class OutcomeBatcher {
     return true;
   }
 
-  /** After an outcome was received: write the batch if it is full, and refill the pair's room. */
+  /** After outcomes were received: write the batch if it is full, and refill the pair's room. */
   ReplyEffect<QueueEvent, QueueState> batch(QueueState state) {
     if (unpersisted.size() >= queue.settings().outcomeBatchMax()) {
       return flush(state);
     }
-    // the outcome just received is the last: a job's with a key has its key's next job waiting
     Duration delay =
-        state.keyed(unpersisted.get(unpersisted.size() - 1).jobId())
+        keyedWaiting
             ? queue.settings().orderedOutcomeBatchDelay()
             : queue.settings().outcomeBatchDelay();
     long at = queue.nowMillis() + delay.toMillis();
@@ -134,6 +151,7 @@ final class OutcomeBatcher {
 
   /** The events for the outcomes received and not yet persisted; forgets those outcomes. */
   List<JobEvent> drain(QueueState state) {
+    keyedWaiting = false;
     List<JobEvent> events = new ArrayList<>(unpersisted.size());
     for (DeliveryOutcome outcome : unpersisted) {
       boolean flushed = levers.flushedInFlight(outcome.jobId());

@@ -482,7 +482,7 @@ public final class VirtualQueue
 
   private ReplyEffect<QueueEvent, QueueState> delivered(
       QueueState state, OutcomeBatcher.Delivered delivered) {
-    if (!outcomes.receive(delivered.outcome())) {
+    if (!outcomes.receive(delivered.outcomes(), state)) {
       return Effect().noReply();
     }
     if (stopping && queue.inFlight().unanswered() == 0) {

@@ -9,6 +9,7 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.Transition;
 import dev.eventrouter.queues.archive.ArchivedJob;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
+import dev.eventrouter.queues.delivery.DeliveryOutcomes;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
@@ -90,7 +91,9 @@ class OperatorLeversTest {
     Instant now = Instant.now();
     held.get(2)
         .replyTo()
-        .tell(DeliveryOutcome.failed(held.get(2).job().id(), 1, now, now, "timeout"));
+        .tell(
+            DeliveryOutcomes.of(
+                DeliveryOutcome.failed(held.get(2).job().id(), 1, now, now, "timeout")));
     answer(held.get(3), 200);
     answer(held.get(4), 404);
 
@@ -120,8 +123,9 @@ class OperatorLeversTest {
     request
         .replyTo()
         .tell(
-            DeliveryOutcome.responded(
-                request.job().id(), request.attempt(), now, now, status, Optional.empty()));
+            DeliveryOutcomes.of(
+                DeliveryOutcome.responded(
+                    request.job().id(), request.attempt(), now, now, status, Optional.empty())));
   }
 
   @Test

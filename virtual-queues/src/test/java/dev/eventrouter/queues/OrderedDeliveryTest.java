@@ -9,6 +9,7 @@ import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.persistence.testing.TestJournals;
 import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
+import dev.eventrouter.queues.delivery.DeliveryOutcomes;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.testing.RecordingArchive;
@@ -292,8 +293,14 @@ class OrderedDeliveryTest {
         request
             .replyTo()
             .tell(
-                DeliveryOutcome.responded(
-                    request.job().id(), request.attempt(), now, now, status, Optional.empty()));
+                DeliveryOutcomes.of(
+                    DeliveryOutcome.responded(
+                        request.job().id(),
+                        request.attempt(),
+                        now,
+                        now,
+                        status,
+                        Optional.empty())));
       }
       return true;
     }

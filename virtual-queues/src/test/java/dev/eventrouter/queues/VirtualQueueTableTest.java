@@ -35,6 +35,7 @@ import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.archive.ArchivedJob;
 import dev.eventrouter.queues.breaker.DestinationBreakers;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
+import dev.eventrouter.queues.delivery.DeliveryOutcomes;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
@@ -621,7 +622,9 @@ class VirtualQueueTableTest {
       request
           .replyTo()
           .tell(
-              DeliveryOutcome.responded(id, request.attempt(), now, now, status, Optional.empty()));
+              DeliveryOutcomes.of(
+                  DeliveryOutcome.responded(
+                      id, request.attempt(), now, now, status, Optional.empty())));
     }
 
     Counts counts() {

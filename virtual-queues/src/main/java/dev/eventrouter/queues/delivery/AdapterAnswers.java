@@ -23,9 +23,9 @@ final class AdapterAnswers {
     return request.destination().adapter().readsBody();
   }
 
-  /** Tells the caller each job's outcome. */
+  /** Tells the caller each job's outcome, in one message. */
   static void tell(DeliveryRequest request, List<DeliveryOutcome> outcomes) {
-    outcomes.forEach(request.replyTo()::tell);
+    request.replyTo().tell(new DeliveryOutcomes(outcomes));
   }
 
   /** No response came (or the request was not made): every job's attempt failed alike. */

@@ -2,7 +2,9 @@ package dev.eventrouter.queues.delivery;
 
 /**
  * Sends jobs to their destinations. Implementations never block the caller (an entity's thread) and
- * answer every accepted request with exactly one {@link DeliveryOutcome}.
+ * answer every job of every accepted request with exactly one {@link DeliveryOutcome}, told in
+ * {@link DeliveryOutcomes} messages: all of a request's in one, which may carry other requests' of
+ * the same caller too.
  */
 public interface DeliveryClient {
 

@@ -8,8 +8,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * One request: an attempt for each of its jobs (one, or a batch of one pair where the destination's
- * adapter batches). Each job's {@link DeliveryOutcome} goes to {@code replyTo}: a batch is answered
- * job by job, each in its own trace.
+ * adapter batches). Each job's {@link DeliveryOutcome} goes to {@code replyTo}, all of the
+ * request's in one message: a batch is answered job by job, each in its own trace.
  *
  * @param trace the span of its first job's attempt (each job's attempt has a span of its own), sent
  *     to the destination as {@code traceparent} and {@code tracestate}; null when tracing is off
@@ -17,7 +17,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 public record DeliveryRequest(
     List<Sent> jobs,
     DestinationSettings destination,
-    ActorRef<DeliveryOutcome> replyTo,
+    ActorRef<DeliveryOutcomes> replyTo,
     TraceContext trace) {
 
   /** A job and the number of the attempt this request makes for it. */
@@ -31,13 +31,13 @@ public record DeliveryRequest(
   }
 
   public DeliveryRequest(
-      List<Sent> jobs, DestinationSettings destination, ActorRef<DeliveryOutcome> replyTo) {
+      List<Sent> jobs, DestinationSettings destination, ActorRef<DeliveryOutcomes> replyTo) {
     this(jobs, destination, replyTo, null);
   }
 
   /** A request for one job. */
   public DeliveryRequest(
-      Job job, int attempt, DestinationSettings destination, ActorRef<DeliveryOutcome> replyTo) {
+      Job job, int attempt, DestinationSettings destination, ActorRef<DeliveryOutcomes> replyTo) {
     this(List.of(new Sent(job, attempt)), destination, replyTo);
   }
 

@@ -30,6 +30,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -39,6 +40,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +54,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -62,10 +66,11 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
  * request (BENCHMARKS.md, "The delivery client").
  *
  * <p>Each pool lives on one event loop: its queue, its connections and their requests are touched
- * by that thread only, so they need no locks. A request waits in the pool's queue for a connection;
- * one whose deadline (twice the destination's timeout) passed while it waited is answered as a
- * timeout and never sent. A connection carries one request at a time (no pipelining) and goes back
- * to the pool when its response has been read whole.
+ * by that thread only, so they need no locks; the outcomes it reads in one turn go to each queue in
+ * one message. A request waits in the pool's queue for a connection; one whose deadline (twice the
+ * destination's timeout) passed while it waited is answered as a timeout and never sent. A
+ * connection carries one request at a time (no pipelining) and goes back to the pool when its
+ * response has been read whole.
  */
 public final class NettyDeliveryClient implements DeliveryClient {
 
@@ -88,6 +93,10 @@ public final class NettyDeliveryClient implements DeliveryClient {
   private final Executor blocking;
 
   private final EventLoopGroup loops;
+
+  /** Each loop's outcomes of its turn, by caller. */
+  private final Map<EventExecutor, Answers> answers = new HashMap<>();
+
   private final SslContext tls;
   private final Map<PoolKey, Pool> pools = new ConcurrentHashMap<>();
 
@@ -136,6 +145,9 @@ public final class NettyDeliveryClient implements DeliveryClient {
     this.names = names;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.loops = new NioEventLoopGroup(eventLoops, new DefaultThreadFactory("delivery", true));
+    for (EventExecutor loop : loops) {
+      answers.put(loop, new Answers((EventLoop) loop));
+    }
     system.getWhenTerminated().thenRun(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS));
     try {
       this.tls = SslContextBuilder.forClient().build();
@@ -156,7 +168,7 @@ public final class NettyDeliveryClient implements DeliveryClient {
     }
     OutgoingRequest outgoing = ready.request();
     return pools
-        .computeIfAbsent(outgoing.pool(), key -> new Pool(key, loops.next()))
+        .computeIfAbsent(outgoing.pool(), key -> new Pool(key, answers.get(loops.next())))
         .offer(ready.sent(), outgoing);
   }
 
@@ -194,10 +206,44 @@ public final class NettyDeliveryClient implements DeliveryClient {
     }
   }
 
+  /**
+   * The outcomes a loop reads in one turn, told to each caller together once the turn's reads are
+   * done (a task the loop runs after them): one message per queue per turn instead of one per job.
+   * Touched by its loop only.
+   */
+  private static final class Answers {
+    private final EventLoop loop;
+    private final Map<ActorRef<DeliveryOutcomes>, List<DeliveryOutcome>> byCaller =
+        new IdentityHashMap<>();
+    private final Runnable tellAll = this::tellAll;
+
+    Answers(EventLoop loop) {
+      this.loop = loop;
+    }
+
+    void add(ActorRef<DeliveryOutcomes> caller, List<DeliveryOutcome> outcomes) {
+      if (byCaller.isEmpty()) {
+        try {
+          loop.execute(tellAll);
+        } catch (RejectedExecutionException stopping) {
+          caller.tell(new DeliveryOutcomes(outcomes));
+          return;
+        }
+      }
+      byCaller.computeIfAbsent(caller, c -> new ArrayList<>()).addAll(outcomes);
+    }
+
+    private void tellAll() {
+      byCaller.forEach((caller, outcomes) -> caller.tell(new DeliveryOutcomes(outcomes)));
+      byCaller.clear();
+    }
+  }
+
   /** A destination's connections to one host and the requests waiting for them; on one loop. */
   private final class Pool {
     private final PoolKey key;
     private final EventLoop loop;
+    private final Answers answers;
     private final String hostHeader;
 
     /** Requests in {@link #waiting}, for {@link #offer}'s bound (read on the callers' threads). */
@@ -219,9 +265,10 @@ public final class NettyDeliveryClient implements DeliveryClient {
     /** Runs while the pool has requests: {@link #sweep}. */
     private ScheduledFuture<?> sweep;
 
-    Pool(PoolKey key, EventLoop loop) {
+    Pool(PoolKey key, Answers answers) {
       this.key = key;
-      this.loop = loop;
+      this.loop = answers.loop;
+      this.answers = answers;
       boolean defaultPort = key.port() == (key.https() ? 443 : 80);
       this.hostHeader = defaultPort ? key.host() : key.host() + ":" + key.port();
     }
@@ -449,11 +496,11 @@ public final class NettyDeliveryClient implements DeliveryClient {
           exchange.request, exchange.startedAt, clock.instant(), error, null);
     }
 
-    /** Tells the caller each job's outcome, once. */
+    /** Tells the caller each job's outcome, once, with the others of the loop's turn. */
     private void answer(Exchange exchange, List<DeliveryOutcome> outcomes) {
       if (!exchange.answered) {
         exchange.answered = true;
-        AdapterAnswers.tell(exchange.request, outcomes);
+        answers.add(exchange.request.replyTo(), outcomes);
       }
     }
 

@@ -97,26 +97,28 @@ final class Routes {
    */
   private DeliveryRequest refuse(DeliveryRequest request, ApiAdapter api) {
     List<DeliveryRequest.Sent> kept = new ArrayList<>(request.jobs().size());
+    List<DeliveryOutcome> refusedOutcomes = new ArrayList<>();
     Instant now = clock.instant();
     for (DeliveryRequest.Sent sent : request.jobs()) {
       Optional<String> refused = api.refuse(sent.job());
       if (refused.isPresent()) {
-        request
-            .replyTo()
-            .tell(
-                new DeliveryOutcome(
-                    sent.job().id(),
-                    sent.attempt(),
-                    now,
-                    now,
-                    0,
-                    DeliveryOutcome.INVALID_EVENT,
-                    Optional.empty(),
-                    null,
-                    refused.get()));
+        refusedOutcomes.add(
+            new DeliveryOutcome(
+                sent.job().id(),
+                sent.attempt(),
+                now,
+                now,
+                0,
+                DeliveryOutcome.INVALID_EVENT,
+                Optional.empty(),
+                null,
+                refused.get()));
       } else {
         kept.add(sent);
       }
+    }
+    if (!refusedOutcomes.isEmpty()) {
+      request.replyTo().tell(new DeliveryOutcomes(refusedOutcomes));
     }
     if (kept.isEmpty()) {
       return null;

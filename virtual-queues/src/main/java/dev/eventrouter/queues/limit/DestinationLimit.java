@@ -95,7 +95,7 @@ public final class DestinationLimit {
       share = new Share(pair);
       shares.put(pair, share);
     }
-    if (inUse < limit.limit() && (holding < fair || !othersWantTheirShare(pair, fair))) {
+    if (inUse < limit.limit() && (holding < fair || !othersWantTheirShare(share, fair))) {
       share.held++;
       inUse++;
       stopWaiting(share);
@@ -225,10 +225,13 @@ public final class DestinationLimit {
     }
   }
 
-  /** Whether another pair waits that holds less than its share. */
-  private boolean othersWantTheirShare(PairId pair, int fair) {
+  /**
+   * Whether another pair waits that holds less than its share. Waiters are told apart by their
+   * share, one object per pair: comparing pair ids was most of a look over a long line.
+   */
+  private boolean othersWantTheirShare(Share share, int fair) {
     for (Share waiter : line.values()) {
-      if (waiter.held < fair && !waiter.pair.equals(pair)) {
+      if (waiter.held < fair && waiter != share) {
         return true;
       }
     }
@@ -247,9 +250,10 @@ public final class DestinationLimit {
   private List<PairPermits> handOut(PairId releasing) {
     forgetStaleWaiters(nanos.getAsLong());
     List<PairPermits> handed = List.of();
+    Share releaser = releasing == null ? null : shares.get(releasing);
     while (inUse < limit.limit() && !line.isEmpty()) {
       int fair = Math.max(1, limit.limit() / shares.size());
-      Share next = nextInLine(fair, releasing);
+      Share next = nextInLine(fair, releaser);
       PairPermits permits = next.waiter;
       if (++next.held >= fair) {
         line.remove(next.pair);
@@ -266,12 +270,12 @@ public final class DestinationLimit {
     return handed;
   }
 
-  private Share nextInLine(int fair, PairId releasing) {
+  private Share nextInLine(int fair, Share releasing) {
     Share first = null;
     Share releaser = null;
     for (Share waiter : line.values()) {
       boolean below = waiter.held < fair;
-      if (waiter.pair.equals(releasing)) {
+      if (waiter == releasing) {
         releaser = below ? waiter : null;
       } else if (below) {
         return waiter;

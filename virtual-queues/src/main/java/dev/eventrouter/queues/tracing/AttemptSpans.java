@@ -2,6 +2,7 @@ package dev.eventrouter.queues.tracing;
 
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
+import dev.eventrouter.queues.delivery.DeliveryOutcomes;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import io.opentelemetry.api.trace.Span;
@@ -33,7 +34,7 @@ public final class AttemptSpans {
   public DeliveryRequest request(
       List<DeliveryRequest.Sent> jobs,
       DestinationSettings destination,
-      ActorRef<DeliveryOutcome> replyTo) {
+      ActorRef<DeliveryOutcomes> replyTo) {
     if (!tracing.on()) {
       return new DeliveryRequest(jobs, destination, replyTo);
     }

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -179,8 +178,8 @@ class ApiDeliveryTest {
             new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1),
             WebhookSigning.NONE,
             adapter);
-    TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
+    OutcomeProbe probe = new OutcomeProbe(testKit.createTestProbe());
     assertThat(client.send(new DeliveryRequest(job, 1, settings, probe.ref()))).isTrue();
-    return probe.receiveMessage(Duration.ofSeconds(10));
+    return probe.next(Duration.ofSeconds(10));
   }
 }

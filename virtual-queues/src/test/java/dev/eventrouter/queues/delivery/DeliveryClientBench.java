@@ -164,13 +164,14 @@ public final class DeliveryClientBench {
             request
                 .replyTo()
                 .tell(
-                    DeliveryOutcome.responded(
-                        request.job().id(),
-                        request.attempt(),
-                        now,
-                        now,
-                        200,
-                        java.util.Optional.empty()));
+                    DeliveryOutcomes.of(
+                        DeliveryOutcome.responded(
+                            request.job().id(),
+                            request.attempt(),
+                            now,
+                            now,
+                            200,
+                            java.util.Optional.empty())));
             return true;
           };
       default ->
@@ -296,7 +297,7 @@ public final class DeliveryClientBench {
     private final AtomicLong answered;
     private final AtomicLong failed;
     private final CompletableFuture<Void> drained;
-    private final ActorRef<DeliveryOutcome> self;
+    private final ActorRef<DeliveryOutcomes> self;
     private final long startedNanos = System.nanoTime();
     private long sent;
     private int inFlight;
@@ -310,7 +311,7 @@ public final class DeliveryClientBench {
         AtomicLong answered,
         AtomicLong failed,
         CompletableFuture<Void> drained,
-        ActorRef<DeliveryOutcome> self) {
+        ActorRef<DeliveryOutcomes> self) {
       this.client = client;
       this.jobs = jobs;
       this.destination = destination;
@@ -346,18 +347,20 @@ public final class DeliveryClientBench {
                             context.getSelf().narrow());
                     driver.topUp();
                     return Behaviors.receive(Object.class)
-                        .onMessage(DeliveryOutcome.class, outcome -> driver.answered(outcome))
+                        .onMessage(DeliveryOutcomes.class, told -> driver.answered(told))
                         .onMessageEquals(TICK, () -> driver.ticked())
                         .onMessageEquals(STOP, () -> driver.stop())
                         .build();
                   }));
     }
 
-    private Behavior<Object> answered(DeliveryOutcome outcome) {
-      inFlight--;
-      answered.incrementAndGet();
-      if (outcome.verdict() != DeliveryOutcome.Verdict.SUCCEEDED) {
-        failed.incrementAndGet();
+    private Behavior<Object> answered(DeliveryOutcomes told) {
+      for (DeliveryOutcome outcome : told.outcomes()) {
+        inFlight--;
+        answered.incrementAndGet();
+        if (outcome.verdict() != DeliveryOutcome.Verdict.SUCCEEDED) {
+          failed.incrementAndGet();
+        }
       }
       return next();
     }
@@ -433,20 +436,21 @@ public final class DeliveryClientBench {
                 request
                     .replyTo()
                     .tell(
-                        error == null
-                            ? DeliveryOutcome.responded(
-                                request.job().id(),
-                                request.attempt(),
-                                startedAt,
-                                finishedAt,
-                                response.statusCode(),
-                                java.util.Optional.empty())
-                            : DeliveryOutcome.failed(
-                                request.job().id(),
-                                request.attempt(),
-                                startedAt,
-                                finishedAt,
-                                Failures.classify(error)));
+                        DeliveryOutcomes.of(
+                            error == null
+                                ? DeliveryOutcome.responded(
+                                    request.job().id(),
+                                    request.attempt(),
+                                    startedAt,
+                                    finishedAt,
+                                    response.statusCode(),
+                                    java.util.Optional.empty())
+                                : DeliveryOutcome.failed(
+                                    request.job().id(),
+                                    request.attempt(),
+                                    startedAt,
+                                    finishedAt,
+                                    Failures.classify(error))));
               });
       return true;
     }

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -264,6 +263,33 @@ class HttpDeliveryClientTest {
     assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
   }
 
+  /**
+   * A client may tell one caller the outcomes of several requests in one message: each job's still
+   * comes exactly once.
+   */
+  @Test
+  void everyRequestOfOneCallerIsAnsweredOnceHoweverTheOutcomesAreGrouped() {
+    OutcomeProbe probe = new OutcomeProbe(testKit.createTestProbe());
+    List<Job> jobs =
+        java.util.stream.IntStream.range(0, 40)
+            .mapToObj(i -> job(destination.url(path("/hooks/many")), Map.of()))
+            .toList();
+    for (Job job : jobs) {
+      assertThat(clients.get(kind).send(new DeliveryRequest(job, 1, settings, probe.ref())))
+          .isTrue();
+    }
+
+    List<DeliveryOutcome> outcomes =
+        java.util.stream.IntStream.range(0, jobs.size())
+            .mapToObj(i -> probe.next(Duration.ofSeconds(15)))
+            .toList();
+
+    assertThat(outcomes)
+        .extracting(DeliveryOutcome::jobId)
+        .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::id).toList());
+    assertThat(outcomes).allSatisfy(o -> assertThat(o.status()).isEqualTo(200));
+  }
+
   /** Paths of their own for each client: the destination records both. */
   private String path(String path) {
     return "/" + kind.name().toLowerCase(java.util.Locale.ROOT) + path;
@@ -274,9 +300,9 @@ class HttpDeliveryClientTest {
   }
 
   private static DeliveryOutcome deliver(DeliveryClient client, Job job, int attempt) {
-    TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
+    OutcomeProbe probe = new OutcomeProbe(testKit.createTestProbe());
     assertThat(client.send(new DeliveryRequest(job, attempt, settings, probe.ref()))).isTrue();
-    DeliveryOutcome outcome = probe.receiveMessage(Duration.ofSeconds(15));
+    DeliveryOutcome outcome = probe.next(Duration.ofSeconds(15));
     assertThat(outcome.jobId()).isEqualTo(job.id());
     return outcome;
   }

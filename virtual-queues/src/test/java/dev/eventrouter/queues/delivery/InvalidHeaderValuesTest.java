@@ -192,9 +192,9 @@ class InvalidHeaderValuesTest {
   }
 
   private static DeliveryOutcome deliver(DeliveryClient client, Job job) {
-    TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
+    OutcomeProbe probe = new OutcomeProbe(testKit.createTestProbe());
     assertThat(client.send(new DeliveryRequest(job, 1, settings, probe.ref()))).isTrue();
-    return probe.receiveMessage(Duration.ofSeconds(15));
+    return probe.next(Duration.ofSeconds(15));
   }
 
   private static Job job(String path, Map<String, String> headers) {

@@ -26,7 +26,6 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -304,8 +303,8 @@ class MisbehavingDestinationTest {
     Job job =
         JobFixtures.job(
             new PairId("tenant", "rogue"), "m-" + System.nanoTime(), endpoint, Instant.now());
-    TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
+    OutcomeProbe probe = new OutcomeProbe(testKit.createTestProbe());
     assertThat(clients.get(kind).send(new DeliveryRequest(job, 1, settings, probe.ref()))).isTrue();
-    return probe.receiveMessage(Duration.ofSeconds(20));
+    return probe.next(Duration.ofSeconds(20));
   }
 }

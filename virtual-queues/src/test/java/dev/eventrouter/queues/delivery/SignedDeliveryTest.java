@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -196,9 +195,9 @@ class SignedDeliveryTest {
 
   private static DeliveryOutcome deliver(
       DeliveryClient client, Job job, int attempt, DestinationSettings settings) {
-    TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
+    OutcomeProbe probe = new OutcomeProbe(testKit.createTestProbe());
     assertThat(client.send(new DeliveryRequest(job, attempt, settings, probe.ref()))).isTrue();
-    return probe.receiveMessage(Duration.ofSeconds(15));
+    return probe.next(Duration.ofSeconds(15));
   }
 
   private static Job job(String path) {

@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -266,8 +265,8 @@ class SsrfTest {
     Job base =
         JobFixtures.job(
             new PairId("tenant", "tenant-hook"), "m-" + System.nanoTime(), endpoint, Instant.now());
-    TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
+    OutcomeProbe probe = new OutcomeProbe(testKit.createTestProbe());
     assertThat(client.send(new DeliveryRequest(base, 1, settings, probe.ref()))).isTrue();
-    return probe.receiveMessage(Duration.ofSeconds(15));
+    return probe.next(Duration.ofSeconds(15));
   }
 }

@@ -27,7 +27,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.Parameter;
@@ -78,21 +77,21 @@ class TimedOutRequestTest {
   @EnumSource(Release.class)
   void aRequestWhoseCallerTimedOutIsNeverSent(Release release) throws Exception {
     HoldingDestination destination = new HoldingDestination(release);
-    TestProbe<DeliveryOutcome> probe = testKit.createTestProbe();
+    OutcomeProbe probe = new OutcomeProbe(testKit.createTestProbe());
 
     Job holder = send(destination, probe);
     assertThat(destination.arrivals.poll(20, TimeUnit.SECONDS)).isEqualTo(key(holder));
     List<Job> queued =
         List.of(send(destination, probe), send(destination, probe), send(destination, probe));
     for (int i = 0; i < 1 + queued.size(); i++) {
-      DeliveryOutcome outcome = probe.receiveMessage(Duration.ofSeconds(20));
+      DeliveryOutcome outcome = probe.next(Duration.ofSeconds(20));
       assertThat(outcome.error()).isEqualTo("timeout");
       destination.timedOut.add(outcome.jobId().toString());
     }
     destination.release.countDown();
     // the pool takes its queue in order: whatever was still waiting goes before this one
     Job next = send(destination, probe);
-    DeliveryOutcome answered = probe.receiveMessage(Duration.ofSeconds(20));
+    DeliveryOutcome answered = probe.next(Duration.ofSeconds(20));
 
     assertThat(answered.jobId()).isEqualTo(next.id());
     assertThat(answered.status()).isEqualTo(200);
@@ -100,7 +99,7 @@ class TimedOutRequestTest {
     assertThat(destination.received).containsExactly(key(holder), key(next));
   }
 
-  private Job send(HoldingDestination destination, TestProbe<DeliveryOutcome> probe) {
+  private Job send(HoldingDestination destination, OutcomeProbe probe) {
     String endpoint = "http://127.0.0.1:" + destination.port + "/slow";
     Job job =
         JobFixtures.job(
