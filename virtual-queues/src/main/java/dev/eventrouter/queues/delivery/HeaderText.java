@@ -33,6 +33,24 @@ public final class HeaderText {
     if (value == null) {
       return Optional.of("it has no value");
     }
+    Optional<String> control = controlCharacter(value);
+    if (control.isPresent()) {
+      return control;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) > 0x7e) {
+        return Optional.of("it holds a character that is not ASCII at character " + i);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Where a value that comes from an event (a message id, a trace's state) holds what no request
+   * may carry, however the client writes other characters: a line break or another control
+   * character (a tab aside). Never with the value.
+   */
+  public static Optional<String> controlCharacter(String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c == '\r' || c == '\n') {
@@ -40,9 +58,6 @@ public final class HeaderText {
       }
       if (c < 0x20 && c != '\t' || c == 0x7f) {
         return Optional.of("it holds a control character at character " + i);
-      }
-      if (c > 0x7e) {
-        return Optional.of("it holds a character that is not ASCII at character " + i);
       }
     }
     return Optional.empty();

@@ -1,7 +1,6 @@
 package dev.eventrouter.queues.delivery;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,17 +12,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -57,7 +49,6 @@ import javax.net.ssl.SSLParameters;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 
 /**
  * Delivers over Netty's HTTP/1.1 codec, with a small connection pool of its own per destination and
@@ -171,15 +162,6 @@ public final class NettyDeliveryClient implements DeliveryClient {
         .computeIfAbsent(outgoing.pool(), key -> new Pool(key, answers.get(loops.next())))
         .offer(ready.sent(), outgoing);
   }
-
-  /**
-   * Header names are checked once per route ({@link Routes}) or are this client's own: not again
-   * per request. Values still are (a message id comes from the event).
-   */
-  private static final HttpHeadersFactory HEADERS =
-      DefaultHttpHeadersFactory.headersFactory().withNameValidation(false);
-
-  private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory();
 
   /** One attempt, from its offer until its response was read whole or given up. */
   private static final class Exchange {
@@ -409,7 +391,8 @@ public final class NettyDeliveryClient implements DeliveryClient {
                             // yet whole
                             channel
                                 .pipeline()
-                                .addLast(connection.bytesSeen(), new HttpClientCodec(), connection);
+                                .addLast(
+                                    connection.bytesSeen(), new HttpResponseDecoder(), connection);
                           }
                         })
                     .connect(address);
@@ -503,31 +486,6 @@ public final class NettyDeliveryClient implements DeliveryClient {
         answers.add(exchange.request.replyTo(), outcomes);
       }
     }
-
-    private DefaultFullHttpRequest httpRequest(OutgoingRequest outgoing) {
-      // the target is checked once per route (Routes), not again for each request
-      DefaultFullHttpRequest http =
-          new DefaultFullHttpRequest(
-              HttpVersion.HTTP_1_1,
-              HttpMethod.POST,
-              outgoing.target(),
-              Unpooled.wrappedBuffer(outgoing.body()),
-              HEADERS.newHeaders(),
-              TRAILERS.newHeaders(),
-              false);
-      HttpHeaders headers = http.headers();
-      headers.set(HttpHeaderNames.HOST, hostHeader);
-      headers.set(
-          HttpHeaderNames.CONTENT_TYPE,
-          outgoing.contentType() == ContentTypes.APPLICATION_JSON
-              ? "application/json"
-              : outgoing.contentType().toString());
-      headers.set(HttpHeaderNames.CONTENT_LENGTH, outgoing.body().length);
-      for (OutgoingRequest.Header header : outgoing.headers()) {
-        headers.add(header.name(), header.value());
-      }
-      return http;
-    }
   }
 
   /**
@@ -582,7 +540,9 @@ public final class NettyDeliveryClient implements DeliveryClient {
       kept = null;
       lastActivity = System.nanoTime();
       // failures of the write come back through exceptionCaught
-      channel.writeAndFlush(pool.httpRequest(exchange.outgoing), channel.voidPromise());
+      channel.writeAndFlush(
+          RequestBytes.write(channel.alloc(), pool.hostHeader, exchange.outgoing),
+          channel.voidPromise());
     }
 
     /** Notes when bytes came, before the codec holds them back to make a whole message. */

@@ -7,12 +7,13 @@ import org.apache.pekko.http.javadsl.model.ContentType;
 
 /**
  * What one attempt sends, whichever {@link DeliveryClient} sends it, as {@link Routes} made it: the
- * endpoint checked, every header checked and its secret looked up now. Every request carries {@code
- * Idempotency-Key} (the job id), {@code X-Message-Id} and {@code X-Delivery-Attempt}, so a
- * destination can drop the duplicates that at-least-once delivery allows. Each carries one {@code
- * User-Agent}: the job's, or else the router's ({@link DeliveryClientSettings#userAgent}). A
- * destination that signs adds the {@link WebhookSignature} headers. With tracing on, it carries the
- * attempt's span as {@code traceparent} (and {@code tracestate}).
+ * endpoint checked, every header checked (no value holds a line break or another control character)
+ * and its secret looked up now. Every request carries {@code Idempotency-Key} (the job id), {@code
+ * X-Message-Id} and {@code X-Delivery-Attempt}, so a destination can drop the duplicates that
+ * at-least-once delivery allows. Each carries one {@code User-Agent}: the job's, or else the
+ * router's ({@link DeliveryClientSettings#userAgent}). A destination that signs adds the {@link
+ * WebhookSignature} headers. With tracing on, it carries the attempt's span as {@code traceparent}
+ * (and {@code tracestate}).
  *
  * @param target the request target: path and query
  * @param headers the job's headers (less those the HTTP layer writes) and the delivery headers

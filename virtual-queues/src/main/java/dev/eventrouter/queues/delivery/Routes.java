@@ -159,7 +159,8 @@ final class Routes {
     if (signing.signs()) {
       headers.addAll(signature(signing, job.id().toString(), body));
     }
-    return new OutgoingRequest(route.pool(), route.target(), route.contentType(), headers, body);
+    return new OutgoingRequest(
+        route.pool(), route.target(), route.contentType(), sendable(headers), body);
   }
 
   /**
@@ -183,8 +184,25 @@ final class Routes {
         PoolKey.of(request.destination().id(), endpoint),
         target(endpoint),
         contentType(made.contentType()),
-        headers,
+        sendable(headers),
         made.body());
+  }
+
+  /**
+   * The headers, once none holds a line break or another control character: the route's were
+   * checked already, but a message id, a trace's state or an adapter's value comes with the event
+   * (a message id journaled before the ingest refused such characters). No client writes one into a
+   * request: the attempt is an invalid request, the value in no message.
+   */
+  private static List<OutgoingRequest.Header> sendable(List<OutgoingRequest.Header> headers) {
+    for (OutgoingRequest.Header header : headers) {
+      HeaderText.controlCharacter(header.value())
+          .ifPresent(
+              problem -> {
+                throw new IllegalArgumentException("header " + header.name() + ": " + problem);
+              });
+    }
+    return headers;
   }
 
   /** The route, worked out on first use; one that cannot be made is not kept. */

@@ -150,6 +150,25 @@ class InvalidHeaderValuesTest {
     assertNotLogged();
   }
 
+  /**
+   * A message id travels in a header: one with a line break (journaled before the ingest refused
+   * them) is an invalid request for every client, never a header split in two nor a dropped one.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"m-" + MARK + "\r\nX-Injected: 1", "m-" + MARK + "\u0000"})
+  void aMessageIdThatCannotBeAHeaderValueIsAnInvalidRequestAndNothingIsSent(String messageId) {
+    String path = "/hooks/" + UUID.randomUUID();
+    Job job =
+        JobFixtures.job(new PairId("s1", "hooks"), messageId, destination.url(path), Instant.now());
+
+    DeliveryOutcome outcome = deliver(client(Secrets.NONE), job);
+
+    assertThat(outcome.error()).isEqualTo(DeliveryOutcome.INVALID_REQUEST);
+    assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.DISCARDED);
+    assertThat(destination.received(path)).isEmpty();
+    assertNotLogged();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"/hooks/\u00e9t\u00e9", "/hooks/a%20b/%E2%82%AC"})
   void anEndpointTheHttpModelRefusesIsAnInvalidRequestNotACrash(String path) {
