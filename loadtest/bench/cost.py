@@ -72,7 +72,9 @@ The router's CPU is also split by thread, from each thread's name (THREAD_GROUPS
 compilers, whose share says how far the window is from a warmed-up router (a phase's code paths
 may start cold even after the warm-up: the drain's are not run while accepting), its garbage
 collector, its actors (Pekko's dispatchers), its delivery client's event loop, its journal's
-connection pool (Slick, with H2 inside it) and the rest.
+connection pool (Slick, with H2 inside it) and the rest. Their context switches per job, by the
+same groups (/proc/<pid>/task/*/status), count the hand-offs between threads: a thread that
+parks to wait for work and is woken for the next message.
 
 Variants: --variant 'NAME: ITEM...' with ITEMs -Dkey=value / -Xoption (router JVM options),
 ENV=value (router environment), jar=PATH (another router jar, e.g. today's main). Default:
@@ -143,22 +145,30 @@ THREAD_GROUPS = [
 ]
 
 
-def router_threads_cpu_us(pid):
-    """CPU of the router's threads by THREAD_GROUPS (the rest as "other"), microseconds. Threads
-    that ended between two readings are missed: the groups can sum to less than the process."""
-    groups = dict.fromkeys([name for name, _ in THREAD_GROUPS] + ["other"], 0)
+def router_threads(pid):
+    """The CPU (microseconds) and the context switches (voluntary, as when a thread parks to wait
+    for work, and not) of the router's threads by THREAD_GROUPS (the rest as "other"): two dicts.
+    Threads that ended between two readings are missed: the groups can sum to less than the
+    process."""
+    names = [name for name, _ in THREAD_GROUPS] + ["other"]
+    cpu, switches = dict.fromkeys(names, 0), dict.fromkeys(names, 0)
     try:
         tids = os.listdir(f"/proc/{pid}/task")
     except FileNotFoundError:
-        return groups
+        return cpu, switches
     for tid in tids:
         stat = stat_of(f"/proc/{pid}/task/{tid}/stat")
         if stat is None:
             continue
         comm, fields = stat
         group = next((name for name, pattern in THREAD_GROUPS if pattern.match(comm)), "other")
-        groups[group] += cpu_us(fields)
-    return groups
+        cpu[group] += cpu_us(fields)
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                switches[group] += sum(int(line.split()[1]) for line in f if "ctxt_switches" in line)
+        except OSError:
+            pass
+    return cpu, switches
 
 
 def child_cpu_us(p):
@@ -548,7 +558,7 @@ class Edge:
         self.producing = producer is not None and running(producer)
         if producer is not None:
             self.cpu["producer"] = child_cpu_us(producer)
-        self.router_threads = router_threads_cpu_us(run.router.pid)
+        self.router_threads, self.router_switches = router_threads(run.router.pid)
         self.router_write_bytes = proc_io(run.router.pid).get("write_bytes", 0)
         backends = journal.backend_pids()
         if backends is not None:
@@ -621,6 +631,9 @@ def figures(a, b, moved, short, label):
             f[f"cpu_us_{name}"] = per(b.cpu[name] - a.cpu[name])
     for group, cpu in b.router_threads.items():
         f[f"cpu_us_router_{group}"] = per(cpu - a.router_threads.get(group, 0))
+    for group, switches in b.router_switches.items():
+        f[f"switches_router_{group}"] = per(switches - a.router_switches.get(group, 0))
+    f["switches_router"] = sum(f[f"switches_router_{group}"] for group in b.router_switches)
     f["edge_spread_ms"] = round(max(a.spread_ms, b.spread_ms))
     f["db_query_ms"] = round(max(a.db_spread_ms, b.db_spread_ms))
     inserted = b.db["max_ordering"] - a.db["max_ordering"]
@@ -978,6 +991,9 @@ FIGURES = [
     ("  of which its delivery client's event loop", "cpu_us_router_delivery", "{:.0f}"),
     ("  of which its journal's connection pool", "cpu_us_router_journal_pool", "{:.0f}"),
     ("  of which its other threads", "cpu_us_router_other", "{:.0f}"),
+    ("router thread context switches/job", "switches_router", "{:.2f}"),
+    ("  of which its actors'", "switches_router_actors", "{:.2f}"),
+    ("  of which its delivery client's event loop's", "switches_router_delivery", "{:.2f}"),
     ("database server CPU us/job (all its processes)", "cpu_us_database", "{:.0f}"),
     ("  of which the journal's backends", "cpu_us_db_backends", "{:.0f}"),
     ("broker CPU us/job", "cpu_us_broker", "{:.0f}"), ("black hole CPU us/job", "cpu_us_blackhole", "{:.0f}"),
