@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -74,15 +75,12 @@ final class Dispatcher implements PayloadReadBack.Reader {
   private long timerAt = Long.MAX_VALUE;
 
   /**
-   * The last job of the schedule's head that the last pass left all under way (sent, or answered
+   * The last job of the schedule's head that the last pass found all under way (sent, or answered
    * and not yet persisted), or null: the next pass starts after it, unless a job was added to the
    * schedule at or before it. A drain holds hundreds of jobs under way at the head of the schedule,
    * and a pass runs for every few answers: stepping over them each time was most of a pass.
    */
   private PendingJob underWayUpTo;
-
-  /** The walk the last pass stopped, which the next takes up while the schedule is unchanged. */
-  private ScheduleWalk walk;
 
   /** The jobs gathered for the next request, where the destination batches. */
   private final RequestBatch batch = new RequestBatch();
@@ -244,16 +242,19 @@ final class Dispatcher implements PayloadReadBack.Reader {
     boolean readNow = false;
     int looked = 0;
     KeyOrder keys = new KeyOrder(state, inFlight);
-    ScheduleWalk walk = walk(state);
-    while (walk.hasNext()) {
-      PendingJob job = walk.next();
+    boolean allUnderWay = true;
+    for (PendingJob job : unlessUnderWay(state)) {
       if (job.dueAtMillis() > now) {
         schedule(job.dueAtMillis());
         break;
       }
       if (inFlight.contains(job.id())) {
+        if (allUnderWay) {
+          underWayUpTo = job;
+        }
         continue;
       }
+      allUnderWay = false;
       if (job.expireAtMillis() <= now) {
         // an expired job waits for the expiry timer, which archives it
         continue;
@@ -321,11 +322,6 @@ final class Dispatcher implements PayloadReadBack.Reader {
         send(batch, destination, breaker, rate, now);
       }
     }
-    ScheduleWalk.Stop stop = walk.stop(inFlight);
-    if (stop.lastUnderWay() != null) {
-      underWayUpTo = stop.lastUnderWay();
-    }
-    this.walk = stop.next();
     if (readNow) {
       // with no room to keep payloads, reading ahead would read them again: only what can go now
       int wanted =
@@ -339,23 +335,17 @@ final class Dispatcher implements PayloadReadBack.Reader {
   }
 
   /**
-   * The last pass's walk, taken up where it stopped, while the schedule is unchanged; else a walk
-   * of the schedule from the first job that may not be under way: after {@link #underWayUpTo},
-   * unless a job was added to the schedule at or before it since the last pass.
+   * The schedule from the first job that may not be under way: after {@link #underWayUpTo}, unless
+   * a job was added to the schedule at or before it since the last pass.
    */
-  private ScheduleWalk walk(QueueState state) {
+  private NavigableSet<PendingJob> unlessUnderWay(QueueState state) {
     PendingJob added = state.takeEarliestScheduled();
-    if (walk != null && walk.takesUp(state)) {
-      return walk;
-    }
     if (underWayUpTo != null
         && added != null
         && PendingJob.BY_DUE.compare(added, underWayUpTo) <= 0) {
       underWayUpTo = null;
     }
-    return ScheduleWalk.of(
-        state,
-        underWayUpTo == null ? state.schedule() : state.schedule().tailSet(underWayUpTo, false));
+    return underWayUpTo == null ? state.schedule() : state.schedule().tailSet(underWayUpTo, false);
   }
 
   /**

@@ -103,13 +103,6 @@ public final class QueueState {
    */
   private PendingJob earliestScheduled;
 
-  /**
-   * Jobs added to the schedule and taken out of it so far: a dispatch pass's walk is taken up by
-   * the next while this has not moved ({@link ScheduleWalk}). Not part of what the journal or a
-   * snapshot carries.
-   */
-  private long scheduleChanges;
-
   /** Journal events and the job events they carried, applied to this state object. */
   private long eventsApplied;
 
@@ -310,7 +303,6 @@ public final class QueueState {
 
   private void addToSchedule(PendingJob job) {
     schedule.add(job);
-    scheduleChanges++;
     if (earliestScheduled == null || PendingJob.BY_DUE.compare(job, earliestScheduled) < 0) {
       earliestScheduled = job;
     }
@@ -320,7 +312,6 @@ public final class QueueState {
 
   private void removeFromSchedule(PendingJob job) {
     schedule.remove(job);
-    scheduleChanges++;
     expiries.remove(job);
     countWaiting(job, -1);
   }
@@ -430,11 +421,6 @@ public final class QueueState {
     PendingJob earliest = earliestScheduled;
     earliestScheduled = null;
     return earliest;
-  }
-
-  /** Jobs added to the schedule and taken out of it so far. */
-  long scheduleChanges() {
-    return scheduleChanges;
   }
 
   /**
