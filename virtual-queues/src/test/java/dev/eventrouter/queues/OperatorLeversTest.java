@@ -13,6 +13,7 @@ import dev.eventrouter.queues.delivery.DeliveryOutcomes;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
+import dev.eventrouter.queues.testing.Answer;
 import dev.eventrouter.queues.testing.QueueFixture;
 import dev.eventrouter.queues.testing.ScriptedDestination.Response;
 import dev.eventrouter.queues.testing.TestQueues;
@@ -20,7 +21,6 @@ import dev.eventrouter.queues.testing.Traces;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -86,16 +86,16 @@ class OperatorLeversTest {
     // their attempts end after the flush: two fail with a response, one without, one succeeds,
     // one is refused by the destination
     List<DeliveryRequest> held = fixture.held(pair);
-    answer(held.get(0), 503);
-    answer(held.get(1), 500);
+    Answer.respond(held.get(0), 503);
+    Answer.respond(held.get(1), 500);
     Instant now = Instant.now();
     held.get(2)
         .replyTo()
         .tell(
             DeliveryOutcomes.of(
                 DeliveryOutcome.failed(held.get(2).job().id(), 1, now, now, "timeout")));
-    answer(held.get(3), 200);
-    answer(held.get(4), 404);
+    Answer.respond(held.get(3), 200);
+    Answer.respond(held.get(4), 404);
 
     fixture.awaitEmpty(pair);
     List<Ksuid> failed = held.subList(0, 3).stream().map(r -> r.job().id()).toList();
@@ -116,16 +116,6 @@ class OperatorLeversTest {
     assertThat(Traces.trace(fixture.testKit().system(), pair, held.get(4).job().id()))
         .last()
         .isInstanceOf(JobEvent.Discarded.class);
-  }
-
-  private static void answer(DeliveryRequest request, int status) {
-    Instant now = Instant.now();
-    request
-        .replyTo()
-        .tell(
-            DeliveryOutcomes.of(
-                DeliveryOutcome.responded(
-                    request.job().id(), request.attempt(), now, now, status, Optional.empty())));
   }
 
   @Test

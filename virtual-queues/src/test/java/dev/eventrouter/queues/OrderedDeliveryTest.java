@@ -8,10 +8,9 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.persistence.testing.TestJournals;
 import dev.eventrouter.queues.delivery.DeliveryClient;
-import dev.eventrouter.queues.delivery.DeliveryOutcome;
-import dev.eventrouter.queues.delivery.DeliveryOutcomes;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.DestinationSettings;
+import dev.eventrouter.queues.testing.Answer;
 import dev.eventrouter.queues.testing.RecordingArchive;
 import dev.eventrouter.queues.testing.TestQueues;
 import java.nio.file.Path;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToIntFunction;
 import java.util.stream.IntStream;
@@ -289,18 +287,7 @@ class OrderedDeliveryTest {
       int status = answer.applyAsInt(request.job());
       requests.add(new Request(request.job().messageId(), status));
       if (status != 0) {
-        Instant now = Instant.now();
-        request
-            .replyTo()
-            .tell(
-                DeliveryOutcomes.of(
-                    DeliveryOutcome.responded(
-                        request.job().id(),
-                        request.attempt(),
-                        now,
-                        now,
-                        status,
-                        Optional.empty())));
+        Answer.respond(request, status);
       }
       return true;
     }

@@ -34,8 +34,6 @@ import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.archive.ArchivedJob;
 import dev.eventrouter.queues.breaker.DestinationBreakers;
-import dev.eventrouter.queues.delivery.DeliveryOutcome;
-import dev.eventrouter.queues.delivery.DeliveryOutcomes;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
@@ -43,6 +41,7 @@ import dev.eventrouter.queues.destination.Destinations;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import dev.eventrouter.queues.limit.ConcurrencyLimitSettings;
 import dev.eventrouter.queues.limit.DestinationLimits;
+import dev.eventrouter.queues.testing.Answer;
 import dev.eventrouter.queues.tracing.JobTracing;
 import java.time.Clock;
 import java.time.Duration;
@@ -618,13 +617,7 @@ class VirtualQueueTableTest {
               .filter(r -> r.job().id().equals(id))
               .reduce((earlier, later) -> later)
               .orElseThrow();
-      Instant now = Instant.now();
-      request
-          .replyTo()
-          .tell(
-              DeliveryOutcomes.of(
-                  DeliveryOutcome.responded(
-                      id, request.attempt(), now, now, status, Optional.empty())));
+      Answer.respond(request, status);
     }
 
     Counts counts() {

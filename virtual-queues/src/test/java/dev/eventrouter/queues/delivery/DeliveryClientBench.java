@@ -7,6 +7,7 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
+import dev.eventrouter.queues.testing.Answer;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -160,18 +161,7 @@ public final class DeliveryClientBench {
       // the floor: what sending and counting cost without HTTP (each request answered 200 at once)
       case "none" ->
           request -> {
-            Instant now = Instant.now();
-            request
-                .replyTo()
-                .tell(
-                    DeliveryOutcomes.of(
-                        DeliveryOutcome.responded(
-                            request.job().id(),
-                            request.attempt(),
-                            now,
-                            now,
-                            200,
-                            java.util.Optional.empty())));
+            Answer.respond(request, 200);
             return true;
           };
       default ->
