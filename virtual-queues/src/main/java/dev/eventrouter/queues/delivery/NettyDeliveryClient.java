@@ -51,10 +51,11 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 
 /**
- * Delivers over Netty's HTTP/1.1 codec, with a small connection pool of its own per destination and
- * host: the same contract as {@link HttpDeliveryClient} (bounded queue, deadline, idle timeout,
- * response bytes capped, address policy at each new connection), at a fraction of its CPU per
- * request (BENCHMARKS.md, "The delivery client").
+ * Delivers over HTTP/1.1 on Netty (each request written as bytes, {@link RequestBytes}; responses
+ * read by Netty's decoder), with a small connection pool of its own per destination and host: the
+ * same contract as {@link HttpDeliveryClient} (bounded queue, deadline, idle timeout, response
+ * bytes capped, address policy at each new connection), at a fraction of its CPU per request
+ * (BENCHMARKS.md, "The delivery client").
  *
  * <p>Each pool lives on one event loop: its queue, its connections and their requests are touched
  * by that thread only, so they need no locks; the outcomes it reads in one turn go to each queue in

@@ -139,7 +139,7 @@ final class Routes {
     headers.add(new OutgoingRequest.Header("Idempotency-Key", job.id().toString()));
     byte[] body = job.payload();
     if (request.jobs().size() == 1) {
-      headers.add(new OutgoingRequest.Header("X-Message-Id", job.messageId()));
+      headers.add(fromEvent("X-Message-Id", job.messageId()));
     } else {
       headers.add(
           new OutgoingRequest.Header("X-Batch-Size", Integer.toString(request.jobs().size())));
@@ -150,17 +150,16 @@ final class Routes {
     // lets a destination rate-limit or account per tenant, as Segment's destinations can
     headers.add(new OutgoingRequest.Header("X-Source-Id", job.pair().source()));
     if (request.trace() != null) {
-      headers.add(new OutgoingRequest.Header("traceparent", request.trace().traceparent()));
+      headers.add(fromEvent("traceparent", request.trace().traceparent()));
       if (request.trace().tracestate() != null) {
-        headers.add(new OutgoingRequest.Header("tracestate", request.trace().tracestate()));
+        headers.add(fromEvent("tracestate", request.trace().tracestate()));
       }
     }
     WebhookSigning signing = request.destination().signing();
     if (signing.signs()) {
       headers.addAll(signature(signing, job.id().toString(), body));
     }
-    return new OutgoingRequest(
-        route.pool(), route.target(), route.contentType(), sendable(headers), body);
+    return new OutgoingRequest(route.pool(), route.target(), route.contentType(), headers, body);
   }
 
   /**
@@ -172,10 +171,11 @@ final class Routes {
     Job job = request.job();
     ApiRequest made = api.request(request.jobList(), this::secretValue);
     List<OutgoingRequest.Header> headers = new ArrayList<>(made.headers().size() + 3);
-    made.headers().forEach((name, value) -> headers.add(new OutgoingRequest.Header(name, value)));
+    // the adapter's values may come from the event
+    made.headers().forEach((name, value) -> headers.add(fromEvent(name, value)));
     headers.add(new OutgoingRequest.Header("User-Agent", userAgent));
     if (request.jobs().size() == 1) {
-      headers.add(new OutgoingRequest.Header("X-Message-Id", job.messageId()));
+      headers.add(fromEvent("X-Message-Id", job.messageId()));
     }
     headers.add(
         new OutgoingRequest.Header("X-Delivery-Attempt", Integer.toString(request.attempt())));
@@ -184,25 +184,24 @@ final class Routes {
         PoolKey.of(request.destination().id(), endpoint),
         target(endpoint),
         contentType(made.contentType()),
-        sendable(headers),
+        headers,
         made.body());
   }
 
   /**
-   * The headers, once none holds a line break or another control character: the route's were
-   * checked already, but a message id, a trace's state or an adapter's value comes with the event
-   * (a message id journaled before the ingest refused such characters). No client writes one into a
-   * request: the attempt is an invalid request, the value in no message.
+   * A header whose value comes with the event (a message id journaled before the ingest refused
+   * control characters, a trace's context), checked at each request since the route's checks never
+   * see it: no client writes a line break or another control character into a request. Such an
+   * attempt is an invalid request, the value in no message. The route's own values were checked
+   * once, when it was worked out.
    */
-  private static List<OutgoingRequest.Header> sendable(List<OutgoingRequest.Header> headers) {
-    for (OutgoingRequest.Header header : headers) {
-      HeaderText.controlCharacter(header.value())
-          .ifPresent(
-              problem -> {
-                throw new IllegalArgumentException("header " + header.name() + ": " + problem);
-              });
-    }
-    return headers;
+  private static OutgoingRequest.Header fromEvent(String name, String value) {
+    HeaderText.controlCharacter(value)
+        .ifPresent(
+            problem -> {
+              throw new IllegalArgumentException("header " + name + ": " + problem);
+            });
+    return new OutgoingRequest.Header(name, value);
   }
 
   /** The route, worked out on first use; one that cannot be made is not kept. */
