@@ -589,6 +589,10 @@ def counters(run):
         "payload_reads": m.get("eventrouter_payload_reads_total", 0),
         "payload_read_jobs": m.get("eventrouter_payload_read_jobs_total", 0),
         "payload_read_rows": m.get("eventrouter_payload_read_rows_total", 0),
+        # absent from builds before this metric: 0
+        "dispatch_passes": m.get("eventrouter_dispatch_passes_total", 0),
+        # the destinations' adaptive concurrency limits, summed
+        "concurrency_limit": m.get("eventrouter_destination_concurrency_limit", 0),
         "received": run.bh_stats()["received"],
     }
 
@@ -642,8 +646,9 @@ def figures(a, b, moved, short, label):
     f["rows_inserted_metric"] = per(b.at["journal_events"] - a.at["journal_events"])
     f["journal_writes"] = per(b.at["journal_writes"] - a.at["journal_writes"])
     f["rows_inserted_per_s"] = f["rows_inserted_metric"] * f["jobs_per_s"]
-    for name in ("payload_reads", "payload_read_jobs", "payload_read_rows"):
+    for name in ("payload_reads", "payload_read_jobs", "payload_read_rows", "dispatch_passes"):
         f[name] = per(b.at[name] - a.at[name])
+    f["concurrency_limit_end"] = b.at["concurrency_limit"]
     if "wal_bytes" in a.db:
         f["wal_bytes"] = per_db(b.db["wal_bytes"] - a.db["wal_bytes"])
     if "commits" in a.db:
@@ -998,6 +1003,8 @@ FIGURES = [
     ("  of which the journal's backends", "cpu_us_db_backends", "{:.0f}"),
     ("broker CPU us/job", "cpu_us_broker", "{:.0f}"), ("black hole CPU us/job", "cpu_us_blackhole", "{:.0f}"),
     ("producer CPU us/job", "cpu_us_producer", "{:.0f}"),
+    ("dispatch passes/job", "dispatch_passes", "{:.3f}"),
+    ("destinations' concurrency limits at the window's end, summed", "concurrency_limit_end", "{:.0f}"),
     ("journal rows inserted/job", "rows_inserted", "{:.3f}"),
     ("  by the router's metric", "rows_inserted_metric", "{:.3f}"),
     ("journal rows deleted/job", "rows_deleted", "{:.3f}"),

@@ -194,6 +194,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
       permits.passStarts();
     }
     pass(state, justRead);
+    queue.deps().listener().dispatchPass();
     if (permits != null) {
       permits.passEnds();
     }

@@ -25,6 +25,12 @@ public interface JobEventListener {
    */
   default void payloadsRead(int jobs, int rows) {}
 
+  /**
+   * A queue looked over its schedule for jobs to send: passes per delivered job tell how many
+   * requests a pass amortizes its cost over.
+   */
+  default void dispatchPass() {}
+
   /** The pair's queue on this node now holds {@code jobs} jobs (0 once it stopped here). */
   default void depth(PairId pair, int jobs) {}
 }

@@ -218,6 +218,14 @@ public final class RouterMetrics {
           .help("Journal rows read (each decoded whole) to read jobs back")
           .register(registry);
 
+  public final Counter dispatchPasses =
+      Counter.builder()
+          .name("eventrouter_dispatch_passes")
+          .help(
+              "Passes of the queues over their schedules for jobs to send: per delivered job, how"
+                  + " many requests a pass's cost is shared by")
+          .register(registry);
+
   private final Clock clock;
   private final Backlogs backlogs = new Backlogs();
   private final Deliveries deliveries = new Deliveries();
@@ -470,6 +478,11 @@ public final class RouterMetrics {
         payloadReads.inc();
         payloadReadJobs.inc(jobs);
         payloadReadRows.inc(rows);
+      }
+
+      @Override
+      public void dispatchPass() {
+        dispatchPasses.inc();
       }
 
       @Override

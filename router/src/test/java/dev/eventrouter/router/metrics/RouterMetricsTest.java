@@ -84,6 +84,17 @@ class RouterMetricsTest {
   }
 
   @Test
+  void countsTheQueuesDispatchPasses() {
+    RouterMetrics metrics = new RouterMetrics(Clock.systemUTC());
+
+    metrics.jobEvents().dispatchPass();
+    metrics.jobEvents().dispatchPass();
+
+    String text = new String(metrics.scrape(), StandardCharsets.UTF_8);
+    assertThat(Metrics.value(text, "eventrouter_dispatch_passes_total")).isEqualTo(2);
+  }
+
+  @Test
   void reportsTheAgeOfEachDestinationsOldestJobAsItsQueuesTellIt() {
     RouterMetrics metrics = new RouterMetrics(Clock.fixed(T.plusSeconds(600), ZoneOffset.UTC));
     Map<PairId, CompletionStage<Instant>> oldestJobs =

@@ -14,7 +14,8 @@ public record ConcurrencyLimitSettings(
     double backoffRatio,
     double latencyTolerance,
     Duration latencySlack,
-    int baselineSamples) {
+    int baselineSamples,
+    int handedRun) {
 
   private static final String PATH = "eventrouter.virtual-queue.concurrency-limit";
 
@@ -33,6 +34,9 @@ public record ConcurrencyLimitSettings(
       throw new IllegalArgumentException(
           PATH + ": latency-slack must not be negative, baseline-samples at least 1");
     }
+    if (handedRun < 1) {
+      throw new IllegalArgumentException(PATH + ".handed-run must be at least 1");
+    }
   }
 
   public static ConcurrencyLimitSettings fromConfig(Config config) {
@@ -44,6 +48,7 @@ public record ConcurrencyLimitSettings(
         c.getDouble("backoff-ratio"),
         c.getDouble("latency-tolerance"),
         c.getDuration("latency-slack"),
-        c.getInt("baseline-samples"));
+        c.getInt("baseline-samples"),
+        c.getInt("handed-run"));
   }
 }

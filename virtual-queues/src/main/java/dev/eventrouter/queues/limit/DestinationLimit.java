@@ -17,16 +17,18 @@ import java.util.function.LongSupplier;
  *
  * <p>Shared fairly: a pair may hold more than its share, max(1, limit / pairs holding or waiting),
  * only while no other pair waits that holds less than its share. A pair refused joins the line of
- * waiters. A permit that frees while pairs wait is handed to one of them, the first in line that
+ * waiters. Permits that free while pairs wait are handed to one of them, the first in line that
  * holds less than its share (else the first), and that pair is woken ({@link PairPermits}): it is
- * never offered a permit it must then race for, so a wake-up is never a pass for nothing. A pair
- * handed its share goes to the back of the line, and the pair that gave a permit back gets it again
- * only when no other waiter is below its share: with fewer permits than pairs, they go round. A
- * pair stays in line while it wants more than it is handed, and leaves it, giving back what it was
- * handed and did not use, once a pass of its queue ends without being refused. A queue that waits
- * asks again after a while even if not woken ({@link #recheckNanos}), so a wake-up lost on the way
- * costs no more than that; a pair that has not asked again for three of those is forgotten (its
- * queue stopped; looked for at most once per that while).
+ * never offered a permit it must then race for, so a wake-up is never a pass for nothing. They are
+ * handed in runs ({@code handed-run}, at most a quarter of the limit), so that the pass of a queue
+ * woken sends several requests: a pair may then hold a run above its share. A pair handed its share
+ * goes to the back of the line, and the pair that gave permits back gets them again only when no
+ * other waiter is below its share: with fewer permits than pairs, they go round. A pair stays in
+ * line while it wants more than it is handed, and leaves it, giving back what it was handed and did
+ * not use, once a pass of its queue ends without being refused. A queue that waits asks again after
+ * a while even if not woken ({@link #recheckNanos}), so a wake-up lost on the way costs no more
+ * than that; a pair that has not asked again for three of those is forgotten (its queue stopped;
+ * looked for at most once per that while).
  *
  * <p>Thousands of pairs can wait for one destination (a burst of new sources): what a request costs
  * here must not grow with them. The pairs holding or waiting are counted as they come and go, each
@@ -63,6 +65,7 @@ public final class DestinationLimit {
   }
 
   private final AimdLimit limit;
+  private final int handedRun;
   private final LongSupplier nanos;
 
   /**
@@ -79,6 +82,7 @@ public final class DestinationLimit {
 
   DestinationLimit(ConcurrencyLimitSettings settings, LongSupplier nanos) {
     this.limit = new AimdLimit(settings);
+    this.handedRun = settings.handedRun();
     this.nanos = nanos;
     this.sweptAtNanos = nanos.getAsLong();
   }
@@ -239,11 +243,12 @@ public final class DestinationLimit {
   }
 
   /**
-   * Hands the free permits to the waiters in line: each to the first that holds less than its share
-   * (all waiters have the same), else to the first; the pair that gave them back only when no other
+   * Hands the free permits to the waiters in line: to the first that holds less than its share (all
+   * waiters have the same), else to the first; the pair that gave them back only when no other
    * waiter is below its share, so that it does not take back at once what others wait for. A pair
-   * handed its share goes to the back of the line. Returns the pairs to wake, each once however
-   * many it was handed.
+   * is handed what it lacks of its share, and at least a run ({@link #run}): permits that free wait
+   * until they make one. A pair handed its share goes to the back of the line. Returns the pairs to
+   * wake, each once however many it was handed.
    *
    * @param releasing the pair that gave back the permits, or null
    */
@@ -251,16 +256,19 @@ public final class DestinationLimit {
     forgetStaleWaiters(nanos.getAsLong());
     List<PairPermits> handed = List.of();
     Share releaser = releasing == null ? null : shares.get(releasing);
-    while (inUse < limit.limit() && !line.isEmpty()) {
+    int run = run();
+    while (limit.limit() - inUse >= run && !line.isEmpty()) {
       int fair = Math.max(1, limit.limit() / shares.size());
       Share next = nextInLine(fair, releaser);
       PairPermits permits = next.waiter;
-      if (++next.held >= fair) {
+      int given = Math.max(run, Math.min(fair - next.held, limit.limit() - inUse));
+      next.held += given;
+      inUse += given;
+      if (next.held >= fair) {
         line.remove(next.pair);
         line.put(next.pair, next);
       }
-      inUse++;
-      if (permits.hand()) {
+      if (permits.hand(given)) {
         if (handed.isEmpty()) {
           handed = new ArrayList<>();
         }
@@ -268,6 +276,15 @@ public final class DestinationLimit {
       }
     }
     return handed;
+  }
+
+  /**
+   * The permits handed to a waiter at once: a queue woken for them sends them all in one pass,
+   * where permits handed one by one as answers free them cost a wake-up and a pass for every
+   * request. At most a quarter of the limit, so that few wait free while pairs wait.
+   */
+  private int run() {
+    return Math.max(1, Math.min(handedRun, limit.limit() / 4));
   }
 
   private Share nextInLine(int fair, Share releasing) {

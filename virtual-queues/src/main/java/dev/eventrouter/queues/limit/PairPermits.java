@@ -138,9 +138,9 @@ public final class PairPermits {
     limit.leave(this);
   }
 
-  /** Under the limit's lock: one more permit handed; whether the pair must be woken for it. */
-  boolean hand() {
-    return handed.getAndIncrement() == 0;
+  /** Under the limit's lock: more permits handed; whether the pair must be woken for them. */
+  boolean hand(int permits) {
+    return handed.getAndAdd(permits) == 0;
   }
 
   /** Under the limit's lock: the permits handed and not taken, now given back. */

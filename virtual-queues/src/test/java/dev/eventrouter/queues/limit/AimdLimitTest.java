@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class AimdLimitTest {
 
   static final ConcurrencyLimitSettings SETTINGS =
-      new ConcurrencyLimitSettings(20, 2, 40, 0.9, 2.0, Duration.ofMillis(5), 10);
+      new ConcurrencyLimitSettings(20, 2, 40, 0.9, 2.0, Duration.ofMillis(5), 10, 1);
 
   private static final long MS = 1_000_000L;
 
@@ -120,13 +120,16 @@ class AimdLimitTest {
   @Test
   void badSettingsAreRefusedByName() {
     assertThatThrownBy(
-            () -> new ConcurrencyLimitSettings(20, 0, 40, 0.9, 2.0, Duration.ofMillis(5), 10))
+            () -> new ConcurrencyLimitSettings(20, 0, 40, 0.9, 2.0, Duration.ofMillis(5), 10, 1))
         .hasMessageContaining("min must be at least 1");
     assertThatThrownBy(
-            () -> new ConcurrencyLimitSettings(20, 1, 40, 1.0, 2.0, Duration.ofMillis(5), 10))
+            () -> new ConcurrencyLimitSettings(20, 1, 40, 1.0, 2.0, Duration.ofMillis(5), 10, 1))
         .hasMessageContaining("backoff-ratio");
     assertThatThrownBy(
-            () -> new ConcurrencyLimitSettings(20, 1, 40, 0.5, 1.0, Duration.ofMillis(5), 10))
+            () -> new ConcurrencyLimitSettings(20, 1, 40, 0.5, 1.0, Duration.ofMillis(5), 10, 1))
         .hasMessageContaining("latency-tolerance");
+    assertThatThrownBy(
+            () -> new ConcurrencyLimitSettings(20, 1, 40, 0.5, 2.0, Duration.ofMillis(5), 10, 0))
+        .hasMessageContaining("handed-run");
   }
 }

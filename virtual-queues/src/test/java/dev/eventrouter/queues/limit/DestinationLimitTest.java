@@ -14,18 +14,32 @@ import org.junit.jupiter.api.Test;
 
 class DestinationLimitTest {
 
-  private static final ConcurrencyLimitSettings SETTINGS =
-      new ConcurrencyLimitSettings(10, 1, 100, 0.5, 2.0, Duration.ofMillis(5), 10);
+  /** Permits handed one by one: what the line does apart from runs. */
+  private static final ConcurrencyLimitSettings SETTINGS = settings(10, 1);
 
   private static final PairId BIG = new PairId("big", "d");
   private static final PairId SMALL = new PairId("small", "d");
   private static final PairId OTHER = new PairId("other", "d");
 
   private final AtomicLong clock = new AtomicLong();
-  private final DestinationLimits limits = new DestinationLimits(SETTINGS, clock::get);
-  private final DestinationLimit limit = limits.of("d");
   private final List<PairId> woken = new ArrayList<>();
   private final Map<PairId, PairPermits> permits = new HashMap<>();
+  private DestinationLimits limits;
+  private DestinationLimit limit;
+
+  DestinationLimitTest() {
+    use(SETTINGS);
+  }
+
+  private static ConcurrencyLimitSettings settings(int limit, int handedRun) {
+    return new ConcurrencyLimitSettings(
+        limit, 1, 100, 0.5, 2.0, Duration.ofMillis(5), 10, handedRun);
+  }
+
+  private void use(ConcurrencyLimitSettings settings) {
+    limits = new DestinationLimits(settings, clock::get);
+    limit = limits.of("d");
+  }
 
   private PairPermits permits(PairId pair) {
     return permits.computeIfAbsent(pair, p -> new PairPermits(limit, p, () -> woken.add(p)));
@@ -254,6 +268,72 @@ class DestinationLimitTest {
     assertThat(limit.inUse()).isZero();
     assertThat(woken).isEmpty();
     assertThat(acquireAll(OTHER)).isEqualTo(10);
+  }
+
+  @Test
+  void permitsThatFreeWhilePairsWaitAreHandedInRunsAndTheQueueIsWokenOnceForARun() {
+    use(settings(40, 8));
+    assertThat(acquireAll(BIG)).isEqualTo(40);
+    assertThat(acquire(SMALL)).isFalse();
+
+    for (int answer = 1; answer < 8; answer++) {
+      limit.release(BIG, 1);
+      assertThat(woken).as("after %d answers", answer).isEmpty();
+    }
+    assertThat(limit.inUse()).as("seven free while a pair waits").isEqualTo(33);
+
+    limit.release(BIG, 1);
+
+    assertThat(woken).containsExactly(SMALL);
+    assertThat(limit.held(SMALL)).isEqualTo(8);
+    assertThat(acquireAll(SMALL)).as("one pass sends the run").isEqualTo(8);
+    assertThat(acquire(BIG)).isFalse();
+  }
+
+  @Test
+  void aRunIsAtMostAQuarterOfTheLimit() {
+    use(settings(10, 8));
+    acquireAll(BIG);
+    assertThat(acquire(SMALL)).isFalse();
+
+    limit.release(BIG, 1);
+    assertThat(woken).isEmpty();
+    limit.release(BIG, 1);
+
+    assertThat(woken).containsExactly(SMALL);
+    assertThat(acquireAll(SMALL)).isEqualTo(2);
+  }
+
+  @Test
+  void withFewerPermitsThanPairsRunsGoRoundThePairsInLine() {
+    use(settings(40, 8));
+    List<PairId> pairs = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      pairs.add(new PairId("p" + i, "d"));
+    }
+    // forty pairs take a permit each, then every pair asks again and is refused: fifty in line
+    ArrayDeque<PairId> requests = new ArrayDeque<>(pairs.subList(0, 40));
+    requests.forEach(pair -> assertThat(acquire(pair)).isTrue());
+    pairs.forEach(pair -> assertThat(acquire(pair)).isFalse());
+
+    // answers come in the order the requests went; a queue woken sends all it was handed
+    Map<PairId, Integer> runs = new HashMap<>();
+    for (int answer = 0; answer < 4_000; answer++) {
+      limit.release(requests.poll(), 1);
+      for (PairId next : woken) {
+        int sent = acquireAll(next);
+        assertThat(sent).as("requests of %s's pass", next).isEqualTo(8);
+        runs.merge(next, 1, Integer::sum);
+        for (int i = 0; i < sent; i++) {
+          requests.add(next);
+        }
+      }
+      woken.clear();
+    }
+
+    // 4,000 answers, 500 runs: ten for each pair, give or take the one under way at the end
+    assertThat(runs).hasSize(50);
+    assertThat(runs.values()).allSatisfy(turns -> assertThat(turns).isBetween(9, 11));
   }
 
   @Test
