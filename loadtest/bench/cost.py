@@ -62,7 +62,8 @@ CPU, or the journal query) took more than 1 % of the window, so per-job figures 
 
 Every phase skips its warm-up: the first --warmup-events events (their jobs) of a phase are
 not measured; the window then lasts --seconds, or ends early (flagged SHORT) if the phase runs
-out of work. Counters and CPU are read at both edges of the window: rates are deltas over the
+out of work. The drain of the cost phase may skip more (--drain-warmup-jobs deliveries): its code
+paths do not run while accepting, and the JIT compiles them for a minute and more. Counters and CPU are read at both edges of the window: rates are deltas over the
 window, per-job figures are deltas divided by the jobs the window moved.
 
 Processes: the Kafka broker runs in a process of its own (the router's EmbeddedKafka, through
@@ -707,8 +708,10 @@ def cost_cell(run, variant, kind, cell, workload="demo", topic="bench-fill", eve
         for d in dests:
             run.admin("POST", f"/destinations/{d}/resume")
         received = lambda: run.bh_stats()["received"]
-        a, b, short = window(run, journal, received, warm_jobs, total_jobs, args.seconds)
+        drain_warm = max(warm_jobs, args.drain_warmup_jobs)
+        a, b, short = window(run, journal, received, drain_warm, total_jobs, args.seconds)
         drn = figures(a, b, "received", short, "drain")
+        drn["warmup_jobs"] = drain_warm
         wait_for("every job delivered", lambda: received() >= total_jobs, 3600)
         drn["duplicates"] = run.bh_stats()["duplicates"]
     finally:
@@ -988,6 +991,7 @@ def kv(line):
 FIGURES = [
     ("jobs/s (accept: jobs accepted; others: deliveries)", "jobs_per_s", "{:,.0f}"),
     ("measured window, s", "seconds", "{}"), ("jobs in the window", "jobs", "{:,}"),
+    ("drain: deliveries before the window (its warm-up)", "warmup_jobs", "{:,}"),
     ("vs ceiling (see the heading)", "ratio", "{:.3f}"),
     ("router CPU us/job", "cpu_us_router", "{:.0f}"),
     ("  of which its JIT compilers (warming up)", "cpu_us_router_jit", "{:.0f}"),
@@ -1201,6 +1205,8 @@ def main():
     p.add_argument("--rounds", type=int, default=2, help="rounds of all variants, interleaved (2)")
     p.add_argument("--events", type=int, default=400_000, help="events filled for accept/drain after the warm-up (400000)")
     p.add_argument("--warmup-events", type=int, default=50_000, help="events of each phase not measured (50000)")
+    p.add_argument("--drain-warmup-jobs", type=int, default=0,
+                   help="cost: deliveries of the drain not measured, if more than the jobs of --warmup-events (0)")
     p.add_argument("--seconds", type=float, default=60, help="measured window of each phase (60)")
     p.add_argument("--e2e-events", type=int, default=400_000, help="events produced for e2e after the warm-up (400000)")
     p.add_argument("--e2e-rate", type=float, default=0, help="e2e producer events/s, 0 = full speed (0)")
