@@ -49,6 +49,26 @@ class DestinationLimitTest {
     return permits(pair).tryAcquire();
   }
 
+  private static List<PairId> pairs(int count) {
+    List<PairId> pairs = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      pairs.add(new PairId("p" + i, "d"));
+    }
+    return pairs;
+  }
+
+  /**
+   * The first {@code holding} pairs take a permit each (the whole limit), then every pair asks
+   * again and is refused: all wait in line. Returns those holding a permit, in the order they took
+   * it.
+   */
+  private ArrayDeque<PairId> allInLine(List<PairId> pairs, int holding) {
+    ArrayDeque<PairId> taken = new ArrayDeque<>(pairs.subList(0, holding));
+    taken.forEach(pair -> assertThat(acquire(pair)).isTrue());
+    pairs.forEach(pair -> assertThat(acquire(pair)).isFalse());
+    return taken;
+  }
+
   private int acquireAll(PairId pair) {
     int taken = 0;
     while (acquire(pair)) {
@@ -139,14 +159,9 @@ class DestinationLimitTest {
 
   @Test
   void withFewerPermitsThanPairsThePermitsGoRoundThePairsInLine() {
-    List<PairId> pairs = new ArrayList<>();
-    for (int i = 0; i < 11; i++) {
-      pairs.add(new PairId("p" + i, "d"));
-    }
+    List<PairId> pairs = pairs(11);
     // ten pairs take a permit each, then every pair asks again and is refused: eleven in line
-    ArrayDeque<PairId> holding = new ArrayDeque<>(pairs.subList(0, 10));
-    holding.forEach(pair -> assertThat(acquire(pair)).isTrue());
-    pairs.forEach(pair -> assertThat(acquire(pair)).isFalse());
+    ArrayDeque<PairId> holding = allInLine(pairs, 10);
 
     // each answer frees a permit; the pair it is handed to sends at once
     Map<PairId, Integer> handed = new HashMap<>();
@@ -307,14 +322,8 @@ class DestinationLimitTest {
   @Test
   void withFewerPermitsThanPairsRunsGoRoundThePairsInLine() {
     use(settings(40, 8));
-    List<PairId> pairs = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
-      pairs.add(new PairId("p" + i, "d"));
-    }
     // forty pairs take a permit each, then every pair asks again and is refused: fifty in line
-    ArrayDeque<PairId> requests = new ArrayDeque<>(pairs.subList(0, 40));
-    requests.forEach(pair -> assertThat(acquire(pair)).isTrue());
-    pairs.forEach(pair -> assertThat(acquire(pair)).isFalse());
+    ArrayDeque<PairId> requests = allInLine(pairs(50), 40);
 
     // answers come in the order the requests went; a queue woken sends all it was handed
     Map<PairId, Integer> runs = new HashMap<>();
