@@ -240,7 +240,8 @@ def http(method, url, token=None, timeout=10):
 
 
 def metrics(port):
-    """Router /metrics summed by metric name (labels dropped)."""
+    """Router /metrics summed by metric name (labels dropped), and each labelled series by its
+    name with its labels as written."""
     out = {}
     for line in http("GET", f"http://127.0.0.1:{port}/metrics").splitlines():
         if not line or line[0] == "#":
@@ -248,6 +249,8 @@ def metrics(port):
         m = re.match(r"([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)", line)
         if m:
             out[m.group(1)] = out.get(m.group(1), 0.0) + float(m.group(3))
+            if m.group(2):
+                out[m.group(1) + m.group(2)] = float(m.group(3))
     return out
 
 
@@ -576,6 +579,9 @@ class Edge:
         self.db_spread_ms = (t3 - t2) * 1000
 
 
+PASS_CAUSES = ("written", "handed", "answered", "timer", "read")
+
+
 def counters(run):
     m = metrics(run.http_port)
     return {
@@ -592,6 +598,8 @@ def counters(run):
         "payload_read_rows": m.get("eventrouter_payload_read_rows_total", 0),
         # absent from builds before this metric: 0
         "dispatch_passes": m.get("eventrouter_dispatch_passes_total", 0),
+        **{f"dispatch_passes_{cause}": m.get(f'eventrouter_dispatch_passes_total{{cause="{cause}"}}', 0)
+           for cause in PASS_CAUSES},
         # the destinations' adaptive concurrency limits, summed
         "concurrency_limit": m.get("eventrouter_destination_concurrency_limit", 0),
         "received": run.bh_stats()["received"],
@@ -647,7 +655,8 @@ def figures(a, b, moved, short, label):
     f["rows_inserted_metric"] = per(b.at["journal_events"] - a.at["journal_events"])
     f["journal_writes"] = per(b.at["journal_writes"] - a.at["journal_writes"])
     f["rows_inserted_per_s"] = f["rows_inserted_metric"] * f["jobs_per_s"]
-    for name in ("payload_reads", "payload_read_jobs", "payload_read_rows", "dispatch_passes"):
+    for name in ("payload_reads", "payload_read_jobs", "payload_read_rows", "dispatch_passes",
+                 *(f"dispatch_passes_{cause}" for cause in PASS_CAUSES)):
         f[name] = per(b.at[name] - a.at[name])
     f["concurrency_limit_end"] = b.at["concurrency_limit"]
     if "wal_bytes" in a.db:
@@ -1008,6 +1017,7 @@ FIGURES = [
     ("broker CPU us/job", "cpu_us_broker", "{:.0f}"), ("black hole CPU us/job", "cpu_us_blackhole", "{:.0f}"),
     ("producer CPU us/job", "cpu_us_producer", "{:.0f}"),
     ("dispatch passes/job", "dispatch_passes", "{:.3f}"),
+    *((f"  run by: {cause}", f"dispatch_passes_{cause}", "{:.3f}") for cause in PASS_CAUSES),
     ("destinations' concurrency limits at the window's end, summed", "concurrency_limit_end", "{:.0f}"),
     ("journal rows inserted/job", "rows_inserted", "{:.3f}"),
     ("  by the router's metric", "rows_inserted_metric", "{:.3f}"),

@@ -4,6 +4,7 @@ import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.journal.JobPayloads;
+import dev.eventrouter.queues.JobEventListener.PassCause;
 import dev.eventrouter.queues.adapter.Batching;
 import dev.eventrouter.queues.adapter.DestinationAdapter;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
@@ -103,11 +104,11 @@ final class Dispatcher implements PayloadReadBack.Reader {
 
   void tick(QueueState state) {
     timerAt = Long.MAX_VALUE;
-    dispatch(state);
+    dispatch(state, PassCause.TIMER);
   }
 
-  void dispatch(QueueState state) {
-    dispatch(state, Map.of());
+  void dispatch(QueueState state, PassCause cause) {
+    dispatch(state, Map.of(), cause);
   }
 
   /** Sends nothing more: the queue waits for the requests under way, then stops. */
@@ -174,7 +175,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
     live.forEach((id, events) -> read.put(id, JobPayloads.payloadOf(events)));
     // kept while there is room, first due first; the rest goes now or is read again when due
     queue.payloads().offerRead(read.values());
-    dispatch(state, read);
+    dispatch(state, read, PassCause.READ);
   }
 
   @Override
@@ -186,7 +187,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
    * A pass, told to the pair's permits: one that ends without being refused a permit takes the pair
    * out of its destination's line of waiters.
    */
-  private void dispatch(QueueState state, Map<Ksuid, Job> justRead) {
+  private void dispatch(QueueState state, Map<Ksuid, Job> justRead, PassCause cause) {
     if (halted) {
       return;
     }
@@ -194,7 +195,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
       permits.passStarts();
     }
     pass(state, justRead);
-    queue.deps().listener().dispatchPass();
+    queue.deps().listener().dispatchPass(cause);
     if (permits != null) {
       permits.passEnds();
     }

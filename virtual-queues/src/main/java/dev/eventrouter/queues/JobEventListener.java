@@ -25,11 +25,25 @@ public interface JobEventListener {
    */
   default void payloadsRead(int jobs, int rows) {}
 
+  /** What made a queue look over its schedule for jobs to send. */
+  enum PassCause {
+    /** Jobs came or moved in its index: a write (accepted jobs, outcomes, levers), a recovery. */
+    WRITTEN,
+    /** Its destination's limit handed it permits it had been refused. */
+    HANDED,
+    /** Answers freed room for its requests. */
+    ANSWERED,
+    /** A timer: a job came due, a recheck, a held batch to send. */
+    TIMER,
+    /** Payloads it could not hold were read back. */
+    READ
+  }
+
   /**
    * A queue looked over its schedule for jobs to send: passes per delivered job tell how many
-   * requests a pass amortizes its cost over.
+   * requests a pass amortizes its cost over, and their causes which passes could be spared.
    */
-  default void dispatchPass() {}
+  default void dispatchPass(PassCause cause) {}
 
   /** The pair's queue on this node now holds {@code jobs} jobs (0 once it stopped here). */
   default void depth(PairId pair, int jobs) {}

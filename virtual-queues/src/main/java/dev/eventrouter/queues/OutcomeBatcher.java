@@ -114,7 +114,7 @@ final class OutcomeBatcher {
       queue.timers().startSingleTimer(TIMER, Flush.INSTANCE, delay);
     }
     if (dispatcher.wantsRefill()) {
-      dispatcher.dispatch(state);
+      dispatcher.dispatch(state, JobEventListener.PassCause.ANSWERED);
     }
     return queue.noReply();
   }

@@ -345,7 +345,7 @@ public final class VirtualQueue
           .on(
               Dispatcher.PermitsHanded.class,
               (q, state, handed) -> {
-                q.dispatcher.dispatch(state);
+                q.dispatcher.dispatch(state, JobEventListener.PassCause.HANDED);
                 return q.Effect().noReply();
               })
           .on(OutcomeBatcher.Delivered.class, VirtualQueue::delivered)
@@ -517,7 +517,7 @@ public final class VirtualQueue
   /** Jobs came or moved in the index: send what can be sent, and watch the next expiry. */
   private void changed(QueueState state) {
     reportDepth(state.size());
-    dispatcher.dispatch(state);
+    dispatcher.dispatch(state, JobEventListener.PassCause.WRITTEN);
     archive.scheduleExpiry(state);
     restartIdleTimer(state);
   }

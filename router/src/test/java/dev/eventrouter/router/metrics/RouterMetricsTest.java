@@ -7,6 +7,7 @@ import dev.eventrouter.persistence.job.DiscardOrigin;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.JobEventListener.PassCause;
 import dev.eventrouter.router.testing.Metrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -84,14 +85,22 @@ class RouterMetricsTest {
   }
 
   @Test
-  void countsTheQueuesDispatchPasses() {
+  void countsTheQueuesDispatchPassesByCause() {
     RouterMetrics metrics = new RouterMetrics(Clock.systemUTC());
 
-    metrics.jobEvents().dispatchPass();
-    metrics.jobEvents().dispatchPass();
+    metrics.jobEvents().dispatchPass(PassCause.HANDED);
+    metrics.jobEvents().dispatchPass(PassCause.HANDED);
+    metrics.jobEvents().dispatchPass(PassCause.WRITTEN);
 
     String text = new String(metrics.scrape(), StandardCharsets.UTF_8);
-    assertThat(Metrics.value(text, "eventrouter_dispatch_passes_total")).isEqualTo(2);
+    // every cause is there from the start, at 0 until a pass of its
+    assertThat(Metrics.byLabel(text, "eventrouter_dispatch_passes_total", "cause"))
+        .containsOnly(
+            Map.entry("written", 1.0),
+            Map.entry("handed", 2.0),
+            Map.entry("answered", 0.0),
+            Map.entry("timer", 0.0),
+            Map.entry("read", 0.0));
   }
 
   @Test
