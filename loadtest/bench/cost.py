@@ -63,8 +63,9 @@ CPU, or the journal query) took more than 1 % of the window, so per-job figures 
 Every phase skips its warm-up: the first --warmup-events events (their jobs) of a phase are
 not measured; the window then lasts --seconds, or ends early (flagged SHORT) if the phase runs
 out of work. The drain of the cost phase may skip more (--drain-warmup-jobs deliveries): its code
-paths do not run while accepting, and the JIT compiles them for a minute and more. Counters and CPU are read at both edges of the window: rates are deltas over the
-window, per-job figures are deltas divided by the jobs the window moved.
+paths do not run while accepting, and the JIT compiles them for a minute and more. Counters and
+CPU are read at both edges of the window: rates are deltas over the window, per-job figures are
+deltas divided by the jobs the window moved.
 
 Processes: the Kafka broker runs in a process of its own (the router's EmbeddedKafka, through
 loadtest/bench/Broker.java), so the router's CPU excludes it. H2 runs inside the router's

@@ -226,8 +226,8 @@ public final class RouterMetrics {
           .name("eventrouter_dispatch_passes")
           .help(
               "Passes of the queues over their schedules for jobs to send, by what ran them"
-                  + " (written, handed, answered, timer, read): per delivered job, how many"
-                  + " requests a pass's cost is shared by")
+                  + " (written, handed, answered, timer, read): per delivered job, the share of"
+                  + " a pass each job pays")
           .labelNames("cause")
           .register(registry);
 
