@@ -4,15 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.persistence.jdbc.db.SlickDatabase;
-import org.apache.pekko.persistence.jdbc.db.SlickExtension;
-import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
 
 /**
  * {@link JournalCompaction} on the tables this project's DDL creates, through the journal's own
@@ -29,27 +22,18 @@ public final class JdbcJournalCompaction implements JournalCompaction {
    */
   private static final long CHUNK = 32;
 
-  /** Each journal shard's connection pool, in shard order. */
-  private final List<SlickDatabase> journals;
+  private final JournalPools journals;
 
   private final String oldestEvent;
   private final String deleteEvents;
   private final String deleteSnapshots;
   private final String countEvents;
   private final String countSnapshots;
-  private final Executor blocking;
 
   /** Compacts the persistence ids placed by {@link JournalSettings#shardOf}, each in its shard. */
   public JdbcJournalCompaction(ActorSystem<?> system) {
-    JournalSettings settings = JournalSettings.fromConfig(system.settings().config());
-    SlickExtensionImpl slick = (SlickExtensionImpl) SlickExtension.get(system.classicSystem());
-    this.journals =
-        settings.shards().stream()
-            .map(
-                shard ->
-                    slick.database(system.settings().config().getConfig(shard.journalPlugin())))
-            .toList();
-    JournalSettings.Database db = settings.database();
+    this.journals = new JournalPools(system);
+    JournalSettings.Database db = journals.database();
     String events = db.identifier("event_journal");
     String snapshots = db.identifier("snapshot");
     String pid = db.identifier("persistence_id");
@@ -61,27 +45,23 @@ public final class JdbcJournalCompaction implements JournalCompaction {
         "DELETE FROM " + snapshots + " WHERE " + pid + " = ? AND " + seq + " < ?";
     this.countEvents = "SELECT COUNT(*) FROM " + events + " WHERE " + pid + " = ?";
     this.countSnapshots = "SELECT COUNT(*) FROM " + snapshots + " WHERE " + pid + " = ?";
-    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
   }
 
   @Override
   public CompletionStage<Integer> deleteBelow(
       String persistenceId, long eventsBelow, long snapshotsBelow) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try (Connection c = connect(persistenceId)) {
-            int deleted = 0;
-            for (long from = oldest(c, persistenceId); from < eventsBelow; from += CHUNK) {
-              deleted +=
-                  update(c, deleteEvents, persistenceId, from, Math.min(from + CHUNK, eventsBelow));
-            }
-            update(c, deleteSnapshots, persistenceId, snapshotsBelow);
-            return deleted;
-          } catch (SQLException e) {
-            throw new IllegalStateException("cannot compact the journal of " + persistenceId, e);
+    return journals.run(
+        persistenceId,
+        "cannot compact the journal of",
+        c -> {
+          int deleted = 0;
+          for (long from = oldest(c, persistenceId); from < eventsBelow; from += CHUNK) {
+            deleted +=
+                update(c, deleteEvents, persistenceId, from, Math.min(from + CHUNK, eventsBelow));
           }
-        },
-        blocking);
+          update(c, deleteSnapshots, persistenceId, snapshotsBelow);
+          return deleted;
+        });
   }
 
   /** How many journal rows a persistence id has: what compaction keeps small. */
@@ -95,28 +75,18 @@ public final class JdbcJournalCompaction implements JournalCompaction {
   }
 
   private CompletionStage<Long> count(String sql, String persistenceId) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try (Connection c = connect(persistenceId);
-              PreparedStatement count = c.prepareStatement(sql)) {
+    return journals.run(
+        persistenceId,
+        "cannot count the rows of",
+        c -> {
+          try (PreparedStatement count = c.prepareStatement(sql)) {
             count.setString(1, persistenceId);
             try (ResultSet rs = count.executeQuery()) {
               rs.next();
               return rs.getLong(1);
             }
-          } catch (SQLException e) {
-            throw new IllegalStateException("cannot count the rows of " + persistenceId, e);
           }
-        },
-        blocking);
-  }
-
-  private Connection connect(String persistenceId) throws SQLException {
-    return journals
-        .get(JournalShard.indexOf(persistenceId, journals.size()))
-        .database()
-        .source()
-        .createConnection();
+        });
   }
 
   private long oldest(Connection c, String persistenceId) throws SQLException {

@@ -17,7 +17,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.query.EventEnvelope;
-import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -35,22 +34,32 @@ public final class JobPayloads {
    */
   static final long MAX_GAP = 64;
 
-  /** One read journal per journal shard, in shard order. */
-  private final List<CurrentEventsByPersistenceIdQuery> queries;
+  /** Where a read's rows come from: the journal's tables, or a read journal. */
+  interface Rows {
+
+    /**
+     * Hands each row within the ranges (inclusive, ascending) to {@code row}, in sequence order. A
+     * row that cannot be deserialized fails the read, with the serializer's exception among the
+     * failure's causes.
+     */
+    CompletionStage<?> read(String persistenceId, List<long[]> ranges, Row row);
+  }
+
+  /** Takes one journal row: its sequence number and its event. */
+  interface Row {
+    void take(long sequenceNr, Object event);
+  }
+
+  private final Rows rows;
 
   private final ActorSystem<?> system;
 
-  /** Reads the persistence ids placed by {@link JournalSettings#shardOf}, each in its shard. */
+  /**
+   * Reads the JDBC journal's tables, each persistence id in the shard {@link
+   * JournalSettings#shardOf} places it in.
+   */
   public JobPayloads(ActorSystem<?> system) {
-    this(
-        system,
-        JournalSettings.fromConfig(system.settings().config()).shards().stream()
-            .map(
-                shard ->
-                    PersistenceQuery.get(system)
-                        .getReadJournalFor(
-                            CurrentEventsByPersistenceIdQuery.class, shard.readJournalPluginId()))
-            .toList());
+    this(system, new JdbcJournalRows(system));
   }
 
   /**
@@ -59,16 +68,23 @@ public final class JobPayloads {
    */
   public static JobPayloads over(
       ActorSystem<?> system, CurrentEventsByPersistenceIdQuery readJournal) {
-    return new JobPayloads(system, List.of(readJournal));
+    return new JobPayloads(
+        system,
+        (persistenceId, ranges, row) -> {
+          Source<EventEnvelope, NotUsed> envelopes = Source.empty();
+          for (long[] range : ranges) {
+            envelopes =
+                envelopes.concat(
+                    readJournal.currentEventsByPersistenceId(persistenceId, range[0], range[1]));
+          }
+          return envelopes.runForeach(
+              envelope -> row.take(envelope.sequenceNr(), envelope.event()), system);
+        });
   }
 
-  private JobPayloads(ActorSystem<?> system, List<CurrentEventsByPersistenceIdQuery> queries) {
+  private JobPayloads(ActorSystem<?> system, Rows rows) {
     this.system = system;
-    this.queries = queries;
-  }
-
-  private CurrentEventsByPersistenceIdQuery readJournalOf(String persistenceId) {
-    return queries.get(JournalShard.indexOf(persistenceId, queries.size()));
+    this.rows = rows;
   }
 
   /** The jobs among {@code wanted} whose payloads are at these sequence numbers. */
@@ -185,31 +201,24 @@ public final class JobPayloads {
 
   private CompletionStage<Gathered> readRanges(
       String persistenceId, List<long[]> ranges, SortedSet<Long> sequenceNrs, Set<Ksuid> wanted) {
-    Source<EventEnvelope, NotUsed> envelopes = Source.empty();
-    for (long[] range : ranges) {
-      envelopes =
-          envelopes.concat(
-              readJournalOf(persistenceId)
-                  .currentEventsByPersistenceId(persistenceId, range[0], range[1]));
-    }
-    return envelopes.runWith(
-        Sink.fold(
-            new Gathered(),
-            (gathered, envelope) -> {
+    Gathered gathered = new Gathered();
+    return rows.read(
+            persistenceId,
+            ranges,
+            (sequenceNr, event) -> {
               gathered.rows++;
-              if (sequenceNrs.contains(envelope.sequenceNr())) {
-                for (JobEvent event : jobEvents(envelope)) {
-                  if (wanted.contains(event.jobId())) {
+              if (sequenceNrs.contains(sequenceNr)) {
+                for (JobEvent jobEvent : jobEvents(event)) {
+                  if (wanted.contains(jobEvent.jobId())) {
                     gathered
                         .events
-                        .computeIfAbsent(event.jobId(), id -> new ArrayList<>())
-                        .add(event);
+                        .computeIfAbsent(jobEvent.jobId(), id -> new ArrayList<>())
+                        .add(jobEvent);
                   }
                 }
               }
-              return gathered;
-            }),
-        system);
+            })
+        .thenApply(done -> gathered);
   }
 
   /**
@@ -218,16 +227,23 @@ public final class JobPayloads {
    */
   public CompletionStage<List<JobEvent>> eventsOf(
       String persistenceId, long from, long to, Ksuid id) {
-    return readJournalOf(persistenceId)
-        .currentEventsByPersistenceId(persistenceId, from, to)
-        .mapConcat(JobPayloads::jobEvents)
-        .filter(event -> event.jobId().equals(id))
-        .runWith(Sink.seq(), system);
+    List<JobEvent> events = new ArrayList<>();
+    return rows.read(
+            persistenceId,
+            List.<long[]>of(new long[] {from, to}),
+            (sequenceNr, event) -> {
+              for (JobEvent jobEvent : jobEvents(event)) {
+                if (jobEvent.jobId().equals(id)) {
+                  events.add(jobEvent);
+                }
+              }
+            })
+        .thenApply(done -> List.copyOf(events));
   }
 
   /** The job events a journal row carries: one, or a batch's. */
-  public static List<JobEvent> jobEvents(EventEnvelope envelope) {
-    return envelope.event() instanceof QueueEvent event ? event.jobEvents() : List.of();
+  private static List<JobEvent> jobEvents(Object event) {
+    return event instanceof QueueEvent queueEvent ? queueEvent.jobEvents() : List.of();
   }
 
   /** Runs of sequence numbers, split where two lie more than {@link #MAX_GAP} apart. */

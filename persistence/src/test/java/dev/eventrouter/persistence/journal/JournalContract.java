@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -161,6 +162,51 @@ abstract class JournalContract {
 
     assertThat(found.events()).hasSize(3);
     assertThat(found.rows()).as("2 to 5 in one range, then 190").isEqualTo(5);
+  }
+
+  /** A range longer than one statement reads is read whole, each row once. */
+  @Test
+  void aLongRangeIsReadWholeAcrossStatements() {
+    String pid = uniquePersistenceId();
+    List<JobEvent> events = acceptedJobs(pid, 3 * (int) JdbcJournalRows.CHUNK + 10, 16);
+    ActorTestKit testKit = startSystem();
+    append(testKit, pid, events);
+    TreeSet<Long> sequenceNrs = new TreeSet<>();
+    for (long nr = 1; nr <= events.size(); nr += 50) {
+      sequenceNrs.add(nr);
+    }
+    Set<Ksuid> wanted = new HashSet<>();
+    sequenceNrs.forEach(nr -> wanted.add(events.get(nr.intValue() - 1).jobId()));
+
+    JobPayloads.Found found =
+        new JobPayloads(testKit.system())
+            .readEvents(pid, sequenceNrs, wanted)
+            .toCompletableFuture()
+            .join();
+
+    assertThat(found.events()).containsOnlyKeys(wanted);
+    found.events().values().forEach(trace -> assertThat(trace).hasSize(1));
+    assertThat(found.rows())
+        .as("one range from the first to the last, every row in it once")
+        .isEqualTo(sequenceNrs.last().intValue());
+  }
+
+  @Test
+  void aJobsEventsAreFoundAmongOthersByItsId() {
+    String pid = uniquePersistenceId();
+    List<JobEvent> events = acceptedJobs(pid, 2 * (int) JdbcJournalRows.CHUNK, 16);
+    Ksuid id = events.get(5).jobId();
+    JobEvent succeeded = new JobEvent.Succeeded(id, attempt(200));
+    events.add(succeeded);
+    ActorTestKit testKit = startSystem();
+    append(testKit, pid, events);
+
+    assertThat(
+            new JobPayloads(testKit.system())
+                .eventsOf(pid, 1, events.size(), id)
+                .toCompletableFuture()
+                .join())
+        .containsExactly(events.get(5), succeeded);
   }
 
   @Test
