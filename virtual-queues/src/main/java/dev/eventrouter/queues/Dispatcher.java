@@ -111,6 +111,24 @@ final class Dispatcher implements PayloadReadBack.Reader {
     dispatch(state, Map.of(), cause);
   }
 
+  /**
+   * Jobs came or moved in the index (accepted, answered and written, carried forward, moved by a
+   * lever): a pass, unless it could send nothing. With no job scheduled there is nothing to send,
+   * and the pair leaves its destination's line as such a pass would have it. While the pair waits
+   * in that line it is woken when permits are handed to it, and asks again on its timer; a pass
+   * before would be refused. A cold pair's jobs come in writes of their own and its outcomes in
+   * another, and most of the passes after those writes found nothing to send.
+   */
+  void written(QueueState state) {
+    if (state.schedule().isEmpty()) {
+      if (permits != null) {
+        permits.leaveLine();
+      }
+    } else if (permits == null || !permits.waiting()) {
+      dispatch(state, PassCause.WRITTEN);
+    }
+  }
+
   /** Sends nothing more: the queue waits for the requests under way, then stops. */
   void halt() {
     halted = true;

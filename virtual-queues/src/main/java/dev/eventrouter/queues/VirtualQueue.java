@@ -517,7 +517,7 @@ public final class VirtualQueue
   /** Jobs came or moved in the index: send what can be sent, and watch the next expiry. */
   private void changed(QueueState state) {
     reportDepth(state.size());
-    dispatcher.dispatch(state, JobEventListener.PassCause.WRITTEN);
+    dispatcher.written(state);
     archive.scheduleExpiry(state);
     restartIdleTimer(state);
   }

@@ -9,6 +9,7 @@ import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.persistence.testing.TestJournals;
+import dev.eventrouter.queues.JobEventListener;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.breaker.DestinationBreakers;
@@ -58,6 +59,7 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
   private final List<DeliveryRequest> held = new CopyOnWriteArrayList<>();
   private final RecordingArchive archive = new RecordingArchive();
   private final Config overrides;
+  private final JobEventListener listener;
   private Path ownDataDir;
   private ActorTestKit testKit;
   private ScriptedDestination destination;
@@ -71,7 +73,15 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
    * @param overrides settings over the defaults, e.g. {@code eventrouter.virtual-queue.*}
    */
   public QueueFixture(Config overrides) {
+    this(overrides, JobEventListener.NONE);
+  }
+
+  /**
+   * @param listener told what the node's queues do, as the router's metrics are
+   */
+  public QueueFixture(Config overrides, JobEventListener listener) {
     this.overrides = overrides;
+    this.listener = listener;
   }
 
   /** A fixture running now over the journal in {@code dataDir}; close it when done. */
@@ -119,7 +129,8 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
                 request.destination().id().startsWith("held-")
                     ? held.add(request)
                     : http.send(request),
-            archive);
+            archive,
+            listener);
   }
 
   public ActorTestKit testKit() {

@@ -74,12 +74,21 @@ public final class TestQueues {
 
   public static VirtualQueues queues(
       ActorTestKit testKit, Destinations destinations, DeliveryClient client, ArchiveSink archive) {
+    return queues(testKit, destinations, client, archive, JobEventListener.NONE);
+  }
+
+  public static VirtualQueues queues(
+      ActorTestKit testKit,
+      Destinations destinations,
+      DeliveryClient client,
+      ArchiveSink archive,
+      JobEventListener listener) {
     return VirtualQueues.init(
         testKit.system(),
         destinations,
         client,
         archive,
-        JobEventListener.NONE,
+        listener,
         source -> Math.floorMod(source.hashCode(), SHARDS));
   }
 
