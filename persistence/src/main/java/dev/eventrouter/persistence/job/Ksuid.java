@@ -64,7 +64,7 @@ public final class Ksuid implements Comparable<Ksuid> {
    * and ("a", "bc") differ.
    */
   public static Ksuid derive(Instant time, String... parts) {
-    MessageDigest sha256 = sha256();
+    MessageDigest sha256 = SHA_256.get();
     for (String part : parts) {
       sha256.update(part.getBytes(StandardCharsets.UTF_8));
       sha256.update((byte) 0);
@@ -235,11 +235,17 @@ public final class Ksuid implements Comparable<Ksuid> {
     return result;
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
-  }
+  /**
+   * One digest per thread, reused: {@code digest()} leaves it reset. Looking the algorithm up among
+   * the security providers for every job was a visible share of accepting one.
+   */
+  private static final ThreadLocal<MessageDigest> SHA_256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("every Java runtime has SHA-256", e);
+            }
+          });
 }

@@ -2,7 +2,6 @@ package dev.eventrouter.router.ingest;
 
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
-import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.RecordPosition;
 import dev.eventrouter.router.filter.FieldPath;
 import dev.eventrouter.router.filter.FieldSelection;
@@ -67,7 +66,7 @@ final class Fanout {
       jobs.add(
           new Job(
               Ksuid.derive(recordTime, source, messageId, destination.id()),
-              new PairId(source, destination.id()),
+              route.pair(),
               messageId,
               route.endpoint().toString(),
               payload,

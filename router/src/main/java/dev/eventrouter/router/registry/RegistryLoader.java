@@ -473,7 +473,11 @@ public final class RegistryLoader {
       if (enabled && destination.enabled()) {
         routes.add(
             new Route(
-                destination, endpoint != null ? endpoint : destination.endpoint(), rate, filter));
+                new PairId(source, id),
+                destination,
+                endpoint != null ? endpoint : destination.endpoint(),
+                rate,
+                filter));
       }
     }
     return List.copyOf(routes);

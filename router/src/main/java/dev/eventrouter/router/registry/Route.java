@@ -1,5 +1,6 @@
 package dev.eventrouter.router.registry;
 
+import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.router.filter.RouteFilter;
 import java.net.URI;
@@ -9,9 +10,16 @@ import java.util.OptionalInt;
  * One destination of a source: the endpoint its jobs go to (the source's own, or the
  * destination's), if the source has one, its own rate per second, and which of the source's events
  * it carries.
+ *
+ * @param pair the queue the route's jobs go to: made (and its ids checked) once per route, not per
+ *     job
  */
 public record Route(
-    Destination destination, URI endpoint, OptionalInt ratePerSecond, RouteFilter filter) {
+    PairId pair,
+    Destination destination,
+    URI endpoint,
+    OptionalInt ratePerSecond,
+    RouteFilter filter) {
 
   /** The destination's delivery settings with this pair's overrides. */
   public DestinationSettings delivery() {
