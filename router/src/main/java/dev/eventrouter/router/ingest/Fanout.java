@@ -2,6 +2,7 @@ package dev.eventrouter.router.ingest;
 
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.RecordPosition;
 import dev.eventrouter.router.filter.FieldPath;
 import dev.eventrouter.router.filter.FieldSelection;
@@ -49,7 +50,6 @@ final class Fanout {
    * @param now the creation time of the jobs, from which they expire
    */
   static List<Job> jobs(
-      String source,
       EventParser.Parsed event,
       byte[] payload,
       List<Route> routes,
@@ -63,10 +63,11 @@ final class Fanout {
         continue;
       }
       Destination destination = route.destination();
+      PairId pair = route.pair();
       jobs.add(
           new Job(
-              Ksuid.derive(recordTime, source, messageId, destination.id()),
-              route.pair(),
+              Ksuid.derive(recordTime, pair.source(), messageId, pair.destination()),
+              pair,
               messageId,
               route.endpoint().toString(),
               payload,

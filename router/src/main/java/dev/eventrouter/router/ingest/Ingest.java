@@ -379,9 +379,8 @@ public final class Ingest {
     // this one read again
     List<Job> jobs =
         idTime != null
-            ? Fanout.jobs(source, event, value, routes, idTime, null, Instant.now())
+            ? Fanout.jobs(event, value, routes, idTime, null, Instant.now())
             : Fanout.jobs(
-                source,
                 event,
                 value,
                 routes,

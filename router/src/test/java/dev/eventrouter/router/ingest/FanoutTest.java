@@ -39,7 +39,6 @@ class FanoutTest {
 
     List<Job> jobs =
         Fanout.jobs(
-            "shop",
             new EventParser.Parsed("m-1", EventFields.NONE),
             "{}".getBytes(StandardCharsets.UTF_8),
             registry.routesOf("shop"),
@@ -110,7 +109,7 @@ class FanoutTest {
         (EventParser.Parsed) new EventParser(64).parse(payload, Fanout.fieldsRead(routes));
     Instant now = Instant.now();
     Map<String, Long> keys = new LinkedHashMap<>();
-    for (Job job : Fanout.jobs("shop", parsed, payload, routes, now, null, now)) {
+    for (Job job : Fanout.jobs(parsed, payload, routes, now, null, now)) {
       keys.put(job.pair().destination(), job.orderingKey());
     }
     return keys;

@@ -105,6 +105,6 @@ class RouteFilterTest {
     EventParser.Result parsed = parser.parse(value, Fanout.fieldsRead(routes));
     assertThat(parsed).isInstanceOf(EventParser.Parsed.class);
     Instant now = Instant.now();
-    return Fanout.jobs("shop", (EventParser.Parsed) parsed, value, routes, now, null, now);
+    return Fanout.jobs((EventParser.Parsed) parsed, value, routes, now, null, now);
   }
 }
