@@ -123,19 +123,30 @@ public record JournalSettings(
 
   /** The journal's databases, shard 0 ({@link #url}) first. */
   public List<JournalShard> shards() {
-    List<String> urls = new ArrayList<>(List.of(url));
-    urls.addAll(shardUrls);
     List<JournalShard> shards = new ArrayList<>();
-    for (int i = 0; i < urls.size(); i++) {
-      shards.add(
-          new JournalShard(i, urls.size(), database, urls.get(i), user, password, maxConnections));
+    for (int i = 0; i <= shardUrls.size(); i++) {
+      shards.add(shard(i));
     }
     return List.copyOf(shards);
   }
 
-  /** The shard holding a persistence id placed by hash (a virtual queue's). */
+  /**
+   * The shard holding a persistence id placed by hash (a virtual queue's). Made alone, not picked
+   * from {@link #shards()}: every queue that starts asks.
+   */
   public JournalShard shardOf(String persistenceId) {
-    return shards().get(JournalShard.indexOf(persistenceId, 1 + shardUrls.size()));
+    return shard(JournalShard.indexOf(persistenceId, 1 + shardUrls.size()));
+  }
+
+  private JournalShard shard(int index) {
+    return new JournalShard(
+        index,
+        1 + shardUrls.size(),
+        database,
+        index == 0 ? url : shardUrls.get(index - 1),
+        user,
+        password,
+        maxConnections);
   }
 
   /**

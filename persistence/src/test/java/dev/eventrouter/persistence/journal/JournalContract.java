@@ -209,6 +209,25 @@ abstract class JournalContract {
         .containsExactly(events.get(5), succeeded);
   }
 
+  /** What lets the journal run without Pekko's replay filter (journal.conf). */
+  @Test
+  void aSecondWriterCannotWriteANumberTheFirstWrote() {
+    String pid = uniquePersistenceId();
+    ActorTestKit staleSystem = startSystem();
+    ActorRef<JobLog.Command> stale = spawn(staleSystem, pid);
+    TestProbe<List<JobEvent>> recovered = staleSystem.createTestProbe();
+    stale.tell(new JobLog.Read(recovered.ref()));
+    assertThat(recovered.receiveMessage(TIMEOUT)).as("recovered before the other writes").isEmpty();
+    List<JobEvent> written = acceptedJobs(pid, 3, 64);
+    append(startSystem(), pid, written);
+
+    TestProbe<Long> refused = staleSystem.createTestProbe();
+    stale.tell(new JobLog.Append(acceptedJobs(pid + "-stale", 2, 64), refused.ref()));
+
+    refused.expectTerminated(stale, TIMEOUT);
+    assertThat(read(startSystem(), pid)).isEqualTo(written);
+  }
+
   @Test
   void aPayloadOfTheIngestMaximumFits() {
     String pid = uniquePersistenceId();
@@ -307,10 +326,14 @@ abstract class JournalContract {
   private static <R> R ask(
       ActorTestKit testKit, String pid, Function<ActorRef<R>, JobLog.Command> command) {
     TestProbe<R> probe = testKit.createTestProbe();
+    spawn(testKit, pid).tell(command.apply(probe.ref()));
+    return probe.receiveMessage(TIMEOUT);
+  }
+
+  private static ActorRef<JobLog.Command> spawn(ActorTestKit testKit, String pid) {
     JournalShard shard =
         JournalSettings.fromConfig(testKit.system().settings().config()).shardOf(pid);
-    testKit.spawn(JobLog.create(pid, shard)).tell(command.apply(probe.ref()));
-    return probe.receiveMessage(TIMEOUT);
+    return testKit.spawn(JobLog.create(pid, shard));
   }
 
   static List<JobEvent> acceptedJobs(String pid, int count, int payloadBytes) {
