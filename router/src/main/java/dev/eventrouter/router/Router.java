@@ -7,6 +7,7 @@ import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueueSettings;
 import dev.eventrouter.queues.VirtualQueues;
+import dev.eventrouter.queues.delivery.DeliveryWarmUp;
 import dev.eventrouter.queues.delivery.EnvironmentSecrets;
 import dev.eventrouter.queues.tracing.JobTracing;
 import dev.eventrouter.router.admin.AdminApi;
@@ -135,6 +136,7 @@ public final class Router implements AutoCloseable {
             metrics,
             kafka.partitions(),
             tracing);
+    warmUpDelivery(system, settings);
     Ingest ingest = initIngest(system, kafka.ingest(), registry, queues, metrics, tracing);
     AdminApi admin =
         new AdminApi(
@@ -395,6 +397,35 @@ public final class Router implements AutoCloseable {
         Duration.ofSeconds(15),
         system.executionContext());
     return queues;
+  }
+
+  /**
+   * The delivery client's path run hot before ingest starts ({@link DeliveryWarmUp} says why). A
+   * warm-up that does not finish in time only costs the node its first seconds' speed: the node
+   * starts all the same.
+   */
+  private static void warmUpDelivery(ActorSystem<Void> system, RouterSettings settings) {
+    DeliveryWarmUp warmUp = settings.deliveryWarmUp();
+    if (warmUp.requests() == 0) {
+      return;
+    }
+    long started = System.nanoTime();
+    try {
+      long answered =
+          warmUp
+              .run(system, settings.deliveryClient())
+              .toCompletableFuture()
+              .get(warmUp.maxDuration().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+      log.info(
+          "delivery warmed up: {} requests answered in {} ms",
+          answered,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("delivery warm-up did not finish; starting without it", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while warming up delivery", e);
+    }
   }
 
   /** Ingest, drained (what it read persisted and committed) when the node stops serving. */

@@ -64,7 +64,7 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
  * connection carries one request at a time (no pipelining) and goes back to the pool when its
  * response has been read whole.
  */
-public final class NettyDeliveryClient implements DeliveryClient {
+public final class NettyDeliveryClient implements DeliveryClient, AutoCloseable {
 
   /** Response body bytes read (and dropped) before the connection is given up. */
   static final long MAX_RESPONSE_BYTES = HttpDeliveryClient.MAX_RESPONSE_BYTES;
@@ -162,6 +162,15 @@ public final class NettyDeliveryClient implements DeliveryClient {
     return pools
         .computeIfAbsent(outgoing.pool(), key -> new Pool(key, answers.get(loops.next())))
         .offer(ready.sent(), outgoing);
+  }
+
+  /**
+   * Stops its threads before the actor system's end (the node's own client lives as long as the
+   * system; the start's warm-up client does not): requests under way are dropped unanswered.
+   */
+  @Override
+  public void close() {
+    loops.shutdownGracefully(0, 2, TimeUnit.SECONDS);
   }
 
   /** One attempt, from its offer until its response was read whole or given up. */
