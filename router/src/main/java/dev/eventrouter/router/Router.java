@@ -416,11 +416,13 @@ public final class Router implements AutoCloseable {
               .run(system, settings.deliveryClient())
               .toCompletableFuture()
               .get(warmUp.maxDuration().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
-      log.info(
-          "delivery warmed up: {} requests answered in {} ms",
-          answered,
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-    } catch (ExecutionException | TimeoutException e) {
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      if (answered == 0) {
+        log.warn("delivery warm-up: none of its requests was answered in {} ms", millis);
+      } else {
+        log.info("delivery warmed up: {} requests answered in {} ms", answered, millis);
+      }
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
       log.warn("delivery warm-up did not finish; starting without it", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -221,11 +221,21 @@ abstract class JournalContract {
     List<JobEvent> written = acceptedJobs(pid, 3, 64);
     append(startSystem(), pid, written);
 
+    List<JobEvent> staleEvents = acceptedJobs(pid + "-stale", 2, 64);
     TestProbe<Long> refused = staleSystem.createTestProbe();
-    stale.tell(new JobLog.Append(acceptedJobs(pid + "-stale", 2, 64), refused.ref()));
+    stale.tell(new JobLog.Append(staleEvents, refused.ref()));
 
     refused.expectTerminated(stale, TIMEOUT);
     assertThat(read(startSystem(), pid)).isEqualTo(written);
+    assertThat(append(startSystem(), uniquePersistenceId(), staleEvents))
+        .as("the same events are written where no other writer was first")
+        .isEqualTo(staleEvents.size());
+    Config config = staleSystem.system().settings().config();
+    for (JournalShard shard : JournalSettings.fromConfig(config).shards()) {
+      assertThat(config.getString(shard.journalPlugin() + ".replay-filter.mode"))
+          .as("the replay filter of " + shard.journalPlugin())
+          .isEqualTo("off");
+    }
   }
 
   @Test

@@ -33,8 +33,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -42,13 +44,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * Requests sent before a node takes traffic, so that the JIT has compiled the delivery client's
- * path by the time the first jobs come: a new client of the node's kind sends them to an HTTP
- * server of its own on loopback (the node's own client may not reach loopback), which answers each
- * 200 at once. A new JVM runs that path interpreted for its first thousands of requests: a router
- * started straight into 3,520 jobs/s took 250 to 730 ms from a request written to its response's
- * head in its first ten seconds (9 ms once compiled), with a warm destination, and delivered a few
- * hundred jobs a second while it accepted all (BENCHMARKS.md, "A new router's first seconds").
+ * Requests sent before a node reads Kafka, so that the JIT has compiled the delivery client's path
+ * by the time the first jobs come: a new client of the node's kind sends them to an HTTP server of
+ * its own on loopback (the node's own client may not reach loopback), which answers each 200 at
+ * once. A new JVM runs that path interpreted for its first thousands of requests: a router started
+ * straight into 3,520 jobs/s took 250 to 730 ms from a request written to its response's head in
+ * its first ten seconds (9 ms once compiled), with a warm destination, and delivered a few hundred
+ * jobs a second while it accepted all (BENCHMARKS.md, "A new router's first seconds").
  *
  * @param requests how many, at most; 0 for none
  * @param maxDuration the longest the node's start waits for them
@@ -58,10 +60,14 @@ public record DeliveryWarmUp(int requests, Duration maxDuration, int concurrency
 
   private static final String PATH = "/warm-up";
 
+  /** A request's own limit: its own server answers at once, or something is wrong. */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
+
   public DeliveryWarmUp {
-    if (requests < 0 || concurrency < 1) {
+    if (requests < 0 || concurrency < 1 || maxDuration.isNegative() || maxDuration.isZero()) {
       throw new IllegalArgumentException(
-          "eventrouter.delivery.warm-up needs requests >= 0 and concurrency >= 1");
+          "eventrouter.delivery.warm-up needs requests >= 0, concurrency >= 1 and a max-duration"
+              + " above zero");
     }
   }
 
@@ -73,15 +79,17 @@ public record DeliveryWarmUp(int requests, Duration maxDuration, int concurrency
 
   /**
    * Sends the requests with a client made as {@code client} says; completes with how many were
-   * answered 2xx once all are answered or {@code maxDuration} has passed, the client and the server
-   * stopped.
+   * answered 2xx once all are answered or {@code maxDuration} has passed, whichever comes first,
+   * the server stopped and the client's threads too where it has its own (the netty client's; the
+   * pekko client's pool ends when idle). Completes exceptionally if the warm-up cannot run.
    */
   public CompletionStage<Long> run(ActorSystem<?> system, DeliveryClientSettings client) {
     if (requests == 0) {
       return CompletableFuture.completedFuture(0L);
     }
     LoopbackServer server = LoopbackServer.start();
-    DeliveryClient warming;
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    DeliveryClient warming = null;
     try {
       warming =
           client.create(
@@ -90,21 +98,26 @@ public record DeliveryWarmUp(int requests, Duration maxDuration, int concurrency
               concurrency,
               AddressPolicy.allowing(server.address().getAddress().getHostAddress() + "/32"),
               Secrets.NONE);
+      DeliveryClient sending = warming;
+      Job[] jobs = jobs(server);
+      DestinationSettings destination = destination();
+      system.systemActorOf(
+          Behaviors.<Driver.Message>setup(
+              context ->
+                  Behaviors.withTimers(
+                      timers -> {
+                        timers.startSingleTimer(Driver.TimeUp.INSTANCE, maxDuration);
+                        return new Driver(context, sending, jobs, destination, done).start();
+                      })),
+          "delivery-warm-up-" + System.nanoTime(),
+          Props.empty());
     } catch (RuntimeException e) {
-      server.close();
-      throw e;
+      done.completeExceptionally(e);
     }
-    CompletableFuture<Long> done = new CompletableFuture<>();
-    Job[] jobs = jobs(server);
-    DestinationSettings destination = destination();
-    system.systemActorOf(
-        Behaviors.<DeliveryOutcomes>setup(
-            context -> new Driver(context, warming, jobs, destination, done).start()),
-        "delivery-warm-up-" + System.nanoTime(),
-        Props.empty());
+    DeliveryClient made = warming;
     return done.whenComplete(
         (answered, failure) -> {
-          if (warming instanceof AutoCloseable closeable) {
+          if (made instanceof AutoCloseable closeable) {
             try {
               closeable.close();
             } catch (Exception ignored) {
@@ -151,7 +164,7 @@ public record DeliveryWarmUp(int requests, Duration maxDuration, int concurrency
         concurrency,
         0,
         concurrency,
-        maxDuration,
+        REQUEST_TIMEOUT,
         new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(1)),
         maxDuration,
         new BreakerSettings(50, 10, 10, Duration.ofSeconds(5), 1));
@@ -159,20 +172,30 @@ public record DeliveryWarmUp(int requests, Duration maxDuration, int concurrency
 
   /**
    * Keeps {@code concurrency} requests under way, each answer sending the next, until {@code
-   * requests} were sent or the time is up; done when nothing it sent is left unanswered.
+   * requests} were sent; done when nothing it sent is left unanswered, or at its time limit with
+   * what was answered by then.
    */
-  private final class Driver extends AbstractBehavior<DeliveryOutcomes> {
+  private final class Driver extends AbstractBehavior<Driver.Message> {
+
+    sealed interface Message {}
+
+    record Answered(DeliveryOutcomes outcomes) implements Message {}
+
+    enum TimeUp implements Message {
+      INSTANCE
+    }
+
     private final DeliveryClient client;
     private final Job[] jobs;
     private final DestinationSettings destination;
     private final CompletableFuture<Long> done;
-    private final long deadline = System.nanoTime() + maxDuration.toNanos();
+    private final ActorRef<DeliveryOutcomes> replyTo;
     private long sent;
     private long answered;
     private long ok;
 
     Driver(
-        ActorContext<DeliveryOutcomes> context,
+        ActorContext<Message> context,
         DeliveryClient client,
         Job[] jobs,
         DestinationSettings destination,
@@ -182,20 +205,25 @@ public record DeliveryWarmUp(int requests, Duration maxDuration, int concurrency
       this.jobs = jobs;
       this.destination = destination;
       this.done = done;
+      this.replyTo = context.messageAdapter(DeliveryOutcomes.class, Answered::new);
     }
 
-    Behavior<DeliveryOutcomes> start() {
+    Behavior<Message> start() {
       sendWhileRoom();
       return next();
     }
 
     @Override
-    public Receive<DeliveryOutcomes> createReceive() {
-      return newReceiveBuilder().onMessage(DeliveryOutcomes.class, this::answered).build();
+    public Receive<Message> createReceive() {
+      return newReceiveBuilder()
+          .onMessage(Answered.class, this::answered)
+          .onMessageEquals(TimeUp.INSTANCE, this::finish)
+          .onSignal(PostStop.class, stopped -> stopped())
+          .build();
     }
 
-    private Behavior<DeliveryOutcomes> answered(DeliveryOutcomes outcomes) {
-      for (DeliveryOutcome outcome : outcomes.outcomes()) {
+    private Behavior<Message> answered(Answered message) {
+      for (DeliveryOutcome outcome : message.outcomes().outcomes()) {
         answered++;
         if (outcome.status() >= 200 && outcome.status() < 300) {
           ok++;
@@ -205,24 +233,34 @@ public record DeliveryWarmUp(int requests, Duration maxDuration, int concurrency
       return next();
     }
 
+    /** A client that refuses or throws gets nothing more: what it holds is still answered. */
     private void sendWhileRoom() {
-      while (sent < requests
-          && sent - answered < concurrency
-          && System.nanoTime() < deadline
-          && client.send(
-              new DeliveryRequest(
-                  jobs[(int) (sent % jobs.length)], 1, destination, getContext().getSelf()))) {
-        sent++;
+      try {
+        while (sent < requests
+            && sent - answered < concurrency
+            && client.send(
+                new DeliveryRequest(jobs[(int) (sent % jobs.length)], 1, destination, replyTo))) {
+          sent++;
+        }
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
       }
     }
 
-    /** Nothing under way: all sent, the time up, or the client full with nothing of ours in it. */
-    private Behavior<DeliveryOutcomes> next() {
-      if (answered < sent) {
-        return this;
-      }
+    /** Nothing under way: all sent and answered, or the client full with nothing of ours in it. */
+    private Behavior<Message> next() {
+      return answered < sent && !done.isDone() ? this : finish();
+    }
+
+    private Behavior<Message> finish() {
       done.complete(ok);
       return Behaviors.stopped();
+    }
+
+    private Behavior<Message> stopped() {
+      done.completeExceptionally(
+          new IllegalStateException("the delivery warm-up stopped before it was done"));
+      return this;
     }
   }
 
@@ -255,6 +293,9 @@ public record DeliveryWarmUp(int requests, Duration maxDuration, int concurrency
         loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while starting the warm-up's server", e);
+      } catch (Exception e) { // sync() rethrows a failed bind as it came, checked or not
+        loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        throw new IllegalStateException("the warm-up's server could not start", e);
       }
     }
 
