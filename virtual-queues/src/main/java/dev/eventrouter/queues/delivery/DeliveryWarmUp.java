@@ -88,8 +88,7 @@ public record DeliveryWarmUp(int requests, Duration maxDuration, int concurrency
       return CompletableFuture.completedFuture(0L);
     }
     LoopbackServer server = LoopbackServer.start();
-    CompletableFuture<Long> done = new CompletableFuture<>();
-    DeliveryClient warming = null;
+    DeliveryClient warming;
     try {
       warming =
           client.create(
@@ -98,7 +97,12 @@ public record DeliveryWarmUp(int requests, Duration maxDuration, int concurrency
               concurrency,
               AddressPolicy.allowing(server.address().getAddress().getHostAddress() + "/32"),
               Secrets.NONE);
-      DeliveryClient sending = warming;
+    } catch (RuntimeException e) {
+      server.close();
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    try {
       Job[] jobs = jobs(server);
       DestinationSettings destination = destination();
       system.systemActorOf(
@@ -107,17 +111,16 @@ public record DeliveryWarmUp(int requests, Duration maxDuration, int concurrency
                   Behaviors.withTimers(
                       timers -> {
                         timers.startSingleTimer(Driver.TimeUp.INSTANCE, maxDuration);
-                        return new Driver(context, sending, jobs, destination, done).start();
+                        return new Driver(context, warming, jobs, destination, done).start();
                       })),
           "delivery-warm-up-" + System.nanoTime(),
           Props.empty());
     } catch (RuntimeException e) {
       done.completeExceptionally(e);
     }
-    DeliveryClient made = warming;
     return done.whenComplete(
         (answered, failure) -> {
-          if (made instanceof AutoCloseable closeable) {
+          if (warming instanceof AutoCloseable closeable) {
             try {
               closeable.close();
             } catch (Exception ignored) {
@@ -233,7 +236,10 @@ public record DeliveryWarmUp(int requests, Duration maxDuration, int concurrency
       return next();
     }
 
-    /** A client that refuses or throws gets nothing more: what it holds is still answered. */
+    /**
+     * Sends until the room is used; a client that refuses gets more once an answer frees room, one
+     * that throws ends the warm-up.
+     */
     private void sendWhileRoom() {
       try {
         while (sent < requests
