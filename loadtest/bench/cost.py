@@ -510,13 +510,21 @@ class Run:
         _, routes, _ = self.registry(workload)
         return sum(routes[i % len(routes)] for i in range(events))
 
-    def produce(self, topic, events, rate=0, wait=True, workload="demo"):
+    def produce(self, topic, events, rate=0, wait=True, workload="demo", warm_up=0):
+        """`warm_up` events first, at full speed, to a topic nothing reads; returns once they are
+        sent (the paced events start then), or once all are when `wait`."""
         sources = len(self.registry(workload)[1])
         cmd = ["java", "-jar", str(LOADTEST_JAR), "produce", "--bootstrap", self.bootstrap, "--topic", topic,
                "--events", str(events), "--sources", str(sources),
-               "--payload-bytes", str(self.args.payload_bytes), "--rate", str(rate)]
+               "--payload-bytes", str(self.args.payload_bytes), "--rate", str(rate),
+               "--warm-up-events", str(warm_up)]
+        log_file = self.dir / "producer.log"
+        warmed = log_file.read_text().count("warmed-up sent=") if log_file.exists() else 0
         p = self.spawn("producer", cmd)
-        if wait:
+        if warm_up:
+            wait_for("the producer warmed up", lambda: p.poll() is not None
+                     or log_file.read_text().count("warmed-up sent=") > warmed, 300, 0.05)
+        if wait or (warm_up and p.poll() is not None):
             if p.wait() != 0:
                 raise RuntimeError("the producer failed; see producer.log")
         return p
@@ -831,7 +839,7 @@ def steps_cell(run, variant, kind, cell):
         for rate in args.step_rates:
             events = int(rate * args.step_seconds)
             jobs = run.jobs_for(events)
-            producer = run.produce(topic, events, rate=rate, wait=False)
+            producer = run.produce(topic, events, rate=rate, wait=False, warm_up=args.producer_warmup_events)
             expected += jobs
             time.sleep(args.step_seconds / 4)
             a = Edge(run, journal, producer)
@@ -1269,6 +1277,11 @@ def main():
     p.add_argument("--mariadb-host", default="127.0.0.1")
     p.add_argument("--mariadb-port", type=int, default=3306)
     p.add_argument("--router-java-opts", default="", help="JVM options of every router (e.g. -Xmx2g)")
+    p.add_argument("--producer-warmup-events", type=int, default=20000,
+                   help="steps: each step's new producer first sends this many events at full speed to a "
+                        "topic nothing reads, and the step starts once they are sent (default 20000; 0 = "
+                        "cold): a producer is a service that has run a while, and a new JVM's first "
+                        "seconds took as much CPU per event as the router on these cores")
     p.add_argument("--blackhole-warmup-seconds", type=int, default=5,
                    help="each cell's new black hole is blasted this long before the router starts (5; 0: cold)")
     p.add_argument("--out", help="folder for logs and results (default: a new temporary folder)")

@@ -72,24 +72,61 @@ final class ProduceCommand implements Callable<Integer> {
       description = "Reproduces the payloads (${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(
+      names = "--warm-up-events",
+      defaultValue = "0",
+      description =
+          "First send this many events as fast as possible to --warm-up-topic, which nothing"
+              + " reads, so that this JVM and the broker run warm when the paced events start, as a"
+              + " producer that has run a while does (${DEFAULT-VALUE}).")
+  int warmUpEvents;
+
+  @Option(
+      names = "--warm-up-topic",
+      description = "Where the warm-up's events go (default: --topic with -producer-warm-up).")
+  String warmUpTopic;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    EventProducer.Result result = EventProducer.run(plan());
+    if (warmUpEvents < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--warm-up-events must not be negative, not " + warmUpEvents);
+    }
+    EventProducer.Plan plan = plan(topic, events, rate);
     PrintWriter out = spec.commandLine().getOut();
+    if (warmUpEvents > 0) {
+      EventProducer.Result warmUp =
+          EventProducer.run(
+              plan(
+                  warmUpTopic == null ? topic + "-producer-warm-up" : warmUpTopic,
+                  warmUpEvents,
+                  0));
+      // a line of its own, before the run's: whoever paces on this producer waits for it
+      report(out, "warmed-up ", warmUp);
+      if (warmUp.failed() > 0) {
+        return 1;
+      }
+    }
+    EventProducer.Result result = EventProducer.run(plan);
+    report(out, "", result);
+    return result.failed() > 0 ? 1 : 0;
+  }
+
+  private static void report(PrintWriter out, String prefix, EventProducer.Result result) {
     out.printf(
         Locale.ROOT,
-        "sent=%d failed=%d took=%.3fs rate=%.0f/s%n",
+        "%ssent=%d failed=%d took=%.3fs rate=%.0f/s%n",
+        prefix,
         result.sent(),
         result.failed(),
         result.took().toNanos() / 1e9,
         result.eventsPerSecond());
     out.flush();
-    return result.failed() > 0 ? 1 : 0;
   }
 
-  private EventProducer.Plan plan() {
+  private EventProducer.Plan plan(String topic, int events, double rate) {
     try {
       return new EventProducer.Plan(
           bootstrap,

@@ -61,6 +61,9 @@ class LoadTestTest {
         .isEqualTo(CommandLine.ExitCode.USAGE);
     assertThat(err.toString()).contains("sources must be at least 1");
     assertThat(run("registry", "--sources", "0")).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(run("produce", "--bootstrap", "127.0.0.1:1", "--warm-up-events", "-1"))
+        .isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString()).contains("--warm-up-events must not be negative");
   }
 
   @Test
