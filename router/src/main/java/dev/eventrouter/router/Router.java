@@ -7,7 +7,7 @@ import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueueSettings;
 import dev.eventrouter.queues.VirtualQueues;
-import dev.eventrouter.queues.WarmUp;
+import dev.eventrouter.queues.delivery.DeliveryWarmUp;
 import dev.eventrouter.queues.delivery.EnvironmentSecrets;
 import dev.eventrouter.queues.tracing.JobTracing;
 import dev.eventrouter.router.admin.AdminApi;
@@ -136,7 +136,7 @@ public final class Router implements AutoCloseable {
             metrics,
             kafka.partitions(),
             tracing);
-    warmUp(system, settings);
+    warmUpDelivery(system, settings);
     Ingest ingest = initIngest(system, kafka.ingest(), registry, queues, metrics, tracing);
     AdminApi admin =
         new AdminApi(
@@ -400,36 +400,33 @@ public final class Router implements AutoCloseable {
   }
 
   /**
-   * A job's trip run hot before ingest starts ({@link WarmUp} says why). A warm-up that does not
-   * finish in time only costs the node its first seconds' speed: the node starts all the same.
+   * The delivery client's path run hot before ingest starts ({@link DeliveryWarmUp} says why). A
+   * warm-up that does not finish in time only costs the node its first seconds' speed: the node
+   * starts all the same.
    */
-  private static void warmUp(ActorSystem<Void> system, RouterSettings settings) {
-    WarmUp warmUp = settings.warmUp();
-    if (warmUp.jobs() == 0) {
+  private static void warmUpDelivery(ActorSystem<Void> system, RouterSettings settings) {
+    DeliveryWarmUp warmUp = settings.deliveryWarmUp();
+    if (warmUp.requests() == 0) {
       return;
     }
     long started = System.nanoTime();
     try {
-      long delivered =
+      long answered =
           warmUp
               .run(system, settings.deliveryClient())
               .toCompletableFuture()
-              .get(warmUp.maxDuration().plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
+              .get(warmUp.maxDuration().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-      if (delivered == 0) {
-        log.warn("warm-up: none of its jobs was delivered in {} ms", millis);
+      if (answered == 0) {
+        log.warn("delivery warm-up: none of its requests was answered in {} ms", millis);
       } else {
-        log.info(
-            "warmed up: {} jobs delivered through {} queues in {} ms",
-            delivered,
-            warmUp.queues(),
-            millis);
+        log.info("delivery warmed up: {} requests answered in {} ms", answered, millis);
       }
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      log.warn("warm-up did not finish; starting without it", e);
+      log.warn("delivery warm-up did not finish; starting without it", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while warming up", e);
+      throw new IllegalStateException("interrupted while warming up delivery", e);
     }
   }
 

@@ -3,9 +3,9 @@ package dev.eventrouter.router;
 import com.typesafe.config.Config;
 import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.queues.VirtualQueueSettings;
-import dev.eventrouter.queues.WarmUp;
 import dev.eventrouter.queues.delivery.AddressPolicy;
 import dev.eventrouter.queues.delivery.DeliveryClientSettings;
+import dev.eventrouter.queues.delivery.DeliveryWarmUp;
 import dev.eventrouter.queues.delivery.EnvironmentSecrets;
 import dev.eventrouter.router.admin.AdminApi;
 import dev.eventrouter.router.admin.AdminTokens;
@@ -40,7 +40,7 @@ record RouterSettings(
     AddressPolicy addresses,
     EnvironmentSecrets secrets,
     DeliveryClientSettings deliveryClient,
-    WarmUp warmUp,
+    DeliveryWarmUp deliveryWarmUp,
     VirtualQueueSettings queues,
     JournalSettings journal,
     ArchiveSettings archive) {
@@ -62,7 +62,7 @@ record RouterSettings(
         AddressPolicy.allowing(config.getString("eventrouter.delivery.allow-addresses")),
         EnvironmentSecrets.fromConfig(config, System::getenv),
         DeliveryClientSettings.fromConfig(config),
-        WarmUp.fromConfig(config),
+        DeliveryWarmUp.fromConfig(config),
         VirtualQueueSettings.fromConfig(config),
         JournalSettings.fromConfig(config),
         ArchiveSettings.fromConfig(config, dataDir));

@@ -7,11 +7,9 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.PairId;
-import dev.eventrouter.persistence.journal.JdbcJournalCompaction;
 import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.queues.delivery.DeliveryClient;
-import dev.eventrouter.queues.delivery.DeliveryClientSettings;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import dev.eventrouter.queues.delivery.HttpDeliveryClient;
 import dev.eventrouter.queues.delivery.Secrets;
@@ -30,7 +28,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
@@ -187,40 +184,6 @@ abstract class QueueRestartContract {
       recovered.close();
     } finally {
       second.shutdownTestKit();
-    }
-  }
-
-  /**
-   * The start's warm-up runs its jobs through queues on this journal, every one delivered, and
-   * leaves none of its rows behind (a snapshot every few events: it writes snapshots too).
-   */
-  @Test
-  void theWarmUpDeliversItsJobsAndLeavesNoRowOfItsOwn() throws Exception {
-    Config config =
-        ConfigFactory.parseString("eventrouter.virtual-queue.snapshot-every = 5")
-            .withFallback(journalConfig());
-    ActorTestKit node = TestQueues.startNode(config);
-    try {
-      String runId = UUID.randomUUID().toString();
-
-      long delivered =
-          new WarmUp(2_000, 4, Duration.ofSeconds(60))
-              .run(
-                  node.system(),
-                  DeliveryClientSettings.fromConfig(node.system().settings().config()),
-                  runId)
-              .toCompletableFuture()
-              .get(90, TimeUnit.SECONDS);
-
-      assertThat(delivered).isEqualTo(2_000);
-      JdbcJournalCompaction journal = new JdbcJournalCompaction(node.system());
-      for (int i = 0; i < 4; i++) {
-        String id = VirtualQueue.persistenceId(new PairId("warm-up-" + runId, "warm-up-" + i)).id();
-        assertThat(journal.eventRows(id).toCompletableFuture().join()).isZero();
-        assertThat(journal.snapshotRows(id).toCompletableFuture().join()).isZero();
-      }
-    } finally {
-      node.shutdownTestKit();
     }
   }
 

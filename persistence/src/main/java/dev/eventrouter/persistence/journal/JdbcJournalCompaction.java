@@ -64,19 +64,6 @@ public final class JdbcJournalCompaction implements JournalCompaction {
         });
   }
 
-  /**
-   * Deletes every event and snapshot of a persistence id, which must never be written again: its
-   * next writer would start at sequence number 1 and miss what it had (the node's warm-up queues).
-   */
-  public CompletionStage<Integer> deleteAll(String persistenceId) {
-    return journals.run(
-        persistenceId,
-        "cannot delete the journal of",
-        c ->
-            update(c, deleteEvents, persistenceId, 0, Long.MAX_VALUE)
-                + update(c, deleteSnapshots, persistenceId, Long.MAX_VALUE));
-  }
-
   /** How many journal rows a persistence id has: what compaction keeps small. */
   public CompletionStage<Long> eventRows(String persistenceId) {
     return count(countEvents, persistenceId);

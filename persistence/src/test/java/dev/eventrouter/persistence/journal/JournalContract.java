@@ -319,25 +319,6 @@ abstract class JournalContract {
         .containsOnlyKeys(more.get(0).jobId());
   }
 
-  /**
-   * What the node's warm-up does with the queues it ran: every row of theirs, none of another's.
-   */
-  @Test
-  void deletingAllOfAPersistenceIdLeavesTheOthers() {
-    String gone = uniquePersistenceId();
-    String kept = uniquePersistenceId();
-    ActorTestKit testKit = startSystem();
-    append(testKit, gone, acceptedJobs(gone, 30, 64));
-    append(testKit, kept, acceptedJobs(kept, 3, 64));
-    JdbcJournalCompaction compaction = new JdbcJournalCompaction(testKit.system());
-
-    int deleted = compaction.deleteAll(gone).toCompletableFuture().join();
-
-    assertThat(deleted).isEqualTo(30);
-    assertThat(compaction.eventRows(gone).toCompletableFuture().join()).isZero();
-    assertThat(compaction.eventRows(kept).toCompletableFuture().join()).isEqualTo(3);
-  }
-
   ActorTestKit startSystem() {
     ActorTestKit testKit = ActorTestKit.create(journalConfig());
     testKits.add(testKit);
