@@ -20,7 +20,9 @@ Default: cost e2e ceilings.
             producer's start to the last delivery, as e2e.sh.
   steps     end to end at rates a router can hold: a fresh router per journal x variant x round,
             warmed up on --warmup-events produced at full speed and delivered, then the producer
-            paced at each of --step-rates (events/s) in turn, --step-seconds each (--steps-go-on: past
+            paced at each of --step-rates (events/s) in turn, --step-seconds each, each step's new
+            producer warmed up first on --producer-warmup-events sent to a topic nothing reads (the
+            step's clock starts once they are sent) (--steps-go-on: past
             a step not held too, to see whether a later, lower rate catches up); the window is the
             middle half of the step. A step is HELD when its deliveries/s reach 97 % of the jobs/s
             the producer offered (at the pace it kept) and every job is delivered within 5 s of
@@ -102,6 +104,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LOADTEST_JAR = ROOT / "loadtest/target/eventrouter-loadtest.jar"
+# where producers warm up (--producer-warmup-events); the broker makes it, nothing reads it
+PRODUCER_WARM_UP_TOPIC = "bench-producer-warm-up"
 ROUTER_JAR = ROOT / "router/target/eventrouter.jar"
 TICKS = os.sysconf("SC_CLK_TCK")
 TOKEN = "bench-admin-token-0123456789"
@@ -451,7 +455,8 @@ class Run:
         self.ensure_free(self.kafka_port, self.controller_port)
         self.broker = self.spawn("broker", ["java", "-cp", str(ROUTER_JAR), str(ROOT / "loadtest/bench/Broker.java"),
                                             str(self.kafka_port), str(self.controller_port), str(self.dir / "broker"),
-                                            "bench-fill", "bench-fill-pairs", "bench-fill-backlog"])
+                                            "bench-fill", "bench-fill-pairs", "bench-fill-backlog",
+                                            PRODUCER_WARM_UP_TOPIC])
         wait_for("the broker", lambda: "broker ready" in (self.dir / "broker.log").read_text(), 120)
 
     def start_blackhole(self):
@@ -517,7 +522,7 @@ class Run:
         cmd = ["java", "-jar", str(LOADTEST_JAR), "produce", "--bootstrap", self.bootstrap, "--topic", topic,
                "--events", str(events), "--sources", str(sources),
                "--payload-bytes", str(self.args.payload_bytes), "--rate", str(rate),
-               "--warm-up-events", str(warm_up)]
+               "--warm-up-events", str(warm_up), "--warm-up-topic", PRODUCER_WARM_UP_TOPIC]
         log_file = self.dir / "producer.log"
         warmed = log_file.read_text().count("warmed-up sent=") if log_file.exists() else 0
         p = self.spawn("producer", cmd)
