@@ -392,7 +392,7 @@ function deadLettersPage(view) {
     title: 'Dead letters',
     intro: 'Re-drive dead letters whose reason is fixed (a source added to the registry, a larger'
       + ' payload limit) back to the ingest topic. Each dead letter is re-driven once.',
-    fields: [['reason', 'Reason', { options: ['unknown-source', 'payload-too-large'] }],
+    fields: [['reason', 'Reason', { options: ['unknown-source', 'payload-too-large', 'unprocessable'] }],
       ['source', 'Source (optional)', {}], ['from', 'Dead-lettered from', { value: hourAgo() }],
       ['to', 'to', { value: inAMinute() }]],
     start: '/admin/dead-letters/redrive',

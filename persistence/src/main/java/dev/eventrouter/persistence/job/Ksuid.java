@@ -26,6 +26,12 @@ public final class Ksuid implements Comparable<Ksuid> {
   private static final String MAX_STRING = "aWgEPTl1tmebfsQzFP4bxwgy80V";
   private static final long MAX_TIMESTAMP = 0xFFFF_FFFFL;
 
+  /** The earliest time an id carries: {@link #derive} takes an earlier one as this. */
+  public static final Instant EARLIEST = Instant.ofEpochSecond(EPOCH_SECONDS);
+
+  /** The latest time an id carries (in 2150): {@link #derive} takes a later one as this. */
+  public static final Instant LATEST = Instant.ofEpochSecond(EPOCH_SECONDS + MAX_TIMESTAMP);
+
   /*
    * The twenty bytes as three big-endian numbers, compared unsigned: the seconds, then the
    * payload's first and last eight bytes. Held in the object itself, not in an array beside it: a

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -143,9 +144,9 @@ public final class DeadLetterRedrive {
           deadline,
           () -> {},
           (partition, record) -> {
-            String redriven = header(record, REDRIVEN);
-            if (redriven != null) {
-              marked.computeIfAbsent(partition, p -> new HashSet<>()).add(Long.parseLong(redriven));
+            OptionalLong redriven = markerOf(record);
+            if (redriven.isPresent()) {
+              marked.computeIfAbsent(partition, p -> new HashSet<>()).add(redriven.getAsLong());
             } else if (matches(record, request)) {
               if ("original".equals(header(record, "dlq.form"))) {
                 matched.computeIfAbsent(partition, p -> new HashSet<>()).add(record.offset());
@@ -242,7 +243,7 @@ public final class DeadLetterRedrive {
     ProducerRecord<String, byte[]> record =
         new ProducerRecord<>(ingestTopic, null, deadLetter.key(), deadLetter.value());
     for (Header header : deadLetter.headers()) {
-      if (!header.key().startsWith("dlq.")) {
+      if (!header.key().startsWith(DeadLetters.HEADER_PREFIX)) {
         record.headers().add(header);
       }
     }
@@ -257,9 +258,28 @@ public final class DeadLetterRedrive {
     return marker;
   }
 
+  /**
+   * The offset of the dead letter a marker says was re-driven; empty for a record that is no
+   * marker. Only a re-drive writes markers (no key, no value, one offset); a dead letter never has
+   * the header, since it keeps none of its record's {@code dlq.} headers.
+   */
+  private static OptionalLong markerOf(ConsumerRecord<String, byte[]> record) {
+    String offset = header(record, REDRIVEN);
+    if (offset == null || record.key() != null || record.value() != null) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(offset));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
   private static String header(ConsumerRecord<?, ?> record, String name) {
     Header header = record.headers().lastHeader(name);
-    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    return header == null || header.value() == null
+        ? null
+        : new String(header.value(), StandardCharsets.UTF_8);
   }
 
   private static byte[] bytes(String text) {

@@ -34,6 +34,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class DeadLetters implements AutoCloseable {
 
+  /** What every header a dead letter has from the router starts with. */
+  static final String HEADER_PREFIX = "dlq.";
+
   static final String REASON = "dlq.reason";
   static final String DETAIL = "dlq.detail";
 
@@ -130,7 +133,11 @@ public final class DeadLetters implements AutoCloseable {
         };
     if (form != Form.COORDINATES) {
       for (Header header : original.headers()) {
-        record.headers().add(header);
+        // dlq.* are this router's, about the dead letter: a record's own would be taken for
+        // them (a forged dlq.redriven for a re-drive's marker)
+        if (!header.key().startsWith(HEADER_PREFIX)) {
+          record.headers().add(header);
+        }
       }
     }
     record

@@ -362,6 +362,29 @@ public final class Ingest {
           Rejection.PAYLOAD_TOO_LARGE,
           value.length + " bytes, over the maximum of " + settings.maxPayloadBytes());
     }
+    try {
+      return route(record, offset, source, value, trace);
+    } catch (RuntimeException e) {
+      // a defect on one record must not stop its partition: the stream would fail, restart
+      // from the last commit and meet the same record again, forever
+      log.warn(
+          "ingest failed on the record at {}-{}@{} of source {}; dead-lettered as unprocessable",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          printable(source),
+          e);
+      return new Rejected(
+          offset, record, Rejection.UNPROCESSABLE, "the router failed on it: " + e.getClass());
+    }
+  }
+
+  private Routed route(
+      ConsumerRecord<String, byte[]> record,
+      CommittableOffset offset,
+      String source,
+      byte[] value,
+      TraceContext trace) {
     var registryNow = registry.current();
     if (!registryNow.knowsSource(source)) {
       return new Rejected(

@@ -19,7 +19,12 @@ public enum Rejection {
   /**
    * An event of a batch sent to the Segment-compatible API that is not a valid call of its type.
    */
-  INVALID_EVENT("invalid-event");
+  INVALID_EVENT("invalid-event"),
+  /**
+   * The router failed on the record (a defect, logged with the record's coordinates). Fixable: once
+   * a version without the defect runs, its dead letters can be re-driven.
+   */
+  UNPROCESSABLE("unprocessable", true);
 
   private final String label;
   private final boolean fixable;

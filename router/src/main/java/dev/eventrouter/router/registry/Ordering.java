@@ -4,6 +4,7 @@ import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.router.filter.EventFields;
 import dev.eventrouter.router.filter.FieldPath;
 import dev.eventrouter.router.filter.FieldValue;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Optional;
 
@@ -47,9 +48,27 @@ public record Ordering(List<FieldPath> keyFields) {
       return Optional.of(text.text());
     }
     if (value instanceof FieldValue.Numeric number) {
-      return Optional.of(number.value().toPlainString());
+      return Optional.of(keyText(number.value()));
     }
     return Optional.empty();
+  }
+
+  /**
+   * The most digits a number's key is written with in full: past it, in scientific notation. An
+   * exponent is not bounded by the number's length in the event ({@code 1e999999999} is 12
+   * characters), and written in full it would be as many digits as the exponent says.
+   */
+  private static final int MAX_PLAIN_DIGITS = 1000;
+
+  /**
+   * The number as its key: in full ({@code 1000}, {@code 0.5}) as every key has been hashed so far,
+   * so that the jobs of a user keep their order across an upgrade; in scientific notation when it
+   * would take more than {@link #MAX_PLAIN_DIGITS} digits.
+   */
+  private static String keyText(BigDecimal number) {
+    int scale = number.scale();
+    long digits = (long) number.precision() + Math.abs((long) scale);
+    return digits <= MAX_PLAIN_DIGITS ? number.toPlainString() : number.toString();
   }
 
   /**

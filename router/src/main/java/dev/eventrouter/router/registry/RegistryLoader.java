@@ -11,7 +11,6 @@ import com.typesafe.config.ConfigIncluderURL;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.eventrouter.persistence.job.PairId;
@@ -70,23 +69,28 @@ public final class RegistryLoader {
   }
 
   /**
-   * A registry sent as text (an operator's replacement): HOCON or JSON, on its own. It may not
-   * include other files or URLs, nor take values from the environment or system properties: a
-   * registry from the network must not read this machine's files or secrets into a destination's
-   * endpoint or headers.
+   * A registry sent as text (an operator's replacement): HOCON or JSON, on its own and resolved. It
+   * may not include other files or URLs, nor hold substitutions ({@code ${...}}): a registry from
+   * the network must not read this machine's files or secrets into a destination's endpoint or
+   * headers, and a few substitutions of substitutions ({@code b = ${a}${a}}, {@code c = ${b}${b}},
+   * ...) resolve to more bytes than any heap holds.
    */
   public static Registry parseText(String text, Config defaults) {
     Config config;
     try {
       config =
           ConfigFactory.parseString(
-                  text,
-                  ConfigParseOptions.defaults()
-                      .setOriginDescription("registry")
-                      .setIncluder(NoIncludes.INSTANCE))
-              .resolve(ConfigResolveOptions.noSystem());
+              text,
+              ConfigParseOptions.defaults()
+                  .setOriginDescription("registry")
+                  .setIncluder(NoIncludes.INSTANCE));
     } catch (ConfigException e) {
       throw new InvalidRegistryException("invalid registry: " + e.getMessage(), e);
+    }
+    if (!config.isResolved()) {
+      throw new InvalidRegistryException(
+          "invalid registry: it holds a substitution (${...}); a registry sent to the router is"
+              + " sent resolved");
     }
     return parse(config, defaults);
   }

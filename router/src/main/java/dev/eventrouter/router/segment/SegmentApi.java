@@ -173,7 +173,9 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
             "eventrouter-segment-api-dead-letters");
     this.writeKeys = new WriteKeys(registry, secrets, settings.writeKeyRefresh(), clock);
     this.rateLimits = new RateLimits(settings.ratePerWriteKey(), settings.rateBurst());
-    this.reader = new SegmentEvents(settings.maxEventBytes(), ingest.maxNestingDepth());
+    this.reader =
+        new SegmentEvents(
+            settings.maxEventBytes(), settings.maxBatchBytes(), ingest.maxNestingDepth());
     this.metrics = metrics;
     this.blocking = blocking;
     this.materializer = Materializer.matFromSystem(system);

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.router.filter.RouteFilter;
 import dev.eventrouter.router.ingest.JsonProblems;
 import dev.eventrouter.router.ingest.Rejection;
@@ -54,12 +55,20 @@ final class SegmentEvents {
 
   private final ObjectMapper json;
   private final int maxEventBytes;
+  private final int maxNestingDepth;
+  private final long maxExpandedBytes;
 
   /**
+   * @param maxEventBytes an event's largest size, as it will be produced (with what a batch shares
+   *     copied in)
+   * @param maxBatchBytes a batch body's largest size: its events, each with what the batch shares
+   *     copied in, may total twice as much
    * @param maxNestingDepth an event's deepest nesting (the ingest's): a batch adds two levels
    */
-  SegmentEvents(int maxEventBytes, int maxNestingDepth) {
+  SegmentEvents(int maxEventBytes, int maxBatchBytes, int maxNestingDepth) {
     this.maxEventBytes = maxEventBytes;
+    this.maxNestingDepth = maxNestingDepth;
+    this.maxExpandedBytes = 2L * maxBatchBytes;
     this.json =
         JsonMapper.builder(
                 JsonFactory.builder()
@@ -141,13 +150,24 @@ final class SegmentEvents {
         shared.put(field, value);
       }
     }
+    // what is shared is copied into each event: a small body can make many large events
+    long expanded = 0;
     for (JsonNode element : batch) {
       if (element instanceof ObjectNode event) {
         event.remove("writeKey");
-        event(null, event, shared, receivedAt, accepted, refused);
+        expanded += event(null, event, shared, receivedAt, accepted, refused);
       } else {
-        refused.add(
-            new Refused(bytes(element), Rejection.INVALID_EVENT, "an event is a JSON object"));
+        Refused invalid =
+            new Refused(bytes(element), Rejection.INVALID_EVENT, "an event is a JSON object");
+        refused.add(invalid);
+        expanded += invalid.value().length;
+      }
+      if (expanded > maxExpandedBytes) {
+        return new Malformed(
+            "batch-too-large",
+            "with sentAt, context and integrations copied into each event, the batch's events are over "
+                + maxExpandedBytes
+                + " bytes (twice the largest batch)");
       }
     }
     return new Events(writeKey, accepted, refused);
@@ -155,8 +175,9 @@ final class SegmentEvents {
 
   /**
    * @param call the type a single call's path gives; null in a batch
+   * @return the bytes of the event, accepted or refused
    */
-  private void event(
+  private int event(
       String call,
       ObjectNode event,
       Map<String, JsonNode> shared,
@@ -165,23 +186,19 @@ final class SegmentEvents {
       List<Refused> refused) {
     byte[] sent = bytes(event);
     if (sent.length > maxEventBytes) {
-      refused.add(
-          new Refused(
-              sent,
-              Rejection.PAYLOAD_TOO_LARGE,
-              "the event has " + sent.length + " bytes, over the maximum of " + maxEventBytes));
-      return;
+      return refuse(
+          refused,
+          sent,
+          Rejection.PAYLOAD_TOO_LARGE,
+          "the event has " + sent.length + " bytes, over the maximum of " + maxEventBytes);
     }
     Optional<String> problem = problem(call, event);
     if (problem.isPresent()) {
-      refused.add(
-          new Refused(
-              sent,
-              problem.get().startsWith("messageId")
-                  ? Rejection.NO_MESSAGE_ID
-                  : Rejection.INVALID_EVENT,
-              problem.get()));
-      return;
+      return refuse(
+          refused,
+          sent,
+          problem.get().startsWith("messageId") ? Rejection.NO_MESSAGE_ID : Rejection.INVALID_EVENT,
+          problem.get());
     }
     if (call != null && !event.hasNonNull("type")) {
       event.put("type", call);
@@ -190,16 +207,63 @@ final class SegmentEvents {
     if (messageId == null || messageId.isNull()) {
       event.put("messageId", "api-" + UUID.randomUUID());
     }
-    shared.forEach(
-        (field, value) -> {
-          if (!event.hasNonNull(field)) {
-            event.set(field, value.deepCopy());
-          }
-        });
+    boolean copied = false;
+    for (Map.Entry<String, JsonNode> field : shared.entrySet()) {
+      if (!event.hasNonNull(field.getKey())) {
+        event.set(field.getKey(), field.getValue().deepCopy());
+        copied = true;
+      }
+    }
+    if (copied) {
+      // the event as it will be produced: what the batch shares counts too
+      byte[] withShared = bytes(event);
+      if (withShared.length > maxEventBytes) {
+        return refuse(
+            refused,
+            withShared,
+            Rejection.PAYLOAD_TOO_LARGE,
+            "with what its batch shares, the event has "
+                + withShared.length
+                + " bytes, over the maximum of "
+                + maxEventBytes);
+      }
+    }
     event.put("receivedAt", receivedAt.toString());
+    byte[] value = bytes(event);
+    if (depth(event, maxNestingDepth + 1) > maxNestingDepth) {
+      // the ingest would dead-letter it: said to the sender instead
+      return refuse(
+          refused,
+          value,
+          Rejection.NOT_JSON,
+          "the event is nested deeper than " + maxNestingDepth + " levels");
+    }
     accepted.add(
-        new Accepted(
-            event.get("messageId").asText(), bytes(event), timestamp(event).orElse(receivedAt)));
+        new Accepted(event.get("messageId").asText(), value, timestamp(event).orElse(receivedAt)));
+    return value.length;
+  }
+
+  private static int refuse(List<Refused> refused, byte[] value, Rejection reason, String detail) {
+    refused.add(new Refused(value, reason, detail));
+    return value.length;
+  }
+
+  /**
+   * The nesting depth of a JSON value as a parser counts it (an object or array of scalars is 1),
+   * looked at no deeper than {@code limit}.
+   */
+  static int depth(JsonNode node, int limit) {
+    if (!node.isContainerNode() || limit == 0) {
+      return 0;
+    }
+    int deepest = 0;
+    for (JsonNode child : node) {
+      deepest = Math.max(deepest, depth(child, limit - 1));
+      if (deepest == limit - 1) {
+        break;
+      }
+    }
+    return 1 + deepest;
   }
 
   /** What makes the event no valid call of its type, if anything. */
@@ -267,7 +331,13 @@ final class SegmentEvents {
     }
     for (DateTimeFormatter format : TIMESTAMPS) {
       try {
-        return Optional.of(OffsetDateTime.parse(timestamp.asText(), format).toInstant());
+        Instant time = OffsetDateTime.parse(timestamp.asText(), format).toInstant();
+        // as a job's id takes it: a time past the id's range (year 300000000) is not one of
+        // milliseconds either
+        return Optional.of(
+            time.isBefore(Ksuid.EARLIEST)
+                ? Ksuid.EARLIEST
+                : time.isAfter(Ksuid.LATEST) ? Ksuid.LATEST : time);
       } catch (DateTimeParseException e) {
         // the next form
       }

@@ -19,6 +19,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,8 +37,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
@@ -204,6 +210,63 @@ class DeadLetterRedriveTest {
             null);
     assertThat(read.statusCode()).isEqualTo(403);
     assertThat(call("GET", "/admin/redrives/nothing", READ, null).statusCode()).isEqualTo(404);
+  }
+
+  /**
+   * A record's own {@code dlq.} headers are not copied into its dead letter, where they would pass
+   * for the router's: a forged {@code dlq.redriven} would be taken for a re-drive's marker, failing
+   * every re-drive (not a number) or hiding a real dead letter (a number).
+   */
+  @Test
+  @Order(Integer.MAX_VALUE - 1) // its source stays unknown, as the next test's
+  void aRecordsOwnDlqHeadersNeitherPassForTheRoutersNorStopARedrive() throws Exception {
+    Instant from = Instant.now().minusSeconds(60);
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, router.kafkaBootstrapServers());
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      for (String forged : new String[] {"x", "0", null}) {
+        ProducerRecord<String, byte[]> record =
+            new ProducerRecord<>(
+                "events",
+                "forger",
+                ("{\"messageId\":\"forged-" + forged + "\"}").getBytes(StandardCharsets.UTF_8));
+        record
+            .headers()
+            .add(
+                DeadLetterRedrive.REDRIVEN,
+                forged == null ? null : forged.getBytes(StandardCharsets.UTF_8));
+        record.headers().add("dlq.reason", "not-json".getBytes(StandardCharsets.UTF_8));
+        record.headers().add("x-kept", "yes".getBytes(StandardCharsets.UTF_8));
+        producer.send(record).get();
+      }
+    }
+    probe.awaitAssert(
+        WAIT,
+        Duration.ofMillis(200),
+        () -> {
+          assertThat(deadLettersOf("forger"))
+              .hasSize(3)
+              .allSatisfy(
+                  letter -> {
+                    assertThat(letter.headers().lastHeader(DeadLetterRedrive.REDRIVEN)).isNull();
+                    assertThat(letter.headers().headers("dlq.reason")).hasSize(1);
+                    assertThat(DeadLetters.header(letter, "dlq.reason"))
+                        .isEqualTo("unknown-source");
+                    assertThat(DeadLetters.header(letter, "x-kept")).isEqualTo("yes");
+                  });
+          return null;
+        });
+
+    JsonNode report =
+        redrive(
+            "{\"reason\":\"unknown-source\",\"source\":\"forger\",\"from\":\""
+                + from
+                + "\",\"to\":\""
+                + Instant.now().plusSeconds(60)
+                + "\"}");
+    assertThat(report.get("matched").asInt()).isEqualTo(3);
+    assertThat(report.get("redriven").asInt()).isEqualTo(3);
   }
 
   /**

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
@@ -82,7 +84,24 @@ class RegistryChangeTest {
                 Map.entry(
                     "include classpath(\"application.conf\")\nsources {}",
                     "include is not allowed"),
-                Map.entry("destinations { a { endpoint = ${HOME} } }\nsources {}", "HOME"),
+                Map.entry(
+                    "destinations { a { endpoint = ${HOME} } }\nsources {}", "a substitution"),
+                // resolved, 10 x 2^40 bytes
+                Map.entry(
+                    "a = \"xxxxxxxxxx\"\n"
+                        + IntStream.range(0, 40)
+                            .mapToObj(
+                                i ->
+                                    "s"
+                                        + (i + 1)
+                                        + " = ${"
+                                        + (i == 0 ? "a" : "s" + i)
+                                        + "}${"
+                                        + (i == 0 ? "a" : "s" + i)
+                                        + "}\n")
+                            .collect(Collectors.joining())
+                        + "sources {}",
+                    "a substitution"),
                 Map.entry("destinations { a { endpoint = \"http://x\" ", "invalid registry"),
                 // an endpoint no request could go to, named as the file's would be
                 Map.entry(

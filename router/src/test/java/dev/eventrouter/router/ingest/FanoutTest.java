@@ -101,6 +101,40 @@ class FanoutTest {
     assertThat(keyless.values()).containsOnly(Job.UNORDERED);
   }
 
+  /**
+   * A number's key is its value in full, the same for {@code 1000}, {@code 1e3} and the text {@code
+   * "1000"}; an exponent too large to write in full ({@code 1e2147483647}, 12 characters in the
+   * event, two billion digits in full) still makes a key, and a key of its own.
+   */
+  @Test
+  void aNumericKeyIsItsValueAndAnyExponentMakesOne() {
+    Registry registry =
+        RegistryLoader.parse(
+            ConfigFactory.parseString(
+                """
+        destinations { ordered { endpoint = "https://ordered.example.com/in", ordering = per-key } }
+        sources { shop { destinations = [ordered] } }
+        """),
+            ConfigFactory.load().getConfig("eventrouter.registry.destination-defaults"));
+    Map<String, Long> keys = new LinkedHashMap<>();
+    for (String id :
+        List.of(
+            "1000",
+            "1e3",
+            "\"1000\"",
+            "1001",
+            "1e2147483647",
+            "1e2147483646",
+            "-1e-2147483647",
+            "1e999999999")) {
+      keys.put(id, keys(registry, "{\"messageId\":\"m\",\"userId\":" + id + "}").get("ordered"));
+    }
+
+    assertThat(keys.get("1e3")).isEqualTo(keys.get("1000")).isEqualTo(keys.get("\"1000\""));
+    assertThat(keys.values()).doesNotContain(Job.UNORDERED);
+    assertThat(keys.values().stream().distinct()).hasSize(keys.size() - 2);
+  }
+
   /** Each destination's job's ordering key, for this event of source shop. */
   private static Map<String, Long> keys(Registry registry, String event) {
     byte[] payload = event.getBytes(StandardCharsets.UTF_8);
