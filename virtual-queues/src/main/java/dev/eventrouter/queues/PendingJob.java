@@ -37,6 +37,11 @@ import java.util.TreeSet;
  *     nor the id, a hash within a second. 0 for a job without a key, which goes by the payload's
  *     place as before ordering (and so before the keyed jobs of its pair that are due as it is).
  *     Both are written as one element, null for a job without a key: a byte.
+ * @param arrivedAtSeconds when the router accepted the job (its {@link Job#createdAt()}, epoch
+ *     seconds): what the age of a queue's oldest job counts from. Not the time in its id, which is
+ *     the event's own (a Segment timestamp, a Kafka record's time), set by clients: an event a
+ *     phone kept offline for days is not days in the router. Written as the seconds from the id's
+ *     time, mostly a byte; in snapshots written before it, the id's time.
  */
 @JsonFormat(shape = JsonFormat.Shape.ARRAY)
 @JsonPropertyOrder({
@@ -48,7 +53,8 @@ import java.util.TreeSet;
   "archiving",
   "traceSequenceNrs",
   "position",
-  "ordering"
+  "ordering",
+  "arrivalLag"
 })
 public record PendingJob(
     Ksuid id,
@@ -60,7 +66,8 @@ public record PendingJob(
     long[] traceSequenceNrs,
     RecordPosition position,
     @JsonIgnore long orderingKey,
-    @JsonIgnore long arrival) {
+    @JsonIgnore long arrival,
+    @JsonIgnore long arrivedAtSeconds) {
 
   private static final long[] NO_TRACE = new long[0];
 
@@ -75,7 +82,8 @@ public record PendingJob(
       @JsonProperty("archiving") boolean archiving,
       @JsonProperty("traceSequenceNrs") long[] traceSequenceNrs,
       @JsonProperty("position") RecordPosition position,
-      @JsonProperty("ordering") long[] ordering) {
+      @JsonProperty("ordering") long[] ordering,
+      @JsonProperty("arrivalLag") Long arrivalLag) {
     return new PendingJob(
         id,
         payloadSequenceNr,
@@ -86,7 +94,8 @@ public record PendingJob(
         traceSequenceNrs,
         position,
         ordering == null ? Job.UNORDERED : ordering[0],
-        ordering == null ? 0L : ordering[1]);
+        ordering == null ? 0L : ordering[1],
+        id.epochSecond() + (arrivalLag == null ? 0L : arrivalLag));
   }
 
   @JsonProperty("ordering")
@@ -94,7 +103,16 @@ public record PendingJob(
     return orderingKey == Job.UNORDERED ? null : new long[] {orderingKey, arrival};
   }
 
-  /** An entry of no ordering key, as snapshots written before ordering have them. */
+  /** The seconds from the time in the job's id to its arrival: as a snapshot holds it. */
+  @JsonProperty("arrivalLag")
+  long arrivalLag() {
+    return arrivedAtSeconds - id.epochSecond();
+  }
+
+  /**
+   * An entry as snapshots written before ordering have them: no ordering key, and arrived at the
+   * time in its id.
+   */
   public PendingJob(
       Ksuid id,
       long payloadSequenceNr,
@@ -114,7 +132,34 @@ public record PendingJob(
         traceSequenceNrs,
         position,
         Job.UNORDERED,
-        0L);
+        0L,
+        id.epochSecond());
+  }
+
+  /** An entry as snapshots written before arrival times have them: arrived at its id's time. */
+  public PendingJob(
+      Ksuid id,
+      long payloadSequenceNr,
+      int attempts,
+      long dueAtMillis,
+      long expireAtMillis,
+      boolean archiving,
+      long[] traceSequenceNrs,
+      RecordPosition position,
+      long orderingKey,
+      long arrival) {
+    this(
+        id,
+        payloadSequenceNr,
+        attempts,
+        dueAtMillis,
+        expireAtMillis,
+        archiving,
+        traceSequenceNrs,
+        position,
+        orderingKey,
+        arrival,
+        id.epochSecond());
   }
 
   public PendingJob {
@@ -138,7 +183,8 @@ public record PendingJob(
         NO_TRACE,
         job.position(),
         job.orderingKey(),
-        job.orderingKey() == Job.UNORDERED ? 0L : arrival);
+        job.orderingKey() == Job.UNORDERED ? 0L : arrival,
+        job.createdAt().getEpochSecond());
   }
 
   /**
@@ -191,7 +237,8 @@ public record PendingJob(
         traced(eventSequenceNr),
         position,
         orderingKey,
-        arrival);
+        arrival,
+        arrivedAtSeconds);
   }
 
   /** The carried event holds the earlier attempts: the trace starts again from it. */
@@ -206,7 +253,8 @@ public record PendingJob(
         NO_TRACE,
         position,
         orderingKey,
-        arrival);
+        arrival,
+        arrivedAtSeconds);
   }
 
   PendingJob toArchive(long eventSequenceNr) {
@@ -220,7 +268,8 @@ public record PendingJob(
         traced(eventSequenceNr),
         position,
         orderingKey,
-        arrival);
+        arrival,
+        arrivedAtSeconds);
   }
 
   private long[] traced(long eventSequenceNr) {
@@ -242,7 +291,8 @@ public record PendingJob(
         && Arrays.equals(traceSequenceNrs, p.traceSequenceNrs)
         && Objects.equals(position, p.position)
         && orderingKey == p.orderingKey
-        && arrival == p.arrival;
+        && arrival == p.arrival
+        && arrivedAtSeconds == p.arrivedAtSeconds;
   }
 
   @Override
@@ -269,6 +319,8 @@ public record PendingJob(
         + (orderingKey == Job.UNORDERED ? "" : " ordered")
         + " arrival="
         + arrival
+        + " arrivedAt="
+        + arrivedAtSeconds
         + "]";
   }
 }

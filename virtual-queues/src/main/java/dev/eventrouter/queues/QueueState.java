@@ -59,12 +59,12 @@ public final class QueueState {
   private final Map<Long, Integer> keysWaiting = new HashMap<>();
 
   /**
-   * The payload sequence numbers of the jobs held, and the seconds of their ids: the low watermark
-   * and the oldest job without a walk over every job.
+   * The payload sequence numbers of the jobs held, and the seconds they arrived at: the low
+   * watermark and the oldest job without a walk over every job.
    */
   private final SortedCounts payloadEvents = new SortedCounts();
 
-  private final SortedCounts idSeconds = new SortedCounts();
+  private final SortedCounts arrivedSeconds = new SortedCounts();
 
   /** Jobs with an ordering key accepted, counted: the arrival of the last. */
   private long arrivals;
@@ -156,7 +156,7 @@ public final class QueueState {
     if (jobs.putIfAbsent(job.id(), job) == null) {
       held(job, 1);
       payloadEvents.add(job.payloadSequenceNr());
-      idSeconds.add(job.id().epochSecond());
+      arrivedSeconds.add(job.arrivedAtSeconds());
       addToSchedule(job);
     }
   }
@@ -205,7 +205,7 @@ public final class QueueState {
     jobs.remove(id);
     held(job, -1);
     payloadEvents.remove(job.payloadSequenceNr());
-    idSeconds.remove(id.epochSecond());
+    arrivedSeconds.remove(job.arrivedAtSeconds());
     archiving.remove(id);
     long atMillis = at.toEpochMilli();
     RecordPosition position = job.position();
@@ -346,9 +346,9 @@ public final class QueueState {
         .sorted()
         .forEach(state.payloadEvents::add);
     snapshot.jobs().stream()
-        .mapToLong(job -> job.id().epochSecond())
+        .mapToLong(PendingJob::arrivedAtSeconds)
         .sorted()
-        .forEach(state.idSeconds::add);
+        .forEach(state.arrivedSeconds::add);
     for (PendingJob job : snapshot.jobs()) {
       state.jobs.put(job.id(), job);
       state.held(job, 1);
@@ -482,9 +482,9 @@ public final class QueueState {
     return eventsApplied == 0 ? 1 : Math.max(1, (double) jobEventsApplied / eventsApplied);
   }
 
-  /** When the oldest job held arrived, from the time in its id; null when none is held. */
+  /** When the oldest job held arrived in the router; null when none is held. */
   Instant oldestJobAt() {
-    return idSeconds.isEmpty() ? null : Instant.ofEpochSecond(idSeconds.least(0));
+    return arrivedSeconds.isEmpty() ? null : Instant.ofEpochSecond(arrivedSeconds.least(0));
   }
 
   /** Jobs attempted at least once and waiting for their next attempt. */

@@ -4,14 +4,14 @@ import java.util.Arrays;
 
 /**
  * A multiset of longs that knows its least element without a walk: the queue's low watermark (the
- * least payload sequence number of the jobs held) and its oldest job (the least second of their
- * ids), asked at each upkeep tick and stats request of a queue that may hold millions of jobs.
+ * least payload sequence number of the jobs held) and its oldest job (the least second they arrived
+ * at), asked at each upkeep tick and stats request of a queue that may hold millions of jobs.
  *
  * <p>Distinct keys in order, each with its count, in two arrays. Keys come mostly in increasing
- * order (sequence numbers always, the seconds of ids nearly), so adding is an append; a key that
- * comes late is inserted, moving the keys after it, which are few when keys are seconds. A key
- * whose count falls to zero stays until the least key passes it or until such keys are as many as
- * the others, when they are dropped together: removing is a binary search, and never a move per
+ * order (sequence numbers always, the seconds jobs arrived at nearly), so adding is an append; a
+ * key that comes late is inserted, moving the keys after it, which are few when keys are seconds. A
+ * key whose count falls to zero stays until the least key passes it or until such keys are as many
+ * as the others, when they are dropped together: removing is a binary search, and never a move per
  * removal.
  */
 final class SortedCounts {

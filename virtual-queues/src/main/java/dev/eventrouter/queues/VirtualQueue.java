@@ -113,7 +113,8 @@ public final class VirtualQueue
    * @param cachedPayloads jobs whose payload is in memory
    * @param cachedPayloadBytes the bytes of those payloads, at most payload-cache-bytes
    * @param paused held by an operator
-   * @param oldestJobAt when the oldest job held arrived (its Kafka record's time), or null
+   * @param oldestJobAt when the oldest job held arrived in the router (was accepted: not its
+   *     event's own time), or null
    * @param lastError the last failed attempt's status or error class, and when, or null
    */
   public record QueueStats(

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * The snapshot of a queue's index as each version wrote it ({@code src/test/resources/golden/}, see
  * {@link GoldenFiles}): v1, and v1 as it was before a job's index entry kept where its trace is;
  * v2, which keeps the Kafka record of each job and what the ingest told of the records persisted,
- * and, since ordering, the ordering key and arrival of the jobs that have a key. Today's serializer
+ * and, since ordering, the ordering key and arrival of the jobs that have a key, and since then
+ * when each job arrived in the router (before, its id's time stands for it). Today's serializer
  * reads each to every field.
  */
 class QueueSnapshotGoldenTest {
@@ -161,6 +162,35 @@ class QueueSnapshotGoldenTest {
           WITH_RECORDS.persistedBelow(),
           WITH_RECORDS.topicId());
 
+  /**
+   * v2 since arrival times: the jobs arrived in the router after their ids' times (one from a
+   * client that kept its event a year), the keyed ones as in {@link #WITH_ORDERING}.
+   */
+  static final QueueSnapshot WITH_ARRIVALS =
+      new QueueSnapshot(
+          1042,
+          WITH_ORDERING.jobs().stream()
+              .map(
+                  job ->
+                      new PendingJob(
+                          job.id(),
+                          job.payloadSequenceNr(),
+                          job.attempts(),
+                          job.dueAtMillis(),
+                          job.expireAtMillis(),
+                          job.archiving(),
+                          job.traceSequenceNrs(),
+                          job.position(),
+                          job.orderingKey(),
+                          job.arrival(),
+                          job.id().equals(NEW)
+                              ? job.id().epochSecond() + 365 * 86_400L
+                              : job.id().epochSecond() + 2))
+              .toList(),
+          WITH_ORDERING.finished(),
+          WITH_ORDERING.persistedBelow(),
+          WITH_ORDERING.topicId());
+
   /** {@link PendingJob} as v1 declared it. */
   @JsonFormat(shape = JsonFormat.Shape.ARRAY)
   @JsonPropertyOrder({
@@ -212,6 +242,7 @@ class QueueSnapshotGoldenTest {
     assertThat(SERIALIZER.manifest(WITH_RECORDS)).isEqualTo(NAME);
     V2.writeIfMissing(NAME + ".cbor", SERIALIZER.toBinary(WITH_RECORDS));
     V2.writeIfMissing(NAME + "--ordered.cbor", SERIALIZER.toBinary(WITH_ORDERING));
+    V2.writeIfMissing(NAME + "--arrivals.cbor", SERIALIZER.toBinary(WITH_ARRIVALS));
     ObjectMapper cbor = CBORMapper.builder().addModule(new JobJacksonModule()).build();
     List<FinishedJobV1> finishedV1 =
         SNAPSHOT.finished().stream()
@@ -265,6 +296,19 @@ class QueueSnapshotGoldenTest {
   }
 
   @Test
+  void readsWhenEachJobArrived() throws Exception {
+    assertReads(V2, NAME + "--arrivals.cbor", WITH_ARRIVALS);
+  }
+
+  @Test
+  void aSnapshotWrittenBeforeArrivalsHasEachJobArriveAtItsIdsTime() throws Exception {
+    QueueSnapshot read =
+        (QueueSnapshot) SERIALIZER.fromBinary(V2.read(NAME + "--ordered.cbor"), NAME);
+    assertThat(read.jobs())
+        .allSatisfy(job -> assertThat(job.arrivedAtSeconds()).isEqualTo(job.id().epochSecond()));
+  }
+
+  @Test
   void readsASnapshotWrittenBeforeRecordsWereKept() throws Exception {
     assertReads(V1, NAME + ".cbor", SNAPSHOT);
   }
@@ -278,7 +322,9 @@ class QueueSnapshotGoldenTest {
   void theStableNameHasAGoldenFileAndEveryFileIsRead() {
     assertThat(SERIALIZER.names()).containsExactly(NAME);
     assertThat(V1.files()).containsExactlyInAnyOrder(NAME + ".cbor", NAME + "--before-traces.cbor");
-    assertThat(V2.files()).containsExactlyInAnyOrder(NAME + ".cbor", NAME + "--ordered.cbor");
+    assertThat(V2.files())
+        .containsExactlyInAnyOrder(
+            NAME + ".cbor", NAME + "--ordered.cbor", NAME + "--arrivals.cbor");
   }
 
   private static void assertReads(GoldenFiles version, String file, QueueSnapshot expected)

@@ -274,8 +274,8 @@ public final class RouterMetrics {
     GaugeWithCallback.builder()
         .name("eventrouter_backlog_oldest_job_age_seconds")
         .help(
-            "How long the oldest job held by this node's queues has been in the router (since its Kafka"
-                + " record's time), by destination; the oldest job is looked up every few seconds")
+            "How long the oldest job held by this node's queues has been in the router (since it was"
+                + " accepted), by destination; the oldest job is looked up every few seconds")
         .labelNames("destination")
         .callback(
             callback -> {
