@@ -60,7 +60,14 @@ record QueueRuntime(
     return deps.clock().millis();
   }
 
+  /**
+   * The delay of a timer for {@code atMillis}: at most a day. Pekko's scheduler refuses a delay
+   * over about 248 days (its ticks in an int), and the actor would fail; a queue that waits longer
+   * (an expire-after of a year) wakes once a day, finds nothing due and sets its timer again.
+   */
   Duration delayUntil(long atMillis) {
-    return Duration.ofMillis(Math.max(0, atMillis - nowMillis()));
+    return Duration.ofMillis(Math.min(MAX_TIMER_MILLIS, Math.max(0, atMillis - nowMillis())));
   }
+
+  private static final long MAX_TIMER_MILLIS = Duration.ofDays(1).toMillis();
 }

@@ -202,6 +202,53 @@ class VirtualQueueTest {
         .isAfterOrEqualTo(until.minusMillis(until.toEpochMilli() % 1000));
   }
 
+  /**
+   * A destination that asks for a year (more than Pekko's scheduler takes for a timer) gets thirty
+   * days, and its queue goes on: the job waits, later jobs are delivered once each, and the queue
+   * does not fail and start again (which would send its later jobs again each time).
+   */
+  @Test
+  void aRetryAfterOfAYearIsHeldToThirtyDaysAndTheQueueGoesOn() {
+    PairId pair = fixture.newPair("a-year");
+    fixture
+        .destination()
+        .script(
+            QueueFixture.path(pair),
+            Response.status(503).withHeader("Retry-After", "31536000"),
+            Response.status(200));
+    Job waiting = fixture.jobs(pair, 1).get(0);
+    fixture.enqueue(pair, List.of(waiting));
+    fixture
+        .testKit()
+        .createTestProbe()
+        .awaitAssert(
+            QueueFixture.WAIT,
+            () -> {
+              assertThat(fixture.stats(pair).awaitingRetry()).isOne();
+              return null;
+            });
+    JobEvent.AwaitingRetry retry =
+        (JobEvent.AwaitingRetry)
+            Traces.trace(fixture.testKit().system(), pair, waiting.id()).get(1);
+    assertThat(Duration.between(retry.attempt().finishedAt(), retry.retryAt()))
+        .isEqualTo(Duration.ofDays(30));
+
+    List<Job> later = fixture.jobs(pair, 5);
+    fixture.enqueue(pair, later);
+    fixture
+        .testKit()
+        .createTestProbe()
+        .awaitAssert(
+            QueueFixture.WAIT,
+            () -> {
+              assertThat(fixture.stats(pair).pending()).isOne();
+              return null;
+            });
+    // each later job once, the waiting one once: nothing sent again by a restarted queue
+    assertThat(fixture.destination().received(QueueFixture.path(pair))).hasSize(6);
+    assertThat(fixture.stats(pair).awaitingRetry()).isOne();
+  }
+
   @Test
   void aResponseSlowerThanTheTimeoutIsRetried() {
     DestinationSettings impatient =

@@ -111,6 +111,25 @@ final class AdapterAnswers {
         null,
         after,
         judged,
-        reason);
+        reason == null ? null : reasonText(reason));
+  }
+
+  /** The most characters of a destination's words an outcome keeps. */
+  static final int MAX_REASON_CHARS = 256;
+
+  /**
+   * A reason as an adapter read it from the destination's answer, which the destination writes: it
+   * is journaled with every retry and shown to operators, so it is kept short and on one line.
+   */
+  static String reasonText(String reason) {
+    StringBuilder text = new StringBuilder(Math.min(reason.length(), MAX_REASON_CHARS + 1));
+    for (int i = 0; i < reason.length() && text.length() < MAX_REASON_CHARS; i++) {
+      char c = reason.charAt(i);
+      text.append(Character.isISOControl(c) ? ' ' : c);
+    }
+    if (reason.length() > MAX_REASON_CHARS) {
+      text.append('\u2026');
+    }
+    return text.toString();
   }
 }

@@ -7,8 +7,18 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
-/** Reads a {@code Retry-After} header: delay-seconds or an HTTP-date (RFC 9110, 10.2.3). */
+/**
+ * Reads a {@code Retry-After} header: delay-seconds or an HTTP-date (RFC 9110, 10.2.3), at most
+ * {@link #MAX}.
+ */
 final class RetryAfter {
+
+  /**
+   * The longest wait a destination's answer can ask for: longer is taken as this. A job waits no
+   * longer than its expiry anyway (then it goes to the archive), and a wait of a year, or of more
+   * seconds than an instant holds, is a destination's mistake or its attack, not a plan.
+   */
+  static final Duration MAX = Duration.ofDays(30);
 
   private RetryAfter() {}
 
@@ -18,18 +28,20 @@ final class RetryAfter {
       return Optional.empty();
     }
     if (text.chars().allMatch(Character::isDigit)) {
-      try {
-        return Optional.of(Duration.ofSeconds(Long.parseLong(text)));
-      } catch (NumberFormatException tooLarge) {
-        return Optional.empty();
-      }
+      // more digits than a long holds is longer than MAX too
+      return Optional.of(
+          text.length() > 12 ? MAX : atMost(Duration.ofSeconds(Long.parseLong(text))));
     }
     try {
       Instant at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
       Duration delay = Duration.between(now, at);
-      return Optional.of(delay.isNegative() ? Duration.ZERO : delay);
+      return Optional.of(delay.isNegative() ? Duration.ZERO : atMost(delay));
     } catch (DateTimeParseException notADate) {
       return Optional.empty();
     }
+  }
+
+  private static Duration atMost(Duration delay) {
+    return delay.compareTo(MAX) > 0 ? MAX : delay;
   }
 }

@@ -91,6 +91,40 @@ class ApiDeliveryTest {
     assertThat(body.get(0).get("properties").get("distinct_id").asText()).isEqualTo("u-1");
   }
 
+  /**
+   * What a destination writes in its error is journaled with every retry and shown to operators:
+   * kept to 256 characters, on one line.
+   */
+  @Test
+  void aDestinationsLongErrorIsKeptShortAndOnOneLine() throws Exception {
+    String path = "/import/" + UUID.randomUUID();
+    String message = "line one\nline two " + "x".repeat(60_000);
+    destination.script(
+        path,
+        ScriptedDestination.Response.status(400)
+            .withJson(
+                "{\"code\":400,\"error\":\"failed\",\"num_records_imported\":0,"
+                    + "\"failed_records\":[{\"index\":0,\"field\":\"event\",\"message\":"
+                    + JSON.writeValueAsString(message)
+                    + "}]}"));
+    MixpanelAdapter mixpanel =
+        new MixpanelAdapter(
+            URI.create(destination.url(path)),
+            "42",
+            new MixpanelAdapter.ServiceAccount("sa.user", "MP_SECRET"),
+            1);
+
+    DeliveryOutcome outcome =
+        deliver(job("{\"type\":\"track\",\"userId\":\"u-1\",\"event\":\"Signup\"}"), mixpanel);
+
+    assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.DISCARDED);
+    assertThat(outcome.toAttempt().error())
+        .startsWith("Mixpanel: line one line two xxx")
+        .hasSize(AdapterAnswers.MAX_REASON_CHARS + 1)
+        .endsWith("\u2026")
+        .doesNotContain("\n");
+  }
+
   @Test
   void amplitudesThrottlingIsRetriedAfterThirtySecondsAndSlowsThePair() throws Exception {
     String path = "/2/httpapi/" + UUID.randomUUID();
