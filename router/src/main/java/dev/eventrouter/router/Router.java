@@ -245,7 +245,15 @@ public final class Router implements AutoCloseable {
           store,
           keys(),
           queues::enqueue,
-          registry,
+          pair ->
+              registry
+                  .route(pair)
+                  .map(
+                      route ->
+                          new Replayer.Route(
+                              route.endpoint().toString(),
+                              route.destination().headers(),
+                              route.delivery().expireAfter())),
           blocking,
           Clock.systemUTC(),
           queueSettings.dedupeWindow(),

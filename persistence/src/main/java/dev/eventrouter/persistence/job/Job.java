@@ -130,13 +130,19 @@ public record Job(
         null);
   }
 
+  /** This job again, out of the archive, to the endpoint and with the headers it had. */
+  public Job replay(Instant now, Duration expireAfter) {
+    return replay(now, expireAfter, endpoint, headers);
+  }
+
   /**
    * This job again, out of the archive: a new id derived from this one (so that replaying it twice
    * makes the same job, which its queue then holds once), a fresh expiry, no record position (it
    * does not come from Kafka), its ordering key; its attempts continue the original's trace, where
-   * it has one.
+   * it has one. It goes to {@code endpoint} with {@code headers}: its pair's route at the replay.
    */
-  public Job replay(Instant now, Duration expireAfter) {
+  public Job replay(
+      Instant now, Duration expireAfter, String endpoint, Map<String, String> headers) {
     Ksuid original = replayOf != null ? replayOf : id;
     return new Job(
         Ksuid.derive(original.time(), "replay", original.toString()),

@@ -720,8 +720,16 @@ public final class AdminApi extends AllDirectives {
     if (!from.isBefore(to)) {
       throw new IllegalArgumentException("from must be before to");
     }
+    // the dead letters' times, as Kafka keeps them: milliseconds since 1970, which it seeks by
+    if (from.isBefore(Instant.EPOCH) || to.isAfter(LATEST_RECORD_TIME)) {
+      throw new IllegalArgumentException(
+          "from and to must be within " + Instant.EPOCH + " and " + LATEST_RECORD_TIME);
+    }
     return new DeadLetterRedrive.Request(reason, source, from, to);
   }
+
+  /** The latest time a re-drive's range may end at: no record is later than a job's id can be. */
+  private static final Instant LATEST_RECORD_TIME = Ksuid.LATEST;
 
   // ---- replay ----
 

@@ -14,11 +14,10 @@ import dev.eventrouter.persistence.job.TraceContext;
 import dev.eventrouter.persistence.job.Transition;
 import dev.eventrouter.persistence.serialization.JobJacksonModule;
 import dev.eventrouter.queues.archive.ArchivedJob;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -91,6 +90,19 @@ public final class ArchiveRecords {
           job.trace());
     }
 
+    /** Whether it has every field a job needs. */
+    boolean whole() {
+      return id != null
+          && source != null
+          && destination != null
+          && messageId != null
+          && endpoint != null
+          && headers != null
+          && createdAt != null
+          && expireAt != null
+          && payload != null;
+    }
+
     public Job job() {
       return new Job(
           id,
@@ -121,21 +133,81 @@ public final class ArchiveRecords {
     return bytes.toByteArray();
   }
 
-  public static List<Record> read(byte[] object) {
+  /**
+   * What an archive object holds.
+   *
+   * @param unreadable its lines that are no whole record (not JSON, a field missing, longer than
+   *     {@link #MAX_LINE_BYTES}), and an object cut short or not gzip: each counted once, skipped
+   */
+  public record Contents(List<Record> records, int unreadable) {}
+
+  /**
+   * The longest line read: 64 MiB, a payload of 47 MiB in base64 with its trace, far more than an
+   * event the ingest takes. A longer one (a gzip of zeros inflates a thousandfold) is skipped
+   * unread rather than held.
+   */
+  static final int MAX_LINE_BYTES = 64 << 20;
+
+  /**
+   * The records of an archive object. What cannot be read is skipped and counted, and the rest is
+   * read: an object is written by this router, but anyone with access to the bucket can change it.
+   */
+  public static Contents read(byte[] object) {
     List<Record> records = new ArrayList<>();
-    try (BufferedReader lines =
-        new BufferedReader(
-            new InputStreamReader(
-                new GZIPInputStream(new ByteArrayInputStream(object)), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = lines.readLine()) != null) {
-        if (!line.isBlank()) {
-          records.add(JSON.readValue(line, Record.class));
+    int unreadable = 0;
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    boolean tooLong = false;
+    byte[] chunk = new byte[64 * 1024];
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(object))) {
+      int read;
+      while ((read = in.read(chunk)) != -1) {
+        int start = 0;
+        for (int i = 0; i < read; i++) {
+          if (chunk[i] != '\n') {
+            continue;
+          }
+          tooLong |= !append(line, chunk, start, i - start);
+          unreadable += take(line, tooLong, records);
+          line.reset();
+          tooLong = false;
+          start = i + 1;
         }
+        tooLong |= !append(line, chunk, start, read - start);
       }
+      unreadable += take(line, tooLong, records);
     } catch (IOException e) {
-      throw new UncheckedIOException("not an archive object: " + e.getMessage(), e);
+      unreadable++; // cut short, or no gzip: the records before stand
     }
-    return records;
+    return new Contents(records, unreadable);
+  }
+
+  /** Adds to the line unless it would pass the longest; false when it did not. */
+  private static boolean append(ByteArrayOutputStream line, byte[] bytes, int from, int length) {
+    if (line.size() + length > MAX_LINE_BYTES) {
+      return false;
+    }
+    line.write(bytes, from, length);
+    return true;
+  }
+
+  /** Reads one line into the records; 1 when it is no whole record, else 0. */
+  private static int take(ByteArrayOutputStream line, boolean tooLong, List<Record> records) {
+    if (tooLong) {
+      return 1;
+    }
+    String text = line.toString(StandardCharsets.UTF_8);
+    if (text.isBlank()) {
+      return 0;
+    }
+    try {
+      Record record = JSON.readValue(text, Record.class);
+      if (!record.whole()) {
+        return 1;
+      }
+      records.add(record);
+      return 0;
+    } catch (IOException | RuntimeException e) {
+      return 1;
+    }
   }
 }

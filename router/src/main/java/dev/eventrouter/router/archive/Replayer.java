@@ -6,8 +6,6 @@ import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
-import dev.eventrouter.queues.destination.DestinationSettings;
-import dev.eventrouter.queues.destination.Destinations;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -39,12 +38,17 @@ import org.slf4j.LoggerFactory;
  * forced, whichever object they find them in. A claim left unconfirmed (the replay stopped between
  * the two writes) is taken over while the queue would still recognise the job, and after that left
  * alone and reported: enqueueing it then could deliver it twice.
+ *
+ * <p>A replayed job goes where its pair's route goes now: to the endpoint, with the headers, its
+ * destination has at the replay, not those in the archive object. Objects are this router's, but
+ * whoever can write to the bucket could otherwise have a replay send a destination's secrets (its
+ * headers name them) to a host of their choosing. A line that is not a whole job of the object's
+ * pair is skipped and counted, and the rest replayed.
  */
 public final class Replayer {
 
   private static final Logger log = LoggerFactory.getLogger(Replayer.class);
   private static final int ENQUEUE_BATCH = 500;
-  private static final Duration DEFAULT_EXPIRY = Duration.ofHours(4);
 
   /** Where replayed jobs go: their pair's virtual queue. */
   @FunctionalInterface
@@ -52,6 +56,20 @@ public final class Replayer {
     /** Completes once the jobs are durable; see {@link VirtualQueues#enqueue}. */
     CompletionStage<VirtualQueue.Accepted> enqueue(PairId pair, List<Job> jobs);
   }
+
+  /** A pair's route as it is now. */
+  @FunctionalInterface
+  public interface Routing {
+    /** Empty when the pair's source does not send to its destination (now). */
+    Optional<Route> of(PairId pair);
+  }
+
+  /**
+   * @param endpoint where the pair's jobs go
+   * @param headers its destination's headers (secrets by reference)
+   * @param expireAfter how long a replayed job has, from the replay, before it expires again
+   */
+  public record Route(String endpoint, Map<String, String> headers, Duration expireAfter) {}
 
   /**
    * @param source one source, or null for every source archived for the destination
@@ -86,6 +104,9 @@ public final class Replayer {
    * @param unconfirmed jobs an earlier replay claimed but did not confirm, longer ago than the
    *     queues' dedupe window: not replayed (their queue may have delivered them and forgotten them
    *     since); {@code force} replays them
+   * @param unreadable lines of the objects that are no whole job of their pair (and objects cut
+   *     short): skipped, each logged with its object's key
+   * @param unrouted pairs archived whose source no longer sends to the destination: not replayed
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Report(
@@ -97,12 +118,14 @@ public final class Replayer {
       long duplicates,
       long replayedBefore,
       long resumed,
-      long unconfirmed) {}
+      long unconfirmed,
+      long unreadable,
+      List<String> unrouted) {}
 
   private final ArchiveStore store;
   private final ArchiveKeys keys;
   private final Queues queues;
-  private final Destinations destinations;
+  private final Routing routing;
   private final Executor blocking;
   private final Clock clock;
   private final Duration dedupeWindow;
@@ -118,7 +141,7 @@ public final class Replayer {
       ArchiveStore store,
       ArchiveKeys keys,
       Queues queues,
-      Destinations destinations,
+      Routing routing,
       Executor blocking,
       Clock clock,
       Duration dedupeWindow,
@@ -126,7 +149,7 @@ public final class Replayer {
     this.store = store;
     this.keys = keys;
     this.queues = queues;
-    this.destinations = destinations;
+    this.routing = routing;
     this.blocking = blocking;
     this.clock = clock;
     this.dedupeWindow = dedupeWindow;
@@ -168,6 +191,11 @@ public final class Replayer {
       if (pairKeys.isEmpty()) {
         continue;
       }
+      Route route = routing.of(pair).orElse(null);
+      if (route == null) {
+        tally.unrouted.add(pair.entityId());
+        continue;
+      }
       tally.pairs.add(pair.entityId());
       ReplayClaims claims = new ReplayClaims(store, keys, pair);
       // a job archived twice (its batch sent again after a crash) is in two objects: once here
@@ -180,8 +208,7 @@ public final class Replayer {
           continue;
         }
         List<Job> toReplay =
-            ArchiveRecords.read(store.get(key)).stream()
-                .map(ArchiveRecords.Record::job)
+            jobsOf(pair, key, tally).stream()
                 .filter(
                     job ->
                         !job.createdAt().isBefore(request.from())
@@ -195,7 +222,7 @@ public final class Replayer {
         }
         tally.objects++;
         tally.jobs += toReplay.size();
-        enqueue(id, pair, claims, toReplay, tally);
+        enqueue(id, pair, route, claims, toReplay, tally);
         progress.accept(tally.report());
       }
     }
@@ -221,6 +248,34 @@ public final class Replayer {
     return report;
   }
 
+  /** The archived jobs of the pair in the object; counts the lines that are none. */
+  private List<Job> jobsOf(PairId pair, String key, Tally tally) {
+    ArchiveRecords.Contents contents = ArchiveRecords.read(store.get(key));
+    long unreadable = contents.unreadable();
+    List<Job> jobs = new ArrayList<>(contents.records().size());
+    for (ArchiveRecords.Record record : contents.records()) {
+      if (!pair.source().equals(record.source())
+          || !pair.destination().equals(record.destination())) {
+        unreadable++;
+        continue;
+      }
+      try {
+        jobs.add(record.job());
+      } catch (RuntimeException notAJob) {
+        unreadable++;
+      }
+    }
+    if (unreadable > 0) {
+      log.warn(
+          "archive object {}: {} lines are no whole job of pair {}; skipped, the rest replayed",
+          key,
+          unreadable,
+          pair.entityId());
+      tally.unreadable += unreadable;
+    }
+    return jobs;
+  }
+
   /** Whether no earlier replay took the job; counts those that did. */
   private boolean notTaken(ReplayClaims claims, Job job, Tally tally) {
     ReplayClaims.Claim claim = claims.of(job.id(), job.createdAt()).orElse(null);
@@ -242,10 +297,8 @@ public final class Replayer {
   }
 
   private void enqueue(
-      String id, PairId pair, ReplayClaims claims, List<Job> archived, Tally tally) {
+      String id, PairId pair, Route route, ReplayClaims claims, List<Job> archived, Tally tally) {
     Instant now = clock.instant();
-    Duration expireAfter =
-        destinations.find(pair).map(DestinationSettings::expireAfter).orElse(DEFAULT_EXPIRY);
     Map<Instant, List<Job>> byHour =
         archived.stream()
             .collect(
@@ -259,7 +312,17 @@ public final class Replayer {
                 claims.claim(id, hour, batch.stream().map(Job::id).toList(), now);
             VirtualQueue.Accepted accepted =
                 queues
-                    .enqueue(pair, batch.stream().map(job -> job.replay(now, expireAfter)).toList())
+                    .enqueue(
+                        pair,
+                        batch.stream()
+                            .map(
+                                job ->
+                                    job.replay(
+                                        now,
+                                        route.expireAfter(),
+                                        route.endpoint(),
+                                        route.headers()))
+                            .toList())
                     .toCompletableFuture()
                     .join();
             claims.confirm(taken);
@@ -280,6 +343,8 @@ public final class Replayer {
     long replayedBefore;
     long resumed;
     long unconfirmed;
+    long unreadable;
+    final List<String> unrouted = new ArrayList<>();
 
     /** A copy: a report so far is read by others while the replay goes on. */
     Report report() {
@@ -292,7 +357,9 @@ public final class Replayer {
           duplicates,
           replayedBefore,
           resumed,
-          unconfirmed);
+          unconfirmed,
+          unreadable,
+          List.copyOf(unrouted));
     }
   }
 }

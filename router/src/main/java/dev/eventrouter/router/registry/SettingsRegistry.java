@@ -45,11 +45,22 @@ public final class SettingsRegistry implements Destinations {
 
   private Optional<DestinationSettings> configured(PairId pair) {
     Registry current = registry;
-    for (Route route : current.routesOf(pair.source())) {
+    return route(current, pair)
+        .map(Route::delivery)
+        .or(() -> current.destination(pair.destination()).map(Destination::delivery));
+  }
+
+  /** The pair's route now; empty when its source does not send to the destination, or it is off. */
+  public Optional<Route> route(PairId pair) {
+    return route(registry, pair);
+  }
+
+  private static Optional<Route> route(Registry registry, PairId pair) {
+    for (Route route : registry.routesOf(pair.source())) {
       if (route.destination().id().equals(pair.destination())) {
-        return Optional.of(route.delivery());
+        return Optional.of(route);
       }
     }
-    return current.destination(pair.destination()).map(Destination::delivery);
+    return Optional.empty();
   }
 }

@@ -607,7 +607,7 @@ class AdminApiTest {
         ArchiveStore.connect(settings, URI.create("http://127.0.0.1:" + s3Port))) {
       ArchiveKeys keys = new ArchiveKeys(settings.prefix());
       return store.keys(keys.pairPrefix(pair)).stream()
-          .flatMap(key -> ArchiveRecords.read(store.get(key)).stream())
+          .flatMap(key -> ArchiveRecords.read(store.get(key)).records().stream())
           .map(ArchiveRecords.Record::job)
           .toList();
     }

@@ -192,7 +192,11 @@ class DeadLetterRedriveTest {
             "{\"reason\":\"unknown-source\",\"source\":\"a/b\"," + range + "}",
             "source must match",
             "{\"reason\":\"unknown-source\",\"all\":true," + range + "}",
-            "unknown field 'all'");
+            "unknown field 'all'",
+            "{\"reason\":\"unknown-source\",\"from\":\"1969-12-31T23:59:59Z\",\"to\":\"2026-01-01T00:00:00Z\"}",
+            "from and to must be within 1970-01-01T00:00:00Z",
+            "{\"reason\":\"unknown-source\",\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"+300000000-01-01T00:00:00Z\"}",
+            "from and to must be within");
     for (Map.Entry<String, String> body : bad.entrySet()) {
       HttpResponse<String> response =
           call("POST", "/admin/dead-letters/redrive", OPERATE, body.getKey(), null);

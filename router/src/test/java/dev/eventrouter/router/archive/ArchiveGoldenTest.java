@@ -313,7 +313,7 @@ class ArchiveGoldenTest {
 
   @Test
   void readsTheObjectAsThisVersionWroteIt() {
-    List<ArchiveRecords.Record> read = ArchiveRecords.read(V1.read(OBJECT));
+    List<ArchiveRecords.Record> read = ArchiveRecords.read(V1.read(OBJECT)).records();
 
     assertThat(read)
         .usingRecursiveFieldByFieldElementComparator()
@@ -351,7 +351,12 @@ class ArchiveGoldenTest {
                 enqueued.addAll(jobs);
                 return CompletableFuture.completedFuture(new VirtualQueue.Accepted(jobs.size(), 0));
               },
-              pair -> Optional.empty(),
+              pair ->
+                  Optional.of(
+                      new Replayer.Route(
+                          ENDPOINT,
+                          Map.of("Content-Type", "application/json", "X-Tenant", "acme"),
+                          EXPIRY)),
               blocking,
               Clock.fixed(NOW, ZoneOffset.UTC),
               DEDUPE_WINDOW,
@@ -374,7 +379,8 @@ class ArchiveGoldenTest {
       // confirmed, recently: taken over
       assertThat(report)
           .usingRecursiveComparison()
-          .isEqualTo(new Replayer.Report(List.of(PAIR.entityId()), 1, 0, 2, 2, 0, 2, 1, 0));
+          .isEqualTo(
+              new Replayer.Report(List.of(PAIR.entityId()), 1, 0, 2, 2, 0, 2, 1, 0, 0, List.of()));
       assertThat(enqueued)
           .usingRecursiveFieldByFieldElementComparator()
           .containsExactly(CARRIED.replay(NOW, EXPIRY), REPLAYED.replay(NOW, EXPIRY));

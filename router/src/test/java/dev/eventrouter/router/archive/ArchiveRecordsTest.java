@@ -34,10 +34,11 @@ class ArchiveRecordsTest {
 
     List<ArchiveRecords.Record> read =
         ArchiveRecords.read(
-            ArchiveRecords.write(
-                List.of(
-                    new ArchivedJob(job, List.of(new JobEvent.AwaitingScheduling(job))),
-                    new ArchivedJob(plain, List.of(new JobEvent.AwaitingScheduling(plain))))));
+                ArchiveRecords.write(
+                    List.of(
+                        new ArchivedJob(job, List.of(new JobEvent.AwaitingScheduling(job))),
+                        new ArchivedJob(plain, List.of(new JobEvent.AwaitingScheduling(plain))))))
+            .records();
 
     assertThat(read.get(0).job()).isEqualTo(job);
     assertThat(read.get(1).job()).isEqualTo(plain);

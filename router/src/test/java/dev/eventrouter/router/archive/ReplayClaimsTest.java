@@ -9,6 +9,8 @@ import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.archive.ArchivedJob;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -27,21 +30,32 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The replay claims on their own, on a real S3 API (the embedded store) with the queue stood in for
- * and the clock fixed: what a replay that stopped half way leaves is taken over only while the
- * queue would still recognise the jobs, and two replays asked at once on a node take each job once.
+ * The replayer on its own, on a real S3 API (the embedded store) with the queue stood in for and
+ * the clock fixed. Its claims: what a replay that stopped half way leaves is taken over only while
+ * the queue would still recognise the jobs, and two replays asked at once on a node take each job
+ * once. And objects it did not write: a job goes where its pair's route goes now, whatever its
+ * record says; what is not a whole job of the pair is skipped, and the rest replayed.
  */
 class ReplayClaimsTest {
 
   private static final Duration DEDUPE_WINDOW = Duration.ofMinutes(15);
   private static final Instant HOUR = Instant.parse("2026-11-26T10:00:00Z");
   private static final PairId PAIR = new PairId("shop", "webhook");
+
+  /** The pair's route now: where its replayed jobs go. */
+  private static final Replayer.Route ROUTE =
+      new Replayer.Route(
+          "https://hooks.example.com/in",
+          Map.of("X-Api-Key", "{{secret:HOOK_KEY}}"),
+          DEDUPE_WINDOW);
 
   @TempDir Path dataDir;
   EmbeddedS3 s3;
@@ -51,6 +65,8 @@ class ReplayClaimsTest {
 
   /** Every job the stand-in queue was asked to enqueue, in order. */
   List<Ksuid> enqueued = Collections.synchronizedList(new ArrayList<>());
+
+  List<Job> enqueuedJobs = Collections.synchronizedList(new ArrayList<>());
 
   @BeforeEach
   void start() {
@@ -177,7 +193,7 @@ class ReplayClaimsTest {
         store,
         keys,
         queues,
-        pair -> Optional.empty(),
+        pair -> pair.equals(PAIR) ? Optional.of(ROUTE) : Optional.empty(),
         blocking,
         Clock.fixed(now, ZoneOffset.UTC),
         DEDUPE_WINDOW,
@@ -193,34 +209,138 @@ class ReplayClaimsTest {
         .join();
   }
 
+  /**
+   * Whoever can write to the bucket cannot choose where a replay sends: the job goes to its pair's
+   * endpoint now, with its destination's headers now (a secret named in an object's headers would
+   * otherwise go to the object's endpoint).
+   */
+  @Test
+  void aReplayedJobGoesWhereItsPairsRouteGoesNowNotWhereItsRecordSays() {
+    Job planted = archive("planted", HOUR.plus(Duration.ofMinutes(1)));
+    assertThat(planted.endpoint()).isNotEqualTo(ROUTE.endpoint());
+
+    Replayer.Report report =
+        replay(replayer(HOUR.plus(Duration.ofHours(5)), this::accept), "routed", false);
+
+    assertThat(report.enqueued()).isEqualTo(1);
+    assertThat(enqueuedJobs)
+        .singleElement()
+        .satisfies(
+            job -> {
+              assertThat(job.endpoint()).isEqualTo(ROUTE.endpoint());
+              assertThat(job.headers()).isEqualTo(ROUTE.headers());
+              assertThat(job.id()).isEqualTo(replayed(planted));
+            });
+  }
+
+  /** A pair its source no longer sends to is reported, and nothing of it replayed. */
+  @Test
+  void aPairWithoutARouteNowIsReportedAndNotReplayed() {
+    PairId gone = new PairId("shop", "gone");
+    archive(gone, "a", HOUR.plus(Duration.ofMinutes(1)));
+
+    Replayer.Report report =
+        replayer(HOUR.plus(Duration.ofHours(5)), this::accept)
+            .replay(
+                "unrouted",
+                new Replayer.Request("shop", "gone", HOUR, HOUR.plus(Duration.ofHours(1)), false))
+            .toCompletableFuture()
+            .join();
+
+    assertThat(report.unrouted()).containsExactly(gone.entityId());
+    assertThat(report.enqueued()).isZero();
+    assertThat(enqueued).isEmpty();
+  }
+
+  /**
+   * Objects the router did not write as they are: a line that is no JSON, a record without its
+   * payload, a record of another pair, a line longer than any record (a gzip of zeros), an object
+   * cut short, one that is no gzip. Each is skipped and counted, the replay goes on, and every
+   * whole job of the pair in them is replayed; none is claimed without being enqueued.
+   */
+  @Test
+  void whatIsNoWholeJobOfThePairIsSkippedAndTheRestReplayed() throws Exception {
+    Job a = archive("a", HOUR.plus(Duration.ofMinutes(1)));
+    Job b = job(PAIR, "b", HOUR.plus(Duration.ofMinutes(2)));
+    Job other = job(new PairId("other", "webhook"), "o", HOUR.plus(Duration.ofMinutes(3)));
+    String good = line(b);
+    ByteArrayOutputStream mixed = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(mixed)) {
+      gzip.write("not json\n".getBytes(StandardCharsets.UTF_8));
+      gzip.write(
+          (good.replaceFirst(",\"payload\":\"[^\"]*\"", "") + "\n")
+              .getBytes(StandardCharsets.UTF_8));
+      gzip.write((line(other) + "\n").getBytes(StandardCharsets.UTF_8));
+      gzip.write(new byte[ArchiveRecords.MAX_LINE_BYTES + 1]);
+      gzip.write('\n');
+      gzip.write((good + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    Instant hour = ArchiveKeys.hour(b.createdAt());
+    store.put(
+        keys.object(PAIR, hour, List.of(b.id())), mixed.toByteArray(), "application/x-ndjson");
+    byte[] whole = ArchiveRecords.write(List.of(archived(job(PAIR, "c", hour.plusSeconds(240)))));
+    store.put(
+        keys.object(PAIR, hour, List.of(Ksuid.derive(hour, "cut"))),
+        Arrays.copyOf(whole, whole.length / 2),
+        "application/x-ndjson");
+    store.put(
+        keys.object(PAIR, hour, List.of(Ksuid.derive(hour, "plain"))),
+        "{}".getBytes(StandardCharsets.UTF_8),
+        "application/x-ndjson");
+
+    Replayer.Report report =
+        replay(replayer(HOUR.plus(Duration.ofHours(5)), this::accept), "mixed", false);
+
+    assertThat(enqueued).containsExactlyInAnyOrder(replayed(a), replayed(b));
+    assertThat(report.enqueued()).isEqualTo(2);
+    // four lines of the mixed object, the cut one, the one that is no gzip
+    assertThat(report.unreadable()).isEqualTo(6);
+  }
+
   /** The stand-in queue: takes every job, as new. */
   private CompletionStage<VirtualQueue.Accepted> accept(PairId pair, List<Job> jobs) {
     jobs.forEach(job -> enqueued.add(job.id()));
+    enqueuedJobs.addAll(jobs);
     return CompletableFuture.completedFuture(new VirtualQueue.Accepted(jobs.size(), 0));
   }
 
   private Job archive(String messageId, Instant createdAt) {
-    Job job =
-        new Job(
-            Ksuid.derive(createdAt, messageId),
-            PAIR,
-            messageId,
-            "http://127.0.0.1:1/webhook",
-            messageId.getBytes(StandardCharsets.UTF_8),
-            Map.of(),
-            createdAt,
-            createdAt.plus(Duration.ofHours(1)));
+    return archive(PAIR, messageId, createdAt);
+  }
+
+  private Job archive(PairId pair, String messageId, Instant createdAt) {
+    Job job = job(pair, messageId, createdAt);
     store.put(
-        keys.object(PAIR, ArchiveKeys.hour(createdAt), List.of(job.id())),
-        ArchiveRecords.write(
-            List.of(
-                new ArchivedJob(
-                    job,
-                    List.of(
-                        new JobEvent.Archiving(
-                            job.id(), job.expireAt(), JobEvent.Archiving.EXPIRED))))),
+        keys.object(pair, ArchiveKeys.hour(createdAt), List.of(job.id())),
+        ArchiveRecords.write(List.of(archived(job))),
         "application/x-ndjson");
     return job;
+  }
+
+  /** A job of the pair, to an endpoint its route does not have. */
+  private static Job job(PairId pair, String messageId, Instant createdAt) {
+    return new Job(
+        Ksuid.derive(createdAt, messageId),
+        pair,
+        messageId,
+        "http://127.0.0.1:1/webhook",
+        messageId.getBytes(StandardCharsets.UTF_8),
+        Map.of(),
+        createdAt,
+        createdAt.plus(Duration.ofHours(1)));
+  }
+
+  private static ArchivedJob archived(Job job) {
+    return new ArchivedJob(
+        job, List.of(new JobEvent.Archiving(job.id(), job.expireAt(), JobEvent.Archiving.EXPIRED)));
+  }
+
+  /** The job's line in an archive object. */
+  private static String line(Job job) throws Exception {
+    byte[] object = ArchiveRecords.write(List.of(archived(job)));
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(object))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+    }
   }
 
   private static Ksuid replayed(Job archived) {

@@ -165,7 +165,10 @@ class ReplayOncePerJobTest {
                         throw new IllegalStateException("stopped before recording the enqueue");
                       });
             },
-            unconfigured -> Optional.empty(),
+            routed ->
+                Optional.of(
+                    new Replayer.Route(
+                        blackHole.url(routed.destination()), Map.of(), Duration.ofMinutes(5))),
             blocking,
             Clock.systemUTC(),
             DEDUPE_WINDOW,

@@ -190,7 +190,7 @@ class S3ArchiveTest {
       List<ArchiveRecords.Record> records = new ArrayList<>();
       for (String key : store.keys(keys.pairPrefix(new PairId("shop", "down")))) {
         assertThat(keys.hourOf(key)).as(key).isPresent();
-        records.addAll(ArchiveRecords.read(store.get(key)));
+        records.addAll(ArchiveRecords.read(store.get(key)).records());
       }
       Map<String, ArchiveRecords.Record> byMessage =
           records.stream()
