@@ -2,6 +2,7 @@ package dev.eventrouter.router.admin;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -12,8 +13,10 @@ import java.util.function.Consumer;
 
 /**
  * The runs of one kind (replays, dead-letter re-drives) this node runs or ran, by id: a run can
- * take longer than an HTTP request may stay open, so it runs on its own and is asked about. The
- * latest {@link #KEPT} are kept.
+ * take longer than an HTTP request may stay open, so it runs on its own and is asked about. Every
+ * run still running is kept, and of the finished ones the latest, up to {@link #KEPT} runs in all:
+ * runs wait in line (replays run one at a time), and one still waiting must not be forgotten by
+ * those asking about it.
  *
  * @param <Q> what a run was asked to do
  * @param <R> its report
@@ -38,13 +41,7 @@ final class Runs<Q, R> {
       R report,
       String error) {}
 
-  private final Map<String, Run<Q, R>> runs =
-      new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Run<Q, R>> eldest) {
-          return size() > KEPT;
-        }
-      };
+  private final Map<String, Run<Q, R>> runs = new LinkedHashMap<>();
 
   /**
    * Starts the run; its record is there at once, RUNNING.
@@ -57,6 +54,7 @@ final class Runs<Q, R> {
         new Run<>(
             UUID.randomUUID().toString(), Status.RUNNING, Instant.now(), null, request, null, null);
     runs.put(running.id(), running);
+    forgetFinished();
     work.apply(running.id(), sofar -> progressed(running, sofar))
         .whenComplete((report, failure) -> finish(running, report, failure));
     return running;
@@ -90,6 +88,16 @@ final class Runs<Q, R> {
             running.request(),
             report,
             failure == null ? null : String.valueOf(cause.getMessage())));
+  }
+
+  /** The oldest finished runs, past {@link #KEPT} runs in all. */
+  private void forgetFinished() {
+    Iterator<Run<Q, R>> oldestFirst = runs.values().iterator();
+    while (runs.size() > KEPT && oldestFirst.hasNext()) {
+      if (oldestFirst.next().status() != Status.RUNNING) {
+        oldestFirst.remove();
+      }
+    }
   }
 
   synchronized Optional<Run<Q, R>> get(String id) {

@@ -40,6 +40,24 @@ class RunsTest {
     assertThat(done.finishedAt()).isNotNull();
   }
 
+  /** Runs waiting in line are never forgotten; of the finished, the oldest go first. */
+  @Test
+  void aRunStillRunningIsKeptHoweverManyCameAfterIt() {
+    Runs<String, Integer> runs = new Runs<>();
+    CompletableFuture<Integer> first = new CompletableFuture<>();
+    Runs.Run<String, Integer> waiting = runs.start("first", (id, sofar) -> first);
+    Runs.Run<String, Integer> oldestDone =
+        runs.start("done", (id, sofar) -> CompletableFuture.completedFuture(1));
+    for (int i = 0; i < Runs.KEPT; i++) {
+      runs.start("later-" + i, (id, sofar) -> CompletableFuture.completedFuture(0));
+    }
+
+    assertThat(runs.get(waiting.id())).isPresent();
+    assertThat(runs.get(oldestDone.id())).isEmpty();
+    first.complete(9);
+    assertThat(runs.get(waiting.id()).orElseThrow().status()).isEqualTo(Runs.Status.DONE);
+  }
+
   @Test
   void aFailedRunKeepsItsCause() {
     Runs<String, Integer> runs = new Runs<>();
