@@ -26,6 +26,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
+import java.net.ProtocolException;
 import java.net.SocketException;
 import java.time.Clock;
 import java.time.Duration;
@@ -590,13 +591,20 @@ public final class NettyDeliveryClient implements DeliveryClient, AutoCloseable 
         return;
       }
       int status = response.status().code();
+      if (status == 101) {
+        // no request asks to switch protocols: what follows would be no HTTP, and each byte of
+        // it would keep the connection from looking idle
+        fail(new ProtocolException("101 Switching Protocols to a request that asked for none"));
+        return;
+      }
+      // a head came: past the deadline the connection is given up, not held for the rest
+      current.responseCame = true;
       // 100 Continue and the like: the final response follows
       informational = status < 200;
       if (informational) {
         return;
       }
       keepAlive = HttpUtil.isKeepAlive(response);
-      current.responseCame = true;
       Instant finishedAt = clock.instant();
       Optional<Duration> retryAfter =
           Optional.ofNullable(response.headers().get("Retry-After"))
