@@ -525,6 +525,9 @@ public final class NettyDeliveryClient implements DeliveryClient, AutoCloseable 
     private long lastActivity;
     private ScheduledFuture<?> idleCheck;
 
+    /** Handed to the pool: its end is the pool's to count (one that ends before is not). */
+    private boolean opened;
+
     Connection(Pool pool, Duration idleTimeout) {
       this.pool = pool;
       this.idleNanos = idleTimeout.toNanos();
@@ -536,9 +539,22 @@ public final class NettyDeliveryClient implements DeliveryClient, AutoCloseable 
     }
 
     void opened() {
+      opened = true;
       lastActivity = System.nanoTime();
       idleCheck = channel.eventLoop().schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
-      channel.closeFuture().addListener(closed -> closed());
+    }
+
+    /**
+     * Here, after the codec, not as a listener of the channel's close, which runs first: a body
+     * that ends with its connection (no length, not chunked) is whole only once the codec has seen
+     * the connection end, and an answer waiting for it would fail as cut short.
+     */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (opened) {
+        closed();
+      }
+      ctx.fireChannelInactive();
     }
 
     void send(Exchange exchange) {

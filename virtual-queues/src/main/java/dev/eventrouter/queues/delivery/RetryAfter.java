@@ -28,9 +28,11 @@ final class RetryAfter {
       return Optional.empty();
     }
     if (text.chars().allMatch(Character::isDigit)) {
-      // more digits than a long holds is longer than MAX too
-      return Optional.of(
-          text.length() > 12 ? MAX : atMost(Duration.ofSeconds(Long.parseLong(text))));
+      try {
+        return Optional.of(atMost(Duration.ofSeconds(Long.parseLong(text))));
+      } catch (NumberFormatException tooLarge) {
+        return Optional.empty();
+      }
     }
     try {
       Instant at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();

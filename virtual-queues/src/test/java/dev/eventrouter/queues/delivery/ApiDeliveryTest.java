@@ -14,8 +14,11 @@ import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import dev.eventrouter.queues.destination.WebhookSigning;
+import dev.eventrouter.queues.testing.RawDestinations;
 import dev.eventrouter.queues.testing.ScriptedDestination;
 import dev.eventrouter.queues.testing.TestQueues;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -49,8 +52,11 @@ class ApiDeliveryTest {
   static final Map<String, String> SECRETS =
       Map.of("MP_SECRET", "sa-secret", "AMPLITUDE_KEY", "amp-key-1");
 
+  static final RawDestinations raw = new RawDestinations();
+
   @AfterAll
   static void stop() {
+    raw.close();
     destination.close();
     testKit.shutdownTestKit();
   }
@@ -123,6 +129,38 @@ class ApiDeliveryTest {
         .hasSize(AdapterAnswers.MAX_REASON_CHARS + 1)
         .endsWith("\u2026")
         .doesNotContain("\n");
+  }
+
+  /**
+   * An answer whose body ends with its connection (no length, not chunked: HTTP/1.0's way, and a
+   * proxy's) is read whole, and judged by the adapter.
+   */
+  @Test
+  void anAnswerWhoseBodyEndsWithItsConnectionIsReadWhole() throws Exception {
+    int port =
+        raw.listen(
+            socket -> {
+              try (socket;
+                  InputStream in = socket.getInputStream();
+                  OutputStream out = socket.getOutputStream()) {
+                RawDestinations.readRequest(in);
+                out.write(
+                    ("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n"
+                            + "{\"code\":200,\"events_ingested\":1}")
+                        .getBytes(StandardCharsets.US_ASCII));
+              }
+            });
+
+    DeliveryOutcome outcome =
+        deliver(
+            job("{\"type\":\"track\",\"userId\":\"user-12345\",\"event\":\"Played\"}"),
+            new AmplitudeAdapter(
+                URI.create("http://127.0.0.1:" + port + "/2/httpapi"), "AMPLITUDE_KEY", 10));
+
+    assertThat(outcome.verdict())
+        .as(outcome.describe())
+        .isEqualTo(DeliveryOutcome.Verdict.SUCCEEDED);
+    assertThat(outcome.status()).isEqualTo(200);
   }
 
   @Test

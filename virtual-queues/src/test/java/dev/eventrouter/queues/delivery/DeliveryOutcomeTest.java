@@ -72,14 +72,26 @@ class DeliveryOutcomeTest {
         .isEqualTo(signal);
   }
 
+  /** Up to thirty days: a wait of a year is a destination's mistake or its attack. */
   @ParameterizedTest
-  @CsvSource({"0, PT0S", "7, PT7S", "86400, PT24H"})
+  @CsvSource({
+    "0, PT0S",
+    "7, PT7S",
+    "86400, PT24H",
+    "' 2592000 ', PT720H",
+    "31536000, PT720H",
+    "9223372036854775807, PT720H"
+  })
   void readsRetryAfterSeconds(String header, Duration expected) {
     assertThat(RetryAfter.parse(header, Instant.now())).contains(expected);
   }
 
   @ParameterizedTest
-  @CsvSource({"'Wed, 21 Oct 2015 07:28:30 GMT', PT30S", "'Wed, 21 Oct 2015 07:27:00 GMT', PT0S"})
+  @CsvSource({
+    "'Wed, 21 Oct 2015 07:28:30 GMT', PT30S",
+    "'Wed, 21 Oct 2015 07:27:00 GMT', PT0S",
+    "'Wed, 21 Oct 2099 07:28:00 GMT', PT720H"
+  })
   void readsRetryAfterDatesAgainstNow(String header, Duration expected) {
     Instant now = Instant.parse("2015-10-21T07:28:00Z");
     assertThat(RetryAfter.parse(header, now)).contains(expected);
