@@ -4,6 +4,7 @@ import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -63,6 +64,35 @@ public final class ArchiveKeys {
   public String pairPrefix(PairId pair) {
     return root() + pair.source() + "/" + pair.destination() + "/";
   }
+
+  /**
+   * What the keys of the pair's objects created at {@code from} or later sort after (and those of
+   * earlier hours before): the folder of {@code from}'s hour, without the slash. Empty outside the
+   * years 1970 to 9999, where hours do not sort as text.
+   */
+  public Optional<String> keysFrom(PairId pair, Instant from) {
+    return hourFolder(pair, hour(from));
+  }
+
+  /**
+   * What the keys of the pair's objects created before {@code to} sort before (and those of later
+   * hours after): the folder of the hour after the last one before {@code to}. Empty as above.
+   */
+  public Optional<String> keysBefore(PairId pair, Instant to) {
+    Instant last = hour(to.minusNanos(1));
+    return last.isBefore(LAST_SORTED_HOUR)
+        ? hourFolder(pair, last.plus(Duration.ofHours(1)))
+        : Optional.empty();
+  }
+
+  private Optional<String> hourFolder(PairId pair, Instant hour) {
+    if (hour.isBefore(Instant.EPOCH) || hour.isAfter(LAST_SORTED_HOUR)) {
+      return Optional.empty();
+    }
+    return Optional.of(pairPrefix(pair) + HOUR.format(hour.atZone(ZoneOffset.UTC)));
+  }
+
+  private static final Instant LAST_SORTED_HOUR = Instant.parse("9999-12-31T23:00:00Z");
 
   /** The prefix of every archived object; its next segment is the source. */
   public String root() {

@@ -94,13 +94,23 @@ public final class ArchiveStore implements AutoCloseable {
 
   /** The keys under a prefix, in key order. */
   public List<String> keys(String prefix) {
+    return keys(prefix, null, null);
+  }
+
+  /**
+   * The keys under a prefix after {@code after} and before {@code before} (each null for no bound),
+   * in order: the listing starts at the one and stops at the other, however many keys the prefix
+   * holds outside them.
+   */
+  public List<String> keys(String prefix, String after, String before) {
     List<String> keys = new ArrayList<>();
     s3
         .listObjectsV2Paginator(
-            ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build())
+            ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).startAfter(after).build())
         .contents()
         .stream()
         .map(S3Object::key)
+        .takeWhile(key -> before == null || key.compareTo(before) < 0)
         .forEach(keys::add);
     return keys;
   }

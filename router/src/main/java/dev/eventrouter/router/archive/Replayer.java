@@ -187,7 +187,12 @@ public final class Replayer {
         continue; // not a folder this router wrote
       }
       PairId pair = new PairId(source, request.destination());
-      List<String> pairKeys = store.keys(keys.pairPrefix(pair));
+      // the objects of the range's hours only: a pair's archive grows for as long as it runs
+      List<String> pairKeys =
+          store.keys(
+              keys.pairPrefix(pair),
+              keys.keysFrom(pair, request.from()).orElse(null),
+              keys.keysBefore(pair, request.to()).orElse(null));
       if (pairKeys.isEmpty()) {
         continue;
       }

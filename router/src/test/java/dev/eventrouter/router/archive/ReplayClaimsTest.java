@@ -297,6 +297,32 @@ class ReplayClaimsTest {
     assertThat(report.unreadable()).isEqualTo(6);
   }
 
+  /**
+   * A replay lists the objects of its range's hours only, not the pair's whole archive: from the
+   * hour of its start to the last hour before its end, whatever the minutes.
+   */
+  @Test
+  void aReplayListsTheObjectsOfItsRangesHoursOnly() {
+    List<Job> jobs = new ArrayList<>();
+    for (int hour = -3; hour <= 3; hour++) {
+      jobs.add(archive("h" + hour, HOUR.plus(Duration.ofHours(hour)).plusSeconds(90)));
+    }
+    Instant from = HOUR.minus(Duration.ofMinutes(30));
+    Instant to = HOUR.plus(Duration.ofMinutes(90));
+
+    List<String> listed =
+        store.keys(
+            keys.pairPrefix(PAIR),
+            keys.keysFrom(PAIR, from).orElseThrow(),
+            keys.keysBefore(PAIR, to).orElseThrow());
+
+    assertThat(listed).hasSize(3).allSatisfy(key -> assertThat(keys.hourOf(key)).isPresent());
+    assertThat(listed.stream().map(key -> keys.hourOf(key).orElseThrow()))
+        .containsExactly(HOUR.minus(Duration.ofHours(1)), HOUR, HOUR.plus(Duration.ofHours(1)));
+    assertThat(keys.keysBefore(PAIR, Instant.MAX)).isEmpty();
+    assertThat(store.keys(keys.pairPrefix(PAIR))).hasSize(jobs.size());
+  }
+
   /** The stand-in queue: takes every job, as new. */
   private CompletionStage<VirtualQueue.Accepted> accept(PairId pair, List<Job> jobs) {
     jobs.forEach(job -> enqueued.add(job.id()));
