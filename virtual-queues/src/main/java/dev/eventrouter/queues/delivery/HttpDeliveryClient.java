@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.javadsl.ClientTransport;
@@ -103,12 +102,12 @@ public final class HttpDeliveryClient implements DeliveryClient {
     this.routes = new Routes(secrets, userAgent, clock);
     this.clock = clock;
     this.queueSize = queueSize;
-    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    Executor lookups = Lookups.start(system);
     this.transport =
         ClientTransport.withCustomResolver(
             (host, port) ->
                 CompletableFuture.supplyAsync(
-                    () -> allowed(names, host, (Integer) port, addresses), blocking));
+                    () -> allowed(names, host, (Integer) port, addresses), lookups));
   }
 
   private static InetSocketAddress allowed(

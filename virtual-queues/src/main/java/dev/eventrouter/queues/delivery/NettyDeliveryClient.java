@@ -38,6 +38,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -49,7 +51,6 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 
 /**
  * Delivers over HTTP/1.1 on Netty (each request written as bytes, {@link RequestBytes}; responses
@@ -83,7 +84,7 @@ public final class NettyDeliveryClient implements DeliveryClient, AutoCloseable 
   private final Routes routes;
 
   /** Where names are looked up: the system's resolver blocks. */
-  private final Executor blocking;
+  private final Executor lookups;
 
   private final EventLoopGroup loops;
 
@@ -136,7 +137,7 @@ public final class NettyDeliveryClient implements DeliveryClient, AutoCloseable 
     this.queueSize = queueSize;
     this.addresses = addresses;
     this.names = names;
-    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.lookups = Lookups.start(system);
     this.loops = new NioEventLoopGroup(eventLoops, new DefaultThreadFactory("delivery", true));
     for (EventExecutor loop : loops) {
       answers.put(loop, new Answers((EventLoop) loop));
@@ -255,6 +256,9 @@ public final class NettyDeliveryClient implements DeliveryClient, AutoCloseable 
 
     private int connecting;
 
+    /** The host's lookup under way, if one is; touched by the loop only. */
+    private CompletableFuture<InetSocketAddress> lookup;
+
     /** Runs while the pool has requests: {@link #sweep}. */
     private ScheduledFuture<?> sweep;
 
@@ -369,67 +373,94 @@ public final class NettyDeliveryClient implements DeliveryClient, AutoCloseable 
       }
     }
 
-    /** Looks the host up off the loop (the system's resolver blocks), then connects to it. */
+    /**
+     * Looks the host up off the loop (the system's resolver blocks), then connects to it. One
+     * lookup at a time: the connections opened while it is under way wait for its answer, so that a
+     * name server that stops answering holds one lookup thread per host, not one per connection.
+     * The next connection opened after it looks the host up again (an address that changed to one
+     * the policy refuses is caught at the next connection).
+     */
     private void connect(Duration timeout) {
       open++;
       connecting++;
-      blocking.execute(
-          () -> {
-            InetSocketAddress address;
-            try {
-              address = names.allowed(key.host(), key.port(), addresses);
-            } catch (Exception e) {
-              loop.execute(() -> notConnected(e));
-              return;
+      if (lookup == null) {
+        CompletableFuture<InetSocketAddress> started =
+            CompletableFuture.supplyAsync(this::lookUp, lookups);
+        lookup = started;
+        started.whenCompleteAsync(
+            (address, failure) -> {
+              if (lookup == started) {
+                lookup = null;
+              }
+            },
+            loop);
+      }
+      lookup.whenCompleteAsync(
+          (address, failure) -> {
+            if (failure != null) {
+              notConnected(failure instanceof CompletionException ? failure.getCause() : failure);
+            } else {
+              connect(address, timeout);
             }
-            Connection connection = new Connection(this, timeout);
-            ChannelFuture connected =
-                new Bootstrap()
-                    .group(loop)
-                    .channel(NioSocketChannel.class)
-                    .option(
-                        ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .handler(
-                        new ChannelInitializer<SocketChannel>() {
-                          @Override
-                          protected void initChannel(SocketChannel channel) {
-                            if (key.https()) {
-                              channel.pipeline().addLast(tlsHandler(channel));
-                            }
-                            // every byte counts against the idle timeout, also those of a head not
-                            // yet whole
-                            channel
-                                .pipeline()
-                                .addLast(
-                                    connection.bytesSeen(), new HttpResponseDecoder(), connection);
-                          }
-                        })
-                    .connect(address);
-            connected.addListener(
-                done -> {
-                  if (!done.isSuccess()) {
-                    notConnected(done.cause());
-                  } else if (key.https()) {
-                    connected
-                        .channel()
-                        .pipeline()
-                        .get(SslHandler.class)
-                        .handshakeFuture()
-                        .addListener(
-                            tls -> {
-                              if (tls.isSuccess()) {
-                                ready(connection);
-                              } else {
-                                notConnected(new SSLException("TLS handshake failed", tls.cause()));
-                                connected.channel().close();
-                              }
-                            });
-                  } else {
-                    ready(connection);
-                  }
-                });
+          },
+          loop);
+    }
+
+    private InetSocketAddress lookUp() {
+      try {
+        return names.allowed(key.host(), key.port(), addresses);
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    }
+
+    private void connect(InetSocketAddress address, Duration timeout) {
+      Connection connection = new Connection(this, timeout);
+      ChannelFuture connected =
+          new Bootstrap()
+              .group(loop)
+              .channel(NioSocketChannel.class)
+              .option(
+                  ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                  (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+              .option(ChannelOption.TCP_NODELAY, true)
+              .handler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                      if (key.https()) {
+                        channel.pipeline().addLast(tlsHandler(channel));
+                      }
+                      // every byte counts against the idle timeout, also those of a head not
+                      // yet whole
+                      channel
+                          .pipeline()
+                          .addLast(connection.bytesSeen(), new HttpResponseDecoder(), connection);
+                    }
+                  })
+              .connect(address);
+      connected.addListener(
+          done -> {
+            if (!done.isSuccess()) {
+              notConnected(done.cause());
+            } else if (key.https()) {
+              connected
+                  .channel()
+                  .pipeline()
+                  .get(SslHandler.class)
+                  .handshakeFuture()
+                  .addListener(
+                      tls -> {
+                        if (tls.isSuccess()) {
+                          ready(connection);
+                        } else {
+                          notConnected(new SSLException("TLS handshake failed", tls.cause()));
+                          connected.channel().close();
+                        }
+                      });
+            } else {
+              ready(connection);
+            }
           });
     }
 
