@@ -132,8 +132,7 @@ public record PendingJob(
         traceSequenceNrs,
         position,
         Job.UNORDERED,
-        0L,
-        id.epochSecond());
+        0L);
   }
 
   /** An entry as snapshots written before arrival times have them: arrived at its id's time. */

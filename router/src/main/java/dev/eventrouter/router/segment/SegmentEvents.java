@@ -186,11 +186,7 @@ final class SegmentEvents {
       List<Refused> refused) {
     byte[] sent = bytes(event);
     if (sent.length > maxEventBytes) {
-      return refuse(
-          refused,
-          sent,
-          Rejection.PAYLOAD_TOO_LARGE,
-          "the event has " + sent.length + " bytes, over the maximum of " + maxEventBytes);
+      return refuseTooLarge(refused, sent, "the event");
     }
     Optional<String> problem = problem(call, event);
     if (problem.isPresent()) {
@@ -218,14 +214,7 @@ final class SegmentEvents {
       // the event as it will be produced: what the batch shares counts too
       byte[] withShared = bytes(event);
       if (withShared.length > maxEventBytes) {
-        return refuse(
-            refused,
-            withShared,
-            Rejection.PAYLOAD_TOO_LARGE,
-            "with what its batch shares, the event has "
-                + withShared.length
-                + " bytes, over the maximum of "
-                + maxEventBytes);
+        return refuseTooLarge(refused, withShared, "with what its batch shares, the event");
       }
     }
     event.put("receivedAt", receivedAt.toString());
@@ -241,6 +230,14 @@ final class SegmentEvents {
     accepted.add(
         new Accepted(event.get("messageId").asText(), value, timestamp(event).orElse(receivedAt)));
     return value.length;
+  }
+
+  private int refuseTooLarge(List<Refused> refused, byte[] value, String what) {
+    return refuse(
+        refused,
+        value,
+        Rejection.PAYLOAD_TOO_LARGE,
+        what + " has " + value.length + " bytes, over the maximum of " + maxEventBytes);
   }
 
   private static int refuse(List<Refused> refused, byte[] value, Rejection reason, String detail) {

@@ -72,12 +72,7 @@ class ApiDeliveryTest {
                     + "\"num_records_imported\":0,\"failed_records\":[{\"index\":0,"
                     + "\"field\":\"properties.time\",\"message\":\"'properties.time' is"
                     + " invalid\"}]}"));
-    MixpanelAdapter mixpanel =
-        new MixpanelAdapter(
-            URI.create(destination.url(path)),
-            "42",
-            new MixpanelAdapter.ServiceAccount("sa.user", "MP_SECRET"),
-            1);
+    MixpanelAdapter mixpanel = mixpanel(path);
 
     DeliveryOutcome outcome =
         deliver(job("{\"type\":\"track\",\"userId\":\"u-1\",\"event\":\"Signup\"}"), mixpanel);
@@ -113,12 +108,7 @@ class ApiDeliveryTest {
                     + "\"failed_records\":[{\"index\":0,\"field\":\"event\",\"message\":"
                     + JSON.writeValueAsString(message)
                     + "}]}"));
-    MixpanelAdapter mixpanel =
-        new MixpanelAdapter(
-            URI.create(destination.url(path)),
-            "42",
-            new MixpanelAdapter.ServiceAccount("sa.user", "MP_SECRET"),
-            1);
+    MixpanelAdapter mixpanel = mixpanel(path);
 
     DeliveryOutcome outcome =
         deliver(job("{\"type\":\"track\",\"userId\":\"u-1\",\"event\":\"Signup\"}"), mixpanel);
@@ -213,6 +203,14 @@ class ApiDeliveryTest {
     assertThat(outcome.error()).isEqualTo(DeliveryOutcome.SECRET_MISSING);
     assertThat(outcome.verdict()).isEqualTo(DeliveryOutcome.Verdict.RETRY);
     assertThat(destination.received(path)).isEmpty();
+  }
+
+  private static MixpanelAdapter mixpanel(String path) {
+    return new MixpanelAdapter(
+        URI.create(destination.url(path)),
+        "42",
+        new MixpanelAdapter.ServiceAccount("sa.user", "MP_SECRET"),
+        1);
   }
 
   private static AmplitudeAdapter amplitude(String path) {
