@@ -287,7 +287,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
       // past the jobs it can send now it looks ahead, to read their payloads back in one go,
       // but only when a payload is missing: otherwise what it would find is not used
       if (!sending && !readNow
-          || ++looked > Math.max(limit * perRequest, queue.settings().readBackBatch())) {
+          || ++looked > Math.max((long) limit * perRequest, queue.settings().readBackBatch())) {
         break;
       }
       Job payload = payloads.get(job.id());
@@ -344,13 +344,20 @@ final class Dispatcher implements PayloadReadBack.Reader {
     }
     if (readNow) {
       // with no room to keep payloads, reading ahead would read them again: only what can go now
+      // in longs, and none when more are under way than the limit now allows (an operator
+      // lowered it): a limit of 2^31 - 1 times a batch's size is no int
       int wanted =
           payloads.hasRoom()
               ? unread.size()
-              : Math.min(unread.size(), (limit - inFlight.unanswered()) * perRequest);
-      List<PendingJob> reading = unread.subList(0, wanted);
-      payloads.reading(reading);
-      readBack.read(this, reading);
+              : (int)
+                  Math.min(
+                      unread.size(),
+                      Math.max(0L, (long) (limit - inFlight.unanswered()) * perRequest));
+      if (wanted > 0) {
+        List<PendingJob> reading = unread.subList(0, wanted);
+        payloads.reading(reading);
+        readBack.read(this, reading);
+      }
     }
   }
 

@@ -253,11 +253,15 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
     queue.context().getSelf().tell(new CarryForward(events, readAs));
   }
 
-  /** The next snapshot starts another round. */
+  /**
+   * The next snapshot starts another round. What waited for this one (an operator's lever) goes
+   * on: left waiting, it would never run, and its hold would keep carrying forward off.
+   */
   @Override
   public void readFailed() {
     carrying = false;
     toCarry.clear();
+    resumeWaiting();
   }
 
   ReplyEffect<QueueEvent, QueueState> carryForward(QueueState state, CarryForward carry) {
@@ -278,11 +282,18 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
 
   private void carried(QueueState state) {
     carrying = false;
-    if (!waiting.isEmpty()) {
-      waiting.forEach(queue.context().getSelf()::tell);
-      waiting.clear();
-      return;
+    if (!resumeWaiting()) {
+      carryForwardNext(state);
     }
-    carryForwardNext(state);
+  }
+
+  /** Sends on what waited for the carry under way; false when nothing did. */
+  private boolean resumeWaiting() {
+    if (waiting.isEmpty()) {
+      return false;
+    }
+    waiting.forEach(queue.context().getSelf()::tell);
+    waiting.clear();
+    return true;
   }
 }

@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.testing.JobFixtures;
+import dev.eventrouter.queues.adapter.Batching;
+import dev.eventrouter.queues.adapter.WebhookAdapter;
 import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.testing.QueueFixture;
 import dev.eventrouter.queues.testing.ScriptedDestination.Response;
@@ -63,6 +65,35 @@ class PayloadMemoryTest {
         });
     assertWithinBound(fixture.stats(pair));
     assertThat(fixture.stats(pair).pending()).isEqualTo(jobs.size());
+  }
+
+  /**
+   * With no room to keep payloads, a pass reads back only what it can send now: the in-flight limit
+   * times a request's jobs, which for a limit of 2^31 - 1 (an operator's) is no int. The queue
+   * delivers its backlog; it failed at each pass, and started again, before.
+   */
+  @Test
+  void theLargestInFlightLimitOnABatchingDestinationDeliversTheBacklog() {
+    PairId pair =
+        fixture.newPair(
+            TestQueues.destination("unlimited")
+                .withAdapter(new WebhookAdapter(new Batching(2, 1_000_000, Duration.ZERO)))
+                .withMaxInFlightPerPair(Integer.MAX_VALUE));
+    List<Job> jobs = jobs(pair, 20, PAYLOAD_BYTES);
+
+    fixture.enqueue(pair, jobs);
+
+    fixture.awaitEmpty(pair);
+    // each job once: a queue that failed and started again sent some twice
+    assertThat(
+            fixture.destination().received(QueueFixture.path(pair)).stream()
+                .mapToInt(
+                    r ->
+                        r.header("X-Batch-Size") == null
+                            ? 1
+                            : Integer.parseInt(r.header("X-Batch-Size")))
+                .sum())
+        .isEqualTo(jobs.size());
   }
 
   @Test

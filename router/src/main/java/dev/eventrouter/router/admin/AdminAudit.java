@@ -14,10 +14,16 @@ final class AdminAudit {
 
   private static final Logger audit = LoggerFactory.getLogger("eventrouter.audit");
 
+  /**
+   * Requests refused before any caller is known: anyone who reaches the port can send them, so they
+   * go through the rate limiter (logback.xml), where operators' actions never do.
+   */
+  private static final Logger refused = LoggerFactory.getLogger("eventrouter.audit.refused");
+
   private AdminAudit() {}
 
   static void unknownToken() {
-    audit
+    refused
         .atWarn()
         .addKeyValue("action", "authenticate")
         .addKeyValue("outcome", "refused")

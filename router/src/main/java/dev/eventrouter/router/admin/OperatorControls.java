@@ -275,12 +275,7 @@ public final class OperatorControls
         .forAnyState()
         .onCommand(Pause.class, this::pause)
         .onCommand(Resume.class, this::resume)
-        .onCommand(
-            SetLimits.class,
-            (state, set) ->
-                Effect()
-                    .persist(new LimitsSet(set.pair(), set.limits()))
-                    .thenReply(set.replyTo(), State::withoutText))
+        .onCommand(SetLimits.class, this::setLimits)
         .onCommand(ReplaceRegistry.class, this::replaceRegistry)
         .onCommand(BindSecrets.class, this::bindSecrets)
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), state.withoutText()))
@@ -294,6 +289,24 @@ public final class OperatorControls
                             ? new RegistryText(0, null, null)
                             : state.registry()))
         .build();
+  }
+
+  /**
+   * Limits the pair has already are not written again: this journal is replayed whole when the
+   * controls start, and a script that sets the same limits again and again would grow it.
+   */
+  private ReplyEffect<Event, State> setLimits(State state, SetLimits set) {
+    Optional<PairLimits> now =
+        state.limits().stream()
+            .filter(override -> override.pair().equals(set.pair()))
+            .map(PairOverride::limits)
+            .findFirst();
+    if (set.limits().isEmpty() ? now.isEmpty() : now.equals(Optional.of(set.limits()))) {
+      return Effect().reply(set.replyTo(), state.withoutText());
+    }
+    return Effect()
+        .persist(new LimitsSet(set.pair(), set.limits()))
+        .thenReply(set.replyTo(), State::withoutText);
   }
 
   /** Checked here, not by the caller: two replacements at once are checked one after the other. */
