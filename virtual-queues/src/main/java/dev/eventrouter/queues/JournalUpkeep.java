@@ -254,8 +254,8 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
   }
 
   /**
-   * The next snapshot starts another round. What waited for this one (an operator's lever) goes
-   * on: left waiting, it would never run, and its hold would keep carrying forward off.
+   * The next snapshot starts another round. What waited for this one (an operator's lever) goes on:
+   * left waiting, it would never run, and its hold would keep carrying forward off.
    */
   @Override
   public void readFailed() {
