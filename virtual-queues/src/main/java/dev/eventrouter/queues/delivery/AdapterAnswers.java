@@ -128,6 +128,11 @@ final class AdapterAnswers {
       text.append(Character.isISOControl(c) ? ' ' : c);
     }
     if (reason.length() > MAX_REASON_CHARS) {
+      // not half a character: a lone surrogate is no text an encoder need take (Jackson's CBOR
+      // refuses it)
+      if (Character.isHighSurrogate(text.charAt(text.length() - 1))) {
+        text.setLength(text.length() - 1);
+      }
       text.append('\u2026');
     }
     return text.toString();

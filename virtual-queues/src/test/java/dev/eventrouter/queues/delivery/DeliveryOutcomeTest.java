@@ -8,6 +8,7 @@ import dev.eventrouter.queues.delivery.DeliveryOutcome.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -95,6 +96,16 @@ class DeliveryOutcomeTest {
   void readsRetryAfterDatesAgainstNow(String header, Duration expected) {
     Instant now = Instant.parse("2015-10-21T07:28:00Z");
     assertThat(RetryAfter.parse(header, now)).contains(expected);
+  }
+
+  /** A destination's words cut to length are whole characters still, on one line. */
+  @Test
+  void aReasonIsCutBetweenCharactersNotInsideOne() {
+    String emoji = "\uD83D\uDE00";
+    String cut = AdapterAnswers.reasonText("x".repeat(AdapterAnswers.MAX_REASON_CHARS - 1) + emoji);
+
+    assertThat(cut).isEqualTo("x".repeat(AdapterAnswers.MAX_REASON_CHARS - 1) + "\u2026");
+    assertThat(AdapterAnswers.reasonText("a\nb" + emoji)).isEqualTo("a b" + emoji);
   }
 
   @ParameterizedTest
