@@ -171,7 +171,8 @@ final class PayloadReadBack {
 
   /**
    * Replies the job's trace: from the index and the journal while the job is live; once it
-   * finished, from what the journal's last trace-scan-events events still hold of it.
+   * finished, from what the journal's last trace-scan-events events still hold of it, if no more
+   * than trace-scans-at-once such scans are under way on the node.
    */
   ReplyEffect<QueueEvent, QueueState> trace(QueueState state, VirtualQueue.GetTrace get) {
     Ksuid id = get.jobId();
@@ -185,12 +186,18 @@ final class PayloadReadBack {
                 .thenApply(found -> found.events().getOrDefault(id, List.of()))
             : queue
                 .deps()
-                .payloads()
-                .eventsOf(
-                    queue.persistenceId(),
-                    Math.max(1, state.sequenceNr() - queue.settings().traceScanEvents()),
-                    state.sequenceNr(),
-                    id);
+                .traceScans()
+                .run(
+                    () ->
+                        queue
+                            .deps()
+                            .payloads()
+                            .eventsOf(
+                                queue.persistenceId(),
+                                Math.max(
+                                    1, state.sequenceNr() - queue.settings().traceScanEvents()),
+                                state.sequenceNr(),
+                                id));
     queue
         .context()
         .pipeToSelf(events, (found, failure) -> new TraceRead(get, job != null, found, failure));

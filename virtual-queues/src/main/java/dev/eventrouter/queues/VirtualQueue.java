@@ -220,6 +220,7 @@ public final class VirtualQueue
       ArchiveSink archive,
       JournalSettings journal,
       JobPayloads payloads,
+      TraceScans traceScans,
       JournalCompaction compaction,
       PayloadBudget payloadBudget,
       JobEventListener listener,

@@ -23,6 +23,7 @@ public record VirtualQueueSettings(
     long carryForwardLag,
     int carryForwardBatch,
     long traceScanEvents,
+    int traceScansAtOnce,
     JournalFormat journalFormat,
     long journalEventMaxBytes,
     Duration stopWait) {
@@ -68,6 +69,7 @@ public record VirtualQueueSettings(
         c.getLong("carry-forward-lag"),
         c.getInt("carry-forward-batch"),
         c.getLong("trace-scan-events"),
+        c.getInt("trace-scans-at-once"),
         journalFormat(c.getString("journal-format")),
         c.getBytes("journal-event-max-bytes"),
         c.getDuration("stop-wait"));

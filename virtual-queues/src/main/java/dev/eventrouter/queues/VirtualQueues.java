@@ -165,6 +165,7 @@ public final class VirtualQueues {
         archive,
         JournalSettings.fromConfig(system.settings().config()),
         new JobPayloads(system),
+        new TraceScans(settings.traceScansAtOnce()),
         new JdbcJournalCompaction(system),
         new PayloadBudget(settings.payloadMemoryBytes()),
         listener,

@@ -557,6 +557,7 @@ class VirtualQueueTableTest {
               archive,
               JournalSettings.fromConfig(CONFIG),
               JobPayloads.over(testKit.system(), readJournal),
+              new TraceScans(SETTINGS.traceScansAtOnce()),
               NO_COMPACTION,
               new PayloadBudget(SETTINGS.payloadMemoryBytes()),
               JobEventListener.NONE,

@@ -23,12 +23,20 @@ import java.util.function.LongSupplier;
  * <p>The key is where the line comes from: the logger and, for an actor, its path (a virtual
  * queue's path names its pair), else the logger and the message's pattern. Lines at ERROR are
  * limited like the others: an error per job is as much a flood as anything.
+ *
+ * <p>At most {@code maxKeys} keys are tracked. A key is forgotten only once its bucket is full
+ * again (forgetting it then changes nothing); while every tracked key is still limiting, new keys
+ * share one bucket, so that many noisy keys at once (thousands of failing pairs) are limited
+ * together rather than each given a fresh burst.
  */
 public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILoggingEvent>
     implements AppenderAttachable<ILoggingEvent> {
 
   /** The MDC entry in which Pekko names the actor that logged. */
   static final String ACTOR_MDC = "pekkoSource";
+
+  /** The key of the bucket shared by new keys while {@code maxKeys} keys are all limiting. */
+  static final String OVERFLOW_KEY = "(keys over the limit)";
 
   private final AppenderAttachableImpl<ILoggingEvent> appenders = new AppenderAttachableImpl<>();
   private final LongSupplier nanoTime;
@@ -57,7 +65,10 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
     this.burst = burst;
   }
 
-  /** Keys tracked at once; the least recently seen is forgotten (its drops noticed first). */
+  /**
+   * Keys tracked at once; the least recently seen is forgotten once its bucket is full again (its
+   * drops noticed first), and while none is, new keys share one bucket.
+   */
   public void setMaxKeys(int maxKeys) {
     this.maxKeys = maxKeys;
   }
@@ -72,30 +83,44 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
     long now = nanoTime.getAsLong();
     String key = keyOf(event);
     boolean pass;
-    long dropped;
+    Dropped dropped;
+    Dropped forgotten = null;
+    String forgottenKey = null;
     synchronized (buckets) {
-      Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(burst, now));
-      pass = bucket.take(now, linesPerSecond, burst);
-      dropped = pass ? bucket.takeDropped() : 0;
-      if (buckets.size() > maxKeys) {
-        Iterator<Map.Entry<String, Bucket>> eldest = buckets.entrySet().iterator();
-        Map.Entry<String, Bucket> forgotten = eldest.next();
-        eldest.remove();
-        notice(forgotten.getKey(), forgotten.getValue().takeDropped(), event);
+      Bucket bucket = buckets.get(key);
+      if (bucket == null && buckets.size() >= maxKeys) {
+        Map.Entry<String, Bucket> eldest = buckets.entrySet().iterator().next();
+        if (eldest.getValue().fullAt(now, linesPerSecond, burst)) {
+          buckets.remove(eldest.getKey());
+          forgottenKey = eldest.getKey();
+          forgotten = eldest.getValue().takeDropped();
+        } else {
+          key = OVERFLOW_KEY;
+          bucket = buckets.get(key);
+        }
       }
+      if (bucket == null) {
+        bucket = new Bucket(burst, now);
+        buckets.put(key, bucket);
+      }
+      pass = bucket.take(now, linesPerSecond, burst, event);
+      dropped = pass ? bucket.takeDropped() : null;
     }
-    if (dropped > 0) {
-      notice(key, dropped, event);
+    if (forgotten != null) {
+      notice(forgottenKey, forgotten);
+    }
+    if (dropped != null) {
+      notice(key, dropped);
     }
     if (pass) {
       appenders.appendLoopOnAppenders(event);
     }
-    sweep(now, event);
+    sweep(now);
   }
 
   /** Notices the drops of keys that have not logged since. */
-  private void sweep(long now, ILoggingEvent trigger) {
-    Map<String, Long> quiet = new LinkedHashMap<>();
+  private void sweep(long now) {
+    Map<String, Dropped> quiet = new LinkedHashMap<>();
     synchronized (buckets) {
       if (now - lastSweep < noticeEveryNanos) {
         return;
@@ -103,19 +128,21 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
       lastSweep = now;
       buckets.forEach(
           (key, bucket) -> {
-            long dropped = bucket.takeDropped();
-            if (dropped > 0) {
+            Dropped dropped = bucket.takeDropped();
+            if (dropped != null) {
               quiet.put(key, dropped);
             }
           });
     }
-    quiet.forEach((key, dropped) -> notice(key, dropped, trigger));
+    quiet.forEach(this::notice);
   }
 
-  private void notice(String key, long dropped, ILoggingEvent context) {
-    if (dropped == 0) {
-      return;
-    }
+  /**
+   * Says how many lines of {@code key} were dropped. The notice carries the thread and the MDC of
+   * the last line dropped (a queue's notice names its pair as its lines do), not those of whichever
+   * line happens to trigger it.
+   */
+  private void notice(String key, Dropped dropped) {
     LoggerContext loggerContext = (LoggerContext) getContext();
     LoggingEvent notice =
         new LoggingEvent(
@@ -124,8 +151,9 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
             Level.WARN,
             "{} log lines dropped from {}: over {} lines per second",
             null,
-            new Object[] {dropped, key, linesPerSecond});
-    notice.setThreadName(context.getThreadName());
+            new Object[] {dropped.lines(), key, linesPerSecond});
+    notice.setThreadName(dropped.threadName());
+    notice.setMDCPropertyMap(dropped.mdc());
     appenders.appendLoopOnAppenders(notice);
   }
 
@@ -172,18 +200,25 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
     return appenders.detachAppender(name);
   }
 
+  /** Lines of one key dropped since its last notice, with the last one's thread and MDC. */
+  private record Dropped(long lines, String threadName, Map<String, String> mdc) {}
+
   /** A key's token bucket and the lines it dropped since the last notice. */
   private static final class Bucket {
     private double tokens;
     private long refilledAt;
     private long dropped;
+    // read when the line is dropped: an event takes its thread and MDC lazily, from the thread
+    // that asks
+    private String droppedThread;
+    private Map<String, String> droppedMdc;
 
     Bucket(int burst, long now) {
       this.tokens = burst;
       this.refilledAt = now;
     }
 
-    boolean take(long now, double perSecond, int burst) {
+    boolean take(long now, double perSecond, int burst, ILoggingEvent event) {
       tokens = Math.min(burst, tokens + (now - refilledAt) / 1e9 * perSecond);
       refilledAt = now;
       if (tokens >= 1) {
@@ -191,12 +226,26 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
         return true;
       }
       dropped++;
+      droppedThread = event.getThreadName();
+      Map<String, String> mdc = event.getMDCPropertyMap();
+      droppedMdc = mdc == null ? Map.of() : mdc;
       return false;
     }
 
-    long takeDropped() {
-      long taken = dropped;
+    /** Whether the bucket has refilled by {@code now}: a new one would be the same. */
+    boolean fullAt(long now, double perSecond, int burst) {
+      return tokens + (now - refilledAt) / 1e9 * perSecond >= burst;
+    }
+
+    /** The drops since the last call, or null if none. */
+    Dropped takeDropped() {
+      if (dropped == 0) {
+        return null;
+      }
+      Dropped taken = new Dropped(dropped, droppedThread, droppedMdc);
       dropped = 0;
+      droppedThread = null;
+      droppedMdc = null;
       return taken;
     }
   }

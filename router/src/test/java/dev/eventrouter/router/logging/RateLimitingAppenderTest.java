@@ -85,6 +85,51 @@ class RateLimitingAppenderTest {
   }
 
   @Test
+  void aNoticeCarriesTheMdcOfTheLinesItCountsNotOfTheLineThatTriggersIt() {
+    for (int i = 0; i < 50; i++) {
+      limited.doAppend(queueLine("shop:webhook", "attempt failed " + i));
+    }
+    nanos.addAndGet(6_000_000_000L);
+
+    limited.doAppend(queueLine("blog:crm", "something else"));
+
+    assertThat(notices())
+        .singleElement()
+        .satisfies(
+            notice ->
+                assertThat(notice.getMDCPropertyMap())
+                    .containsEntry(
+                        RateLimitingAppender.ACTOR_MDC,
+                        "pekko://eventrouter/system/sharding/VirtualQueue/7/shop:webhook"));
+  }
+
+  @Test
+  void manyNoisyKeysAtOnceShareOneBucketInsteadOfEachGettingAFreshBurst() {
+    limited.setMaxKeys(3);
+    for (int pair = 0; pair < 1_000; pair++) {
+      for (int i = 0; i < 30; i++) {
+        limited.doAppend(queueLine("source-" + pair + ":webhook", "attempt failed " + i));
+      }
+    }
+
+    // three tracked keys and the shared one: a burst of 20 each, all within the same instant
+    assertThat(out.list).hasSize(4 * 20);
+
+    // once the tracked keys have refilled, a new key is tracked on its own again, and the shared
+    // bucket's drops are announced under its own name
+    nanos.addAndGet(6_000_000_000L);
+    for (int i = 0; i < 30; i++) {
+      limited.doAppend(queueLine("quiet:crm", "attempt failed " + i));
+    }
+    assertThat(lines("quiet:crm")).hasSize(20);
+    assertThat(notices())
+        .anySatisfy(
+            notice ->
+                assertThat(notice.getFormattedMessage())
+                    .contains(RateLimitingAppender.OVERFLOW_KEY));
+  }
+
+  @Test
   void linesWithoutAnActorAreKeyedByLoggerAndPattern() {
     Logger logger = context.getLogger("dev.eventrouter.router.ingest.Ingest");
     for (int i = 0; i < 100; i++) {
