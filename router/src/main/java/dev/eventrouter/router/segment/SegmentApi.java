@@ -233,8 +233,31 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
             });
   }
 
+  /** The source's key, or the answer refusing the request. */
+  private record KeyCheck(WriteKeys.Key key, CompletionStage<Answer> refused) {}
+
+  /**
+   * A write key given as the user of basic authentication is checked (and its rate taken) before
+   * the body is read, whose bytes are then drained unparsed: a request with an unknown key costs no
+   * parse. A key given in the body only ({@code writeKey}) is checked once the body is parsed.
+   */
   private CompletionStage<Answer> receive(String call, HttpRequest request) {
     int limit = call.equals("batch") ? settings.maxBatchBytes() : settings.maxEventBytes();
+    Optional<String> fromHeader;
+    try {
+      fromHeader = basicUser(request);
+    } catch (IllegalArgumentException e) {
+      return drained(request, limit, error(400, "invalid-authorization", e.getMessage()));
+    }
+    WriteKeys.Key key = null;
+    if (fromHeader.isPresent()) {
+      KeyCheck check = checkKey(fromHeader);
+      if (check.refused() != null) {
+        return drained(request, limit, check.refused());
+      }
+      key = check.key();
+    }
+    WriteKeys.Key fromAuthorization = key;
     return request
         .entity()
         .withSizeLimit(limit + GZIP_SLACK)
@@ -251,12 +274,28 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
               }
               byte[] raw = strict.getData().toArray();
               metrics.segmentBytes.inc(raw.length);
-              return decoded(request, raw, limit, call);
+              return decoded(request, raw, limit, call, fromAuthorization);
             })
         .thenCompose(next -> next);
   }
 
-  private CompletionStage<Answer> decoded(HttpRequest request, byte[] raw, int limit, String call) {
+  /** The answer once the request's body is read and thrown away (up to the limit). */
+  private CompletionStage<Answer> drained(
+      HttpRequest request, int limit, CompletionStage<Answer> answer) {
+    return request
+        .entity()
+        .withSizeLimit(limit + GZIP_SLACK)
+        .discardBytes(materializer)
+        .completionStage()
+        .handle((done, failure) -> answer)
+        .thenCompose(next -> next);
+  }
+
+  /**
+   * @param key the source's, when the Authorization header named it; null to take it from the body
+   */
+  private CompletionStage<Answer> decoded(
+      HttpRequest request, byte[] raw, int limit, String call, WriteKeys.Key key) {
     String encoding =
         request
             .getHeader("Content-Encoding")
@@ -290,37 +329,19 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
       return error(400, malformed.reason(), malformed.message());
     }
     SegmentEvents.Events events = (SegmentEvents.Events) read;
-    Optional<String> presented;
-    try {
-      presented = basicUser(request).or(events::writeKey);
-    } catch (IllegalArgumentException e) {
-      return error(400, "invalid-authorization", e.getMessage());
-    }
-    if (presented.isEmpty() || presented.get().isEmpty()) {
-      return error(
-          401,
-          "no-write-key",
-          "give the write key as the user of basic authentication, or as writeKey");
-    }
-    Optional<WriteKeys.Key> key = writeKeys.find(presented.get());
-    if (key.isEmpty()) {
-      return error(401, "unknown-write-key", "the write key is not one of a source of this router");
-    }
-    Optional<Duration> wait = rateLimits.take(key.get(), System.nanoTime());
-    if (wait.isPresent()) {
-      return CompletableFuture.completedFuture(
-          new Answer(
-              json(
-                      429,
-                      "{\"success\":false,\"reason\":\"rate-limited\",\"message\":\"too many requests with this write key\"}")
-                  .addHeader(RawHeader.create("Retry-After", Long.toString(seconds(wait.get())))),
-              "rate-limited"));
+    if (key == null) {
+      KeyCheck check = checkKey(events.writeKey());
+      if (check.refused() != null) {
+        return check.refused();
+      }
+      key = check.key();
     }
     if (!call.equals("batch") && !events.refused().isEmpty()) {
       SegmentEvents.Refused refused = events.refused().get(0);
       return error(400, refused.reason().label(), refused.detail());
     }
-    return produce(key.get().source(), events, receivedAt, traceHeaders(request))
+    String source = key.source();
+    return produce(source, events, receivedAt, traceHeaders(request))
         .handle(
             (done, failure) -> {
               if (failure != null) {
@@ -328,7 +349,7 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
                     "Kafka did not acknowledge the {} events of a Segment API request of source {} in time; "
                         + "answered 503: {}",
                     events.accepted().size(),
-                    key.get().source(),
+                    source,
                     failure.toString());
                 return new Answer(
                     json(
@@ -344,6 +365,38 @@ public final class SegmentApi extends AllDirectives implements AutoCloseable {
               metrics.segmentEvents.labelValues("dead-lettered").inc(events.refused().size());
               return new Answer(json(200, "{\"success\":true}"), null);
             });
+  }
+
+  /** Whether the presented key is a source's, and the source's rate not exceeded. */
+  private KeyCheck checkKey(Optional<String> presented) {
+    if (presented.isEmpty() || presented.get().isEmpty()) {
+      return new KeyCheck(
+          null,
+          error(
+              401,
+              "no-write-key",
+              "give the write key as the user of basic authentication, or as writeKey"));
+    }
+    Optional<WriteKeys.Key> key = writeKeys.find(presented.get());
+    if (key.isEmpty()) {
+      return new KeyCheck(
+          null,
+          error(401, "unknown-write-key", "the write key is not one of a source of this router"));
+    }
+    Optional<Duration> wait = rateLimits.take(key.get(), System.nanoTime());
+    if (wait.isPresent()) {
+      return new KeyCheck(
+          null,
+          CompletableFuture.completedFuture(
+              new Answer(
+                  json(
+                          429,
+                          "{\"success\":false,\"reason\":\"rate-limited\",\"message\":\"too many requests with this write key\"}")
+                      .addHeader(
+                          RawHeader.create("Retry-After", Long.toString(seconds(wait.get())))),
+                  "rate-limited")));
+    }
+    return new KeyCheck(key.get(), null);
   }
 
   /**

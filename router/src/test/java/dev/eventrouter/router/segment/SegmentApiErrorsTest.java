@@ -209,6 +209,17 @@ class SegmentApiErrorsTest {
     String event = "{\"event\":\"e\",\"userId\":\"u\"}";
     assertError(post("/v1/track", null, event), 401, "no-write-key");
     assertError(post("/v1/track", "not-a-key", event), 401, "unknown-write-key");
+    // a key in the header is checked before the body is read: a wrong one costs no parse, no
+    // inflate
+    assertError(post("/v1/batch", "not-a-key", "not json at all"), 401, "unknown-write-key");
+    assertError(
+        send(
+            request("/v1/track", "not-a-key")
+                .header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofString("not gzip either"))),
+        401,
+        "unknown-write-key");
+    assertError(post("/v1/track", "", "not json at all"), 401, "no-write-key");
     assertError(
         post("/v1/track", null, "{\"event\":\"e\",\"userId\":\"u\",\"writeKey\":\"" + KEY + "x\"}"),
         401,
