@@ -77,7 +77,10 @@ public final class ControlsView implements PairOverrides {
    */
   public CompletionStage<Void> connect(ActorSystem<?> system) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    sharding.init(Entity.of(OperatorControls.ENTITY_TYPE, context -> OperatorControls.create()));
+    int snapshotEvery =
+        system.settings().config().getInt("eventrouter.admin.controls-snapshot-every");
+    sharding.init(
+        Entity.of(OperatorControls.ENTITY_TYPE, context -> OperatorControls.create(snapshotEvery)));
     entity = sharding.entityRefFor(OperatorControls.ENTITY_TYPE, OperatorControls.ENTITY_ID);
     CompletableFuture<Void> first = new CompletableFuture<>();
     system

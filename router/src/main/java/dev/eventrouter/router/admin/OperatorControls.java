@@ -19,16 +19,22 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * What operators changed, for the whole cluster: what is paused, the pairs' own limits, and the
  * settings registry when it was replaced at run time. One sharded, event-sourced entity, so that a
  * change survives restarts and every node reads the same; nodes keep a copy ({@link ControlsView})
  * that ingest and the virtual queues consult.
+ *
+ * <p>A snapshot every {@code controls-snapshot-every} events, with the events before the older of
+ * the two snapshots kept deleted: the journal of a cluster whose registry was replaced a thousand
+ * times (each event carries the whole registry) is not read whole at every start.
  */
 public final class OperatorControls
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -160,6 +166,34 @@ public final class OperatorControls
   public record SecretsBound(SecretBindings secrets) implements Event {}
 
   /**
+   * The state as a snapshot stores it: with the registry's text, which {@link State} leaves out of
+   * what it sends between nodes.
+   */
+  public record Snapshot(
+      List<Target> paused,
+      List<PairOverride> limits,
+      long registryVersion,
+      long version,
+      RegistryText registry,
+      SecretBindings secrets)
+      implements CborSerializable {
+
+    static Snapshot of(State state) {
+      return new Snapshot(
+          state.paused(),
+          state.limits(),
+          state.registryVersion(),
+          state.version(),
+          state.registry(),
+          state.secrets());
+    }
+
+    State state() {
+      return new State(paused, limits, registryVersion, version, registry, secrets);
+    }
+  }
+
+  /**
    * @param paused what is paused, pairs and destinations
    * @param limits the pairs with their own limits
    * @param registryVersion 0 while the registry is the file's
@@ -254,14 +288,48 @@ public final class OperatorControls
     }
   }
 
-  public static Behavior<Command> create() {
-    return new OperatorControls();
+  /**
+   * @param snapshotEvery events between snapshots; 0 for none (what versions before snapshots can
+   *     read, during a rolling upgrade from one)
+   */
+  public static Behavior<Command> create(int snapshotEvery) {
+    return new OperatorControls(snapshotEvery);
   }
 
-  private OperatorControls() {
+  private final int snapshotEvery;
+
+  private OperatorControls(int snapshotEvery) {
     super(
         PersistenceId.of(ENTITY_TYPE.name(), ENTITY_ID),
         SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+    if (snapshotEvery < 0) {
+      throw new IllegalArgumentException(
+          "eventrouter.admin.controls-snapshot-every must be 0 (none) or more, not "
+              + snapshotEvery);
+    }
+    this.snapshotEvery = snapshotEvery;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return snapshotEvery == 0
+        ? RetentionCriteria.disabled()
+        : RetentionCriteria.snapshotEvery(snapshotEvery, 2).withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return Snapshot.of(state);
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        return ((Snapshot) from).state();
+      }
+    };
   }
 
   @Override

@@ -102,6 +102,21 @@ class OperatorControlsGoldenTest {
     return events;
   }
 
+  /** A snapshot (not an event: not in {@link #written()}), with a replaced registry's text. */
+  static final Stored SNAPSHOT =
+      new Stored(
+          MANIFEST + "Snapshot",
+          new OperatorControls.Snapshot(
+              List.of(OperatorControls.Target.destination("webhook")),
+              List.of(
+                  new OperatorControls.PairOverride(
+                      new OperatorControls.Target("shop", "webhook"),
+                      new OperatorControls.PairLimits(50, 4))),
+              3,
+              9,
+              new OperatorControls.RegistryText(3, AT, REGISTRY),
+              HOOKS_TOKEN));
+
   /**
    * {@link OperatorControls.RegistryReplaced} as it was declared before it kept secret bindings.
    */
@@ -121,6 +136,10 @@ class OperatorControlsGoldenTest {
           .isEqualTo(stored.getValue().manifest());
       V1.writeIfMissing(stored.getKey() + ".cbor", serialization.serialize(event).get());
     }
+    Serializer snapshots = serialization.findSerializerFor(SNAPSHOT.event());
+    assertThat(snapshots.identifier()).isEqualTo(JACKSON_CBOR);
+    assertThat(Serializers.manifestFor(snapshots, SNAPSHOT.event())).isEqualTo(SNAPSHOT.manifest());
+    V1.writeIfMissing(PREFIX + "snapshot.cbor", serialization.serialize(SNAPSHOT.event()).get());
     V1.writeIfMissing(
         PREFIX + "registry-replaced--before-secret-bindings.cbor",
         serialization.serialize(new RegistryReplacedBeforeSecretBindings(REGISTRY, AT)).get());
@@ -136,6 +155,11 @@ class OperatorControlsGoldenTest {
     for (var stored : written().entrySet()) {
       assertReads(stored.getKey(), stored.getValue());
     }
+  }
+
+  @Test
+  void readsASnapshotAsThisVersionWroteIt() {
+    assertReads(PREFIX + "snapshot", SNAPSHOT);
   }
 
   @Test
@@ -155,6 +179,7 @@ class OperatorControlsGoldenTest {
     List<String> expected = new ArrayList<>();
     written().keySet().forEach(file -> expected.add(file + ".cbor"));
     expected.add(PREFIX + "registry-replaced--before-secret-bindings.cbor");
+    expected.add(PREFIX + "snapshot.cbor");
 
     assertThat(V1.files())
         .filteredOn(file -> file.startsWith(PREFIX))
