@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -148,17 +149,27 @@ public final class ArchiveRecords {
    */
   static final int MAX_LINE_BYTES = 64 << 20;
 
-  /**
-   * The records of an archive object. What cannot be read is skipped and counted, and the rest is
-   * read: an object is written by this router, but anyone with access to the bucket can change it.
-   */
+  /** The records of an archive object held in memory; see {@link #read(InputStream, Consumer)}. */
   public static Contents read(byte[] object) {
     List<Record> records = new ArrayList<>();
+    int unreadable = read(new ByteArrayInputStream(object), records::add);
+    return new Contents(records, unreadable);
+  }
+
+  /**
+   * Hands each record of an archive object to {@code each} as it is read, so that no more than a
+   * line is held at once, and returns how many lines (and a cut short or not gzip object) were no
+   * whole record: what cannot be read is skipped and counted, and the rest is read, since anyone
+   * with access to the bucket can change an object. A failure of {@code object} itself to be read
+   * is the caller's to tell apart (an {@link UncheckedIOException}, say): an {@link IOException}
+   * from it counts as an object cut short.
+   */
+  public static int read(InputStream object, Consumer<Record> each) {
     int unreadable = 0;
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     boolean tooLong = false;
     byte[] chunk = new byte[64 * 1024];
-    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(object))) {
+    try (InputStream in = new GZIPInputStream(object, 64 * 1024)) {
       int read;
       while ((read = in.read(chunk)) != -1) {
         int start = 0;
@@ -167,18 +178,18 @@ public final class ArchiveRecords {
             continue;
           }
           tooLong |= !append(line, chunk, start, i - start);
-          unreadable += take(line, tooLong, records);
+          unreadable += take(line, tooLong, each);
           line.reset();
           tooLong = false;
           start = i + 1;
         }
         tooLong |= !append(line, chunk, start, read - start);
       }
-      unreadable += take(line, tooLong, records);
+      unreadable += take(line, tooLong, each);
     } catch (IOException e) {
       unreadable++; // cut short, or no gzip: the records before stand
     }
-    return new Contents(records, unreadable);
+    return unreadable;
   }
 
   /** Adds to the line unless it would pass the longest; false when it did not. */
@@ -190,8 +201,8 @@ public final class ArchiveRecords {
     return true;
   }
 
-  /** Reads one line into the records; 1 when it is no whole record, else 0. */
-  private static int take(ByteArrayOutputStream line, boolean tooLong, List<Record> records) {
+  /** Hands the line on as a record; 1 when it is no whole record, else 0. */
+  private static int take(ByteArrayOutputStream line, boolean tooLong, Consumer<Record> each) {
     if (tooLong) {
       return 1;
     }
@@ -199,15 +210,16 @@ public final class ArchiveRecords {
     if (text.isBlank()) {
       return 0;
     }
+    Record record;
     try {
-      Record record = JSON.readValue(text, Record.class);
-      if (!record.whole()) {
-        return 1;
-      }
-      records.add(record);
-      return 0;
+      record = JSON.readValue(text, Record.class);
     } catch (IOException | RuntimeException e) {
       return 1;
     }
+    if (!record.whole()) {
+      return 1;
+    }
+    each.accept(record);
+    return 0;
   }
 }

@@ -1,5 +1,9 @@
 package dev.eventrouter.router.archive;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,6 +86,34 @@ public final class ArchiveStore implements AutoCloseable {
 
   public byte[] get(String key) {
     return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+  }
+
+  /**
+   * The object's bytes as they come from the store, to be closed. A failure to fetch them (the
+   * connection, not the object's content) is thrown as an {@link UncheckedIOException}, so that a
+   * reader can tell an object cut short by the network from one stored cut short.
+   */
+  public InputStream open(String key) {
+    InputStream object = s3.getObject(b -> b.bucket(bucket).key(key));
+    return new FilterInputStream(object) {
+      @Override
+      public int read() {
+        try {
+          return super.read();
+        } catch (IOException e) {
+          throw new UncheckedIOException("reading archive object " + key + " failed", e);
+        }
+      }
+
+      @Override
+      public int read(byte[] bytes, int offset, int length) {
+        try {
+          return super.read(bytes, offset, length);
+        } catch (IOException e) {
+          throw new UncheckedIOException("reading archive object " + key + " failed", e);
+        }
+      }
+    };
   }
 
   public Optional<byte[]> getIfPresent(String key) {

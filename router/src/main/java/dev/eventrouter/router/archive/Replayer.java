@@ -6,6 +6,9 @@ import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -212,22 +215,11 @@ public final class Replayer {
             || !hour.isBefore(request.to())) {
           continue;
         }
-        List<Job> toReplay =
-            jobsOf(pair, key, tally).stream()
-                .filter(
-                    job ->
-                        !job.createdAt().isBefore(request.from())
-                            && job.createdAt().isBefore(request.to()))
-                .filter(job -> seen.add(job.id()))
-                .filter(job -> request.force() || notTaken(claims, job, tally))
-                .toList();
-        if (toReplay.isEmpty()) {
+        if (replayObject(id, request, pair, route, claims, key, seen, tally)) {
+          tally.objects++;
+        } else {
           tally.skipped++;
-          continue;
         }
-        tally.objects++;
-        tally.jobs += toReplay.size();
-        enqueue(id, pair, route, claims, toReplay, tally);
         progress.accept(tally.report());
       }
     }
@@ -253,32 +245,74 @@ public final class Replayer {
     return report;
   }
 
-  /** The archived jobs of the pair in the object; counts the lines that are none. */
-  private List<Job> jobsOf(PairId pair, String key, Tally tally) {
-    ArchiveRecords.Contents contents = ArchiveRecords.read(store.get(key));
-    long unreadable = contents.unreadable();
-    List<Job> jobs = new ArrayList<>(contents.records().size());
-    for (ArchiveRecords.Record record : contents.records()) {
-      if (!pair.source().equals(record.source())
-          || !pair.destination().equals(record.destination())) {
-        unreadable++;
-        continue;
-      }
-      try {
-        jobs.add(record.job());
-      } catch (RuntimeException notAJob) {
-        unreadable++;
-      }
+  /**
+   * Enqueues the object's jobs of the pair within the request's range, a batch at a time as they
+   * are read (an object is never held whole: it may be large, or made so by anyone with access to
+   * the bucket), and counts the lines that are no job of the pair; true if any job was enqueued.
+   */
+  private boolean replayObject(
+      String id,
+      Request request,
+      PairId pair,
+      Route route,
+      ReplayClaims claims,
+      String key,
+      Set<Ksuid> seen,
+      Tally tally) {
+    List<Job> batch = new ArrayList<>(ENQUEUE_BATCH);
+    long jobsBefore = tally.jobs;
+    long[] notOfThePair = {0};
+    int unreadable;
+    try (InputStream object = store.open(key)) {
+      unreadable =
+          ArchiveRecords.read(
+              object,
+              record -> {
+                Job job = jobOf(pair, record);
+                if (job == null) {
+                  notOfThePair[0]++;
+                  return;
+                }
+                if (!job.createdAt().isBefore(request.from())
+                    && job.createdAt().isBefore(request.to())
+                    && seen.add(job.id())
+                    && (request.force() || notTaken(claims, job, tally))) {
+                  batch.add(job);
+                  if (batch.size() == ENQUEUE_BATCH) {
+                    enqueue(id, pair, route, claims, batch, tally);
+                    batch.clear();
+                  }
+                }
+              });
+    } catch (IOException closing) {
+      throw new UncheckedIOException("closing archive object " + key + " failed", closing);
     }
-    if (unreadable > 0) {
+    if (!batch.isEmpty()) {
+      enqueue(id, pair, route, claims, batch, tally);
+    }
+    long skippedLines = unreadable + notOfThePair[0];
+    if (skippedLines > 0) {
       log.warn(
           "archive object {}: {} lines are no whole job of pair {}; skipped, the rest replayed",
           key,
-          unreadable,
+          skippedLines,
           pair.entityId());
-      tally.unreadable += unreadable;
+      tally.unreadable += skippedLines;
     }
-    return jobs;
+    return tally.jobs > jobsBefore;
+  }
+
+  /** The record's job if it is one of the pair's, else null. */
+  private static Job jobOf(PairId pair, ArchiveRecords.Record record) {
+    if (!pair.source().equals(record.source())
+        || !pair.destination().equals(record.destination())) {
+      return null;
+    }
+    try {
+      return record.job();
+    } catch (RuntimeException notAJob) {
+      return null;
+    }
   }
 
   /** Whether no earlier replay took the job; counts those that did. */
@@ -303,6 +337,7 @@ public final class Replayer {
 
   private void enqueue(
       String id, PairId pair, Route route, ReplayClaims claims, List<Job> archived, Tally tally) {
+    tally.jobs += archived.size();
     Instant now = clock.instant();
     Map<Instant, List<Job>> byHour =
         archived.stream()

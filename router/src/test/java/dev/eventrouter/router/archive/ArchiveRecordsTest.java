@@ -1,6 +1,7 @@
 package dev.eventrouter.router.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
@@ -8,8 +9,14 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.TraceContext;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.queues.archive.ArchivedJob;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -47,5 +54,42 @@ class ArchiveRecordsTest {
     Job replay = read.get(0).job().replay(AT.plus(Duration.ofDays(1)), Duration.ofHours(4));
     assertThat(replay.orderingKey()).isEqualTo(42L);
     assertThat(replay.trace()).isEqualTo(job.trace());
+  }
+
+  /**
+   * An object is read a record at a time (none held beyond its line), and a failure of the store
+   * itself to give the bytes fails the read instead of being counted as a line that is no record.
+   */
+  @Test
+  void recordsAreHandedOnAsReadAndAStoreThatFailsMidwayFailsTheRead() {
+    List<ArchivedJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      Job job = JobFixtures.job(PAIR, "m-" + i, "https://hooks.example.com/in", AT);
+      jobs.add(new ArchivedJob(job, List.of(new JobEvent.AwaitingScheduling(job))));
+    }
+    byte[] object = ArchiveRecords.write(jobs);
+    int half = object.length / 2;
+    InputStream failing =
+        new FilterInputStream(new ByteArrayInputStream(object)) {
+          private int given;
+
+          @Override
+          public int read(byte[] bytes, int offset, int length) throws IOException {
+            if (given >= half) {
+              throw new UncheckedIOException(new IOException("connection reset"));
+            }
+            int read = super.read(bytes, offset, Math.min(length, half - given));
+            given += Math.max(read, 0);
+            return read;
+          }
+        };
+    List<ArchiveRecords.Record> handed = new ArrayList<>();
+
+    assertThatThrownBy(() -> ArchiveRecords.read(failing, handed::add))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasRootCauseMessage("connection reset");
+
+    assertThat(handed).isNotEmpty().hasSizeLessThan(2_000);
+    assertThat(handed.get(0).job()).isEqualTo(jobs.get(0).job());
   }
 }
