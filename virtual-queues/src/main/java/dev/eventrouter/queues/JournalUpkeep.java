@@ -100,8 +100,13 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
     return change;
   }
 
-  void recovered() {
-    jobEventsSinceSnapshot = 0;
+  /**
+   * Counts on from the job events replayed since the snapshot: a queue that passivates (or moves)
+   * before it reaches snapshot-every in one life, as a pair with a burst an hour does, would
+   * otherwise start from zero each time, never take a snapshot, and never compact its journal.
+   */
+  void recovered(QueueState state) {
+    jobEventsSinceSnapshot = state.jobEventsApplied();
   }
 
   void snapshotSaved(QueueState state, long sequenceNr) {

@@ -476,6 +476,14 @@ public final class QueueState {
   }
 
   /**
+   * Job events applied to this state object: after a recovery, those replayed since its snapshot
+   * (all of the journal's, without one).
+   */
+  long jobEventsApplied() {
+    return jobEventsApplied;
+  }
+
+  /**
    * Job events a journal event has carried on average, as far as this state has seen; 1 at first.
    */
   double jobEventsPerEvent() {

@@ -423,7 +423,7 @@ public final class VirtualQueue
               if (!state.isEmpty()) {
                 queue.payloads().behindUpTo(state.sequenceNr());
               }
-              upkeep.recovered();
+              upkeep.recovered(state);
               changed(state);
               archive.next(state);
             })

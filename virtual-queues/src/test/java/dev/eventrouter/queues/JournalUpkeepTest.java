@@ -63,6 +63,38 @@ class JournalUpkeepTest {
   }
 
   /**
+   * A pair with a small burst now and then passivates between bursts, each life writing fewer job
+   * events than snapshot-every: the count goes on across its lives, so it still takes snapshots and
+   * compacts, instead of keeping every row it ever wrote.
+   */
+  @Test
+  void aQueueThatPassivatesBetweenSmallBurstsStillSnapshotsAndCompacts() {
+    Config bursty =
+        ConfigFactory.parseString("eventrouter.virtual-queue.passivate-idle-after = 200ms")
+            .withFallback(SMALL);
+    try (QueueFixture fixture = QueueFixture.startOn(dataDir, bursty)) {
+      PairId pair = fixture.newPair("bursty");
+      String pid = VirtualQueue.persistenceId(pair).id();
+      JdbcJournalCompaction journal = new JdbcJournalCompaction(fixture.testKit().system());
+      // each burst: 30 jobs accepted and 30 delivered, 60 job events, under snapshot-every (100)
+      for (int burst = 0; burst < 8; burst++) {
+        fixture.enqueue(pair, fixture.jobs(pair, 30));
+        fixture.awaitEmpty(pair);
+        fixture.await(
+            () ->
+                assertThat(fixture.queues().hostedShards().toCompletableFuture().join().values())
+                    .as("the queue passivated")
+                    .allSatisfy(queues -> assertThat(queues).isZero()));
+      }
+
+      assertThat(journal.snapshotRows(pid).toCompletableFuture().join()).isPositive();
+      // what is left is what came after the last snapshot: less than snapshot-every job events
+      fixture.await(
+          () -> assertThat(journal.eventRows(pid).toCompletableFuture().join()).isLessThan(100));
+    }
+  }
+
+  /**
    * A backlog above snapshot-max-jobs is not snapshotted (a snapshot is written whole, on the heap
    * beside the index); its queue recovers from its journal, and the snapshot put off is taken once
    * it holds fewer.
