@@ -53,6 +53,10 @@ public record EnqueueBatches(long maxBytes) {
     for (Map.Entry<String, String> header : job.headers().entrySet()) {
       chars += header.getKey().length() + header.getValue().length();
     }
+    if (job.trace() != null) {
+      chars += job.trace().traceparent().length();
+      chars += job.trace().tracestate() == null ? 0 : job.trace().tracestate().length();
+    }
     return job.payload().length + 3 * chars + JOB_OVERHEAD;
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.TraceContext;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,6 +63,18 @@ class EnqueueBatchesTest {
     // small payloads, but each destination header of 6 KiB of three-byte characters
     Map<String, String> headers = Map.of("X-Signature", "€".repeat(2 * 1024));
     List<Job> jobs = IntStream.range(0, 1_000).mapToObj(i -> job(i, 100, headers)).toList();
+
+    assertEveryEnqueueFitsTheFrameAndKeepsTheOrder(jobs);
+  }
+
+  @Test
+  void manySmallEventsWithLongTraceStatesAreCutByTheirTracesToo() {
+    // a record's tracestate is copied into every job of its event
+    TraceContext trace =
+        new TraceContext(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "v=" + "x".repeat(16_000));
+    List<Job> jobs =
+        IntStream.range(0, 600).mapToObj(i -> job(i, 100, Map.of()).withTrace(trace)).toList();
 
     assertEveryEnqueueFitsTheFrameAndKeepsTheOrder(jobs);
   }

@@ -9,6 +9,10 @@ import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -65,6 +69,14 @@ public final class DeadLetters implements AutoCloseable {
   public record Unwritable(String why) implements Outcome {}
 
   private final KafkaProducer<String, byte[]> producer;
+
+  /**
+   * Where records are handed to the producer: its send blocks (up to max.block.ms) while it has no
+   * metadata for the topic or no room in its buffer, as when the broker is down or the topic was
+   * deleted, and the ingest calls this from Pekko's default dispatcher, which the queues share.
+   */
+  private final ExecutorService sending;
+
   private final String topic;
   private final int maxValueBytes;
 
@@ -84,9 +96,18 @@ public final class DeadLetters implements AutoCloseable {
                 // headers; a record over it fails as too large and steps down to its coordinates
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                     Integer.toString(maxValueBytes + 1024 * 1024),
+                // a send that cannot go on fails in seconds, and is tried again by its caller
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000",
                 ProducerConfig.CLIENT_ID_CONFIG, clientId),
             new StringSerializer(),
             new ByteArraySerializer());
+    this.sending =
+        Executors.newSingleThreadExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, clientId + "-send");
+              thread.setDaemon(true);
+              return thread;
+            });
     this.topic = topic;
     this.maxValueBytes = maxValueBytes;
   }
@@ -161,17 +182,24 @@ public final class DeadLetters implements AutoCloseable {
   private CompletionStage<Void> produce(ProducerRecord<String, byte[]> record) {
     CompletableFuture<Void> sent = new CompletableFuture<>();
     try {
-      producer.send(
-          record,
-          (metadata, failure) -> {
-            if (failure != null) {
-              sent.completeExceptionally(failure);
-            } else {
-              sent.complete(null);
+      sending.execute(
+          () -> {
+            try {
+              producer.send(
+                  record,
+                  (metadata, failure) -> {
+                    if (failure != null) {
+                      sent.completeExceptionally(failure);
+                    } else {
+                      sent.complete(null);
+                    }
+                  });
+            } catch (RuntimeException e) {
+              sent.completeExceptionally(e);
             }
           });
-    } catch (RuntimeException e) {
-      sent.completeExceptionally(e);
+    } catch (RejectedExecutionException closed) {
+      sent.completeExceptionally(closed);
     }
     return sent;
   }
@@ -190,6 +218,12 @@ public final class DeadLetters implements AutoCloseable {
 
   @Override
   public void close() {
+    sending.shutdown();
+    try {
+      sending.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     producer.close();
   }
 }

@@ -91,6 +91,12 @@ final class EventParser {
       if (messageId.chars().anyMatch(Character::isISOControl)) {
         return new Invalid(Rejection.NO_MESSAGE_ID, "messageId has control characters");
       }
+      // a JSON escape can make half of a character (a lone surrogate), which no UTF-8 encoder
+      // writes: the job could not be sent to a queue on another node, nor journaled job by job
+      if (!wellFormed(messageId)) {
+        return new Invalid(
+            Rejection.NO_MESSAGE_ID, "messageId has a lone UTF-16 surrogate (half of a character)");
+      }
       return new Parsed(messageId, taken.isEmpty() ? EventFields.NONE : new EventFields(taken));
     } catch (IOException | RuntimeException e) {
       return new Invalid(Rejection.NOT_JSON, JsonProblems.firstLine(e.getMessage()));
@@ -133,5 +139,20 @@ final class EventParser {
       case START_OBJECT, START_ARRAY -> new FieldValue.Composite();
       default -> null;
     };
+  }
+
+  /** Whether every surrogate of the text is half of a pair. */
+  static boolean wellFormed(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 }

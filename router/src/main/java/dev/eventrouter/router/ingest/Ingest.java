@@ -1,6 +1,7 @@
 package dev.eventrouter.router.ingest;
 
 import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.RecordPosition;
 import dev.eventrouter.persistence.job.TraceContext;
@@ -379,6 +380,16 @@ public final class Ingest {
     }
   }
 
+  /**
+   * The time a record's job ids are derived from: the record's, the same however often it is read.
+   * A record without one (-1: an old message format, a producer that set none) takes the ids'
+   * earliest time, not the time of reading: read again after a crash, before its offset was
+   * committed, it would otherwise make new ids, and its jobs be delivered twice.
+   */
+  static Instant recordTime(ConsumerRecord<?, ?> record) {
+    return record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Ksuid.EARLIEST;
+  }
+
   private Routed route(
       ConsumerRecord<String, byte[]> record,
       CommittableOffset offset,
@@ -407,7 +418,7 @@ public final class Ingest {
                 event,
                 value,
                 routes,
-                record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now(),
+                recordTime(record),
                 new RecordPosition(record.partition(), record.offset()),
                 Instant.now());
     if (trace != null) {

@@ -54,7 +54,10 @@ class EventParserTest {
         "{\"messageId\":42}|messageId must be a non-empty string",
         "{\"messageId\":null}|messageId must be a non-empty string",
         "{\"messageId\":\"  \"}|messageId must be a non-empty string",
-        "{\"messageId\":{\"a\":1}}|messageId must be a non-empty string"
+        "{\"messageId\":{\"a\":1}}|messageId must be a non-empty string",
+        "{\"messageId\":\"m\\ud800\"}|messageId has a lone UTF-16 surrogate (half of a character)",
+        "{\"messageId\":\"\\udc00m\"}|messageId has a lone UTF-16 surrogate (half of a character)",
+        "{\"messageId\":\"m\\ud800\\ud800\\udc00\"}|messageId has a lone UTF-16 surrogate (half of a character)"
       })
   void rejectsAnEventWithoutAUsableMessageId(String value, String detail) {
     assertThat(parser.parse(bytes(value), FieldSelection.NONE))
@@ -84,6 +87,16 @@ class EventParserTest {
               assertThat(invalid.reason()).isEqualTo(Rejection.NOT_JSON);
               assertThat(invalid.detail()).containsIgnoringCase("duplicate");
             });
+  }
+
+  @Test
+  void takesAMessageIdWithWholeCharactersOutsideTheBasicPlane() {
+    assertThat(
+            parser.parse(
+                bytes("{\"messageId\":\"m-\\ud83d\\ude00-\uD83D\uDE00\"}"), FieldSelection.NONE))
+        .isInstanceOfSatisfying(
+            EventParser.Parsed.class,
+            parsed -> assertThat(parsed.messageId()).isEqualTo("m-\uD83D\uDE00-\uD83D\uDE00"));
   }
 
   @Test

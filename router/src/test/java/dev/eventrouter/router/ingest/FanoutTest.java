@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.router.filter.EventFields;
 import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.RegistryLoader;
@@ -13,9 +14,51 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
 class FanoutTest {
+
+  /**
+   * A job's id is derived from its record's time, so that a record read again (after a crash,
+   * before its offset was committed) makes the same ids and its queue refuses them. A record
+   * without a time (-1) takes the ids' earliest time, whenever it is read, not the time of reading.
+   */
+  @Test
+  void aRecordWithoutATimeMakesTheSameIdsWheneverItIsRead() {
+    ConsumerRecord<String, byte[]> timeless =
+        new ConsumerRecord<>(
+            "events",
+            0,
+            5L,
+            ConsumerRecord.NO_TIMESTAMP,
+            TimestampType.NO_TIMESTAMP_TYPE,
+            -1,
+            -1,
+            "shop",
+            new byte[0],
+            new RecordHeaders(),
+            Optional.empty());
+    ConsumerRecord<String, byte[]> timed =
+        new ConsumerRecord<>(
+            "events",
+            0,
+            6L,
+            1_764_000_000_000L,
+            TimestampType.CREATE_TIME,
+            -1,
+            -1,
+            "shop",
+            new byte[0],
+            new RecordHeaders(),
+            Optional.empty());
+
+    assertThat(Ingest.recordTime(timeless)).isEqualTo(Ksuid.EARLIEST);
+    assertThat(Ingest.recordTime(timed)).isEqualTo(Instant.ofEpochMilli(1_764_000_000_000L));
+  }
 
   /**
    * Requests are JSON unless the destination says otherwise (the delivery client's default), so a

@@ -94,7 +94,31 @@ public final class JobTracing {
     }
     Map<String, String> carrier = new HashMap<>(4);
     W3C.inject(Context.root().with(span), carrier, Map::put);
-    return new TraceContext(carrier.get("traceparent"), carrier.get("tracestate"));
+    return new TraceContext(carrier.get("traceparent"), kept(carrier.get("tracestate")));
+  }
+
+  /**
+   * The longest tracestate a job keeps, the W3C's: every job of an event carries it, in the
+   * journal, between nodes and to its destination, and the propagator lets 32 members of up to 256
+   * characters each (16 KB) through.
+   */
+  static final int MAX_TRACESTATE = 512;
+
+  /**
+   * The tracestate's leading members that fit {@link #MAX_TRACESTATE} characters (the W3C's rule:
+   * members are dropped from the end); null if none does.
+   */
+  static String kept(String tracestate) {
+    if (tracestate == null || tracestate.length() <= MAX_TRACESTATE) {
+      return tracestate;
+    }
+    int end = 0;
+    for (int comma = tracestate.indexOf(',');
+        comma >= 0 && comma <= MAX_TRACESTATE;
+        comma = tracestate.indexOf(',', comma + 1)) {
+      end = comma;
+    }
+    return end == 0 ? null : tracestate.substring(0, end);
   }
 
   /**
