@@ -188,7 +188,11 @@ public final class Ingest {
                               return c;
                             })
                         .map(this::route)
-                        .groupedWithin(settings.batchMaxRecords(), settings.batchMaxWait())
+                        .groupedWeightedWithin(
+                            settings.batchMaxBytes(),
+                            settings.batchMaxRecords(),
+                            Routed::bytes,
+                            settings.batchMaxWait())
                         .mapAsync(settings.parallelism(), this::write)
                         .map(this::persisted)
                         .via(Committer.flow(committer)))
@@ -315,16 +319,30 @@ public final class Ingest {
   /** What became of one record. */
   private sealed interface Routed {
     CommittableOffset offset();
+
+    /** What it holds of its record's value, for the batch's weight. */
+    long bytes();
   }
 
-  private record Jobs(CommittableOffset offset, List<Job> jobs) implements Routed {}
+  /** The jobs of one record; they share its value. */
+  private record Jobs(CommittableOffset offset, List<Job> jobs) implements Routed {
+    @Override
+    public long bytes() {
+      return jobs.isEmpty() ? 0 : jobs.get(0).payload().length;
+    }
+  }
 
   private record Rejected(
       CommittableOffset offset,
       ConsumerRecord<String, byte[]> record,
       Rejection reason,
       String detail)
-      implements Routed {}
+      implements Routed {
+    @Override
+    public long bytes() {
+      return record.value() == null ? 0 : record.value().length;
+    }
+  }
 
   private Routed route(CommittableMessage<String, byte[]> message) {
     metrics.recordsConsumed.inc();

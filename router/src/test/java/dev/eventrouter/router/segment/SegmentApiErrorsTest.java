@@ -79,6 +79,7 @@ class SegmentApiErrorsTest {
             1024 * 1024,
             64,
             1000,
+            16 * 1024 * 1024,
             Duration.ofMillis(20),
             4,
             Duration.ofMillis(200),
