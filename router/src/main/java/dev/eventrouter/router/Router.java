@@ -32,6 +32,7 @@ import dev.eventrouter.router.kafka.SourcePartitions;
 import dev.eventrouter.router.kafka.Topics;
 import dev.eventrouter.router.metrics.RouterMetrics;
 import dev.eventrouter.router.registry.PairOverrides;
+import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.RegistryLoader;
 import dev.eventrouter.router.registry.SecretBindings;
 import dev.eventrouter.router.registry.SettingsRegistry;
@@ -45,6 +46,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -393,8 +395,12 @@ public final class Router implements AutoCloseable {
             metrics.jobEvents(),
             partitions,
             tracing);
-    metrics.watchBreakers(queues.breakers()::states);
-    metrics.watchConcurrencyLimits(queues.limits()::limits, queues.limits()::inUse);
+    // the registry's destinations only: one removed or renamed would keep its series for ever,
+    // its breaker's last state (open) among them
+    metrics.watchBreakers(() -> inRegistry(registry, queues.breakers().states()));
+    metrics.watchConcurrencyLimits(
+        () -> inRegistry(registry, queues.limits().limits()),
+        () -> inRegistry(registry, queues.limits().inUse()));
     metrics.watchShards(
         queues::hostedShards, system.scheduler(), WATCH_INTERVAL, system.executionContext());
     // less often than the others: each look is a question to every queue holding jobs here, and
@@ -614,5 +620,18 @@ public final class Router implements AutoCloseable {
         .runAll(CoordinatedShutdown.unknownReason())
         .toCompletableFuture()
         .join();
+  }
+
+  /** What the map holds of the destinations the registry has now. */
+  private static <V> Map<String, V> inRegistry(SettingsRegistry registry, Map<String, V> values) {
+    Registry now = registry.current();
+    Map<String, V> kept = new TreeMap<>();
+    values.forEach(
+        (destination, value) -> {
+          if (now.destination(destination).isPresent()) {
+            kept.put(destination, value);
+          }
+        });
+    return kept;
   }
 }

@@ -162,6 +162,33 @@ class RegistryChangeTest {
                 () -> {
                   assertThat(blackHole.deliveries().getOrDefault("added", Map.of()).keySet())
                       .containsAll(sent);
+                  assertThat(blackHole.deliveries().getOrDefault("old", Map.of()).keySet())
+                      .containsAll(sent);
+                  return null;
+                });
+        assertThat(TestRouter.get(restarted, "/metrics").body())
+            .contains("eventrouter_breaker_state{destination=\"old\"}");
+
+        // a destination the registry no longer has leaves the metrics (its breaker's last state
+        // was reported for ever, an open one firing its alert)
+        HttpResponse<String> dropped =
+            put(
+                restarted,
+                """
+                destinations { added { endpoint = "%s" } }
+                sources { shop { destinations = [added] } }
+                """
+                    .formatted(blackHole.url("added")));
+        assertThat(dropped.statusCode()).as(dropped.body()).isEqualTo(200);
+        TestProbe.create(restarted.system())
+            .awaitAssert(
+                Duration.ofSeconds(30),
+                Duration.ofMillis(200),
+                () -> {
+                  String metrics = TestRouter.get(restarted, "/metrics").body();
+                  assertThat(metrics)
+                      .contains("eventrouter_breaker_state{destination=\"added\"}")
+                      .doesNotContain("destination=\"old\"");
                   return null;
                 });
       }

@@ -4,28 +4,45 @@ import dev.eventrouter.queues.destination.BreakerSettings;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One circuit breaker per destination on this node, shared by all its pairs' queues: when a
  * destination is down, every pair stops sending to it, and a few probes decide when it is back.
+ *
+ * <p>A breaker is made again, closed, when its destination's breaker settings change (a registry
+ * replaced at run time): the settings apply from the next attempt, as the README promises. An open
+ * breaker turns half-open by itself once its open time is over, so that one no queue asks any more
+ * (its destination's jobs all gone) does not stay reported open.
  */
 public final class DestinationBreakers {
 
-  private final CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
+  private record Built(CircuitBreaker breaker, BreakerSettings settings) {}
+
+  private final Map<String, Built> breakers = new ConcurrentHashMap<>();
 
   public CircuitBreaker of(DestinationSettings destination) {
-    return registry.circuitBreaker(destination.id(), () -> config(destination.breaker()));
+    BreakerSettings settings = destination.breaker();
+    Built built = breakers.get(destination.id());
+    if (built != null && built.settings().equals(settings)) {
+      return built.breaker();
+    }
+    return breakers
+        .compute(
+            destination.id(),
+            (id, was) ->
+                was != null && was.settings().equals(settings)
+                    ? was
+                    : new Built(CircuitBreaker.of(id, config(settings)), settings))
+        .breaker();
   }
 
   /** The state of each destination's breaker on this node, by destination id. */
   public Map<String, CircuitBreaker.State> states() {
     Map<String, CircuitBreaker.State> states = new TreeMap<>();
-    registry
-        .getAllCircuitBreakers()
-        .forEach(breaker -> states.put(breaker.getName(), breaker.getState()));
+    breakers.forEach((id, built) -> states.put(id, built.breaker().getState()));
     return states;
   }
 
@@ -36,6 +53,7 @@ public final class DestinationBreakers {
         .minimumNumberOfCalls(settings.minimumCalls())
         .failureRateThreshold(settings.failureRatePercent())
         .waitDurationInOpenState(settings.openFor())
+        .automaticTransitionFromOpenToHalfOpenEnabled(true)
         .permittedNumberOfCallsInHalfOpenState(settings.halfOpenProbes())
         // failures are reported by the queue with onError: no exception types to classify
         .recordExceptions(Throwable.class)
