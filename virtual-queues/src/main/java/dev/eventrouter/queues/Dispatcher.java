@@ -389,8 +389,8 @@ final class Dispatcher implements PayloadReadBack.Reader {
   /**
    * Sends the batch's jobs in one request, if the destination's concurrency limit, the breaker, the
    * pair's rate and the client let it go; false (and a timer armed) when one of them does not: its
-   * jobs stay due, none charged an attempt. The first job of the request holds its in-flight slot,
-   * the request one permit of the limit.
+   * jobs stay due, none charged an attempt. The request holds one in-flight slot and one permit of
+   * the limit.
    */
   private boolean send(
       RequestBatch batch,
@@ -421,9 +421,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
       schedule(now + queue.settings().busyRetryDelay().toMillis());
       return false;
     }
-    for (int i = 0; i < jobs.size(); i++) {
-      queue.inFlight().sent(jobs.get(i).job().id(), jobs.get(i).attempt(), i == 0);
-    }
+    queue.inFlight().sent(jobs);
     if (jobs.size() == 1) {
       alone.remove(jobs.get(0).job().id());
     }

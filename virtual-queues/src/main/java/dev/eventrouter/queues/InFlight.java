@@ -2,8 +2,10 @@ package dev.eventrouter.queues;
 
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
+import dev.eventrouter.queues.delivery.DeliveryRequest;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -18,24 +20,41 @@ final class InFlight {
   /** Job id to the number of its attempt under way. */
   private final Map<Ksuid, Integer> attempts = new HashMap<>();
 
-  /** The jobs that hold a request's slot: each request's first. */
+  /** The jobs of requests of one job: each holds its request's slot. */
   private final Set<Ksuid> slots = new HashSet<>();
+
+  /** The jobs of requests of several (a batch), each to its request. */
+  private final Map<Ksuid, Batch> batches = new HashMap<>();
 
   private int unanswered;
 
-  void sent(Ksuid jobId, int attempt) {
-    sent(jobId, attempt, true);
+  /**
+   * A batch under way: it holds its slot until one of its jobs that went out is answered, or all of
+   * them are. An API adapter answers at once the jobs it refuses (none of their bytes sent): such
+   * an answer says nothing of the request, which still carries the others.
+   */
+  private static final class Batch {
+    int waiting;
+    boolean holdsSlot = true;
+
+    Batch(int jobs) {
+      this.waiting = jobs;
+    }
   }
 
-  /**
-   * @param holdsSlot whether it is its request's first job, whose answer frees the request's slot
-   *     (the others of a batch ride along)
-   */
-  void sent(Ksuid jobId, int attempt, boolean holdsSlot) {
-    attempts.put(jobId, attempt);
-    if (holdsSlot) {
-      slots.add(jobId);
-      unanswered++;
+  /** The jobs of one request went out: the request takes one slot. */
+  void sent(List<DeliveryRequest.Sent> jobs) {
+    unanswered++;
+    if (jobs.size() == 1) {
+      DeliveryRequest.Sent sent = jobs.get(0);
+      attempts.put(sent.job().id(), sent.attempt());
+      slots.add(sent.job().id());
+      return;
+    }
+    Batch batch = new Batch(jobs.size());
+    for (DeliveryRequest.Sent sent : jobs) {
+      attempts.put(sent.job().id(), sent.attempt());
+      batches.put(sent.job().id(), batch);
     }
   }
 
@@ -58,9 +77,20 @@ final class InFlight {
     if (attempt == null || attempt != outcome.attempt()) {
       return Answer.UNKNOWN;
     }
-    if (!slots.remove(outcome.jobId())) {
+    Batch batch = batches.remove(outcome.jobId());
+    if (batch == null) {
+      if (!slots.remove(outcome.jobId())) {
+        return Answer.RIDER;
+      }
+      unanswered--;
+      return Answer.REQUEST;
+    }
+    batch.waiting--;
+    if (!batch.holdsSlot
+        || (outcome.signal() == DeliveryOutcome.Signal.NOT_SENT && batch.waiting > 0)) {
       return Answer.RIDER;
     }
+    batch.holdsSlot = false;
     unanswered--;
     return Answer.REQUEST;
   }
@@ -69,6 +99,7 @@ final class InFlight {
   void persisted(Ksuid jobId) {
     attempts.remove(jobId);
     slots.remove(jobId);
+    batches.remove(jobId);
   }
 
   /** The jobs under way. Read-only to callers. */
