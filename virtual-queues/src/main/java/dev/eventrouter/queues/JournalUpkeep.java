@@ -270,6 +270,13 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
   }
 
   ReplyEffect<QueueEvent, QueueState> carryForward(QueueState state, CarryForward carry) {
+    if (heldBy > 0) {
+      // a lever was pulled while the round read: carried, its jobs would move past the lever's
+      // mark and it would miss them. The round is dropped; one after the lever finds them again.
+      toCarry.clear();
+      carried(state);
+      return queue.noReply();
+    }
     // a job attempted (or archived) since it was read has events the carried one would hide
     List<JobEvent> events =
         carry.events().stream()
