@@ -110,10 +110,13 @@ public final class Replayer {
    * @param unreadable lines of the objects that are no whole job of their pair (and objects cut
    *     short): skipped, each logged with its object's key
    * @param unrouted pairs archived whose source no longer sends to the destination: not replayed
+   *     (the first {@link #NAMED} of them; {@code unroutedCount} counts them all)
+   * @param pairs the pairs replayed (the first {@link #NAMED}; {@code pairCount} counts them all)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Report(
       List<String> pairs,
+      int pairCount,
       int objects,
       int skipped,
       long jobs,
@@ -123,7 +126,15 @@ public final class Replayer {
       long resumed,
       long unconfirmed,
       long unreadable,
-      List<String> unrouted) {}
+      List<String> unrouted,
+      int unroutedCount) {
+
+    /**
+     * Pairs a report names, of each kind: a replay of every source of a destination may go over a
+     * hundred thousand, and its report is copied after each object and read by every poll.
+     */
+    public static final int NAMED = 100;
+  }
 
   private final ArchiveStore store;
   private final ArchiveKeys keys;
@@ -201,10 +212,10 @@ public final class Replayer {
       }
       Route route = routing.of(pair).orElse(null);
       if (route == null) {
-        tally.unrouted.add(pair.entityId());
+        tally.unrouted(pair);
         continue;
       }
-      tally.pairs.add(pair.entityId());
+      tally.replaying(pair);
       ReplayClaims claims = new ReplayClaims(store, keys, pair);
       // a job archived twice (its batch sent again after a crash) is in two objects: once here
       Set<Ksuid> seen = new HashSet<>();
@@ -375,6 +386,7 @@ public final class Replayer {
   /** A replay's counts as it goes. */
   private static final class Tally {
     final List<String> pairs = new ArrayList<>();
+    int pairCount;
     int objects;
     int skipped;
     long jobs;
@@ -385,11 +397,27 @@ public final class Replayer {
     long unconfirmed;
     long unreadable;
     final List<String> unrouted = new ArrayList<>();
+    int unroutedCount;
+
+    void replaying(PairId pair) {
+      pairCount++;
+      if (pairs.size() < Report.NAMED) {
+        pairs.add(pair.entityId());
+      }
+    }
+
+    void unrouted(PairId pair) {
+      unroutedCount++;
+      if (unrouted.size() < Report.NAMED) {
+        unrouted.add(pair.entityId());
+      }
+    }
 
     /** A copy: a report so far is read by others while the replay goes on. */
     Report report() {
       return new Report(
           List.copyOf(pairs),
+          pairCount,
           objects,
           skipped,
           jobs,
@@ -399,7 +427,8 @@ public final class Replayer {
           resumed,
           unconfirmed,
           unreadable,
-          List.copyOf(unrouted));
+          List.copyOf(unrouted),
+          unroutedCount);
     }
   }
 }

@@ -380,7 +380,8 @@ class ArchiveGoldenTest {
       assertThat(report)
           .usingRecursiveComparison()
           .isEqualTo(
-              new Replayer.Report(List.of(PAIR.entityId()), 1, 0, 2, 2, 0, 2, 1, 0, 0, List.of()));
+              new Replayer.Report(
+                  List.of(PAIR.entityId()), 1, 1, 0, 2, 2, 0, 2, 1, 0, 0, List.of(), 0));
       assertThat(enqueued)
           .usingRecursiveFieldByFieldElementComparator()
           .containsExactly(CARRIED.replay(NOW, EXPIRY), REPLAYED.replay(NOW, EXPIRY));

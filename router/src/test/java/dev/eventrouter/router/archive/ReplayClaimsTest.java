@@ -253,6 +253,31 @@ class ReplayClaimsTest {
   }
 
   /**
+   * A replay of every source of a destination may meet a hundred thousand pairs: its report names
+   * the first hundred of each kind and counts them all (it is copied after every object, and read
+   * by every poll of its status).
+   */
+  @Test
+  void aReportNamesTheFirstHundredPairsOfEachKindAndCountsThemAll() {
+    for (int i = 0; i < Replayer.Report.NAMED + 20; i++) {
+      archive(new PairId("source-" + i, "gone"), "a", HOUR.plus(Duration.ofMinutes(1)));
+    }
+
+    Replayer.Report report =
+        replayer(HOUR.plus(Duration.ofHours(5)), this::accept)
+            .replay(
+                "many",
+                new Replayer.Request(null, "gone", HOUR, HOUR.plus(Duration.ofHours(1)), false))
+            .toCompletableFuture()
+            .join();
+
+    assertThat(report.unrouted()).hasSize(Replayer.Report.NAMED);
+    assertThat(report.unroutedCount()).isEqualTo(Replayer.Report.NAMED + 20);
+    assertThat(report.pairs()).isEmpty();
+    assertThat(report.pairCount()).isZero();
+  }
+
+  /**
    * Objects the router did not write as they are: a line that is no JSON, a record without its
    * payload, a record of another pair, a line longer than any record (a gzip of zeros), an object
    * cut short, one that is no gzip. Each is skipped and counted, the replay goes on, and every
