@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.apache.pekko.pattern.StatusReply;
@@ -212,9 +213,25 @@ final class PayloadReadBack {
         .reply(
             read.get().replyTo(),
             read.failure() != null
-                ? StatusReply.error(
-                    "reading the trace of " + id + " failed: " + read.failure().getMessage())
+                ? StatusReply.error(traceFailure(id, read.failure()))
                 : StatusReply.success(
                     new VirtualQueue.JobTrace(id, read.live(), Transition.of(read.events()))));
+  }
+
+  /**
+   * What the operator is told: why, when the node refused the scan; else only that the read failed
+   * (logged here), since a journal's message can name its host, its user, a file of the data
+   * directory.
+   */
+  private String traceFailure(Ksuid id, Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof TraceScans.Busy) {
+      return cause.getMessage();
+    }
+    queue.context().getLog().warn("reading the trace of job {} failed", id, cause);
+    return "reading the trace of " + id + " failed";
   }
 }

@@ -13,12 +13,17 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who calls the admin API, by the bearer token presented, and whether the token's scope allows the
  * action; every action, allowed or refused, is audited with its outcome.
  */
 final class AdminAccess extends AllDirectives {
+
+  private static final Logger log = LoggerFactory.getLogger(AdminAccess.class);
 
   private final AdminTokens tokens;
 
@@ -78,20 +83,31 @@ final class AdminAccess extends AllDirectives {
     }
     return completeWithFuture(
         response
-            .exceptionally(
-                failure ->
-                    error(
-                        StatusCodes.SERVICE_UNAVAILABLE,
-                        action
-                            + " failed, try again: "
-                            + (failure instanceof CompletionException && failure.getCause() != null
-                                ? failure.getCause()
-                                : failure)))
+            .exceptionally(failure -> failed(action, target, failure))
             .thenApply(
                 done -> {
                   AdminAudit.action(caller, needed, action, target, done.status().intValue());
                   return done;
                 }));
+  }
+
+  /**
+   * A 503 to try again. What a queue answered as its error (a text this router wrote) is passed on;
+   * any other failure (a journal's, an ask's timeout) is logged, not sent: its message can name the
+   * database's host, its user, a file of the data directory.
+   */
+  static HttpResponse failed(String action, String target, Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof StatusReply.ErrorMessage answered) {
+      return error(
+          StatusCodes.SERVICE_UNAVAILABLE, action + " failed, try again: " + answered.getMessage());
+    }
+    log.warn("admin action {} on {} failed", action, target, cause);
+    return error(
+        StatusCodes.SERVICE_UNAVAILABLE, action + " failed, try again (the router's log says why)");
   }
 
   private static HttpResponse unauthorized(String message) {
