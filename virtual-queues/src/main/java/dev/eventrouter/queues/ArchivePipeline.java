@@ -139,7 +139,8 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
   }
 
   @Override
-  public void read(QueueState state, Map<Ksuid, List<JobEvent>> traces) {
+  public void read(
+      QueueState state, Map<Ksuid, List<JobEvent>> traces, Map<Ksuid, PendingJob> readAs) {
     if (traces.isEmpty()) {
       busy = false;
       next(state);

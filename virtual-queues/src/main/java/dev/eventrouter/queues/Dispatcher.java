@@ -188,7 +188,8 @@ final class Dispatcher implements PayloadReadBack.Reader {
   }
 
   @Override
-  public void read(QueueState state, Map<Ksuid, List<JobEvent>> live) {
+  public void read(
+      QueueState state, Map<Ksuid, List<JobEvent>> live, Map<Ksuid, PendingJob> readAs) {
     Map<Ksuid, Job> read = new LinkedHashMap<>();
     live.forEach((id, events) -> read.put(id, JobPayloads.payloadOf(events)));
     // kept while there is room, first due first; the rest goes now or is read again when due

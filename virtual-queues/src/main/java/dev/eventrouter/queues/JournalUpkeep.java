@@ -236,9 +236,14 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
     return true;
   }
 
-  /** Each job again, with the attempts its trace tells so far: those events may go now. */
+  /**
+   * Each job again, with the attempts its trace tells so far: those events may go now. Each is
+   * compared, when written, with its entry when the read started (not when it ended): one attempted
+   * or archived while the read was under way has events the read did not see.
+   */
   @Override
-  public void read(QueueState state, Map<Ksuid, List<JobEvent>> traces) {
+  public void read(
+      QueueState state, Map<Ksuid, List<JobEvent>> traces, Map<Ksuid, PendingJob> readAs) {
     List<JobEvent.CarriedForward> events = new ArrayList<>(traces.size());
     traces.forEach(
         (id, trace) -> {
@@ -253,9 +258,9 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
           events.add(new JobEvent.CarriedForward(JobPayloads.payloadOf(trace), attempts));
         });
     events.sort(Comparator.comparing(JobEvent::jobId));
-    Map<Ksuid, PendingJob> readAs = new HashMap<>();
-    traces.keySet().forEach(id -> readAs.put(id, state.get(id)));
-    queue.context().getSelf().tell(new CarryForward(events, readAs));
+    Map<Ksuid, PendingJob> asRead = new HashMap<>();
+    traces.keySet().forEach(id -> asRead.put(id, readAs.get(id)));
+    queue.context().getSelf().tell(new CarryForward(events, asRead));
   }
 
   /**

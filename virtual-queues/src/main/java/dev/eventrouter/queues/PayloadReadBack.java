@@ -38,8 +38,12 @@ final class PayloadReadBack {
     /** Whole traces, or only the events carrying the payloads. */
     boolean wantsTraces();
 
-    /** Each job still live as it was read, with its events (among them its payload's). */
-    void read(QueueState state, Map<Ksuid, List<JobEvent>> live);
+    /**
+     * Each job still live as it was read, with its events (among them its payload's), and each
+     * job's index entry when the read started: one changed since (attempted again, archiving) has
+     * events the read did not see.
+     */
+    void read(QueueState state, Map<Ksuid, List<JobEvent>> live, Map<Ksuid, PendingJob> readAs);
 
     /** The journal did not answer: nothing was read. */
     void readFailed();
@@ -148,7 +152,7 @@ final class PayloadReadBack {
               }
             });
     if (lost.isEmpty()) {
-      read.reader().read(state, live);
+      read.reader().read(state, live, read.readAs());
       return queue.noReply();
     }
     queue
@@ -165,7 +169,7 @@ final class PayloadReadBack {
             s -> {
               queue.deps().listener().persisted(queue.pair(), lost);
               removed.accept(s);
-              read.reader().read(s, live);
+              read.reader().read(s, live, read.readAs());
             })
         .thenNoReply();
   }
