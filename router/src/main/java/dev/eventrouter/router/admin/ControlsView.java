@@ -79,6 +79,12 @@ public final class ControlsView implements PairOverrides {
     ClusterSharding sharding = ClusterSharding.get(system);
     int snapshotEvery =
         system.settings().config().getInt("eventrouter.admin.controls-snapshot-every");
+    // refused here, at start, not by the entity when sharding first starts it
+    if (snapshotEvery < 0) {
+      throw new IllegalArgumentException(
+          "eventrouter.admin.controls-snapshot-every must be 0 (none) or more, not "
+              + snapshotEvery);
+    }
     sharding.init(
         Entity.of(OperatorControls.ENTITY_TYPE, context -> OperatorControls.create(snapshotEvery)));
     entity = sharding.entityRefFor(OperatorControls.ENTITY_TYPE, OperatorControls.ENTITY_ID);

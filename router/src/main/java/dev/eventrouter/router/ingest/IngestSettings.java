@@ -36,7 +36,7 @@ public record IngestSettings(
         maxPayloadBytes(config),
         ingest.getInt("max-nesting-depth"),
         ingest.getInt("batch-max-records"),
-        ingest.getBytes("batch-max-bytes"),
+        positive(ingest, "batch-max-bytes", ingest.getBytes("batch-max-bytes")),
         ingest.getDuration("batch-max-wait"),
         ingest.getInt("parallelism"),
         ingest.getDuration("retry-min-backoff"),
@@ -74,5 +74,16 @@ public record IngestSettings(
               + bytes);
     }
     return (int) bytes;
+  }
+
+  private static long positive(Config ingest, String key, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(
+          "eventrouter.ingest."
+              + key
+              + " must be more than 0, not "
+              + ingest.getValue(key).render());
+    }
+    return value;
   }
 }

@@ -36,6 +36,15 @@ class IngestSettingsTest {
         .isEqualTo(1024L * 1024);
   }
 
+  @Test
+  void aBatchOfNoBytesStopsTheStartNamingTheSetting() {
+    assertThatThrownBy(
+            () ->
+                IngestSettings.fromConfig(
+                    config(Map.of("eventrouter.ingest.batch-max-bytes", "0")), CLIENT))
+        .hasMessage("eventrouter.ingest.batch-max-bytes must be more than 0, not \"0\"");
+  }
+
   private static Config config(Map<String, Object> overrides) {
     return ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load()).resolve();
   }
