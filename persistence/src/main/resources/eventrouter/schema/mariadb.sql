@@ -1,9 +1,11 @@
 -- Journal and snapshot tables for pekko-persistence-jdbc 1.1 on MariaDB / MySQL. Idempotent.
 -- LONGBLOB, not the plugin's BLOB: a BLOB holds 64 KiB and payloads go up to the ingest maximum.
+-- Persistence ids compare byte for byte (utf8mb4_bin), as on the other databases: the server's
+-- default collation ignores case, and "Shop:hook" and "shop:hook" are two pairs (MariaDbIds).
 CREATE TABLE IF NOT EXISTS event_journal (
   ordering SERIAL,
   deleted BOOLEAN DEFAULT false NOT NULL,
-  persistence_id VARCHAR(255) NOT NULL,
+  persistence_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
   sequence_number BIGINT NOT NULL,
   writer TEXT NOT NULL,
   write_timestamp BIGINT NOT NULL,
@@ -24,7 +26,7 @@ CREATE TABLE IF NOT EXISTS event_tag (
   FOREIGN KEY (event_id) REFERENCES event_journal(ordering) ON DELETE CASCADE
 );
 CREATE TABLE IF NOT EXISTS snapshot (
-  persistence_id VARCHAR(255) NOT NULL,
+  persistence_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
   sequence_number BIGINT NOT NULL,
   created BIGINT NOT NULL,
   snapshot_ser_id INTEGER NOT NULL,

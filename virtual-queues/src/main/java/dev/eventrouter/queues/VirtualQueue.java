@@ -75,6 +75,13 @@ public final class VirtualQueue
   public static final EntityTypeKey<Command> ENTITY_TYPE =
       EntityTypeKey.create(Command.class, "VirtualQueue");
 
+  /**
+   * The longest pair id ({@code source:destination}) whose queue can be journaled: its persistence
+   * id is the entity type, a separator and the pair id, within the tables' column.
+   */
+  public static final int MAX_PAIR_ID_LENGTH =
+      JournalSettings.MAX_PERSISTENCE_ID_LENGTH - ENTITY_TYPE.name().length() - 1;
+
   // ---- protocol ----
 
   public sealed interface Command

@@ -40,6 +40,9 @@ public final class JournalSchema {
         if (settings.database() == JournalSettings.Database.POSTGRES) {
           PostgresCompression.useLz4(connection);
         }
+        if (settings.database() == JournalSettings.Database.MARIADB) {
+          MariaDbIds.compareExactly(connection);
+        }
       } catch (SQLException e) {
         throw new IllegalStateException(
             "cannot create the journal tables in " + shard + ": " + e.getMessage(), e);

@@ -27,6 +27,9 @@ public record JournalSettings(
     boolean createSchema,
     List<String> shardUrls) {
 
+  /** The longest persistence id the tables hold ({@code VARCHAR(255)} in every script). */
+  public static final int MAX_PERSISTENCE_ID_LENGTH = 255;
+
   public JournalSettings {
     shardUrls = List.copyOf(shardUrls);
   }

@@ -48,7 +48,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
 
   public static final int IDENTIFIER = 7303;
   static final String MANIFEST = "job.batch";
-  private static final int VERSION = 1;
+  static final int VERSION = 1;
 
   /** A job's flag: the id of the archived job it replays follows. */
   private static final int REPLAY_OF = 1;
@@ -361,7 +361,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
     if (version != VERSION) {
       throw new IllegalArgumentException("unknown job batch version " + version);
     }
-    String[] strings = new String[in.count()];
+    String[] strings = new String[in.items()];
     for (int i = 0; i < strings.length; i++) {
       strings[i] = in.inline();
     }
@@ -373,7 +373,7 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       }
       headerMaps.add(Map.copyOf(headers));
     }
-    int count = in.count();
+    int count = in.items();
     List<JobEvent> events = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       events.add(in.event(strings, headerMaps));
@@ -427,8 +427,8 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       String endpoint = string(strings);
       Map<String, String> headers = headerMaps.get(count());
       int length = count();
-      byte[] payload = new byte[length];
-      System.arraycopy(bytes, take(length), payload, 0, length);
+      int start = take(length);
+      byte[] payload = Arrays.copyOfRange(bytes, start, start + length);
       Instant createdAt = time();
       Instant expireAt = createdAt.plusMillis(signed());
       int flags = next();
@@ -509,6 +509,20 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
       int start = position;
       position += length;
       return start;
+    }
+
+    /**
+     * A count of things each at least a byte long, checked against the bytes left before anything
+     * is made that size: a corrupt count (2^31 - 1) must be an unreadable row, not an {@link
+     * OutOfMemoryError}, which no reader of the journal takes for one.
+     */
+    int items() {
+      int items = count();
+      if (items > bytes.length - position) {
+        throw new IllegalArgumentException(
+            items + " items with " + (bytes.length - position) + " bytes left at byte " + position);
+      }
+      return items;
     }
 
     int count() {

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -317,6 +318,28 @@ abstract class JournalContract {
                 .join())
         .as("the next event is number 51")
         .containsOnlyKeys(more.get(0).jobId());
+  }
+
+  /**
+   * Pair ids are case-sensitive ("Shop" and "shop" are two sources): so are persistence ids, on
+   * every database. Each journal is read, and compacted, alone.
+   */
+  @Test
+  void idsThatDifferOnlyInCaseAreTwoJournals() {
+    String lower = uniquePersistenceId();
+    String upper = lower.toUpperCase(Locale.ROOT);
+    List<JobEvent> lowerEvents = acceptedJobs(lower, 3, 16);
+    List<JobEvent> upperEvents = acceptedJobs(upper, 2, 16);
+    ActorTestKit testKit = startSystem();
+    append(testKit, lower, lowerEvents);
+    append(testKit, upper, upperEvents);
+
+    JdbcJournalCompaction compaction = new JdbcJournalCompaction(testKit.system());
+    assertThat(compaction.deleteBelow(upper, 2, 2).toCompletableFuture().join()).isEqualTo(1);
+
+    ActorTestKit reader = startSystem();
+    assertThat(read(reader, lower)).isEqualTo(lowerEvents);
+    assertThat(read(reader, upper)).containsExactly(upperEvents.get(1));
   }
 
   ActorTestKit startSystem() {

@@ -225,7 +225,26 @@ class JobBatchSerializerTest {
             Arrays.copyOf(good, good.length + 1),
             new byte[] {9},
             new byte[0],
-            withByte(good, 0, 2));
+            withByte(good, 0, 2),
+            // counts of 2^31 - 1: strings, then events; refused before anything that size is made
+            new byte[] {
+              (byte) JobBatchSerializer.VERSION,
+              (byte) 0xFF,
+              (byte) 0xFF,
+              (byte) 0xFF,
+              (byte) 0xFF,
+              0x07
+            },
+            new byte[] {
+              (byte) JobBatchSerializer.VERSION,
+              0,
+              0,
+              (byte) 0xFF,
+              (byte) 0xFF,
+              (byte) 0xFF,
+              (byte) 0xFF,
+              0x07
+            });
     for (byte[] bytes : bad) {
       assertThatThrownBy(() -> serializer.fromBinary(bytes, "job.batch"))
           .isInstanceOf(NotSerializableException.class);

@@ -14,6 +14,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.adapter.DestinationAdapter;
 import dev.eventrouter.queues.adapter.WebhookAdapter;
 import dev.eventrouter.queues.delivery.HeaderText;
@@ -464,6 +465,17 @@ public final class RegistryLoader {
       }
       if (routes.stream().anyMatch(r -> r.destination().id().equals(id))) {
         errors.add(at + ": destination '" + id + "' is listed twice");
+        continue;
+      }
+      int pairIdLength = source.length() + 1 + id.length();
+      if (pairIdLength > VirtualQueue.MAX_PAIR_ID_LENGTH) {
+        errors.add(
+            at
+                + ": the pair's id ("
+                + pairIdLength
+                + " characters: source:destination) is longer than its queue's journal holds ("
+                + VirtualQueue.MAX_PAIR_ID_LENGTH
+                + "); shorten the source's or the destination's id");
         continue;
       }
       if (endpoint != null && !(destination.delivery().adapter() instanceof WebhookAdapter)) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.adapter.AmplitudeAdapter;
 import dev.eventrouter.queues.adapter.Batching;
 import dev.eventrouter.queues.adapter.MixpanelAdapter;
@@ -109,6 +110,46 @@ class RegistryLoaderTest {
         .hasMessageContaining("sources.s1.destinations[0]: unknown destination 'ghost'")
         .hasMessageContaining("sources.s2: must have a list `destinations`")
         .hasMessageContaining("sources.s3.destinations[1]: destination 'ok' is listed twice");
+  }
+
+  /**
+   * Each id may be 128 characters, but a pair's queue is journaled under its type and the pair's
+   * id, in a column of 255: a route whose pair id is longer is refused, not accepted and then never
+   * written (its queue failing every write, and the ingest stopping behind it).
+   */
+  @Test
+  void aRouteWhosePairIdTheJournalCannotHoldIsRefused() {
+    String longest = "s".repeat(128);
+    String fits = "d".repeat(VirtualQueue.MAX_PAIR_ID_LENGTH - 129);
+    String tooLong = "e".repeat(VirtualQueue.MAX_PAIR_ID_LENGTH - 128);
+
+    assertThat(
+            parse(
+                    """
+                    destinations { %s { endpoint = "http://a.example.com" } }
+                    sources { %s { destinations = [%s] } }
+                    """
+                        .formatted(fits, longest, fits))
+                .routesOf(longest))
+        .singleElement()
+        .satisfies(
+            route ->
+                assertThat(("VirtualQueue|" + route.pair().entityId()).length()).isEqualTo(255));
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+                    destinations { %s { endpoint = "http://a.example.com" } }
+                    sources { %s { destinations = [%s] } }
+                    """
+                        .formatted(tooLong, longest, tooLong)))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining(
+            "sources."
+                + longest
+                + ".destinations[0]: the pair's id ("
+                + (VirtualQueue.MAX_PAIR_ID_LENGTH + 1)
+                + " characters");
   }
 
   /**
