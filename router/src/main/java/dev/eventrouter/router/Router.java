@@ -229,6 +229,7 @@ public final class Router implements AutoCloseable {
                   store,
                   keys(),
                   settings.maxConcurrentUploads(),
+                  settings.maxWaitingBatches(),
                   blocking,
                   metrics.archiveEvents()),
               "archiver",

@@ -62,15 +62,19 @@ public final class Archiver extends AbstractBehavior<Archiver.Command> {
       ArchiveStore store,
       ArchiveKeys keys,
       int maxConcurrentUploads,
+      int maxWaiting,
       Executor blocking,
       Listener listener) {
     return Behaviors.setup(
-        context -> new Archiver(context, store, keys, maxConcurrentUploads, blocking, listener));
+        context ->
+            new Archiver(
+                context, store, keys, maxConcurrentUploads, maxWaiting, blocking, listener));
   }
 
   private final ArchiveStore store;
   private final ArchiveKeys keys;
   private final int maxConcurrentUploads;
+  private final int maxWaiting;
   private final Executor blocking;
   private final Listener listener;
   private final ArrayDeque<Store> waiting = new ArrayDeque<>();
@@ -81,9 +85,11 @@ public final class Archiver extends AbstractBehavior<Archiver.Command> {
       ArchiveStore store,
       ArchiveKeys keys,
       int maxConcurrentUploads,
+      int maxWaiting,
       Executor blocking,
       Listener listener) {
     super(context);
+    this.maxWaiting = maxWaiting;
     this.listener = listener;
     this.store = store;
     this.keys = keys;
@@ -104,8 +110,15 @@ public final class Archiver extends AbstractBehavior<Archiver.Command> {
       request.replyTo().tell(StatusReply.success(Map.of()));
     } else if (uploading < maxConcurrentUploads) {
       upload(request);
-    } else {
+    } else if (waiting.size() < maxWaiting) {
       waiting.add(request);
+    } else {
+      // the queue drops the batch and sends it again later: none held here beyond the bound
+      request
+          .replyTo()
+          .tell(
+              StatusReply.error(
+                  "the archive is busy: " + waiting.size() + " batches wait for an upload slot"));
     }
     return this;
   }

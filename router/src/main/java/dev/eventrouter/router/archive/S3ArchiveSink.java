@@ -21,7 +21,10 @@ public final class S3ArchiveSink implements ArchiveSink {
   private final Duration timeout;
 
   /**
-   * @param timeout how long a batch may wait and upload before the queue tries again
+   * @param timeout how long a batch may wait and upload before the queue tries again: it waits for
+   *     an upload slot at most half of it, so that an upload started is answered while the queue
+   *     still waits for it (were it started at the end of its wait, its answer would come to
+   *     nobody, and the queue would send the batch again, over and over under load)
    */
   public S3ArchiveSink(
       ActorRef<Archiver.Command> archiver, ActorSystem<?> system, Duration timeout) {
@@ -32,7 +35,7 @@ public final class S3ArchiveSink implements ArchiveSink {
 
   @Override
   public CompletionStage<Map<Ksuid, String>> archive(PairId pair, List<ArchivedJob> jobs) {
-    Instant deadline = Instant.now().plus(timeout);
+    Instant deadline = Instant.now().plus(timeout.dividedBy(2));
     return AskPattern.askWithStatus(
         archiver,
         replyTo -> new Archiver.Store(pair, jobs, deadline, replyTo),

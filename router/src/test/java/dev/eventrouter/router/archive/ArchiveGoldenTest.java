@@ -437,6 +437,7 @@ class ArchiveGoldenTest {
         true,
         "archive",
         1,
+        16,
         Duration.ofSeconds(10),
         Duration.ofSeconds(30),
         "127.0.0.1",

@@ -81,6 +81,7 @@ class ReplayClaimsTest {
             true,
             "archive",
             1,
+            16,
             Duration.ofSeconds(10),
             Duration.ofSeconds(30),
             "127.0.0.1",

@@ -58,6 +58,7 @@ class S3ArchiveTest {
             true,
             "archive",
             4,
+            16,
             Duration.ofSeconds(10),
             Duration.ofSeconds(30),
             "127.0.0.1",

@@ -185,6 +185,7 @@ class FaultsUnderLoadTest {
             true,
             "archive",
             4,
+            16,
             Duration.ofSeconds(10),
             Duration.ofSeconds(30),
             "127.0.0.1",
