@@ -58,6 +58,7 @@ import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,6 +125,9 @@ public final class Ingest {
 
   private volatile CompletionStage<Done> completion;
 
+  /** Set when the node drains the ingest to stop: no consumer is started again after. */
+  private volatile boolean draining;
+
   private Ingest(
       ActorSystem<?> system,
       IngestSettings settings,
@@ -177,25 +181,9 @@ public final class Ingest {
     completion =
         RestartSource.onFailuresWithBackoff(
                 restart,
-                () ->
-                    Consumer.committableSource(
-                            consumer,
-                            Subscriptions.topics(settings.topic())
-                                .withPartitionAssignmentHandler(new PlaceQueuesWithPartitions()))
-                        .mapMaterializedValue(
-                            c -> {
-                              control.set(c);
-                              return c;
-                            })
-                        .map(this::route)
-                        .groupedWeightedWithin(
-                            settings.batchMaxBytes(),
-                            settings.batchMaxRecords(),
-                            Routed::bytes,
-                            settings.batchMaxWait())
-                        .mapAsync(settings.parallelism(), this::write)
-                        .map(this::persisted)
-                        .via(Committer.flow(committer)))
+                // once draining, a restart (the consumer failed just before, or during, the
+                // drain) starts no new consumer: it would join the group again on a leaving node
+                () -> draining ? Source.<Done>empty() : consume(consumer, committer))
             .runWith(Sink.ignore(), system);
     completion.whenComplete(
         (done, failure) -> {
@@ -203,6 +191,28 @@ public final class Ingest {
             log.error("ingest stopped", failure);
           }
         });
+  }
+
+  private Source<Done, Consumer.Control> consume(
+      ConsumerSettings<String, byte[]> consumer, CommitterSettings committer) {
+    return Consumer.committableSource(
+            consumer,
+            Subscriptions.topics(settings.topic())
+                .withPartitionAssignmentHandler(new PlaceQueuesWithPartitions()))
+        .mapMaterializedValue(
+            c -> {
+              control.set(c);
+              return c;
+            })
+        .map(this::route)
+        .groupedWeightedWithin(
+            settings.batchMaxBytes(),
+            settings.batchMaxRecords(),
+            Routed::bytes,
+            settings.batchMaxWait())
+        .mapAsync(settings.parallelism(), this::write)
+        .map(this::persisted)
+        .via(Committer.flow(committer));
   }
 
   /**
@@ -308,6 +318,7 @@ public final class Ingest {
 
   /** Stops reading, lets the batches in flight finish and commit, then stops the consumer. */
   public CompletionStage<Done> drainAndShutdown() {
+    draining = true;
     return control
         .get()
         .drainAndShutdown(completion, system.executionContext())
