@@ -5,9 +5,13 @@ import dev.eventrouter.queues.adapter.ApiAdapter;
 import dev.eventrouter.queues.adapter.ApiRequest;
 import dev.eventrouter.queues.destination.WebhookSigning;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -135,8 +139,8 @@ final class Routes {
           new OutgoingRequest.Header(
               slot.name(), slot.secret() == null ? slot.literal() : secretValue(slot.secret())));
     }
-    // a batch is named by its first job; each event in it carries its own messageId
-    headers.add(new OutgoingRequest.Header("Idempotency-Key", job.id().toString()));
+    String requestId = requestId(request);
+    headers.add(new OutgoingRequest.Header("Idempotency-Key", requestId));
     byte[] body = job.payload();
     if (request.jobs().size() == 1) {
       headers.add(fromEvent("X-Message-Id", job.messageId()));
@@ -157,9 +161,33 @@ final class Routes {
     }
     WebhookSigning signing = request.destination().signing();
     if (signing.signs()) {
-      headers.addAll(signature(signing, job.id().toString(), body));
+      headers.addAll(signature(signing, requestId, body));
     }
     return new OutgoingRequest(route.pool(), route.target(), route.contentType(), headers, body);
+  }
+
+  /**
+   * What names a request to its receiver, which drops one it has processed: a job's id, or for a
+   * batch a digest of its jobs' ids ({@code batch_} and 32 hex digits). Not the batch's first job:
+   * batches are made afresh at each pass, and a job whose attempt timed out (processed all the
+   * same) may lead another batch, whose other events would then be dropped with it. The same jobs
+   * sent again, in any order, carry the same id.
+   */
+  static String requestId(DeliveryRequest request) {
+    if (request.jobs().size() == 1) {
+      return request.job().id().toString();
+    }
+    MessageDigest sha256;
+    try {
+      sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+    request.jobs().stream()
+        .map(sent -> sent.job().id().toString())
+        .sorted()
+        .forEach(id -> sha256.update((id + ",").getBytes(StandardCharsets.US_ASCII)));
+    return "batch_" + HexFormat.of().formatHex(sha256.digest(), 0, 16);
   }
 
   /**
