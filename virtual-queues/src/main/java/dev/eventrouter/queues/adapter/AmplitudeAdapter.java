@@ -183,9 +183,10 @@ public record AmplitudeAdapter(URI endpoint, String apiKeySecret, int maxBatch)
   }
 
   /**
-   * A 400 ingests nothing. The events it names are discarded with the field; the others are sent
-   * again. One that names none refused the request as a whole: a wrong API key is the operator's to
-   * fix (retried); anything else, the events' (discarded).
+   * A 400 ingests nothing. The events it names (an invalid or missing field, an id of a length it
+   * refuses, a silenced device) are discarded with the reason; the others are sent again. One that
+   * names none refused the request as a whole: a wrong API key is the operator's to fix (retried);
+   * anything else, the events' (discarded).
    */
   private static List<JobVerdict> invalid(int n, JsonNode body, String error) {
     List<JobVerdict> verdicts = new ArrayList<>(n);
@@ -195,6 +196,14 @@ public record AmplitudeAdapter(URI endpoint, String apiKeySecret, int maxBatch)
     boolean named = false;
     named |= mark(verdicts, body.path("events_with_invalid_fields"), "invalid field ");
     named |= mark(verdicts, body.path("events_with_missing_fields"), "missing field ");
+    named |= mark(verdicts, body.path("events_with_invalid_id_lengths"), "invalid id length ");
+    for (JsonNode index : body.path("silenced_events")) {
+      int i = index.asInt(-1);
+      if (i >= 0 && i < n && verdicts.get(i) == null) {
+        verdicts.set(i, new JobVerdict.Discard("Amplitude: its device is silenced"));
+        named = true;
+      }
+    }
     if (!named) {
       JobVerdict all =
           error.toLowerCase(Locale.ROOT).contains("api_key")

@@ -49,6 +49,7 @@ class AdapterGoldenTest {
             "request-identify-page",
             "response-200",
             "response-400",
+            "response-400-ids",
             "response-400-whole",
             "response-413",
             "response-413-batch",
