@@ -12,15 +12,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.queues.adapter.SegmentTimes;
 import dev.eventrouter.router.filter.RouteFilter;
 import dev.eventrouter.router.ingest.JsonProblems;
 import dev.eventrouter.router.ingest.Rejection;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,15 +40,6 @@ final class SegmentEvents {
   static final Set<String> TYPES = RouteFilter.EVENT_TYPES;
 
   static final int MAX_MESSAGE_ID_LENGTH = 256;
-
-  /** ISO-8601 as the SDKs write it: with an offset as +01:00, or as +0100. */
-  private static final List<DateTimeFormatter> TIMESTAMPS =
-      List.of(
-          DateTimeFormatter.ISO_OFFSET_DATE_TIME,
-          new DateTimeFormatterBuilder()
-              .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
-              .appendOffset("+HHMM", "Z")
-              .toFormatter());
 
   private final ObjectMapper json;
   private final int maxEventBytes;
@@ -326,20 +314,14 @@ final class SegmentEvents {
     if (timestamp == null || !timestamp.isTextual()) {
       return Optional.empty();
     }
-    for (DateTimeFormatter format : TIMESTAMPS) {
-      try {
-        Instant time = OffsetDateTime.parse(timestamp.asText(), format).toInstant();
-        // as a job's id takes it: a time past the id's range (year 300000000) is not one of
-        // milliseconds either
-        return Optional.of(
-            time.isBefore(Ksuid.EARLIEST)
-                ? Ksuid.EARLIEST
-                : time.isAfter(Ksuid.LATEST) ? Ksuid.LATEST : time);
-      } catch (DateTimeParseException e) {
-        // the next form
-      }
-    }
-    return Optional.empty();
+    // as a job's id takes it: a time past the id's range (year 300000000) is not one of
+    // milliseconds either
+    return SegmentTimes.parse(timestamp.asText())
+        .map(
+            time ->
+                time.isBefore(Ksuid.EARLIEST)
+                    ? Ksuid.EARLIEST
+                    : time.isAfter(Ksuid.LATEST) ? Ksuid.LATEST : time);
   }
 
   private byte[] bytes(JsonNode node) {

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
@@ -103,15 +102,29 @@ record SegmentEvent(
     return context == null ? null : object(context, "traits");
   }
 
+  /**
+   * When the event happened, with the sending device's clock corrected as Segment corrects it: a
+   * device's clock may be far off (a phone reset to 1970), but the time between the event and its
+   * sending, as the device measured it, is right; so {@code receivedAt - (sentAt - timestamp)} when
+   * the event has all three (the router's Segment API sets receivedAt, and a batch's sentAt is its
+   * events'), else its timestamp as sent.
+   */
   private static Optional<Instant> timestamp(JsonNode root) {
     String text = text(root, "timestamp");
     if (text == null) {
       return Optional.empty();
     }
-    try {
-      return Optional.of(OffsetDateTime.parse(text).toInstant());
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("timestamp is not an ISO-8601 date-time with an offset");
+    Instant timestamp =
+        SegmentTimes.parse(text)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "timestamp is not an ISO-8601 date-time with an offset"));
+    Optional<Instant> sentAt = SegmentTimes.parse(text(root, "sentAt"));
+    Optional<Instant> receivedAt = SegmentTimes.parse(text(root, "receivedAt"));
+    if (sentAt.isEmpty() || receivedAt.isEmpty()) {
+      return Optional.of(timestamp);
     }
+    return Optional.of(receivedAt.get().minus(Duration.between(timestamp, sentAt.get())));
   }
 }
