@@ -45,8 +45,12 @@ public record AmplitudeAdapter(URI endpoint, String apiKeySecret, int maxBatch)
   /** "Stop sending events for 30 seconds before trying again" after a 429. */
   static final Duration THROTTLED_WAIT = Duration.ofSeconds(30);
 
-  /** Amplitude drops a user or device id shorter than this, and an event with neither. */
-  static final int MIN_ID_LENGTH = 5;
+  /**
+   * The shortest user or device id Amplitude takes when a request says so ({@code options
+   * .min_id_length}; 5 when it does not, a 400 naming the event otherwise): Segment sends ids as
+   * short as "42", and an event with neither is refused.
+   */
+  static final int MIN_ID_LENGTH = 1;
 
   public AmplitudeAdapter {
     if (maxBatch < 1 || maxBatch > MAX_EVENTS) {
@@ -92,6 +96,7 @@ public record AmplitudeAdapter(URI endpoint, String apiKeySecret, int maxBatch)
     ObjectNode body = SegmentEvent.JSON.createObjectNode();
     body.put("api_key", secrets.value(apiKeySecret));
     ArrayNode events = body.putArray("events");
+    body.putObject("options").put("min_id_length", MIN_ID_LENGTH);
     for (Job job : jobs) {
       events.add(event(job).orElseThrow(() -> new IllegalArgumentException(unmapped(job))));
     }
@@ -106,13 +111,10 @@ public record AmplitudeAdapter(URI endpoint, String apiKeySecret, int maxBatch)
   /** Amplitude's event for the job's, if it maps to one. */
   static Optional<ObjectNode> event(Job job) {
     SegmentEvent in = SegmentEvent.parse(job.payload());
-    String userId = longEnough(in.userId());
-    String deviceId = longEnough(in.anonymousId());
+    String userId = in.userId();
+    String deviceId = in.anonymousId();
     if (userId == null && deviceId == null) {
-      throw new IllegalArgumentException(
-          "Amplitude needs a userId or an anonymousId of at least "
-              + MIN_ID_LENGTH
-              + " characters");
+      throw new IllegalArgumentException("Amplitude needs a userId or an anonymousId");
     }
     ObjectNode out = SegmentEvent.JSON.createObjectNode();
     if (userId != null) {
@@ -152,10 +154,6 @@ public record AmplitudeAdapter(URI endpoint, String apiKeySecret, int maxBatch)
     return type.equals("alias")
         ? "alias: the HTTP V2 API has no alias (Amplitude's User Mapping API does)"
         : type + ": not an event Amplitude's HTTP V2 API takes";
-  }
-
-  private static String longEnough(String id) {
-    return id != null && id.length() >= MIN_ID_LENGTH ? id : null;
   }
 
   @Override

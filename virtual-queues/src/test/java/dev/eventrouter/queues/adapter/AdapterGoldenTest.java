@@ -47,6 +47,7 @@ class AdapterGoldenTest {
         List.of(
             "request-track",
             "request-identify-page",
+            "request-short-ids",
             "response-200",
             "response-400",
             "response-400-ids",
