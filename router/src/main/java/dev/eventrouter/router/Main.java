@@ -48,8 +48,12 @@ public final class Main implements Callable<Integer> {
   public static void main(String[] args) {
     CommandLine commandLine = new CommandLine(new Main());
     if (args.length == 0 || args[0].equals(SegmentApiCommand.NAME)) {
-      // the node keeps running on its own threads until it is told to stop
-      commandLine.execute(args);
+      // the node keeps running on its own threads until it is told to stop; a start that failed,
+      // or a mistake in the arguments, ends with its code, which nothing else would give
+      int code = commandLine.execute(args);
+      if (code != 0) {
+        System.exit(code);
+      }
       return;
     }
     System.exit(commandLine.execute(args));

@@ -58,7 +58,10 @@ public final class AdminTokens {
   }
 
   private static void add(
-      List<Token> tokens, List<String> errors, String name, String value, String scope) {
+      List<Token> tokens, List<String> errors, String name, String given, String scope) {
+    // a token from a file (kubectl create secret --from-file) often ends with a newline that the
+    // caller does not send
+    String value = given.strip();
     if (value.isEmpty()) {
       return;
     }
@@ -71,6 +74,14 @@ public final class AdminTokens {
     }
     if (value.length() < MIN_LENGTH) {
       errors.add("token " + name + " is shorter than " + MIN_LENGTH + " characters");
+      return;
+    }
+    if (value.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      errors.add("token " + name + " has spaces or control characters: no header could carry it");
+      return;
+    }
+    if (value.contains("REPLACE_ME")) {
+      errors.add("token " + name + " is the example's placeholder (REPLACE_ME...): set a real one");
       return;
     }
     tokens.add(new Token(new Caller(name, parsed), value.getBytes(StandardCharsets.UTF_8)));

@@ -2,6 +2,7 @@ package dev.eventrouter.router.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,19 +81,50 @@ public final class ReplayCommand implements Callable<Integer> {
           "How long to wait for the replay to finish (default: ${DEFAULT-VALUE}; it goes on after).")
   Duration timeout;
 
+  /**
+   * Exit codes: 0 the replay is done; 1 it failed, or the router could not be reached or answered
+   * otherwise; 2 a usage mistake (no token, an unreadable token file). A mistake is said in one
+   * line, never with the token in it.
+   */
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String token =
-        tokenFile != null
-            ? Files.readString(tokenFile).trim()
-            : System.getenv("ROUTER_ADMIN_TOKEN");
-    if (token == null || token.isBlank()) {
+    String token;
+    try {
+      token =
+          (tokenFile != null
+                  ? Files.readString(tokenFile)
+                  : Objects.requireNonNullElse(System.getenv("ROUTER_ADMIN_TOKEN"), ""))
+              .strip();
+    } catch (IOException e) {
+      err.println(
+          "replay: cannot read the token file "
+              + tokenFile
+              + " ("
+              + e.getClass().getSimpleName()
+              + ")");
+      return 2;
+    }
+    if (token.isEmpty()) {
       err.println(
           "replay: set ROUTER_ADMIN_TOKEN, or --token-file, to an operate token of the router");
       return 2;
     }
+    if (token.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      err.println("replay: the operate token has spaces or control characters inside it");
+      return 2;
+    }
+    try {
+      return replay(out, err, token);
+    } catch (IOException e) {
+      err.println("replay: cannot reach the router at " + url + " (" + e + ")");
+      return 1;
+    }
+  }
+
+  private int replay(PrintWriter out, PrintWriter err, String token)
+      throws IOException, InterruptedException {
     String body =
         "{"
             + (source == null ? "" : "\"source\":" + quote(source) + ",")

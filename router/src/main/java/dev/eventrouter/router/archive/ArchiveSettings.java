@@ -41,15 +41,37 @@ public record ArchiveSettings(
         c.getBoolean("s3.path-style"),
         c.getBoolean("s3.create-bucket"),
         c.getString("prefix"),
-        c.getInt("max-concurrent-uploads"),
-        c.getInt("max-waiting-batches"),
+        atLeast(c, "max-concurrent-uploads", 1),
+        atLeast(c, "max-waiting-batches", 0),
         c.getDuration("s3.request-timeout"),
-        c.getDuration("batch-timeout"),
+        positive(c, "batch-timeout"),
         c.getString("embedded.host"),
         c.getInt("embedded.port"),
         dir.isBlank() ? dataDir.resolve("s3") : Path.of(dir),
         c.getString("embedded.access-key-id"),
         c.getString("embedded.secret-access-key"));
+  }
+
+  /** Refused at start, named: with no upload slot, expired jobs would never be archived. */
+  private static int atLeast(Config archive, String key, int least) {
+    int value = archive.getInt(key);
+    if (value < least) {
+      throw new IllegalArgumentException(
+          "eventrouter.archive." + key + " must be at least " + least + ", not " + value);
+    }
+    return value;
+  }
+
+  private static Duration positive(Config archive, String key) {
+    Duration value = archive.getDuration(key);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(
+          "eventrouter.archive."
+              + key
+              + " must be more than 0, not "
+              + archive.getValue(key).render());
+    }
+    return value;
   }
 
   public boolean embedded() {

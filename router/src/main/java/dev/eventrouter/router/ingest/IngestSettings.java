@@ -35,12 +35,12 @@ public record IngestSettings(
         kafka.getString("group-id"),
         maxPayloadBytes(config),
         ingest.getInt("max-nesting-depth"),
-        ingest.getInt("batch-max-records"),
+        (int) positive(ingest, "batch-max-records", ingest.getInt("batch-max-records")),
         positive(ingest, "batch-max-bytes", ingest.getBytes("batch-max-bytes")),
-        ingest.getDuration("batch-max-wait"),
-        ingest.getInt("parallelism"),
-        ingest.getDuration("retry-min-backoff"),
-        ingest.getDuration("retry-max-backoff"));
+        positive(ingest, "batch-max-wait", ingest.getDuration("batch-max-wait")),
+        (int) positive(ingest, "parallelism", ingest.getInt("parallelism")),
+        positive(ingest, "retry-min-backoff", ingest.getDuration("retry-min-backoff")),
+        atLeast(ingest, "retry-max-backoff", "retry-min-backoff"));
   }
 
   /**
@@ -76,12 +76,33 @@ public record IngestSettings(
     return (int) bytes;
   }
 
+  // a value the stream refuses would stop the ingest at run time, with the node up and consuming
+  // nothing: refused at start instead, named
   private static long positive(Config ingest, String key, long value) {
     if (value <= 0) {
       throw new IllegalArgumentException(
           "eventrouter.ingest."
               + key
               + " must be more than 0, not "
+              + ingest.getValue(key).render());
+    }
+    return value;
+  }
+
+  private static Duration positive(Config ingest, String key, Duration value) {
+    positive(ingest, key, value.isNegative() || value.isZero() ? 0 : 1);
+    return value;
+  }
+
+  private static Duration atLeast(Config ingest, String key, String lower) {
+    Duration value = positive(ingest, key, ingest.getDuration(key));
+    if (value.compareTo(ingest.getDuration(lower)) < 0) {
+      throw new IllegalArgumentException(
+          "eventrouter.ingest."
+              + key
+              + " must be at least "
+              + lower
+              + ", not "
               + ingest.getValue(key).render());
     }
     return value;

@@ -88,8 +88,12 @@ public final class KafkaClientSettings {
                                   + secretName
                                   + " for the Kafka client property "
                                   + name
-                                  + " is neither a file "
-                                  + "in eventrouter.secrets.dir nor an environment variable")));
+                                  + " is neither a file in eventrouter.secrets.dir nor an"
+                                  + " environment variable named with"
+                                  + " eventrouter.secrets.env-prefix before it"
+                                  + " (EVENTROUTER_SECRET_"
+                                  + secretName
+                                  + " by default)")));
         });
     return new KafkaClientSettings(properties, secret.keySet());
   }

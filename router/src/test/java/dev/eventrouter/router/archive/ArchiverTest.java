@@ -1,7 +1,9 @@
 package dev.eventrouter.router.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
@@ -9,6 +11,7 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.queues.archive.ArchivedJob;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -99,6 +102,27 @@ class ArchiverTest {
     assertThat(store.deadline())
         .isAfterOrEqualTo(before.plus(timeout.dividedBy(2)))
         .isBefore(Instant.now().plus(timeout.dividedBy(2)).plusSeconds(1));
+  }
+
+  /** With no upload slot, expired jobs would never be archived: the start stops, named. */
+  @Test
+  void noUploadSlotOrNoTimeStopsTheStartNamingTheSetting() {
+    assertThatThrownBy(
+            () ->
+                ArchiveSettings.fromConfig(
+                    ConfigFactory.parseString("eventrouter.archive.max-concurrent-uploads = 0")
+                        .withFallback(ConfigFactory.load())
+                        .resolve(),
+                    Path.of("data")))
+        .hasMessage("eventrouter.archive.max-concurrent-uploads must be at least 1, not 0");
+    assertThatThrownBy(
+            () ->
+                ArchiveSettings.fromConfig(
+                    ConfigFactory.parseString("eventrouter.archive.batch-timeout = 0s")
+                        .withFallback(ConfigFactory.load())
+                        .resolve(),
+                    Path.of("data")))
+        .hasMessageStartingWith("eventrouter.archive.batch-timeout must be more than 0");
   }
 
   private static List<ArchivedJob> batch(String messageId) {

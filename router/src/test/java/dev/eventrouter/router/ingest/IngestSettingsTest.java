@@ -36,13 +36,37 @@ class IngestSettingsTest {
         .isEqualTo(1024L * 1024);
   }
 
+  /**
+   * A value the ingest's stream refuses would stop it at run time, the node up and consuming
+   * nothing: it stops the start instead, named.
+   */
   @Test
-  void aBatchOfNoBytesStopsTheStartNamingTheSetting() {
+  void valuesTheIngestCannotRunWithStopTheStartNamingTheSetting() {
+    Map<String, String> refused =
+        Map.of(
+            "batch-max-bytes", "0",
+            "batch-max-records", "0",
+            "batch-max-wait", "0s",
+            "parallelism", "-1",
+            "retry-min-backoff", "0s");
+    refused.forEach(
+        (key, value) ->
+            assertThatThrownBy(
+                    () ->
+                        IngestSettings.fromConfig(
+                            config(Map.of("eventrouter.ingest." + key, value)), CLIENT))
+                .as(key)
+                .hasMessageStartingWith("eventrouter.ingest." + key + " must be more than 0"));
     assertThatThrownBy(
             () ->
                 IngestSettings.fromConfig(
-                    config(Map.of("eventrouter.ingest.batch-max-bytes", "0")), CLIENT))
-        .hasMessage("eventrouter.ingest.batch-max-bytes must be more than 0, not \"0\"");
+                    config(
+                        Map.of(
+                            "eventrouter.ingest.retry-min-backoff", "1m",
+                            "eventrouter.ingest.retry-max-backoff", "1s")),
+                    CLIENT))
+        .hasMessageStartingWith(
+            "eventrouter.ingest.retry-max-backoff must be at least retry-min-backoff");
   }
 
   private static Config config(Map<String, Object> overrides) {

@@ -83,13 +83,22 @@ public final class EnvironmentSecrets implements Secrets {
       // a folder or an unreadable file by this name is a mistake to report, not a reason to look
       // elsewhere
       if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-        return Optional.of(read(name, file));
+        return present(read(name, file));
       }
     }
     if (environmentPrefix.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.ofNullable(environment.apply(environmentPrefix + name));
+    return present(environment.apply(environmentPrefix + name));
+  }
+
+  /**
+   * An empty value is no secret: a file being rewritten (a shell's {@code >} empties it first), a
+   * Kubernetes Secret whose value has not come yet. Sent, it is an empty credential that the
+   * destination refuses and its jobs are discarded; missing, they wait for it.
+   */
+  private static Optional<String> present(String value) {
+    return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
   }
 
   private static String read(String name, Path file) {

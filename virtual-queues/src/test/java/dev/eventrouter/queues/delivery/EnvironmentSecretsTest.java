@@ -33,6 +33,23 @@ class EnvironmentSecretsTest {
     assertThat(secrets.value("../etc/passwd")).as("names only, no paths").isEmpty();
   }
 
+  /**
+   * An empty value is no secret (a file being rewritten, a Secret whose value has not come): the
+   * job waits for it, instead of going out with an empty credential and being discarded.
+   */
+  @Test
+  void anEmptyFileOrVariableIsAMissingSecret() throws Exception {
+    Path dir = Files.createTempDirectory("secrets");
+    Files.writeString(dir.resolve("BEING_WRITTEN"), "");
+    Files.writeString(dir.resolve("ONLY_A_NEWLINE"), "\n");
+    Map<String, String> env = Map.of("SECRET_UNSET_YET", "");
+    EnvironmentSecrets secrets = new EnvironmentSecrets(Optional.of(dir), "SECRET_", env::get);
+
+    assertThat(secrets.value("BEING_WRITTEN")).isEmpty();
+    assertThat(secrets.value("ONLY_A_NEWLINE")).isEmpty();
+    assertThat(secrets.value("UNSET_YET")).isEmpty();
+  }
+
   @Test
   void theEnvironmentIsReadOnlyBehindThePrefixAndNotAtAllWithoutOne() {
     Map<String, String> env = Map.of("GA_KEY", "the-router-s-own", "SECRET_GA_KEY", "meant-for-it");
