@@ -203,7 +203,7 @@ final class OutcomeBatcher {
       lastError = outcome.describe();
       lastErrorAt = outcome.finishedAt();
     }
-    CircuitBreaker breaker = queue.deps().breakers().of(destination.get());
+    CircuitBreaker breaker = queue.deps().breakers().current(destination.get());
     long took = Duration.between(outcome.startedAt(), outcome.finishedAt()).toNanos();
     switch (outcome.signal()) {
       case HEALTHY -> breaker.onSuccess(took, TimeUnit.NANOSECONDS);

@@ -503,7 +503,9 @@ public final class VirtualQueue
   private QueueStats stats(QueueState state) {
     Optional<DestinationSettings> destination = queue.deps().destinations().find(queue.pair());
     String breaker =
-        destination.map(d -> queue.deps().breakers().of(d).getState().name()).orElse("UNKNOWN");
+        destination
+            .map(d -> queue.deps().breakers().current(d).getState().name())
+            .orElse("UNKNOWN");
     return new QueueStats(
         state.size(),
         queue.inFlight().size(),

@@ -25,6 +25,15 @@ public final class JournalSchema {
   public static void prepare(JournalSettings settings) {
     if (settings.createSchema()) {
       createIfMissing(settings);
+    } else if (settings.database() == JournalSettings.Database.MARIADB) {
+      for (JournalShard shard : settings.shards()) {
+        try (Connection connection = shard.connect()) {
+          MariaDbIds.check(connection);
+        } catch (SQLException e) {
+          throw new IllegalStateException(
+              "cannot read the journal tables of " + shard + ": " + e.getMessage(), e);
+        }
+      }
     }
     JournalLayout.pinShards(settings);
   }

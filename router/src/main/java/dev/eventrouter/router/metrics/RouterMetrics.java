@@ -2,6 +2,7 @@ package dev.eventrouter.router.metrics;
 
 import dev.eventrouter.persistence.job.Attempt;
 import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.JobEventListener;
 import dev.eventrouter.queues.JobEventListener.PassCause;
@@ -184,7 +185,7 @@ public final class RouterMetrics {
           .name("eventrouter_delivery_latency_seconds")
           .help(
               "From the Kafka record's time to the destination's 2xx, retries included (whole"
-                  + " seconds: the time a job id carries)")
+                  + " seconds: the time a job id carries; records without a time are not counted)")
           .classicOnly()
           .classicUpperBounds(1, 2, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400)
           .register(registry);
@@ -462,8 +463,12 @@ public final class RouterMetrics {
             delivered.inc();
             deliveries.delivered(pair.destination());
             observe(success.attempt(), "succeeded");
-            deliveryLatency.observe(
-                seconds(success.jobId().time(), success.attempt().finishedAt()));
+            // a record without a time (or before the ids' range) has its ids at their earliest
+            // time: no latency to tell
+            if (success.jobId().time().isAfter(Ksuid.EARLIEST)) {
+              deliveryLatency.observe(
+                  seconds(success.jobId().time(), success.attempt().finishedAt()));
+            }
           } else if (event instanceof JobEvent.AwaitingRetry retry) {
             retried.labelValues(attemptLabel(retry.attempt().number())).inc();
             deliveries.failed(pair.destination());

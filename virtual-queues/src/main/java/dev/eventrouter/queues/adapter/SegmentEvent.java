@@ -107,7 +107,8 @@ record SegmentEvent(
    * device's clock may be far off (a phone reset to 1970), but the time between the event and its
    * sending, as the device measured it, is right; so {@code receivedAt - (sentAt - timestamp)} when
    * the event has all three (the router's Segment API sets receivedAt, and a batch's sentAt is its
-   * events'), else its timestamp as sent.
+   * events') and was not corrected before (Segment keeps the device's time in {@code
+   * originalTimestamp}), else its timestamp as sent.
    */
   private static Optional<Instant> timestamp(JsonNode root) {
     String text = text(root, "timestamp");
@@ -122,7 +123,9 @@ record SegmentEvent(
                         "timestamp is not an ISO-8601 date-time with an offset"));
     Optional<Instant> sentAt = SegmentTimes.parse(text(root, "sentAt"));
     Optional<Instant> receivedAt = SegmentTimes.parse(text(root, "receivedAt"));
-    if (sentAt.isEmpty() || receivedAt.isEmpty()) {
+    // an event that came through Segment is corrected already: its device's time is kept in
+    // originalTimestamp, and correcting again would move it as far the other way
+    if (sentAt.isEmpty() || receivedAt.isEmpty() || root.has("originalTimestamp")) {
       return Optional.of(timestamp);
     }
     return Optional.of(receivedAt.get().minus(Duration.between(timestamp, sentAt.get())));

@@ -23,6 +23,12 @@ public final class DestinationBreakers {
 
   private final Map<String, Built> breakers = new ConcurrentHashMap<>();
 
+  /**
+   * The destination's breaker as its settings are now, made again if they changed. Only a caller
+   * holding settings read now asks this (a dispatch pass): one holding settings from before (an
+   * outcome of a request sent before the change) would put the old breaker back, and the two would
+   * replace each other, each time with an empty window.
+   */
   public CircuitBreaker of(DestinationSettings destination) {
     BreakerSettings settings = destination.breaker();
     Built built = breakers.get(destination.id());
@@ -37,6 +43,16 @@ public final class DestinationBreakers {
                     ? was
                     : new Built(CircuitBreaker.of(id, config(settings)), settings))
         .breaker();
+  }
+
+  /**
+   * The destination's breaker as it is, whatever settings the caller holds: where an answer is told
+   * (to the breaker its request's permission came from, or the one that replaced it), or a state
+   * read. Made with those settings only when there is none.
+   */
+  public CircuitBreaker current(DestinationSettings destination) {
+    Built built = breakers.get(destination.id());
+    return built != null ? built.breaker() : of(destination);
   }
 
   /** The state of each destination's breaker on this node, by destination id. */

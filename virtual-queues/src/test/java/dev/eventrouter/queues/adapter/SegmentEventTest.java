@@ -28,6 +28,20 @@ class SegmentEventTest {
     assertThat(event.timestamp()).contains(Instant.parse("2026-12-01T09:59:55Z"));
   }
 
+  /** An event Segment delivered is corrected already: its device's time is originalTimestamp. */
+  @Test
+  void anEventSegmentCorrectedIsNotCorrectedAgain() {
+    SegmentEvent event =
+        parse(
+            """
+            {"type":"track","event":"Played","anonymousId":"device-1",
+             "originalTimestamp":"1970-01-01T00:10:00.000Z","sentAt":"1970-01-01T00:10:05.000Z",
+             "timestamp":"2026-12-01T09:59:55.000Z","receivedAt":"2026-12-01T10:00:00.000Z"}
+            """);
+
+    assertThat(event.timestamp()).contains(Instant.parse("2026-12-01T09:59:55Z"));
+  }
+
   @Test
   void withoutSentAtOrReceivedAtTheTimestampIsTakenAsSent() {
     assertThat(

@@ -41,6 +41,25 @@ class DestinationBreakersTest {
     assertThat(breakers.states()).containsOnlyKeys("webhook");
   }
 
+  /**
+   * An answer to a request sent before the change comes with the settings of before: it is told to
+   * the breaker there is, which it does not make again (the old and the new would replace each
+   * other, each time with an empty window).
+   */
+  @Test
+  void anAnswerWithTheSettingsOfBeforeIsToldToTheCurrentBreaker() {
+    DestinationSettings before =
+        TestQueues.destination("hook")
+            .withBreaker(new BreakerSettings(50, 10, 10, Duration.ofSeconds(30), 2));
+    DestinationSettings after =
+        before.withBreaker(new BreakerSettings(90, 20, 20, Duration.ofSeconds(5), 4));
+    breakers.of(before);
+    CircuitBreaker now = breakers.of(after);
+
+    assertThat(breakers.current(before)).isSameAs(now);
+    assertThat(breakers.of(after)).isSameAs(now);
+  }
+
   @Test
   void anOpenBreakerThatNobodyAsksTurnsHalfOpenOnceItsOpenTimeIsOver() {
     DestinationSettings down =
