@@ -279,6 +279,17 @@ public final class AdminApi extends AllDirectives {
               StatusCodes.NOT_FOUND,
               "unknown pair " + target + ": the registry has no such source or destination"));
     }
+    // a reader looks at what is routed, or at what this node holds: every other source x
+    // destination of the registry would have its queue started (and remembered) by a look
+    if (!caller.may(Scope.OPERATE) && registry.route(pair).isEmpty() && !backlogs.holds(pair)) {
+      return complete(
+          error(
+              StatusCodes.NOT_FOUND,
+              "pair "
+                  + target
+                  + " is not routed (its source does not send to that destination): a read token"
+                  + " does not wake its queue, an operate token does"));
+    }
     return concat(
         pathEnd(
             () ->

@@ -48,6 +48,11 @@ public final class Backlogs {
   }
 
   /** The pairs of one destination holding jobs. */
+  /** Whether the pair's queue on this node has reported jobs it holds. */
+  public boolean holds(PairId pair) {
+    return depths.containsKey(pair);
+  }
+
   public Map<PairId, Integer> ofDestination(String destination) {
     Map<PairId, Integer> pairs = new TreeMap<>(Comparator.comparing(PairId::entityId));
     depths.forEach(

@@ -219,6 +219,12 @@ class AdminApiTest {
     assertThat(call("GET", "/admin/pairs/nobody/hook", READ, null))
         .satisfies(r -> assertThat(r.statusCode()).isEqualTo(404))
         .satisfies(r -> assertThat(error(r)).contains("unknown pair"));
+    // blog does not send to hook: a reader does not wake that pair's queue, an operator may
+    assertThat(call("GET", "/admin/pairs/blog/hook", READ, null))
+        .satisfies(r -> assertThat(r.statusCode()).isEqualTo(404))
+        .satisfies(r -> assertThat(error(r)).contains("is not routed"));
+    assertThat(call("GET", "/admin/pairs/blog/hook/jobs", READ, null).statusCode()).isEqualTo(404);
+    assertThat(call("GET", "/admin/pairs/blog/hook", OPERATE, null).statusCode()).isEqualTo(200);
     assertThat(call("POST", "/admin/destinations/%27%3B%20DROP%20TABLE%20x/pause", OPERATE, null))
         .satisfies(r -> assertThat(r.statusCode()).isEqualTo(400));
     assertThat(call("GET", "/admin/pairs/shop/hook/jobs/not-a-ksuid", READ, null))
