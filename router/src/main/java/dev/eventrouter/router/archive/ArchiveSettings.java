@@ -1,6 +1,7 @@
 package dev.eventrouter.router.archive;
 
 import com.typesafe.config.Config;
+import dev.eventrouter.router.settings.BoundedSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -31,6 +32,8 @@ public record ArchiveSettings(
 
   public static ArchiveSettings fromConfig(Config config, Path dataDir) {
     Config c = config.getConfig("eventrouter.archive");
+    // with no upload slot, or no time, expired jobs would never be archived
+    BoundedSettings bounded = new BoundedSettings(config, "eventrouter.archive");
     String dir = c.getString("embedded.dir");
     return new ArchiveSettings(
         c.getString("s3.endpoint"),
@@ -41,37 +44,15 @@ public record ArchiveSettings(
         c.getBoolean("s3.path-style"),
         c.getBoolean("s3.create-bucket"),
         c.getString("prefix"),
-        atLeast(c, "max-concurrent-uploads", 1),
-        atLeast(c, "max-waiting-batches", 0),
+        bounded.intAtLeast("max-concurrent-uploads", 1),
+        bounded.intAtLeast("max-waiting-batches", 0),
         c.getDuration("s3.request-timeout"),
-        positive(c, "batch-timeout"),
+        bounded.positiveDuration("batch-timeout"),
         c.getString("embedded.host"),
         c.getInt("embedded.port"),
         dir.isBlank() ? dataDir.resolve("s3") : Path.of(dir),
         c.getString("embedded.access-key-id"),
         c.getString("embedded.secret-access-key"));
-  }
-
-  /** Refused at start, named: with no upload slot, expired jobs would never be archived. */
-  private static int atLeast(Config archive, String key, int least) {
-    int value = archive.getInt(key);
-    if (value < least) {
-      throw new IllegalArgumentException(
-          "eventrouter.archive." + key + " must be at least " + least + ", not " + value);
-    }
-    return value;
-  }
-
-  private static Duration positive(Config archive, String key) {
-    Duration value = archive.getDuration(key);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(
-          "eventrouter.archive."
-              + key
-              + " must be more than 0, not "
-              + archive.getValue(key).render());
-    }
-    return value;
   }
 
   public boolean embedded() {

@@ -3,6 +3,7 @@ package dev.eventrouter.router.ingest;
 import com.typesafe.config.Config;
 import dev.eventrouter.queues.EnqueueBatches;
 import dev.eventrouter.router.kafka.KafkaClientSettings;
+import dev.eventrouter.router.settings.BoundedSettings;
 import java.time.Duration;
 
 /** {@code eventrouter.kafka} and {@code eventrouter.ingest}; reference.conf documents each. */
@@ -27,6 +28,9 @@ public record IngestSettings(
   public static IngestSettings fromConfig(Config config, KafkaClientSettings client) {
     Config kafka = config.getConfig("eventrouter.kafka");
     Config ingest = config.getConfig("eventrouter.ingest");
+    // a value the stream refuses would stop the ingest at run time, with the node up and
+    // consuming nothing
+    BoundedSettings bounded = new BoundedSettings(config, "eventrouter.ingest");
     return new IngestSettings(
         client,
         kafka.getString("topic"),
@@ -35,12 +39,12 @@ public record IngestSettings(
         kafka.getString("group-id"),
         maxPayloadBytes(config),
         ingest.getInt("max-nesting-depth"),
-        (int) positive(ingest, "batch-max-records", ingest.getInt("batch-max-records")),
-        positive(ingest, "batch-max-bytes", ingest.getBytes("batch-max-bytes")),
-        positive(ingest, "batch-max-wait", ingest.getDuration("batch-max-wait")),
-        (int) positive(ingest, "parallelism", ingest.getInt("parallelism")),
-        positive(ingest, "retry-min-backoff", ingest.getDuration("retry-min-backoff")),
-        atLeast(ingest, "retry-max-backoff", "retry-min-backoff"));
+        bounded.positiveInt("batch-max-records"),
+        bounded.positiveBytes("batch-max-bytes"),
+        bounded.positiveDuration("batch-max-wait"),
+        bounded.positiveInt("parallelism"),
+        bounded.positiveDuration("retry-min-backoff"),
+        bounded.durationAtLeast("retry-max-backoff", "retry-min-backoff"));
   }
 
   /**
@@ -74,37 +78,5 @@ public record IngestSettings(
               + bytes);
     }
     return (int) bytes;
-  }
-
-  // a value the stream refuses would stop the ingest at run time, with the node up and consuming
-  // nothing: refused at start instead, named
-  private static long positive(Config ingest, String key, long value) {
-    if (value <= 0) {
-      throw new IllegalArgumentException(
-          "eventrouter.ingest."
-              + key
-              + " must be more than 0, not "
-              + ingest.getValue(key).render());
-    }
-    return value;
-  }
-
-  private static Duration positive(Config ingest, String key, Duration value) {
-    positive(ingest, key, value.isNegative() || value.isZero() ? 0 : 1);
-    return value;
-  }
-
-  private static Duration atLeast(Config ingest, String key, String lower) {
-    Duration value = positive(ingest, key, ingest.getDuration(key));
-    if (value.compareTo(ingest.getDuration(lower)) < 0) {
-      throw new IllegalArgumentException(
-          "eventrouter.ingest."
-              + key
-              + " must be at least "
-              + lower
-              + ", not "
-              + ingest.getValue(key).render());
-    }
-    return value;
   }
 }
