@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Which shard of how many each journal database is, written into it (table {@code journal_layout})
@@ -17,11 +18,20 @@ public final class JournalLayout {
 
   private static final String KEY = "journal-shard";
 
+  /**
+   * Probe rows: the key holds a token fresh at each start, so a probe a crashed start left is never
+   * read again and cannot make two databases look like one.
+   */
+  static final String PROBE = KEY + " probe ";
+
   private JournalLayout() {}
 
   /**
-   * Checks every database first and only then marks the new ones, so that a wrong list (a database
-   * given twice under two spellings, say) leaves no database marked with it.
+   * Checks every database first and only then marks the new ones, so that a wrong list leaves no
+   * database marked with it. A new database listed twice under two spellings of its URL (localhost
+   * and 127.0.0.1, say) reads unmarked through both; marked through the first, it would refuse the
+   * corrected list too. So each new database gets a probe row first, and one found through another
+   * shard's URL refuses the start.
    */
   public static void pinShards(JournalSettings settings) {
     List<JournalShard> unmarked = new ArrayList<>();
@@ -33,9 +43,132 @@ public final class JournalLayout {
         compare(shard, marked);
       }
     }
+    if (unmarked.isEmpty()) {
+      return;
+    }
+    try (Probes probes = new Probes()) {
+      for (JournalShard shard : unmarked) {
+        probes.write(shard);
+      }
+      List<JournalShard> shards = settings.shards();
+      for (JournalShard shard : shards) {
+        for (int other : probes.foundIn(shard)) {
+          if (other != shard.index()) {
+            throw oneDatabase(
+                shards.get(Math.min(other, shard.index())),
+                shards.get(Math.max(other, shard.index())));
+          }
+        }
+      }
+    }
     for (JournalShard shard : unmarked) {
       String marked = call(shard, c -> mark(c, shard));
       compare(shard, marked);
+    }
+  }
+
+  private static IllegalStateException oneDatabase(JournalShard first, JournalShard second) {
+    return new IllegalStateException(
+        "journal databases "
+            + first
+            + " and "
+            + second
+            + " are one database (a row written through the one URL was read through the"
+            + " other): each shard needs a database of its own. List it once in"
+            + " eventrouter.journal.url and shard-urls (README: \"Sharding the journal\").");
+  }
+
+  /**
+   * This start's probe rows, one per new database, removed on close whatever happened; a failed
+   * removal leaves a row no start reads ({@link #PROBE}).
+   */
+  private static final class Probes implements AutoCloseable {
+
+    private final String prefix = PROBE + UUID.randomUUID() + " ";
+    private final List<JournalShard> written = new ArrayList<>();
+
+    void write(JournalShard shard) {
+      call(shard, c -> insert(c, shard));
+      written.add(shard);
+    }
+
+    /** The indexes of the shards whose probe this shard's database holds. */
+    List<Integer> foundIn(JournalShard shard) {
+      return call(shard, c -> found(c, shard));
+    }
+
+    @Override
+    public void close() {
+      IllegalStateException failed = null;
+      for (JournalShard shard : written) {
+        try {
+          call(shard, c -> remove(c, shard));
+        } catch (IllegalStateException e) {
+          if (failed == null) {
+            failed = e;
+          } else {
+            failed.addSuppressed(e);
+          }
+        }
+      }
+      if (failed != null) {
+        throw failed;
+      }
+    }
+
+    private Void insert(Connection c, JournalShard shard) throws SQLException {
+      JournalSettings.Database db = shard.database();
+      try (PreparedStatement insert =
+          c.prepareStatement(
+              "INSERT INTO "
+                  + db.identifier("journal_layout")
+                  + " ("
+                  + db.identifier("layout_key")
+                  + ", "
+                  + db.identifier("layout_value")
+                  + ") VALUES (?, ?)")) {
+        insert.setString(1, prefix + shard.index());
+        insert.setString(2, Integer.toString(shard.index()));
+        insert.executeUpdate();
+      }
+      return null;
+    }
+
+    private List<Integer> found(Connection c, JournalShard shard) throws SQLException {
+      JournalSettings.Database db = shard.database();
+      try (PreparedStatement query =
+          c.prepareStatement(
+              "SELECT "
+                  + db.identifier("layout_value")
+                  + " FROM "
+                  + db.identifier("journal_layout")
+                  + " WHERE "
+                  + db.identifier("layout_key")
+                  + " LIKE ?")) {
+        query.setString(1, prefix + "%");
+        List<Integer> found = new ArrayList<>();
+        try (ResultSet rs = query.executeQuery()) {
+          while (rs.next()) {
+            found.add(Integer.parseInt(rs.getString(1)));
+          }
+        }
+        return found;
+      }
+    }
+
+    private Void remove(Connection c, JournalShard shard) throws SQLException {
+      JournalSettings.Database db = shard.database();
+      try (PreparedStatement delete =
+          c.prepareStatement(
+              "DELETE FROM "
+                  + db.identifier("journal_layout")
+                  + " WHERE "
+                  + db.identifier("layout_key")
+                  + " = ?")) {
+        delete.setString(1, prefix + shard.index());
+        delete.executeUpdate();
+      }
+      return null;
     }
   }
 
@@ -103,11 +236,11 @@ public final class JournalLayout {
     }
   }
 
-  private interface Statement {
-    String run(Connection c) throws SQLException;
+  private interface Statement<T> {
+    T run(Connection c) throws SQLException;
   }
 
-  private static String call(JournalShard shard, Statement statement) {
+  private static <T> T call(JournalShard shard, Statement<T> statement) {
     try (Connection c = shard.connect()) {
       c.setAutoCommit(true);
       return statement.run(c);

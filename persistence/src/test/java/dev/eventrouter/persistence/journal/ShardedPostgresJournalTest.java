@@ -91,7 +91,7 @@ class ShardedPostgresJournalTest extends JournalContract {
     assertThatThrownBy(() -> JournalSchema.prepare(growing))
         .hasMessageContaining(
             "was set up as journal-shard 0 of 2, the configuration now makes it 1 of 3");
-    assertThat(TestJournals.layoutRows(growing.shards().get(0))).isZero();
+    assertThat(TestJournals.layout(growing.shards().get(0))).isEmpty();
 
     // as configured, it starts: the marks match
     JournalSchema.prepare(settings);

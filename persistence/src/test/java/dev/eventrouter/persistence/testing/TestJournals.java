@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -105,16 +106,21 @@ public final class TestJournals {
   }
 
   public static Config mariadb() {
-    String server = TestServer.MARIADB.url();
-    createDatabase(server, "root", "CREATE DATABASE IF NOT EXISTS " + TEST_DATABASE, null);
     Config config =
         journal(
             Map.of(
                 "eventrouter.journal.database", "mariadb",
-                "eventrouter.journal.url", server + TEST_DATABASE,
+                "eventrouter.journal.url", mariadbUrl(TEST_DATABASE),
                 "eventrouter.journal.user", "root"));
     emptyOnce(config, "DELETE FROM event_tag", "DELETE FROM event_journal", "DELETE FROM snapshot");
     return config;
+  }
+
+  /** The URL of a database of the MariaDB server, created when missing. */
+  public static String mariadbUrl(String database) {
+    String server = TestServer.MARIADB.url();
+    createDatabase(server, "root", "CREATE DATABASE IF NOT EXISTS " + database, null);
+    return server + database;
   }
 
   private static Config journal(Map<String, String> settings) {
@@ -149,16 +155,25 @@ public final class TestJournals {
     }
   }
 
-  /** How many marks the shard's database holds (table journal_layout). */
-  public static long layoutRows(JournalShard shard) throws SQLException {
+  /** Every row of the shard's database's table journal_layout, by key. */
+  public static Map<String, String> layout(JournalShard shard) throws SQLException {
+    JournalSettings.Database db = shard.database();
+    Map<String, String> rows = new HashMap<>();
     try (Connection c = shard.connect();
         ResultSet rs =
             c.createStatement()
                 .executeQuery(
-                    "SELECT COUNT(*) FROM " + shard.database().identifier("journal_layout"))) {
-      rs.next();
-      return rs.getLong(1);
+                    "SELECT "
+                        + db.identifier("layout_key")
+                        + ", "
+                        + db.identifier("layout_value")
+                        + " FROM "
+                        + db.identifier("journal_layout"))) {
+      while (rs.next()) {
+        rows.put(rs.getString(1), rs.getString(2));
+      }
     }
+    return rows;
   }
 
   /** How many journal rows a persistence id has in one shard's database. */
