@@ -26,6 +26,7 @@ import dev.eventrouter.router.http.HttpApi;
 import dev.eventrouter.router.ingest.DeadLetterRedrive;
 import dev.eventrouter.router.ingest.Ingest;
 import dev.eventrouter.router.ingest.IngestSettings;
+import dev.eventrouter.router.kafka.ConsumerGroups;
 import dev.eventrouter.router.kafka.EmbeddedKafka;
 import dev.eventrouter.router.kafka.KafkaClientSettings;
 import dev.eventrouter.router.kafka.SourcePartitions;
@@ -297,11 +298,36 @@ public final class Router implements AutoCloseable {
                 settings.config(),
                 KafkaClientSettings.fromConfig(
                     kafka.getConfig("client"), bootstrapServers, settings.secrets()));
-        return new Kafka(embedded, bootstrapServers, ingest, prepareTopics(kafka, ingest));
+        SourcePartitions partitions = prepareTopics(kafka, ingest);
+        if (embedded.isPresent()) {
+          forgetEarlierConsumers(ingest);
+        }
+        return new Kafka(embedded, bootstrapServers, ingest, partitions);
       } catch (RuntimeException e) {
         embedded.ifPresent(EmbeddedKafka::close);
         archive.close();
         throw e;
+      }
+    }
+
+    /**
+     * The embedded broker still lists the consumer of the run before, which a crash left there:
+     * without this, ingest would wait out that consumer's session before reading anything. A
+     * failure only costs that wait.
+     */
+    private static void forgetEarlierConsumers(IngestSettings ingest) {
+      try {
+        int removed = ConsumerGroups.removeMembers(ingest.client(), ingest.groupId());
+        if (removed > 0) {
+          log.info(
+              "removed {} consumer(s) of an earlier run from group {}", removed, ingest.groupId());
+        }
+      } catch (RuntimeException e) {
+        log.warn(
+            "could not remove the consumers of an earlier run from group {}; ingest starts once"
+                + " their session times out: {}",
+            ingest.groupId(),
+            e.toString());
       }
     }
 

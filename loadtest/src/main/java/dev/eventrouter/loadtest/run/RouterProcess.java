@@ -223,6 +223,20 @@ public final class RouterProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * {@link #await}, whose failure shows the end of this router's log: what it was doing when the
+   * condition did not come.
+   */
+  public void awaitShowingLog(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
+    try {
+      await(what, timeout, condition);
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          e.getMessage() + "; the end of the router's log, " + log() + ":\n" + tail(log(), 40), e);
+    }
+  }
+
   /** Waits for a condition across processes, where no actor system is at hand to await with. */
   public static void await(String what, Duration timeout, BooleanSupplier condition)
       throws InterruptedException {

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
@@ -76,10 +78,23 @@ class SigkillIT {
                             300,
                             42)));
 
+        Function<String, List<String>> destinationsOf =
+            source ->
+                source.equals("source-1") || source.equals("source-2")
+                    ? List.of("hook", "crm")
+                    : List.of("hook");
+        // a kill after the last job was delivered leaves nothing to deliver after the restart
+        BooleanSupplier allDelivered =
+            () ->
+                producing.isDone()
+                    && blackHole.received() - blackHole.duplicates()
+                        >= producing.join().produced().stream()
+                            .mapToLong(event -> destinationsOf.apply(event.source()).size())
+                            .sum();
         List<Map<String, Object>> kills = new ArrayList<>();
         for (int kill = 1; kill <= KILLS; kill++) {
           long deliveredBefore = kill * 1_000L;
-          RouterProcess.await(
+          router.awaitShowingLog(
               deliveredBefore + " deliveries",
               Duration.ofSeconds(120),
               () -> blackHole.received() >= deliveredBefore);
@@ -90,10 +105,10 @@ class SigkillIT {
           router.start();
           router.awaitReady(Duration.ofSeconds(120));
           long readyAt = System.nanoTime();
-          RouterProcess.await(
+          router.awaitShowingLog(
               "deliveries after restart " + kill,
               Duration.ofSeconds(120),
-              () -> blackHole.received() > receivedAtKill);
+              () -> blackHole.received() > receivedAtKill || allDelivered.getAsBoolean());
           figures.put("deliveredBeforeKill", receivedAtKill);
           figures.put("secondsToReady", (readyAt - killedAt) / 1e9);
           figures.put("secondsToFirstDelivery", (System.nanoTime() - killedAt) / 1e9);
@@ -105,10 +120,7 @@ class SigkillIT {
             DeliveryAudit.audit(
                 "sigkill",
                 produced,
-                source ->
-                    source.equals("source-1") || source.equals("source-2")
-                        ? List.of("hook", "crm")
-                        : List.of("hook"),
+                destinationsOf,
                 DeliveryAudit.of(blackHole),
                 Duration.ofSeconds(180),
                 started,
