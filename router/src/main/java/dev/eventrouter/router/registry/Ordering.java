@@ -31,11 +31,14 @@ public record Ordering(List<FieldPath> keyFields) {
 
   /**
    * The hash of the event's key; {@link Job#UNORDERED} when the destination is not ordered or the
-   * event has none of the key fields as a text or number (such an event goes in no order).
+   * event has none of the key fields as a text or number (such an event goes in no order). A blank
+   * text is no key: SDKs send {@code "userId": ""} for a user not yet known, and as one key it
+   * would put every such user's events in one line behind each other.
    */
   public long keyOf(EventFields fields) {
     for (FieldPath field : keyFields) {
-      Optional<String> key = fields.get(field).flatMap(Ordering::text);
+      Optional<String> key =
+          fields.get(field).flatMap(Ordering::text).filter(text -> !text.isBlank());
       if (key.isPresent()) {
         return hash(key.get());
       }
