@@ -247,10 +247,6 @@ public final class Ingest {
   }
 
   /**
-   * Moves the queues of the partitions this consumer is assigned to this node, so that ingest's
-   * asks stay local. The consumer's thread calls it: it only starts the update.
-   */
-  /**
    * Reads the topic's id; blocking, in the consumer's thread, so that no record of the new
    * assignment is read before. What was persisted of another incarnation is forgotten.
    */
@@ -271,6 +267,10 @@ public final class Ingest {
     }
   }
 
+  /**
+   * Moves the queues of the partitions this consumer is assigned to this node, so that ingest's
+   * asks stay local. The consumer's thread calls it: it only starts the update.
+   */
   private final class PlaceQueuesWithPartitions implements PartitionAssignmentHandler {
 
     @Override
