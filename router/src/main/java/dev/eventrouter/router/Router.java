@@ -118,7 +118,7 @@ public final class Router implements AutoCloseable {
     // every setting is read and checked first, before anything is started
     RouterSettings settings =
         RouterSettings.fromConfig(VirtualQueues.applyTo(JournalSettings.applyTo(loaded)));
-    ControlsView controls = new ControlsView(settings.registryFile());
+    ControlsView controls = new ControlsView(settings.fileRegistryText());
     SettingsRegistry registry = new SettingsRegistry(settings.fileRegistry(), controls);
     JournalSchema.prepare(settings.journal());
     Archive archive = Archive.open(settings.archive());

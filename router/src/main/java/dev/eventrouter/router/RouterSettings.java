@@ -14,9 +14,11 @@ import dev.eventrouter.router.cluster.ClusterFormation;
 import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.RegistryLoader;
 import dev.eventrouter.router.segment.SegmentApiSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,7 @@ record RouterSettings(
     Path dataDir,
     SegmentApiSettings segmentApi,
     Registry fileRegistry,
+    String fileRegistryText,
     Config registryDefaults,
     AdminTokens adminTokens,
     AdminApi.Limits adminLimits,
@@ -50,11 +53,13 @@ record RouterSettings(
   static RouterSettings fromConfig(Config config) {
     Path dataDir = Path.of(config.getString("eventrouter.data-dir"));
     Config admin = config.getConfig("eventrouter.admin");
+    Registry fileRegistry = loadRegistry(config);
     return new RouterSettings(
         config,
         dataDir,
         SegmentApiSettings.fromConfig(config),
-        loadRegistry(config),
+        fileRegistry,
+        registryFileText(config),
         config.getConfig("eventrouter.registry.destination-defaults"),
         AdminTokens.fromConfig(config),
         new AdminApi.Limits(admin.getBytes("max-body"), admin.getBytes("registry-max-body")),
@@ -68,10 +73,17 @@ record RouterSettings(
         ArchiveSettings.fromConfig(config, dataDir));
   }
 
-  /** Where the registry file is ({@code eventrouter.registry.file}); empty for none. */
-  Optional<Path> registryFile() {
+  /** The registry file's text, read with it at start; empty for none. */
+  private static String registryFileText(Config config) {
     String file = config.getString("eventrouter.registry.file");
-    return file.isBlank() ? Optional.empty() : Optional.of(Path.of(file));
+    if (file.isBlank()) {
+      return "";
+    }
+    try {
+      return Files.readString(Path.of(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException("the registry file " + file + " cannot be read", e);
+    }
   }
 
   /** The registry file's ({@code eventrouter.registry.file}); none is a registry with no source. */

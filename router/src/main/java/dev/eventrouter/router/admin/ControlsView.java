@@ -4,12 +4,7 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.router.registry.PairOverrides;
 import dev.eventrouter.router.registry.SecretBindings;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -41,14 +36,14 @@ public final class ControlsView implements PairOverrides {
   private volatile Consumer<OperatorControls.RegistryText> registryListener = text -> {};
   private volatile long registryVersion;
   private volatile boolean failing;
-  private final Optional<Path> registryFile;
+  private final String registryFileText;
 
   /**
-   * @param registryFile the registry file the node started from, shown until an operator replaces
-   *     the registry through the API
+   * @param registryFileText the text of the registry file the node started from (empty for none),
+   *     shown until an operator replaces the registry through the API
    */
-  public ControlsView(Optional<Path> registryFile) {
-    this.registryFile = registryFile;
+  public ControlsView(String registryFileText) {
+    this.registryFileText = registryFileText;
   }
 
   @Override
@@ -170,7 +165,8 @@ public final class ControlsView implements PairOverrides {
 
   /**
    * The registry in force as text: the one an operator last put through the API, else the registry
-   * file's text as it is now (version 0; empty text for a node started without one).
+   * file's text as this node read it at start (version 0; empty text for a node started without
+   * one). Not the file as it is now: edits made since are not in force.
    */
   public CompletionStage<OperatorControls.RegistryText> registryText() {
     return registry()
@@ -179,13 +175,7 @@ public final class ControlsView implements PairOverrides {
               if (replaced.text() != null) {
                 return replaced;
               }
-              try {
-                return new OperatorControls.RegistryText(
-                    0, null, registryFile.isEmpty() ? "" : Files.readString(registryFile.get()));
-              } catch (IOException e) {
-                throw new UncheckedIOException(
-                    "the registry file " + registryFile.get() + " cannot be read", e);
-              }
+              return new OperatorControls.RegistryText(0, null, registryFileText);
             });
   }
 

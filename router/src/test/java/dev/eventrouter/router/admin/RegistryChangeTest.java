@@ -68,6 +68,12 @@ class RegistryChangeTest {
         assertThat(fromFile.get("version").asInt()).isZero();
         assertThat(fromFile.get("text").asText())
             .contains("sources { shop { destinations = [old] } }");
+        // a file edited since is not in force (it is read at start): what is in force is shown
+        Path file = dataDir.resolve("registry.conf");
+        String started = Files.readString(file);
+        Files.writeString(file, "sources { edited { destinations = [] } }");
+        assertThat(JSON.readTree(get(router).body()).get("text").asText()).isEqualTo(started);
+        Files.writeString(file, started);
         Map<String, String> refused =
             Map.ofEntries(
                 Map.entry(
