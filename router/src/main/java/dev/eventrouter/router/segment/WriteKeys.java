@@ -12,9 +12,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +46,7 @@ final class WriteKeys {
   private final Clock clock;
   private volatile Loaded loaded;
   private volatile Set<Key> wasMissing = Set.of();
+  private volatile Set<Set<Key>> wasShared = Set.of();
 
   WriteKeys(SettingsRegistry registry, Secrets secrets, Duration refresh, Clock clock) {
     this.registry = registry;
@@ -104,7 +109,42 @@ final class WriteKeys {
                     }));
     // told once, not at every refresh
     wasMissing = Set.copyOf(missing);
-    return List.copyOf(keys);
+    return withoutShared(keys);
+  }
+
+  /**
+   * The keys without those whose value is also a key of another source: a request with it could be
+   * either source's, and taken as one it would put the other's events in that source's queues. Both
+   * are refused until one of the secrets changes.
+   */
+  private List<Known> withoutShared(List<Known> keys) {
+    Map<String, List<Known>> byValue = new LinkedHashMap<>();
+    keys.forEach(
+        known ->
+            byValue
+                .computeIfAbsent(HexFormat.of().formatHex(known.digest()), d -> new ArrayList<>())
+                .add(known));
+    List<Known> kept = new ArrayList<>();
+    Set<Set<Key>> shared = new HashSet<>();
+    for (List<Known> same : byValue.values()) {
+      if (same.stream().map(known -> known.key().source()).distinct().count() == 1) {
+        kept.addAll(same);
+      } else {
+        Set<Key> holders = same.stream().map(Known::key).collect(Collectors.toSet());
+        shared.add(holders);
+        if (!wasShared.contains(holders)) {
+          log.warn(
+              "write key secrets {} hold the same value for different sources: that key is refused"
+                  + " until one of them changes",
+              holders.stream()
+                  .map(key -> key.secret() + " (source " + key.source() + ")")
+                  .sorted()
+                  .toList());
+        }
+      }
+    }
+    wasShared = Set.copyOf(shared);
+    return List.copyOf(kept);
   }
 
   private static byte[] sha256(String text) {

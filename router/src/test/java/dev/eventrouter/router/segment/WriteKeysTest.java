@@ -81,6 +81,28 @@ class WriteKeysTest {
   }
 
   @Test
+  void aValueThatIsAKeyOfTwoSourcesIsNeitherUntilOneChanges() {
+    WriteKeys keys = keys();
+    secrets.put("APP_KEY", "wk-shop-next");
+    now = now.plusSeconds(10);
+    assertThat(keys.find("wk-shop-next")).isEmpty();
+    assertThat(keys.find("wk-shop")).hasValue(new WriteKeys.Key("shop", "SHOP_KEY"));
+
+    secrets.put("APP_KEY", "wk-app-2");
+    now = now.plusSeconds(10);
+    assertThat(keys.find("wk-shop-next")).hasValue(new WriteKeys.Key("shop", "SHOP_KEY_NEXT"));
+    assertThat(keys.find("wk-app-2")).hasValue(new WriteKeys.Key("app", "APP_KEY"));
+  }
+
+  @Test
+  void twoKeysOfOneSourceWithOneValueStillNameIt() {
+    WriteKeys keys = keys();
+    secrets.put("SHOP_KEY_NEXT", "wk-shop");
+    now = now.plusSeconds(10);
+    assertThat(keys.find("wk-shop")).get().extracting(WriteKeys.Key::source).isEqualTo("shop");
+  }
+
+  @Test
   void aRotatedKeyIsTakenUpAfterTheRefresh() {
     WriteKeys keys = keys();
     assertThat(keys.find("wk-app")).isPresent();
