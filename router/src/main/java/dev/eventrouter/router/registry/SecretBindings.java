@@ -45,7 +45,8 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
   /**
    * Where the registry sends each secret its destinations name, by default or by a source's
    * endpoint: a header's, a third-party API's credential, and a signing key's, whose signatures
-   * would let whoever receives them pass for the router at the receivers of that key.
+   * would let whoever receives them pass for the router at the receivers of that key. Its sources'
+   * write keys are bound to no origin.
    */
   public static SecretBindings of(Registry registry) {
     Map<String, Set<String>> origins = new HashMap<>();
@@ -74,6 +75,13 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
                 origins.computeIfAbsent(secret, s -> new HashSet<>()).add(origin(endpoint)));
       }
     }
+    // a write key is presented to the router, never sent: bound to no origin, a registry that
+    // would send one to a server (in a header) needs the operator's acknowledgement
+    registry
+        .writeKeys()
+        .values()
+        .forEach(
+            names -> names.forEach(name -> origins.computeIfAbsent(name, s -> new HashSet<>())));
     return new SecretBindings(origins);
   }
 
