@@ -123,7 +123,12 @@ class RegistryChangeTest {
                 Map.entry(
                     "destinations { a { endpoint = \"http://x/\" } }\n"
                         + "sources { s { destinations = [{ id = a, filter { where = [{ field = p, in = [] }] } }] } }",
-                    "sources.s.destinations[0].filter.where[0].in: must be a non-empty list"));
+                    "sources.s.destinations[0].filter.where[0].in: must be a non-empty list"),
+                // a value of the wrong type is the sender's mistake (it was answered 503)
+                Map.entry(
+                    "destinations { a { endpoint = \"http://x/\" } }\n"
+                        + "sources { s { destinations = [{ id = a, rate-per-pair = fast }] } }",
+                    "sources.s.destinations[0].rate-per-pair: must be a whole number"));
         for (Map.Entry<String, String> bad : refused.entrySet()) {
           HttpResponse<String> response = put(router, bad.getKey());
           assertThat(response.statusCode()).as(bad.getKey()).isEqualTo(400);

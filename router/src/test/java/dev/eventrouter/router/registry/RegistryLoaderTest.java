@@ -594,8 +594,135 @@ class RegistryLoaderTest {
                 + " endpoint")
         .hasMessageContaining("destinations.k.batch: batch max-events must be at least 1")
         .hasMessageContaining(
-            "destinations.l.batch.max-size: not a batch setting (max-events, max-bytes, max-wait)")
+            "destinations.l.batch.max-size: unknown key; a batch has [max-bytes, max-events,"
+                + " max-wait]")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("l1teral"));
+  }
+
+  /** A misspelt key is named with the keys its object has, rather than left out without a word. */
+  @Test
+  void refusesUnknownKeysNamingTheKnownOnes() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+        destinatons { a { endpoint = "http://a.example.com/" } }
+        destinations {
+          a { endpont = "http://a.example.com/" }
+          b { endpoint = "http://b.example.com/", retry { bse = 1s }, breaker.open = 1s }
+          c { type = mixpanel, project-id = 1, service-account { username = u, secret = { secret = K }, pasword = x } }
+        }
+        sources {
+          s { destinations = [{ id = b, endpont = "http://c.example.com/" }] }
+          t { destinations = [b], write-key = [{ secret = T_KEY }] }
+        }
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("destinatons: unknown key; a registry has [destinations, sources]")
+        .hasMessageContaining(
+            "destinations.a.endpont: unknown key; a destination has [api-key, batch, breaker,"
+                + " enabled, endpoint, expire-after, headers, max-batch, max-connections,"
+                + " max-in-flight-per-pair, ordering, ordering-key, project-id, project-token,"
+                + " rate-per-pair, retry, service-account, signing, timeout, type]")
+        .hasMessageContaining("destinations.b.retry.bse: unknown key; a retry has [base, cap]")
+        .hasMessageContaining(
+            "destinations.b.breaker.open: unknown key; a breaker has [failure-rate-percent,"
+                + " half-open-probes, minimum-calls, open-for, sliding-window]")
+        .hasMessageContaining(
+            "destinations.c.service-account.pasword: unknown key; a service-account has [secret,"
+                + " username]")
+        .hasMessageContaining(
+            "sources.s.destinations[0].endpont: unknown key; a route has [enabled, endpoint,"
+                + " filter, id, rate-per-pair]")
+        .hasMessageContaining(
+            "sources.t.write-key: unknown key; a source has [destinations, write-keys]");
+  }
+
+  /** Every key the README shows, in one registry: none of them is refused as unknown. */
+  @Test
+  void readsEveryKeyADestinationAndARouteMayHave() {
+    Registry registry =
+        parse(
+            """
+        destinations {
+          all {
+            type = webhook
+            endpoint = "https://all.example.com/in"
+            enabled = true
+            max-in-flight-per-pair = 8
+            rate-per-pair = 5
+            max-connections = 4
+            timeout = 3s
+            retry { base = 2s, cap = 1m }
+            expire-after = 1h
+            breaker { failure-rate-percent = 50, sliding-window = 40, minimum-calls = 10,
+                      open-for = 5s, half-open-probes = 2 }
+            ordering = per-key
+            ordering-key = [userId]
+            headers { X-Api-Version = "2", Authorization { secret = ALL_TOKEN } }
+            signing { keys = [{ secret = ALL_KEY }] }
+            batch { max-events = 10, max-bytes = 64k, max-wait = 50ms }
+          }
+        }
+        sources {
+          s {
+            destinations = [{ id = all, endpoint = "https://own.example.com/in", enabled = true,
+                              rate-per-pair = 3, filter { types = [track] } }]
+            write-keys = [{ secret = S_KEY }]
+          }
+        }
+        """);
+
+    Destination all = registry.destination("all").orElseThrow();
+    assertThat(all.delivery().breaker().slidingWindow()).isEqualTo(40);
+    assertThat(all.delivery().retry().cap()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(registry.routesOf("s"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.ratePerSecond()).hasValue(3));
+  }
+
+  /**
+   * A value of the wrong type is the sender's mistake, named with its path (a ConfigException out
+   * of the loader was answered 503 by the admin API, as if the node had failed).
+   */
+  @Test
+  void namesAValueOfTheWrongTypeWithItsPath() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+        destinations {
+          a { endpoint = "http://a.example.com/", timeout = soon, max-connections = many,
+              enabled = maybe, headers = "X-Key: 1", breaker { failure-rate-percent = high } }
+          b { endpoint = "http://b.example.com/", ordering = per-key, ordering-key = userId }
+          b2 { endpoint = "http://b.example.com/", retry = 5s }
+          b3 { endpoint = "http://b.example.com/", batch { max-events = lots } }
+          c { endpoint = ["http://c.example.com/"] }
+          d { endpoint = "http://d.example.com/" }
+        }
+        sources {
+          s { destinations = [{ id = d, rate-per-pair = fast }] }
+          t { destinations = [{ id = [d] }] }
+          u { destinations = [{ id = d, enabled = sometimes }] }
+          v { destinations = [{ id = d, endpoint = { url = "http://v.example.com/" } }] }
+        }
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("destinations.a.timeout: must be a duration, like 10s")
+        .hasMessageContaining("destinations.a.max-connections: must be a whole number")
+        .hasMessageContaining("destinations.a.enabled: must be true or false")
+        .hasMessageContaining("destinations.a.headers: must be an object")
+        .hasMessageContaining("destinations.a.breaker.failure-rate-percent: must be a number")
+        .hasMessageContaining("destinations.b.ordering-key: must be a list of texts")
+        .hasMessageContaining("destinations.b2.retry: must be an object")
+        .hasMessageContaining("destinations.b3.batch.max-events: must be a whole number")
+        .hasMessageContaining("destinations.c.endpoint: must be text")
+        .hasMessageContaining("sources.s.destinations[0].rate-per-pair: must be a whole number")
+        .hasMessageContaining("sources.t.destinations[0].id: must be text")
+        .hasMessageContaining("sources.u.destinations[0].enabled: must be true or false")
+        .hasMessageContaining("sources.v.destinations[0].endpoint: must be text")
+        .message()
+        .doesNotContain("destinations.d");
   }
 
   private static Registry parse(String hocon) {
