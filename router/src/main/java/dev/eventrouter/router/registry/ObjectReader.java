@@ -109,6 +109,16 @@ final class ObjectReader {
     return read(key, "a whole number", Config::getInt);
   }
 
+  /** A whole number from {@code least} to {@code most}. */
+  Integer wholeNumber(String key, int least, int most) {
+    Integer value = wholeNumber(key);
+    if (value != null && (value < least || value > most)) {
+      errors.add(path(key) + ": must be " + least + " to " + most + ", not " + value);
+      return null;
+    }
+    return value;
+  }
+
   Double number(String key) {
     return read(key, "a number", Config::getDouble);
   }

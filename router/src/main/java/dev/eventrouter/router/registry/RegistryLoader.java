@@ -50,6 +50,14 @@ import java.util.stream.Stream;
  */
 public final class RegistryLoader {
 
+  /**
+   * The breaker's attempts and half-open probes are counted in arrays of this many, allocated for
+   * each destination on each node by Resilience4j: a window of two billion would take the heap.
+   */
+  private static final int MAX_SLIDING_WINDOW = 10_000;
+
+  private static final int MAX_HALF_OPEN_PROBES = 1_000;
+
   private static final String DEFAULTS_PATH = "eventrouter.registry.destination-defaults";
 
   private static final Set<String> REGISTRY_KEYS = Set.of("destinations", "sources");
@@ -315,10 +323,10 @@ public final class RegistryLoader {
     Duration retryCap = c.duration("retry.cap");
     Duration expireAfter = c.duration("expire-after");
     Double failureRate = c.number("breaker.failure-rate-percent");
-    Integer slidingWindow = c.wholeNumber("breaker.sliding-window");
+    Integer slidingWindow = c.wholeNumber("breaker.sliding-window", 1, MAX_SLIDING_WINDOW);
     Integer minimumCalls = c.wholeNumber("breaker.minimum-calls");
     Duration openFor = c.duration("breaker.open-for");
-    Integer halfOpenProbes = c.wholeNumber("breaker.half-open-probes");
+    Integer halfOpenProbes = c.wholeNumber("breaker.half-open-probes", 1, MAX_HALF_OPEN_PROBES);
     if (errors.size() > mistakes) {
       return null;
     }

@@ -599,6 +599,63 @@ class RegistryLoaderTest {
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("l1teral"));
   }
 
+  /**
+   * Resilience4j keeps an array of the breaker's sliding window and one of its half-open probes,
+   * per destination and node: a window of two billion attempts is refused with the registry, named
+   * where it is written, instead of taking the node's heap.
+   */
+  @Test
+  void boundsTheBreakersWindowAndProbes() {
+    Registry widest =
+        parse(
+            """
+        destinations {
+          a { endpoint = "http://a.example.com/", breaker { sliding-window = 10000, half-open-probes = 1000 } }
+        }
+        sources { s { destinations = [a] } }
+        """);
+    assertThat(widest.destination("a").orElseThrow().delivery().breaker())
+        .extracting(b -> b.slidingWindow(), b -> b.halfOpenProbes())
+        .containsExactly(10_000, 1_000);
+
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+        destinations {
+          wide { endpoint = "http://a.example.com/", breaker { sliding-window = 10001 } }
+          huge { endpoint = "http://a.example.com/", breaker.sliding-window = 2147483647 }
+          none { endpoint = "http://a.example.com/", breaker.sliding-window = 0 }
+          probing { endpoint = "http://a.example.com/", breaker { half-open-probes = 1001 } }
+        }
+        sources {}
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining(
+            "destinations.wide.breaker.sliding-window: must be 1 to 10000, not 10001")
+        .hasMessageContaining(
+            "destinations.huge.breaker.sliding-window: must be 1 to 10000, not 2147483647")
+        .hasMessageContaining("destinations.none.breaker.sliding-window: must be 1 to 10000, not 0")
+        .hasMessageContaining(
+            "destinations.probing.breaker.half-open-probes: must be 1 to 1000, not 1001");
+
+    Config wideDefaults =
+        ConfigFactory.parseString("breaker.half-open-probes = 5000").withFallback(DEFAULTS);
+    assertThatThrownBy(
+            () ->
+                RegistryLoader.parse(
+                    ConfigFactory.parseString(
+                        """
+        destinations { a { endpoint = "http://a.example.com/" } }
+        sources { s { destinations = [a] } }
+        """),
+                    wideDefaults))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining(
+            "eventrouter.registry.destination-defaults.breaker.half-open-probes: must be 1 to"
+                + " 1000, not 5000");
+  }
+
   /** A misspelt key is named with the keys its object has, rather than left out without a word. */
   @Test
   void refusesUnknownKeysNamingTheKnownOnes() {
