@@ -421,6 +421,11 @@ public final class RegistryLoader {
           Optional<String> invalidName = HeaderText.invalidName(name);
           if (invalidName.isPresent()) {
             errors.add(at + ": " + invalidName.get());
+          } else if (ReservedHeaders.isReserved(name)) {
+            errors.add(
+                at
+                    + ": a header the router sets itself; a destination may not set "
+                    + ReservedHeaders.NAMES);
           } else if (value.valueType() == ConfigValueType.OBJECT) {
             ConfigObject secret = (ConfigObject) value;
             if (!secret.containsKey("secret") || secret.size() != 1) {

@@ -739,6 +739,62 @@ class RegistryLoaderTest {
   }
 
   /**
+   * A header the router sets on every request itself, or that the HTTP layer owns, is refused
+   * whatever its case: a destination's would be dropped without a word, or sent twice.
+   */
+  @Test
+  void refusesHeadersTheRouterSetsItself() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+        destinations {
+          a { endpoint = "http://a.example.com/", headers {
+                host = "b.example.com", "CONTENT-LENGTH" = "0", Transfer-Encoding = chunked,
+                connection = close, idempotency-key = k, X-MESSAGE-ID = m, x-source-id = s,
+                X-Delivery-Attempt = "1", X-Batch-Size = "2", traceparent = t, TraceState = t } }
+        }
+        sources {}
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .satisfies(
+            e ->
+                assertThat(e.getMessage())
+                    .contains(
+                        List.of(
+                                "host",
+                                "CONTENT-LENGTH",
+                                "Transfer-Encoding",
+                                "connection",
+                                "idempotency-key",
+                                "X-MESSAGE-ID",
+                                "x-source-id",
+                                "X-Delivery-Attempt",
+                                "X-Batch-Size",
+                                "traceparent",
+                                "TraceState")
+                            .stream()
+                            .map(
+                                name ->
+                                    "destinations.a.headers."
+                                        + name
+                                        + ": a header the router sets itself; a destination may"
+                                        + " not set")
+                            .toList()));
+
+    assertThat(
+            parse(
+                    """
+        destinations { a { endpoint = "http://a.example.com/", headers { User-Agent = me, Content-Type = "application/json" } } }
+        sources {}
+        """)
+                .destination("a")
+                .orElseThrow()
+                .headers())
+        .containsOnlyKeys("User-Agent", "Content-Type");
+  }
+
+  /**
    * A value of the wrong type is the sender's mistake, named with its path (a ConfigException out
    * of the loader was answered 503 by the admin API, as if the node had failed).
    */
