@@ -124,9 +124,14 @@ public final class RegistryLoader {
    * may not include other files or URLs, nor hold substitutions ({@code ${...}}): a registry from
    * the network must not read this machine's files or secrets into a destination's endpoint or
    * headers, and a few substitutions of substitutions ({@code b = ${a}${a}}, {@code c = ${b}${b}},
-   * ...) resolve to more bytes than any heap holds.
+   * ...) resolve to more bytes than any heap holds. Nor may it nest deeper than {@link
+   * HoconScan#MAX_DEPTH}.
    */
   public static Registry parseText(String text, Config defaults) {
+    Optional<String> refused = HoconScan.problem(text);
+    if (refused.isPresent()) {
+      throw new InvalidRegistryException("invalid registry: " + refused.get());
+    }
     Config config;
     try {
       config =
@@ -139,9 +144,7 @@ public final class RegistryLoader {
       throw new InvalidRegistryException("invalid registry: " + e.getMessage(), e);
     }
     if (!config.isResolved()) {
-      throw new InvalidRegistryException(
-          "invalid registry: it holds a substitution (${...}); a registry sent to the router is"
-              + " sent resolved");
+      throw new InvalidRegistryException("invalid registry: " + HoconScan.UNRESOLVED);
     }
     return parse(config, defaults);
   }

@@ -128,7 +128,11 @@ class RegistryChangeTest {
                 Map.entry(
                     "destinations { a { endpoint = \"http://x/\" } }\n"
                         + "sources { s { destinations = [{ id = a, rate-per-pair = fast }] } }",
-                    "sources.s.destinations[0].rate-per-pair: must be a whole number"));
+                    "sources.s.destinations[0].rate-per-pair: must be a whole number"),
+                // the parser's stack would overflow
+                Map.entry(
+                    "sources {}\nx = " + "[".repeat(100_000) + "]".repeat(100_000),
+                    "line 2: nested deeper than 64 levels"));
         for (Map.Entry<String, String> bad : refused.entrySet()) {
           HttpResponse<String> response = put(router, bad.getKey());
           assertThat(response.statusCode()).as(bad.getKey()).isEqualTo(400);

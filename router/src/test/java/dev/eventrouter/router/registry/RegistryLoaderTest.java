@@ -3,6 +3,7 @@ package dev.eventrouter.router.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -836,6 +837,62 @@ class RegistryLoaderTest {
         .hasMessageContaining("sources.v.destinations[0].endpoint: must be text")
         .message()
         .doesNotContain("destinations.d");
+  }
+
+  /**
+   * The HOCON parser descends one call per level of objects, lists and dotted keys: a body of a few
+   * hundred thousand levels, well under the admin API's size limit, overflowed its stack. Such a
+   * text is refused before it is parsed.
+   */
+  @Test
+  void refusesATextNestedDeeperThanARegistryIsBeforeParsingIt() {
+    int levels = 100_000;
+    List<String> deep =
+        List.of(
+            "sources {}\nx = " + "[".repeat(levels) + "]".repeat(levels),
+            "{\"sources\": {}, \"x\": "
+                + "{\"a\": ".repeat(levels)
+                + "1"
+                + "}".repeat(levels)
+                + "}",
+            "sources {}\nx" + ".a".repeat(levels) + " = 1",
+            "sources {}\n"
+                + "a.a.a.a.a.a.a.a.a.a\n{\n".repeat(levels / 10)
+                + "}".repeat(levels / 10));
+    for (String text : deep) {
+      assertThatThrownBy(() -> RegistryLoader.parseText(text, DEFAULTS))
+          .isInstanceOf(InvalidRegistryException.class)
+          .hasMessageContaining("invalid registry: line ")
+          .hasMessageContaining("nested deeper than 64 levels");
+    }
+
+    // what is not nesting: brackets in a string or a comment, dots in a value
+    String brackets = "[{".repeat(levels);
+    String shallow =
+        """
+        # %s
+        destinations { "a" : { "endpoint": "http://a.example.com/", ordering-key = [a.b.c.d.e.f],
+                               headers { X-Text = "%s", X-Block = \"""%s\""" } } }
+        sources.s.destinations = [{ id = a, filter { where = [{ field = "a.b.c", in = [1.5] }] } }]
+        """
+            .formatted(brackets, brackets, brackets);
+    assertThat(RegistryLoader.parseText(shallow, DEFAULTS).routesOf("s")).hasSize(1);
+  }
+
+  /**
+   * {@code a += x} is a substitution, refused in a registry sent over the network; parsed first, a
+   * body of such lines took the parser minutes (each line resolving all before it).
+   */
+  @Test
+  void refusesAnAppendBeforeParsingIt() {
+    String appends = "sources {}\n" + "x += 1\n".repeat(100_000);
+
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(10),
+        () ->
+            assertThatThrownBy(() -> RegistryLoader.parseText(appends, DEFAULTS))
+                .isInstanceOf(InvalidRegistryException.class)
+                .hasMessageContaining("invalid registry: line 2: it holds a substitution"));
   }
 
   private static Registry parse(String hocon) {
