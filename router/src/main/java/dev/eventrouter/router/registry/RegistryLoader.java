@@ -125,10 +125,19 @@ public final class RegistryLoader {
    * the network must not read this machine's files or secrets into a destination's endpoint or
    * headers, and a few substitutions of substitutions ({@code b = ${a}${a}}, {@code c = ${b}${b}},
    * ...) resolve to more bytes than any heap holds. Nor may it nest deeper than {@link
-   * HoconScan#MAX_DEPTH}.
+   * HoconScan#MAX_DEPTH}, nor, as JSON, give a key twice in one object.
    */
   public static Registry parseText(String text, Config defaults) {
-    Optional<String> refused = HoconScan.problem(text);
+    Optional<String> refused =
+        HoconScan.problem(text)
+            .or(
+                () ->
+                    JsonDuplicates.first(text)
+                        .map(
+                            key ->
+                                key
+                                    + ": given twice in one object; HOCON would merge them, so a"
+                                    + " registry sent as JSON gives each key once"));
     if (refused.isPresent()) {
       throw new InvalidRegistryException("invalid registry: " + refused.get());
     }

@@ -132,7 +132,12 @@ class RegistryChangeTest {
                 // the parser's stack would overflow
                 Map.entry(
                     "sources {}\nx = " + "[".repeat(100_000) + "]".repeat(100_000),
-                    "line 2: nested deeper than 64 levels"));
+                    "line 2: nested deeper than 64 levels"),
+                // HOCON would merge them
+                Map.entry(
+                    "{\"destinations\": {\"a\": {\"endpoint\": \"http://x/\"},"
+                        + " \"a\": {\"endpoint\": \"http://y/\"}}, \"sources\": {}}",
+                    "destinations.a: given twice in one object"));
         for (Map.Entry<String, String> bad : refused.entrySet()) {
           HttpResponse<String> response = put(router, bad.getKey());
           assertThat(response.statusCode()).as(bad.getKey()).isEqualTo(400);

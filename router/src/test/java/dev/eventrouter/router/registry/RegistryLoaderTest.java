@@ -895,6 +895,48 @@ class RegistryLoaderTest {
                 .hasMessageContaining("invalid registry: line 2: it holds a substitution"));
   }
 
+  /**
+   * HOCON merges an object's keys given twice, the second silently changing the first; in a
+   * registry sent as JSON that is a mistake, named with its path. HOCON's own merging stays.
+   */
+  @Test
+  void refusesAKeyGivenTwiceInAJsonObject() {
+    Map<String, String> duplicates =
+        Map.of(
+            """
+            {"destinations": {"a": {"endpoint": "http://a.example.com/"},
+                              "a": {"endpoint": "http://b.example.com/"}},
+             "sources": {"s": {"destinations": ["a"]}}}
+            """,
+            "destinations.a",
+            """
+            {"destinations": {"a": {"endpoint": "http://a.example.com/"}},
+             "sources": {"s": {"destinations": ["a"], "destinations": []}}}
+            """,
+            "sources.s.destinations",
+            """
+            {"destinations": {"a": {"endpoint": "http://a.example.com/"}},
+             "sources": {"s": {"destinations": [{"id": "a", "enabled": true, "enabled": false}]}}}
+            """,
+            "sources.s.destinations[0].enabled");
+    duplicates.forEach(
+        (text, path) ->
+            assertThatThrownBy(() -> RegistryLoader.parseText(text, DEFAULTS))
+                .isInstanceOf(InvalidRegistryException.class)
+                .hasMessageContaining("invalid registry: " + path + ": given twice"));
+
+    Registry merged =
+        RegistryLoader.parseText(
+            """
+            destinations { a { endpoint = "http://a.example.com/" } }
+            destinations { a { timeout = 3s } }
+            sources { s { destinations = [a] } }
+            """,
+            DEFAULTS);
+    assertThat(merged.destination("a").orElseThrow().delivery().timeout())
+        .isEqualTo(Duration.ofSeconds(3));
+  }
+
   private static Registry parse(String hocon) {
     return RegistryLoader.parse(ConfigFactory.parseString(hocon), DEFAULTS);
   }
