@@ -1,7 +1,5 @@
 package dev.eventrouter.router.registry;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
@@ -16,6 +14,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Reads the settings of a destination's {@code type} (its adapter) from the registry, with a clear
@@ -40,6 +41,14 @@ final class Adapters {
           "service-account", MixpanelAdapter.TYPE,
           "project-token", MixpanelAdapter.TYPE);
 
+  /** The settings of one type or another, not of every type. */
+  static final Set<String> KEYS =
+      Stream.concat(OWNER.keySet().stream(), Stream.of("max-batch"))
+          .collect(Collectors.toUnmodifiableSet());
+
+  private static final Set<String> BATCH_KEYS = Set.of("max-events", "max-bytes", "max-wait");
+  private static final Set<String> SERVICE_ACCOUNT_KEYS = Set.of("username", "secret");
+
   /** The type whose setting this is, if it is one type's only ({@code max-batch} is the APIs'). */
   static Optional<String> typeOf(String key) {
     return Optional.ofNullable(OWNER.get(key));
@@ -49,25 +58,22 @@ final class Adapters {
    * A webhook: one job per request, or {@code batch { max-events, max-bytes, max-wait }}: up to
    * max-events jobs and max-bytes of payloads per request, a batch not full waiting up to max-wait.
    */
-  static WebhookAdapter webhook(String where, Config destination, List<String> errors) {
-    if (!destination.hasPath("batch")) {
+  static WebhookAdapter webhook(ObjectReader destination) {
+    ObjectReader batch = destination.child("batch");
+    if (batch == null) {
       return WebhookAdapter.INSTANCE;
     }
-    String at = where + ".batch";
+    batch.refuseUnknownKeys("batch", BATCH_KEYS);
+    Integer maxEvents = batch.wholeNumber("max-events");
+    Long maxBytes = batch.has("max-bytes") ? batch.bytes("max-bytes") : DEFAULT_BATCH_BYTES;
+    Duration maxWait = batch.has("max-wait") ? batch.duration("max-wait") : Duration.ZERO;
+    if (maxEvents == null || maxBytes == null || maxWait == null) {
+      return WebhookAdapter.INSTANCE;
+    }
     try {
-      Config batch = destination.getConfig("batch");
-      for (String key : batch.root().keySet()) {
-        if (!List.of("max-events", "max-bytes", "max-wait").contains(key)) {
-          errors.add(at + "." + key + ": not a batch setting (max-events, max-bytes, max-wait)");
-        }
-      }
-      return new WebhookAdapter(
-          new Batching(
-              batch.getInt("max-events"),
-              batch.hasPath("max-bytes") ? batch.getBytes("max-bytes") : DEFAULT_BATCH_BYTES,
-              batch.hasPath("max-wait") ? batch.getDuration("max-wait") : Duration.ZERO));
-    } catch (ConfigException | IllegalArgumentException e) {
-      errors.add(at + ": " + e.getMessage());
+      return new WebhookAdapter(new Batching(maxEvents, maxBytes, maxWait));
+    } catch (IllegalArgumentException e) {
+      batch.mistake(e.getMessage());
       return WebhookAdapter.INSTANCE;
     }
   }
@@ -133,6 +139,7 @@ final class Adapters {
       return null;
     }
     ConfigObject fields = (ConfigObject) account;
+    new ObjectReader(at, fields, errors).refuseUnknownKeys("service-account", SERVICE_ACCOUNT_KEYS);
     String username = text(at + ".username", fields.get("username"), errors);
     String secret =
         secret(at + ".secret", "the service account's secret", fields.get("secret"), errors);

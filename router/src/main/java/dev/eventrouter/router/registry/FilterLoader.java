@@ -38,7 +38,7 @@ final class FilterLoader {
     }
     ConfigObject filter = (ConfigObject) value;
     int mistakes = errors.size();
-    unknownKeys(where, "filter", filter, FILTER_KEYS, errors);
+    new ObjectReader(where, filter, errors).refuseUnknownKeys("filter", FILTER_KEYS);
     List<Condition> conditions = new ArrayList<>();
     if (filter.containsKey("types")) {
       types(where + ".types", filter.get("types"), conditions, errors);
@@ -123,7 +123,7 @@ final class FilterLoader {
     }
     ConfigObject condition = (ConfigObject) value;
     int mistakes = errors.size();
-    unknownKeys(where, "condition", condition, CONDITION_KEYS, errors);
+    new ObjectReader(where, condition, errors).refuseUnknownKeys("condition", CONDITION_KEYS);
     FieldPath field = null;
     ConfigValue path = condition.get("field");
     if (path == null || path.valueType() != ConfigValueType.STRING) {
@@ -201,22 +201,5 @@ final class FilterLoader {
       return null;
     }
     return (ConfigList) value;
-  }
-
-  private static void unknownKeys(
-      String where, String what, ConfigObject object, Set<String> known, List<String> errors) {
-    object.keySet().stream()
-        .filter(key -> !known.contains(key))
-        .sorted()
-        .forEach(
-            key ->
-                errors.add(
-                    where
-                        + "."
-                        + key
-                        + ": unknown key; a "
-                        + what
-                        + " has "
-                        + new TreeSet<>(known)));
   }
 }

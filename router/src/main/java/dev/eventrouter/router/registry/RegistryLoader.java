@@ -32,12 +32,16 @@ import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Reads a settings registry file (HOCON; the format is documented in the README and in {@code
@@ -45,6 +49,52 @@ import java.util.OptionalInt;
  * with any mistake is refused as a whole.
  */
 public final class RegistryLoader {
+
+  /**
+   * The breaker's attempts and half-open probes are counted in arrays of this many, allocated for
+   * each destination on each node by Resilience4j: a window of two billion would take the heap.
+   */
+  private static final int MAX_SLIDING_WINDOW = 10_000;
+
+  private static final int MAX_HALF_OPEN_PROBES = 1_000;
+
+  private static final String DEFAULTS_PATH = "eventrouter.registry.destination-defaults";
+
+  private static final Set<String> REGISTRY_KEYS = Set.of("destinations", "sources");
+  private static final Set<String> SOURCE_KEYS = Set.of("destinations", "write-keys");
+  private static final Set<String> ROUTE_KEYS =
+      Set.of("id", "endpoint", "enabled", "rate-per-pair", "filter");
+
+  /** A destination's keys: those of every type, and each type's own (another type's is named). */
+  private static final Set<String> DESTINATION_KEYS =
+      Stream.concat(
+              Stream.of(
+                  "type",
+                  "endpoint",
+                  "enabled",
+                  "max-in-flight-per-pair",
+                  "rate-per-pair",
+                  "max-connections",
+                  "timeout",
+                  "retry",
+                  "expire-after",
+                  "breaker",
+                  "ordering",
+                  "ordering-key"),
+              Adapters.KEYS.stream())
+          .collect(Collectors.toUnmodifiableSet());
+
+  private static final Map<String, Set<String>> SECTION_KEYS =
+      Map.of(
+          "retry",
+          Set.of("base", "cap"),
+          "breaker",
+          Set.of(
+              "failure-rate-percent",
+              "sliding-window",
+              "minimum-calls",
+              "open-for",
+              "half-open-probes"));
 
   private RegistryLoader() {}
 
@@ -74,9 +124,23 @@ public final class RegistryLoader {
    * may not include other files or URLs, nor hold substitutions ({@code ${...}}): a registry from
    * the network must not read this machine's files or secrets into a destination's endpoint or
    * headers, and a few substitutions of substitutions ({@code b = ${a}${a}}, {@code c = ${b}${b}},
-   * ...) resolve to more bytes than any heap holds.
+   * ...) resolve to more bytes than any heap holds. Nor may it nest deeper than {@link
+   * HoconScan#MAX_DEPTH}, nor, as JSON, give a key twice in one object.
    */
   public static Registry parseText(String text, Config defaults) {
+    Optional<String> refused =
+        HoconScan.problem(text)
+            .or(
+                () ->
+                    JsonDuplicates.first(text)
+                        .map(
+                            key ->
+                                key
+                                    + ": given twice in one object; HOCON would merge them, so a"
+                                    + " registry sent as JSON gives each key once"));
+    if (refused.isPresent()) {
+      throw new InvalidRegistryException("invalid registry: " + refused.get());
+    }
     Config config;
     try {
       config =
@@ -89,9 +153,7 @@ public final class RegistryLoader {
       throw new InvalidRegistryException("invalid registry: " + e.getMessage(), e);
     }
     if (!config.isResolved()) {
-      throw new InvalidRegistryException(
-          "invalid registry: it holds a substitution (${...}); a registry sent to the router is"
-              + " sent resolved");
+      throw new InvalidRegistryException("invalid registry: " + HoconScan.UNRESOLVED);
     }
     return parse(config, defaults);
   }
@@ -142,11 +204,15 @@ public final class RegistryLoader {
     if (defaults.hasPath("signing")) {
       // a key shared by every destination would let each receiver forge the others' webhooks
       errors.add(
-          "eventrouter.registry.destination-defaults.signing: signing keys are one"
-              + " destination's own: set signing in the destination");
+          DEFAULTS_PATH
+              + ".signing: signing keys are one destination's own: set signing in the"
+              + " destination");
     }
+    ObjectReader registry = new ObjectReader("", config.root(), errors);
+    registry.refuseUnknownKeys("registry", REGISTRY_KEYS);
     Map<String, Destination> destinations = new LinkedHashMap<>();
-    ConfigObject destinationsObject = objectAt(config, "destinations", errors);
+    ConfigObject destinationsObject =
+        registry.has("destinations") ? registry.object("destinations") : null;
     if (destinationsObject != null) {
       destinationsObject.forEach(
           (id, value) -> {
@@ -158,7 +224,7 @@ public final class RegistryLoader {
     }
     Map<String, List<Route>> routes = new LinkedHashMap<>();
     Map<String, List<String>> writeKeys = new LinkedHashMap<>();
-    ConfigObject sourcesObject = objectAt(config, "sources", errors);
+    ConfigObject sourcesObject = registry.has("sources") ? registry.object("sources") : null;
     if (sourcesObject != null) {
       sourcesObject.forEach(
           (id, value) -> {
@@ -203,20 +269,32 @@ public final class RegistryLoader {
       return null;
     }
     ConfigObject own = (ConfigObject) value;
-    Config c = own.toConfig().withFallback(defaults);
+    ObjectReader destination = new ObjectReader(where, own, errors);
+    destination.refuseUnknownKeys("destination", DESTINATION_KEYS);
+    SECTION_KEYS.forEach(
+        (section, known) -> {
+          ObjectReader child = destination.child(section);
+          if (child != null) {
+            child.refuseUnknownKeys(section, known);
+          }
+        });
+    ObjectReader c = destination.withDefaults(defaults, DEFAULTS_PATH);
     try {
-      String type = own.containsKey("type") ? c.getString("type") : WebhookAdapter.TYPE;
+      String type = own.containsKey("type") ? c.text("type") : WebhookAdapter.TYPE;
+      if (type == null) {
+        return null;
+      }
       int mistakes = errors.size();
       foreignSettings(where, type, own, errors);
       URI endpoint;
       DestinationAdapter adapter;
       if (type.equals(WebhookAdapter.TYPE)) {
-        endpoint = endpoint(where + ".endpoint", c.getString("endpoint"), errors);
-        adapter = Adapters.webhook(where, own.toConfig(), errors);
+        endpoint = endpoint(c, "endpoint", errors);
+        adapter = Adapters.webhook(destination);
       } else {
         endpoint =
             own.containsKey("endpoint")
-                ? endpoint(where + ".endpoint", c.getString("endpoint"), errors)
+                ? endpoint(c, "endpoint", errors)
                 : Adapters.defaultEndpoint(type);
         adapter = endpoint == null ? null : Adapters.read(where, type, endpoint, own, errors);
       }
@@ -225,49 +303,77 @@ public final class RegistryLoader {
       }
       Map<String, String> headers = headers(where, c, errors);
       WebhookSigning signing = signing(where, own, headers, errors);
-      DestinationSettings delivery =
-          new DestinationSettings(
-              id,
-              c.getInt("max-in-flight-per-pair"),
-              c.getInt("rate-per-pair"),
-              c.getInt("max-connections"),
-              c.getDuration("timeout"),
-              new RetryPolicy(c.getDuration("retry.base"), c.getDuration("retry.cap")),
-              c.getDuration("expire-after"),
-              new BreakerSettings(
-                  (float) c.getDouble("breaker.failure-rate-percent"),
-                  c.getInt("breaker.sliding-window"),
-                  c.getInt("breaker.minimum-calls"),
-                  c.getDuration("breaker.open-for"),
-                  c.getInt("breaker.half-open-probes")),
-              signing,
-              adapter);
-      Ordering ordering = ordering(where, c, errors);
-      return endpoint == null
+      DestinationSettings delivery = delivery(id, c, signing, adapter, errors);
+      Ordering ordering = ordering(c, errors);
+      Boolean enabled = c.bool("enabled");
+      return endpoint == null || delivery == null || enabled == null
           ? null
-          : new Destination(id, endpoint, c.getBoolean("enabled"), headers, delivery, ordering);
-    } catch (ConfigException | IllegalArgumentException e) {
+          : new Destination(id, endpoint, enabled, headers, delivery, ordering);
+    } catch (IllegalArgumentException e) {
       errors.add(where + ": " + e.getMessage());
       return null;
     }
   }
 
+  /**
+   * A destination's delivery settings, or null with each mistake added.
+   *
+   * @throws IllegalArgumentException for settings each right alone but not together
+   */
+  private static DestinationSettings delivery(
+      String id,
+      ObjectReader c,
+      WebhookSigning signing,
+      DestinationAdapter adapter,
+      List<String> errors) {
+    int mistakes = errors.size();
+    Integer maxInFlight = c.wholeNumber("max-in-flight-per-pair");
+    Integer rate = c.wholeNumber("rate-per-pair");
+    Integer maxConnections = c.wholeNumber("max-connections");
+    Duration timeout = c.duration("timeout");
+    Duration retryBase = c.duration("retry.base");
+    Duration retryCap = c.duration("retry.cap");
+    Duration expireAfter = c.duration("expire-after");
+    Double failureRate = c.number("breaker.failure-rate-percent");
+    Integer slidingWindow = c.wholeNumber("breaker.sliding-window", 1, MAX_SLIDING_WINDOW);
+    Integer minimumCalls = c.wholeNumber("breaker.minimum-calls");
+    Duration openFor = c.duration("breaker.open-for");
+    Integer halfOpenProbes = c.wholeNumber("breaker.half-open-probes", 1, MAX_HALF_OPEN_PROBES);
+    if (errors.size() > mistakes) {
+      return null;
+    }
+    return new DestinationSettings(
+        id,
+        maxInFlight,
+        rate,
+        maxConnections,
+        timeout,
+        new RetryPolicy(retryBase, retryCap),
+        expireAfter,
+        new BreakerSettings(
+            failureRate.floatValue(), slidingWindow, minimumCalls, openFor, halfOpenProbes),
+        signing,
+        adapter);
+  }
+
   /** {@code ordering = none}, or {@code per-key} with the fields of {@code ordering-key}. */
-  private static Ordering ordering(String where, Config c, List<String> errors) {
-    String mode = c.getString("ordering");
-    if (mode.equals("none")) {
+  private static Ordering ordering(ObjectReader c, List<String> errors) {
+    String mode = c.text("ordering");
+    if (mode == null || mode.equals("none")) {
       return Ordering.NONE;
     }
     if (!mode.equals("per-key")) {
-      errors.add(where + ".ordering: '" + mode + "' is none or per-key");
+      errors.add(c.path("ordering") + ": '" + mode + "' is none or per-key");
       return Ordering.NONE;
     }
-    List<String> names = c.getStringList("ordering-key");
+    List<String> names = c.texts("ordering-key");
+    if (names == null) {
+      return Ordering.NONE;
+    }
     if (names.isEmpty()) {
       errors.add(
-          where
-              + ".ordering-key: per-key ordering needs the fields of its key, like"
-              + " [userId, anonymousId]");
+          c.path("ordering-key")
+              + ": per-key ordering needs the fields of its key, like [userId, anonymousId]");
       return Ordering.NONE;
     }
     List<FieldPath> fields = new ArrayList<>();
@@ -275,7 +381,7 @@ public final class RegistryLoader {
       try {
         fields.add(FieldPath.parse(name));
       } catch (IllegalArgumentException e) {
-        errors.add(where + ".ordering-key: " + e.getMessage());
+        errors.add(c.path("ordering-key") + ": " + e.getMessage());
       }
     }
     return new Ordering(fields);
@@ -312,45 +418,56 @@ public final class RegistryLoader {
    * when each request is made (from the secrets folder or the environment), which the jobs then
    * carry only as a reference.
    */
-  private static Map<String, String> headers(String where, Config c, List<String> errors) {
+  private static Map<String, String> headers(String where, ObjectReader c, List<String> errors) {
     Map<String, String> headers = new LinkedHashMap<>();
-    if (!c.hasPath("headers")) {
+    if (!c.has("headers")) {
       return headers;
     }
-    c.getObject("headers")
-        .forEach(
-            (name, value) -> {
-              String at = where + ".headers." + name;
-              Optional<String> invalidName = HeaderText.invalidName(name);
-              if (invalidName.isPresent()) {
-                errors.add(at + ": " + invalidName.get());
-              } else if (value.valueType() == ConfigValueType.OBJECT) {
-                Config secret = ((ConfigObject) value).toConfig();
-                if (!secret.hasPath("secret") || secret.root().size() != 1) {
-                  errors.add(at + ": a header is a value, or { secret = NAME }");
-                } else {
-                  try {
-                    headers.put(name, Secrets.reference(secret.getString("secret")));
-                  } catch (IllegalArgumentException | ConfigException e) {
-                    errors.add(at + ": " + e.getMessage());
-                  }
+    ConfigObject all = c.object("headers");
+    if (all == null) {
+      return headers;
+    }
+    all.forEach(
+        (name, value) -> {
+          String at = where + ".headers." + name;
+          Optional<String> invalidName = HeaderText.invalidName(name);
+          if (invalidName.isPresent()) {
+            errors.add(at + ": " + invalidName.get());
+          } else if (ReservedHeaders.isReserved(name)) {
+            errors.add(
+                at
+                    + ": a header the router sets itself; a destination may not set "
+                    + ReservedHeaders.NAMES);
+          } else if (value.valueType() == ConfigValueType.OBJECT) {
+            ConfigObject secret = (ConfigObject) value;
+            if (!secret.containsKey("secret") || secret.size() != 1) {
+              errors.add(at + ": a header is a value, or { secret = NAME }");
+            } else {
+              String secretName = new ObjectReader(at, secret, errors).text("secret");
+              try {
+                if (secretName != null) {
+                  headers.put(name, Secrets.reference(secretName));
                 }
-              } else if (value.valueType() == ConfigValueType.LIST
-                  || value.valueType() == ConfigValueType.NULL) {
-                errors.add(at + ": a header is a value, or { secret = NAME }");
-              } else {
-                String literal = String.valueOf(value.unwrapped());
-                Optional<String> invalid = invalidLiteral(name, literal);
-                if (Secrets.referenced(literal).isPresent()) {
-                  errors.add(at + ": write a secret as { secret = NAME }");
-                } else if (invalid.isPresent()) {
-                  // what is wrong, never the value: a literal header may be a credential too
-                  errors.add(at + ": " + invalid.get());
-                } else {
-                  headers.put(name, literal);
-                }
+              } catch (IllegalArgumentException e) {
+                errors.add(at + ": " + e.getMessage());
               }
-            });
+            }
+          } else if (value.valueType() == ConfigValueType.LIST
+              || value.valueType() == ConfigValueType.NULL) {
+            errors.add(at + ": a header is a value, or { secret = NAME }");
+          } else {
+            String literal = String.valueOf(value.unwrapped());
+            Optional<String> invalid = invalidLiteral(name, literal);
+            if (Secrets.referenced(literal).isPresent()) {
+              errors.add(at + ": write a secret as { secret = NAME }");
+            } else if (invalid.isPresent()) {
+              // what is wrong, never the value: a literal header may be a credential too
+              errors.add(at + ": " + invalid.get());
+            } else {
+              headers.put(name, literal);
+            }
+          }
+        });
     return headers;
   }
 
@@ -419,6 +536,7 @@ public final class RegistryLoader {
       errors.add(where + ": must have a list `destinations`");
       return routes;
     }
+    new ObjectReader(where, (ConfigObject) value, errors).refuseUnknownKeys("source", SOURCE_KEYS);
     ConfigList list = (ConfigList) ((ConfigObject) value).get("destinations");
     for (int i = 0; i < list.size(); i++) {
       String at = where + ".destinations[" + i + "]";
@@ -431,28 +549,34 @@ public final class RegistryLoader {
       if (entry.valueType() == ConfigValueType.STRING) {
         id = (String) entry.unwrapped();
       } else if (entry.valueType() == ConfigValueType.OBJECT) {
-        Config c = ((ConfigObject) entry).toConfig();
-        if (!c.hasPath("id")) {
+        ConfigObject object = (ConfigObject) entry;
+        ObjectReader c = new ObjectReader(at, object, errors);
+        int mistakes = errors.size();
+        c.refuseUnknownKeys("route", ROUTE_KEYS);
+        if (!c.has("id")) {
           errors.add(at + ": needs an `id`");
           continue;
         }
-        id = c.getString("id");
-        if (c.hasPath("endpoint")) {
-          endpoint = endpoint(at + ".endpoint", c.getString("endpoint"), errors);
+        id = c.text("id");
+        if (c.has("endpoint")) {
+          endpoint = endpoint(c, "endpoint", errors);
         }
-        enabled = !c.hasPath("enabled") || c.getBoolean("enabled");
-        if (c.hasPath("rate-per-pair")) {
-          rate = OptionalInt.of(c.getInt("rate-per-pair"));
-          if (rate.getAsInt() < 0) {
+        if (c.has("enabled")) {
+          enabled = Boolean.TRUE.equals(c.bool("enabled"));
+        }
+        if (c.has("rate-per-pair")) {
+          Integer own = c.wholeNumber("rate-per-pair");
+          if (own != null && own < 0) {
             errors.add(at + ".rate-per-pair: must be 0 (none) or more");
-            continue;
+          } else if (own != null) {
+            rate = OptionalInt.of(own);
           }
         }
-        if (((ConfigObject) entry).containsKey("filter")) {
-          filter = FilterLoader.read(at + ".filter", ((ConfigObject) entry).get("filter"), errors);
-          if (filter == null) {
-            continue;
-          }
+        if (object.containsKey("filter")) {
+          filter = FilterLoader.read(at + ".filter", object.get("filter"), errors);
+        }
+        if (errors.size() > mistakes) {
+          continue;
         }
       } else {
         errors.add(at + ": must be a destination id or an object with `id`");
@@ -552,24 +676,17 @@ public final class RegistryLoader {
     return keys;
   }
 
-  private static ConfigObject objectAt(Config config, String path, List<String> errors) {
-    if (!config.hasPath(path)) {
-      return null;
-    }
-    try {
-      return config.getObject(path);
-    } catch (ConfigException.WrongType e) {
-      errors.add(path + ": must be an object");
-      return null;
-    }
-  }
-
   private static boolean validId(String where, String id, List<String> errors) {
     if (!PairId.ID.matcher(id).matches()) {
       errors.add(where + ": id must match " + PairId.ID.pattern());
       return false;
     }
     return true;
+  }
+
+  private static URI endpoint(ObjectReader c, String key, List<String> errors) {
+    String text = c.text(key);
+    return text == null ? null : endpoint(c.path(key), text, errors);
   }
 
   /**

@@ -129,7 +129,21 @@ class RegistryChangeTest {
                 Map.entry(
                     "destinations { a { endpoint = \"http://x/\" } }\n"
                         + "sources { s { destinations = [{ id = a, filter { where = [{ field = p, in = [] }] } }] } }",
-                    "sources.s.destinations[0].filter.where[0].in: must be a non-empty list"));
+                    "sources.s.destinations[0].filter.where[0].in: must be a non-empty list"),
+                // a value of the wrong type is the sender's mistake (it was answered 503)
+                Map.entry(
+                    "destinations { a { endpoint = \"http://x/\" } }\n"
+                        + "sources { s { destinations = [{ id = a, rate-per-pair = fast }] } }",
+                    "sources.s.destinations[0].rate-per-pair: must be a whole number"),
+                // the parser's stack would overflow
+                Map.entry(
+                    "sources {}\nx = " + "[".repeat(100_000) + "]".repeat(100_000),
+                    "line 2: nested deeper than 64 levels"),
+                // HOCON would merge them
+                Map.entry(
+                    "{\"destinations\": {\"a\": {\"endpoint\": \"http://x/\"},"
+                        + " \"a\": {\"endpoint\": \"http://y/\"}}, \"sources\": {}}",
+                    "destinations.a: given twice in one object"));
         for (Map.Entry<String, String> bad : refused.entrySet()) {
           HttpResponse<String> response = put(router, bad.getKey());
           assertThat(response.statusCode()).as(bad.getKey()).isEqualTo(400);

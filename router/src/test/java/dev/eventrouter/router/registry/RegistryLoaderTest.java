@@ -3,6 +3,7 @@ package dev.eventrouter.router.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -594,8 +595,346 @@ class RegistryLoaderTest {
                 + " endpoint")
         .hasMessageContaining("destinations.k.batch: batch max-events must be at least 1")
         .hasMessageContaining(
-            "destinations.l.batch.max-size: not a batch setting (max-events, max-bytes, max-wait)")
+            "destinations.l.batch.max-size: unknown key; a batch has [max-bytes, max-events,"
+                + " max-wait]")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("l1teral"));
+  }
+
+  /**
+   * Resilience4j keeps an array of the breaker's sliding window and one of its half-open probes,
+   * per destination and node: a window of two billion attempts is refused with the registry, named
+   * where it is written, instead of taking the node's heap.
+   */
+  @Test
+  void boundsTheBreakersWindowAndProbes() {
+    Registry widest =
+        parse(
+            """
+        destinations {
+          a { endpoint = "http://a.example.com/", breaker { sliding-window = 10000, half-open-probes = 1000 } }
+        }
+        sources { s { destinations = [a] } }
+        """);
+    assertThat(widest.destination("a").orElseThrow().delivery().breaker())
+        .extracting(b -> b.slidingWindow(), b -> b.halfOpenProbes())
+        .containsExactly(10_000, 1_000);
+
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+        destinations {
+          wide { endpoint = "http://a.example.com/", breaker { sliding-window = 10001 } }
+          huge { endpoint = "http://a.example.com/", breaker.sliding-window = 2147483647 }
+          none { endpoint = "http://a.example.com/", breaker.sliding-window = 0 }
+          probing { endpoint = "http://a.example.com/", breaker { half-open-probes = 1001 } }
+        }
+        sources {}
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining(
+            "destinations.wide.breaker.sliding-window: must be 1 to 10000, not 10001")
+        .hasMessageContaining(
+            "destinations.huge.breaker.sliding-window: must be 1 to 10000, not 2147483647")
+        .hasMessageContaining("destinations.none.breaker.sliding-window: must be 1 to 10000, not 0")
+        .hasMessageContaining(
+            "destinations.probing.breaker.half-open-probes: must be 1 to 1000, not 1001");
+
+    Config wideDefaults =
+        ConfigFactory.parseString("breaker.half-open-probes = 5000").withFallback(DEFAULTS);
+    assertThatThrownBy(
+            () ->
+                RegistryLoader.parse(
+                    ConfigFactory.parseString(
+                        """
+        destinations { a { endpoint = "http://a.example.com/" } }
+        sources { s { destinations = [a] } }
+        """),
+                    wideDefaults))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining(
+            "eventrouter.registry.destination-defaults.breaker.half-open-probes: must be 1 to"
+                + " 1000, not 5000");
+  }
+
+  /** A misspelt key is named with the keys its object has, rather than left out without a word. */
+  @Test
+  void refusesUnknownKeysNamingTheKnownOnes() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+        destinatons { a { endpoint = "http://a.example.com/" } }
+        destinations {
+          a { endpont = "http://a.example.com/" }
+          b { endpoint = "http://b.example.com/", retry { bse = 1s }, breaker.open = 1s }
+          c { type = mixpanel, project-id = 1, service-account { username = u, secret = { secret = K }, pasword = x } }
+        }
+        sources {
+          s { destinations = [{ id = b, endpont = "http://c.example.com/" }] }
+          t { destinations = [b], write-key = [{ secret = T_KEY }] }
+        }
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("destinatons: unknown key; a registry has [destinations, sources]")
+        .hasMessageContaining(
+            "destinations.a.endpont: unknown key; a destination has [api-key, batch, breaker,"
+                + " enabled, endpoint, expire-after, headers, max-batch, max-connections,"
+                + " max-in-flight-per-pair, ordering, ordering-key, project-id, project-token,"
+                + " rate-per-pair, retry, service-account, signing, timeout, type]")
+        .hasMessageContaining("destinations.b.retry.bse: unknown key; a retry has [base, cap]")
+        .hasMessageContaining(
+            "destinations.b.breaker.open: unknown key; a breaker has [failure-rate-percent,"
+                + " half-open-probes, minimum-calls, open-for, sliding-window]")
+        .hasMessageContaining(
+            "destinations.c.service-account.pasword: unknown key; a service-account has [secret,"
+                + " username]")
+        .hasMessageContaining(
+            "sources.s.destinations[0].endpont: unknown key; a route has [enabled, endpoint,"
+                + " filter, id, rate-per-pair]")
+        .hasMessageContaining(
+            "sources.t.write-key: unknown key; a source has [destinations, write-keys]");
+  }
+
+  /** Every key the README shows, in one registry: none of them is refused as unknown. */
+  @Test
+  void readsEveryKeyADestinationAndARouteMayHave() {
+    Registry registry =
+        parse(
+            """
+        destinations {
+          all {
+            type = webhook
+            endpoint = "https://all.example.com/in"
+            enabled = true
+            max-in-flight-per-pair = 8
+            rate-per-pair = 5
+            max-connections = 4
+            timeout = 3s
+            retry { base = 2s, cap = 1m }
+            expire-after = 1h
+            breaker { failure-rate-percent = 50, sliding-window = 40, minimum-calls = 10,
+                      open-for = 5s, half-open-probes = 2 }
+            ordering = per-key
+            ordering-key = [userId]
+            headers { X-Api-Version = "2", Authorization { secret = ALL_TOKEN } }
+            signing { keys = [{ secret = ALL_KEY }] }
+            batch { max-events = 10, max-bytes = 64k, max-wait = 50ms }
+          }
+        }
+        sources {
+          s {
+            destinations = [{ id = all, endpoint = "https://own.example.com/in", enabled = true,
+                              rate-per-pair = 3, filter { types = [track] } }]
+            write-keys = [{ secret = S_KEY }]
+          }
+        }
+        """);
+
+    Destination all = registry.destination("all").orElseThrow();
+    assertThat(all.delivery().breaker().slidingWindow()).isEqualTo(40);
+    assertThat(all.delivery().retry().cap()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(registry.routesOf("s"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.ratePerSecond()).hasValue(3));
+  }
+
+  /**
+   * A header the router sets on every request itself, or that the HTTP layer owns, is refused
+   * whatever its case: a destination's would be dropped without a word, or sent twice.
+   */
+  @Test
+  void refusesHeadersTheRouterSetsItself() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+        destinations {
+          a { endpoint = "http://a.example.com/", headers {
+                host = "b.example.com", "CONTENT-LENGTH" = "0", Transfer-Encoding = chunked,
+                connection = close, idempotency-key = k, X-MESSAGE-ID = m, x-source-id = s,
+                X-Delivery-Attempt = "1", X-Batch-Size = "2", traceparent = t, TraceState = t } }
+        }
+        sources {}
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .satisfies(
+            e ->
+                assertThat(e.getMessage())
+                    .contains(
+                        List.of(
+                                "host",
+                                "CONTENT-LENGTH",
+                                "Transfer-Encoding",
+                                "connection",
+                                "idempotency-key",
+                                "X-MESSAGE-ID",
+                                "x-source-id",
+                                "X-Delivery-Attempt",
+                                "X-Batch-Size",
+                                "traceparent",
+                                "TraceState")
+                            .stream()
+                            .map(
+                                name ->
+                                    "destinations.a.headers."
+                                        + name
+                                        + ": a header the router sets itself; a destination may"
+                                        + " not set")
+                            .toList()));
+
+    assertThat(
+            parse(
+                    """
+        destinations { a { endpoint = "http://a.example.com/", headers { User-Agent = me, Content-Type = "application/json" } } }
+        sources {}
+        """)
+                .destination("a")
+                .orElseThrow()
+                .headers())
+        .containsOnlyKeys("User-Agent", "Content-Type");
+  }
+
+  /**
+   * A value of the wrong type is the sender's mistake, named with its path (a ConfigException out
+   * of the loader was answered 503 by the admin API, as if the node had failed).
+   */
+  @Test
+  void namesAValueOfTheWrongTypeWithItsPath() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+        destinations {
+          a { endpoint = "http://a.example.com/", timeout = soon, max-connections = many,
+              enabled = maybe, headers = "X-Key: 1", breaker { failure-rate-percent = high } }
+          b { endpoint = "http://b.example.com/", ordering = per-key, ordering-key = userId }
+          b2 { endpoint = "http://b.example.com/", retry = 5s }
+          b3 { endpoint = "http://b.example.com/", batch { max-events = lots } }
+          c { endpoint = ["http://c.example.com/"] }
+          d { endpoint = "http://d.example.com/" }
+        }
+        sources {
+          s { destinations = [{ id = d, rate-per-pair = fast }] }
+          t { destinations = [{ id = [d] }] }
+          u { destinations = [{ id = d, enabled = sometimes }] }
+          v { destinations = [{ id = d, endpoint = { url = "http://v.example.com/" } }] }
+        }
+        """))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("destinations.a.timeout: must be a duration, like 10s")
+        .hasMessageContaining("destinations.a.max-connections: must be a whole number")
+        .hasMessageContaining("destinations.a.enabled: must be true or false")
+        .hasMessageContaining("destinations.a.headers: must be an object")
+        .hasMessageContaining("destinations.a.breaker.failure-rate-percent: must be a number")
+        .hasMessageContaining("destinations.b.ordering-key: must be a list of texts")
+        .hasMessageContaining("destinations.b2.retry: must be an object")
+        .hasMessageContaining("destinations.b3.batch.max-events: must be a whole number")
+        .hasMessageContaining("destinations.c.endpoint: must be text")
+        .hasMessageContaining("sources.s.destinations[0].rate-per-pair: must be a whole number")
+        .hasMessageContaining("sources.t.destinations[0].id: must be text")
+        .hasMessageContaining("sources.u.destinations[0].enabled: must be true or false")
+        .hasMessageContaining("sources.v.destinations[0].endpoint: must be text")
+        .message()
+        .doesNotContain("destinations.d");
+  }
+
+  /**
+   * The HOCON parser descends one call per level of objects, lists and dotted keys: a body of a few
+   * hundred thousand levels, well under the admin API's size limit, overflowed its stack. Such a
+   * text is refused before it is parsed.
+   */
+  @Test
+  void refusesATextNestedDeeperThanARegistryIsBeforeParsingIt() {
+    int levels = 100_000;
+    List<String> deep =
+        List.of(
+            "sources {}\nx = " + "[".repeat(levels) + "]".repeat(levels),
+            "{\"sources\": {}, \"x\": "
+                + "{\"a\": ".repeat(levels)
+                + "1"
+                + "}".repeat(levels)
+                + "}",
+            "sources {}\nx" + ".a".repeat(levels) + " = 1",
+            "sources {}\n"
+                + "a.a.a.a.a.a.a.a.a.a\n{\n".repeat(levels / 10)
+                + "}".repeat(levels / 10));
+    for (String text : deep) {
+      assertThatThrownBy(() -> RegistryLoader.parseText(text, DEFAULTS))
+          .isInstanceOf(InvalidRegistryException.class)
+          .hasMessageContaining("invalid registry: line ")
+          .hasMessageContaining("nested deeper than 64 levels");
+    }
+
+    // what is not nesting: brackets in a string or a comment, dots in a value
+    String brackets = "[{".repeat(levels);
+    String shallow =
+        """
+        # %s
+        destinations { "a" : { "endpoint": "http://a.example.com/", ordering-key = [a.b.c.d.e.f],
+                               headers { X-Text = "%s", X-Block = \"""%s\""" } } }
+        sources.s.destinations = [{ id = a, filter { where = [{ field = "a.b.c", in = [1.5] }] } }]
+        """
+            .formatted(brackets, brackets, brackets);
+    assertThat(RegistryLoader.parseText(shallow, DEFAULTS).routesOf("s")).hasSize(1);
+  }
+
+  /**
+   * {@code a += x} is a substitution, refused in a registry sent over the network; parsed first, a
+   * body of such lines took the parser minutes (each line resolving all before it).
+   */
+  @Test
+  void refusesAnAppendBeforeParsingIt() {
+    String appends = "sources {}\n" + "x += 1\n".repeat(100_000);
+
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(10),
+        () ->
+            assertThatThrownBy(() -> RegistryLoader.parseText(appends, DEFAULTS))
+                .isInstanceOf(InvalidRegistryException.class)
+                .hasMessageContaining("invalid registry: line 2: it holds a substitution"));
+  }
+
+  /**
+   * HOCON merges an object's keys given twice, the second silently changing the first; in a
+   * registry sent as JSON that is a mistake, named with its path. HOCON's own merging stays.
+   */
+  @Test
+  void refusesAKeyGivenTwiceInAJsonObject() {
+    Map<String, String> duplicates =
+        Map.of(
+            """
+            {"destinations": {"a": {"endpoint": "http://a.example.com/"},
+                              "a": {"endpoint": "http://b.example.com/"}},
+             "sources": {"s": {"destinations": ["a"]}}}
+            """,
+            "destinations.a",
+            """
+            {"destinations": {"a": {"endpoint": "http://a.example.com/"}},
+             "sources": {"s": {"destinations": ["a"], "destinations": []}}}
+            """,
+            "sources.s.destinations",
+            """
+            {"destinations": {"a": {"endpoint": "http://a.example.com/"}},
+             "sources": {"s": {"destinations": [{"id": "a", "enabled": true, "enabled": false}]}}}
+            """,
+            "sources.s.destinations[0].enabled");
+    duplicates.forEach(
+        (text, path) ->
+            assertThatThrownBy(() -> RegistryLoader.parseText(text, DEFAULTS))
+                .isInstanceOf(InvalidRegistryException.class)
+                .hasMessageContaining("invalid registry: " + path + ": given twice"));
+
+    Registry merged =
+        RegistryLoader.parseText(
+            """
+            destinations { a { endpoint = "http://a.example.com/" } }
+            destinations { a { timeout = 3s } }
+            sources { s { destinations = [a] } }
+            """,
+            DEFAULTS);
+    assertThat(merged.destination("a").orElseThrow().delivery().timeout())
+        .isEqualTo(Duration.ofSeconds(3));
   }
 
   private static Registry parse(String hocon) {
