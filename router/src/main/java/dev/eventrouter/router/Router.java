@@ -369,12 +369,21 @@ public final class Router implements AutoCloseable {
     controls.onRegistry(
         replaced -> {
           try {
-            registry.replace(
-                RegistryLoader.parseText(replaced.text(), settings.registryDefaults()));
+            RegistryLoader.Stored stored =
+                RegistryLoader.parseStored(replaced.text(), settings.registryDefaults());
+            registry.replace(stored.registry());
             log.info(
                 "settings registry version {} from {} in use",
                 replaced.version(),
                 replaced.changedAt());
+            if (!stored.overlooked().isEmpty()) {
+              log.warn(
+                  "settings registry version {} has what this version refuses in a registry sent"
+                      + " now, overlooked (left out) since an earlier version accepted it; put a"
+                      + " corrected registry: {}",
+                  replaced.version(),
+                  stored.overlooked());
+            }
           } catch (RuntimeException e) {
             log.error(
                 "settings registry version {} cannot be used; keeping the current one: {}",

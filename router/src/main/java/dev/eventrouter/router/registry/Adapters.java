@@ -89,7 +89,7 @@ final class Adapters {
 
   /** The adapter of a third-party type, or null with the mistakes in {@code errors}. */
   static DestinationAdapter read(
-      String where, String type, URI endpoint, ConfigObject destination, List<String> errors) {
+      String where, String type, URI endpoint, ConfigObject destination, Mistakes errors) {
     int mistakes = errors.size();
     int maxBatch =
         maxBatch(
@@ -119,7 +119,7 @@ final class Adapters {
   }
 
   private static MixpanelAdapter.Credentials credentials(
-      String where, ConfigObject destination, List<String> errors) {
+      String where, ConfigObject destination, Mistakes errors) {
     ConfigValue account = destination.get("service-account");
     ConfigValue token = destination.get("project-token");
     if ((account == null) == (token == null)) {
@@ -152,7 +152,7 @@ final class Adapters {
   }
 
   private static int maxBatch(
-      String where, ConfigObject destination, int byDefault, List<String> errors) {
+      String where, ConfigObject destination, int byDefault, Mistakes errors) {
     ConfigValue value = destination.get("max-batch");
     if (value == null) {
       return byDefault;
@@ -167,7 +167,7 @@ final class Adapters {
   }
 
   /** A plain text setting, or null (absent, or a mistake added). */
-  private static String text(String at, ConfigValue value, List<String> errors) {
+  private static String text(String at, ConfigValue value, Mistakes errors) {
     if (value == null) {
       return null;
     }
@@ -180,7 +180,7 @@ final class Adapters {
   }
 
   /** {@code { secret = NAME }}: the secret's name, or null with the mistake added. */
-  private static String secret(String at, String what, ConfigValue value, List<String> errors) {
+  private static String secret(String at, String what, ConfigValue value, Mistakes errors) {
     if (value == null
         || value.valueType() != ConfigValueType.OBJECT
         || ((ConfigObject) value).size() != 1

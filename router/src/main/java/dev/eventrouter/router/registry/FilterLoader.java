@@ -28,7 +28,7 @@ final class FilterLoader {
   private FilterLoader() {}
 
   /** The filter at {@code where}, or null if it has mistakes (each added to {@code errors}). */
-  static RouteFilter read(String where, ConfigValue value, List<String> errors) {
+  static RouteFilter read(String where, ConfigValue value, Mistakes errors) {
     if (value.valueType() != ConfigValueType.OBJECT || ((ConfigObject) value).isEmpty()) {
       errors.add(
           where
@@ -56,7 +56,7 @@ final class FilterLoader {
   }
 
   private static void types(
-      String where, ConfigValue value, List<Condition> conditions, List<String> errors) {
+      String where, ConfigValue value, List<Condition> conditions, Mistakes errors) {
     ConfigList list = nonEmptyList(where, value, errors);
     if (list == null) {
       return;
@@ -83,7 +83,7 @@ final class FilterLoader {
 
   /** Event names, each exact or, ending with {@code *}, a prefix. */
   private static void events(
-      String where, ConfigValue value, List<Condition> conditions, List<String> errors) {
+      String where, ConfigValue value, List<Condition> conditions, Mistakes errors) {
     ConfigList list = nonEmptyList(where, value, errors);
     if (list == null) {
       return;
@@ -116,7 +116,7 @@ final class FilterLoader {
    * BOOLEAN}.
    */
   private static void condition(
-      String where, ConfigValue value, List<Condition> conditions, List<String> errors) {
+      String where, ConfigValue value, List<Condition> conditions, Mistakes errors) {
     if (value.valueType() != ConfigValueType.OBJECT) {
       errors.add(where + ": must be { field = PATH, and one of equals, in, exists }");
       return;
@@ -177,7 +177,7 @@ final class FilterLoader {
   }
 
   /** A text, a number or a boolean, as the event's JSON would hold it; null if it is none. */
-  private static FieldValue scalar(String where, ConfigValue value, List<String> errors) {
+  private static FieldValue scalar(String where, ConfigValue value, Mistakes errors) {
     Object unwrapped = value.unwrapped();
     if (unwrapped instanceof String text) {
       return new FieldValue.Text(text);
@@ -195,7 +195,7 @@ final class FilterLoader {
     return null;
   }
 
-  private static ConfigList nonEmptyList(String where, ConfigValue value, List<String> errors) {
+  private static ConfigList nonEmptyList(String where, ConfigValue value, Mistakes errors) {
     if (value.valueType() != ConfigValueType.LIST || ((ConfigList) value).isEmpty()) {
       errors.add(where + ": must be a non-empty list");
       return null;

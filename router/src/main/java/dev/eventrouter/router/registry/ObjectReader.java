@@ -25,17 +25,17 @@ final class ObjectReader {
   private final Config ownConfig;
   private final Config config;
   private final String defaultsWhere;
-  private final List<String> errors;
+  private final Mistakes errors;
 
   /**
    * @param where the object's path; empty for the registry itself
    */
-  ObjectReader(String where, ConfigObject own, List<String> errors) {
+  ObjectReader(String where, ConfigObject own, Mistakes errors) {
     this(where, own, own.toConfig(), null, errors);
   }
 
   private ObjectReader(
-      String where, ConfigObject own, Config config, String defaultsWhere, List<String> errors) {
+      String where, ConfigObject own, Config config, String defaultsWhere, Mistakes errors) {
     this.where = where;
     this.own = own;
     this.ownConfig = own.toConfig();
@@ -64,7 +64,7 @@ final class ObjectReader {
         .sorted()
         .forEach(
             key ->
-                errors.add(
+                errors.addFromNewCheck(
                     join(where, key)
                         + ": unknown key; a "
                         + what

@@ -141,6 +141,11 @@ public final class RegistryLoader {
     if (refused.isPresent()) {
       throw new InvalidRegistryException("invalid registry: " + refused.get());
     }
+    return parse(sentText(text), defaults);
+  }
+
+  /** A registry's text as sent: on its own (no include) and resolved. */
+  private static Config sentText(String text) {
     Config config;
     try {
       config =
@@ -155,7 +160,7 @@ public final class RegistryLoader {
     if (!config.isResolved()) {
       throw new InvalidRegistryException("invalid registry: " + HoconScan.UNRESOLVED);
     }
-    return parse(config, defaults);
+    return config;
   }
 
   /**
@@ -200,7 +205,27 @@ public final class RegistryLoader {
   }
 
   public static Registry parse(Config config, Config defaults) {
-    List<String> errors = new ArrayList<>();
+    return read(config, defaults, Mistakes.strict());
+  }
+
+  /**
+   * A registry an operator put through the admin API, as stored with the operator controls: read as
+   * {@link #parseText}, except that what only checks newer than the version that accepted it would
+   * refuse (a key it does not know, a header the router sets itself, a key given twice in a JSON
+   * object) is overlooked and returned, for a warning.
+   */
+  public static Stored parseStored(String text, Config defaults) {
+    Mistakes mistakes = Mistakes.ofStored();
+    Registry registry = read(sentText(text), defaults, mistakes);
+    return new Stored(registry, mistakes.overlooked());
+  }
+
+  /**
+   * @param overlooked what a registry sent now would be refused for, each with its path
+   */
+  public record Stored(Registry registry, List<String> overlooked) {}
+
+  private static Registry read(Config config, Config defaults, Mistakes errors) {
     if (defaults.hasPath("signing")) {
       // a key shared by every destination would let each receiver forge the others' webhooks
       errors.add(
@@ -253,13 +278,14 @@ public final class RegistryLoader {
                   }
                 }));
     if (!errors.isEmpty()) {
-      throw new InvalidRegistryException("invalid registry:\n  " + String.join("\n  ", errors));
+      throw new InvalidRegistryException(
+          "invalid registry:\n  " + String.join("\n  ", errors.errors()));
     }
     return new Registry(destinations, routes, writeKeys);
   }
 
   private static Destination destination(
-      String id, ConfigValue value, Config defaults, List<String> errors) {
+      String id, ConfigValue value, Config defaults, Mistakes errors) {
     String where = "destinations." + id;
     if (!validId(where, id, errors)) {
       return null;
@@ -325,7 +351,7 @@ public final class RegistryLoader {
       ObjectReader c,
       WebhookSigning signing,
       DestinationAdapter adapter,
-      List<String> errors) {
+      Mistakes errors) {
     int mistakes = errors.size();
     Integer maxInFlight = c.wholeNumber("max-in-flight-per-pair");
     Integer rate = c.wholeNumber("rate-per-pair");
@@ -357,7 +383,7 @@ public final class RegistryLoader {
   }
 
   /** {@code ordering = none}, or {@code per-key} with the fields of {@code ordering-key}. */
-  private static Ordering ordering(ObjectReader c, List<String> errors) {
+  private static Ordering ordering(ObjectReader c, Mistakes errors) {
     String mode = c.text("ordering");
     if (mode == null || mode.equals("none")) {
       return Ordering.NONE;
@@ -392,7 +418,7 @@ public final class RegistryLoader {
    * an API's destination, whose requests its adapter makes): a mistake, named, not ignored.
    */
   private static void foreignSettings(
-      String where, String type, ConfigObject destination, List<String> errors) {
+      String where, String type, ConfigObject destination, Mistakes errors) {
     if (!Adapters.TYPES.contains(type)) {
       errors.add(where + ".type: must be one of " + String.join(", ", Adapters.TYPES));
       return;
@@ -418,7 +444,7 @@ public final class RegistryLoader {
    * when each request is made (from the secrets folder or the environment), which the jobs then
    * carry only as a reference.
    */
-  private static Map<String, String> headers(String where, ObjectReader c, List<String> errors) {
+  private static Map<String, String> headers(String where, ObjectReader c, Mistakes errors) {
     Map<String, String> headers = new LinkedHashMap<>();
     if (!c.has("headers")) {
       return headers;
@@ -434,7 +460,7 @@ public final class RegistryLoader {
           if (invalidName.isPresent()) {
             errors.add(at + ": " + invalidName.get());
           } else if (ReservedHeaders.isReserved(name)) {
-            errors.add(
+            errors.addFromNewCheck(
                 at
                     + ": a header the router sets itself; a destination may not set "
                     + ReservedHeaders.NAMES);
@@ -476,7 +502,7 @@ public final class RegistryLoader {
    * the current one. Read from the destination alone, never the defaults: a key is one receiver's.
    */
   private static WebhookSigning signing(
-      String where, ConfigObject destination, Map<String, String> headers, List<String> errors) {
+      String where, ConfigObject destination, Map<String, String> headers, Mistakes errors) {
     ConfigValue value = destination.get("signing");
     if (value == null) {
       return WebhookSigning.NONE;
@@ -521,10 +547,7 @@ public final class RegistryLoader {
   }
 
   private static List<Route> routes(
-      String source,
-      ConfigValue value,
-      Map<String, Destination> destinations,
-      List<String> errors) {
+      String source, ConfigValue value, Map<String, Destination> destinations, Mistakes errors) {
     String where = "sources." + source;
     List<Route> routes = new ArrayList<>();
     if (!validId(where, source, errors)) {
@@ -628,7 +651,7 @@ public final class RegistryLoader {
    * ...]}, each a secret by reference (looked up as destination headers' secrets are), never a
    * literal: a registry is shown to operators and kept in the journal.
    */
-  private static List<String> writeKeys(String source, ConfigValue value, List<String> errors) {
+  private static List<String> writeKeys(String source, ConfigValue value, Mistakes errors) {
     if (value.valueType() != ConfigValueType.OBJECT
         || !((ConfigObject) value).containsKey("write-keys")) {
       return List.of();
@@ -646,7 +669,7 @@ public final class RegistryLoader {
    * @param what what each key is, for the mistakes
    */
   private static List<String> secretNames(
-      String where, String what, ConfigValue list, List<String> errors) {
+      String where, String what, ConfigValue list, Mistakes errors) {
     List<String> keys = new ArrayList<>();
     if (list.valueType() != ConfigValueType.LIST) {
       errors.add(where + ": must be a list of { secret = NAME }");
@@ -676,7 +699,7 @@ public final class RegistryLoader {
     return keys;
   }
 
-  private static boolean validId(String where, String id, List<String> errors) {
+  private static boolean validId(String where, String id, Mistakes errors) {
     if (!PairId.ID.matcher(id).matches()) {
       errors.add(where + ": id must match " + PairId.ID.pattern());
       return false;
@@ -684,7 +707,7 @@ public final class RegistryLoader {
     return true;
   }
 
-  private static URI endpoint(ObjectReader c, String key, List<String> errors) {
+  private static URI endpoint(ObjectReader c, String key, Mistakes errors) {
     String text = c.text(key);
     return text == null ? null : endpoint(c.path(key), text, errors);
   }
@@ -693,7 +716,7 @@ public final class RegistryLoader {
    * The endpoint, checked as every request to it will be, and a little more: what the HTTP layer
    * would drop on the way out is refused here rather than sent without.
    */
-  private static URI endpoint(String where, String text, List<String> errors) {
+  private static URI endpoint(String where, String text, Mistakes errors) {
     URI uri;
     try {
       uri = HttpEndpoint.parse(text);

@@ -744,6 +744,41 @@ class RegistryLoaderTest {
    * whatever its case: a destination's would be dropped without a word, or sent twice.
    */
   @Test
+  void aStoredRegistryIsReadWithWhatOnlyNewerChecksRefuseOverlooked() {
+    // as an earlier version accepted and stored it: a misspelt key, a header the router sets, and
+    // a source given twice (merged)
+    String stored =
+        """
+        {"destinations": {"a": {"endpoint": "http://a.example.com/", "timout": "5s",
+                               "headers": {"X-Message-Id": "m", "X-Team": "t"}}},
+         "sources": {"s": {"destinations": ["a"]}, "s": {"destinations": ["a"]}}}
+        """;
+    assertThatThrownBy(() -> RegistryLoader.parseText(stored, DEFAULTS))
+        .isInstanceOf(InvalidRegistryException.class);
+
+    RegistryLoader.Stored read = RegistryLoader.parseStored(stored, DEFAULTS);
+
+    assertThat(read.registry().routesOf("s")).hasSize(1);
+    assertThat(read.registry().destination("a").orElseThrow().headers()).containsOnlyKeys("X-Team");
+    assertThat(read.overlooked())
+        .anySatisfy(mistake -> assertThat(mistake).startsWith("destinations.a.timout"))
+        .anySatisfy(
+            mistake -> assertThat(mistake).startsWith("destinations.a.headers.X-Message-Id"));
+  }
+
+  @Test
+  void aStoredRegistryIsStillRefusedForWhatEveryVersionRefused() {
+    assertThatThrownBy(
+            () ->
+                RegistryLoader.parseStored(
+                    "destinations { a { endpoint = \"http://a.example.com/\" } }\n"
+                        + "sources { s { destinations = [nope] } }",
+                    DEFAULTS))
+        .isInstanceOf(InvalidRegistryException.class)
+        .hasMessageContaining("unknown destination 'nope'");
+  }
+
+  @Test
   void refusesHeadersTheRouterSetsItself() {
     assertThatThrownBy(
             () ->
