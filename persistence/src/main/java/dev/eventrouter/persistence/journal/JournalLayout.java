@@ -117,54 +117,19 @@ public final class JournalLayout {
     }
 
     private Void insert(Connection c, JournalShard shard) throws SQLException {
-      JournalSettings.Database db = shard.database();
-      try (PreparedStatement insert =
-          c.prepareStatement(
-              "INSERT INTO "
-                  + db.identifier("journal_layout")
-                  + " ("
-                  + db.identifier("layout_key")
-                  + ", "
-                  + db.identifier("layout_value")
-                  + ") VALUES (?, ?)")) {
-        insert.setString(1, prefix + shard.index());
-        insert.setString(2, Integer.toString(shard.index()));
-        insert.executeUpdate();
-      }
+      insertRow(c, shard, prefix + shard.index(), Integer.toString(shard.index()));
       return null;
     }
 
     private List<Integer> found(Connection c, JournalShard shard) throws SQLException {
-      JournalSettings.Database db = shard.database();
-      try (PreparedStatement query =
-          c.prepareStatement(
-              "SELECT "
-                  + db.identifier("layout_value")
-                  + " FROM "
-                  + db.identifier("journal_layout")
-                  + " WHERE "
-                  + db.identifier("layout_key")
-                  + " LIKE ?")) {
-        query.setString(1, prefix + "%");
-        List<Integer> found = new ArrayList<>();
-        try (ResultSet rs = query.executeQuery()) {
-          while (rs.next()) {
-            found.add(Integer.parseInt(rs.getString(1)));
-          }
-        }
-        return found;
-      }
+      return values(c, shard, "LIKE", prefix + "%").stream().map(Integer::parseInt).toList();
     }
 
     private Void remove(Connection c, JournalShard shard) throws SQLException {
       JournalSettings.Database db = shard.database();
       try (PreparedStatement delete =
           c.prepareStatement(
-              "DELETE FROM "
-                  + db.identifier("journal_layout")
-                  + " WHERE "
-                  + db.identifier("layout_key")
-                  + " = ?")) {
+              "DELETE FROM " + table(db) + " WHERE " + db.identifier("layout_key") + " = ?")) {
         delete.setString(1, prefix + shard.index());
         delete.executeUpdate();
       }
@@ -195,19 +160,8 @@ public final class JournalLayout {
 
   /** Marks the shard; completes with what it holds then (another node's mark if one came first). */
   private static String mark(Connection c, JournalShard shard) throws SQLException {
-    JournalSettings.Database db = shard.database();
-    try (PreparedStatement insert =
-        c.prepareStatement(
-            "INSERT INTO "
-                + db.identifier("journal_layout")
-                + " ("
-                + db.identifier("layout_key")
-                + ", "
-                + db.identifier("layout_value")
-                + ") VALUES (?, ?)")) {
-      insert.setString(1, KEY);
-      insert.setString(2, place(shard));
-      insert.executeUpdate();
+    try {
+      insertRow(c, shard, KEY, place(shard));
       return place(shard);
     } catch (SQLException raced) {
       String marked = read(c, shard);
@@ -219,21 +173,56 @@ public final class JournalLayout {
   }
 
   private static String read(Connection c, JournalShard shard) throws SQLException {
+    List<String> marked = values(c, shard, "=", KEY);
+    return marked.isEmpty() ? null : marked.get(0);
+  }
+
+  private static void insertRow(Connection c, JournalShard shard, String key, String value)
+      throws SQLException {
+    JournalSettings.Database db = shard.database();
+    try (PreparedStatement insert =
+        c.prepareStatement(
+            "INSERT INTO "
+                + table(db)
+                + " ("
+                + db.identifier("layout_key")
+                + ", "
+                + db.identifier("layout_value")
+                + ") VALUES (?, ?)")) {
+      insert.setString(1, key);
+      insert.setString(2, value);
+      insert.executeUpdate();
+    }
+  }
+
+  /** The values of the rows whose key compares so ({@code =} or {@code LIKE}) with the given. */
+  private static List<String> values(
+      Connection c, JournalShard shard, String comparison, String key) throws SQLException {
     JournalSettings.Database db = shard.database();
     try (PreparedStatement query =
         c.prepareStatement(
             "SELECT "
                 + db.identifier("layout_value")
                 + " FROM "
-                + db.identifier("journal_layout")
+                + table(db)
                 + " WHERE "
                 + db.identifier("layout_key")
-                + " = ?")) {
-      query.setString(1, KEY);
+                + " "
+                + comparison
+                + " ?")) {
+      query.setString(1, key);
+      List<String> values = new ArrayList<>();
       try (ResultSet rs = query.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
+        while (rs.next()) {
+          values.add(rs.getString(1));
+        }
       }
+      return values;
     }
+  }
+
+  private static String table(JournalSettings.Database db) {
+    return db.identifier("journal_layout");
   }
 
   private interface Statement<T> {

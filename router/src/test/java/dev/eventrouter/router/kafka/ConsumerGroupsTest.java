@@ -3,12 +3,10 @@ package dev.eventrouter.router.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.router.testing.TestRouter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -76,16 +74,7 @@ class ConsumerGroupsTest {
   }
 
   private static Config embedded(int port, int controllerPort) {
-    return ConfigFactory.parseMap(
-        Map.of(
-            "host",
-            "127.0.0.1",
-            "port",
-            port,
-            "controller-port",
-            controllerPort,
-            "message-max-bytes",
-            "1MiB"));
+    return EmbeddedBrokers.config(port, controllerPort, "1MiB");
   }
 
   private static KafkaConsumer<byte[], byte[]> consumer(

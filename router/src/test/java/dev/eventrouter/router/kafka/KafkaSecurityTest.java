@@ -54,16 +54,7 @@ class KafkaSecurityTest {
     int controllerPort = TestRouter.freePort();
     String listener = "127.0.0.1:" + port;
     Config embedded =
-        ConfigFactory.parseMap(
-                Map.of(
-                    "host",
-                    "127.0.0.1",
-                    "port",
-                    port,
-                    "controller-port",
-                    controllerPort,
-                    "message-max-bytes",
-                    "8MiB"))
+        EmbeddedBrokers.config(port, controllerPort, "8MiB")
             .withFallback(
                 ConfigFactory.parseString(
                     """

@@ -380,15 +380,7 @@ class RegistryLoaderTest {
     Config defaults =
         ConfigFactory.parseString("signing { keys = [{ secret = K }] }").withFallback(DEFAULTS);
 
-    assertThatThrownBy(
-            () ->
-                RegistryLoader.parse(
-                    ConfigFactory.parseString(
-                        """
-        destinations { a { endpoint = "http://a.example.com/" } }
-        sources { s { destinations = [a] } }
-        """),
-                    defaults))
+    assertThatThrownBy(() -> oneRouteWith(defaults))
         .isInstanceOf(InvalidRegistryException.class)
         .hasMessageContaining(
             "destination-defaults.signing: signing keys are one destination's own");
@@ -642,15 +634,7 @@ class RegistryLoaderTest {
 
     Config wideDefaults =
         ConfigFactory.parseString("breaker.half-open-probes = 5000").withFallback(DEFAULTS);
-    assertThatThrownBy(
-            () ->
-                RegistryLoader.parse(
-                    ConfigFactory.parseString(
-                        """
-        destinations { a { endpoint = "http://a.example.com/" } }
-        sources { s { destinations = [a] } }
-        """),
-                    wideDefaults))
+    assertThatThrownBy(() -> oneRouteWith(wideDefaults))
         .isInstanceOf(InvalidRegistryException.class)
         .hasMessageContaining(
             "eventrouter.registry.destination-defaults.breaker.half-open-probes: must be 1 to"
@@ -970,6 +954,17 @@ class RegistryLoaderTest {
             DEFAULTS);
     assertThat(merged.destination("a").orElseThrow().delivery().timeout())
         .isEqualTo(Duration.ofSeconds(3));
+  }
+
+  /** One destination and one source sending to it, over these destination defaults. */
+  private static Registry oneRouteWith(Config defaults) {
+    return RegistryLoader.parse(
+        ConfigFactory.parseString(
+            """
+            destinations { a { endpoint = "http://a.example.com/" } }
+            sources { s { destinations = [a] } }
+            """),
+        defaults);
   }
 
   private static Registry parse(String hocon) {
