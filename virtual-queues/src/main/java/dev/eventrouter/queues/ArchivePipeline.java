@@ -40,6 +40,9 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
   private static final Object EXPIRY_TIMER = "expiry";
   private static final Object ARCHIVE_TIMER = "archive";
 
+  /** What a job's payload is taken to weigh before one of the pair's batches was read. */
+  private static final long FIRST_GUESS_BYTES = 1024 * 1024;
+
   private final QueueRuntime queue;
   private final PayloadReadBack readBack;
 
@@ -59,6 +62,9 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
 
   private long expiryTimerAt = Long.MAX_VALUE;
 
+  /** Jobs the next batch reads back: as many as archive-batch-max-bytes holds (see there). */
+  private int nextBatchJobs;
+
   ArchivePipeline(
       QueueRuntime queue,
       PayloadReadBack readBack,
@@ -68,6 +74,12 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
     this.readBack = readBack;
     this.changed = changed;
     this.removed = removed;
+    this.nextBatchJobs = jobsThatFit(FIRST_GUESS_BYTES);
+  }
+
+  private int jobsThatFit(long bytesPerJob) {
+    long fit = queue.settings().archiveBatchMaxBytes() / Math.max(1, bytesPerJob);
+    return (int) Math.max(1, Math.min(queue.settings().archiveBatchMax(), fit));
   }
 
   /** Marks for the archive the jobs whose expiry has passed (none in flight). */
@@ -125,10 +137,7 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
       return;
     }
     List<PendingJob> batch =
-        state.archiving().stream()
-            .limit(queue.settings().archiveBatchMax())
-            .map(state::get)
-            .toList();
+        state.archiving().stream().limit(nextBatchJobs).map(state::get).toList();
     busy = true;
     readBack.read(this, batch);
   }
@@ -148,6 +157,11 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
     }
     List<ArchivedJob> batch = new ArrayList<>(traces.size());
     traces.forEach((id, trace) -> batch.add(new ArchivedJob(JobPayloads.payloadOf(trace), trace)));
+    long bytes = 0;
+    for (ArchivedJob archived : batch) {
+      bytes += archived.job().payload().length;
+    }
+    nextBatchJobs = jobsThatFit((bytes + batch.size() - 1) / batch.size());
     batch.sort(Comparator.comparing(archived -> archived.job().id()));
     List<Ksuid> ids = batch.stream().map(archived -> archived.job().id()).toList();
     archiving = queue.deps().tracing().archive(queue.pair(), batch);

@@ -18,6 +18,7 @@ public record VirtualQueueSettings(
     Duration dedupeWindow,
     int dedupeMaxEntries,
     int archiveBatchMax,
+    long archiveBatchMaxBytes,
     int snapshotEvery,
     int snapshotMaxJobs,
     long carryForwardLag,
@@ -48,6 +49,15 @@ public record VirtualQueueSettings(
     };
   }
 
+  private static long positive(Config c, String key) {
+    long bytes = c.getBytes(key);
+    if (bytes <= 0) {
+      throw new IllegalArgumentException(
+          "eventrouter.virtual-queue." + key + " must be above 0, not " + bytes);
+    }
+    return bytes;
+  }
+
   public static VirtualQueueSettings fromConfig(Config config) {
     Config c = config.getConfig("eventrouter.virtual-queue");
     return new VirtualQueueSettings(
@@ -64,6 +74,7 @@ public record VirtualQueueSettings(
         c.getDuration("dedupe-window"),
         c.getInt("dedupe-max-entries"),
         c.getInt("archive-batch-max"),
+        positive(c, "archive-batch-max-bytes"),
         c.getInt("snapshot-every"),
         c.getInt("snapshot-max-jobs"),
         c.getLong("carry-forward-lag"),

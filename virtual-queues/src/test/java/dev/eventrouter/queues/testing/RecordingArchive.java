@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RecordingArchive implements ArchiveSink {
 
   private final List<ArchivedJob> archived = new CopyOnWriteArrayList<>();
+  private final List<List<ArchivedJob>> batches = new CopyOnWriteArrayList<>();
   private final AtomicInteger failuresToCome = new AtomicInteger();
   private final AtomicInteger calls = new AtomicInteger();
 
@@ -28,6 +29,7 @@ public final class RecordingArchive implements ArchiveSink {
           new IllegalStateException("archive unavailable (scripted)"));
     }
     archived.addAll(jobs);
+    batches.add(List.copyOf(jobs));
     Map<Ksuid, String> locations = new HashMap<>();
     jobs.forEach(job -> locations.put(job.job().id(), "test://" + pair.entityId() + "/" + call));
     return CompletableFuture.completedFuture(locations);
@@ -36,6 +38,11 @@ public final class RecordingArchive implements ArchiveSink {
   /** The next {@code calls} archive calls fail. */
   public void failNext(int calls) {
     failuresToCome.set(calls);
+  }
+
+  /** The batches archived, each as it was handed over. */
+  public List<List<ArchivedJob>> batches() {
+    return List.copyOf(batches);
   }
 
   public List<ArchivedJob> archived() {
