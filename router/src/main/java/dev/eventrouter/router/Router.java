@@ -372,6 +372,19 @@ public final class Router implements AutoCloseable {
             RegistryLoader.Stored stored =
                 RegistryLoader.parseStored(replaced.text(), settings.registryDefaults());
             registry.replace(stored.registry());
+            // what it sends was bound when it was put, but not its write keys by versions before
+            // they were bound: bound now, so that a later registry cannot send them unacknowledged
+            controls
+                .bindSecrets(SecretBindings.of(stored.registry()))
+                .whenComplete(
+                    (bound, failure) -> {
+                      if (failure != null) {
+                        log.warn(
+                            "the secrets of settings registry version {} could not be bound: {}",
+                            replaced.version(),
+                            failure.toString());
+                      }
+                    });
             log.info(
                 "settings registry version {} from {} in use",
                 replaced.version(),

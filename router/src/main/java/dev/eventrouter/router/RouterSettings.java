@@ -15,7 +15,7 @@ import dev.eventrouter.router.registry.Registry;
 import dev.eventrouter.router.registry.RegistryLoader;
 import dev.eventrouter.router.segment.SegmentApiSettings;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -73,16 +73,22 @@ record RouterSettings(
         ArchiveSettings.fromConfig(config, dataDir));
   }
 
-  /** The registry file's text, read with it at start; empty for none. */
+  /**
+   * The registry file's text, read with it at start, to be shown; empty for none. Decoded as the
+   * configuration library does (bytes that are not UTF-8 replaced), and never a reason not to
+   * start: the registry itself was read.
+   */
   private static String registryFileText(Config config) {
     String file = config.getString("eventrouter.registry.file");
     if (file.isBlank()) {
       return "";
     }
     try {
-      return Files.readString(Path.of(file));
+      return new String(Files.readAllBytes(Path.of(file)), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("the registry file " + file + " cannot be read", e);
+      log.warn(
+          "the registry file {} was read but its text cannot be shown: {}", file, e.toString());
+      return "";
     }
   }
 

@@ -109,12 +109,26 @@ final class ObjectReader {
     return read(key, "a whole number", Config::getInt);
   }
 
-  /** A whole number from {@code least} to {@code most}. */
+  /**
+   * A whole number from {@code least} to {@code most}. The bounds are newer than the keys: out of
+   * them in a stored registry, the nearest bound is taken.
+   */
   Integer wholeNumber(String key, int least, int most) {
     Integer value = wholeNumber(key);
     if (value != null && (value < least || value > most)) {
-      errors.add(path(key) + ": must be " + least + " to " + most + ", not " + value);
-      return null;
+      int nearest = Math.max(least, Math.min(most, value));
+      errors.addFromNewCheck(
+          path(key)
+              + ": must be "
+              + least
+              + " to "
+              + most
+              + ", not "
+              + value
+              + " ("
+              + nearest
+              + " taken)");
+      return nearest;
     }
     return value;
   }

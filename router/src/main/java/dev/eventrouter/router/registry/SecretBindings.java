@@ -26,6 +26,13 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
 
   public static final SecretBindings NONE = new SecretBindings(Map.of());
 
+  /**
+   * Where a write key is bound: no endpoint's origin (not {@code scheme://host:port}), so that
+   * sending one anywhere, even by the registry that names it, is a move to acknowledge. Versions
+   * that do not know it take it as an origin nothing is sent to: the same.
+   */
+  static final String WRITE_KEY = "write-key:";
+
   public SecretBindings {
     Map<String, Set<String>> copy = new HashMap<>();
     if (origins != null) {
@@ -38,7 +45,13 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
   public record Move(String secret, Set<String> boundTo, String to) implements CborSerializable {
     @Override
     public String toString() {
-      return "secret " + secret + " is bound to " + new TreeSet<>(boundTo) + ", not to " + to;
+      return "secret "
+          + secret
+          + (boundTo.equals(Set.of(WRITE_KEY))
+              ? " is a write key, sent to no server"
+              : " is bound to " + new TreeSet<>(boundTo))
+          + ", not to "
+          + to;
     }
   }
 
@@ -75,25 +88,31 @@ public record SecretBindings(Map<String, Set<String>> origins) implements CborSe
                 origins.computeIfAbsent(secret, s -> new HashSet<>()).add(origin(endpoint)));
       }
     }
-    // a write key is presented to the router, never sent: bound to no origin, a registry that
-    // would send one to a server (in a header) needs the operator's acknowledgement
+    // a write key is presented to the router, never sent: a registry that would send one to a
+    // server (in a header) needs the operator's acknowledgement
     registry
         .writeKeys()
         .values()
         .forEach(
-            names -> names.forEach(name -> origins.computeIfAbsent(name, s -> new HashSet<>())));
+            names ->
+                names.forEach(
+                    name -> origins.computeIfAbsent(name, s -> new HashSet<>()).add(WRITE_KEY)));
     return new SecretBindings(origins);
   }
 
-  /** What {@code next} sends where this does not bind it; a secret not bound yet moves nowhere. */
+  /**
+   * What {@code next} sends where this does not bind it; a secret not bound yet moves nowhere,
+   * unless {@code next} names it a write key.
+   */
   public List<Move> movesTo(SecretBindings next) {
     List<Move> moves = new ArrayList<>();
     next.origins.forEach(
         (secret, to) -> {
-          Set<String> bound = origins.get(secret);
+          Set<String> bound =
+              origins.getOrDefault(secret, to.contains(WRITE_KEY) ? Set.of(WRITE_KEY) : null);
           if (bound != null) {
             to.stream()
-                .filter(origin -> !bound.contains(origin))
+                .filter(origin -> !bound.contains(origin) && !origin.equals(WRITE_KEY))
                 .sorted()
                 .forEach(origin -> moves.add(new Move(secret, bound, origin)));
           }

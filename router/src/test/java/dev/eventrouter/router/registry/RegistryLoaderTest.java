@@ -751,6 +751,24 @@ class RegistryLoaderTest {
   }
 
   @Test
+  void aStoredRegistrysBreakerOutOfTheNewBoundsTakesTheBound() {
+    String stored =
+        """
+        destinations { h { endpoint = "http://h.example.com/", breaker { sliding-window = 20000 } } }
+        sources { s { destinations = [h] } }
+        """;
+
+    RegistryLoader.Stored read = RegistryLoader.parseStored(stored, DEFAULTS);
+
+    assertThat(read.registry().destination("h").orElseThrow().delivery().breaker().slidingWindow())
+        .isEqualTo(10_000);
+    assertThat(read.overlooked())
+        .singleElement()
+        .asString()
+        .startsWith("destinations.h.breaker.sliding-window: must be 1 to 10000, not 20000");
+  }
+
+  @Test
   void aStoredRegistryIsStillRefusedForWhatEveryVersionRefused() {
     assertThatThrownBy(
             () ->

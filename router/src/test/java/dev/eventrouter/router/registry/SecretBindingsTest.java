@@ -34,10 +34,16 @@ class SecretBindingsTest {
                 }
                 """));
 
-    assertThat(started.origins()).containsEntry("SHOP_KEY", Set.of());
+    assertThat(started.origins()).containsEntry("SHOP_KEY", Set.of(SecretBindings.WRITE_KEY));
     assertThat(started.movesTo(leaking))
         .containsExactly(
-            new SecretBindings.Move("SHOP_KEY", Set.of(), "https://attacker.example.net:443"));
+            new SecretBindings.Move(
+                "SHOP_KEY", Set.of(SecretBindings.WRITE_KEY), "https://attacker.example.net:443"));
+    // the registry that first names the write key cannot send it either
+    assertThat(SecretBindings.NONE.movesTo(leaking))
+        .extracting(SecretBindings.Move::to)
+        .containsExactly("https://attacker.example.net:443");
+    assertThat(SecretBindings.NONE.movesTo(started)).isEmpty();
   }
 
   private static Registry parse(String hocon) {
