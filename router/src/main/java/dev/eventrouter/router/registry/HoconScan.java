@@ -2,7 +2,9 @@ package dev.eventrouter.router.registry;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One pass over a registry sent as text (HOCON or JSON), before the HOCON parser reads it, for what
@@ -17,6 +19,10 @@ final class HoconScan {
   /** Far above a registry's own (a filter's condition is 8 levels down, as JSON). */
   static final int MAX_DEPTH = 64;
 
+  static final String JOINED =
+      "a value joined to the one before it (HOCON concatenates lists and merges objects so"
+          + " written); a registry sent gives each value once";
+
   static final String UNRESOLVED =
       "it holds a substitution (${...} or +=); a registry sent to the router is sent resolved";
 
@@ -27,8 +33,15 @@ final class HoconScan {
     IN_VALUE
   }
 
+  /**
+   * Keys given again in one object, all objects together: HOCON merges each into the first, copying
+   * what it holds, so that a body of them ({@code x { k1 = 1 }}, {@code x { k2 = 1 }}, ..., or
+   * {@code x.k1 = 1}, ...) costs the parser the square of their number: minutes for a megabyte.
+   */
+  static final int MAX_KEYS_AGAIN = 1_000;
+
   /** An object or list opened and not yet closed, with what to restore when it closes. */
-  private record Open(int levels, boolean outerIsList, int outerKeyDots) {}
+  private record Open(int levels, boolean outerIsList, int outerKeyDots, Set<String> outerKeys) {}
 
   private HoconScan() {}
 
@@ -39,20 +52,27 @@ final class HoconScan {
     int keyDots = 0;
     boolean inList = false;
     Place place = Place.KEY;
+    // the first part of each key of the object being read: null in a list
+    Set<String> keys = new HashSet<>();
+    boolean keyBegun = false;
+    int keysAgain = 0;
     int line = 1;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       char next = i + 1 < text.length() ? text.charAt(i + 1) : 0;
+      String key = null;
       if (c == '\n') {
         line++;
         // a key's value may begin on a later line; a value begun ends with its line
         if (place == Place.IN_VALUE) {
           place = inList ? Place.VALUE : Place.KEY;
           keyDots = 0;
+          keyBegun = false;
         }
       } else if (c == ',') {
         place = inList ? Place.VALUE : Place.KEY;
         keyDots = 0;
+        keyBegun = false;
       } else if (c == '=' || c == ':') {
         if (place == Place.KEY) {
           place = Place.VALUE;
@@ -60,19 +80,24 @@ final class HoconScan {
       } else if (c == '.' && place == Place.KEY) {
         keyDots++;
       } else if (c == '{' || c == '[') {
+        if (place == Place.IN_VALUE) {
+          return Optional.of("line " + line + ": " + JOINED);
+        }
         int levels = 1 + keyDots;
-        open.push(new Open(levels, inList, keyDots));
+        open.push(new Open(levels, inList, keyDots, keys));
         depth += levels;
         inList = c == '[';
+        keys = inList ? null : new HashSet<>();
         place = inList ? Place.VALUE : Place.KEY;
         keyDots = 0;
+        keyBegun = false;
       } else if (c == '}' || c == ']') {
         if (!open.isEmpty()) {
           Open closed = open.pop();
           depth -= closed.levels();
           inList = closed.outerIsList();
-          // a value concatenated to it ({ } { }) is at the same key
           keyDots = closed.outerKeyDots();
+          keys = closed.outerKeys();
         }
         place = Place.IN_VALUE;
       } else if (c == '#' || (c == '/' && next == '/')) {
@@ -81,11 +106,28 @@ final class HoconScan {
         return Optional.of("line " + line + ": " + UNRESOLVED);
       } else if (c == '"') {
         int end = endOfString(text, i);
+        if (place == Place.KEY && !keyBegun) {
+          key = text.substring(i + 1, Math.max(i + 1, end));
+        }
         line += newlines(text, i, end);
         i = end;
         place = place == Place.VALUE ? Place.IN_VALUE : place;
       } else if (!isWhitespace(c) && place == Place.VALUE) {
         place = Place.IN_VALUE;
+      } else if (!isWhitespace(c) && place == Place.KEY && !keyBegun) {
+        key = text.substring(i, endOfKeyPart(text, i));
+      }
+      if (key != null) {
+        keyBegun = true;
+        if (keys != null && !keys.add(key) && ++keysAgain > MAX_KEYS_AGAIN) {
+          return Optional.of(
+              "line "
+                  + line
+                  + ": more than "
+                  + MAX_KEYS_AGAIN
+                  + " keys given again in one object (HOCON merges each into the first); a"
+                  + " registry sent gives each key once");
+        }
       }
       if (depth + keyDots > MAX_DEPTH) {
         return Optional.of(
@@ -97,6 +139,17 @@ final class HoconScan {
       }
     }
     return Optional.empty();
+  }
+
+  /** Where an unquoted key's first part ends: at a dot, a separator or whitespace. */
+  private static int endOfKeyPart(String text, int from) {
+    int end = from;
+    while (end < text.length()
+        && ".=:{[,}]#\"".indexOf(text.charAt(end)) < 0
+        && !isWhitespace(text.charAt(end))) {
+      end++;
+    }
+    return end;
   }
 
   /** HOCON's whitespace: Unicode's, and the byte order mark. */

@@ -1,5 +1,6 @@
 package dev.eventrouter.router.registry;
 
+import static java.util.stream.Collectors.joining;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -930,6 +932,40 @@ class RegistryLoaderTest {
             assertThatThrownBy(() -> RegistryLoader.parseText(appends, DEFAULTS))
                 .isInstanceOf(InvalidRegistryException.class)
                 .hasMessageContaining("invalid registry: line 2: it holds a substitution"));
+  }
+
+  /** Each key given again is merged into the first, copying it: the square of their number. */
+  @Test
+  void refusesKeysGivenAgainAndAgainBeforeParsingThem() {
+    int lines = 62_000; // a megabyte, the admin API's limit: minutes of the parser's time
+    Map<String, String> refused =
+        Map.of(
+            "sources {}\n"
+                + IntStream.range(0, lines)
+                    .mapToObj(i -> "x { k" + i + " = 1 }\n")
+                    .collect(joining()),
+            "line 1003: more than 1000 keys given again in one object",
+            "sources {}\n"
+                + IntStream.range(0, lines).mapToObj(i -> "x.k" + i + " = 1\n").collect(joining()),
+            "line 1003: more than 1000 keys given again in one object",
+            "sources {}\nx = " + "[1] ".repeat(lines),
+            "line 2: a value joined to the one before it");
+
+    refused.forEach(
+        (text, message) ->
+            assertTimeoutPreemptively(
+                Duration.ofSeconds(10),
+                () ->
+                    assertThatThrownBy(() -> RegistryLoader.parseText(text, DEFAULTS))
+                        .isInstanceOf(InvalidRegistryException.class)
+                        .hasMessageContaining(message)));
+    // five hundred sources written with dotted keys (their "sources" given again) are a registry
+    String many =
+        "destinations { a { endpoint = \"http://a.example.com/\" } }\n"
+            + IntStream.range(0, 500)
+                .mapToObj(i -> "sources.s" + i + ".destinations = [a]\n")
+                .collect(joining());
+    assertThat(RegistryLoader.parseText(many, DEFAULTS).routesOf("s499")).hasSize(1);
   }
 
   /**
