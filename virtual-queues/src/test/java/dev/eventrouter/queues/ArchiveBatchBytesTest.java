@@ -52,11 +52,7 @@ class ArchiveBatchBytesTest {
 
     fixture.flushToArchive(pair);
 
-    fixture.awaitEmpty(pair);
-    List<List<ArchivedJob>> batches =
-        fixture.archive().batches().stream()
-            .filter(batch -> batch.get(0).job().pair().equals(pair))
-            .toList();
+    List<List<ArchivedJob>> batches = archivedBatches(pair);
     assertThat(batches).flatExtracting(batch -> batch).hasSize(8);
     assertThat(batches)
         .allSatisfy(
@@ -73,15 +69,19 @@ class ArchiveBatchBytesTest {
 
     fixture.flushToArchive(pair);
 
-    fixture.awaitEmpty(pair);
-    List<List<ArchivedJob>> batches =
-        fixture.archive().batches().stream()
-            .filter(batch -> batch.get(0).job().pair().equals(pair))
-            .toList();
+    List<List<ArchivedJob>> batches = archivedBatches(pair);
     // the first batch guesses 1 MiB a job (3 jobs at most); the next ones know better
     assertThat(batches).flatExtracting(batch -> batch).hasSize(40);
     assertThat(batches.get(0)).hasSizeLessThanOrEqualTo(3);
     assertThat(batches).anySatisfy(batch -> assertThat(batch).hasSizeGreaterThan(3));
+  }
+
+  /** The pair's batches as the archive got them, once the queue holds none of its jobs. */
+  private static List<List<ArchivedJob>> archivedBatches(PairId pair) {
+    fixture.awaitEmpty(pair);
+    return fixture.archive().batches().stream()
+        .filter(batch -> batch.get(0).job().pair().equals(pair))
+        .toList();
   }
 
   private static byte[] payload(int seed, int bytes) {
