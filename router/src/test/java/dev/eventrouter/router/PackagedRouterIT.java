@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,6 +29,23 @@ class PackagedRouterIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
+
+  /** A mistake in the arguments ends the JVM with picocli's usage code, naming it. */
+  @Test
+  void aMistakeInTheArgumentsExitsWithTheUsageCode() throws Exception {
+    Path jar = Path.of(System.getProperty("router.jar"));
+    for (List<String> mistaken :
+        List.of(List.of("segment-api", "--prot", "8091"), List.of("--prot", "8091"))) {
+      List<String> command = new ArrayList<>(List.of("java", "-jar", jar.toString()));
+      command.addAll(mistaken);
+      Process process =
+          new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes());
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exited: " + mistaken).isTrue();
+      assertThat(process.exitValue()).as("exit code of " + mistaken).isEqualTo(2);
+      assertThat(output).contains("Unknown option", "'--prot'", "Usage: eventrouter");
+    }
+  }
 
   @Test
   void startsDeliversAndStopsCleanlyOnSigterm() throws Exception {
