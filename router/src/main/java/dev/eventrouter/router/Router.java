@@ -392,8 +392,8 @@ public final class Router implements AutoCloseable {
             if (!stored.overlooked().isEmpty()) {
               log.warn(
                   "settings registry version {} has what this version refuses in a registry sent"
-                      + " now, overlooked (left out) since an earlier version accepted it; put a"
-                      + " corrected registry: {}",
+                      + " now, overlooked since an earlier version accepted it (left out, or a"
+                      + " bound taken, as each says); put a corrected registry: {}",
                   replaced.version(),
                   stored.overlooked());
             }
