@@ -1,8 +1,10 @@
 package dev.eventrouter.persistence.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Attempt;
 import dev.eventrouter.persistence.job.DiscardOrigin;
 import dev.eventrouter.persistence.job.Job;
@@ -19,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,8 +33,16 @@ import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.persistence.AtomicWrite;
+import org.apache.pekko.persistence.JournalProtocol;
+import org.apache.pekko.persistence.Persistence;
+import org.apache.pekko.persistence.PersistentEnvelope;
+import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.pekko.persistence.PersistentRepr$;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * One suite, every journal database: what the virtual queues rely on. A subclass names the database
@@ -44,6 +55,14 @@ abstract class JournalContract {
 
   /** The configuration of an actor system journaling to the database under test. */
   protected abstract Config journalConfig();
+
+  /**
+   * Whether a write waiting on another session's lock waits for it (for seconds), which is how the
+   * suite holds the journal's writers as a busy database would.
+   */
+  protected boolean writersWaitOnALock() {
+    return true;
+  }
 
   @AfterEach
   void shutdown() {
@@ -236,6 +255,135 @@ abstract class JournalContract {
       assertThat(config.getString(shard.journalPlugin() + ".replay-filter.mode"))
           .as("the replay filter of " + shard.journalPlugin())
           .isEqualTo("off");
+    }
+  }
+
+  /**
+   * Pekko persists an actor's writes one at a time, so the journal holds at most one write per
+   * queue; a node with tens of thousands of cold queues can have that many waiting on a slow
+   * database. The journal's write queue used to refuse writes past 20,000 ("queue buffer was
+   * full"), and ten refusals opened its circuit breaker, failing every queue's writes and
+   * recoveries for half a minute (BENCHMARKS.md, "A journal queue that refused writes").
+   */
+  @Test
+  void writesWaitingForABusyDatabaseAreAllTaken() throws Exception {
+    assumeTrue(writersWaitOnALock(), "the database fails a write that waits on a lock for long");
+    int writes = 30_000; // more than the old buffer and the writers' batches in flight together
+    ActorTestKit testKit = startSystem();
+    JournalSettings settings = JournalSettings.fromConfig(journalConfig());
+    String prefix = uniquePersistenceId() + "-";
+    List<String> pids = new ArrayList<>(writes);
+    for (int i = 0; i < writes; i++) {
+      pids.add(prefix + i);
+    }
+    TestProbe<Object> replies = testKit.createTestProbe();
+    org.apache.pekko.actor.ActorRef repliesTo = Adapter.toClassic(replies.ref());
+    Persistence persistence = Persistence.get(Adapter.toClassic(testKit.system()));
+    List<Connection> blockers = new ArrayList<>();
+    try {
+      Map<JournalShard, List<String>> byShard = new LinkedHashMap<>();
+      pids.forEach(
+          pid -> byShard.computeIfAbsent(settings.shardOf(pid), s -> new ArrayList<>()).add(pid));
+      for (Map.Entry<JournalShard, List<String>> shard : byShard.entrySet()) {
+        Connection blocker = shard.getKey().connect();
+        blockers.add(blocker);
+        holdWriters(settings, blocker);
+      }
+      for (String pid : pids) {
+        writeFirstEvent(persistence, settings.shardOf(pid), pid, repliesTo);
+      }
+      // a journal handles its messages in order: once it answers a read sent after the writes
+      // (whether the read succeeds or not), it has queued or refused every one of them. Their
+      // answers come in the order they were sent, so none comes while the first waits.
+      for (JournalShard shard : byShard.keySet()) {
+        persistence
+            .journalFor(shard.journalPluginId(), ConfigFactory.empty())
+            .tell(
+                new JournalProtocol.ReplayMessages(
+                    1, Long.MAX_VALUE, 1, prefix + "none", repliesTo),
+                org.apache.pekko.actor.ActorRef.noSender());
+      }
+      int read = 0;
+      while (read < byShard.size()) {
+        Object reply = replies.receiveMessage(TIMEOUT);
+        if (reply instanceof JournalProtocol.RecoverySuccess
+            || reply instanceof JournalProtocol.ReplayMessagesFailure) {
+          read++;
+        }
+      }
+    } finally {
+      for (Connection blocker : blockers) {
+        releaseWriters(settings, blocker);
+        blocker.close();
+      }
+    }
+    int answered = 0;
+    int failed = 0;
+    while (answered < writes) {
+      Object reply = replies.receiveMessage(Duration.ofSeconds(60));
+      if (reply instanceof JournalProtocol.WriteMessageSuccess) {
+        answered++;
+      } else if (reply instanceof JournalProtocol.WriteMessageFailure
+          || reply instanceof JournalProtocol.WriteMessageRejected) {
+        answered++;
+        failed++;
+      }
+    }
+    assertThat(failed).as("writes refused while the database was busy").isZero();
+    assertThat(read(startSystem(), pids.get(writes - 1))).hasSize(1);
+  }
+
+  /** A job event at number 1 of the id, sent to its journal as a queue's first write would be. */
+  private static void writeFirstEvent(
+      Persistence persistence,
+      JournalShard shard,
+      String pid,
+      org.apache.pekko.actor.ActorRef replyTo) {
+    PersistentRepr event =
+        PersistentRepr$.MODULE$.apply(
+            acceptedJobs(pid, 1, 16).get(0),
+            1L,
+            pid,
+            "",
+            false,
+            org.apache.pekko.actor.ActorRef.noSender(),
+            "journal-suite");
+    List<PersistentEnvelope> write =
+        List.of(new AtomicWrite(CollectionConverters.asScala(List.of(event)).toList()));
+    persistence
+        .journalFor(shard.journalPluginId(), ConfigFactory.empty())
+        .tell(
+            new JournalProtocol.WriteMessages(
+                CollectionConverters.asScala(write).toList(), replyTo, 1),
+            org.apache.pekko.actor.ActorRef.noSender());
+  }
+
+  /**
+   * Makes the journal's writes wait until {@link #releaseWriters}: a lock on its table, as a busy
+   * database (a vacuum, a migration, a slow disk) holds them.
+   */
+  private static void holdWriters(JournalSettings settings, Connection connection)
+      throws Exception {
+    try (var statement = connection.createStatement()) {
+      switch (settings.database()) {
+        case POSTGRES -> {
+          connection.setAutoCommit(false);
+          statement.execute("LOCK TABLE event_journal IN SHARE MODE");
+        }
+        case MARIADB -> statement.execute("LOCK TABLES event_journal READ");
+        case H2 -> throw new IllegalStateException("H2 fails writes that wait on a lock");
+      }
+    }
+  }
+
+  private static void releaseWriters(JournalSettings settings, Connection connection)
+      throws Exception {
+    if (settings.database() == JournalSettings.Database.MARIADB) {
+      try (var statement = connection.createStatement()) {
+        statement.execute("UNLOCK TABLES");
+      }
+    } else {
+      connection.rollback();
     }
   }
 
