@@ -8,6 +8,7 @@ import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.spi.AppenderAttachable;
 import ch.qos.logback.core.spi.AppenderAttachableImpl;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +25,12 @@ import java.util.function.LongSupplier;
  * queue's path names its pair), else the logger and the message's pattern. Lines at ERROR are
  * limited like the others: an error per job is as much a flood as anything.
  *
+ * <p>Each logger's lines together pass at most {@code loggerLinesPerSecond}, with bursts of {@code
+ * loggerBurst}: a failure of many queues at once (a journal that refuses their writes) is one line
+ * from each of thousands of keys, none of them over its own limit, and without a bound per logger
+ * its stack traces filled 386 MB in 30 s. Drops of that bound are announced under the logger's
+ * name.
+ *
  * <p>At most {@code maxKeys} keys are tracked. A key is forgotten only once its bucket is full
  * again (forgetting it then changes nothing); while every tracked key is still limiting, new keys
  * share one bucket, so that many noisy keys at once (thousands of failing pairs) are limited
@@ -38,13 +45,22 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
   /** The key of the bucket shared by new keys while {@code maxKeys} keys are all limiting. */
   static final String OVERFLOW_KEY = "(keys over the limit)";
 
+  /** How a logger's own bucket is named in its notices. */
+  static final String ALL_SOURCES = " (all its sources)";
+
   private final AppenderAttachableImpl<ILoggingEvent> appenders = new AppenderAttachableImpl<>();
   private final LongSupplier nanoTime;
   private double linesPerSecond = 10;
   private int burst = 100;
   private int maxKeys = 10_000;
+  private double loggerLinesPerSecond = 100;
+  private int loggerBurst = 1_000;
   private long noticeEveryNanos = 10_000_000_000L;
   private final Map<String, Bucket> buckets = new LinkedHashMap<>(16, 0.75f, true);
+
+  /** Per logger name: names are the code's classes, a bounded set. */
+  private final Map<String, Bucket> loggers = new HashMap<>();
+
   private long lastSweep;
 
   public RateLimitingAppender() {
@@ -63,6 +79,16 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
   /** Lines one key may log at once after a quiet time. */
   public void setBurst(int burst) {
     this.burst = burst;
+  }
+
+  /** Lines per second one logger may log on average, all its keys together. */
+  public void setLoggerLinesPerSecond(double loggerLinesPerSecond) {
+    this.loggerLinesPerSecond = loggerLinesPerSecond;
+  }
+
+  /** Lines one logger may log at once, all its keys together. */
+  public void setLoggerBurst(int loggerBurst) {
+    this.loggerBurst = loggerBurst;
   }
 
   /**
@@ -84,8 +110,10 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
     String key = keyOf(event);
     boolean pass;
     Dropped dropped;
+    Dropped loggerDropped;
     Dropped forgotten = null;
     String forgottenKey = null;
+    String logger = event.getLoggerName();
     synchronized (buckets) {
       Bucket bucket = buckets.get(key);
       if (bucket == null && buckets.size() >= maxKeys) {
@@ -103,14 +131,21 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
         bucket = new Bucket(burst, now);
         buckets.put(key, bucket);
       }
-      pass = bucket.take(now, linesPerSecond, burst, event);
+      Bucket ofLogger = loggers.computeIfAbsent(logger, name -> new Bucket(loggerBurst, now));
+      pass =
+          bucket.take(now, linesPerSecond, burst, event)
+              && ofLogger.take(now, loggerLinesPerSecond, loggerBurst, event);
       dropped = pass ? bucket.takeDropped() : null;
+      loggerDropped = pass ? ofLogger.takeDropped() : null;
     }
     if (forgotten != null) {
-      notice(forgottenKey, forgotten);
+      notice(forgottenKey, forgotten, linesPerSecond);
     }
     if (dropped != null) {
-      notice(key, dropped);
+      notice(key, dropped, linesPerSecond);
+    }
+    if (loggerDropped != null) {
+      notice(logger + ALL_SOURCES, loggerDropped, loggerLinesPerSecond);
     }
     if (pass) {
       appenders.appendLoopOnAppenders(event);
@@ -121,6 +156,7 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
   /** Notices the drops of keys that have not logged since. */
   private void sweep(long now) {
     Map<String, Dropped> quiet = new LinkedHashMap<>();
+    Map<String, Dropped> quietLoggers = new LinkedHashMap<>();
     synchronized (buckets) {
       if (now - lastSweep < noticeEveryNanos) {
         return;
@@ -133,8 +169,16 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
               quiet.put(key, dropped);
             }
           });
+      loggers.forEach(
+          (logger, bucket) -> {
+            Dropped dropped = bucket.takeDropped();
+            if (dropped != null) {
+              quietLoggers.put(logger + ALL_SOURCES, dropped);
+            }
+          });
     }
-    quiet.forEach(this::notice);
+    quiet.forEach((key, dropped) -> notice(key, dropped, linesPerSecond));
+    quietLoggers.forEach((key, dropped) -> notice(key, dropped, loggerLinesPerSecond));
   }
 
   /**
@@ -142,7 +186,7 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
    * the last line dropped (a queue's notice names its pair as its lines do), not those of whichever
    * line happens to trigger it.
    */
-  private void notice(String key, Dropped dropped) {
+  private void notice(String key, Dropped dropped, double perSecond) {
     LoggerContext loggerContext = (LoggerContext) getContext();
     LoggingEvent notice =
         new LoggingEvent(
@@ -151,7 +195,7 @@ public final class RateLimitingAppender extends UnsynchronizedAppenderBase<ILogg
             Level.WARN,
             "{} log lines dropped from {}: over {} lines per second",
             null,
-            new Object[] {dropped.lines(), key, linesPerSecond});
+            new Object[] {dropped.lines(), key, perSecond});
     notice.setThreadName(dropped.threadName());
     notice.setMDCPropertyMap(dropped.mdc());
     appenders.appendLoopOnAppenders(notice);

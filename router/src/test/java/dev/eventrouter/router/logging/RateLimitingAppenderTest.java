@@ -129,6 +129,32 @@ class RateLimitingAppenderTest {
                     .contains(RateLimitingAppender.OVERFLOW_KEY));
   }
 
+  /** Thousands of queues failing at once: a line each, none over its own limit. */
+  @Test
+  void aLoggersLinesFromManyKeysTogetherAreLimitedAndTheirDropsAnnounced() {
+    limited.setLoggerLinesPerSecond(50);
+    limited.setLoggerBurst(200);
+    for (int pair = 0; pair < 5_000; pair++) {
+      limited.doAppend(queueLine("source-" + pair + ":webhook", "persist failed"));
+    }
+
+    assertThat(out.list).hasSize(200);
+
+    nanos.addAndGet(6_000_000_000L);
+    limited.doAppend(queueLine("quiet:crm", "persist failed"));
+
+    assertThat(notices())
+        .singleElement()
+        .satisfies(
+            notice ->
+                assertThat(notice.getFormattedMessage())
+                    .isEqualTo(
+                        "4800 log lines dropped from dev.eventrouter.queues.VirtualQueue"
+                            + RateLimitingAppender.ALL_SOURCES
+                            + ": over 50.0 lines per second"));
+    assertThat(lines("quiet:crm")).hasSize(1);
+  }
+
   @Test
   void linesWithoutAnActorAreKeyedByLoggerAndPattern() {
     Logger logger = context.getLogger("dev.eventrouter.router.ingest.Ingest");
