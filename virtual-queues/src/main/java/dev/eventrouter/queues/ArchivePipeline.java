@@ -124,11 +124,11 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
         break;
       }
     }
-    if (at == Long.MAX_VALUE || at >= expiryTimerAt && queue.timers().isTimerActive(EXPIRY_TIMER)) {
+    if (at == Long.MAX_VALUE || at >= expiryTimerAt && queue.host().timerActive(EXPIRY_TIMER)) {
       return;
     }
     expiryTimerAt = at;
-    queue.timers().startSingleTimer(EXPIRY_TIMER, Expire.INSTANCE, queue.delayUntil(at));
+    queue.host().startTimer(EXPIRY_TIMER, Expire.INSTANCE, queue.delayUntil(at));
   }
 
   /** Reads the next batch of jobs marked for the archive back, unless one is under way. */
@@ -166,7 +166,7 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
     List<Ksuid> ids = batch.stream().map(archived -> archived.job().id()).toList();
     archiving = queue.deps().tracing().archive(queue.pair(), batch);
     queue
-        .context()
+        .host()
         .pipeToSelf(
             queue.deps().archive().archive(queue.pair(), batch),
             (locations, failure) -> new Stored(ids, locations, failure));
@@ -175,7 +175,7 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
   @Override
   public void readFailed() {
     busy = false;
-    queue.timers().startSingleTimer(ARCHIVE_TIMER, Next.INSTANCE, PayloadReadBack.RETRY_AFTER);
+    queue.host().startTimer(ARCHIVE_TIMER, Next.INSTANCE, PayloadReadBack.RETRY_AFTER);
   }
 
   ReplyEffect<QueueEvent, QueueState> stored(QueueState state, Stored stored) {
@@ -185,8 +185,8 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
       failures++;
       Duration backoff = Duration.ofMillis(Math.min(30_000L, 500L << Math.min(failures, 6)));
       queue
-          .context()
-          .getLog()
+          .host()
+          .log()
           .warn(
               "archiving {} jobs of {} failed (attempt {}), trying again in {}: {}",
               stored.ids().size(),
@@ -194,7 +194,7 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
               failures,
               backoff,
               stored.failure().toString());
-      queue.timers().startSingleTimer(ARCHIVE_TIMER, Next.INSTANCE, backoff);
+      queue.host().startTimer(ARCHIVE_TIMER, Next.INSTANCE, backoff);
       return queue.noReply();
     }
     failures = 0;

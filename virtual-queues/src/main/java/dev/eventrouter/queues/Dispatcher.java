@@ -98,8 +98,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
   Dispatcher(QueueRuntime queue, PayloadReadBack readBack) {
     this.queue = queue;
     this.readBack = readBack;
-    this.replyTo =
-        queue.context().messageAdapter(DeliveryOutcomes.class, OutcomeBatcher.Delivered::new);
+    this.replyTo = queue.host().answersTo();
   }
 
   void tick(QueueState state) {
@@ -229,8 +228,8 @@ final class Dispatcher implements PayloadReadBack.Reader {
     if (found.isEmpty()) {
       if (!state.schedule().isEmpty()) {
         queue
-            .context()
-            .getLog()
+            .host()
+            .log()
             .warn(
                 "destination of {} is not configured; its {} jobs are held",
                 queue.pair(),
@@ -381,9 +380,9 @@ final class Dispatcher implements PayloadReadBack.Reader {
    */
   private void joinLimit(DestinationSettings destination) {
     if (permits == null) {
-      ActorRef<VirtualQueue.Command> self = queue.context().getSelf();
       DestinationLimit limit = queue.deps().limits().of(destination.id());
-      permits = new PairPermits(limit, queue.pair(), () -> self.tell(PermitsHanded.INSTANCE));
+      permits =
+          new PairPermits(limit, queue.pair(), () -> queue.host().tellSelf(PermitsHanded.INSTANCE));
     }
   }
 
@@ -463,10 +462,10 @@ final class Dispatcher implements PayloadReadBack.Reader {
   }
 
   private void schedule(long atMillis) {
-    if (atMillis >= timerAt && queue.timers().isTimerActive(TIMER)) {
+    if (atMillis >= timerAt && queue.host().timerActive(TIMER)) {
       return;
     }
     timerAt = atMillis;
-    queue.timers().startSingleTimer(TIMER, Tick.INSTANCE, queue.delayUntil(atMillis));
+    queue.host().startTimer(TIMER, Tick.INSTANCE, queue.delayUntil(atMillis));
   }
 }

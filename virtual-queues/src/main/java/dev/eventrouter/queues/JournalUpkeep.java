@@ -63,7 +63,7 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
   private int heldBy;
 
   /** Lever batches that wait for the carry-forward round under way, to be sent again after. */
-  private final ArrayDeque<VirtualQueue.Command> waiting = new ArrayDeque<>();
+  private final ArrayDeque<VirtualQueue.Internal> waiting = new ArrayDeque<>();
 
   JournalUpkeep(QueueRuntime queue, PayloadReadBack readBack) {
     this.queue = queue;
@@ -118,8 +118,8 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
   void upkeep(QueueState state) {
     compact(state);
     carryForwardNext(state);
-    if (compactedBelow < savedSnapshotSequenceNr && !queue.timers().isTimerActive(TIMER)) {
-      queue.timers().startSingleTimer(TIMER, Tick.INSTANCE, INTERVAL);
+    if (compactedBelow < savedSnapshotSequenceNr && !queue.host().timerActive(TIMER)) {
+      queue.host().startTimer(TIMER, Tick.INSTANCE, INTERVAL);
     }
   }
 
@@ -137,7 +137,7 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
    * True when a carry-forward round is under way, in which case the lever's message is sent again
    * once it is done.
    */
-  boolean deferWhileCarrying(VirtualQueue.Command leverMessage) {
+  boolean deferWhileCarrying(VirtualQueue.Internal leverMessage) {
     if (carrying) {
       waiting.add(leverMessage);
     }
@@ -161,7 +161,7 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
     compacting = true;
     compactAgain = false;
     queue
-        .context()
+        .host()
         .pipeToSelf(
             queue
                 .deps()
@@ -174,8 +174,8 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
     compacting = false;
     if (compacted.failure() != null) {
       queue
-          .context()
-          .getLog()
+          .host()
+          .log()
           .warn(
               "deleting the old journal rows of {} failed; trying again later",
               queue.pair(),
@@ -260,7 +260,7 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
     events.sort(Comparator.comparing(JobEvent::jobId));
     Map<Ksuid, PendingJob> asRead = new HashMap<>();
     traces.keySet().forEach(id -> asRead.put(id, readAs.get(id)));
-    queue.context().getSelf().tell(new CarryForward(events, asRead));
+    queue.host().tellSelf(new CarryForward(events, asRead));
   }
 
   /**
@@ -309,7 +309,7 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
     if (waiting.isEmpty()) {
       return false;
     }
-    waiting.forEach(queue.context().getSelf()::tell);
+    waiting.forEach(queue.host()::tellSelf);
     waiting.clear();
     return true;
   }

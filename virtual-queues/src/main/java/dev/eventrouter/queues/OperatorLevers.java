@@ -65,7 +65,7 @@ final class OperatorLevers {
               (int) state.schedule().stream().filter(job -> job.dueAtMillis() > now).count();
         };
     upkeep.hold();
-    queue.context().getSelf().tell(new More(lever, state.sequenceNr()));
+    queue.host().tellSelf(new More(lever, state.sequenceNr()));
     return queue.effects().reply(replyTo, new VirtualQueue.LeverPulled(jobs));
   }
 
@@ -113,7 +113,7 @@ final class OperatorLevers {
               changed.accept(s);
               archive.next(s);
               if (full) {
-                queue.context().getSelf().tell(more);
+                queue.host().tellSelf(more);
               } else {
                 upkeep.release(s);
               }

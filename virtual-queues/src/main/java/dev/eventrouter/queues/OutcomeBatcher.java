@@ -109,9 +109,9 @@ final class OutcomeBatcher {
             ? queue.settings().orderedOutcomeBatchDelay()
             : queue.settings().outcomeBatchDelay();
     long at = queue.nowMillis() + delay.toMillis();
-    if (at < flushAtMillis || !queue.timers().isTimerActive(TIMER)) {
+    if (at < flushAtMillis || !queue.host().timerActive(TIMER)) {
       flushAtMillis = at;
-      queue.timers().startSingleTimer(TIMER, Flush.INSTANCE, delay);
+      queue.host().startTimer(TIMER, Flush.INSTANCE, delay);
     }
     if (dispatcher.wantsRefill()) {
       dispatcher.dispatch(state, JobEventListener.PassCause.ANSWERED);
@@ -120,7 +120,7 @@ final class OutcomeBatcher {
   }
 
   ReplyEffect<QueueEvent, QueueState> flush(QueueState state) {
-    queue.timers().cancel(TIMER);
+    queue.host().cancelTimer(TIMER);
     flushAtMillis = Long.MAX_VALUE;
     if (unpersisted.isEmpty()) {
       return queue.noReply();

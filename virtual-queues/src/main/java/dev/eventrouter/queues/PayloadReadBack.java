@@ -100,7 +100,7 @@ final class PayloadReadBack {
       readAs.put(job.id(), job);
     }
     queue
-        .context()
+        .host()
         .pipeToSelf(
             queue.deps().payloads().readEvents(queue.persistenceId(), sequenceNrs, readAs.keySet()),
             (found, failure) -> new Read(reader, found, readAs, failure));
@@ -116,8 +116,8 @@ final class PayloadReadBack {
     reading.remove(read.reader());
     if (read.failure() != null) {
       queue
-          .context()
-          .getLog()
+          .host()
+          .log()
           .warn(
               "reading jobs of {} back from the journal failed; trying again in {}",
               queue.pair(),
@@ -156,8 +156,8 @@ final class PayloadReadBack {
       return queue.noReply();
     }
     queue
-        .context()
-        .getLog()
+        .host()
+        .log()
         .error(
             "{} jobs of {} have no readable payload in the journal, discarded: {}",
             lost.size(),
@@ -204,7 +204,7 @@ final class PayloadReadBack {
                                 state.sequenceNr(),
                                 id));
     queue
-        .context()
+        .host()
         .pipeToSelf(events, (found, failure) -> new TraceRead(get, job != null, found, failure));
     return queue.noReply();
   }
@@ -235,7 +235,7 @@ final class PayloadReadBack {
     if (cause instanceof TraceScans.Busy) {
       return cause.getMessage();
     }
-    queue.context().getLog().warn("reading the trace of job {} failed", id, cause);
+    queue.host().log().warn("reading the trace of job {} failed", id, cause);
     return "reading the trace of " + id + " failed";
   }
 }

@@ -6,16 +6,15 @@ import dev.eventrouter.persistence.job.QueueEvent;
 import dev.eventrouter.queues.tracing.AttemptSpans;
 import java.time.Duration;
 import java.util.List;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
- * What the parts of one {@link VirtualQueue} share: whose queue it is, its node's dependencies, the
- * actor's context and timers, the attempts under way (and their spans) and the payloads in memory.
- * Each part keeps its own flags and timers; only what several of them read is here.
+ * What the parts of one queue share: whose queue it is, its node's dependencies, the actor that
+ * runs it (its messages to itself, timers and log), the attempts under way (and their spans) and
+ * the payloads in memory. Each part keeps its own flags and timers; only what several of them read
+ * is here.
  *
  * @param persistenceId the queue's, as its journal rows carry it
  */
@@ -23,8 +22,7 @@ record QueueRuntime(
     PairId pair,
     String persistenceId,
     VirtualQueue.Dependencies deps,
-    ActorContext<VirtualQueue.Command> context,
-    TimerScheduler<VirtualQueue.Command> timers,
+    QueueHost host,
     InFlight inFlight,
     AttemptSpans attempts,
     PayloadCache payloads,

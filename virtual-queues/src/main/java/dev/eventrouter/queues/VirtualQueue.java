@@ -14,6 +14,7 @@ import dev.eventrouter.persistence.serialization.CborSerializable;
 import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.breaker.DestinationBreakers;
 import dev.eventrouter.queues.delivery.DeliveryClient;
+import dev.eventrouter.queues.delivery.DeliveryOutcomes;
 import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
 import dev.eventrouter.queues.limit.DestinationLimits;
@@ -27,6 +28,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -46,6 +49,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
 
 /**
  * The virtual queue of one (source, destination) pair: a sharded, event-sourced actor whose journal
@@ -256,6 +260,8 @@ public final class VirtualQueue
   private static final Duration STOP_MARGIN = Duration.ofSeconds(1);
 
   private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
 
   /** The journal database this queue's events are in, of the journal's shards. */
   private final JournalShard journal;
@@ -293,13 +299,14 @@ public final class VirtualQueue
     super(persistenceId(pair));
     this.shard = shard;
     this.journal = deps.journal().shardOf(persistenceId().id());
+    this.context = context;
+    this.timers = timers;
     this.queue =
         new QueueRuntime(
             pair,
             persistenceId().id(),
             deps,
-            context,
-            timers,
+            new ActorHost(context, timers),
             new InFlight(),
             deps.tracing().attempts(),
             new PayloadCache(deps.settings().payloadCacheBytes(), deps.payloadBudget()),
@@ -448,6 +455,58 @@ public final class VirtualQueue
         .build();
   }
 
+  /** One queue per actor: its messages to itself and its timers are the actor's. */
+  private static final class ActorHost implements QueueHost {
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final ActorRef<Command> self;
+    private final ActorRef<DeliveryOutcomes> answersTo;
+
+    ActorHost(ActorContext<Command> context, TimerScheduler<Command> timers) {
+      this.context = context;
+      this.timers = timers;
+      this.self = context.getSelf();
+      this.answersTo =
+          context.messageAdapter(DeliveryOutcomes.class, OutcomeBatcher.Delivered::new);
+    }
+
+    @Override
+    public void tellSelf(Internal message) {
+      self.tell(message);
+    }
+
+    @Override
+    public <T> void pipeToSelf(
+        CompletionStage<T> stage, BiFunction<T, Throwable, Internal> toMessage) {
+      context.pipeToSelf(stage, toMessage::apply);
+    }
+
+    @Override
+    public void startTimer(Object key, Internal message, Duration delay) {
+      timers.startSingleTimer(key, message, delay);
+    }
+
+    @Override
+    public void cancelTimer(Object key) {
+      timers.cancel(key);
+    }
+
+    @Override
+    public boolean timerActive(Object key) {
+      return timers.isTimerActive(key);
+    }
+
+    @Override
+    public Logger log() {
+      return context.getLog();
+    }
+
+    @Override
+    public ActorRef<DeliveryOutcomes> answersTo() {
+      return answersTo;
+    }
+  }
+
   // ---- accepting ----
 
   private ReplyEffect<QueueEvent, QueueState> enqueue(QueueState state, Enqueue enqueue) {
@@ -552,19 +611,17 @@ public final class VirtualQueue
    */
   private void restartIdleTimer(QueueState state) {
     if (state.isEmpty()) {
-      queue
-          .timers()
-          .startSingleTimer(
-              IDLE_TIMER, PassivateIfIdle.INSTANCE, queue.settings().passivateIdleAfter());
+      timers.startSingleTimer(
+          IDLE_TIMER, PassivateIfIdle.INSTANCE, queue.settings().passivateIdleAfter());
     } else {
-      queue.timers().cancel(IDLE_TIMER);
+      timers.cancel(IDLE_TIMER);
     }
   }
 
   private ReplyEffect<QueueEvent, QueueState> passivateIfIdle(QueueState state) {
     if (state.isEmpty() && queue.inFlight().isEmpty() && outcomes.isEmpty()) {
       passivationAsked = true;
-      shard.tell(new ClusterSharding.Passivate<>(queue.context().getSelf()));
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
     return Effect().noReply();
   }
@@ -586,7 +643,7 @@ public final class VirtualQueue
       return Effect().noReply();
     }
     if (passivationAsked && !state.isEmpty()) {
-      ClusterSharding.get(queue.context().getSystem())
+      ClusterSharding.get(context.getSystem())
           .entityRefFor(ENTITY_TYPE, queue.pair().entityId())
           .tell(StartAgain.INSTANCE);
     }
@@ -603,10 +660,8 @@ public final class VirtualQueue
             .map(destination -> destination.timeout().multipliedBy(2).plus(STOP_MARGIN))
             .orElse(Duration.ZERO);
     Duration wait = queue.settings().stopWait();
-    queue
-        .timers()
-        .startSingleTimer(
-            STOP_TIMER, StopNow.INSTANCE, deadline.compareTo(wait) < 0 ? deadline : wait);
+    timers.startSingleTimer(
+        STOP_TIMER, StopNow.INSTANCE, deadline.compareTo(wait) < 0 ? deadline : wait);
     return Effect().noReply();
   }
 
