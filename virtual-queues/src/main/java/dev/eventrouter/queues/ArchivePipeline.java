@@ -2,7 +2,6 @@ package dev.eventrouter.queues;
 
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
-import dev.eventrouter.persistence.job.QueueEvent;
 import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.queues.archive.ArchivedJob;
 import dev.eventrouter.queues.tracing.JobTracing;
@@ -14,7 +13,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * Takes a queue's jobs to the archive: marks those whose expiry passed (an operator's flush and a
@@ -83,7 +81,7 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
   }
 
   /** Marks for the archive the jobs whose expiry has passed (none in flight). */
-  ReplyEffect<QueueEvent, QueueState> expire(QueueState state) {
+  QueueEffect expire(QueueState state) {
     expiryTimerAt = Long.MAX_VALUE;
     long now = queue.nowMillis();
     Instant at = queue.deps().clock().instant();
@@ -98,7 +96,7 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
     }
     if (events.isEmpty()) {
       scheduleExpiry(state);
-      return queue.noReply();
+      return QueueEffect.none();
     }
     return queue
         .persist(events)
@@ -107,8 +105,7 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
               queue.deps().listener().persisted(queue.pair(), events);
               changed.accept(s);
               next(s);
-            })
-        .thenNoReply();
+            });
   }
 
   /**
@@ -178,7 +175,7 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
     queue.host().startTimer(ARCHIVE_TIMER, Next.INSTANCE, PayloadReadBack.RETRY_AFTER);
   }
 
-  ReplyEffect<QueueEvent, QueueState> stored(QueueState state, Stored stored) {
+  QueueEffect stored(QueueState state, Stored stored) {
     busy = false;
     JobTracing.ended(archiving, stored.failure());
     if (stored.failure() != null) {
@@ -195,7 +192,7 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
               backoff,
               stored.failure().toString());
       queue.host().startTimer(ARCHIVE_TIMER, Next.INSTANCE, backoff);
-      return queue.noReply();
+      return QueueEffect.none();
     }
     failures = 0;
     Instant at = queue.deps().clock().instant();
@@ -212,7 +209,6 @@ final class ArchivePipeline implements PayloadReadBack.Reader {
               stored.ids().forEach(queue.payloads()::remove);
               removed.accept(s);
               next(s);
-            })
-        .thenNoReply();
+            });
   }
 }

@@ -6,7 +6,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * The command handlers of an event-sourced entity class, one table for all its instances: each
@@ -21,29 +20,31 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  *
  * @param <E> the entity class
  * @param <C> its command protocol, a sealed interface
+ * @param <S> its state
+ * @param <R> what a handler returns: the effect it asks of the entity's actor
  */
-final class HandlerTable<E, C, Ev, S> {
+final class HandlerTable<E, C, S, R> {
 
-  /** Handles a command of type {@code T} for one entity, in its state. */
+  /** Handles a command of type {@code T} for one entity, in its state: what it asks done. */
   @FunctionalInterface
-  interface Handler<E, T, Ev, S> {
-    ReplyEffect<Ev, S> handle(E entity, S state, T command);
+  interface Handler<E, T, S, R> {
+    R handle(E entity, S state, T command);
   }
 
   /**
    * Per command class, its handler, or null: found once per class, then read from the class's own
    * slot (a map lookup per message was 3 % of a drain's CPU).
    */
-  private final ClassValue<Handler<E, ?, Ev, S>> byClass;
+  private final ClassValue<Handler<E, ?, S, R>> byClass;
 
-  private HandlerTable(Map<Class<?>, Handler<E, ?, Ev, S>> handlers) {
-    Map<Class<?>, Handler<E, ?, Ev, S>> table = Map.copyOf(handlers);
+  private HandlerTable(Map<Class<?>, Handler<E, ?, S, R>> handlers) {
+    Map<Class<?>, Handler<E, ?, S, R>> table = Map.copyOf(handlers);
     this.byClass =
         new ClassValue<>() {
           @Override
-          protected Handler<E, ?, Ev, S> computeValue(Class<?> command) {
+          protected Handler<E, ?, S, R> computeValue(Class<?> command) {
             for (Class<?> type = command; type != null; type = type.getSuperclass()) {
-              Handler<E, ?, Ev, S> handler = table.get(type);
+              Handler<E, ?, S, R> handler = table.get(type);
               if (handler != null) {
                 return handler;
               }
@@ -53,36 +54,36 @@ final class HandlerTable<E, C, Ev, S> {
         };
   }
 
-  static <E, C, Ev, S> Builder<E, C, Ev, S> of(Class<C> protocol) {
+  static <E, C, S, R> Builder<E, C, S, R> of(Class<C> protocol) {
     return new Builder<>(protocol);
   }
 
   @SuppressWarnings("unchecked")
-  ReplyEffect<Ev, S> handle(E entity, S state, C command) {
-    Handler<E, ?, Ev, S> handler = byClass.get(command.getClass());
+  R handle(E entity, S state, C command) {
+    Handler<E, ?, S, R> handler = byClass.get(command.getClass());
     if (handler == null) {
       // build() saw every class of the protocol: only a class outside it gets here
       throw new IllegalArgumentException("no handler for " + command.getClass().getName());
     }
-    return ((Handler<E, C, Ev, S>) handler).handle(entity, state, command);
+    return ((Handler<E, C, S, R>) handler).handle(entity, state, command);
   }
 
-  static final class Builder<E, C, Ev, S> {
+  static final class Builder<E, C, S, R> {
     private final Class<C> protocol;
-    private final Map<Class<?>, Handler<E, ?, Ev, S>> byClass = new HashMap<>();
+    private final Map<Class<?>, Handler<E, ?, S, R>> byClass = new HashMap<>();
 
     private Builder(Class<C> protocol) {
       this.protocol = protocol;
     }
 
-    <T extends C> Builder<E, C, Ev, S> on(Class<T> type, Handler<E, T, Ev, S> handler) {
+    <T extends C> Builder<E, C, S, R> on(Class<T> type, Handler<E, T, S, R> handler) {
       if (byClass.putIfAbsent(type, handler) != null) {
         throw new IllegalStateException("two handlers for " + type.getName());
       }
       return this;
     }
 
-    HandlerTable<E, C, Ev, S> build() {
+    HandlerTable<E, C, S, R> build() {
       List<String> unhandled = new ArrayList<>();
       Deque<Class<?>> toVisit = new ArrayDeque<>(List.of(protocol));
       while (!toVisit.isEmpty()) {

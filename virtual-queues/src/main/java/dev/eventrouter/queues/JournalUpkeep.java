@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * Keeps a queue's journal from growing with its history: decides when to snapshot, deletes the rows
@@ -170,7 +169,7 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
             (deleted, failure) -> new Compacted(below, failure));
   }
 
-  ReplyEffect<QueueEvent, QueueState> compacted(QueueState state, Compacted compacted) {
+  QueueEffect compacted(QueueState state, Compacted compacted) {
     compacting = false;
     if (compacted.failure() != null) {
       queue
@@ -186,7 +185,7 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
     if (compactAgain) {
       compact(state);
     }
-    return queue.noReply();
+    return QueueEffect.none();
   }
 
   /**
@@ -274,13 +273,13 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
     resumeWaiting();
   }
 
-  ReplyEffect<QueueEvent, QueueState> carryForward(QueueState state, CarryForward carry) {
+  QueueEffect carryForward(QueueState state, CarryForward carry) {
     if (heldBy > 0) {
       // a lever was pulled while the round read: carried, its jobs would move past the lever's
       // mark and it would miss them. The round is dropped; one after the lever finds them again.
       toCarry.clear();
       carried(state);
-      return queue.noReply();
+      return QueueEffect.none();
     }
     // a job attempted (or archived) since it was read has events the carried one would hide
     List<JobEvent> events =
@@ -292,9 +291,9 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
             .toList();
     if (events.isEmpty()) {
       carried(state);
-      return queue.noReply();
+      return QueueEffect.none();
     }
-    return queue.persist(events).thenRun(this::carried).thenNoReply();
+    return queue.persist(events).thenRun(this::carried);
   }
 
   private void carried(QueueState state) {

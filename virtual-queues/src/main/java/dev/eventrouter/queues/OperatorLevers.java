@@ -2,7 +2,6 @@ package dev.eventrouter.queues;
 
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
-import dev.eventrouter.persistence.job.QueueEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * An operator's levers on a queue: flush every job held to the archive, or retry now every job
@@ -55,8 +53,7 @@ final class OperatorLevers {
   }
 
   /** Replies how many jobs the lever applies to, and starts on them. */
-  ReplyEffect<QueueEvent, QueueState> pull(
-      QueueState state, Lever lever, ActorRef<VirtualQueue.LeverPulled> replyTo) {
+  QueueEffect pull(QueueState state, Lever lever, ActorRef<VirtualQueue.LeverPulled> replyTo) {
     long now = queue.nowMillis();
     int jobs =
         switch (lever) {
@@ -66,7 +63,7 @@ final class OperatorLevers {
         };
     upkeep.hold();
     queue.host().tellSelf(new More(lever, state.sequenceNr()));
-    return queue.effects().reply(replyTo, new VirtualQueue.LeverPulled(jobs));
+    return QueueEffect.reply(replyTo, new VirtualQueue.LeverPulled(jobs));
   }
 
   /**
@@ -74,9 +71,9 @@ final class OperatorLevers {
    * A job in flight is left to its attempt: a flush archives it if the attempt fails, a retry-now
    * does not reach it (its attempt is now).
    */
-  ReplyEffect<QueueEvent, QueueState> more(QueueState state, More more) {
+  QueueEffect more(QueueState state, More more) {
     if (upkeep.deferWhileCarrying(more)) {
-      return queue.noReply();
+      return QueueEffect.none();
     }
     Instant at = queue.deps().clock().instant();
     List<JobEvent> events = new ArrayList<>();
@@ -102,7 +99,7 @@ final class OperatorLevers {
     }
     if (events.isEmpty()) {
       upkeep.release(state);
-      return queue.noReply();
+      return QueueEffect.none();
     }
     boolean full = events.size() >= BATCH;
     return queue
@@ -117,8 +114,7 @@ final class OperatorLevers {
               } else {
                 upkeep.release(s);
               }
-            })
-        .thenNoReply();
+            });
   }
 
   /** Whether a flush reached the job while its attempt was under way; forgets it. */

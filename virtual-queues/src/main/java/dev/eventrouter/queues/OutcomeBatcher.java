@@ -1,7 +1,6 @@
 package dev.eventrouter.queues;
 
 import dev.eventrouter.persistence.job.JobEvent;
-import dev.eventrouter.persistence.job.QueueEvent;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
 import dev.eventrouter.queues.delivery.DeliveryOutcomes;
 import dev.eventrouter.queues.destination.DestinationSettings;
@@ -14,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * Takes the answers to a queue's requests, tells the destination's breaker and the pair's rate what
@@ -100,7 +98,7 @@ final class OutcomeBatcher {
   }
 
   /** After outcomes were received: write the batch if it is full, and refill the pair's room. */
-  ReplyEffect<QueueEvent, QueueState> batch(QueueState state) {
+  QueueEffect batch(QueueState state) {
     if (unpersisted.size() >= queue.settings().outcomeBatchMax()) {
       return flush(state);
     }
@@ -116,14 +114,14 @@ final class OutcomeBatcher {
     if (dispatcher.wantsRefill()) {
       dispatcher.dispatch(state, JobEventListener.PassCause.ANSWERED);
     }
-    return queue.noReply();
+    return QueueEffect.none();
   }
 
-  ReplyEffect<QueueEvent, QueueState> flush(QueueState state) {
+  QueueEffect flush(QueueState state) {
     queue.host().cancelTimer(TIMER);
     flushAtMillis = Long.MAX_VALUE;
     if (unpersisted.isEmpty()) {
-      return queue.noReply();
+      return QueueEffect.none();
     }
     List<JobEvent> events = drain(state);
     long writing = System.nanoTime();
@@ -141,8 +139,7 @@ final class OutcomeBatcher {
               }
               changed.accept(s);
               archive.next(s);
-            })
-        .thenNoReply();
+            });
   }
 
   boolean isEmpty() {

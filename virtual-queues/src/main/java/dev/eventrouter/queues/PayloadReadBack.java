@@ -2,7 +2,6 @@ package dev.eventrouter.queues;
 
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
-import dev.eventrouter.persistence.job.QueueEvent;
 import dev.eventrouter.persistence.job.Transition;
 import dev.eventrouter.persistence.journal.JobPayloads;
 import java.time.Duration;
@@ -20,7 +19,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * Reads jobs of one queue back from its journal: for dispatch the events carrying their payloads
@@ -112,7 +110,7 @@ final class PayloadReadBack {
    * never be sent nor archived: it is discarded by the system, with the reason in its trace, and
    * the pair goes on with the others.
    */
-  ReplyEffect<QueueEvent, QueueState> received(QueueState state, Read read) {
+  QueueEffect received(QueueState state, Read read) {
     reading.remove(read.reader());
     if (read.failure() != null) {
       queue
@@ -124,7 +122,7 @@ final class PayloadReadBack {
               RETRY_AFTER,
               read.failure());
       read.reader().readFailed();
-      return queue.noReply();
+      return QueueEffect.none();
     }
     queue.deps().listener().payloadsRead(read.readAs().size(), read.found().rows());
     Map<Ksuid, List<JobEvent>> live = new LinkedHashMap<>();
@@ -153,7 +151,7 @@ final class PayloadReadBack {
             });
     if (lost.isEmpty()) {
       read.reader().read(state, live, read.readAs());
-      return queue.noReply();
+      return QueueEffect.none();
     }
     queue
         .host()
@@ -170,8 +168,7 @@ final class PayloadReadBack {
               queue.deps().listener().persisted(queue.pair(), lost);
               removed.accept(s);
               read.reader().read(s, live, read.readAs());
-            })
-        .thenNoReply();
+            });
   }
 
   /**
@@ -179,7 +176,7 @@ final class PayloadReadBack {
    * finished, from what the journal's last trace-scan-events events still hold of it, if no more
    * than trace-scans-at-once such scans are under way on the node.
    */
-  ReplyEffect<QueueEvent, QueueState> trace(QueueState state, VirtualQueue.GetTrace get) {
+  QueueEffect trace(QueueState state, VirtualQueue.GetTrace get) {
     Ksuid id = get.jobId();
     PendingJob job = state.get(id);
     CompletionStage<List<JobEvent>> events =
@@ -206,20 +203,18 @@ final class PayloadReadBack {
     queue
         .host()
         .pipeToSelf(events, (found, failure) -> new TraceRead(get, job != null, found, failure));
-    return queue.noReply();
+    return QueueEffect.none();
   }
 
   /** Replies the trace read for an operator (or why it could not be read). */
-  ReplyEffect<QueueEvent, QueueState> traced(QueueState state, TraceRead read) {
+  QueueEffect traced(QueueState state, TraceRead read) {
     Ksuid id = read.get().jobId();
-    return queue
-        .effects()
-        .reply(
-            read.get().replyTo(),
-            read.failure() != null
-                ? StatusReply.error(traceFailure(id, read.failure()))
-                : StatusReply.success(
-                    new VirtualQueue.JobTrace(id, read.live(), Transition.of(read.events()))));
+    return QueueEffect.reply(
+        read.get().replyTo(),
+        read.failure() != null
+            ? StatusReply.error(traceFailure(id, read.failure()))
+            : StatusReply.success(
+                new VirtualQueue.JobTrace(id, read.live(), Transition.of(read.events()))));
   }
 
   /**

@@ -6,9 +6,6 @@ import dev.eventrouter.persistence.job.QueueEvent;
 import dev.eventrouter.queues.tracing.AttemptSpans;
 import java.time.Duration;
 import java.util.List;
-import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
-import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * What the parts of one queue share: whose queue it is, its node's dependencies, the actor that
@@ -25,8 +22,7 @@ record QueueRuntime(
     QueueHost host,
     InFlight inFlight,
     AttemptSpans attempts,
-    PayloadCache payloads,
-    EffectFactories<QueueEvent, QueueState> effects) {
+    PayloadCache payloads) {
 
   /**
    * How long a queue whose destination is not in the registry (removed meanwhile, or not yet there)
@@ -43,15 +39,11 @@ record QueueRuntime(
    * all (several if they weigh more than journal-event-max-bytes), else one event each, as versions
    * before batches wrote.
    */
-  EffectBuilder<QueueEvent, QueueState> persist(List<? extends JobEvent> events) {
-    return effects.persist(
+  QueueEffect persist(List<? extends JobEvent> events) {
+    return QueueEffect.persist(
         settings().journalFormat() == VirtualQueueSettings.JournalFormat.BATCHED
             ? JournalBatches.of(events, settings().journalEventMaxBytes())
             : List.<QueueEvent>copyOf(events));
-  }
-
-  ReplyEffect<QueueEvent, QueueState> noReply() {
-    return effects.noReply();
   }
 
   long nowMillis() {

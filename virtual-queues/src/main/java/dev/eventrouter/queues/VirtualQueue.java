@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -45,6 +46,7 @@ import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -309,8 +311,7 @@ public final class VirtualQueue
             new ActorHost(context, timers),
             new InFlight(),
             deps.tracing().attempts(),
-            new PayloadCache(deps.settings().payloadCacheBytes(), deps.payloadBudget()),
-            Effect());
+            new PayloadCache(deps.settings().payloadCacheBytes(), deps.payloadBudget()));
     this.readBack = new PayloadReadBack(queue, this::removed);
     this.dispatcher = new Dispatcher(queue, readBack);
     this.upkeep = new JournalUpkeep(queue, readBack);
@@ -335,11 +336,11 @@ public final class VirtualQueue
   }
 
   /** The protocol's handlers, shared by every queue ({@link HandlerTable}). */
-  private static final HandlerTable<VirtualQueue, Command, QueueEvent, QueueState> HANDLERS =
-      HandlerTable.<VirtualQueue, Command, QueueEvent, QueueState>of(Command.class)
+  private static final HandlerTable<VirtualQueue, Command, QueueState, QueueEffect> HANDLERS =
+      HandlerTable.<VirtualQueue, Command, QueueState, QueueEffect>of(Command.class)
           // the protocol
           .on(Enqueue.class, VirtualQueue::enqueue)
-          .on(GetStats.class, (q, state, get) -> q.Effect().reply(get.replyTo(), q.stats(state)))
+          .on(GetStats.class, (q, state, get) -> QueueEffect.reply(get.replyTo(), q.stats(state)))
           .on(GetTrace.class, (q, state, get) -> q.readBack.trace(state, get))
           .on(
               FlushToArchive.class,
@@ -350,19 +351,19 @@ public final class VirtualQueue
               (q, state, retry) ->
                   q.levers.pull(state, OperatorLevers.Lever.RETRY_NOW, retry.replyTo()))
           .on(Stop.class, (q, state, stop) -> q.stop(state))
-          .on(StartAgain.class, (q, state, start) -> q.Effect().noReply())
+          .on(StartAgain.class, (q, state, start) -> QueueEffect.none())
           // delivery and outcomes
           .on(
               Dispatcher.Tick.class,
               (q, state, tick) -> {
                 q.dispatcher.tick(state);
-                return q.Effect().noReply();
+                return QueueEffect.none();
               })
           .on(
               Dispatcher.PermitsHanded.class,
               (q, state, handed) -> {
                 q.dispatcher.dispatch(state, JobEventListener.PassCause.HANDED);
-                return q.Effect().noReply();
+                return QueueEffect.none();
               })
           .on(OutcomeBatcher.Delivered.class, VirtualQueue::delivered)
           .on(OutcomeBatcher.Flush.class, (q, state, flush) -> q.outcomes.flush(state))
@@ -374,7 +375,7 @@ public final class VirtualQueue
               ArchivePipeline.Next.class,
               (q, state, next) -> {
                 q.archive.next(state);
-                return q.Effect().noReply();
+                return QueueEffect.none();
               })
           .on(ArchivePipeline.Stored.class, (q, state, stored) -> q.archive.stored(state, stored))
           // journal upkeep and levers
@@ -382,7 +383,7 @@ public final class VirtualQueue
               JournalUpkeep.Tick.class,
               (q, state, tick) -> {
                 q.upkeep.upkeep(state);
-                return q.Effect().noReply();
+                return QueueEffect.none();
               })
           .on(JournalUpkeep.Compacted.class, (q, state, done) -> q.upkeep.compacted(state, done))
           .on(
@@ -396,7 +397,25 @@ public final class VirtualQueue
 
   @Override
   public CommandHandlerWithReply<Command, QueueEvent, QueueState> commandHandler() {
-    return (state, command) -> HANDLERS.handle(this, state, command);
+    return (state, command) -> inPekko(HANDLERS.handle(this, state, command));
+  }
+
+  /** What a handler asked, as Pekko's effect: persisted, then run in order, then the reply. */
+  private ReplyEffect<QueueEvent, QueueState> inPekko(QueueEffect effect) {
+    EffectBuilder<QueueEvent, QueueState> builder =
+        effect.events().isEmpty() ? Effect().none() : Effect().persist(effect.events());
+    for (Consumer<QueueState> then : effect.then()) {
+      builder = builder.thenRun(then::accept);
+    }
+    if (effect.stops()) {
+      builder = builder.thenStop();
+    }
+    return effect.reply() == null ? builder.thenNoReply() : thenReply(builder, effect.reply());
+  }
+
+  private static <R> ReplyEffect<QueueEvent, QueueState> thenReply(
+      EffectBuilder<QueueEvent, QueueState> builder, QueueEffect.Reply<R> reply) {
+    return builder.thenReply(reply.to(), state -> reply.message().apply(state));
   }
 
   @Override
@@ -509,18 +528,17 @@ public final class VirtualQueue
 
   // ---- accepting ----
 
-  private ReplyEffect<QueueEvent, QueueState> enqueue(QueueState state, Enqueue enqueue) {
+  private QueueEffect enqueue(QueueState state, Enqueue enqueue) {
     // a fact about records, not an event of this queue: it changes the state as it comes
     state.persisted(enqueue.persisted());
     List<Job> fresh = new ArrayList<>(enqueue.jobs().size());
     Set<Ksuid> seen = new HashSet<>();
     for (Job job : enqueue.jobs()) {
       if (!job.pair().equals(queue.pair())) {
-        return Effect()
-            .reply(
-                enqueue.replyTo(),
-                StatusReply.error(
-                    "job " + job.id() + " is for " + job.pair() + ", not " + queue.pair()));
+        return QueueEffect.reply(
+            enqueue.replyTo(),
+            StatusReply.error(
+                "job " + job.id() + " is for " + job.pair() + ", not " + queue.pair()));
       }
       if (!state.knows(job, enqueue.persisted()) && seen.add(job.id())) {
         fresh.add(job);
@@ -529,7 +547,7 @@ public final class VirtualQueue
     Accepted accepted = new Accepted(fresh.size(), enqueue.jobs().size() - fresh.size());
     if (fresh.isEmpty()) {
       restartIdleTimer(state);
-      return Effect().reply(enqueue.replyTo(), StatusReply.success(accepted));
+      return QueueEffect.reply(enqueue.replyTo(), StatusReply.success(accepted));
     }
     List<JobEvent> events = fresh.stream().<JobEvent>map(JobEvent.AwaitingScheduling::new).toList();
     long writing = System.nanoTime();
@@ -548,10 +566,9 @@ public final class VirtualQueue
         .thenReply(enqueue.replyTo(), s -> StatusReply.success(accepted));
   }
 
-  private ReplyEffect<QueueEvent, QueueState> delivered(
-      QueueState state, OutcomeBatcher.Delivered delivered) {
+  private QueueEffect delivered(QueueState state, OutcomeBatcher.Delivered delivered) {
     if (!outcomes.receive(delivered.outcomes(), state)) {
-      return Effect().noReply();
+      return QueueEffect.none();
     }
     if (stopping && queue.inFlight().unanswered() == 0) {
       return stopNow(state);
@@ -618,12 +635,12 @@ public final class VirtualQueue
     }
   }
 
-  private ReplyEffect<QueueEvent, QueueState> passivateIfIdle(QueueState state) {
+  private QueueEffect passivateIfIdle(QueueState state) {
     if (state.isEmpty() && queue.inFlight().isEmpty() && outcomes.isEmpty()) {
       passivationAsked = true;
       shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
-    return Effect().noReply();
+    return QueueEffect.none();
   }
 
   /**
@@ -638,9 +655,9 @@ public final class VirtualQueue
    * a message that comes for a passivating queue and starts it again with it, remembered. Refusing
    * to stop would not do: the shard holds every message for the queue until it stops.
    */
-  private ReplyEffect<QueueEvent, QueueState> stop(QueueState state) {
+  private QueueEffect stop(QueueState state) {
     if (stopping) {
-      return Effect().noReply();
+      return QueueEffect.none();
     }
     if (passivationAsked && !state.isEmpty()) {
       ClusterSharding.get(context.getSystem())
@@ -662,14 +679,14 @@ public final class VirtualQueue
     Duration wait = queue.settings().stopWait();
     timers.startSingleTimer(
         STOP_TIMER, StopNow.INSTANCE, deadline.compareTo(wait) < 0 ? deadline : wait);
-    return Effect().noReply();
+    return QueueEffect.none();
   }
 
   /** Persists the outcomes received, then stops; requests still unanswered are made again. */
-  private ReplyEffect<QueueEvent, QueueState> stopNow(QueueState state) {
+  private QueueEffect stopNow(QueueState state) {
     if (outcomes.isEmpty()) {
-      return Effect().stop().thenNoReply();
+      return QueueEffect.stop();
     }
-    return queue.persist(outcomes.drain(state)).thenStop().thenNoReply();
+    return queue.persist(outcomes.drain(state)).thenStop();
   }
 }

@@ -31,8 +31,8 @@ class HandlerTableTest {
     String handled;
   }
 
-  private static HandlerTable.Builder<Entity, Command, Object, String> complete() {
-    return HandlerTable.<Entity, Command, Object, String>of(Command.class)
+  private static HandlerTable.Builder<Entity, Command, String, Object> complete() {
+    return HandlerTable.<Entity, Command, String, Object>of(Command.class)
         .on(Ping.class, (e, state, ping) -> handled(e, state + " ping " + ping.n()))
         .on(Pong.class, (e, state, pong) -> handled(e, state + " pong " + pong.s()))
         .on(Signal.class, (e, state, signal) -> handled(e, state + " signal " + signal.name()));
@@ -45,7 +45,7 @@ class HandlerTableTest {
 
   @Test
   void eachCommandGoesToTheHandlerOfItsClassWithTheEntityAndState() {
-    HandlerTable<Entity, Command, Object, String> table = complete().build();
+    HandlerTable<Entity, Command, String, Object> table = complete().build();
     Entity one = new Entity();
     Entity two = new Entity();
 
@@ -58,7 +58,7 @@ class HandlerTableTest {
 
   @Test
   void anEnumConstantWithABodyGoesToItsEnumsHandler() {
-    HandlerTable<Entity, Command, Object, String> table = complete().build();
+    HandlerTable<Entity, Command, String, Object> table = complete().build();
     Entity entity = new Entity();
 
     table.handle(entity, "s", Signal.WITH_BODY);
@@ -69,8 +69,8 @@ class HandlerTableTest {
 
   @Test
   void aTableThatLeavesACommandOfTheProtocolUnhandledIsRefused() {
-    HandlerTable.Builder<Entity, Command, Object, String> withoutPong =
-        HandlerTable.<Entity, Command, Object, String>of(Command.class)
+    HandlerTable.Builder<Entity, Command, String, Object> withoutPong =
+        HandlerTable.<Entity, Command, String, Object>of(Command.class)
             .on(Ping.class, (e, state, ping) -> null)
             .on(Signal.class, (e, state, signal) -> null);
 
