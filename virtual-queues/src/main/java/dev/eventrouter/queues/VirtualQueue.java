@@ -263,7 +263,6 @@ public final class VirtualQueue
 
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<Command> context;
-  private final TimerScheduler<Command> timers;
 
   /** The journal database this queue's events are in, of the journal's shards. */
   private final JournalShard journal;
@@ -302,7 +301,6 @@ public final class VirtualQueue
     this.shard = shard;
     this.journal = deps.journal().shardOf(persistenceId().id());
     this.context = context;
-    this.timers = timers;
     this.queue =
         new QueueRuntime(
             pair,
@@ -628,10 +626,11 @@ public final class VirtualQueue
    */
   private void restartIdleTimer(QueueState state) {
     if (state.isEmpty()) {
-      timers.startSingleTimer(
-          IDLE_TIMER, PassivateIfIdle.INSTANCE, queue.settings().passivateIdleAfter());
+      queue
+          .host()
+          .startTimer(IDLE_TIMER, PassivateIfIdle.INSTANCE, queue.settings().passivateIdleAfter());
     } else {
-      timers.cancel(IDLE_TIMER);
+      queue.host().cancelTimer(IDLE_TIMER);
     }
   }
 
@@ -677,8 +676,9 @@ public final class VirtualQueue
             .map(destination -> destination.timeout().multipliedBy(2).plus(STOP_MARGIN))
             .orElse(Duration.ZERO);
     Duration wait = queue.settings().stopWait();
-    timers.startSingleTimer(
-        STOP_TIMER, StopNow.INSTANCE, deadline.compareTo(wait) < 0 ? deadline : wait);
+    queue
+        .host()
+        .startTimer(STOP_TIMER, StopNow.INSTANCE, deadline.compareTo(wait) < 0 ? deadline : wait);
     return QueueEffect.none();
   }
 
