@@ -41,9 +41,7 @@ class EndToEndTest {
           registryFile, DemoRegistry.hocon(SOURCES, "http://127.0.0.1:" + blackHole.port(), SEED));
       Map<String, List<String>> routes = DemoRegistry.sourceDestinations(SOURCES, SEED);
 
-      try (Router router =
-          TestRouter.start(
-              TestRouter.config(dataDir, registryFile, TestRouter.freePort(), Map.of()))) {
+      try (Router router = TestRouter.start(TestRouter.config(dataDir, registryFile, Map.of()))) {
         assertThat(TestRouter.get(router, "/health/ready").statusCode()).isIn(200, 503);
         List<String> sources =
             IntStream.rangeClosed(1, SOURCES).mapToObj(i -> "source-" + i).toList();

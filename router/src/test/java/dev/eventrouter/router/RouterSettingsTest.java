@@ -30,9 +30,7 @@ class RouterSettingsTest {
     System.arraycopy(registry, 0, bytes, latin1Comment.length, registry.length);
     Files.write(file, bytes);
 
-    RouterSettings settings =
-        RouterSettings.fromConfig(
-            TestRouter.config(dataDir, file, TestRouter.freePort(), Map.of()));
+    RouterSettings settings = RouterSettings.fromConfig(TestRouter.config(dataDir, file, Map.of()));
 
     assertThat(settings.fileRegistry().routesOf("shop")).hasSize(1);
     assertThat(settings.fileRegistryText()).contains("sources { shop { destinations = [hook] } }");

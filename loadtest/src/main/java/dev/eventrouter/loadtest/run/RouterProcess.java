@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -22,6 +24,8 @@ import java.util.function.BooleanSupplier;
  * router started again after a kill finds its broker's log and its clients find it.
  */
 public final class RouterProcess implements AutoCloseable {
+
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   private final Path jar;
   private final Path dir;
@@ -145,9 +149,17 @@ public final class RouterProcess implements AutoCloseable {
         "eventrouter-local");
   }
 
+  /**
+   * A port free now and not handed out before by this process: the system may give a released port
+   * again at its next request, and two of a run's servers told the same port fail to start.
+   */
   public static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    while (true) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        if (HANDED_OUT.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      }
     }
   }
 

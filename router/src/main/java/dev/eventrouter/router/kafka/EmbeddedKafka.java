@@ -5,12 +5,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
@@ -39,9 +43,39 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Starts the broker described by {@code eventrouter.kafka.embedded}; returns once it is up. */
   public static EmbeddedKafka start(Config embedded, Path dataDir) {
-    int[] ports = portsOrFree(embedded.getInt("port"), embedded.getInt("controller-port"));
-    int port = ports[0];
-    int controllerPort = ports[1];
+    return start(embedded, dataDir, EmbeddedKafka::anyFreePort);
+  }
+
+  /**
+   * As {@link #start(Config, Path)}, with the ports for a configured 0 taken from {@code
+   * freePorts}. A port found free is released before the broker binds it, and in between anything
+   * else in the machine may take it: then the broker fails to bind, and it is started again on
+   * newly chosen ones. A port configured as a number is the operator's, and is never replaced.
+   */
+  static EmbeddedKafka start(Config embedded, Path dataDir, FreePorts freePorts) {
+    int[] configured = {embedded.getInt("port"), embedded.getInt("controller-port")};
+    for (int attempt = 1; ; attempt++) {
+      int[] ports = portsOrFree(configured, freePorts);
+      try {
+        return start(embedded, dataDir, ports[0], ports[1]);
+      } catch (RuntimeException e) {
+        boolean chosenHere = configured[0] == 0 || configured[1] == 0;
+        if (!chosenHere
+            || attempt == BIND_ATTEMPTS
+            || !boundElsewhere(e)
+            || anyTaken(embedded.getString("host"), configured)) {
+          throw e;
+        }
+        log.warn(
+            "a port chosen for the embedded Kafka broker ({} or {}) was taken before the broker"
+                + " bound it; choosing again",
+            ports[0],
+            ports[1]);
+      }
+    }
+  }
+
+  private static EmbeddedKafka start(Config embedded, Path dataDir, int port, int controllerPort) {
     String host = embedded.getString("host");
     Path logDir = dataDir.resolve("kafka").toAbsolutePath();
     Properties props = new Properties();
@@ -79,7 +113,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     formatOnce(logDir);
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-    server.startup();
+    try {
+      server.startup();
+    } catch (RuntimeException e) {
+      // a half-started broker holds the log folder's lock and its threads until it is shut down
+      server.shutdown();
+      server.awaitShutdown();
+      throw e;
+    }
     String bootstrap = host + ":" + port;
     log.info("embedded Kafka broker started at {} over {}", bootstrap, logDir);
     return new EmbeddedKafka(server, bootstrap);
@@ -118,20 +159,63 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  /** Where the ports for a configured 0 come from: the system's, or a test's. */
+  @FunctionalInterface
+  interface FreePorts {
+    /** A port that is free now, held open by the returned socket until it is closed. */
+    ServerSocket next() throws IOException;
+  }
+
+  private static final int BIND_ATTEMPTS = 5;
+
+  private static ServerSocket anyFreePort() throws IOException {
+    return new ServerSocket(0);
+  }
+
+  /** Whether one of the ports configured as a number is held by someone else. */
+  private static boolean anyTaken(String host, int[] configured) {
+    for (int port : configured) {
+      if (port != 0) {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName(host))) {
+          // free: not the port that failed the broker
+        } catch (IOException e) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean boundElsewhere(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof BindException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
-   * Each port as configured, or any free one where it is 0 (for tests and side-by-side runs). The
-   * free ones are held open together while they are chosen: picked one after the other, the system
-   * may hand out the same port twice, and the broker refuses two listeners on one port.
+   * Each port as configured, or a free one where it is 0 (for tests and side-by-side runs). The
+   * free ones are held open together while they are chosen, and one equal to a configured port is
+   * passed over: picked one after the other, the system may hand out the same port twice, and the
+   * broker refuses two listeners on one port.
    */
-  private static int[] portsOrFree(int... ports) {
-    int[] chosen = ports.clone();
+  private static int[] portsOrFree(int[] configured, FreePorts freePorts) {
+    int[] chosen = configured.clone();
+    Set<Integer> taken = new HashSet<>();
+    for (int port : configured) {
+      taken.add(port);
+    }
     List<ServerSocket> held = new ArrayList<>();
     try {
       for (int i = 0; i < chosen.length; i++) {
-        if (chosen[i] == 0) {
-          ServerSocket socket = new ServerSocket(0);
+        while (chosen[i] == 0) {
+          ServerSocket socket = freePorts.next();
           held.add(socket);
-          chosen[i] = socket.getLocalPort();
+          if (taken.add(socket.getLocalPort())) {
+            chosen[i] = socket.getLocalPort();
+          }
         }
       }
       return chosen;

@@ -90,7 +90,6 @@ class AdminApiTest {
             TestRouter.config(
                 dataDir,
                 registry,
-                TestRouter.freePort(),
                 Map.of(
                     "eventrouter.admin.operate-token", OPERATE,
                     "eventrouter.admin.read-token", READ,

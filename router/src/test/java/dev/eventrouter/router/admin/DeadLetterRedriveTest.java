@@ -87,7 +87,6 @@ class DeadLetterRedriveTest {
             TestRouter.config(
                 dataDir,
                 registry,
-                TestRouter.freePort(),
                 Map.of(
                     "eventrouter.admin.operate-token", OPERATE,
                     "eventrouter.admin.read-token", READ)));

@@ -288,7 +288,6 @@ class RegistryChangeTest {
           TestRouter.config(
               dataDir,
               file,
-              TestRouter.freePort(),
               Map.of(
                   "eventrouter.admin.operate-token",
                   TOKEN,

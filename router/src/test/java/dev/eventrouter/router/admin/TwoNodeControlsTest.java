@@ -57,15 +57,12 @@ class TwoNodeControlsTest {
       Map<String, Object> first = journal(postgres);
       first.put("pekko.remote.artery.canonical.port", seedPort);
       try (Router one =
-          TestRouter.start(
-              TestRouter.config(dataDir.resolve("one"), registry, TestRouter.freePort(), first))) {
+          TestRouter.start(TestRouter.config(dataDir.resolve("one"), registry, first))) {
         Map<String, Object> second = journal(postgres);
         second.put("eventrouter.kafka.bootstrap-servers", one.kafkaBootstrapServers());
         second.put("pekko.cluster.seed-nodes", List.of(seed));
         try (Router two =
-            TestRouter.start(
-                TestRouter.config(
-                    dataDir.resolve("two"), registry, TestRouter.freePort(), second))) {
+            TestRouter.start(TestRouter.config(dataDir.resolve("two"), registry, second))) {
           TestProbe<Object> probe = TestProbe.create(one.system());
           probe.awaitAssert(
               WAIT,

@@ -93,7 +93,6 @@ class ReplayOncePerJobTest {
             TestRouter.config(
                 dataDir,
                 registry,
-                TestRouter.freePort(),
                 Map.of(
                     "eventrouter.admin.operate-token", OPERATE,
                     "eventrouter.archive.embedded.port", s3Port,

@@ -80,7 +80,6 @@ class S3ArchiveTest {
         TestRouter.config(
             dataDir,
             registry,
-            TestRouter.freePort(),
             Map.of(
                 "eventrouter.archive.s3.endpoint", "http://127.0.0.1:" + s3Port,
                 "eventrouter.archive.s3.bucket", "test-archive",

@@ -61,16 +61,13 @@ class CrossNodeEnqueueTest {
       Map<String, Object> first = journal(postgres);
       first.put("pekko.remote.artery.canonical.port", seedPort);
       try (Router one =
-          TestRouter.start(
-              TestRouter.config(dataDir.resolve("one"), registry, TestRouter.freePort(), first))) {
+          TestRouter.start(TestRouter.config(dataDir.resolve("one"), registry, first))) {
         Map<String, Object> second = journal(postgres);
         second.put("eventrouter.kafka.bootstrap-servers", one.kafkaBootstrapServers());
         second.put(
             "pekko.cluster.seed-nodes", List.of("pekko://eventrouter@127.0.0.1:" + seedPort));
         try (Router two =
-            TestRouter.start(
-                TestRouter.config(
-                    dataDir.resolve("two"), registry, TestRouter.freePort(), second))) {
+            TestRouter.start(TestRouter.config(dataDir.resolve("two"), registry, second))) {
           TestProbe<Object> probe = TestProbe.create(one.system());
           // a partition read by the node that does not run the source's queues
           int elsewhere =

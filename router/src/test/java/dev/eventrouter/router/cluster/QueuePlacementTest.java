@@ -70,8 +70,7 @@ class QueuePlacementTest {
       Map<String, Object> first = journalSettings(journal);
       first.put("pekko.remote.artery.canonical.port", seedPort);
       try (Router one =
-          TestRouter.start(
-              TestRouter.config(dataDir.resolve("one"), registry, TestRouter.freePort(), first))) {
+          TestRouter.start(TestRouter.config(dataDir.resolve("one"), registry, first))) {
         TestProbe<Object> probe = TestProbe.create(one.system());
         List<String> sent = new ArrayList<>();
         // node two joins while events arrive (20 s of them; it takes several seconds to start)
@@ -80,9 +79,7 @@ class QueuePlacementTest {
         second.put("eventrouter.kafka.bootstrap-servers", one.kafkaBootstrapServers());
         second.put(
             "pekko.cluster.seed-nodes", List.of("pekko://eventrouter@127.0.0.1:" + seedPort));
-        Router two =
-            TestRouter.start(
-                TestRouter.config(dataDir.resolve("two"), registry, TestRouter.freePort(), second));
+        Router two = TestRouter.start(TestRouter.config(dataDir.resolve("two"), registry, second));
         CompletableFuture<List<String>> leaving;
         try {
           assertThat(joining.isDone()).as("node two joined under load").isFalse();

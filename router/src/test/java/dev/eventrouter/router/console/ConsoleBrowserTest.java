@@ -102,7 +102,6 @@ class ConsoleBrowserTest {
             TestRouter.config(
                 dataDir,
                 registry,
-                TestRouter.freePort(),
                 Map.of(
                     "eventrouter.admin.operate-token", OPERATE,
                     "eventrouter.admin.read-token", READ)));

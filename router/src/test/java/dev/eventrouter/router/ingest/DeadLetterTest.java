@@ -73,8 +73,7 @@ class DeadLetterTest {
           sources { shop { destinations = [webhook] } }
           """
               .formatted(blackHole.port()));
-      try (Router router =
-          TestRouter.start(TestRouter.config(dataDir, registry, TestRouter.freePort(), Map.of()))) {
+      try (Router router = TestRouter.start(TestRouter.config(dataDir, registry, Map.of()))) {
         try (KafkaProducer<String, byte[]> producer = producer(router.kafkaBootstrapServers())) {
           // every bad record sits in the same partition as good ones before and after it
           List<String> good = new ArrayList<>();

@@ -51,9 +51,7 @@ class FilteredRoutesTest {
           }
           """
               .formatted(blackHole.url("everything"), blackHole.url("orders")));
-      try (Router router =
-              TestRouter.start(
-                  TestRouter.config(dataDir, registry, TestRouter.freePort(), Map.of()));
+      try (Router router = TestRouter.start(TestRouter.config(dataDir, registry, Map.of()));
           KafkaProducer<String, byte[]> producer = producer(router.kafkaBootstrapServers())) {
         // one partition, the unwanted event last: its offset is committed only if it is handled
         send(

@@ -53,7 +53,6 @@ class IngestBatchBytesTest {
             TestRouter.config(
                 dataDir,
                 registry,
-                TestRouter.freePort(),
                 Map.of(
                     "eventrouter.admin.operate-token", OPERATE,
                     "eventrouter.ingest.batch-max-bytes", "4KiB",

@@ -91,8 +91,7 @@ class IngestFuzzTest {
           sources { shop { destinations = [webhook] } }
           """
               .formatted(blackHole.url("webhook")));
-      try (Router router =
-          TestRouter.start(TestRouter.config(dataDir, registry, TestRouter.freePort(), Map.of()))) {
+      try (Router router = TestRouter.start(TestRouter.config(dataDir, registry, Map.of()))) {
         String bootstrap = router.kafkaBootstrapServers();
         try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
           for (Sent record : sent) {

@@ -58,9 +58,7 @@ class OrderedRoutesTest {
           sources { shop { destinations = [ordered] } }
           """
               .formatted(recipient.url()));
-      try (Router router =
-              TestRouter.start(
-                  TestRouter.config(dataDir, registry, TestRouter.freePort(), Map.of()));
+      try (Router router = TestRouter.start(TestRouter.config(dataDir, registry, Map.of()));
           KafkaProducer<String, byte[]> producer = producer(router.kafkaBootstrapServers())) {
         // Kafka order: round r is every user's r-th event, the failing user's first; the failing
         // user is known by userId, the others by anonymousId (the key when there is no userId)

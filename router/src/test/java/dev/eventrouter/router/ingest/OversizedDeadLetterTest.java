@@ -181,7 +181,7 @@ class OversizedDeadLetterTest {
         sources { shop { destinations = [webhook] } }
         """
             .formatted(blackHole.port()));
-    return TestRouter.start(TestRouter.config(dataDir, registry, TestRouter.freePort(), overrides));
+    return TestRouter.start(TestRouter.config(dataDir, registry, overrides));
   }
 
   private static void awaitAllDeliveredAndCommitted(

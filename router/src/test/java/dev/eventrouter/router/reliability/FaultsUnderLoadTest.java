@@ -73,8 +73,7 @@ class FaultsUnderLoadTest {
             "flapping { endpoint = \"http://127.0.0.1:"
                 + flapping.getAddress().getPort()
                 + "/flapping\", breaker.open-for = 1s }");
-    try (Router router =
-        TestRouter.start(TestRouter.config(dir, registry, TestRouter.freePort(), Map.of()))) {
+    try (Router router = TestRouter.start(TestRouter.config(dir, registry, Map.of()))) {
       long started = System.nanoTime();
       Map<String, Object> fault =
           DeliveryAudit.fault("destination flapping every 2 s, from the start", started);
@@ -125,7 +124,6 @@ class FaultsUnderLoadTest {
               TestRouter.config(
                   dir.resolve("router"),
                   registry,
-                  TestRouter.freePort(),
                   Map.of("eventrouter.kafka.bootstrap-servers", bootstrap)))) {
         long started = System.nanoTime();
         CompletableFuture<EventProducer.Result> producing =
@@ -204,7 +202,6 @@ class FaultsUnderLoadTest {
             TestRouter.config(
                 dir.resolve("router"),
                 registry,
-                TestRouter.freePort(),
                 Map.of(
                     "eventrouter.archive.s3.endpoint",
                     "http://127.0.0.1:" + s3Port,

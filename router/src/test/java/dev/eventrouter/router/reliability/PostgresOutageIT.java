@@ -70,8 +70,7 @@ class PostgresOutageIT {
         settings.put(
             "eventrouter.journal." + key, postgres.getString("eventrouter.journal." + key));
       }
-      try (Router router =
-          TestRouter.start(TestRouter.config(dir, registry, TestRouter.freePort(), settings))) {
+      try (Router router = TestRouter.start(TestRouter.config(dir, registry, settings))) {
         long started = System.nanoTime();
         CompletableFuture<EventProducer.Result> producing =
             CompletableFuture.supplyAsync(

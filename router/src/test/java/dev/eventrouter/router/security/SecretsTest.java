@@ -102,7 +102,6 @@ class SecretsTest {
         TestRouter.config(
             dataDir,
             registry,
-            TestRouter.freePort(),
             Map.of(
                 "eventrouter.secrets.dir", secrets.toString(),
                 "eventrouter.archive.embedded.port", s3Port,
@@ -189,7 +188,6 @@ class SecretsTest {
         TestRouter.config(
             dataDir,
             registry,
-            TestRouter.freePort(),
             Map.of(
                 "eventrouter.secrets.dir", secrets.toString(),
                 "eventrouter.archive.embedded.port", TestRouter.freePort(),

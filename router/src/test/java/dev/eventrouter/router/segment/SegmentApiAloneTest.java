@@ -38,16 +38,12 @@ class SegmentApiAloneTest {
       try (Router router =
               TestRouter.start(
                   TestRouter.config(
-                      dataDir,
-                      registry,
-                      TestRouter.freePort(),
-                      Map.of("eventrouter.segment-api.enabled", "off")));
+                      dataDir, registry, Map.of("eventrouter.segment-api.enabled", "off")));
           Router api =
               Router.startSegmentApi(
                   TestRouter.config(
                       apiDir,
                       registry,
-                      TestRouter.freePort(),
                       Map.of(
                           "eventrouter.secrets.dir",
                           keys.secrets().toString(),
@@ -85,10 +81,7 @@ class SegmentApiAloneTest {
   @Test
   void needsAnExternalKafka() throws Exception {
     Path registry = Files.writeString(dataDir.resolve("registry.conf"), "sources {}");
-    assertThatThrownBy(
-            () ->
-                Router.startSegmentApi(
-                    TestRouter.config(apiDir, registry, TestRouter.freePort(), Map.of())))
+    assertThatThrownBy(() -> Router.startSegmentApi(TestRouter.config(apiDir, registry, Map.of())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("eventrouter.kafka.bootstrap-servers");
   }

@@ -67,7 +67,6 @@ class SegmentApiTest {
             TestRouter.config(
                 dataDir,
                 registry.registry(),
-                TestRouter.freePort(),
                 Map.of("eventrouter.secrets.dir", registry.secrets().toString())));
   }
 

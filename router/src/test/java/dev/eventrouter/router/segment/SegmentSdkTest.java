@@ -89,7 +89,6 @@ class SegmentSdkTest {
             TestRouter.config(
                 dataDir,
                 registry.registry(),
-                TestRouter.freePort(),
                 Map.of(
                     "eventrouter.secrets.dir",
                     registry.secrets().toString(),

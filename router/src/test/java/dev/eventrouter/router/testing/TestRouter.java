@@ -28,9 +28,16 @@ public final class TestRouter {
   private TestRouter() {}
 
   /**
-   * The configuration of a router whose data (H2 journal, Kafka log) lives in {@code dataDir}. The
-   * Kafka port is fixed by the caller so that a restarted router finds its broker's log under the
-   * same listener.
+   * The configuration of a router whose data (H2 journal, Kafka log) lives in {@code dataDir}, its
+   * broker on a port of its own choosing: for a router that is not started again.
+   */
+  public static Config config(Path dataDir, Path registryFile, Map<String, Object> overrides) {
+    return config(dataDir, registryFile, 0, overrides);
+  }
+
+  /**
+   * As {@link #config(Path, Path, Map)}, with the Kafka port fixed by the caller so that a
+   * restarted router finds its broker's log under the same listener, and its clients find it.
    */
   public static Config config(
       Path dataDir, Path registryFile, int kafkaPort, Map<String, Object> overrides) {
