@@ -1,6 +1,7 @@
 package dev.eventrouter.queues;
 
 import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.delivery.DeliveryOutcome;
 import dev.eventrouter.queues.delivery.DeliveryRequest;
 import java.util.HashMap;
@@ -29,6 +30,24 @@ final class InFlight {
   private int unanswered;
 
   /**
+   * Where a host running many queues in one actor finds, by job, the queue an answer is for (its
+   * answers all come to the one actor); null for a queue that has an actor of its own.
+   */
+  private final Map<Ksuid, PairId> routes;
+
+  private final PairId pair;
+
+  InFlight() {
+    this(null, null);
+  }
+
+  /** Keeps {@code routes} telling, for each job under way, that it is {@code pair}'s. */
+  InFlight(Map<Ksuid, PairId> routes, PairId pair) {
+    this.routes = routes;
+    this.pair = pair;
+  }
+
+  /**
    * A batch under way: it holds its slot until one of its jobs that went out is answered, or all of
    * them are. An API adapter answers at once the jobs it refuses (none of their bytes sent): such
    * an answer says nothing of the request, which still carries the others.
@@ -45,6 +64,9 @@ final class InFlight {
   /** The jobs of one request went out: the request takes one slot. */
   void sent(List<DeliveryRequest.Sent> jobs) {
     unanswered++;
+    if (routes != null) {
+      jobs.forEach(sent -> routes.put(sent.job().id(), pair));
+    }
     if (jobs.size() == 1) {
       DeliveryRequest.Sent sent = jobs.get(0);
       attempts.put(sent.job().id(), sent.attempt());
@@ -97,9 +119,19 @@ final class InFlight {
 
   /** The attempt's outcome is in the journal. */
   void persisted(Ksuid jobId) {
+    if (routes != null && attempts.containsKey(jobId)) {
+      routes.remove(jobId);
+    }
     attempts.remove(jobId);
     slots.remove(jobId);
     batches.remove(jobId);
+  }
+
+  /** The queue is let go: answers still to come for it find no queue, and are dropped. */
+  void forget() {
+    if (routes != null) {
+      attempts.keySet().forEach(routes::remove);
+    }
   }
 
   /** The jobs under way. Read-only to callers. */

@@ -23,10 +23,7 @@ final class JournalBatches {
     List<JobEvent> batch = new ArrayList<>(events.size());
     long bytes = 0;
     for (JobEvent event : events) {
-      long weight =
-          event instanceof JobEvent.WithPayload withPayload
-              ? EnqueueBatches.weight(withPayload.job())
-              : TRANSITION_WEIGHT;
+      long weight = weight(event);
       if (!batch.isEmpty() && bytes + weight > maxBytes) {
         batches.add(new JobBatch(batch));
         batch = new ArrayList<>();
@@ -39,5 +36,20 @@ final class JournalBatches {
       batches.add(new JobBatch(batch));
     }
     return batches;
+  }
+
+  /** What an event weighs in a batch, as {@link #of} counts it. */
+  static long weight(JobEvent event) {
+    return event instanceof JobEvent.WithPayload withPayload
+        ? EnqueueBatches.weight(withPayload.job())
+        : TRANSITION_WEIGHT;
+  }
+
+  static long weight(JobBatch batch) {
+    long weight = 0;
+    for (JobEvent event : batch.events()) {
+      weight += weight(event);
+    }
+    return weight;
   }
 }

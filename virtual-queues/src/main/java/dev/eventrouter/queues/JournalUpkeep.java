@@ -64,9 +64,16 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
   /** Lever batches that wait for the carry-forward round under way, to be sent again after. */
   private final ArrayDeque<VirtualQueue.Internal> waiting = new ArrayDeque<>();
 
-  JournalUpkeep(QueueRuntime queue, PayloadReadBack readBack) {
+  /**
+   * Off for a queue whose events are in a log it shares with other queues: it takes no snapshot,
+   * compacts nothing and carries nothing forward, its host keeping the log.
+   */
+  private final boolean enabled;
+
+  JournalUpkeep(QueueRuntime queue, PayloadReadBack readBack, boolean enabled) {
     this.queue = queue;
     this.readBack = readBack;
+    this.enabled = enabled;
   }
 
   /**
@@ -76,6 +83,9 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
    * snapshot-max-jobs: the first event after which it holds fewer takes the one put off.
    */
   boolean shouldSnapshot(QueueState state, QueueEvent event) {
+    if (!enabled) {
+      return false;
+    }
     jobEventsSinceSnapshot += event.jobEvents().size();
     // Pekko asks with the state before the events of a write are applied
     if (jobEventsSinceSnapshot < Math.max(queue.settings().snapshotEvery(), state.size())
@@ -115,6 +125,9 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
 
   /** Compacts up to the last snapshot and carries payloads forward; looks again until done. */
   void upkeep(QueueState state) {
+    if (!enabled) {
+      return;
+    }
     compact(state);
     carryForwardNext(state);
     if (compactedBelow < savedSnapshotSequenceNr && !queue.host().timerActive(TIMER)) {
@@ -129,7 +142,9 @@ final class JournalUpkeep implements PayloadReadBack.Reader {
 
   void release(QueueState state) {
     heldBy--;
-    carryForwardNext(state);
+    if (enabled) {
+      carryForwardNext(state);
+    }
   }
 
   /**

@@ -34,4 +34,10 @@ interface QueueHost {
 
   /** Where the delivery client sends the answers to this queue's requests. */
   ActorRef<DeliveryOutcomes> answersTo();
+
+  /**
+   * The queue is empty and idle: its host may let it go, to start it again (from its journal) when
+   * a message next comes for it.
+   */
+  void passivate();
 }

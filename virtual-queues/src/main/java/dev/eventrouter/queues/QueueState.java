@@ -120,7 +120,15 @@ public final class QueueState {
    * number (where the payloads and transitions it carries are read back from).
    */
   QueueState apply(QueueEvent event) {
-    sequenceNr++;
+    return applyAt(event, sequenceNr + 1);
+  }
+
+  /**
+   * Applies one journal event at a sequence number of a log the queue shares with others (a queue
+   * group's): the numbers of its own events are then not consecutive.
+   */
+  QueueState applyAt(QueueEvent event, long sequenceNr) {
+    this.sequenceNr = sequenceNr;
     eventsApplied++;
     jobEventsApplied += event.jobEvents().size();
     for (JobEvent jobEvent : event.jobEvents()) {

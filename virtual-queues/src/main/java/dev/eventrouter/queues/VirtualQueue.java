@@ -1,7 +1,6 @@
 package dev.eventrouter.queues;
 
 import dev.eventrouter.persistence.job.Job;
-import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.QueueEvent;
@@ -15,19 +14,13 @@ import dev.eventrouter.queues.archive.ArchiveSink;
 import dev.eventrouter.queues.breaker.DestinationBreakers;
 import dev.eventrouter.queues.delivery.DeliveryClient;
 import dev.eventrouter.queues.delivery.DeliveryOutcomes;
-import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
 import dev.eventrouter.queues.limit.DestinationLimits;
 import dev.eventrouter.queues.tracing.JobTracing;
-import io.opentelemetry.api.trace.Span;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -68,12 +61,8 @@ import org.slf4j.Logger;
  * journal when missing. Delivery is at-least-once: an attempt whose outcome was not persisted
  * before a crash is made again after recovery.
  *
- * <p>This class is the protocol and the table of its handlers. The work is done by parts, each
- * owning its own flags and timers and handling the messages it sends itself: {@link Dispatcher}
- * sends, {@link OutcomeBatcher} takes the answers and writes their outcomes, {@link
- * ArchivePipeline} takes expired and flushed jobs to the archive, {@link PayloadReadBack} reads
- * jobs back from the journal, {@link JournalUpkeep} snapshots, compacts and carries forward, and
- * {@link OperatorLevers} applies an operator's levers. What they share is in {@link QueueRuntime}.
+ * <p>This class is the protocol and the actor of one pair's queue; the queue itself, its parts and
+ * its handlers, is {@link PairQueue}, which {@link QueueGroup} runs many of in one actor.
  */
 public final class VirtualQueue
     extends EventSourcedBehaviorWithEnforcedReplies<VirtualQueue.Command, QueueEvent, QueueState> {
@@ -212,17 +201,8 @@ public final class VirtualQueue
           JournalUpkeep.Compacted,
           JournalUpkeep.CarryForward,
           OperatorLevers.More,
-          PassivateIfIdle,
-          StopNow {}
-
-  private enum PassivateIfIdle implements Internal {
-    INSTANCE
-  }
-
-  /** Stops without waiting any longer for the requests under way. */
-  private enum StopNow implements Internal {
-    INSTANCE
-  }
+          PairQueue.PassivateIfIdle,
+          PairQueue.StopNow {}
 
   /** What a queue needs from its node. */
   public record Dependencies(
@@ -253,13 +233,7 @@ public final class VirtualQueue
     return PersistenceId.of(ENTITY_TYPE.name(), pair.entityId());
   }
 
-  // ---- the actor's runtime, never persisted: shared, and a part per concern ----
-
-  private static final Object IDLE_TIMER = "idle";
-  private static final Object STOP_TIMER = "stop";
-
-  /** Past the requests' deadline, for their answers to reach the queue. */
-  private static final Duration STOP_MARGIN = Duration.ofSeconds(1);
+  // ---- the actor ----
 
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<Command> context;
@@ -267,25 +241,15 @@ public final class VirtualQueue
   /** The journal database this queue's events are in, of the journal's shards. */
   private final JournalShard journal;
 
-  private final QueueRuntime queue;
-  private final PayloadReadBack readBack;
-  private final Dispatcher dispatcher;
-  private final JournalUpkeep upkeep;
-  private final ArchivePipeline archive;
-  private final OperatorLevers levers;
-  private final OutcomeBatcher outcomes;
-
-  /** Asked to stop, waiting for the requests under way. */
-  private boolean stopping;
+  private final PairQueue queue;
 
   /**
    * This queue asked its shard to passivate it: a stop may be that passivation, after which the
-   * shard forgets the queue (see {@link #stop}). Never reset: the shard ignores the ask when it
-   * holds messages for the queue, and a wrong guess only costs a needless {@link StartAgain}.
+   * shard forgets the queue (see {@link #startAgainIfForgotten}). Never reset: the shard ignores
+   * the ask when it holds messages for the queue, and a wrong guess only costs a needless {@link
+   * StartAgain}.
    */
   private boolean passivationAsked;
-
-  private int reportedDepth;
 
   private VirtualQueue(
       PairId pair,
@@ -302,20 +266,16 @@ public final class VirtualQueue
     this.journal = deps.journal().shardOf(persistenceId().id());
     this.context = context;
     this.queue =
-        new QueueRuntime(
-            pair,
-            persistenceId().id(),
-            deps,
-            new ActorHost(context, timers),
-            new InFlight(),
-            deps.tracing().attempts(),
-            new PayloadCache(deps.settings().payloadCacheBytes(), deps.payloadBudget()));
-    this.readBack = new PayloadReadBack(queue, this::removed);
-    this.dispatcher = new Dispatcher(queue, readBack);
-    this.upkeep = new JournalUpkeep(queue, readBack);
-    this.archive = new ArchivePipeline(queue, readBack, this::changed, this::removed);
-    this.levers = new OperatorLevers(queue, upkeep, archive, this::changed);
-    this.outcomes = new OutcomeBatcher(queue, dispatcher, archive, levers, this::changed);
+        new PairQueue(
+            new QueueRuntime(
+                pair,
+                persistenceId().id(),
+                deps,
+                new ActorHost(context, timers),
+                new InFlight(),
+                deps.tracing().attempts(),
+                new PayloadCache(deps.settings().payloadCacheBytes(), deps.payloadBudget())),
+            true);
   }
 
   @Override
@@ -330,72 +290,33 @@ public final class VirtualQueue
 
   @Override
   public QueueState emptyState() {
-    return new QueueState(queue.settings().dedupeWindow(), queue.settings().dedupeMaxEntries());
+    return new QueueState(
+        queue.runtime().settings().dedupeWindow(), queue.runtime().settings().dedupeMaxEntries());
   }
-
-  /** The protocol's handlers, shared by every queue ({@link HandlerTable}). */
-  private static final HandlerTable<VirtualQueue, Command, QueueState, QueueEffect> HANDLERS =
-      HandlerTable.<VirtualQueue, Command, QueueState, QueueEffect>of(Command.class)
-          // the protocol
-          .on(Enqueue.class, VirtualQueue::enqueue)
-          .on(GetStats.class, (q, state, get) -> QueueEffect.reply(get.replyTo(), q.stats(state)))
-          .on(GetTrace.class, (q, state, get) -> q.readBack.trace(state, get))
-          .on(
-              FlushToArchive.class,
-              (q, state, flush) ->
-                  q.levers.pull(state, OperatorLevers.Lever.FLUSH, flush.replyTo()))
-          .on(
-              RetryNow.class,
-              (q, state, retry) ->
-                  q.levers.pull(state, OperatorLevers.Lever.RETRY_NOW, retry.replyTo()))
-          .on(Stop.class, (q, state, stop) -> q.stop(state))
-          .on(StartAgain.class, (q, state, start) -> QueueEffect.none())
-          // delivery and outcomes
-          .on(
-              Dispatcher.Tick.class,
-              (q, state, tick) -> {
-                q.dispatcher.tick(state);
-                return QueueEffect.none();
-              })
-          .on(
-              Dispatcher.PermitsHanded.class,
-              (q, state, handed) -> {
-                q.dispatcher.dispatch(state, JobEventListener.PassCause.HANDED);
-                return QueueEffect.none();
-              })
-          .on(OutcomeBatcher.Delivered.class, VirtualQueue::delivered)
-          .on(OutcomeBatcher.Flush.class, (q, state, flush) -> q.outcomes.flush(state))
-          .on(PayloadReadBack.Read.class, (q, state, read) -> q.readBack.received(state, read))
-          .on(PayloadReadBack.TraceRead.class, (q, state, read) -> q.readBack.traced(state, read))
-          // the archive
-          .on(ArchivePipeline.Expire.class, (q, state, expire) -> q.archive.expire(state))
-          .on(
-              ArchivePipeline.Next.class,
-              (q, state, next) -> {
-                q.archive.next(state);
-                return QueueEffect.none();
-              })
-          .on(ArchivePipeline.Stored.class, (q, state, stored) -> q.archive.stored(state, stored))
-          // journal upkeep and levers
-          .on(
-              JournalUpkeep.Tick.class,
-              (q, state, tick) -> {
-                q.upkeep.upkeep(state);
-                return QueueEffect.none();
-              })
-          .on(JournalUpkeep.Compacted.class, (q, state, done) -> q.upkeep.compacted(state, done))
-          .on(
-              JournalUpkeep.CarryForward.class,
-              (q, state, carry) -> q.upkeep.carryForward(state, carry))
-          .on(OperatorLevers.More.class, (q, state, more) -> q.levers.more(state, more))
-          // lifecycle
-          .on(PassivateIfIdle.class, (q, state, check) -> q.passivateIfIdle(state))
-          .on(StopNow.class, (q, state, now) -> q.stopNow(state))
-          .build();
 
   @Override
   public CommandHandlerWithReply<Command, QueueEvent, QueueState> commandHandler() {
-    return (state, command) -> inPekko(HANDLERS.handle(this, state, command));
+    return (state, command) -> {
+      if (command == Stop.INSTANCE) {
+        startAgainIfForgotten(state);
+      }
+      return inPekko(queue.handle(state, command));
+    };
+  }
+
+  /**
+   * A queue the shard passivates is forgotten (no longer remembered, not started after a restart),
+   * and jobs can still reach it between its ask and the shard's stop message. Holding jobs then, it
+   * sends itself {@link StartAgain} through sharding before it stops: the shard holds a message
+   * that comes for a passivating queue and starts it again with it, remembered. Refusing to stop
+   * would not do: the shard holds every message for the queue until it stops.
+   */
+  private void startAgainIfForgotten(QueueState state) {
+    if (passivationAsked && !state.isEmpty()) {
+      ClusterSharding.get(context.getSystem())
+          .entityRefFor(ENTITY_TYPE, queue.runtime().pair().entityId())
+          .tell(StartAgain.INSTANCE);
+    }
   }
 
   /** What a handler asked, as Pekko's effect: persisted, then run in order, then the reply. */
@@ -434,46 +355,30 @@ public final class VirtualQueue
       public QueueState fromJournal(Object from) {
         return QueueState.fromSnapshot(
             (QueueSnapshot) from,
-            queue.settings().dedupeWindow(),
-            queue.settings().dedupeMaxEntries());
+            queue.runtime().settings().dedupeWindow(),
+            queue.runtime().settings().dedupeMaxEntries());
       }
     };
   }
 
   @Override
   public boolean shouldSnapshot(QueueState state, QueueEvent event, long sequenceNr) {
-    return upkeep.shouldSnapshot(state, event);
+    return queue.shouldSnapshot(state, event);
   }
 
   @Override
   public SignalHandler<QueueState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(
-            RecoveryCompleted.instance(),
-            state -> {
-              if (!state.isEmpty()) {
-                queue.payloads().behindUpTo(state.sequenceNr());
-              }
-              upkeep.recovered(state);
-              changed(state);
-              archive.next(state);
-            })
-        .onSignal(
-            PostStop.instance(),
-            state -> {
-              dispatcher.stopped();
-              queue.attempts().abandon();
-              queue.payloads().clear();
-              reportDepth(0);
-            })
+        .onSignal(RecoveryCompleted.instance(), queue::recovered)
+        .onSignal(PostStop.instance(), state -> queue.stopped())
         .onSignal(
             SnapshotCompleted.class,
-            (state, completed) -> upkeep.snapshotSaved(state, completed.metadata().sequenceNr()))
+            (state, completed) -> queue.snapshotSaved(state, completed.metadata().sequenceNr()))
         .build();
   }
 
   /** One queue per actor: its messages to itself and its timers are the actor's. */
-  private static final class ActorHost implements QueueHost {
+  private final class ActorHost implements QueueHost {
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final ActorRef<Command> self;
@@ -522,171 +427,11 @@ public final class VirtualQueue
     public ActorRef<DeliveryOutcomes> answersTo() {
       return answersTo;
     }
-  }
 
-  // ---- accepting ----
-
-  private QueueEffect enqueue(QueueState state, Enqueue enqueue) {
-    // a fact about records, not an event of this queue: it changes the state as it comes
-    state.persisted(enqueue.persisted());
-    List<Job> fresh = new ArrayList<>(enqueue.jobs().size());
-    Set<Ksuid> seen = new HashSet<>();
-    for (Job job : enqueue.jobs()) {
-      if (!job.pair().equals(queue.pair())) {
-        return QueueEffect.reply(
-            enqueue.replyTo(),
-            StatusReply.error(
-                "job " + job.id() + " is for " + job.pair() + ", not " + queue.pair()));
-      }
-      if (!state.knows(job, enqueue.persisted()) && seen.add(job.id())) {
-        fresh.add(job);
-      }
-    }
-    Accepted accepted = new Accepted(fresh.size(), enqueue.jobs().size() - fresh.size());
-    if (fresh.isEmpty()) {
-      restartIdleTimer(state);
-      return QueueEffect.reply(enqueue.replyTo(), StatusReply.success(accepted));
-    }
-    List<JobEvent> events = fresh.stream().<JobEvent>map(JobEvent.AwaitingScheduling::new).toList();
-    long writing = System.nanoTime();
-    Span accept = queue.deps().tracing().accept(queue.pair(), fresh, accepted.duplicates());
-    return queue
-        .persist(events)
-        .thenRun(
-            s -> {
-              accept.end();
-              queue.deps().listener().journalWrite(events.size(), System.nanoTime() - writing);
-              // accepted jobs are persisted transitions too (the console lists a pair's latest)
-              queue.deps().listener().persisted(queue.pair(), events);
-              queue.payloads().offerNew(fresh, s.sequenceNr());
-              changed(s);
-            })
-        .thenReply(enqueue.replyTo(), s -> StatusReply.success(accepted));
-  }
-
-  private QueueEffect delivered(QueueState state, OutcomeBatcher.Delivered delivered) {
-    if (!outcomes.receive(delivered.outcomes(), state)) {
-      return QueueEffect.none();
-    }
-    if (stopping && queue.inFlight().unanswered() == 0) {
-      return stopNow(state);
-    }
-    return outcomes.batch(state);
-  }
-
-  private QueueStats stats(QueueState state) {
-    Optional<DestinationSettings> destination = queue.deps().destinations().find(queue.pair());
-    String breaker =
-        destination
-            .map(d -> queue.deps().breakers().current(d).getState().name())
-            .orElse("UNKNOWN");
-    return new QueueStats(
-        state.size(),
-        queue.inFlight().size(),
-        state.awaitingRetry(),
-        state.archiving().size(),
-        dispatcher.rateLimit(),
-        destination.map(DestinationSettings::maxInFlightPerPair).orElse(0),
-        breaker,
-        queue.payloads().size(),
-        queue.payloads().bytes(),
-        state.sequenceNr(),
-        queue.deps().destinations().paused(queue.pair()),
-        state.oldestJobAt(),
-        outcomes.lastError(),
-        outcomes.lastErrorAt());
-  }
-
-  // ---- after a write, and the lifecycle ----
-
-  /** Jobs came or moved in the index: send what can be sent, and watch the next expiry. */
-  private void changed(QueueState state) {
-    reportDepth(state.size());
-    dispatcher.written(state);
-    archive.scheduleExpiry(state);
-    restartIdleTimer(state);
-  }
-
-  /** Jobs left the queue without anything to send for them. */
-  private void removed(QueueState state) {
-    reportDepth(state.size());
-    restartIdleTimer(state);
-  }
-
-  private void reportDepth(int jobs) {
-    if (jobs != reportedDepth) {
-      reportedDepth = jobs;
-      queue.deps().listener().depth(queue.pair(), jobs);
-    }
-  }
-
-  /**
-   * An empty queue passivates after passivate-idle-after without work: each job that comes or goes
-   * starts the wait again, and a queue with jobs does not wait at all.
-   */
-  private void restartIdleTimer(QueueState state) {
-    if (state.isEmpty()) {
-      queue
-          .host()
-          .startTimer(IDLE_TIMER, PassivateIfIdle.INSTANCE, queue.settings().passivateIdleAfter());
-    } else {
-      queue.host().cancelTimer(IDLE_TIMER);
-    }
-  }
-
-  private QueueEffect passivateIfIdle(QueueState state) {
-    if (state.isEmpty() && queue.inFlight().isEmpty() && outcomes.isEmpty()) {
+    @Override
+    public void passivate() {
       passivationAsked = true;
-      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+      shard.tell(new ClusterSharding.Passivate<>(self));
     }
-    return QueueEffect.none();
-  }
-
-  /**
-   * Stops once the requests under way are answered (at the latest at their deadline, or after
-   * stop-wait if that is sooner: a shutdown must not hang on a slow destination), sending nothing
-   * new meanwhile: a hand-off and a shutdown wait for it, and an attempt answered is not made again
-   * by the next incarnation. The outcomes received are persisted first.
-   *
-   * <p>A queue the shard passivates is forgotten (no longer remembered, not started after a
-   * restart), and jobs can still reach it between its ask and the shard's stop message. Holding
-   * jobs then, it sends itself {@link StartAgain} through sharding before it stops: the shard holds
-   * a message that comes for a passivating queue and starts it again with it, remembered. Refusing
-   * to stop would not do: the shard holds every message for the queue until it stops.
-   */
-  private QueueEffect stop(QueueState state) {
-    if (stopping) {
-      return QueueEffect.none();
-    }
-    if (passivationAsked && !state.isEmpty()) {
-      ClusterSharding.get(context.getSystem())
-          .entityRefFor(ENTITY_TYPE, queue.pair().entityId())
-          .tell(StartAgain.INSTANCE);
-    }
-    if (queue.inFlight().unanswered() == 0) {
-      return stopNow(state);
-    }
-    stopping = true;
-    dispatcher.halt();
-    Duration deadline =
-        queue
-            .deps()
-            .destinations()
-            .find(queue.pair())
-            .map(destination -> destination.timeout().multipliedBy(2).plus(STOP_MARGIN))
-            .orElse(Duration.ZERO);
-    Duration wait = queue.settings().stopWait();
-    queue
-        .host()
-        .startTimer(STOP_TIMER, StopNow.INSTANCE, deadline.compareTo(wait) < 0 ? deadline : wait);
-    return QueueEffect.none();
-  }
-
-  /** Persists the outcomes received, then stops; requests still unanswered are made again. */
-  private QueueEffect stopNow(QueueState state) {
-    if (outcomes.isEmpty()) {
-      return QueueEffect.stop();
-    }
-    return queue.persist(outcomes.drain(state)).thenStop();
   }
 }

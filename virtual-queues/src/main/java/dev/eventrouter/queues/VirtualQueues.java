@@ -27,6 +27,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ActorRef;
@@ -39,6 +40,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.pattern.StatusReply;
 
 /**
  * The virtual queues of this node's cluster: registers the sharded entity and is how the rest of
@@ -58,19 +60,43 @@ public final class VirtualQueues {
   private final DestinationLimits limits;
   private final Duration askTimeout;
   private final EnqueueBatches enqueueBatches;
+  private final Layout layout;
+  private final ToIntFunction<String> shardOfSource;
+
+  /** Where a pair's queue runs: {@code eventrouter.virtual-queue.layout}. */
+  public enum Layout {
+    /** In an actor of its own, with a journal of its own ({@link VirtualQueue}). */
+    PAIRS,
+    /** With the other pairs of its shard in one actor, sharing its log ({@link QueueGroup}). */
+    GROUPS;
+
+    static Layout fromConfig(Config config) {
+      String name = config.getString("eventrouter.virtual-queue.layout");
+      return switch (name) {
+        case "pairs" -> PAIRS;
+        case "groups" -> GROUPS;
+        default ->
+            throw new IllegalArgumentException(
+                "eventrouter.virtual-queue.layout must be pairs or groups, not '" + name + "'");
+      };
+    }
+  }
 
   private VirtualQueues(
       ActorSystem<?> system,
       ClusterSharding sharding,
       DestinationBreakers breakers,
       DestinationLimits limits,
-      Duration askTimeout) {
+      Duration askTimeout,
+      ToIntFunction<String> shardOfSource) {
     this.system = system;
     this.sharding = sharding;
     this.breakers = breakers;
     this.limits = limits;
     this.askTimeout = askTimeout;
+    this.shardOfSource = shardOfSource;
     this.enqueueBatches = EnqueueBatches.fromConfig(system.settings().config());
+    this.layout = Layout.fromConfig(system.settings().config());
   }
 
   /**
@@ -115,28 +141,48 @@ public final class VirtualQueues {
     VirtualQueue.Dependencies dependencies =
         dependencies(system, destinations, deliveryClient, archive, listener, tracing);
     ClusterSharding sharding = ClusterSharding.get(system);
+    // Both layouts run whichever is chosen: queues of the other, remembered, start again and
+    // deliver what they hold; only new jobs go to the chosen one.
     sharding.init(
-        Entity.of(
-                VirtualQueue.ENTITY_TYPE,
-                entity ->
-                    VirtualQueue.create(
-                        PairId.ofEntityId(entity.getEntityId()), entity.getShard(), dependencies))
-            .withMessageExtractor(new ShardBySource<VirtualQueue.Command>(shardOfSource))
-            .withAllocationStrategy(
-                ConsumerAllocation.create(
-                    system.classicSystem(), VirtualQueue.ENTITY_TYPE.name(), PLACES_TIMEOUT))
-            .withStopMessage(VirtualQueue.Stop.INSTANCE)
-            .withSettings(
-                ClusterShardingSettings.create(system)
-                    .withRememberEntities(true)
-                    .withRememberEntitiesStoreMode(
-                        ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$.MODULE$)));
+        remembered(
+            system,
+            Entity.of(
+                    VirtualQueue.ENTITY_TYPE,
+                    entity ->
+                        VirtualQueue.create(
+                            PairId.ofEntityId(entity.getEntityId()),
+                            entity.getShard(),
+                            dependencies))
+                .withMessageExtractor(new ShardBySource<VirtualQueue.Command>(shardOfSource))
+                .withStopMessage(VirtualQueue.Stop.INSTANCE)));
+    sharding.init(
+        remembered(
+            system,
+            Entity.of(
+                    QueueGroup.ENTITY_TYPE,
+                    entity -> QueueGroup.create(entity.getEntityId(), dependencies))
+                .withMessageExtractor(ShardBySource.<QueueGroup.Command>groups())
+                .withStopMessage(QueueGroup.Stop.INSTANCE)));
     return new VirtualQueues(
         system,
         sharding,
         dependencies.breakers(),
         dependencies.limits(),
-        dependencies.settings().askTimeout());
+        dependencies.settings().askTimeout(),
+        shardOfSource);
+  }
+
+  /** Placed where their shard's partition is consumed, and started again after a restart. */
+  private static <M> Entity<M, Object> remembered(ActorSystem<?> system, Entity<M, Object> entity) {
+    return entity
+        .withAllocationStrategy(
+            ConsumerAllocation.create(
+                system.classicSystem(), entity.typeKey().name(), PLACES_TIMEOUT))
+        .withSettings(
+            ClusterShardingSettings.create(system)
+                .withRememberEntities(true)
+                .withRememberEntitiesStoreMode(
+                    ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$.MODULE$));
   }
 
   /** What the queues of a node share, from its configuration. */
@@ -182,8 +228,11 @@ public final class VirtualQueues {
     Address self = Cluster.get(system).selfMember().address();
     Map<String, Address> places = new HashMap<>();
     shards.forEach(shard -> places.put(Integer.toString(shard), self));
-    return ConsumerAllocation.place(
-        system.classicSystem(), VirtualQueue.ENTITY_TYPE.name(), places);
+    return ConsumerAllocation.place(system.classicSystem(), VirtualQueue.ENTITY_TYPE.name(), places)
+        .thenCompose(
+            done ->
+                ConsumerAllocation.place(
+                    system.classicSystem(), QueueGroup.ENTITY_TYPE.name(), places));
   }
 
   /**
@@ -194,7 +243,10 @@ public final class VirtualQueues {
   public CompletionStage<Map<String, Integer>> hostedShards() {
     ActorRef region =
         org.apache.pekko.cluster.sharding.ClusterSharding.get(system.classicSystem())
-            .shardRegion(VirtualQueue.ENTITY_TYPE.name());
+            .shardRegion(
+                layout == Layout.PAIRS
+                    ? VirtualQueue.ENTITY_TYPE.name()
+                    : QueueGroup.ENTITY_TYPE.name());
     return Patterns.ask(region, ShardRegion.getRegionStatsInstance(), askTimeout)
         .thenApply(
             reply -> {
@@ -240,18 +292,14 @@ public final class VirtualQueues {
    */
   public CompletionStage<VirtualQueue.Accepted> enqueue(
       PairId pair, List<Job> jobs, PersistedRecords persisted) {
-    EntityRef<VirtualQueue.Command> queue =
-        sharding.entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId());
     CompletionStage<VirtualQueue.Accepted> sent =
         CompletableFuture.completedFuture(new VirtualQueue.Accepted(0, 0));
     for (List<Job> batch : enqueueBatches.split(jobs)) {
       sent =
           sent.thenCompose(
               before ->
-                  queue
-                      .<VirtualQueue.Accepted>askWithStatus(
-                          replyTo -> new VirtualQueue.Enqueue(batch, persisted, replyTo),
-                          askTimeout)
+                  this.<VirtualQueue.Accepted>askWithStatus(
+                          pair, replyTo -> new VirtualQueue.Enqueue(batch, persisted, replyTo))
                       .thenApplyAsync(
                           after ->
                               new VirtualQueue.Accepted(
@@ -264,28 +312,51 @@ public final class VirtualQueues {
 
   /** The trace of one job of the pair; see {@link VirtualQueue.GetTrace}. */
   public CompletionStage<VirtualQueue.JobTrace> trace(PairId pair, Ksuid id) {
-    return sharding
-        .entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
-        .askWithStatus(replyTo -> new VirtualQueue.GetTrace(id, replyTo), askTimeout);
+    return askWithStatus(pair, replyTo -> new VirtualQueue.GetTrace(id, replyTo));
   }
 
   /** Sends every job the pair holds to the archive; see {@link VirtualQueue.FlushToArchive}. */
   public CompletionStage<VirtualQueue.LeverPulled> flushToArchive(PairId pair) {
-    return sharding
-        .entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
-        .ask(VirtualQueue.FlushToArchive::new, askTimeout);
+    return ask(pair, VirtualQueue.FlushToArchive::new);
   }
 
   /** Attempts now what the pair would retry later; see {@link VirtualQueue.RetryNow}. */
   public CompletionStage<VirtualQueue.LeverPulled> retryNow(PairId pair) {
-    return sharding
-        .entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
-        .ask(VirtualQueue.RetryNow::new, askTimeout);
+    return ask(pair, VirtualQueue.RetryNow::new);
   }
 
   public CompletionStage<VirtualQueue.QueueStats> stats(PairId pair) {
-    return sharding
-        .entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
-        .ask(VirtualQueue.GetStats::new, askTimeout);
+    return ask(pair, VirtualQueue.GetStats::new);
+  }
+
+  /** Asks the pair's queue, wherever the layout runs it. */
+  private <R> CompletionStage<R> ask(
+      PairId pair,
+      Function<org.apache.pekko.actor.typed.ActorRef<R>, VirtualQueue.Command> message) {
+    if (layout == Layout.PAIRS) {
+      return sharding
+          .entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
+          .ask(message::apply, askTimeout);
+    }
+    return group(pair)
+        .ask(replyTo -> new QueueGroup.ToPair(pair, message.apply(replyTo)), askTimeout);
+  }
+
+  private <R> CompletionStage<R> askWithStatus(
+      PairId pair,
+      Function<org.apache.pekko.actor.typed.ActorRef<StatusReply<R>>, VirtualQueue.Command>
+          message) {
+    if (layout == Layout.PAIRS) {
+      return sharding
+          .entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
+          .askWithStatus(message::apply, askTimeout);
+    }
+    return group(pair)
+        .askWithStatus(replyTo -> new QueueGroup.ToPair(pair, message.apply(replyTo)), askTimeout);
+  }
+
+  private EntityRef<QueueGroup.Command> group(PairId pair) {
+    return sharding.entityRefFor(
+        QueueGroup.ENTITY_TYPE, Integer.toString(shardOfSource.applyAsInt(pair.source())));
   }
 }

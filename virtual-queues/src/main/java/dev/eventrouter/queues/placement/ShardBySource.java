@@ -22,6 +22,7 @@ import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
  */
 public final class ShardBySource<M> extends ShardingMessageExtractor<Object, M> {
 
+  /** An entity's shard, by its id; null for a group, whose id is its shard's. */
   private final ToIntFunction<String> shardOfSource;
 
   /**
@@ -29,6 +30,14 @@ public final class ShardBySource<M> extends ShardingMessageExtractor<Object, M> 
    */
   public ShardBySource(ToIntFunction<String> shardOfSource) {
     this.shardOfSource = shardOfSource;
+  }
+
+  /**
+   * For entities that are each a whole shard, a source's shard being its queue group (whose id,
+   * made by the sender with the same {@code shardOfSource}, is the shard's).
+   */
+  public static <M> ShardBySource<M> groups() {
+    return new ShardBySource<>(null);
   }
 
   /** The envelope's entity, or {@code null} (not a queue's message) for anything else. */
@@ -39,6 +48,9 @@ public final class ShardBySource<M> extends ShardingMessageExtractor<Object, M> 
 
   @Override
   public String shardId(String entityId) {
+    if (shardOfSource == null) {
+      return entityId;
+    }
     return Integer.toString(shardOfSource.applyAsInt(PairId.ofEntityId(entityId).source()));
   }
 

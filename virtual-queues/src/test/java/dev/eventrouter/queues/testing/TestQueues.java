@@ -12,6 +12,7 @@ import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.MemberStatus;
@@ -24,11 +25,26 @@ public final class TestQueues {
   private TestQueues() {}
 
   /**
+   * Set to a layout ({@code pairs}, {@code groups}) to run every test node's queues in it, whatever
+   * a suite's own settings say: how the build runs the queue suites against both.
+   */
+  public static final String LAYOUT = "eventrouter.test.queue-layout";
+
+  /**
    * Cluster on an ephemeral port, messages checked for serializability; {@code journal} may also
    * set {@code eventrouter.virtual-queue.*} (queues passivate after 10 minutes unless it says
    * otherwise).
    */
   public static Config clusterConfig(Config journal) {
+    Config layout =
+        System.getProperty(LAYOUT) == null
+            ? ConfigFactory.empty()
+            : ConfigFactory.parseMap(
+                Map.of("eventrouter.virtual-queue.layout", System.getProperty(LAYOUT)));
+    return layout.withFallback(clusterConfigOf(journal));
+  }
+
+  private static Config clusterConfigOf(Config journal) {
     return VirtualQueues.applyTo(
         ConfigFactory.parseString(
                 """
@@ -84,12 +100,12 @@ public final class TestQueues {
       ArchiveSink archive,
       JobEventListener listener) {
     return VirtualQueues.init(
-        testKit.system(),
-        destinations,
-        client,
-        archive,
-        listener,
-        source -> Math.floorMod(source.hashCode(), SHARDS));
+        testKit.system(), destinations, client, archive, listener, TestQueues::shardOf);
+  }
+
+  /** The shard of a source's queues on a test node. */
+  public static int shardOf(String source) {
+    return Math.floorMod(source.hashCode(), SHARDS);
   }
 
   /**

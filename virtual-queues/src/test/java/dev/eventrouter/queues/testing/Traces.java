@@ -1,11 +1,15 @@
 package dev.eventrouter.queues.testing;
 
+import dev.eventrouter.persistence.job.GroupBatch;
+import dev.eventrouter.persistence.job.JobBatch;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.QueueEvent;
 import dev.eventrouter.persistence.journal.JournalSettings;
+import dev.eventrouter.queues.QueueGroup;
 import dev.eventrouter.queues.VirtualQueue;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.query.EventEnvelope;
@@ -27,9 +31,36 @@ public final class Traces {
     return rows(system, pair, from).stream().flatMap(row -> row.jobEvents().stream()).toList();
   }
 
-  /** The pair's journal events (rows) from sequence number {@code from} on, in order. */
+  /**
+   * The pair's journal events (rows) from sequence number {@code from} on, in order; in the layout
+   * {@code groups}, the rows of its group that it has a part in, each as its part.
+   */
   public static List<QueueEvent> rows(ActorSystem<?> system, PairId pair, long from) {
-    String persistenceId = VirtualQueue.persistenceId(pair).id();
+    if (system.settings().config().getString("eventrouter.virtual-queue.layout").equals("groups")) {
+      return journal(
+              system,
+              QueueGroup.persistenceId(Integer.toString(TestQueues.shardOf(pair.source()))).id(),
+              from)
+          .stream()
+          .<QueueEvent>mapMulti(
+              (row, parts) -> {
+                List<JobEvent> part = new ArrayList<>();
+                for (GroupBatch.PairBatch batch : ((GroupBatch) row).pairs()) {
+                  if (batch.pair().equals(pair)) {
+                    part.addAll(batch.batch().events());
+                  }
+                }
+                if (!part.isEmpty()) {
+                  parts.accept(new JobBatch(part));
+                }
+              })
+          .toList();
+    }
+    return journal(system, VirtualQueue.persistenceId(pair).id(), from);
+  }
+
+  /** The journal events of any persistence id from sequence number {@code from} on, in order. */
+  public static List<QueueEvent> journal(ActorSystem<?> system, String persistenceId, long from) {
     CurrentEventsByPersistenceIdQuery query =
         PersistenceQuery.get(system)
             .getReadJournalFor(

@@ -1,0 +1,116 @@
+package dev.eventrouter.queues;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.persistence.job.GroupBatch;
+import dev.eventrouter.persistence.job.Job;
+import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.queues.testing.QueueFixture;
+import dev.eventrouter.queues.testing.ScriptedDestination.Received;
+import dev.eventrouter.queues.testing.TestQueues;
+import dev.eventrouter.queues.testing.Traces;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * What the layout {@code groups} adds to a pair's queue: the pairs of a shard write together, and a
+ * pair's messages wait for its own write as under an actor of its own. The queue suites run against
+ * this layout too (the build's {@code groups} run); these are what only it can show.
+ */
+class QueueGroupTest {
+
+  @RegisterExtension
+  static final QueueFixture fixture =
+      new QueueFixture(ConfigFactory.parseString("eventrouter.virtual-queue.layout = groups"));
+
+  private static final int PAIRS = 200;
+
+  @Test
+  void pairsOfOneShardAcceptedTogetherShareTheirJournalRows() {
+    String destination = fixture.newPair("grouped").destination();
+    List<PairId> pairs = pairsOfOneShard(destination, PAIRS);
+    List<Job> sent = new ArrayList<>();
+    List<CompletableFuture<VirtualQueue.Accepted>> accepted = new ArrayList<>();
+    for (PairId pair : pairs) {
+      List<Job> jobs = fixture.jobs(pair, 3);
+      sent.addAll(jobs);
+      accepted.add(fixture.queues().enqueue(pair, jobs).toCompletableFuture());
+    }
+
+    assertThat(accepted)
+        .allSatisfy(ask -> assertThat(ask.join()).isEqualTo(new VirtualQueue.Accepted(3, 0)));
+    fixture.await(
+        () ->
+            assertThat(pairs.stream().mapToInt(pair -> received(pair).size()).sum())
+                .isEqualTo(sent.size()));
+    pairs.forEach(fixture::awaitEmpty);
+
+    List<GroupBatch> rows = groupRows(fixture.testKit().system(), pairs.get(0));
+    List<GroupBatch> accepting =
+        rows.stream()
+            .filter(
+                row ->
+                    row.jobEvents().stream()
+                        .anyMatch(JobEvent.AwaitingScheduling.class::isInstance))
+            .toList();
+    assertThat(accepting.stream().mapToLong(row -> row.jobEvents().size()).sum())
+        .isEqualTo(sent.size());
+    // asked all at once, the pairs' accepts wait for the write under way and go in the next
+    assertThat(accepting)
+        .as("rows carrying the accepts of %d pairs", PAIRS)
+        .hasSizeLessThan(PAIRS / 2);
+    assertThat(pairs)
+        .allSatisfy(
+            pair ->
+                assertThat(received(pair))
+                    .extracting(r -> r.header("X-Delivery-Attempt"))
+                    .containsOnly("1")
+                    .hasSize(3));
+  }
+
+  @Test
+  void aPairsMessagesWaitForItsOwnWrite() {
+    PairId pair = fixture.newPair("held-waits");
+    List<Job> jobs = fixture.jobs(pair, 3);
+
+    // the second ask comes while the first one's jobs are not yet written
+    CompletionStage<VirtualQueue.Accepted> first = fixture.queues().enqueue(pair, jobs);
+    CompletionStage<VirtualQueue.Accepted> second = fixture.queues().enqueue(pair, jobs);
+
+    assertThat(List.of(first.toCompletableFuture().join(), second.toCompletableFuture().join()))
+        .containsExactlyInAnyOrder(
+            new VirtualQueue.Accepted(3, 0), new VirtualQueue.Accepted(0, 3));
+    assertThat(fixture.stats(pair).pending()).isEqualTo(3);
+  }
+
+  private static List<Received> received(PairId pair) {
+    return fixture.destination().received(QueueFixture.path(pair));
+  }
+
+  /** Pairs whose sources the test node puts in one shard: one group. */
+  private static List<PairId> pairsOfOneShard(String destination, int count) {
+    int shard = TestQueues.shardOf("grouped-0");
+    List<PairId> pairs = new ArrayList<>();
+    for (int i = 0; pairs.size() < count; i++) {
+      String source = "grouped-" + i;
+      if (TestQueues.shardOf(source) == shard) {
+        pairs.add(new PairId(source, destination));
+      }
+    }
+    return pairs;
+  }
+
+  /** The rows of the group a pair is in. */
+  private static List<GroupBatch> groupRows(ActorSystem<?> system, PairId pair) {
+    String persistenceId =
+        QueueGroup.persistenceId(Integer.toString(TestQueues.shardOf(pair.source()))).id();
+    return Traces.journal(system, persistenceId, 0).stream().map(GroupBatch.class::cast).toList();
+  }
+}
