@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -86,9 +85,7 @@ class ConcurrencyLimitTest {
     DestinationLimit limit = fixture.limits().of("held-stopping");
     assertThat(limit.inUse()).isEqualTo(8);
 
-    ClusterSharding.get(fixture.testKit().system())
-        .entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
-        .tell(VirtualQueue.Stop.INSTANCE);
+    fixture.stop(pair);
 
     // it waits stop-wait for their answers, then stops with them unanswered
     fixture.await(() -> assertThat(limit.inUse()).isZero());

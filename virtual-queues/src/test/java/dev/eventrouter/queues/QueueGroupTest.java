@@ -109,8 +109,7 @@ class QueueGroupTest {
 
   /** The rows of the group a pair is in. */
   private static List<GroupBatch> groupRows(ActorSystem<?> system, PairId pair) {
-    String persistenceId =
-        QueueGroup.persistenceId(Integer.toString(TestQueues.shardOf(pair.source()))).id();
+    String persistenceId = QueueGroup.persistenceId(TestQueues.groupOf(pair.source())).id();
     return Traces.journal(system, persistenceId, 0).stream().map(GroupBatch.class::cast).toList();
   }
 }

@@ -10,6 +10,7 @@ import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.persistence.testing.TestJournals;
 import dev.eventrouter.queues.JobEventListener;
+import dev.eventrouter.queues.QueueGroup;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.breaker.DestinationBreakers;
@@ -36,6 +37,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -199,6 +201,23 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
   }
 
   /** Holds the pair's jobs, as an operator's pause does. */
+  /**
+   * Stops the actor that runs the pair's queue, as sharding does to hand it over: the queue's own,
+   * or its group (with every other pair in it).
+   */
+  public void stop(PairId pair) {
+    ClusterSharding sharding = ClusterSharding.get(testKit.system());
+    if (TestQueues.inGroups(testKit.system())) {
+      sharding
+          .entityRefFor(QueueGroup.ENTITY_TYPE, TestQueues.groupOf(pair.source()))
+          .tell(QueueGroup.Stop.INSTANCE);
+    } else {
+      sharding
+          .entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
+          .tell(VirtualQueue.Stop.INSTANCE);
+    }
+  }
+
   public void pause(PairId pair) {
     paused.add(pair);
   }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -101,6 +102,20 @@ public final class TestQueues {
       JobEventListener listener) {
     return VirtualQueues.init(
         testKit.system(), destinations, client, archive, listener, TestQueues::shardOf);
+  }
+
+  /** Whether the node runs its queues in groups ({@link #LAYOUT}, or the suite's settings). */
+  public static boolean inGroups(ActorSystem<?> system) {
+    return system
+        .settings()
+        .config()
+        .getString("eventrouter.virtual-queue.layout")
+        .equals("groups");
+  }
+
+  /** The group of a source's queues on a test node, when they run in groups. */
+  public static String groupOf(String source) {
+    return Integer.toString(shardOf(source));
   }
 
   /** The shard of a source's queues on a test node. */

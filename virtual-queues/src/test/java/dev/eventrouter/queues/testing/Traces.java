@@ -36,11 +36,8 @@ public final class Traces {
    * {@code groups}, the rows of its group that it has a part in, each as its part.
    */
   public static List<QueueEvent> rows(ActorSystem<?> system, PairId pair, long from) {
-    if (system.settings().config().getString("eventrouter.virtual-queue.layout").equals("groups")) {
-      return journal(
-              system,
-              QueueGroup.persistenceId(Integer.toString(TestQueues.shardOf(pair.source()))).id(),
-              from)
+    if (TestQueues.inGroups(system)) {
+      return journal(system, QueueGroup.persistenceId(TestQueues.groupOf(pair.source())).id(), from)
           .stream()
           .<QueueEvent>mapMulti(
               (row, parts) -> {
