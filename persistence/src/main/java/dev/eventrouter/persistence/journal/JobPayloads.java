@@ -82,9 +82,15 @@ public final class JobPayloads {
         });
   }
 
+  /**
+   * Queue groups' rows kept decoded after a read, for their other pairs' reads: at most a megabyte
+   * each (journal-event-max-bytes, by default).
+   */
+  static final int GROUP_ROWS_KEPT = 16;
+
   private JobPayloads(ActorSystem<?> system, Rows rows) {
     this.system = system;
-    this.rows = rows;
+    this.rows = new SharedGroupRows(rows, GROUP_ROWS_KEPT);
   }
 
   /** The jobs among {@code wanted} whose payloads are at these sequence numbers. */
