@@ -214,6 +214,15 @@ public final class JobPayloads {
             (sequenceNr, event) -> {
               gathered.rows++;
               if (sequenceNrs.contains(sequenceNr)) {
+                if (event instanceof SharedGroupRows.GroupRow row) {
+                  for (Ksuid id : wanted) {
+                    List<JobEvent> events = row.eventsOf(id);
+                    if (!events.isEmpty()) {
+                      gathered.events.computeIfAbsent(id, k -> new ArrayList<>()).addAll(events);
+                    }
+                  }
+                  return;
+                }
                 for (JobEvent jobEvent : jobEvents(event)) {
                   if (wanted.contains(jobEvent.jobId())) {
                     gathered
@@ -247,8 +256,11 @@ public final class JobPayloads {
         .thenApply(done -> List.copyOf(events));
   }
 
-  /** The job events a journal row carries: one, or a batch's. */
+  /** The job events a journal row carries: one, a batch's, or a group's. */
   private static List<JobEvent> jobEvents(Object event) {
+    if (event instanceof SharedGroupRows.GroupRow row) {
+      return row.batch().jobEvents();
+    }
     return event instanceof QueueEvent queueEvent ? queueEvent.jobEvents() : List.of();
   }
 

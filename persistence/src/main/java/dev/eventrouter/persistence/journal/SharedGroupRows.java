@@ -1,7 +1,10 @@
 package dev.eventrouter.persistence.journal;
 
 import dev.eventrouter.persistence.job.GroupBatch;
+import dev.eventrouter.persistence.job.JobEvent;
+import dev.eventrouter.persistence.job.Ksuid;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +17,8 @@ import java.util.concurrent.CompletionStage;
  * its jobs back from the group's rows, each carrying the jobs of hundreds of pairs: read and
  * decoded per pair, a row of a megabyte cost every one of its pairs a megabyte. Reads of one row
  * (the usual read of a group's pair: its jobs of one write) share one query while it is under way,
- * and the last {@code capacity} group rows read stay decoded for the reads that come after.
+ * and the last {@code capacity} group rows read stay decoded, indexed by job ({@link GroupRow}),
+ * for the reads that come after.
  *
  * <p>Only group rows stay: a pair's own rows are read by that pair alone. A row is never written
  * again under its sequence number, so a decoded one stays true until it is deleted, and a job read
@@ -24,6 +28,33 @@ import java.util.concurrent.CompletionStage;
 final class SharedGroupRows implements JobPayloads.Rows {
 
   private record Key(String persistenceId, long sequenceNr) {}
+
+  /**
+   * A group's row as its readers get it: its events by job, so that a pair's read of its few jobs
+   * does not go through every job of the row.
+   */
+  static final class GroupRow {
+    private final GroupBatch batch;
+    private final Map<Ksuid, List<JobEvent>> byJob = new HashMap<>();
+
+    GroupRow(GroupBatch batch) {
+      this.batch = batch;
+      for (GroupBatch.PairBatch part : batch.pairs()) {
+        for (JobEvent event : part.batch().events()) {
+          byJob.computeIfAbsent(event.jobId(), id -> new ArrayList<>(1)).add(event);
+        }
+      }
+    }
+
+    GroupBatch batch() {
+      return batch;
+    }
+
+    /** The job's events in the row, in order; empty when it has none there. */
+    List<JobEvent> eventsOf(Ksuid jobId) {
+      return byJob.getOrDefault(jobId, List.of());
+    }
+  }
 
   private final JobPayloads.Rows rows;
   private final int capacity;
@@ -101,10 +132,11 @@ final class SharedGroupRows implements JobPayloads.Rows {
     rows.read(
             persistenceId,
             List.<long[]>of(new long[] {sequenceNr, sequenceNr}),
-            (nr, event) -> found[0] = event)
+            (nr, event) ->
+                found[0] = event instanceof GroupBatch group ? new GroupRow(group) : event)
         .whenComplete(
             (done, failure) -> {
-              if (failure != null || !(found[0] instanceof GroupBatch)) {
+              if (failure != null || !(found[0] instanceof GroupRow)) {
                 // a failure is not kept for later reads, nor a row only its own queue reads
                 synchronized (recent) {
                   recent.remove(key, mine);

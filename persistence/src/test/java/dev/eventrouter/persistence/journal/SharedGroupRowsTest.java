@@ -88,6 +88,11 @@ class SharedGroupRowsTest {
     }
 
     assertThat(reads).allSatisfy(r -> assertThat(r.join()).containsOnlyKeys(7L));
+    // indexed by job: a pair's read looks its jobs up, not through every job of the row
+    SharedGroupRows.GroupRow row = (SharedGroupRows.GroupRow) reads.get(0).join().get(7L);
+    GroupBatch written = (GroupBatch) journal.events.get(7L);
+    JobEvent second = written.pairs().get(1).batch().events().get(0);
+    assertThat(row.eventsOf(second.jobId())).containsExactly(second);
     assertThat(journal.asked).hasSize(1);
     // and a later one is served from what was read
     assertThat(read(shared, List.of(new long[] {7, 7}))).containsOnlyKeys(7L);
