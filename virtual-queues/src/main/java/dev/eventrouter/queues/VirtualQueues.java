@@ -342,17 +342,18 @@ public final class VirtualQueues {
         .ask(replyTo -> new QueueGroup.ToPair(pair, message.apply(replyTo)), askTimeout);
   }
 
+  /** As {@link #ask}, the reply's error a failure. */
   private <R> CompletionStage<R> askWithStatus(
       PairId pair,
       Function<org.apache.pekko.actor.typed.ActorRef<StatusReply<R>>, VirtualQueue.Command>
           message) {
-    if (layout == Layout.PAIRS) {
-      return sharding
-          .entityRefFor(VirtualQueue.ENTITY_TYPE, pair.entityId())
-          .askWithStatus(message::apply, askTimeout);
-    }
-    return group(pair)
-        .askWithStatus(replyTo -> new QueueGroup.ToPair(pair, message.apply(replyTo)), askTimeout);
+    return this.<StatusReply<R>>ask(pair, message)
+        .thenComposeAsync(
+            reply ->
+                reply.isSuccess()
+                    ? CompletableFuture.completedFuture(reply.getValue())
+                    : CompletableFuture.failedFuture(reply.getError()),
+            ON_THE_REPLYING_THREAD);
   }
 
   private EntityRef<QueueGroup.Command> group(PairId pair) {

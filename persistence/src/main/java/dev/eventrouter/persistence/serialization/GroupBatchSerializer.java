@@ -2,14 +2,12 @@ package dev.eventrouter.persistence.serialization;
 
 import dev.eventrouter.persistence.job.GroupBatch;
 import dev.eventrouter.persistence.job.PairId;
-import java.io.NotSerializableException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.ExtendedActorSystem;
-import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
  * The journal format of a {@link GroupBatch}: each pair's part as its id and its batch in the
@@ -23,45 +21,24 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * <p>A new version of the format gets a new version byte; every version ever written stays
  * readable.
  */
-public final class GroupBatchSerializer extends SerializerWithStringManifest {
+public final class GroupBatchSerializer extends BinaryFormatSerializer<GroupBatch> {
 
   public static final int IDENTIFIER = 7304;
   static final String MANIFEST = "group.batch";
   static final int VERSION = 1;
 
-  public GroupBatchSerializer(ExtendedActorSystem system) {}
-
-  @Override
-  public int identifier() {
-    return IDENTIFIER;
+  public GroupBatchSerializer(ExtendedActorSystem system) {
+    super(IDENTIFIER, MANIFEST, GroupBatch.class, "a group batch");
   }
 
   @Override
-  public String manifest(Object o) {
-    return MANIFEST;
-  }
-
-  @Override
-  public byte[] toBinary(Object o) {
-    if (!(o instanceof GroupBatch group)) {
-      throw new IllegalArgumentException("not a group batch: " + o.getClass().getName());
-    }
+  byte[] encode(GroupBatch group) {
     return write(group);
   }
 
   @Override
-  public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-    if (!MANIFEST.equals(manifest)) {
-      throw new NotSerializableException("unknown type '" + manifest + "'");
-    }
-    try {
-      return read(bytes);
-    } catch (RuntimeException e) {
-      NotSerializableException failure =
-          new NotSerializableException("cannot read a group batch: " + e.getMessage());
-      failure.initCause(e);
-      throw failure;
-    }
+  GroupBatch decode(byte[] bytes) {
+    return read(bytes);
   }
 
   static byte[] write(GroupBatch group) {

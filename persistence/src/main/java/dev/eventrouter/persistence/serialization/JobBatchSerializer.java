@@ -9,7 +9,6 @@ import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.job.RecordPosition;
 import dev.eventrouter.persistence.job.TraceContext;
-import java.io.NotSerializableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.ExtendedActorSystem;
-import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
  * The journal format of a {@link JobBatch}: compact binary, no field names. A batch holds hundreds
@@ -44,7 +42,7 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * readable. A new optional job field gets a new flag instead: what was written without it reads as
  * before (a node of an earlier version refuses a job with a flag it does not know, loudly).
  */
-public final class JobBatchSerializer extends SerializerWithStringManifest {
+public final class JobBatchSerializer extends BinaryFormatSerializer<JobBatch> {
 
   public static final int IDENTIFIER = 7303;
   static final String MANIFEST = "job.batch";
@@ -89,39 +87,18 @@ public final class JobBatchSerializer extends SerializerWithStringManifest {
     private static final Tag[] ALL = values();
   }
 
-  public JobBatchSerializer(ExtendedActorSystem system) {}
-
-  @Override
-  public int identifier() {
-    return IDENTIFIER;
+  public JobBatchSerializer(ExtendedActorSystem system) {
+    super(IDENTIFIER, MANIFEST, JobBatch.class, "a job batch");
   }
 
   @Override
-  public String manifest(Object o) {
-    return MANIFEST;
-  }
-
-  @Override
-  public byte[] toBinary(Object o) {
-    if (!(o instanceof JobBatch batch)) {
-      throw new IllegalArgumentException("not a job batch: " + o.getClass().getName());
-    }
+  byte[] encode(JobBatch batch) {
     return write(batch);
   }
 
   @Override
-  public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-    if (!MANIFEST.equals(manifest)) {
-      throw new NotSerializableException("unknown type '" + manifest + "'");
-    }
-    try {
-      return read(bytes);
-    } catch (RuntimeException e) {
-      NotSerializableException failure =
-          new NotSerializableException("cannot read a job batch: " + e.getMessage());
-      failure.initCause(e);
-      throw failure;
-    }
+  JobBatch decode(byte[] bytes) {
+    return read(bytes);
   }
 
   // ---- writing ----
