@@ -16,9 +16,9 @@ import java.util.concurrent.CompletionStage;
  * Reads a queue group's row once for the many pairs whose jobs it holds. A pair of a group reads
  * its jobs back from the group's rows, each carrying the jobs of hundreds of pairs: read and
  * decoded per pair, a row of a megabyte cost every one of its pairs a megabyte. Reads of one row
- * (the usual read of a group's pair: its jobs of one write) share one query while it is under way,
- * and the last {@code capacity} group rows read stay decoded, indexed by job ({@link GroupRow}),
- * for the reads that come after.
+ * (the usual read of a group's pair: its jobs of one write) share the query that brings it while it
+ * is under way, and the last {@code capacity} group rows read stay decoded, indexed by job ({@link
+ * GroupRow}), for the reads that come after.
  *
  * <p>Only group rows stay: a pair's own rows are read by that pair alone. A row is never written
  * again under its sequence number, so a decoded one stays true until it is deleted, and a job read
@@ -74,80 +74,94 @@ final class SharedGroupRows implements JobPayloads.Rows {
         };
   }
 
+  /**
+   * One query, as without sharing, for what no other read brings: the ranges, and the single rows
+   * neither kept nor being read. Single rows another read brings are waited for instead.
+   */
   @Override
   public CompletionStage<?> read(String persistenceId, List<long[]> ranges, JobPayloads.Row row) {
-    List<long[]> others = new ArrayList<>();
-    Map<Long, CompletableFuture<Object>> single = new TreeMap<>();
-    for (long[] range : ranges) {
-      if (range[0] == range[1]) {
-        single.put(range[0], one(persistenceId, range[0]));
-      } else {
-        others.add(range);
+    List<long[]> query = new ArrayList<>();
+    Map<Long, CompletableFuture<Object>> mine = new TreeMap<>();
+    Map<Long, CompletableFuture<Object>> theirs = new TreeMap<>();
+    synchronized (recent) {
+      for (long[] range : ranges) {
+        if (range[0] != range[1]) {
+          query.add(range);
+          continue;
+        }
+        Key key = new Key(persistenceId, range[0]);
+        CompletableFuture<Object> shared = recent.get(key);
+        if (shared != null) {
+          theirs.put(range[0], shared);
+        } else {
+          CompletableFuture<Object> reading = new CompletableFuture<>();
+          recent.put(key, reading);
+          mine.put(range[0], reading);
+          query.add(range);
+        }
       }
     }
-    if (single.isEmpty()) {
-      return rows.read(persistenceId, ranges, row);
-    }
-    // every row handed over in sequence order, whichever query brought it
+    // every row handed over in sequence order, whichever read brought it
     TreeMap<Long, Object> read = new TreeMap<>();
-    CompletionStage<?> rest =
-        others.isEmpty()
+    CompletableFuture<Void> queried =
+        query.isEmpty()
             ? CompletableFuture.completedFuture(null)
             : rows.read(
-                persistenceId,
-                others,
-                (sequenceNr, event) -> {
-                  synchronized (read) {
-                    read.put(sequenceNr, event);
-                  }
-                });
-    return CompletableFuture.allOf(single.values().toArray(CompletableFuture[]::new))
-        .thenCombine(rest, (all, done) -> null)
+                    persistenceId,
+                    query,
+                    (sequenceNr, event) -> {
+                      Object kept =
+                          event instanceof GroupBatch group && mine.containsKey(sequenceNr)
+                              ? new GroupRow(group)
+                              : event;
+                      synchronized (read) {
+                        read.put(sequenceNr, kept);
+                      }
+                    })
+                .toCompletableFuture()
+                .thenApply(done -> null);
+    queried.whenComplete((done, failure) -> settle(persistenceId, mine, read, failure));
+    List<CompletableFuture<?>> all = new ArrayList<>(theirs.values());
+    all.add(queried);
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
         .thenRun(
             () -> {
-              single.forEach(
-                  (sequenceNr, event) -> {
-                    Object found = event.join();
-                    if (found != null) {
-                      read.put(sequenceNr, found);
+              theirs.forEach(
+                  (sequenceNr, shared) -> {
+                    Object event = shared.join();
+                    if (event != null) {
+                      read.put(sequenceNr, event);
                     }
                   });
               read.forEach(row::take);
             });
   }
 
-  /** The row at that sequence number (null if there is none), read once for every asker. */
-  private CompletableFuture<Object> one(String persistenceId, long sequenceNr) {
-    Key key = new Key(persistenceId, sequenceNr);
-    CompletableFuture<Object> mine;
-    synchronized (recent) {
-      CompletableFuture<Object> theirs = recent.get(key);
-      if (theirs != null) {
-        return theirs;
-      }
-      mine = new CompletableFuture<>();
-      recent.put(key, mine);
-    }
-    Object[] found = new Object[1];
-    rows.read(
-            persistenceId,
-            List.<long[]>of(new long[] {sequenceNr, sequenceNr}),
-            (nr, event) ->
-                found[0] = event instanceof GroupBatch group ? new GroupRow(group) : event)
-        .whenComplete(
-            (done, failure) -> {
-              if (failure != null || !(found[0] instanceof GroupRow)) {
-                // a failure is not kept for later reads, nor a row only its own queue reads
-                synchronized (recent) {
-                  recent.remove(key, mine);
-                }
-              }
-              if (failure != null) {
-                mine.completeExceptionally(failure);
-              } else {
-                mine.complete(found[0]);
-              }
-            });
-    return mine;
+  /**
+   * Hands the single rows this read brought to the reads waiting for them; keeps the group rows
+   * among them, and neither a failure nor a row only its own queue reads.
+   */
+  private void settle(
+      String persistenceId,
+      Map<Long, CompletableFuture<Object>> mine,
+      Map<Long, Object> read,
+      Throwable failure) {
+    mine.forEach(
+        (sequenceNr, reading) -> {
+          Object event;
+          synchronized (read) {
+            event = read.get(sequenceNr);
+          }
+          if (failure != null || !(event instanceof GroupRow)) {
+            synchronized (recent) {
+              recent.remove(new Key(persistenceId, sequenceNr), reading);
+            }
+          }
+          if (failure != null) {
+            reading.completeExceptionally(failure);
+          } else {
+            reading.complete(event);
+          }
+        });
   }
 }
