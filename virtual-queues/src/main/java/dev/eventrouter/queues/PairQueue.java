@@ -81,6 +81,29 @@ final class PairQueue {
     this.outcomes = new OutcomeBatcher(queue, dispatcher, archive, levers, this::changed);
   }
 
+  /**
+   * A pair's queue run by {@code host}, its events journaled under {@code persistenceId}, with its
+   * own payload cache from the node's budget.
+   */
+  static PairQueue of(
+      PairId pair,
+      String persistenceId,
+      VirtualQueue.Dependencies deps,
+      QueueHost host,
+      InFlight inFlight,
+      boolean upkeep) {
+    return new PairQueue(
+        new QueueRuntime(
+            pair,
+            persistenceId,
+            deps,
+            host,
+            inFlight,
+            deps.tracing().attempts(),
+            new PayloadCache(deps.settings().payloadCacheBytes(), deps.payloadBudget())),
+        upkeep);
+  }
+
   QueueRuntime runtime() {
     return queue;
   }

@@ -123,17 +123,15 @@ public final class QueueGroup
   /** The pairs' states, each at the group's sequence number of the last event it had a part in. */
   public static final class Pairs {
     private final Map<PairId, QueueState> states = new HashMap<>();
-    private final Duration dedupeWindow;
-    private final int dedupeMaxEntries;
+    private final VirtualQueueSettings settings;
     private long sequenceNr;
 
     Pairs(VirtualQueueSettings settings) {
-      this.dedupeWindow = settings.dedupeWindow();
-      this.dedupeMaxEntries = settings.dedupeMaxEntries();
+      this.settings = settings;
     }
 
     QueueState of(PairId pair) {
-      return states.computeIfAbsent(pair, p -> new QueueState(dedupeWindow, dedupeMaxEntries));
+      return states.computeIfAbsent(pair, p -> QueueState.empty(settings));
     }
 
     Pairs apply(GroupBatch event) {
@@ -179,16 +177,7 @@ public final class QueueGroup
     Running(PairId pair) {
       this.host = new PairHost(pair);
       this.queue =
-          new PairQueue(
-              new QueueRuntime(
-                  pair,
-                  persistenceId().id(),
-                  deps,
-                  host,
-                  new InFlight(routes, pair),
-                  deps.tracing().attempts(),
-                  new PayloadCache(deps.settings().payloadCacheBytes(), deps.payloadBudget())),
-              false);
+          PairQueue.of(pair, persistenceId().id(), deps, host, new InFlight(routes, pair), false);
     }
   }
 

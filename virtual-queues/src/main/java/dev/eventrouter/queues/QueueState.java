@@ -108,6 +108,11 @@ public final class QueueState {
 
   private long jobEventsApplied;
 
+  /** A queue's state before its first event, dedupe as the settings say. */
+  static QueueState empty(VirtualQueueSettings settings) {
+    return new QueueState(settings.dedupeWindow(), settings.dedupeMaxEntries());
+  }
+
   QueueState(Duration dedupeWindow, int dedupeMaxEntries) {
     this.dedupeWindowMillis = dedupeWindow.toMillis();
     this.dedupeMaxEntries = dedupeMaxEntries;

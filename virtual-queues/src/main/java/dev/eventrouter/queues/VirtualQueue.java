@@ -266,16 +266,8 @@ public final class VirtualQueue
     this.journal = deps.journal().shardOf(persistenceId().id());
     this.context = context;
     this.queue =
-        new PairQueue(
-            new QueueRuntime(
-                pair,
-                persistenceId().id(),
-                deps,
-                new ActorHost(context, timers),
-                new InFlight(),
-                deps.tracing().attempts(),
-                new PayloadCache(deps.settings().payloadCacheBytes(), deps.payloadBudget())),
-            true);
+        PairQueue.of(
+            pair, persistenceId().id(), deps, new ActorHost(context, timers), new InFlight(), true);
   }
 
   @Override
@@ -290,8 +282,7 @@ public final class VirtualQueue
 
   @Override
   public QueueState emptyState() {
-    return new QueueState(
-        queue.runtime().settings().dedupeWindow(), queue.runtime().settings().dedupeMaxEntries());
+    return QueueState.empty(queue.runtime().settings());
   }
 
   @Override
