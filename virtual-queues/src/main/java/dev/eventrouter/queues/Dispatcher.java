@@ -48,6 +48,12 @@ final class Dispatcher implements PayloadReadBack.Reader {
     INSTANCE
   }
 
+  /**
+   * A row of the log its host shares with other queues, read back for all of them ({@link
+   * GroupReadAhead}): this queue's events in it.
+   */
+  record ReadAhead(long sequenceNr, List<JobEvent> events) implements VirtualQueue.Internal {}
+
   private static final Object TIMER = "dispatch";
 
   /** How often a paused queue with jobs looks whether it was resumed. */
@@ -196,6 +202,32 @@ final class Dispatcher implements PayloadReadBack.Reader {
     dispatch(state, read, PassCause.READ);
   }
 
+  /**
+   * Payloads its host read ahead: those of jobs due now and still waiting for theirs (not finished,
+   * carried forward, under way or read meanwhile) are kept while there is room, and a pass sends
+   * what it can.
+   */
+  void readAhead(QueueState state, ReadAhead read) {
+    long now = queue.nowMillis();
+    Map<Ksuid, Job> wanted = new LinkedHashMap<>();
+    for (JobEvent event : read.events()) {
+      if (event instanceof JobEvent.WithPayload withPayload) {
+        PendingJob job = state.get(event.jobId());
+        if (job != null
+            && job.payloadSequenceNr() == read.sequenceNr()
+            && job.dueAtMillis() <= now
+            && !queue.inFlight().contains(job.id())
+            && queue.payloads().get(job.id()) == null) {
+          wanted.put(job.id(), withPayload.job());
+        }
+      }
+    }
+    if (!wanted.isEmpty()) {
+      queue.payloads().offerRead(wanted.values());
+      dispatch(state, wanted, PassCause.READ);
+    }
+  }
+
   @Override
   public void readFailed() {
     schedule(queue.nowMillis() + PayloadReadBack.RETRY_AFTER.toMillis());
@@ -298,6 +330,12 @@ final class Dispatcher implements PayloadReadBack.Reader {
         payloads.reached(job);
       }
       if (payload == null) {
+        if (queue.host().readsAhead(job.payloadSequenceNr())) {
+          // its host reads that row for all its queues and hands this payload over: not read
+          // alone, nor overtaken meanwhile (the timer in case the host gives up on the row)
+          schedule(now + PayloadReadBack.RETRY_AFTER.toMillis());
+          break;
+        }
         if (sending && readBack.reading(this)) {
           // the pass that comes with the read goes on from here: looking ahead now for more to
           // read would find what that read is bringing (up to read-back-batch jobs, each pass)

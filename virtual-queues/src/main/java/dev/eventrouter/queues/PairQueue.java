@@ -141,6 +141,12 @@ final class PairQueue {
           .on(OutcomeBatcher.Delivered.class, PairQueue::delivered)
           .on(OutcomeBatcher.Flush.class, (q, state, flush) -> q.outcomes.flush(state))
           .on(PayloadReadBack.Read.class, (q, state, read) -> q.readBack.received(state, read))
+          .on(
+              Dispatcher.ReadAhead.class,
+              (q, state, read) -> {
+                q.dispatcher.readAhead(state, read);
+                return QueueEffect.none();
+              })
           .on(PayloadReadBack.TraceRead.class, (q, state, read) -> q.readBack.traced(state, read))
           // the archive
           .on(ArchivePipeline.Expire.class, (q, state, expire) -> q.archive.expire(state))
@@ -179,6 +185,9 @@ final class PairQueue {
   void recovered(QueueState state) {
     if (!state.isEmpty()) {
       queue.payloads().behindUpTo(state.sequenceNr());
+      for (PendingJob job : state.schedule()) {
+        queue.host().notKept(job.payloadSequenceNr());
+      }
     }
     upkeep.recovered(state);
     changed(state);
@@ -235,7 +244,9 @@ final class PairQueue {
               queue.deps().listener().journalWrite(events.size(), System.nanoTime() - writing);
               // accepted jobs are persisted transitions too (the console lists a pair's latest)
               queue.deps().listener().persisted(queue.pair(), events);
-              queue.payloads().offerNew(fresh, s.sequenceNr());
+              if (!queue.payloads().offerNew(fresh, s.sequenceNr())) {
+                queue.host().notKept(s.sequenceNr());
+              }
               changed(s);
             })
         .thenReply(enqueue.replyTo(), s -> StatusReply.success(accepted));

@@ -71,18 +71,21 @@ final class PayloadCache {
    * Keeps the payloads of jobs just accepted in the journal event {@code sequenceNr} while there is
    * room, unless jobs accepted before them are behind (their payloads not kept, and neither reached
    * nor all being read); past the first that does not fit, none.
+   *
+   * @return whether all were kept
    */
-  void offerNew(List<Job> accepted, long sequenceNr) {
+  boolean offerNew(List<Job> accepted, long sequenceNr) {
     if (notKeptUpTo == 0 || readUpTo >= notKeptUpTo) {
       for (Job job : accepted) {
         if (!offer(job)) {
           notKeptUpTo = sequenceNr;
-          return;
+          return false;
         }
       }
-    } else {
-      notKeptUpTo = sequenceNr;
+      return true;
     }
+    notKeptUpTo = sequenceNr;
+    return false;
   }
 
   /** Dispatch reads these jobs' payloads back. */

@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
@@ -72,7 +73,8 @@ public final class QueueGroup
 
   // ---- protocol ----
 
-  public sealed interface Command permits ToPair, Own, Answered, Write, Stop {}
+  public sealed interface Command
+      permits ToPair, Own, Answered, Write, Stop, RowRead, ReadAheadTick {}
 
   /** A message for one pair's queue from outside: an enqueue, a lever, a stats ask. */
   public record ToPair(
@@ -98,6 +100,15 @@ public final class QueueGroup
 
   /** Writes what the pairs asked since the last write; stops the group once it has nothing left. */
   private enum Write implements Command, NoSerializationVerificationNeeded {
+    INSTANCE
+  }
+
+  /** A row of the log read back for all its pairs ({@link GroupReadAhead}). */
+  private record RowRead(long sequenceNr, Optional<GroupBatch> row, Throwable failure)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** The read-ahead looks again: for room in payload memory, or after a failed read. */
+  private enum ReadAheadTick implements Command, NoSerializationVerificationNeeded {
     INSTANCE
   }
 
@@ -162,6 +173,8 @@ public final class QueueGroup
 
   private boolean writeAsked;
 
+  private final GroupReadAhead readAhead;
+
   private boolean stopping;
 
   private record Asked(PairId pair, QueueEffect effect) {}
@@ -193,6 +206,13 @@ public final class QueueGroup
     this.deps = deps;
     this.journal = deps.journal().shardOf(persistenceId().id());
     this.answersTo = context.messageAdapter(DeliveryOutcomes.class, Answered::new);
+    VirtualQueueSettings settings = deps.settings();
+    this.readAhead =
+        new GroupReadAhead(
+            new ReadAheadHost(),
+            deps.payloadBudget(),
+            Math.min(settings.journalEventMaxBytes(), settings.payloadMemoryBytes() / 2),
+            System::nanoTime);
   }
 
   @Override
@@ -224,6 +244,13 @@ public final class QueueGroup
         deliver(pairs, own.pair(), own.message());
       } else if (command instanceof Answered answered) {
         answered(pairs, answered.answers());
+      } else if (command instanceof RowRead read) {
+        readAhead
+            .read(read.sequenceNr(), read.row(), read.failure())
+            .ifPresent(row -> hand(pairs, read.sequenceNr(), row));
+        readAhead.next();
+      } else if (command == ReadAheadTick.INSTANCE) {
+        readAhead.next();
       } else if (command == Write.INSTANCE) {
         return write();
       } else if (command == Stop.INSTANCE) {
@@ -267,6 +294,19 @@ public final class QueueGroup
     byPair.forEach(
         (pair, outcomes) ->
             deliver(pairs, pair, new OutcomeBatcher.Delivered(new DeliveryOutcomes(outcomes))));
+  }
+
+  /** A row read ahead: each running pair's part of it, to that pair; a row counts as one read. */
+  private void hand(Pairs pairs, long sequenceNr, GroupBatch row) {
+    int jobs = 0;
+    for (GroupBatch.PairBatch part : row.pairs()) {
+      List<JobEvent> events = part.batch().events();
+      jobs += events.size();
+      if (running.containsKey(part.pair())) {
+        deliver(pairs, part.pair(), new Dispatcher.ReadAhead(sequenceNr, events));
+      }
+    }
+    deps.listener().payloadsRead(jobs, 1);
   }
 
   private Running start(Pairs pairs, PairId pair) {
@@ -415,6 +455,35 @@ public final class QueueGroup
     }
   }
 
+  // ---- what the read-ahead asks of the group ----
+
+  private final class ReadAheadHost implements GroupReadAhead.Group {
+
+    @Override
+    public void read(long sequenceNr) {
+      context.pipeToSelf(
+          deps.payloads().groupRow(persistenceId().id(), sequenceNr),
+          (found, failure) -> new RowRead(sequenceNr, found, failure));
+    }
+
+    @Override
+    public void recheckIn(Duration delay) {
+      timers.startSingleTimer(ReadAheadTick.INSTANCE, ReadAheadTick.INSTANCE, delay);
+    }
+
+    @Override
+    public void failed(long sequenceNr, Throwable failure) {
+      context
+          .getLog()
+          .warn(
+              "reading event {} of {} back for its pairs failed; trying again in {}",
+              sequenceNr,
+              persistenceId().id(),
+              PayloadReadBack.RETRY_AFTER,
+              failure);
+    }
+  }
+
   // ---- what a pair's parts ask of its actor ----
 
   /** Whose timers these are: two pairs' timers of one key are two timers. */
@@ -468,6 +537,17 @@ public final class QueueGroup
     @Override
     public ActorRef<DeliveryOutcomes> answersTo() {
       return answersTo;
+    }
+
+    @Override
+    public void notKept(long sequenceNr) {
+      readAhead.notKept(sequenceNr);
+      readAhead.next();
+    }
+
+    @Override
+    public boolean readsAhead(long sequenceNr) {
+      return readAhead.brings(sequenceNr);
     }
 
     @Override

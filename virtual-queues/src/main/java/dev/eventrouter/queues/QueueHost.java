@@ -40,4 +40,18 @@ interface QueueHost {
    * a message next comes for it.
    */
   void passivate();
+
+  /**
+   * Payloads of jobs the queue accepted in that journal event were not kept in memory. A host whose
+   * log the queue shares may read them back for all its queues at once ({@link GroupReadAhead}).
+   */
+  default void notKept(long sequenceNr) {}
+
+  /**
+   * Whether the host hands the queue the payloads of that journal event soon, read for all its
+   * queues at once: the queue does not read them back alone meanwhile.
+   */
+  default boolean readsAhead(long sequenceNr) {
+    return false;
+  }
 }

@@ -190,6 +190,7 @@ public final class VirtualQueue
   sealed interface Internal extends Command, NoSerializationVerificationNeeded
       permits Dispatcher.Tick,
           Dispatcher.PermitsHanded,
+          Dispatcher.ReadAhead,
           OutcomeBatcher.Delivered,
           OutcomeBatcher.Flush,
           ArchivePipeline.Expire,

@@ -1,5 +1,6 @@
 package dev.eventrouter.persistence.journal;
 
+import dev.eventrouter.persistence.job.GroupBatch;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -190,7 +192,7 @@ public final class JobPayloads {
   }
 
   /** A row whose bytes cannot be turned back into an event, as opposed to a query that failed. */
-  private static boolean isUnreadable(Throwable failure) {
+  public static boolean isUnreadable(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof NotSerializableException) {
         return true;
@@ -234,6 +236,27 @@ public final class JobPayloads {
               }
             })
         .thenApply(done -> gathered);
+  }
+
+  /**
+   * A queue group's row whole, for all the pairs whose jobs it holds (a group reading its log back
+   * in order); empty when the row is gone or holds no group's events. A row that cannot be
+   * deserialized fails the read with the serializer's exception among its causes ({@link
+   * #isUnreadable}).
+   */
+  public CompletionStage<Optional<GroupBatch>> groupRow(String persistenceId, long sequenceNr) {
+    List<GroupBatch> found = new ArrayList<>(1);
+    return rows.read(
+            persistenceId,
+            List.<long[]>of(new long[] {sequenceNr, sequenceNr}),
+            (nr, event) -> {
+              if (event instanceof SharedGroupRows.GroupRow row) {
+                found.add(row.batch());
+              } else if (event instanceof GroupBatch batch) {
+                found.add(batch);
+              }
+            })
+        .thenApply(done -> found.stream().findFirst());
   }
 
   /**
