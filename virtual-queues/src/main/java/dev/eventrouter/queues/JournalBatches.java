@@ -38,6 +38,15 @@ final class JournalBatches {
     return batches;
   }
 
+  /** The job events in one journal write: what the journal-write metric counts per write. */
+  static int jobEvents(List<? extends QueueEvent> write) {
+    int events = 0;
+    for (QueueEvent event : write) {
+      events += event.jobEvents().size();
+    }
+    return events;
+  }
+
   /** What an event weighs in a batch, as {@link #of} counts it. */
   static long weight(JobEvent event) {
     return event instanceof JobEvent.WithPayload withPayload

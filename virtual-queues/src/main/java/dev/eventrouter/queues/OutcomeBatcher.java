@@ -124,12 +124,10 @@ final class OutcomeBatcher {
       return QueueEffect.none();
     }
     List<JobEvent> events = drain(state);
-    long writing = System.nanoTime();
     return queue
         .persist(events)
         .thenRun(
             s -> {
-              queue.deps().listener().journalWrite(events.size(), System.nanoTime() - writing);
               queue.deps().listener().persisted(queue.pair(), events);
               for (JobEvent event : events) {
                 queue.inFlight().persisted(event.jobId());

@@ -234,14 +234,12 @@ final class PairQueue {
       return QueueEffect.reply(enqueue.replyTo(), StatusReply.success(accepted));
     }
     List<JobEvent> events = fresh.stream().<JobEvent>map(JobEvent.AwaitingScheduling::new).toList();
-    long writing = System.nanoTime();
     Span accept = queue.deps().tracing().accept(queue.pair(), fresh, accepted.duplicates());
     return queue
         .persist(events)
         .thenRun(
             s -> {
               accept.end();
-              queue.deps().listener().journalWrite(events.size(), System.nanoTime() - writing);
               // accepted jobs are persisted transitions too (the console lists a pair's latest)
               queue.deps().listener().persisted(queue.pair(), events);
               if (!queue.payloads().offerNew(fresh, s.sequenceNr())) {

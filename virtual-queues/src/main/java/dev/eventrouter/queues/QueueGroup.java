@@ -61,6 +61,10 @@ import org.slf4j.Logger;
  * messages to itself are the group's, addressed to it; the delivery client's answers come to the
  * group, which finds each job's pair by the requests under way.
  *
+ * <p><b>Payloads read back.</b> What its pairs could not keep in memory the group reads back in the
+ * order of its log, a row at a time for all the pairs in it ({@link GroupReadAhead}): a row holds
+ * hundreds of pairs' jobs, and read by each of them it was read hundreds of times.
+ *
  * <p><b>Not yet.</b> The group takes no snapshot and compacts nothing: it recovers by replaying its
  * whole log. Upkeep per group is the next step of the plan; until then this layout is for trying,
  * not for production.
@@ -380,9 +384,16 @@ public final class QueueGroup
     }
     List<Asked> written = pending;
     pending = new ArrayList<>();
+    List<GroupBatch> events = events(written);
+    long writing = System.nanoTime();
     return Effect()
-        .persist(events(written))
-        .thenRun(pairs -> written(pairs, written))
+        .persist(events)
+        .thenRun(
+            pairs -> {
+              deps.listener()
+                  .journalWrite(JournalBatches.jobEvents(events), System.nanoTime() - writing);
+              written(pairs, written);
+            })
         .thenRun(
             pairs -> {
               if (stopping && running.isEmpty() && pending.isEmpty()) {
@@ -472,6 +483,13 @@ public final class QueueGroup
     }
 
     @Override
+    public void wake(Set<PairId> pairs) {
+      for (PairId pair : pairs) {
+        context.getSelf().tell(new Own(pair, Dispatcher.Tick.INSTANCE));
+      }
+    }
+
+    @Override
     public void failed(long sequenceNr, Throwable failure) {
       context
           .getLog()
@@ -547,7 +565,7 @@ public final class QueueGroup
 
     @Override
     public boolean readsAhead(long sequenceNr) {
-      return readAhead.brings(sequenceNr);
+      return readAhead.brings(sequenceNr, pair);
     }
 
     @Override

@@ -311,10 +311,29 @@ public final class VirtualQueue
     }
   }
 
-  /** What a handler asked, as Pekko's effect: persisted, then run in order, then the reply. */
+  /**
+   * What a handler asked, as Pekko's effect: persisted (the write timed), then run in order, then
+   * the reply.
+   */
   private ReplyEffect<QueueEvent, QueueState> inPekko(QueueEffect effect) {
-    EffectBuilder<QueueEvent, QueueState> builder =
-        effect.events().isEmpty() ? Effect().none() : Effect().persist(effect.events());
+    EffectBuilder<QueueEvent, QueueState> builder;
+    if (effect.events().isEmpty()) {
+      builder = Effect().none();
+    } else {
+      long writing = System.nanoTime();
+      builder =
+          Effect()
+              .persist(effect.events())
+              .thenRun(
+                  state ->
+                      queue
+                          .runtime()
+                          .deps()
+                          .listener()
+                          .journalWrite(
+                              JournalBatches.jobEvents(effect.events()),
+                              System.nanoTime() - writing));
+    }
     for (Consumer<QueueState> then : effect.then()) {
       builder = builder.thenRun(then::accept);
     }

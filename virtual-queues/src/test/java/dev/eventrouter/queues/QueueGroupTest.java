@@ -60,7 +60,12 @@ class QueueGroupTest {
                     row.jobEvents().stream()
                         .anyMatch(JobEvent.AwaitingScheduling.class::isInstance))
             .toList();
-    assertThat(accepting.stream().mapToLong(row -> row.jobEvents().size()).sum())
+    // outcomes of the first pairs' jobs may share a row with the last pairs' accepts
+    assertThat(
+            accepting.stream()
+                .flatMap(row -> row.jobEvents().stream())
+                .filter(JobEvent.AwaitingScheduling.class::isInstance)
+                .count())
         .isEqualTo(sent.size());
     // asked all at once, the pairs' accepts wait for the write under way and go in the next
     assertThat(accepting)

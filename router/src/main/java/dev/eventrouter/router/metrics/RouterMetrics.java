@@ -192,14 +192,15 @@ public final class RouterMetrics {
   public final Histogram journalWriteSeconds =
       Histogram.builder()
           .name("eventrouter_journal_write_seconds")
-          .help("How long the queues' journal writes took (jobs accepted, outcomes)")
+          .help(
+              "How long the queues' journal writes took (a queue's, or a group's in the layout groups)")
           .classicOnly()
           .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10)
           .register(registry);
   public final Histogram journalWriteEvents =
       Histogram.builder()
           .name("eventrouter_journal_write_events")
-          .help("Events per journal write of the queues: how well writes are batched")
+          .help("Job events per journal write of the queues: how well writes are batched")
           .classicOnly()
           .classicUpperBounds(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
           .register(registry);
