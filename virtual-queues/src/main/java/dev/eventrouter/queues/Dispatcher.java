@@ -101,9 +101,6 @@ final class Dispatcher implements PayloadReadBack.Reader {
   /** The queue is stopping: nothing new is sent. */
   private boolean halted;
 
-  /** The journal event whose payloads the last pass left to the host to read; 0 for none. */
-  private long waitingForRow;
-
   Dispatcher(QueueRuntime queue, PayloadReadBack readBack) {
     this.queue = queue;
     this.readBack = readBack;
@@ -208,7 +205,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
   /**
    * Payloads its host read ahead: those of jobs due now and still waiting for theirs (not finished,
    * carried forward, under way or read meanwhile) are kept while there is room, and a pass sends
-   * what it can; a pass too, with none of them, when the last pass waited for this row.
+   * what it can.
    */
   void readAhead(QueueState state, ReadAhead read) {
     long now = queue.nowMillis();
@@ -225,7 +222,7 @@ final class Dispatcher implements PayloadReadBack.Reader {
         }
       }
     }
-    if (!wanted.isEmpty() || read.sequenceNr() == waitingForRow) {
+    if (!wanted.isEmpty()) {
       queue.payloads().offerRead(wanted.values());
       dispatch(state, wanted, PassCause.READ);
     }
@@ -258,7 +255,6 @@ final class Dispatcher implements PayloadReadBack.Reader {
    * @param justRead payloads just read back, of jobs the cache had no room to keep
    */
   private void pass(QueueState state, Map<Ksuid, Job> justRead) {
-    waitingForRow = 0;
     Optional<DestinationSettings> found = queue.deps().destinations().find(queue.pair());
     destination = found;
     if (found.isEmpty()) {
@@ -335,9 +331,9 @@ final class Dispatcher implements PayloadReadBack.Reader {
       }
       if (payload == null) {
         if (queue.host().readsAhead(job.payloadSequenceNr())) {
-          // its host reads that row for all its queues and hands this payload over (or wakes the
-          // queue): not read alone, nor overtaken meanwhile
-          waitingForRow = job.payloadSequenceNr();
+          // its host reads that row for all its queues and hands this payload over: not read
+          // alone, nor overtaken meanwhile (the timer in case the host gives up on the row)
+          schedule(now + PayloadReadBack.RETRY_AFTER.toMillis());
           break;
         }
         if (sending && readBack.reading(this)) {

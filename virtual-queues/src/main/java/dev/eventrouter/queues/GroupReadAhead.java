@@ -1,14 +1,9 @@
 package dev.eventrouter.queues;
 
 import dev.eventrouter.persistence.job.GroupBatch;
-import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.persistence.journal.JobPayloads;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
 
@@ -21,11 +16,11 @@ import java.util.function.LongSupplier;
  *
  * <p>A row is read once the node's payload memory has room for it: its payloads then wait in their
  * pairs' caches for permits, and the next row is read as sends free memory. A pair leaves to this
- * reader the jobs of rows it has not read yet ({@link #brings}) and waits, without a timer, for the
- * row's jobs; it reads alone what the reader passed without handing over (a job not due yet, or one
- * that found no room). Should the memory stay full for {@link #STALLED_AFTER} (held by pairs that
- * cannot send: a destination down or paused), the waiting pairs are woken and read their jobs back
- * alone, as in the layout of a queue per pair; the reader goes on once memory frees.
+ * reader the jobs of rows it has not read yet ({@link #brings}), and reads alone what it passed
+ * without handing over (a job not due yet, or one that found no room). Should the memory stay full
+ * for {@link #STALLED_AFTER} (held by pairs that cannot send: a destination down or paused), the
+ * pairs stop waiting for it and read their jobs back alone, as in the layout of a queue per pair;
+ * the reader goes on once memory frees.
  *
  * <p>Only the group's thread: it is the group's part, as {@link Dispatcher} is a pair's.
  */
@@ -48,9 +43,6 @@ final class GroupReadAhead {
 
     /** The row could not be read. */
     void failed(long sequenceNr, Throwable failure);
-
-    /** These pairs waited for rows this reader is not going to hand them: they read alone. */
-    void wake(Set<PairId> pairs);
   }
 
   private final Group group;
@@ -60,11 +52,6 @@ final class GroupReadAhead {
 
   /** The rows holding payloads not kept of jobs that may still be live, not read yet. */
   private final TreeSet<Long> behind = new TreeSet<>();
-
-  /**
-   * Per row behind, the pairs waiting for it: they are woken by its jobs, or told it won't come.
-   */
-  private final Map<Long, Set<PairId>> waiters = new HashMap<>();
 
   private boolean reading;
 
@@ -93,20 +80,10 @@ final class GroupReadAhead {
     behind.add(sequenceNr);
   }
 
-  /**
-   * Whether the payloads of that row are handed to its pairs soon: the pair need not read them, and
-   * waits for them (or to be woken, should they not come).
-   */
-  boolean brings(long sequenceNr, PairId pair) {
-    if (!behind.contains(sequenceNr) || stalled()) {
-      return false;
-    }
-    waiters.computeIfAbsent(sequenceNr, nr -> new HashSet<>()).add(pair);
-    return true;
-  }
-
-  private boolean stalled() {
-    return waiting && nanoTime.getAsLong() - waitingSince >= STALLED_AFTER.toNanos();
+  /** Whether the payloads of that row are handed to the pairs soon: they need not read them. */
+  boolean brings(long sequenceNr) {
+    return behind.contains(sequenceNr)
+        && (!waiting || nanoTime.getAsLong() - waitingSince < STALLED_AFTER.toNanos());
   }
 
   /**
@@ -121,11 +98,6 @@ final class GroupReadAhead {
       if (!waiting) {
         waiting = true;
         waitingSince = nanoTime.getAsLong();
-      } else if (stalled() && !waiters.isEmpty()) {
-        Set<PairId> all = new HashSet<>();
-        waiters.values().forEach(all::addAll);
-        waiters.clear();
-        group.wake(all);
       }
       group.recheckIn(ROOM_RECHECK);
       return;
@@ -150,14 +122,6 @@ final class GroupReadAhead {
       return Optional.empty();
     }
     behind.remove(sequenceNr);
-    Optional<GroupBatch> handed = failure == null ? row : Optional.empty();
-    Set<PairId> waited = waiters.remove(sequenceNr);
-    if (waited != null) {
-      handed.ifPresent(batch -> batch.pairs().forEach(part -> waited.remove(part.pair())));
-      if (!waited.isEmpty()) {
-        group.wake(waited);
-      }
-    }
-    return handed;
+    return failure == null ? row : Optional.empty();
   }
 }

@@ -483,13 +483,6 @@ public final class QueueGroup
     }
 
     @Override
-    public void wake(Set<PairId> pairs) {
-      for (PairId pair : pairs) {
-        context.getSelf().tell(new Own(pair, Dispatcher.Tick.INSTANCE));
-      }
-    }
-
-    @Override
     public void failed(long sequenceNr, Throwable failure) {
       context
           .getLog()
@@ -565,7 +558,7 @@ public final class QueueGroup
 
     @Override
     public boolean readsAhead(long sequenceNr) {
-      return readAhead.brings(sequenceNr, pair);
+      return readAhead.brings(sequenceNr);
     }
 
     @Override

@@ -49,8 +49,7 @@ interface QueueHost {
 
   /**
    * Whether the host hands the queue the payloads of that journal event soon, read for all its
-   * queues at once: the queue does not read them back alone meanwhile, and is sent them (or a
-   * {@link Dispatcher.Tick}, should they not come).
+   * queues at once: the queue does not read them back alone meanwhile.
    */
   default boolean readsAhead(long sequenceNr) {
     return false;

@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
@@ -23,14 +22,9 @@ class GroupReadAheadTest {
 
   private static final long ROOM = 1_000;
 
-  private static final PairId WAITER = new PairId("waiting", "destination");
-
-  private static final PairId IN_ROW = new PairId("source", "destination");
-
   private final List<Long> reads = new ArrayList<>();
   private final List<Duration> rechecks = new ArrayList<>();
   private final List<Long> failed = new ArrayList<>();
-  private final List<PairId> woken = new ArrayList<>();
   private final PayloadBudget budget = new PayloadBudget(2 * ROOM);
   private long now = -5_000_000_000L; // nanoTime may be negative
 
@@ -51,11 +45,6 @@ class GroupReadAheadTest {
             public void failed(long sequenceNr, Throwable failure) {
               failed.add(sequenceNr);
             }
-
-            @Override
-            public void wake(Set<PairId> pairs) {
-              woken.addAll(pairs);
-            }
           },
           budget,
           ROOM,
@@ -70,17 +59,14 @@ class GroupReadAheadTest {
     readAhead.next();
     readAhead.next();
     assertThat(reads).as("one read at a time").containsExactly(3L);
-    assertThat(readAhead.brings(3, IN_ROW)).isTrue();
+    assertThat(readAhead.brings(3)).isTrue();
 
     assertThat(readAhead.read(3, Optional.of(row()), null)).isPresent();
-    assertThat(woken).as("the row's pairs are handed its jobs, not woken").isEmpty();
-    assertThat(readAhead.brings(3, IN_ROW))
-        .as("read: the pairs read alone what it did not hand")
-        .isFalse();
+    assertThat(readAhead.brings(3)).as("read: the pairs read alone what it did not hand").isFalse();
     readAhead.next();
     assertThat(reads).containsExactly(3L, 5L);
-    assertThat(readAhead.brings(7, WAITER)).isTrue();
-    assertThat(readAhead.brings(4, WAITER)).as("a row no pair left to it").isFalse();
+    assertThat(readAhead.brings(7)).isTrue();
+    assertThat(readAhead.brings(4)).as("a row no pair left to it").isFalse();
   }
 
   @Test
@@ -91,21 +77,18 @@ class GroupReadAheadTest {
     readAhead.next();
     assertThat(reads).isEmpty();
     assertThat(rechecks).containsExactly(GroupReadAhead.ROOM_RECHECK);
-    assertThat(readAhead.brings(1, WAITER)).isTrue();
+    assertThat(readAhead.brings(1)).isTrue();
 
     now += GroupReadAhead.STALLED_AFTER.toNanos() - 1;
     readAhead.next();
-    assertThat(readAhead.brings(1, IN_ROW)).isTrue();
-    assertThat(woken).isEmpty();
+    assertThat(readAhead.brings(1)).isTrue();
     now += 1;
-    assertThat(readAhead.brings(1, WAITER)).as("stalled: pairs do not wait for it").isFalse();
-    readAhead.next();
-    assertThat(woken).as("those waiting read alone").containsExactlyInAnyOrder(WAITER, IN_ROW);
+    assertThat(readAhead.brings(1)).as("stalled: pairs do not wait for it").isFalse();
 
     budget.giveBack(ROOM);
     readAhead.next();
     assertThat(reads).containsExactly(1L);
-    assertThat(readAhead.brings(1, WAITER)).as("room again: it brings the row").isTrue();
+    assertThat(readAhead.brings(1)).as("room again: it brings the row").isTrue();
   }
 
   @Test
@@ -120,8 +103,7 @@ class GroupReadAheadTest {
     assertThat(handed).isEmpty();
     assertThat(failed).containsExactly(4L);
     assertThat(rechecks).containsExactly(PayloadReadBack.RETRY_AFTER);
-    assertThat(readAhead.brings(4, WAITER)).isTrue();
-    assertThat(woken).as("still to come").isEmpty();
+    assertThat(readAhead.brings(4)).isTrue();
     readAhead.next();
     assertThat(reads).as("not before the delay").containsExactly(4L);
     now += PayloadReadBack.RETRY_AFTER.toNanos();
@@ -134,7 +116,6 @@ class GroupReadAheadTest {
     readAhead.notKept(2);
     readAhead.notKept(6);
     readAhead.next();
-    assertThat(readAhead.brings(2, WAITER)).isTrue();
 
     Optional<GroupBatch> handed =
         readAhead.read(
@@ -144,17 +125,17 @@ class GroupReadAheadTest {
 
     assertThat(handed).isEmpty();
     assertThat(failed).isEmpty();
-    assertThat(woken).as("told it will not come").containsExactly(WAITER);
-    assertThat(readAhead.brings(2, WAITER)).isFalse();
+    assertThat(readAhead.brings(2)).isFalse();
     readAhead.next();
     assertThat(readAhead.read(6, Optional.empty(), null)).isEmpty();
-    assertThat(readAhead.brings(6, WAITER)).isFalse();
+    assertThat(readAhead.brings(6)).isFalse();
   }
 
   private static GroupBatch row() {
+    PairId pair = new PairId("source", "destination");
     JobEvent event =
         new JobEvent.AwaitingScheduling(
-            JobFixtures.job(IN_ROW, "m-1", "http://127.0.0.1:1/", Instant.now()));
-    return new GroupBatch(List.of(new GroupBatch.PairBatch(IN_ROW, new JobBatch(List.of(event)))));
+            JobFixtures.job(pair, "m-1", "http://127.0.0.1:1/", Instant.now()));
+    return new GroupBatch(List.of(new GroupBatch.PairBatch(pair, new JobBatch(List.of(event)))));
   }
 }
