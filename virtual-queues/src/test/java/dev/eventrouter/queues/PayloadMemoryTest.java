@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.PairId;
-import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.queues.adapter.Batching;
 import dev.eventrouter.queues.adapter.WebhookAdapter;
 import dev.eventrouter.queues.destination.BreakerSettings;
@@ -14,12 +13,9 @@ import dev.eventrouter.queues.testing.ScriptedDestination.Response;
 import dev.eventrouter.queues.testing.TestQueues;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -139,22 +135,7 @@ class PayloadMemoryTest {
                 r -> new String(r.body(), StandardCharsets.UTF_8), Collectors.counting()));
   }
 
-  /** Jobs with JSON payloads of exactly {@code bytes} bytes, each different. */
   private static List<Job> jobs(PairId pair, int count, int bytes) {
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    String endpoint = fixture.destination().url(QueueFixture.path(pair));
-    return IntStream.range(0, count)
-        .mapToObj(
-            i -> {
-              String head = "{\"messageId\":\"" + run + "-" + i + "\",\"pad\":\"";
-              String json = head + "x".repeat(bytes - head.length() - 2) + "\"}";
-              return JobFixtures.job(
-                  pair,
-                  run + "-" + i,
-                  endpoint,
-                  Instant.now(),
-                  json.getBytes(StandardCharsets.UTF_8));
-            })
-        .toList();
+    return fixture.jobsOfBytes(pair, count, bytes);
   }
 }

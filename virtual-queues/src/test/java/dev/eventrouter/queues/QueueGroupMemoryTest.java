@@ -1,25 +1,17 @@
 package dev.eventrouter.queues;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
-import dev.eventrouter.persistence.job.GroupBatch;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.PairId;
-import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.queues.testing.QueueFixture;
-import dev.eventrouter.queues.testing.ScriptedDestination.Received;
 import dev.eventrouter.queues.testing.TestQueues;
-import dev.eventrouter.queues.testing.Traces;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -74,14 +66,9 @@ class QueueGroupMemoryTest {
     pairs.forEach(fixture::awaitEmpty);
 
     assertThat(pairs)
-        .allSatisfy(
-            pair ->
-                assertThat(received(pair))
-                    .extracting(r -> r.header("X-Delivery-Attempt"))
-                    .containsOnly("1")
-                    .hasSize(3));
+        .allSatisfy(pair -> assertThat(fixture.attempts(pair)).containsExactly("1", "1", "1"));
     long acceptRows =
-        groupRows(pairs.get(0)).stream()
+        fixture.groupRows(pairs.get(0)).stream()
             .filter(
                 row ->
                     row.jobEvents().stream()
@@ -98,8 +85,8 @@ class QueueGroupMemoryTest {
   void memoryHeldByAPausedDestinationKeepsNoOtherPairOfItsGroupWaiting() {
     PairId held = pairsOfOneShard("held", fixture.newPair("paused").destination(), 1).get(0);
     PairId other =
-        pairsOfShard(
-                TestQueues.shardOf(held.source()), "other", fixture.newPair("up").destination())
+        TestQueues.pairsOfShard(
+                TestQueues.shardOf(held.source()), "other", fixture.newPair("up").destination(), 1)
             .get(0);
     fixture.pause(held);
     // more than the memory holds: it is full of payloads that cannot go
@@ -110,51 +97,17 @@ class QueueGroupMemoryTest {
     fixture.enqueue(other, jobs(other, 3));
 
     fixture.awaitEmpty(other, GroupReadAhead.STALLED_AFTER.plus(QueueFixture.WAIT));
-    assertThat(received(other)).hasSize(3);
+    assertThat(fixture.received(other)).hasSize(3);
     assertThat(fixture.stats(held).pending()).isEqualTo(2 * MEMORY / PAYLOAD_BYTES);
     fixture.resume(held);
     fixture.awaitEmpty(held);
   }
 
   private static List<Job> jobs(PairId pair, int count) {
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    String endpoint = fixture.destination().url(QueueFixture.path(pair));
-    return IntStream.range(0, count)
-        .mapToObj(
-            i -> {
-              String head = "{\"messageId\":\"" + run + "-" + i + "\",\"pad\":\"";
-              String json = head + "x".repeat(PAYLOAD_BYTES - head.length() - 2) + "\"}";
-              return JobFixtures.job(
-                  pair, run + "-" + i, endpoint, Instant.now(), json.getBytes(UTF_8));
-            })
-        .toList();
-  }
-
-  private static List<Received> received(PairId pair) {
-    return fixture.destination().received(QueueFixture.path(pair));
+    return fixture.jobsOfBytes(pair, count, PAYLOAD_BYTES);
   }
 
   private static List<PairId> pairsOfOneShard(String prefix, String destination, int count) {
-    return pairsOfShard(TestQueues.shardOf(prefix + "-0"), prefix, destination).subList(0, count);
-  }
-
-  /** The first pairs, of sources named after the prefix, that the test node puts in the shard. */
-  private static List<PairId> pairsOfShard(int shard, String prefix, String destination) {
-    List<PairId> pairs = new ArrayList<>();
-    for (int i = 0; pairs.size() < 100; i++) {
-      String source = prefix + "-" + i;
-      if (TestQueues.shardOf(source) == shard) {
-        pairs.add(new PairId(source, destination));
-      }
-    }
-    return pairs;
-  }
-
-  /** The rows of the group a pair is in. */
-  private static List<GroupBatch> groupRows(PairId pair) {
-    String persistenceId = QueueGroup.persistenceId(TestQueues.groupOf(pair.source())).id();
-    return Traces.journal(fixture.testKit().system(), persistenceId, 0).stream()
-        .map(GroupBatch.class::cast)
-        .toList();
+    return TestQueues.pairsOfShard(TestQueues.shardOf(prefix + "-0"), prefix, destination, count);
   }
 }

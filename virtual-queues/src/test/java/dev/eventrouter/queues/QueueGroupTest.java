@@ -8,14 +8,11 @@ import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.testing.QueueFixture;
-import dev.eventrouter.queues.testing.ScriptedDestination.Received;
 import dev.eventrouter.queues.testing.TestQueues;
-import dev.eventrouter.queues.testing.Traces;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,7 +32,8 @@ class QueueGroupTest {
   @Test
   void pairsOfOneShardAcceptedTogetherShareTheirJournalRows() {
     String destination = fixture.newPair("grouped").destination();
-    List<PairId> pairs = pairsOfOneShard(destination, PAIRS);
+    List<PairId> pairs =
+        TestQueues.pairsOfShard(TestQueues.shardOf("grouped-0"), "grouped", destination, PAIRS);
     List<Job> sent = new ArrayList<>();
     List<CompletableFuture<VirtualQueue.Accepted>> accepted = new ArrayList<>();
     for (PairId pair : pairs) {
@@ -48,11 +46,11 @@ class QueueGroupTest {
         .allSatisfy(ask -> assertThat(ask.join()).isEqualTo(new VirtualQueue.Accepted(3, 0)));
     fixture.await(
         () ->
-            assertThat(pairs.stream().mapToInt(pair -> received(pair).size()).sum())
+            assertThat(pairs.stream().mapToInt(pair -> fixture.received(pair).size()).sum())
                 .isEqualTo(sent.size()));
     pairs.forEach(fixture::awaitEmpty);
 
-    List<GroupBatch> rows = groupRows(fixture.testKit().system(), pairs.get(0));
+    List<GroupBatch> rows = fixture.groupRows(pairs.get(0));
     List<GroupBatch> accepting =
         rows.stream()
             .filter(
@@ -72,12 +70,7 @@ class QueueGroupTest {
         .as("rows carrying the accepts of %d pairs", PAIRS)
         .hasSizeLessThan(PAIRS / 2);
     assertThat(pairs)
-        .allSatisfy(
-            pair ->
-                assertThat(received(pair))
-                    .extracting(r -> r.header("X-Delivery-Attempt"))
-                    .containsOnly("1")
-                    .hasSize(3));
+        .allSatisfy(pair -> assertThat(fixture.attempts(pair)).containsExactly("1", "1", "1"));
   }
 
   @Test
@@ -93,28 +86,5 @@ class QueueGroupTest {
         .containsExactlyInAnyOrder(
             new VirtualQueue.Accepted(3, 0), new VirtualQueue.Accepted(0, 3));
     assertThat(fixture.stats(pair).pending()).isEqualTo(3);
-  }
-
-  private static List<Received> received(PairId pair) {
-    return fixture.destination().received(QueueFixture.path(pair));
-  }
-
-  /** Pairs whose sources the test node puts in one shard: one group. */
-  private static List<PairId> pairsOfOneShard(String destination, int count) {
-    int shard = TestQueues.shardOf("grouped-0");
-    List<PairId> pairs = new ArrayList<>();
-    for (int i = 0; pairs.size() < count; i++) {
-      String source = "grouped-" + i;
-      if (TestQueues.shardOf(source) == shard) {
-        pairs.add(new PairId(source, destination));
-      }
-    }
-    return pairs;
-  }
-
-  /** The rows of the group a pair is in. */
-  private static List<GroupBatch> groupRows(ActorSystem<?> system, PairId pair) {
-    String persistenceId = QueueGroup.persistenceId(TestQueues.groupOf(pair.source())).id();
-    return Traces.journal(system, persistenceId, 0).stream().map(GroupBatch.class::cast).toList();
   }
 }

@@ -1,9 +1,11 @@
 package dev.eventrouter.queues.testing;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.persistence.job.GroupBatch;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
@@ -181,6 +183,39 @@ public final class QueueFixture implements BeforeAllCallback, AfterAllCallback, 
     String run = UUID.randomUUID().toString().substring(0, 8);
     return IntStream.range(0, count)
         .mapToObj(i -> JobFixtures.job(pair, run + "-" + i, endpoint, created))
+        .toList();
+  }
+
+  /** Jobs with JSON payloads of exactly {@code bytes} bytes, each different. */
+  public List<Job> jobsOfBytes(PairId pair, int count, int bytes) {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String endpoint = destination.url(path(pair));
+    return IntStream.range(0, count)
+        .mapToObj(
+            i -> {
+              String head = "{\"messageId\":\"" + run + "-" + i + "\",\"pad\":\"";
+              String json = head + "x".repeat(bytes - head.length() - 2) + "\"}";
+              return JobFixtures.job(
+                  pair, run + "-" + i, endpoint, Instant.now(), json.getBytes(UTF_8));
+            })
+        .toList();
+  }
+
+  /** What the scripted destination received of the pair's jobs. */
+  public List<ScriptedDestination.Received> received(PairId pair) {
+    return destination.received(path(pair));
+  }
+
+  /** The attempt each request the destination received for the pair was, in order. */
+  public List<String> attempts(PairId pair) {
+    return received(pair).stream().map(r -> r.header("X-Delivery-Attempt")).toList();
+  }
+
+  /** The journal rows of the queue group a pair is in (layout groups). */
+  public List<GroupBatch> groupRows(PairId pair) {
+    String persistenceId = QueueGroup.persistenceId(TestQueues.groupOf(pair.source())).id();
+    return Traces.journal(testKit.system(), persistenceId, 0).stream()
+        .map(GroupBatch.class::cast)
         .toList();
   }
 

@@ -2,6 +2,7 @@ package dev.eventrouter.queues.testing;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.eventrouter.persistence.job.PairId;
 import dev.eventrouter.queues.JobEventListener;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.archive.ArchiveSink;
@@ -12,6 +13,8 @@ import dev.eventrouter.queues.destination.DestinationSettings;
 import dev.eventrouter.queues.destination.Destinations;
 import dev.eventrouter.queues.destination.RetryPolicy;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -116,6 +119,21 @@ public final class TestQueues {
   /** The group of a source's queues on a test node, when they run in groups. */
   public static String groupOf(String source) {
     return Integer.toString(shardOf(source));
+  }
+
+  /**
+   * The first {@code count} pairs, of sources named {@code prefix-0}, {@code prefix-1}, ..., that a
+   * test node puts in the shard: under the layout groups, pairs of one group.
+   */
+  public static List<PairId> pairsOfShard(int shard, String prefix, String destination, int count) {
+    List<PairId> pairs = new ArrayList<>();
+    for (int i = 0; pairs.size() < count; i++) {
+      String source = prefix + "-" + i;
+      if (shardOf(source) == shard) {
+        pairs.add(new PairId(source, destination));
+      }
+    }
+    return pairs;
   }
 
   /** The shard of a source's queues on a test node. */
