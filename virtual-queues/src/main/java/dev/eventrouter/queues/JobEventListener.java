@@ -47,4 +47,11 @@ public interface JobEventListener {
 
   /** The pair's queue on this node now holds {@code jobs} jobs (0 once it stopped here). */
   default void depth(PairId pair, int jobs) {}
+
+  /**
+   * A queue group on this node (the layout groups) holds the states of {@code pairs} pairs: those
+   * with jobs and those remembering finished jobs whose records may be read again (0 once it
+   * stopped here). Told after each look over its idle pairs.
+   */
+  default void groupPairs(String group, int pairs) {}
 }

@@ -3,10 +3,12 @@ package dev.eventrouter.queues;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.eventrouter.persistence.job.GroupBatch;
+import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobBatch;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.PersistedRecords;
 import dev.eventrouter.persistence.job.QueueEvent;
 import dev.eventrouter.persistence.journal.JournalShard;
 import dev.eventrouter.persistence.serialization.CborSerializable;
@@ -33,6 +35,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -57,9 +60,17 @@ import org.slf4j.Logger;
  * pairs go on.
  *
  * <p><b>A pair's life.</b> A pair's queue starts with the first message for it, and is let go when
- * it is empty and idle, its state (what dedupes records read twice) kept. Its timers and its
- * messages to itself are the group's, addressed to it; the delivery client's answers come to the
- * group, which finds each job's pair by the requests under way.
+ * it is empty and idle. Its timers and its messages to itself are the group's, addressed to it; the
+ * delivery client's answers come to the group, which finds each job's pair by the requests under
+ * way. An ingest batch comes as one message for all its pairs ({@link EnqueueAll}).
+ *
+ * <p><b>Records read twice.</b> A group is the queues of one Kafka partition's sources. What the
+ * ingest tells of the records persisted (per partition, the offset below which every record's jobs
+ * are in their queues) the group journals with its next write and tells every pair's state, so that
+ * a record read again below it is refused by its offset, after a restart too. A pair's state
+ * remembers the ids of its finished jobs of records above it only, and once it holds no job and
+ * remembers none, the group lets it go whole: the group holds the pairs with jobs and those whose
+ * records may still be read again, not every pair it ever had.
  *
  * <p><b>Payloads read back.</b> What its pairs could not keep in memory the group reads back in the
  * order of its log, a row at a time for all the pairs in it ({@link GroupReadAhead}): a row holds
@@ -78,7 +89,24 @@ public final class QueueGroup
   // ---- protocol ----
 
   public sealed interface Command
-      permits ToPair, Own, Answered, Write, Stop, RowRead, ReadAheadTick {}
+      permits EnqueueAll, ToPair, Own, Answered, Write, Stop, RowRead, ReadAheadTick, Sweep {}
+
+  /**
+   * Jobs of any of the group's pairs, as an ingest batch brings them: each pair's part is handled
+   * as its own {@link VirtualQueue.Enqueue} would be, all written together; the reply, their sum,
+   * comes once every part is durable. One message for hundreds of pairs, where one ask per pair
+   * kept the group busy routing asks while its deliveries waited.
+   */
+  public record EnqueueAll(
+      List<Job> jobs,
+      PersistedRecords persisted,
+      ActorRef<StatusReply<VirtualQueue.Accepted>> replyTo)
+      implements Command, CborSerializable {
+
+    public EnqueueAll {
+      persisted = persisted == null ? PersistedRecords.NONE : persisted;
+    }
+  }
 
   /** A message for one pair's queue from outside: an enqueue, a lever, a stats ask. */
   public record ToPair(
@@ -116,6 +144,11 @@ public final class QueueGroup
     INSTANCE
   }
 
+  /** Lets go the states of idle pairs that remember nothing any more ({@link #sweep}). */
+  private enum Sweep implements Command, NoSerializationVerificationNeeded {
+    INSTANCE
+  }
+
   /**
    * Sent by sharding to stop the group (rebalancing, shutdown); each pair stops as its own would.
    */
@@ -135,11 +168,21 @@ public final class QueueGroup
 
   // ---- state: every pair's queue index, rebuilt from the log ----
 
-  /** The pairs' states, each at the group's sequence number of the last event it had a part in. */
+  /**
+   * The pairs' states, each at the group's sequence number of the last event it had a part in, and
+   * what the ingest has told the group is persisted of its topic.
+   */
   public static final class Pairs {
     private final Map<PairId, QueueState> states = new HashMap<>();
     private final VirtualQueueSettings settings;
     private long sequenceNr;
+
+    /**
+     * Journaled with the group's writes (as it was when each was made), so that a group restarted
+     * refuses a record read again below these offsets though its pairs forgot the jobs' ids; told
+     * to a pair's state when it starts, and with every part of the log replayed.
+     */
+    private PersistedRecords persisted = PersistedRecords.NONE;
 
     Pairs(VirtualQueueSettings settings) {
       this.settings = settings;
@@ -149,10 +192,19 @@ public final class QueueGroup
       return states.computeIfAbsent(pair, p -> QueueState.empty(settings));
     }
 
+    /** What the ingest tells with an enqueue. Not an event: the group's next write carries it. */
+    void told(PersistedRecords told) {
+      persisted = persisted.and(told);
+    }
+
     Pairs apply(GroupBatch event) {
       sequenceNr++;
+      persisted = persisted.and(event.persisted());
       for (GroupBatch.PairBatch part : event.pairs()) {
-        of(part.pair()).applyAt(part.batch(), sequenceNr);
+        QueueState state = of(part.pair());
+        // forgets the finished jobs of records below it as the log is replayed
+        state.persisted(persisted);
+        state.applyAt(part.batch(), sequenceNr);
       }
       return this;
     }
@@ -160,6 +212,7 @@ public final class QueueGroup
 
   // ---- the actor ----
 
+  private final String group;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final VirtualQueue.Dependencies deps;
@@ -176,6 +229,9 @@ public final class QueueGroup
   private List<Asked> pending = new ArrayList<>();
 
   private boolean writeAsked;
+
+  /** What of {@link Pairs#persisted} the log carries: the next write carries it when it is less. */
+  private PersistedRecords journaled = PersistedRecords.NONE;
 
   private final GroupReadAhead readAhead;
 
@@ -205,6 +261,7 @@ public final class QueueGroup
       TimerScheduler<Command> timers) {
     // as a pair's own actor: no restart in place on a journal failure, the state being mutable
     super(persistenceId(shard));
+    this.group = shard;
     this.context = context;
     this.timers = timers;
     this.deps = deps;
@@ -242,7 +299,13 @@ public final class QueueGroup
   @Override
   public CommandHandler<Command, GroupBatch, Pairs> commandHandler() {
     return (pairs, command) -> {
-      if (command instanceof ToPair toPair) {
+      if (command instanceof EnqueueAll all) {
+        pairs.told(all.persisted());
+        enqueueAll(pairs, all);
+      } else if (command instanceof ToPair toPair) {
+        if (toPair.command() instanceof VirtualQueue.Enqueue enqueue) {
+          pairs.told(enqueue.persisted());
+        }
         deliver(pairs, toPair.pair(), toPair.command());
       } else if (command instanceof Own own) {
         deliver(pairs, own.pair(), own.message());
@@ -255,8 +318,10 @@ public final class QueueGroup
         readAhead.next();
       } else if (command == ReadAheadTick.INSTANCE) {
         readAhead.next();
+      } else if (command == Sweep.INSTANCE) {
+        sweep(pairs);
       } else if (command == Write.INSTANCE) {
-        return write();
+        return write(pairs);
       } else if (command == Stop.INSTANCE) {
         stop(pairs);
       }
@@ -269,19 +334,43 @@ public final class QueueGroup
     return newSignalHandlerBuilder()
         .onSignal(
             RecoveryCompleted.instance(),
-            pairs ->
-                pairs.states.forEach(
-                    (pair, state) -> {
-                      if (!state.isEmpty()) {
-                        start(pairs, pair);
-                      }
-                    }))
+            pairs -> {
+              journaled = pairs.persisted;
+              timers.startTimerWithFixedDelay(Sweep.INSTANCE, deps.settings().groupSweepEvery());
+              pairs.states.forEach(
+                  (pair, state) -> {
+                    if (!state.isEmpty()) {
+                      start(pairs, pair);
+                    }
+                  });
+            })
         .onSignal(
-            PostStop.instance(), pairs -> running.values().forEach(pair -> pair.queue.stopped()))
+            PostStop.instance(),
+            pairs -> {
+              running.values().forEach(pair -> pair.queue.stopped());
+              deps.listener().groupPairs(group, 0);
+            })
         .build();
   }
 
   // ---- a pair's messages ----
+
+  private void enqueueAll(Pairs pairs, EnqueueAll all) {
+    Map<PairId, List<Job>> byPair = new LinkedHashMap<>();
+    for (Job job : all.jobs()) {
+      byPair.computeIfAbsent(job.pair(), pair -> new ArrayList<>()).add(job);
+    }
+    if (byPair.isEmpty()) {
+      all.replyTo().tell(StatusReply.success(new VirtualQueue.Accepted(0, 0)));
+      return;
+    }
+    ActorRef<StatusReply<VirtualQueue.Accepted>> tally =
+        context.spawnAnonymous(
+            AcceptedTally.create(byPair.size(), all.replyTo(), deps.settings().askTimeout()));
+    byPair.forEach(
+        (pair, jobs) ->
+            deliver(pairs, pair, new VirtualQueue.Enqueue(jobs, all.persisted(), tally)));
+  }
 
   /**
    * The delivery client's answers, each to the pair whose request it answers; an answer for a queue
@@ -316,7 +405,9 @@ public final class QueueGroup
   private Running start(Pairs pairs, PairId pair) {
     Running started = new Running(pair);
     running.put(pair, started);
-    started.queue.recovered(pairs.of(pair));
+    QueueState state = pairs.of(pair);
+    state.persisted(pairs.persisted);
+    started.queue.recovered(state);
     return started;
   }
 
@@ -361,6 +452,9 @@ public final class QueueGroup
     }
     if (effect.stops() || queue.letGo) {
       letGo(queue);
+      if (state.remembersNothing()) {
+        pairs.states.remove(queue.host.pair);
+      }
     }
   }
 
@@ -375,16 +469,41 @@ public final class QueueGroup
     queue.queue.stopped();
   }
 
+  /**
+   * Tells the idle pairs' states what is persisted now, which forgets the finished jobs of records
+   * below it, and lets go those left remembering nothing: the group holds the pairs with jobs and
+   * those whose records may still be read again, not every pair it ever had.
+   */
+  private void sweep(Pairs pairs) {
+    long now = deps.clock().millis();
+    pairs
+        .states
+        .entrySet()
+        .removeIf(
+            entry -> {
+              if (running.containsKey(entry.getKey())) {
+                return false;
+              }
+              QueueState state = entry.getValue();
+              state.persisted(pairs.persisted);
+              state.forgetFinishedOutsideWindow(now);
+              return state.remembersNothing();
+            });
+    deps.listener().groupPairs(group, pairs.states.size());
+  }
+
   // ---- writing ----
 
-  private Effect<GroupBatch, Pairs> write() {
+  private Effect<GroupBatch, Pairs> write(Pairs now) {
     writeAsked = false;
     if (pending.isEmpty()) {
       return Effect().none();
     }
     List<Asked> written = pending;
     pending = new ArrayList<>();
-    List<GroupBatch> events = events(written);
+    PersistedRecords told = now.persisted == journaled ? PersistedRecords.NONE : now.persisted;
+    journaled = now.persisted;
+    List<GroupBatch> events = events(written, told);
     long writing = System.nanoTime();
     return Effect()
         .persist(events)
@@ -407,7 +526,7 @@ public final class QueueGroup
    * The asks as journal events: each pair's in its place, a new event where one would outweigh
    * journal-event-max-bytes (all of them written atomically).
    */
-  private List<GroupBatch> events(List<Asked> asked) {
+  private List<GroupBatch> events(List<Asked> asked, PersistedRecords told) {
     long max = deps.settings().journalEventMaxBytes();
     List<GroupBatch> events = new ArrayList<>(1);
     List<GroupBatch.PairBatch> parts = new ArrayList<>();
@@ -428,7 +547,8 @@ public final class QueueGroup
         weight += batchWeight;
       }
     }
-    events.add(new GroupBatch(parts));
+    // in one of the write's events: they are written atomically
+    events.add(new GroupBatch(parts, told));
     return events;
   }
 

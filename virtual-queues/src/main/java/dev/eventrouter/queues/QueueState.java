@@ -3,6 +3,7 @@ package dev.eventrouter.queues;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.Ksuid;
+import dev.eventrouter.persistence.job.PersistedRecords;
 import dev.eventrouter.persistence.job.QueueEvent;
 import dev.eventrouter.persistence.job.RecordPosition;
 import dev.eventrouter.queues.QueueSnapshot.FinishedJob;
@@ -228,10 +229,7 @@ public final class QueueState {
       remember(new FinishedJob(id, atMillis, position));
     }
     // by event time, not the clock: replaying the journal gives the same window
-    Iterator<FinishedJob> oldest = finishedOther.values().iterator();
-    while (oldest.hasNext() && oldest.next().atMillis() < atMillis - dedupeWindowMillis) {
-      oldest.remove();
-    }
+    forgetFinishedOutsideWindow(atMillis);
     // a bound in case persistedBelow does not rise (an ingest that does not tell it)
     while (finishedFromKafka.size() + finishedOther.size() > dedupeMaxEntries) {
       if (finishedFromKafka.size() >= finishedOther.size()) {
@@ -460,6 +458,26 @@ public final class QueueState {
 
   boolean isEmpty() {
     return jobs.isEmpty();
+  }
+
+  /**
+   * Whether it holds nothing a new state would not: no job, and no finished job remembered to
+   * refuse it again. A queue group lets such a pair's state go, keeping what it was told of the
+   * records persisted itself.
+   */
+  boolean remembersNothing() {
+    return jobs.isEmpty() && finishedFromKafka.isEmpty() && finishedOther.isEmpty();
+  }
+
+  /**
+   * Forgets the finished jobs not from Kafka whose dedupe window has passed by the clock: finishing
+   * a later one does it by event time, which a queue gone quiet never does.
+   */
+  void forgetFinishedOutsideWindow(long nowMillis) {
+    Iterator<FinishedJob> oldest = finishedOther.values().iterator();
+    while (oldest.hasNext() && oldest.next().atMillis() < nowMillis - dedupeWindowMillis) {
+      oldest.remove();
+    }
   }
 
   long sequenceNr() {

@@ -3,6 +3,7 @@ package dev.eventrouter.queues;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.PersistedRecords;
 import dev.eventrouter.persistence.job.QueueEvent;
 import dev.eventrouter.persistence.job.Transition;
 import dev.eventrouter.persistence.journal.JobPayloads;
@@ -103,7 +104,13 @@ public final class VirtualQueue
     }
   }
 
-  public record Accepted(int enqueued, int duplicates) implements CborSerializable {}
+  public record Accepted(int enqueued, int duplicates) implements CborSerializable {
+
+    /** Both replies' jobs, as one reply to both enqueues would have counted them. */
+    public Accepted plus(Accepted other) {
+      return new Accepted(enqueued + other.enqueued, duplicates + other.duplicates);
+    }
+  }
 
   public record GetStats(ActorRef<QueueStats> replyTo) implements Command, CborSerializable {}
 

@@ -27,7 +27,8 @@ public record VirtualQueueSettings(
     int traceScansAtOnce,
     JournalFormat journalFormat,
     long journalEventMaxBytes,
-    Duration stopWait) {
+    Duration stopWait,
+    Duration groupSweepEvery) {
 
   /** How a queue writes its job events; every version reads both. */
   public enum JournalFormat {
@@ -83,6 +84,7 @@ public record VirtualQueueSettings(
         c.getInt("trace-scans-at-once"),
         journalFormat(c.getString("journal-format")),
         c.getBytes("journal-event-max-bytes"),
-        c.getDuration("stop-wait"));
+        c.getDuration("stop-wait"),
+        c.getDuration("group-sweep-every"));
   }
 }

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.PersistedRecords;
 import dev.eventrouter.persistence.journal.JdbcJournalCompaction;
 import dev.eventrouter.persistence.journal.JobPayloads;
 import dev.eventrouter.persistence.journal.JournalSettings;
@@ -19,8 +20,10 @@ import dev.eventrouter.queues.placement.ShardBySource;
 import dev.eventrouter.queues.tracing.JobTracing;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -292,20 +295,79 @@ public final class VirtualQueues {
    */
   public CompletionStage<VirtualQueue.Accepted> enqueue(
       PairId pair, List<Job> jobs, PersistedRecords persisted) {
+    return inFrames(
+        jobs,
+        batch ->
+            askWithStatus(pair, replyTo -> new VirtualQueue.Enqueue(batch, persisted, replyTo)));
+  }
+
+  /**
+   * Jobs as the enqueues that carry them: per pair in the layout {@code pairs}, per group (the
+   * pairs of a shard) in {@code groups}; each list, in the order given, for {@link #enqueue(List,
+   * PersistedRecords)}.
+   */
+  public Collection<List<Job>> byHost(List<Job> jobs) {
+    Map<PairId, List<Job>> byPair = new LinkedHashMap<>();
+    for (Job job : jobs) {
+      byPair.computeIfAbsent(job.pair(), pair -> new ArrayList<>()).add(job);
+    }
+    if (layout == Layout.PAIRS) {
+      return byPair.values();
+    }
+    Map<String, List<Job>> byGroup = new LinkedHashMap<>();
+    byPair.forEach(
+        (pair, ofPair) ->
+            byGroup.computeIfAbsent(groupOf(pair), group -> new ArrayList<>()).addAll(ofPair));
+    return byGroup.values();
+  }
+
+  /**
+   * As {@link #enqueue(PairId, List, PersistedRecords)}, for jobs that {@link #byHost} put
+   * together: in {@code groups}, one message for all the pairs of a group, written in one go.
+   *
+   * @throws IllegalArgumentException for jobs of more than one host
+   */
+  public CompletionStage<VirtualQueue.Accepted> enqueue(
+      List<Job> jobs, PersistedRecords persisted) {
+    if (jobs.isEmpty()) {
+      return CompletableFuture.completedFuture(new VirtualQueue.Accepted(0, 0));
+    }
+    PairId first = jobs.get(0).pair();
+    if (layout == Layout.PAIRS) {
+      return enqueue(first, jobs, persisted);
+    }
+    String group = groupOf(first);
+    PairId checked = first;
+    for (Job job : jobs) {
+      if (!job.pair().equals(checked)) {
+        checked = job.pair();
+        if (!groupOf(checked).equals(group)) {
+          throw new IllegalArgumentException(
+              "jobs of " + first + " and " + checked + " are in different queue groups");
+        }
+      }
+    }
+    EntityRef<QueueGroup.Command> ref = sharding.entityRefFor(QueueGroup.ENTITY_TYPE, group);
+    return inFrames(
+        jobs,
+        batch ->
+            ref.<StatusReply<VirtualQueue.Accepted>>ask(
+                    replyTo -> new QueueGroup.EnqueueAll(batch, persisted, replyTo), askTimeout)
+                .thenComposeAsync(VirtualQueues::value, ON_THE_REPLYING_THREAD));
+  }
+
+  /**
+   * The jobs sent in as many messages, one after the other, as it takes for each to fit a cluster
+   * frame ({@link EnqueueBatches}); their replies summed.
+   */
+  private CompletionStage<VirtualQueue.Accepted> inFrames(
+      List<Job> jobs, Function<List<Job>, CompletionStage<VirtualQueue.Accepted>> send) {
     CompletionStage<VirtualQueue.Accepted> sent =
         CompletableFuture.completedFuture(new VirtualQueue.Accepted(0, 0));
     for (List<Job> batch : enqueueBatches.split(jobs)) {
       sent =
           sent.thenCompose(
-              before ->
-                  this.<VirtualQueue.Accepted>askWithStatus(
-                          pair, replyTo -> new VirtualQueue.Enqueue(batch, persisted, replyTo))
-                      .thenApplyAsync(
-                          after ->
-                              new VirtualQueue.Accepted(
-                                  before.enqueued() + after.enqueued(),
-                                  before.duplicates() + after.duplicates()),
-                          ON_THE_REPLYING_THREAD));
+              before -> send.apply(batch).thenApplyAsync(before::plus, ON_THE_REPLYING_THREAD));
     }
     return sent;
   }
@@ -348,16 +410,22 @@ public final class VirtualQueues {
       Function<org.apache.pekko.actor.typed.ActorRef<StatusReply<R>>, VirtualQueue.Command>
           message) {
     return this.<StatusReply<R>>ask(pair, message)
-        .thenComposeAsync(
-            reply ->
-                reply.isSuccess()
-                    ? CompletableFuture.completedFuture(reply.getValue())
-                    : CompletableFuture.failedFuture(reply.getError()),
-            ON_THE_REPLYING_THREAD);
+        .thenComposeAsync(VirtualQueues::value, ON_THE_REPLYING_THREAD);
+  }
+
+  /** The reply's value, its error a failure. */
+  private static <R> CompletionStage<R> value(StatusReply<R> reply) {
+    return reply.isSuccess()
+        ? CompletableFuture.completedFuture(reply.getValue())
+        : CompletableFuture.failedFuture(reply.getError());
   }
 
   private EntityRef<QueueGroup.Command> group(PairId pair) {
-    return sharding.entityRefFor(
-        QueueGroup.ENTITY_TYPE, Integer.toString(shardOfSource.applyAsInt(pair.source())));
+    return sharding.entityRefFor(QueueGroup.ENTITY_TYPE, groupOf(pair));
+  }
+
+  /** The group (the shard) a pair's queue is in. */
+  private String groupOf(PairId pair) {
+    return Integer.toString(shardOfSource.applyAsInt(pair.source()));
   }
 }

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.PersistedRecords;
 import dev.eventrouter.persistence.journal.JournalSettings;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import dev.eventrouter.queues.delivery.DeliveryClient;
@@ -190,13 +191,18 @@ abstract class QueueRestartContract {
   /**
    * The ingest restarted reads again records whose jobs were delivered before the restart, and
    * knows nothing yet of what was persisted: the queue refuses them all, those below what the
-   * ingest told it before (it remembers that, not their ids) and those above (by their ids). A
-   * snapshot after each event: the journal rows of the finished jobs are deleted.
+   * ingest told it before (it remembers that, not their ids) and those above (by their ids: it
+   * remembers ten finished jobs, no more). A snapshot after each event: the journal rows of the
+   * finished jobs are deleted; in a group, which takes no snapshot, the log says what was told.
    */
   @Test
   void recordsReadAgainAfterARestartAreRefused() {
     Config config =
-        ConfigFactory.parseString("eventrouter.virtual-queue.snapshot-every = 1")
+        ConfigFactory.parseString(
+                """
+                eventrouter.virtual-queue.snapshot-every = 1
+                eventrouter.virtual-queue.dedupe-max-entries = 10
+                """)
             .withFallback(journalConfig());
     DestinationSettings webhook = TestQueues.destination("webhook");
     PairId pair =

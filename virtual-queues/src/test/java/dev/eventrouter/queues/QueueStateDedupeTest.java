@@ -6,6 +6,7 @@ import dev.eventrouter.persistence.job.Attempt;
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.PersistedRecords;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import java.time.Duration;
 import java.time.Instant;

@@ -9,6 +9,7 @@ import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.JobBatch;
 import dev.eventrouter.persistence.job.JobEvent;
 import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.PersistedRecords;
 import dev.eventrouter.persistence.testing.GoldenFiles;
 import dev.eventrouter.persistence.testing.JobFixtures;
 import java.io.NotSerializableException;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -31,7 +33,11 @@ class GroupBatchSerializerTest {
       SerializationExtension.get(testKit.system().classicSystem());
 
   private static final GoldenFiles V2 = GoldenFiles.version("v2");
+  private static final GoldenFiles V3 = GoldenFiles.version("v3");
   private static final String GOLDEN = "group.batch--two-pairs.bin";
+
+  private static final PersistedRecords TOLD =
+      new PersistedRecords("Vd3kPz5pS0aPm7Yk8ZqV2w", Map.of(2, 902L, 5, 41L));
 
   private static final Instant T0 = Instant.parse("2026-12-02T07:30:00.250Z");
 
@@ -42,6 +48,10 @@ class GroupBatchSerializerTest {
 
   /** What a group writes for two of its pairs: one's new jobs, the other's outcome. */
   private static GroupBatch twoPairs() {
+    return twoPairs(PersistedRecords.NONE);
+  }
+
+  private static GroupBatch twoPairs(PersistedRecords persisted) {
     PairId shop = new PairId("shop", "webhook");
     PairId blog = new PairId("blog", "analytics");
     List<JobEvent> accepted = new ArrayList<>();
@@ -64,20 +74,21 @@ class GroupBatchSerializerTest {
                 new JobBatch(
                     List.of(
                         new JobEvent.Succeeded(
-                            delivered.id(), Attempt.responded(1, T0, T0.plusMillis(30), 200)))))));
+                            delivered.id(), Attempt.responded(1, T0, T0.plusMillis(30), 200)))))),
+        persisted);
   }
 
   @Test
   void aGroupBatchRoundTripsThroughTheConfiguredSerializer() throws Exception {
-    GroupBatch group = twoPairs();
+    for (GroupBatch group : List.of(twoPairs(), twoPairs(TOLD))) {
+      var serializer = serialization.findSerializerFor(group);
+      assertThat(serializer.identifier()).isEqualTo(GroupBatchSerializer.IDENTIFIER);
+      String manifest = Serializers.manifestFor(serializer, group);
+      byte[] bytes = serialization.serialize(group).get();
 
-    var serializer = serialization.findSerializerFor(group);
-    assertThat(serializer.identifier()).isEqualTo(GroupBatchSerializer.IDENTIFIER);
-    String manifest = Serializers.manifestFor(serializer, group);
-    byte[] bytes = serialization.serialize(group).get();
-
-    assertThat(serialization.deserialize(bytes, serializer.identifier(), manifest).get())
-        .isEqualTo(group);
+      assertThat(serialization.deserialize(bytes, serializer.identifier(), manifest).get())
+          .isEqualTo(group);
+    }
   }
 
   @Test
@@ -91,18 +102,25 @@ class GroupBatchSerializerTest {
   }
 
   @Test
-  void readsTheGroupBatchesThisVersionWrote() throws Exception {
+  void readsTheGroupBatchesEveryVersionWrote() throws Exception {
     GroupBatchSerializer serializer = new GroupBatchSerializer(null);
     if (Boolean.getBoolean(GoldenFiles.WRITE)) {
-      V2.writeIfMissing(GOLDEN, serializer.toBinary(twoPairs()));
+      V3.writeIfMissing(GOLDEN, serializer.toBinary(twoPairs(TOLD)));
     }
-    assertThat(V2.files())
-        .filteredOn(file -> file.startsWith(GroupBatchSerializer.MANIFEST))
-        .containsExactly(GOLDEN);
+    for (GoldenFiles version : List.of(V2, V3)) {
+      assertThat(version.files())
+          .filteredOn(file -> file.startsWith(GroupBatchSerializer.MANIFEST))
+          .containsExactly(GOLDEN);
+    }
+    // before group batches carried what was persisted of the topic
     assertThat(serializer.fromBinary(V2.read(GOLDEN), GroupBatchSerializer.MANIFEST))
         .usingRecursiveComparison()
         .withStrictTypeChecking()
         .isEqualTo(twoPairs());
+    assertThat(serializer.fromBinary(V3.read(GOLDEN), GroupBatchSerializer.MANIFEST))
+        .usingRecursiveComparison()
+        .withStrictTypeChecking()
+        .isEqualTo(twoPairs(TOLD));
   }
 
   @Test
@@ -115,9 +133,9 @@ class GroupBatchSerializerTest {
       ids += pair.pair().entityId().length();
     }
 
-    // a version byte and a count, then per pair two lengths
+    // a version byte and a count, then per pair two lengths; no record: one length
     assertThat(GroupBatchSerializer.write(group))
-        .hasSize(1 + 4 + group.pairs().size() * 8 + ids + batches);
+        .hasSize(1 + 4 + group.pairs().size() * 8 + ids + batches + 4);
   }
 
   @Test
@@ -125,7 +143,11 @@ class GroupBatchSerializerTest {
     GroupBatchSerializer serializer = new GroupBatchSerializer(null);
     byte[] good = GroupBatchSerializer.write(twoPairs());
     byte[] otherVersion = good.clone();
-    otherVersion[0] = 2;
+    otherVersion[0] = 3;
+    byte[] told = GroupBatchSerializer.write(twoPairs(TOLD));
+    byte[] hugePartitions = told.clone();
+    // the record's partition count: two entries of 12 bytes from the end
+    hugePartitions[told.length - 2 * 12 - 4] = 0x7F;
     byte[] hugeCount = good.clone();
     hugeCount[1] = 0x7F;
 
@@ -136,7 +158,9 @@ class GroupBatchSerializerTest {
             new byte[0],
             new byte[] {(byte) GroupBatchSerializer.VERSION, 0, 0, 0, 0},
             otherVersion,
-            hugeCount)) {
+            hugeCount,
+            hugePartitions,
+            Arrays.copyOf(told, told.length - 1))) {
       assertThatThrownBy(() -> serializer.fromBinary(bad, GroupBatchSerializer.MANIFEST))
           .isInstanceOf(NotSerializableException.class)
           .hasMessageStartingWith("cannot read a group batch");

@@ -2,10 +2,9 @@ package dev.eventrouter.router.ingest;
 
 import dev.eventrouter.persistence.job.Job;
 import dev.eventrouter.persistence.job.Ksuid;
-import dev.eventrouter.persistence.job.PairId;
+import dev.eventrouter.persistence.job.PersistedRecords;
 import dev.eventrouter.persistence.job.RecordPosition;
 import dev.eventrouter.persistence.job.TraceContext;
-import dev.eventrouter.queues.PersistedRecords;
 import dev.eventrouter.queues.VirtualQueue;
 import dev.eventrouter.queues.VirtualQueues;
 import dev.eventrouter.queues.destination.RetryPolicy;
@@ -21,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -493,7 +491,7 @@ public final class Ingest {
 
   private CompletionStage<Written> write(List<Routed> batch) {
     String readFrom = topicId;
-    Map<PairId, List<Job>> byPair = new LinkedHashMap<>();
+    List<Job> jobs = new ArrayList<>();
     List<CompletionStage<?>> writes = new ArrayList<>();
     List<CommittableOffset> offsets = new ArrayList<>(batch.size());
     Map<Integer, Long> nextOffsets = new HashMap<>();
@@ -503,10 +501,8 @@ public final class Ingest {
           routed.offset().partitionOffset().key().partition(),
           routed.offset().partitionOffset().offset() + 1,
           Math::max);
-      if (routed instanceof Jobs jobs) {
-        for (Job job : jobs.jobs()) {
-          byPair.computeIfAbsent(job.pair(), p -> new ArrayList<>()).add(job);
-        }
+      if (routed instanceof Jobs made) {
+        jobs.addAll(made.jobs());
       } else if (routed instanceof Rejected rejected) {
         writes.add(
             retrying(
@@ -515,18 +511,18 @@ public final class Ingest {
                 .thenAccept(outcome -> count(rejected, outcome)));
       }
     }
-    byPair.forEach(
-        (pair, jobs) -> {
-          Set<Integer> partitions =
-              jobs.stream()
-                  .filter(job -> job.position() != null)
-                  .map(job -> job.position().partition())
-                  .collect(Collectors.toSet());
-          // read at each attempt: a retry tells what the batches before it have persisted since
-          writes.add(
-              retrying("enqueue", () -> queues.enqueue(pair, jobs, persisted(readFrom, partitions)))
-                  .thenAccept(this::count));
-        });
+    // one enqueue per actor that hosts queues: a pair's own, or its shard's group
+    for (List<Job> hosted : queues.byHost(jobs)) {
+      Set<Integer> partitions =
+          hosted.stream()
+              .filter(job -> job.position() != null)
+              .map(job -> job.position().partition())
+              .collect(Collectors.toSet());
+      // read at each attempt: a retry tells what the batches before it have persisted since
+      writes.add(
+          retrying("enqueue", () -> queues.enqueue(hosted, persisted(readFrom, partitions)))
+              .thenAccept(this::count));
+    }
     return CompletableFuture.allOf(
             writes.stream()
                 .map(CompletionStage::toCompletableFuture)

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -260,8 +261,20 @@ public final class RouterMetrics {
    */
   private volatile Map<String, Instant> lastOldestJobs = Map.of();
 
+  /** Per queue group on this node, the pairs whose states it holds, as it last told. */
+  private final Map<String, Integer> groupPairs = new ConcurrentHashMap<>();
+
   public RouterMetrics(Clock clock) {
     this.clock = clock;
+    GaugeWithCallback.builder()
+        .name("eventrouter_queue_group_pairs")
+        .help(
+            "Pairs whose queue state this node's queue groups hold (the layout groups): those with"
+                + " jobs and those remembering finished jobs whose records may be read again")
+        .callback(
+            callback ->
+                callback.call(groupPairs.values().stream().mapToInt(Integer::intValue).sum()))
+        .register(registry);
     GaugeWithCallback.builder()
         .name("eventrouter_backlog_jobs")
         .help(
@@ -505,6 +518,15 @@ public final class RouterMetrics {
       @Override
       public void depth(PairId pair, int jobs) {
         backlogs.set(pair, jobs);
+      }
+
+      @Override
+      public void groupPairs(String group, int pairs) {
+        if (pairs == 0) {
+          groupPairs.remove(group);
+        } else {
+          groupPairs.put(group, pairs);
+        }
       }
     };
   }

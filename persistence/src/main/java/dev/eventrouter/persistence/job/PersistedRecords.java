@@ -1,5 +1,6 @@
-package dev.eventrouter.queues;
+package dev.eventrouter.persistence.job;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -19,5 +20,22 @@ public record PersistedRecords(String topicId, Map<Integer, Long> below) {
 
   public PersistedRecords {
     below = topicId == null || below == null ? Map.of() : Map.copyOf(below);
+  }
+
+  /**
+   * What this and a later telling know together: each partition's higher offset; of another
+   * incarnation of the topic, the later alone (the old one's records are gone). This one itself
+   * when the later adds nothing.
+   */
+  public PersistedRecords and(PersistedRecords later) {
+    if (later.topicId == null || later.equals(this)) {
+      return this;
+    }
+    if (!later.topicId.equals(topicId)) {
+      return later;
+    }
+    Map<Integer, Long> both = new HashMap<>(below);
+    later.below.forEach((partition, offset) -> both.merge(partition, offset, Math::max));
+    return both.equals(below) ? this : new PersistedRecords(topicId, both);
   }
 }
